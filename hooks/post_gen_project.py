@@ -1,0 +1,84 @@
+"""Prune what was not chosen, record the answers, and print the next steps."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+# Answers and the manifest arrive as JSON string literals (see pre_gen_project.py).
+ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+MANIFEST = json.loads({{ manifest | tojson | tojson }})
+
+
+def expand(path: str) -> Path:
+    """Turn a manifest path into a path inside the generated project."""
+    return Path(path.format(package=ANSWERS["package_name"]))
+
+
+def paths_to_prune() -> list[Path]:
+    """List the files and folders of modules and providers that were not chosen."""
+    doomed = []
+    for name, spec in MANIFEST["modules"].items():
+        if ANSWERS[f"module_{name}"] is not True:
+            doomed.extend(expand(path) for path in spec["files"])
+    for name, spec in MANIFEST["providers"].items():
+        if name != ANSWERS["cloud_provider"]:
+            doomed.extend(expand(path) for path in spec["files"])
+    return doomed
+
+
+def prune(paths: list[Path]) -> None:
+    """Delete the given paths, then any folder they leave empty."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    for folder in sorted((p for p in Path(".").rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def record_answers() -> None:
+    """Write the prompt answers to .cookiecutter.json so the project can be regenerated."""
+    answers = {key: value for key, value in ANSWERS.items() if not key.startswith("_")}
+    Path(".cookiecutter.json").write_text(json.dumps(answers, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def planned_modules() -> list[str]:
+    """Modules that were chosen but are not built in this template version."""
+    return [
+        name for name, spec in MANIFEST["modules"].items()
+        if ANSWERS[f"module_{name}"] is True and spec["status"] != "available"
+    ]
+
+
+def main() -> int:
+    """Prune, record, and tell the user what to do next."""
+    doomed = paths_to_prune()
+    print(f"Pruning {len(doomed)} path(s) of modules and providers that were not chosen.")
+    prune(doomed)
+    record_answers()
+    planned = planned_modules()
+    if planned:
+        print(
+            "Note: these modules are planned but not built in this template version, so nothing was "
+            f"generated for them: {', '.join(planned)}."
+        )
+    slug = ANSWERS["project_slug"]
+    print(
+        f"\nCreated {slug} ({ANSWERS['cloud_provider']}, {ANSWERS['region']}, "
+        f"jurisdiction {ANSWERS['jurisdiction']}). Next:\n"
+        f"  cd {slug}\n"
+        "  make install   # Python venv and the pinned Serverless Framework (osls)\n"
+        "  make test      # unit, contract and API tests against a local moto server\n"
+        "  make package   # offline CloudFormation package in .serverless/\n"
+        "  make deploy STAGE=dev\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Validate the answers before any file is written; a refusal leaves no project directory."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+# Answers and the manifest arrive as JSON string literals, so quotes, backslashes, newlines
+# or template syntax inside an answer cannot break or inject code here.
+ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+MANIFEST = json.loads({{ manifest | tojson | tojson }})
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+PACKAGE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+SLUG_MAX = 40
+NAME_MAX = 80
+DESCRIPTION_MAX = 200
+PYTHON_KEYWORDS = frozenset(
+    "False None True and as assert async await break class continue def del elif else except "
+    "finally for from global if import in is lambda nonlocal not or pass raise return try while "
+    "with yield".split()
+)
+
+
+def problem(field: str, what: str, example: str) -> str:
+    """Format one refusal: the field, what is wrong, and a value that would be accepted."""
+    return f"  - {field}: {what}\n      for example: {example}"
+
+
+def check_names(answers: dict) -> list[str]:
+    """Check project_name, project_slug and package_name."""
+    found = []
+    name = str(answers["project_name"])
+    if not name.strip():
+        found.append(problem("project_name", "is empty", '"Lucky Star Casino"'))
+    elif len(name) > NAME_MAX or "\n" in name or "\r" in name:
+        found.append(problem(
+            "project_name", f"must be one line of at most {NAME_MAX} characters", '"Lucky Star Casino"'
+        ))
+    slug = str(answers["project_slug"])
+    if not SLUG_RE.match(slug) or slug.endswith("-") or "--" in slug:
+        found.append(problem(
+            "project_slug",
+            f"{slug!r} must start with a letter and hold only a-z, 0-9 and single inner hyphens",
+            "lucky-star-casino",
+        ))
+    elif len(slug) > SLUG_MAX:
+        found.append(problem(
+            "project_slug",
+            f"{slug!r} is {len(slug)} characters; at most {SLUG_MAX} fit the cloud's name limits",
+            "lucky-star-casino",
+        ))
+    package = str(answers["package_name"])
+    if not PACKAGE_RE.match(package) or package in PYTHON_KEYWORDS:
+        found.append(problem(
+            "package_name", f"{package!r} is not a valid lower-case Python identifier", "lucky_star_casino"
+        ))
+    elif len(package) > SLUG_MAX:
+        found.append(problem("package_name", f"is longer than {SLUG_MAX} characters", "lucky_star_casino"))
+    description = str(answers["description"])
+    if len(description) > DESCRIPTION_MAX or "\n" in description or "\r" in description:
+        found.append(problem(
+            "description", f"must be one line of at most {DESCRIPTION_MAX} characters",
+            '"Sessions and wallet for our casino"',
+        ))
+    return found
+
+
+def check_emails(answers: dict) -> list[str]:
+    """Check the owner and alert e-mail addresses."""
+    return [
+        problem(field, f"{answers[field]!r} is not an e-mail address", "ops@lucky-star.example")
+        for field in ("author_email", "alert_email")
+        if not EMAIL_RE.match(str(answers[field]))
+    ]
+
+
+def check_provider_and_region(answers: dict) -> list[str]:
+    """Check the provider, its build status, the region and the jurisdiction's residency rule."""
+    providers = MANIFEST["providers"]
+    provider = answers["cloud_provider"]
+    if provider not in providers:
+        return [problem("cloud_provider", f"{provider!r} is not one of {', '.join(providers)}", "aws")]
+    spec = providers[provider]
+    if spec["status"] != "available":
+        ready = [name for name, other in providers.items() if other["status"] == "available"]
+        return [problem(
+            "cloud_provider",
+            f"{provider!r} is not available yet: {spec['planned_reason']}; choose {' or '.join(ready)}",
+            ready[0],
+        )]
+    region = answers["region"]
+    found = []
+    if region not in spec["regions"]:
+        owner = next((name for name, other in providers.items() if region in other["regions"]), None)
+        hint = f"; that is a {owner} region" if owner else ""
+        found.append(problem(
+            "region", f"{region!r} is not a {provider} region{hint}", spec["region_example"]
+        ))
+        return found
+    jurisdictions = MANIFEST["jurisdictions"]
+    jurisdiction = answers["jurisdiction"]
+    if jurisdiction not in jurisdictions:
+        return [problem("jurisdiction", f"{jurisdiction!r} is not one of {', '.join(jurisdictions)}", "none")]
+    rule = jurisdictions[jurisdiction]
+    allowed = rule["allowed_regions"].get(provider)
+    if allowed and region not in allowed:
+        found.append(problem(
+            "region",
+            f"{region!r} is not allowed for jurisdiction {jurisdiction!r} ({rule['rule']}); "
+            f"allowed: {', '.join(allowed)}",
+            allowed[0],
+        ))
+    return found
+
+
+def check_modules(answers: dict) -> list[str]:
+    """Check that every chosen module has the modules it requires."""
+    modules = MANIFEST["modules"]
+    found = []
+    for name, spec in modules.items():
+        value = answers.get(f"module_{name}")
+        if not isinstance(value, bool):
+            found.append(problem(f"module_{name}", f"{value!r} is not a yes/no answer", "true"))
+            continue
+        if not value:
+            continue
+        missing = [dep for dep in spec["requires"] if answers.get(f"module_{dep}") is not True]
+        if missing:
+            needs = ", ".join(f"module_{dep}" for dep in missing)
+            found.append(problem(
+                f"module_{name}", f"needs {needs}; turn {'it' if len(missing) == 1 else 'them'} on "
+                f"or turn module_{name} off", f"module_{missing[0]}=true",
+            ))
+    if not any(answers.get(f"module_{name}") is True for name, spec in modules.items()
+               if spec["status"] == "available"):
+        available = [name for name, spec in modules.items() if spec["status"] == "available"]
+        found.append(problem(
+            "module_*", f"no buildable module is on; turn on at least one of {', '.join(available)}",
+            f"module_{available[0]}=true",
+        ))
+    return found
+
+
+def check_python_version(answers: dict) -> list[str]:
+    """Check the functions' Python version."""
+    if answers["python_version"] in ("3.12", "3.13", "3.14"):
+        return []
+    return [problem("python_version", f"{answers['python_version']!r} is not 3.12, 3.13 or 3.14", "3.13")]
+
+
+def main() -> int:
+    """Run every check and refuse the generation if any fails."""
+    problems = [
+        *check_names(ANSWERS),
+        *check_emails(ANSWERS),
+        *check_provider_and_region(ANSWERS),
+        *check_modules(ANSWERS),
+        *check_python_version(ANSWERS),
+    ]
+    if problems:
+        print("Cannot generate the project; fix these answers and run cookiecutter again:", file=sys.stderr)
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

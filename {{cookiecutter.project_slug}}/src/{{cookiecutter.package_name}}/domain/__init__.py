@@ -1,0 +1,1 @@
+"""Pure casino logic: no cloud SDKs, no I/O; adapters are passed in through the ports."""

@@ -1,0 +1,99 @@
+"""Ports: the small Protocols the domain needs; adapters implement them at the edge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from .domain.events import DomainEvent
+{%- if cookiecutter.module_sessions %}
+from .domain.sessions import Session, SessionActivity
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+from .domain.wallet import Balance, LedgerEntry
+{%- endif %}
+
+
+class Clock(Protocol):
+    """Tells the time (UTC, timezone-aware)."""
+
+    def now(self) -> datetime: ...
+
+
+class EventPublisher(Protocol):
+    """Publishes domain events to the bus; all or nothing per call is not promised."""
+
+    def publish(self, events: Sequence[DomainEvent]) -> None: ...
+{%- if cookiecutter.module_wallet %}
+
+
+class LedgerStore(Protocol):
+    """The wallet's ledger and balances; the ledger is also the idempotency store.
+
+    Every method that writes is one atomic, conditional operation: the ledger entry is written
+    only if its transaction id is new, and the balance moves only if it stays >= 0.
+    """
+
+    def balance(self, player_id: str) -> Balance | None:
+        """The player's balance, or None if the player has never had money."""
+        ...
+
+    def entry(self, transaction_id: str) -> LedgerEntry | None:
+        """The ledger entry with this transaction id (tombstones included)."""
+        ...
+
+    def credit(self, entry: LedgerEntry) -> None:
+        """Write `entry` and add its amount to the cash balance, creating the balance if needed.
+
+        Raises DuplicateTransaction if the transaction id exists, CurrencyMismatch if the
+        wallet holds another currency.
+        """
+        ...
+
+    def debit(self, entry: LedgerEntry) -> None:
+        """Write `entry` and subtract its amount from cash only if cash stays >= 0.
+
+        Raises DuplicateTransaction if the transaction id exists (a tombstone included),
+        InsufficientFunds if cash would go below zero (or there is no balance),
+        CurrencyMismatch if the wallet holds another currency.
+        """
+        ...
+
+    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry) -> None:
+        """Write `rollback`, mark `bet` as rolled back and give its amount back, atomically.
+
+        Raises DuplicateTransaction if the rollback id exists, AlreadyReversed if the bet was
+        rolled back by another transaction.
+        """
+        ...
+
+    def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
+        """Write `rollback` and a tombstone under the unknown bet's id, atomically.
+
+        Raises DuplicateTransaction if either id exists (the bet may have just arrived).
+        """
+        ...
+
+    def entries(self, player_id: str) -> list[LedgerEntry]:
+        """Every ledger entry of the player, oldest first (for reconciliation)."""
+        ...
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+
+
+class SessionStore(Protocol):
+    """Player sessions and their play activity."""
+
+    def save(self, session: Session) -> None:
+        """Create or replace the session."""
+        ...
+
+    def get(self, session_id: str) -> Session | None:
+        """The session, or None."""
+        ...
+
+    def record_activity(self, session_id: str, event_id: str, activity: SessionActivity) -> bool:
+        """Add `activity` to the session's totals once per `event_id`; False if already applied."""
+        ...
+{%- endif %}
