@@ -1,0 +1,58 @@
+# Tooling of the template itself. `make test` installs what it needs and runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The newest of the Pythons the generated functions run on, else python3.
+PYTHON_BOOT ?= $(shell for v in 3.13 3.12; do \
+	  p=$$(command -v pyenv >/dev/null && pyenv prefix $$v 2>/dev/null | tail -1); \
+	  if [ -n "$$p" ] && [ -x "$$p/bin/python$$v" ]; then echo "$$p/bin/python$$v"; exit; fi; \
+	  if command -v python$$v >/dev/null && python$$v -c pass 2>/dev/null; then echo python$$v; exit; fi; \
+	done; echo python3)
+VENV := .venv
+SCAN_VENV := .venv-scan
+NODE_DIR := .cache/node
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?= -n 2
+PROJECT := {{cookiecutter.project_slug}}
+
+.PHONY: help install test test-fast demo lint clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-test.txt $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements.txt
+	@echo "==> Python environment ($(PYTHON_BOOT)) in $(VENV)"
+	$(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-test.txt -r "$(PROJECT)/requirements-dev.txt"
+	touch $@
+
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	@echo "==> Scanner environment (checkov, cfn-lint) in $(SCAN_VENV)"
+	$(PYTHON_BOOT) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
+	touch $@
+
+$(NODE_DIR)/.installed: $(PROJECT)/package.json $(VENV)/.installed
+	@echo "==> Serverless Framework (osls) and plugins, once for every generated project, in $(NODE_DIR)"
+	$(PY) tools/node_deps.py $(NODE_DIR)
+	cd $(NODE_DIR) && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed $(SCAN_VENV)/.installed $(NODE_DIR)/.installed ## Install test tooling, project deps, scanners and node packages
+
+test: install ## Run the template's whole test suite
+	TEMPLATE_NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules" TEMPLATE_SCAN_BIN="$(CURDIR)/$(SCAN_VENV)/bin" \
+	PYTHON="$(CURDIR)/$(PY)" $(PY) -m pytest $(PYTEST_ARGS) $(ARGS)
+
+demo: $(VENV)/.installed ## Generate the default project into build/ and run its tests
+	rm -rf build && mkdir -p build
+	$(PY) -m cookiecutter . --no-input -o build
+	cd build/casino-backend && $(CURDIR)/$(PY) -m pytest -q
+
+lint: $(VENV)/.installed ## Lint the template's own Python
+	$(VENV)/bin/ruff check hooks tests tools local_extensions.py
+
+clean: ## Remove environments, caches and build output
+	rm -rf $(VENV) $(SCAN_VENV) .cache build .pytest_cache

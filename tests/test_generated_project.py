@@ -1,0 +1,36 @@
+"""Each supported combination lints clean and passes its own test suite."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from combinations import HOSTILE, SUPPORTED
+from conftest import BIN, PYTHON, Bake, bake, run
+
+CASES = SUPPORTED + HOSTILE[:1]
+
+
+@pytest.fixture(params=CASES, ids=[case[0] for case in CASES], scope="module")
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Bake:
+    case_id, answers = request.param
+    result = bake(tmp_path_factory.mktemp(case_id), answers)
+    assert result.returncode == 0, result.output
+    return result
+
+
+def test_ruff_is_clean(project: Bake) -> None:
+    run([str(BIN / "ruff"), "check", "--no-cache", "."], project.project)
+    run([str(BIN / "ruff"), "format", "--check", "--no-cache", "."], project.project)
+
+
+def test_mypy_is_clean(project: Bake) -> None:
+    run([str(BIN / "mypy"), "--no-incremental"], project.project)
+
+
+def test_generated_tests_pass(project: Bake) -> None:
+    output = run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project.project)
+    summary = output.strip().splitlines()[-1]
+    passed = re.search(r"(\d+) passed", summary)
+    assert passed and int(passed.group(1)) >= 10, summary
+    assert "skipped" not in summary and "failed" not in summary, summary

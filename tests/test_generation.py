@@ -1,0 +1,115 @@
+"""Every supported combination generates a complete, clean, self-consistent project."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from combinations import HOSTILE, SUPPORTED
+from conftest import Bake, bake
+
+LEFTOVER_TAG = re.compile(r"\{\{ ?cookiecutter\.|\{%-? ?(if|for|endif|endfor|raw|set) ")
+TEXT_SUFFIXES = {".py", ".md", ".yml", ".yaml", ".json", ".toml", ".txt", ".cfg", ".ini", ""}
+
+
+class CloudFormationLoader(yaml.SafeLoader):
+    """A YAML loader that accepts CloudFormation short tags (!Ref, !GetAtt, !Sub, ...)."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node, deep=True)}
+    return {suffix: loader.construct_mapping(node, deep=True)}  # type: ignore[arg-type]
+
+
+CloudFormationLoader.add_multi_constructor("!", _any_tag)
+
+_BAKED: dict[str, Bake] = {}
+
+
+@pytest.fixture(params=SUPPORTED + HOSTILE, ids=[case[0] for case in SUPPORTED + HOSTILE])
+def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Bake:
+    """Generate each combination once per test process."""
+    case_id, answers = request.param
+    if case_id not in _BAKED:
+        _BAKED[case_id] = bake(tmp_path_factory.mktemp(case_id), answers)
+    result = _BAKED[case_id]
+    assert result.returncode == 0, result.output
+    return result
+
+
+def text_files(project: Path) -> list[Path]:
+    """Every text file of a generated project."""
+    return [p for p in project.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES]
+
+
+def test_no_template_syntax_survives(baked: Bake) -> None:
+    leftovers = [
+        str(path.relative_to(baked.project))
+        for path in text_files(baked.project)
+        if LEFTOVER_TAG.search(path.read_text(encoding="utf-8")) and "template-syntax" not in str(baked.answers)
+    ]
+    assert leftovers == []
+
+
+def test_every_config_file_parses(baked: Bake) -> None:
+    parsed = 0
+    for path in text_files(baked.project):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix in (".yml", ".yaml"):
+            yaml.load(text, Loader=CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+        elif path.suffix == ".json":
+            json.loads(text)
+        elif path.suffix == ".toml":
+            tomllib.loads(text)
+        else:
+            continue
+        parsed += 1
+    assert parsed >= 4
+
+
+def test_python_files_compile(baked: Bake) -> None:
+    for path in baked.project.rglob("*.py"):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+def test_files_of_modules_not_chosen_are_pruned(baked: Bake, manifest: dict[str, Any]) -> None:
+    answers = json.loads((baked.project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    package = answers["package_name"]
+    for name, spec in manifest["modules"].items():
+        for pattern in spec["files"]:
+            exists = (baked.project / pattern.format(package=package)).exists()
+            assert exists is answers[f"module_{name}"], f"{pattern} of module {name}"
+
+
+def test_answers_are_recorded_without_private_values(baked: Bake) -> None:
+    recorded = json.loads((baked.project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    assert not [key for key in recorded if key.startswith("_")]
+    for key, value in baked.answers.items():
+        assert recorded[key] == value, key
+
+
+def test_stack_is_named_after_the_slug_and_region(baked: Bake) -> None:
+    answers = json.loads((baked.project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    config = yaml.load((baked.project / "serverless.yml").read_text(encoding="utf-8"),  # noqa: S506
+                       Loader=CloudFormationLoader)
+    assert config["service"] == answers["project_slug"]
+    assert config["provider"]["region"] == answers["region"]
+    assert config["provider"]["runtime"] == f"python{answers['python_version']}"
+
+
+def test_generation_is_deterministic(tmp_path: Path) -> None:
+    first, second = bake(tmp_path / "a"), bake(tmp_path / "b")
+    assert first.returncode == second.returncode == 0, first.output + second.output
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert tree(first.project) == tree(second.project)

@@ -1,0 +1,70 @@
+"""The manifest is the one source of modules, providers and files; keep it honest."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conftest import TEMPLATE_DIR
+
+PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+PACKAGE = "{{cookiecutter.package_name}}"
+
+
+def covered(relative: str, patterns: list[str]) -> bool:
+    """True if the path equals a manifest entry or lies under a folder entry."""
+    return any(relative == p or relative.startswith(p.rstrip("/") + "/") for p in patterns)
+
+
+def manifest_paths(manifest: dict[str, Any], section: str) -> list[str]:
+    return [p.format(package=PACKAGE) for spec in manifest[section].values() for p in spec["files"]]
+
+
+def test_every_template_file_is_always_kept_or_named_in_the_manifest(manifest: dict[str, Any]) -> None:
+    named = manifest_paths(manifest, "modules") + manifest_paths(manifest, "providers")
+    always = [p.format(package=PACKAGE) for p in manifest["always"]]
+    orphans = [
+        rel for path in PROJECT_TEMPLATE.rglob("*") if path.is_file() and "__pycache__" not in path.parts
+        if not covered(rel := str(path.relative_to(PROJECT_TEMPLATE)), named + always)
+    ]
+    assert orphans == []
+
+
+def test_every_file_the_manifest_names_exists(manifest: dict[str, Any]) -> None:
+    named = manifest_paths(manifest, "modules") + manifest_paths(manifest, "providers")
+    always = [p.format(package=PACKAGE) for p in manifest["always"]]
+    assert [p for p in named + always if not (PROJECT_TEMPLATE / p).exists()] == []
+
+
+def test_prompts_and_manifest_list_the_same_modules_and_providers(manifest: dict[str, Any]) -> None:
+    prompts = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+    modules = sorted(key.removeprefix("module_") for key in prompts if key.startswith("module_"))
+    assert modules == sorted(manifest["modules"])
+    assert sorted(prompts["cloud_provider"]) == sorted(manifest["providers"])
+    assert sorted(prompts["jurisdiction"]) == sorted(manifest["jurisdictions"])
+    assert all(isinstance(prompts[f"module_{name}"], bool) for name in manifest["modules"])
+
+
+def test_module_dependencies_name_known_modules(manifest: dict[str, Any]) -> None:
+    for name, spec in manifest["modules"].items():
+        assert set(spec["requires"]) <= set(manifest["modules"]) - {name}, name
+
+
+def test_jurisdiction_regions_belong_to_their_provider(manifest: dict[str, Any]) -> None:
+    for name, rule in manifest["jurisdictions"].items():
+        for provider, regions in rule["allowed_regions"].items():
+            assert set(regions) <= set(manifest["providers"][provider]["regions"]), (name, provider)
+
+
+def test_aws_regions_are_real_botocore_regions(manifest: dict[str, Any]) -> None:
+    import boto3
+
+    known = set(boto3.session.Session().get_available_regions("lambda"))
+    assert set(manifest["providers"]["aws"]["regions"]) - known == set()
+
+
+def test_template_files_use_no_absolute_machine_paths() -> None:
+    for path in PROJECT_TEMPLATE.rglob("*"):
+        if path.is_file() and path.suffix in {".py", ".md", ".yml", ".json", ".toml", ""}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert "/work/" not in text and "/root/" not in text, path

@@ -1,0 +1,68 @@
+"""The default AWS project packages offline with the real CLI and passes cfn-lint and checkov."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from combinations import PLANNED_OFF
+from conftest import Bake, bake, run
+
+TEMPLATE_NODE_MODULES = os.environ.get("TEMPLATE_NODE_MODULES", "")
+SCAN_BIN = Path(os.environ.get("TEMPLATE_SCAN_BIN", ""))
+
+PACKAGED = [
+    ("aws-default", {}),
+    ("aws-sessions-only", {"module_wallet": False, **PLANNED_OFF}),
+    ("aws-wallet-only", {"module_sessions": False, **PLANNED_OFF}),
+]
+
+
+
+@pytest.fixture(params=PACKAGED, ids=[case[0] for case in PACKAGED], scope="module")
+def packaged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Bake:
+    if not (TEMPLATE_NODE_MODULES and (SCAN_BIN / "checkov").exists()):
+        pytest.fail("TEMPLATE_NODE_MODULES and TEMPLATE_SCAN_BIN are unset: run the tests with `make test`")
+    case_id, answers = request.param
+    result = bake(tmp_path_factory.mktemp(case_id), answers)
+    assert result.returncode == 0, result.output
+    (result.project / "node_modules").symlink_to(TEMPLATE_NODE_MODULES)
+    started = time.monotonic()
+    run(["make", "package", f"PYTHON={os.environ.get('PYTHON', 'python3')}"], result.project,
+        env={"AWS_ACCESS_KEY_ID": "offline", "AWS_SECRET_ACCESS_KEY": "offline"})
+    print(f"\n{case_id}: osls package took {time.monotonic() - started:.1f} s")
+    return result
+
+
+def stack(project: Bake) -> Path:
+    return project.project / ".serverless" / "cloudformation-template-update-stack.json"
+
+
+def test_cfn_lint_passes(packaged: Bake) -> None:
+    run([str(SCAN_BIN / "cfn-lint"), str(stack(packaged))], packaged.project)
+
+
+def test_checkov_reports_no_failed_check(packaged: Bake) -> None:
+    output = run([str(SCAN_BIN / "checkov"), "-f", str(stack(packaged)), "--framework", "cloudformation",
+                  "--output", "json", "--compact", "--skip-download"], packaged.project)
+    report = json.loads(output[output.index("{"):])
+    summary = report["summary"]
+    print(f"\ncheckov: {summary['passed']} passed, {summary['failed']} failed, {summary['skipped']} skipped")
+    assert summary["failed"] == 0, [c["check_id"] for c in report["results"]["failed_checks"]]
+    assert summary["passed"] > 50
+    for skipped in report["results"]["skipped_checks"]:
+        assert skipped.get("suppress_comment"), f"{skipped['check_id']} skipped without a reason"
+
+
+def test_workers_carry_no_flask(packaged: Bake) -> None:
+    zips = list((packaged.project / ".serverless").glob("*.zip"))
+    assert zips
+    for archive in zips:
+        names = zipfile.ZipFile(archive).namelist()
+        if archive.stem != "api":
+            assert not [n for n in names if n.startswith("flask/")], archive.name
+            assert archive.stat().st_size < 200_000, (archive.name, archive.stat().st_size)

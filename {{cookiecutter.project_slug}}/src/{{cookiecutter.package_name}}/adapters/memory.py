@@ -1,0 +1,165 @@
+"""In-memory adapters: the same semantics as the cloud ones, for unit tests and local runs.
+
+Each store guards its state with one lock, so a check and the write that depends on it are atomic
+exactly like the conditional transactions of the cloud adapters.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+{%- set errors = [] %}
+{%- if cookiecutter.module_wallet %}{% set errors = errors + ["CurrencyMismatch", "InsufficientFunds"] %}{% endif %}
+{%- if cookiecutter.module_sessions %}{% set errors = errors + ["NotFound"] %}{% endif %}
+from datetime import datetime, timedelta
+{% if errors %}
+from ..domain.errors import {{ errors | join(", ") }}
+{%- endif %}
+from ..domain.events import DomainEvent
+{%- if cookiecutter.module_sessions %}
+from ..domain.sessions import Session, SessionActivity
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, LedgerEntry
+{%- endif %}
+
+
+class FixedClock:
+    """A clock that stands still until told to move: tests decide what time it is."""
+
+    def __init__(self, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise ValueError("FixedClock needs a timezone-aware datetime")
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the clock forward (or back, with a negative delta)."""
+        self._now += delta
+
+
+class InMemoryEventPublisher:
+    """Keeps every published event in `events`, in publishing order."""
+
+    def __init__(self) -> None:
+        self.events: list[DomainEvent] = []
+        self._lock = threading.Lock()
+
+    def publish(self, events: Sequence[DomainEvent]) -> None:
+        with self._lock:
+            self.events.extend(events)
+{%- if cookiecutter.module_wallet %}
+
+
+class InMemoryLedgerStore:
+    """Ledger entries by transaction id and balances by player, behind one lock."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, LedgerEntry] = {}
+        self._balances: dict[str, Balance] = {}
+        self._lock = threading.Lock()
+
+    def balance(self, player_id: str) -> Balance | None:
+        with self._lock:
+            return self._balances.get(player_id)
+
+    def entry(self, transaction_id: str) -> LedgerEntry | None:
+        with self._lock:
+            return self._entries.get(transaction_id)
+
+    def credit(self, entry: LedgerEntry) -> None:
+        with self._lock:
+            self._refuse_duplicate(entry)
+            current = self._balances.get(entry.player_id)
+            if current is not None and current.currency != entry.currency:
+                raise _currency_mismatch(current, entry)
+            self._entries[entry.transaction_id] = entry
+            self._add_cash(entry.player_id, entry.currency, entry.amount)
+
+    def debit(self, entry: LedgerEntry) -> None:
+        with self._lock:
+            self._refuse_duplicate(entry)
+            current = self._balances.get(entry.player_id)
+            if current is None:
+                raise InsufficientFunds("the player has no balance")
+            if current.currency != entry.currency:
+                raise _currency_mismatch(current, entry)
+            if current.cash < entry.amount:
+                raise InsufficientFunds("the bet would take the balance below zero")
+            self._entries[entry.transaction_id] = entry
+            self._balances[entry.player_id] = replace(current, cash=current.cash - entry.amount)
+
+    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry) -> None:
+        with self._lock:
+            self._refuse_duplicate(rollback)
+            stored = self._entries.get(bet.transaction_id)
+            if stored is None:
+                raise LookupError(f"bet {bet.transaction_id} is not in the ledger")
+            if stored.reversed_by is not None:
+                raise AlreadyReversed(bet.transaction_id)
+            self._entries[rollback.transaction_id] = rollback
+            self._entries[bet.transaction_id] = replace(stored, reversed_by=rollback.transaction_id)
+            self._add_cash(rollback.player_id, rollback.currency, rollback.amount)
+
+    def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
+        with self._lock:
+            self._refuse_duplicate(rollback)
+            self._refuse_duplicate(tombstone)
+            self._entries[rollback.transaction_id] = rollback
+            self._entries[tombstone.transaction_id] = tombstone
+
+    def entries(self, player_id: str) -> list[LedgerEntry]:
+        with self._lock:
+            mine = [entry for entry in self._entries.values() if entry.player_id == player_id]
+        return sorted(mine, key=lambda entry: (entry.created_at, entry.transaction_id))
+
+    def _refuse_duplicate(self, entry: LedgerEntry) -> None:
+        if entry.transaction_id in self._entries:
+            raise DuplicateTransaction(entry.transaction_id)
+
+    def _add_cash(self, player_id: str, currency: str, amount: int) -> None:
+        current = self._balances.get(player_id) or Balance(player_id, currency, cash=0)
+        self._balances[player_id] = replace(current, cash=current.cash + amount)
+
+
+def _currency_mismatch(balance: Balance, entry: LedgerEntry) -> CurrencyMismatch:
+    return CurrencyMismatch(f"the wallet holds {balance.currency}, not {entry.currency}", field="currency")
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+
+
+class InMemorySessionStore:
+    """Sessions by id plus the event ids already added to each session's activity."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, Session] = {}
+        self._applied: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def save(self, session: Session) -> None:
+        with self._lock:
+            self._sessions[session.session_id] = session
+
+    def get(self, session_id: str) -> Session | None:
+        with self._lock:
+            return self._sessions.get(session_id)
+
+    def record_activity(self, session_id: str, event_id: str, activity: SessionActivity) -> bool:
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is None:
+                raise NotFound(f"session {session_id} does not exist")
+            if (session_id, event_id) in self._applied:
+                return False
+            self._applied.add((session_id, event_id))
+            totals = SessionActivity(
+                bets=session.activity.bets + activity.bets,
+                staked=session.activity.staked + activity.staked,
+                won=session.activity.won + activity.won,
+            )
+            self._sessions[session_id] = replace(session, activity=totals)
+            return True
+{%- endif %}
