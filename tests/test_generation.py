@@ -101,7 +101,8 @@ def test_stack_is_named_after_the_slug_and_region(baked: Bake) -> None:
     config = yaml.load((baked.project / "serverless.yml").read_text(encoding="utf-8"),  # noqa: S506
                        Loader=CloudFormationLoader)
     assert config["service"] == answers["project_slug"]
-    assert config["provider"]["region"] == answers["region"]
+    assert config["provider"]["region"] == "${self:custom.region.name}"
+    assert config["custom"]["region"]["name"] == answers["region"]
     assert config["provider"]["runtime"] == f"python{answers['python_version']}"
 
 

@@ -86,7 +86,11 @@ class SessionStore(Protocol):
     """Player sessions and their play activity."""
 
     def save(self, session: Session) -> None:
-        """Create or replace the session."""
+        """Create the session, or update its lifecycle fields (status, last seen, end).
+
+        The activity totals of `session` are ignored: only record_activity changes them, so a
+        heartbeat racing the worker loses no activity.
+        """
         ...
 
     def get(self, session_id: str) -> Session | None:

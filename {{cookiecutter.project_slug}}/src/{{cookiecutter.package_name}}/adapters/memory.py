@@ -141,7 +141,9 @@ class InMemorySessionStore:
 
     def save(self, session: Session) -> None:
         with self._lock:
-            self._sessions[session.session_id] = session
+            stored = self._sessions.get(session.session_id)
+            activity = stored.activity if stored else SessionActivity()
+            self._sessions[session.session_id] = replace(session, activity=activity)
 
     def get(self, session_id: str) -> Session | None:
         with self._lock:

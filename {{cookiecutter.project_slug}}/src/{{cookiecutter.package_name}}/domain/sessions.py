@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from .errors import NotFound, SessionClosed, ValidationFailed
+from .events import DomainEvent
+
+if TYPE_CHECKING:
+    from ..ports import Clock, EventPublisher, SessionStore
 
 
 class SessionStatus(StrEnum):
@@ -34,3 +43,110 @@ class Session:
     last_seen_at: datetime
     ended_at: datetime | None = None
     activity: SessionActivity = field(default_factory=SessionActivity)
+
+
+def new_session_id() -> str:
+    """A random, unguessable session id."""
+    return uuid.uuid4().hex
+
+
+class SessionService:
+    """Starts, keeps alive and ends player sessions, and adds up the play inside them."""
+
+    def __init__(
+        self,
+        store: SessionStore,
+        publisher: EventPublisher,
+        clock: Clock,
+        source: str,
+        new_id: Callable[[], str] = new_session_id,
+    ) -> None:
+        self._store = store
+        self._publisher = publisher
+        self._clock = clock
+        self._source = source  # EventBridge Source of the sessions' events, e.g. "<package>.sessions"
+        self._new_id = new_id
+
+    def start_session(self, player_id: str, *, correlation_id: str) -> Session:
+        """Sign the player in: a new active session, announced as PlayerSignedIn and SessionUpdated."""
+        if not player_id:
+            raise ValidationFailed("player_id is required", field="player_id")
+        now = self._clock.now()
+        session = Session(
+            session_id=self._new_id(),
+            player_id=player_id,
+            status=SessionStatus.ACTIVE,
+            started_at=now,
+            last_seen_at=now,
+        )
+        self._store.save(session)
+        signed_in = DomainEvent(
+            name="PlayerSignedIn",
+            source=self._source,
+            detail={"player_id": player_id, "session_id": session.session_id},
+            correlation_id=correlation_id,
+            occurred_at=now,
+        )
+        self._publisher.publish([signed_in, self._updated(session, correlation_id)])
+        return session
+
+    def heartbeat(self, session_id: str, player_id: str, *, correlation_id: str) -> Session:
+        """Record that the player is still there; an ended session cannot be revived."""
+        session = self._players_session(session_id, player_id)
+        if session.status is SessionStatus.ENDED:
+            raise SessionClosed("the session has ended; start a new one", field="session_id")
+        session = replace(session, last_seen_at=self._clock.now())
+        self._store.save(session)
+        self._publisher.publish([self._updated(session, correlation_id)])
+        return session
+
+    def end_session(self, session_id: str, player_id: str, *, correlation_id: str) -> Session:
+        """Sign the player out; ending an ended session returns it unchanged and publishes nothing."""
+        session = self._players_session(session_id, player_id)
+        if session.status is SessionStatus.ENDED:
+            return session
+        now = self._clock.now()
+        session = replace(session, status=SessionStatus.ENDED, last_seen_at=now, ended_at=now)
+        self._store.save(session)
+        self._publisher.publish([self._updated(session, correlation_id)])
+        return session
+
+    def record_bet_activity(
+        self,
+        session_id: str,
+        event_id: str,
+        activity: SessionActivity,
+        *,
+        player_id: str | None = None,
+    ) -> bool:
+        """Add a bet's or win's activity to its session once per event id.
+
+        Returns False when nothing was added: the event was already applied, the session is
+        unknown, or (when `player_id` is given) the session belongs to someone else, so a
+        player cannot inflate another player's session by naming it in a bet.
+        """
+        session = self._store.get(session_id)
+        if session is None or (player_id is not None and session.player_id != player_id):
+            return False
+        return self._store.record_activity(session_id, event_id, activity)
+
+    def _players_session(self, session_id: str, player_id: str) -> Session:
+        session = self._store.get(session_id)
+        if session is None or session.player_id != player_id:
+            # Someone else's session is reported as missing: ids of other players are not confirmed.
+            raise NotFound("no such session", field="session_id")
+        return session
+
+    def _updated(self, session: Session, correlation_id: str) -> DomainEvent:
+        return DomainEvent(
+            name="SessionUpdated",
+            source=self._source,
+            detail={
+                "player_id": session.player_id,
+                "session_id": session.session_id,
+                "status": session.status.value,
+                "last_seen_at": session.last_seen_at.isoformat(),
+            },
+            correlation_id=correlation_id,
+            occurred_at=session.last_seen_at,
+        )

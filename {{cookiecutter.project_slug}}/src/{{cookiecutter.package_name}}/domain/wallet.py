@@ -7,8 +7,22 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from .errors import DomainError
+from .errors import (
+    BetAlreadyRolledBack,
+    Conflict,
+    CurrencyMismatch,
+    DomainError,
+    NotFound,
+    TransactionConflict,
+    ValidationFailed,
+)
+from .events import DomainEvent
+from .money import Money
+
+if TYPE_CHECKING:
+    from ..ports import Clock, EventPublisher, LedgerStore
 
 
 class EntryKind(StrEnum):
@@ -73,6 +87,344 @@ class AlreadyReversed(Exception):
     """Raised by a LedgerStore when the bet was already rolled back by another transaction."""
 
 
+@dataclass(frozen=True, slots=True)
+class WalletReceipt:
+    """What the wallet answers for one transaction.
+
+    `balance` is the player's balance after the call (None if the player has never had money).
+    A replay carries the original transaction and the current balance: the ledger keeps
+    transactions, not the balance each one left behind.
+    """
+
+    transaction_id: str
+    kind: EntryKind
+    amount: int
+    currency: str
+    balance: Balance | None
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """The ledger's sum of a player's cash movements against the stored cash balance."""
+
+    player_id: str
+    ledger_cash: int
+    balance_cash: int
+
+    @property
+    def balanced(self) -> bool:
+        return self.ledger_cash == self.balance_cash
+
+
+class Wallet:
+    """Deposits, bets, wins and rollbacks; the ledger is the idempotency store.
+
+    Every method is safe to retry with the same transaction id: a replay returns the original
+    transaction marked `replayed` and publishes nothing; the same id with another payload is a
+    TransactionConflict. Events are published only after the ledger write succeeded.
+    """
+
+    def __init__(self, ledger: LedgerStore, publisher: EventPublisher, clock: Clock, source: str) -> None:
+        self._ledger = ledger
+        self._publisher = publisher
+        self._clock = clock
+        self._source = source  # EventBridge Source of the wallet's events, e.g. "<package>.wallet"
+
+    def balance(self, player_id: str) -> Balance | None:
+        """The player's balance, or None if the player has never had money."""
+        return self._ledger.balance(player_id)
+
+    def deposit(
+        self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
+    ) -> WalletReceipt:
+        """Add cash to the wallet (opening it in the deposit's currency if needed)."""
+        money = _checked(money)
+        entry = self._new_entry(EntryKind.DEPOSIT, player_id, transaction_id, money)
+        replay = self._replay_of(entry)
+        if replay is not None:
+            return replay
+        try:
+            self._ledger.credit(entry)
+        except DuplicateTransaction:
+            return self._replay_after_race(entry)
+        return self._done(entry, "FundsDeposited", correlation_id, session_id=None)
+
+    def place_bet(
+        self,
+        player_id: str,
+        transaction_id: str,
+        money: Money,
+        *,
+        correlation_id: str,
+        session_id: str | None = None,
+    ) -> WalletReceipt:
+        """Take a stake; fails closed: no funds, another currency or a rolled-back id refuse it."""
+        money = _checked(money)
+        entry = self._new_entry(EntryKind.BET, player_id, transaction_id, money)
+        replay = self._replay_of(entry)
+        if replay is not None:
+            return replay
+        try:
+            self._ledger.debit(entry)
+        except DuplicateTransaction:
+            return self._replay_after_race(entry)
+        return self._done(entry, "BetPlaced", correlation_id, session_id=session_id)
+
+    def settle_win(
+        self,
+        player_id: str,
+        transaction_id: str,
+        bet_transaction_id: str,
+        money: Money,
+        *,
+        correlation_id: str,
+        session_id: str | None = None,
+    ) -> WalletReceipt:
+        """Pay a win on one of the player's bets; never refused for funds."""
+        money = _checked(money)
+        _require_id(bet_transaction_id, "bet_transaction_id")
+        entry = self._new_entry(EntryKind.WIN, player_id, transaction_id, money, reference=bet_transaction_id)
+        replay = self._replay_of(entry)
+        if replay is not None:
+            return replay
+        bet = self._players_bet(player_id, bet_transaction_id)
+        if bet.reversed_by is not None:
+            raise BetAlreadyRolledBack(
+                "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
+            )
+        if bet.currency != money.currency:
+            raise CurrencyMismatch(f"the bet was placed in {bet.currency}", field="currency")
+        try:
+            self._ledger.credit(entry)
+        except DuplicateTransaction:
+            return self._replay_after_race(entry)
+        return self._done(entry, "BetSettled", correlation_id, session_id=session_id)
+
+    def rollback_bet(
+        self,
+        player_id: str,
+        transaction_id: str,
+        bet_transaction_id: str,
+        *,
+        correlation_id: str,
+        session_id: str | None = None,
+    ) -> WalletReceipt:
+        """Give a bet's stake back; never refused for funds, idempotent by rollback id.
+
+        Rolling back a bet that has not arrived writes a tombstone under its id, so the late bet
+        is refused instead of taking money for a round that was cancelled.
+        """
+        _require_id(transaction_id, "transaction_id")
+        _require_id(bet_transaction_id, "bet_transaction_id")
+        if transaction_id == bet_transaction_id:
+            raise ValidationFailed("a rollback needs its own transaction id", field="transaction_id")
+        wanted = fingerprint(EntryKind.ROLLBACK, player_id, bet_transaction_id)
+        existing = self._ledger.entry(transaction_id)
+        if existing is not None:
+            return self._replayed(existing, wanted, EntryKind.ROLLBACK)
+        bet = self._ledger.entry(bet_transaction_id)
+        if bet is None:
+            try:
+                return self._roll_back_unknown_bet(
+                    player_id, transaction_id, bet_transaction_id, wanted, correlation_id, session_id
+                )
+            except DuplicateTransaction:
+                # The rollback was replayed concurrently, or the bet arrived meanwhile: look again.
+                existing = self._ledger.entry(transaction_id)
+                if existing is not None:
+                    return self._replayed(existing, wanted, EntryKind.ROLLBACK)
+                bet = self._ledger.entry(bet_transaction_id)
+                if bet is None:
+                    raise
+        return self._roll_back_known_bet(player_id, transaction_id, bet, wanted, correlation_id, session_id)
+
+    def reconcile(self, player_id: str) -> Reconciliation:
+        """Compare the sum of the player's ledger with the stored cash balance."""
+        ledger_cash = sum(entry.signed_amount for entry in self._ledger.entries(player_id))
+        balance = self._ledger.balance(player_id)
+        return Reconciliation(player_id, ledger_cash, balance.cash if balance is not None else 0)
+
+    def _roll_back_known_bet(
+        self,
+        player_id: str,
+        transaction_id: str,
+        bet: LedgerEntry,
+        wanted: str,
+        correlation_id: str,
+        session_id: str | None,
+    ) -> WalletReceipt:
+        if bet.player_id != player_id or bet.kind not in (EntryKind.BET, EntryKind.TOMBSTONE):
+            raise Conflict("only the player's own bets can be rolled back", field="bet_transaction_id")
+        if bet.kind is EntryKind.TOMBSTONE or bet.reversed_by is not None:
+            raise BetAlreadyRolledBack(
+                "the bet was already rolled back by another transaction", field="bet_transaction_id"
+            )
+        rollback = LedgerEntry(
+            transaction_id=transaction_id,
+            player_id=player_id,
+            kind=EntryKind.ROLLBACK,
+            amount=bet.amount,
+            currency=bet.currency,
+            fingerprint=wanted,
+            created_at=self._clock.now(),
+            reference=bet.transaction_id,
+        )
+        try:
+            self._ledger.reverse(rollback, bet)
+        except DuplicateTransaction:
+            return self._replay_after_race(rollback)
+        except AlreadyReversed:
+            raise BetAlreadyRolledBack(
+                "the bet was already rolled back by another transaction", field="bet_transaction_id"
+            ) from None
+        return self._done(rollback, "BetRolledBack", correlation_id, session_id=session_id)
+
+    def _roll_back_unknown_bet(
+        self,
+        player_id: str,
+        transaction_id: str,
+        bet_transaction_id: str,
+        wanted: str,
+        correlation_id: str,
+        session_id: str | None,
+    ) -> WalletReceipt:
+        now = self._clock.now()
+        balance = self._ledger.balance(player_id)
+        # Nothing moves, so the amount is zero; the currency is the wallet's if there is one.
+        currency = balance.currency if balance is not None else ""
+        rollback = LedgerEntry(
+            transaction_id=transaction_id,
+            player_id=player_id,
+            kind=EntryKind.ROLLBACK,
+            amount=0,
+            currency=currency,
+            fingerprint=wanted,
+            created_at=now,
+            reference=bet_transaction_id,
+        )
+        tombstone = LedgerEntry(
+            transaction_id=bet_transaction_id,
+            player_id=player_id,
+            kind=EntryKind.TOMBSTONE,
+            amount=0,
+            currency=currency,
+            fingerprint=fingerprint(EntryKind.TOMBSTONE, player_id, bet_transaction_id),
+            created_at=now,
+            reference=transaction_id,
+        )
+        self._ledger.tombstone(rollback, tombstone)
+        return self._done(rollback, "BetRolledBack", correlation_id, session_id=session_id)
+
+    def _new_entry(
+        self,
+        kind: EntryKind,
+        player_id: str,
+        transaction_id: str,
+        money: Money,
+        *,
+        reference: str | None = None,
+    ) -> LedgerEntry:
+        _require_id(transaction_id, "transaction_id")
+        if reference == transaction_id:
+            raise ValidationFailed("a win needs its own transaction id", field="transaction_id")
+        return LedgerEntry(
+            transaction_id=transaction_id,
+            player_id=player_id,
+            kind=kind,
+            amount=money.amount,
+            currency=money.currency,
+            fingerprint=fingerprint(kind, player_id, money.amount, money.currency, reference),
+            created_at=self._clock.now(),
+            reference=reference,
+        )
+
+    def _players_bet(self, player_id: str, bet_transaction_id: str) -> LedgerEntry:
+        bet = self._ledger.entry(bet_transaction_id)
+        if bet is not None and bet.kind is EntryKind.TOMBSTONE and bet.player_id == player_id:
+            raise BetAlreadyRolledBack(
+                "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
+            )
+        if bet is None or bet.kind is not EntryKind.BET or bet.player_id != player_id:
+            raise NotFound("the player has no bet with this id", field="bet_transaction_id")
+        return bet
+
+    def _replay_of(self, entry: LedgerEntry) -> WalletReceipt | None:
+        existing = self._ledger.entry(entry.transaction_id)
+        if existing is None:
+            return None
+        return self._replayed(existing, entry.fingerprint, entry.kind)
+
+    def _replay_after_race(self, entry: LedgerEntry) -> WalletReceipt:
+        # The id was written between our read and our write (a concurrent retry): same rules.
+        replay = self._replay_of(entry)
+        if replay is None:
+            raise TransactionConflict("the transaction id is in use", field="transaction_id")
+        return replay
+
+    def _replayed(self, existing: LedgerEntry, wanted: str, kind: EntryKind) -> WalletReceipt:
+        if existing.kind is EntryKind.TOMBSTONE:
+            if kind is EntryKind.BET:
+                raise BetAlreadyRolledBack(
+                    "this bet was rolled back before it arrived", field="transaction_id"
+                )
+            raise TransactionConflict("the transaction id is in use", field="transaction_id")
+        if existing.fingerprint != wanted:
+            raise TransactionConflict(
+                "the transaction id was already used with another payload", field="transaction_id"
+            )
+        return WalletReceipt(
+            transaction_id=existing.transaction_id,
+            kind=existing.kind,
+            amount=existing.amount,
+            currency=existing.currency,
+            balance=self._ledger.balance(existing.player_id),
+            replayed=True,
+        )
+
+    def _done(
+        self, entry: LedgerEntry, event_name: str, correlation_id: str, *, session_id: str | None
+    ) -> WalletReceipt:
+        detail: dict[str, Any] = {
+            "player_id": entry.player_id,
+            "transaction_id": entry.transaction_id,
+            "amount": entry.amount,
+            "currency": entry.currency,
+        }
+        if entry.reference is not None:
+            detail["bet_transaction_id"] = entry.reference
+        if session_id is not None:
+            detail["session_id"] = session_id
+        self._publisher.publish(
+            [
+                DomainEvent(
+                    name=event_name,
+                    source=self._source,
+                    detail=detail,
+                    correlation_id=correlation_id,
+                    occurred_at=entry.created_at,
+                )
+            ]
+        )
+        return WalletReceipt(
+            transaction_id=entry.transaction_id,
+            kind=entry.kind,
+            amount=entry.amount,
+            currency=entry.currency,
+            balance=self._ledger.balance(entry.player_id),
+        )
+
+
+def _checked(money: Money) -> Money:
+    # Money's constructor does not validate; a caller may have built one by hand.
+    return Money.of(money.amount, money.currency)
+
+
+def _require_id(value: str, field: str) -> None:
+    if not value:
+        raise ValidationFailed(f"{field} is required", field=field)
+
+
 __all__ = [
     "AlreadyReversed",
     "Balance",
@@ -80,5 +432,8 @@ __all__ = [
     "DuplicateTransaction",
     "EntryKind",
     "LedgerEntry",
+    "Reconciliation",
+    "Wallet",
+    "WalletReceipt",
     "fingerprint",
 ]

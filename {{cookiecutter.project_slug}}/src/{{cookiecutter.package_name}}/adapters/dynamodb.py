@@ -1,0 +1,391 @@
+"""DynamoDB adapters: every money or activity change is ONE conditional TransactWriteItems.
+
+Item layout (one table per module, keys `pk`/`sk`):
+{%- if cookiecutter.module_wallet %}
+- wallet balance   pk=PLAYER#<player_id>  sk=BALANCE  currency, cash, bonus
+- ledger entry     pk=TX#<transaction_id> sk=ENTRY    player_id, kind, amount, currency, fingerprint,
+                   created_at, entry_sort=<created_at>#<transaction_id>, reference?, reversed_by?
+                   (GSI ledger_by_player: player_id, entry_sort)
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+- session          pk=SESSION#<session_id> sk=SESSION           player_id, status, times, totals
+- activity marker  pk=SESSION#<session_id> sk=EVENT#<event_id>  expires_at (TTL)
+{%- endif %}
+
+A cancelled transaction names, per item, the condition that failed; with
+ReturnValuesOnConditionCheckFailure=ALL_OLD it also returns the item as it was, so the adapter
+tells a replayed id from a short balance without another read.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+{%- set errors = [] %}
+{%- if cookiecutter.module_wallet %}{% set errors = errors + ["CurrencyMismatch", "InsufficientFunds"] %}{% endif %}
+{%- if cookiecutter.module_sessions %}{% set errors = errors + ["NotFound"] %}{% endif %}
+{% if errors %}
+from ..domain.errors import {{ errors | join(", ") }}
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+from ..domain.sessions import Session, SessionActivity, SessionStatus
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, EntryKind, LedgerEntry
+{%- endif %}
+
+Item = dict[str, dict[str, Any]]
+
+# Concurrent transactions on one item are cancelled with TransactionConflict (nothing applied);
+# botocore does not retry them, so the adapter does, a few times with jitter.
+CONFLICT_ATTEMPTS = 4
+{%- if cookiecutter.module_sessions %}
+# Activity markers outlive every copy of the event: the queue keeps it 4 days, its dead-letter queue
+# 14 days, so a message redriven from the dead-letter queue is still recognised as applied.
+MARKER_TTL_SECONDS = 15 * 24 * 3600
+{%- endif %}
+
+
+class TransactionCancelled(Exception):
+    """A TransactWriteItems was cancelled; `reasons` holds one cancellation reason per item."""
+
+    def __init__(self, reasons: list[dict[str, Any]]) -> None:
+        super().__init__([reason.get("Code") for reason in reasons])
+        self.reasons = reasons
+
+    def failed(self, index: int) -> bool:
+        """Whether the condition of the item at `index` failed."""
+        return self.reasons[index].get("Code") == "ConditionalCheckFailed"
+
+    def old_item(self, index: int) -> Item | None:
+        """The item at `index` as it was when its condition failed (None if it did not exist)."""
+        item: Item | None = self.reasons[index].get("Item")
+        return item
+
+
+class _DynamoTable:
+    """One table and a low-level client, created on first use so imports stay cheap."""
+
+    def __init__(self, table_name: str, client: Any | None = None) -> None:
+        self.table_name = table_name
+        self._client = client
+        self._client_lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    import boto3  # imported on first use: keeps cold starts short
+
+                    self._client = boto3.client("dynamodb")
+        return self._client
+
+    def _get(self, pk: str, sk: str) -> Item | None:
+        response = self.client.get_item(TableName=self.table_name, Key=_key(pk, sk), ConsistentRead=True)
+        item: Item | None = response.get("Item")
+        return item
+
+    def _transact(self, items: list[dict[str, Any]]) -> None:
+        """Run one TransactWriteItems; retry only when every failure is a transaction conflict."""
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                self.client.transact_write_items(TransactItems=items)
+                return
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons", [])
+                codes = {reason.get("Code") for reason in reasons} - {"None"}
+                if codes == {"TransactionConflict"} and attempt < CONFLICT_ATTEMPTS:
+                    time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not crypto
+                    continue
+                raise TransactionCancelled(reasons) from error
+{%- if cookiecutter.module_wallet %}
+
+
+class DynamoLedgerStore(_DynamoTable):
+    """The wallet's ledger and balances in one DynamoDB table."""
+
+    def balance(self, player_id: str) -> Balance | None:
+        item = self._get(_player_pk(player_id), "BALANCE")
+        if item is None:
+            return None
+        return Balance(
+            player_id=player_id,
+            currency=item["currency"]["S"],
+            cash=int(item["cash"]["N"]),
+            bonus=int(item.get("bonus", {"N": "0"})["N"]),
+        )
+
+    def entry(self, transaction_id: str) -> LedgerEntry | None:
+        item = self._get(_tx_pk(transaction_id), "ENTRY")
+        return None if item is None else _entry_from_item(item)
+
+    def credit(self, entry: LedgerEntry) -> None:
+        try:
+            self._transact([self._put_entry(entry), self._add_to_balance(entry, guard_currency=True)])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise DuplicateTransaction(entry.transaction_id) from None
+            if cancelled.failed(1):
+                raise _currency_mismatch(cancelled.old_item(1), entry) from None
+            raise
+
+    def debit(self, entry: LedgerEntry) -> None:
+        take_from_balance = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _key(_player_pk(entry.player_id), "BALANCE"),
+                "UpdateExpression": "SET cash = cash - :amount",
+                "ConditionExpression": "currency = :currency AND cash >= :amount",
+                "ExpressionAttributeValues": {":amount": _n(entry.amount), ":currency": _s(entry.currency)},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+        try:
+            self._transact([self._put_entry(entry), take_from_balance])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise DuplicateTransaction(entry.transaction_id) from None
+            if cancelled.failed(1):
+                wallet = cancelled.old_item(1)
+                if wallet is None:
+                    raise InsufficientFunds("the player has no balance") from None
+                if wallet["currency"]["S"] != entry.currency:
+                    raise _currency_mismatch(wallet, entry) from None
+                raise InsufficientFunds("the bet would take the balance below zero") from None
+            raise
+
+    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry) -> None:
+        mark_bet = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _key(_tx_pk(bet.transaction_id), "ENTRY"),
+                "UpdateExpression": "SET reversed_by = :rollback",
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(reversed_by)",
+                "ExpressionAttributeValues": {":rollback": _s(rollback.transaction_id)},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+        try:
+            self._transact(
+                [self._put_entry(rollback), mark_bet, self._add_to_balance(rollback, guard_currency=False)]
+            )
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise DuplicateTransaction(rollback.transaction_id) from None
+            if cancelled.failed(1):
+                if cancelled.old_item(1) is None:
+                    raise LookupError(f"bet {bet.transaction_id} is not in the ledger") from None
+                raise AlreadyReversed(bet.transaction_id) from None
+            raise
+
+    def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
+        try:
+            self._transact([self._put_entry(rollback), self._put_entry(tombstone)])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise DuplicateTransaction(rollback.transaction_id) from None
+            if cancelled.failed(1):
+                raise DuplicateTransaction(tombstone.transaction_id) from None
+            raise
+
+    def entries(self, player_id: str) -> list[LedgerEntry]:
+        # A GSI is eventually consistent: an entry written a moment ago may not be listed yet, so
+        # reconciliation compares ledgers that have been quiet for a while (e.g. yesterday's).
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name,
+            IndexName="ledger_by_player",
+            KeyConditionExpression="player_id = :player",
+            ExpressionAttributeValues={":player": _s(player_id)},
+        )
+        return [_entry_from_item(item) for page in pages for item in page.get("Items", [])]
+
+    def _put_entry(self, entry: LedgerEntry) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": _entry_to_item(entry),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _add_to_balance(self, entry: LedgerEntry, *, guard_currency: bool) -> dict[str, Any]:
+        update: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": _key(_player_pk(entry.player_id), "BALANCE"),
+            "UpdateExpression": (
+                "SET currency = if_not_exists(currency, :currency), bonus = if_not_exists(bonus, :zero), "
+                "cash = if_not_exists(cash, :zero) + :amount"
+            ),
+            "ExpressionAttributeValues": {
+                ":amount": _n(entry.amount),
+                ":currency": _s(entry.currency),
+                ":zero": _n(0),
+            },
+        }
+        if guard_currency:
+            update["ConditionExpression"] = "attribute_not_exists(pk) OR currency = :currency"
+            update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return {"Update": update}
+
+
+def _player_pk(player_id: str) -> str:
+    return f"PLAYER#{player_id}"
+
+
+def _tx_pk(transaction_id: str) -> str:
+    return f"TX#{transaction_id}"
+
+
+def _entry_to_item(entry: LedgerEntry) -> Item:
+    created_at = _timestamp(entry.created_at)
+    item: Item = {
+        **_key(_tx_pk(entry.transaction_id), "ENTRY"),
+        "player_id": _s(entry.player_id),
+        "kind": _s(entry.kind.value),
+        "amount": _n(entry.amount),
+        "currency": _s(entry.currency),
+        "fingerprint": _s(entry.fingerprint),
+        "created_at": _s(created_at),
+        "entry_sort": _s(f"{created_at}#{entry.transaction_id}"),
+    }
+    if entry.reference is not None:
+        item["reference"] = _s(entry.reference)
+    if entry.reversed_by is not None:
+        item["reversed_by"] = _s(entry.reversed_by)
+    return item
+
+
+def _entry_from_item(item: Item) -> LedgerEntry:
+    return LedgerEntry(
+        transaction_id=item["pk"]["S"].removeprefix("TX#"),
+        player_id=item["player_id"]["S"],
+        kind=EntryKind(item["kind"]["S"]),
+        amount=int(item["amount"]["N"]),
+        currency=item["currency"]["S"],
+        fingerprint=item["fingerprint"]["S"],
+        created_at=datetime.fromisoformat(item["created_at"]["S"]),
+        reference=item["reference"]["S"] if "reference" in item else None,
+        reversed_by=item["reversed_by"]["S"] if "reversed_by" in item else None,
+    )
+
+
+def _currency_mismatch(wallet: Item | None, entry: LedgerEntry) -> CurrencyMismatch:
+    held = wallet["currency"]["S"] if wallet else "another currency"
+    return CurrencyMismatch(f"the wallet holds {held}, not {entry.currency}", field="currency")
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+
+
+class DynamoSessionStore(_DynamoTable):
+    """Player sessions and their once-per-event activity totals in one DynamoDB table."""
+
+    def save(self, session: Session) -> None:
+        # Lifecycle fields only: the activity totals belong to record_activity, which may run at the
+        # same time in the worker; a whole-item put here would lose its increments.
+        names = {"#status": "status"}
+        values: Item = {
+            ":player": _s(session.player_id),
+            ":status": _s(session.status.value),
+            ":started": _s(_timestamp(session.started_at)),
+            ":seen": _s(_timestamp(session.last_seen_at)),
+            ":zero": _n(0),
+        }
+        update = (
+            "SET player_id = :player, #status = :status, started_at = :started, last_seen_at = :seen, "
+            "bets = if_not_exists(bets, :zero), staked = if_not_exists(staked, :zero), "
+            "won = if_not_exists(won, :zero)"
+        )
+        if session.ended_at is not None:
+            update += ", ended_at = :ended"
+            values[":ended"] = _s(_timestamp(session.ended_at))
+        else:
+            update += " REMOVE ended_at"
+        self.client.update_item(
+            TableName=self.table_name,
+            Key=_key(_session_pk(session.session_id), "SESSION"),
+            UpdateExpression=update,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def get(self, session_id: str) -> Session | None:
+        item = self._get(_session_pk(session_id), "SESSION")
+        if item is None:
+            return None
+        return Session(
+            session_id=session_id,
+            player_id=item["player_id"]["S"],
+            status=SessionStatus(item["status"]["S"]),
+            started_at=datetime.fromisoformat(item["started_at"]["S"]),
+            last_seen_at=datetime.fromisoformat(item["last_seen_at"]["S"]),
+            ended_at=datetime.fromisoformat(item["ended_at"]["S"]) if "ended_at" in item else None,
+            activity=SessionActivity(
+                bets=int(item["bets"]["N"]), staked=int(item["staked"]["N"]), won=int(item["won"]["N"])
+            ),
+        )
+
+    def record_activity(self, session_id: str, event_id: str, activity: SessionActivity) -> bool:
+        # TTL runs on DynamoDB's wall clock, so the marker's expiry uses the real time too.
+        marker = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": {
+                    **_key(_session_pk(session_id), f"EVENT#{event_id}"),
+                    "expires_at": _n(int(time.time()) + MARKER_TTL_SECONDS),
+                },
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        add_totals = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _key(_session_pk(session_id), "SESSION"),
+                "UpdateExpression": "ADD bets :bets, staked :staked, won :won",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeValues": {
+                    ":bets": _n(activity.bets),
+                    ":staked": _n(activity.staked),
+                    ":won": _n(activity.won),
+                },
+            }
+        }
+        try:
+            self._transact([marker, add_totals])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(1):
+                raise NotFound(f"session {session_id} does not exist") from None
+            if cancelled.failed(0):
+                return False
+            raise
+        return True
+
+
+def _session_pk(session_id: str) -> str:
+    return f"SESSION#{session_id}"
+{%- endif %}
+
+
+def _key(pk: str, sk: str) -> Item:
+    return {"pk": _s(pk), "sk": _s(sk)}
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _n(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def _timestamp(moment: datetime) -> str:
+    """UTC ISO 8601 with a fixed width, so timestamps sort as strings (the GSI's sort key)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")

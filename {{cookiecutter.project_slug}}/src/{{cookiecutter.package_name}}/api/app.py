@@ -1,0 +1,171 @@
+"""The Flask app: `create_app(services)` for tests and local runs, `app` for the Lambda function.
+
+serverless-wsgi's handler imports `app` (custom.wsgi.app in serverless.yml) and feeds it each HTTP API
+event. `app` builds its AWS adapters from the environment on the first request that needs them, so
+importing this module opens no connections.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..domain.errors import DomainError
+{%- if cookiecutter.module_sessions %}
+from ..domain.sessions import SessionService
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+from ..domain.wallet import Wallet
+{%- endif %}
+from ..observability import CORRELATION_ID_HEADER, correlation_id_or, get_logger
+from ..settings import Settings, SystemClock
+from .context import SERVICES_KEY, LazyServices, Services, current_services
+{%- if cookiecutter.module_sessions %}
+from .sessions import sessions_api
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+from .wallet import wallet_api
+{%- endif %}
+
+# Request bodies are a handful of ids and an amount; anything bigger is refused before parsing.
+MAX_BODY_BYTES = 16 * 1024
+CORS_ALLOWED_METHODS = "GET, POST, DELETE"
+CORS_ALLOWED_HEADERS = f"authorization, content-type, {CORRELATION_ID_HEADER}"
+
+__all__ = ["Services", "app", "aws_services", "create_app"]
+
+
+def create_app(services: Services | Callable[[], Services]) -> Flask:
+    """The API with the given services (or a factory that builds them on first use)."""
+    api = Flask(__name__)
+    api.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    api.extensions[SERVICES_KEY] = LazyServices(services)
+    api.before_request(_start_request)
+    api.after_request(_finish_request)
+    api.register_error_handler(DomainError, _domain_error)
+    api.register_error_handler(HTTPException, _http_error)
+    api.register_error_handler(Exception, _unexpected_error)
+    api.add_url_rule("/health", "health", _health, methods=["GET"])
+{%- if cookiecutter.module_sessions %}
+    api.register_blueprint(sessions_api)
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+    api.register_blueprint(wallet_api)
+{%- endif %}
+    return api
+
+
+def _health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _start_request() -> None:
+    g.started = time.perf_counter()
+    event: Any = request.environ.get("serverless.event")
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    request_id = context.get("requestId") if isinstance(context, dict) else None
+    fallback = correlation_id_or(request_id, uuid.uuid4().hex)
+    g.correlation_id = correlation_id_or(request.headers.get(CORRELATION_ID_HEADER), fallback)
+
+
+def _finish_request(response: Response) -> Response:
+    response.headers[CORRELATION_ID_HEADER] = g.get("correlation_id", "")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    _allow_cors(response)
+    route = request.url_rule.rule if request.url_rule is not None else None
+    # Ids and outcomes only: no bodies, no claims, no personal data.
+    get_logger().info(
+        "request handled",
+        extra={
+            "correlation_id": g.get("correlation_id"),
+            "method": request.method,
+            "route": route,
+            "status": response.status_code,
+            "error_code": g.get("error_code"),
+            "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+        },
+    )
+    return response
+
+
+def _allow_cors(response: Response) -> None:
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if not origin:
+        return
+    try:
+        allowed = current_services().cors_allowed_origins
+    except Exception:  # the services could not be built; the error is already logged
+        allowed = ()
+    # CORS is an allow-list of exact origins, never "*": other sites must not call the API from a browser.
+    if origin not in allowed:
+        return
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Access-Control-Expose-Headers"] = CORRELATION_ID_HEADER
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = CORS_ALLOWED_METHODS
+        response.headers["Access-Control-Allow-Headers"] = CORS_ALLOWED_HEADERS
+        response.headers["Access-Control-Max-Age"] = "600"
+
+
+def _error(status: int, code: str, message: str, field: str | None = None) -> tuple[Response, int]:
+    g.error_code = code
+    return jsonify({"error": {"code": code, "message": message, "field": field}}), status
+
+
+def _domain_error(error: DomainError) -> tuple[Response, int]:
+    return _error(error.status, error.code, error.message, error.field)
+
+
+def _http_error(error: HTTPException) -> tuple[Response, int]:
+    status = error.code or 500
+    code = (error.name or "error").lower().replace(" ", "_")
+    response, status = _error(status, code, error.description or error.name)
+    allowed_methods = getattr(error, "valid_methods", None)
+    if allowed_methods:
+        response.headers["Allow"] = ", ".join(allowed_methods)
+    return response, status
+
+
+def _unexpected_error(error: Exception) -> tuple[Response, int]:
+    get_logger().exception("unexpected error", extra={"correlation_id": g.get("correlation_id")})
+    return _error(500, "internal_error", "something went wrong; quote the correlation id when reporting it")
+
+
+def aws_services() -> Services:
+    """The services on AWS: DynamoDB stores and the EventBridge bus named by the environment."""
+    # Imported here, not at the top: boto3 loads on the first request that needs it.
+{%- set stores = [] %}
+{%- if cookiecutter.module_wallet %}{% set stores = stores + ["DynamoLedgerStore"] %}{% endif %}
+{%- if cookiecutter.module_sessions %}{% set stores = stores + ["DynamoSessionStore"] %}{% endif %}
+    from ..adapters.dynamodb import {{ stores | join(", ") }}
+    from ..adapters.eventbridge import EventBridgePublisher
+
+    settings = Settings.from_env()
+    publisher = EventBridgePublisher(settings.event_bus_name)
+    clock = SystemClock()
+    return Services(
+{%- if cookiecutter.module_wallet %}
+        wallet=Wallet(
+            DynamoLedgerStore(settings.wallet_table_name), publisher, clock, f"{settings.event_source}.wallet"
+        ),
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+        sessions=SessionService(
+            DynamoSessionStore(settings.sessions_table_name),
+            publisher,
+            clock,
+            f"{settings.event_source}.sessions",
+        ),
+{%- endif %}
+        cors_allowed_origins=settings.cors_allowed_origins,
+    )
+
+
+app = create_app(aws_services)

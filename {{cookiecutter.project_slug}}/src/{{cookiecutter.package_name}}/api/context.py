@@ -1,0 +1,83 @@
+"""What a request needs to know: the services, the signed-in player and the correlation id."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, g, request
+
+from ..domain.errors import DomainError
+{%- if cookiecutter.module_sessions %}
+from ..domain.sessions import SessionService
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+from ..domain.wallet import Wallet
+{%- endif %}
+
+SERVICES_KEY = "{{ cookiecutter.package_name }}.services"
+# Longest `sub` claim accepted; identity providers issue far shorter ones.
+MAX_PLAYER_ID_LENGTH = 256
+
+
+class Unauthorized(DomainError):
+    """No signed-in player on a player route."""
+
+    code = "unauthorized"
+    status = 401
+
+
+@dataclass(frozen=True)
+class Services:
+    """The domain services the API calls, built once per process."""
+{% if cookiecutter.module_wallet %}
+    wallet: Wallet
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+    sessions: SessionService
+{%- endif %}
+    cors_allowed_origins: tuple[str, ...] = ()
+
+
+class LazyServices:
+    """Holds the services, building them on first use (not at import: cold starts stay short)."""
+
+    def __init__(self, services: Services | Callable[[], Services]) -> None:
+        self._services = services if isinstance(services, Services) else None
+        self._build = None if isinstance(services, Services) else services
+        self._lock = threading.Lock()
+
+    def get(self) -> Services:
+        if self._services is None:
+            with self._lock:
+                if self._services is None:
+                    assert self._build is not None
+                    self._services = self._build()
+        return self._services
+
+
+def current_services() -> Services:
+    """The services of the app handling this request."""
+    holder: LazyServices = current_app.extensions[SERVICES_KEY]
+    return holder.get()
+
+
+def current_player_id() -> str:
+    """The signed-in player: the `sub` claim the HTTP API's JWT authorizer verified."""
+    # serverless-wsgi puts the event's requestContext.authorizer in the WSGI environ as-is;
+    # for a JWT authorizer (payload 2.0) it is {"jwt": {"claims": {...}, "scopes": [...]}}.
+    authorizer: Any = request.environ.get("serverless.authorizer")
+    jwt = authorizer.get("jwt") if isinstance(authorizer, dict) else None
+    claims = jwt.get("claims") if isinstance(jwt, dict) else None
+    subject = claims.get("sub") if isinstance(claims, dict) else None
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_PLAYER_ID_LENGTH:
+        raise Unauthorized("a signed-in player is required")
+    return subject
+
+
+def current_correlation_id() -> str:
+    """The correlation id of this request (set before the view runs)."""
+    correlation_id: str = g.correlation_id
+    return correlation_id

@@ -1,0 +1,451 @@
+"""One suite for every LedgerStore: the DynamoDB adapter must behave exactly like the in-memory one."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
+from {{ cookiecutter.package_name }}.adapters.memory import InMemoryLedgerStore
+from {{ cookiecutter.package_name }}.domain.errors import CurrencyMismatch, InsufficientFunds
+from {{ cookiecutter.package_name }}.domain.wallet import (
+    AlreadyReversed,
+    Balance,
+    DuplicateTransaction,
+    EntryKind,
+    LedgerEntry,
+    fingerprint,
+)
+from {{ cookiecutter.package_name }}.ports import LedgerStore
+
+PLAYER = "player-1"
+START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.integration)])
+def ledger(request: pytest.FixtureRequest) -> LedgerStore:
+    if request.param == "memory":
+        return InMemoryLedgerStore()
+    tables = request.getfixturevalue("aws_tables")
+    # No client passed: the adapter builds its own, which must find moto through AWS_ENDPOINT_URL.
+    return DynamoLedgerStore(tables["WalletTable"])
+
+
+def entry(
+    transaction_id: str,
+    kind: EntryKind,
+    amount: int,
+    *,
+    currency: str = "EUR",
+    player_id: str = PLAYER,
+    seconds: float = 0,
+    reference: str | None = None,
+) -> LedgerEntry:
+    return LedgerEntry(
+        transaction_id=transaction_id,
+        player_id=player_id,
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        fingerprint=fingerprint(kind, player_id, amount, currency, reference),
+        created_at=START + timedelta(seconds=seconds),
+        reference=reference,
+    )
+
+
+def deposit(transaction_id: str, amount: int, **kwargs: Any) -> LedgerEntry:
+    return entry(transaction_id, EntryKind.DEPOSIT, amount, **kwargs)
+
+
+def bet(transaction_id: str, amount: int, **kwargs: Any) -> LedgerEntry:
+    return entry(transaction_id, EntryKind.BET, amount, **kwargs)
+
+
+def rollback_of(bet_entry: LedgerEntry, transaction_id: str) -> LedgerEntry:
+    return entry(
+        transaction_id, EntryKind.ROLLBACK, bet_entry.amount, seconds=60, reference=bet_entry.transaction_id
+    )
+
+
+def unknown_bet_rollback(
+    transaction_id: str, bet_id: str, *, currency: str = "EUR"
+) -> tuple[LedgerEntry, LedgerEntry]:
+    rollback = entry(transaction_id, EntryKind.ROLLBACK, 0, currency=currency, reference=bet_id)
+    tombstone = entry(bet_id, EntryKind.TOMBSTONE, 0, currency=currency, reference=transaction_id)
+    return rollback, tombstone
+
+
+def cash(ledger: LedgerStore) -> int:
+    balance = ledger.balance(PLAYER)
+    return 0 if balance is None else balance.cash
+
+
+def ledger_sum(ledger: LedgerStore) -> int:
+    return sum(item.signed_amount for item in ledger.entries(PLAYER))
+
+
+def test_unknown_player_and_transaction_are_none(ledger: LedgerStore) -> None:
+    assert ledger.balance(PLAYER) is None
+    assert ledger.entry("tx-none") is None
+    assert ledger.entries(PLAYER) == []
+
+
+def test_deposit_opens_the_wallet_in_its_currency(ledger: LedgerStore) -> None:
+    first = deposit("dep-1", 100)
+    ledger.credit(first)
+    ledger.credit(deposit("dep-2", 50, seconds=1))
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=150, bonus=0)
+    assert ledger.entry("dep-1") == first
+
+
+def test_replayed_transaction_id_is_refused_and_moves_nothing(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+
+    with pytest.raises(DuplicateTransaction) as replayed:
+        ledger.credit(deposit("dep-1", 100))
+    with pytest.raises(DuplicateTransaction):
+        ledger.debit(bet("dep-1", 10))
+
+    assert replayed.value.transaction_id == "dep-1"
+    assert cash(ledger) == 100
+    assert ledger.entry("dep-1") == deposit("dep-1", 100)
+
+
+def test_bet_takes_cash(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    placed = bet("bet-1", 30, seconds=1)
+
+    ledger.debit(placed)
+
+    assert cash(ledger) == 70
+    assert ledger.entry("bet-1") == placed
+
+
+def test_bet_may_take_the_balance_to_exactly_zero(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+
+    ledger.debit(bet("bet-1", 100, seconds=1))
+
+    assert cash(ledger) == 0
+
+
+def test_insufficient_funds_leaves_balance_and_ledger_unchanged(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+
+    with pytest.raises(InsufficientFunds):
+        ledger.debit(bet("bet-1", 101, seconds=1))
+
+    assert cash(ledger) == 100
+    assert ledger.entry("bet-1") is None
+    assert [item.transaction_id for item in ledger.entries(PLAYER)] == ["dep-1"]
+
+
+def test_bet_without_a_wallet_is_insufficient_funds(ledger: LedgerStore) -> None:
+    with pytest.raises(InsufficientFunds):
+        ledger.debit(bet("bet-1", 1))
+
+    assert ledger.balance(PLAYER) is None
+    assert ledger.entry("bet-1") is None
+
+
+def test_replayed_bet_is_a_duplicate_even_when_funds_ran_out(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    ledger.debit(bet("bet-1", 100, seconds=1))
+
+    with pytest.raises(DuplicateTransaction):
+        ledger.debit(bet("bet-1", 100, seconds=1))
+
+    assert cash(ledger) == 0
+
+
+@pytest.mark.parametrize("amount", [10, 1_000], ids=["affordable", "unaffordable"])
+def test_other_currency_is_refused_before_funds_are_checked(ledger: LedgerStore, amount: int) -> None:
+    ledger.credit(deposit("dep-1", 100))
+
+    with pytest.raises(CurrencyMismatch):
+        ledger.debit(bet("bet-gbp", amount, currency="GBP", seconds=1))
+    with pytest.raises(CurrencyMismatch):
+        ledger.credit(deposit("dep-gbp", amount, currency="GBP", seconds=1))
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=100)
+    assert ledger.entry("bet-gbp") is None
+    assert ledger.entry("dep-gbp") is None
+
+
+def test_rollback_gives_the_stake_back_and_marks_the_bet(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    placed = bet("bet-1", 40, seconds=1)
+    ledger.debit(placed)
+    rollback = rollback_of(placed, "rb-1")
+
+    ledger.reverse(rollback, placed)
+
+    assert cash(ledger) == 100
+    assert ledger.entry("rb-1") == rollback
+    stored = ledger.entry("bet-1")
+    assert stored is not None
+    assert stored.reversed_by == "rb-1"
+    assert ledger_sum(ledger) == 100
+
+
+def test_replayed_rollback_is_a_duplicate(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    placed = bet("bet-1", 40, seconds=1)
+    ledger.debit(placed)
+    ledger.reverse(rollback_of(placed, "rb-1"), placed)
+
+    with pytest.raises(DuplicateTransaction) as replayed:
+        ledger.reverse(rollback_of(placed, "rb-1"), placed)
+
+    assert replayed.value.transaction_id == "rb-1"
+    assert cash(ledger) == 100
+
+
+def test_second_rollback_of_one_bet_is_already_reversed(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    placed = bet("bet-1", 40, seconds=1)
+    ledger.debit(placed)
+    ledger.reverse(rollback_of(placed, "rb-1"), placed)
+
+    with pytest.raises(AlreadyReversed):
+        ledger.reverse(rollback_of(placed, "rb-2"), placed)
+
+    assert cash(ledger) == 100
+    assert ledger.entry("rb-2") is None
+    stored = ledger.entry("bet-1")
+    assert stored is not None
+    assert stored.reversed_by == "rb-1"
+
+
+def test_rollback_of_a_bet_missing_from_the_ledger_is_refused(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    never_placed = bet("bet-ghost", 40, seconds=1)
+
+    with pytest.raises(LookupError):
+        ledger.reverse(rollback_of(never_placed, "rb-1"), never_placed)
+
+    assert cash(ledger) == 100
+    assert ledger.entry("rb-1") is None
+
+
+def test_rollback_of_unknown_bet_blocks_late_bet(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    rollback, tombstone = unknown_bet_rollback("rb-1", "bet-late")
+
+    ledger.tombstone(rollback, tombstone)
+
+    assert ledger.entry("rb-1") == rollback
+    assert ledger.entry("bet-late") == tombstone
+    with pytest.raises(DuplicateTransaction) as late:
+        ledger.debit(bet("bet-late", 40, seconds=1))
+    assert late.value.transaction_id == "bet-late"
+    assert cash(ledger) == 100
+
+
+def test_tombstone_works_for_a_player_without_wallet(ledger: LedgerStore) -> None:
+    rollback, tombstone = unknown_bet_rollback("rb-1", "bet-late", currency="")
+
+    ledger.tombstone(rollback, tombstone)
+
+    assert ledger.balance(PLAYER) is None
+    assert ledger.entry("bet-late") == tombstone
+
+
+def test_tombstone_refused_when_the_bet_arrived_meanwhile(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    ledger.debit(bet("bet-1", 40, seconds=1))
+    rollback, tombstone = unknown_bet_rollback("rb-1", "bet-1")
+
+    with pytest.raises(DuplicateTransaction) as raced:
+        ledger.tombstone(rollback, tombstone)
+
+    assert raced.value.transaction_id == "bet-1"
+    assert ledger.entry("rb-1") is None
+    stored = ledger.entry("bet-1")
+    assert stored is not None
+    assert stored.kind is EntryKind.BET
+
+
+def test_tombstone_with_replayed_rollback_id_is_a_duplicate(ledger: LedgerStore) -> None:
+    ledger.tombstone(*unknown_bet_rollback("rb-1", "bet-1"))
+
+    with pytest.raises(DuplicateTransaction) as replayed:
+        ledger.tombstone(*unknown_bet_rollback("rb-1", "bet-2"))
+
+    assert replayed.value.transaction_id == "rb-1"
+    assert ledger.entry("bet-2") is None
+
+
+def test_entries_are_the_players_own_oldest_first(ledger: LedgerStore) -> None:
+    paris = timezone(timedelta(hours=2))
+    ledger.credit(deposit("dep-b", 10, seconds=5))
+    ledger.credit(deposit("dep-a", 10, seconds=5))  # same instant: the transaction id decides
+    ledger.credit(deposit("dep-first", 10, seconds=-3600))
+    ledger.debit(bet("bet-1", 5, seconds=10))
+    ledger.credit(deposit("dep-other", 99, player_id="player-2"))
+    ledger.tombstone(*unknown_bet_rollback("rb-1", "bet-late"))
+    # Written later but stamped earlier, in another time zone: ordering is by instant.
+    earlier = entry("dep-paris", EntryKind.DEPOSIT, 10, seconds=-7200)
+    ledger.credit(replace(earlier, created_at=earlier.created_at.astimezone(paris)))
+
+    ids = [item.transaction_id for item in ledger.entries(PLAYER)]
+
+    assert ids == ["dep-paris", "dep-first", "bet-late", "rb-1", "dep-a", "dep-b", "bet-1"]
+    assert [item.transaction_id for item in ledger.entries("player-2")] == ["dep-other"]
+    assert ledger.entries(PLAYER)[0].created_at == START - timedelta(hours=2)
+
+
+def test_ledger_sum_equals_cash_after_every_kind_of_entry(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 500))
+    ledger.debit(bet("bet-1", 200, seconds=1))
+    ledger.credit(entry("win-1", EntryKind.WIN, 350, seconds=2, reference="bet-1"))
+    placed = bet("bet-2", 100, seconds=3)
+    ledger.debit(placed)
+    ledger.reverse(rollback_of(placed, "rb-2"), placed)
+    ledger.tombstone(*unknown_bet_rollback("rb-3", "bet-3"))
+
+    assert cash(ledger) == 650
+    assert ledger_sum(ledger) == 650
+
+
+def run_together(tasks: list[Callable[[], object]]) -> list[object]:
+    """Run the tasks on one thread each, released at the same moment; returns results or errors."""
+    barrier = threading.Barrier(len(tasks))
+    results: list[object] = [None] * len(tasks)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = tasks[index]()
+        except Exception as error:  # the caller asserts on which errors happened
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(tasks))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_racing_rollbacks_of_one_bet_reverse_it_once(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    for round_ in range(5):
+        placed = bet(f"bet-{round_}", 100, seconds=round_)
+        ledger.debit(placed)
+        rollbacks = [rollback_of(placed, f"rb-{round_}-{n}") for n in range(4)]
+
+        results = run_together([partial(ledger.reverse, rollback, placed) for rollback in rollbacks])
+
+        assert sum(result is None for result in results) == 1
+        assert all(isinstance(result, AlreadyReversed) for result in results if result is not None)
+    assert cash(ledger) == 1_000 == ledger_sum(ledger)
+
+
+def test_racing_late_bet_and_rollback_let_exactly_one_through(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    for round_ in range(5):
+        late_bet = bet(f"bet-{round_}", 100, seconds=round_)
+        rollback, tombstone = unknown_bet_rollback(f"rb-{round_}", late_bet.transaction_id)
+
+        results = run_together(
+            [partial(ledger.debit, late_bet), partial(ledger.tombstone, rollback, tombstone)]
+        )
+
+        assert sum(result is None for result in results) == 1
+        assert all(isinstance(result, DuplicateTransaction) for result in results if result is not None)
+    assert cash(ledger) == ledger_sum(ledger)
+
+
+def test_concurrent_bets_wins_and_replays_keep_balance_equal_to_ledger(ledger: LedgerStore) -> None:
+    threads, operations = 8, 50
+    ledger.credit(deposit("dep-seed", 2_000, seconds=-1))
+    # A shared pool of ids: threads collide on them, so many calls are replays of another's call.
+    pool = [
+        (deposit if n % 3 == 0 else bet)(f"tx-{n}", 10 + n % 7 * 25, seconds=n % 11)
+        for n in range(threads * operations // 4)
+    ]
+    accepted: Counter[str] = Counter()
+    unexpected: list[BaseException] = []
+    lowest_cash = [cash(ledger)]
+    lock = threading.Lock()
+    barrier = threading.Barrier(threads)
+
+    def player(seed: int) -> None:
+        chooser = random.Random(seed)
+        barrier.wait()
+        for _ in range(operations):
+            item = chooser.choice(pool)
+            try:
+                (ledger.credit if item.kind is EntryKind.DEPOSIT else ledger.debit)(item)
+            except (DuplicateTransaction, InsufficientFunds):
+                pass
+            except Exception as error:
+                with lock:
+                    unexpected.append(error)
+            else:
+                with lock:
+                    accepted[item.transaction_id] += 1
+            with lock:
+                lowest_cash.append(cash(ledger))
+
+    workers = [threading.Thread(target=player, args=(seed,)) for seed in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    written = [item.transaction_id for item in ledger.entries(PLAYER)]
+    assert unexpected == []
+    assert max(accepted.values()) == 1, "a transaction id took effect twice"
+    assert sorted(written) == sorted([*accepted, "dep-seed"])
+    assert cash(ledger) == ledger_sum(ledger)
+    assert min(lowest_cash) >= 0
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "operation",
+    ["deposit", "bet", "rollback", "unknown rollback"],
+)
+def test_each_money_operation_is_one_dynamodb_write(aws_tables: dict[str, str], operation: str) -> None:
+    ledger = DynamoLedgerStore(aws_tables["WalletTable"])
+    ledger.credit(deposit("dep-0", 100))
+    placed = bet("bet-1", 40, seconds=1)
+    ledger.debit(placed)
+    calls: list[str] = []
+    ledger.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+
+    if operation == "deposit":
+        ledger.credit(deposit("dep-1", 100))
+    elif operation == "bet":
+        ledger.debit(bet("bet-2", 10))
+    elif operation == "rollback":
+        ledger.reverse(rollback_of(placed, "rb-1"), placed)
+    else:
+        ledger.tombstone(*unknown_bet_rollback("rb-2", "bet-late"))
+
+    assert calls == ["TransactWriteItems"]
+
+
+def test_transaction_conflicts_are_retried_then_succeed() -> None:
+    client = boto3.client("dynamodb", region_name="{{ cookiecutter.region }}")
+    conflict = {"CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}]}
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "transact_write_items", service_error_code="TransactionCanceledException", modeled_fields=conflict
+        )
+        stub.add_response("transact_write_items", {})
+        DynamoLedgerStore("wallet", client=client).debit(bet("bet-1", 10))
+        stub.assert_no_pending_responses()

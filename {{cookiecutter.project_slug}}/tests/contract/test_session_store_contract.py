@@ -1,0 +1,149 @@
+"""One suite for every SessionStore: the DynamoDB adapter must behave exactly like the in-memory one."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoSessionStore
+from {{ cookiecutter.package_name }}.adapters.memory import InMemorySessionStore
+from {{ cookiecutter.package_name }}.domain.errors import NotFound
+from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionStatus
+from {{ cookiecutter.package_name }}.ports import SessionStore
+
+START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+ONE_BET = SessionActivity(bets=1, staked=50, won=0)
+ONE_WIN = SessionActivity(bets=0, staked=0, won=120)
+
+
+@pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.integration)])
+def sessions(request: pytest.FixtureRequest) -> SessionStore:
+    if request.param == "memory":
+        return InMemorySessionStore()
+    tables = request.getfixturevalue("aws_tables")
+    return DynamoSessionStore(tables["SessionsTable"])
+
+
+def active_session(session_id: str = "session-1") -> Session:
+    return Session(
+        session_id=session_id,
+        player_id="player-1",
+        status=SessionStatus.ACTIVE,
+        started_at=START,
+        last_seen_at=START,
+    )
+
+
+def test_unknown_session_is_none(sessions: SessionStore) -> None:
+    assert sessions.get("session-none") is None
+
+
+def test_saved_session_reads_back_equal(sessions: SessionStore) -> None:
+    session = active_session()
+
+    sessions.save(session)
+
+    assert sessions.get("session-1") == session
+
+
+def test_save_updates_the_lifecycle_of_the_session(sessions: SessionStore) -> None:
+    sessions.save(active_session())
+    later = START + timedelta(minutes=30)
+    ended = replace(active_session(), status=SessionStatus.ENDED, last_seen_at=later, ended_at=later)
+
+    sessions.save(ended)
+
+    assert sessions.get("session-1") == ended
+
+
+def test_save_keeps_activity_recorded_meanwhile(sessions: SessionStore) -> None:
+    session = active_session()
+    sessions.save(session)
+    sessions.record_activity("session-1", "event-bet", ONE_BET)
+
+    # A heartbeat that read the session before the bet was recorded saves its stale copy.
+    sessions.save(replace(session, last_seen_at=START + timedelta(minutes=1)))
+
+    stored = sessions.get("session-1")
+    assert stored is not None
+    assert stored.activity == ONE_BET
+    assert stored.last_seen_at == START + timedelta(minutes=1)
+
+
+def test_activity_adds_up_once_per_event(sessions: SessionStore) -> None:
+    sessions.save(active_session())
+
+    assert sessions.record_activity("session-1", "event-bet", ONE_BET) is True
+    assert sessions.record_activity("session-1", "event-win", ONE_WIN) is True
+    assert sessions.record_activity("session-1", "event-bet", ONE_BET) is False
+
+    stored = sessions.get("session-1")
+    assert stored is not None
+    assert stored.activity == SessionActivity(bets=1, staked=50, won=120)
+
+
+def test_event_ids_are_deduplicated_per_session(sessions: SessionStore) -> None:
+    sessions.save(active_session("session-1"))
+    sessions.save(active_session("session-2"))
+
+    assert sessions.record_activity("session-1", "event-1", ONE_BET) is True
+    assert sessions.record_activity("session-2", "event-1", ONE_BET) is True
+
+
+def test_activity_of_unknown_session_is_refused_and_not_remembered(sessions: SessionStore) -> None:
+    with pytest.raises(NotFound):
+        sessions.record_activity("session-1", "event-bet", ONE_BET)
+
+    sessions.save(active_session())
+    assert sessions.record_activity("session-1", "event-bet", ONE_BET) is True
+
+
+def test_concurrent_redeliveries_count_each_event_once(sessions: SessionStore) -> None:
+    sessions.save(active_session())
+    event_ids = [f"event-{n}" for n in range(20)]
+    applied: list[bool] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(6)
+
+    def worker() -> None:
+        barrier.wait()
+        for event_id in event_ids:
+            result = sessions.record_activity("session-1", event_id, ONE_BET)
+            with lock:
+                applied.append(result)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    stored = sessions.get("session-1")
+    assert stored is not None
+    assert applied.count(True) == len(event_ids)
+    assert stored.activity == SessionActivity(bets=20, staked=1_000, won=0)
+
+
+@pytest.mark.integration
+def test_activity_is_one_dynamodb_write_with_an_expiring_marker(
+    aws_tables: dict[str, str], dynamodb_client: object
+) -> None:
+    sessions = DynamoSessionStore(aws_tables["SessionsTable"])
+    sessions.save(active_session())
+    calls: list[str] = []
+    sessions.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+
+    sessions.record_activity("session-1", "event-bet", ONE_BET)
+
+    assert calls == ["TransactWriteItems"]
+    marker = sessions.client.get_item(
+        TableName=aws_tables["SessionsTable"],
+        Key={"pk": {"S": "SESSION#session-1"}, "sk": {"S": "EVENT#event-bet"}},
+    )["Item"]
+    # Longer than the dead-letter queue keeps a message (14 days), so a redrive is still deduplicated.
+    fifteen_days = 15 * 24 * 3600
+    assert abs(int(marker["expires_at"]["N"]) - (time.time() + fifteen_days)) < 60

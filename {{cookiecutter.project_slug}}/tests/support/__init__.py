@@ -1,0 +1,1 @@
+"""Test helpers: the local moto server and the tables built from serverless.yml."""

@@ -1,0 +1,144 @@
+"""A real moto server in a child process, with DynamoDB requests served one at a time.
+
+moto's DynamoDB backend is not safe under concurrent requests: two conditional updates of one
+item can both pass their condition, and a cancelled transaction restores a snapshot of the table
+taken before it, undoing writes made meanwhile. Real DynamoDB isolates them, so the server wraps
+moto's WSGI app in a lock for DynamoDB calls; other services stay concurrent (an SQS long poll
+must not block the table).
+
+Run as a script it serves on 127.0.0.1 and prints its port on the first line of stdout.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from typing import Any
+
+HOST = "127.0.0.1"
+READY_PATH = "/moto-api/data.json"
+START_TIMEOUT_SECONDS = 20.0
+STOP_TIMEOUT_SECONDS = 5.0
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class SerializedDynamoDB:
+    """WSGI middleware: one DynamoDB request at a time, response body included."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return self.app(environ, start_response)
+        with self.lock:
+            body = self.app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+
+
+class MotoServer:
+    """Starts the server script in a child process; stopped by its PID."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[str] | None = None
+        self.port = 0
+        self._log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in stop()
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def start(self) -> MotoServer:
+        """Start the child, read its port, and wait until it answers HTTP."""
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().strip()
+        if not line.isdigit():
+            self.stop()
+            raise RuntimeError(f"moto server did not start:\n{self._log_text()}")
+        self.port = int(line)
+        self._wait_until_ready()
+        return self
+
+    def stop(self) -> None:
+        """Terminate the child by PID, and kill it if it does not exit in time."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process is not None:
+            for pipe in (self.process.stdin, self.process.stdout):
+                if pipe is not None:
+                    pipe.close()
+        self._log.close()
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while True:
+            try:
+                with urllib.request.urlopen(self.endpoint_url + READY_PATH, timeout=1):  # noqa: S310 - local http
+                    return
+            except OSError:
+                if time.monotonic() > deadline or (self.process and self.process.poll() is not None):
+                    log = self._log_text()
+                    self.stop()
+                    raise RuntimeError(f"moto server is not answering:\n{log}") from None
+                time.sleep(0.05)
+
+    def _log_text(self) -> str:
+        self._log.seek(0)
+        return self._log.read()
+
+
+def serve() -> None:
+    """Serve moto on a free port of 127.0.0.1 until terminated."""
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    # Switch threads every millisecond, not every 5: a race in the server (say, the lock removed)
+    # then shows up in the concurrency tests instead of hiding behind long time slices.
+    sys.setswitchinterval(0.001)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
+    app = SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
+    server = make_server(HOST, 0, app, threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
+    print(server.server_port, flush=True)
+    server.serve_forever()
+
+
+def _exit_when_parent_goes() -> None:
+    # stdin is a pipe from the test session: end of file means it is gone, even if it was killed.
+    sys.stdin.read()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,92 @@
+"""The project's DynamoDB tables, created in the test server from serverless.yml itself.
+
+Reading the schemas from serverless.yml (not a copy in the tests) means a key, index or attribute
+changed there is what the adapters are tested against.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SERVERLESS_YML = PROJECT_ROOT / "serverless.yml"
+
+# What a test server needs to build the table; SSE, PITR, TTL and tags are the cloud's business.
+TABLE_PROPERTIES = ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes", "BillingMode")
+
+
+class CloudFormationLoader(yaml.SafeLoader):
+    """A safe YAML loader that reads CloudFormation short tags (!Ref, !GetAtt, !Sub, ...) as data."""
+
+
+def _cloudformation_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if name == "Fn::GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
+    else:
+        raise yaml.constructor.ConstructorError(None, None, f"unexpected !{tag_suffix}", node.start_mark)
+    return {name: value}
+
+
+CloudFormationLoader.add_multi_constructor("!", _cloudformation_tag)
+
+
+def load_resources(path: Path = SERVERLESS_YML) -> dict[str, dict[str, Any]]:
+    """Every CloudFormation resource declared under `resources` in serverless.yml, by logical id."""
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+    sections = (document or {}).get("resources") or {}
+    if isinstance(sections, dict):
+        sections = [sections]
+    resources: dict[str, dict[str, Any]] = {}
+    for section in sections:
+        if isinstance(section, dict):
+            resources.update(section.get("Resources") or {})
+    return resources
+
+
+def table_schemas(path: Path = SERVERLESS_YML) -> dict[str, dict[str, Any]]:
+    """CreateTable arguments (without TableName) of every AWS::DynamoDB::Table, by logical id."""
+    schemas = {}
+    for logical_id, resource in load_resources(path).items():
+        if resource.get("Type") != "AWS::DynamoDB::Table":
+            continue
+        properties = resource.get("Properties", {})
+        schema = {key: properties[key] for key in TABLE_PROPERTIES if key in properties}
+        schema.setdefault("BillingMode", "PAY_PER_REQUEST")
+        schemas[logical_id] = schema
+    return schemas
+
+
+def create_tables(client: Any, schemas: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Create each table under a fresh unique name; returns logical id -> table name."""
+    names = {}
+    for logical_id, schema in schemas.items():
+        name = f"{logical_id}-{uuid.uuid4().hex[:12]}"
+        client.create_table(TableName=name, **schema)
+        client.get_waiter("table_exists").wait(TableName=name)
+        names[logical_id] = name
+    return names
+
+
+def delete_tables(client: Any, names: dict[str, str]) -> None:
+    """Drop the tables a test created, so the server's memory stays small."""
+    for name in names.values():
+        client.delete_table(TableName=name)
+
+
+def create_event_bus(client: Any) -> str:
+    """A fresh custom EventBridge bus with a unique name."""
+    name = f"bus-{uuid.uuid4().hex[:12]}"
+    client.create_event_bus(Name=name)
+    return name

@@ -1,0 +1,166 @@
+"""Session rules against the in-memory store: sign-in, heartbeat, sign-out and play activity."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryEventPublisher,
+    InMemorySessionStore,
+)
+from {{ cookiecutter.package_name }}.domain.errors import NotFound, SessionClosed
+from {{ cookiecutter.package_name }}.domain.sessions import (
+    SessionActivity,
+    SessionService,
+    SessionStatus,
+)
+
+SOURCE = "{{ cookiecutter.package_name }}.sessions"
+PLAYER = "player-1"
+OTHER_PLAYER = "player-2"
+
+
+@pytest.fixture
+def store() -> InMemorySessionStore:
+    return InMemorySessionStore()
+
+
+@pytest.fixture
+def sessions(
+    store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> SessionService:
+    numbers = itertools.count(1)
+    return SessionService(store, publisher, clock, SOURCE, new_id=lambda: f"sess-{next(numbers)}")
+
+
+def test_sign_in_starts_an_active_session_and_announces_it(
+    sessions: SessionService, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    session = sessions.start_session(PLAYER, correlation_id="corr-1")
+
+    assert (session.session_id, session.player_id, session.status) == ("sess-1", PLAYER, SessionStatus.ACTIVE)
+    assert session.started_at == session.last_seen_at == clock.now()
+    signed_in, updated = publisher.events
+    assert (signed_in.name, signed_in.source, signed_in.correlation_id) == (
+        "PlayerSignedIn",
+        SOURCE,
+        "corr-1",
+    )
+    assert signed_in.detail == {"player_id": PLAYER, "session_id": "sess-1"}
+    assert updated.name == "SessionUpdated"
+    assert updated.detail["status"] == "active"
+    assert updated.correlation_id == "corr-1"
+
+
+def test_default_session_ids_are_unique_and_unguessable(
+    store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    service = SessionService(store, publisher, clock, SOURCE)
+
+    ids = {service.start_session(PLAYER, correlation_id="c").session_id for _ in range(50)}
+
+    assert len(ids) == 50
+    assert all(len(session_id) == 32 for session_id in ids)
+
+
+def test_heartbeat_keeps_the_session_alive(
+    sessions: SessionService, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    started = sessions.start_session(PLAYER, correlation_id="corr-1")
+    clock.advance(timedelta(minutes=5))
+
+    alive = sessions.heartbeat(started.session_id, PLAYER, correlation_id="corr-2")
+
+    assert alive.last_seen_at == started.started_at + timedelta(minutes=5)
+    assert alive.status is SessionStatus.ACTIVE
+    assert publisher.events[-1].name == "SessionUpdated"
+    assert publisher.events[-1].correlation_id == "corr-2"
+
+
+@pytest.mark.parametrize(
+    ("session_id", "player_id"),
+    [
+        pytest.param("sess-1", OTHER_PLAYER, id="another-players"),
+        pytest.param("sess-9", PLAYER, id="unknown"),
+    ],
+)
+def test_heartbeat_of_a_session_that_is_not_the_players_is_not_found(
+    sessions: SessionService, publisher: InMemoryEventPublisher, session_id: str, player_id: str
+) -> None:
+    sessions.start_session(PLAYER, correlation_id="corr-1")
+    publisher.events.clear()
+
+    with pytest.raises(NotFound):
+        sessions.heartbeat(session_id, player_id, correlation_id="corr-2")
+
+    assert publisher.events == []
+
+
+def test_heartbeat_after_sign_out_is_refused(sessions: SessionService) -> None:
+    session = sessions.start_session(PLAYER, correlation_id="corr-1")
+    sessions.end_session(session.session_id, PLAYER, correlation_id="corr-2")
+
+    with pytest.raises(SessionClosed):
+        sessions.heartbeat(session.session_id, PLAYER, correlation_id="corr-3")
+
+
+def test_sign_out_is_idempotent(
+    sessions: SessionService, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    session = sessions.start_session(PLAYER, correlation_id="corr-1")
+    clock.advance(timedelta(minutes=1))
+
+    ended = sessions.end_session(session.session_id, PLAYER, correlation_id="corr-2")
+    clock.advance(timedelta(minutes=1))
+    again = sessions.end_session(session.session_id, PLAYER, correlation_id="corr-3")
+
+    assert ended.status is SessionStatus.ENDED
+    assert ended.ended_at == session.started_at + timedelta(minutes=1)
+    assert again == ended
+    assert [event.detail["status"] for event in publisher.events if event.name == "SessionUpdated"] == [
+        "active",
+        "ended",
+    ]
+
+
+def test_sign_out_of_another_players_session_is_not_found(sessions: SessionService) -> None:
+    session = sessions.start_session(PLAYER, correlation_id="corr-1")
+
+    with pytest.raises(NotFound):
+        sessions.end_session(session.session_id, OTHER_PLAYER, correlation_id="corr-2")
+
+
+def test_bet_activity_is_added_once_per_event(sessions: SessionService, store: InMemorySessionStore) -> None:
+    session = sessions.start_session(PLAYER, correlation_id="corr-1")
+
+    first = sessions.record_bet_activity(session.session_id, "evt-1", SessionActivity(bets=1, staked=300))
+    duplicate = sessions.record_bet_activity(session.session_id, "evt-1", SessionActivity(bets=1, staked=300))
+    sessions.record_bet_activity(session.session_id, "evt-2", SessionActivity(won=900), player_id=PLAYER)
+
+    assert (first, duplicate) == (True, False)
+    stored = store.get(session.session_id)
+    assert stored is not None
+    assert stored.activity == SessionActivity(bets=1, staked=300, won=900)
+
+
+def test_bet_activity_for_an_unknown_session_is_ignored(sessions: SessionService) -> None:
+    assert not sessions.record_bet_activity("sess-404", "evt-1", SessionActivity(bets=1, staked=300))
+
+
+def test_bet_activity_naming_another_players_session_is_ignored(
+    sessions: SessionService, store: InMemorySessionStore
+) -> None:
+    session = sessions.start_session(PLAYER, correlation_id="corr-1")
+
+    applied = sessions.record_bet_activity(
+        session.session_id, "evt-1", SessionActivity(bets=1, staked=300), player_id=OTHER_PLAYER
+    )
+
+    assert not applied
+    stored = store.get(session.session_id)
+    assert stored is not None
+    assert stored.activity == SessionActivity()

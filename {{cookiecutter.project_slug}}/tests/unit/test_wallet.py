@@ -1,0 +1,448 @@
+"""Wallet rules (DESIGN §5) against the in-memory ledger: idempotency, fail-closed bets, rollbacks."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryEventPublisher,
+    InMemoryLedgerStore,
+)
+from {{ cookiecutter.package_name }}.domain.errors import (
+    BetAlreadyRolledBack,
+    Conflict,
+    CurrencyMismatch,
+    InsufficientFunds,
+    NotFound,
+    TransactionConflict,
+    ValidationFailed,
+)
+from {{ cookiecutter.package_name }}.domain.money import Money
+from {{ cookiecutter.package_name }}.domain.wallet import (
+    Balance,
+    DuplicateTransaction,
+    EntryKind,
+    LedgerEntry,
+    Wallet,
+    WalletReceipt,
+)
+
+SOURCE = "{{ cookiecutter.package_name }}.wallet"
+PLAYER = "player-1"
+OTHER_PLAYER = "player-2"
+
+
+def eur(amount: int) -> Money:
+    return Money.of(amount, "EUR")
+
+
+@pytest.fixture
+def ledger() -> InMemoryLedgerStore:
+    return InMemoryLedgerStore()
+
+
+@pytest.fixture
+def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock) -> Wallet:
+    return Wallet(ledger, publisher, clock, SOURCE)
+
+
+@pytest.fixture
+def funded(wallet: Wallet, publisher: InMemoryEventPublisher) -> Wallet:
+    """A wallet whose player holds 100.00 EUR; the deposit's event is cleared."""
+    wallet.deposit(PLAYER, "dep-1", eur(10_000), correlation_id="corr-dep")
+    publisher.events.clear()
+    return wallet
+
+
+def cash(wallet: Wallet, player_id: str = PLAYER) -> int:
+    balance = wallet.balance(player_id)
+    return 0 if balance is None else balance.cash
+
+
+def event_names(publisher: InMemoryEventPublisher) -> list[str]:
+    return [event.name for event in publisher.events]
+
+
+def test_deposit_opens_the_wallet_and_announces_the_funds(
+    wallet: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    receipt = wallet.deposit(PLAYER, "dep-1", eur(2_500), correlation_id="corr-1")
+
+    assert receipt == WalletReceipt(
+        "dep-1", EntryKind.DEPOSIT, 2_500, "EUR", Balance(PLAYER, "EUR", cash=2_500), replayed=False
+    )
+    [event] = publisher.events
+    assert (event.name, event.source, event.correlation_id) == ("FundsDeposited", SOURCE, "corr-1")
+    assert event.detail == {
+        "player_id": PLAYER,
+        "transaction_id": "dep-1",
+        "amount": 2_500,
+        "currency": "EUR",
+    }
+
+
+def test_replayed_deposit_credits_once(wallet: Wallet, publisher: InMemoryEventPublisher) -> None:
+    wallet.deposit(PLAYER, "dep-1", eur(2_500), correlation_id="corr-1")
+    replay = wallet.deposit(PLAYER, "dep-1", eur(2_500), correlation_id="corr-2")
+
+    assert replay.replayed
+    assert cash(wallet) == 2_500
+    assert event_names(publisher) == ["FundsDeposited"]
+
+
+def test_bet_takes_the_stake_and_announces_it_with_its_session(
+    funded: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    receipt = funded.place_bet(PLAYER, "bet-1", eur(300), correlation_id="corr-bet", session_id="sess-1")
+
+    assert (receipt.kind, receipt.amount, receipt.replayed) == (EntryKind.BET, 300, False)
+    assert receipt.balance == Balance(PLAYER, "EUR", cash=9_700)
+    [event] = publisher.events
+    assert event.name == "BetPlaced"
+    assert event.correlation_id == "corr-bet"
+    assert event.detail == {
+        "player_id": PLAYER,
+        "transaction_id": "bet-1",
+        "amount": 300,
+        "currency": "EUR",
+        "session_id": "sess-1",
+    }
+
+
+def test_replayed_bet_returns_original_result(funded: Wallet, publisher: InMemoryEventPublisher) -> None:
+    first = funded.place_bet(PLAYER, "bet-1", eur(300), correlation_id="corr-1")
+    replay = funded.place_bet(PLAYER, "bet-1", eur(300), correlation_id="corr-2")
+
+    assert replay.replayed
+    assert (replay.transaction_id, replay.kind, replay.amount, replay.currency) == (
+        first.transaction_id,
+        first.kind,
+        first.amount,
+        first.currency,
+    )
+    assert cash(funded) == 9_700
+    assert event_names(publisher) == ["BetPlaced"]
+
+
+@pytest.mark.parametrize(
+    ("player_id", "money"),
+    [
+        pytest.param(PLAYER, Money.of(301, "EUR"), id="another-amount"),
+        pytest.param(PLAYER, Money.of(300, "GBP"), id="another-currency"),
+        pytest.param(OTHER_PLAYER, Money.of(300, "EUR"), id="another-player"),
+    ],
+)
+def test_reused_transaction_id_with_another_payload_is_a_conflict(
+    funded: Wallet, publisher: InMemoryEventPublisher, player_id: str, money: Money
+) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(300), correlation_id="corr-1")
+
+    with pytest.raises(TransactionConflict) as refused:
+        funded.place_bet(player_id, "bet-1", money, correlation_id="corr-2")
+
+    assert refused.value.field == "transaction_id"
+    assert cash(funded) == 9_700
+    assert event_names(publisher) == ["BetPlaced"]
+
+
+def test_deposit_id_reused_for_a_bet_is_a_conflict(funded: Wallet) -> None:
+    with pytest.raises(TransactionConflict):
+        funded.place_bet(PLAYER, "dep-1", eur(100), correlation_id="corr-1")
+
+
+def test_bet_never_takes_balance_below_zero(funded: Wallet, publisher: InMemoryEventPublisher) -> None:
+    with pytest.raises(InsufficientFunds):
+        funded.place_bet(PLAYER, "bet-1", eur(10_001), correlation_id="corr-1")
+
+    assert cash(funded) == 10_000
+    assert publisher.events == []
+    # The refused bet left no ledger entry: the same id can be used once the player can afford it.
+    assert funded.place_bet(PLAYER, "bet-1", eur(10_000), correlation_id="corr-2").balance == Balance(
+        PLAYER, "EUR", cash=0
+    )
+
+
+def test_bet_without_a_wallet_is_refused(wallet: Wallet, publisher: InMemoryEventPublisher) -> None:
+    with pytest.raises(InsufficientFunds):
+        wallet.place_bet(PLAYER, "bet-1", eur(1), correlation_id="corr-1")
+
+    assert wallet.balance(PLAYER) is None
+    assert publisher.events == []
+
+
+def test_bet_in_another_currency_is_refused(funded: Wallet, publisher: InMemoryEventPublisher) -> None:
+    with pytest.raises(CurrencyMismatch):
+        funded.place_bet(PLAYER, "bet-1", Money.of(100, "GBP"), correlation_id="corr-1")
+
+    assert cash(funded) == 10_000
+    assert publisher.events == []
+
+
+@pytest.mark.parametrize("amount", [0, -1, 10**13])
+def test_money_built_by_hand_is_still_validated(funded: Wallet, amount: int) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        funded.place_bet(PLAYER, "bet-1", Money(amount, "EUR"), correlation_id="corr-1")
+
+    assert refused.value.field == "amount"
+    assert cash(funded) == 10_000
+
+
+def test_concurrent_bets_never_overdraw(funded: Wallet) -> None:
+    accepted: list[str] = []
+    refused: list[str] = []
+
+    def bet(number: int) -> None:
+        try:
+            funded.place_bet(PLAYER, f"bet-{number}", eur(1_000), correlation_id=f"corr-{number}")
+            accepted.append(f"bet-{number}")
+        except InsufficientFunds:
+            refused.append(f"bet-{number}")
+
+    threads = [threading.Thread(target=bet, args=(number,)) for number in range(25)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert (len(accepted), len(refused)) == (10, 15)
+    assert cash(funded) == 0
+    assert funded.reconcile(PLAYER).balanced
+
+
+def test_win_is_paid_even_when_the_balance_is_empty(
+    funded: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(10_000), correlation_id="corr-1")
+
+    receipt = funded.settle_win(
+        PLAYER, "win-1", "bet-1", eur(25_000), correlation_id="corr-2", session_id="s-1"
+    )
+
+    assert receipt.balance == Balance(PLAYER, "EUR", cash=25_000)
+    assert event_names(publisher) == ["BetPlaced", "BetSettled"]
+    assert publisher.events[-1].detail == {
+        "player_id": PLAYER,
+        "transaction_id": "win-1",
+        "amount": 25_000,
+        "currency": "EUR",
+        "bet_transaction_id": "bet-1",
+        "session_id": "s-1",
+    }
+
+
+def test_replayed_win_pays_once(funded: Wallet, publisher: InMemoryEventPublisher) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-1")
+    funded.settle_win(PLAYER, "win-1", "bet-1", eur(1_500), correlation_id="corr-2")
+
+    replay = funded.settle_win(PLAYER, "win-1", "bet-1", eur(1_500), correlation_id="corr-3")
+
+    assert replay.replayed
+    assert cash(funded) == 11_000
+    assert event_names(publisher) == ["BetPlaced", "BetSettled"]
+
+
+def test_win_on_another_bet_with_a_used_id_is_a_conflict(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-1")
+    funded.place_bet(PLAYER, "bet-2", eur(500), correlation_id="corr-2")
+    funded.settle_win(PLAYER, "win-1", "bet-1", eur(1_500), correlation_id="corr-3")
+
+    with pytest.raises(TransactionConflict):
+        funded.settle_win(PLAYER, "win-1", "bet-2", eur(1_500), correlation_id="corr-4")
+
+
+@pytest.mark.parametrize(
+    ("player_id", "bet_id"),
+    [
+        pytest.param(PLAYER, "no-such-bet", id="unknown-bet"),
+        pytest.param(PLAYER, "dep-1", id="not-a-bet"),
+        pytest.param(OTHER_PLAYER, "bet-1", id="another-players-bet"),
+    ],
+)
+def test_win_needs_a_bet_of_the_player(funded: Wallet, player_id: str, bet_id: str) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-1")
+
+    with pytest.raises(NotFound) as refused:
+        funded.settle_win(player_id, "win-1", bet_id, eur(1_000), correlation_id="corr-2")
+
+    assert refused.value.field == "bet_transaction_id"
+    assert cash(funded) == 9_500
+
+
+def test_win_is_paid_in_the_currency_of_its_bet(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-1")
+
+    with pytest.raises(CurrencyMismatch):
+        funded.settle_win(PLAYER, "win-1", "bet-1", Money.of(1_000, "GBP"), correlation_id="corr-2")
+
+
+def test_win_on_a_rolled_back_bet_is_refused(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-1")
+    funded.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="corr-2")
+
+    with pytest.raises(BetAlreadyRolledBack):
+        funded.settle_win(PLAYER, "win-1", "bet-1", eur(1_000), correlation_id="corr-3")
+
+    assert cash(funded) == 10_000
+
+
+def test_rollback_gives_the_stake_back(funded: Wallet, publisher: InMemoryEventPublisher) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(10_000), correlation_id="corr-1")
+
+    receipt = funded.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="corr-2", session_id="s-1")
+
+    assert (receipt.kind, receipt.amount, receipt.currency) == (EntryKind.ROLLBACK, 10_000, "EUR")
+    assert receipt.balance == Balance(PLAYER, "EUR", cash=10_000)
+    assert event_names(publisher) == ["BetPlaced", "BetRolledBack"]
+    assert publisher.events[-1].detail["bet_transaction_id"] == "bet-1"
+    assert publisher.events[-1].correlation_id == "corr-2"
+
+
+def test_replayed_rollback_returns_original_result(funded: Wallet, publisher: InMemoryEventPublisher) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(700), correlation_id="corr-1")
+    first = funded.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="corr-2")
+
+    replay = funded.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="corr-3")
+
+    assert replay.replayed
+    assert (replay.transaction_id, replay.amount) == (first.transaction_id, first.amount)
+    assert cash(funded) == 10_000
+    assert event_names(publisher) == ["BetPlaced", "BetRolledBack"]
+
+
+def test_rollback_id_reused_for_another_bet_is_a_conflict(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(700), correlation_id="corr-1")
+    funded.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="corr-2")
+
+    with pytest.raises(TransactionConflict):
+        funded.rollback_bet(PLAYER, "rb-1", "bet-2", correlation_id="corr-3")
+
+
+def test_second_rollback_of_a_bet_under_another_id_is_refused(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(700), correlation_id="corr-1")
+    funded.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="corr-2")
+
+    with pytest.raises(BetAlreadyRolledBack):
+        funded.rollback_bet(PLAYER, "rb-2", "bet-1", correlation_id="corr-3")
+
+    assert cash(funded) == 10_000
+
+
+def test_rollback_of_unknown_bet_blocks_late_bet(funded: Wallet, publisher: InMemoryEventPublisher) -> None:
+    receipt = funded.rollback_bet(PLAYER, "rb-1", "bet-late", correlation_id="corr-1")
+
+    assert (receipt.kind, receipt.amount, receipt.replayed) == (EntryKind.ROLLBACK, 0, False)
+    assert receipt.balance == Balance(PLAYER, "EUR", cash=10_000)
+    with pytest.raises(BetAlreadyRolledBack):
+        funded.place_bet(PLAYER, "bet-late", eur(500), correlation_id="corr-2")
+    assert cash(funded) == 10_000
+    assert event_names(publisher) == ["BetRolledBack"]
+    # The rollback itself stays idempotent.
+    assert funded.rollback_bet(PLAYER, "rb-1", "bet-late", correlation_id="corr-3").replayed
+
+
+def test_rollback_of_unknown_bet_works_without_a_wallet(wallet: Wallet) -> None:
+    receipt = wallet.rollback_bet(PLAYER, "rb-1", "bet-late", correlation_id="corr-1")
+
+    assert (receipt.amount, receipt.balance) == (0, None)
+    with pytest.raises(BetAlreadyRolledBack):
+        wallet.place_bet(PLAYER, "bet-late", eur(500), correlation_id="corr-2")
+
+
+@pytest.mark.parametrize("transaction_id", ["dep-1", "win-1"])
+def test_only_bets_can_be_rolled_back(funded: Wallet, transaction_id: str) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-1")
+    funded.settle_win(PLAYER, "win-1", "bet-1", eur(900), correlation_id="corr-2")
+
+    with pytest.raises(Conflict) as refused:
+        funded.rollback_bet(PLAYER, "rb-1", transaction_id, correlation_id="corr-3")
+
+    assert refused.value.field == "bet_transaction_id"
+    assert cash(funded) == 10_400
+
+
+def test_rollback_of_another_players_bet_is_refused(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-1")
+
+    with pytest.raises(Conflict):
+        funded.rollback_bet(OTHER_PLAYER, "rb-1", "bet-1", correlation_id="corr-2")
+
+    assert cash(funded) == 9_500
+
+
+def test_rollback_retries_as_known_bet_when_the_bet_arrives_meanwhile(
+    publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    class BetArrivesDuringTombstone(InMemoryLedgerStore):
+        """The late bet lands between the rollback's read and its tombstone write."""
+
+        def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
+            late_wallet.place_bet(PLAYER, tombstone.transaction_id, eur(400), correlation_id="corr-late")
+            super().tombstone(rollback, tombstone)
+
+    ledger = BetArrivesDuringTombstone()
+    late_wallet = Wallet(ledger, publisher, clock, SOURCE)
+    late_wallet.deposit(PLAYER, "dep-1", eur(1_000), correlation_id="corr-1")
+
+    receipt = late_wallet.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="corr-2")
+
+    assert (receipt.amount, receipt.balance) == (400, Balance(PLAYER, "EUR", cash=1_000))
+    bet = ledger.entry("bet-1")
+    assert bet is not None
+    assert bet.reversed_by == "rb-1"
+    assert late_wallet.reconcile(PLAYER).balanced
+
+
+def test_duplicate_from_the_store_after_a_race_is_answered_as_a_replay(
+    publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    class RetryLandsFirst(InMemoryLedgerStore):
+        """A concurrent retry of the same deposit writes it between our read and our write."""
+
+        def credit(self, entry: LedgerEntry) -> None:
+            if self.entry(entry.transaction_id) is None and entry.transaction_id == "dep-1":
+                super().credit(entry)
+                raise DuplicateTransaction(entry.transaction_id)
+            super().credit(entry)
+
+    racing_wallet = Wallet(RetryLandsFirst(), publisher, clock, SOURCE)
+
+    receipt = racing_wallet.deposit(PLAYER, "dep-1", eur(1_000), correlation_id="corr-1")
+
+    assert receipt.replayed
+    assert cash(racing_wallet) == 1_000
+    assert publisher.events == []
+
+
+def test_reconcile_matches_ledger_and_balance(funded: Wallet, clock: FixedClock) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(1_000), correlation_id="c")
+    clock.advance(timedelta(seconds=1))
+    funded.settle_win(PLAYER, "win-1", "bet-1", eur(2_500), correlation_id="c")
+    funded.place_bet(PLAYER, "bet-2", eur(300), correlation_id="c")
+    funded.rollback_bet(PLAYER, "rb-2", "bet-2", correlation_id="c")
+    funded.rollback_bet(PLAYER, "rb-3", "bet-never", correlation_id="c")
+
+    result = funded.reconcile(PLAYER)
+
+    assert result.balanced
+    assert (result.ledger_cash, result.balance_cash) == (11_500, 11_500)
+
+
+def test_reconcile_reports_a_balance_that_drifted_from_the_ledger(
+    publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    class DriftedBalance(InMemoryLedgerStore):
+        def balance(self, player_id: str) -> Balance | None:
+            stored = super().balance(player_id)
+            return None if stored is None else Balance(player_id, stored.currency, cash=stored.cash + 1)
+
+    drifted = Wallet(DriftedBalance(), publisher, clock, SOURCE)
+    drifted.deposit(PLAYER, "dep-1", eur(1_000), correlation_id="c")
+
+    result = drifted.reconcile(PLAYER)
+
+    assert not result.balanced
+    assert (result.ledger_cash, result.balance_cash) == (1_000, 1_001)
