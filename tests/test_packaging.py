@@ -15,10 +15,13 @@ from conftest import Bake, bake, run
 TEMPLATE_NODE_MODULES = os.environ.get("TEMPLATE_NODE_MODULES", "")
 SCAN_BIN = Path(os.environ.get("TEMPLATE_SCAN_BIN", ""))
 
+# (id, answers, stage). The longest slug with the longest stage proves every name fits its limit.
+LONGEST_SLUG = "lucky-star-casino-platform-eu-operations"
 PACKAGED = [
-    ("aws-default", {}),
-    ("aws-sessions-only", {"module_wallet": False, **PLANNED_OFF}),
-    ("aws-wallet-only", {"module_sessions": False, **PLANNED_OFF}),
+    ("aws-default", {}, "dev"),
+    ("aws-sessions-only-longest-names", {"project_slug": LONGEST_SLUG, "module_wallet": False, **PLANNED_OFF,
+                                         "region": "ap-southeast-2"}, "staging"),
+    ("aws-wallet-only", {"module_sessions": False, **PLANNED_OFF}, "prod"),
 ]
 
 
@@ -27,14 +30,15 @@ PACKAGED = [
 def packaged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Bake:
     if not (TEMPLATE_NODE_MODULES and (SCAN_BIN / "checkov").exists()):
         pytest.fail("TEMPLATE_NODE_MODULES and TEMPLATE_SCAN_BIN are unset: run the tests with `make test`")
-    case_id, answers = request.param
+    case_id, answers, stage = request.param
     result = bake(tmp_path_factory.mktemp(case_id), answers)
     assert result.returncode == 0, result.output
     (result.project / "node_modules").symlink_to(TEMPLATE_NODE_MODULES)
     started = time.monotonic()
-    run(["make", "package", f"PYTHON={os.environ.get('PYTHON', 'python3')}"], result.project,
+    run(["make", "package", f"STAGE={stage}", f"PYTHON={os.environ.get('PYTHON', 'python3')}"], result.project,
         env={"AWS_ACCESS_KEY_ID": "offline", "AWS_SECRET_ACCESS_KEY": "offline"})
-    print(f"\n{case_id}: osls package took {time.monotonic() - started:.1f} s")
+    sizes = ", ".join(f"{z.name} {z.stat().st_size // 1024} KB" for z in sorted((result.project / ".serverless").glob("*.zip")))
+    print(f"\n{case_id}: osls package took {time.monotonic() - started:.1f} s; {sizes}")
     return result
 
 
@@ -53,9 +57,10 @@ def test_checkov_reports_no_failed_check(packaged: Bake) -> None:
     summary = report["summary"]
     print(f"\ncheckov: {summary['passed']} passed, {summary['failed']} failed, {summary['skipped']} skipped")
     assert summary["failed"] == 0, [c["check_id"] for c in report["results"]["failed_checks"]]
-    assert summary["passed"] > 50
+    assert summary["passed"] >= 25
     for skipped in report["results"]["skipped_checks"]:
-        assert skipped.get("suppress_comment"), f"{skipped['check_id']} skipped without a reason"
+        reason = skipped["check_result"].get("suppress_comment", "")
+        assert len(reason) > 40, f"{skipped['check_id']} skipped without a reason"
 
 
 def test_workers_carry_no_flask(packaged: Bake) -> None:

@@ -15,6 +15,8 @@ OTHER_PLAYER = "player-2"
 ALLOWED_ORIGIN = "https://play.example.com"
 API_HOST = "a1b2c3d4e5.execute-api.{{ cookiecutter.region }}.amazonaws.com"
 _NO_BODY = object()
+# Tokens of the game server and payment provider carry the credit scope; a player's own token does not.
+SERVER_SCOPES = ("wallet:credit",)
 
 
 def http_event(
@@ -25,6 +27,7 @@ def http_event(
     player: str | None = PLAYER,
     headers: dict[str, str] | None = None,
     request_id: str = "req-0001",
+    scopes: tuple[str, ...] | None = SERVER_SCOPES,
 ) -> dict[str, Any]:
     """An API Gateway HTTP API (payload format 2.0) event; `player=None` leaves out the JWT claims."""
     request_context: dict[str, Any] = {
@@ -50,7 +53,7 @@ def http_event(
         request_context["authorizer"] = {
             "jwt": {
                 "claims": {"sub": player, "iss": "https://issuer.example.com", "token_use": "access"},
-                "scopes": None,
+                "scopes": list(scopes) if scopes else None,
             }
         }
     event: dict[str, Any] = {
@@ -105,9 +108,10 @@ class ApiClient:
         raw_body: str | None = None,
         player: str | None = PLAYER,
         headers: dict[str, str] | None = None,
+        scopes: tuple[str, ...] | None = SERVER_SCOPES,
     ) -> ApiResponse:
         body = raw_body if json_body is _NO_BODY else json.dumps(json_body)
-        event = http_event(method, path, body=body, player=player, headers=headers)
+        event = http_event(method, path, body=body, player=player, headers=headers, scopes=scopes)
         result = serverless_wsgi.handle_request(self.app, event, self.context)
         response_headers = {key.lower(): value for key, value in result.get("headers", {}).items()}
         text = result.get("body")

@@ -284,3 +284,35 @@ def test_logs_carry_outcomes_not_request_bodies(funded: ApiClient, caplog: pytes
     assert caplog.records, "every request is logged"
     assert all(marker not in str(record.__dict__) for record in caplog.records)
     assert {getattr(record, "status", None) for record in caplog.records} == {422, 400}
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/wallet/deposits", {"transaction_id": "dep-self", "amount": 500, "currency": "EUR"}),
+        (
+            "/wallet/wins",
+            {"transaction_id": "win-self", "bet_transaction_id": "bet-x", "amount": 500, "currency": "EUR"},
+        ),
+        ("/wallet/rollbacks", {"transaction_id": "rb-self", "bet_transaction_id": "bet-x"}),
+    ],
+    ids=["deposit", "win", "rollback"],
+)
+def test_player_token_cannot_credit_its_own_wallet(
+    funded: ApiClient, path: str, body: dict[str, object]
+) -> None:
+    before = cash(funded)
+
+    response = funded.post(path, body, scopes=None)
+
+    assert response.status == 403
+    assert response.error["code"] == "forbidden"
+    assert cash(funded) == before
+
+
+def test_player_token_may_place_a_bet(funded: ApiClient) -> None:
+    response = funded.post(
+        "/wallet/bets", {"transaction_id": "bet-own", "amount": 100, "currency": "EUR"}, scopes=None
+    )
+
+    assert response.status == 201

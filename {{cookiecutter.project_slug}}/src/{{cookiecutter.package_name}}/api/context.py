@@ -22,6 +22,18 @@ SERVICES_KEY = "{{ cookiecutter.package_name }}.services"
 MAX_PLAYER_ID_LENGTH = 256
 
 
+# Scope a token needs to move money into a wallet (deposits, wins, rollbacks). Player tokens do not
+# carry it; the payment provider and the game server get tokens with it, on behalf of the player.
+CREDIT_SCOPE = "wallet:credit"
+
+
+class Forbidden(DomainError):
+    """The token is valid but lacks the scope this route needs."""
+
+    code = "forbidden"
+    status = 403
+
+
 class Unauthorized(DomainError):
     """No signed-in player on a player route."""
 
@@ -75,6 +87,19 @@ def current_player_id() -> str:
     if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_PLAYER_ID_LENGTH:
         raise Unauthorized("a signed-in player is required")
     return subject
+
+
+def require_scope(scope: str) -> None:
+    """Refuse the request unless the verified token carries `scope`.
+
+    The HTTP API's authorizer checks the same scopes on these routes; checking again here keeps the
+    rule true wherever the app runs (locally, or behind another gateway).
+    """
+    authorizer: Any = request.environ.get("serverless.authorizer")
+    jwt = authorizer.get("jwt") if isinstance(authorizer, dict) else None
+    scopes = jwt.get("scopes") if isinstance(jwt, dict) else None
+    if not isinstance(scopes, list) or scope not in scopes:
+        raise Forbidden(f"this route needs a token with the {scope!r} scope")
 
 
 def current_correlation_id() -> str:

@@ -8,7 +8,7 @@ from flask import Blueprint
 
 from ..domain.wallet import Balance, Wallet, WalletReceipt
 from . import schemas
-from .context import current_correlation_id, current_player_id, current_services
+from .context import CREDIT_SCOPE, current_correlation_id, current_player_id, current_services, require_scope
 
 wallet_api = Blueprint("wallet", __name__, url_prefix="/wallet")
 
@@ -26,6 +26,7 @@ def get_balance() -> dict[str, Any]:
 @wallet_api.post("/deposits")
 def deposit() -> Reply:
     player_id = current_player_id()
+    require_scope(CREDIT_SCOPE)
     body = schemas.deposit_request(schemas.json_body())
     receipt = _wallet().deposit(
         player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
@@ -50,6 +51,7 @@ def place_bet() -> Reply:
 @wallet_api.post("/wins")
 def settle_win() -> Reply:
     player_id = current_player_id()
+    require_scope(CREDIT_SCOPE)
     body = schemas.win_request(schemas.json_body())
     receipt = _wallet().settle_win(
         player_id,
@@ -65,6 +67,7 @@ def settle_win() -> Reply:
 @wallet_api.post("/rollbacks")
 def rollback_bet() -> Reply:
     player_id = current_player_id()
+    require_scope(CREDIT_SCOPE)
     body = schemas.rollback_request(schemas.json_body())
     receipt = _wallet().rollback_bet(
         player_id,
