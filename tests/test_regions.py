@@ -1,0 +1,106 @@
+"""Regenerating for another region changes only region lines and keeps the user's edits."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import BIN, PYTHON, TEMPLATE_DIR, bake, run
+
+
+def tree(root: Path) -> dict[str, list[str]]:
+    return {
+        str(p.relative_to(root)): p.read_text(encoding="utf-8").splitlines()
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_another_region_changes_only_region_lines(tmp_path: Path) -> None:
+    first = bake(tmp_path / "eu-west-1", {"region": "eu-west-1"})
+    second = bake(tmp_path / "eu-central-1", {"region": "eu-central-1"})
+    assert first.returncode == second.returncode == 0, first.output + second.output
+    before, after = tree(first.project), tree(second.project)
+    assert before.keys() == after.keys()
+    changed = []
+    for name in before:
+        for line in difflib.unified_diff(before[name], after[name], lineterm="", n=0):
+            if line.startswith(("---", "+++", "@@")):
+                continue
+            changed.append((name, line))
+            assert "eu-west-1" in line or "eu-central-1" in line, (name, line)
+    changed_files = {name for name, _ in changed}
+    assert {"serverless.yml", ".cookiecutter.json"} <= changed_files
+    assert all(line[0] in "+-" for _, line in changed)
+
+
+@pytest.fixture
+def template_repo(tmp_path: Path) -> Path:
+    """A git repository holding the template as it is in this working tree (cruft clones it)."""
+    repo = tmp_path / "template"
+    shutil.copytree(TEMPLATE_DIR, repo, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".venv-*", ".cache", "build", "__pycache__", ".pytest_cache", ".ruff_cache"))
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    run([*git, "init", "-q", "-b", "main"], repo)
+    run([*git, "add", "-A"], repo)
+    run([*git, "commit", "-q", "-m", "template"], repo)
+    return repo
+
+
+def test_cruft_update_to_a_new_region_keeps_local_edits(template_repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "projects"
+    run([str(BIN / "cruft"), "create", str(template_repo), "--no-input", "--output-dir", str(out)], tmp_path)
+    project = out / "casino-backend"
+    cruft_state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert len(cruft_state["commit"]) == 40
+    wallet = project / "src" / "casino_backend" / "domain" / "wallet.py"
+    wallet.write_text(wallet.read_text(encoding="utf-8") + "\n# house rule: reviewed by compliance\n",
+                      encoding="utf-8")
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    run([*git, "init", "-q", "-b", "main"], project)
+    run([*git, "add", "-A"], project)
+    run([*git, "commit", "-q", "-m", "generated, with a local edit"], project)
+
+    run([str(BIN / "cruft"), "update", "--skip-apply-ask", "--variables-to-update", '{"region": "eu-central-1"}'],
+        project)
+
+    assert "# house rule: reviewed by compliance" in wallet.read_text(encoding="utf-8")
+    assert "name: eu-central-1" in (project / "serverless.yml").read_text(encoding="utf-8")
+    assert json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["region"] == "eu-central-1"
+    run([str(BIN / "cruft"), "check"], project)
+
+
+def test_make_regenerate_writes_a_sibling_for_the_new_region(template_repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "projects"
+    run([str(BIN / "cruft"), "create", str(template_repo), "--no-input", "--output-dir", str(out)], tmp_path)
+    project = out / "casino-backend"
+    readme = project / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nOur on-call rota: see the wiki.\n", encoding="utf-8")
+
+    output = run(["make", "regenerate", "REGION=eu-west-2", "JURISDICTION=uk-gc", f"PYTHON={PYTHON}"], project)
+
+    sibling = out / "casino-backend-eu-west-2"
+    assert "Done:" in output
+    assert "Our on-call rota" in (sibling / "README.md").read_text(encoding="utf-8")
+    answers = json.loads((sibling / ".cookiecutter.json").read_text(encoding="utf-8"))
+    assert (answers["region"], answers["jurisdiction"]) == ("eu-west-2", "uk-gc")
+    config = (sibling / "serverless.yml").read_text(encoding="utf-8")
+    assert "name: eu-west-2" in config and "jurisdiction: uk-gc" in config
+    assert "name: eu-west-1" in (project / "serverless.yml").read_text(encoding="utf-8"), "the original stays"
+
+
+def test_make_regenerate_refuses_a_region_the_jurisdiction_forbids(template_repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "projects"
+    run([str(BIN / "cruft"), "create", str(template_repo), "--no-input", "--output-dir", str(out),
+         "--extra-context", '{"jurisdiction": "mga", "region": "eu-south-1"}'], tmp_path)
+    project = out / "casino-backend"
+
+    result = subprocess.run(["make", "regenerate", "REGION=us-east-1", f"PYTHON={PYTHON}"], cwd=project,
+                            capture_output=True, text=True, check=False)
+
+    assert result.returncode != 0
+    assert "region" in result.stderr and "mga" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["casino-backend"], "nothing half-written"
