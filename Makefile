@@ -8,6 +8,14 @@ PYTHON_BOOT ?= $(shell for v in 3.13 3.12; do \
 	  if [ -n "$$p" ] && [ -x "$$p/bin/python$$v" ]; then echo "$$p/bin/python$$v"; exit; fi; \
 	  if command -v python$$v >/dev/null && python$$v -c pass 2>/dev/null; then echo python$$v; exit; fi; \
 	done; echo python3)
+# Each other Python a generated project may choose (python_version), when this machine has it: the
+# generated tests of that combination run on it, with the project's dependencies in .venv-py<version>.
+python_of = $(shell p=$$(command -v pyenv >/dev/null && pyenv prefix $(1) 2>/dev/null | tail -1); \
+	if [ -n "$$p" ] && [ -x "$$p/bin/python$(1)" ]; then echo "$$p/bin/python$(1)"; \
+	elif command -v python$(1) >/dev/null && python$(1) -c pass 2>/dev/null; then command -v python$(1); fi)
+BOOT_VERSION := $(shell $(PYTHON_BOOT) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+EXTRA_VERSIONS := $(foreach v,3.12 3.13 3.14,$(if $(filter-out $(BOOT_VERSION),$(v)),$(if $(call python_of,$(v)),$(v))))
+EXTRA_VENVS := $(foreach v,$(EXTRA_VERSIONS),.venv-py$(v)/.installed)
 VENV := .venv
 SCAN_VENV := .venv-scan
 NODE_DIR := .cache/node
@@ -27,6 +35,13 @@ $(VENV)/.installed: requirements-test.txt $(PROJECT)/requirements-dev.txt $(PROJ
 	$(PY) -m pip install --quiet -r requirements-test.txt -r "$(PROJECT)/requirements-dev.txt"
 	touch $@
 
+.venv-py%/.installed: $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements.txt
+	@echo "==> Python $* environment for the generated projects that choose it, in .venv-py$*"
+	$(call python_of,$*) -m venv .venv-py$*
+	.venv-py$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-py$*/bin/python -m pip install --quiet -r "$(PROJECT)/requirements-dev.txt"
+	touch $@
+
 $(SCAN_VENV)/.installed: requirements-scan.txt
 	@echo "==> Scanner environment (checkov, cfn-lint) in $(SCAN_VENV)"
 	$(PYTHON_BOOT) -m venv $(SCAN_VENV)
@@ -40,10 +55,11 @@ $(NODE_DIR)/.installed: $(PROJECT)/package.json $(VENV)/.installed
 	cd $(NODE_DIR) && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed $(SCAN_VENV)/.installed $(NODE_DIR)/.installed ## Install test tooling, project deps, scanners and node packages
+install: $(VENV)/.installed $(EXTRA_VENVS) $(SCAN_VENV)/.installed $(NODE_DIR)/.installed ## Install test tooling, project deps, scanners and node packages
 
 test: install ## Run the template's whole test suite
 	TEMPLATE_NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules" TEMPLATE_SCAN_BIN="$(CURDIR)/$(SCAN_VENV)/bin" \
+	TEMPLATE_PYTHONS="$(foreach v,$(EXTRA_VERSIONS),$(v)=$(CURDIR)/.venv-py$(v)/bin/python)" \
 	PYTHON="$(CURDIR)/$(PY)" $(PY) -m pytest $(PYTEST_ARGS) $(ARGS)
 
 demo: $(VENV)/.installed ## Generate the default project into build/ and run its tests
@@ -55,4 +71,4 @@ lint: $(VENV)/.installed ## Lint the template's own Python
 	$(VENV)/bin/ruff check hooks tests tools local_extensions.py
 
 clean: ## Remove environments, caches and build output
-	rm -rf $(VENV) $(SCAN_VENV) .cache build .pytest_cache
+	rm -rf $(VENV) .venv-py* $(SCAN_VENV) .cache build .pytest_cache
