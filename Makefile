@@ -57,15 +57,16 @@ $(NODE_DIR)/.installed: $(PROJECT)/package.json $(VENV)/.installed
 
 install: $(VENV)/.installed $(EXTRA_VENVS) $(SCAN_VENV)/.installed $(NODE_DIR)/.installed ## Install test tooling, project deps, scanners and node packages
 
-test: install ## Run the template's whole test suite
+test: install lint ## Run the template's whole test suite (lint first)
 	TEMPLATE_NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules" TEMPLATE_SCAN_BIN="$(CURDIR)/$(SCAN_VENV)/bin" \
 	TEMPLATE_PYTHONS="$(foreach v,$(EXTRA_VERSIONS),$(v)=$(CURDIR)/.venv-py$(v)/bin/python)" \
 	PYTHON="$(CURDIR)/$(PY)" $(PY) -m pytest $(PYTEST_ARGS) $(ARGS)
 
-demo: $(VENV)/.installed ## Generate the default project into build/ and run its tests
+# The generated project's own `make demo` (docs/local-development.md there), on the packaged template.
+demo: $(VENV)/.installed $(NODE_DIR)/.installed ## Generate the default project into build/, package it, play its demo journey
 	rm -rf build && mkdir -p build
 	$(PY) -m cookiecutter . --no-input -o build
-	cd build/casino-backend && $(CURDIR)/$(PY) -m pytest -q
+	$(MAKE) -C build/casino-backend package demo PYTHON="$(CURDIR)/$(PY)" NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules"
 
 lint: $(VENV)/.installed ## Lint the template's own Python
 	$(VENV)/bin/ruff check hooks tests tools local_extensions.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import keyword
 import re
 import sys
 
@@ -17,11 +18,6 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 SLUG_MAX = 40
 NAME_MAX = 80
 DESCRIPTION_MAX = 200
-PYTHON_KEYWORDS = frozenset(
-    "False None True and as assert async await break class continue def del elif else except "
-    "finally for from global if import in is lambda nonlocal not or pass raise return try while "
-    "with yield".split()
-)
 
 
 def problem(field: str, what: str, example: str) -> str:
@@ -53,7 +49,7 @@ def check_names(answers: dict) -> list[str]:
             "lucky-star-casino",
         ))
     package = str(answers["package_name"])
-    if not PACKAGE_RE.match(package) or package in PYTHON_KEYWORDS:
+    if not PACKAGE_RE.match(package) or keyword.iskeyword(package):
         found.append(problem(
             "package_name", f"{package!r} is not a valid lower-case Python identifier", "lucky_star_casino"
         ))

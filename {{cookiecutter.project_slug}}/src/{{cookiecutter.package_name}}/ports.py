@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from .domain.audit import Anchor, AppendResult, AuditEvent, AuditRecord, ChainHead
 from .domain.events import DomainEvent
 {%- if cookiecutter.module_sessions %}
 from .domain.sessions import Session, SessionActivity
@@ -25,6 +26,46 @@ class EventPublisher(Protocol):
     """Publishes domain events to the bus; all or nothing per call is not promised."""
 
     def publish(self, events: Sequence[DomainEvent]) -> None: ...
+
+
+class AuditLog(Protocol):
+    """The hash-chained audit trail: append-only, one chain, no forks.
+
+    An append is one atomic, conditional write: it succeeds only if the chain's head is still the one
+    the new records link to, so two writers can never both extend the same record.
+    """
+
+    def append(self, events: Sequence[AuditEvent], recorded_at: datetime) -> AppendResult:
+        """Link the events not recorded yet (by event id) after the head, in order, atomically.
+
+        Events already in the chain are not written again: their sequences are returned in
+        `already_recorded`. An event repeated within `events` is written once.
+        """
+        ...
+
+    def head(self) -> ChainHead:
+        """The newest record's sequence and hash (sequence 0 for an empty chain)."""
+        ...
+
+    def record(self, sequence: int) -> AuditRecord | None:
+        """The record at `sequence`, or None."""
+        ...
+
+    def records(self) -> Iterator[AuditRecord]:
+        """Every record from the first, in sequence order, as stored (for verification)."""
+        ...
+
+
+class AuditArchive(Protocol):
+    """Write-once copies of audit records; each copy's last hash is an anchor of the chain."""
+
+    def store(self, records: Sequence[AuditRecord]) -> None:
+        """Archive records (ordered by sequence) as one object that cannot be changed or deleted."""
+        ...
+
+    def anchors(self) -> Iterator[Anchor]:
+        """The last record's sequence and hash of every archived object."""
+        ...
 {%- if cookiecutter.module_wallet %}
 
 

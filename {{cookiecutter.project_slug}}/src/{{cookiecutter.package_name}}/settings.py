@@ -30,6 +30,11 @@ class Settings:
     service_name: str = PACKAGE
     metrics_namespace: str = PACKAGE
     log_level: str = "INFO"
+{%- if cookiecutter.module_wallet %}
+    # The NAME of the SSM SecureString holding the payment provider's webhook signing key (never the
+    # key itself); unset locally and in tests, where deposits are not signed.
+    payment_webhook_key_parameter: str | None = None
+{%- endif %}
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,6 +53,26 @@ class Settings:
             service_name=env.get("POWERTOOLS_SERVICE_NAME") or PACKAGE,
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE") or PACKAGE,
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+{%- if cookiecutter.module_wallet %}
+            payment_webhook_key_parameter=env.get("PAYMENT_WEBHOOK_KEY_PARAMETER", "").strip() or None,
+{%- endif %}
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    """What the audit trail's worker and verification job need (only they get these variables)."""
+
+    audit_table_name: str
+    audit_archive_bucket: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AuditSettings:
+        """Read the settings from `environ` (the process environment by default)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            audit_table_name=_required(env, "AUDIT_TABLE_NAME"),
+            audit_archive_bucket=_required(env, "AUDIT_ARCHIVE_BUCKET"),
         )
 
 

@@ -64,6 +64,7 @@ def services(
 {%- if cookiecutter.module_sessions %}
     session_service: SessionService,
 {%- endif %}
+    publisher: InMemoryEventPublisher,
 ) -> Services:
     return Services(
 {%- if cookiecutter.module_wallet %}
@@ -73,6 +74,7 @@ def services(
         sessions=session_service,
 {%- endif %}
         cors_allowed_origins=(ALLOWED_ORIGIN,),
+        events=publisher,
     )
 
 

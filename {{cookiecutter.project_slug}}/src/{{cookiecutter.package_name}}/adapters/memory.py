@@ -7,13 +7,15 @@ exactly like the conditional transactions of the cloud adapters.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 {%- set errors = [] %}
 {%- if cookiecutter.module_wallet %}{% set errors = errors + ["CurrencyMismatch", "InsufficientFunds"] %}{% endif %}
 {%- if cookiecutter.module_sessions %}{% set errors = errors + ["NotFound"] %}{% endif %}
 from datetime import datetime, timedelta
-{% if errors %}
+
+from ..domain.audit import Anchor, AppendResult, AuditEvent, AuditRecord, ChainHead, link
+{%- if errors %}
 from ..domain.errors import {{ errors | join(", ") }}
 {%- endif %}
 from ..domain.events import DomainEvent
@@ -51,6 +53,72 @@ class InMemoryEventPublisher:
     def publish(self, events: Sequence[DomainEvent]) -> None:
         with self._lock:
             self.events.extend(events)
+
+
+class InMemoryAuditLog:
+    """The chain as a list (index = sequence - 1), its head and the recorded event ids, behind one lock."""
+
+    def __init__(self) -> None:
+        # Tests tamper with the chain and its head to prove that verification notices.
+        self.chain: list[AuditRecord] = []
+        self.chain_head = ChainHead()
+        self._sequence_of: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def append(self, events: Sequence[AuditEvent], recorded_at: datetime) -> AppendResult:
+        with self._lock:
+            already: dict[str, int] = {}
+            new: list[AuditEvent] = []
+            pending: set[str] = set()
+            for event in events:
+                if event.event_id in self._sequence_of:
+                    already[event.event_id] = self._sequence_of[event.event_id]
+                elif event.event_id not in pending:
+                    pending.add(event.event_id)
+                    new.append(event)
+            records = link(self.chain_head, new, recorded_at)
+            self.chain.extend(records)
+            if records:
+                self.chain_head = ChainHead(records[-1].sequence, records[-1].hash)
+            self._sequence_of.update({record.event_id: record.sequence for record in records})
+            return AppendResult(records, already)
+
+    def head(self) -> ChainHead:
+        with self._lock:
+            return self.chain_head
+
+    def record(self, sequence: int) -> AuditRecord | None:
+        with self._lock:
+            return self.chain[sequence - 1] if 0 < sequence <= len(self.chain) else None
+
+    def records(self) -> Iterator[AuditRecord]:
+        with self._lock:
+            snapshot = list(self.chain)
+        return iter(snapshot)
+
+
+class InMemoryAuditArchive:
+    """Archived batches of records by object key; nothing stored is ever replaced or removed."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, list[AuditRecord]] = {}
+        self._lock = threading.Lock()
+
+    def store(self, records: Sequence[AuditRecord]) -> None:
+        if not records:
+            return
+        last = records[-1]
+        with self._lock:
+            self.objects.setdefault(f"{records[0].sequence}-{last.sequence}-{last.hash}", list(records))
+
+    def anchors(self) -> Iterator[Anchor]:
+        with self._lock:
+            lasts = [records[-1] for records in self.objects.values()]
+        return iter(sorted({Anchor(record.sequence, record.hash) for record in lasts}, key=_by_sequence))
+
+
+def _by_sequence(anchor: Anchor) -> int:
+    return anchor.sequence
 {%- if cookiecutter.module_wallet %}
 
 

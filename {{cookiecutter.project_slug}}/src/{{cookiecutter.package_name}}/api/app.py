@@ -22,9 +22,15 @@ from ..domain.sessions import SessionService
 {%- if cookiecutter.module_wallet %}
 from ..domain.wallet import Wallet
 {%- endif %}
-from ..observability import CORRELATION_ID_HEADER, correlation_id_or, get_logger
-from ..settings import Settings, SystemClock
-from .context import SERVICES_KEY, LazyServices, Services, current_services
+from ..observability import (
+    CORRELATION_ID_HEADER,
+    correlation_id_or,
+    flush_metrics,
+    get_logger,
+    set_correlation_id,
+)
+from ..settings import PACKAGE, Settings, SystemClock
+from .context import SERVICES_KEY, LazyServices, Services, Unauthorized, current_services
 {%- if cookiecutter.module_sessions %}
 from .sessions import sessions_api
 {%- endif %}
@@ -47,6 +53,7 @@ def create_app(services: Services | Callable[[], Services]) -> Flask:
     api.extensions[SERVICES_KEY] = LazyServices(services)
     api.before_request(_start_request)
     api.after_request(_finish_request)
+    api.teardown_request(_flush_metrics)
     api.register_error_handler(DomainError, _domain_error)
     api.register_error_handler(HTTPException, _http_error)
     api.register_error_handler(Exception, _unexpected_error)
@@ -69,8 +76,9 @@ def _start_request() -> None:
     event: Any = request.environ.get("serverless.event")
     context = event.get("requestContext") if isinstance(event, dict) else None
     request_id = context.get("requestId") if isinstance(context, dict) else None
-    fallback = correlation_id_or(request_id, uuid.uuid4().hex)
-    g.correlation_id = correlation_id_or(request.headers.get(CORRELATION_ID_HEADER), fallback)
+    g.request_id = correlation_id_or(request_id, uuid.uuid4().hex)
+    g.correlation_id = correlation_id_or(request.headers.get(CORRELATION_ID_HEADER), g.request_id)
+    set_correlation_id(g.correlation_id)
 
 
 def _finish_request(response: Response) -> Response:
@@ -79,11 +87,10 @@ def _finish_request(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     _allow_cors(response)
     route = request.url_rule.rule if request.url_rule is not None else None
-    # Ids and outcomes only: no bodies, no claims, no personal data.
+    # Ids and outcomes only: no bodies, no claims, no personal data (the correlation id is on every line).
     get_logger().info(
         "request handled",
         extra={
-            "correlation_id": g.get("correlation_id"),
             "method": request.method,
             "route": route,
             "status": response.status_code,
@@ -92,6 +99,10 @@ def _finish_request(response: Response) -> Response:
         },
     )
     return response
+
+
+def _flush_metrics(_error: BaseException | None) -> None:
+    flush_metrics()
 
 
 def _allow_cors(response: Response) -> None:
@@ -120,7 +131,33 @@ def _error(status: int, code: str, message: str, field: str | None = None) -> tu
 
 
 def _domain_error(error: DomainError) -> tuple[Response, int]:
+    if isinstance(error, Unauthorized):
+        _audit_failed_sign_in(error)
     return _error(error.status, error.code, error.message, error.field)
+
+
+def _audit_failed_sign_in(error: Unauthorized) -> None:
+    """Publish PlayerSignInFailed for the audit trail; a publishing failure must not turn 401 into 500."""
+    from ..domain.audit import failed_sign_in  # only on this path: keeps the API's import short
+
+    try:
+        events = current_services().events
+        if events is None:
+            return
+        events.publish(
+            [
+                failed_sign_in(
+                    source=f"{PACKAGE}.api",
+                    route=request.url_rule.rule if request.url_rule is not None else None,
+                    reason=error.message,
+                    request_id=g.get("request_id", ""),
+                    correlation_id=g.get("correlation_id", ""),
+                    at=SystemClock().now(),
+                )
+            ]
+        )
+    except Exception:  # the refusal stands; the failure to record it is logged
+        get_logger().exception("failed sign-in not published")
 
 
 def _http_error(error: HTTPException) -> tuple[Response, int]:
@@ -134,7 +171,7 @@ def _http_error(error: HTTPException) -> tuple[Response, int]:
 
 
 def _unexpected_error(error: Exception) -> tuple[Response, int]:
-    get_logger().exception("unexpected error", extra={"correlation_id": g.get("correlation_id")})
+    get_logger().exception("unexpected error")
     return _error(500, "internal_error", "something went wrong; quote the correlation id when reporting it")
 
 
@@ -146,10 +183,16 @@ def aws_services() -> Services:
 {%- if cookiecutter.module_sessions %}{% set stores = stores + ["DynamoSessionStore"] %}{% endif %}
     from ..adapters.dynamodb import {{ stores | join(", ") }}
     from ..adapters.eventbridge import EventBridgePublisher
+{%- if cookiecutter.module_wallet %}
+    from ..adapters.parameter_store import SecureParameter
+{%- endif %}
 
     settings = Settings.from_env()
     publisher = EventBridgePublisher(settings.event_bus_name)
     clock = SystemClock()
+{%- if cookiecutter.module_wallet %}
+    webhook_key_name = settings.payment_webhook_key_parameter
+{%- endif %}
     return Services(
 {%- if cookiecutter.module_wallet %}
         wallet=Wallet(
@@ -165,6 +208,10 @@ def aws_services() -> Services:
         ),
 {%- endif %}
         cors_allowed_origins=settings.cors_allowed_origins,
+        events=publisher,
+{%- if cookiecutter.module_wallet %}
+        payment_webhook_key=SecureParameter(webhook_key_name).value if webhook_key_name else None,
+{%- endif %}
     )
 
 

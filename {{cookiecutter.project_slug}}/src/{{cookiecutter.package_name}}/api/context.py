@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
 
@@ -16,6 +16,9 @@ from ..domain.sessions import SessionService
 {%- if cookiecutter.module_wallet %}
 from ..domain.wallet import Wallet
 {%- endif %}
+
+if TYPE_CHECKING:
+    from ..ports import EventPublisher
 
 SERVICES_KEY = "{{ cookiecutter.package_name }}.services"
 # Longest `sub` claim accepted; identity providers issue far shorter ones.
@@ -51,6 +54,13 @@ class Services:
     sessions: SessionService
 {%- endif %}
     cors_allowed_origins: tuple[str, ...] = ()
+    # Where the API publishes its own events (PlayerSignInFailed, for the audit trail).
+    events: EventPublisher | None = None
+{%- if cookiecutter.module_wallet %}
+    # The payment provider's webhook signing key, read from the secret store on use (None: deposits
+    # are not signed, e.g. in tests and local runs).
+    payment_webhook_key: Callable[[], str] | None = None
+{%- endif %}
 
 
 class LazyServices:

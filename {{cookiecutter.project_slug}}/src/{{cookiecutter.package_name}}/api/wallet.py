@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 
-from ..domain.wallet import Balance, Wallet, WalletReceipt
+from ..domain.errors import DomainError
+from ..domain.wallet import Balance, EntryKind, Wallet, WalletReceipt
+from ..observability import add_metric, add_money_metric
 from . import schemas
 from .context import CREDIT_SCOPE, current_correlation_id, current_player_id, current_services, require_scope
 
 wallet_api = Blueprint("wallet", __name__, url_prefix="/wallet")
 
 Reply = tuple[dict[str, Any], int]
+
+# The payment provider signs each deposit: "sha256=" + hex HMAC-SHA256 of the raw body with the shared key.
+PAYMENT_SIGNATURE_HEADER = "x-payment-signature"
+# Counted per new transaction; GGR (stakes minus wins minus refunded stakes) per currency, minor units.
+KIND_METRICS = {
+    EntryKind.DEPOSIT: ("Deposits", 0),
+    EntryKind.BET: ("Bets", 1),
+    EntryKind.WIN: ("Wins", -1),
+    EntryKind.ROLLBACK: ("Rollbacks", -1),
+}
+
+
+class InvalidSignature(DomainError):
+    """A deposit without the payment provider's valid signature."""
+
+    code = "invalid_signature"
+    status = 401
 
 
 @wallet_api.get("")
@@ -27,6 +48,7 @@ def get_balance() -> dict[str, Any]:
 def deposit() -> Reply:
     player_id = current_player_id()
     require_scope(CREDIT_SCOPE)
+    require_payment_signature()
     body = schemas.deposit_request(schemas.json_body())
     receipt = _wallet().deposit(
         player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
@@ -37,14 +59,18 @@ def deposit() -> Reply:
 @wallet_api.post("/bets")
 def place_bet() -> Reply:
     player_id = current_player_id()
-    body = schemas.bet_request(schemas.json_body())
-    receipt = _wallet().place_bet(
-        player_id,
-        body.transaction_id,
-        body.money,
-        correlation_id=current_correlation_id(),
-        session_id=body.session_id,
-    )
+    try:
+        body = schemas.bet_request(schemas.json_body())
+        receipt = _wallet().place_bet(
+            player_id,
+            body.transaction_id,
+            body.money,
+            correlation_id=current_correlation_id(),
+            session_id=body.session_id,
+        )
+    except DomainError:
+        add_metric("BetsRefused")
+        raise
     return _reply(receipt)
 
 
@@ -79,11 +105,33 @@ def rollback_bet() -> Reply:
     return _reply(receipt)
 
 
+def require_payment_signature() -> None:
+    """Refuse a deposit whose body the payment provider did not sign (when a key is configured)."""
+    key = current_services().payment_webhook_key
+    if key is None:
+        return
+    body = request.get_data(cache=True)  # kept for json_body, which reads it next
+    expected = "sha256=" + hmac.new(key().encode(), body, hashlib.sha256).hexdigest()
+    given = request.headers.get(PAYMENT_SIGNATURE_HEADER, "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise InvalidSignature(f"the deposit needs a valid {PAYMENT_SIGNATURE_HEADER} header")
+
+
 def _wallet() -> Wallet:
     return current_services().wallet
 
 
+def _count(receipt: WalletReceipt) -> None:
+    name, ggr_sign = KIND_METRICS.get(receipt.kind, ("", 0))
+    if name:
+        add_metric(name)
+    if ggr_sign and receipt.amount:
+        add_money_metric("GGR", ggr_sign * receipt.amount, receipt.currency)
+
+
 def _reply(receipt: WalletReceipt) -> Reply:
+    if not receipt.replayed:
+        _count(receipt)
     # A replay is answered 200 with the original transaction; a new transaction is 201.
     status = 200 if receipt.replayed else 201
     return {

@@ -12,7 +12,14 @@ import json
 from typing import Any
 
 from ..domain.sessions import SessionActivity, SessionService
-from ..observability import get_logger
+from ..observability import (
+    bind_invocation,
+    flush_metrics,
+    get_logger,
+    set_correlation_id,
+    valid_correlation_id,
+)
+from .sqs import BatchResponse, batch_response, message_id
 
 BET_EVENTS = frozenset({"BetPlaced", "BetSettled"})
 
@@ -23,24 +30,40 @@ class MalformedEvent(ValueError):
     """The message is not a wallet event this worker understands."""
 
 
-def handler(event: dict[str, Any], context: object) -> dict[str, list[dict[str, str]]]:
+def handler(event: dict[str, Any], context: object) -> BatchResponse:
     """Lambda entry point (partial batch responses: functionResponseType ReportBatchItemFailures)."""
-    return process_batch(event, _session_service())
+    bind_invocation(context)
+    try:
+        return process_batch(event, _session_service())
+    finally:
+        flush_metrics()
 
 
-def process_batch(event: dict[str, Any], service: SessionService) -> dict[str, list[dict[str, str]]]:
+def process_batch(event: dict[str, Any], service: SessionService) -> BatchResponse:
     """Apply every record; return the message ids of those that failed."""
-    failures: list[dict[str, str]] = []
-    for record in event.get("Records", []):
-        message_id = str(record.get("messageId", ""))
+    records = event.get("Records", [])
+    failed: set[str] = set()
+    for record in records:
+        set_correlation_id(_correlation_id(record))
         try:
             outcome = _apply(record, service)
         except Exception:  # one bad record must not fail (and replay) the whole batch
-            get_logger().exception("session activity record failed", extra={"message_id": message_id})
-            failures.append({"itemIdentifier": message_id})
+            get_logger().exception("session activity record failed", extra={"message_id": message_id(record)})
+            failed.add(message_id(record))
         else:
-            get_logger().info("session activity record", extra={"message_id": message_id, "outcome": outcome})
-    return {"batchItemFailures": failures}
+            get_logger().info(
+                "session activity record", extra={"message_id": message_id(record), "outcome": outcome}
+            )
+    set_correlation_id(None)
+    return batch_response(records, failed)
+
+
+def _correlation_id(record: dict[str, Any]) -> str | None:
+    """The correlation id the event carries, if the body is readable enough to tell."""
+    try:
+        return valid_correlation_id(json.loads(record["body"])["detail"]["correlation_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _apply(record: dict[str, Any], service: SessionService) -> str:

@@ -1,0 +1,232 @@
+"""`make audit` in generated projects: every supported combination passes; a weakened default fails.
+
+Each case packages its project offline with the shared node_modules and runs the scanners from the
+shared scanner environment (both set by `make test`), so a case costs one `osls package` and one
+cfn-lint and checkov run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from combinations import SUPPORTED
+from conftest import BIN, bake
+
+TEMPLATE_NODE_MODULES = os.environ.get("TEMPLATE_NODE_MODULES", "")
+SCAN_BIN = Path(os.environ.get("TEMPLATE_SCAN_BIN", ""))
+
+
+def make_audit(project: Path) -> tuple[int, str, dict[str, Any]]:
+    """Run `make audit` in a generated project: exit status, output, and docs/controls.json."""
+    if not (TEMPLATE_NODE_MODULES and (SCAN_BIN / "checkov").exists()):
+        pytest.fail("TEMPLATE_NODE_MODULES and TEMPLATE_SCAN_BIN are unset: run the tests with `make test`")
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "offline", "AWS_SECRET_ACCESS_KEY": "offline",
+           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    tools = [f"PYTHON={os.environ.get('PYTHON', 'python3')}", f"NODE_MODULES={TEMPLATE_NODE_MODULES}",
+             f"SCAN_VENV={SCAN_BIN.parent}"]
+    result = subprocess.run(["make", "audit", *tools], cwd=project, env=env, capture_output=True, text=True,
+                            timeout=600, check=False)
+    output = result.stdout + result.stderr
+    report_path = project / "docs" / "controls.json"
+    assert report_path.exists(), f"make audit wrote no report:\n{output[-4000:]}"
+    return result.returncode, output, json.loads(report_path.read_text(encoding="utf-8"))
+
+
+def with_status(report: dict[str, Any], status: str) -> dict[str, dict[str, Any]]:
+    return {control["id"]: control for control in report["controls"] if control["status"] == status}
+
+
+@pytest.mark.parametrize(("case_id", "answers"), SUPPORTED, ids=[case[0] for case in SUPPORTED])
+def test_supported_combination_passes_the_audit(
+    case_id: str, answers: dict[str, Any], tmp_path: Path
+) -> None:
+    baked = bake(tmp_path, answers)
+    assert baked.returncode == 0, baked.output
+    code, output, report = make_audit(baked.project)
+    assert code == 0, output[-6000:]
+    assert with_status(report, "fail") == {}
+    assert with_status(report, "pass").keys() >= {"cfn-lint", "checkov", "iam-no-wildcard-actions",
+                                                   "iam-one-role-per-function", "cors-not-wildcard"}
+    for control in with_status(report, "skip").values():
+        assert control["summary"], control["id"]
+    markdown = (baked.project / "docs" / "controls.md").read_text(encoding="utf-8")
+    for control in report["controls"]:
+        assert f"`{control['id']}`" in markdown
+    summary = report["summary"]
+    print(f"\n{case_id}: {summary['pass']} pass, {summary['fail']} fail, {summary['skip']} skip "
+          f"(skipped: {', '.join(sorted(with_status(report, 'skip')))})")
+
+
+@dataclass(frozen=True)
+class Weakening:
+    """An edit of the default project's serverless.yml that undoes one default.
+
+    Each edit is (pattern, replacement), the pattern matching exactly once. The audit must fail
+    `control` with a finding that contains `finding`. `also_failing` names other controls allowed to
+    fail with it: checkov has its own check for several of these defaults.
+    """
+
+    control: str
+    finding: str
+    edits: list[tuple[str, str]]
+    also_failing: frozenset[str] = frozenset()
+
+
+XRAY_STATEMENT = re.escape("    iamRoleStatements:\n      - Sid: XRayTraces")
+WALLET_TABLE_ARN = '{"Fn::GetAtt": [WalletTable, Arn]}'
+STACK_KEY = r"Fn::GetAtt: \[DataKey, Arn\]"
+CHECKOV = frozenset({"checkov"})
+AUDIT_BUCKET = """  Resources:
+    AuditTrailArchive:
+      Type: AWS::S3::Bucket
+      Properties:
+        Tags:
+          - {Key: purpose, Value: audit-trail}
+        VersioningConfiguration: {Status: Enabled}
+        PublicAccessBlockConfiguration:
+          BlockPublicAcls: true
+          BlockPublicPolicy: true
+          IgnorePublicAcls: true
+          RestrictPublicBuckets: true
+        BucketEncryption:
+          ServerSideEncryptionConfiguration:
+            - ServerSideEncryptionByDefault:
+                SSEAlgorithm: aws:kms
+                KMSMasterKeyID: {"Fn::GetAtt": [DataKey, Arn]}
+"""
+
+WEAKENED: dict[str, Weakening] = {
+    "action-star": Weakening(
+        "iam-no-wildcard-actions", "ApiIamRoleLambdaExecution (Sid Everything): Action *", [(
+            XRAY_STATEMENT,
+            "    iamRoleStatements:\n      - Sid: Everything\n        Effect: Allow\n        Action: '*'\n"
+            f"        Resource: {WALLET_TABLE_ARN}\n      - Sid: XRayTraces",
+        )], CHECKOV),
+    "resource-star-without-reason": Weakening(
+        "iam-wildcard-resources-justified", "ApiIamRoleLambdaExecution (Sid ReadAnyTable): Resource *", [(
+            XRAY_STATEMENT,
+            "    iamRoleStatements:\n      - Sid: ReadAnyTable\n        Effect: Allow\n"
+            "        Action: dynamodb:GetItem\n        Resource: '*'\n      - Sid: XRayTraces",
+        )], CHECKOV),
+    "shared-role": Weakening(
+        "iam-one-role-per-function", "SessionActivityLambdaFunction: shares role ApiIamRoleLambdaExecution", [
+            (r"    iamRoleStatements:\n      # The plugin adds sqs:.*\n(?:      .*\n)*",
+             "    role: ApiIamRoleLambdaExecution\n"),
+            (r"    SessionActivityIamRoleLambdaExecution:\n      Properties:\n        RoleName:\n"
+             r"          Ref: AWS::NoValue\n", ""),
+        ]),
+    "queue-without-dlq": Weakening("queues-have-dlq", "SessionActivityQueue: no RedrivePolicy", [(
+        r"        RedrivePolicy:\n          deadLetterTargetArn:\n"
+        r"            Fn::GetAtt: \[SessionActivityDeadLetterQueue, Arn\]\n"
+        r"          maxReceiveCount: 3\n",
+        "",
+    )]),
+    "queue-without-kms": Weakening(
+        "queues-encrypted-with-cmk", "SessionActivityDeadLetterQueue: no customer-managed KMS key", [(
+            r"(    SessionActivityDeadLetterQueue:\n      Type: AWS::SQS::Queue\n      Properties:\n)"
+            rf"        KmsMasterKeyId:\n          {STACK_KEY}\n",
+            r"\1",
+        )], CHECKOV),
+    "table-without-kms": Weakening("tables-encrypted-with-cmk", "WalletTable: SSESpecification", [(
+        r"(    WalletTable:\n(?:      .*\n)*?        SSESpecification:\n)"
+        r"          SSEEnabled: true\n          SSEType: KMS\n"
+        rf"          KMSMasterKeyId:\n            {STACK_KEY}\n",
+        r"\1          SSEEnabled: false\n",
+    )], CHECKOV),
+    "table-without-pitr": Weakening(
+        "tables-point-in-time-recovery", "SessionsTable: PointInTimeRecoveryEnabled is not true", [(
+            r"(    SessionsTable:\n(?:      .*\n)*?          PointInTimeRecoveryEnabled: )true",
+            r"\1false",
+        )], CHECKOV),
+    "cors-star": Weakening("cors-not-wildcard", 'HttpApi: AllowOrigins ["*"]', [(
+        r"    corsAllowedOrigins:\n      - http://localhost:3000\n      - https://play.dev.example.com\n",
+        "    corsAllowedOrigins: ['*']\n",
+    )]),
+    "short-log-retention": Weakening("logs-retention-from-jurisdiction", "ApiLogGroup: RetentionInDays 30", [
+        (r"  logRetentionInDays: \d+\n", "  logRetentionInDays: 30\n"),
+    ]),
+    "log-group-without-kms": Weakening(
+        "logs-encrypted-with-cmk", "ApiLogGroup: no customer-managed KMS key", [(
+            rf"    ApiLogGroup:\n      Properties:\n        KmsKeyId:\n          {STACK_KEY}\n",
+            "",
+        )], CHECKOV),
+    "tracing-off": Weakening("lambda-tracing-active", "ApiLambdaFunction: TracingConfig.Mode", [
+        (r"  tracing:\n    lambda: true\n", "  tracing:\n    lambda: false\n"),
+    ], CHECKOV),
+    "secret-in-environment": Weakening(
+        "lambda-no-plain-secrets-in-env", "ApiLambdaFunction: PAYMENT_API_KEY holds a secret", [(
+            r"(    LOG_LEVEL: \$\{param:logLevel\}\n)",
+            r"\1    PAYMENT_API_KEY: sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
+        )]),
+    "route-without-authorizer": Weakening("api-routes-authorized", "(GET /wallet): no authorizer", [(
+        r"(          method: GET\n          path: /wallet\n)          authorizer: \{name: playerJwt\}\n",
+        r"\1",
+    )]),
+    "audit-bucket-without-object-lock": Weakening(
+        "audit-bucket-object-lock", "AuditTrailArchive: Object Lock is not enabled", [
+            (r"(?m)^  Resources:\n", AUDIT_BUCKET),
+        ], CHECKOV | {"buckets-private-tls-only"}),
+}
+
+# One `make audit` per batch keeps the suite fast; the edits of a batch touch different resources, and
+# each finding names its resource, so every control is seen failing for its own edit. (The generated
+# project's tests/test_audit.py weakens one default at a time on a synthetic stack.)
+BATCHES = {
+    "iam-queues-tables-cors-logs-audit-bucket": [
+        "action-star", "shared-role", "queue-without-dlq", "table-without-kms", "cors-star",
+        "short-log-retention", "audit-bucket-without-object-lock",
+    ],
+    "resources-kms-pitr-tracing-secrets-routes": [
+        "resource-star-without-reason", "queue-without-kms", "table-without-pitr", "log-group-without-kms",
+        "tracing-off", "secret-in-environment", "route-without-authorizer",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default project, generated once; each batch edits its own copy."""
+    baked = bake(tmp_path_factory.mktemp("audit-default"))
+    assert baked.returncode == 0, baked.output
+    return baked.project
+
+
+def test_batches_weaken_every_listed_default_once() -> None:
+    batched = [name for names in BATCHES.values() for name in names]
+    assert sorted(batched) == sorted(WEAKENED)
+    assert len({WEAKENED[name].control for name in batched}) >= 8
+
+
+@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
+def test_weakened_defaults_fail_the_audit_naming_their_controls(
+    default_project: Path, batch: list[str], tmp_path: Path
+) -> None:
+    project = tmp_path / default_project.name
+    shutil.copytree(default_project, project, symlinks=True)
+    serverless_yml = project / "serverless.yml"
+    text = serverless_yml.read_text(encoding="utf-8")
+    for name in batch:
+        for pattern, replacement in WEAKENED[name].edits:
+            text, count = re.subn(pattern, replacement, text, count=1)
+            assert count == 1, f"{name}: the default serverless.yml no longer matches {pattern!r}"
+    serverless_yml.write_text(text, encoding="utf-8")
+    code, output, report = make_audit(project)
+    assert code != 0, output[-4000:]
+    failed = with_status(report, "fail")
+    for name in batch:
+        weakening = WEAKENED[name]
+        assert weakening.control in failed, f"{name}: {weakening.control} did not fail\n{output[-4000:]}"
+        assert f"FAIL  {weakening.control}" in output
+        offenders = failed[weakening.control]["offenders"]
+        assert any(weakening.finding in offender for offender in offenders), (name, offenders)
+    expected = {WEAKENED[name].control for name in batch}
+    allowed = expected.union(*(WEAKENED[name].also_failing for name in batch))
+    assert set(failed) <= allowed, f"unexpected failures: {set(failed) - allowed}\n{output[-4000:]}"

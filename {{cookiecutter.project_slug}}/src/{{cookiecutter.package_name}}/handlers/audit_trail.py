@@ -1,0 +1,128 @@
+"""Appends critical events to the hash-chained audit trail and archives them write-once.
+
+SQS delivers the events the AuditTrailRule routes here (an EventBridge event in each message body).
+The valid events of a batch are appended in order, each once per event id, so a redelivered message
+adds nothing (its records are archived again, which changes nothing either). A message that is not an
+EventBridge event is reported in batchItemFailures: SQS retries only it, then moves it to the
+dead-letter queue. If the append or the archive fails, every record of the batch is reported and
+retried: the chain is never left with records that are not archived.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..compliance import AUDITED_EVENTS
+from ..domain.audit import AuditEvent, AuditTrail
+from ..observability import (
+    add_metric,
+    bind_invocation,
+    flush_metrics,
+    get_logger,
+    set_correlation_id,
+    valid_correlation_id,
+)
+from ..settings import PACKAGE
+from .sqs import BatchResponse, batch_response, message_id
+
+# Keys of a published event's detail that describe the event rather than what happened.
+ENVELOPE_KEYS = frozenset({"event_id", "correlation_id", "occurred_at"})
+
+_trail: AuditTrail | None = None
+
+
+class MalformedEvent(ValueError):
+    """The message is not an EventBridge event with a detail object."""
+
+
+def handler(event: dict[str, Any], context: object) -> BatchResponse:
+    """Lambda entry point (partial batch responses: functionResponseType ReportBatchItemFailures)."""
+    bind_invocation(context)
+    try:
+        return process_batch(event, aws_audit_trail())
+    finally:
+        flush_metrics()
+
+
+def process_batch(event: dict[str, Any], trail: AuditTrail, source_prefix: str = PACKAGE) -> BatchResponse:
+    """Record every critical event of the batch; return the message ids that failed."""
+    records = event.get("Records", [])
+    failed: set[str] = set()
+    to_record: list[tuple[str, AuditEvent]] = []
+    for record in records:
+        try:
+            audit_event = parse(record, source_prefix)
+        except MalformedEvent:
+            set_correlation_id(None)
+            get_logger().exception("audit record is not an event", extra={"message_id": message_id(record)})
+            failed.add(message_id(record))
+            continue
+        set_correlation_id(audit_event.correlation_id if audit_event else None)
+        if audit_event is None:
+            get_logger().warning(
+                "audit record ignored: not a critical event", extra={"message_id": message_id(record)}
+            )
+        else:
+            to_record.append((message_id(record), audit_event))
+    if to_record:
+        set_correlation_id(None)
+        try:
+            result = trail.record([audit_event for _, audit_event in to_record])
+        except Exception:  # the whole append is retried: nothing of it is acknowledged
+            get_logger().exception("audit append failed", extra={"events": len(to_record)})
+            failed.update(message for message, _ in to_record)
+        else:
+            add_metric("AuditRecordsAppended", len(result.appended))
+            get_logger().info(
+                "audit records appended",
+                extra={
+                    "appended": len(result.appended),
+                    "already_recorded": len(result.already_recorded),
+                    "last_sequence": result.appended[-1].sequence if result.appended else None,
+                },
+            )
+    return batch_response(records, failed)
+
+
+def parse(record: dict[str, Any], source_prefix: str = PACKAGE) -> AuditEvent | None:
+    """The critical event in an SQS record, or None if it is not one this trail records."""
+    try:
+        envelope = json.loads(record["body"])
+        name = envelope["detail-type"]
+        source = envelope["source"]
+        detail = envelope["detail"]
+    except (KeyError, TypeError, ValueError) as error:
+        raise MalformedEvent("the message body is not an EventBridge event") from error
+    if not isinstance(detail, dict) or not isinstance(name, str) or not isinstance(source, str):
+        raise MalformedEvent("the event has no detail object")
+    if (source.removeprefix(f"{source_prefix}."), name) not in AUDITED_EVENTS:
+        return None
+    event_id = detail.get("event_id") or envelope.get("id")
+    if not isinstance(event_id, str) or not event_id:
+        raise MalformedEvent("the event has no event id")
+    return AuditEvent(
+        event_id=event_id,
+        name=name,
+        source=source,
+        occurred_at=str(detail.get("occurred_at") or envelope.get("time") or ""),
+        correlation_id=valid_correlation_id(detail.get("correlation_id")) or event_id,
+        detail={key: value for key, value in detail.items() if key not in ENVELOPE_KEYS},
+    )
+
+
+def aws_audit_trail() -> AuditTrail:
+    """The trail on AWS, built on the first invocation and reused while the container lives."""
+    global _trail  # one set of clients per container
+    if _trail is None:
+        from ..adapters.dynamodb import DynamoAuditLog
+        from ..adapters.s3 import S3AuditArchive
+        from ..settings import AuditSettings, SystemClock
+
+        settings = AuditSettings.from_env()
+        _trail = AuditTrail(
+            DynamoAuditLog(settings.audit_table_name),
+            S3AuditArchive(settings.audit_archive_bucket),
+            SystemClock(),
+        )
+    return _trail

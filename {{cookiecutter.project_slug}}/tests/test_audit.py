@@ -1,0 +1,599 @@
+"""The audit's own checks, on a small stack shaped like the packaged one (no packaging needed).
+
+Each weakened default must fail exactly the control that guards it; `make audit` runs the same checks
+on the real packaged template, with cfn-lint and checkov.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tools.audit import config
+from tools.audit.__main__ import main, static_audit
+from tools.audit.catalogue import CONTROLS
+from tools.audit.model import GLI_19, Audit, Status
+from tools.audit.report import as_json, markdown, table
+from tools.audit.stack import Stack
+from tools.residency import region_block
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+KEY = {"Fn::GetAtt": ["DataKey", "Arn"]}
+SCANNERS = {"cfn-lint", "checkov"}
+
+
+def getatt(logical_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+def lambda_role(*statements: dict[str, Any]) -> dict[str, Any]:
+    xray = {
+        "Sid": "XRayTraces",
+        "Effect": "Allow",
+        "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+        "Resource": "*",
+    }
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": ["lambda.amazonaws.com"]},
+                        "Action": "sts:AssumeRole",
+                    }
+                ]
+            },
+            "Policies": [{"PolicyName": "function", "PolicyDocument": {"Statement": [xray, *statements]}}],
+        },
+    }
+
+
+def function(name: str, role: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "FunctionName": f"casino-dev-{name}",
+            "Role": getatt(role),
+            "KmsKeyArn": KEY,
+            "TracingConfig": {"Mode": "Active"},
+            "Environment": {
+                "Variables": {
+                    "LOG_LEVEL": "INFO",
+                    "CORS_ALLOWED_ORIGINS": {"Fn::Join": [",", ["https://play.example.com"]]},
+                }
+            },
+        },
+    }
+
+
+def log_group(name: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Logs::LogGroup",
+        "Properties": {"LogGroupName": name, "RetentionInDays": config.LOG_RETENTION_DAYS, "KmsKeyId": KEY},
+    }
+
+
+def queue(**properties: Any) -> dict[str, Any]:
+    return {"Type": "AWS::SQS::Queue", "Properties": {"KmsMasterKeyId": KEY, **properties}}
+
+
+def bucket(**properties: Any) -> dict[str, Any]:
+    encryption = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY}
+    public_access = dict.fromkeys(
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
+    )
+    return {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": encryption}]
+            },
+            "PublicAccessBlockConfiguration": public_access,
+            **properties,
+        },
+    }
+
+
+def tls_only(bucket_id: str) -> dict[str, Any]:
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": False}},
+    }
+    return {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {"Bucket": {"Ref": bucket_id}, "PolicyDocument": {"Statement": [deny]}},
+    }
+
+
+def audit_bucket(**lock: Any) -> dict[str, Any]:
+    return bucket(
+        Tags=[{"Key": "purpose", "Value": "audit-trail"}],
+        VersioningConfiguration={"Status": "Enabled"},
+        **lock,
+    )
+
+
+def object_lock(mode: str, years: int) -> dict[str, Any]:
+    retention = {"Mode": mode, "Years": years}
+    return {
+        "ObjectLockEnabled": True,
+        "ObjectLockConfiguration": {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": retention}},
+    }
+
+
+def alarm(metric: str, dimension: str, watched: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "MetricName": metric,
+            "Dimensions": [{"Name": dimension, "Value": watched}],
+            "AlarmActions": [{"Ref": "AlertTopic"}],
+        },
+    }
+
+
+# What the alarms watch: functions by Ref or by name, the dead-letter queue, the HTTP API.
+ALARMS = [
+    ("Errors", "FunctionName", {"Ref": "ApiLambdaFunction"}),
+    ("Throttles", "FunctionName", {"Ref": "ApiLambdaFunction"}),
+    ("Errors", "FunctionName", "casino-dev-worker"),
+    ("Throttles", "FunctionName", "casino-dev-worker"),
+    ("ApproximateNumberOfMessagesVisible", "QueueName", {"Fn::GetAtt": ["DeadLetterQueue", "QueueName"]}),
+    ("Latency", "ApiId", {"Ref": "HttpApi"}),
+]
+
+
+def packaged_like() -> dict[str, Any]:
+    """The shape of the packaged stack: its defaults, one resource of each kind."""
+    table_statement = {
+        "Sid": "Ledger",
+        "Effect": "Allow",
+        "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+        "Resource": getatt("LedgerTable"),
+    }
+    access_log = '{"requestId":"$context.requestId","status":"$context.status"}'
+    return {
+        "Conditions": {"Never": {"Fn::Equals": [{"Ref": "AWS::StackName"}, ""]}},
+        "Resources": {
+            "DataKey": {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}},
+            # The framework's shared role: never created, so never audited.
+            "IamRoleLambdaExecution": {
+                **lambda_role({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+                "Condition": "Never",
+            },
+            "ApiLambdaFunction": function("api", "ApiRole"),
+            "ApiRole": lambda_role(table_statement),
+            "ApiLogGroup": log_group("/aws/lambda/casino-dev-api"),
+            "WorkerLambdaFunction": function("worker", "WorkerRole"),
+            "WorkerRole": lambda_role(table_statement),
+            "WorkerLogGroup": log_group("/aws/lambda/casino-dev-worker"),
+            "WorkerEventSourceMapping": {
+                "Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {
+                    "FunctionName": getatt("WorkerLambdaFunction"),
+                    "EventSourceArn": getatt("WorkQueue"),
+                    "ScalingConfig": {"MaximumConcurrency": 5},
+                },
+            },
+            "LedgerTable": {
+                "Type": "AWS::DynamoDB::Table",
+                "DeletionPolicy": "Retain",
+                "UpdateReplacePolicy": "Retain",
+                "Properties": {
+                    "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": KEY},
+                    "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                    "DeletionProtectionEnabled": True,
+                },
+            },
+            "WorkQueue": queue(
+                RedrivePolicy={"deadLetterTargetArn": getatt("DeadLetterQueue"), "maxReceiveCount": 3}
+            ),
+            "DeadLetterQueue": queue(),
+            "WorkRule": {
+                "Type": "AWS::Events::Rule",
+                "Properties": {
+                    "EventPattern": {"source": ["casino.wallet"]},
+                    "Targets": [
+                        {
+                            "Id": "work",
+                            "Arn": getatt("WorkQueue"),
+                            "DeadLetterConfig": {"Arn": getatt("DeadLetterQueue")},
+                        }
+                    ],
+                },
+            },
+            "HttpApi": {
+                "Type": "AWS::ApiGatewayV2::Api",
+                "Properties": {"CorsConfiguration": {"AllowOrigins": ["https://play.example.com"]}},
+            },
+            "HttpApiLogGroup": log_group("/aws/http-api/casino-dev"),
+            "HttpApiStage": {
+                "Type": "AWS::ApiGatewayV2::Stage",
+                "Properties": {
+                    "ApiId": {"Ref": "HttpApi"},
+                    "DefaultRouteSettings": {"ThrottlingRateLimit": 20, "ThrottlingBurstLimit": 40},
+                    "AccessLogSettings": {"DestinationArn": getatt("HttpApiLogGroup"), "Format": access_log},
+                },
+            },
+            "HttpApiIntegration": {
+                "Type": "AWS::ApiGatewayV2::Integration",
+                "Properties": {"ApiId": {"Ref": "HttpApi"}, "IntegrationUri": getatt("ApiLambdaFunction")},
+            },
+            "HealthRoute": {"Type": "AWS::ApiGatewayV2::Route", "Properties": {"RouteKey": "GET /health"}},
+            "WalletRoute": {
+                "Type": "AWS::ApiGatewayV2::Route",
+                "Properties": {"RouteKey": "GET /wallet", "AuthorizationType": "JWT"},
+            },
+            "DeploymentBucket": bucket(),
+            "DeploymentBucketPolicy": tls_only("DeploymentBucket"),
+            "AuditTrail": audit_bucket(**object_lock("COMPLIANCE", config.RECORDS_RETENTION_YEARS)),
+            "AuditTrailPolicy": tls_only("AuditTrail"),
+            "AlertTopic": {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": KEY}},
+            **{f"Alarm{number}": alarm(*watched) for number, watched in enumerate(ALARMS)},
+        },
+    }
+
+
+def audit(template: dict[str, Any], tmp_path: Path) -> Audit:
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    return static_audit(Stack(template), path, PROJECT_ROOT, "dev", scan_bin=tmp_path / "no-scanners")
+
+
+def failed(result: Audit) -> set[str]:
+    return {f.control.id for f in result.findings if f.outcome.status is Status.FAIL}
+
+
+def status(result: Audit, control_id: str) -> Status:
+    return next(f.outcome.status for f in result.findings if f.control.id == control_id)
+
+
+def test_stack_with_the_defaults_passes_every_project_check(tmp_path: Path) -> None:
+    result = audit(packaged_like(), tmp_path)
+    assert failed(result) == set()
+    assert {f.control.id for f in result.findings if f.outcome.status is Status.SKIP} == SCANNERS
+
+
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = template["Resources"]
+    return found
+
+
+def props(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = resources(template)[logical_id]["Properties"]
+    return found
+
+
+def statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = props(template, role)["Policies"][0]["PolicyDocument"]["Statement"]
+    return found
+
+
+def add_statement(role: str, **statement: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda t: statements(t, role).append({"Effect": "Allow", **statement})
+
+
+def set_prop(logical_id: str, key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda t: props(t, logical_id).__setitem__(key, value)
+
+
+def drop_prop(logical_id: str, key: str) -> Callable[[dict[str, Any]], None]:
+    return lambda t: props(t, logical_id).pop(key)
+
+
+def set_env(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda t: props(t, "ApiLambdaFunction")["Environment"]["Variables"].__setitem__(name, value)
+
+
+# A CloudFormation dynamic reference, spelled in two parts so no template engine reads it.
+SECRETS_MANAGER_REFERENCE = "{" + "{resolve:secretsmanager:payments:SecretString:key}}"
+
+WEAKENED: list[tuple[str, Callable[[dict[str, Any]], None], set[str]]] = [
+    (
+        "wildcard action",
+        add_statement("ApiRole", Action="dynamodb:*", Resource=getatt("LedgerTable")),
+        {"iam-no-wildcard-actions"},
+    ),
+    (
+        "managed policy",
+        set_prop("ApiRole", "ManagedPolicyArns", ["arn:aws:iam::aws:policy/AdministratorAccess"]),
+        {"iam-no-wildcard-actions"},
+    ),
+    (
+        "wildcard resource without reason",
+        add_statement("ApiRole", Sid="ReadAll", Action="dynamodb:GetItem", Resource="*"),
+        {"iam-wildcard-resources-justified"},
+    ),
+    (
+        "allow-listed Sid widened",
+        add_statement("ApiRole", Sid="XRayTraces", Action="s3:GetObject", Resource="*"),
+        {"iam-wildcard-resources-justified"},
+    ),
+    (
+        "shared role",
+        set_prop("WorkerLambdaFunction", "Role", getatt("ApiRole")),
+        {"iam-one-role-per-function"},
+    ),
+    (
+        "tracing off",
+        set_prop("ApiLambdaFunction", "TracingConfig", {"Mode": "PassThrough"}),
+        {"lambda-tracing-active"},
+    ),
+    (
+        "environment without the stack key",
+        drop_prop("ApiLambdaFunction", "KmsKeyArn"),
+        {"lambda-env-encrypted-with-cmk"},
+    ),
+    (
+        "secret in the environment",
+        set_env("PAYMENT_API_KEY", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+        {"lambda-no-plain-secrets-in-env"},
+    ),
+    (
+        "credential in a harmless name",
+        set_env("DATABASE", "postgres://casino:hunter2@db.example.com/ledger"),
+        {"lambda-no-plain-secrets-in-env"},
+    ),
+    (
+        "secret resolved into the environment",
+        set_env("PAYMENT_KEY_VALUE", SECRETS_MANAGER_REFERENCE),
+        {"lambda-no-plain-secrets-in-env"},
+    ),
+    (
+        "uncapped SQS trigger",
+        drop_prop("WorkerEventSourceMapping", "ScalingConfig"),
+        {"lambda-concurrency-bounded"},
+    ),
+    (
+        "short log retention",
+        set_prop("ApiLogGroup", "RetentionInDays", 7),
+        {"logs-retention-from-jurisdiction"},
+    ),
+    (
+        "function without its log group",
+        lambda t: resources(t).pop("WorkerLogGroup"),
+        {"logs-retention-from-jurisdiction"},
+    ),
+    ("log group without KMS", drop_prop("HttpApiLogGroup", "KmsKeyId"), {"logs-encrypted-with-cmk"}),
+    (
+        "table without KMS",
+        set_prop("LedgerTable", "SSESpecification", {"SSEEnabled": False}),
+        {"tables-encrypted-with-cmk"},
+    ),
+    (
+        "table without PITR",
+        drop_prop("LedgerTable", "PointInTimeRecoverySpecification"),
+        {"tables-point-in-time-recovery"},
+    ),
+    (
+        "table deleted with the stack",
+        lambda t: resources(t)["LedgerTable"].__setitem__("DeletionPolicy", "Delete"),
+        {"tables-retained"},
+    ),
+    ("queue without DLQ", drop_prop("WorkQueue", "RedrivePolicy"), {"queues-have-dlq"}),
+    (
+        "queue with the AWS-managed key",
+        set_prop("DeadLetterQueue", "KmsMasterKeyId", "alias/aws/sqs"),
+        {"queues-encrypted-with-cmk"},
+    ),
+    (
+        "rule target without DLQ",
+        lambda t: props(t, "WorkRule")["Targets"][0].pop("DeadLetterConfig"),
+        {"event-targets-have-dlq"},
+    ),
+    ("CORS *", set_prop("HttpApi", "CorsConfiguration", {"AllowOrigins": ["*"]}), {"cors-not-wildcard"}),
+    ("CORS * in the app", set_env("CORS_ALLOWED_ORIGINS", "*"), {"cors-not-wildcard"}),
+    (
+        "route without authorizer",
+        set_prop("WalletRoute", "AuthorizationType", "NONE"),
+        {"api-routes-authorized"},
+    ),
+    (
+        "API not throttled",
+        drop_prop("HttpApiStage", "DefaultRouteSettings"),
+        {"api-stage-throttled", "lambda-concurrency-bounded"},
+    ),
+    (
+        "player IPs in the access log",
+        lambda t: props(t, "HttpApiStage")["AccessLogSettings"].__setitem__(
+            "Format", "$context.identity.sourceIp"
+        ),
+        {"api-access-log-no-personal-data"},
+    ),
+    ("key not rotated", set_prop("DataKey", "EnableKeyRotation", False), {"kms-keys-rotated"}),
+    (
+        "bucket with S3-managed keys",
+        drop_prop("DeploymentBucket", "BucketEncryption"),
+        {"buckets-encrypted-with-cmk"},
+    ),
+    (
+        "bucket answering without TLS",
+        lambda t: resources(t).pop("DeploymentBucketPolicy"),
+        {"buckets-private-tls-only"},
+    ),
+    ("topic without KMS", drop_prop("AlertTopic", "KmsMasterKeyId"), {"topics-encrypted-with-cmk"}),
+    (
+        "audit trail not locked",
+        drop_prop("AuditTrail", "ObjectLockConfiguration"),
+        {"audit-bucket-object-lock"},
+    ),
+    ("no latency alarm", lambda t: resources(t).pop("Alarm5"), {"alarms-cover-failures"}),
+    ("no dead-letter queue alarm", lambda t: resources(t).pop("Alarm4"), {"alarms-cover-failures"}),
+    ("alarm notifying no one", set_prop("Alarm0", "AlarmActions", []), {"alarms-notify-alert-topic"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("weaken", "expected"), [case[1:] for case in WEAKENED], ids=[case[0] for case in WEAKENED]
+)
+def test_weakened_default_fails_the_control_that_guards_it(
+    weaken: Callable[[dict[str, Any]], None], expected: set[str], tmp_path: Path
+) -> None:
+    template = packaged_like()
+    weaken(template)
+    result = audit(template, tmp_path)
+    assert failed(result) == expected
+    printed = table(result)
+    for control_id in expected:
+        assert f"FAIL  {control_id}" in printed
+
+
+def with_audit_bucket(template: dict[str, Any], audit_trail: dict[str, Any]) -> dict[str, Any]:
+    resources(template)["AuditTrail"] = audit_trail
+    return template
+
+
+def without(template: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The template without resources of this type (a default removed)."""
+    for logical_id in [lid for lid, r in resources(template).items() if r["Type"] == kind]:
+        del resources(template)[logical_id]
+    return template
+
+
+def test_a_stack_without_an_audit_bucket_fails(tmp_path: Path) -> None:
+    template = packaged_like()
+    del resources(template)["AuditTrail"], resources(template)["AuditTrailPolicy"]
+    finding = next(
+        f for f in audit(template, tmp_path).findings if f.control.id == "audit-bucket-object-lock"
+    )
+    assert finding.outcome.status is Status.FAIL
+
+
+def test_a_stack_without_alarms_fails_both_alarm_controls(tmp_path: Path) -> None:
+    result = audit(without(packaged_like(), "AWS::CloudWatch::Alarm"), tmp_path)
+    for control_id in ("alarms-cover-failures", "alarms-notify-alert-topic"):
+        finding = next(f for f in result.findings if f.control.id == control_id)
+        assert finding.outcome.status is Status.FAIL
+
+
+def test_audit_bucket_without_object_lock_fails(tmp_path: Path) -> None:
+    result = audit(with_audit_bucket(packaged_like(), audit_bucket()), tmp_path)
+    assert failed(result) == {"audit-bucket-object-lock"}
+
+
+@pytest.mark.parametrize(
+    ("mode", "years"),
+    [("GOVERNANCE", config.RECORDS_RETENTION_YEARS), ("COMPLIANCE", config.RECORDS_RETENTION_YEARS - 1)],
+)
+def test_audit_bucket_lock_must_be_compliance_for_the_records_retention(
+    mode: str, years: int, tmp_path: Path
+) -> None:
+    result = audit(with_audit_bucket(packaged_like(), audit_bucket(**object_lock(mode, years))), tmp_path)
+    assert failed(result) == {"audit-bucket-object-lock"}
+
+
+def test_tagged_audit_bucket_is_the_one_checked(tmp_path: Path) -> None:
+    template = packaged_like()
+    access_logs = {"AuditAccessLogs": bucket(), "AuditAccessLogsPolicy": tls_only("AuditAccessLogs")}
+    resources(template).update(access_logs)  # named like the audit trail, but not tagged as it
+    assert status(audit(template, tmp_path), "audit-bucket-object-lock") is Status.PASS
+
+
+def test_resources_in_another_region_fail_residency(tmp_path: Path) -> None:
+    region = region_block(PROJECT_ROOT / "serverless.yml")["name"]
+    elsewhere = "eu-north-1" if region != "eu-north-1" else "eu-west-1"
+    template = packaged_like()
+    props(template, "ApiLambdaFunction")["Layers"] = [
+        f"arn:aws:lambda:{elsewhere}:017000801446:layer:Tools:1"
+    ]
+    assert failed(audit(template, tmp_path)) == {"region-residency"}
+
+
+def test_missing_scanners_are_skipped_with_how_to_install_them(tmp_path: Path) -> None:
+    for finding in audit(packaged_like(), tmp_path).findings:
+        if finding.control.id in SCANNERS:
+            assert finding.outcome.status is Status.SKIP
+            assert "make audit installs it" in finding.outcome.summary
+
+
+def test_every_control_says_where_it_is_enforced_and_what_it_serves() -> None:
+    assert len({control.id for control in CONTROLS}) == len(CONTROLS)
+    for control in CONTROLS:
+        assert control.enforced_by, control.id
+        assert control.remedy, control.id
+        assert {"uk-gc", "mga", "us-nj", GLI_19} <= set(control.serves), control.id
+
+
+def test_docs_describe_every_control() -> None:
+    guide = (PROJECT_ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
+    for control in CONTROLS:
+        assert f"| `{control.id}` |" in guide, f"docs/audit.md does not describe {control.id}"
+
+
+def run_main(
+    template: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    monkeypatch.chdir(PROJECT_ROOT)
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    reports = tmp_path / "reports"
+    code = main(
+        [
+            "--template",
+            str(path),
+            "--scan-bin",
+            str(tmp_path / "no-scanners"),
+            "--json",
+            str(reports / "controls.json"),
+            "--markdown",
+            str(reports / "controls.md"),
+        ]
+    )
+    return code, (reports / "controls.json").read_text(), (reports / "controls.md").read_text()
+
+
+def test_audit_exits_zero_and_writes_the_same_report_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = run_main(packaged_like(), tmp_path, monkeypatch)
+    second = run_main(packaged_like(), tmp_path, monkeypatch)
+    assert first == second
+    code, json_report, markdown_report = first
+    assert code == 0
+    document = json.loads(json_report)
+    assert document["summary"]["fail"] == 0
+    assert [c["id"] for c in document["controls"]] == [control.id for control in CONTROLS]
+    for control in CONTROLS:
+        assert f"`{control.id}`" in markdown_report
+    assert str(tmp_path) not in json_report + markdown_report
+
+
+def test_audit_exits_non_zero_naming_the_failed_control(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = packaged_like()
+    drop_prop("WorkQueue", "RedrivePolicy")(template)
+    code, json_report, markdown_report = run_main(template, tmp_path, monkeypatch)
+    assert code == 1
+    assert "FAIL  queues-have-dlq" in capsys.readouterr().out
+    assert "### `queues-have-dlq`" in markdown_report
+    assert json.loads(json_report)["summary"]["fail"] == 1
+
+
+def test_audit_without_a_packaged_template_says_to_package_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
+    assert main(["--template", str(tmp_path / "missing.json")]) == 2
+    assert "make package" in capsys.readouterr().err
+
+
+def test_report_shows_this_jurisdiction_and_gli_19(tmp_path: Path) -> None:
+    report = markdown(audit(packaged_like(), tmp_path))
+    assert "GLI-19: " in report
+    other = {"uk-gc": "UKGC RTS", "mga": "MGA ", "us-nj": "N.J.A.C."}
+    for jurisdiction, marker in other.items():
+        assert (marker in report) == (jurisdiction == config.JURISDICTION), jurisdiction
+    assert (
+        json.loads(as_json(audit(copy.deepcopy(packaged_like()), tmp_path)))["jurisdiction"]
+        == config.JURISDICTION
+    )

@@ -1,0 +1,40 @@
+"""What the audit expects of this project: the jurisdiction's numbers and the stated exceptions.
+
+Rendered from the template's answers and manifest; edit it when a decision changes, and the change
+shows in the next `make audit` report. Every exception carries its reason, which the report prints.
+"""
+{%- set rule = manifest.jurisdictions[cookiecutter.jurisdiction] %}
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SERVICE = {{ cookiecutter.project_slug | tojson }}
+JURISDICTION = {{ cookiecutter.jurisdiction | tojson }}
+JURISDICTION_TITLE = {{ rule.title | tojson }}
+# Records (the ledger, the audit trail) are kept this long; logs are kept this many days.
+RECORDS_RETENTION_YEARS = {{ rule.retention_years }}
+LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
+
+
+@dataclass(frozen=True)
+class WildcardGrant:
+    """IAM actions that accept no resource but "*", and why."""
+
+    actions: frozenset[str]
+    reason: str
+
+
+# An identity-policy statement whose Resource is "*" must carry one of these Sids and only these
+# actions. Add a Sid here only for actions whose service has no resource ARN for them.
+WILDCARD_RESOURCE_GRANTS: dict[str, WildcardGrant] = {
+    "XRayTraces": WildcardGrant(
+        frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"}),
+        "X-Ray trace segments and telemetry have no resource ARN: IAM accepts only * for them",
+    ),
+}
+
+# HTTP API routes served without the JWT authorizer, and why.
+PUBLIC_ROUTES: dict[str, str] = {
+    "GET /health": "liveness probe for uptime monitors; answers without reading player data",
+}

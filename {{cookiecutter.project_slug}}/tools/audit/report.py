@@ -1,0 +1,122 @@
+"""The audit's report: a table to print, Markdown for docs/controls.md, JSON for machines.
+
+All three are deterministic (no timestamps, no absolute paths): the same stack gives the same files,
+so a change in docs/controls.md is a change in the controls.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tools.audit import config
+from tools.audit.model import GLI_19, Audit, Finding, Status
+
+
+def _serves(finding: Finding) -> list[str]:
+    """The references shown for this project: its jurisdiction's, then GLI-19's."""
+    serves = finding.control.serves
+    shown = [serves[config.JURISDICTION]] if config.JURISDICTION in serves else []
+    return [*shown, serves[GLI_19]]
+
+
+def _heading(audit: Audit) -> str:
+    kind = (
+        "Live audit of the deployed stack" if audit.mode == "live" else "Static audit of the packaged stack"
+    )
+    return (
+        f"{kind} {config.SERVICE}-{audit.stage} "
+        f"(jurisdiction {config.JURISDICTION}: {config.JURISDICTION_TITLE})"
+    )
+
+
+def _totals(audit: Audit) -> str:
+    counts = ", ".join(f"{audit.count(status)} {status.value}" for status in Status)
+    return f"{len(audit.findings)} controls: {counts}"
+
+
+def table(audit: Audit) -> str:
+    """The report as printed: one line per control, findings and accepted exceptions under it."""
+    width = max(len(finding.control.id) for finding in audit.findings)
+    lines = [_heading(audit), ""]
+    for finding in audit.findings:
+        outcome = finding.outcome
+        lines.append(f"{outcome.status.value.upper():4}  {finding.control.id:<{width}}  {outcome.summary}")
+        lines += [f"{'':6}{'':{width}}  - {offender}" for offender in outcome.offenders]
+        if outcome.status is Status.FAIL:
+            lines.append(f"{'':6}{'':{width}}  fix: {finding.control.remedy}")
+        lines += [f"{'':6}{'':{width}}  accepted: {note}" for note in outcome.notes]
+    lines += ["", _totals(audit)]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(audit: Audit) -> str:
+    """docs/controls.md: every control, where the project enforces it, what it serves, its status."""
+    lines = [
+        "# Controls",
+        "",
+        "Written by `make audit`: do not edit by hand (the controls live in `tools/audit/`). How to run",
+        "and read the audit: [audit.md](audit.md).",
+        "",
+        f"{_heading(audit)}: {_totals(audit)}.",
+        "",
+        "| control | status | what it checks | enforced by | serves | result |",
+        "|---|---|---|---|---|---|",
+    ]
+    for finding in audit.findings:
+        control, outcome = finding.control, finding.outcome
+        cells = [
+            f"`{control.id}`",
+            f"**{outcome.status.value}**" if outcome.status is Status.FAIL else outcome.status.value,
+            control.title,
+            "<br>".join(f"`{place}`" for place in control.enforced_by),
+            "<br>".join(_serves(finding)),
+            outcome.summary,
+        ]
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    failed = [f for f in audit.findings if f.outcome.status is Status.FAIL]
+    if failed:
+        lines += ["", "## Findings"]
+        for finding in failed:
+            lines += ["", f"### `{finding.control.id}`", ""]
+            lines += [f"- {offender}" for offender in finding.outcome.offenders]
+            lines += ["", f"Fix: {finding.control.remedy}"]
+    skipped = [f for f in audit.findings if f.outcome.status is Status.SKIP]
+    if skipped:
+        lines += ["", "## Skipped controls", ""]
+        lines += [f"- `{f.control.id}`: {f.outcome.summary}" for f in skipped]
+    accepted = [(f.control.id, note) for f in audit.findings for note in f.outcome.notes]
+    if accepted:
+        lines += ["", "## Exceptions accepted with their reason", ""]
+        lines += [f"- `{control_id}`: {note}" for control_id, note in accepted]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(audit: Audit) -> str:
+    """The report for machines, with every jurisdiction's references."""
+    document: dict[str, Any] = {
+        "service": config.SERVICE,
+        "stage": audit.stage,
+        "mode": audit.mode,
+        "jurisdiction": config.JURISDICTION,
+        "summary": {status.value: audit.count(status) for status in Status},
+        "controls": [
+            {
+                "id": finding.control.id,
+                "title": finding.control.title,
+                "status": finding.outcome.status.value,
+                "summary": finding.outcome.summary,
+                "offenders": list(finding.outcome.offenders),
+                "notes": list(finding.outcome.notes),
+                "enforced_by": list(finding.control.enforced_by),
+                "serves": finding.control.serves,
+                "remedy": finding.control.remedy,
+            }
+            for finding in audit.findings
+        ],
+    }
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"

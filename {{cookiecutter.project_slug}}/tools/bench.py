@@ -1,0 +1,667 @@
+"""`make bench`: cold starts, package sizes, requests per operation and throughput.
+
+A benchmark, not a timed test: it prints each figure next to its target and writes them all to
+bench-results.json at the project root; it fails only when it cannot measure. docs/benchmarks.md
+explains each figure. `--quick` takes fewer samples and shorter runs (the tests use it).
+
+- Cold start: each function's init in a fresh interpreter (its handler module imported, its services
+  built and their AWS clients and logger created: what the first invocation pays before any I/O),
+  median of the rounds, next to two baselines of the same run: `python -c pass` and
+  `python -c "import boto3; boto3.client('dynamodb', region_name='eu-west-1')"`.
+- Package: each function's zip from `osls package` (individual packaging), Powertools from its layer.
+- Requests: AWS requests per API operation against the local moto server, counted by botocore.
+- Throughput: bets per second through the WSGI app with 8 concurrent clients, and a raw boto3
+  conditional-write loop on the same server for scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+{%- if cookiecutter.module_wallet %}
+import hashlib
+import hmac
+{%- endif %}
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from tools.dev import LOCAL_AWS, aws_environment
+from tools.stack import (
+    PROJECT_ROOT,
+    Function,
+    LocalStack,
+    StackDefinition,
+    create_local_stack,
+    handler_target,
+    load,
+    use_source_tree,
+    wsgi_target,
+)
+
+PACKAGE = "{{ cookiecutter.package_name }}"
+RESULTS_FILE = PROJECT_ROOT / "bench-results.json"
+FLOOR = "pass"
+BOTO3_BASELINE = "import boto3; boto3.client('dynamodb', region_name='eu-west-1')"
+# What Powertools' Tracer would add to a function (not used: tracing is Lambda's active tracing).
+TRACER_REFERENCE = BOTO3_BASELINE + "; from aws_lambda_powertools import Tracer; Tracer()"
+TARGET_RATIO = {"api": 1.6, "worker": 1.2, "job": 1.2}
+TARGET_ZIP_BYTES = {"api": 5_000_000, "worker": 200_000, "job": 200_000}
+POWERTOOLS_LAYER = ":layer:AWSLambdaPowertoolsPython"
+DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
+CLIENTS = 8
+CURRENCY = "EUR"
+
+
+@dataclass(frozen=True)
+class Mode:
+    rounds: int  # cold-start samples per probe (after one warm-up round, if warm_up)
+    seconds: float  # length of each throughput run
+    warm_up: bool
+
+
+FULL = Mode(rounds=10, seconds=5.0, warm_up=True)
+# Proves every measurement works; its figures are rough.
+QUICK = Mode(rounds=1, seconds=0.5, warm_up=False)
+
+# Run with `python -c` in a fresh interpreter. Adapters create their boto3 client on first use
+# (a `client` property), so init walks the services and touches each one, as a first request would.
+_CREATE_CLIENTS = """
+import sys
+from importlib import import_module
+
+def create_clients(roots, package):
+    seen, pending = set(), [(root, 0) for root in roots]
+    while pending:
+        value, depth = pending.pop()
+        if id(value) in seen or depth > 4 or not type(value).__module__.startswith(package):
+            continue
+        seen.add(id(value))
+        if isinstance(getattr(type(value), "client", None), property):
+            value.client
+        children = list(getattr(value, "__dict__", {}).values())
+        children += [getattr(value, slot, None) for slot in getattr(type(value), "__slots__", ())]
+        pending.extend((child, depth + 1) for child in children)
+"""
+# argv: app module, app attribute, package
+API_INIT = (
+    _CREATE_CLIENTS
+    + """
+import serverless_wsgi  # what serverless-wsgi's wsgi_handler imports before the app
+app = getattr(import_module(sys.argv[1]), sys.argv[2])
+services = app.extensions[import_module(sys.argv[3] + ".api.context").SERVICES_KEY].get()
+create_clients([services], sys.argv[3])
+import_module(sys.argv[3] + ".observability").get_logger()
+"""
+)
+# argv: handler module, handler attribute, package; an empty batch builds the worker's services.
+WORKER_INIT = (
+    _CREATE_CLIENTS
+    + """
+module = import_module(sys.argv[1])
+getattr(module, sys.argv[2])({"Records": []}, None)
+create_clients(list(vars(module).values()), sys.argv[3])
+import_module(sys.argv[3] + ".observability").get_logger()
+"""
+)
+# argv: handler module, package; a scheduled job builds its clients when it runs.
+JOB_INIT = """
+import sys
+from importlib import import_module
+import_module(sys.argv[1])
+import_module(sys.argv[2] + ".observability").get_logger()
+"""
+IMPORT_ONLY = "import sys\nfrom importlib import import_module\nimport_module(sys.argv[1])"
+
+
+def kind_of(function: Function) -> str:
+    """api, worker (SQS-triggered) or job (anything else: schedules)."""
+    if function.is_api:
+        return "api"
+    return "worker" if function.sources else "job"
+
+
+# --- cold starts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+
+
+def cold_start_probes(
+    definition: StackDefinition, stack: LocalStack, base_env: dict[str, str]
+) -> list[Probe]:
+    """The baselines, then an import-only and a full-init probe per function."""
+    python = sys.executable
+    probes = [
+        Probe("floor", [python, "-c", FLOOR], base_env),
+        Probe("boto3", [python, "-c", BOTO3_BASELINE], base_env),
+        Probe("tracer", [python, "-c", TRACER_REFERENCE], base_env),
+    ]
+    for function in definition.functions:
+        env = {**base_env, **stack.environment(function)}
+        kind = kind_of(function)
+        if kind == "api":
+            _, module, attribute = wsgi_target(definition.wsgi_app)
+            probes.append(Probe(f"{function.name}:import", [python, "-c", IMPORT_ONLY, module], env))
+            probes.append(
+                Probe(f"{function.name}:init", [python, "-c", API_INIT, module, attribute, PACKAGE], env)
+            )
+            continue
+        module, attribute = handler_target(function.handler)
+        probes.append(Probe(f"{function.name}:import", [python, "-c", IMPORT_ONLY, module], env))
+        init = (
+            [python, "-c", WORKER_INIT, module, attribute, PACKAGE]
+            if kind == "worker"
+            else [python, "-c", JOB_INIT, module, PACKAGE]
+        )
+        probes.append(Probe(f"{function.name}:init", init, env))
+    return probes
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Medians of one probe: wall-clock time, and the CPU time its process used (user + system)."""
+
+    wall_ms: float
+    cpu_ms: float
+
+
+def measure_cold_starts(probes: list[Probe], mode: Mode) -> dict[str, Timing]:
+    """Median times of each probe; rounds interleave the probes so drift hits all alike.
+
+    Wall time is what a cold start costs; CPU time barely moves when other programs load the machine,
+    so it is the steadier figure on a busy laptop or CI runner.
+    """
+    wall: dict[str, list[float]] = {probe.name: [] for probe in probes}
+    cpu: dict[str, list[float]] = {probe.name: [] for probe in probes}
+    first = 0 if mode.warm_up else 1
+    for round_number in range(first, mode.rounds + 1):  # round 0 warms the disk cache, writes bytecode
+        for probe in probes:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            result = subprocess.run(probe.args, env=probe.env, capture_output=True, text=True, check=False)  # noqa: S603 - our interpreter
+            elapsed = (time.perf_counter() - started) * 1000
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if result.returncode != 0:
+                raise RuntimeError(f"cold-start probe {probe.name} failed:\n{result.stderr[-3000:]}")
+            if round_number:
+                wall[probe.name].append(elapsed)
+                used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                cpu[probe.name].append(used * 1000)
+    return {name: Timing(statistics.median(wall[name]), statistics.median(cpu[name])) for name in wall}
+
+
+def cold_start_results(
+    definition: StackDefinition, medians: dict[str, Timing], rounds: int
+) -> dict[str, Any]:
+    boto3 = medians["boto3"]
+    functions = {}
+    for function in definition.functions:
+        kind = kind_of(function)
+        init = medians[f"{function.name}:init"]
+        ratio = init.wall_ms / boto3.wall_ms
+        functions[function.name] = {
+            "kind": kind,
+            "import_ms": round(medians[f"{function.name}:import"].wall_ms, 1),
+            "init_ms": round(init.wall_ms, 1),
+            "init_cpu_ms": round(init.cpu_ms, 1),
+            "ratio_to_boto3": round(ratio, 2),
+            "cpu_ratio_to_boto3": round(init.cpu_ms / boto3.cpu_ms, 2),
+            "target_ratio": TARGET_RATIO[kind],
+            "met": ratio <= TARGET_RATIO[kind],
+        }
+    return {
+        "rounds": rounds,
+        "statistic": "median",
+        "baselines_ms": {
+            "python -c pass": round(medians["floor"].wall_ms, 1),
+            BOTO3_BASELINE: round(boto3.wall_ms, 1),
+        },
+        "baselines_cpu_ms": {
+            "python -c pass": round(medians["floor"].cpu_ms, 1),
+            BOTO3_BASELINE: round(boto3.cpu_ms, 1),
+        },
+        # The baseline plus Powertools' Tracer(): what tracing through the X-Ray SDK would add.
+        "tracer_reference_ms": round(medians["tracer"].wall_ms, 1),
+        "tracer_adds_ms": round(medians["tracer"].wall_ms - boto3.wall_ms, 1),
+        "tracer_adds_cpu_ms": round(medians["tracer"].cpu_ms - boto3.cpu_ms, 1),
+        "functions": functions,
+    }
+
+
+# --- package sizes ---------------------------------------------------------------------------------
+
+
+def package_results(definition: StackDefinition) -> dict[str, Any]:
+    """Each function's zip size from the packaged template, and where Powertools comes from."""
+    if not definition.packaged:
+        return {"skipped": "no current packaged template: run `make package` (make bench does) first"}
+    functions = {}
+    for function in definition.functions:
+        kind = kind_of(function)
+        assert function.artifact is not None
+        archive = definition.artifacts_dir / function.artifact
+        with zipfile.ZipFile(archive) as bundle:
+            bundled = any(name.startswith("aws_lambda_powertools/") for name in bundle.namelist())
+        from_layer = any(POWERTOOLS_LAYER in str(layer) for layer in function.layers)
+        size = archive.stat().st_size
+        functions[function.name] = {
+            "kind": kind,
+            "artifact": function.artifact,
+            "bytes": size,
+            "target_bytes": TARGET_ZIP_BYTES[kind],
+            "powertools": "bundled" if bundled else "layer" if from_layer else "absent",
+            "met": size < TARGET_ZIP_BYTES[kind] and not bundled and from_layer,
+        }
+    return {"functions": functions}
+
+
+# --- requests per operation and throughput (in this process, through the WSGI app) ------------------
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """os.environ replaced by `values` for the block."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+class RequestCounter:
+    """Counts the AWS requests of clients made from boto3's default session (the app's)."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, event_name: str, **details: Any) -> None:
+        # before-send.<service>.<Operation>: once per HTTP request, retries included.
+        service, operation = event_name.split(".", 2)[1:]
+        with self._lock:
+            self.requests.append(f"{service}.{operation}")
+
+    def take(self) -> list[str]:
+        with self._lock:
+            taken, self.requests = self.requests, []
+        return taken
+
+
+class ApiDriver:
+    """Sends HTTP API (payload 2.0) events to the app through serverless-wsgi, as Lambda does."""
+{%- if cookiecutter.module_wallet %}
+
+    def __init__(self, app: Any, server_scopes: tuple[str, ...], webhook_key: str | None) -> None:
+{%- else %}
+
+    def __init__(self, app: Any) -> None:
+{%- endif %}
+        from tests.api.http_api import http_event
+
+        self.app = app
+        self.http_event = http_event
+{%- if cookiecutter.module_wallet %}
+        # What the game server's and payment provider's tokens carry (the credit routes' scopes).
+        self.server_scopes = server_scopes
+        self.webhook_key = webhook_key
+{%- endif %}
+        self.context = SimpleNamespace(function_name="api", aws_request_id="bench")
+
+    def call(
+        self, method: str, path: str, body: dict[str, Any] | None, player: str, scopes: tuple[str, ...] = ()
+    ) -> Any:
+        import serverless_wsgi
+
+        text = None if body is None else json.dumps(body)
+        headers: dict[str, str] = {}
+{%- if cookiecutter.module_wallet %}
+        if path == "/wallet/deposits" and self.webhook_key is not None and text is not None:
+            from {{ cookiecutter.package_name }}.api.wallet import PAYMENT_SIGNATURE_HEADER
+
+            # The payment provider signs each deposit with the webhook key (api/wallet.py).
+            digest = hmac.new(self.webhook_key.encode(), text.encode(), hashlib.sha256).hexdigest()
+            headers[PAYMENT_SIGNATURE_HEADER] = "sha256=" + digest
+{%- endif %}
+        event = self.http_event(
+            method, path, body=text, player=player, headers=headers, scopes=scopes or None
+        )
+        response = serverless_wsgi.handle_request(self.app, event, self.context)
+        status = response["statusCode"]
+        if status >= 300:
+            raise RuntimeError(f"{method} {path} answered {status}: {response.get('body')}")
+        return json.loads(response["body"])
+
+
+def operations(driver: ApiDriver, player: str, tag: str) -> list[tuple[str, Callable[[], Any]]]:
+    """The operations whose requests are counted, in journey order (each module adds its own)."""
+    steps: list[tuple[str, Callable[[], Any]]] = []
+{%- if cookiecutter.module_sessions %}
+    steps.append(("sign-in", lambda: driver.call("POST", "/sessions", None, player)))
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+    credit = driver.server_scopes
+    steps += [
+        (
+            "deposit",
+            lambda: driver.call("POST", "/wallet/deposits", _money(f"{tag}-d", 10_000), player, credit),
+        ),
+        ("bet", lambda: driver.call("POST", "/wallet/bets", _money(f"{tag}-b1", 500), player)),
+        ("bet", lambda: driver.call("POST", "/wallet/bets", _money(f"{tag}-b2", 300), player)),
+        (
+            "win",
+            lambda: driver.call(
+                "POST",
+                "/wallet/wins",
+                _money(f"{tag}-w", 900, bet_transaction_id=f"{tag}-b1"),
+                player,
+                credit,
+            ),
+        ),
+        (
+            "rollback",
+            lambda: driver.call(
+                "POST",
+                "/wallet/rollbacks",
+                {"transaction_id": f"{tag}-r", "bet_transaction_id": f"{tag}-b2"},
+                player,
+                credit,
+            ),
+        ),
+    ]
+{%- endif %}
+    return steps
+{%- if cookiecutter.module_wallet %}
+
+
+def _money(transaction_id: str, amount: int, **fields: str) -> dict[str, Any]:
+    return {"transaction_id": transaction_id, "amount": amount, "currency": CURRENCY, **fields}
+{%- endif %}
+
+
+def request_results(driver: ApiDriver, counter: RequestCounter) -> dict[str, Any]:
+    """Requests of each operation once warm: one warm-up journey, then a counted one."""
+    for _, operation in operations(driver, "bench-warm-up", "warm"):
+        operation()
+    counter.take()
+    results: dict[str, Any] = {}
+    for name, operation in operations(driver, "bench-counted", "counted"):
+        operation()
+        requests = counter.take()
+        if name in results:
+            continue  # the journey's second bet only gives the rollback a bet of its own
+        writes = sum(1 for request in requests if request.split(".", 1)[1] in DYNAMODB_WRITES)
+        money = name in ("deposit", "bet", "win", "rollback")
+        results[name] = {
+            "requests": requests,
+            "total": len(requests),
+            "dynamodb_writes": writes,
+            "target_writes": 1 if money else None,
+            "met": writes == 1 if money else None,
+        }
+    return results
+
+
+def throughput(driver: ApiDriver, seconds: float, operation_name: str) -> float:
+    """Operations per second with CLIENTS threads, each playing its own player."""
+    done = [0] * CLIENTS
+    failures: list[str] = []
+    start = threading.Barrier(CLIENTS + 1)
+
+    def client(number: int) -> None:
+        player = f"bench-throughput-{number}"
+{%- if cookiecutter.module_wallet %}
+        driver.call(
+            "POST", "/wallet/deposits", _money(f"tp-{number}-d", 10**12), player, driver.server_scopes
+        )
+{%- endif %}
+        start.wait()
+        deadline = time.monotonic() + seconds
+        count = 0
+        try:
+            while time.monotonic() < deadline:
+{%- if cookiecutter.module_wallet %}
+                driver.call("POST", "/wallet/bets", _money(f"tp-{number}-{count}", 1), player)
+{%- else %}
+                driver.call("POST", "/sessions", None, player)
+{%- endif %}
+                count += 1
+        except RuntimeError as error:
+            failures.append(str(error))
+        done[number] = count
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.monotonic()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} client(s) failed during the {operation_name} run: {failures[0]}")
+    return sum(done) / elapsed
+
+
+def raw_write_throughput(clients: list[Any], table: str, seconds: float) -> float:
+    """Conditional PutItems per second straight from boto3, CLIENTS threads, on the same server."""
+    done = [0] * len(clients)
+    start = threading.Barrier(len(clients) + 1)
+
+    def loop(number: int, client: Any) -> None:
+        start.wait()
+        deadline = time.monotonic() + seconds
+        count = 0
+        while time.monotonic() < deadline:
+            client.put_item(
+                TableName=table,
+                Item={"pk": {"S": f"RAW#{number}#{count}"}, "sk": {"S": "ENTRY"}, "amount": {"N": "1"}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            count += 1
+        done[number] = count
+
+    threads = [threading.Thread(target=loop, args=(n, c)) for n, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.monotonic()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.monotonic() - started)
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+def run(mode: Mode, stage: str) -> dict[str, Any]:
+    """Every measurement, against one moto server started and stopped here."""
+    import boto3
+    from tests.support.moto_server import MotoServer
+
+    definition = load(stage)
+    results: dict[str, Any] = {
+        "project": "{{ cookiecutter.project_slug }}",
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+        "quick": mode is QUICK,
+        "stack_read_from": definition.source_label,
+    }
+    server = MotoServer().start()
+    try:
+        session = boto3.session.Session(
+            aws_access_key_id=LOCAL_AWS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=LOCAL_AWS["AWS_SECRET_ACCESS_KEY"],
+            region_name=definition.region,
+        )
+
+        clients: dict[str, Any] = {}
+
+        def client(service_name: str) -> Any:
+            if service_name not in clients:
+                clients[service_name] = session.client(service_name, endpoint_url=server.endpoint_url)
+            return clients[service_name]
+
+        def raw_client() -> Any:
+            return session.client("dynamodb", endpoint_url=server.endpoint_url)
+
+        stack = create_local_stack(definition, client)
+        base_env = aws_environment(server.endpoint_url, definition.region)
+        print(f"Cold starts: {mode.rounds} round(s) of fresh interpreters ...", flush=True)
+        medians = measure_cold_starts(cold_start_probes(definition, stack, base_env), mode)
+        results["cold_start"] = cold_start_results(definition, medians, mode.rounds)
+        results["package"] = package_results(definition)
+        print("Requests per operation and throughput through the WSGI app ...", flush=True)
+        results.update(in_process(definition, stack, base_env, mode, [raw_client() for _ in range(CLIENTS)]))
+    finally:
+        server.stop()
+    return results
+
+
+def in_process(
+    definition: StackDefinition,
+    stack: LocalStack,
+    base_env: dict[str, str],
+    mode: Mode,
+    raw_clients: list[Any],
+) -> dict[str, Any]:
+    """Requests per operation and throughput, with the API function's environment in this process."""
+    import boto3
+
+    use_source_tree()
+    function_env = stack.environment(definition.api)
+    # The app logs every request and its metrics (EMF) to stdout, as on Lambda: formatted, then dropped.
+    with open(os.devnull, "w") as sink, redirect_stdout(sink), environment({**base_env, **function_env}):
+        from {{ cookiecutter.package_name }}.api.app import aws_services, create_app
+        from {{ cookiecutter.package_name }}.settings import Settings
+
+        settings = Settings.from_env()
+        boto3.setup_default_session()
+        counter = RequestCounter()
+        assert boto3.DEFAULT_SESSION is not None
+        boto3.DEFAULT_SESSION.events.register("before-send", counter)
+{%- if cookiecutter.module_wallet %}
+        key_name = settings.payment_webhook_key_parameter
+        webhook_key = stack.parameters.get(key_name) if key_name else None
+        driver = ApiDriver(create_app(aws_services), definition.route_scopes, webhook_key)
+{%- else %}
+        driver = ApiDriver(create_app(aws_services))
+{%- endif %}
+        requests = request_results(driver, counter)
+{%- if cookiecutter.module_wallet %}
+        operation_name, table = "bet", settings.wallet_table_name
+{%- else %}
+        operation_name, table = "sign-in", settings.sessions_table_name
+{%- endif %}
+        app_rate = throughput(driver, mode.seconds, operation_name)
+        counter.take()
+    raw_rate = raw_write_throughput(raw_clients, table, mode.seconds)
+    return {
+        "requests": requests,
+        "throughput": {
+            "operation": operation_name,
+            "clients": CLIENTS,
+            "seconds": mode.seconds,
+            "app_per_second": round(app_rate, 1),
+            "raw_conditional_writes_per_second": round(raw_rate, 1),
+            "ratio": round(app_rate / raw_rate, 3),
+        },
+    }
+
+
+# --- the table -------------------------------------------------------------------------------------
+
+
+def verdict(met: bool | None) -> str:
+    return "" if met is None else "met" if met else "MISSED"
+
+
+def report(results: dict[str, Any]) -> str:
+    """The results as the table `make bench` prints."""
+    cold = results["cold_start"]
+    floor_ms, boto3_ms = cold["baselines_ms"].values()
+    floor_cpu, boto3_cpu = cold["baselines_cpu_ms"].values()
+    lines = [
+        f"Benchmark of {results['project']} (Python {results['python']}, {results['machine']}; "
+        f"stack from {results['stack_read_from']}{'; quick' if results['quick'] else ''})",
+        "",
+        f"Cold start, median of {cold['rounds']} fresh interpreters"
+        "   wall ms   CPU ms   wall (CPU) x baseline",
+        f"  {'python -c pass':<40} {floor_ms:>9.1f} {floor_cpu:>8.1f}",
+        f"  {'import boto3; dynamodb client (baseline)':<40} {boto3_ms:>9.1f} {boto3_cpu:>8.1f}   1.00x",
+        f"  {'baseline + Powertools Tracer() (unused)':<40} {cold['tracer_reference_ms']:>9.1f} {'':>8}   "
+        f"Tracer adds {cold['tracer_adds_ms']:.0f} ms ({cold['tracer_adds_cpu_ms']:.0f} ms CPU)",
+    ]
+    for name, row in cold["functions"].items():
+        label = f"{name} ({row['kind']}) init; import {row['import_ms']:.0f}"
+        ratios = f"{row['ratio_to_boto3']:.2f}x ({row['cpu_ratio_to_boto3']:.2f}x)"
+        target = f"target <= {row['target_ratio']}x {verdict(row['met'])}"
+        lines.append(f"  {label:<40} {row['init_ms']:>9.1f} {row['init_cpu_ms']:>8.1f}   {ratios}  {target}")
+    lines += ["", "Package (osls package, one zip per function)"]
+    package = results["package"]
+    if "skipped" in package:
+        lines.append(f"  skipped: {package['skipped']}")
+    else:
+        for name, row in package["functions"].items():
+            size = f"{row['bytes'] / 1000:,.1f} KB"
+            limit = f"< {row['target_bytes'] / 1000:,.0f} KB"
+            target = f"{limit}, Powertools {row['powertools']} {verdict(row['met'])}"
+            lines.append(
+                f"  {name + ' (' + row['kind'] + ')':<30} {row['artifact']:<46} {size:>12}  {target}"
+            )
+    lines += ["", "AWS requests per operation (warm; moto server)"]
+    for name, row in results["requests"].items():
+        writes = f"{row['dynamodb_writes']} write" + (
+            "" if row["met"] is None else f" (target 1) {verdict(row['met'])}"
+        )
+        lines.append(f"  {name:<10} {row['total']:>2} requests, {writes}: {', '.join(row['requests'])}")
+    tp = results["throughput"]
+    lines += [
+        "",
+        f"Throughput: {tp['clients']} concurrent clients, {tp['seconds']:g} s each (DynamoDB serialized)",
+        f"  {tp['operation'] + 's through the WSGI app':<44} {tp['app_per_second']:>8.1f} /s",
+        f"  {'raw boto3 conditional PutItem loop':<44} {tp['raw_conditional_writes_per_second']:>8.1f} /s",
+        f"  {'ratio':<44} {tp['ratio']:>8.3f}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="one round, half-second runs: proves it works")
+    parser.add_argument("--stage", default="dev")
+    parser.add_argument("--output", type=Path, default=RESULTS_FILE, help="default: bench-results.json")
+    args = parser.parse_args(argv)
+    results = run(QUICK if args.quick else FULL, args.stage)
+    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print()
+    print(report(results))
+    print(f"\nWritten to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,372 @@
+"""A scripted player journey against a local run: `make demo`.
+
+It starts what `make dev` starts (tools/dev.py), plays one player's journey through the HTTP API with
+tokens from the local issuer, prints each step, and ends with the wallet's reconciliation (the sum of
+the player's ledger equals the balance). Every server it started is stopped, by PID, whatever happens;
+the exit code is 1 if any step failed. A module adds its steps in journey_steps().
+"""
+
+from __future__ import annotations
+
+import argparse
+{%- if cookiecutter.module_wallet %}
+import hashlib
+import hmac
+{%- endif %}
+import json
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from typing import IO, Any
+
+from tools.dev import LocalRun, LocalRunError
+{%- if cookiecutter.module_wallet %}
+from tools.stack import SOURCES, StackError, use_source_tree
+{%- else %}
+from tools.stack import SOURCES, StackError
+{%- endif %}
+
+LOG_LINES_ON_FAILURE = 40
+# How long the journey waits for the workers to handle its events (EventBridge -> SQS -> worker).
+WORKER_TIMEOUT_SECONDS = 20.0
+WORKER_POLL_SECONDS = 0.2
+{%- if cookiecutter.module_wallet %}
+CURRENCY = "EUR"
+{%- endif %}
+
+Step = tuple[str, Callable[[], str]]
+
+
+class StepFailed(Exception):
+    """A step got an answer it did not expect."""
+
+
+{%- if cookiecutter.module_wallet %}
+
+
+def money(amount: int) -> str:
+    """Minor units as a readable amount: 1050 -> 10.50 EUR."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d} {CURRENCY}"
+{%- endif %}
+
+
+class Journey:
+    """One player's visit, step by step, through the local API."""
+
+    def __init__(self, run: LocalRun) -> None:
+        self.run = run
+        self.player = f"demo-{uuid.uuid4().hex[:8]}"
+        self.player_token = ""
+        self.session_id: str | None = None
+{%- if cookiecutter.module_wallet %}
+        # Deposits, wins and rollbacks come from the payment provider and the game server, whose tokens
+        # (on behalf of the player) carry the scopes those routes ask for: wallet:credit.
+        self.server_token = ""
+        self.cash = 0
+        self.bets = 0
+        self.staked = 0
+        self.won = 0
+{%- endif %}
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        *,
+        token: str,
+        expect: int,
+        signature: Callable[[bytes], dict[str, str]] | None = None,
+    ) -> Any:
+        """Send one request; raise StepFailed unless the answer has the `expect`ed status."""
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        if signature is not None and data is not None:
+            headers.update(signature(data))
+        request = urllib.request.Request(self.run.api_url + path, data=data, headers=headers, method=method)  # noqa: S310 - local http
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local http
+                status, text = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read()
+        answer = json.loads(text) if text else None
+        if status != expect:
+            raise StepFailed(f"{method} {path} answered {status}, expected {expect}: {answer}")
+        return answer
+
+    def sign_in(self) -> str:
+        self.player_token = self.run.token(self.player)
+{%- if cookiecutter.module_wallet %}
+        assert self.run.definition is not None
+        self.server_token = self.run.token(self.player, self.run.definition.route_scopes)
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+        session = self.call("POST", "/sessions", None, token=self.player_token, expect=201)
+        self.session_id = session["session_id"]
+        return f"player {self.player} got a token from the local issuer; session {self.session_id} started"
+{%- else %}
+        return f"player {self.player} got a token from the local issuer (no sessions module: no session)"
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+
+    def deposit(self, transaction_id: str, amount: int) -> str:
+        receipt = self._money(
+            "/wallet/deposits",
+            transaction_id,
+            amount,
+            token=self.server_token,
+            signature=self._payment_signature,
+        )
+        return (
+            f"+{money(amount)} from the payment provider (signed): {self._cash(receipt, self.cash + amount)}"
+        )
+
+    def bet(self, transaction_id: str, amount: int) -> str:
+        receipt = self._money("/wallet/bets", transaction_id, amount, token=self.player_token)
+        self.bets, self.staked = self.bets + 1, self.staked + amount
+        return f"{money(-amount)} staked on {transaction_id}: {self._cash(receipt, self.cash - amount)}"
+
+    def win(self, transaction_id: str, bet_transaction_id: str, amount: int) -> str:
+        receipt = self._money(
+            "/wallet/wins",
+            transaction_id,
+            amount,
+            token=self.server_token,
+            bet_transaction_id=bet_transaction_id,
+        )
+        self.won += amount
+        return f"+{money(amount)} won on {bet_transaction_id}: {self._cash(receipt, self.cash + amount)}"
+
+    def rollback(self, transaction_id: str, bet_transaction_id: str, stake: int) -> str:
+        body: dict[str, Any] = {
+            "transaction_id": self._id(transaction_id),
+            "bet_transaction_id": self._id(bet_transaction_id),
+        }
+        if self.session_id is not None:
+            body["session_id"] = self.session_id
+        receipt = self.call("POST", "/wallet/rollbacks", body, token=self.server_token, expect=201)
+        return (
+            f"{bet_transaction_id} cancelled, {money(stake)} back: {self._cash(receipt, self.cash + stake)}"
+        )
+
+    def reconcile(self) -> str:
+        """The wallet's reconciliation on the local tables: the ledger's sum against the balance."""
+        use_source_tree()
+        from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
+        from {{ cookiecutter.package_name }}.adapters.memory import InMemoryEventPublisher
+        from {{ cookiecutter.package_name }}.domain.wallet import Wallet
+        from {{ cookiecutter.package_name }}.settings import Settings, SystemClock
+
+        assert self.run.stack is not None
+        assert self.run.definition is not None
+        settings = Settings.from_env(self.run.stack.environment(self.run.definition.api))
+        ledger = DynamoLedgerStore(settings.wallet_table_name, client=self.run.client("dynamodb"))
+        wallet = Wallet(ledger, InMemoryEventPublisher(), SystemClock(), f"{settings.event_source}.wallet")
+        result = wallet.reconcile(self.player)
+        verdict = "balanced" if result.balanced else "NOT BALANCED"
+        line = (
+            f"ledger sum {money(result.ledger_cash)} = cash balance {money(result.balance_cash)}: {verdict}"
+        )
+        if not result.balanced:
+            raise StepFailed(line.replace(" = ", " != "))
+        if result.balance_cash != self.cash:
+            raise StepFailed(
+                f"the balance is {money(result.balance_cash)}, the journey expected {money(self.cash)}"
+            )
+        return line
+
+    def _money(
+        self,
+        path: str,
+        transaction_id: str,
+        amount: int,
+        *,
+        token: str,
+        signature: Callable[[bytes], dict[str, str]] | None = None,
+        **fields: str,
+    ) -> Any:
+        body: dict[str, Any] = {
+            "transaction_id": self._id(transaction_id),
+            "amount": amount,
+            "currency": CURRENCY,
+        }
+        body.update({name: self._id(value) for name, value in fields.items()})
+        if self.session_id is not None and path != "/wallet/deposits":
+            body["session_id"] = self.session_id
+        return self.call("POST", path, body, token=token, expect=201, signature=signature)
+
+    def _payment_signature(self, body: bytes) -> dict[str, str]:
+        """The payment provider's signature of a deposit, with this run's webhook key (if it has one)."""
+        use_source_tree()
+        from {{ cookiecutter.package_name }}.api.wallet import PAYMENT_SIGNATURE_HEADER
+        from {{ cookiecutter.package_name }}.settings import Settings
+
+        assert self.run.stack is not None
+        assert self.run.definition is not None
+        name = Settings.from_env(
+            self.run.stack.environment(self.run.definition.api)
+        ).payment_webhook_key_parameter
+        if name is None:
+            return {}
+        key = self.run.stack.parameters[name].encode()
+        return {PAYMENT_SIGNATURE_HEADER: "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()}
+
+    def _cash(self, receipt: Any, expected: int) -> str:
+        cash = receipt["balance"]["cash"]
+        if cash != expected:
+            raise StepFailed(f"cash is {money(cash)}, expected {money(expected)}")
+        self.cash = cash
+        return f"cash {money(cash)}"
+
+    def _id(self, name: str) -> str:
+        # Transaction ids are unique per player journey, as a game server's would be.
+        return f"{self.player}-{name}"
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+{%- if cookiecutter.module_wallet %}
+
+    def session_activity(self) -> str:
+        """Wait until the session shows the journey's bets and wins, counted by the worker."""
+        expected = {"bets": self.bets, "staked": self.staked, "won": self.won}
+        started = time.monotonic()
+        seen = None
+        for _ in range(int(WORKER_TIMEOUT_SECONDS / WORKER_POLL_SECONDS)):
+            path = f"/sessions/{self.session_id}/heartbeat"
+            seen = self.call("POST", path, None, token=self.player_token, expect=200)["activity"]
+            if seen == expected:
+                counted = f"{self.bets} bets, {money(self.staked)} staked, {money(self.won)} won"
+                waited = time.monotonic() - started
+                return f"the sessionActivity worker counted {counted} (bus, queue, worker: {waited:.1f} s)"
+            self.run.check_running()
+            time.sleep(WORKER_POLL_SECONDS)
+        raise StepFailed(f"after {WORKER_TIMEOUT_SECONDS:.0f} s the session shows {seen}, not {expected}")
+{%- else %}
+
+    def heartbeat(self) -> str:
+        session = self.call(
+            "POST", f"/sessions/{self.session_id}/heartbeat", None, token=self.player_token, expect=200
+        )
+        if session["status"] != "active":
+            raise StepFailed(f"the session is {session['status']} after a heartbeat")
+        return f"session {self.session_id} still active, last seen {session['last_seen_at']}"
+{%- endif %}
+{%- endif %}
+
+    def workers(self) -> str:
+        """Wait until every worker has handled every event of the journey, none dead-lettered."""
+        assert self.run.definition is not None
+        assert self.run.stack is not None
+        dead_letter_queues = {
+            self.run.stack.dead_letter_queue(source.queue)
+            for function in self.run.definition.workers
+            for source in function.sources
+        }
+        started = time.monotonic()
+        unfinished: dict[str, int] = {}
+        for _ in range(int(WORKER_TIMEOUT_SECONDS / WORKER_POLL_SECONDS)):
+            unfinished = {queue: count for queue, count in self.run.unfinished_messages().items() if count}
+            if dead_letter_queues & set(unfinished):
+                raise StepFailed(f"events went to a dead-letter queue: {unfinished}")
+            if not unfinished:
+                names = ", ".join(function.name for function in self.run.definition.workers)
+                waited = time.monotonic() - started
+                return f"every queued event was handled by its worker ({names}; {waited:.1f} s)"
+            self.run.check_running()
+            time.sleep(WORKER_POLL_SECONDS)
+        raise StepFailed(f"after {WORKER_TIMEOUT_SECONDS:.0f} s these queues still hold events: {unfinished}")
+{%- if cookiecutter.module_sessions %}
+
+    def sign_out(self) -> str:
+        session = self.call(
+            "DELETE", f"/sessions/{self.session_id}", None, token=self.player_token, expect=200
+        )
+        if session["status"] != "ended":
+            raise StepFailed(f"the session is {session['status']} after sign-out")
+        return f"session {self.session_id} ended"
+{%- endif %}
+
+
+def journey_steps(journey: Journey) -> list[Step]:
+    """The journey, in order; each module adds its steps here."""
+    steps: list[Step] = [("sign in", journey.sign_in)]
+{%- if cookiecutter.module_wallet %}
+    steps += [
+        ("deposit", lambda: journey.deposit("deposit-1", 10_000)),
+        ("bet", lambda: journey.bet("bet-1", 500)),
+        ("bet", lambda: journey.bet("bet-2", 300)),
+        ("win", lambda: journey.win("win-1", "bet-1", 1_200)),
+        ("rollback", lambda: journey.rollback("rollback-1", "bet-2", 300)),
+    ]
+{%- endif %}
+{%- if cookiecutter.module_sessions and cookiecutter.module_wallet %}
+    steps.append(("session activity", journey.session_activity))
+{%- elif cookiecutter.module_sessions %}
+    steps.append(("heartbeat", journey.heartbeat))
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+    steps.append(("sign out", journey.sign_out))
+{%- endif %}
+    steps.append(("workers", journey.workers))
+{%- if cookiecutter.module_wallet %}
+    steps.append(("reconciliation", journey.reconcile))
+{%- endif %}
+    return steps
+
+
+def play(run: LocalRun, out: IO[str]) -> bool:
+    """Run every step, printing each; False as soon as one fails."""
+    journey = Journey(run)
+    for number, (title, step) in enumerate(journey_steps(journey), start=1):
+        try:
+            line = step()
+        except (StepFailed, LocalRunError, OSError) as error:
+            print(f"{number:>3}. {title:<17} FAILED: {error}", file=out, flush=True)
+            return False
+        print(f"{number:>3}. {title:<17} {line}", file=out, flush=True)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the local servers, play the journey, stop the servers; 0 if every step passed."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--stage", default="dev", help="whose parameters serverless.yml resolves (default dev)"
+    )
+    parser.add_argument("--source", choices=SOURCES, default="auto")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        passed = False
+        try:
+            with LocalRun(stage=args.stage, source=args.source, log=log) as run:
+                assert run.definition is not None
+                assert run.moto is not None
+                assert run.stack is not None
+                workers = ", ".join(function.name for function in run.definition.workers) or "none"
+                print(f"Demo: one player's journey, locally (the stack from {run.definition.source_label})")
+                print(f"     moto server {run.moto.endpoint_url} with {run.stack.created_summary()}")
+                print(f"     API {run.api_url}, workers: {workers}")
+                passed = play(run, sys.stdout)
+        except (LocalRunError, StackError, OSError) as error:
+            print(f"Demo could not start the local run: {error}")
+        log.seek(0)
+        lines = log.read().splitlines()[-LOG_LINES_ON_FAILURE:]
+        if not passed and lines:
+            print("Last lines of the servers' log:\n  " + "\n  ".join(lines))
+    elapsed = time.monotonic() - started
+    if passed:
+        print(f"Demo passed in {elapsed:.1f} s; every server it started has stopped.")
+        return 0
+    print(f"Demo FAILED after {elapsed:.1f} s; every server it started has stopped.")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
