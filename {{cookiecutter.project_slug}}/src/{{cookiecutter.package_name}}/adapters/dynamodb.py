@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -46,6 +45,7 @@ from ..domain.sessions import Session, SessionActivity, SessionStatus
 {%- if cookiecutter.module_wallet %}
 from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, EntryKind, LedgerEntry
 {%- endif %}
+from .aws_clients import LazyClient
 
 Item = dict[str, dict[str, Any]]
 
@@ -85,18 +85,11 @@ class _DynamoTable:
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         self.table_name = table_name
-        self._client = client
-        self._client_lock = threading.Lock()
+        self._client = LazyClient("dynamodb", client)
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    import boto3  # imported on first use: keeps cold starts short
-
-                    self._client = boto3.client("dynamodb")
-        return self._client
+        return self._client.get()
 
     def _get(self, pk: str, sk: str) -> Item | None:
         response = self.client.get_item(TableName=self.table_name, Key=_key(pk, sk), ConsistentRead=True)

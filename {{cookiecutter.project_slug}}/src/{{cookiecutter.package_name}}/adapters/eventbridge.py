@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from typing import Any
 
 from ..domain.events import DomainEvent
+from .aws_clients import LazyClient
 
 # PutEvents accepts at most ten entries per call.
 BATCH_SIZE = 10
@@ -26,18 +26,11 @@ class EventBridgePublisher:
 
     def __init__(self, bus_name: str, client: Any | None = None) -> None:
         self.bus_name = bus_name
-        self._client = client
-        self._client_lock = threading.Lock()
+        self._client = LazyClient("events", client)
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    import boto3  # imported on first use: keeps cold starts short
-
-                    self._client = boto3.client("events")
-        return self._client
+        return self._client.get()
 
     def publish(self, events: Sequence[DomainEvent]) -> None:
         """Send every event; raise PublishFailed naming the ones EventBridge did not accept."""

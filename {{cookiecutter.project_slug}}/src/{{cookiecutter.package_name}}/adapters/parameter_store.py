@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .aws_clients import LazyClient
+
 DEFAULT_MAX_AGE_SECONDS = 300.0
 
 
@@ -33,7 +35,7 @@ class SecureParameter:
     ) -> None:
         self.name = name
         self._max_age = max_age_seconds
-        self._client = client
+        self._client = LazyClient("ssm", client)
         self._monotonic = monotonic
         self._value: str | None = None
         self._fetched_at = 0.0
@@ -41,11 +43,7 @@ class SecureParameter:
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            import boto3  # imported on first use: keeps cold starts short
-
-            self._client = boto3.client("ssm")
-        return self._client
+        return self._client.get()
 
     def value(self) -> str:
         """The decrypted value, from the cache while it is younger than max_age_seconds."""

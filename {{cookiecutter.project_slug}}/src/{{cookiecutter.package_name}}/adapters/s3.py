@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..domain.audit import Anchor, AuditRecord
+from .aws_clients import LazyClient
 
 PREFIX = "chain/"
 _KEY_RE = re.compile(r"^chain/(\d{20})-(\d{20})-([0-9a-f]{64})\.jsonl$")
@@ -25,18 +25,11 @@ class S3AuditArchive:
 
     def __init__(self, bucket: str, client: Any | None = None) -> None:
         self.bucket = bucket
-        self._client = client
-        self._client_lock = threading.Lock()
+        self._client = LazyClient("s3", client)
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    import boto3  # imported on first use: keeps cold starts short
-
-                    self._client = boto3.client("s3")
-        return self._client
+        return self._client.get()
 
     def store(self, records: Sequence[AuditRecord]) -> None:
         if not records:
