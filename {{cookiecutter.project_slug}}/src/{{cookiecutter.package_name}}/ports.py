@@ -73,7 +73,8 @@ class LedgerStore(Protocol):
     """The wallet's ledger and balances; the ledger is also the idempotency store.
 
     Every method that writes is one atomic, conditional operation: the ledger entry is written
-    only if its transaction id is new, and the balance moves only if it stays >= 0.
+    only if its transaction id is new, and the balance moves only if it stays >= 0. Each entry
+    moves the one balance its `funds` names (cash or bonus); the other is never touched.
     """
 
     def balance(self, player_id: str) -> Balance | None:
@@ -85,7 +86,7 @@ class LedgerStore(Protocol):
         ...
 
     def credit(self, entry: LedgerEntry) -> None:
-        """Write `entry` and add its amount to the cash balance, creating the balance if needed.
+        """Write `entry` and add its amount to its `funds` balance, creating the balance if needed.
 
         Raises DuplicateTransaction if the transaction id exists, CurrencyMismatch if the
         wallet holds another currency.
@@ -93,16 +94,18 @@ class LedgerStore(Protocol):
         ...
 
     def debit(self, entry: LedgerEntry) -> None:
-        """Write `entry` and subtract its amount from cash only if cash stays >= 0.
+        """Write `entry` and subtract its amount from its `funds` balance only if that stays >= 0.
 
         Raises DuplicateTransaction if the transaction id exists (a tombstone included),
-        InsufficientFunds if cash would go below zero (or there is no balance),
+        InsufficientFunds if that balance would go below zero (or there is no balance),
         CurrencyMismatch if the wallet holds another currency.
         """
         ...
 
     def reverse(self, rollback: LedgerEntry, bet: LedgerEntry) -> None:
         """Write `rollback`, mark `bet` as rolled back and give its amount back, atomically.
+
+        The amount goes back to the rollback's `funds` balance (the wallet sets it to the bet's).
 
         Raises DuplicateTransaction if the rollback id exists, AlreadyReversed if the bet was
         rolled back by another transaction.

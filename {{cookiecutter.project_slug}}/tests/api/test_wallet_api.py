@@ -12,6 +12,8 @@ from {{ cookiecutter.package_name }}.adapters.memory import (
     InMemoryLedgerStore,
 )
 from {{ cookiecutter.package_name }}.api.app import MAX_BODY_BYTES
+from {{ cookiecutter.package_name }}.domain.money import Money
+from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
 BET = {"transaction_id": "bet-1", "amount": 300, "currency": "EUR"}
 
@@ -73,6 +75,27 @@ def test_win_and_rollback_over_http(funded: ApiClient) -> None:
 
     assert (win.status, win.json["kind"], win.json["balance"]["cash"]) == (201, "win", 10_300)
     assert (rollback.status, rollback.json["amount"], rollback.json["balance"]["cash"]) == (201, 300, 10_600)
+
+
+def test_bets_take_the_balance_named_by_funds(
+    funded: ApiClient, wallet: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    wallet.grant_bonus(PLAYER, "grant-1", Money.of(500, "EUR"), correlation_id="promo-1")
+
+    cash_bet = funded.post("/wallet/bets", {**BET, "funds": "cash"})
+    bonus_bet = funded.post("/wallet/bets", {**BET, "transaction_id": "bet-2", "funds": "bonus"})
+    short = funded.post("/wallet/bets", {**BET, "transaction_id": "bet-3", "funds": "bonus"})
+    win = funded.post(
+        "/wallet/wins",
+        {"transaction_id": "win-2", "bet_transaction_id": "bet-2", "amount": 900, "currency": "EUR"},
+    )
+
+    assert cash_bet.json["balance"] == {"currency": "EUR", "cash": 9_700, "bonus": 500}
+    assert bonus_bet.json["balance"] == {"currency": "EUR", "cash": 9_700, "bonus": 200}
+    assert (short.status, short.error["code"]) == (402, "insufficient_funds")
+    assert win.json["balance"] == {"currency": "EUR", "cash": 9_700, "bonus": 1_100}
+    assert [event.detail["funds"] for event in publisher.events[-3:]] == ["cash", "bonus", "bonus"]
+    assert wallet.reconcile(PLAYER).balanced
 
 
 def test_events_carry_the_callers_correlation_id(
@@ -171,6 +194,11 @@ def test_empty_subject_claim_is_not_a_player(funded: ApiClient) -> None:
         pytest.param("/wallet/bets", {**BET, "transaction_id": 42}, "transaction_id", id="numeric-id"),
         pytest.param("/wallet/bets", {**BET, "session_id": "../x"}, "session_id", id="bad-session-id"),
         pytest.param("/wallet/bets", {**BET, "player_id": OTHER_PLAYER}, "player_id", id="player-id-in-body"),
+        pytest.param("/wallet/bets", {**BET, "funds": "gift"}, "funds", id="unknown-funds"),
+        pytest.param("/wallet/bets", {**BET, "funds": "BONUS"}, "funds", id="upper-case-funds"),
+        pytest.param("/wallet/bets", {**BET, "funds": None}, "funds", id="null-funds"),
+        pytest.param("/wallet/bets", {**BET, "funds": ["bonus"]}, "funds", id="list-funds"),
+        pytest.param("/wallet/deposits", {**BET, "funds": "bonus"}, "funds", id="deposit-with-funds"),
         pytest.param(
             "/wallet/deposits", {**BET, "session_id": "s-1"}, "session_id", id="deposit-with-session"
         ),

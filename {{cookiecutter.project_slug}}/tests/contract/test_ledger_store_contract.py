@@ -23,6 +23,7 @@ from {{ cookiecutter.package_name }}.domain.wallet import (
     Balance,
     DuplicateTransaction,
     EntryKind,
+    Funds,
     LedgerEntry,
     fingerprint,
 )
@@ -50,6 +51,7 @@ def entry(
     player_id: str = PLAYER,
     seconds: float = 0,
     reference: str | None = None,
+    funds: Funds = Funds.CASH,
 ) -> LedgerEntry:
     return LedgerEntry(
         transaction_id=transaction_id,
@@ -60,6 +62,7 @@ def entry(
         fingerprint=fingerprint(kind, player_id, amount, currency, reference),
         created_at=START + timedelta(seconds=seconds),
         reference=reference,
+        funds=funds,
     )
 
 
@@ -71,9 +74,18 @@ def bet(transaction_id: str, amount: int, **kwargs: Any) -> LedgerEntry:
     return entry(transaction_id, EntryKind.BET, amount, **kwargs)
 
 
+def grant(transaction_id: str, amount: int, **kwargs: Any) -> LedgerEntry:
+    return entry(transaction_id, EntryKind.BONUS_GRANT, amount, funds=Funds.BONUS, **kwargs)
+
+
 def rollback_of(bet_entry: LedgerEntry, transaction_id: str) -> LedgerEntry:
     return entry(
-        transaction_id, EntryKind.ROLLBACK, bet_entry.amount, seconds=60, reference=bet_entry.transaction_id
+        transaction_id,
+        EntryKind.ROLLBACK,
+        bet_entry.amount,
+        seconds=60,
+        reference=bet_entry.transaction_id,
+        funds=bet_entry.funds,
     )
 
 
@@ -90,8 +102,13 @@ def cash(ledger: LedgerStore) -> int:
     return 0 if balance is None else balance.cash
 
 
-def ledger_sum(ledger: LedgerStore) -> int:
-    return sum(item.signed_amount for item in ledger.entries(PLAYER))
+def bonus(ledger: LedgerStore) -> int:
+    balance = ledger.balance(PLAYER)
+    return 0 if balance is None else balance.bonus
+
+
+def ledger_sum(ledger: LedgerStore, funds: Funds = Funds.CASH) -> int:
+    return sum(item.signed_amount for item in ledger.entries(PLAYER) if item.funds is funds)
 
 
 def test_unknown_player_and_transaction_are_none(ledger: LedgerStore) -> None:
@@ -319,6 +336,87 @@ def test_ledger_sum_equals_cash_after_every_kind_of_entry(ledger: LedgerStore) -
     assert ledger_sum(ledger) == 650
 
 
+def test_bonus_grant_credits_bonus_only(ledger: LedgerStore) -> None:
+    granted = grant("grant-1", 500)
+
+    ledger.credit(granted)
+    ledger.credit(deposit("dep-1", 100, seconds=1))
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=100, bonus=500)
+    assert ledger.entry("grant-1") == granted
+    with pytest.raises(DuplicateTransaction):
+        ledger.credit(grant("grant-1", 500))
+    assert bonus(ledger) == 500
+
+
+def test_bonus_grant_in_another_currency_is_refused(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+
+    with pytest.raises(CurrencyMismatch):
+        ledger.credit(grant("grant-gbp", 500, currency="GBP"))
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=100, bonus=0)
+    assert ledger.entry("grant-gbp") is None
+
+
+def test_bonus_bet_takes_bonus_and_leaves_cash(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.credit(grant("grant-1", 500, seconds=1))
+    placed = bet("bet-1", 500, seconds=2, funds=Funds.BONUS)
+
+    ledger.debit(placed)
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=1_000, bonus=0)
+    assert ledger.entry("bet-1") == placed
+
+
+def test_bonus_bet_is_refused_when_bonus_is_short_even_if_cash_is_plenty(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.credit(grant("grant-1", 500, seconds=1))
+
+    with pytest.raises(InsufficientFunds):
+        ledger.debit(bet("bet-1", 501, seconds=2, funds=Funds.BONUS))
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=1_000, bonus=500)
+    assert ledger.entry("bet-1") is None
+
+
+def test_bonus_bet_of_a_cash_only_wallet_is_insufficient_funds(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+
+    with pytest.raises(InsufficientFunds):
+        ledger.debit(bet("bet-1", 1, seconds=1, funds=Funds.BONUS))
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=1_000, bonus=0)
+
+
+def test_cash_bet_never_takes_bonus(ledger: LedgerStore) -> None:
+    ledger.credit(grant("grant-1", 500))
+
+    with pytest.raises(InsufficientFunds):
+        ledger.debit(bet("bet-1", 100, seconds=1))
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=0, bonus=500)
+    assert ledger.entry("bet-1") is None
+
+
+def test_win_and_rollback_of_bonus_bets_go_back_to_bonus(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.credit(grant("grant-1", 500, seconds=1))
+    won = bet("bet-1", 200, seconds=2, funds=Funds.BONUS)
+    ledger.debit(won)
+    ledger.credit(entry("win-1", EntryKind.WIN, 700, seconds=3, reference="bet-1", funds=Funds.BONUS))
+    cancelled = bet("bet-2", 300, seconds=4, funds=Funds.BONUS)
+    ledger.debit(cancelled)
+    rollback = rollback_of(cancelled, "rb-2")
+
+    ledger.reverse(rollback, cancelled)
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=1_000, bonus=1_000)
+    assert ledger.entry("rb-2") == rollback
+    assert (ledger_sum(ledger, Funds.CASH), ledger_sum(ledger, Funds.BONUS)) == (1_000, 1_000)
+
+
 def run_together(tasks: list[Callable[[], object]]) -> list[object]:
     """Run the tasks on one thread each, released at the same moment; returns results or errors."""
     barrier = threading.Barrier(len(tasks))
@@ -417,11 +515,12 @@ def test_concurrent_bets_wins_and_replays_keep_balance_equal_to_ledger(ledger: L
 @pytest.mark.integration
 @pytest.mark.parametrize(
     "operation",
-    ["deposit", "bet", "rollback", "unknown rollback"],
+    ["deposit", "bonus grant", "bet", "bonus bet", "rollback", "unknown rollback"],
 )
 def test_each_money_operation_is_one_dynamodb_write(aws_tables: dict[str, str], operation: str) -> None:
     ledger = DynamoLedgerStore(aws_tables["WalletTable"])
     ledger.credit(deposit("dep-0", 100))
+    ledger.credit(grant("grant-0", 100))
     placed = bet("bet-1", 40, seconds=1)
     ledger.debit(placed)
     calls: list[str] = []
@@ -429,8 +528,12 @@ def test_each_money_operation_is_one_dynamodb_write(aws_tables: dict[str, str], 
 
     if operation == "deposit":
         ledger.credit(deposit("dep-1", 100))
+    elif operation == "bonus grant":
+        ledger.credit(grant("grant-1", 100))
     elif operation == "bet":
         ledger.debit(bet("bet-2", 10))
+    elif operation == "bonus bet":
+        ledger.debit(bet("bet-2", 10, funds=Funds.BONUS))
     elif operation == "rollback":
         ledger.reverse(rollback_of(placed, "rb-1"), placed)
     else:

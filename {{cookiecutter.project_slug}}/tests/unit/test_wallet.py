@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -26,7 +27,9 @@ from {{ cookiecutter.package_name }}.domain.wallet import (
     Balance,
     DuplicateTransaction,
     EntryKind,
+    Funds,
     LedgerEntry,
+    Reconciliation,
     Wallet,
     WalletReceipt,
 )
@@ -63,6 +66,11 @@ def cash(wallet: Wallet, player_id: str = PLAYER) -> int:
     return 0 if balance is None else balance.cash
 
 
+def bonus(wallet: Wallet, player_id: str = PLAYER) -> int:
+    balance = wallet.balance(player_id)
+    return 0 if balance is None else balance.bonus
+
+
 def event_names(publisher: InMemoryEventPublisher) -> list[str]:
     return [event.name for event in publisher.events]
 
@@ -82,6 +90,7 @@ def test_deposit_opens_the_wallet_and_announces_the_funds(
         "transaction_id": "dep-1",
         "amount": 2_500,
         "currency": "EUR",
+        "funds": "cash",
     }
 
 
@@ -109,6 +118,7 @@ def test_bet_takes_the_stake_and_announces_it_with_its_session(
         "transaction_id": "bet-1",
         "amount": 300,
         "currency": "EUR",
+        "funds": "cash",
         "session_id": "sess-1",
     }
 
@@ -229,6 +239,7 @@ def test_win_is_paid_even_when_the_balance_is_empty(
         "transaction_id": "win-1",
         "amount": 25_000,
         "currency": "EUR",
+        "funds": "cash",
         "bet_transaction_id": "bet-1",
         "session_id": "s-1",
     }
@@ -446,3 +457,174 @@ def test_reconcile_reports_a_balance_that_drifted_from_the_ledger(
 
     assert not result.balanced
     assert (result.ledger_cash, result.balance_cash) == (1_000, 1_001)
+
+
+@pytest.fixture
+def with_bonus(funded: Wallet, publisher: InMemoryEventPublisher) -> Wallet:
+    """A wallet holding 100.00 EUR cash and 5.00 EUR bonus; the grant's event is cleared."""
+    funded.grant_bonus(PLAYER, "grant-1", eur(500), correlation_id="corr-grant")
+    publisher.events.clear()
+    return funded
+
+
+def test_bonus_grant_credits_bonus_and_announces_it(
+    wallet: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    receipt = wallet.grant_bonus(PLAYER, "grant-1", eur(500), correlation_id="corr-1")
+
+    assert receipt == WalletReceipt(
+        "grant-1", EntryKind.BONUS_GRANT, 500, "EUR", Balance(PLAYER, "EUR", cash=0, bonus=500)
+    )
+    [event] = publisher.events
+    assert (event.name, event.source, event.correlation_id) == ("BonusGranted", SOURCE, "corr-1")
+    assert event.detail == {
+        "player_id": PLAYER,
+        "transaction_id": "grant-1",
+        "amount": 500,
+        "currency": "EUR",
+        "funds": "bonus",
+    }
+
+
+def test_replayed_bonus_grant_credits_once(with_bonus: Wallet, publisher: InMemoryEventPublisher) -> None:
+    replay = with_bonus.grant_bonus(PLAYER, "grant-1", eur(500), correlation_id="corr-2")
+
+    assert replay.replayed
+    assert (replay.kind, replay.amount) == (EntryKind.BONUS_GRANT, 500)
+    assert (cash(with_bonus), bonus(with_bonus)) == (10_000, 500)
+    assert publisher.events == []
+
+
+@pytest.mark.parametrize(
+    ("player_id", "money"),
+    [
+        pytest.param(PLAYER, Money.of(501, "EUR"), id="another-amount"),
+        pytest.param(OTHER_PLAYER, Money.of(500, "EUR"), id="another-player"),
+    ],
+)
+def test_bonus_grant_id_reused_with_another_payload_is_a_conflict(
+    with_bonus: Wallet, player_id: str, money: Money
+) -> None:
+    with pytest.raises(TransactionConflict) as refused:
+        with_bonus.grant_bonus(player_id, "grant-1", money, correlation_id="corr-2")
+
+    assert refused.value.field == "transaction_id"
+    assert bonus(with_bonus) == 500
+    assert with_bonus.balance(OTHER_PLAYER) is None
+
+
+def test_deposit_id_reused_for_a_bonus_grant_is_a_conflict(with_bonus: Wallet) -> None:
+    with pytest.raises(TransactionConflict):
+        with_bonus.grant_bonus(PLAYER, "dep-1", eur(10_000), correlation_id="corr-1")
+
+    assert (cash(with_bonus), bonus(with_bonus)) == (10_000, 500)
+
+
+def test_bonus_grant_in_another_currency_is_refused(with_bonus: Wallet) -> None:
+    with pytest.raises(CurrencyMismatch):
+        with_bonus.grant_bonus(PLAYER, "grant-2", Money.of(500, "GBP"), correlation_id="corr-1")
+
+    assert bonus(with_bonus) == 500
+
+
+def test_bonus_bet_takes_bonus_and_leaves_cash(with_bonus: Wallet, publisher: InMemoryEventPublisher) -> None:
+    receipt = with_bonus.place_bet(PLAYER, "bet-1", eur(200), correlation_id="corr-1", funds=Funds.BONUS)
+
+    assert receipt.balance == Balance(PLAYER, "EUR", cash=10_000, bonus=300)
+    [event] = publisher.events
+    assert (event.name, event.detail["funds"]) == ("BetPlaced", "bonus")
+
+
+def test_bonus_bet_is_refused_when_bonus_is_short_even_if_cash_is_plenty(
+    with_bonus: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    with pytest.raises(InsufficientFunds):
+        with_bonus.place_bet(PLAYER, "bet-1", eur(501), correlation_id="corr-1", funds=Funds.BONUS)
+
+    assert (cash(with_bonus), bonus(with_bonus)) == (10_000, 500)
+    assert publisher.events == []
+    # The refused id is still free.
+    retried = with_bonus.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-2", funds=Funds.BONUS)
+    assert not retried.replayed
+
+
+def test_cash_bet_never_takes_bonus(with_bonus: Wallet) -> None:
+    with pytest.raises(InsufficientFunds):
+        with_bonus.place_bet(PLAYER, "bet-1", eur(10_001), correlation_id="corr-1")
+
+    assert (cash(with_bonus), bonus(with_bonus)) == (10_000, 500)
+
+
+def test_bet_id_reused_with_other_funds_is_a_conflict(with_bonus: Wallet) -> None:
+    with_bonus.place_bet(PLAYER, "bet-1", eur(100), correlation_id="corr-1")
+
+    with pytest.raises(TransactionConflict):
+        with_bonus.place_bet(PLAYER, "bet-1", eur(100), correlation_id="corr-2", funds=Funds.BONUS)
+
+    assert (cash(with_bonus), bonus(with_bonus)) == (9_900, 500)
+
+
+def test_replayed_bonus_bet_takes_bonus_once(with_bonus: Wallet) -> None:
+    with_bonus.place_bet(PLAYER, "bet-1", eur(200), correlation_id="corr-1", funds=Funds.BONUS)
+
+    replay = with_bonus.place_bet(PLAYER, "bet-1", eur(200), correlation_id="corr-2", funds=Funds.BONUS)
+
+    assert replay.replayed
+    assert bonus(with_bonus) == 300
+
+
+def test_win_of_a_bonus_bet_credits_bonus(with_bonus: Wallet, publisher: InMemoryEventPublisher) -> None:
+    with_bonus.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-1", funds=Funds.BONUS)
+
+    receipt = with_bonus.settle_win(PLAYER, "win-1", "bet-1", eur(1_200), correlation_id="corr-2")
+
+    assert receipt.balance == Balance(PLAYER, "EUR", cash=10_000, bonus=1_200)
+    assert publisher.events[-1].detail["funds"] == "bonus"
+    assert with_bonus.settle_win(PLAYER, "win-1", "bet-1", eur(1_200), correlation_id="corr-3").replayed
+    assert bonus(with_bonus) == 1_200
+
+
+def test_rollback_of_a_bonus_bet_returns_the_stake_to_bonus(
+    with_bonus: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    with_bonus.place_bet(PLAYER, "bet-1", eur(400), correlation_id="corr-1", funds=Funds.BONUS)
+
+    receipt = with_bonus.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="corr-2")
+
+    assert receipt.balance == Balance(PLAYER, "EUR", cash=10_000, bonus=500)
+    assert publisher.events[-1].detail["funds"] == "bonus"
+    assert with_bonus.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="corr-3").replayed
+    assert bonus(with_bonus) == 500
+
+
+def test_reconcile_checks_cash_and_bonus_separately(with_bonus: Wallet, clock: FixedClock) -> None:
+    with_bonus.place_bet(PLAYER, "bet-1", eur(300), correlation_id="c", funds=Funds.BONUS)
+    clock.advance(timedelta(seconds=1))
+    with_bonus.settle_win(PLAYER, "win-1", "bet-1", eur(1_000), correlation_id="c")
+    with_bonus.place_bet(PLAYER, "bet-2", eur(100), correlation_id="c", funds=Funds.BONUS)
+    with_bonus.rollback_bet(PLAYER, "rb-2", "bet-2", correlation_id="c")
+    with_bonus.place_bet(PLAYER, "bet-3", eur(2_000), correlation_id="c")
+
+    assert with_bonus.reconcile(PLAYER) == Reconciliation(
+        PLAYER, ledger_cash=8_000, balance_cash=8_000, ledger_bonus=1_200, balance_bonus=1_200
+    )
+    assert with_bonus.reconcile(PLAYER).balanced
+
+
+def test_reconcile_reports_a_bonus_balance_that_drifted(
+    publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    class DriftedBonus(InMemoryLedgerStore):
+        def balance(self, player_id: str) -> Balance | None:
+            stored = super().balance(player_id)
+            return None if stored is None else replace(stored, bonus=stored.bonus - 1)
+
+    drifted = Wallet(DriftedBonus(), publisher, clock, SOURCE)
+    drifted.deposit(PLAYER, "dep-1", eur(1_000), correlation_id="c")
+    drifted.grant_bonus(PLAYER, "grant-1", eur(300), correlation_id="c")
+
+    result = drifted.reconcile(PLAYER)
+
+    assert not result.balanced
+    assert (result.ledger_cash, result.balance_cash) == (1_000, 1_000)
+    assert (result.ledger_bonus, result.balance_bonus) == (300, 299)

@@ -3,8 +3,9 @@
 Item layout (one table per module, keys `pk`/`sk`):
 {%- if cookiecutter.module_wallet %}
 - wallet balance   pk=PLAYER#<player_id>  sk=BALANCE  currency, cash, bonus
-- ledger entry     pk=TX#<transaction_id> sk=ENTRY    player_id, kind, amount, currency, fingerprint,
-                   created_at, entry_sort=<created_at>#<transaction_id>, reference?, reversed_by?
+- ledger entry     pk=TX#<transaction_id> sk=ENTRY    player_id, kind, amount, currency, funds (cash or
+                   bonus: the balance it moves), fingerprint, created_at,
+                   entry_sort=<created_at>#<transaction_id>, reference?, reversed_by?
                    (GSI ledger_by_player: player_id, entry_sort)
 {%- endif %}
 {%- if cookiecutter.module_sessions %}
@@ -43,7 +44,7 @@ from ..domain.errors import {{ errors | join(", ") }}
 from ..domain.sessions import Session, SessionActivity, SessionStatus
 {%- endif %}
 {%- if cookiecutter.module_wallet %}
-from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, EntryKind, LedgerEntry
+from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, EntryKind, Funds, LedgerEntry
 {%- endif %}
 from .aws_clients import LazyClient
 
@@ -147,8 +148,10 @@ class DynamoLedgerStore(_DynamoTable):
             "Update": {
                 "TableName": self.table_name,
                 "Key": _key(_player_pk(entry.player_id), "BALANCE"),
-                "UpdateExpression": "SET cash = cash - :amount",
-                "ConditionExpression": "currency = :currency AND cash >= :amount",
+                # Only the balance the bet takes is checked and debited: the other one never covers it.
+                "UpdateExpression": "SET #funds = #funds - :amount",
+                "ConditionExpression": "currency = :currency AND #funds >= :amount",
+                "ExpressionAttributeNames": {"#funds": entry.funds.value},
                 "ExpressionAttributeValues": {":amount": _n(entry.amount), ":currency": _s(entry.currency)},
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
@@ -164,7 +167,7 @@ class DynamoLedgerStore(_DynamoTable):
                     raise InsufficientFunds("the player has no balance") from None
                 if wallet["currency"]["S"] != entry.currency:
                     raise _currency_mismatch(wallet, entry) from None
-                raise InsufficientFunds("the bet would take the balance below zero") from None
+                raise InsufficientFunds(f"the bet would take the {entry.funds} balance below zero") from None
             raise
 
     def reverse(self, rollback: LedgerEntry, bet: LedgerEntry) -> None:
@@ -225,10 +228,12 @@ class DynamoLedgerStore(_DynamoTable):
         update: dict[str, Any] = {
             "TableName": self.table_name,
             "Key": _key(_player_pk(entry.player_id), "BALANCE"),
+            # Both balances exist from the first credit on, so a debit can always compare against one.
             "UpdateExpression": (
-                "SET currency = if_not_exists(currency, :currency), bonus = if_not_exists(bonus, :zero), "
-                "cash = if_not_exists(cash, :zero) + :amount"
+                "SET currency = if_not_exists(currency, :currency), #kept = if_not_exists(#kept, :zero), "
+                "#moved = if_not_exists(#moved, :zero) + :amount"
             ),
+            "ExpressionAttributeNames": {"#moved": entry.funds.value, "#kept": _other(entry.funds).value},
             "ExpressionAttributeValues": {
                 ":amount": _n(entry.amount),
                 ":currency": _s(entry.currency),
@@ -239,6 +244,10 @@ class DynamoLedgerStore(_DynamoTable):
             update["ConditionExpression"] = "attribute_not_exists(pk) OR currency = :currency"
             update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return {"Update": update}
+
+
+def _other(funds: Funds) -> Funds:
+    return Funds.CASH if funds is Funds.BONUS else Funds.BONUS
 
 
 def _player_pk(player_id: str) -> str:
@@ -257,6 +266,7 @@ def _entry_to_item(entry: LedgerEntry) -> Item:
         "kind": _s(entry.kind.value),
         "amount": _n(entry.amount),
         "currency": _s(entry.currency),
+        "funds": _s(entry.funds.value),
         "fingerprint": _s(entry.fingerprint),
         "created_at": _s(created_at),
         "entry_sort": _s(f"{created_at}#{entry.transaction_id}"),
@@ -279,6 +289,7 @@ def _entry_from_item(item: Item) -> LedgerEntry:
         created_at=datetime.fromisoformat(item["created_at"]["S"]),
         reference=item["reference"]["S"] if "reference" in item else None,
         reversed_by=item["reversed_by"]["S"] if "reversed_by" in item else None,
+        funds=Funds(item["funds"]["S"]) if "funds" in item else Funds.CASH,
     )
 
 

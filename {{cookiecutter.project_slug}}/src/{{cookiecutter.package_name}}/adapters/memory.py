@@ -23,7 +23,7 @@ from ..domain.events import DomainEvent
 from ..domain.sessions import Session, SessionActivity
 {%- endif %}
 {%- if cookiecutter.module_wallet %}
-from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, LedgerEntry
+from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, Funds, LedgerEntry
 {%- endif %}
 
 
@@ -145,7 +145,7 @@ class InMemoryLedgerStore:
             if current is not None and current.currency != entry.currency:
                 raise _currency_mismatch(current, entry)
             self._entries[entry.transaction_id] = entry
-            self._add_cash(entry.player_id, entry.currency, entry.amount)
+            self._add(entry.player_id, entry.currency, entry.funds, entry.amount)
 
     def debit(self, entry: LedgerEntry) -> None:
         with self._lock:
@@ -155,10 +155,10 @@ class InMemoryLedgerStore:
                 raise InsufficientFunds("the player has no balance")
             if current.currency != entry.currency:
                 raise _currency_mismatch(current, entry)
-            if current.cash < entry.amount:
-                raise InsufficientFunds("the bet would take the balance below zero")
+            if _held(current, entry.funds) < entry.amount:
+                raise InsufficientFunds(f"the bet would take the {entry.funds} balance below zero")
             self._entries[entry.transaction_id] = entry
-            self._balances[entry.player_id] = replace(current, cash=current.cash - entry.amount)
+            self._add(entry.player_id, entry.currency, entry.funds, -entry.amount)
 
     def reverse(self, rollback: LedgerEntry, bet: LedgerEntry) -> None:
         with self._lock:
@@ -170,7 +170,7 @@ class InMemoryLedgerStore:
                 raise AlreadyReversed(bet.transaction_id)
             self._entries[rollback.transaction_id] = rollback
             self._entries[bet.transaction_id] = replace(stored, reversed_by=rollback.transaction_id)
-            self._add_cash(rollback.player_id, rollback.currency, rollback.amount)
+            self._add(rollback.player_id, rollback.currency, rollback.funds, rollback.amount)
 
     def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
         with self._lock:
@@ -188,9 +188,16 @@ class InMemoryLedgerStore:
         if entry.transaction_id in self._entries:
             raise DuplicateTransaction(entry.transaction_id)
 
-    def _add_cash(self, player_id: str, currency: str, amount: int) -> None:
+    def _add(self, player_id: str, currency: str, funds: Funds, amount: int) -> None:
         current = self._balances.get(player_id) or Balance(player_id, currency, cash=0)
-        self._balances[player_id] = replace(current, cash=current.cash + amount)
+        if funds is Funds.BONUS:
+            self._balances[player_id] = replace(current, bonus=current.bonus + amount)
+        else:
+            self._balances[player_id] = replace(current, cash=current.cash + amount)
+
+
+def _held(balance: Balance, funds: Funds) -> int:
+    return balance.bonus if funds is Funds.BONUS else balance.cash
 
 
 def _currency_mismatch(balance: Balance, entry: LedgerEntry) -> CurrencyMismatch:

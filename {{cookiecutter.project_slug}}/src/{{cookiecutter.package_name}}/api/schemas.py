@@ -19,6 +19,7 @@ from flask import request
 from ..domain.errors import DomainError, NotFound, ValidationFailed
 {%- if cookiecutter.module_wallet %}
 from ..domain.money import Money
+from ..domain.wallet import Funds
 {%- endif %}
 
 # Transaction and session ids: what game providers and our own uuids use, nothing that needs escaping.
@@ -93,6 +94,7 @@ class MoneyRequest:
     transaction_id: str
     money: Money
     session_id: str | None = None
+    funds: Funds = Funds.CASH
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +122,12 @@ def deposit_request(body: Body) -> MoneyRequest:
 
 
 def bet_request(body: Body) -> MoneyRequest:
-    expect_fields(body, required=("transaction_id", "amount", "currency"), optional=("session_id",))
+    expect_fields(body, required=("transaction_id", "amount", "currency"), optional=("session_id", "funds"))
     return MoneyRequest(
-        identifier(body, "transaction_id"), _money(body), optional_identifier(body, "session_id")
+        identifier(body, "transaction_id"),
+        _money(body),
+        optional_identifier(body, "session_id"),
+        _funds(body),
     )
 
 
@@ -151,6 +156,16 @@ def rollback_request(body: Body) -> RollbackRequest:
 
 def _money(body: Body) -> Money:
     return Money.of(body["amount"], body["currency"])
+
+
+def _funds(body: Body) -> Funds:
+    """The balance a bet takes: cash unless the body says otherwise."""
+    value = body.get("funds", Funds.CASH.value)
+    # A list or an object is not hashable: the type check comes first.
+    if not isinstance(value, str) or value not in {funds.value for funds in Funds}:
+        choices = " or ".join(repr(funds.value) for funds in Funds)
+        raise ValidationFailed(f"funds must be {choices}", field="funds")
+    return Funds(value)
 {%- endif %}
 
 

@@ -67,6 +67,7 @@ def place_bet() -> Reply:
             body.money,
             correlation_id=current_correlation_id(),
             session_id=body.session_id,
+            funds=body.funds,
         )
     except DomainError:
         add_metric("BetsRefused")

@@ -1,10 +1,10 @@
-"""Wallet: deposits, bets, wins and rollbacks in integer minor units, idempotent by transaction id."""
+"""Wallet: deposits, bonus grants, bets, wins and rollbacks in minor units, idempotent by transaction id."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -29,11 +29,19 @@ class EntryKind(StrEnum):
     """What a ledger entry records."""
 
     DEPOSIT = "deposit"
+    BONUS_GRANT = "bonus_grant"
     BET = "bet"
     WIN = "win"
     ROLLBACK = "rollback"
     # Written under the id of a bet that was rolled back before it arrived: refuses the late bet.
     TOMBSTONE = "tombstone"
+
+
+class Funds(StrEnum):
+    """Which of a player's balances an entry moves: cash and bonus money are kept apart."""
+
+    CASH = "cash"
+    BONUS = "bonus"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +67,13 @@ class LedgerEntry:
     created_at: datetime
     reference: str | None = None  # the bet a win or rollback refers to
     reversed_by: str | None = None  # the rollback that reversed this bet
+    # The balance the entry moves; a win and a rollback move the balance their bet took.
+    funds: Funds = Funds.CASH
 
     @property
     def signed_amount(self) -> int:
-        """The entry's effect on the cash balance."""
-        if self.kind in (EntryKind.DEPOSIT, EntryKind.WIN, EntryKind.ROLLBACK):
+        """The entry's effect on the balance named by `funds`."""
+        if self.kind in (EntryKind.DEPOSIT, EntryKind.BONUS_GRANT, EntryKind.WIN, EntryKind.ROLLBACK):
             return self.amount
         if self.kind is EntryKind.BET:
             return -self.amount
@@ -106,19 +116,21 @@ class WalletReceipt:
 
 @dataclass(frozen=True, slots=True)
 class Reconciliation:
-    """The ledger's sum of a player's cash movements against the stored cash balance."""
+    """The ledger's sums of a player's cash and bonus movements against the stored balances."""
 
     player_id: str
     ledger_cash: int
     balance_cash: int
+    ledger_bonus: int = 0
+    balance_bonus: int = 0
 
     @property
     def balanced(self) -> bool:
-        return self.ledger_cash == self.balance_cash
+        return self.ledger_cash == self.balance_cash and self.ledger_bonus == self.balance_bonus
 
 
 class Wallet:
-    """Deposits, bets, wins and rollbacks; the ledger is the idempotency store.
+    """Deposits, bonus grants, bets, wins and rollbacks; the ledger is the idempotency store.
 
     Every method is safe to retry with the same transaction id: a replay returns the original
     transaction marked `replayed` and publishes nothing; the same id with another payload is a
@@ -150,6 +162,21 @@ class Wallet:
             return self._replay_after_race(entry)
         return self._done(entry, "FundsDeposited", correlation_id, session_id=None)
 
+    def grant_bonus(
+        self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
+    ) -> WalletReceipt:
+        """Add bonus money to the wallet (opening it in the grant's currency if needed)."""
+        money = _checked(money)
+        entry = self._new_entry(EntryKind.BONUS_GRANT, player_id, transaction_id, money, funds=Funds.BONUS)
+        replay = self._replay_of(entry)
+        if replay is not None:
+            return replay
+        try:
+            self._ledger.credit(entry)
+        except DuplicateTransaction:
+            return self._replay_after_race(entry)
+        return self._done(entry, "BonusGranted", correlation_id, session_id=None)
+
     def place_bet(
         self,
         player_id: str,
@@ -158,10 +185,14 @@ class Wallet:
         *,
         correlation_id: str,
         session_id: str | None = None,
+        funds: Funds = Funds.CASH,
     ) -> WalletReceipt:
-        """Take a stake; fails closed: no funds, another currency or a rolled-back id refuse it."""
+        """Take a stake from `funds`; fails closed: that balance short, another currency or a rolled-back id.
+
+        Cash never covers a short bonus balance, nor bonus a short cash balance.
+        """
         money = _checked(money)
-        entry = self._new_entry(EntryKind.BET, player_id, transaction_id, money)
+        entry = self._new_entry(EntryKind.BET, player_id, transaction_id, money, funds=funds)
         replay = self._replay_of(entry)
         if replay is not None:
             return replay
@@ -195,6 +226,7 @@ class Wallet:
             )
         if bet.currency != money.currency:
             raise CurrencyMismatch(f"the bet was placed in {bet.currency}", field="currency")
+        entry = replace(entry, funds=bet.funds)
         try:
             self._ledger.credit(entry)
         except DuplicateTransaction:
@@ -240,10 +272,18 @@ class Wallet:
         return self._roll_back_known_bet(player_id, transaction_id, bet, wanted, correlation_id, session_id)
 
     def reconcile(self, player_id: str) -> Reconciliation:
-        """Compare the sum of the player's ledger with the stored cash balance."""
-        ledger_cash = sum(entry.signed_amount for entry in self._ledger.entries(player_id))
-        balance = self._ledger.balance(player_id)
-        return Reconciliation(player_id, ledger_cash, balance.cash if balance is not None else 0)
+        """Compare the sums of the player's ledger, per balance, with the stored cash and bonus."""
+        sums = dict.fromkeys(Funds, 0)
+        for entry in self._ledger.entries(player_id):
+            sums[entry.funds] += entry.signed_amount
+        balance = self._ledger.balance(player_id) or Balance(player_id, "", cash=0)
+        return Reconciliation(
+            player_id,
+            ledger_cash=sums[Funds.CASH],
+            balance_cash=balance.cash,
+            ledger_bonus=sums[Funds.BONUS],
+            balance_bonus=balance.bonus,
+        )
 
     def _roll_back_known_bet(
         self,
@@ -269,6 +309,7 @@ class Wallet:
             fingerprint=wanted,
             created_at=self._clock.now(),
             reference=bet.transaction_id,
+            funds=bet.funds,
         )
         try:
             self._ledger.reverse(rollback, bet)
@@ -324,6 +365,7 @@ class Wallet:
         money: Money,
         *,
         reference: str | None = None,
+        funds: Funds = Funds.CASH,
     ) -> LedgerEntry:
         _require_id(transaction_id, "transaction_id")
         if reference == transaction_id:
@@ -334,9 +376,11 @@ class Wallet:
             kind=kind,
             amount=money.amount,
             currency=money.currency,
-            fingerprint=fingerprint(kind, player_id, money.amount, money.currency, reference),
+            # Covers a bet's choice of funds; a win takes its bet's funds after this check, not before.
+            fingerprint=fingerprint(kind, player_id, money.amount, money.currency, reference, funds),
             created_at=self._clock.now(),
             reference=reference,
+            funds=funds,
         )
 
     def _players_bet(self, player_id: str, bet_transaction_id: str) -> LedgerEntry:
@@ -390,6 +434,7 @@ class Wallet:
             "transaction_id": entry.transaction_id,
             "amount": entry.amount,
             "currency": entry.currency,
+            "funds": entry.funds.value,
         }
         if entry.reference is not None:
             detail["bet_transaction_id"] = entry.reference
@@ -431,6 +476,7 @@ __all__ = [
     "DomainError",
     "DuplicateTransaction",
     "EntryKind",
+    "Funds",
     "LedgerEntry",
     "Reconciliation",
     "Wallet",
