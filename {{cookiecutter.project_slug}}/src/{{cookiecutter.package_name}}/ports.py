@@ -89,7 +89,8 @@ class LedgerStore(Protocol):
         """Write `entry` and add its amount to its `funds` balance, creating the balance if needed.
 
         Raises DuplicateTransaction if the transaction id exists, CurrencyMismatch if the
-        wallet holds another currency.
+        wallet holds another currency, and for a win AlreadyReversed if its bet (the entry's
+        reference) is missing or rolled back when the write commits.
         """
         ...
 

@@ -245,6 +245,30 @@ def test_second_rollback_of_one_bet_is_already_reversed(ledger: LedgerStore) -> 
     assert stored.reversed_by == "rb-1"
 
 
+def test_win_of_a_rolled_back_bet_is_refused_and_moves_nothing(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    placed = bet("bet-1", 40, seconds=1)
+    ledger.debit(placed)
+    ledger.reverse(rollback_of(placed, "rb-1"), placed)
+
+    # The win was checked against the bet before the rollback committed: the write must refuse it.
+    with pytest.raises(AlreadyReversed):
+        ledger.credit(entry("win-1", EntryKind.WIN, 500, seconds=2, reference="bet-1"))
+
+    assert cash(ledger) == 100
+    assert ledger.entry("win-1") is None
+
+
+def test_win_of_a_standing_bet_is_credited(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    ledger.debit(bet("bet-1", 40, seconds=1))
+
+    ledger.credit(entry("win-1", EntryKind.WIN, 500, seconds=2, reference="bet-1"))
+
+    assert cash(ledger) == 560
+    assert ledger_sum(ledger) == 560
+
+
 def test_rollback_of_a_bet_missing_from_the_ledger_is_refused(ledger: LedgerStore) -> None:
     ledger.credit(deposit("dep-1", 100))
     never_placed = bet("bet-ghost", 40, seconds=1)

@@ -134,13 +134,27 @@ class DynamoLedgerStore(_DynamoTable):
         return None if item is None else _entry_from_item(item)
 
     def credit(self, entry: LedgerEntry) -> None:
+        items = [self._put_entry(entry), self._add_to_balance(entry, guard_currency=True)]
+        if entry.kind is EntryKind.WIN and entry.reference is not None:
+            # In the same transaction: a rollback of the bet that commits first refuses the win.
+            items.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self.table_name,
+                        "Key": _key(_tx_pk(entry.reference), "ENTRY"),
+                        "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(reversed_by)",
+                    }
+                }
+            )
         try:
-            self._transact([self._put_entry(entry), self._add_to_balance(entry, guard_currency=True)])
+            self._transact(items)
         except TransactionCancelled as cancelled:
             if cancelled.failed(0):
                 raise DuplicateTransaction(entry.transaction_id) from None
             if cancelled.failed(1):
                 raise _currency_mismatch(cancelled.old_item(1), entry) from None
+            if len(items) > 2 and cancelled.failed(2):
+                raise AlreadyReversed(entry.reference) from None
             raise
 
     def debit(self, entry: LedgerEntry) -> None:

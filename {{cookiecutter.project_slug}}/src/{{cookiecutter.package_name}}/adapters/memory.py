@@ -23,7 +23,7 @@ from ..domain.events import DomainEvent
 from ..domain.sessions import Session, SessionActivity
 {%- endif %}
 {%- if cookiecutter.module_wallet %}
-from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, Funds, LedgerEntry
+from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, EntryKind, Funds, LedgerEntry
 {%- endif %}
 
 
@@ -144,6 +144,10 @@ class InMemoryLedgerStore:
             current = self._balances.get(entry.player_id)
             if current is not None and current.currency != entry.currency:
                 raise _currency_mismatch(current, entry)
+            if entry.kind is EntryKind.WIN and entry.reference is not None:
+                bet = self._entries.get(entry.reference)
+                if bet is None or bet.reversed_by is not None:
+                    raise AlreadyReversed(entry.reference)
             self._entries[entry.transaction_id] = entry
             self._add(entry.player_id, entry.currency, entry.funds, entry.amount)
 

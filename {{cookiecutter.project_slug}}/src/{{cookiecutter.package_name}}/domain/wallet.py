@@ -231,6 +231,11 @@ class Wallet:
             self._ledger.credit(entry)
         except DuplicateTransaction:
             return self._replay_after_race(entry)
+        except AlreadyReversed:
+            # The bet was rolled back between the check above and the write.
+            raise BetAlreadyRolledBack(
+                "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
+            ) from None
         return self._done(entry, "BetSettled", correlation_id, session_id=session_id)
 
     def rollback_bet(
