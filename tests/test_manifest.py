@@ -71,3 +71,10 @@ def test_template_files_use_no_absolute_machine_paths() -> None:
         if path.is_file() and path.suffix in {".py", ".md", ".yml", ".json", ".toml", ""}:
             text = path.read_text(encoding="utf-8", errors="replace")
             assert not [p for p in machine_paths if p in text], path
+
+
+def test_options_reference_documents_every_prompt() -> None:
+    prompts = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+    reference = (TEMPLATE_DIR / "docs" / "02-options.md").read_text(encoding="utf-8")
+    undocumented = [name for name in prompts if not name.startswith("_") and f"`{name}`" not in reference]
+    assert undocumented == []
