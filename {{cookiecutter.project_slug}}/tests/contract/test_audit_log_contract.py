@@ -11,7 +11,7 @@ import boto3
 import pytest
 from tests.support.audit import archive_lock_rule, create_archive_bucket
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoAuditLog
+from {{ cookiecutter.package_name }}.adapters.dynamodb import AuditAppendContention, DynamoAuditLog
 from {{ cookiecutter.package_name }}.adapters.memory import InMemoryAuditArchive, InMemoryAuditLog
 from {{ cookiecutter.package_name }}.adapters.s3 import S3AuditArchive
 from {{ cookiecutter.package_name }}.domain.audit import Anchor, AuditEvent, ChainHead, link, verify
@@ -103,6 +103,9 @@ def test_appends_larger_than_one_transaction_stay_one_chain(audit_log: AuditLog)
     assert verify(audit_log.records(), audit_log.head()) is None
 
 
+RETRIES_UNDER_CONTENTION = 20
+
+
 def test_concurrent_appenders_never_fork_the_chain(audit_log: AuditLog) -> None:
     writers, events_each = 4, 5
     errors: list[BaseException] = []
@@ -110,7 +113,14 @@ def test_concurrent_appenders_never_fork_the_chain(audit_log: AuditLog) -> None:
     def writer(index: int) -> None:
         try:
             for number in range(events_each):
-                audit_log.append([event(index * 100 + number)], RECORDED_AT)
+                # An append may be refused while the head keeps moving (the worker's batch is then
+                # redelivered by SQS); what must never happen is a fork or a lost or doubled event.
+                for _ in range(RETRIES_UNDER_CONTENTION):
+                    try:
+                        audit_log.append([event(index * 100 + number)], RECORDED_AT)
+                        break
+                    except AuditAppendContention:
+                        continue
         except BaseException as error:  # reported to the test thread
             errors.append(error)
 

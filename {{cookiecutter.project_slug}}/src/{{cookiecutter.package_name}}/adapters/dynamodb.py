@@ -445,7 +445,7 @@ class DynamoAuditLog(_DynamoTable):
                 yield _audit_record_from_item(item)
 
     def _append_chunk(self, events: list[AuditEvent], recorded_at: datetime) -> AppendResult:
-        for _attempt in range(AUDIT_APPEND_ATTEMPTS):
+        for attempt in range(AUDIT_APPEND_ATTEMPTS):
             already = self._sequences_of([event.event_id for event in events])
             new = [event for event in events if event.event_id not in already]
             if not new:
@@ -463,8 +463,9 @@ class DynamoAuditLog(_DynamoTable):
                 codes = {reason.get("Code") for reason in cancelled.reasons} - {"None"}
                 if not codes <= {"ConditionalCheckFailed", "TransactionConflict"}:
                     raise
-                # Another writer moved the head or recorded one of these events first: read again.
-                time.sleep(random.uniform(0, 0.01))  # noqa: S311 - jitter, not crypto
+                # Another writer moved the head or recorded one of these events first: back off
+                # (growing jitter, so contending writers spread out) and read again.
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not crypto
                 continue
             return AppendResult(records, already)
         raise AuditAppendContention(
