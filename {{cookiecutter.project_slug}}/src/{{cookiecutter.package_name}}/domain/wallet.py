@@ -22,6 +22,8 @@ from .events import DomainEvent
 from .money import Money
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..ports import Clock, EventPublisher, LedgerStore
 
 
@@ -153,14 +155,7 @@ class Wallet:
         """Add cash to the wallet (opening it in the deposit's currency if needed)."""
         money = _checked(money)
         entry = self._new_entry(EntryKind.DEPOSIT, player_id, transaction_id, money)
-        replay = self._replay_of(entry)
-        if replay is not None:
-            return replay
-        try:
-            self._ledger.credit(entry)
-        except DuplicateTransaction:
-            return self._replay_after_race(entry)
-        return self._done(entry, "FundsDeposited", correlation_id, session_id=None)
+        return self._record(entry, self._ledger.credit, "FundsDeposited", correlation_id, session_id=None)
 
     def grant_bonus(
         self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
@@ -168,14 +163,7 @@ class Wallet:
         """Add bonus money to the wallet (opening it in the grant's currency if needed)."""
         money = _checked(money)
         entry = self._new_entry(EntryKind.BONUS_GRANT, player_id, transaction_id, money, funds=Funds.BONUS)
-        replay = self._replay_of(entry)
-        if replay is not None:
-            return replay
-        try:
-            self._ledger.credit(entry)
-        except DuplicateTransaction:
-            return self._replay_after_race(entry)
-        return self._done(entry, "BonusGranted", correlation_id, session_id=None)
+        return self._record(entry, self._ledger.credit, "BonusGranted", correlation_id, session_id=None)
 
     def place_bet(
         self,
@@ -193,14 +181,7 @@ class Wallet:
         """
         money = _checked(money)
         entry = self._new_entry(EntryKind.BET, player_id, transaction_id, money, funds=funds)
-        replay = self._replay_of(entry)
-        if replay is not None:
-            return replay
-        try:
-            self._ledger.debit(entry)
-        except DuplicateTransaction:
-            return self._replay_after_race(entry)
-        return self._done(entry, "BetPlaced", correlation_id, session_id=session_id)
+        return self._record(entry, self._ledger.debit, "BetPlaced", correlation_id, session_id=session_id)
 
     def settle_win(
         self,
@@ -397,6 +378,25 @@ class Wallet:
         if bet is None or bet.kind is not EntryKind.BET or bet.player_id != player_id:
             raise NotFound("the player has no bet with this id", field="bet_transaction_id")
         return bet
+
+    def _record(
+        self,
+        entry: LedgerEntry,
+        write: Callable[[LedgerEntry], None],
+        event_name: str,
+        correlation_id: str,
+        *,
+        session_id: str | None,
+    ) -> WalletReceipt:
+        """Replay a known transaction id, else write the entry once and publish its event."""
+        replay = self._replay_of(entry)
+        if replay is not None:
+            return replay
+        try:
+            write(entry)
+        except DuplicateTransaction:
+            return self._replay_after_race(entry)
+        return self._done(entry, event_name, correlation_id, session_id=session_id)
 
     def _replay_of(self, entry: LedgerEntry) -> WalletReceipt | None:
         existing = self._ledger.entry(entry.transaction_id)
