@@ -14,6 +14,24 @@ from .domain.sessions import Session, SessionActivity
 {%- if cookiecutter.module_wallet %}
 from .domain.wallet import Balance, LedgerEntry
 {%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+{#- responsible_gaming: imports #}
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+{#- promotions: imports #}
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+{#- notifications: imports #}
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+{#- leaderboards: imports #}
+{%- endif %}
+{%- if cookiecutter.module_reporting %}
+{#- reporting: imports #}
+{%- endif %}
+{%- if cookiecutter.module_scheduled_jobs %}
+{#- scheduled_jobs: imports #}
+{%- endif %}
 
 
 class Clock(Protocol):
@@ -145,4 +163,22 @@ class SessionStore(Protocol):
     def record_activity(self, session_id: str, event_id: str, activity: SessionActivity) -> bool:
         """Add `activity` to the session's totals once per `event_id`; False if already applied."""
         ...
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+{#- responsible_gaming: ports (Protocols), each after two blank lines #}
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+{#- promotions: ports (Protocols), each after two blank lines #}
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+{#- notifications: ports (Protocols), each after two blank lines #}
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+{#- leaderboards: ports (Protocols), each after two blank lines #}
+{%- endif %}
+{%- if cookiecutter.module_reporting %}
+{#- reporting: ports (Protocols), each after two blank lines #}
+{%- endif %}
+{%- if cookiecutter.module_scheduled_jobs %}
+{#- scheduled_jobs: ports (Protocols), each after two blank lines #}
 {%- endif %}

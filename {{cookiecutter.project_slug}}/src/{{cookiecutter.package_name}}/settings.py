@@ -75,6 +75,25 @@ class AuditSettings:
             audit_archive_bucket=_required(env, "AUDIT_ARCHIVE_BUCKET"),
         )
 
+{%- if cookiecutter.module_responsible_gaming %}
+{#- responsible_gaming: settings class (like AuditSettings), after two blank lines #}
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+{#- promotions: settings class (like AuditSettings), after two blank lines #}
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+{#- notifications: settings class (like AuditSettings), after two blank lines #}
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+{#- leaderboards: settings class (like AuditSettings), after two blank lines #}
+{%- endif %}
+{%- if cookiecutter.module_reporting %}
+{#- reporting: settings class (like AuditSettings), after two blank lines #}
+{%- endif %}
+{%- if cookiecutter.module_scheduled_jobs %}
+{#- scheduled_jobs: settings class (like AuditSettings), after two blank lines #}
+{%- endif %}
+
 
 def _required(env: Mapping[str, str], name: str) -> str:
     value = env.get(name, "").strip()

@@ -37,6 +37,18 @@ from .sessions import sessions_api
 {%- if cookiecutter.module_wallet %}
 from .wallet import wallet_api
 {%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+{#- responsible_gaming: imports (blueprint, domain service) #}
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+{#- promotions: imports (blueprint, domain service) #}
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+{#- notifications: imports (blueprint, domain service) #}
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+{#- leaderboards: imports (blueprint, domain service) #}
+{%- endif %}
 
 # Request bodies are a handful of ids and an amount; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 16 * 1024
@@ -63,6 +75,18 @@ def create_app(services: Services | Callable[[], Services]) -> Flask:
 {%- endif %}
 {%- if cookiecutter.module_wallet %}
     api.register_blueprint(wallet_api)
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+{#- responsible_gaming: register_blueprint #}
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+{#- promotions: register_blueprint #}
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+{#- notifications: register_blueprint #}
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+{#- leaderboards: register_blueprint #}
 {%- endif %}
     return api
 
@@ -186,6 +210,18 @@ def aws_services() -> Services:
 {%- if cookiecutter.module_wallet %}
     from ..adapters.parameter_store import SecureParameter
 {%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+{#- responsible_gaming: adapter imports inside aws_services #}
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+{#- promotions: adapter imports inside aws_services #}
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+{#- notifications: adapter imports inside aws_services #}
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+{#- leaderboards: adapter imports inside aws_services #}
+{%- endif %}
 
     settings = Settings.from_env()
     publisher = EventBridgePublisher(settings.event_bus_name)
@@ -211,6 +247,18 @@ def aws_services() -> Services:
         events=publisher,
 {%- if cookiecutter.module_wallet %}
         payment_webhook_key=SecureParameter(webhook_key_name).value if webhook_key_name else None,
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+{#- responsible_gaming: Services(...) keyword arguments #}
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+{#- promotions: Services(...) keyword arguments #}
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+{#- notifications: Services(...) keyword arguments #}
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+{#- leaderboards: Services(...) keyword arguments #}
 {%- endif %}
     )
 

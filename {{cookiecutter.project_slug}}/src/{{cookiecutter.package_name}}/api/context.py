@@ -16,6 +16,18 @@ from ..domain.sessions import SessionService
 {%- if cookiecutter.module_wallet %}
 from ..domain.wallet import Wallet
 {%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+{#- responsible_gaming: imports #}
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+{#- promotions: imports #}
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+{#- notifications: imports #}
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+{#- leaderboards: imports #}
+{%- endif %}
 
 if TYPE_CHECKING:
     from ..ports import EventPublisher
@@ -60,6 +72,18 @@ class Services:
     # The payment provider's webhook signing key, read from the secret store on use (None: deposits
     # are not signed, e.g. in tests and local runs).
     payment_webhook_key: Callable[[], str] | None = None
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+{#- responsible_gaming: Services fields (with defaults, e.g. `promotions: PromotionService | None = None`) #}
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+{#- promotions: Services fields (with defaults, e.g. `promotions: PromotionService | None = None`) #}
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+{#- notifications: Services fields (with defaults, e.g. `promotions: PromotionService | None = None`) #}
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+{#- leaderboards: Services fields (with defaults, e.g. `promotions: PromotionService | None = None`) #}
 {%- endif %}
 
 
