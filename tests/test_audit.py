@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,28 @@ def test_supported_combination_passes_the_audit(
     markdown = (baked.project / "docs" / "controls.md").read_text(encoding="utf-8")
     for control in report["controls"]:
         assert f"`{control['id']}`" in markdown
+    sizes = zip_sizes(baked.project)
     summary = report["summary"]
-    print(f"\n{case_id}: {summary['pass']} pass, {summary['fail']} fail, {summary['skip']} skip "
+    print(f"\n{case_id}: {', '.join(f'{name} {size // 1024} KB' for name, size in sizes.items())}")
+    print(f"{case_id}: {summary['pass']} pass, {summary['fail']} fail, {summary['skip']} skip "
           f"(skipped: {', '.join(sorted(with_status(report, 'skip')))})")
+
+
+def zip_sizes(project: Path) -> dict[str, int]:
+    """The packaged zips by function: workers carry no Flask and stay under 200 KB, the API under 5 MB."""
+    zips = sorted((project / ".serverless").glob("*.zip"))
+    assert zips, "make audit packaged no zip"
+    sizes = {}
+    for archive in zips:
+        names = zipfile.ZipFile(archive).namelist()
+        size = archive.stat().st_size
+        if archive.stem == "api":
+            assert size < 5_000_000, (archive.name, size)
+        else:
+            assert not [name for name in names if name.startswith("flask/")], archive.name
+            assert size < 200_000, (archive.name, size)
+        sizes[archive.stem] = size
+    return sizes
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
+from combinations import SUPPORTED
 from conftest import TEMPLATE_DIR
 
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
@@ -78,3 +80,36 @@ def test_options_reference_documents_every_prompt() -> None:
     reference = (TEMPLATE_DIR / "docs" / "02-options.md").read_text(encoding="utf-8")
     undocumented = [name for name in prompts if not name.startswith("_") and f"`{name}`" not in reference]
     assert undocumented == []
+
+
+def _answers_of(case: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """A combination's answers: its own, else the defaults (a choice's default is its first value)."""
+    return {**{key: value[0] if isinstance(value, list) else value for key, value in defaults.items()}, **case}
+
+
+def test_supported_combinations_cover_every_allowed_pair_of_modules(manifest: dict[str, Any]) -> None:
+    """Pairwise: every on/off pair of two modules that the dependencies allow is in some combination."""
+    defaults = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+    modules = list(manifest["modules"])
+    rows = [_answers_of(case, defaults) for _, case in SUPPORTED]
+    seen = {(a, rows[i][f"module_{a}"], b, rows[i][f"module_{b}"])
+            for i in range(len(rows)) for a, b in itertools.combinations(modules, 2)}
+
+    def allowed(on: dict[str, bool]) -> bool:
+        """Some valid combination has these values: switch everything else off except what they need."""
+        chosen = {name for name, value in on.items() if value}
+        for name in list(chosen):
+            chosen |= set(manifest["modules"][name]["requires"])
+        return all(on.get(name, True) for name in chosen) and bool(chosen)
+
+    missing = [(a, x, b, y) for a, b in itertools.combinations(modules, 2)
+               for x, y in itertools.product((True, False), repeat=2)
+               if allowed({a: x, b: y}) and (a, x, b, y) not in seen]
+    assert missing == []
+
+
+def test_supported_combinations_cover_every_jurisdiction_and_python(manifest: dict[str, Any]) -> None:
+    defaults = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+    rows = [_answers_of(case, defaults) for _, case in SUPPORTED]
+    assert {row["jurisdiction"] for row in rows} == set(manifest["jurisdictions"])
+    assert {row["python_version"] for row in rows} >= {"3.12", "3.13", "3.14"}
