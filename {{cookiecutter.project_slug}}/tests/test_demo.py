@@ -151,6 +151,9 @@ def test_demo_plays_the_journey_and_stops_every_server() -> None:
     assert result.returncode == 0, output
     steps = re.findall(r"^\s*\d+\. (\S+(?: \S+)?)\s{2,}", result.stdout, flags=re.MULTILINE)
     expected = ["sign in"]
+{%- if cookiecutter.module_responsible_gaming %}
+    expected += ["identity check"]
+{%- endif %}
 {%- if cookiecutter.module_wallet %}
     expected += ["deposit", "bet", "bet", "win", "rollback"]
 {%- endif %}

@@ -361,6 +361,10 @@ def operations(driver: ApiDriver, player: str, tag: str) -> list[tuple[str, Call
 {%- endif %}
 {%- if cookiecutter.module_wallet %}
     credit = driver.server_scopes
+{%- if cookiecutter.module_responsible_gaming %}
+    # The KYC gate fails closed: the KYC provider verifies the player before any money moves.
+    steps.append(("kyc", lambda: _verify(driver, player)))
+{%- endif %}
     steps += [
         (
             "deposit",
@@ -396,6 +400,13 @@ def operations(driver: ApiDriver, player: str, tag: str) -> list[tuple[str, Call
 
 def _money(transaction_id: str, amount: int, **fields: str) -> dict[str, Any]:
     return {"transaction_id": transaction_id, "amount": amount, "currency": CURRENCY, **fields}
+{%- if cookiecutter.module_responsible_gaming %}
+
+
+def _verify(driver: ApiDriver, player: str) -> Any:
+    """The KYC provider's verdict for `player` (its token carries the route's players:kyc scope)."""
+    return driver.call("POST", f"/players/{player}/kyc", {"status": "verified"}, player, driver.server_scopes)
+{%- endif %}
 {%- endif %}
 
 
@@ -431,6 +442,9 @@ def throughput(driver: ApiDriver, seconds: float, operation_name: str) -> float:
     def client(number: int) -> None:
         player = f"bench-throughput-{number}"
 {%- if cookiecutter.module_wallet %}
+{%- if cookiecutter.module_responsible_gaming %}
+        _verify(driver, player)
+{%- endif %}
         driver.call(
             "POST", "/wallet/deposits", _money(f"tp-{number}-d", 10**12), player, driver.server_scopes
         )

@@ -114,6 +114,15 @@ class Journey:
 {%- endif %}
 {%- if cookiecutter.module_wallet %}
 
+{%- if cookiecutter.module_responsible_gaming %}
+
+    def verify(self) -> str:
+        """The KYC provider's verdict: until the player is verified, the wallet refuses deposits and bets."""
+        path = f"/players/{self.player}/kyc"
+        answer = self.call("POST", path, {"status": "verified"}, token=self.server_token, expect=200)
+        return f"the KYC provider marked {self.player} {answer['kyc_status']}: deposits and bets allowed"
+{%- endif %}
+
     def deposit(self, transaction_id: str, amount: int) -> str:
         receipt = self._money(
             "/wallet/deposits",
@@ -294,6 +303,9 @@ class Journey:
 def journey_steps(journey: Journey) -> list[Step]:
     """The journey, in order; each module adds its steps here."""
     steps: list[Step] = [("sign in", journey.sign_in)]
+{%- if cookiecutter.module_responsible_gaming %}
+    steps.append(("identity check", journey.verify))
+{%- endif %}
 {%- if cookiecutter.module_wallet %}
     steps += [
         ("deposit", lambda: journey.deposit("deposit-1", 10_000)),

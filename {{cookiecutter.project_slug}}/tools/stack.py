@@ -8,8 +8,9 @@ One source, two readings of it:
   events, with the framework's variables (${self:...}, ${sls:stage}, ${param:...}) resolved.
 
 A local run creates only what moto needs to stand in for the cloud: DynamoDB tables, SQS queues,
-EventBridge buses and rules with their targets, S3 buckets, and the SSM SecureString parameters the
-functions may read (secrets made outside the stack, which a local run fills with random values).
+EventBridge buses and rules with their targets, S3 buckets, SNS topics, and the SSM SecureString
+parameters the functions may read (secrets made outside the stack, which a local run fills with random
+values).
 Functions run as local processes (tools/dev.py); IAM roles, KMS keys, log groups, alarms, the
 deployment bucket and the HTTP API are not created (the dev server stands in for the HTTP API and its
 JWT authorizer), nor are rules that only trigger functions on a schedule.
@@ -50,8 +51,9 @@ QUEUE = "AWS::SQS::Queue"
 EVENT_BUS = "AWS::Events::EventBus"
 RULE = "AWS::Events::Rule"
 BUCKET = "AWS::S3::Bucket"
+TOPIC = "AWS::SNS::Topic"
 # What a local run creates (in the order that their references allow).
-LOCAL_TYPES = (TABLE, QUEUE, EVENT_BUS, RULE, BUCKET)
+LOCAL_TYPES = (TABLE, QUEUE, EVENT_BUS, RULE, BUCKET, TOPIC)
 # CloudFormation properties of AWS::SQS::Queue that are SQS attributes moto understands. The KMS key
 # is left out: keys are not created locally.
 QUEUE_ATTRIBUTES = (
@@ -485,8 +487,16 @@ def create_local_stack(definition: StackDefinition, client: Callable[[str], Any]
         EVENT_BUS: _create_event_bus,
         RULE: _create_rule,
         BUCKET: _create_bucket,
+        TOPIC: _create_topic,
     }
-    services = {TABLE: "dynamodb", QUEUE: "sqs", EVENT_BUS: "events", RULE: "events", BUCKET: "s3"}
+    services = {
+        TABLE: "dynamodb",
+        QUEUE: "sqs",
+        EVENT_BUS: "events",
+        RULE: "events",
+        BUCKET: "s3",
+        TOPIC: "sns",
+    }
     for logical_id, resource in definition.resources.items():
         if logical_id not in local.local_ids:
             local.not_created.setdefault(str(resource.get("Type")), []).append(logical_id)
@@ -674,6 +684,13 @@ def _create_bucket(local: LocalStack, logical_id: str, properties: dict[str, Any
     local.attributes.update(
         {(logical_id, "Arn"): f"arn:aws:s3:::{name}", (logical_id, "DomainName"): f"{name}.s3.amazonaws.com"}
     )
+
+
+def _create_topic(local: LocalStack, logical_id: str, properties: dict[str, Any], client: Any) -> None:
+    name = str(local.resolve(properties.get("TopicName", f"local-{logical_id}-{uuid.uuid4().hex[:8]}")))
+    arn = client.create_topic(Name=name)["TopicArn"]
+    local.refs[logical_id] = arn  # a topic's Ref is its ARN
+    local.attributes.update({(logical_id, "TopicArn"): arn, (logical_id, "TopicName"): name})
 
 
 def _short_type(kind: str) -> str:

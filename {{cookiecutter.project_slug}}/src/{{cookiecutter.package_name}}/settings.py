@@ -79,19 +79,121 @@ class AuditSettings:
 {#- responsible_gaming: settings class (like AuditSettings), after two blank lines #}
 {%- endif %}
 {%- if cookiecutter.module_promotions %}
-{#- promotions: settings class (like AuditSettings), after two blank lines #}
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionSettings:
+    """What the promotions worker and routes need: the promotions table (the rules ship in the package)."""
+
+    promotions_table_name: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PromotionSettings:
+        """Read the settings from `environ` (the process environment by default)."""
+        env = os.environ if environ is None else environ
+        return cls(promotions_table_name=_required(env, "PROMOTIONS_TABLE_NAME"))
 {%- endif %}
 {%- if cookiecutter.module_notifications %}
-{#- notifications: settings class (like AuditSettings), after two blank lines #}
+
+
+# Channels the notifications worker can deliver through (adapters/channels.py).
+NOTIFICATION_CHANNELS = ("sns", "ses", "log")
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationSettings:
+    """What the notifications worker and the preference routes need."""
+
+    notifications_table_name: str
+    # "log" when unset: a local run writes notifications to the log instead of reaching players.
+    channel: str = "log"
+    topic_arn: str | None = None  # the SNS channel's topic
+    sender: str | None = None  # the SES channel's verified sender identity (an address)
+    # Minor units; a win of at least this much is announced as a big win (marketing).
+    big_win_threshold: int = 100_000
+    # Marketing to a player who never chose: off unless the operator opts players in.
+    marketing_default: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> NotificationSettings:
+        """Read the settings from `environ` (the process environment by default)."""
+        env = os.environ if environ is None else environ
+        channel = (env.get("NOTIFICATION_CHANNEL") or "log").strip().lower()
+        if channel not in NOTIFICATION_CHANNELS:
+            raise SettingsError(f"NOTIFICATION_CHANNEL must be one of {', '.join(NOTIFICATION_CHANNELS)}")
+        threshold = (env.get("BIG_WIN_THRESHOLD") or "100000").strip()
+        if not threshold.isdigit() or int(threshold) <= 0:
+            raise SettingsError("BIG_WIN_THRESHOLD must be a positive whole number of minor units")
+        marketing_default = (env.get("MARKETING_DEFAULT") or "false").strip().lower()
+        if marketing_default not in ("true", "false"):
+            raise SettingsError("MARKETING_DEFAULT must be true or false")
+        return cls(
+            notifications_table_name=_required(env, "NOTIFICATIONS_TABLE_NAME"),
+            channel=channel,
+            topic_arn=_required(env, "NOTIFICATIONS_TOPIC_ARN") if channel == "sns" else None,
+            sender=_required(env, "NOTIFICATION_SENDER") if channel == "ses" else None,
+            big_win_threshold=int(threshold),
+            marketing_default=marketing_default == "true",
+        )
 {%- endif %}
 {%- if cookiecutter.module_leaderboards %}
-{#- leaderboards: settings class (like AuditSettings), after two blank lines #}
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardSettings:
+    """What the leaderboards worker and the leaderboard routes need."""
+
+    leaderboards_table_name: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LeaderboardSettings:
+        """Read the settings from `environ` (the process environment by default)."""
+        env = os.environ if environ is None else environ
+        return cls(leaderboards_table_name=_required(env, "LEADERBOARDS_TABLE_NAME"))
 {%- endif %}
 {%- if cookiecutter.module_reporting %}
-{#- reporting: settings class (like AuditSettings), after two blank lines #}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportingSettings:
+    """What the reporting functions need: the GGR totals table and the analytics bucket."""
+
+    reporting_table_name: str
+    analytics_bucket_name: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ReportingSettings:
+        """Read the settings from `environ` (the process environment by default)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            reporting_table_name=_required(env, "REPORTING_TABLE_NAME"),
+            analytics_bucket_name=_required(env, "ANALYTICS_BUCKET_NAME"),
+        )
 {%- endif %}
 {%- if cookiecutter.module_scheduled_jobs %}
-{#- scheduled_jobs: settings class (like AuditSettings), after two blank lines #}
+
+
+@dataclass(frozen=True, slots=True)
+class JobsSettings:
+    """What the scheduled jobs need beyond Settings: the export bucket and the sessions' idle timeout."""
+
+    export_bucket_name: str
+    # A session with no heartbeat for this long is ended by the sessionCleanup job.
+    session_idle_timeout_minutes: int = 30
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> JobsSettings:
+        """Read the settings from `environ` (the process environment by default)."""
+        env = os.environ if environ is None else environ
+        raw = env.get("SESSION_IDLE_TIMEOUT_MINUTES", "").strip() or "30"
+        if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
+            raise SettingsError(
+                f"SESSION_IDLE_TIMEOUT_MINUTES is {raw!r}; give whole minutes between 1 and 1440"
+            )
+        return cls(
+            export_bucket_name=_required(env, "EXPORT_BUCKET_NAME"),
+            session_idle_timeout_minutes=int(raw),
+        )
 {%- endif %}
 
 

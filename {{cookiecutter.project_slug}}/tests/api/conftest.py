@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+{%- if cookiecutter.module_responsible_gaming %}
+from tests.api.http_api import ALLOWED_ORIGIN, OTHER_PLAYER, PLAYER, ApiClient
+{%- else %}
 from tests.api.http_api import ALLOWED_ORIGIN, ApiClient
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.adapters.memory import (
     FixedClock,
@@ -16,6 +20,9 @@ from {{ cookiecutter.package_name }}.adapters.memory import (
 {%- endif %}
 )
 from {{ cookiecutter.package_name }}.api.app import Services, create_app
+{%- if cookiecutter.module_responsible_gaming %}
+from {{ cookiecutter.package_name }}.domain.responsible_gaming import KycStatus, PlayerProtection, ProtectionService
+{%- endif %}
 {%- if cookiecutter.module_sessions %}
 from {{ cookiecutter.package_name }}.domain.sessions import SessionService
 {%- endif %}
@@ -28,6 +35,11 @@ WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
 {%- if cookiecutter.module_sessions %}
 SESSIONS_SOURCE = "{{ cookiecutter.package_name }}.sessions"
 {%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+PROTECTION_SOURCE = "{{ cookiecutter.package_name }}.responsible_gaming"
+# Whatever the jurisdiction's own interval (none for some), the API tests run with reality checks.
+REALITY_CHECK_MINUTES = 60
+{%- endif %}
 {%- if cookiecutter.module_wallet %}
 
 
@@ -36,9 +48,34 @@ def ledger() -> InMemoryLedgerStore:
     return InMemoryLedgerStore()
 
 
+{%- if cookiecutter.module_responsible_gaming %}
+
+
+@pytest.fixture
+def protection(
+    ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> ProtectionService:
+    return ProtectionService(ledger, publisher, clock, PROTECTION_SOURCE)
+
+
+@pytest.fixture
+def wallet(
+    ledger: InMemoryLedgerStore,
+    publisher: InMemoryEventPublisher,
+    clock: FixedClock,
+    protection: ProtectionService,
+) -> Wallet:
+    # The KYC gate fails closed: the two test players are verified here, so the wallet's own rules show.
+    for player_id in (PLAYER, OTHER_PLAYER):
+        ledger.save_protection(PlayerProtection(player_id, kyc=KycStatus.VERIFIED, version=1))
+    return Wallet(ledger, publisher, clock, WALLET_SOURCE, protection=protection)
+{%- else %}
+
+
 @pytest.fixture
 def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock) -> Wallet:
     return Wallet(ledger, publisher, clock, WALLET_SOURCE)
+{%- endif %}
 {%- endif %}
 {%- if cookiecutter.module_sessions %}
 
@@ -52,7 +89,13 @@ def session_store() -> InMemorySessionStore:
 def session_service(
     session_store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
 ) -> SessionService:
+{%- if cookiecutter.module_responsible_gaming %}
+    return SessionService(
+        session_store, publisher, clock, SESSIONS_SOURCE, reality_check_minutes=REALITY_CHECK_MINUTES
+    )
+{%- else %}
     return SessionService(session_store, publisher, clock, SESSIONS_SOURCE)
+{%- endif %}
 {%- endif %}
 
 
@@ -63,6 +106,9 @@ def services(
 {%- endif %}
 {%- if cookiecutter.module_sessions %}
     session_service: SessionService,
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+    protection: ProtectionService,
 {%- endif %}
     publisher: InMemoryEventPublisher,
 ) -> Services:
@@ -75,6 +121,9 @@ def services(
 {%- endif %}
         cors_allowed_origins=(ALLOWED_ORIGIN,),
         events=publisher,
+{%- if cookiecutter.module_responsible_gaming %}
+        protection=protection,
+{%- endif %}
     )
 
 

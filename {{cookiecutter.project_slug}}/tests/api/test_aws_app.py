@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from tests.api.http_api import ApiClient
-from tests.support.tables import create_event_bus
+from tests.support.tables import create_event_bus, table_environment
 
 from {{ cookiecutter.package_name }}.api.app import aws_services, create_app
 
@@ -39,12 +39,8 @@ def test_requests_reach_dynamodb_and_eventbridge(
     monkeypatch: pytest.MonkeyPatch, aws_tables: dict[str, str], events_client: Any
 ) -> None:
     monkeypatch.setenv("EVENT_BUS_NAME", create_event_bus(events_client))
-{%- if cookiecutter.module_wallet %}
-    monkeypatch.setenv("WALLET_TABLE_NAME", aws_tables["WalletTable"])
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-    monkeypatch.setenv("SESSIONS_TABLE_NAME", aws_tables["SessionsTable"])
-{%- endif %}
+    for variable, table in table_environment(aws_tables).items():
+        monkeypatch.setenv(variable, table)
     monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "https://play.example.com")
     api = ApiClient(create_app(aws_services))
 {%- if cookiecutter.module_sessions %}
@@ -58,6 +54,11 @@ def test_requests_reach_dynamodb_and_eventbridge(
 
     deposit = {"transaction_id": "dep-1", "amount": 1_000, "currency": "EUR"}
     bet = {"transaction_id": "bet-1", "amount": 400, "currency": "EUR"}
+{%- if cookiecutter.module_responsible_gaming %}
+    # The KYC gate fails closed: no money moves until the KYC provider has verified the player.
+    assert api.post("/wallet/deposits", deposit).error["code"] == "kyc_required"
+    assert api.post("/players/player-1/kyc", {"status": "verified"}, scopes=("players:kyc",)).status == 200
+{%- endif %}
     assert api.post("/wallet/deposits", deposit).status == 201
     assert api.post("/wallet/bets", bet).status == 201
     assert api.post("/wallet/deposits", deposit).json["replayed"] is True

@@ -50,6 +50,20 @@ def test_saved_session_reads_back_equal(sessions: SessionStore) -> None:
     assert sessions.get("session-1") == session
 
 
+{%- if cookiecutter.module_responsible_gaming %}
+
+
+def test_reality_check_interval_and_count_read_back(sessions: SessionStore) -> None:
+    checked = replace(active_session(), reality_check_minutes=60)
+    sessions.save(checked)
+    later = replace(checked, last_seen_at=START + timedelta(minutes=125), reality_checks_due=2)
+
+    sessions.save(later)
+
+    assert sessions.get("session-1") == later
+{%- endif %}
+
+
 def test_save_updates_the_lifecycle_of_the_session(sessions: SessionStore) -> None:
     sessions.save(active_session())
     later = START + timedelta(minutes=30)

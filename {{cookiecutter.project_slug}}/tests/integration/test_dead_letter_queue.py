@@ -71,6 +71,8 @@ def worker_queue(
         replace(definition, resources=queues, parameter_arns=()), lambda service: sqs_client
     )
     # The function's environment as the stack sets it, with the test's tables and a bus of its own.
+    # Other resources the shared environment names (buckets, topics) are not used by this worker.
+    stack.refs.update({name: name.lower() for name in definition.resources if name not in stack.refs})
     stack.refs.update(aws_tables)
     stack.refs["EventBus"] = create_event_bus(events_client)
     for name, value in stack.environment(function).items():

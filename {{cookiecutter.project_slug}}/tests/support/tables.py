@@ -90,3 +90,17 @@ def create_event_bus(client: Any) -> str:
     name = f"bus-{uuid.uuid4().hex[:12]}"
     client.create_event_bus(Name=name)
     return name
+
+
+def table_environment(names: dict[str, str], path: Path = SERVERLESS_YML) -> dict[str, str]:
+    """The functions' table variables (provider.environment NAME: {Ref: <table>}) for these tables.
+
+    Read from serverless.yml, so a module's table variable reaches the tests the way it reaches Lambda.
+    """
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+    environment = ((document or {}).get("provider") or {}).get("environment") or {}
+    return {
+        variable: names[value["Ref"]]
+        for variable, value in environment.items()
+        if isinstance(value, dict) and value.get("Ref") in names
+    }

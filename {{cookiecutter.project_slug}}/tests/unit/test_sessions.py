@@ -12,6 +12,9 @@ from {{ cookiecutter.package_name }}.adapters.memory import (
     InMemoryEventPublisher,
     InMemorySessionStore,
 )
+{%- if cookiecutter.module_responsible_gaming %}
+from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.errors import NotFound, SessionClosed
 from {{ cookiecutter.package_name }}.domain.sessions import (
     SessionActivity,
@@ -34,7 +37,14 @@ def sessions(
     store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
 ) -> SessionService:
     numbers = itertools.count(1)
+{%- if cookiecutter.module_responsible_gaming %}
+    # No reality checks here, whatever the jurisdiction: their own tests below choose an interval.
+    return SessionService(
+        store, publisher, clock, SOURCE, new_id=lambda: f"sess-{next(numbers)}", reality_check_minutes=None
+    )
+{%- else %}
     return SessionService(store, publisher, clock, SOURCE, new_id=lambda: f"sess-{next(numbers)}")
+{%- endif %}
 
 
 def test_sign_in_starts_an_active_session_and_announces_it(
@@ -164,3 +174,83 @@ def test_bet_activity_naming_another_players_session_is_ignored(
     stored = store.get(session.session_id)
     assert stored is not None
     assert stored.activity == SessionActivity()
+{%- if cookiecutter.module_responsible_gaming %}
+
+
+@pytest.fixture
+def checked_sessions(
+    store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> SessionService:
+    """Sessions with a reality check every 60 minutes."""
+    return SessionService(store, publisher, clock, SOURCE, new_id=lambda: "sess-1", reality_check_minutes=60)
+
+
+def test_the_jurisdictions_reality_check_interval_is_the_default(
+    store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    session = SessionService(store, publisher, clock, SOURCE).start_session(PLAYER, correlation_id="c")
+
+    assert session.reality_check_minutes == LIMITS_POLICY.reality_check_minutes
+
+
+def test_a_session_tells_when_its_next_reality_check_is_due(
+    checked_sessions: SessionService, clock: FixedClock
+) -> None:
+    session = checked_sessions.start_session(PLAYER, correlation_id="c")
+
+    assert session.next_reality_check_at == clock.now() + timedelta(minutes=60)
+
+
+def test_reality_check_is_announced_once_per_interval(
+    checked_sessions: SessionService, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    started = checked_sessions.start_session(PLAYER, correlation_id="login").started_at
+    publisher.events.clear()
+
+    clock.advance(timedelta(minutes=59))
+    checked_sessions.heartbeat("sess-1", PLAYER, correlation_id="hb-1")
+    clock.advance(timedelta(minutes=2))
+    first = checked_sessions.heartbeat("sess-1", PLAYER, correlation_id="hb-2")
+    clock.advance(timedelta(minutes=30))
+    checked_sessions.heartbeat("sess-1", PLAYER, correlation_id="hb-3")
+
+    due = [event for event in publisher.events if event.name == "RealityCheckDue"]
+    assert len(due) == 1
+    assert (due[0].source, due[0].correlation_id) == (SOURCE, "hb-2")
+    assert due[0].detail == {
+        "player_id": PLAYER,
+        "session_id": "sess-1",
+        "reality_check": 1,
+        "interval_minutes": 60,
+        "minutes_played": 60,
+        "due_at": (started + timedelta(minutes=60)).isoformat(),
+    }
+    assert first.reality_checks_due == 1
+    assert first.next_reality_check_at == started + timedelta(minutes=120)
+
+
+def test_a_long_silence_announces_only_the_latest_reality_check(
+    checked_sessions: SessionService, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    checked_sessions.start_session(PLAYER, correlation_id="login")
+    publisher.events.clear()
+
+    clock.advance(timedelta(minutes=185))
+    session = checked_sessions.heartbeat("sess-1", PLAYER, correlation_id="hb")
+
+    due = [event for event in publisher.events if event.name == "RealityCheckDue"]
+    assert [event.detail["reality_check"] for event in due] == [3]
+    assert session.reality_checks_due == 3
+
+
+def test_a_session_without_reality_checks_announces_none(
+    sessions: SessionService, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    session = sessions.start_session(PLAYER, correlation_id="login")
+    clock.advance(timedelta(hours=5))
+
+    sessions.heartbeat(session.session_id, PLAYER, correlation_id="hb")
+
+    assert "RealityCheckDue" not in [event.name for event in publisher.events]
+    assert session.next_reality_check_at is None
+{%- endif %}

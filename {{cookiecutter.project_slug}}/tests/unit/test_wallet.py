@@ -23,6 +23,9 @@ from {{ cookiecutter.package_name }}.domain.errors import (
     ValidationFailed,
 )
 from {{ cookiecutter.package_name }}.domain.money import Money
+{%- if cookiecutter.module_responsible_gaming %}
+from {{ cookiecutter.package_name }}.domain.responsible_gaming import KycStatus, PlayerProtection, ProtectionService
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import (
     Balance,
     DuplicateTransaction,
@@ -50,7 +53,15 @@ def ledger() -> InMemoryLedgerStore:
 
 @pytest.fixture
 def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock) -> Wallet:
+{%- if cookiecutter.module_responsible_gaming %}
+    # With player protection on, as deployed; both players are verified, so the wallet's own rules show.
+    for player_id in (PLAYER, OTHER_PLAYER):
+        ledger.save_protection(PlayerProtection(player_id, kyc=KycStatus.VERIFIED, version=1))
+    protection = ProtectionService(ledger, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
+    return Wallet(ledger, publisher, clock, SOURCE, protection=protection)
+{%- else %}
     return Wallet(ledger, publisher, clock, SOURCE)
+{%- endif %}
 
 
 @pytest.fixture

@@ -8,6 +8,12 @@ Item layout (one table per module, keys `pk`/`sk`):
                    entry_sort=<created_at>#<transaction_id>, reference?, reversed_by?
                    (GSI ledger_by_player: player_id, entry_sort)
 {%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+- protection       pk=PLAYER#<player_id>  sk=PROTECTION  kyc, version, limits and pending (JSON),
+                   self_excluded_until?, cooling_off_until?, blocked_until? (the later of the two)
+- period counter   pk=PLAYER#<player_id>  sk=LIMIT#<kind>#<period>#<period key>  total
+                   (no player_id attribute: neither is in the ledger_by_player index)
+{%- endif %}
 {%- if cookiecutter.module_sessions %}
 - session          pk=SESSION#<session_id> sk=SESSION           player_id, status, times, totals
 - activity marker  pk=SESSION#<session_id> sk=EVENT#<event_id>  expires_at (TTL)
@@ -39,6 +45,20 @@ from botocore.exceptions import ClientError
 from ..domain.audit import AppendResult, AuditEvent, AuditRecord, ChainHead, link
 {%- if errors %}
 from ..domain.errors import {{ errors | join(", ") }}
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+from ..domain.responsible_gaming import (
+    KycStatus,
+    Limit,
+    LimitBreached,
+    LimitKind,
+    LimitPeriod,
+    PendingLimit,
+    PlayerProtection,
+    ProtectionCheckFailed,
+    TransactionGuard,
+    first_breach,
+)
 {%- endif %}
 {%- if cookiecutter.module_sessions %}
 from ..domain.sessions import Session, SessionActivity, SessionStatus
@@ -133,7 +153,13 @@ class DynamoLedgerStore(_DynamoTable):
         item = self._get(_tx_pk(transaction_id), "ENTRY")
         return None if item is None else _entry_from_item(item)
 
+{%- if cookiecutter.module_responsible_gaming %}
+
+    def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+{%- else %}
+
     def credit(self, entry: LedgerEntry) -> None:
+{%- endif %}
         items = [self._put_entry(entry), self._add_to_balance(entry, guard_currency=True)]
         if entry.kind is EntryKind.WIN and entry.reference is not None:
             # In the same transaction: a rollback of the bet that commits first refuses the win.
@@ -147,7 +173,11 @@ class DynamoLedgerStore(_DynamoTable):
                 }
             )
         try:
+{%- if cookiecutter.module_responsible_gaming %}
+            self._transact([*items, *self._guard_items(guard)])
+{%- else %}
             self._transact(items)
+{%- endif %}
         except TransactionCancelled as cancelled:
             if cancelled.failed(0):
                 raise DuplicateTransaction(entry.transaction_id) from None
@@ -155,9 +185,15 @@ class DynamoLedgerStore(_DynamoTable):
                 raise _currency_mismatch(cancelled.old_item(1), entry) from None
             if len(items) > 2 and cancelled.failed(2):
                 raise AlreadyReversed(entry.reference) from None
+{%- if cookiecutter.module_responsible_gaming %}
+            _raise_guard_failure(cancelled, len(items), guard)
+{%- endif %}
             raise
-
+{% if cookiecutter.module_responsible_gaming %}
+    def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+{%- else %}
     def debit(self, entry: LedgerEntry) -> None:
+{%- endif %}
         take_from_balance = {
             "Update": {
                 "TableName": self.table_name,
@@ -171,7 +207,11 @@ class DynamoLedgerStore(_DynamoTable):
             }
         }
         try:
+{%- if cookiecutter.module_responsible_gaming %}
+            self._transact([self._put_entry(entry), take_from_balance, *self._guard_items(guard)])
+{%- else %}
             self._transact([self._put_entry(entry), take_from_balance])
+{%- endif %}
         except TransactionCancelled as cancelled:
             if cancelled.failed(0):
                 raise DuplicateTransaction(entry.transaction_id) from None
@@ -182,9 +222,15 @@ class DynamoLedgerStore(_DynamoTable):
                 if wallet["currency"]["S"] != entry.currency:
                     raise _currency_mismatch(wallet, entry) from None
                 raise InsufficientFunds(f"the bet would take the {entry.funds} balance below zero") from None
+{%- if cookiecutter.module_responsible_gaming %}
+            _raise_guard_failure(cancelled, 2, guard)
+{%- endif %}
             raise
-
+{% if cookiecutter.module_responsible_gaming %}
+    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+{%- else %}
     def reverse(self, rollback: LedgerEntry, bet: LedgerEntry) -> None:
+{%- endif %}
         mark_bet = {
             "Update": {
                 "TableName": self.table_name,
@@ -195,10 +241,13 @@ class DynamoLedgerStore(_DynamoTable):
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
         }
+        items = [self._put_entry(rollback), mark_bet, self._add_to_balance(rollback, guard_currency=False)]
         try:
-            self._transact(
-                [self._put_entry(rollback), mark_bet, self._add_to_balance(rollback, guard_currency=False)]
-            )
+{%- if cookiecutter.module_responsible_gaming %}
+            self._transact([*items, *self._guard_items(guard)])
+{%- else %}
+            self._transact(items)
+{%- endif %}
         except TransactionCancelled as cancelled:
             if cancelled.failed(0):
                 raise DuplicateTransaction(rollback.transaction_id) from None
@@ -206,6 +255,9 @@ class DynamoLedgerStore(_DynamoTable):
                 if cancelled.old_item(1) is None:
                     raise LookupError(f"bet {bet.transaction_id} is not in the ledger") from None
                 raise AlreadyReversed(bet.transaction_id) from None
+{%- if cookiecutter.module_responsible_gaming %}
+            _raise_guard_failure(cancelled, len(items), guard)
+{%- endif %}
             raise
 
     def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
@@ -228,6 +280,91 @@ class DynamoLedgerStore(_DynamoTable):
             ExpressionAttributeValues={":player": _s(player_id)},
         )
         return [_entry_from_item(item) for page in pages for item in page.get("Items", [])]
+
+{%- if cookiecutter.module_responsible_gaming %}
+
+    def protection(self, player_id: str) -> PlayerProtection | None:
+        item = self._get(_player_pk(player_id), PROTECTION_SK)
+        return None if item is None else _protection_from_item(player_id, item)
+
+    def save_protection(self, protection: PlayerProtection) -> None:
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": _protection_to_item(protection)}
+        if protection.version == 1:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "#version = :previous"
+            put["ExpressionAttributeNames"] = {"#version": "version"}
+            put["ExpressionAttributeValues"] = {":previous": _n(protection.version - 1)}
+        try:
+            self.client.put_item(**put)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise ProtectionCheckFailed(protection.player_id) from None
+            raise
+
+    def period_totals(self, player_id: str, counter_ids: Sequence[str]) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        wanted = list(dict.fromkeys(counter_ids))
+        for start in range(0, len(wanted), 100):  # BatchGetItem takes 100 keys at most
+            keys = [_key(_player_pk(player_id), f"LIMIT#{name}") for name in wanted[start : start + 100]]
+            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self.table_name, []):
+                    totals[item["sk"]["S"].removeprefix("LIMIT#")] = int(item["total"]["N"])
+                request = response.get("UnprocessedKeys") or {}
+        return totals
+
+    def _guard_items(self, guard: TransactionGuard | None) -> list[dict[str, Any]]:
+        """The guard's ConditionCheck on the protection and its counter updates, for the same transaction."""
+        if guard is None:
+            return []
+        breach = first_breach(guard)
+        if breach is not None:
+            # A counter that does not exist yet passes its condition: this stake alone is too big.
+            raise LimitBreached(breach)
+        items: list[dict[str, Any]] = []
+        if guard.version is not None:
+            checked_at = guard.checked_at or datetime.now(UTC)
+            items.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self.table_name,
+                        "Key": _key(_player_pk(guard.player_id), PROTECTION_SK),
+                        # The version pins the limits the caps below came from; a change since fails the
+                        # transaction. KYC and exclusions are checked here too, not only when read.
+                        "ConditionExpression": (
+                            "#version = :version AND #kyc = :verified AND "
+                            "(attribute_not_exists(#blocked) OR #blocked <= :now)"
+                        ),
+                        "ExpressionAttributeNames": {
+                            "#version": "version",
+                            "#kyc": "kyc",
+                            "#blocked": "blocked_until",
+                        },
+                        "ExpressionAttributeValues": {
+                            ":version": _n(guard.version),
+                            ":verified": _s(KycStatus.VERIFIED.value),
+                            ":now": _s(_timestamp(checked_at)),
+                        },
+                    }
+                }
+            )
+        for count in guard.counts:
+            update: dict[str, Any] = {
+                "TableName": self.table_name,
+                "Key": _key(_player_pk(guard.player_id), f"LIMIT#{count.counter_id}"),
+                "UpdateExpression": "ADD #total :delta",
+                "ExpressionAttributeNames": {"#total": "total"},
+                "ExpressionAttributeValues": {":delta": _n(count.delta)},
+            }
+            if count.cap is not None:
+                # Conditions cannot add: "total + delta <= cap" is written as "total <= cap - delta".
+                update["ConditionExpression"] = "attribute_not_exists(#total) OR #total <= :headroom"
+                update["ExpressionAttributeValues"][":headroom"] = _n(count.cap - count.delta)
+            items.append({"Update": update})
+        return items
+{%- endif %}
 
     def _put_entry(self, entry: LedgerEntry) -> dict[str, Any]:
         return {
@@ -258,6 +395,86 @@ class DynamoLedgerStore(_DynamoTable):
             update["ConditionExpression"] = "attribute_not_exists(pk) OR currency = :currency"
             update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return {"Update": update}
+
+
+{%- if cookiecutter.module_responsible_gaming %}
+
+
+PROTECTION_SK = "PROTECTION"
+
+
+def _raise_guard_failure(cancelled: TransactionCancelled, first: int, guard: TransactionGuard | None) -> None:
+    """Raise what failed among a guard's items, which start at index `first` of the transaction."""
+    if guard is None:
+        return
+    index = first
+    if guard.version is not None:
+        if cancelled.failed(index):
+            raise ProtectionCheckFailed(guard.player_id) from None
+        index += 1
+    for offset, count in enumerate(guard.counts):
+        if cancelled.failed(index + offset):
+            raise LimitBreached(count) from None
+
+
+def _protection_to_item(protection: PlayerProtection) -> Item:
+    item: Item = {
+        **_key(_player_pk(protection.player_id), PROTECTION_SK),
+        "kyc": _s(protection.kyc.value),
+        "version": _n(protection.version),
+        "limits": _s(
+            json.dumps(
+                [
+                    [limit.kind.value, limit.period.value, limit.amount, limit.currency]
+                    for limit in protection.limits
+                ]
+            )
+        ),
+        "pending": _s(
+            json.dumps(
+                [
+                    [
+                        change.kind.value,
+                        change.period.value,
+                        change.amount,
+                        change.currency,
+                        _timestamp(change.effective_at),
+                    ]
+                    for change in protection.pending
+                ]
+            )
+        ),
+    }
+    for name, moment in (
+        ("self_excluded_until", protection.self_excluded_until),
+        ("cooling_off_until", protection.cooling_off_until),
+        ("blocked_until", protection.blocked_until),
+    ):
+        if moment is not None:
+            item[name] = _s(_timestamp(moment))
+    return item
+
+
+def _protection_from_item(player_id: str, item: Item) -> PlayerProtection:
+    def moment(name: str) -> datetime | None:
+        return datetime.fromisoformat(item[name]["S"]) if name in item else None
+
+    return PlayerProtection(
+        player_id=player_id,
+        kyc=KycStatus(item["kyc"]["S"]),
+        limits=tuple(
+            Limit(LimitKind(kind), LimitPeriod(period), amount, currency)
+            for kind, period, amount, currency in json.loads(item["limits"]["S"])
+        ),
+        pending=tuple(
+            PendingLimit(LimitKind(kind), LimitPeriod(period), amount, currency, datetime.fromisoformat(at))
+            for kind, period, amount, currency, at in json.loads(item["pending"]["S"])
+        ),
+        self_excluded_until=moment("self_excluded_until"),
+        cooling_off_until=moment("cooling_off_until"),
+        version=int(item["version"]["N"]),
+    )
+{%- endif %}
 
 
 def _other(funds: Funds) -> Funds:
@@ -333,6 +550,13 @@ class DynamoSessionStore(_DynamoTable):
             "bets = if_not_exists(bets, :zero), staked = if_not_exists(staked, :zero), "
             "won = if_not_exists(won, :zero)"
         )
+{%- if cookiecutter.module_responsible_gaming %}
+        update += ", reality_checks_due = :checks_due"
+        values[":checks_due"] = _n(session.reality_checks_due)
+        if session.reality_check_minutes is not None:
+            update += ", reality_check_minutes = :check_minutes"
+            values[":check_minutes"] = _n(session.reality_check_minutes)
+{%- endif %}
         if session.ended_at is not None:
             update += ", ended_at = :ended"
             values[":ended"] = _s(_timestamp(session.ended_at))
@@ -360,6 +584,12 @@ class DynamoSessionStore(_DynamoTable):
             activity=SessionActivity(
                 bets=int(item["bets"]["N"]), staked=int(item["staked"]["N"]), won=int(item["won"]["N"])
             ),
+{%- if cookiecutter.module_responsible_gaming %}
+            reality_check_minutes=(
+                int(item["reality_check_minutes"]["N"]) if "reality_check_minutes" in item else None
+            ),
+            reality_checks_due=int(item.get("reality_checks_due", {"N": "0"})["N"]),
+{%- endif %}
         )
 
     def record_activity(self, session_id: str, event_id: str, activity: SessionActivity) -> bool:

@@ -19,6 +19,16 @@ from ..domain.audit import Anchor, AppendResult, AuditEvent, AuditRecord, ChainH
 from ..domain.errors import {{ errors | join(", ") }}
 {%- endif %}
 from ..domain.events import DomainEvent
+{%- if cookiecutter.module_responsible_gaming %}
+from ..domain.responsible_gaming import (
+    KycStatus,
+    LimitBreached,
+    PlayerProtection,
+    ProtectionCheckFailed,
+    TransactionGuard,
+    first_breach,
+)
+{%- endif %}
 {%- if cookiecutter.module_sessions %}
 from ..domain.sessions import Session, SessionActivity
 {%- endif %}
@@ -123,12 +133,26 @@ def _by_sequence(anchor: Anchor) -> int:
 
 
 class InMemoryLedgerStore:
+{%- if cookiecutter.module_responsible_gaming %}
+    """Ledger entries, balances, players' protection and period counters, behind one lock.
+
+    It is the ProtectionStore too: a guard is checked under the same lock as the money it guards.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, LedgerEntry] = {}
+        self._balances: dict[str, Balance] = {}
+        self._protection: dict[str, PlayerProtection] = {}
+        self._counters: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+{%- else %}
     """Ledger entries by transaction id and balances by player, behind one lock."""
 
     def __init__(self) -> None:
         self._entries: dict[str, LedgerEntry] = {}
         self._balances: dict[str, Balance] = {}
         self._lock = threading.Lock()
+{%- endif %}
 
     def balance(self, player_id: str) -> Balance | None:
         with self._lock:
@@ -138,7 +162,13 @@ class InMemoryLedgerStore:
         with self._lock:
             return self._entries.get(transaction_id)
 
+{%- if cookiecutter.module_responsible_gaming %}
+
+    def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+{%- else %}
+
     def credit(self, entry: LedgerEntry) -> None:
+{%- endif %}
         with self._lock:
             self._refuse_duplicate(entry)
             current = self._balances.get(entry.player_id)
@@ -148,10 +178,19 @@ class InMemoryLedgerStore:
                 bet = self._entries.get(entry.reference)
                 if bet is None or bet.reversed_by is not None:
                     raise AlreadyReversed(entry.reference)
+{%- if cookiecutter.module_responsible_gaming %}
+            self._check(guard)
+{%- endif %}
             self._entries[entry.transaction_id] = entry
             self._add(entry.player_id, entry.currency, entry.funds, entry.amount)
-
+{%- if cookiecutter.module_responsible_gaming %}
+            self._count(guard)
+{%- endif %}
+{% if cookiecutter.module_responsible_gaming %}
+    def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+{%- else %}
     def debit(self, entry: LedgerEntry) -> None:
+{%- endif %}
         with self._lock:
             self._refuse_duplicate(entry)
             current = self._balances.get(entry.player_id)
@@ -161,10 +200,19 @@ class InMemoryLedgerStore:
                 raise _currency_mismatch(current, entry)
             if _held(current, entry.funds) < entry.amount:
                 raise InsufficientFunds(f"the bet would take the {entry.funds} balance below zero")
+{%- if cookiecutter.module_responsible_gaming %}
+            self._check(guard)
+{%- endif %}
             self._entries[entry.transaction_id] = entry
             self._add(entry.player_id, entry.currency, entry.funds, -entry.amount)
-
+{%- if cookiecutter.module_responsible_gaming %}
+            self._count(guard)
+{%- endif %}
+{% if cookiecutter.module_responsible_gaming %}
+    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+{%- else %}
     def reverse(self, rollback: LedgerEntry, bet: LedgerEntry) -> None:
+{%- endif %}
         with self._lock:
             self._refuse_duplicate(rollback)
             stored = self._entries.get(bet.transaction_id)
@@ -172,9 +220,15 @@ class InMemoryLedgerStore:
                 raise LookupError(f"bet {bet.transaction_id} is not in the ledger")
             if stored.reversed_by is not None:
                 raise AlreadyReversed(bet.transaction_id)
+{%- if cookiecutter.module_responsible_gaming %}
+            self._check(guard)
+{%- endif %}
             self._entries[rollback.transaction_id] = rollback
             self._entries[bet.transaction_id] = replace(stored, reversed_by=rollback.transaction_id)
             self._add(rollback.player_id, rollback.currency, rollback.funds, rollback.amount)
+{%- if cookiecutter.module_responsible_gaming %}
+            self._count(guard)
+{%- endif %}
 
     def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
         with self._lock:
@@ -187,6 +241,61 @@ class InMemoryLedgerStore:
         with self._lock:
             mine = [entry for entry in self._entries.values() if entry.player_id == player_id]
         return sorted(mine, key=lambda entry: (entry.created_at, entry.transaction_id))
+
+{%- if cookiecutter.module_responsible_gaming %}
+
+    def protection(self, player_id: str) -> PlayerProtection | None:
+        with self._lock:
+            return self._protection.get(player_id)
+
+    def save_protection(self, protection: PlayerProtection) -> None:
+        with self._lock:
+            stored = self._protection.get(protection.player_id)
+            if (0 if stored is None else stored.version) != protection.version - 1:
+                raise ProtectionCheckFailed(protection.player_id)
+            self._protection[protection.player_id] = protection
+
+    def period_totals(self, player_id: str, counter_ids: Sequence[str]) -> dict[str, int]:
+        with self._lock:
+            return {
+                name: self._counters[(player_id, name)]
+                for name in counter_ids
+                if (player_id, name) in self._counters
+            }
+
+    def _check(self, guard: TransactionGuard | None) -> None:
+        """What a DynamoDB guard's ConditionCheck and counter conditions check (the caller holds the lock)."""
+        if guard is None:
+            return
+        if guard.version is not None:
+            stored = self._protection.get(guard.player_id)
+            blocked_until = None if stored is None else stored.blocked_until
+            if (
+                stored is None
+                or stored.version != guard.version
+                or stored.kyc is not KycStatus.VERIFIED
+                or (
+                    blocked_until is not None
+                    and guard.checked_at is not None
+                    and blocked_until > guard.checked_at
+                )
+            ):
+                raise ProtectionCheckFailed(guard.player_id)
+        breach = first_breach(guard)
+        if breach is not None:
+            raise LimitBreached(breach)
+        for count in guard.counts:
+            total = self._counters.get((guard.player_id, count.counter_id), 0)
+            if count.cap is not None and total + count.delta > count.cap:
+                raise LimitBreached(count)
+
+    def _count(self, guard: TransactionGuard | None) -> None:
+        if guard is None:
+            return
+        for count in guard.counts:
+            key = (guard.player_id, count.counter_id)
+            self._counters[key] = self._counters.get(key, 0) + count.delta
+{%- endif %}
 
     def _refuse_duplicate(self, entry: LedgerEntry) -> None:
         if entry.transaction_id in self._entries:

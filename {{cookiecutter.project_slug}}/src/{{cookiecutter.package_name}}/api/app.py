@@ -16,6 +16,9 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
+{%- if cookiecutter.module_responsible_gaming %}
+from ..domain.responsible_gaming import ProtectionService
+{%- endif %}
 {%- if cookiecutter.module_sessions %}
 from ..domain.sessions import SessionService
 {%- endif %}
@@ -31,6 +34,9 @@ from ..observability import (
 )
 from ..settings import PACKAGE, Settings, SystemClock
 from .context import SERVICES_KEY, LazyServices, Services, Unauthorized, current_services
+{%- if cookiecutter.module_responsible_gaming %}
+from .responsible_gaming import protection_api
+{%- endif %}
 {%- if cookiecutter.module_sessions %}
 from .sessions import sessions_api
 {%- endif %}
@@ -38,16 +44,23 @@ from .sessions import sessions_api
 from .wallet import wallet_api
 {%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
-{#- responsible_gaming: imports (blueprint, domain service) #}
+{#- responsible_gaming: imports (sorted above, before sessions) #}
 {%- endif %}
 {%- if cookiecutter.module_promotions %}
-{#- promotions: imports (blueprint, domain service) #}
+
+# isort: split
+from ..domain.promotions import PromotionBoard, packaged_promotions
+from .promotions import promotions_api
 {%- endif %}
 {%- if cookiecutter.module_notifications %}
-{#- notifications: imports (blueprint, domain service) #}
+
+# isort: split
+from .notifications import notifications_api
 {%- endif %}
 {%- if cookiecutter.module_leaderboards %}
-{#- leaderboards: imports (blueprint, domain service) #}
+
+# isort: split
+from .leaderboards import leaderboards_api
 {%- endif %}
 
 # Request bodies are a handful of ids and an amount; anything bigger is refused before parsing.
@@ -77,16 +90,16 @@ def create_app(services: Services | Callable[[], Services]) -> Flask:
     api.register_blueprint(wallet_api)
 {%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
-{#- responsible_gaming: register_blueprint #}
+    api.register_blueprint(protection_api)
 {%- endif %}
 {%- if cookiecutter.module_promotions %}
-{#- promotions: register_blueprint #}
+    api.register_blueprint(promotions_api)
 {%- endif %}
 {%- if cookiecutter.module_notifications %}
-{#- notifications: register_blueprint #}
+    api.register_blueprint(notifications_api)
 {%- endif %}
 {%- if cookiecutter.module_leaderboards %}
-{#- leaderboards: register_blueprint #}
+    api.register_blueprint(leaderboards_api)
 {%- endif %}
     return api
 
@@ -214,13 +227,22 @@ def aws_services() -> Services:
 {#- responsible_gaming: adapter imports inside aws_services #}
 {%- endif %}
 {%- if cookiecutter.module_promotions %}
-{#- promotions: adapter imports inside aws_services #}
+
+    # isort: split
+    from ..adapters.dynamodb_promotions import DynamoPromotionStore
+    from ..settings import PromotionSettings
 {%- endif %}
 {%- if cookiecutter.module_notifications %}
-{#- notifications: adapter imports inside aws_services #}
+
+    # isort: split
+    from .notifications import aws_notification_service
 {%- endif %}
 {%- if cookiecutter.module_leaderboards %}
-{#- leaderboards: adapter imports inside aws_services #}
+
+    # isort: split
+    from ..adapters.dynamodb_leaderboards import DynamoLeaderboardStore
+    from ..domain.leaderboards import LeaderboardService
+    from ..settings import LeaderboardSettings
 {%- endif %}
 
     settings = Settings.from_env()
@@ -229,10 +251,25 @@ def aws_services() -> Services:
 {%- if cookiecutter.module_wallet %}
     webhook_key_name = settings.payment_webhook_key_parameter
 {%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+    # Players' protection is kept in the wallet's table: the wallet checks it inside each bet's transaction.
+    protection = ProtectionService(
+        DynamoLedgerStore(settings.wallet_table_name),
+        publisher,
+        clock,
+        f"{settings.event_source}.responsible_gaming",
+    )
+{%- endif %}
     return Services(
 {%- if cookiecutter.module_wallet %}
         wallet=Wallet(
-            DynamoLedgerStore(settings.wallet_table_name), publisher, clock, f"{settings.event_source}.wallet"
+            DynamoLedgerStore(settings.wallet_table_name),
+            publisher,
+            clock,
+            f"{settings.event_source}.wallet",
+{%- if cookiecutter.module_responsible_gaming %}
+            protection=protection,
+{%- endif %}
         ),
 {%- endif %}
 {%- if cookiecutter.module_sessions %}
@@ -249,16 +286,26 @@ def aws_services() -> Services:
         payment_webhook_key=SecureParameter(webhook_key_name).value if webhook_key_name else None,
 {%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
-{#- responsible_gaming: Services(...) keyword arguments #}
+        protection=protection,
 {%- endif %}
 {%- if cookiecutter.module_promotions %}
-{#- promotions: Services(...) keyword arguments #}
+        promotions=PromotionBoard(
+            packaged_promotions(),
+            DynamoPromotionStore(PromotionSettings.from_env().promotions_table_name),
+            clock,
+        ),
 {%- endif %}
 {%- if cookiecutter.module_notifications %}
-{#- notifications: Services(...) keyword arguments #}
+        notifications=aws_notification_service(publisher, clock, settings.event_source),
 {%- endif %}
 {%- if cookiecutter.module_leaderboards %}
-{#- leaderboards: Services(...) keyword arguments #}
+        # Without the wallet: the routes never pay mission rewards, the leaderboards worker does.
+        leaderboards=LeaderboardService(
+            DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
+            publisher,
+            clock,
+            f"{settings.event_source}.leaderboards",
+        ),
 {%- endif %}
     )
 

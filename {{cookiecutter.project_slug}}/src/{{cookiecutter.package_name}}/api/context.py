@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app, g, request
 
 from ..domain.errors import DomainError
+{%- if cookiecutter.module_responsible_gaming %}
+from ..domain.responsible_gaming import ProtectionService
+{%- endif %}
 {%- if cookiecutter.module_sessions %}
 from ..domain.sessions import SessionService
 {%- endif %}
@@ -17,16 +20,22 @@ from ..domain.sessions import SessionService
 from ..domain.wallet import Wallet
 {%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
-{#- responsible_gaming: imports #}
+{#- responsible_gaming: imports (sorted above, before sessions) #}
 {%- endif %}
 {%- if cookiecutter.module_promotions %}
-{#- promotions: imports #}
+
+# isort: split
+from ..domain.promotions import PromotionBoard
 {%- endif %}
 {%- if cookiecutter.module_notifications %}
-{#- notifications: imports #}
+
+# isort: split
+from ..domain.notifications import NotificationService
 {%- endif %}
 {%- if cookiecutter.module_leaderboards %}
-{#- leaderboards: imports #}
+
+# isort: split
+from ..domain.leaderboards import LeaderboardService
 {%- endif %}
 
 if TYPE_CHECKING:
@@ -74,16 +83,18 @@ class Services:
     payment_webhook_key: Callable[[], str] | None = None
 {%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
-{#- responsible_gaming: Services fields (with defaults, e.g. `promotions: PromotionService | None = None`) #}
+    # Players' limits, exclusions and KYC status (the wallet given to `wallet` enforces them).
+    protection: ProtectionService | None = None
 {%- endif %}
 {%- if cookiecutter.module_promotions %}
-{#- promotions: Services fields (with defaults, e.g. `promotions: PromotionService | None = None`) #}
+    # The promotions running now and each player's grants (api/promotions.py).
+    promotions: PromotionBoard | None = None
 {%- endif %}
 {%- if cookiecutter.module_notifications %}
-{#- notifications: Services fields (with defaults, e.g. `promotions: PromotionService | None = None`) #}
+    notifications: NotificationService | None = None
 {%- endif %}
 {%- if cookiecutter.module_leaderboards %}
-{#- leaderboards: Services fields (with defaults, e.g. `promotions: PromotionService | None = None`) #}
+    leaderboards: LeaderboardService | None = None
 {%- endif %}
 
 

@@ -12,13 +12,25 @@ from collections.abc import Iterable
 {%- if cookiecutter.module_wallet %}
 from dataclasses import dataclass
 {%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+from enum import StrEnum
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+from typing import Any, NoReturn, TypeVar
+{%- else %}
 from typing import Any, NoReturn
+{%- endif %}
 
 from flask import request
 
 from ..domain.errors import DomainError, NotFound, ValidationFailed
 {%- if cookiecutter.module_wallet %}
+{%- if cookiecutter.module_responsible_gaming %}
+from ..domain.money import CURRENCY_RE, Money
+from ..domain.responsible_gaming import KycStatus, LimitKind, LimitPeriod
+{%- else %}
 from ..domain.money import Money
+{%- endif %}
 from ..domain.wallet import Funds
 {%- endif %}
 
@@ -156,6 +168,73 @@ def rollback_request(body: Body) -> RollbackRequest:
 
 def _money(body: Body) -> Money:
     return Money.of(body["amount"], body["currency"])
+{%- if cookiecutter.module_responsible_gaming %}
+
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+@dataclass(frozen=True, slots=True)
+class LimitRequest:
+    """A limit to set (amount) or to remove (amount null)."""
+
+    kind: LimitKind
+    period: LimitPeriod
+    amount: int | None
+    currency: str
+
+
+def limit_request(body: Body) -> LimitRequest:
+    expect_fields(body, required=("kind", "period", "amount", "currency"))
+    kind = _choice(body, "kind", LimitKind)
+    period = _choice(body, "period", LimitPeriod)
+    if body["amount"] is None:
+        if not isinstance(body["currency"], str) or not CURRENCY_RE.match(body["currency"]):
+            raise ValidationFailed("currency must be a three-letter ISO 4217 code", field="currency")
+        return LimitRequest(kind, period, None, body["currency"])
+    money = _money(body)
+    return LimitRequest(kind, period, money.amount, money.currency)
+
+
+def self_exclusion_request(body: Body) -> int:
+    """The months asked for; their range is the domain's (the jurisdiction's minimum)."""
+    expect_fields(body, required=("months",))
+    return _whole_number(body, "months")
+
+
+def cool_off_request(body: Body) -> int:
+    """The hours asked for; their range is the domain's (the jurisdiction's minimum)."""
+    expect_fields(body, required=("hours",))
+    return _whole_number(body, "hours")
+
+
+def kyc_request(body: Body) -> KycStatus:
+    expect_fields(body, required=("status",))
+    return _choice(body, "status", KycStatus)
+
+
+def player_path_id(value: str) -> str:
+    """A player id taken from the URL path: an identity provider's `sub`, printable, no spaces."""
+    if not value or len(value) > 256 or not value.isprintable() or any(char.isspace() for char in value):
+        raise NotFound("no such player", field="player_id")
+    return value
+
+
+def _choice(body: Body, name: str, choices: type[Choice]) -> Choice:
+    value = body[name]
+    # A list or an object is not hashable: the type check comes first.
+    if not isinstance(value, str) or value not in {choice.value for choice in choices}:
+        allowed = ", ".join(repr(choice.value) for choice in choices)
+        raise ValidationFailed(f"{name} must be one of {allowed}", field=name)
+    return choices(value)
+
+
+def _whole_number(body: Body, name: str) -> int:
+    value = body[name]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(f"{name} must be a whole number", field=name)
+    return value
+{%- endif %}
 
 
 def _funds(body: Body) -> Funds:

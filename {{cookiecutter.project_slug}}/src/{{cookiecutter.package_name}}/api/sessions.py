@@ -54,4 +54,21 @@ def _session_json(session: Session) -> dict[str, Any]:
             "staked": session.activity.staked,
             "won": session.activity.won,
         },
+{%- if cookiecutter.module_responsible_gaming %}
+        "reality_check": _reality_check_json(session),
+{%- endif %}
     }
+{%- if cookiecutter.module_responsible_gaming %}
+
+
+def _reality_check_json(session: Session) -> dict[str, Any] | None:
+    """When the next reality check is due and how many are due so far (None: the session has none)."""
+    next_due_at = session.next_reality_check_at
+    if session.reality_check_minutes is None or next_due_at is None:
+        return None
+    return {
+        "interval_minutes": session.reality_check_minutes,
+        "checks_due": session.reality_checks_due,
+        "next_due_at": next_due_at.isoformat(),
+    }
+{%- endif %}

@@ -9,6 +9,9 @@ from typing import Any
 from flask import Blueprint, request
 
 from ..domain.errors import DomainError
+{%- if cookiecutter.module_responsible_gaming %}
+from ..domain.responsible_gaming import CoolingOff, KycRequired, LimitExceeded, SelfExcluded
+{%- endif %}
 from ..domain.wallet import Balance, EntryKind, Wallet, WalletReceipt
 from ..observability import add_metric, add_money_metric
 from . import schemas
@@ -27,6 +30,13 @@ KIND_METRICS = {
     EntryKind.WIN: ("Wins", -1),
     EntryKind.ROLLBACK: ("Rollbacks", -1),
 }
+
+
+{%- if cookiecutter.module_responsible_gaming %}
+
+# Refusals made by the player's protection (KYC gate, exclusions, limits), counted as ProtectionRefusals.
+PROTECTION_REFUSALS = (KycRequired, SelfExcluded, CoolingOff, LimitExceeded)
+{%- endif %}
 
 
 class InvalidSignature(DomainError):
@@ -50,9 +60,19 @@ def deposit() -> Reply:
     require_scope(CREDIT_SCOPE)
     require_payment_signature()
     body = schemas.deposit_request(schemas.json_body())
+{%- if cookiecutter.module_responsible_gaming %}
+    try:
+        receipt = _wallet().deposit(
+            player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
+        )
+    except PROTECTION_REFUSALS:
+        add_metric("ProtectionRefusals")
+        raise
+{%- else %}
     receipt = _wallet().deposit(
         player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
     )
+{%- endif %}
     return _reply(receipt)
 
 
@@ -69,9 +89,17 @@ def place_bet() -> Reply:
             session_id=body.session_id,
             funds=body.funds,
         )
+{%- if cookiecutter.module_responsible_gaming %}
+    except DomainError as refusal:
+        add_metric("BetsRefused")
+        if isinstance(refusal, PROTECTION_REFUSALS):
+            add_metric("ProtectionRefusals")
+        raise
+{%- else %}
     except DomainError:
         add_metric("BetsRefused")
         raise
+{%- endif %}
     return _reply(receipt)
 
 

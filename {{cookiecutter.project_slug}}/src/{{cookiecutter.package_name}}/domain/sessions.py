@@ -5,10 +5,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+{%- if cookiecutter.module_responsible_gaming %}
+from datetime import datetime, timedelta
+{%- else %}
 from datetime import datetime
+{%- endif %}
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+{% if cookiecutter.module_responsible_gaming -%}
+from ..compliance import LIMITS_POLICY
+{% endif -%}
 from .errors import NotFound, SessionClosed, ValidationFailed
 from .events import DomainEvent
 
@@ -43,6 +50,19 @@ class Session:
     last_seen_at: datetime
     ended_at: datetime | None = None
     activity: SessionActivity = field(default_factory=SessionActivity)
+{%- if cookiecutter.module_responsible_gaming %}
+    # Reality checks: every `reality_check_minutes` of the session (None: none), the player is shown how
+    # long they have played; `reality_checks_due` counts the intervals announced so far.
+    reality_check_minutes: int | None = None
+    reality_checks_due: int = 0
+
+    @property
+    def next_reality_check_at(self) -> datetime | None:
+        """When the next reality check is due (None: the session has none)."""
+        if self.reality_check_minutes is None:
+            return None
+        return self.started_at + timedelta(minutes=self.reality_check_minutes * (self.reality_checks_due + 1))
+{%- endif %}
 
 
 def new_session_id() -> str:
@@ -60,12 +80,19 @@ class SessionService:
         clock: Clock,
         source: str,
         new_id: Callable[[], str] = new_session_id,
+{%- if cookiecutter.module_responsible_gaming %}
+        reality_check_minutes: int | None = LIMITS_POLICY.reality_check_minutes,
+{%- endif %}
     ) -> None:
         self._store = store
         self._publisher = publisher
         self._clock = clock
         self._source = source  # EventBridge Source of the sessions' events, e.g. "<package>.sessions"
         self._new_id = new_id
+{%- if cookiecutter.module_responsible_gaming %}
+        # The jurisdiction's reality-check interval by default (compliance.LIMITS_POLICY; None: none).
+        self._reality_check_minutes = reality_check_minutes
+{%- endif %}
 
     def start_session(self, player_id: str, *, correlation_id: str) -> Session:
         """Sign the player in: a new active session, announced as PlayerSignedIn and SessionUpdated."""
@@ -78,6 +105,9 @@ class SessionService:
             status=SessionStatus.ACTIVE,
             started_at=now,
             last_seen_at=now,
+{%- if cookiecutter.module_responsible_gaming %}
+            reality_check_minutes=self._reality_check_minutes,
+{%- endif %}
         )
         self._store.save(session)
         signed_in = DomainEvent(
@@ -91,13 +121,33 @@ class SessionService:
         return session
 
     def heartbeat(self, session_id: str, player_id: str, *, correlation_id: str) -> Session:
+{%- if cookiecutter.module_responsible_gaming %}
+        """Record that the player is still there; an ended session cannot be revived.
+
+        The first heartbeat after a reality-check interval ends announces it (RealityCheckDue), once
+        per interval; the session tells when the next one is due.
+        """
+{%- else %}
         """Record that the player is still there; an ended session cannot be revived."""
+{%- endif %}
         session = self._players_session(session_id, player_id)
         if session.status is SessionStatus.ENDED:
             raise SessionClosed("the session has ended; start a new one", field="session_id")
         session = replace(session, last_seen_at=self._clock.now())
+{%- if cookiecutter.module_responsible_gaming %}
+        events = [self._updated(session, correlation_id)]
+        if session.reality_check_minutes is not None:
+            interval = timedelta(minutes=session.reality_check_minutes)
+            due = (session.last_seen_at - session.started_at) // interval
+            if due > session.reality_checks_due:
+                session = replace(session, reality_checks_due=due)
+                events.append(self._reality_check_due(session, correlation_id))
+        self._store.save(session)
+        self._publisher.publish(events)
+{%- else %}
         self._store.save(session)
         self._publisher.publish([self._updated(session, correlation_id)])
+{%- endif %}
         return session
 
     def end_session(self, session_id: str, player_id: str, *, correlation_id: str) -> Session:
@@ -136,6 +186,28 @@ class SessionService:
             # Someone else's session is reported as missing: ids of other players are not confirmed.
             raise NotFound("no such session", field="session_id")
         return session
+
+{%- if cookiecutter.module_responsible_gaming %}
+
+    def _reality_check_due(self, session: Session, correlation_id: str) -> DomainEvent:
+        # Only facts fixed by the interval: two racing heartbeats publish the same event id.
+        assert session.reality_check_minutes is not None
+        minutes = session.reality_check_minutes * session.reality_checks_due
+        return DomainEvent(
+            name="RealityCheckDue",
+            source=self._source,
+            detail={
+                "player_id": session.player_id,
+                "session_id": session.session_id,
+                "reality_check": session.reality_checks_due,
+                "interval_minutes": session.reality_check_minutes,
+                "minutes_played": minutes,
+                "due_at": (session.started_at + timedelta(minutes=minutes)).isoformat(),
+            },
+            correlation_id=correlation_id,
+            occurred_at=session.last_seen_at,
+        )
+{%- endif %}
 
     def _updated(self, session: Session, correlation_id: str) -> DomainEvent:
         return DomainEvent(

@@ -20,11 +20,17 @@ from .errors import (
 )
 from .events import DomainEvent
 from .money import Money
+{%- if cookiecutter.module_responsible_gaming %}
+from .responsible_gaming import PROTECTION_ATTEMPTS, LimitBreached, ProtectionChanged, ProtectionCheckFailed
+{%- endif %}
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ..ports import Clock, EventPublisher, LedgerStore
+{%- if cookiecutter.module_responsible_gaming %}
+    from .responsible_gaming import ProtectionService, TransactionGuard
+{%- endif %}
 
 
 class EntryKind(StrEnum):
@@ -137,13 +143,34 @@ class Wallet:
     Every method is safe to retry with the same transaction id: a replay returns the original
     transaction marked `replayed` and publishes nothing; the same id with another payload is a
     TransactionConflict. Events are published only after the ledger write succeeded.
-    """
+{%- if cookiecutter.module_responsible_gaming %}
 
+    With `protection`, bets and deposits fail closed on the player's KYC status, exclusions and
+    limits, checked inside the ledger's own transaction; wins and rollbacks are only counted.
+    Without it there is no player protection at all: for tests of other modules only, the deployed
+    API always passes one (api/app.py).
+{%- endif %}
+    """
+{% if cookiecutter.module_responsible_gaming %}
+    def __init__(
+        self,
+        ledger: LedgerStore,
+        publisher: EventPublisher,
+        clock: Clock,
+        source: str,
+        *,
+        protection: ProtectionService | None = None,
+    ) -> None:
+{%- else %}
     def __init__(self, ledger: LedgerStore, publisher: EventPublisher, clock: Clock, source: str) -> None:
+{%- endif %}
         self._ledger = ledger
         self._publisher = publisher
         self._clock = clock
         self._source = source  # EventBridge Source of the wallet's events, e.g. "<package>.wallet"
+{%- if cookiecutter.module_responsible_gaming %}
+        self._protection = protection
+{%- endif %}
 
     def balance(self, player_id: str) -> Balance | None:
         """The player's balance, or None if the player has never had money."""
@@ -155,7 +182,14 @@ class Wallet:
         """Add cash to the wallet (opening it in the deposit's currency if needed)."""
         money = _checked(money)
         entry = self._new_entry(EntryKind.DEPOSIT, player_id, transaction_id, money)
+{%- if cookiecutter.module_responsible_gaming %}
+        guard = self._guard(lambda protection: protection.guard_deposit(player_id, money))
+        return self._record(
+            entry, self._ledger.credit, "FundsDeposited", correlation_id, session_id=None, guard=guard
+        )
+{%- else %}
         return self._record(entry, self._ledger.credit, "FundsDeposited", correlation_id, session_id=None)
+{%- endif %}
 
     def grant_bonus(
         self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
@@ -181,7 +215,17 @@ class Wallet:
         """
         money = _checked(money)
         entry = self._new_entry(EntryKind.BET, player_id, transaction_id, money, funds=funds)
+{%- if cookiecutter.module_responsible_gaming %}
+        # Only the player's own money counts towards wager and loss limits; bonus stakes do not.
+        guard = self._guard(
+            lambda protection: protection.guard_stake(player_id, money, counted=funds is Funds.CASH)
+        )
+        return self._record(
+            entry, self._ledger.debit, "BetPlaced", correlation_id, session_id=session_id, guard=guard
+        )
+{%- else %}
         return self._record(entry, self._ledger.debit, "BetPlaced", correlation_id, session_id=session_id)
+{%- endif %}
 
     def settle_win(
         self,
@@ -209,7 +253,13 @@ class Wallet:
             raise CurrencyMismatch(f"the bet was placed in {bet.currency}", field="currency")
         entry = replace(entry, funds=bet.funds)
         try:
+{%- if cookiecutter.module_responsible_gaming %}
+            counted = bet.funds is Funds.CASH
+            guard = self._guard(lambda protection: protection.guard_win(player_id, money, counted=counted))
+            self._write(entry, self._ledger.credit, guard, correlation_id)
+{%- else %}
             self._ledger.credit(entry)
+{%- endif %}
         except DuplicateTransaction:
             return self._replay_after_race(entry)
         except AlreadyReversed:
@@ -298,7 +348,18 @@ class Wallet:
             funds=bet.funds,
         )
         try:
+{%- if cookiecutter.module_responsible_gaming %}
+            stake = Money(bet.amount, bet.currency)
+            counted = bet.funds is Funds.CASH
+            guard = self._guard(
+                lambda protection: protection.guard_refund(player_id, stake, bet.created_at, counted=counted)
+            )
+            self._write(
+                rollback, lambda entry, *made: self._ledger.reverse(entry, bet, *made), guard, correlation_id
+            )
+{%- else %}
             self._ledger.reverse(rollback, bet)
+{%- endif %}
         except DuplicateTransaction:
             return self._replay_after_race(rollback)
         except AlreadyReversed:
@@ -382,21 +443,75 @@ class Wallet:
     def _record(
         self,
         entry: LedgerEntry,
+{%- if cookiecutter.module_responsible_gaming %}
+        write: Callable[..., None],
+{%- else %}
         write: Callable[[LedgerEntry], None],
+{%- endif %}
         event_name: str,
         correlation_id: str,
         *,
         session_id: str | None,
+{%- if cookiecutter.module_responsible_gaming %}
+        guard: Callable[[], TransactionGuard] | None = None,
+{%- endif %}
     ) -> WalletReceipt:
         """Replay a known transaction id, else write the entry once and publish its event."""
         replay = self._replay_of(entry)
         if replay is not None:
             return replay
         try:
+{%- if cookiecutter.module_responsible_gaming %}
+            self._write(entry, write, guard, correlation_id)
+{%- else %}
             write(entry)
+{%- endif %}
         except DuplicateTransaction:
             return self._replay_after_race(entry)
         return self._done(entry, event_name, correlation_id, session_id=session_id)
+{%- if cookiecutter.module_responsible_gaming %}
+
+    def _guard(
+        self, make: Callable[[ProtectionService], TransactionGuard]
+    ) -> Callable[[], TransactionGuard] | None:
+        """What builds the write's guard from the player's protection (None: no protection)."""
+        protection = self._protection
+        if protection is None:
+            return None
+        return lambda: make(protection)
+
+    def _write(
+        self,
+        entry: LedgerEntry,
+        write: Callable[..., None],
+        guard: Callable[[], TransactionGuard] | None,
+        correlation_id: str,
+    ) -> None:
+        """Write `entry` under a guard built just before; once more if the protection changed in between.
+
+        The guard refuses at once what the protection read now refuses (KYC, exclusions, a stake above
+        a limit); the ledger's transaction then holds that protection's version and the limits' caps.
+        """
+        for attempt in range(1, PROTECTION_ATTEMPTS + 1):
+            made = None if guard is None else guard()
+            try:
+                if made is None:
+                    write(entry)  # exactly as without the module (test doubles of the store included)
+                else:
+                    write(entry, made)
+                return
+            except ProtectionCheckFailed:
+                if attempt == PROTECTION_ATTEMPTS:
+                    raise ProtectionChanged(
+                        "the player's protection changed meanwhile; send the request again"
+                    ) from None
+            except LimitBreached as breach:
+                assert made is not None
+                assert self._protection is not None
+                raise self._protection.limit_reached(
+                    made, breach.count, entry.transaction_id, correlation_id=correlation_id
+                ) from None
+{%- endif %}
 
     def _replay_of(self, entry: LedgerEntry) -> WalletReceipt | None:
         existing = self._ledger.entry(entry.transaction_id)

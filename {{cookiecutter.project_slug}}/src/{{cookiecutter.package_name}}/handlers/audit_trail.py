@@ -24,16 +24,12 @@ from ..observability import (
     valid_correlation_id,
 )
 from ..settings import PACKAGE
-from .sqs import BatchResponse, batch_response, message_id
+from .sqs import BatchResponse, MalformedEvent, batch_response, message_id
 
 # Keys of a published event's detail that describe the event rather than what happened.
 ENVELOPE_KEYS = frozenset({"event_id", "correlation_id", "occurred_at"})
 
 _trail: AuditTrail | None = None
-
-
-class MalformedEvent(ValueError):
-    """The message is not an EventBridge event with a detail object."""
 
 
 def handler(event: dict[str, Any], context: object) -> BatchResponse:

@@ -1,17 +1,100 @@
-"""What the SQS workers share: partial batch responses, and counting what goes to a dead-letter queue."""
+"""What the SQS workers share: the event in a record, the batch loop, and partial batch responses.
+
+A partial batch response also counts the records that failed and those that go to a dead-letter queue.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from ..observability import add_metric
+from ..observability import add_metric, get_logger, set_correlation_id, valid_correlation_id
 
 # RedrivePolicy maxReceiveCount of every worker queue in serverless.yml: a record that fails on this
 # receive moves to the dead-letter queue.
 MAX_RECEIVE_COUNT = 3
 
 BatchResponse = dict[str, list[dict[str, str]]]
+
+
+class MalformedEvent(ValueError):
+    """The message is not an event this worker understands."""
+
+
+@dataclass(frozen=True)
+class BusEvent:
+    """The EventBridge event in an SQS message body: what happened, and its detail object."""
+
+    detail_type: str
+    detail: dict[str, Any]
+
+    @property
+    def correlation_id(self) -> str | None:
+        """The correlation id the event carries, if it is a usable one."""
+        return valid_correlation_id(self.detail.get("correlation_id"))
+
+    def text(self, name: str) -> str:
+        """The detail's `name` field, which must be a non-empty string."""
+        value = self.detail.get(name)
+        if not isinstance(value, str) or not value:
+            raise MalformedEvent(f"{name} must be a non-empty string")
+        return value
+
+    def amount(self, maximum: int | None = None) -> int:
+        """The detail's amount in minor units: an integer from 0 (to `maximum`, if given)."""
+        value = self.detail.get("amount")
+        rule = "a non-negative integer" if maximum is None else f"an integer between 0 and {maximum}"
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise MalformedEvent(f"amount must be {rule}")
+        if maximum is not None and value > maximum:
+            raise MalformedEvent(f"amount must be {rule}")
+        return value
+
+
+def bus_event(record: dict[str, Any]) -> BusEvent:
+    """The EventBridge event in an SQS record; MalformedEvent if the body is not one."""
+    try:
+        envelope = json.loads(record["body"])
+        detail_type = envelope["detail-type"]
+        detail = envelope["detail"]
+    except (KeyError, TypeError, ValueError) as error:
+        raise MalformedEvent("the message body is not an EventBridge event") from error
+    if not isinstance(detail, dict):
+        raise MalformedEvent("the event has no detail object")
+    if not isinstance(detail_type, str):
+        raise MalformedEvent("detail-type must be a string")
+    return BusEvent(detail_type, detail)
+
+
+def correlation_id_of(record: dict[str, Any]) -> str | None:
+    """The correlation id the event in a record carries, if the body is readable enough to tell."""
+    try:
+        return valid_correlation_id(json.loads(record["body"])["detail"]["correlation_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def process_records(
+    records: list[dict[str, Any]], apply: Callable[[dict[str, Any]], object], label: str
+) -> BatchResponse:
+    """Apply every record under its own correlation id; the partial batch response for those that failed.
+
+    Each record is logged as `label` with its outcome, or as "`label` failed" with the error.
+    """
+    failed: set[str] = set()
+    for record in records:
+        set_correlation_id(correlation_id_of(record))
+        try:
+            outcome = apply(record)
+        except Exception:  # one bad record must not fail (and replay) the whole batch
+            get_logger().exception(f"{label} failed", extra={"message_id": message_id(record)})
+            failed.add(message_id(record))
+        else:
+            get_logger().info(label, extra={"message_id": message_id(record), "outcome": outcome})
+    set_correlation_id(None)
+    return batch_response(records, failed)
 
 
 def message_id(record: dict[str, Any]) -> str:

@@ -1,0 +1,87 @@
+"""Notification preference routes of the signed-in player: marketing consent and e-mail address."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint
+
+from ..domain.errors import ValidationFailed
+from ..domain.notifications import NotificationPreferences, NotificationService, PreferencesUpdate
+from . import schemas
+from .context import current_player_id, current_services
+
+if TYPE_CHECKING:
+    from ..ports import Clock, EventPublisher
+
+notifications_api = Blueprint("notifications", __name__, url_prefix="/players/me/notification-preferences")
+
+
+@notifications_api.get("")
+def get_preferences() -> dict[str, Any]:
+    player_id = current_player_id()
+    return _preferences_json(_notifications().preferences(player_id))
+
+
+@notifications_api.post("")
+def update_preferences() -> dict[str, Any]:
+    player_id = current_player_id()
+    update = _preferences_update(schemas.json_body())
+    return _preferences_json(_notifications().update_preferences(player_id, update))
+
+
+def _preferences_update(body: schemas.Body) -> PreferencesUpdate:
+    schemas.expect_fields(body, required=(), optional=("marketing", "email"))
+    if not body:
+        raise ValidationFailed("give marketing, email or both", field="marketing")
+    marketing = body.get("marketing")
+    if "marketing" in body and not isinstance(marketing, bool):
+        raise ValidationFailed("marketing must be true or false", field="marketing")
+    email = body.get("email")
+    if email is not None and not isinstance(email, str):
+        raise ValidationFailed("email must be a string or null", field="email")
+    return PreferencesUpdate(
+        marketing=marketing,
+        email=email,
+        forget_email="email" in body and email is None,
+    )
+
+
+def _notifications() -> NotificationService:
+    service = current_services().notifications
+    if service is None:  # the app was built without the module's service: a wiring mistake
+        raise RuntimeError("the notifications service is not configured")
+    return service
+
+
+def _preferences_json(preferences: NotificationPreferences) -> dict[str, Any]:
+    excluded_until = preferences.excluded_until
+    return {
+        "marketing": bool(preferences.marketing),
+        "email": preferences.email,
+        # When the self-exclusion the notifications worker recorded ends (no marketing until then).
+        "self_excluded_until": None if excluded_until is None else excluded_until.isoformat(),
+    }
+
+
+def aws_notification_service(
+    publisher: EventPublisher, clock: Clock, event_source: str
+) -> NotificationService:
+    """The routes' service on AWS: preferences in the notifications table.
+
+    The API reads and records preferences and never sends, so its channel is the log.
+    """
+    from ..adapters.channels import LogChannel
+    from ..adapters.dynamodb_notifications import DynamoNotificationStore
+    from ..settings import NotificationSettings
+
+    settings = NotificationSettings.from_env()
+    return NotificationService(
+        DynamoNotificationStore(settings.notifications_table_name),
+        LogChannel(),
+        publisher,
+        clock,
+        f"{event_source}.notifications",
+        big_win_threshold=settings.big_win_threshold,
+        marketing_default=settings.marketing_default,
+    )

@@ -1,0 +1,123 @@
+"""Player protection routes: the player's limits, self-exclusion and cool-off; the KYC provider's status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from ..domain.responsible_gaming import (
+    KycStatus,
+    LimitChange,
+    PlayerProtection,
+    ProtectionService,
+    ProtectionView,
+)
+from . import schemas
+from .context import current_correlation_id, current_player_id, current_services, require_scope
+
+protection_api = Blueprint("responsible_gaming", __name__, url_prefix="/players")
+
+# Scope of the KYC provider's token (identity and age checks); players' own tokens never carry it.
+KYC_SCOPE = "players:kyc"
+
+Reply = tuple[dict[str, Any], int]
+
+
+@protection_api.get("/me/protection")
+def get_protection() -> dict[str, Any]:
+    return _view_json(_protection().protection(current_player_id()))
+
+
+@protection_api.post("/me/limits")
+def set_limit() -> Reply:
+    player_id = current_player_id()
+    body = schemas.limit_request(schemas.json_body())
+    change = _protection().set_limit(
+        player_id, body.kind, body.period, body.amount, body.currency, correlation_id=current_correlation_id()
+    )
+    # 202: the change is accepted but waits out its cooling period; 200: it is in force now.
+    return _change_json(change), 202 if change.pending else 200
+
+
+@protection_api.post("/me/self-exclusion")
+def self_exclude() -> dict[str, Any]:
+    player_id = current_player_id()
+    months = schemas.self_exclusion_request(schemas.json_body())
+    _protection().self_exclude(player_id, months, correlation_id=current_correlation_id())
+    return _view_json(_protection().protection(player_id))
+
+
+@protection_api.post("/me/cool-off")
+def cool_off() -> dict[str, Any]:
+    player_id = current_player_id()
+    hours = schemas.cool_off_request(schemas.json_body())
+    _protection().cool_off(player_id, hours, correlation_id=current_correlation_id())
+    return _view_json(_protection().protection(player_id))
+
+
+@protection_api.post("/<player_id>/kyc")
+def set_kyc_status(player_id: str) -> dict[str, Any]:
+    current_player_id()  # a verified token first (401), then its scope (403)
+    require_scope(KYC_SCOPE)
+    player_id = schemas.player_path_id(player_id)
+    status = schemas.kyc_request(schemas.json_body())
+    protection = _protection().set_kyc_status(player_id, status, correlation_id=current_correlation_id())
+    return {"player_id": protection.player_id, "kyc_status": protection.kyc.value}
+
+
+def _protection() -> ProtectionService:
+    protection = current_services().protection
+    if protection is None:
+        raise RuntimeError("the API was built without the responsible-gaming service")
+    return protection
+
+
+def _view_json(view: ProtectionView) -> dict[str, Any]:
+    protection: PlayerProtection = view.protection
+    blocked_until = protection.blocked_until
+    may_play = protection.kyc is KycStatus.VERIFIED and (blocked_until is None or blocked_until <= view.now)
+    return {
+        "player_id": protection.player_id,
+        "kyc_status": protection.kyc.value,
+        "may_play": may_play,
+        "self_excluded_until": _time(protection.self_excluded_until, view),
+        "cooling_off_until": _time(protection.cooling_off_until, view),
+        "limits": [
+            {
+                "kind": limit.kind.value,
+                "period": limit.period.value,
+                "amount": limit.amount,
+                "currency": limit.currency,
+                "used": view.used.get((limit.kind, limit.period), 0),
+            }
+            for limit in protection.limits
+        ],
+        "pending": [
+            {
+                "kind": change.kind.value,
+                "period": change.period.value,
+                "amount": change.amount,
+                "currency": change.currency,
+                "effective_at": change.effective_at.isoformat(),
+            }
+            for change in protection.pending
+        ],
+    }
+
+
+def _change_json(change: LimitChange) -> dict[str, Any]:
+    return {
+        "kind": change.kind.value,
+        "period": change.period.value,
+        "amount": change.amount,
+        "previous_amount": change.previous_amount,
+        "currency": change.currency,
+        "status": "pending" if change.pending else "applied",
+        "effective_at": change.effective_at.isoformat(),
+    }
+
+
+def _time(moment: Any, view: ProtectionView) -> str | None:
+    """An exclusion's end while it lasts; None once it is over."""
+    return moment.isoformat() if moment is not None and moment > view.now else None

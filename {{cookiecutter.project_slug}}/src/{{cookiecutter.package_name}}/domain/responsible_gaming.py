@@ -1,0 +1,612 @@
+"""Responsible gaming: deposit, loss and wager limits, self-exclusion, cool-off and the KYC gate.
+
+The wallet asks this module for a TransactionGuard before it moves money; the ledger store applies the
+guard inside the money's own conditional transaction (the protection's version and status checked, the
+period counters moved only while they stay within the limits), so a bet or a deposit is refused by the
+write itself, never by a separate read-then-write. Wins and rollbacks get guards that only count:
+they are never refused.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from ..compliance import LIMITS_POLICY, LimitsPolicy
+from .errors import Conflict, CurrencyMismatch, DomainError, ValidationFailed
+from .events import DomainEvent
+from .money import CURRENCY_RE, Money
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ..ports import Clock, EventPublisher, ProtectionStore
+
+# A raised limit (or a removed one) waits this long before it applies; a lowered one applies at once.
+LIMIT_INCREASE_DELAY = timedelta(hours=24)
+# The longest self-exclusion and cool-off a player can ask for here (the minimums are the jurisdiction's,
+# compliance.LIMITS_POLICY); an operator's own longer or permanent exclusions are not offered by this API.
+MAX_SELF_EXCLUSION_MONTHS = 60
+MAX_COOL_OFF_HOURS = 6 * 7 * 24
+# How often a guarded write is tried again when the protection changed between its read and its write.
+PROTECTION_ATTEMPTS = 2
+
+
+class KycStatus(StrEnum):
+    """Where a player's identity and age checks stand; only VERIFIED may bet or deposit."""
+
+    UNVERIFIED = "unverified"
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class LimitKind(StrEnum):
+    """What a limit caps: money paid in, stakes minus wins, or stakes."""
+
+    DEPOSIT = "deposit"
+    LOSS = "loss"
+    WAGER = "wager"
+
+
+class LimitPeriod(StrEnum):
+    """The calendar period a limit counts over (UTC; weeks start on Monday)."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+def period_key(period: LimitPeriod, at: datetime) -> str:
+    """The period `at` falls in: 2030-01-01, 2030-W01 or 2030-01."""
+    moment = at.astimezone(UTC)
+    if period is LimitPeriod.DAY:
+        return moment.date().isoformat()
+    if period is LimitPeriod.WEEK:
+        year, week, _ = moment.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{moment.year}-{moment.month:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A cap on one kind of money movement per period, in minor units of the wallet's currency."""
+
+    kind: LimitKind
+    period: LimitPeriod
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingLimit:
+    """A raised or removed limit (amount None) waiting for its cooling period to pass."""
+
+    kind: LimitKind
+    period: LimitPeriod
+    amount: int | None
+    currency: str
+    effective_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerProtection:
+    """A player's KYC status, limits and exclusions; `version` grows by one with every change.
+
+    Version 0 is a player with nothing stored yet: unverified, so the KYC gate refuses them.
+    """
+
+    player_id: str
+    kyc: KycStatus = KycStatus.UNVERIFIED
+    limits: tuple[Limit, ...] = ()
+    pending: tuple[PendingLimit, ...] = ()
+    self_excluded_until: datetime | None = None
+    cooling_off_until: datetime | None = None
+    version: int = 0
+
+    @property
+    def blocked_until(self) -> datetime | None:
+        """The end of the later of the self-exclusion and the cool-off (None: neither)."""
+        ends = [end for end in (self.self_excluded_until, self.cooling_off_until) if end is not None]
+        return max(ends) if ends else None
+
+    def settled(self, now: datetime) -> PlayerProtection:
+        """The same protection with every pending change whose time has come applied."""
+        due = [change for change in self.pending if change.effective_at <= now]
+        if not due:
+            return self
+        limits = {(limit.kind, limit.period): limit for limit in self.limits}
+        for change in sorted(due, key=_by_effective_at):
+            if change.amount is None:
+                limits.pop((change.kind, change.period), None)
+            else:
+                limits[(change.kind, change.period)] = Limit(
+                    change.kind, change.period, change.amount, change.currency
+                )
+        return replace(
+            self,
+            limits=_sorted_limits(limits.values()),
+            pending=tuple(change for change in self.pending if change.effective_at > now),
+        )
+
+    def limit(self, kind: LimitKind, period: LimitPeriod, now: datetime) -> Limit | None:
+        """The limit in force at `now` (pending changes due by then included)."""
+        for limit in self.settled(now).limits:
+            if (limit.kind, limit.period) == (kind, period):
+                return limit
+        return None
+
+    def allows_marketing(self, now: datetime) -> bool:
+        """Whether the player may be sent offers and bonuses: not while excluded or cooling off."""
+        blocked_until = self.blocked_until
+        return blocked_until is None or blocked_until <= now
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodCount:
+    """One period counter a transaction moves, and the cap it must stay within (None: no limit).
+
+    Counters always run (a limit set today counts today's play before it), in the wallet's currency.
+    """
+
+    kind: LimitKind
+    period: LimitPeriod
+    key: str  # period_key() of the transaction's time
+    delta: int
+    cap: int | None = None
+
+    @property
+    def counter_id(self) -> str:
+        return counter_id(self.kind, self.period, self.key)
+
+
+def counter_id(kind: LimitKind, period: LimitPeriod, key: str) -> str:
+    """The name of one player's counter of one kind in one period, e.g. wager#day#2030-01-01."""
+    return f"{kind.value}#{period.value}#{key}"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionGuard:
+    """What the ledger store checks and moves in the same transaction as the money.
+
+    `version` set: the player's protection must still be at this version, KYC verified and neither
+    excluded nor cooling off at `checked_at`. Each count moves its counter, only within its cap.
+    """
+
+    player_id: str
+    counts: tuple[PeriodCount, ...] = ()
+    version: int | None = None
+    checked_at: datetime | None = None
+
+
+def first_breach(guard: TransactionGuard) -> PeriodCount | None:
+    """A count that passes its cap on its own (a store's condition only sees counters that exist)."""
+    for count in guard.counts:
+        if count.cap is not None and count.delta > count.cap:
+            return count
+    return None
+
+
+class ProtectionCheckFailed(Exception):
+    """Raised by a store when the protection a guard was made against changed (adapter-level signal)."""
+
+
+class LimitBreached(Exception):
+    """Raised by a store when a counter would pass its cap; nothing was written."""
+
+    def __init__(self, count: PeriodCount) -> None:
+        super().__init__(count.counter_id)
+        self.count = count
+
+
+class KycRequired(DomainError):
+    """The player's identity and age are not verified: no bets, no deposits."""
+
+    code = "kyc_required"
+    status = 403
+
+
+class SelfExcluded(DomainError):
+    """The player excluded themselves: no bets, no deposits until the exclusion ends."""
+
+    code = "self_excluded"
+    status = 403
+
+
+class CoolingOff(DomainError):
+    """The player is taking a break: no bets, no deposits until it ends."""
+
+    code = "cooling_off"
+    status = 403
+
+
+class LimitExceeded(DomainError):
+    """The transaction would pass one of the player's limits."""
+
+    code = "limit_exceeded"
+    status = 422
+
+
+class ProtectionChanged(Conflict):
+    """The player's protection kept changing while the transaction was being written; try again."""
+
+    code = "protection_changed"
+
+
+@dataclass(frozen=True, slots=True)
+class LimitChange:
+    """The answer to a limit request: applied now, or pending until `effective_at`."""
+
+    kind: LimitKind
+    period: LimitPeriod
+    amount: int | None
+    previous_amount: int | None
+    currency: str
+    effective_at: datetime
+    pending: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectionView:
+    """What a player sees: the protection at `now` and how much of each period counter is used."""
+
+    protection: PlayerProtection
+    now: datetime
+    used: dict[tuple[LimitKind, LimitPeriod], int] = field(default_factory=dict)
+
+
+class ProtectionService:
+    """Limits, exclusions and the KYC gate: changes by the player and the operator, guards for the wallet."""
+
+    def __init__(
+        self,
+        store: ProtectionStore,
+        publisher: EventPublisher,
+        clock: Clock,
+        source: str,
+        policy: LimitsPolicy = LIMITS_POLICY,
+    ) -> None:
+        self._store = store
+        self._publisher = publisher
+        self._clock = clock
+        self._source = source  # EventBridge Source, e.g. "<package>.responsible_gaming"
+        self._policy = policy
+
+    @property
+    def policy(self) -> LimitsPolicy:
+        return self._policy
+
+    def protection(self, player_id: str) -> ProtectionView:
+        """The player's protection as it stands now, with each limit's use in its current period."""
+        now = self._clock.now()
+        protection = self._current(player_id).settled(now)
+        keys = {(limit.kind, limit.period): period_key(limit.period, now) for limit in protection.limits}
+        totals = self._store.period_totals(
+            player_id, [counter_id(kind, period, key) for (kind, period), key in keys.items()]
+        )
+        used = {
+            (kind, period): totals.get(counter_id(kind, period, key), 0)
+            for (kind, period), key in keys.items()
+        }
+        return ProtectionView(protection, now, used)
+
+    def set_limit(
+        self,
+        player_id: str,
+        kind: LimitKind,
+        period: LimitPeriod,
+        amount: int | None,
+        currency: str,
+        *,
+        correlation_id: str,
+    ) -> LimitChange:
+        """Lower (at once), raise or remove (after LIMIT_INCREASE_DELAY) one limit; publishes LimitChanged."""
+        if amount is not None:
+            amount = Money.of(amount, currency).amount
+        elif not isinstance(currency, str) or not CURRENCY_RE.match(currency):
+            raise ValidationFailed("currency must be a three-letter ISO 4217 code", field="currency")
+        for attempt in range(1, PROTECTION_ATTEMPTS + 1):
+            now = self._clock.now()
+            current = self._current(player_id).settled(now)
+            self._check_currency(current, currency)
+            change, updated = _limit_change(current, kind, period, amount, currency, now)
+            if updated is current:
+                return change
+            try:
+                self._store.save_protection(replace(updated, version=current.version + 1))
+            except ProtectionCheckFailed:
+                if attempt == PROTECTION_ATTEMPTS:
+                    raise ProtectionChanged("the limits changed meanwhile; send the request again") from None
+                continue
+            self._publish(
+                "LimitChanged",
+                {
+                    "player_id": player_id,
+                    "limit_kind": kind.value,
+                    "period": period.value,
+                    "amount": change.amount,
+                    "previous_amount": change.previous_amount,
+                    "currency": currency,
+                    "effective_at": change.effective_at.isoformat(),
+                    "pending": change.pending,
+                },
+                correlation_id,
+                now,
+            )
+            return change
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def self_exclude(self, player_id: str, months: int, *, correlation_id: str) -> PlayerProtection:
+        """Exclude the player for `months` (at least the jurisdiction's minimum); never shortens one."""
+        months = _whole_number(
+            months, "months", self._policy.self_exclusion_min_months, MAX_SELF_EXCLUSION_MONTHS
+        )
+        return self._block(player_id, "self_exclusion", months=months, correlation_id=correlation_id)
+
+    def cool_off(self, player_id: str, hours: int, *, correlation_id: str) -> PlayerProtection:
+        """A break of `hours` (at least the jurisdiction's minimum); never shortens one."""
+        hours = _whole_number(hours, "hours", self._policy.cool_off_hours, MAX_COOL_OFF_HOURS)
+        return self._block(player_id, "cool_off", hours=hours, correlation_id=correlation_id)
+
+    def set_kyc_status(self, player_id: str, status: KycStatus, *, correlation_id: str) -> PlayerProtection:
+        """Record the outcome of the identity and age checks (the KYC provider's callback)."""
+        del correlation_id  # no event: the KYC provider's own records are the evidence of the check
+        for attempt in range(1, PROTECTION_ATTEMPTS + 1):
+            current = self._current(player_id)
+            if current.kyc is status:
+                return current
+            updated = replace(current, kyc=status, version=current.version + 1)
+            try:
+                self._store.save_protection(updated)
+            except ProtectionCheckFailed:
+                if attempt == PROTECTION_ATTEMPTS:
+                    raise ProtectionChanged(
+                        "the protection changed meanwhile; send the request again"
+                    ) from None
+                continue
+            return updated
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def guard_stake(self, player_id: str, money: Money, *, counted: bool) -> TransactionGuard:
+        """The guard of a bet: refuses at once what the protection read now refuses.
+
+        `counted`: the stake is the player's own money (cash), so it counts towards wager and loss
+        limits; a bonus stake is still subject to KYC and exclusions but not counted.
+        """
+        now = self._clock.now()
+        protection = self._playable(player_id, now)
+        counts = self._counts(protection, now, money, (LimitKind.WAGER, LimitKind.LOSS)) if counted else ()
+        return TransactionGuard(player_id, counts, protection.version, now)
+
+    def guard_deposit(self, player_id: str, money: Money) -> TransactionGuard:
+        """The guard of a deposit: KYC, exclusions and the deposit limits."""
+        now = self._clock.now()
+        protection = self._playable(player_id, now)
+        counts = self._counts(protection, now, money, (LimitKind.DEPOSIT,))
+        return TransactionGuard(player_id, counts, protection.version, now)
+
+    def guard_win(self, player_id: str, money: Money, *, counted: bool) -> TransactionGuard:
+        """A win lowers this period's loss counters; it is never refused."""
+        if not counted:
+            return TransactionGuard(player_id)
+        now = self._clock.now()
+        counts = tuple(
+            PeriodCount(LimitKind.LOSS, period, period_key(period, now), -money.amount)
+            for period in LimitPeriod
+        )
+        return TransactionGuard(player_id, counts)
+
+    def guard_refund(
+        self, player_id: str, money: Money, placed_at: datetime, *, counted: bool
+    ) -> TransactionGuard:
+        """A rollback takes its stake off the counters of the periods the bet was placed in; never refused."""
+        if not counted:
+            return TransactionGuard(player_id)
+        counts = tuple(
+            PeriodCount(kind, period, period_key(period, placed_at), -money.amount)
+            for kind in (LimitKind.WAGER, LimitKind.LOSS)
+            for period in LimitPeriod
+        )
+        return TransactionGuard(player_id, counts)
+
+    def limit_reached(
+        self, guard: TransactionGuard, count: PeriodCount, transaction_id: str, *, correlation_id: str
+    ) -> LimitExceeded:
+        """Publish LimitReached for a refused transaction and return the error to raise."""
+        now = guard.checked_at or self._clock.now()
+        protection = self._current(guard.player_id)
+        limit = protection.limit(count.kind, count.period, now)
+        self._publish(
+            "LimitReached",
+            {
+                "player_id": guard.player_id,
+                "transaction_id": transaction_id,
+                "limit_kind": count.kind.value,
+                "period": count.period.value,
+                "limit": count.cap,
+                "amount": count.delta,
+                "currency": limit.currency if limit is not None else None,
+            },
+            correlation_id,
+            now,
+        )
+        return LimitExceeded(
+            f"this would pass your {count.period.value} {count.kind.value} limit of {count.cap}",
+            field="amount",
+        )
+
+    def _current(self, player_id: str) -> PlayerProtection:
+        if not player_id:
+            raise ValidationFailed("player_id is required", field="player_id")
+        return self._store.protection(player_id) or PlayerProtection(player_id)
+
+    def _playable(self, player_id: str, now: datetime) -> PlayerProtection:
+        """The protection, if it lets the player bet and deposit now; fails closed otherwise."""
+        protection = self._current(player_id).settled(now)
+        if protection.kyc is not KycStatus.VERIFIED:
+            raise KycRequired("the player's identity and age must be verified first")
+        if protection.self_excluded_until is not None and protection.self_excluded_until > now:
+            raise SelfExcluded(f"self-excluded until {protection.self_excluded_until.isoformat()}")
+        if protection.cooling_off_until is not None and protection.cooling_off_until > now:
+            raise CoolingOff(f"cooling off until {protection.cooling_off_until.isoformat()}")
+        return protection
+
+    def _counts(
+        self, protection: PlayerProtection, now: datetime, money: Money, kinds: tuple[LimitKind, ...]
+    ) -> tuple[PeriodCount, ...]:
+        limits = {(limit.kind, limit.period): limit for limit in protection.limits}
+        counts = []
+        for kind in kinds:
+            for period in LimitPeriod:
+                limit = limits.get((kind, period))
+                if limit is not None and limit.currency != money.currency:
+                    raise CurrencyMismatch(
+                        f"the player's limits are set in {limit.currency}", field="currency"
+                    )
+                counts.append(
+                    PeriodCount(
+                        kind,
+                        period,
+                        period_key(period, now),
+                        money.amount,
+                        None if limit is None else limit.amount,
+                    )
+                )
+        return tuple(counts)
+
+    def _check_currency(self, protection: PlayerProtection, currency: str) -> None:
+        balance = self._store.balance(protection.player_id)
+        if balance is not None and balance.currency != currency:
+            raise CurrencyMismatch(f"the wallet holds {balance.currency}", field="currency")
+        currencies = {limit.currency for limit in protection.limits}
+        currencies |= {change.currency for change in protection.pending}
+        for held in currencies - {currency}:
+            raise CurrencyMismatch(f"the player's limits are set in {held}", field="currency")
+
+    def _block(
+        self, player_id: str, what: str, *, correlation_id: str, months: int = 0, hours: int = 0
+    ) -> PlayerProtection:
+        for attempt in range(1, PROTECTION_ATTEMPTS + 1):
+            now = self._clock.now()
+            current = self._current(player_id)
+            until = _add_months(now, months) if months else now + timedelta(hours=hours)
+            excluding = what == "self_exclusion"
+            ends = current.self_excluded_until if excluding else current.cooling_off_until
+            if ends is not None and ends >= until:
+                return current  # an exclusion is never shortened, not even by asking again
+            if excluding:
+                updated = replace(current, version=current.version + 1, self_excluded_until=until)
+            else:
+                updated = replace(current, version=current.version + 1, cooling_off_until=until)
+            try:
+                self._store.save_protection(updated)
+            except ProtectionCheckFailed:
+                if attempt == PROTECTION_ATTEMPTS:
+                    raise ProtectionChanged(
+                        "the protection changed meanwhile; send the request again"
+                    ) from None
+                continue
+            # One event for both: notifications and marketing stop for a cool-off as for an exclusion.
+            self._publish(
+                "SelfExclusionStarted",
+                {"player_id": player_id, "exclusion": what, "until": until.isoformat()},
+                correlation_id,
+                now,
+            )
+            return updated
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def _publish(self, name: str, detail: dict[str, Any], correlation_id: str, now: datetime) -> None:
+        self._publisher.publish(
+            [
+                DomainEvent(
+                    name=name,
+                    source=self._source,
+                    detail=detail,
+                    correlation_id=correlation_id,
+                    occurred_at=now,
+                )
+            ]
+        )
+
+
+def _limit_change(
+    current: PlayerProtection,
+    kind: LimitKind,
+    period: LimitPeriod,
+    amount: int | None,
+    currency: str,
+    now: datetime,
+) -> tuple[LimitChange, PlayerProtection]:
+    """The change a limit request makes; `current` itself back when it changes nothing."""
+    in_force = current.limit(kind, period, now)
+    previous = None if in_force is None else in_force.amount
+    others = tuple(change for change in current.pending if (change.kind, change.period) != (kind, period))
+    waiting = len(others) != len(current.pending)
+    lower = amount is not None and (previous is None or amount < previous)
+    if lower or amount == previous:
+        assert amount is not None or previous is None
+        limits = {(limit.kind, limit.period): limit for limit in current.limits}
+        if amount is not None:
+            limits[(kind, period)] = Limit(kind, period, amount, currency)
+        change = LimitChange(kind, period, amount, previous, currency, now, pending=False)
+        if amount == previous and not waiting:
+            return change, current  # already in force, nothing waiting: nothing to change
+        # A decrease applies at once and cancels a raise that was waiting.
+        return change, replace(current, limits=_sorted_limits(limits.values()), pending=others)
+    # A raise or a removal waits, so a player cannot lift a limit in the heat of the moment.
+    effective_at = now + LIMIT_INCREASE_DELAY
+    waiting_change = PendingLimit(kind, period, amount, currency, effective_at)
+    change = LimitChange(kind, period, amount, previous, currency, effective_at, pending=True)
+    return change, replace(current, pending=(*others, waiting_change))
+
+
+def _sorted_limits(limits: Iterable[Limit]) -> tuple[Limit, ...]:
+    return tuple(sorted(limits, key=lambda limit: (limit.kind.value, limit.period.value)))
+
+
+def _by_effective_at(change: PendingLimit) -> datetime:
+    return change.effective_at
+
+
+def _whole_number(value: object, name: str, lowest: int, highest: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+        raise ValidationFailed(f"{name} must be a whole number from {lowest} to {highest}", field=name)
+    return value
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    """The same time `months` calendar months later (the last day of a shorter month if need be)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+__all__ = [
+    "LIMIT_INCREASE_DELAY",
+    "CoolingOff",
+    "KycRequired",
+    "KycStatus",
+    "Limit",
+    "LimitBreached",
+    "LimitChange",
+    "LimitExceeded",
+    "LimitKind",
+    "LimitPeriod",
+    "PendingLimit",
+    "PeriodCount",
+    "PlayerProtection",
+    "ProtectionChanged",
+    "ProtectionCheckFailed",
+    "ProtectionService",
+    "ProtectionView",
+    "SelfExcluded",
+    "TransactionGuard",
+    "counter_id",
+    "first_breach",
+    "period_key",
+]

@@ -1,0 +1,98 @@
+"""Scores wallet events on the leaderboards and advances missions.
+
+SQS delivers the wallet's BetPlaced, BetSettled and BonusGranted events (an EventBridge event in each
+message body). Each event is applied once per event id, so a redelivered message changes no score; a
+mission it completed is rewarded once, whatever the redeliveries. A record that cannot be processed is
+reported in batchItemFailures: SQS retries only it, then moves it to the dead-letter queue, while the
+rest of the batch is acknowledged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..domain.leaderboards import SCORED_EVENTS, LeaderboardService, Play
+from ..observability import add_metric, bind_invocation, flush_metrics
+from .sqs import BatchResponse, BusEvent, MalformedEvent, bus_event, message_id, process_records
+
+_service: LeaderboardService | None = None
+
+
+def handler(event: dict[str, Any], context: object) -> BatchResponse:
+    """Lambda entry point (partial batch responses: functionResponseType ReportBatchItemFailures)."""
+    bind_invocation(context)
+    try:
+        return process_batch(event, _leaderboard_service())
+    finally:
+        flush_metrics()
+
+
+def process_batch(event: dict[str, Any], service: LeaderboardService) -> BatchResponse:
+    """Apply every record; return the message ids of those that failed."""
+    records = event.get("Records", [])
+    return process_records(records, lambda record: _apply(record, service), "leaderboard record")
+
+
+def _apply(record: dict[str, Any], service: LeaderboardService) -> str:
+    event = bus_event(record)
+    if event.detail_type not in SCORED_EVENTS:
+        return "ignored: not an event the leaderboards score"
+    correlation_id = event.correlation_id or message_id(record)
+    outcome = service.record_play(_play(event), correlation_id=correlation_id)
+    if outcome.rewarded:
+        add_metric("MissionsCompleted", len(outcome.rewarded))
+    if not outcome.scored:
+        return "ignored: no board or mission counts it"
+    rewarded = f"; rewarded {', '.join(outcome.rewarded)}" if outcome.rewarded else ""
+    return ("applied" if outcome.applied else "skipped: already applied") + rewarded
+
+
+def _play(event: BusEvent) -> Play:
+    amount = event.amount()
+    occurred_at = event.text("occurred_at")
+    try:
+        # The window is the one the play happened in, not the one it is processed in: a redelivery
+        # after midnight still lands on the same day's board.
+        moment = datetime.fromisoformat(occurred_at)
+    except ValueError as error:
+        raise MalformedEvent("occurred_at must be an ISO 8601 time") from error
+    if moment.tzinfo is None:
+        raise MalformedEvent("occurred_at must carry its time zone")
+    return Play(
+        event_id=event.text("event_id"),
+        event=event.detail_type,
+        player_id=event.text("player_id"),
+        amount=amount,
+        currency=event.text("currency"),
+        occurred_at=moment,
+    )
+
+
+def _leaderboard_service() -> LeaderboardService:
+    """The service on AWS, built on the first invocation and reused while the container lives."""
+    global _service  # one set of clients per container
+    if _service is None:
+        from ..adapters.dynamodb import DynamoLedgerStore
+        from ..adapters.dynamodb_leaderboards import DynamoLeaderboardStore
+        from ..adapters.eventbridge import EventBridgePublisher
+        from ..domain.wallet import Wallet
+        from ..settings import LeaderboardSettings, Settings, SystemClock
+
+        settings = Settings.from_env()
+        publisher = EventBridgePublisher(settings.event_bus_name)
+        clock = SystemClock()
+        _service = LeaderboardService(
+            DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
+            publisher,
+            clock,
+            f"{settings.event_source}.leaderboards",
+            # Mission rewards are bonus money: the wallet credits them and announces BonusGranted.
+            bonuses=Wallet(
+                DynamoLedgerStore(settings.wallet_table_name),
+                publisher,
+                clock,
+                f"{settings.event_source}.wallet",
+            ),
+        )
+    return _service

@@ -1,0 +1,103 @@
+"""Grants promotion bonuses and tracks wagering from wallet and tournament events.
+
+SQS delivers the wallet's FundsDeposited, BetPlaced and BetSettled, and the leaderboards'
+TournamentEntered when that module is on (an EventBridge event in each message body). Every effect
+is once per event: a bet is counted once per event id, a bonus is granted once per player and
+promotion, a settled bet's stake is counted once. A record that cannot be processed is reported in
+batchItemFailures: SQS retries only it, then moves it to the dead-letter queue, while the rest of
+the batch is acknowledged. What this worker causes (the wallet's BonusGranted, WageringCompleted)
+carries the correlation id of the event that caused it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..domain.errors import ValidationFailed
+from ..domain.money import Money
+from ..domain.promotions import PromotionService
+from ..observability import bind_invocation, flush_metrics
+from .sqs import BatchResponse, BusEvent, MalformedEvent, bus_event, process_records
+
+_service: PromotionService | None = None
+
+
+def handler(event: dict[str, Any], context: object) -> BatchResponse:
+    """Lambda entry point (partial batch responses: functionResponseType ReportBatchItemFailures)."""
+    bind_invocation(context)
+    try:
+        return process_batch(event, _promotion_service())
+    finally:
+        flush_metrics()
+
+
+def process_batch(event: dict[str, Any], service: PromotionService) -> BatchResponse:
+    """Apply every record; return the message ids of those that failed."""
+    records = event.get("Records", [])
+    return process_records(records, lambda record: _apply(record, service), "promotions record")
+
+
+def _apply(record: dict[str, Any], service: PromotionService) -> list[str]:
+    event = bus_event(record)
+    if event.detail_type not in ("FundsDeposited", "BetPlaced", "BetSettled", "TournamentEntered"):
+        return ["ignored: not a promotion trigger"]
+    player_id = event.text("player_id")
+    event_id = event.text("event_id")
+    # Without a usable correlation id of its own, the event's id links what it causes to it.
+    correlation_id = event.correlation_id or event_id
+    if event.detail_type == "BetSettled":
+        bet_transaction_id = event.text("bet_transaction_id")
+        return service.on_bet_settled(player_id, event_id, bet_transaction_id, correlation_id=correlation_id)
+    occurred_at = _moment(event)
+    if event.detail_type == "TournamentEntered":
+        event.text("tournament_id")  # an entry that names no tournament is not one
+        return service.on_tournament_entered(player_id, occurred_at, correlation_id=correlation_id)
+    money = _money(event)
+    if event.detail_type == "FundsDeposited":
+        return service.on_deposit(player_id, event_id, money, occurred_at, correlation_id=correlation_id)
+    return service.on_bet_placed(player_id, event_id, money, occurred_at, correlation_id=correlation_id)
+
+
+def _moment(event: BusEvent) -> datetime:
+    try:
+        moment = datetime.fromisoformat(event.text("occurred_at"))
+    except ValueError as error:
+        raise MalformedEvent("occurred_at must be an ISO 8601 date and time") from error
+    if moment.tzinfo is None:
+        raise MalformedEvent("occurred_at must carry its UTC offset")
+    return moment
+
+
+def _money(event: BusEvent) -> Money:
+    try:
+        return Money.of(event.detail.get("amount"), event.detail.get("currency"))
+    except ValidationFailed as error:
+        raise MalformedEvent(error.message) from error
+
+
+def _promotion_service() -> PromotionService:
+    """The service on AWS, built on the first invocation and reused while the container lives."""
+    global _service  # one set of clients per container
+    if _service is None:
+        from ..adapters.dynamodb import DynamoLedgerStore
+        from ..adapters.dynamodb_promotions import DynamoPromotionStore
+        from ..adapters.eventbridge import EventBridgePublisher
+        from ..domain.promotions import packaged_promotions
+        from ..domain.wallet import Wallet
+        from ..settings import PromotionSettings, Settings, SystemClock
+
+        settings = Settings.from_env()
+        ledger = DynamoLedgerStore(settings.wallet_table_name)
+        publisher = EventBridgePublisher(settings.event_bus_name)
+        clock = SystemClock()
+        _service = PromotionService(
+            packaged_promotions(),
+            DynamoPromotionStore(PromotionSettings.from_env().promotions_table_name),
+            Wallet(ledger, publisher, clock, f"{settings.event_source}.wallet"),
+            ledger,
+            publisher,
+            clock,
+            f"{settings.event_source}.promotions",
+        )
+    return _service

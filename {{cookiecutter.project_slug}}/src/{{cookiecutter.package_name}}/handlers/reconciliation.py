@@ -1,0 +1,82 @@
+"""Checks every hour that each player's ledger sums equal the stored cash and bonus balances.
+
+Read only. A mismatch is published as a ReconciliationMismatch event (source
+<package>.scheduled_jobs) and counted in the ReconciliationMismatches metric, which the
+ReconciliationMismatch alarm watches; the run's summary is one log line.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..domain.jobs import ReconciliationJob
+from ..observability import add_metric, bind_invocation, flush_metrics, get_logger, set_correlation_id
+from .scheduled import LambdaTimeBudget, scheduled_run
+
+if TYPE_CHECKING:
+    from ..ports import Clock
+
+# How long a suspect mismatch waits before its second look: the ledger's index catches up well within.
+RECHECK_PAUSE_SECONDS = 2.0
+
+_job: ReconciliationJob | None = None
+
+
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    """Lambda entry point (EventBridge schedule)."""
+    from ..settings import SystemClock
+
+    bind_invocation(context)
+    try:
+        return run(event, context, _reconciliation_job(), SystemClock())
+    finally:
+        flush_metrics()
+        set_correlation_id(None)
+
+
+def run(event: dict[str, Any], context: object, job: ReconciliationJob, clock: Clock) -> dict[str, Any]:
+    """Reconcile every player; add the metrics and log the summary."""
+    job_run = scheduled_run(event, context, clock)
+    set_correlation_id(job_run.correlation_id)
+    summary = job.run(job_run, LambdaTimeBudget(context))
+    add_metric("PlayersReconciled", summary.players_checked)
+    add_metric("ReconciliationMismatches", len(summary.mismatches))
+    fields = summary.as_log()
+    if summary.mismatches:
+        get_logger().error("reconciliation found ledger sums that differ from balances", extra=fields)
+    elif not summary.complete:
+        get_logger().warning(
+            "reconciliation stopped before the timeout; the next run starts over", extra=fields
+        )
+    else:
+        get_logger().info("reconciliation run", extra=fields)
+    return fields
+
+
+def _reconciliation_job() -> ReconciliationJob:
+    """The job on AWS, built on the first invocation and reused while the container lives."""
+    global _job  # one set of clients per container
+    if _job is None:
+        from ..adapters.dynamodb import DynamoLedgerStore
+        from ..adapters.dynamodb_jobs import DynamoWalletScanner
+        from ..adapters.eventbridge import EventBridgePublisher
+        from ..domain.wallet import Wallet
+        from ..settings import Settings, SystemClock
+
+        settings = Settings.from_env()
+        publisher = EventBridgePublisher(settings.event_bus_name)
+        wallet = Wallet(
+            DynamoLedgerStore(settings.wallet_table_name),
+            publisher,
+            SystemClock(),
+            f"{settings.event_source}.wallet",
+        )
+        _job = ReconciliationJob(
+            wallet,
+            DynamoWalletScanner(settings.wallet_table_name),
+            publisher,
+            f"{settings.event_source}.scheduled_jobs",
+            recheck_pause=lambda: time.sleep(RECHECK_PAUSE_SECONDS),
+        )
+    return _job
