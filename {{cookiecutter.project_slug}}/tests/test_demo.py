@@ -155,7 +155,16 @@ def test_demo_plays_the_journey_and_stops_every_server() -> None:
     expected += ["identity check"]
 {%- endif %}
 {%- if cookiecutter.module_wallet %}
-    expected += ["deposit", "bet", "bet", "win", "rollback"]
+    expected += ["deposit"]
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+    expected += ["bonus granted"]
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+    expected += ["bet", "bet", "win", "rollback"]
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+    expected += ["limit reached"]
 {%- endif %}
 {%- if cookiecutter.module_sessions and cookiecutter.module_wallet %}
     expected += ["session activity", "sign out"]
@@ -163,12 +172,26 @@ def test_demo_plays_the_journey_and_stops_every_server() -> None:
     expected += ["heartbeat", "sign out"]
 {%- endif %}
     expected += ["workers"]
+{%- if cookiecutter.module_leaderboards %}
+    expected += ["leaderboard"]
+    assert "daily-wins top 3: #1 " in result.stdout
+{%- endif %}
+{%- if cookiecutter.module_reporting %}
+    expected += ["daily report"]
+    assert "GGR -7.00 {{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }} today" in result.stdout
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+    assert "welcome-bonus: +100.00 {{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }} bonus balance" in result.stdout
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+    assert "a 6.00 {{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }} bet refused (limit_exceeded" in result.stdout
+{%- endif %}
 {%- if cookiecutter.module_wallet %}
     expected += ["reconciliation"]
-    assert "ledger sum 107.00 EUR = cash balance 107.00 EUR: balanced" in result.stdout
+    assert "ledger sum 107.00 {{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }} = cash balance 107.00 {{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }}: balanced" in result.stdout
 {%- endif %}
 {%- if cookiecutter.module_sessions and cookiecutter.module_wallet %}
-    assert "counted 2 bets, 8.00 EUR staked, 12.00 EUR won" in result.stdout
+    assert "counted 2 bets, 8.00 {{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }} staked, 12.00 {{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }} won" in result.stdout
 {%- endif %}
     assert steps == expected, result.stdout
     assert "FAILED" not in result.stdout

@@ -63,7 +63,7 @@ TARGET_ZIP_BYTES = {"api": 5_000_000, "worker": 200_000, "job": 200_000}
 POWERTOOLS_LAYER = ":layer:AWSLambdaPowertoolsPython"
 DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
 CLIENTS = 8
-CURRENCY = "EUR"
+CURRENCY = "{{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }}"
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ LOG_LINES_ON_FAILURE = 40
 WORKER_TIMEOUT_SECONDS = 20.0
 WORKER_POLL_SECONDS = 0.2
 {%- if cookiecutter.module_wallet %}
-CURRENCY = "EUR"
+CURRENCY = "{{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }}"
 {%- endif %}
 
 Step = tuple[str, Callable[[], str]]
@@ -71,6 +71,7 @@ class Journey:
         self.bets = 0
         self.staked = 0
         self.won = 0
+        self.rolled_back = 0
 {%- endif %}
 
     def call(
@@ -159,6 +160,7 @@ class Journey:
         if self.session_id is not None:
             body["session_id"] = self.session_id
         receipt = self.call("POST", "/wallet/rollbacks", body, token=self.server_token, expect=201)
+        self.rolled_back += stake
         return (
             f"{bet_transaction_id} cancelled, {money(stake)} back: {self._cash(receipt, self.cash + stake)}"
         )
@@ -266,6 +268,110 @@ class Journey:
 {%- endif %}
 {%- endif %}
 
+    def _until(self, what: str, look: Callable[[], Any]) -> Any:
+        """Poll `look` until it returns something truthy (a worker's effect seen through the API)."""
+        for _ in range(int(WORKER_TIMEOUT_SECONDS / WORKER_POLL_SECONDS)):
+            found = look()
+            if found:
+                return found
+            self.run.check_running()
+            time.sleep(WORKER_POLL_SECONDS)
+        raise StepFailed(f"after {WORKER_TIMEOUT_SECONDS:.0f} s there is still no {what}")
+{%- if cookiecutter.module_promotions %}
+
+    def bonus_granted(self) -> str:
+        """The promotions worker grants the welcome bonus on the first deposit (bus, queue, worker)."""
+        grants = self._until(
+            "bonus grant",
+            lambda: self.call("GET", "/promotions/me", None, token=self.player_token, expect=200)["grants"],
+        )
+        grant = grants[0]
+        bonus = self.call("GET", "/wallet", None, token=self.player_token, expect=200)["bonus"]
+        if bonus != grant["amount"]:
+            raise StepFailed(f"the bonus balance is {money(bonus)}, the grant was {money(grant['amount'])}")
+        wagering = money(grant["wagering"]["required"])
+        return (
+            f"{grant['promotion_id']}: +{money(grant['amount'])} bonus balance from the promotions worker "
+            f"(wagering requirement {wagering})"
+        )
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+
+    def limit_reached(self, transaction_id: str, amount: int) -> str:
+        """A daily wager limit just below the next bet: the bet is refused and nothing moves."""
+        first = {"kind": "wager", "period": "day", "amount": 100_000, "currency": CURRENCY}
+        self.call("POST", "/players/me/limits", first, token=self.player_token, expect=200)
+        protection = self.call("GET", "/players/me/protection", None, token=self.player_token, expect=200)
+        used = next(limit["used"] for limit in protection["limits"] if limit["kind"] == "wager")
+        # Lowering a limit applies at once (raising one waits out its cooling period).
+        lower = {**first, "amount": used + amount - 100}
+        self.call("POST", "/players/me/limits", lower, token=self.player_token, expect=200)
+        bet = {"transaction_id": self._id(transaction_id), "amount": amount, "currency": CURRENCY}
+        if self.session_id is not None:
+            bet["session_id"] = self.session_id
+        refused = self.call("POST", "/wallet/bets", bet, token=self.player_token, expect=422)
+        if refused["error"]["code"] != "limit_exceeded":
+            raise StepFailed(f"the bet was refused with {refused['error']['code']}, not limit_exceeded")
+        cash = self.call("GET", "/wallet", None, token=self.player_token, expect=200)["cash"]
+        if cash != self.cash:
+            raise StepFailed(f"a refused bet moved the cash from {money(self.cash)} to {money(cash)}")
+        return (
+            f"daily wager limit lowered to {money(lower['amount'])} ({money(used)} used): "
+            f"a {money(amount)} bet refused (limit_exceeded, LimitReached published), cash {money(cash)}"
+        )
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+
+    def leaderboard(self, board_id: str, size: int) -> str:
+        """The leaderboards worker scored the journey's win: the top N and the player's rank."""
+
+        def scored() -> Any:
+            path = f"/leaderboards/{board_id}/me"
+            mine = self.call("GET", path, None, token=self.player_token, expect=200)
+            return mine if mine["score"] >= self.won else None
+
+        standing = self._until(f"score of {money(self.won)} on {board_id}", scored)
+        path = f"/leaderboards/{board_id}?limit={size}"
+        top = self.call("GET", path, None, token=self.player_token, expect=200)
+        rows = ", ".join(
+            f"#{row['rank']} {row['player']}{' (you)' if row['you'] else ''} {money(row['score'])}"
+            for row in top["standings"]
+        )
+        return f"{board_id} top {size}: {rows}; the player ranks #{standing['rank']}"
+{%- endif %}
+{%- if cookiecutter.module_reporting %}
+
+    def daily_report(self) -> str:
+        """The dailyReport job run as after midnight, on the totals the ggrTotals worker counted today."""
+        use_source_tree()
+        from datetime import UTC, datetime, timedelta
+
+        from {{ cookiecutter.package_name }}.adapters.dynamodb_reporting import DynamoGgrTotalsStore
+        from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+        from {{ cookiecutter.package_name }}.adapters.s3_reporting import S3ReportWriter
+        from {{ cookiecutter.package_name }}.domain.reporting import DailyGgrReporter
+        from {{ cookiecutter.package_name }}.settings import ReportingSettings
+
+        assert self.run.stack is not None
+        assert self.run.definition is not None
+        settings = ReportingSettings.from_env(self.run.stack.environment(self.run.definition.api))
+        now = datetime.now(UTC)
+        reporter = DailyGgrReporter(
+            DynamoGgrTotalsStore(settings.reporting_table_name, client=self.run.client("dynamodb")),
+            S3ReportWriter(settings.analytics_bucket_name, client=self.run.client("s3")),
+            InMemoryEventPublisher(),
+            FixedClock(now + timedelta(days=1)),
+            "{{ cookiecutter.package_name }}.reporting",
+        )
+        written = reporter.write_report(now.date(), correlation_id=self.player)
+        lines = {line["currency"]: line for line in written.report.as_json()["currencies"]}
+        ggr = lines.get(CURRENCY, {}).get("ggr")
+        expected = self.staked - self.rolled_back - self.won
+        if ggr != expected:
+            raise StepFailed(f"the report says GGR {ggr}, the journey played {money(expected)}")
+        return f"GGR {money(expected)} today, written to {written.locations[0]}"
+{%- endif %}
+
     def workers(self) -> str:
         """Wait until every worker has handled every event of the journey, none dead-lettered."""
         assert self.run.definition is not None
@@ -307,13 +413,21 @@ def journey_steps(journey: Journey) -> list[Step]:
     steps.append(("identity check", journey.verify))
 {%- endif %}
 {%- if cookiecutter.module_wallet %}
+    steps.append(("deposit", lambda: journey.deposit("deposit-1", 10_000)))
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+    steps.append(("bonus granted", journey.bonus_granted))
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
     steps += [
-        ("deposit", lambda: journey.deposit("deposit-1", 10_000)),
         ("bet", lambda: journey.bet("bet-1", 500)),
         ("bet", lambda: journey.bet("bet-2", 300)),
         ("win", lambda: journey.win("win-1", "bet-1", 1_200)),
         ("rollback", lambda: journey.rollback("rollback-1", "bet-2", 300)),
     ]
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+    steps.append(("limit reached", lambda: journey.limit_reached("bet-3", 600)))
 {%- endif %}
 {%- if cookiecutter.module_sessions and cookiecutter.module_wallet %}
     steps.append(("session activity", journey.session_activity))
@@ -324,6 +438,12 @@ def journey_steps(journey: Journey) -> list[Step]:
     steps.append(("sign out", journey.sign_out))
 {%- endif %}
     steps.append(("workers", journey.workers))
+{%- if cookiecutter.module_leaderboards %}
+    steps.append(("leaderboard", lambda: journey.leaderboard("daily-wins", 3)))
+{%- endif %}
+{%- if cookiecutter.module_reporting %}
+    steps.append(("daily report", journey.daily_report))
+{%- endif %}
 {%- if cookiecutter.module_wallet %}
     steps.append(("reconciliation", journey.reconcile))
 {%- endif %}

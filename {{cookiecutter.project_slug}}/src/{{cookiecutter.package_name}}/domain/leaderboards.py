@@ -37,7 +37,7 @@ MAX_COUNTERS_PER_EVENT = 99
 CATALOGUE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # The currency of the default catalogue's amounts and rewards, from the jurisdiction answered at
 # generation ({{ cookiecutter.jurisdiction }}); the wallet holds one currency per player.
-CATALOGUE_CURRENCY = "{{ {'uk-gc': 'GBP', 'us-nj': 'USD'}.get(cookiecutter.jurisdiction, 'EUR') }}"
+CATALOGUE_CURRENCY = "{{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }}"
 
 
 class TournamentClosed(Conflict):
