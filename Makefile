@@ -20,7 +20,7 @@ VENV := .venv
 SCAN_VENV := .venv-scan
 NODE_DIR := .cache/node
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --durations=15
 PROJECT := {{cookiecutter.project_slug}}
 
 .PHONY: help install test test-fast demo lint clean

@@ -42,7 +42,7 @@ def test_default_project_benchmarks_and_plays_its_demo(tmp_path: Path) -> None:
     for name, row in results["package"]["functions"].items():
         assert row["powertools"] == "layer", name
         assert row["bytes"] < (API_ZIP_LIMIT if row["kind"] == "api" else WORKER_ZIP_LIMIT), (name, row)
-    for operation in ("deposit", "bet", "win", "rollback"):
+    for operation in ("deposit", "bet", "win", "rollback", "leaderboard"):
         assert results["requests"][operation]["dynamodb_writes"] == 1, operation
     assert results["throughput"]["app_per_second"] > 0
 
@@ -54,8 +54,9 @@ def test_default_project_benchmarks_and_plays_its_demo(tmp_path: Path) -> None:
     assert "the stack from the packaged template" in demo
     steps = re.findall(r"^\s*\d+\. (\S+(?: \S+)?)\s{2,}", demo, flags=re.MULTILINE)
     assert steps == [
-        "sign in", "deposit", "bet", "bet", "win", "rollback",
-        "session activity", "sign out", "workers", "reconciliation",
+        "sign in", "identity check", "deposit", "bonus granted", "bet", "bet", "win", "rollback",
+        "limit reached", "session activity", "sign out", "workers", "leaderboard", "daily report",
+        "reconciliation",
     ], demo
     assert "ledger sum 107.00 EUR = cash balance 107.00 EUR: balanced" in demo
     assert "Demo passed" in demo

@@ -394,7 +394,37 @@ def operations(driver: ApiDriver, player: str, tag: str) -> list[tuple[str, Call
         ),
     ]
 {%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+    steps.append(("leaderboard", lambda: _leaderboard_update(player, f"{tag}-w", 900)))
+{%- endif %}
     return steps
+{%- if cookiecutter.module_leaderboards %}
+
+
+def _leaderboard_update(player: str, transaction_id: str, amount: int) -> Any:
+    """The leaderboards worker handling one BetSettled (an SQS record, as EventBridge delivers it)."""
+    from {{ cookiecutter.package_name }}.domain.events import DomainEvent
+    from {{ cookiecutter.package_name }}.handlers import leaderboards
+
+    event = DomainEvent(
+        name="BetSettled",
+        source="{{ cookiecutter.package_name }}.wallet",
+        detail={
+            "player_id": player,
+            "transaction_id": transaction_id,
+            "amount": amount,
+            "currency": CURRENCY,
+        },
+        correlation_id=f"bench-{transaction_id}",
+        occurred_at=datetime.now(UTC),
+    )
+    body = {"detail-type": event.name, "source": event.source, "detail": event.envelope()}
+    record = {"messageId": event.event_id, "body": json.dumps(body)}
+    response = leaderboards.handler({"Records": [record]}, None)
+    if response["batchItemFailures"]:
+        raise RuntimeError(f"the leaderboards worker failed the record: {response}")
+    return response
+{%- endif %}
 {%- if cookiecutter.module_wallet %}
 
 

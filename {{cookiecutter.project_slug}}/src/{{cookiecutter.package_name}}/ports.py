@@ -119,8 +119,9 @@ class LedgerStore(Protocol):
 {%- if cookiecutter.module_responsible_gaming %}
 
     # With a guard, each write below also checks the guard's protection version (KYC verified, not
-    # excluded at its time) and moves its period counters within their caps, in the same atomic
-    # operation: ProtectionCheckFailed or LimitBreached then, and nothing is written.
+    # excluded at its time; a bonus grant's guard without a version: only not excluded) and moves its
+    # period counters within their caps, in the same atomic operation: ProtectionCheckFailed or
+    # LimitBreached then, and nothing is written.
     def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
 {%- else %}
 
@@ -139,6 +140,8 @@ class LedgerStore(Protocol):
     def debit(self, entry: LedgerEntry) -> None:
 {%- endif %}
         """Write `entry` and subtract its amount from its `funds` balance only if that stays >= 0.
+
+        What bets and withdrawals write (a withdrawal's funds are always cash).
 
         Raises DuplicateTransaction if the transaction id exists (a tombstone included),
         InsufficientFunds if that balance would go below zero (or there is no balance),

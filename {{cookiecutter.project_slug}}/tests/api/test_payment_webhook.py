@@ -1,4 +1,4 @@
-"""Deposits carry the payment provider's signature; its key comes from SSM, cached, never from env vars."""
+"""Deposits and withdrawals carry the payment provider's signature; its key comes from SSM, cached."""
 
 from __future__ import annotations
 
@@ -67,6 +67,30 @@ def test_a_deposit_without_a_valid_signature_is_refused_and_credits_nothing(
     assert response.status == 401
     assert response.error["code"] == "invalid_signature"
     assert cash(signed_api) == 0
+
+
+def test_a_withdrawal_needs_the_payment_providers_signature(signed_api: ApiClient) -> None:
+    deposit = json.dumps(DEPOSIT)
+    signed_api.post(
+        "/wallet/deposits", raw_body=deposit, headers={PAYMENT_SIGNATURE_HEADER: signature(deposit)}
+    )
+    body = json.dumps({"transaction_id": "wd-1", "amount": 2_000, "currency": "EUR"})
+
+    unsigned = signed_api.post("/wallet/withdrawals", raw_body=body)
+    forged = signed_api.post(
+        "/wallet/withdrawals",
+        raw_body=body,
+        headers={PAYMENT_SIGNATURE_HEADER: signature(body, "another-key")},
+    )
+    assert cash(signed_api) == 5_000
+    signed = signed_api.post(
+        "/wallet/withdrawals", raw_body=body, headers={PAYMENT_SIGNATURE_HEADER: signature(body)}
+    )
+
+    assert [unsigned.status, forged.status] == [401, 401]
+    assert unsigned.error["code"] == "invalid_signature"
+    assert signed.status == 201
+    assert cash(signed_api) == 3_000
 
 
 def test_bets_and_wins_need_no_payment_signature(signed_api: ApiClient) -> None:

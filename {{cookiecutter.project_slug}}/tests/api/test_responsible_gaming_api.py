@@ -244,3 +244,31 @@ def test_a_cool_off_shorter_than_the_minimum_is_422(api: ApiClient, body: dict[s
 
     assert (response.status, response.error["field"]) == (422, "hours")
     assert api.get("/players/me/protection").json["cooling_off_until"] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        pytest.param(
+            "/players/me/self-exclusion",
+            {"months": LIMITS_POLICY.self_exclusion_min_months},
+            id="self-excluded",
+        ),
+        pytest.param("/players/me/cool-off", {"hours": LIMITS_POLICY.cool_off_hours}, id="cooling-off"),
+        pytest.param(f"/players/{PLAYER}/kyc", {"status": "rejected"}, id="unverified"),
+    ],
+)
+def test_a_blocked_player_can_still_withdraw(
+    funded: ApiClient, publisher: InMemoryEventPublisher, path: str, body: dict[str, Any]
+) -> None:
+    scopes = KYC_SCOPES if path.endswith("/kyc") else None
+    assert funded.post(path, body, scopes=scopes).status == 200
+    assert bet(funded, "bet-1", 100).status == 403
+
+    response = funded.post(
+        "/wallet/withdrawals", {"transaction_id": "wd-1", "amount": 10_000, "currency": "EUR"}
+    )
+
+    assert response.status == 201
+    assert response.json["balance"]["cash"] == 0
+    assert names(publisher)[-1] == "FundsWithdrawn"

@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
 BET = {"transaction_id": "bet-1", "amount": 300, "currency": "EUR"}
+WITHDRAWAL = {"transaction_id": "wd-1", "amount": 2_500, "currency": "EUR"}
 
 
 @pytest.fixture
@@ -153,7 +154,15 @@ def test_players_only_see_their_own_wallet(funded: ApiClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/wallet", "/wallet/deposits", "/wallet/bets", "/wallet/wins", "/wallet/rollbacks"]
+    "path",
+    [
+        "/wallet",
+        "/wallet/deposits",
+        "/wallet/withdrawals",
+        "/wallet/bets",
+        "/wallet/wins",
+        "/wallet/rollbacks",
+    ],
 )
 def test_wallet_routes_need_a_signed_in_player(funded: ApiClient, path: str) -> None:
     method = "GET" if path == "/wallet" else "POST"
@@ -203,6 +212,25 @@ def test_empty_subject_claim_is_not_a_player(funded: ApiClient) -> None:
             "/wallet/deposits", {**BET, "session_id": "s-1"}, "session_id", id="deposit-with-session"
         ),
         pytest.param("/wallet/wins", BET, "bet_transaction_id", id="win-without-bet"),
+        pytest.param(
+            "/wallet/withdrawals",
+            {"transaction_id": "wd-1", "currency": "EUR"},
+            "amount",
+            id="withdrawal-no-amount",
+        ),
+        pytest.param("/wallet/withdrawals", {**WITHDRAWAL, "amount": -1}, "amount", id="negative-withdrawal"),
+        pytest.param(
+            "/wallet/withdrawals", {**WITHDRAWAL, "currency": "eur"}, "currency", id="withdrawal-currency"
+        ),
+        pytest.param(
+            "/wallet/withdrawals",
+            {**WITHDRAWAL, "transaction_id": "a b"},
+            "transaction_id",
+            id="withdrawal-id",
+        ),
+        pytest.param(
+            "/wallet/withdrawals", {**WITHDRAWAL, "funds": "bonus"}, "funds", id="withdrawal-of-bonus"
+        ),
         pytest.param(
             "/wallet/rollbacks",
             {"transaction_id": "rb-1", "bet_transaction_id": "b", "amount": 1},
@@ -274,7 +302,9 @@ def test_ledger_stays_reconciled_after_refusals(funded: ApiClient, ledger: InMem
     assert sum(entry.signed_amount for entry in ledger.entries(PLAYER)) == cash(funded) == 9_700
 
 
-@pytest.mark.parametrize("path", ["/wallet/deposits", "/wallet/bets", "/wallet/wins", "/wallet/rollbacks"])
+@pytest.mark.parametrize(
+    "path", ["/wallet/deposits", "/wallet/withdrawals", "/wallet/bets", "/wallet/wins", "/wallet/rollbacks"]
+)
 @pytest.mark.parametrize(
     "raw_body",
     [
@@ -344,3 +374,57 @@ def test_player_token_may_place_a_bet(funded: ApiClient) -> None:
     )
 
     assert response.status == 201
+
+
+def test_withdrawal_is_created_then_replayed(funded: ApiClient, publisher: InMemoryEventPublisher) -> None:
+    created = funded.post("/wallet/withdrawals", WITHDRAWAL, headers={"x-correlation-id": "payout-7"})
+    replayed = funded.post("/wallet/withdrawals", WITHDRAWAL)
+
+    assert created.status == 201
+    assert created.json == {
+        "transaction_id": "wd-1",
+        "kind": "withdrawal",
+        "amount": 2_500,
+        "currency": "EUR",
+        "balance": {"currency": "EUR", "cash": 7_500, "bonus": 0},
+        "replayed": False,
+    }
+    assert (replayed.status, replayed.json["replayed"], replayed.json["kind"]) == (200, True, "withdrawal")
+    assert cash(funded) == 7_500
+    assert [event.name for event in publisher.events] == ["FundsDeposited", "FundsWithdrawn"]
+    assert publisher.events[-1].correlation_id == "payout-7"
+
+
+def test_withdrawal_id_reused_with_another_amount_is_409(funded: ApiClient) -> None:
+    funded.post("/wallet/withdrawals", WITHDRAWAL)
+
+    response = funded.post("/wallet/withdrawals", {**WITHDRAWAL, "amount": 2_501})
+
+    assert (response.status, response.error["code"], response.error["field"]) == (
+        409,
+        "transaction_conflict",
+        "transaction_id",
+    )
+    assert cash(funded) == 7_500
+
+
+def test_withdrawal_beyond_the_cash_is_402_and_bonus_never_pays_out(
+    funded: ApiClient, wallet: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    wallet.grant_bonus(PLAYER, "grant-1", Money.of(500, "EUR"), correlation_id="promo-1")
+
+    response = funded.post("/wallet/withdrawals", {**WITHDRAWAL, "amount": 10_001})
+
+    assert (response.status, response.error["code"]) == (402, "insufficient_funds")
+    assert funded.get("/wallet").json == {"currency": "EUR", "cash": 10_000, "bonus": 500}
+    assert "FundsWithdrawn" not in [event.name for event in publisher.events]
+    assert funded.post("/wallet/withdrawals", {**WITHDRAWAL, "amount": 10_000}).status == 201
+    assert wallet.reconcile(PLAYER).balanced
+
+
+def test_player_token_cannot_withdraw(funded: ApiClient, publisher: InMemoryEventPublisher) -> None:
+    response = funded.post("/wallet/withdrawals", WITHDRAWAL, scopes=None)
+
+    assert (response.status, response.error["code"]) == (403, "forbidden")
+    assert cash(funded) == 10_000
+    assert [event.name for event in publisher.events] == ["FundsDeposited"]

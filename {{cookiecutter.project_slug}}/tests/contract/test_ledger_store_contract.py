@@ -16,8 +16,12 @@ import pytest
 from botocore.stub import Stubber
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
-from {{ cookiecutter.package_name }}.adapters.memory import InMemoryLedgerStore
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher, InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.errors import CurrencyMismatch, InsufficientFunds
+from {{ cookiecutter.package_name }}.domain.money import Money
+{%- if cookiecutter.module_responsible_gaming %}
+from {{ cookiecutter.package_name }}.domain.responsible_gaming import ProtectionService
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import (
     AlreadyReversed,
     Balance,
@@ -25,6 +29,7 @@ from {{ cookiecutter.package_name }}.domain.wallet import (
     EntryKind,
     Funds,
     LedgerEntry,
+    Wallet,
     fingerprint,
 )
 from {{ cookiecutter.package_name }}.ports import LedgerStore
@@ -72,6 +77,10 @@ def deposit(transaction_id: str, amount: int, **kwargs: Any) -> LedgerEntry:
 
 def bet(transaction_id: str, amount: int, **kwargs: Any) -> LedgerEntry:
     return entry(transaction_id, EntryKind.BET, amount, **kwargs)
+
+
+def withdrawal(transaction_id: str, amount: int, **kwargs: Any) -> LedgerEntry:
+    return entry(transaction_id, EntryKind.WITHDRAWAL, amount, **kwargs)
 
 
 def grant(transaction_id: str, amount: int, **kwargs: Any) -> LedgerEntry:
@@ -355,9 +364,59 @@ def test_ledger_sum_equals_cash_after_every_kind_of_entry(ledger: LedgerStore) -
     ledger.debit(placed)
     ledger.reverse(rollback_of(placed, "rb-2"), placed)
     ledger.tombstone(*unknown_bet_rollback("rb-3", "bet-3"))
+    ledger.debit(withdrawal("wd-1", 150, seconds=4))
 
-    assert cash(ledger) == 650
-    assert ledger_sum(ledger) == 650
+    assert cash(ledger) == 500
+    assert ledger_sum(ledger) == 500
+
+
+def test_withdrawal_takes_cash_only_while_it_stays_at_or_above_zero(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    paid_out = withdrawal("wd-1", 60, seconds=1)
+
+    ledger.debit(paid_out)
+    with pytest.raises(InsufficientFunds):
+        ledger.debit(withdrawal("wd-2", 41, seconds=2))
+    ledger.debit(withdrawal("wd-3", 40, seconds=3))
+
+    assert cash(ledger) == 0
+    assert ledger.entry("wd-1") == paid_out
+    assert ledger.entry("wd-2") is None
+    assert [item.transaction_id for item in ledger.entries(PLAYER)] == ["dep-1", "wd-1", "wd-3"]
+    assert ledger_sum(ledger) == 0
+
+
+def test_withdrawal_never_takes_bonus_money(ledger: LedgerStore) -> None:
+    ledger.credit(grant("grant-1", 500))
+
+    with pytest.raises(InsufficientFunds):
+        ledger.debit(withdrawal("wd-1", 1, seconds=1))
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=0, bonus=500)
+    assert ledger.entry("wd-1") is None
+
+
+def test_replayed_withdrawal_is_a_duplicate_and_pays_out_once(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 100))
+    ledger.debit(withdrawal("wd-1", 30, seconds=1))
+
+    with pytest.raises(DuplicateTransaction) as replayed:
+        ledger.debit(withdrawal("wd-1", 30, seconds=1))
+
+    assert replayed.value.transaction_id == "wd-1"
+    assert cash(ledger) == 70
+
+
+def test_withdrawal_in_another_currency_or_without_a_wallet_is_refused(ledger: LedgerStore) -> None:
+    with pytest.raises(InsufficientFunds):
+        ledger.debit(withdrawal("wd-1", 1))
+    ledger.credit(deposit("dep-1", 100))
+    with pytest.raises(CurrencyMismatch):
+        ledger.debit(withdrawal("wd-2", 10, currency="GBP", seconds=1))
+
+    assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=100)
+    assert ledger.entry("wd-1") is None
+    assert ledger.entry("wd-2") is None
 
 
 def test_bonus_grant_credits_bonus_only(ledger: LedgerStore) -> None:
@@ -539,7 +598,7 @@ def test_concurrent_bets_wins_and_replays_keep_balance_equal_to_ledger(ledger: L
 @pytest.mark.integration
 @pytest.mark.parametrize(
     "operation",
-    ["deposit", "bonus grant", "bet", "bonus bet", "rollback", "unknown rollback"],
+    ["deposit", "bonus grant", "bet", "bonus bet", "withdrawal", "rollback", "unknown rollback"],
 )
 def test_each_money_operation_is_one_dynamodb_write(aws_tables: dict[str, str], operation: str) -> None:
     ledger = DynamoLedgerStore(aws_tables["WalletTable"])
@@ -558,12 +617,46 @@ def test_each_money_operation_is_one_dynamodb_write(aws_tables: dict[str, str], 
         ledger.debit(bet("bet-2", 10))
     elif operation == "bonus bet":
         ledger.debit(bet("bet-2", 10, funds=Funds.BONUS))
+    elif operation == "withdrawal":
+        ledger.debit(withdrawal("wd-1", 10))
     elif operation == "rollback":
         ledger.reverse(rollback_of(placed, "rb-1"), placed)
     else:
         ledger.tombstone(*unknown_bet_rollback("rb-2", "bet-late"))
 
     assert calls == ["TransactWriteItems"]
+
+
+@pytest.mark.integration
+def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
+    aws_tables: dict[str, str],
+) -> None:
+    ledger = DynamoLedgerStore(aws_tables["WalletTable"])
+    clock, publisher = FixedClock(START), InMemoryEventPublisher()
+    ledger.credit(deposit("dep-0", 1_000))
+{%- if cookiecutter.module_responsible_gaming %}
+    # As deployed, with player protection: a withdrawal still carries no protection check at all.
+    protection = ProtectionService(ledger, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
+    wallet = Wallet(ledger, publisher, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
+{%- else %}
+    wallet = Wallet(ledger, publisher, clock, "{{ cookiecutter.package_name }}.wallet")
+{%- endif %}
+    calls: list[str] = []
+    items: list[dict[str, Any]] = []
+    ledger.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    ledger.client.meta.events.register(
+        "provide-client-params.dynamodb.TransactWriteItems",
+        lambda params, **_: items.extend(params["TransactItems"]),
+    )
+
+    wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
+    replay = wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
+
+    assert [name for name in calls if name == "TransactWriteItems"] == ["TransactWriteItems"]
+    assert [next(iter(item)) for item in items] == ["Put", "Update"]
+    assert replay.replayed
+    assert cash(ledger) == 600 == ledger_sum(ledger)
+    assert [event.name for event in publisher.events] == ["FundsWithdrawn"]
 
 
 def test_transaction_conflicts_are_retried_then_succeed() -> None:

@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemory
 from {{ cookiecutter.package_name }}.domain.errors import InsufficientFunds
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
+    ExcludedFromBonuses,
     KycStatus,
     Limit,
     LimitBreached,
@@ -29,7 +30,7 @@ from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
     ProtectionService,
     TransactionGuard,
 )
-from {{ cookiecutter.package_name }}.domain.wallet import EntryKind, LedgerEntry, Wallet, fingerprint
+from {{ cookiecutter.package_name }}.domain.wallet import EntryKind, Funds, LedgerEntry, Wallet, fingerprint
 
 PLAYER = "player-1"
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -248,6 +249,117 @@ def test_wins_and_rollbacks_only_count_and_need_no_protection(store: InMemoryLed
 
     assert cash(store) == 10_000 - 500 + 2_000
     assert store.period_totals(PLAYER, [WAGER_TODAY, LOSS_TODAY]) == {WAGER_TODAY: 500, LOSS_TODAY: -1_500}
+
+
+def bonus_grant(transaction_id: str, amount: int) -> LedgerEntry:
+    return LedgerEntry(
+        transaction_id=transaction_id,
+        player_id=PLAYER,
+        kind=EntryKind.BONUS_GRANT,
+        amount=amount,
+        currency="EUR",
+        fingerprint=fingerprint(EntryKind.BONUS_GRANT, PLAYER, amount, "EUR"),
+        created_at=NOW,
+        funds=Funds.BONUS,
+    )
+
+
+def bonus_guard(at: datetime = NOW) -> TransactionGuard:
+    """A bonus grant's guard: the exclusions at `at` only (no version, no KYC, no counters)."""
+    return TransactionGuard(PLAYER, checked_at=at)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        pytest.param(
+            PlayerProtection(PLAYER, self_excluded_until=NOW + timedelta(days=180), version=1),
+            id="self-excluded",
+        ),
+        pytest.param(
+            PlayerProtection(PLAYER, cooling_off_until=NOW + timedelta(hours=1), version=1), id="cooling-off"
+        ),
+    ],
+)
+def test_a_bonus_grant_to_an_excluded_player_writes_nothing(
+    store: InMemoryLedgerStore, stored: PlayerProtection
+) -> None:
+    store.credit(entry("dep-0", EntryKind.DEPOSIT, 10_000))
+    store.save_protection(stored)
+
+    with pytest.raises(ProtectionCheckFailed):
+        store.credit(bonus_grant("promo-1", 500), bonus_guard())
+
+    assert store.entry("promo-1") is None
+    balance = store.balance(PLAYER)
+    assert balance is not None
+    assert (balance.cash, balance.bonus) == (10_000, 0)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        pytest.param(None, id="nothing-stored"),
+        pytest.param(PlayerProtection(PLAYER, kyc=KycStatus.REJECTED, version=1), id="kyc-rejected"),
+        pytest.param(PlayerProtection(PLAYER, cooling_off_until=NOW, version=1), id="cool-off-ended"),
+    ],
+)
+def test_a_bonus_grant_needs_no_kyc_nor_any_version(
+    store: InMemoryLedgerStore, stored: PlayerProtection | None
+) -> None:
+    if stored is not None:
+        store.save_protection(stored)
+
+    store.credit(bonus_grant("promo-1", 500), bonus_guard())
+
+    balance = store.balance(PLAYER)
+    assert balance is not None
+    assert balance.bonus == 500
+    assert store.entry("promo-1") == bonus_grant("promo-1", 500)
+
+
+@pytest.mark.integration
+def test_the_wallet_refuses_a_bonus_to_an_excluded_player_on_dynamodb(aws_tables: dict[str, str]) -> None:
+    store = DynamoLedgerStore(aws_tables["WalletTable"])
+    clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
+    protection = ProtectionService(store, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
+    wallet = Wallet(store, publisher, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
+    wallet.grant_bonus(PLAYER, "promo-1", Money.of(500, "EUR"), correlation_id="c")
+    protection.self_exclude(PLAYER, protection.policy.self_exclusion_min_months, correlation_id="c")
+    publisher.events.clear()
+
+    with pytest.raises(ExcludedFromBonuses):
+        wallet.grant_bonus(PLAYER, "promo-2", Money.of(500, "EUR"), correlation_id="c")
+    replay = wallet.grant_bonus(PLAYER, "promo-1", Money.of(500, "EUR"), correlation_id="c")
+
+    assert store.entry("promo-2") is None
+    assert replay.replayed
+    assert replay.balance is not None
+    assert replay.balance.bonus == 500
+    assert publisher.events == []
+
+
+@pytest.mark.integration
+def test_a_guarded_bonus_grant_is_one_dynamodb_write_that_checks_the_exclusion(
+    aws_tables: dict[str, str],
+) -> None:
+    store = DynamoLedgerStore(aws_tables["WalletTable"])
+    clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
+    protection = ProtectionService(store, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
+    wallet = Wallet(store, publisher, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
+    calls: list[str] = []
+    items: list[dict[str, object]] = []
+    store.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    store.client.meta.events.register(
+        "provide-client-params.dynamodb.TransactWriteItems",
+        lambda params, **_: items.extend(params["TransactItems"]),
+    )
+
+    wallet.grant_bonus(PLAYER, "promo-1", Money.of(500, "EUR"), correlation_id="c")
+
+    writes = [name for name in calls if name not in ("GetItem", "BatchGetItem", "Query")]
+    assert writes == ["TransactWriteItems"]
+    assert [next(iter(item)) for item in items] == ["Put", "Update", "ConditionCheck"]
 
 
 @pytest.mark.integration

@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
     LIMIT_INCREASE_DELAY,
     CoolingOff,
+    ExcludedFromBonuses,
     KycRequired,
     KycStatus,
     LimitExceeded,
@@ -29,7 +30,7 @@ from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
     counter_id,
     period_key,
 )
-from {{ cookiecutter.package_name }}.domain.wallet import Funds, Wallet
+from {{ cookiecutter.package_name }}.domain.wallet import EntryKind, Funds, Wallet
 
 WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
 SOURCE = "{{ cookiecutter.package_name }}.responsible_gaming"
@@ -601,3 +602,156 @@ def test_the_protection_view_shows_each_limits_use(
     assert view.used == {(DEPOSIT, MONTH): 100_000, (WAGER, DAY): 1_200}
     assert view.protection.kyc is KycStatus.VERIFIED
     assert view.protection.allows_marketing(view.now)
+
+
+# Withdrawals: players can always take their money out.
+
+
+def exclude(protection: ProtectionService, how: str) -> None:
+    """Put PLAYER in one of the states that stop play: self-excluded, cooling off or KYC revoked."""
+    if how == "self-excluded":
+        protection.self_exclude(PLAYER, LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")
+    elif how == "cooling-off":
+        protection.cool_off(PLAYER, LIMITS_POLICY.cool_off_hours, correlation_id="e")
+    else:
+        protection.set_kyc_status(PLAYER, KycStatus.REJECTED, correlation_id="kyc")
+
+
+@pytest.mark.parametrize("how", ["self-excluded", "cooling-off", "unverified"])
+def test_a_blocked_player_can_still_withdraw(
+    wallet: Wallet, protection: ProtectionService, player: str, publisher: InMemoryEventPublisher, how: str
+) -> None:
+    exclude(protection, how)
+    publisher.events.clear()
+
+    receipt = wallet.withdraw(player, "wd-1", eur(60_000), correlation_id="payout-1")
+
+    assert (receipt.kind, receipt.replayed) == (EntryKind.WITHDRAWAL, False)
+    assert cash(wallet) == 40_000
+    (event,) = publisher.events
+    assert (event.name, event.correlation_id) == ("FundsWithdrawn", "payout-1")
+    assert wallet.reconcile(player).balanced
+
+
+def test_a_withdrawal_is_neither_refused_nor_counted_by_limits(
+    wallet: Wallet, protection: ProtectionService, ledger: InMemoryLedgerStore, player: str, clock: FixedClock
+) -> None:
+    for kind in (DEPOSIT, LOSS, WAGER):
+        protection.set_limit(player, kind, DAY, 100, "EUR", correlation_id="c")
+
+    wallet.withdraw(player, "wd-1", eur(50_000), correlation_id="c")
+
+    assert cash(wallet) == 50_000
+    assert [used(ledger, kind, clock.now()) for kind in (DEPOSIT, LOSS, WAGER)] == [100_000, 0, 0]
+
+
+def test_a_player_who_never_had_protection_stored_can_withdraw(
+    ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock, wallet: Wallet
+) -> None:
+    Wallet(ledger, publisher, clock, WALLET_SOURCE).deposit(PLAYER, "dep-0", eur(1_000), correlation_id="c")
+
+    wallet.withdraw(PLAYER, "wd-1", eur(1_000), correlation_id="c")
+
+    assert ledger.protection(PLAYER) is None
+    assert cash(wallet) == 0
+
+
+# Bonuses are marketing: none while self-excluded or cooling off.
+
+
+@pytest.mark.parametrize("how", ["self-excluded", "cooling-off"])
+def test_an_excluded_player_gets_no_bonus_and_nothing_is_written(
+    wallet: Wallet,
+    protection: ProtectionService,
+    ledger: InMemoryLedgerStore,
+    player: str,
+    publisher: InMemoryEventPublisher,
+    how: str,
+) -> None:
+    exclude(protection, how)
+    publisher.events.clear()
+
+    with pytest.raises(ExcludedFromBonuses) as refused:
+        wallet.grant_bonus(player, "promo-1", eur(500), correlation_id="c")
+
+    assert refused.value.status == 403
+    assert ("self-excluded" if how == "self-excluded" else "cooling off") in refused.value.message
+    assert ledger.entry("promo-1") is None
+    assert wallet.balance(player).bonus == 0  # type: ignore[union-attr]
+    assert publisher.events == []
+
+
+def test_a_bonus_is_granted_again_once_the_cool_off_ends(
+    wallet: Wallet, protection: ProtectionService, player: str, clock: FixedClock
+) -> None:
+    protection.cool_off(player, LIMITS_POLICY.cool_off_hours, correlation_id="e")
+    with pytest.raises(ExcludedFromBonuses):
+        wallet.grant_bonus(player, "promo-1", eur(500), correlation_id="c")
+
+    clock.advance(timedelta(hours=LIMITS_POLICY.cool_off_hours))
+    wallet.grant_bonus(player, "promo-1", eur(500), correlation_id="c")
+
+    assert wallet.balance(player).bonus == 500  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("status", [None, KycStatus.PENDING, KycStatus.REJECTED])
+def test_a_bonus_needs_no_kyc(
+    wallet: Wallet, protection: ProtectionService, status: KycStatus | None
+) -> None:
+    if status is not None:
+        protection.set_kyc_status(PLAYER, status, correlation_id="kyc")
+
+    receipt = wallet.grant_bonus(PLAYER, "promo-1", eur(500), correlation_id="c")
+
+    assert receipt.balance is not None
+    assert receipt.balance.bonus == 500
+
+
+def test_a_replayed_bonus_grant_is_still_answered_after_self_exclusion(
+    wallet: Wallet, protection: ProtectionService, player: str, publisher: InMemoryEventPublisher
+) -> None:
+    wallet.grant_bonus(player, "promo-1", eur(500), correlation_id="c")
+    protection.self_exclude(player, LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")
+    publisher.events.clear()
+
+    replay = wallet.grant_bonus(player, "promo-1", eur(500), correlation_id="c")
+
+    assert replay.replayed
+    assert wallet.balance(player).bonus == 500  # type: ignore[union-attr]
+    assert publisher.events == []
+
+
+class ExcludedMeanwhile(InMemoryLedgerStore):
+    """A store where the player self-excludes right after the grant's guard read the protection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed = False
+
+    def protection(self, player_id: str) -> PlayerProtection | None:
+        current = super().protection(player_id)
+        if self.armed:
+            self.armed = False
+            excluded = PlayerProtection(
+                player_id, self_excluded_until=datetime(2031, 1, 1, tzinfo=UTC), version=1
+            )
+            self.save_protection(excluded)
+        return current
+
+
+def test_an_exclusion_that_starts_while_the_grant_is_written_refuses_it(
+    publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    store = ExcludedMeanwhile()
+    wallet = Wallet(
+        store, publisher, clock, WALLET_SOURCE, protection=ProtectionService(store, publisher, clock, SOURCE)
+    )
+    store.armed = True
+
+    with pytest.raises(ExcludedFromBonuses):
+        wallet.grant_bonus(PLAYER, "promo-1", eur(500), correlation_id="c")
+
+    assert store.armed is False  # the guard read the protection before the exclusion was stored
+    assert store.entry("promo-1") is None
+    assert store.balance(PLAYER) is None
+    assert publisher.events == []

@@ -639,3 +639,94 @@ def test_reconcile_reports_a_bonus_balance_that_drifted(
     assert not result.balanced
     assert (result.ledger_cash, result.balance_cash) == (1_000, 1_000)
     assert (result.ledger_bonus, result.balance_bonus) == (300, 299)
+
+
+# Withdrawals: cash paid out to the player.
+
+
+def test_withdrawal_pays_out_cash_and_announces_it(funded: Wallet, publisher: InMemoryEventPublisher) -> None:
+    receipt = funded.withdraw(PLAYER, "wd-1", eur(2_500), correlation_id="corr-wd")
+
+    assert receipt == WalletReceipt(
+        "wd-1", EntryKind.WITHDRAWAL, 2_500, "EUR", Balance(PLAYER, "EUR", cash=7_500), replayed=False
+    )
+    [event] = publisher.events
+    assert (event.name, event.source, event.correlation_id) == ("FundsWithdrawn", SOURCE, "corr-wd")
+    assert event.detail == {
+        "player_id": PLAYER,
+        "transaction_id": "wd-1",
+        "amount": 2_500,
+        "currency": "EUR",
+        "funds": "cash",
+    }
+
+
+def test_replayed_withdrawal_returns_original_result(
+    funded: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    first = funded.withdraw(PLAYER, "wd-1", eur(2_500), correlation_id="corr-1")
+    replay = funded.withdraw(PLAYER, "wd-1", eur(2_500), correlation_id="corr-2")
+
+    assert replay.replayed
+    assert (replay.transaction_id, replay.kind, replay.amount) == (first.transaction_id, first.kind, 2_500)
+    assert cash(funded) == 7_500
+    assert event_names(publisher) == ["FundsWithdrawn"]
+
+
+@pytest.mark.parametrize(
+    ("transaction_id", "amount"),
+    [("wd-1", 2_501), ("dep-1", 2_500)],
+    ids=["another-amount", "a-deposits-id"],
+)
+def test_withdrawal_id_reused_with_another_payload_is_a_conflict(
+    funded: Wallet, publisher: InMemoryEventPublisher, transaction_id: str, amount: int
+) -> None:
+    funded.withdraw(PLAYER, "wd-1", eur(2_500), correlation_id="c")
+
+    with pytest.raises(TransactionConflict):
+        funded.withdraw(PLAYER, transaction_id, eur(amount), correlation_id="c")
+
+    assert cash(funded) == 7_500
+    assert event_names(publisher) == ["FundsWithdrawn"]
+
+
+def test_withdrawal_never_takes_cash_below_zero(funded: Wallet, publisher: InMemoryEventPublisher) -> None:
+    with pytest.raises(InsufficientFunds):
+        funded.withdraw(PLAYER, "wd-1", eur(10_001), correlation_id="c")
+    funded.withdraw(PLAYER, "wd-2", eur(10_000), correlation_id="c")
+
+    assert cash(funded) == 0
+    assert funded.balance(PLAYER) == Balance(PLAYER, "EUR", cash=0)
+    assert event_names(publisher) == ["FundsWithdrawn"]
+    assert funded.reconcile(PLAYER).balanced
+
+
+def test_withdrawal_never_pays_out_bonus_money(with_bonus: Wallet) -> None:
+    with_bonus.place_bet(PLAYER, "bet-1", eur(10_000), correlation_id="c")
+
+    with pytest.raises(InsufficientFunds):
+        with_bonus.withdraw(PLAYER, "wd-1", eur(1), correlation_id="c")
+
+    assert with_bonus.balance(PLAYER) == Balance(PLAYER, "EUR", cash=0, bonus=500)
+
+
+def test_withdrawal_without_a_wallet_or_in_another_currency_is_refused(
+    wallet: Wallet, funded: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    with pytest.raises(InsufficientFunds):
+        wallet.withdraw(OTHER_PLAYER, "wd-1", eur(1), correlation_id="c")
+    with pytest.raises(CurrencyMismatch):
+        funded.withdraw(PLAYER, "wd-2", Money.of(100, "GBP"), correlation_id="c")
+
+    assert wallet.balance(OTHER_PLAYER) is None
+    assert cash(funded) == 10_000
+    assert publisher.events == []
+
+
+def test_reconcile_counts_withdrawals_against_cash(funded: Wallet, clock: FixedClock) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(1_000), correlation_id="c")
+    clock.advance(timedelta(seconds=1))
+    funded.withdraw(PLAYER, "wd-1", eur(4_000), correlation_id="c")
+    funded.settle_win(PLAYER, "win-1", "bet-1", eur(500), correlation_id="c")
+
+    assert funded.reconcile(PLAYER) == Reconciliation(PLAYER, ledger_cash=5_500, balance_cash=5_500)

@@ -1,9 +1,14 @@
-"""boto3 clients created on first use, shared by the AWS adapters."""
+"""boto3 clients created on first use, one per service per process, shared by the AWS adapters."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
+
+# One client per service for the whole process: boto3 clients are thread-safe, and each new client
+# costs cold-start time (a worker with two DynamoDB adapters would otherwise build two).
+_shared: dict[str, Any] = {}
+_shared_lock = threading.Lock()
 
 
 class LazyClient:
@@ -15,14 +20,22 @@ class LazyClient:
     def __init__(self, service: str, client: Any | None = None) -> None:
         self.service = service
         self._client = client
-        self._lock = threading.Lock()
 
     def get(self) -> Any:
-        """The client, created once per process and thread-safe."""
+        """The client: the one passed in, else the process's shared one for this service."""
         if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    import boto3
-
-                    self._client = boto3.client(self.service)
+            self._client = shared_client(self.service)
         return self._client
+
+
+def shared_client(service: str) -> Any:
+    """The process's client for `service` (default session and region), created once, thread-safe."""
+    client = _shared.get(service)
+    if client is None:
+        with _shared_lock:
+            client = _shared.get(service)
+            if client is None:
+                import boto3
+
+                client = _shared[service] = boto3.client(service)
+    return client

@@ -221,7 +221,9 @@ class DynamoLedgerStore(_DynamoTable):
                     raise InsufficientFunds("the player has no balance") from None
                 if wallet["currency"]["S"] != entry.currency:
                     raise _currency_mismatch(wallet, entry) from None
-                raise InsufficientFunds(f"the bet would take the {entry.funds} balance below zero") from None
+                raise InsufficientFunds(
+                    f"the {entry.kind} would take the {entry.funds} balance below zero"
+                ) from None
 {%- if cookiecutter.module_responsible_gaming %}
             _raise_guard_failure(cancelled, 2, guard)
 {%- endif %}
@@ -324,32 +326,28 @@ class DynamoLedgerStore(_DynamoTable):
             # A counter that does not exist yet passes its condition: this stake alone is too big.
             raise LimitBreached(breach)
         items: list[dict[str, Any]] = []
-        if guard.version is not None:
+        if guard.checks_protection:
             checked_at = guard.checked_at or datetime.now(UTC)
-            items.append(
-                {
-                    "ConditionCheck": {
-                        "TableName": self.table_name,
-                        "Key": _key(_player_pk(guard.player_id), PROTECTION_SK),
-                        # The version pins the limits the caps below came from; a change since fails the
-                        # transaction. KYC and exclusions are checked here too, not only when read.
-                        "ConditionExpression": (
-                            "#version = :version AND #kyc = :verified AND "
-                            "(attribute_not_exists(#blocked) OR #blocked <= :now)"
-                        ),
-                        "ExpressionAttributeNames": {
-                            "#version": "version",
-                            "#kyc": "kyc",
-                            "#blocked": "blocked_until",
-                        },
-                        "ExpressionAttributeValues": {
-                            ":version": _n(guard.version),
-                            ":verified": _s(KycStatus.VERIFIED.value),
-                            ":now": _s(_timestamp(checked_at)),
-                        },
-                    }
-                }
-            )
+            # Neither excluded nor cooling off at the guard's time; a missing protection item passes this
+            # part (a bonus grant's whole check), the version below does not.
+            check: dict[str, Any] = {
+                "TableName": self.table_name,
+                "Key": _key(_player_pk(guard.player_id), PROTECTION_SK),
+                "ConditionExpression": "attribute_not_exists(#blocked) OR #blocked <= :now",
+                "ExpressionAttributeNames": {"#blocked": "blocked_until"},
+                "ExpressionAttributeValues": {":now": _s(_timestamp(checked_at))},
+            }
+            if guard.version is not None:
+                # The version pins the limits the caps below came from; a change since fails the
+                # transaction. KYC and exclusions are checked here too, not only when read.
+                check["ConditionExpression"] = (
+                    f"#version = :version AND #kyc = :verified AND ({check['ConditionExpression']})"
+                )
+                check["ExpressionAttributeNames"].update({"#version": "version", "#kyc": "kyc"})
+                check["ExpressionAttributeValues"].update(
+                    {":version": _n(guard.version), ":verified": _s(KycStatus.VERIFIED.value)}
+                )
+            items.append({"ConditionCheck": check})
         for count in guard.counts:
             update: dict[str, Any] = {
                 "TableName": self.table_name,
@@ -408,7 +406,7 @@ def _raise_guard_failure(cancelled: TransactionCancelled, first: int, guard: Tra
     if guard is None:
         return
     index = first
-    if guard.version is not None:
+    if guard.checks_protection:
         if cancelled.failed(index):
             raise ProtectionCheckFailed(guard.player_id) from None
         index += 1

@@ -199,7 +199,7 @@ class InMemoryLedgerStore:
             if current.currency != entry.currency:
                 raise _currency_mismatch(current, entry)
             if _held(current, entry.funds) < entry.amount:
-                raise InsufficientFunds(f"the bet would take the {entry.funds} balance below zero")
+                raise InsufficientFunds(f"the {entry.kind} would take the {entry.funds} balance below zero")
 {%- if cookiecutter.module_responsible_gaming %}
             self._check(guard)
 {%- endif %}
@@ -267,19 +267,15 @@ class InMemoryLedgerStore:
         """What a DynamoDB guard's ConditionCheck and counter conditions check (the caller holds the lock)."""
         if guard is None:
             return
-        if guard.version is not None:
+        if guard.checks_protection:
             stored = self._protection.get(guard.player_id)
             blocked_until = None if stored is None else stored.blocked_until
-            if (
-                stored is None
-                or stored.version != guard.version
-                or stored.kyc is not KycStatus.VERIFIED
-                or (
-                    blocked_until is not None
-                    and guard.checked_at is not None
-                    and blocked_until > guard.checked_at
-                )
+            if guard.version is not None and (
+                stored is None or stored.version != guard.version or stored.kyc is not KycStatus.VERIFIED
             ):
+                raise ProtectionCheckFailed(guard.player_id)
+            checked_at = guard.checked_at
+            if blocked_until is not None and checked_at is not None and blocked_until > checked_at:
                 raise ProtectionCheckFailed(guard.player_id)
         breach = first_breach(guard)
         if breach is not None:

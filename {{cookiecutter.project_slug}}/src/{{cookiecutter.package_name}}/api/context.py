@@ -46,8 +46,9 @@ SERVICES_KEY = "{{ cookiecutter.package_name }}.services"
 MAX_PLAYER_ID_LENGTH = 256
 
 
-# Scope a token needs to move money into a wallet (deposits, wins, rollbacks). Player tokens do not
-# carry it; the payment provider and the game server get tokens with it, on behalf of the player.
+# Scope a token needs to move money in or out of a wallet (deposits, withdrawals, wins, rollbacks).
+# Player tokens do not carry it; the payment provider and the game server get tokens with it, on behalf
+# of the player.
 CREDIT_SCOPE = "wallet:credit"
 
 

@@ -101,7 +101,7 @@ def path_identifier(value: str, name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class MoneyRequest:
-    """A deposit or a bet: new money moving under a new transaction id."""
+    """A deposit, a withdrawal or a bet: new money moving under a new transaction id."""
 
     transaction_id: str
     money: Money
@@ -129,6 +129,12 @@ class RollbackRequest:
 
 
 def deposit_request(body: Body) -> MoneyRequest:
+    expect_fields(body, required=("transaction_id", "amount", "currency"))
+    return MoneyRequest(identifier(body, "transaction_id"), _money(body))
+
+
+def withdrawal_request(body: Body) -> MoneyRequest:
+    """Cash to pay out: a withdrawal never names its funds (only cash is paid out)."""
     expect_fields(body, required=("transaction_id", "amount", "currency"))
     return MoneyRequest(identifier(body, "transaction_id"), _money(body))
 

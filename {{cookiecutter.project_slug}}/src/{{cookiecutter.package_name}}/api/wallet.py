@@ -1,4 +1,4 @@
-"""Wallet routes: balance, deposits, bets, wins and rollbacks of the signed-in player."""
+"""Wallet routes: balance, deposits, withdrawals, bets, wins and rollbacks of the signed-in player."""
 
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ wallet_api = Blueprint("wallet", __name__, url_prefix="/wallet")
 
 Reply = tuple[dict[str, Any], int]
 
-# The payment provider signs each deposit: "sha256=" + hex HMAC-SHA256 of the raw body with the shared key.
+# The payment provider signs each deposit and withdrawal: "sha256=" + hex HMAC-SHA256 of the raw body with
+# the shared key.
 PAYMENT_SIGNATURE_HEADER = "x-payment-signature"
 # Counted per new transaction; GGR (stakes minus wins minus refunded stakes) per currency, minor units.
 KIND_METRICS = {
     EntryKind.DEPOSIT: ("Deposits", 0),
+    EntryKind.WITHDRAWAL: ("Withdrawals", 0),
     EntryKind.BET: ("Bets", 1),
     EntryKind.WIN: ("Wins", -1),
     EntryKind.ROLLBACK: ("Rollbacks", -1),
@@ -40,7 +42,7 @@ PROTECTION_REFUSALS = (KycRequired, SelfExcluded, CoolingOff, LimitExceeded)
 
 
 class InvalidSignature(DomainError):
-    """A deposit without the payment provider's valid signature."""
+    """A deposit or withdrawal without the payment provider's valid signature."""
 
     code = "invalid_signature"
     status = 401
@@ -73,6 +75,21 @@ def deposit() -> Reply:
         player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
     )
 {%- endif %}
+    return _reply(receipt)
+
+
+@wallet_api.post("/withdrawals")
+def withdraw() -> Reply:
+    player_id = current_player_id()
+    require_scope(CREDIT_SCOPE)
+    # Signed like a deposit: the game server's tokens carry the credit scope too, and only the payment
+    # provider, which pays the money out, may take cash out of a wallet.
+    require_payment_signature()
+    body = schemas.withdrawal_request(schemas.json_body())
+    # No protection refusal to count: withdrawals are never refused for KYC, exclusions or limits.
+    receipt = _wallet().withdraw(
+        player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
+    )
     return _reply(receipt)
 
 
@@ -135,7 +152,7 @@ def rollback_bet() -> Reply:
 
 
 def require_payment_signature() -> None:
-    """Refuse a deposit whose body the payment provider did not sign (when a key is configured)."""
+    """Refuse a deposit or withdrawal the payment provider did not sign (when a key is configured)."""
     key = current_services().payment_webhook_key
     if key is None:
         return
@@ -143,7 +160,7 @@ def require_payment_signature() -> None:
     expected = "sha256=" + hmac.new(key().encode(), body, hashlib.sha256).hexdigest()
     given = request.headers.get(PAYMENT_SIGNATURE_HEADER, "")
     if not hmac.compare_digest(given.encode(), expected.encode()):
-        raise InvalidSignature(f"the deposit needs a valid {PAYMENT_SIGNATURE_HEADER} header")
+        raise InvalidSignature(f"this payment needs a valid {PAYMENT_SIGNATURE_HEADER} header")
 
 
 def _wallet() -> Wallet:

@@ -6,6 +6,11 @@ window (day, ISO week or a fixed tournament window) the play happened in. All of
 are applied once per event id, together. A mission whose progress reaches its target is rewarded with
 bonus money through the wallet, under a transaction id made of the mission, player and window, so a
 replay can never pay twice.
+{%- if cookiecutter.module_responsible_gaming %}
+A reward is bonus money, so marketing: the wallet refuses it while the player is self-excluded or cooling
+off. That is a final outcome of the play (`excluded`), not a failure: nothing is paid, announced or
+marked as paid.
+{%- endif %}
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from typing import TYPE_CHECKING
 from .errors import Conflict, NotFound, ValidationFailed
 from .events import DomainEvent
 from .money import Money
+{%- if cookiecutter.module_responsible_gaming %}
+from .responsible_gaming import ExcludedFromBonuses
+{%- endif %}
 
 if TYPE_CHECKING:
     from ..ports import BonusGranter, Clock, EventPublisher, LeaderboardStore
@@ -353,6 +361,10 @@ class PlayOutcome:
     scored: bool
     applied: bool
     rewarded: tuple[str, ...] = ()
+{%- if cookiecutter.module_responsible_gaming %}
+    # Missions completed whose reward the wallet refused: the player is self-excluded or cooling off.
+    excluded: tuple[str, ...] = ()
+{%- endif %}
 
 
 class LeaderboardService:
@@ -470,8 +482,9 @@ class LeaderboardService:
             return PlayOutcome(scored=False, applied=False)
         progress = {key: mission.steps(play) for key, mission in missions.items()}
         applied = self._store.record_play(ScoredPlay(play.event_id, play.player_id, scores, progress))
-        rewarded = self._reward_completed(play.player_id, missions, correlation_id) if missions else ()
-        return PlayOutcome(scored=True, applied=applied, rewarded=rewarded)
+        if not missions:
+            return PlayOutcome(scored=True, applied=applied)
+        return self._reward_completed(play.player_id, missions, correlation_id, applied=applied)
 
     def _scores(self, play: Play) -> dict[BoardWindow, int]:
         scores: dict[BoardWindow, int] = {}
@@ -496,17 +509,33 @@ class LeaderboardService:
         return scores
 
     def _reward_completed(
-        self, player_id: str, missions: dict[MissionWindow, Mission], correlation_id: str
-    ) -> tuple[str, ...]:
+        self, player_id: str, missions: dict[MissionWindow, Mission], correlation_id: str, *, applied: bool
+    ) -> PlayOutcome:
         progress = self._store.progress(player_id, list(missions))
         rewarded = []
+{%- if cookiecutter.module_responsible_gaming %}
+        excluded = []
+{%- endif %}
         for key, mission in missions.items():
             found = progress.get(key, MissionProgress())
             if found.rewarded or found.progress < mission.target:
                 continue
+{%- if cookiecutter.module_responsible_gaming %}
+            try:
+                self._reward(player_id, mission, key.window, correlation_id)
+            except ExcludedFromBonuses:
+                # Not paid, not announced, not marked as paid: the play itself is done with.
+                excluded.append(mission.mission_id)
+                continue
+{%- else %}
             self._reward(player_id, mission, key.window, correlation_id)
+{%- endif %}
             rewarded.append(mission.mission_id)
-        return tuple(rewarded)
+{%- if cookiecutter.module_responsible_gaming %}
+        return PlayOutcome(scored=True, applied=applied, rewarded=tuple(rewarded), excluded=tuple(excluded))
+{%- else %}
+        return PlayOutcome(scored=True, applied=applied, rewarded=tuple(rewarded))
+{%- endif %}
 
     def _reward(self, player_id: str, mission: Mission, window: str, correlation_id: str) -> None:
         # Grant, announce, then mark: a failure in between is retried by the redelivered event, where

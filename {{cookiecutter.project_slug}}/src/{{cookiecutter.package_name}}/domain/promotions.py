@@ -5,6 +5,10 @@ N bets in a day, a tournament entry), its bonus, currency, wagering multiplier a
 A grant is the wallet's `grant_bonus` under the transaction id `promo:<promotion_id>:<player_id>`,
 so the ledger itself refuses a second grant of one promotion to one player. A granted bonus owes
 `wagering_multiplier x bonus` of wagering, paid down by the stakes of the player's settled bets.
+{%- if cookiecutter.module_responsible_gaming %}
+Bonuses are marketing: the wallet refuses a grant to a player who is self-excluded or cooling off, and
+that refusal is a final outcome ("skipped: player excluded"), not a failure to retry; nothing is recorded.
+{%- endif %}
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from typing import TYPE_CHECKING, Any
 from .errors import CurrencyMismatch
 from .events import DomainEvent
 from .money import CURRENCY_RE, MAX_AMOUNT, Money
+{%- if cookiecutter.module_responsible_gaming %}
+from .responsible_gaming import ExcludedFromBonuses
+{%- endif %}
 from .wallet import EntryKind, LedgerEntry, Wallet
 
 if TYPE_CHECKING:
@@ -317,6 +324,11 @@ class PromotionService:
             )
         except CurrencyMismatch:
             return f"{name}: no wallet in {promotion.currency}"
+{%- if cookiecutter.module_responsible_gaming %}
+        except ExcludedFromBonuses:
+            # Self-excluded or cooling off: no bonus and no grant recorded; the event is done with.
+            return f"{name}: skipped: player excluded"
+{%- endif %}
         now = self._clock.now()
         # A replay carries the original grant: its amount, not today's rule, is what is owed on.
         required = receipt.amount * promotion.wagering_multiplier

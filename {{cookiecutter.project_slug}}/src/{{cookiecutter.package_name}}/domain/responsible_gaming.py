@@ -4,7 +4,8 @@ The wallet asks this module for a TransactionGuard before it moves money; the le
 guard inside the money's own conditional transaction (the protection's version and status checked, the
 period counters moved only while they stay within the limits), so a bet or a deposit is refused by the
 write itself, never by a separate read-then-write. Wins and rollbacks get guards that only count:
-they are never refused.
+they are never refused, and withdrawals get no guard at all. A bonus grant's guard checks only the
+exclusions (bonuses are marketing), not KYC or limits.
 """
 
 from __future__ import annotations
@@ -173,13 +174,20 @@ class TransactionGuard:
     """What the ledger store checks and moves in the same transaction as the money.
 
     `version` set: the player's protection must still be at this version, KYC verified and neither
-    excluded nor cooling off at `checked_at`. Each count moves its counter, only within its cap.
+    excluded nor cooling off at `checked_at`. `checked_at` alone (a bonus grant's guard): the player must
+    be neither excluded nor cooling off at that time, whatever the version and KYC status; a player with
+    no protection stored passes. Each count moves its counter, only within its cap.
     """
 
     player_id: str
     counts: tuple[PeriodCount, ...] = ()
     version: int | None = None
     checked_at: datetime | None = None
+
+    @property
+    def checks_protection(self) -> bool:
+        """Whether the store checks the player's protection record (not only counters)."""
+        return self.version is not None or self.checked_at is not None
 
 
 def first_breach(guard: TransactionGuard) -> PeriodCount | None:
@@ -220,6 +228,16 @@ class CoolingOff(DomainError):
     """The player is taking a break: no bets, no deposits until it ends."""
 
     code = "cooling_off"
+    status = 403
+
+
+class ExcludedFromBonuses(DomainError):
+    """The player is self-excluded or cooling off: bonuses are marketing, none until it ends.
+
+    A final answer for a promotion or mission reward, not a failure to retry; nothing was written.
+    """
+
+    code = "excluded_from_bonuses"
     status = 403
 
 
@@ -387,6 +405,23 @@ class ProtectionService:
         protection = self._playable(player_id, now)
         counts = self._counts(protection, now, money, (LimitKind.DEPOSIT,))
         return TransactionGuard(player_id, counts, protection.version, now)
+
+    def guard_bonus(self, player_id: str) -> TransactionGuard:
+        """The guard of a bonus grant: refused while the player is self-excluded or cooling off.
+
+        KYC is not asked (a bonus is not the player's money, and the KYC gate already stops every bet
+        and deposit); limits do not count bonuses. The ledger's transaction checks the exclusions again.
+        """
+        now = self._clock.now()
+        protection = self._current(player_id).settled(now)
+        if not protection.allows_marketing(now):
+            excluded_until = protection.self_excluded_until
+            if excluded_until is not None and excluded_until > now:
+                raise ExcludedFromBonuses(f"self-excluded until {excluded_until.isoformat()}: no bonuses")
+            cooling_off_until = protection.cooling_off_until
+            assert cooling_off_until is not None  # not marketable now, and not self-excluded now
+            raise ExcludedFromBonuses(f"cooling off until {cooling_off_until.isoformat()}: no bonuses")
+        return TransactionGuard(player_id, checked_at=now)
 
     def guard_win(self, player_id: str, money: Money, *, counted: bool) -> TransactionGuard:
         """A win lowers this period's loss counters; it is never refused."""
@@ -589,6 +624,7 @@ def _add_months(moment: datetime, months: int) -> datetime:
 __all__ = [
     "LIMIT_INCREASE_DELAY",
     "CoolingOff",
+    "ExcludedFromBonuses",
     "KycRequired",
     "KycStatus",
     "Limit",

@@ -1,4 +1,4 @@
-"""Wallet: deposits, bonus grants, bets, wins and rollbacks in minor units, idempotent by transaction id."""
+"""Wallet: deposits, withdrawals, bonus grants, bets, wins and rollbacks in minor units, idempotent by id."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ class EntryKind(StrEnum):
     """What a ledger entry records."""
 
     DEPOSIT = "deposit"
+    # Cash paid out to the player (the payment provider's payout): only cash, never below zero.
+    WITHDRAWAL = "withdrawal"
     BONUS_GRANT = "bonus_grant"
     BET = "bet"
     WIN = "win"
@@ -83,7 +85,7 @@ class LedgerEntry:
         """The entry's effect on the balance named by `funds`."""
         if self.kind in (EntryKind.DEPOSIT, EntryKind.BONUS_GRANT, EntryKind.WIN, EntryKind.ROLLBACK):
             return self.amount
-        if self.kind is EntryKind.BET:
+        if self.kind in (EntryKind.BET, EntryKind.WITHDRAWAL):
             return -self.amount
         return 0
 
@@ -138,7 +140,7 @@ class Reconciliation:
 
 
 class Wallet:
-    """Deposits, bonus grants, bets, wins and rollbacks; the ledger is the idempotency store.
+    """Deposits, withdrawals, bonus grants, bets, wins and rollbacks; the ledger is the idempotency store.
 
     Every method is safe to retry with the same transaction id: a replay returns the original
     transaction marked `replayed` and publishes nothing; the same id with another payload is a
@@ -146,7 +148,9 @@ class Wallet:
 {%- if cookiecutter.module_responsible_gaming %}
 
     With `protection`, bets and deposits fail closed on the player's KYC status, exclusions and
-    limits, checked inside the ledger's own transaction; wins and rollbacks are only counted.
+    limits, checked inside the ledger's own transaction; wins and rollbacks are only counted. Bonus
+    grants are marketing: refused while the player is self-excluded or cooling off (KYC is not asked).
+    Withdrawals are never refused by the protection: players can always take their money out.
     Without it there is no player protection at all: for tests of other modules only, the deployed
     API always passes one (api/app.py).
 {%- endif %}
@@ -191,13 +195,42 @@ class Wallet:
         return self._record(entry, self._ledger.credit, "FundsDeposited", correlation_id, session_id=None)
 {%- endif %}
 
+    def withdraw(
+        self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
+    ) -> WalletReceipt:
+        """Pay cash out of the wallet; fails closed if the cash would go below zero or the currency differs.
+
+        Only cash: bonus money is never paid out. Player protection never refuses a withdrawal (a
+        self-excluded, cooling-off or unverified player can always take their money out) and limits
+        do not count it.
+        """
+        money = _checked(money)
+        entry = self._new_entry(EntryKind.WITHDRAWAL, player_id, transaction_id, money)
+        return self._record(entry, self._ledger.debit, "FundsWithdrawn", correlation_id, session_id=None)
+
     def grant_bonus(
         self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
     ) -> WalletReceipt:
+{%- if cookiecutter.module_responsible_gaming %}
+        """Add bonus money to the wallet (opening it in the grant's currency if needed).
+
+        With protection, a player who is self-excluded or cooling off at the grant's time gets nothing:
+        ExcludedFromBonuses, checked again inside the ledger's transaction, and nothing is written. A
+        replayed grant still answers with the original.
+        """
+{%- else %}
         """Add bonus money to the wallet (opening it in the grant's currency if needed)."""
+{%- endif %}
         money = _checked(money)
         entry = self._new_entry(EntryKind.BONUS_GRANT, player_id, transaction_id, money, funds=Funds.BONUS)
+{%- if cookiecutter.module_responsible_gaming %}
+        guard = self._guard(lambda protection: protection.guard_bonus(player_id))
+        return self._record(
+            entry, self._ledger.credit, "BonusGranted", correlation_id, session_id=None, guard=guard
+        )
+{%- else %}
         return self._record(entry, self._ledger.credit, "BonusGranted", correlation_id, session_id=None)
+{%- endif %}
 
     def place_bet(
         self,

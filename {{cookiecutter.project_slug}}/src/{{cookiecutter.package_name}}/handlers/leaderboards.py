@@ -5,6 +5,10 @@ message body). Each event is applied once per event id, so a redelivered message
 mission it completed is rewarded once, whatever the redeliveries. A record that cannot be processed is
 reported in batchItemFailures: SQS retries only it, then moves it to the dead-letter queue, while the
 rest of the batch is acknowledged.
+{%- if cookiecutter.module_responsible_gaming %}
+A mission reward the wallet refuses because the player is self-excluded or cooling off is an outcome
+("skipped: player excluded"): the record is acknowledged, never retried or dead-lettered.
+{%- endif %}
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ def _apply(record: dict[str, Any], service: LeaderboardService) -> str:
     if not outcome.scored:
         return "ignored: no board or mission counts it"
     rewarded = f"; rewarded {', '.join(outcome.rewarded)}" if outcome.rewarded else ""
+{%- if cookiecutter.module_responsible_gaming %}
+    if outcome.excluded:
+        rewarded += f"; skipped: player excluded ({', '.join(outcome.excluded)} not rewarded)"
+{%- endif %}
     return ("applied" if outcome.applied else "skipped: already applied") + rewarded
 
 
@@ -76,12 +84,16 @@ def _leaderboard_service() -> LeaderboardService:
         from ..adapters.dynamodb import DynamoLedgerStore
         from ..adapters.dynamodb_leaderboards import DynamoLeaderboardStore
         from ..adapters.eventbridge import EventBridgePublisher
+{%- if cookiecutter.module_responsible_gaming %}
+        from ..domain.responsible_gaming import ProtectionService
+{%- endif %}
         from ..domain.wallet import Wallet
         from ..settings import LeaderboardSettings, Settings, SystemClock
 
         settings = Settings.from_env()
         publisher = EventBridgePublisher(settings.event_bus_name)
         clock = SystemClock()
+        ledger = DynamoLedgerStore(settings.wallet_table_name)
         _service = LeaderboardService(
             DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
             publisher,
@@ -89,10 +101,16 @@ def _leaderboard_service() -> LeaderboardService:
             f"{settings.event_source}.leaderboards",
             # Mission rewards are bonus money: the wallet credits them and announces BonusGranted.
             bonuses=Wallet(
-                DynamoLedgerStore(settings.wallet_table_name),
+                ledger,
                 publisher,
                 clock,
                 f"{settings.event_source}.wallet",
+{%- if cookiecutter.module_responsible_gaming %}
+                # Rewards are marketing: refused to excluded players inside the grant's own transaction.
+                protection=ProtectionService(
+                    ledger, publisher, clock, f"{settings.event_source}.responsible_gaming"
+                ),
+{%- endif %}
             ),
         )
     return _service

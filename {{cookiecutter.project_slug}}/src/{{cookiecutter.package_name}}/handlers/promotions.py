@@ -7,6 +7,10 @@ promotion, a settled bet's stake is counted once. A record that cannot be proces
 batchItemFailures: SQS retries only it, then moves it to the dead-letter queue, while the rest of
 the batch is acknowledged. What this worker causes (the wallet's BonusGranted, WageringCompleted)
 carries the correlation id of the event that caused it.
+{%- if cookiecutter.module_responsible_gaming %}
+A grant the wallet refuses because the player is self-excluded or cooling off is an outcome
+("skipped: player excluded"): the record is acknowledged, never retried or dead-lettered.
+{%- endif %}
 """
 
 from __future__ import annotations
@@ -84,6 +88,9 @@ def _promotion_service() -> PromotionService:
         from ..adapters.dynamodb_promotions import DynamoPromotionStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..domain.promotions import packaged_promotions
+{%- if cookiecutter.module_responsible_gaming %}
+        from ..domain.responsible_gaming import ProtectionService
+{%- endif %}
         from ..domain.wallet import Wallet
         from ..settings import PromotionSettings, Settings, SystemClock
 
@@ -91,10 +98,19 @@ def _promotion_service() -> PromotionService:
         ledger = DynamoLedgerStore(settings.wallet_table_name)
         publisher = EventBridgePublisher(settings.event_bus_name)
         clock = SystemClock()
+{%- if cookiecutter.module_responsible_gaming %}
+        # Bonuses are marketing: with the players' protection the wallet refuses a grant to an excluded
+        # player inside the grant's own transaction (protection is kept in the wallet's table).
+        source = settings.event_source
+        protection = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
+        wallet = Wallet(ledger, publisher, clock, f"{source}.wallet", protection=protection)
+{%- else %}
+        wallet = Wallet(ledger, publisher, clock, f"{settings.event_source}.wallet")
+{%- endif %}
         _service = PromotionService(
             packaged_promotions(),
             DynamoPromotionStore(PromotionSettings.from_env().promotions_table_name),
-            Wallet(ledger, publisher, clock, f"{settings.event_source}.wallet"),
+            wallet,
             ledger,
             publisher,
             clock,
