@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# The longest slug the prompt allows: its package name makes every line that names it longest, so a
+# combination with it proves the generated code stays lint- and format-clean for any name.
+LONGEST_SLUG = "lucky-star-casino-platform-eu-operations"
+
 MODULES = ("sessions", "wallet", "responsible_gaming", "promotions", "notifications", "leaderboards",
            "reporting", "scheduled_jobs")
 
@@ -30,8 +34,9 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
         **only("wallet", "promotions", "notifications"),
         "jurisdiction": "uk-gc", "region": "eu-west-2", "python_version": "3.12",
     }),
-    ("aws-ap-southeast-2-wallet-leaderboards-reporting-py314", {
+    ("aws-ap-southeast-2-wallet-leaderboards-reporting-py314-longest-slug", {
         **only("wallet", "leaderboards", "reporting"), "region": "ap-southeast-2", "python_version": "3.14",
+        "project_slug": LONGEST_SLUG,
     }),
     ("aws-mga-eu-south-1-protection-jobs", {
         **only("sessions", "wallet", "responsible_gaming", "scheduled_jobs"),
@@ -41,9 +46,9 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
         **only("sessions", "wallet", "promotions", "reporting", "scheduled_jobs"),
         "jurisdiction": "uk-gc", "python_version": "3.14",
     }),
-    ("aws-usnj-us-east-2-protection-notifications-leaderboards-py312", {
+    ("aws-usnj-us-east-2-protection-notifications-leaderboards-py312-longest-slug", {
         **only("sessions", "wallet", "responsible_gaming", "notifications", "leaderboards"),
-        "jurisdiction": "us-nj", "region": "us-east-2", "python_version": "3.12",
+        "jurisdiction": "us-nj", "region": "us-east-2", "python_version": "3.12", "project_slug": LONGEST_SLUG,
     }),
 ]
 

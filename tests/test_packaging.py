@@ -14,13 +14,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from combinations import LONGEST_SLUG
 from conftest import Bake, bake, run
 
 TEMPLATE_NODE_MODULES = os.environ.get("TEMPLATE_NODE_MODULES", "")
 SCAN_BIN = Path(os.environ.get("TEMPLATE_SCAN_BIN", ""))
 
 # (id, answers, stage). The longest slug with the longest stage proves every name fits its limit.
-LONGEST_SLUG = "lucky-star-casino-platform-eu-operations"
 PACKAGED = [
     ("aws-all-modules-longest-names", {"project_slug": LONGEST_SLUG, "region": "ap-southeast-2"}, "staging"),
 ]

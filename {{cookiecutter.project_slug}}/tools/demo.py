@@ -347,7 +347,10 @@ class Journey:
         from datetime import UTC, datetime, timedelta
 
         from {{ cookiecutter.package_name }}.adapters.dynamodb_reporting import DynamoGgrTotalsStore
-        from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+        from {{ cookiecutter.package_name }}.adapters.memory import (
+            FixedClock,
+            InMemoryEventPublisher,
+        )
         from {{ cookiecutter.package_name }}.adapters.s3_reporting import S3ReportWriter
         from {{ cookiecutter.package_name }}.domain.reporting import DailyGgrReporter
         from {{ cookiecutter.package_name }}.settings import ReportingSettings

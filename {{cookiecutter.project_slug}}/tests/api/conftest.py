@@ -21,7 +21,11 @@ from {{ cookiecutter.package_name }}.adapters.memory import (
 )
 from {{ cookiecutter.package_name }}.api.app import Services, create_app
 {%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.domain.responsible_gaming import KycStatus, PlayerProtection, ProtectionService
+from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
+    KycStatus,
+    PlayerProtection,
+    ProtectionService,
+)
 {%- endif %}
 {%- if cookiecutter.module_sessions %}
 from {{ cookiecutter.package_name }}.domain.sessions import SessionService

@@ -16,9 +16,15 @@ from {{ cookiecutter.package_name }}.adapters.memory import (
     InMemorySessionStore,
 {%- endif %}
 )
-from {{ cookiecutter.package_name }}.adapters.memory_notifications import InMemoryChannel, InMemoryNotificationStore
+from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
+    InMemoryChannel,
+    InMemoryNotificationStore,
+)
 from {{ cookiecutter.package_name }}.api.app import Services, create_app
-from {{ cookiecutter.package_name }}.domain.notifications import NotificationPreferences, NotificationService
+from {{ cookiecutter.package_name }}.domain.notifications import (
+    NotificationPreferences,
+    NotificationService,
+)
 {%- if cookiecutter.module_sessions %}
 from {{ cookiecutter.package_name }}.domain.sessions import SessionService
 {%- endif %}
@@ -38,9 +44,19 @@ def api(store: InMemoryNotificationStore, publisher: InMemoryEventPublisher, clo
         store, InMemoryChannel(), publisher, clock, "{{ cookiecutter.package_name }}.notifications"
     )
     services = Services(
-        wallet=Wallet(InMemoryLedgerStore(), publisher, clock, "{{ cookiecutter.package_name }}.wallet"),
+        wallet=Wallet(
+            InMemoryLedgerStore(),
+            publisher,
+            clock,
+            "{{ cookiecutter.package_name }}.wallet",
+        ),
 {%- if cookiecutter.module_sessions %}
-        sessions=SessionService(InMemorySessionStore(), publisher, clock, "{{ cookiecutter.package_name }}.sessions"),
+        sessions=SessionService(
+            InMemorySessionStore(),
+            publisher,
+            clock,
+            "{{ cookiecutter.package_name }}.sessions",
+        ),
 {%- endif %}
         events=publisher,
         notifications=notifications,

@@ -16,7 +16,11 @@ import pytest
 from botocore.stub import Stubber
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
-from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher, InMemoryLedgerStore
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryEventPublisher,
+    InMemoryLedgerStore,
+)
 from {{ cookiecutter.package_name }}.domain.errors import CurrencyMismatch, InsufficientFunds
 from {{ cookiecutter.package_name }}.domain.money import Money
 {%- if cookiecutter.module_responsible_gaming %}
@@ -636,8 +640,19 @@ def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
     ledger.credit(deposit("dep-0", 1_000))
 {%- if cookiecutter.module_responsible_gaming %}
     # As deployed, with player protection: a withdrawal still carries no protection check at all.
-    protection = ProtectionService(ledger, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
-    wallet = Wallet(ledger, publisher, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
+    protection = ProtectionService(
+        ledger,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.responsible_gaming",
+    )
+    wallet = Wallet(
+        ledger,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.wallet",
+        protection=protection,
+    )
 {%- else %}
     wallet = Wallet(ledger, publisher, clock, "{{ cookiecutter.package_name }}.wallet")
 {%- endif %}

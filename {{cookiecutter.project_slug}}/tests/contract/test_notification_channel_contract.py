@@ -15,8 +15,16 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
 from {{ cookiecutter.package_name }} import observability
-from {{ cookiecutter.package_name }}.adapters.channels import LogChannel, SesChannel, SnsChannel, channel_for
-from {{ cookiecutter.package_name }}.adapters.memory_notifications import InMemoryChannel, InMemoryNotificationStore
+from {{ cookiecutter.package_name }}.adapters.channels import (
+    LogChannel,
+    SesChannel,
+    SnsChannel,
+    channel_for,
+)
+from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
+    InMemoryChannel,
+    InMemoryNotificationStore,
+)
 from {{ cookiecutter.package_name }}.domain.notifications import Notification, Reason, Undeliverable
 from {{ cookiecutter.package_name }}.ports import NotificationChannel
 from {{ cookiecutter.package_name }}.settings import NotificationSettings

@@ -12,7 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
-from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher, InMemoryLedgerStore
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryEventPublisher,
+    InMemoryLedgerStore,
+)
 from {{ cookiecutter.package_name }}.domain.errors import InsufficientFunds
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
@@ -30,7 +34,13 @@ from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
     ProtectionService,
     TransactionGuard,
 )
-from {{ cookiecutter.package_name }}.domain.wallet import EntryKind, Funds, LedgerEntry, Wallet, fingerprint
+from {{ cookiecutter.package_name }}.domain.wallet import (
+    EntryKind,
+    Funds,
+    LedgerEntry,
+    Wallet,
+    fingerprint,
+)
 
 PLAYER = "player-1"
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -322,8 +332,19 @@ def test_a_bonus_grant_needs_no_kyc_nor_any_version(
 def test_the_wallet_refuses_a_bonus_to_an_excluded_player_on_dynamodb(aws_tables: dict[str, str]) -> None:
     store = DynamoLedgerStore(aws_tables["WalletTable"])
     clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
-    protection = ProtectionService(store, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
-    wallet = Wallet(store, publisher, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
+    protection = ProtectionService(
+        store,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.responsible_gaming",
+    )
+    wallet = Wallet(
+        store,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.wallet",
+        protection=protection,
+    )
     wallet.grant_bonus(PLAYER, "promo-1", Money.of(500, "EUR"), correlation_id="c")
     protection.self_exclude(PLAYER, protection.policy.self_exclusion_min_months, correlation_id="c")
     publisher.events.clear()
@@ -345,8 +366,19 @@ def test_a_guarded_bonus_grant_is_one_dynamodb_write_that_checks_the_exclusion(
 ) -> None:
     store = DynamoLedgerStore(aws_tables["WalletTable"])
     clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
-    protection = ProtectionService(store, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
-    wallet = Wallet(store, publisher, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
+    protection = ProtectionService(
+        store,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.responsible_gaming",
+    )
+    wallet = Wallet(
+        store,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.wallet",
+        protection=protection,
+    )
     calls: list[str] = []
     items: list[dict[str, object]] = []
     store.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
@@ -366,8 +398,19 @@ def test_a_guarded_bonus_grant_is_one_dynamodb_write_that_checks_the_exclusion(
 def test_a_guarded_bet_through_the_wallet_is_one_dynamodb_write(aws_tables: dict[str, str]) -> None:
     store = DynamoLedgerStore(aws_tables["WalletTable"])
     clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
-    protection = ProtectionService(store, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
-    wallet = Wallet(store, publisher, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
+    protection = ProtectionService(
+        store,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.responsible_gaming",
+    )
+    wallet = Wallet(
+        store,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.wallet",
+        protection=protection,
+    )
     protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="c")
     protection.set_limit(PLAYER, LimitKind.WAGER, LimitPeriod.DAY, 1_000, "EUR", correlation_id="c")
     wallet.deposit(PLAYER, "dep-0", Money.of(10_000, "EUR"), correlation_id="c")
@@ -385,8 +428,19 @@ def test_concurrent_bets_never_pass_the_wager_limit(aws_tables: dict[str, str]) 
     """Eight game servers betting for one player at once on DynamoDB (moto): the limit holds exactly."""
     store = DynamoLedgerStore(aws_tables["WalletTable"])
     clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
-    protection = ProtectionService(store, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
-    wallet = Wallet(store, publisher, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
+    protection = ProtectionService(
+        store,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.responsible_gaming",
+    )
+    wallet = Wallet(
+        store,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.wallet",
+        protection=protection,
+    )
     limit = 3_000
     protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="c")
     protection.set_limit(PLAYER, LimitKind.WAGER, LimitPeriod.DAY, limit, "EUR", correlation_id="c")

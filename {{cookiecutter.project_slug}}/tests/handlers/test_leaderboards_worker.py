@@ -14,7 +14,11 @@ import pytest
 {% if cookiecutter.module_responsible_gaming -%}
 from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
 {% endif -%}
-from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher, InMemoryLedgerStore
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryEventPublisher,
+    InMemoryLedgerStore,
+)
 from {{ cookiecutter.package_name }}.adapters.memory_leaderboards import InMemoryLeaderboardStore
 {%- if cookiecutter.module_responsible_gaming %}
 from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY

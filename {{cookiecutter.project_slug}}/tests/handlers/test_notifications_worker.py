@@ -8,11 +8,22 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher, InMemoryLedgerStore
-from {{ cookiecutter.package_name }}.adapters.memory_notifications import InMemoryChannel, InMemoryNotificationStore
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryEventPublisher,
+    InMemoryLedgerStore,
+)
+from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
+    InMemoryChannel,
+    InMemoryNotificationStore,
+)
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
-from {{ cookiecutter.package_name }}.domain.notifications import NotificationService, PreferencesUpdate, Reason
+from {{ cookiecutter.package_name }}.domain.notifications import (
+    NotificationService,
+    PreferencesUpdate,
+    Reason,
+)
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.handlers import notifications
 

@@ -18,7 +18,11 @@ import pytest
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.domain.errors import BetAlreadyRolledBack, InsufficientFunds, NotFound
+from {{ cookiecutter.package_name }}.domain.errors import (
+    BetAlreadyRolledBack,
+    InsufficientFunds,
+    NotFound,
+)
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import EntryKind, Wallet, WalletReceipt
 

@@ -6,7 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher, InMemoryLedgerStore
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryEventPublisher,
+    InMemoryLedgerStore,
+)
 from {{ cookiecutter.package_name }}.adapters.memory_leaderboards import InMemoryLeaderboardStore
 {%- if cookiecutter.module_responsible_gaming %}
 from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
@@ -446,7 +450,12 @@ def test_an_excluded_players_completed_mission_is_skipped_not_paid_nor_marked(
     publisher: InMemoryEventPublisher,
     clock: FixedClock,
 ) -> None:
-    protection = ProtectionService(ledger, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
+    protection = ProtectionService(
+        ledger,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.responsible_gaming",
+    )
     wallet = Wallet(ledger, publisher, clock, WALLET_SOURCE, protection=protection)
     service = LeaderboardService(store, publisher, clock, SOURCE, CATALOGUE, bonuses=wallet)
     protection.self_exclude("player-1", LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_notifications import InMemoryChannel, InMemoryNotificationStore
+from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
+    InMemoryChannel,
+    InMemoryNotificationStore,
+)
 from {{ cookiecutter.package_name }}.domain.errors import ValidationFailed
 from {{ cookiecutter.package_name }}.domain.notifications import (
     CLAIM_LEASE,

@@ -657,7 +657,12 @@ def protected_promotions(
     clock: FixedClock,
 ) -> tuple[PromotionService, ProtectionService, Wallet]:
     """The promotions on a wallet with protection, as deployed; PLAYER is verified and holds 20.00 EUR."""
-    protection = ProtectionService(ledger, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
+    protection = ProtectionService(
+        ledger,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.responsible_gaming",
+    )
     wallet = Wallet(ledger, publisher, clock, WALLET_SOURCE, protection=protection)
     protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="kyc")
     wallet.deposit(PLAYER, "dep-1", eur(2_000), correlation_id="deposit-1")

@@ -24,7 +24,11 @@ from {{ cookiecutter.package_name }}.domain.errors import (
 )
 from {{ cookiecutter.package_name }}.domain.money import Money
 {%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.domain.responsible_gaming import KycStatus, PlayerProtection, ProtectionService
+from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
+    KycStatus,
+    PlayerProtection,
+    ProtectionService,
+)
 {%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import (
     Balance,
@@ -57,7 +61,12 @@ def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock
     # With player protection on, as deployed; both players are verified, so the wallet's own rules show.
     for player_id in (PLAYER, OTHER_PLAYER):
         ledger.save_protection(PlayerProtection(player_id, kyc=KycStatus.VERIFIED, version=1))
-    protection = ProtectionService(ledger, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
+    protection = ProtectionService(
+        ledger,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.responsible_gaming",
+    )
     return Wallet(ledger, publisher, clock, SOURCE, protection=protection)
 {%- else %}
     return Wallet(ledger, publisher, clock, SOURCE)
