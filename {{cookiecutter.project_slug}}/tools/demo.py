@@ -168,7 +168,7 @@ class Journey:
     def reconcile(self) -> str:
         """The wallet's reconciliation on the local tables: the ledger's sum against the balance."""
         use_source_tree()
-        from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
+        from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
         from {{ cookiecutter.package_name }}.adapters.memory import InMemoryEventPublisher
         from {{ cookiecutter.package_name }}.domain.wallet import Wallet
         from {{ cookiecutter.package_name }}.settings import Settings, SystemClock

@@ -11,7 +11,10 @@ import boto3
 import pytest
 from tests.support.audit import archive_lock_rule, create_archive_bucket
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb import AuditAppendContention, DynamoAuditLog
+from {{ cookiecutter.package_name }}.adapters.dynamodb_audit import (
+    AuditAppendContention,
+    DynamoAuditLog,
+)
 from {{ cookiecutter.package_name }}.adapters.memory import InMemoryAuditArchive, InMemoryAuditLog
 from {{ cookiecutter.package_name }}.adapters.s3 import S3AuditArchive
 from {{ cookiecutter.package_name }}.domain.audit import Anchor, AuditEvent, ChainHead, link, verify

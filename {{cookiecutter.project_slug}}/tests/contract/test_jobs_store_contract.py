@@ -10,11 +10,12 @@ from typing import Any
 import boto3
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore, DynamoSessionStore
 from {{ cookiecutter.package_name }}.adapters.dynamodb_jobs import (
     DynamoSessionHousekeeping,
     DynamoWalletScanner,
 )
+from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import (
     FixedClock,
     InMemoryLedgerStore,

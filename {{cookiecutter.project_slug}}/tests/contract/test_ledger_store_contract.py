@@ -15,7 +15,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import (
     FixedClock,
     InMemoryEventPublisher,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoSessionStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
 from {{ cookiecutter.package_name }}.adapters.memory import InMemorySessionStore
 from {{ cookiecutter.package_name }}.domain.errors import NotFound
 from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionStatus

@@ -12,7 +12,7 @@ from uuid import uuid4
 import pytest
 
 {% if cookiecutter.module_responsible_gaming -%}
-from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 {% endif -%}
 from {{ cookiecutter.package_name }}.adapters.memory import (
     FixedClock,

@@ -11,8 +11,8 @@ from uuid import uuid4
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import (
     FixedClock,
     InMemoryEventPublisher,

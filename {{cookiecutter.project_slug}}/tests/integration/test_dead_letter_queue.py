@@ -22,7 +22,7 @@ from tests.support.tables import create_event_bus
 from tools.dev import _deliver
 from tools.stack import Function, LocalStack, create_local_stack, load
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoSessionStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.sessions import SessionActivity, SessionService

@@ -21,7 +21,8 @@ import pytest
 from tests.support.tables import create_event_bus
 from tools.stack import StackError, create_local_stack, load
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore, DynamoSessionStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.compliance import RETENTION_YEARS
 from {{ cookiecutter.package_name }}.domain.jobs import years_before

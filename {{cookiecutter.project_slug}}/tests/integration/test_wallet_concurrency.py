@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb import DynamoLedgerStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.domain.errors import (
     BetAlreadyRolledBack,

@@ -18,7 +18,9 @@ from botocore.exceptions import ClientError
 
 from ..domain.sessions import SessionStatus
 from ..domain.wallet import LedgerEntry
-from .dynamodb import _DynamoTable, _entry_from_item, _key, _s, _session_pk, _timestamp
+from .dynamodb import _DynamoTable, _key, _s, _timestamp
+from .dynamodb_sessions import _session_pk
+from .dynamodb_wallet import _entry_from_item
 
 
 class DynamoWalletScanner(_DynamoTable):

@@ -215,10 +215,12 @@ def _unexpected_error(error: Exception) -> tuple[Response, int]:
 def aws_services() -> Services:
     """The services on AWS: DynamoDB stores and the EventBridge bus named by the environment."""
     # Imported here, not at the top: boto3 loads on the first request that needs it.
-{%- set stores = [] %}
-{%- if cookiecutter.module_wallet %}{% set stores = stores + ["DynamoLedgerStore"] %}{% endif %}
-{%- if cookiecutter.module_sessions %}{% set stores = stores + ["DynamoSessionStore"] %}{% endif %}
-    from ..adapters.dynamodb import {{ stores | join(", ") }}
+{%- if cookiecutter.module_sessions %}
+    from ..adapters.dynamodb_sessions import DynamoSessionStore
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+    from ..adapters.dynamodb_wallet import DynamoLedgerStore
+{%- endif %}
     from ..adapters.eventbridge import EventBridgePublisher
 {%- if cookiecutter.module_wallet %}
     from ..adapters.parameter_store import SecureParameter

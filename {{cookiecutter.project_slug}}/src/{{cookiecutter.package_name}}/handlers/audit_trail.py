@@ -111,7 +111,7 @@ def aws_audit_trail() -> AuditTrail:
     """The trail on AWS, built on the first invocation and reused while the container lives."""
     global _trail  # one set of clients per container
     if _trail is None:
-        from ..adapters.dynamodb import DynamoAuditLog
+        from ..adapters.dynamodb_audit import DynamoAuditLog
         from ..adapters.s3 import S3AuditArchive
         from ..settings import AuditSettings, SystemClock
 

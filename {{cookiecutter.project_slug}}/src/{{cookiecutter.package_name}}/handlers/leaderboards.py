@@ -81,8 +81,8 @@ def _leaderboard_service() -> LeaderboardService:
     """The service on AWS, built on the first invocation and reused while the container lives."""
     global _service  # one set of clients per container
     if _service is None:
-        from ..adapters.dynamodb import DynamoLedgerStore
         from ..adapters.dynamodb_leaderboards import DynamoLeaderboardStore
+        from ..adapters.dynamodb_wallet import DynamoLedgerStore
         from ..adapters.eventbridge import EventBridgePublisher
 {%- if cookiecutter.module_responsible_gaming %}
         from ..domain.responsible_gaming import ProtectionService

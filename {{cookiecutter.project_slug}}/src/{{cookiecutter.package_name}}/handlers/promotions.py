@@ -84,8 +84,8 @@ def _promotion_service() -> PromotionService:
     """The service on AWS, built on the first invocation and reused while the container lives."""
     global _service  # one set of clients per container
     if _service is None:
-        from ..adapters.dynamodb import DynamoLedgerStore
         from ..adapters.dynamodb_promotions import DynamoPromotionStore
+        from ..adapters.dynamodb_wallet import DynamoLedgerStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..domain.promotions import packaged_promotions
 {%- if cookiecutter.module_responsible_gaming %}

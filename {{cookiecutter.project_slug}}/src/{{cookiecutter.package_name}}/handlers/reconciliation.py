@@ -58,8 +58,8 @@ def _reconciliation_job() -> ReconciliationJob:
     """The job on AWS, built on the first invocation and reused while the container lives."""
     global _job  # one set of clients per container
     if _job is None:
-        from ..adapters.dynamodb import DynamoLedgerStore
         from ..adapters.dynamodb_jobs import DynamoWalletScanner
+        from ..adapters.dynamodb_wallet import DynamoLedgerStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..domain.wallet import Wallet
         from ..settings import Settings, SystemClock

@@ -56,7 +56,7 @@ def _session_service() -> SessionService:
     """The service on AWS, built on the first invocation and reused while the container lives."""
     global _service  # one set of clients per container
     if _service is None:
-        from ..adapters.dynamodb import DynamoSessionStore
+        from ..adapters.dynamodb_sessions import DynamoSessionStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..settings import Settings, SystemClock
 

@@ -52,8 +52,8 @@ def _cleanup_job() -> SessionCleanupJob:
     if _job is None:
         from datetime import timedelta
 
-        from ..adapters.dynamodb import DynamoSessionStore
         from ..adapters.dynamodb_jobs import DynamoSessionHousekeeping
+        from ..adapters.dynamodb_sessions import DynamoSessionStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..domain.sessions import SessionService
         from ..settings import JobsSettings, Settings, SystemClock

@@ -1,0 +1,439 @@
+"""The wallet's DynamoDB store: ledger and balances{% if cookiecutter.module_responsible_gaming %}, and the player protection that guards them{% endif %}.
+
+Item layout (keys `pk`/`sk`):
+- wallet balance   pk=PLAYER#<player_id>  sk=BALANCE  currency, cash, bonus
+- ledger entry     pk=TX#<transaction_id> sk=ENTRY    player_id, kind, amount, currency, funds (cash or
+                   bonus: the balance it moves), fingerprint, created_at,
+                   entry_sort=<created_at>#<transaction_id>, reference?, reversed_by?
+                   (GSI ledger_by_player: player_id, entry_sort)
+{%- if cookiecutter.module_responsible_gaming %}
+- protection       pk=PLAYER#<player_id>  sk=PROTECTION  kyc, version, limits and pending (JSON),
+                   self_excluded_until?, cooling_off_until?, blocked_until? (the later of the two)
+- period counter   pk=PLAYER#<player_id>  sk=LIMIT#<kind>#<period>#<period key>  total
+                   (no player_id attribute: neither is in the ledger_by_player index)
+{%- endif %}
+
+Every change is ONE conditional TransactWriteItems{% if cookiecutter.module_responsible_gaming %}, the guard's checks and counters included{% endif %}.
+"""
+
+from __future__ import annotations
+{% if cookiecutter.module_responsible_gaming %}
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+{% else %}
+from datetime import datetime
+from typing import Any
+{% endif %}
+from ..domain.errors import CurrencyMismatch, InsufficientFunds
+{%- if cookiecutter.module_responsible_gaming %}
+from ..domain.responsible_gaming import (
+    KycStatus,
+    Limit,
+    LimitBreached,
+    LimitKind,
+    LimitPeriod,
+    PendingLimit,
+    PlayerProtection,
+    ProtectionCheckFailed,
+    TransactionGuard,
+    first_breach,
+)
+{%- endif %}
+from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, EntryKind, Funds, LedgerEntry
+from .dynamodb import Item, TransactionCancelled, _DynamoTable, _key, _n, _s, _timestamp
+
+
+class DynamoLedgerStore(_DynamoTable):
+    """The wallet's ledger and balances in one DynamoDB table."""
+
+    def balance(self, player_id: str) -> Balance | None:
+        item = self._get(_player_pk(player_id), "BALANCE")
+        if item is None:
+            return None
+        return Balance(
+            player_id=player_id,
+            currency=item["currency"]["S"],
+            cash=int(item["cash"]["N"]),
+            bonus=int(item.get("bonus", {"N": "0"})["N"]),
+        )
+
+    def entry(self, transaction_id: str) -> LedgerEntry | None:
+        item = self._get(_tx_pk(transaction_id), "ENTRY")
+        return None if item is None else _entry_from_item(item)
+
+{%- if cookiecutter.module_responsible_gaming %}
+
+    def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+{%- else %}
+
+    def credit(self, entry: LedgerEntry) -> None:
+{%- endif %}
+        items = [self._put_entry(entry), self._add_to_balance(entry, guard_currency=True)]
+        if entry.kind is EntryKind.WIN and entry.reference is not None:
+            # In the same transaction: a rollback of the bet that commits first refuses the win.
+            items.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self.table_name,
+                        "Key": _key(_tx_pk(entry.reference), "ENTRY"),
+                        "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(reversed_by)",
+                    }
+                }
+            )
+        try:
+{%- if cookiecutter.module_responsible_gaming %}
+            self._transact([*items, *self._guard_items(guard)])
+{%- else %}
+            self._transact(items)
+{%- endif %}
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise DuplicateTransaction(entry.transaction_id) from None
+            if cancelled.failed(1):
+                raise _currency_mismatch(cancelled.old_item(1), entry) from None
+            if len(items) > 2 and cancelled.failed(2):
+                raise AlreadyReversed(entry.reference) from None
+{%- if cookiecutter.module_responsible_gaming %}
+            _raise_guard_failure(cancelled, len(items), guard)
+{%- endif %}
+            raise
+{% if cookiecutter.module_responsible_gaming %}
+    def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+{%- else %}
+    def debit(self, entry: LedgerEntry) -> None:
+{%- endif %}
+        take_from_balance = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _key(_player_pk(entry.player_id), "BALANCE"),
+                # Only the balance the bet takes is checked and debited: the other one never covers it.
+                "UpdateExpression": "SET #funds = #funds - :amount",
+                "ConditionExpression": "currency = :currency AND #funds >= :amount",
+                "ExpressionAttributeNames": {"#funds": entry.funds.value},
+                "ExpressionAttributeValues": {":amount": _n(entry.amount), ":currency": _s(entry.currency)},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+        try:
+{%- if cookiecutter.module_responsible_gaming %}
+            self._transact([self._put_entry(entry), take_from_balance, *self._guard_items(guard)])
+{%- else %}
+            self._transact([self._put_entry(entry), take_from_balance])
+{%- endif %}
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise DuplicateTransaction(entry.transaction_id) from None
+            if cancelled.failed(1):
+                wallet = cancelled.old_item(1)
+                if wallet is None:
+                    raise InsufficientFunds("the player has no balance") from None
+                if wallet["currency"]["S"] != entry.currency:
+                    raise _currency_mismatch(wallet, entry) from None
+                raise InsufficientFunds(
+                    f"the {entry.kind} would take the {entry.funds} balance below zero"
+                ) from None
+{%- if cookiecutter.module_responsible_gaming %}
+            _raise_guard_failure(cancelled, 2, guard)
+{%- endif %}
+            raise
+{% if cookiecutter.module_responsible_gaming %}
+    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+{%- else %}
+    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry) -> None:
+{%- endif %}
+        mark_bet = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _key(_tx_pk(bet.transaction_id), "ENTRY"),
+                "UpdateExpression": "SET reversed_by = :rollback",
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(reversed_by)",
+                "ExpressionAttributeValues": {":rollback": _s(rollback.transaction_id)},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+        items = [self._put_entry(rollback), mark_bet, self._add_to_balance(rollback, guard_currency=False)]
+        try:
+{%- if cookiecutter.module_responsible_gaming %}
+            self._transact([*items, *self._guard_items(guard)])
+{%- else %}
+            self._transact(items)
+{%- endif %}
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise DuplicateTransaction(rollback.transaction_id) from None
+            if cancelled.failed(1):
+                if cancelled.old_item(1) is None:
+                    raise LookupError(f"bet {bet.transaction_id} is not in the ledger") from None
+                raise AlreadyReversed(bet.transaction_id) from None
+{%- if cookiecutter.module_responsible_gaming %}
+            _raise_guard_failure(cancelled, len(items), guard)
+{%- endif %}
+            raise
+
+    def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
+        try:
+            self._transact([self._put_entry(rollback), self._put_entry(tombstone)])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise DuplicateTransaction(rollback.transaction_id) from None
+            if cancelled.failed(1):
+                raise DuplicateTransaction(tombstone.transaction_id) from None
+            raise
+
+    def entries(self, player_id: str) -> list[LedgerEntry]:
+        # A GSI is eventually consistent: an entry written a moment ago may not be listed yet, so
+        # reconciliation compares ledgers that have been quiet for a while (e.g. yesterday's).
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name,
+            IndexName="ledger_by_player",
+            KeyConditionExpression="player_id = :player",
+            ExpressionAttributeValues={":player": _s(player_id)},
+        )
+        return [_entry_from_item(item) for page in pages for item in page.get("Items", [])]
+
+{%- if cookiecutter.module_responsible_gaming %}
+
+    def protection(self, player_id: str) -> PlayerProtection | None:
+        item = self._get(_player_pk(player_id), PROTECTION_SK)
+        return None if item is None else _protection_from_item(player_id, item)
+
+    def save_protection(self, protection: PlayerProtection) -> None:
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": _protection_to_item(protection)}
+        if protection.version == 1:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "#version = :previous"
+            put["ExpressionAttributeNames"] = {"#version": "version"}
+            put["ExpressionAttributeValues"] = {":previous": _n(protection.version - 1)}
+        try:
+            self.client.put_item(**put)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise ProtectionCheckFailed(protection.player_id) from None
+            raise
+
+    def period_totals(self, player_id: str, counter_ids: Sequence[str]) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        wanted = list(dict.fromkeys(counter_ids))
+        for start in range(0, len(wanted), 100):  # BatchGetItem takes 100 keys at most
+            keys = [_key(_player_pk(player_id), f"LIMIT#{name}") for name in wanted[start : start + 100]]
+            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self.table_name, []):
+                    totals[item["sk"]["S"].removeprefix("LIMIT#")] = int(item["total"]["N"])
+                request = response.get("UnprocessedKeys") or {}
+        return totals
+
+    def _guard_items(self, guard: TransactionGuard | None) -> list[dict[str, Any]]:
+        """The guard's ConditionCheck on the protection and its counter updates, for the same transaction."""
+        if guard is None:
+            return []
+        breach = first_breach(guard)
+        if breach is not None:
+            # A counter that does not exist yet passes its condition: this stake alone is too big.
+            raise LimitBreached(breach)
+        items: list[dict[str, Any]] = []
+        if guard.checks_protection:
+            checked_at = guard.checked_at or datetime.now(UTC)
+            # Neither excluded nor cooling off at the guard's time; a missing protection item passes this
+            # part (a bonus grant's whole check), the version below does not.
+            check: dict[str, Any] = {
+                "TableName": self.table_name,
+                "Key": _key(_player_pk(guard.player_id), PROTECTION_SK),
+                "ConditionExpression": "attribute_not_exists(#blocked) OR #blocked <= :now",
+                "ExpressionAttributeNames": {"#blocked": "blocked_until"},
+                "ExpressionAttributeValues": {":now": _s(_timestamp(checked_at))},
+            }
+            if guard.version is not None:
+                # The version pins the limits the caps below came from; a change since fails the
+                # transaction. KYC and exclusions are checked here too, not only when read.
+                check["ConditionExpression"] = (
+                    f"#version = :version AND #kyc = :verified AND ({check['ConditionExpression']})"
+                )
+                check["ExpressionAttributeNames"].update({"#version": "version", "#kyc": "kyc"})
+                check["ExpressionAttributeValues"].update(
+                    {":version": _n(guard.version), ":verified": _s(KycStatus.VERIFIED.value)}
+                )
+            items.append({"ConditionCheck": check})
+        for count in guard.counts:
+            update: dict[str, Any] = {
+                "TableName": self.table_name,
+                "Key": _key(_player_pk(guard.player_id), f"LIMIT#{count.counter_id}"),
+                "UpdateExpression": "ADD #total :delta",
+                "ExpressionAttributeNames": {"#total": "total"},
+                "ExpressionAttributeValues": {":delta": _n(count.delta)},
+            }
+            if count.cap is not None:
+                # Conditions cannot add: "total + delta <= cap" is written as "total <= cap - delta".
+                update["ConditionExpression"] = "attribute_not_exists(#total) OR #total <= :headroom"
+                update["ExpressionAttributeValues"][":headroom"] = _n(count.cap - count.delta)
+            items.append({"Update": update})
+        return items
+{%- endif %}
+
+    def _put_entry(self, entry: LedgerEntry) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": _entry_to_item(entry),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _add_to_balance(self, entry: LedgerEntry, *, guard_currency: bool) -> dict[str, Any]:
+        update: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": _key(_player_pk(entry.player_id), "BALANCE"),
+            # Both balances exist from the first credit on, so a debit can always compare against one.
+            "UpdateExpression": (
+                "SET currency = if_not_exists(currency, :currency), #kept = if_not_exists(#kept, :zero), "
+                "#moved = if_not_exists(#moved, :zero) + :amount"
+            ),
+            "ExpressionAttributeNames": {"#moved": entry.funds.value, "#kept": _other(entry.funds).value},
+            "ExpressionAttributeValues": {
+                ":amount": _n(entry.amount),
+                ":currency": _s(entry.currency),
+                ":zero": _n(0),
+            },
+        }
+        if guard_currency:
+            update["ConditionExpression"] = "attribute_not_exists(pk) OR currency = :currency"
+            update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return {"Update": update}
+
+
+{%- if cookiecutter.module_responsible_gaming %}
+
+
+PROTECTION_SK = "PROTECTION"
+
+
+def _raise_guard_failure(cancelled: TransactionCancelled, first: int, guard: TransactionGuard | None) -> None:
+    """Raise what failed among a guard's items, which start at index `first` of the transaction."""
+    if guard is None:
+        return
+    index = first
+    if guard.checks_protection:
+        if cancelled.failed(index):
+            raise ProtectionCheckFailed(guard.player_id) from None
+        index += 1
+    for offset, count in enumerate(guard.counts):
+        if cancelled.failed(index + offset):
+            raise LimitBreached(count) from None
+
+
+def _protection_to_item(protection: PlayerProtection) -> Item:
+    item: Item = {
+        **_key(_player_pk(protection.player_id), PROTECTION_SK),
+        "kyc": _s(protection.kyc.value),
+        "version": _n(protection.version),
+        "limits": _s(
+            json.dumps(
+                [
+                    [limit.kind.value, limit.period.value, limit.amount, limit.currency]
+                    for limit in protection.limits
+                ]
+            )
+        ),
+        "pending": _s(
+            json.dumps(
+                [
+                    [
+                        change.kind.value,
+                        change.period.value,
+                        change.amount,
+                        change.currency,
+                        _timestamp(change.effective_at),
+                    ]
+                    for change in protection.pending
+                ]
+            )
+        ),
+    }
+    for name, moment in (
+        ("self_excluded_until", protection.self_excluded_until),
+        ("cooling_off_until", protection.cooling_off_until),
+        ("blocked_until", protection.blocked_until),
+    ):
+        if moment is not None:
+            item[name] = _s(_timestamp(moment))
+    return item
+
+
+def _protection_from_item(player_id: str, item: Item) -> PlayerProtection:
+    def moment(name: str) -> datetime | None:
+        return datetime.fromisoformat(item[name]["S"]) if name in item else None
+
+    return PlayerProtection(
+        player_id=player_id,
+        kyc=KycStatus(item["kyc"]["S"]),
+        limits=tuple(
+            Limit(LimitKind(kind), LimitPeriod(period), amount, currency)
+            for kind, period, amount, currency in json.loads(item["limits"]["S"])
+        ),
+        pending=tuple(
+            PendingLimit(LimitKind(kind), LimitPeriod(period), amount, currency, datetime.fromisoformat(at))
+            for kind, period, amount, currency, at in json.loads(item["pending"]["S"])
+        ),
+        self_excluded_until=moment("self_excluded_until"),
+        cooling_off_until=moment("cooling_off_until"),
+        version=int(item["version"]["N"]),
+    )
+{%- endif %}
+
+
+def _other(funds: Funds) -> Funds:
+    return Funds.CASH if funds is Funds.BONUS else Funds.BONUS
+
+
+def _player_pk(player_id: str) -> str:
+    return f"PLAYER#{player_id}"
+
+
+def _tx_pk(transaction_id: str) -> str:
+    return f"TX#{transaction_id}"
+
+
+def _entry_to_item(entry: LedgerEntry) -> Item:
+    created_at = _timestamp(entry.created_at)
+    item: Item = {
+        **_key(_tx_pk(entry.transaction_id), "ENTRY"),
+        "player_id": _s(entry.player_id),
+        "kind": _s(entry.kind.value),
+        "amount": _n(entry.amount),
+        "currency": _s(entry.currency),
+        "funds": _s(entry.funds.value),
+        "fingerprint": _s(entry.fingerprint),
+        "created_at": _s(created_at),
+        "entry_sort": _s(f"{created_at}#{entry.transaction_id}"),
+    }
+    if entry.reference is not None:
+        item["reference"] = _s(entry.reference)
+    if entry.reversed_by is not None:
+        item["reversed_by"] = _s(entry.reversed_by)
+    return item
+
+
+def _entry_from_item(item: Item) -> LedgerEntry:
+    return LedgerEntry(
+        transaction_id=item["pk"]["S"].removeprefix("TX#"),
+        player_id=item["player_id"]["S"],
+        kind=EntryKind(item["kind"]["S"]),
+        amount=int(item["amount"]["N"]),
+        currency=item["currency"]["S"],
+        fingerprint=item["fingerprint"]["S"],
+        created_at=datetime.fromisoformat(item["created_at"]["S"]),
+        reference=item["reference"]["S"] if "reference" in item else None,
+        reversed_by=item["reversed_by"]["S"] if "reversed_by" in item else None,
+        funds=Funds(item["funds"]["S"]) if "funds" in item else Funds.CASH,
+    )
+
+
+def _currency_mismatch(wallet: Item | None, entry: LedgerEntry) -> CurrencyMismatch:
+    held = wallet["currency"]["S"] if wallet else "another currency"
+    return CurrencyMismatch(f"the wallet holds {held}, not {entry.currency}", field="currency")
