@@ -25,9 +25,11 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -42,6 +44,7 @@ from typing import Any
 from tools.dev import LOCAL_AWS, aws_environment
 from tools.stack import (
     PROJECT_ROOT,
+    SRC_DIR,
     Function,
     LocalStack,
     StackDefinition,
@@ -144,6 +147,20 @@ class Probe:
     env: dict[str, str]
 
 
+@contextmanager
+def lambda_like_source() -> Iterator[str]:
+    """A PYTHONPATH with a copy of src/ without bytecode: each probe compiles the project's modules.
+
+    Lambda cannot cache bytecode in its read-only task directory and the zips carry none of this
+    project's, so a cold start compiles them; boto3 and Powertools come precompiled there and here.
+    Without the copy, the figures would depend on whether earlier runs left __pycache__ folders.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-src-") as copy:
+        source = Path(copy) / "src"
+        shutil.copytree(SRC_DIR, source, ignore=shutil.ignore_patterns("__pycache__"))
+        yield os.pathsep.join([str(source), str(PROJECT_ROOT)])
+
+
 def cold_start_probes(
     definition: StackDefinition, stack: LocalStack, base_env: dict[str, str]
 ) -> list[Probe]:
@@ -192,7 +209,7 @@ def measure_cold_starts(probes: list[Probe], mode: Mode) -> dict[str, Timing]:
     wall: dict[str, list[float]] = {probe.name: [] for probe in probes}
     cpu: dict[str, list[float]] = {probe.name: [] for probe in probes}
     first = 0 if mode.warm_up else 1
-    for round_number in range(first, mode.rounds + 1):  # round 0 warms the disk cache, writes bytecode
+    for round_number in range(first, mode.rounds + 1):  # round 0 warms the disk cache
         for probe in probes:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
@@ -573,7 +590,9 @@ def run(mode: Mode, stage: str) -> dict[str, Any]:
         stack = create_local_stack(definition, client)
         base_env = aws_environment(server.endpoint_url, definition.region)
         print(f"Cold starts: {mode.rounds} round(s) of fresh interpreters ...", flush=True)
-        medians = measure_cold_starts(cold_start_probes(definition, stack, base_env), mode)
+        with lambda_like_source() as source_path:
+            probe_env = {**base_env, "PYTHONPATH": source_path, "PYTHONDONTWRITEBYTECODE": "1"}
+            medians = measure_cold_starts(cold_start_probes(definition, stack, probe_env), mode)
         results["cold_start"] = cold_start_results(definition, medians, mode.rounds)
         results["package"] = package_results(definition)
         print("Requests per operation and throughput through the WSGI app ...", flush=True)
