@@ -49,10 +49,14 @@ $(SCAN_VENV)/.installed: requirements-scan.txt
 	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
 	touch $@
 
-$(NODE_DIR)/.installed: $(PROJECT)/package.json $(VENV)/.installed
+# Exact versions of every transitive package (tools/node-packages.lock.json): a registry that gains a
+# release, or lacks one, cannot change what the tests run. After changing a pin in the project's
+# package.json, run `npm install` in $(NODE_DIR) and copy its package-lock.json over that file.
+$(NODE_DIR)/.installed: $(PROJECT)/package.json tools/node-packages.lock.json $(VENV)/.installed
 	@echo "==> Serverless Framework (osls) and plugins, once for every generated project, in $(NODE_DIR)"
 	$(PY) tools/node_deps.py $(NODE_DIR)
-	cd $(NODE_DIR) && npm install --no-audit --no-fund --loglevel=error
+	cp tools/node-packages.lock.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(VENV)/.installed $(EXTRA_VENVS) $(SCAN_VENV)/.installed $(NODE_DIR)/.installed ## Install test tooling, project deps, scanners and node packages
