@@ -49,13 +49,11 @@ $(SCAN_VENV)/.installed: requirements-scan.txt
 	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
 	touch $@
 
-# Exact versions of every transitive package (tools/node-packages.lock.json): a registry that gains a
-# release, or lacks one, cannot change what the tests run. After changing a pin in the project's
-# package.json, run `npm install` in $(NODE_DIR) and copy its package-lock.json over that file.
-$(NODE_DIR)/.installed: $(PROJECT)/package.json tools/node-packages.lock.json $(VENV)/.installed
+# The generated project's package-lock.json pins every transitive package, so a registry that gains a
+# release, or lacks one, cannot change what the tests (or a project's `make install`) install.
+$(NODE_DIR)/.installed: $(PROJECT)/package.json $(PROJECT)/package-lock.json $(VENV)/.installed
 	@echo "==> Serverless Framework (osls) and plugins, once for every generated project, in $(NODE_DIR)"
 	$(PY) tools/node_deps.py $(NODE_DIR)
-	cp tools/node-packages.lock.json $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -106,6 +106,17 @@ def test_stack_is_named_after_the_slug_and_region(baked: Bake) -> None:
     assert config["provider"]["runtime"] == f"python{answers['python_version']}"
 
 
+def test_node_lock_pins_exactly_what_package_json_asks(baked: Bake) -> None:
+    """`make install` runs `npm ci`: the lock must name the project and its exact pins, nothing else."""
+    package = json.loads((baked.project / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((baked.project / "package-lock.json").read_text(encoding="utf-8"))
+    root = lock["packages"][""]
+    assert lock["name"] == root["name"] == package["name"] == baked.project.name
+    assert root["devDependencies"] == package["devDependencies"]
+    for name, version in package["devDependencies"].items():
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version, name
+
+
 def test_generation_is_deterministic(tmp_path: Path) -> None:
     first, second = bake(tmp_path / "a"), bake(tmp_path / "b")
     assert first.returncode == second.returncode == 0, first.output + second.output

@@ -1,8 +1,9 @@
-"""Write a package.json with the generated project's pinned node packages, for one shared install."""
+"""Copy the generated project's package.json and lock into one folder, for one shared `npm ci`."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -13,18 +14,14 @@ TEMPLATE = Path(__file__).resolve().parent.parent
 
 
 def main(target: str) -> int:
-    """Render the default project and copy its package.json's dependencies into `target`."""
+    """Render the default project and copy its package.json and package-lock.json into `target`."""
+    Path(target).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as out:
         project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=out))
-        package = json.loads((project / "package.json").read_text(encoding="utf-8"))
-    shared = {
-        "name": "template-shared-node-packages",
-        "private": True,
-        "devDependencies": {**package.get("dependencies", {}), **package.get("devDependencies", {})},
-    }
-    Path(target).mkdir(parents=True, exist_ok=True)
-    Path(target, "package.json").write_text(json.dumps(shared, indent=2) + "\n", encoding="utf-8")
-    print(f"node packages for the generated projects: {', '.join(sorted(shared['devDependencies']))}")
+        for name in ("package.json", "package-lock.json"):
+            shutil.copyfile(project / name, Path(target, name))
+    package = json.loads(Path(target, "package.json").read_text(encoding="utf-8"))
+    print(f"node packages for the generated projects: {', '.join(sorted(package['devDependencies']))}")
     return 0
 
 
