@@ -138,8 +138,9 @@ WEAKENED: dict[str, Weakening] = {
         )], CHECKOV),
     "shared-role": Weakening(
         "iam-one-role-per-function", "SessionActivityLambdaFunction: shares role ApiIamRoleLambdaExecution", [
-            (r"    iamRoleStatements:\n      # The plugin adds sqs:.*\n(?:      .*\n)*",
-             "    role: ApiIamRoleLambdaExecution\n"),
+            (r"(    handler: \w+/handlers/session_activity\.handler\n(?:    .*\n)*?)"
+             r"    iamRoleStatements:\n      # The plugin adds sqs:.*\n(?:      .*\n)*",
+             "\\1    role: ApiIamRoleLambdaExecution\n"),
             (r"    SessionActivityIamRoleLambdaExecution:\n      Properties:\n        RoleName:\n"
              r"          Ref: AWS::NoValue\n", ""),
         ]),
