@@ -72,3 +72,44 @@ def test_workers_carry_no_flask(packaged: Bake) -> None:
         if archive.stem != "api":
             assert not [n for n in names if n.startswith("flask/")], archive.name
             assert archive.stat().st_size < 200_000, (archive.name, archive.stat().st_size)
+
+
+def deployed_zips(project: Bake) -> dict[str, zipfile.ZipFile]:
+    """Each function's zip as the packaged template deploys it (Code.S3Key), by function name."""
+    template = json.loads(stack(project).read_text(encoding="utf-8"))
+    zips = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Lambda::Function":
+            key = resource["Properties"]["Code"]["S3Key"].rsplit("/", 1)[-1]
+            name = logical_id.removesuffix("LambdaFunction")
+            zips[name[0].lower() + name[1:]] = zipfile.ZipFile(project.project / ".serverless" / key)
+    return zips
+
+
+def test_each_zip_carries_its_functions_modules_and_their_bytecode(packaged: Bake) -> None:
+    """tools/package_code.py decides; the zips osls wrote hold exactly that, with hash-checked bytecode."""
+    code = json.loads((packaged.project / ".build" / "function-code.json").read_text(encoding="utf-8"))
+    runtime_tag = "cpython-" + code["runtime"].removeprefix("python").replace(".", "")
+    zips = deployed_zips(packaged)
+    assert set(zips) == set(code["modules"])
+    for name, bundle in zips.items():
+        package = min(code["modules"][name], key=len)
+        names = bundle.namelist()
+        own = sorted(n.removeprefix("src/") for n in names
+                     if n.endswith(".py") and n.removeprefix("src/").startswith(package + "/"))
+        assert own == sorted(f.removeprefix("src/") for f in code["functions"][name] if f.endswith(".py")), name
+        compiled = [n for n in names if n.endswith(".pyc")]
+        if not code["bytecode"]:
+            assert not compiled, name
+            continue
+        for source in own:
+            folder, _, file = source.rpartition("/")
+            pyc = next((n for n in compiled if n.endswith(f"{folder}/__pycache__/{file[:-3]}.{runtime_tag}.pyc")), None)
+            assert pyc, (name, source)
+            assert int.from_bytes(bundle.read(pyc)[4:8], "little") == 0b11, pyc  # PEP 552: checked hash
+    if code["bytecode"]:  # the API's Flask comes compiled too (by pip, hash-based with SOURCE_DATE_EPOCH)
+        flask = [n for n in zips["api"].namelist() if n.startswith("flask/__pycache__/")]
+        assert flask and all(int.from_bytes(zips["api"].read(n)[4:8], "little") == 0b11 for n in flask)
+    # A worker carries its own module's domain, not the others' nor the API.
+    audit = code["modules"]["auditTrail"]
+    assert not [m for m in audit if m.endswith((".wallet", ".promotions", ".leaderboards")) or ".api" in m], audit

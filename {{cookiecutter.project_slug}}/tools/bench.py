@@ -147,32 +147,58 @@ class Probe:
     env: dict[str, str]
 
 
-@contextmanager
-def lambda_like_source() -> Iterator[str]:
-    """A PYTHONPATH with a copy of src/ without bytecode: each probe compiles the project's modules.
+@dataclass(frozen=True)
+class FunctionCode:
+    """Where the probes import each function from: its PYTHONPATH."""
 
-    Lambda cannot cache bytecode in its read-only task directory and the zips carry none of this
-    project's, so a cold start compiles them; boto3 and Powertools come precompiled there and here.
-    Without the copy, the figures would depend on whether earlier runs left __pycache__ folders.
+    origin: str  # "packaged zips" or "source tree (no current package)"
+    paths: dict[str, str]  # function name -> PYTHONPATH
+
+
+@contextmanager
+def function_code(definition: StackDefinition) -> Iterator[FunctionCode]:
+    """Each function's code as Lambda gets it: its zip unpacked, else a copy of src/ without bytecode.
+
+    From the zips, a probe imports exactly what a deploy ships: the function's own modules, their
+    bytecode if `make package` compiled it for this Python (hash-checked: valid whatever the file
+    times), and for the API its third-party packages with theirs; boto3 and Powertools come from this
+    environment, as the runtime and the layer provide them on Lambda. Without a current package, a
+    copy of src/ without bytecode: each probe compiles the project's modules, as a cold start of
+    source-only zips does (Lambda cannot write bytecode to its read-only task folder).
     """
-    with tempfile.TemporaryDirectory(prefix="bench-src-") as copy:
-        source = Path(copy) / "src"
-        shutil.copytree(SRC_DIR, source, ignore=shutil.ignore_patterns("__pycache__"))
-        yield os.pathsep.join([str(source), str(PROJECT_ROOT)])
+    with tempfile.TemporaryDirectory(prefix="bench-code-") as scratch:
+        if not definition.packaged:
+            source = Path(scratch) / "src"
+            shutil.copytree(SRC_DIR, source, ignore=shutil.ignore_patterns("__pycache__"))
+            path = os.pathsep.join([str(source), str(PROJECT_ROOT)])
+            paths = {function.name: path for function in definition.functions}
+            yield FunctionCode("source tree (no current package)", paths)
+            return
+        wsgi_folder = wsgi_target(definition.wsgi_app)[0]
+        paths = {}
+        for function in definition.functions:
+            assert function.artifact is not None
+            root = Path(scratch) / function.name
+            with zipfile.ZipFile(definition.artifacts_dir / function.artifact) as bundle:
+                bundle.extractall(root)
+            folders = [root / wsgi_folder, root] if function.is_api and wsgi_folder else [root]
+            paths[function.name] = os.pathsep.join(str(folder) for folder in folders)
+        yield FunctionCode("packaged zips", paths)
 
 
 def cold_start_probes(
-    definition: StackDefinition, stack: LocalStack, base_env: dict[str, str]
+    definition: StackDefinition, stack: LocalStack, base_env: dict[str, str], code: FunctionCode
 ) -> list[Probe]:
-    """The baselines, then an import-only and a full-init probe per function."""
+    """The baselines, then an import-only and a full-init probe per function, from its own code."""
     python = sys.executable
+    base_env = {**base_env, "PYTHONDONTWRITEBYTECODE": "1"}
     probes = [
         Probe("floor", [python, "-c", FLOOR], base_env),
         Probe("boto3", [python, "-c", BOTO3_BASELINE], base_env),
         Probe("tracer", [python, "-c", TRACER_REFERENCE], base_env),
     ]
     for function in definition.functions:
-        env = {**base_env, **stack.environment(function)}
+        env = {**base_env, **stack.environment(function), "PYTHONPATH": code.paths[function.name]}
         kind = kind_of(function)
         if kind == "api":
             _, module, attribute = wsgi_target(definition.wsgi_app)
@@ -277,6 +303,9 @@ def package_results(definition: StackDefinition) -> dict[str, Any]:
         archive = definition.artifacts_dir / function.artifact
         with zipfile.ZipFile(archive) as bundle:
             bundled = any(name.startswith("aws_lambda_powertools/") for name in bundle.namelist())
+            bytecode = [name for name in bundle.namelist() if name.endswith(".pyc")]
+            # PEP 552 flags: 0b11 = hash-based and checked against the source (valid without file times)
+            checked = all(int.from_bytes(bundle.read(name)[4:8], "little") == 0b11 for name in bytecode)
         from_layer = any(POWERTOOLS_LAYER in str(layer) for layer in function.layers)
         size = archive.stat().st_size
         functions[function.name] = {
@@ -285,6 +314,8 @@ def package_results(definition: StackDefinition) -> dict[str, Any]:
             "bytes": size,
             "target_bytes": TARGET_ZIP_BYTES[kind],
             "powertools": "bundled" if bundled else "layer" if from_layer else "absent",
+            "bytecode_files": len(bytecode),
+            "bytecode_hash_checked": bool(bytecode) and checked,
             "met": size < TARGET_ZIP_BYTES[kind] and not bundled and from_layer,
         }
     return {"functions": functions}
@@ -590,10 +621,10 @@ def run(mode: Mode, stage: str) -> dict[str, Any]:
         stack = create_local_stack(definition, client)
         base_env = aws_environment(server.endpoint_url, definition.region)
         print(f"Cold starts: {mode.rounds} round(s) of fresh interpreters ...", flush=True)
-        with lambda_like_source() as source_path:
-            probe_env = {**base_env, "PYTHONPATH": source_path, "PYTHONDONTWRITEBYTECODE": "1"}
-            medians = measure_cold_starts(cold_start_probes(definition, stack, probe_env), mode)
+        with function_code(definition) as code:
+            medians = measure_cold_starts(cold_start_probes(definition, stack, base_env, code), mode)
         results["cold_start"] = cold_start_results(definition, medians, mode.rounds)
+        results["cold_start"]["code_from"] = code.origin
         results["package"] = package_results(definition)
         print("Requests per operation and throughput through the WSGI app ...", flush=True)
         results.update(in_process(definition, stack, base_env, mode, [raw_client() for _ in range(CLIENTS)]))
@@ -669,8 +700,8 @@ def report(results: dict[str, Any]) -> str:
         f"Benchmark of {results['project']} (Python {results['python']}, {results['machine']}; "
         f"stack from {results['stack_read_from']}{'; quick' if results['quick'] else ''})",
         "",
-        f"Cold start, median of {cold['rounds']} fresh interpreters"
-        "   wall ms   CPU ms   wall (CPU) x baseline",
+        f"Cold start, median of {cold['rounds']} fresh interpreters, code from {cold['code_from']}",
+        f"  {'':<40}   wall ms   CPU ms   wall (CPU) x baseline",
         f"  {'python -c pass':<40} {floor_ms:>9.1f} {floor_cpu:>8.1f}",
         f"  {'import boto3; dynamodb client (baseline)':<40} {boto3_ms:>9.1f} {boto3_cpu:>8.1f}   1.00x",
         f"  {'baseline + Powertools Tracer() (unused)':<40} {cold['tracer_reference_ms']:>9.1f} {'':>8}   "
@@ -690,9 +721,9 @@ def report(results: dict[str, Any]) -> str:
             size = f"{row['bytes'] / 1000:,.1f} KB"
             limit = f"< {row['target_bytes'] / 1000:,.0f} KB"
             target = f"{limit}, Powertools {row['powertools']} {verdict(row['met'])}"
-            lines.append(
-                f"  {name + ' (' + row['kind'] + ')':<30} {row['artifact']:<46} {size:>12}  {target}"
-            )
+            compiled = f"{row['bytecode_files']} .pyc" if row["bytecode_files"] else "no bytecode"
+            label = f"{name} ({row['kind']})"
+            lines.append(f"  {label:<30} {row['artifact']:<46} {size:>12}  {compiled:>11}  {target}")
     lines += ["", "AWS requests per operation (warm; moto server)"]
     for name, row in results["requests"].items():
         writes = f"{row['dynamodb_writes']} write" + (

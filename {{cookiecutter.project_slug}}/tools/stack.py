@@ -168,7 +168,7 @@ def load(stage: str = "dev", source: str = "auto") -> StackDefinition:
     """The stack from the packaged template if it is current (or `source` says so), else serverless.yml."""
     if source not in SOURCES:
         raise StackError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
-    document = _read_serverless_yml()
+    document = read_serverless_yml()
     variables = FrameworkVariables(document, stage)
     current = (
         PACKAGED_TEMPLATE.exists() and PACKAGED_TEMPLATE.stat().st_mtime >= SERVERLESS_YML.stat().st_mtime
@@ -180,7 +180,7 @@ def load(stage: str = "dev", source: str = "auto") -> StackDefinition:
     return _from_serverless_yml(document, variables)
 
 
-def _read_serverless_yml() -> dict[str, Any]:
+def read_serverless_yml() -> dict[str, Any]:
     loaded = yaml.load(SERVERLESS_YML.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
     if not isinstance(loaded, dict):
         raise StackError("serverless.yml is not a mapping")

@@ -1,0 +1,274 @@
+"""`make package`, first step: which files each function's zip carries, and their bytecode.
+
+For every function of serverless.yml, the project modules its handler can import are found by reading
+the import statements (module level and inside functions, but not those under `if TYPE_CHECKING:`),
+from the handler module through everything it reaches in this package. Each zip then carries those
+modules, their parent packages and the package's data files, and nothing else of the project: a
+worker does not carry the API, nor another module's domain.
+
+When this Python is the functions' runtime version, the same modules are compiled here to bytecode,
+hash-based and checked (PEP 552): the interpreter compares the bytecode with a hash of the source
+instead of its modification time, which the zips do not keep. A cold start then loads bytecode instead
+of compiling the project. The API's third-party packages get the same (pip compiles them while
+serverless-python-requirements installs them; SOURCE_DATE_EPOCH, set by the Makefile, makes that
+hash-based too, and the slim patterns written here keep it). Another Python packages the source alone
+and says so: bytecode for another version would be dead weight.
+
+Writes .build/function-code.json, which serverless.yml reads (`package.patterns` of each function,
+`custom.pythonRequirements.slimPatterns`); `osls package` run without it packages every module, as
+source only.
+
+    python -m tools.package_code           # what make package runs
+    python -m tools.package_code --print   # each function's modules, without writing anything
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import json
+import py_compile
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tools.stack import PROJECT_ROOT, SRC_DIR, handler_target, load, read_serverless_yml, wsgi_target
+
+PACKAGE = "{{ cookiecutter.package_name }}"
+OUTPUT = PROJECT_ROOT / ".build" / "function-code.json"
+# What serverless-python-requirements removes from the API's third-party packages: console scripts,
+# pip's input and package metadata always; their bytecode too unless it is for the runtime's Python.
+SLIM_ALWAYS = ["bin", "requirements.txt", "**/*.dist-info*"]
+SLIM_BYTECODE = ["**/*.py[c|o]", "**/__pycache__*"]
+
+
+class PackagingError(RuntimeError):
+    """The function code cannot be worked out (a handler that is not in the package, a syntax error)."""
+
+
+@dataclass(frozen=True)
+class FunctionCode:
+    """The project files one function's zip carries, relative to the project root."""
+
+    name: str
+    handler_module: str
+    modules: tuple[str, ...]
+    files: tuple[str, ...]
+
+
+def module_path(module: str) -> Path | None:
+    """The source file of a module of this package, or None if there is none."""
+    base = SRC_DIR.joinpath(*module.split("."))
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+class _Imports(ast.NodeVisitor):
+    """The modules of this package that one module imports, at run time."""
+
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.package_parts = module.split(".") if is_package else module.split(".")[:-1]
+        self.found: set[str] = set()
+
+    def visit_If(self, node: ast.If) -> None:
+        if _is_type_checking(node.test):  # for the type checker only: never imported at run time
+            for statement in node.orelse:
+                self.visit(statement)
+            return
+        self.generic_visit(node)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self._add(alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level:
+            if node.level - 1 > len(self.package_parts):
+                raise PackagingError(f"relative import beyond the package: {'.' * node.level}{node.module}")
+            parts = self.package_parts[: len(self.package_parts) - (node.level - 1)]
+            base = ".".join([*parts, *([node.module] if node.module else [])])
+        else:
+            base = node.module or ""
+        if not self._add(base):
+            return
+        for alias in node.names:  # `from . import sqs` imports a module, `from .sqs import X` a name
+            if module_path(f"{base}.{alias.name}") is not None:
+                self._add(f"{base}.{alias.name}")
+
+    def _add(self, module: str) -> bool:
+        if module != PACKAGE and not module.startswith(PACKAGE + "."):
+            return False
+        self.found.add(module)
+        return True
+
+
+def imports_of(module: str) -> set[str]:
+    """The modules of this package that `module` imports at run time (not under TYPE_CHECKING)."""
+    path = module_path(module)
+    if path is None:
+        raise PackagingError(f"{module} is imported but src/ has no such module")
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except SyntaxError as error:
+        raise PackagingError(f"{path.relative_to(PROJECT_ROOT)}: {error}") from error
+    visitor = _Imports(module, path.name == "__init__.py")
+    visitor.visit(tree)
+    return visitor.found
+
+
+def _with_parents(module: str) -> Iterable[str]:
+    parts = module.split(".")
+    return (".".join(parts[:end]) for end in range(1, len(parts) + 1))
+
+
+def closure(root: str) -> tuple[str, ...]:
+    """`root` and every module of this package it imports, directly or not, with their packages."""
+    seen: set[str] = set()
+    pending = [root]
+    while pending:
+        module = pending.pop()
+        for name in _with_parents(module):  # importing a.b.c runs a/__init__ and a/b/__init__ first
+            if name not in seen:
+                seen.add(name)
+                pending.extend(imports_of(name) - seen)
+    return tuple(sorted(seen))
+
+
+def data_files() -> list[Path]:
+    """Files of the package that are not Python (rules as data, such as promotions.json)."""
+    return sorted(
+        path
+        for path in (SRC_DIR / PACKAGE).rglob("*")
+        if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts
+    )
+
+
+def function_code(name: str, handler_module: str) -> FunctionCode:
+    modules = closure(handler_module)
+    paths = [module_path(module) for module in modules]
+    files = [path for path in paths if path is not None] + data_files()
+    return FunctionCode(
+        name=name,
+        handler_module=handler_module,
+        modules=modules,
+        files=tuple(path.relative_to(PROJECT_ROOT).as_posix() for path in files),
+    )
+
+
+def handler_modules() -> dict[str, str]:
+    """Each function of serverless.yml and the module of this package its handler loads."""
+    definition = load(source="serverless.yml")
+    targets = {}
+    for function in definition.functions:
+        if function.is_api:
+            module = wsgi_target(definition.wsgi_app)[1]
+        else:
+            module = handler_target(function.handler)[0]
+        if module != PACKAGE and not module.startswith(PACKAGE + "."):
+            raise PackagingError(f"function {function.name}: handler {module} is not in src/{PACKAGE}")
+        targets[function.name] = module
+    return targets
+
+
+def runtime_version() -> str:
+    """The functions' Python version from serverless.yml's provider.runtime (python3.13 -> 3.13)."""
+    runtime = str(read_serverless_yml()["provider"]["runtime"])
+    if not runtime.startswith("python"):
+        raise PackagingError(f"provider.runtime is {runtime!r}, not a Python runtime")
+    return runtime.removeprefix("python")
+
+
+def compile_bytecode(sources: Iterable[str]) -> list[str]:
+    """Hash-checked bytecode of each source file for this interpreter; the .pyc paths written."""
+    written = []
+    for source in sources:
+        path = PROJECT_ROOT / source
+        target = Path(importlib.util.cache_from_source(str(path)))
+        py_compile.compile(
+            str(path),
+            cfile=str(target),
+            doraise=True,
+            invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
+        )
+        written.append(target.relative_to(PROJECT_ROOT).as_posix())
+    return written
+
+
+def build(write: bool = True) -> dict[str, Any]:
+    """Work out every function's code (and compile it, if this Python is the runtime's); the document."""
+    runtime = runtime_version()
+    here = "{}.{}".format(*sys.version_info[:2])
+    bytecode = here == runtime
+    functions = {}
+    codes = [function_code(name, module) for name, module in handler_modules().items()]
+    sources = sorted({file for code in codes for file in code.files if file.endswith(".py")})
+    compiled = dict(zip(sources, compile_bytecode(sources), strict=True)) if bytecode and write else {}
+    for code in codes:
+        patterns = list(code.files)
+        if bytecode:
+            patterns += [
+                compiled.get(file) or _cache_path(file) for file in code.files if file.endswith(".py")
+            ]
+        functions[code.name] = {"modules": list(code.modules), "patterns": patterns}
+    document = {
+        "runtime": f"python{runtime}",
+        "packaged_with": f"python{here}",
+        "bytecode": bytecode,
+        "slimPatterns": SLIM_ALWAYS + ([] if bytecode else SLIM_BYTECODE),
+        "functions": {name: entry["patterns"] for name, entry in functions.items()},
+        "modules": {name: entry["modules"] for name, entry in functions.items()},
+    }
+    if write:
+        OUTPUT.parent.mkdir(exist_ok=True)
+        OUTPUT.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return document
+
+
+def _cache_path(source: str) -> str:
+    target = Path(importlib.util.cache_from_source(str(PROJECT_ROOT / source)))
+    return target.relative_to(PROJECT_ROOT).as_posix()
+
+
+def summary(document: dict[str, Any]) -> str:
+    lines = [f"{name}: {len(modules)} modules of {PACKAGE}" for name, modules in document["modules"].items()]
+    if document["bytecode"]:
+        lines.append(f"Bytecode compiled for {document['runtime']} (hash-checked), in every zip.")
+    else:
+        lines.append(
+            f"No bytecode: this is {document['packaged_with']} and the functions run {document['runtime']};"
+            " cold starts will compile the project's modules (package with that Python to avoid it)."
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--print", action="store_true", help="show each function's modules, write nothing")
+    arguments = parser.parse_args(argv)
+    try:
+        document = build(write=not arguments.print)
+    except PackagingError as error:
+        print(f"package_code: {error}", file=sys.stderr)
+        return 1
+    if arguments.print:
+        for name, modules in document["modules"].items():
+            print(f"{name}:\n  " + "\n  ".join(modules))
+    else:
+        print(summary(document))
+        print(f"Wrote {OUTPUT.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
