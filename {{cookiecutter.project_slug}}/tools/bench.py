@@ -647,7 +647,7 @@ def in_process(
     function_env = stack.environment(definition.api)
     # The app logs every request and its metrics (EMF) to stdout, as on Lambda: formatted, then dropped.
     with open(os.devnull, "w") as sink, redirect_stdout(sink), environment({**base_env, **function_env}):
-        from {{ cookiecutter.package_name }}.api.app import aws_services, create_app
+        from {{ cookiecutter.package_name }}.api.app import aws_app
         from {{ cookiecutter.package_name }}.settings import Settings
 
         settings = Settings.from_env()
@@ -658,9 +658,9 @@ def in_process(
 {%- if cookiecutter.module_wallet %}
         key_name = settings.payment_webhook_key_parameter
         webhook_key = stack.parameters.get(key_name) if key_name else None
-        driver = ApiDriver(create_app(aws_services), definition.route_scopes, webhook_key)
+        driver = ApiDriver(aws_app(), definition.route_scopes, webhook_key)
 {%- else %}
-        driver = ApiDriver(create_app(aws_services))
+        driver = ApiDriver(aws_app())
 {%- endif %}
         requests = request_results(driver, counter)
 {%- if cookiecutter.module_wallet %}

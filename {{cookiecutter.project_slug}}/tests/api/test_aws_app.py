@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+{% if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}import os
+import subprocess
+import sys
+{% endif %}from typing import Any
 
 import pytest
 from tests.api.http_api import ApiClient
 from tests.support.tables import create_event_bus, table_environment
+{%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
+from tools.stack import PROJECT_ROOT
+{%- endif %}
 
-from {{ cookiecutter.package_name }}.api.app import aws_services, create_app
+from {{ cookiecutter.package_name }}.api.app import aws_app
+{%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
+from {{ cookiecutter.package_name }}.api.context import SERVICES_KEY
+{%- endif %}
 
 # A route that needs the services (so the settings), whichever modules are on.
 {%- if cookiecutter.module_wallet %}
@@ -22,13 +31,13 @@ def test_health_answers_without_building_any_aws_client(monkeypatch: pytest.Monk
     for name in ("EVENT_BUS_NAME", "WALLET_TABLE_NAME", "SESSIONS_TABLE_NAME"):
         monkeypatch.delenv(name, raising=False)
 
-    assert ApiClient(create_app(aws_services)).get("/health", player=None).status == 200
+    assert ApiClient(aws_app()).get("/health", player=None).status == 200
 
 
 def test_missing_settings_are_a_logged_500_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("EVENT_BUS_NAME", raising=False)
 
-    response = ApiClient(create_app(aws_services)).request(*A_PLAYER_ROUTE)
+    response = ApiClient(aws_app()).request(*A_PLAYER_ROUTE)
 
     assert response.status == 500
     assert response.error["code"] == "internal_error"
@@ -42,7 +51,7 @@ def test_requests_reach_dynamodb_and_eventbridge(
     for variable, table in table_environment(aws_tables).items():
         monkeypatch.setenv(variable, table)
     monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "https://play.example.com")
-    api = ApiClient(create_app(aws_services))
+    api = ApiClient(aws_app())
 {%- if cookiecutter.module_sessions %}
 
     started = api.post("/sessions")
@@ -66,3 +75,57 @@ def test_requests_reach_dynamodb_and_eventbridge(
 {%- endif %}
     preflight = api.request("OPTIONS", "/health", player=None, headers={"origin": "https://play.example.com"})
     assert preflight.headers["access-control-allow-origin"] == "https://play.example.com"
+{%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
+
+
+# Modules whose service the app builds on the first request to their routes: (field, route, domain).
+LAZY_MODULES = [
+{%- if cookiecutter.module_promotions %}
+    ("promotions", "/promotions", "{{ cookiecutter.package_name }}.domain.promotions"),
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+    (
+        "notifications",
+        "/players/me/notification-preferences",
+        "{{ cookiecutter.package_name }}.domain.notifications",
+    ),
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+    ("leaderboards", "/leaderboards", "{{ cookiecutter.package_name }}.domain.leaderboards"),
+{%- endif %}
+]
+
+
+def test_importing_the_app_loads_no_modules_domain_until_its_routes_are_called() -> None:
+    """A cold start imports the app: the modules' domains are left for their routes' first request."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys, {{ cookiecutter.package_name }}.api.app; print(*sys.modules)"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = set(result.stdout.split())
+
+    assert "{{ cookiecutter.package_name }}.api.app" in loaded
+    assert [domain for _, _, domain in LAZY_MODULES if domain in loaded] == []
+
+
+@pytest.mark.integration
+def test_a_modules_service_is_built_on_its_first_request_only(
+    monkeypatch: pytest.MonkeyPatch, aws_tables: dict[str, str], events_client: Any
+) -> None:
+    monkeypatch.setenv("EVENT_BUS_NAME", create_event_bus(events_client))
+    for variable, table in table_environment(aws_tables).items():
+        monkeypatch.setenv(variable, table)
+    app = aws_app()
+    api = ApiClient(app)
+    holder = app.extensions[SERVICES_KEY]
+
+    assert api.request(*A_PLAYER_ROUTE).status < 300
+    assert [field for field, _, _ in LAZY_MODULES if getattr(holder.get(), field) is not None] == []
+    for field, route, _ in LAZY_MODULES:
+        assert api.get(route).status == 200, route
+        assert getattr(holder.get(), field) is not None, field
+{%- endif %}

@@ -22,7 +22,7 @@ from {{ cookiecutter.package_name }}.adapters.memory import (
 {%- endif %}
 )
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
-from {{ cookiecutter.package_name }}.api.app import Services, aws_services, create_app
+from {{ cookiecutter.package_name }}.api.app import Services, aws_app, create_app
 from {{ cookiecutter.package_name }}.domain.promotions import (
     BonusGrant,
     Promotion,
@@ -264,7 +264,7 @@ def test_the_aws_app_reads_promotions_and_grants_from_dynamodb(
     DynamoPromotionStore(aws_tables["PromotionsTable"]).record_grant(
         grant(PLAYER, "welcome-bonus", clock.now())
     )
-    api = ApiClient(create_app(aws_services))
+    api = ApiClient(aws_app())
 
     listed = api.get("/promotions").json["promotions"]
     mine = api.get("/promotions/me").json["grants"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
@@ -33,7 +33,7 @@ from ..observability import (
     set_correlation_id,
 )
 from ..settings import PACKAGE, Settings, SystemClock
-from .context import SERVICES_KEY, LazyServices, Services, Unauthorized, current_services
+from .context import SERVICES_KEY, LazyServices, ServiceBuilder, Services, Unauthorized, current_services
 {%- if cookiecutter.module_responsible_gaming %}
 from .responsible_gaming import protection_api
 {%- endif %}
@@ -49,18 +49,17 @@ from .wallet import wallet_api
 {%- if cookiecutter.module_promotions %}
 
 # isort: split
-from ..domain.promotions import PromotionBoard, packaged_promotions
-from .promotions import promotions_api
+from .promotions import aws_promotion_board, promotions_api
 {%- endif %}
 {%- if cookiecutter.module_notifications %}
 
 # isort: split
-from .notifications import notifications_api
+from .notifications import aws_notification_service, notifications_api
 {%- endif %}
 {%- if cookiecutter.module_leaderboards %}
 
 # isort: split
-from .leaderboards import leaderboards_api
+from .leaderboards import aws_leaderboard_service, leaderboards_api
 {%- endif %}
 
 # Request bodies are a handful of ids and an amount; anything bigger is refused before parsing.
@@ -68,14 +67,19 @@ MAX_BODY_BYTES = 16 * 1024
 CORS_ALLOWED_METHODS = "GET, POST, DELETE"
 CORS_ALLOWED_HEADERS = f"authorization, content-type, {CORRELATION_ID_HEADER}"
 
-__all__ = ["Services", "app", "aws_services", "create_app"]
+__all__ = ["Services", "app", "aws_app", "aws_services", "create_app"]
 
 
-def create_app(services: Services | Callable[[], Services]) -> Flask:
-    """The API with the given services (or a factory that builds them on first use)."""
+def create_app(
+    services: Services | Callable[[], Services], modules: Mapping[str, ServiceBuilder] | None = None
+) -> Flask:
+    """The API with the given services (or a factory that builds them on first use).
+
+    `modules` builds a module's own service (by its Services field) on the first request to its routes.
+    """
     api = Flask(__name__)
     api.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    api.extensions[SERVICES_KEY] = LazyServices(services)
+    api.extensions[SERVICES_KEY] = LazyServices(services, modules)
     api.before_request(_start_request)
     api.after_request(_finish_request)
     api.teardown_request(_flush_metrics)
@@ -212,8 +216,28 @@ def _unexpected_error(error: Exception) -> tuple[Response, int]:
     return _error(500, "internal_error", "something went wrong; quote the correlation id when reporting it")
 
 
+def aws_app() -> Flask:
+    """The API on AWS (the Lambda function's `app`).
+
+    A cold start builds the core services on its first request; each module's own service is built on
+    the first request to that module's routes, so a wallet request never loads the promotions,
+    notifications or leaderboards code (docs/benchmarks.md).
+    """
+    modules: dict[str, ServiceBuilder] = {}
+{%- if cookiecutter.module_promotions %}
+    modules["promotions"] = aws_promotion_board
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+    modules["notifications"] = aws_notification_service
+{%- endif %}
+{%- if cookiecutter.module_leaderboards %}
+    modules["leaderboards"] = aws_leaderboard_service
+{%- endif %}
+    return create_app(aws_services, modules)
+
+
 def aws_services() -> Services:
-    """The services on AWS: DynamoDB stores and the EventBridge bus named by the environment."""
+    """The core services on AWS: DynamoDB stores and the EventBridge bus named by the environment."""
     # Imported here, not at the top: boto3 loads on the first request that needs it.
 {%- if cookiecutter.module_sessions %}
     from ..adapters.dynamodb_sessions import DynamoSessionStore
@@ -227,24 +251,6 @@ def aws_services() -> Services:
 {%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
 {#- responsible_gaming: adapter imports inside aws_services #}
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
-
-    # isort: split
-    from ..adapters.dynamodb_promotions import DynamoPromotionStore
-    from ..settings import PromotionSettings
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-
-    # isort: split
-    from .notifications import aws_notification_service
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-
-    # isort: split
-    from ..adapters.dynamodb_leaderboards import DynamoLeaderboardStore
-    from ..domain.leaderboards import LeaderboardService
-    from ..settings import LeaderboardSettings
 {%- endif %}
 
     settings = Settings.from_env()
@@ -290,26 +296,7 @@ def aws_services() -> Services:
 {%- if cookiecutter.module_responsible_gaming %}
         protection=protection,
 {%- endif %}
-{%- if cookiecutter.module_promotions %}
-        promotions=PromotionBoard(
-            packaged_promotions(),
-            DynamoPromotionStore(PromotionSettings.from_env().promotions_table_name),
-            clock,
-        ),
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-        notifications=aws_notification_service(publisher, clock, settings.event_source),
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-        # Without the wallet: the routes never pay mission rewards, the leaderboards worker does.
-        leaderboards=LeaderboardService(
-            DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
-            publisher,
-            clock,
-            f"{settings.event_source}.leaderboards",
-        ),
-{%- endif %}
     )
 
 
-app = create_app(aws_services)
+app = aws_app()

@@ -3,42 +3,33 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
 
 from ..domain.errors import DomainError
-{%- if cookiecutter.module_responsible_gaming %}
-from ..domain.responsible_gaming import ProtectionService
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-from ..domain.sessions import SessionService
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
-from ..domain.wallet import Wallet
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
-{#- responsible_gaming: imports (sorted above, before sessions) #}
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
-
-# isort: split
-from ..domain.promotions import PromotionBoard
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-
-# isort: split
-from ..domain.notifications import NotificationService
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-
-# isort: split
-from ..domain.leaderboards import LeaderboardService
-{%- endif %}
 
 if TYPE_CHECKING:
+{%- if cookiecutter.module_leaderboards %}
+    from ..domain.leaderboards import LeaderboardService
+{%- endif %}
+{%- if cookiecutter.module_notifications %}
+    from ..domain.notifications import NotificationService
+{%- endif %}
+{%- if cookiecutter.module_promotions %}
+    from ..domain.promotions import PromotionBoard
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+    from ..domain.responsible_gaming import ProtectionService
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+    from ..domain.sessions import SessionService
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+    from ..domain.wallet import Wallet
+{%- endif %}
     from ..ports import EventPublisher
 
 SERVICES_KEY = "{{ cookiecutter.package_name }}.services"
@@ -99,27 +90,49 @@ class Services:
 {%- endif %}
 
 
-class LazyServices:
-    """Holds the services, building them on first use (not at import: cold starts stay short)."""
+# Builds one module's service from the core services (its events publisher), on first use.
+ServiceBuilder = Callable[[Services], Any]
 
-    def __init__(self, services: Services | Callable[[], Services]) -> None:
+
+class LazyServices:
+    """Holds the services, building them on first use (not at import: cold starts stay short).
+
+    The core services are built on the first request that needs services; a module's own service
+    (given in `modules`, by its Services field) on the first request to that module's routes. A cold
+    start then loads and builds only what its request uses.
+    """
+
+    def __init__(
+        self, services: Services | Callable[[], Services], modules: Mapping[str, ServiceBuilder] | None = None
+    ) -> None:
         self._services = services if isinstance(services, Services) else None
         self._build = None if isinstance(services, Services) else services
+        self._modules = dict(modules or {})
         self._lock = threading.Lock()
 
-    def get(self) -> Services:
-        if self._services is None:
+    def get(self, *modules: str) -> Services:
+        """The services, with those of `modules` built if they are not yet."""
+        services = self._services
+        if services is None or self._missing(services, modules):
             with self._lock:
                 if self._services is None:
                     assert self._build is not None
                     self._services = self._build()
-        return self._services
+                base = self._services
+                built = {name: self._modules[name](base) for name in self._missing(base, modules)}
+                if built:
+                    self._services = replace(self._services, **built)
+                services = self._services
+        return services
+
+    def _missing(self, services: Services, modules: tuple[str, ...]) -> list[str]:
+        return [name for name in modules if name in self._modules and getattr(services, name) is None]
 
 
-def current_services() -> Services:
-    """The services of the app handling this request."""
+def current_services(*modules: str) -> Services:
+    """The services of the app handling this request, with those of `modules` built."""
     holder: LazyServices = current_app.extensions[SERVICES_KEY]
-    return holder.get()
+    return holder.get(*modules)
 
 
 def current_player_id() -> str:

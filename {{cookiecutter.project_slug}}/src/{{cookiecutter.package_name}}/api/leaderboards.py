@@ -1,25 +1,23 @@
-"""Leaderboard, mission and tournament routes of the signed-in player."""
+"""Leaderboard, mission and tournament routes of the signed-in player.
+
+The leaderboards domain is imported on these routes' first request, not with the app: a cold start
+for a wallet request does not load it (api/app.py, aws_app).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, request
 
 from ..domain.errors import ValidationFailed
-from ..domain.leaderboards import (
-    DEFAULT_TOP,
-    MAX_TOP,
-    BoardWindow,
-    Leaderboard,
-    LeaderboardService,
-    MissionStatus,
-    Window,
-    pseudonym,
-)
 from . import schemas
 from .context import current_correlation_id, current_player_id, current_services
+
+if TYPE_CHECKING:
+    from ..domain.leaderboards import Leaderboard, LeaderboardService, MissionStatus, Window
+    from .context import Services
 
 leaderboards_api = Blueprint("leaderboards", __name__)
 
@@ -39,6 +37,8 @@ def top_of_board(board_id: str) -> dict[str, Any]:
     player_id = current_player_id()
     board_id = schemas.path_identifier(board_id, "board_id")
     _no_query(allowed=("limit",))
+    from ..domain.leaderboards import BoardWindow, pseudonym
+
     top = _service().top(board_id, _limit())
     key = BoardWindow(top.board.board_id, top.window.key)
     standings = [
@@ -58,6 +58,8 @@ def my_standing(board_id: str) -> dict[str, Any]:
     player_id = current_player_id()
     board_id = schemas.path_identifier(board_id, "board_id")
     _no_query(allowed=())
+    from ..domain.leaderboards import BoardWindow, pseudonym
+
     mine = _service().standing(board_id, player_id)
     return {
         "board_id": mine.board.board_id,
@@ -92,7 +94,7 @@ def enter_tournament(tournament_id: str) -> tuple[dict[str, Any], int]:
 
 
 def _service() -> LeaderboardService:
-    service = current_services().leaderboards
+    service = current_services("leaderboards").leaderboards
     if service is None:
         raise RuntimeError("the leaderboard service is not configured")
     return service
@@ -108,6 +110,8 @@ def _no_query(allowed: tuple[str, ...]) -> None:
 
 
 def _limit() -> int:
+    from ..domain.leaderboards import DEFAULT_TOP, MAX_TOP
+
     raw = request.args.get("limit")
     if raw is None:
         return DEFAULT_TOP
@@ -151,3 +155,22 @@ def _mission_json(status: MissionStatus) -> dict[str, Any]:
         "reward": {"amount": mission.reward.amount, "currency": mission.reward.currency},
         "window": _window_json(status.window),
     }
+
+
+def aws_leaderboard_service(services: Services) -> LeaderboardService:
+    """The routes' service on AWS: boards, missions and tournaments in the leaderboards table.
+
+    Without the wallet: the routes never pay mission rewards, the leaderboards worker does.
+    """
+    from ..adapters.dynamodb_leaderboards import DynamoLeaderboardStore
+    from ..domain.leaderboards import LeaderboardService
+    from ..settings import LeaderboardSettings, Settings, SystemClock
+
+    if services.events is None:
+        raise RuntimeError("the core services have no events publisher")
+    return LeaderboardService(
+        DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
+        services.events,
+        SystemClock(),
+        f"{Settings.from_env().event_source}.leaderboards",
+    )

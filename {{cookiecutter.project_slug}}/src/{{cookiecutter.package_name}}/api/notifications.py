@@ -1,4 +1,8 @@
-"""Notification preference routes of the signed-in player: marketing consent and e-mail address."""
+"""Notification preference routes of the signed-in player: marketing consent and e-mail address.
+
+The notifications domain is imported on these routes' first request, not with the app: a cold start
+for a wallet request does not load it (api/app.py, aws_app).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint
 
 from ..domain.errors import ValidationFailed
-from ..domain.notifications import NotificationPreferences, NotificationService, PreferencesUpdate
 from . import schemas
 from .context import current_player_id, current_services
 
 if TYPE_CHECKING:
-    from ..ports import Clock, EventPublisher
+    from ..domain.notifications import NotificationPreferences, NotificationService, PreferencesUpdate
+    from .context import Services
 
 notifications_api = Blueprint("notifications", __name__, url_prefix="/players/me/notification-preferences")
 
@@ -31,6 +35,8 @@ def update_preferences() -> dict[str, Any]:
 
 
 def _preferences_update(body: schemas.Body) -> PreferencesUpdate:
+    from ..domain.notifications import PreferencesUpdate
+
     schemas.expect_fields(body, required=(), optional=("marketing", "email"))
     if not body:
         raise ValidationFailed("give marketing, email or both", field="marketing")
@@ -48,7 +54,7 @@ def _preferences_update(body: schemas.Body) -> PreferencesUpdate:
 
 
 def _notifications() -> NotificationService:
-    service = current_services().notifications
+    service = current_services("notifications").notifications
     if service is None:  # the app was built without the module's service: a wiring mistake
         raise RuntimeError("the notifications service is not configured")
     return service
@@ -64,24 +70,25 @@ def _preferences_json(preferences: NotificationPreferences) -> dict[str, Any]:
     }
 
 
-def aws_notification_service(
-    publisher: EventPublisher, clock: Clock, event_source: str
-) -> NotificationService:
+def aws_notification_service(services: Services) -> NotificationService:
     """The routes' service on AWS: preferences in the notifications table.
 
     The API reads and records preferences and never sends, so its channel is the log.
     """
     from ..adapters.channels import LogChannel
     from ..adapters.dynamodb_notifications import DynamoNotificationStore
-    from ..settings import NotificationSettings
+    from ..domain.notifications import NotificationService
+    from ..settings import NotificationSettings, Settings, SystemClock
 
+    if services.events is None:
+        raise RuntimeError("the core services have no events publisher")
     settings = NotificationSettings.from_env()
     return NotificationService(
         DynamoNotificationStore(settings.notifications_table_name),
         LogChannel(),
-        publisher,
-        clock,
-        f"{event_source}.notifications",
+        services.events,
+        SystemClock(),
+        f"{Settings.from_env().event_source}.notifications",
         big_win_threshold=settings.big_win_threshold,
         marketing_default=settings.marketing_default,
     )

@@ -1,14 +1,21 @@
-"""Promotion routes: the promotions running now, and the signed-in player's bonuses and wagering."""
+"""Promotion routes: the promotions running now, and the signed-in player's bonuses and wagering.
+
+The promotions domain is imported on these routes' first request, not with the app: a cold start
+for a wallet request does not load it (api/app.py, aws_app).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, request
 
 from ..domain.errors import ValidationFailed
-from ..domain.promotions import BonusGrant, Promotion, PromotionBoard, Trigger
 from .context import current_player_id, current_services
+
+if TYPE_CHECKING:
+    from ..domain.promotions import BonusGrant, Promotion, PromotionBoard, Trigger
+    from .context import Services
 
 promotions_api = Blueprint("promotions", __name__, url_prefix="/promotions")
 
@@ -16,6 +23,8 @@ promotions_api = Blueprint("promotions", __name__, url_prefix="/promotions")
 @promotions_api.get("")
 def list_promotions() -> dict[str, Any]:
     current_player_id()  # signed-in players only, like every player route
+    from ..domain.promotions import Trigger
+
     query = _query(optional=("trigger",))
     trigger: Trigger | None = None
     if "trigger" in query:
@@ -44,13 +53,15 @@ def _query(optional: tuple[str, ...]) -> dict[str, str]:
 
 
 def _board() -> PromotionBoard:
-    board = current_services().promotions
+    board = current_services("promotions").promotions
     if board is None:
         raise RuntimeError("the app was created without the promotions service")
     return board
 
 
 def _promotion_json(promotion: Promotion) -> dict[str, Any]:
+    from ..domain.promotions import Trigger
+
     bets = promotion.trigger is Trigger.BETS_IN_A_DAY
     return {
         "promotion_id": promotion.promotion_id,
@@ -81,3 +92,13 @@ def _grant_json(grant: BonusGrant) -> dict[str, Any]:
             "completed_at": None if grant.completed_at is None else grant.completed_at.isoformat(),
         },
     }
+
+
+def aws_promotion_board(services: Services) -> PromotionBoard:
+    """The routes' board on AWS: the packaged rules, and grants in the promotions table."""
+    from ..adapters.dynamodb_promotions import DynamoPromotionStore
+    from ..domain.promotions import PromotionBoard, packaged_promotions
+    from ..settings import PromotionSettings, SystemClock
+
+    table = PromotionSettings.from_env().promotions_table_name
+    return PromotionBoard(packaged_promotions(), DynamoPromotionStore(table), SystemClock())
