@@ -87,7 +87,15 @@ class AuditLog(Protocol):
         ...
 
 
-class AuditArchive(Protocol):
+class AuditRecordSink(Protocol):
+    """Where appended audit records go to be archived: the archive itself, or a queue in front of it."""
+
+    def store(self, records: Sequence[AuditRecord]) -> None:
+        """Archive records (ordered by sequence), or hand them durably to what archives them."""
+        ...
+
+
+class AuditArchive(AuditRecordSink, Protocol):
     """Write-once copies of audit records; each copy's last hash is an anchor of the chain."""
 
     def store(self, records: Sequence[AuditRecord]) -> None:

@@ -61,19 +61,41 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class AuditSettings:
-    """What the audit trail's worker and verification job need (only they get these variables)."""
+    """The audit trail's table (the auditTrail worker and the verification job get it)."""
 
     audit_table_name: str
-    audit_archive_bucket: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AuditSettings:
         """Read the settings from `environ` (the process environment by default)."""
         env = os.environ if environ is None else environ
-        return cls(
-            audit_table_name=_required(env, "AUDIT_TABLE_NAME"),
-            audit_archive_bucket=_required(env, "AUDIT_ARCHIVE_BUCKET"),
-        )
+        return cls(audit_table_name=_required(env, "AUDIT_TABLE_NAME"))
+
+
+@dataclass(frozen=True, slots=True)
+class AuditArchiveSettings:
+    """The write-once archive's bucket (the auditArchive worker and the verification job get it)."""
+
+    audit_archive_bucket: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AuditArchiveSettings:
+        """Read the settings from `environ` (the process environment by default)."""
+        env = os.environ if environ is None else environ
+        return cls(audit_archive_bucket=_required(env, "AUDIT_ARCHIVE_BUCKET"))
+
+
+@dataclass(frozen=True, slots=True)
+class AuditArchiveQueueSettings:
+    """The queue in front of the archive (only the auditTrail worker gets it)."""
+
+    audit_archive_queue_url: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AuditArchiveQueueSettings:
+        """Read the settings from `environ` (the process environment by default)."""
+        env = os.environ if environ is None else environ
+        return cls(audit_archive_queue_url=_required(env, "AUDIT_ARCHIVE_QUEUE_URL"))
 
 {%- if cookiecutter.module_responsible_gaming %}
 {#- responsible_gaming: settings class (like AuditSettings), after two blank lines #}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from {{ cookiecutter.package_name }}.domain.audit import (
     ChainHead,
 )
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
-from {{ cookiecutter.package_name }}.handlers import audit_trail, verify_audit_trail
+from {{ cookiecutter.package_name }}.handlers import archive_audit_trail, audit_trail, verify_audit_trail
 from {{ cookiecutter.package_name }}.observability import flush_metrics
 
 PACKAGE = "{{ cookiecutter.package_name }}"
@@ -136,7 +137,7 @@ def test_critical_events_are_appended_and_archived(
     assert records[0].source == f"{PACKAGE}.deployment"
     assert "event_id" not in records[0].detail
     assert len(archive.objects) == 1
-    assert trail.verify().intact
+    assert trail.verify(archive).intact
 
 
 def test_a_duplicate_delivery_adds_one_record(trail: AuditTrail, log: InMemoryAuditLog) -> None:
@@ -214,10 +215,13 @@ def test_the_entry_point_counts_appends_failures_and_dead_letters(
 
 
 def test_verification_of_an_intact_chain_reports_zero_breaks(
-    monkeypatch: pytest.MonkeyPatch, trail: AuditTrail, emitted_metrics: Callable[[], list[dict[str, Any]]]
+    monkeypatch: pytest.MonkeyPatch,
+    trail: AuditTrail,
+    archive: InMemoryAuditArchive,
+    emitted_metrics: Callable[[], list[dict[str, Any]]],
 ) -> None:
     trail.record([AuditEvent.from_domain_event(critical_event(number)) for number in (1, 2)])
-    monkeypatch.setattr(audit_trail, "_trail", trail)
+    monkeypatch.setattr(verify_audit_trail, "_checked", (trail, archive))
 
     summary = verify_audit_trail.handler({}, SimpleNamespace(aws_request_id="lambda-2"))
 
@@ -230,11 +234,12 @@ def test_a_broken_chain_fails_the_job_and_publishes_the_break(
     monkeypatch: pytest.MonkeyPatch,
     trail: AuditTrail,
     log: InMemoryAuditLog,
+    archive: InMemoryAuditArchive,
     emitted_metrics: Callable[[], list[dict[str, Any]]],
 ) -> None:
     trail.record([AuditEvent.from_domain_event(critical_event(number)) for number in (1, 2, 3)])
     log.chain[1] = replace(log.chain[1], correlation_id="forged")
-    monkeypatch.setattr(audit_trail, "_trail", trail)
+    monkeypatch.setattr(verify_audit_trail, "_checked", (trail, archive))
 
     with pytest.raises(verify_audit_trail.AuditChainBroken, match="record 2"):
         verify_audit_trail.handler({}, SimpleNamespace(aws_request_id="lambda-2"))
@@ -243,29 +248,57 @@ def test_a_broken_chain_fails_the_job_and_publishes_the_break(
     assert value(metrics, "AuditChainBreaks") == 1
 
 
+# What each handler builds on its first invocation and keeps while the container lives.
+BUILT_ONCE = ((audit_trail, "_trail"), (archive_audit_trail, "_archive"), (verify_audit_trail, "_checked"))
+
+
 @pytest.fixture
 def aws_audit(
-    monkeypatch: pytest.MonkeyPatch, aws_tables: dict[str, str], moto_server: Any
+    monkeypatch: pytest.MonkeyPatch, aws_tables: dict[str, str], moto_server: Any, sqs_client: Any
 ) -> Iterator[dict[str, Any]]:
-    """The worker and the job wired to the moto server, as on AWS (AUDIT_* variables)."""
+    """The two workers and the job wired to the moto server, as on AWS (AUDIT_* variables)."""
     s3 = boto3.client("s3")
     bucket = create_archive_bucket(s3, REGION)
+    queue_url = sqs_client.create_queue(QueueName=f"audit-archive-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     monkeypatch.setenv("AUDIT_TABLE_NAME", aws_tables["AuditTable"])
     monkeypatch.setenv("AUDIT_ARCHIVE_BUCKET", bucket)
-    monkeypatch.setattr(audit_trail, "_trail", None)
-    yield {"table": aws_tables["AuditTable"], "bucket": bucket, "s3": s3}
-    monkeypatch.setattr(audit_trail, "_trail", None)
+    monkeypatch.setenv("AUDIT_ARCHIVE_QUEUE_URL", queue_url)
+    for module, name in BUILT_ONCE:
+        monkeypatch.setattr(module, name, None)
+    yield {"table": aws_tables["AuditTable"], "bucket": bucket, "s3": s3, "queue_url": queue_url}
+    for module, name in BUILT_ONCE:
+        monkeypatch.setattr(module, name, None)
+
+
+def deliver_archive_queue(sqs_client: Any, queue_url: str) -> dict[str, Any]:
+    """What the event source mapping hands the auditArchive worker: the queue's messages, as SQS records."""
+    messages = sqs_client.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "body": message["Body"],
+                "attributes": {"ApproximateReceiveCount": "1"},
+            }
+            for message in messages
+        ]
+    }
 
 
 @pytest.mark.integration
-def test_on_aws_the_worker_chains_into_dynamodb_and_archives_to_s3(
-    aws_audit: dict[str, Any], dynamodb_client: Any
+def test_on_aws_the_worker_chains_into_dynamodb_and_the_archiver_writes_s3(
+    aws_audit: dict[str, Any], dynamodb_client: Any, sqs_client: Any
 ) -> None:
     context = SimpleNamespace(aws_request_id="lambda-3")
     bodies = [eventbridge_body(critical_event(number)) for number in range(1, 6)]
 
     assert audit_trail.handler(sqs_event(*bodies[:3]), context) == {"batchItemFailures": []}
     assert audit_trail.handler(sqs_event(*bodies[2:]), context) == {"batchItemFailures": []}
+    # Appended, not archived yet: the links and the head vouch for the records until the archive has them.
+    assert verify_audit_trail.handler({}, context)["anchors"] == 0
+    queued = deliver_archive_queue(sqs_client, aws_audit["queue_url"])
+    assert len(queued["Records"]) == 2
+    assert archive_audit_trail.handler(queued, context) == {"batchItemFailures": []}
 
     assert verify_audit_trail.handler({}, context) == {
         "records": 5,

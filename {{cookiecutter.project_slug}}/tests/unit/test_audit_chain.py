@@ -143,14 +143,14 @@ def test_the_trail_records_archives_and_verifies(
 
     assert [record.sequence for record in result.appended] == [1, 2]
     assert [records[-1].sequence for records in archive.objects.values()] == [2, 3]
-    verification = trail.verify()
+    verification = trail.verify(archive)
     assert (verification.intact, verification.records, verification.anchors) == (True, 3, 2)
 
 
 def test_a_redelivered_event_is_recorded_once_and_archived_again(
     trail_parts: tuple[AuditTrail, InMemoryAuditLog, InMemoryAuditArchive],
 ) -> None:
-    trail, log, _ = trail_parts
+    trail, log, archive = trail_parts
     trail.record([bet(1), bet(2)])
 
     again = trail.record([bet(2), bet(3), bet(3)])
@@ -158,13 +158,13 @@ def test_a_redelivered_event_is_recorded_once_and_archived_again(
     assert [record.event_id for record in log.records()] == ["event-1", "event-2", "event-3"]
     assert again.already_recorded == {"event-2": 2}
     assert [record.sequence for record in again.appended] == [3]
-    assert trail.verify().intact
+    assert trail.verify(archive).intact
 
 
 def test_a_rewritten_chain_is_caught_by_its_write_once_anchors(
     trail_parts: tuple[AuditTrail, InMemoryAuditLog, InMemoryAuditArchive],
 ) -> None:
-    trail, log, _ = trail_parts
+    trail, log, archive = trail_parts
     for number in range(1, 6):
         trail.record([bet(number)])
     # Record 3 is edited and every later hash recomputed: the chain's own links all hold again ...
@@ -173,7 +173,7 @@ def test_a_rewritten_chain_is_caught_by_its_write_once_anchors(
     log.chain_head = ChainHead(5, log.chain[-1].hash)
     assert verify(log.chain, log.chain_head) is None
 
-    verification = trail.verify()
+    verification = trail.verify(archive)
 
     # ... but record 3's archived hash no longer matches.
     assert verification.broken is not None
@@ -184,11 +184,11 @@ def test_a_rewritten_chain_is_caught_by_its_write_once_anchors(
 def test_a_tampered_record_fails_the_trails_verification(
     trail_parts: tuple[AuditTrail, InMemoryAuditLog, InMemoryAuditArchive],
 ) -> None:
-    trail, log, _ = trail_parts
+    trail, log, archive = trail_parts
     trail.record([bet(1), bet(2), bet(3)])
     log.chain[1] = replace(log.chain[1], correlation_id="someone-else")
 
-    verification = trail.verify()
+    verification = trail.verify(archive)
 
     assert not verification.intact
     assert verification.broken is not None

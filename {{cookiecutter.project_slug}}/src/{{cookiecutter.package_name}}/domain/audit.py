@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .events import DomainEvent
 
 if TYPE_CHECKING:
-    from ..ports import AuditArchive, AuditLog, Clock
+    from ..ports import AuditArchive, AuditLog, AuditRecordSink, Clock
 
 # The "previous hash" of the first record.
 GENESIS_HASH = "0" * 64
@@ -177,6 +177,11 @@ def link(head: ChainHead, events: Sequence[AuditEvent], recorded_at: datetime) -
     return records
 
 
+def sealed(record: AuditRecord) -> bool:
+    """Whether the record's content, with the hash it links to, gives its own hash."""
+    return chain_hash(record.previous_hash, record.body()) == record.hash
+
+
 def verify(records: Iterable[AuditRecord], head: ChainHead | None = None) -> ChainBreak | None:
     """The first break of a chain read from its start, or None if every link holds.
 
@@ -199,18 +204,23 @@ def verify(records: Iterable[AuditRecord], head: ChainHead | None = None) -> Cha
 
 
 class AuditTrail:
-    """Appends critical events to the chain, archives each new record, and verifies the chain."""
+    """Appends critical events to the chain, hands each new record to the archive, verifies the chain.
 
-    def __init__(self, log: AuditLog, archive: AuditArchive, clock: Clock) -> None:
+    `archive` is the write-once archive itself or, on AWS, the queue in front of it (the auditArchive
+    worker writes what the queue holds): either way a record is appended only with its archiving
+    under way, durably.
+    """
+
+    def __init__(self, log: AuditLog, archive: AuditRecordSink, clock: Clock) -> None:
         self._log = log
         self._archive = archive
         self._clock = clock
 
     def record(self, events: Sequence[AuditEvent]) -> AppendResult:
-        """Append the events not recorded yet (by event id), then archive them.
+        """Append the events not recorded yet (by event id), then hand them to the archive.
 
-        Events recorded before are archived again: their first archive may be what failed, and the
-        archive is write-once, so a second copy of a record changes nothing.
+        Events recorded before are handed over again: their first hand-over may be what failed, and
+        the archive is write-once, so a second copy of a record changes nothing.
         """
         result = self._log.append(events, self._clock.now())
         again = [self._log.record(sequence) for sequence in sorted(set(result.already_recorded.values()))]
@@ -219,9 +229,13 @@ class AuditTrail:
             self._archive.store(sorted(to_archive, key=lambda record: record.sequence))
         return result
 
-    def verify(self) -> Verification:
-        """Walk the whole chain: every link, the head, and every write-once anchor."""
-        anchors = {anchor.sequence: anchor.hash for anchor in self._archive.anchors()}
+    def verify(self, archive: AuditArchive) -> Verification:
+        """Walk the whole chain: every link, the head, and every write-once anchor in `archive`.
+
+        Records not archived yet (the archive's queue still holds them) have no anchor: the links
+        and the head still cover them.
+        """
+        anchors = {anchor.sequence: anchor.hash for anchor in archive.anchors()}
         held: dict[int, str] = {}
         walked = 0
 

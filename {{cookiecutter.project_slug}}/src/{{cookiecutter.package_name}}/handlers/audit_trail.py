@@ -1,11 +1,14 @@
-"""Appends critical events to the hash-chained audit trail and archives them write-once.
+"""Appends critical events to the hash-chained audit trail and hands them to the write-once archive.
 
 SQS delivers the events the AuditTrailRule routes here (an EventBridge event in each message body).
 The valid events of a batch are appended in order, each once per event id, so a redelivered message
-adds nothing (its records are archived again, which changes nothing either). A message that is not an
-EventBridge event is reported in batchItemFailures: SQS retries only it, then moves it to the
-dead-letter queue. If the append or the archive fails, every record of the batch is reported and
-retried: the chain is never left with records that are not archived.
+adds nothing (its records are handed to the archive again, which changes nothing either). The
+appended records go to the archive's queue (AuditArchiveQueue), which the auditArchive worker writes
+to S3 Object Lock: this worker never writes the archive, and the archiver never writes the chain. A
+message that is not an EventBridge event is reported in batchItemFailures: SQS retries only it, then
+moves it to the dead-letter queue. If the append or the hand-over fails, every record of the batch
+is reported and retried: the chain is never left with records that are not on their way to the
+archive.
 """
 
 from __future__ import annotations
@@ -112,13 +115,12 @@ def aws_audit_trail() -> AuditTrail:
     global _trail  # one set of clients per container
     if _trail is None:
         from ..adapters.dynamodb_audit import DynamoAuditLog
-        from ..adapters.s3 import S3AuditArchive
-        from ..settings import AuditSettings, SystemClock
+        from ..adapters.sqs import SqsAuditArchiveQueue
+        from ..settings import AuditArchiveQueueSettings, AuditSettings, SystemClock
 
-        settings = AuditSettings.from_env()
         _trail = AuditTrail(
-            DynamoAuditLog(settings.audit_table_name),
-            S3AuditArchive(settings.audit_archive_bucket),
+            DynamoAuditLog(AuditSettings.from_env().audit_table_name),
+            SqsAuditArchiveQueue(AuditArchiveQueueSettings.from_env().audit_archive_queue_url),
             SystemClock(),
         )
     return _trail

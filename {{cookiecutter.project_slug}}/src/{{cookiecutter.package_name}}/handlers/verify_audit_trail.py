@@ -8,10 +8,16 @@ error alarm tell the alert topic.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.audit import AuditTrail, Verification
 from ..observability import add_metric, bind_invocation, flush_metrics, get_logger
+
+if TYPE_CHECKING:
+    from ..ports import AuditArchive
+
+# The trail and its archive, built on the first run and reused while the container lives.
+_checked: tuple[AuditTrail, AuditArchive] | None = None
 
 
 class AuditChainBroken(RuntimeError):
@@ -20,18 +26,30 @@ class AuditChainBroken(RuntimeError):
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point (EventBridge schedule)."""
-    from .audit_trail import aws_audit_trail
-
     bind_invocation(context)
     try:
-        return run(aws_audit_trail())
+        return run(*aws_trail_and_archive())
     finally:
         flush_metrics()
 
 
-def run(trail: AuditTrail) -> dict[str, Any]:
+def aws_trail_and_archive() -> tuple[AuditTrail, AuditArchive]:
+    """The chain in DynamoDB and its write-once archive in S3 (read only: this job appends nothing)."""
+    global _checked
+    if _checked is None:
+        from ..adapters.dynamodb_audit import DynamoAuditLog
+        from ..adapters.s3 import S3AuditArchive
+        from ..settings import AuditArchiveSettings, AuditSettings, SystemClock
+
+        log = DynamoAuditLog(AuditSettings.from_env().audit_table_name)
+        archive = S3AuditArchive(AuditArchiveSettings.from_env().audit_archive_bucket)
+        _checked = (AuditTrail(log, archive, SystemClock()), archive)
+    return _checked
+
+
+def run(trail: AuditTrail, archive: AuditArchive) -> dict[str, Any]:
     """Verify the chain; raise AuditChainBroken (after the metrics are added) if it is broken."""
-    verification = trail.verify()
+    verification = trail.verify(archive)
     add_metric("AuditRecordsVerified", verification.records)
     add_metric("AuditChainBreaks", 0 if verification.intact else 1)
     summary = _summary(verification)
