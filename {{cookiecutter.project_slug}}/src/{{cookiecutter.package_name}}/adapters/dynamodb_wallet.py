@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 {% else %}
@@ -29,22 +29,16 @@ from datetime import datetime
 from typing import Any
 {% endif %}
 from ..domain.errors import CurrencyMismatch, InsufficientFunds
-{%- if cookiecutter.module_responsible_gaming %}
-from ..domain.responsible_gaming import (
-    KycStatus,
-    Limit,
-    LimitBreached,
-    LimitKind,
-    LimitPeriod,
-    PendingLimit,
-    PlayerProtection,
-    ProtectionCheckFailed,
-    TransactionGuard,
-    first_breach,
-)
-{%- endif %}
 from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, EntryKind, Funds, LedgerEntry
 from .dynamodb import Item, TransactionCancelled, _DynamoTable, _key, _n, _s, _timestamp
+{%- if cookiecutter.module_responsible_gaming %}
+
+if TYPE_CHECKING:
+    from ..domain.responsible_gaming import PlayerProtection, TransactionGuard
+
+# The players' protection domain is imported where a guard or a protection item is handled: a worker
+# that pays a bonus or reads the ledger without them (promotions, leaderboards) does not load it.
+{%- endif %}
 
 
 class DynamoLedgerStore(_DynamoTable):
@@ -213,6 +207,8 @@ class DynamoLedgerStore(_DynamoTable):
             self.client.put_item(**put)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                from ..domain.responsible_gaming import ProtectionCheckFailed
+
                 raise ProtectionCheckFailed(protection.player_id) from None
             raise
 
@@ -233,6 +229,8 @@ class DynamoLedgerStore(_DynamoTable):
         """The guard's ConditionCheck on the protection and its counter updates, for the same transaction."""
         if guard is None:
             return []
+        from ..domain.responsible_gaming import KycStatus, LimitBreached, first_breach
+
         breach = first_breach(guard)
         if breach is not None:
             # A counter that does not exist yet passes its condition: this stake alone is too big.
@@ -317,6 +315,8 @@ def _raise_guard_failure(cancelled: TransactionCancelled, first: int, guard: Tra
     """Raise what failed among a guard's items, which start at index `first` of the transaction."""
     if guard is None:
         return
+    from ..domain.responsible_gaming import LimitBreached, ProtectionCheckFailed
+
     index = first
     if guard.checks_protection:
         if cancelled.failed(index):
@@ -366,6 +366,15 @@ def _protection_to_item(protection: PlayerProtection) -> Item:
 
 
 def _protection_from_item(player_id: str, item: Item) -> PlayerProtection:
+    from ..domain.responsible_gaming import (
+        KycStatus,
+        Limit,
+        LimitKind,
+        LimitPeriod,
+        PendingLimit,
+        PlayerProtection,
+    )
+
     def moment(name: str) -> datetime | None:
         return datetime.fromisoformat(item[name]["S"]) if name in item else None
 

@@ -110,6 +110,11 @@ class LazyServices:
         self._modules = dict(modules or {})
         self._lock = threading.Lock()
 
+    @property
+    def modules(self) -> tuple[str, ...]:
+        """The modules whose own service is built on first use."""
+        return tuple(self._modules)
+
     def get(self, *modules: str) -> Services:
         """The services, with those of `modules` built if they are not yet."""
         services = self._services

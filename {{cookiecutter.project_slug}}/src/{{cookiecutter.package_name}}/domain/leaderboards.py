@@ -26,9 +26,6 @@ from typing import TYPE_CHECKING
 from .errors import Conflict, NotFound, ValidationFailed
 from .events import DomainEvent
 from .money import Money
-{%- if cookiecutter.module_responsible_gaming %}
-from .responsible_gaming import ExcludedFromBonuses
-{%- endif %}
 
 if TYPE_CHECKING:
     from ..ports import BonusGranter, Clock, EventPublisher, LeaderboardStore
@@ -515,7 +512,9 @@ class LeaderboardService:
         rewarded = []
 {%- if cookiecutter.module_responsible_gaming %}
         excluded = []
+        from .responsible_gaming import ExcludedFromBonuses  # with the wallet: on the first reward
 {%- endif %}
+
         for key, mission in missions.items():
             found = progress.get(key, MissionProgress())
             if found.rewarded or found.progress < mission.target:

@@ -20,18 +20,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import CurrencyMismatch
 from .events import DomainEvent
 from .money import CURRENCY_RE, MAX_AMOUNT, Money
-{%- if cookiecutter.module_responsible_gaming %}
-from .responsible_gaming import ExcludedFromBonuses
-{%- endif %}
-from .wallet import EntryKind, LedgerEntry, Wallet
+from .wallet import EntryKind, LedgerEntry
 
 if TYPE_CHECKING:
     from ..ports import Clock, EventPublisher, LedgerReader, PromotionStore
+    from .wallet import Balance, WalletReceipt
 
 # Promotion ids go into ledger transaction ids and table keys: short, lower-case, nothing to escape.
 PROMOTION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
@@ -191,6 +189,20 @@ class PromotionBoard:
         return sorted(self._store.grants(player_id), key=lambda grant: (grant.granted_at, grant.promotion_id))
 
 
+class BonusWallet(Protocol):
+    """What promotions need of the wallet: the Wallet, or one the worker builds on the first grant."""
+
+    def balance(self, player_id: str) -> Balance | None:
+        """The player's balance, or None if the player has never had money."""
+        ...
+
+    def grant_bonus(
+        self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
+    ) -> WalletReceipt:
+        """Credit the bonus once; a replayed transaction id pays nothing more."""
+        ...
+
+
 class PromotionService:
     """Grants bonuses when wallet and tournament events meet a promotion's trigger; tracks wagering.
 
@@ -202,7 +214,7 @@ class PromotionService:
         self,
         promotions: Sequence[Promotion],
         store: PromotionStore,
-        wallet: Wallet,
+        wallet: BonusWallet,
         ledger: LedgerReader,
         publisher: EventPublisher,
         clock: Clock,
@@ -318,6 +330,10 @@ class PromotionService:
         if balance is None or balance.currency != promotion.currency:
             return f"{name}: no wallet in {promotion.currency}"
         transaction_id = bonus_transaction_id(name, player_id)
+{%- if cookiecutter.module_responsible_gaming %}
+        from .responsible_gaming import ExcludedFromBonuses  # with the wallet: on the first grant
+{%- endif %}
+
         try:
             receipt = self._wallet.grant_bonus(
                 player_id, transaction_id, Money.of(amount, promotion.currency), correlation_id=correlation_id

@@ -20,9 +20,6 @@ from .errors import (
 )
 from .events import DomainEvent
 from .money import Money
-{%- if cookiecutter.module_responsible_gaming %}
-from .responsible_gaming import PROTECTION_ATTEMPTS, LimitBreached, ProtectionChanged, ProtectionCheckFailed
-{%- endif %}
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -525,6 +522,14 @@ class Wallet:
         The guard refuses at once what the protection read now refuses (KYC, exclusions, a stake above
         a limit); the ledger's transaction then holds that protection's version and the limits' caps.
         """
+        # Imported here: a worker that only reads the ledger never loads the players' protection.
+        from .responsible_gaming import (
+            PROTECTION_ATTEMPTS,
+            LimitBreached,
+            ProtectionChanged,
+            ProtectionCheckFailed,
+        )
+
         for attempt in range(1, PROTECTION_ATTEMPTS + 1):
             made = None if guard is None else guard()
             try:

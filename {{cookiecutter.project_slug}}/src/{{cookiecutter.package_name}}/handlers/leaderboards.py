@@ -14,11 +14,22 @@ A mission reward the wallet refuses because the player is self-excluded or cooli
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.leaderboards import SCORED_EVENTS, LeaderboardService, Play
 from ..observability import add_metric, bind_invocation, flush_metrics
-from .sqs import BatchResponse, BusEvent, MalformedEvent, bus_event, message_id, process_records
+from .sqs import (
+    BatchResponse,
+    BusEvent,
+    DeferredWallet,
+    MalformedEvent,
+    bus_event,
+    message_id,
+    process_records,
+)
+
+if TYPE_CHECKING:
+    from ..domain.wallet import Wallet
 
 _service: LeaderboardService | None = None
 
@@ -82,35 +93,37 @@ def _leaderboard_service() -> LeaderboardService:
     global _service  # one set of clients per container
     if _service is None:
         from ..adapters.dynamodb_leaderboards import DynamoLeaderboardStore
-        from ..adapters.dynamodb_wallet import DynamoLedgerStore
         from ..adapters.eventbridge import EventBridgePublisher
-{%- if cookiecutter.module_responsible_gaming %}
-        from ..domain.responsible_gaming import ProtectionService
-{%- endif %}
-        from ..domain.wallet import Wallet
         from ..settings import LeaderboardSettings, Settings, SystemClock
 
         settings = Settings.from_env()
         publisher = EventBridgePublisher(settings.event_bus_name)
         clock = SystemClock()
-        ledger = DynamoLedgerStore(settings.wallet_table_name)
+        source = settings.event_source
+
+        def wallet() -> Wallet:
+            from ..adapters.dynamodb_wallet import DynamoLedgerStore
+{%- if cookiecutter.module_responsible_gaming %}
+            from ..domain.responsible_gaming import ProtectionService
+{%- endif %}
+            from ..domain.wallet import Wallet
+
+            ledger = DynamoLedgerStore(settings.wallet_table_name)
+{%- if cookiecutter.module_responsible_gaming %}
+            # Rewards are marketing: refused to excluded players inside the grant's own transaction.
+            protection = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
+            return Wallet(ledger, publisher, clock, f"{source}.wallet", protection=protection)
+{%- else %}
+            return Wallet(ledger, publisher, clock, f"{source}.wallet")
+{%- endif %}
+
         _service = LeaderboardService(
             DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
             publisher,
             clock,
-            f"{settings.event_source}.leaderboards",
-            # Mission rewards are bonus money: the wallet credits them and announces BonusGranted.
-            bonuses=Wallet(
-                ledger,
-                publisher,
-                clock,
-                f"{settings.event_source}.wallet",
-{%- if cookiecutter.module_responsible_gaming %}
-                # Rewards are marketing: refused to excluded players inside the grant's own transaction.
-                protection=ProtectionService(
-                    ledger, publisher, clock, f"{settings.event_source}.responsible_gaming"
-                ),
-{%- endif %}
-            ),
+            f"{source}.leaderboards",
+            # Mission rewards are bonus money: the wallet credits them and announces BonusGranted. It is
+            # built when the first mission completes: most plays only move scores.
+            bonuses=DeferredWallet(wallet),
         )
     return _service

@@ -16,13 +16,16 @@ A grant the wallet refuses because the player is self-excluded or cooling off is
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import ValidationFailed
 from ..domain.money import Money
 from ..domain.promotions import PromotionService
 from ..observability import bind_invocation, flush_metrics
-from .sqs import BatchResponse, BusEvent, MalformedEvent, bus_event, process_records
+from .sqs import BatchResponse, BusEvent, DeferredWallet, MalformedEvent, bus_event, process_records
+
+if TYPE_CHECKING:
+    from ..domain.wallet import Wallet
 
 _service: PromotionService | None = None
 
@@ -88,29 +91,34 @@ def _promotion_service() -> PromotionService:
         from ..adapters.dynamodb_wallet import DynamoLedgerStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..domain.promotions import packaged_promotions
-{%- if cookiecutter.module_responsible_gaming %}
-        from ..domain.responsible_gaming import ProtectionService
-{%- endif %}
-        from ..domain.wallet import Wallet
         from ..settings import PromotionSettings, Settings, SystemClock
 
         settings = Settings.from_env()
         ledger = DynamoLedgerStore(settings.wallet_table_name)
         publisher = EventBridgePublisher(settings.event_bus_name)
         clock = SystemClock()
-{%- if cookiecutter.module_responsible_gaming %}
-        # Bonuses are marketing: with the players' protection the wallet refuses a grant to an excluded
-        # player inside the grant's own transaction (protection is kept in the wallet's table).
         source = settings.event_source
-        protection = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
-        wallet = Wallet(ledger, publisher, clock, f"{source}.wallet", protection=protection)
+
+        def wallet() -> Wallet:
+{%- if cookiecutter.module_responsible_gaming %}
+            from ..domain.responsible_gaming import ProtectionService
+            from ..domain.wallet import Wallet
+
+            # Bonuses are marketing: with the players' protection the wallet refuses a grant to an
+            # excluded player inside the grant's own transaction (protection is in the wallet's table).
+            protection = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
+            return Wallet(ledger, publisher, clock, f"{source}.wallet", protection=protection)
 {%- else %}
-        wallet = Wallet(ledger, publisher, clock, f"{settings.event_source}.wallet")
+            from ..domain.wallet import Wallet
+
+            return Wallet(ledger, publisher, clock, f"{source}.wallet")
 {%- endif %}
+
         _service = PromotionService(
             packaged_promotions(),
             DynamoPromotionStore(PromotionSettings.from_env().promotions_table_name),
-            wallet,
+            # Built on the first grant: most events count towards a promotion without granting one.
+            DeferredWallet(wallet),
             ledger,
             publisher,
             clock,
