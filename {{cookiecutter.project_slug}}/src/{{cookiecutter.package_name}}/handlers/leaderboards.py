@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.leaderboards import SCORED_EVENTS, LeaderboardService, Play
 from ..observability import add_metric, bind_invocation, flush_metrics
+from .bonus_wallet import DeferredWallet
 from .sqs import (
     BatchResponse,
     BusEvent,
-    DeferredWallet,
     MalformedEvent,
     bus_event,
     message_id,
@@ -29,7 +29,7 @@ from .sqs import (
 )
 
 if TYPE_CHECKING:
-    from ..domain.wallet import Wallet
+    from ..adapters.dynamodb_wallet import DynamoLedgerStore
 
 _service: LeaderboardService | None = None
 
@@ -101,21 +101,10 @@ def _leaderboard_service() -> LeaderboardService:
         clock = SystemClock()
         source = settings.event_source
 
-        def wallet() -> Wallet:
-            from ..adapters.dynamodb_wallet import DynamoLedgerStore
-{%- if cookiecutter.module_responsible_gaming %}
-            from ..domain.responsible_gaming import ProtectionService
-{%- endif %}
-            from ..domain.wallet import Wallet
+        def ledger() -> DynamoLedgerStore:
+            from ..adapters.dynamodb_wallet import DynamoLedgerStore  # with the wallet: on the first reward
 
-            ledger = DynamoLedgerStore(settings.wallet_table_name)
-{%- if cookiecutter.module_responsible_gaming %}
-            # Rewards are marketing: refused to excluded players inside the grant's own transaction.
-            protection = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
-            return Wallet(ledger, publisher, clock, f"{source}.wallet", protection=protection)
-{%- else %}
-            return Wallet(ledger, publisher, clock, f"{source}.wallet")
-{%- endif %}
+            return DynamoLedgerStore(settings.wallet_table_name)
 
         _service = LeaderboardService(
             DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
@@ -124,6 +113,6 @@ def _leaderboard_service() -> LeaderboardService:
             f"{source}.leaderboards",
             # Mission rewards are bonus money: the wallet credits them and announces BonusGranted. It is
             # built when the first mission completes: most plays only move scores.
-            bonuses=DeferredWallet(wallet),
+            bonuses=DeferredWallet(ledger, publisher, clock, source),
         )
     return _service

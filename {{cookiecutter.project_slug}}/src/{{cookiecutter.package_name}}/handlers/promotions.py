@@ -16,16 +16,14 @@ A grant the wallet refuses because the player is self-excluded or cooling off is
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.errors import ValidationFailed
 from ..domain.money import Money
 from ..domain.promotions import PromotionService
 from ..observability import bind_invocation, flush_metrics
-from .sqs import BatchResponse, BusEvent, DeferredWallet, MalformedEvent, bus_event, process_records
-
-if TYPE_CHECKING:
-    from ..domain.wallet import Wallet
+from .bonus_wallet import DeferredWallet
+from .sqs import BatchResponse, BusEvent, MalformedEvent, bus_event, process_records
 
 _service: PromotionService | None = None
 
@@ -98,30 +96,14 @@ def _promotion_service() -> PromotionService:
         publisher = EventBridgePublisher(settings.event_bus_name)
         clock = SystemClock()
         source = settings.event_source
-
-        def wallet() -> Wallet:
-{%- if cookiecutter.module_responsible_gaming %}
-            from ..domain.responsible_gaming import ProtectionService
-            from ..domain.wallet import Wallet
-
-            # Bonuses are marketing: with the players' protection the wallet refuses a grant to an
-            # excluded player inside the grant's own transaction (protection is in the wallet's table).
-            protection = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
-            return Wallet(ledger, publisher, clock, f"{source}.wallet", protection=protection)
-{%- else %}
-            from ..domain.wallet import Wallet
-
-            return Wallet(ledger, publisher, clock, f"{source}.wallet")
-{%- endif %}
-
         _service = PromotionService(
             packaged_promotions(),
             DynamoPromotionStore(PromotionSettings.from_env().promotions_table_name),
             # Built on the first grant: most events count towards a promotion without granting one.
-            DeferredWallet(wallet),
+            DeferredWallet(lambda: ledger, publisher, clock, source),
             ledger,
             publisher,
             clock,
-            f"{settings.event_source}.promotions",
+            f"{source}.promotions",
         )
     return _service

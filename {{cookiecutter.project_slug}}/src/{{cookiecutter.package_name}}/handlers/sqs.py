@@ -8,15 +8,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..observability import add_metric, get_logger, set_correlation_id, valid_correlation_id
-{%- if cookiecutter.module_promotions or cookiecutter.module_leaderboards %}
-
-if TYPE_CHECKING:
-    from ..domain.money import Money
-    from ..domain.wallet import Balance, Wallet, WalletReceipt
-{%- endif %}
 
 # RedrivePolicy maxReceiveCount of every worker queue in serverless.yml: a record that fails on this
 # receive moves to the dead-letter queue.
@@ -126,30 +120,3 @@ def _receive_count(record: dict[str, Any]) -> int:
         return int(raw)
     except (TypeError, ValueError):
         return 1
-{%- if cookiecutter.module_promotions or cookiecutter.module_leaderboards %}
-
-
-class DeferredWallet:
-    """The wallet a worker pays bonuses with, built on its first use.
-
-    Building it imports the wallet's and the players' protection domain and their adapters; a worker
-    whose batches mostly score or count (no bonus due) then does not load them at its cold start.
-    """
-
-    def __init__(self, build: Callable[[], Wallet]) -> None:
-        self._build = build
-        self._wallet: Wallet | None = None
-
-    def wallet(self) -> Wallet:
-        if self._wallet is None:
-            self._wallet = self._build()
-        return self._wallet
-
-    def balance(self, player_id: str) -> Balance | None:
-        return self.wallet().balance(player_id)
-
-    def grant_bonus(
-        self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
-    ) -> WalletReceipt:
-        return self.wallet().grant_bonus(player_id, transaction_id, money, correlation_id=correlation_id)
-{%- endif %}

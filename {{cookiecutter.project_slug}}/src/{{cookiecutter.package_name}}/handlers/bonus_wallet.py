@@ -1,0 +1,55 @@
+"""The wallet the promotions and leaderboards workers pay bonuses with, built on the first bonus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..adapters.dynamodb_wallet import DynamoLedgerStore
+    from ..domain.money import Money
+    from ..domain.wallet import Balance, Wallet, WalletReceipt
+    from ..ports import Clock, EventPublisher
+
+
+class DeferredWallet:
+    """The wallet a worker pays bonuses with, built on its first use.
+
+    Building it imports the wallet's and the players' protection domain and their adapters; a worker
+    whose batches mostly score or count (no bonus due) then does not load them at its cold start.
+    Bonuses are marketing: with the players' protection the wallet refuses a grant to an excluded
+    player inside the grant's own transaction (protection is kept in the wallet's table).
+    """
+
+    def __init__(
+        self, ledger: Callable[[], DynamoLedgerStore], publisher: EventPublisher, clock: Clock, source: str
+    ) -> None:
+        self._ledger = ledger
+        self._publisher = publisher
+        self._clock = clock
+        self._source = source  # the stack's event source prefix
+        self._wallet: Wallet | None = None
+
+    def wallet(self) -> Wallet:
+        if self._wallet is None:
+{%- if cookiecutter.module_responsible_gaming %}
+            from ..domain.responsible_gaming import ProtectionService
+{%- endif %}
+            from ..domain.wallet import Wallet
+
+            ledger, publisher, clock, source = self._ledger(), self._publisher, self._clock, self._source
+{%- if cookiecutter.module_responsible_gaming %}
+            protection = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
+            self._wallet = Wallet(ledger, publisher, clock, f"{source}.wallet", protection=protection)
+{%- else %}
+            self._wallet = Wallet(ledger, publisher, clock, f"{source}.wallet")
+{%- endif %}
+        return self._wallet
+
+    def balance(self, player_id: str) -> Balance | None:
+        return self.wallet().balance(player_id)
+
+    def grant_bonus(
+        self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
+    ) -> WalletReceipt:
+        return self.wallet().grant_bonus(player_id, transaction_id, money, correlation_id=correlation_id)
