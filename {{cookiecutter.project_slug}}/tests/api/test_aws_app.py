@@ -78,6 +78,7 @@ def test_requests_reach_dynamodb_and_eventbridge(
 {%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
 
 
+APP_MODULE = "{{ cookiecutter.package_name }}.api.app"
 # Modules whose service the app builds on the first request to their routes: (field, route, domain).
 LAZY_MODULES = [
 {%- if cookiecutter.module_promotions %}
@@ -99,7 +100,7 @@ LAZY_MODULES = [
 def test_importing_the_app_loads_no_modules_domain_until_its_routes_are_called() -> None:
     """A cold start imports the app: the modules' domains are left for their routes' first request."""
     result = subprocess.run(
-        [sys.executable, "-c", "import sys, {{ cookiecutter.package_name }}.api.app; print(*sys.modules)"],
+        [sys.executable, "-c", f"import sys, {APP_MODULE}; print(*sys.modules)"],
         cwd=PROJECT_ROOT,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")},
         capture_output=True,
@@ -108,7 +109,7 @@ def test_importing_the_app_loads_no_modules_domain_until_its_routes_are_called()
     )
     loaded = set(result.stdout.split())
 
-    assert "{{ cookiecutter.package_name }}.api.app" in loaded
+    assert APP_MODULE in loaded
     assert [domain for _, _, domain in LAZY_MODULES if domain in loaded] == []
 
 

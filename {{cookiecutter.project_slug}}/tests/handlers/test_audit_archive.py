@@ -10,9 +10,22 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryAuditArchive, InMemoryAuditLog
-from {{ cookiecutter.package_name }}.adapters.sqs import SqsAuditArchiveQueue, message_bodies
-from {{ cookiecutter.package_name }}.domain.audit import AuditEvent, AuditRecord, AuditTrail, ChainHead, link
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryAuditArchive,
+    InMemoryAuditLog,
+)
+from {{ cookiecutter.package_name }}.adapters.sqs import (
+    SqsAuditArchiveQueue,
+    message_bodies,
+)
+from {{ cookiecutter.package_name }}.domain.audit import (
+    AuditEvent,
+    AuditRecord,
+    AuditTrail,
+    ChainHead,
+    link,
+)
 from {{ cookiecutter.package_name }}.handlers import archive_audit_trail
 
 PACKAGE = "{{ cookiecutter.package_name }}"

@@ -27,7 +27,11 @@ from {{ cookiecutter.package_name }}.domain.audit import (
     ChainHead,
 )
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
-from {{ cookiecutter.package_name }}.handlers import archive_audit_trail, audit_trail, verify_audit_trail
+from {{ cookiecutter.package_name }}.handlers import (
+    archive_audit_trail,
+    audit_trail,
+    verify_audit_trail,
+)
 from {{ cookiecutter.package_name }}.observability import flush_metrics
 
 PACKAGE = "{{ cookiecutter.package_name }}"
