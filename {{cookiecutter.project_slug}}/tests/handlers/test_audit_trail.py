@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from tests.support.audit import create_archive_bucket
+from tests.support.bus import eventbridge_body, sqs_event
 
 from {{ cookiecutter.package_name }}.adapters.memory import (
     FixedClock,
@@ -49,38 +50,6 @@ def critical_event(number: int) -> DomainEvent:
         correlation_id=f"deploy-{number}",
         occurred_at=AT,
     )
-
-
-def eventbridge_body(event: DomainEvent) -> str:
-    """What an EventBridge rule puts in the SQS message body for a published DomainEvent."""
-    return json.dumps(
-        {
-            "version": "0",
-            "id": f"eb-{event.event_id}",
-            "detail-type": event.name,
-            "source": event.source,
-            "account": "123456789012",
-            "time": event.occurred_at.isoformat(),
-            "region": REGION,
-            "resources": [],
-            "detail": event.envelope(),
-        }
-    )
-
-
-def sqs_event(*bodies: str, receive_count: int = 1) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": f"msg-{number}",
-                "receiptHandle": f"handle-{number}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": str(receive_count)},
-                "eventSource": "aws:sqs",
-            }
-            for number, body in enumerate(bodies, start=1)
-        ]
-    }
 
 
 class BrokenArchive(InMemoryAuditArchive):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.support.bus import eventbridge_body, sqs_event
 
 from {{ cookiecutter.package_name }}.adapters.memory import (
     FixedClock,
@@ -32,45 +33,11 @@ PACKAGE = "{{ cookiecutter.package_name }}"
 HAPPENED_AT = datetime(2030, 1, 1, 12, 30, tzinfo=UTC)
 
 
-def eventbridge_body(event: DomainEvent) -> str:
-    """What an EventBridge rule puts in the SQS message body for a published DomainEvent."""
-    return json.dumps(
-        {
-            "version": "0",
-            "id": f"eb-{event.event_id}",
-            "detail-type": event.name,
-            "source": event.source,
-            "account": "123456789012",
-            "time": event.occurred_at.isoformat(),
-            "region": "{{ cookiecutter.region }}",
-            "resources": [],
-            "detail": event.envelope(),
-        }
-    )
-
-
 def body(name: str, module: str, correlation_id: str = "req-1", **detail: Any) -> str:
     event = DomainEvent(
         name, f"{PACKAGE}.{module}", {"player_id": PLAYER, **detail}, correlation_id, HAPPENED_AT
     )
     return eventbridge_body(event)
-
-
-def sqs_event(*bodies: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": f"msg-{number}",
-                "receiptHandle": f"handle-{number}",
-                "body": text,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "awsRegion": "{{ cookiecutter.region }}",
-            }
-            for number, text in enumerate(bodies, start=1)
-        ]
-    }
 
 
 @pytest.fixture

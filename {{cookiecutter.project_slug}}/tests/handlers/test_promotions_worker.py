@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
-{%- if cookiecutter.module_responsible_gaming %}
-from uuid import uuid4
-{%- endif %}
 
 import pytest
+{%- if cookiecutter.module_responsible_gaming %}
+from tests.support.bus import eventbridge_body, sqs_event, worker_environment
+{%- else %}
+from tests.support.bus import eventbridge_body, sqs_event
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
@@ -42,40 +44,6 @@ RULES = [
     Promotion("two-bets", "Two bets", Trigger.BETS_IN_A_DAY, "EUR", 300, 1, LAUNCH, bets_required=2),
     Promotion("tournament", "Tournament", Trigger.TOURNAMENT_ENTRY, "EUR", 700, 1, LAUNCH),
 ]
-
-
-def eventbridge_body(event: DomainEvent) -> str:
-    """What an EventBridge rule puts in the SQS message body for a published DomainEvent."""
-    return json.dumps(
-        {
-            "version": "0",
-            "id": f"eb-{event.event_id}",
-            "detail-type": event.name,
-            "source": event.source,
-            "account": "123456789012",
-            "time": event.occurred_at.isoformat(),
-            "region": "{{ cookiecutter.region }}",
-            "resources": [],
-            "detail": event.envelope(),
-        }
-    )
-
-
-def sqs_event(*bodies: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": f"msg-{number}",
-                "receiptHandle": f"handle-{number}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "awsRegion": "{{ cookiecutter.region }}",
-            }
-            for number, body in enumerate(bodies, start=1)
-        ]
-    }
 
 
 class Casino:
@@ -320,15 +288,13 @@ def test_a_grant_refused_for_an_excluded_player_is_acknowledged_and_not_recorded
 def test_the_workers_own_wallet_refuses_bonuses_to_excluded_players_on_dynamodb(
     aws_tables: dict[str, str], events_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bus = f"promotions-test-{uuid4().hex[:8]}"
-    events_client.create_event_bus(Name=bus)
-    for name, value in {
-        "EVENT_BUS_NAME": bus,
-        "WALLET_TABLE_NAME": aws_tables["WalletTable"],
-        "SESSIONS_TABLE_NAME": "not-used-by-this-worker",
-        "PROMOTIONS_TABLE_NAME": aws_tables["PromotionsTable"],
-    }.items():
-        monkeypatch.setenv(name, value)
+    tables = {"WALLET_TABLE_NAME": "WalletTable", "PROMOTIONS_TABLE_NAME": "PromotionsTable"}
+    worker_environment(
+        monkeypatch,
+        events_client,
+        {variable: aws_tables[table] for variable, table in tables.items()},
+        SESSIONS_TABLE_NAME="not-used-by-this-worker",
+    )
     monkeypatch.setattr(worker, "_service", None)  # the handler builds its own, as on Lambda
     ledger = DynamoLedgerStore(aws_tables["WalletTable"])
     setup = InMemoryEventPublisher()

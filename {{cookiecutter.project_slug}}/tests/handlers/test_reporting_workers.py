@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from tests.support.bus import eventbridge_body, sqs_event
 
 from {{ cookiecutter.package_name }}.adapters.memory import (
     FixedClock,
@@ -38,23 +39,6 @@ PLAYED_AT = datetime(2029, 12, 31, 21, 0, tzinfo=UTC)
 DAY = date(2029, 12, 31)  # the day before the test clock's (tests/conftest.py)
 
 
-def eventbridge_body(event: DomainEvent) -> str:
-    """What an EventBridge rule puts in the SQS message body for a published DomainEvent."""
-    return json.dumps(
-        {
-            "version": "0",
-            "id": f"eb-{event.event_id}",
-            "detail-type": event.name,
-            "source": event.source,
-            "account": "123456789012",
-            "time": event.occurred_at.isoformat(),
-            "region": REGION,
-            "resources": [],
-            "detail": event.envelope(),
-        }
-    )
-
-
 def wallet_body(name: str, transaction_id: str, amount: int, currency: str = "EUR") -> str:
     detail = {
         "player_id": "player-1",
@@ -63,23 +47,6 @@ def wallet_body(name: str, transaction_id: str, amount: int, currency: str = "EU
         "currency": currency,
     }
     return eventbridge_body(DomainEvent(name, WALLET_SOURCE, detail, f"round-{transaction_id}", PLAYED_AT))
-
-
-def sqs_event(*bodies: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": f"msg-{number}",
-                "receiptHandle": f"handle-{number}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "awsRegion": REGION,
-            }
-            for number, body in enumerate(bodies, start=1)
-        ]
-    }
 
 
 def scheduled_event(event_id: str = "schedule-run-1", **extra: Any) -> dict[str, Any]:

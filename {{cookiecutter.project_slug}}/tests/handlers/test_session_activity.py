@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.support.bus import eventbridge_body, sqs_event
 
 from {{ cookiecutter.package_name }}.adapters.memory import (
     FixedClock,
@@ -31,23 +32,6 @@ WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
 PLAYED_AT = datetime(2030, 1, 1, 12, 30, tzinfo=UTC)
 
 
-def eventbridge_body(event: DomainEvent) -> str:
-    """What an EventBridge rule puts in the SQS message body for a published DomainEvent."""
-    return json.dumps(
-        {
-            "version": "0",
-            "id": f"eb-{event.event_id}",
-            "detail-type": event.name,
-            "source": event.source,
-            "account": "123456789012",
-            "time": event.occurred_at.isoformat(),
-            "region": "{{ cookiecutter.region }}",
-            "resources": [],
-            "detail": event.envelope(),
-        }
-    )
-
-
 def wallet_body(name: str, transaction_id: str, amount: int, session_id: str | None, **extra: Any) -> str:
     """The SQS body of a wallet event as the Wallet publishes it."""
     detail: dict[str, Any] = {
@@ -60,23 +44,6 @@ def wallet_body(name: str, transaction_id: str, amount: int, session_id: str | N
     if session_id is not None:
         detail["session_id"] = session_id
     return eventbridge_body(DomainEvent(name, WALLET_SOURCE, detail, "round-1", PLAYED_AT))
-
-
-def sqs_event(*bodies: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": f"msg-{number}",
-                "receiptHandle": f"handle-{number}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "awsRegion": "{{ cookiecutter.region }}",
-            }
-            for number, body in enumerate(bodies, start=1)
-        ]
-    }
 
 
 @pytest.fixture

@@ -1,0 +1,63 @@
+"""What the queue workers receive: an EventBridge event in each SQS message body, as Lambda delivers it."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
+
+if TYPE_CHECKING:
+    import pytest
+
+    from {{ cookiecutter.package_name }}.domain.events import DomainEvent
+
+REGION = "{{ cookiecutter.region }}"
+
+
+def eventbridge_body(event: DomainEvent) -> str:
+    """What an EventBridge rule puts in the SQS message body for a published DomainEvent."""
+    return json.dumps(
+        {
+            "version": "0",
+            "id": f"eb-{event.event_id}",
+            "detail-type": event.name,
+            "source": event.source,
+            "account": "123456789012",
+            "time": event.occurred_at.isoformat(),
+            "region": REGION,
+            "resources": [],
+            "detail": event.envelope(),
+        }
+    )
+
+
+def sqs_event(*bodies: str, receive_count: int = 1) -> dict[str, Any]:
+    """An SQS event with a record per body (message ids msg-1, msg-2, ...), received `receive_count` times."""
+    return {
+        "Records": [
+            {
+                "messageId": f"msg-{number}",
+                "receiptHandle": f"handle-{number}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": str(receive_count)},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "awsRegion": REGION,
+            }
+            for number, body in enumerate(bodies, start=1)
+        ]
+    }
+
+
+def worker_environment(
+    monkeypatch: pytest.MonkeyPatch, events_client: Any, tables: dict[str, str], **variables: str
+) -> str:
+    """A worker's environment as on Lambda, against the moto server: a fresh bus, the tables, `variables`.
+
+    `tables` maps environment variables to table names. Returns the bus's name.
+    """
+    bus = f"worker-test-{uuid4().hex[:8]}"
+    events_client.create_event_bus(Name=bus)
+    for name, value in {"EVENT_BUS_NAME": bus, **tables, **variables}.items():
+        monkeypatch.setenv(name, value)
+    return bus
