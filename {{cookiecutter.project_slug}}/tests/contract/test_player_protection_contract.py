@@ -328,23 +328,21 @@ def test_a_bonus_grant_needs_no_kyc_nor_any_version(
     assert store.entry("promo-1") == bonus_grant("promo-1", 500)
 
 
+def protected_wallet(
+    table: str,
+) -> tuple[DynamoLedgerStore, InMemoryEventPublisher, ProtectionService, Wallet]:
+    """The wallet guarded by the players' protection on one DynamoDB table, as the API builds them."""
+    store = DynamoLedgerStore(table)
+    clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
+    source = "{{ cookiecutter.package_name }}"
+    protection = ProtectionService(store, publisher, clock, f"{source}.responsible_gaming")
+    wallet = Wallet(store, publisher, clock, f"{source}.wallet", protection=protection)
+    return store, publisher, protection, wallet
+
+
 @pytest.mark.integration
 def test_the_wallet_refuses_a_bonus_to_an_excluded_player_on_dynamodb(aws_tables: dict[str, str]) -> None:
-    store = DynamoLedgerStore(aws_tables["WalletTable"])
-    clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
-    protection = ProtectionService(
-        store,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.responsible_gaming",
-    )
-    wallet = Wallet(
-        store,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.wallet",
-        protection=protection,
-    )
+    store, publisher, protection, wallet = protected_wallet(aws_tables["WalletTable"])
     wallet.grant_bonus(PLAYER, "promo-1", Money.of(500, "EUR"), correlation_id="c")
     protection.self_exclude(PLAYER, protection.policy.self_exclusion_min_months, correlation_id="c")
     publisher.events.clear()
@@ -364,21 +362,7 @@ def test_the_wallet_refuses_a_bonus_to_an_excluded_player_on_dynamodb(aws_tables
 def test_a_guarded_bonus_grant_is_one_dynamodb_write_that_checks_the_exclusion(
     aws_tables: dict[str, str],
 ) -> None:
-    store = DynamoLedgerStore(aws_tables["WalletTable"])
-    clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
-    protection = ProtectionService(
-        store,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.responsible_gaming",
-    )
-    wallet = Wallet(
-        store,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.wallet",
-        protection=protection,
-    )
+    store, _, _, wallet = protected_wallet(aws_tables["WalletTable"])
     calls: list[str] = []
     items: list[dict[str, object]] = []
     store.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
@@ -396,21 +380,7 @@ def test_a_guarded_bonus_grant_is_one_dynamodb_write_that_checks_the_exclusion(
 
 @pytest.mark.integration
 def test_a_guarded_bet_through_the_wallet_is_one_dynamodb_write(aws_tables: dict[str, str]) -> None:
-    store = DynamoLedgerStore(aws_tables["WalletTable"])
-    clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
-    protection = ProtectionService(
-        store,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.responsible_gaming",
-    )
-    wallet = Wallet(
-        store,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.wallet",
-        protection=protection,
-    )
+    store, _, protection, wallet = protected_wallet(aws_tables["WalletTable"])
     protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="c")
     protection.set_limit(PLAYER, LimitKind.WAGER, LimitPeriod.DAY, 1_000, "EUR", correlation_id="c")
     wallet.deposit(PLAYER, "dep-0", Money.of(10_000, "EUR"), correlation_id="c")
@@ -426,21 +396,7 @@ def test_a_guarded_bet_through_the_wallet_is_one_dynamodb_write(aws_tables: dict
 @pytest.mark.integration
 def test_concurrent_bets_never_pass_the_wager_limit(aws_tables: dict[str, str]) -> None:
     """Eight game servers betting for one player at once on DynamoDB (moto): the limit holds exactly."""
-    store = DynamoLedgerStore(aws_tables["WalletTable"])
-    clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
-    protection = ProtectionService(
-        store,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.responsible_gaming",
-    )
-    wallet = Wallet(
-        store,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.wallet",
-        protection=protection,
-    )
+    store, _, protection, wallet = protected_wallet(aws_tables["WalletTable"])
     limit = 3_000
     protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="c")
     protection.set_limit(PLAYER, LimitKind.WAGER, LimitPeriod.DAY, limit, "EUR", correlation_id="c")
