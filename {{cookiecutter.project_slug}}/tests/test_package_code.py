@@ -79,7 +79,7 @@ def test_the_closure_follows_every_import_a_handler_can_run(toy_package: Path) -
 
 
 def test_a_function_carries_its_modules_and_the_package_data(toy_package: Path) -> None:
-    code = package_code.function_code("worker", f"{PACKAGE}.handlers.worker")
+    code = package_code.function_code("worker", f"{PACKAGE}.handlers.worker", package_code.data_files())
 
     assert f"{PACKAGE}/domain/core.py" in code.files
     assert f"{PACKAGE}/rules.json" in code.files

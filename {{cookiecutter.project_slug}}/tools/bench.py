@@ -42,6 +42,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from tools.dev import LOCAL_AWS, aws_environment
+from tools.package_code import is_hash_checked
 from tools.stack import (
     PROJECT_ROOT,
     SRC_DIR,
@@ -151,15 +152,15 @@ class Probe:
 
 
 @dataclass(frozen=True)
-class FunctionCode:
-    """Where the probes import each function from: its PYTHONPATH."""
+class ProbeSource:
+    """Where the probes import each function from: its PYTHONPATH (packaged zip, else source tree)."""
 
     origin: str  # "packaged zips" or "source tree (no current package)"
     paths: dict[str, str]  # function name -> PYTHONPATH
 
 
 @contextmanager
-def function_code(definition: StackDefinition) -> Iterator[FunctionCode]:
+def probe_source(definition: StackDefinition) -> Iterator[ProbeSource]:
     """Each function's code as Lambda gets it: its zip unpacked, else a copy of src/ without bytecode.
 
     From the zips, a probe imports exactly what a deploy ships: the function's own modules, their
@@ -175,7 +176,7 @@ def function_code(definition: StackDefinition) -> Iterator[FunctionCode]:
             shutil.copytree(SRC_DIR, source, ignore=shutil.ignore_patterns("__pycache__"))
             path = os.pathsep.join([str(source), str(PROJECT_ROOT)])
             paths = {function.name: path for function in definition.functions}
-            yield FunctionCode("source tree (no current package)", paths)
+            yield ProbeSource("source tree (no current package)", paths)
             return
         wsgi_folder = wsgi_target(definition.wsgi_app)[0]
         paths = {}
@@ -186,11 +187,11 @@ def function_code(definition: StackDefinition) -> Iterator[FunctionCode]:
                 bundle.extractall(root)
             folders = [root / wsgi_folder, root] if function.is_api and wsgi_folder else [root]
             paths[function.name] = os.pathsep.join(str(folder) for folder in folders)
-        yield FunctionCode("packaged zips", paths)
+        yield ProbeSource("packaged zips", paths)
 
 
 def cold_start_probes(
-    definition: StackDefinition, stack: LocalStack, base_env: dict[str, str], code: FunctionCode
+    definition: StackDefinition, stack: LocalStack, base_env: dict[str, str], code: ProbeSource
 ) -> list[Probe]:
     """The baselines, then an import-only and a full-init probe per function, from its own code."""
     python = sys.executable
@@ -311,8 +312,8 @@ def package_results(definition: StackDefinition) -> dict[str, Any]:
         with zipfile.ZipFile(archive) as bundle:
             bundled = any(name.startswith("aws_lambda_powertools/") for name in bundle.namelist())
             bytecode = [name for name in bundle.namelist() if name.endswith(".pyc")]
-            # PEP 552 flags: 0b11 = hash-based and checked against the source (valid without file times)
-            checked = all(int.from_bytes(bundle.read(name)[4:8], "little") == 0b11 for name in bytecode)
+            # Timestamp-checked bytecode would be stale in a zip with fixed file times.
+            checked = all(is_hash_checked(bundle.read(name)) for name in bytecode)
         from_layer = any(POWERTOOLS_LAYER in str(layer) for layer in function.layers)
         size = archive.stat().st_size
         functions[function.name] = {
@@ -628,7 +629,7 @@ def run(mode: Mode, stage: str) -> dict[str, Any]:
         stack = create_local_stack(definition, client)
         base_env = aws_environment(server.endpoint_url, definition.region)
         print(f"Cold starts: {mode.rounds} round(s) of fresh interpreters ...", flush=True)
-        with function_code(definition) as code:
+        with probe_source(definition) as code:
             medians = measure_cold_starts(cold_start_probes(definition, stack, base_env, code), mode)
         results["cold_start"] = cold_start_results(definition, medians, mode.rounds)
         results["cold_start"]["code_from"] = code.origin
@@ -733,6 +734,8 @@ def report(results: dict[str, Any]) -> str:
             limit = f"< {row['target_bytes'] / 1000:,.0f} KB"
             target = f"{limit}, Powertools {row['powertools']} {verdict(row['met'])}"
             compiled = f"{row['bytecode_files']} .pyc" if row["bytecode_files"] else "no bytecode"
+            if row["bytecode_files"] and not row["bytecode_hash_checked"]:
+                compiled += " (stale: not hash-checked)"
             label = f"{name} ({row['kind']})"
             lines.append(f"  {label:<30} {row['artifact']:<46} {size:>12}  {compiled:>11}  {target}")
     lines += ["", "AWS requests per operation (warm; moto server)"]

@@ -54,7 +54,6 @@ class FunctionCode:
     """The project files one function's zip carries, relative to the project root."""
 
     name: str
-    handler_module: str
     modules: tuple[str, ...]
     files: tuple[str, ...]
 
@@ -154,13 +153,13 @@ def data_files() -> list[Path]:
     )
 
 
-def function_code(name: str, handler_module: str) -> FunctionCode:
+def function_code(name: str, handler_module: str, data: list[Path]) -> FunctionCode:
+    """The modules `handler_module` imports, and the package's `data` files, as one function's files."""
     modules = closure(handler_module)
     paths = [module_path(module) for module in modules]
-    files = [path for path in paths if path is not None] + data_files()
+    files = [path for path in paths if path is not None] + data
     return FunctionCode(
         name=name,
-        handler_module=handler_module,
         modules=modules,
         files=tuple(path.relative_to(PROJECT_ROOT).as_posix() for path in files),
     )
@@ -189,19 +188,28 @@ def runtime_version() -> str:
     return runtime.removeprefix("python")
 
 
+def bytecode_path(source: str) -> str:
+    """Where this interpreter keeps the bytecode of `source` (both relative to the project root)."""
+    return Path(importlib.util.cache_from_source(source)).as_posix()
+
+
+def is_hash_checked(pyc: bytes) -> bool:
+    """Whether bytecode is hash-based and checked against its source (PEP 552 flags 0b11)."""
+    return int.from_bytes(pyc[4:8], "little") == 0b11
+
+
 def compile_bytecode(sources: Iterable[str]) -> list[str]:
     """Hash-checked bytecode of each source file for this interpreter; the .pyc paths written."""
     written = []
     for source in sources:
-        path = PROJECT_ROOT / source
-        target = Path(importlib.util.cache_from_source(str(path)))
+        target = bytecode_path(source)
         py_compile.compile(
-            str(path),
-            cfile=str(target),
+            str(PROJECT_ROOT / source),
+            cfile=str(PROJECT_ROOT / target),
             doraise=True,
             invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
         )
-        written.append(target.relative_to(PROJECT_ROOT).as_posix())
+        written.append(target)
     return written
 
 
@@ -210,34 +218,27 @@ def build(write: bool = True) -> dict[str, Any]:
     runtime = runtime_version()
     here = "{}.{}".format(*sys.version_info[:2])
     bytecode = here == runtime
-    functions = {}
-    codes = [function_code(name, module) for name, module in handler_modules().items()]
-    sources = sorted({file for code in codes for file in code.files if file.endswith(".py")})
-    compiled = dict(zip(sources, compile_bytecode(sources), strict=True)) if bytecode and write else {}
-    for code in codes:
-        patterns = list(code.files)
-        if bytecode:
-            patterns += [
-                compiled.get(file) or _cache_path(file) for file in code.files if file.endswith(".py")
-            ]
-        functions[code.name] = {"modules": list(code.modules), "patterns": patterns}
+    data = data_files()
+    codes = [function_code(name, module, data) for name, module in handler_modules().items()]
+    if bytecode and write:
+        compile_bytecode(sorted({file for code in codes for file in code.files if file.endswith(".py")}))
+
+    def patterns(code: FunctionCode) -> list[str]:
+        sources = [file for file in code.files if file.endswith(".py")]
+        return list(code.files) + ([bytecode_path(file) for file in sources] if bytecode else [])
+
     document = {
         "runtime": f"python{runtime}",
         "packaged_with": f"python{here}",
         "bytecode": bytecode,
         "slimPatterns": SLIM_ALWAYS + ([] if bytecode else SLIM_BYTECODE),
-        "functions": {name: entry["patterns"] for name, entry in functions.items()},
-        "modules": {name: entry["modules"] for name, entry in functions.items()},
+        "functions": {code.name: patterns(code) for code in codes},
+        "modules": {code.name: list(code.modules) for code in codes},
     }
     if write:
         OUTPUT.parent.mkdir(exist_ok=True)
         OUTPUT.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return document
-
-
-def _cache_path(source: str) -> str:
-    target = Path(importlib.util.cache_from_source(str(PROJECT_ROOT / source)))
-    return target.relative_to(PROJECT_ROOT).as_posix()
 
 
 def summary(document: dict[str, Any]) -> str:

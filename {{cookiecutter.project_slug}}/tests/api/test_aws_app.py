@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from tests.api.http_api import ApiClient
-from tests.support.tables import create_event_bus, table_environment
+from tests.support.tables import stack_environment
 {%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
 from tools.stack import PROJECT_ROOT
 {%- endif %}
@@ -47,9 +47,7 @@ def test_missing_settings_are_a_logged_500_not_a_crash(monkeypatch: pytest.Monke
 def test_requests_reach_dynamodb_and_eventbridge(
     monkeypatch: pytest.MonkeyPatch, aws_tables: dict[str, str], events_client: Any
 ) -> None:
-    monkeypatch.setenv("EVENT_BUS_NAME", create_event_bus(events_client))
-    for variable, table in table_environment(aws_tables).items():
-        monkeypatch.setenv(variable, table)
+    stack_environment(monkeypatch, events_client, aws_tables)
     monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "https://play.example.com")
     api = ApiClient(aws_app())
 {%- if cookiecutter.module_sessions %}
@@ -117,9 +115,7 @@ def test_importing_the_app_loads_no_modules_domain_until_its_routes_are_called()
 def test_a_modules_service_is_built_on_its_first_request_only(
     monkeypatch: pytest.MonkeyPatch, aws_tables: dict[str, str], events_client: Any
 ) -> None:
-    monkeypatch.setenv("EVENT_BUS_NAME", create_event_bus(events_client))
-    for variable, table in table_environment(aws_tables).items():
-        monkeypatch.setenv(variable, table)
+    stack_environment(monkeypatch, events_client, aws_tables)
     app = aws_app()
     api = ApiClient(app)
     holder = app.extensions[SERVICES_KEY]

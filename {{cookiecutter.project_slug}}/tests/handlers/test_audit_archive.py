@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.support.tables import load_resources
 
 from {{ cookiecutter.package_name }}.adapters.memory import (
     FixedClock,
@@ -53,6 +54,17 @@ def message(body: str, number: int = 1) -> dict[str, Any]:
 
 def batch(*bodies: str) -> dict[str, Any]:
     return {"Records": [message(body, number) for number, body in enumerate(bodies, start=1)]}
+
+
+def test_only_the_audit_trail_function_may_send_to_the_archive_queue() -> None:
+    """serverless.yml: an explicit deny for every other principal, whatever its own IAM policy allows."""
+    [statement] = load_resources()["AuditArchiveQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+
+    refused = (statement["Effect"], statement["Principal"], statement["Action"])
+    assert refused == ("Deny", "*", "sqs:SendMessage")
+    assert statement["Resource"] == {"Fn::GetAtt": ["AuditArchiveQueue", "Arn"]}
+    allowed = statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    assert allowed == {"Fn::GetAtt": ["AuditTrailIamRoleLambdaExecution", "Arn"]}
 
 
 def test_records_fit_one_message_until_they_pass_the_limit() -> None:

@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-{%- if cookiecutter.module_responsible_gaming %}
-from tests.support.bus import eventbridge_body, sqs_event, worker_environment
-{%- else %}
 from tests.support.bus import eventbridge_body, sqs_event
+{%- if cookiecutter.module_responsible_gaming %}
+from tests.support.tables import stack_environment
 {%- endif %}
 
 {% if cookiecutter.module_responsible_gaming -%}
@@ -313,13 +312,7 @@ def test_a_reward_refused_for_an_excluded_player_is_acknowledged_and_not_recorde
 def test_the_workers_own_wallet_refuses_rewards_to_excluded_players_on_dynamodb(
     aws_tables: dict[str, str], events_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tables = {"WALLET_TABLE_NAME": "WalletTable", "LEADERBOARDS_TABLE_NAME": "LeaderboardsTable"}
-    worker_environment(
-        monkeypatch,
-        events_client,
-        {variable: aws_tables[table] for variable, table in tables.items()},
-        SESSIONS_TABLE_NAME="not-used-by-this-worker",
-    )
+    stack_environment(monkeypatch, events_client, aws_tables)
     monkeypatch.setattr(leaderboards, "_service", None)  # the handler builds its own, as on Lambda
     ledger = DynamoLedgerStore(aws_tables["WalletTable"])
     now = datetime.now(UTC)

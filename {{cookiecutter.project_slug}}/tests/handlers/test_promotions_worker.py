@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-{%- if cookiecutter.module_responsible_gaming %}
-from tests.support.bus import eventbridge_body, sqs_event, worker_environment
-{%- else %}
 from tests.support.bus import eventbridge_body, sqs_event
+{%- if cookiecutter.module_responsible_gaming %}
+from tests.support.tables import stack_environment
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
@@ -288,13 +287,7 @@ def test_a_grant_refused_for_an_excluded_player_is_acknowledged_and_not_recorded
 def test_the_workers_own_wallet_refuses_bonuses_to_excluded_players_on_dynamodb(
     aws_tables: dict[str, str], events_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tables = {"WALLET_TABLE_NAME": "WalletTable", "PROMOTIONS_TABLE_NAME": "PromotionsTable"}
-    worker_environment(
-        monkeypatch,
-        events_client,
-        {variable: aws_tables[table] for variable, table in tables.items()},
-        SESSIONS_TABLE_NAME="not-used-by-this-worker",
-    )
+    stack_environment(monkeypatch, events_client, aws_tables)
     monkeypatch.setattr(worker, "_service", None)  # the handler builds its own, as on Lambda
     ledger = DynamoLedgerStore(aws_tables["WalletTable"])
     setup = InMemoryEventPublisher()

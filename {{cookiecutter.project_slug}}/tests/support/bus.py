@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
-from uuid import uuid4
 
 if TYPE_CHECKING:
-    import pytest
-
     from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 
 REGION = "{{ cookiecutter.region }}"
@@ -47,17 +44,3 @@ def sqs_event(*bodies: str, receive_count: int = 1) -> dict[str, Any]:
             for number, body in enumerate(bodies, start=1)
         ]
     }
-
-
-def worker_environment(
-    monkeypatch: pytest.MonkeyPatch, events_client: Any, tables: dict[str, str], **variables: str
-) -> str:
-    """A worker's environment as on Lambda, against the moto server: a fresh bus, the tables, `variables`.
-
-    `tables` maps environment variables to table names. Returns the bus's name.
-    """
-    bus = f"worker-test-{uuid4().hex[:8]}"
-    events_client.create_event_bus(Name=bus)
-    for name, value in {"EVENT_BUS_NAME": bus, **tables, **variables}.items():
-        monkeypatch.setenv(name, value)
-    return bus

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVERLESS_YML = PROJECT_ROOT / "serverless.yml"
@@ -104,3 +107,15 @@ def table_environment(names: dict[str, str], path: Path = SERVERLESS_YML) -> dic
         for variable, value in environment.items()
         if isinstance(value, dict) and value.get("Ref") in names
     }
+
+
+def stack_environment(monkeypatch: pytest.MonkeyPatch, events_client: Any, names: dict[str, str]) -> str:
+    """The functions' environment against the moto server: a fresh bus and every table's variable.
+
+    Returns the bus's name.
+    """
+    bus = create_event_bus(events_client)
+    monkeypatch.setenv("EVENT_BUS_NAME", bus)
+    for variable, table in table_environment(names).items():
+        monkeypatch.setenv(variable, table)
+    return bus
