@@ -169,7 +169,6 @@ class Journey:
         """The wallet's reconciliation on the local tables: the ledger's sum against the balance."""
         use_source_tree()
         from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
-        from {{ cookiecutter.package_name }}.adapters.memory import InMemoryEventPublisher
         from {{ cookiecutter.package_name }}.domain.wallet import Wallet
         from {{ cookiecutter.package_name }}.settings import Settings, SystemClock
 
@@ -177,7 +176,7 @@ class Journey:
         assert self.run.definition is not None
         settings = Settings.from_env(self.run.stack.environment(self.run.definition.api))
         ledger = DynamoLedgerStore(settings.wallet_table_name, client=self.run.client("dynamodb"))
-        wallet = Wallet(ledger, InMemoryEventPublisher(), SystemClock(), f"{settings.event_source}.wallet")
+        wallet = Wallet(ledger, SystemClock(), f"{settings.event_source}.wallet")
         result = wallet.reconcile(self.player)
         verdict = "balanced" if result.balanced else "NOT BALANCED"
         line = (

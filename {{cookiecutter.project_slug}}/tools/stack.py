@@ -34,7 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
-from tests.support.tables import TABLE_PROPERTIES, CloudFormationLoader
+from tests.support.tables import TABLE_PROPERTIES, CloudFormationLoader, api_schema
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SRC_DIR = PROJECT_ROOT / "src"
@@ -608,14 +608,15 @@ def _walk(value: Any) -> Iterator[tuple[str, Any]]:
 
 def _create_table(local: LocalStack, logical_id: str, properties: dict[str, Any], client: Any) -> None:
     name = str(local.resolve(properties.get("TableName", logical_id)))
-    schema = {key: local.resolve(properties[key]) for key in TABLE_PROPERTIES if key in properties}
-    schema.setdefault("BillingMode", "PAY_PER_REQUEST")
+    schema = api_schema({key: local.resolve(properties[key]) for key in TABLE_PROPERTIES if key in properties})
     table = client.create_table(TableName=name, **schema)["TableDescription"]
     ttl = properties.get("TimeToLiveSpecification")
     if ttl:
         client.update_time_to_live(TableName=name, TimeToLiveSpecification=local.resolve(ttl))
     local.refs[logical_id] = name
     local.attributes[(logical_id, "Arn")] = table["TableArn"]
+    if "LatestStreamArn" in table:
+        local.attributes[(logical_id, "StreamArn")] = table["LatestStreamArn"]
 
 
 def _create_queue(local: LocalStack, logical_id: str, properties: dict[str, Any], client: Any) -> None:

@@ -48,8 +48,9 @@ REALITY_CHECK_MINUTES = 60
 
 
 @pytest.fixture
-def ledger() -> InMemoryLedgerStore:
-    return InMemoryLedgerStore()
+def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
+    # Committed entries' events reach the publisher, as the stream publisher carries them to the bus.
+    return InMemoryLedgerStore(relay=publisher)
 
 
 {%- if cookiecutter.module_responsible_gaming %}
@@ -72,13 +73,13 @@ def wallet(
     # The KYC gate fails closed: the two test players are verified here, so the wallet's own rules show.
     for player_id in (PLAYER, OTHER_PLAYER):
         ledger.save_protection(PlayerProtection(player_id, kyc=KycStatus.VERIFIED, version=1))
-    return Wallet(ledger, publisher, clock, WALLET_SOURCE, protection=protection)
+    return Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
 {%- else %}
 
 
 @pytest.fixture
 def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock) -> Wallet:
-    return Wallet(ledger, publisher, clock, WALLET_SOURCE)
+    return Wallet(ledger, clock, WALLET_SOURCE)
 {%- endif %}
 {%- endif %}
 {%- if cookiecutter.module_sessions %}

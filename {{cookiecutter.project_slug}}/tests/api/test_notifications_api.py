@@ -45,8 +45,7 @@ def api(store: InMemoryNotificationStore, publisher: InMemoryEventPublisher, clo
     )
     services = Services(
         wallet=Wallet(
-            InMemoryLedgerStore(),
-            publisher,
+            InMemoryLedgerStore(relay=publisher),
             clock,
             "{{ cookiecutter.package_name }}.wallet",
         ),

@@ -84,7 +84,7 @@ def api(store: InMemoryPromotionStore, clock: FixedClock, publisher: InMemoryEve
     return ApiClient(
         create_app(
             Services(
-                wallet=Wallet(InMemoryLedgerStore(), publisher, clock, WALLET_SOURCE),
+                wallet=Wallet(InMemoryLedgerStore(relay=publisher), clock, WALLET_SOURCE),
 {%- if cookiecutter.module_sessions %}
                 sessions=SessionService(InMemorySessionStore(), publisher, clock, SESSIONS_SOURCE),
 {%- endif %}

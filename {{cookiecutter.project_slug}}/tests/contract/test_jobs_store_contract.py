@@ -101,7 +101,7 @@ def export_store(request: pytest.FixtureRequest) -> tuple[ExportSink, Callable[[
 
 
 def wallet_at(ledger: LedgerStore, clock: FixedClock) -> Wallet:
-    return Wallet(ledger, NoEvents(), clock, "{{ cookiecutter.package_name }}.wallet")
+    return Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet")
 
 
 def session(session_id: str, *, seen: datetime, ended: datetime | None = None) -> Session:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import random
 import threading
 from collections import Counter
@@ -646,15 +648,9 @@ def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
         clock,
         "{{ cookiecutter.package_name }}.responsible_gaming",
     )
-    wallet = Wallet(
-        ledger,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.wallet",
-        protection=protection,
-    )
+    wallet = Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
 {%- else %}
-    wallet = Wallet(ledger, publisher, clock, "{{ cookiecutter.package_name }}.wallet")
+    wallet = Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet")
 {%- endif %}
     calls: list[str] = []
     items: list[dict[str, Any]] = []
@@ -671,7 +667,10 @@ def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
     assert [next(iter(item)) for item in items] == ["Put", "Update"]
     assert replay.replayed
     assert cash(ledger) == 600 == ledger_sum(ledger)
-    assert [event.name for event in publisher.events] == ["FundsWithdrawn"]
+    # Its event is in that one write (the outbox), not published on the player's path.
+    outbox = json.loads(items[0]["Put"]["Item"]["outbox"]["S"])
+    assert [event["name"] for event in outbox] == ["FundsWithdrawn"]
+    assert publisher.events == []
 
 
 def test_transaction_conflicts_are_retried_then_succeed() -> None:

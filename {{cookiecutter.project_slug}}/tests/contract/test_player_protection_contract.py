@@ -336,7 +336,7 @@ def protected_wallet(
     clock, publisher = FixedClock(NOW), InMemoryEventPublisher()
     source = "{{ cookiecutter.package_name }}"
     protection = ProtectionService(store, publisher, clock, f"{source}.responsible_gaming")
-    wallet = Wallet(store, publisher, clock, f"{source}.wallet", protection=protection)
+    wallet = Wallet(store, clock, f"{source}.wallet", protection=protection)
     return store, publisher, protection, wallet
 
 

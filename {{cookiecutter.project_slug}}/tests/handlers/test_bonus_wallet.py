@@ -21,7 +21,7 @@ def test_nothing_is_built_until_a_bonus_is_due_and_then_once() -> None:
     publisher = InMemoryEventPublisher()
 
     def ledger() -> InMemoryLedgerStore:
-        ledgers.append(InMemoryLedgerStore())
+        ledgers.append(InMemoryLedgerStore(relay=publisher))
         return ledgers[-1]
 
     wallet = DeferredWallet(ledger, publisher, FixedClock(AT), SOURCE)

@@ -94,13 +94,14 @@ def store() -> InMemoryLeaderboardStore:
 
 
 @pytest.fixture
-def ledger() -> InMemoryLedgerStore:
-    return InMemoryLedgerStore()
+def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
+    # Committed entries' events reach the publisher, as the stream publisher carries them to the bus.
+    return InMemoryLedgerStore(relay=publisher)
 
 
 @pytest.fixture
 def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock) -> Wallet:
-    return Wallet(ledger, publisher, clock, WALLET_SOURCE)
+    return Wallet(ledger, clock, WALLET_SOURCE)
 
 
 @pytest.fixture
@@ -284,7 +285,7 @@ def test_a_reward_refused_for_an_excluded_player_is_acknowledged_and_not_recorde
     how: str,
 ) -> None:
     protection = ProtectionService(ledger, publisher, clock, PROTECTION_SOURCE)
-    wallet = Wallet(ledger, publisher, clock, WALLET_SOURCE, protection=protection)
+    wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
     service = LeaderboardService(store, publisher, clock, SOURCE, CATALOGUE, bonuses=wallet)
     if how == "self-excluded":
         protection.self_exclude(PLAYER, LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")

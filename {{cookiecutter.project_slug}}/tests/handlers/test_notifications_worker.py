@@ -191,7 +191,7 @@ def test_events_the_wallet_publishes_are_what_the_worker_reads(
     clock: FixedClock,
 ) -> None:
     service.update_preferences(PLAYER, PreferencesUpdate(marketing=True))
-    wallet = Wallet(InMemoryLedgerStore(), publisher, clock, f"{PACKAGE}.wallet")
+    wallet = Wallet(InMemoryLedgerStore(relay=publisher), clock, f"{PACKAGE}.wallet")
     wallet.deposit(PLAYER, "dep-1", Money.of(1_000, "EUR"), correlation_id="c")
     wallet.place_bet(PLAYER, "bet-1", Money.of(400, "EUR"), correlation_id="c")
     wallet.settle_win(PLAYER, "win-1", "bet-1", Money.of(12_000, "EUR"), correlation_id="c")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from tests.support.bus import eventbridge_body, sqs_event
+from tests.support.bus import eventbridge_body, outbox_poller, sqs_event
 {%- if cookiecutter.module_responsible_gaming %}
 from tests.support.tables import stack_environment
 {%- endif %}
@@ -48,10 +49,18 @@ RULES = [
 class Casino:
     """A wallet and the promotions worker's service on one set of adapters, and the events between them."""
 
-    def __init__(self, ledger: LedgerStore, store: PromotionStore, clock: FixedClock) -> None:
-        self.publisher = InMemoryEventPublisher()
+    def __init__(
+        self,
+        ledger: LedgerStore,
+        store: PromotionStore,
+        clock: FixedClock,
+        publisher: InMemoryEventPublisher,
+        outbox: Callable[[], object] = lambda: None,
+    ) -> None:
+        self.publisher = publisher
         self.clock = clock
-        self.wallet = Wallet(ledger, self.publisher, clock, WALLET_SOURCE)
+        self.outbox = outbox  # carries the ledger's outbox to the publisher (the stream, on DynamoDB)
+        self.wallet = Wallet(ledger, clock, WALLET_SOURCE)
         self.store = store
         self.service = PromotionService(
             RULES, store, self.wallet, ledger, self.publisher, clock, PROMOTIONS_SOURCE
@@ -59,6 +68,7 @@ class Casino:
 
     def take_bodies(self) -> list[str]:
         """The SQS bodies of every event published since the last call (what the rule would deliver)."""
+        self.outbox()
         bodies = [eventbridge_body(event) for event in self.publisher.events]
         self.publisher.events.clear()
         return bodies
@@ -71,12 +81,14 @@ class Casino:
         return 0 if balance is None else balance.bonus
 
     def named(self, name: str) -> list[DomainEvent]:
+        self.outbox()
         return [event for event in self.publisher.events if event.name == name]
 
 
 @pytest.fixture
 def casino(clock: FixedClock) -> Casino:
-    return Casino(InMemoryLedgerStore(), InMemoryPromotionStore(), clock)
+    publisher = InMemoryEventPublisher()
+    return Casino(InMemoryLedgerStore(relay=publisher), InMemoryPromotionStore(), clock, publisher)
 
 
 def test_a_first_deposit_is_granted_its_bonus_with_the_deposits_correlation_id(casino: Casino) -> None:
@@ -224,10 +236,13 @@ def test_lambda_entry_point_uses_the_module_service(monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.integration
 def test_the_worker_grants_through_dynamodb(aws_tables: dict[str, str], clock: FixedClock) -> None:
+    publisher = InMemoryEventPublisher()
     casino = Casino(
         DynamoLedgerStore(aws_tables["WalletTable"]),
         DynamoPromotionStore(aws_tables["PromotionsTable"]),
         clock,
+        publisher,
+        outbox_poller(aws_tables["WalletTable"], publisher).poll,
     )
     casino.wallet.deposit(PLAYER, "dep-1", Money.of(4_000, "EUR"), correlation_id="checkout-7")
     deposited = casino.take_bodies()
@@ -260,9 +275,10 @@ def outcomes(caplog: pytest.LogCaptureFixture) -> list[object]:
 def test_a_grant_refused_for_an_excluded_player_is_acknowledged_and_not_recorded(
     clock: FixedClock, caplog: pytest.LogCaptureFixture, how: str
 ) -> None:
-    ledger, store, publisher = InMemoryLedgerStore(), InMemoryPromotionStore(), InMemoryEventPublisher()
+    store, publisher = InMemoryPromotionStore(), InMemoryEventPublisher()
+    ledger = InMemoryLedgerStore(relay=publisher)
     protection = ProtectionService(ledger, publisher, clock, PROTECTION_SOURCE)
-    wallet = Wallet(ledger, publisher, clock, WALLET_SOURCE, protection=protection)
+    wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
     service = PromotionService(RULES, store, wallet, ledger, publisher, clock, PROMOTIONS_SOURCE)
     protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="kyc")
     wallet.deposit(PLAYER, "dep-1", Money.of(4_000, "EUR"), correlation_id="checkout-7")
@@ -292,10 +308,11 @@ def test_the_workers_own_wallet_refuses_bonuses_to_excluded_players_on_dynamodb(
     ledger = DynamoLedgerStore(aws_tables["WalletTable"])
     setup = InMemoryEventPublisher()
     # The deposits are made before the exclusion, by a wallet of the test's own.
-    deposits = Wallet(ledger, setup, FixedClock(datetime.now(UTC)), WALLET_SOURCE)
+    deposits = Wallet(ledger, FixedClock(datetime.now(UTC)), WALLET_SOURCE)
     currency = "{{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }}"
     for player_id in (PLAYER, "player-2"):
         deposits.deposit(player_id, f"dep-{player_id}", Money.of(4_000, currency), correlation_id="c")
+    outbox_poller(aws_tables["WalletTable"], setup).poll()
     bodies = [eventbridge_body(event) for event in setup.events]
     exclude(
         ProtectionService(ledger, setup, FixedClock(datetime.now(UTC)), PROTECTION_SOURCE),

@@ -178,7 +178,7 @@ def test_what_the_wallet_publishes_is_what_the_worker_counts(
     counter: GgrCounter, totals: InMemoryGgrTotalsStore
 ) -> None:
     published = InMemoryEventPublisher()
-    wallet = Wallet(InMemoryLedgerStore(), published, FixedClock(PLAYED_AT), WALLET_SOURCE)
+    wallet = Wallet(InMemoryLedgerStore(relay=published), FixedClock(PLAYED_AT), WALLET_SOURCE)
     wallet.deposit("player-1", "deposit-1", Money(5_000, "EUR"), correlation_id="c-1")
     wallet.place_bet("player-1", "bet-1", Money(1_000, "EUR"), correlation_id="c-2")
     wallet.settle_win("player-1", "win-1", "bet-1", Money(2_500, "EUR"), correlation_id="c-3")

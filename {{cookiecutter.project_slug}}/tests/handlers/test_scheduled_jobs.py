@@ -88,13 +88,14 @@ def value(metrics: dict[str, Any], name: str) -> float:
 
 
 @pytest.fixture
-def ledger() -> InMemoryLedgerStore:
-    return InMemoryLedgerStore()
+def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
+    # Committed entries' events reach the publisher, as the stream publisher carries them to the bus.
+    return InMemoryLedgerStore(relay=publisher)
 
 
 @pytest.fixture
 def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock) -> Wallet:
-    return Wallet(ledger, publisher, clock, f"{PACKAGE}.wallet")
+    return Wallet(ledger, clock, f"{PACKAGE}.wallet")
 
 
 @pytest.fixture

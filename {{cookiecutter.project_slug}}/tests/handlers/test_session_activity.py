@@ -175,7 +175,7 @@ def test_events_the_wallet_publishes_are_what_the_worker_reads(
     publisher: InMemoryEventPublisher,
     clock: FixedClock,
 ) -> None:
-    wallet = Wallet(InMemoryLedgerStore(), publisher, clock, WALLET_SOURCE)
+    wallet = Wallet(InMemoryLedgerStore(relay=publisher), clock, WALLET_SOURCE)
     wallet.deposit(PLAYER, "dep-1", Money.of(1_000, "EUR"), correlation_id="c")
     wallet.place_bet(PLAYER, "bet-1", Money.of(400, "EUR"), correlation_id="c", session_id=session_id)
     wallet.settle_win(

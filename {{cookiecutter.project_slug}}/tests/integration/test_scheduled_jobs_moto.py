@@ -121,7 +121,7 @@ def test_reconciliation_finds_a_planted_mismatch_and_publishes_it(
     job_stack: JobStack, sqs_client: Any, dynamodb_client: Any
 ) -> None:
     table = job_stack.tables["WalletTable"]
-    wallet = Wallet(DynamoLedgerStore(table), InMemoryEventPublisher(), FixedClock(datetime.now(UTC)), "w")
+    wallet = Wallet(DynamoLedgerStore(table), FixedClock(datetime.now(UTC)), "w")
     for player in ("player-1", "player-2", "player-3"):
         wallet.deposit(player, f"{player}-dep", Money.of(1_000, "EUR"), correlation_id="c")
         wallet.place_bet(player, f"{player}-bet", Money.of(100, "EUR"), correlation_id="c")
@@ -171,7 +171,7 @@ def test_data_export_writes_yesterdays_ledger_to_the_bucket_and_a_rerun_replaces
     job_stack: JobStack, sqs_client: Any
 ) -> None:
     clock = FixedClock(datetime(2030, 1, 1, 9, 0, tzinfo=UTC))
-    wallet = Wallet(DynamoLedgerStore(job_stack.tables["WalletTable"]), InMemoryEventPublisher(), clock, "w")
+    wallet = Wallet(DynamoLedgerStore(job_stack.tables["WalletTable"]), clock, "w")
     wallet.deposit("player-1", "dep-1", Money.of(1_000, "EUR"), correlation_id="c")
     clock.advance(timedelta(hours=1))
     wallet.place_bet("player-1", "bet-1", Money.of(250, "EUR"), correlation_id="c")
@@ -202,7 +202,7 @@ def test_retention_purge_deletes_only_sessions_past_the_retention(job_stack: Job
     clock = FixedClock(long_ago)
     sessions = SessionService(store, InMemoryEventPublisher(), clock, f"{PACKAGE}.sessions")
     ledger = DynamoLedgerStore(job_stack.tables["WalletTable"])
-    Wallet(ledger, InMemoryEventPublisher(), clock, "w").deposit(
+    Wallet(ledger, clock, "w").deposit(
         "player-1", "dep-1", Money.of(1_000, "EUR"), correlation_id="c"
     )
     expired = sessions.start_session("player-1", correlation_id="login").session_id

@@ -6,7 +6,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tools.streams import StreamPoller
+
     from {{ cookiecutter.package_name }}.domain.events import DomainEvent
+    from {{ cookiecutter.package_name }}.ports import EventPublisher
 
 REGION = "{{ cookiecutter.region }}"
 
@@ -44,3 +47,26 @@ def sqs_event(*bodies: str, receive_count: int = 1) -> dict[str, Any]:
             for number, body in enumerate(bodies, start=1)
         ]
     }
+
+
+def outbox_poller(table_name: str, publisher: EventPublisher) -> StreamPoller:
+    """The wallet table's stream carried to `publisher` by the walletOutbox handler's relay, as on AWS.
+
+    `poll()` it after the money operations: the events reach `publisher` as the bus would get them.
+    """
+    import boto3
+    from tools.streams import StreamPoller
+
+    from {{ cookiecutter.package_name }}.handlers.wallet_outbox import OutboxRelay
+
+    class Refuse:
+        def send(self, body: str) -> None:
+            raise AssertionError(f"a poison outbox record: {body}")
+
+    relay = OutboxRelay(publisher, Refuse())
+    return StreamPoller(
+        boto3.client("dynamodb"),
+        boto3.client("dynamodbstreams"),
+        table_name,
+        lambda event, context: relay.relay(event["Records"]),
+    )

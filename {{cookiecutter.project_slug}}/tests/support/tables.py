@@ -19,7 +19,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVERLESS_YML = PROJECT_ROOT / "serverless.yml"
 
 # What a test server needs to build the table; SSE, PITR, TTL and tags are the cloud's business.
-TABLE_PROPERTIES = ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes", "BillingMode")
+TABLE_PROPERTIES = (
+    "KeySchema",
+    "AttributeDefinitions",
+    "GlobalSecondaryIndexes",
+    "BillingMode",
+    "StreamSpecification",
+)
 
 
 class CloudFormationLoader(yaml.SafeLoader):
@@ -66,9 +72,17 @@ def table_schemas(path: Path = SERVERLESS_YML) -> dict[str, dict[str, Any]]:
             continue
         properties = resource.get("Properties", {})
         schema = {key: properties[key] for key in TABLE_PROPERTIES if key in properties}
-        schema.setdefault("BillingMode", "PAY_PER_REQUEST")
-        schemas[logical_id] = schema
+        schemas[logical_id] = api_schema(schema)
     return schemas
+
+
+def api_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation table properties as CreateTable arguments (a stream spec there is always enabled)."""
+    schema = dict(schema)
+    schema.setdefault("BillingMode", "PAY_PER_REQUEST")
+    if "StreamSpecification" in schema:
+        schema["StreamSpecification"] = {"StreamEnabled": True, **schema["StreamSpecification"]}
+    return schema
 
 
 def create_tables(client: Any, schemas: dict[str, dict[str, Any]]) -> dict[str, str]:

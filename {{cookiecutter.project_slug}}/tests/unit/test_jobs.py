@@ -59,13 +59,14 @@ class SpentAfter:
 
 
 @pytest.fixture
-def ledger() -> InMemoryLedgerStore:
-    return InMemoryLedgerStore()
+def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
+    # Committed entries' events reach the publisher, as the stream publisher carries them to the bus.
+    return InMemoryLedgerStore(relay=publisher)
 
 
 @pytest.fixture
 def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock) -> Wallet:
-    return Wallet(ledger, publisher, clock, WALLET_SOURCE)
+    return Wallet(ledger, clock, WALLET_SOURCE)
 
 
 def play(wallet: Wallet, player_id: str, deposit: int = 1_000, stake: int = 300, win: int = 500) -> None:

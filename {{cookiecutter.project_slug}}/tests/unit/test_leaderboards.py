@@ -99,13 +99,14 @@ def store() -> InMemoryLeaderboardStore:
 
 
 @pytest.fixture
-def ledger() -> InMemoryLedgerStore:
-    return InMemoryLedgerStore()
+def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
+    # Committed entries' events reach the publisher, as the stream publisher carries them to the bus.
+    return InMemoryLedgerStore(relay=publisher)
 
 
 @pytest.fixture
 def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock) -> Wallet:
-    return Wallet(ledger, publisher, clock, WALLET_SOURCE)
+    return Wallet(ledger, clock, WALLET_SOURCE)
 
 
 @pytest.fixture
@@ -456,7 +457,7 @@ def test_an_excluded_players_completed_mission_is_skipped_not_paid_nor_marked(
         clock,
         "{{ cookiecutter.package_name }}.responsible_gaming",
     )
-    wallet = Wallet(ledger, publisher, clock, WALLET_SOURCE, protection=protection)
+    wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
     service = LeaderboardService(store, publisher, clock, SOURCE, CATALOGUE, bonuses=wallet)
     protection.self_exclude("player-1", LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")
 

@@ -78,13 +78,14 @@ def eur(amount: int) -> Money:
 
 
 @pytest.fixture
-def ledger() -> InMemoryLedgerStore:
-    return InMemoryLedgerStore()
+def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
+    # Committed entries' events reach the publisher, as the stream publisher carries them to the bus.
+    return InMemoryLedgerStore(relay=publisher)
 
 
 @pytest.fixture
 def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock) -> Wallet:
-    return Wallet(ledger, publisher, clock, WALLET_SOURCE)
+    return Wallet(ledger, clock, WALLET_SOURCE)
 
 
 @pytest.fixture
@@ -663,7 +664,7 @@ def protected_promotions(
         clock,
         "{{ cookiecutter.package_name }}.responsible_gaming",
     )
-    wallet = Wallet(ledger, publisher, clock, WALLET_SOURCE, protection=protection)
+    wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
     protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="kyc")
     wallet.deposit(PLAYER, "dep-1", eur(2_000), correlation_id="deposit-1")
     promotions = service_with([WELCOME, TOURNAMENT], store, wallet, ledger, publisher, clock)

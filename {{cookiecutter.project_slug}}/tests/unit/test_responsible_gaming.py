@@ -44,8 +44,9 @@ def eur(amount: int) -> Money:
 
 
 @pytest.fixture
-def ledger() -> InMemoryLedgerStore:
-    return InMemoryLedgerStore()
+def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
+    # Committed entries' events reach the publisher, as the stream publisher carries them to the bus.
+    return InMemoryLedgerStore(relay=publisher)
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def wallet(
     clock: FixedClock,
     protection: ProtectionService,
 ) -> Wallet:
-    return Wallet(ledger, publisher, clock, WALLET_SOURCE, protection=protection)
+    return Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
 
 
 @pytest.fixture
@@ -556,7 +557,7 @@ def racing_wallet(
     store: RacingLimitChange, publisher: InMemoryEventPublisher, clock: FixedClock
 ) -> tuple[Wallet, ProtectionService]:
     protection = ProtectionService(store, publisher, clock, SOURCE)
-    wallet = Wallet(store, publisher, clock, WALLET_SOURCE, protection=protection)
+    wallet = Wallet(store, clock, WALLET_SOURCE, protection=protection)
     protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="c")
     protection.set_limit(PLAYER, WAGER, DAY, 10_000, "EUR", correlation_id="c")
     wallet.deposit(PLAYER, "dep-0", eur(100_000), correlation_id="c")
@@ -648,7 +649,7 @@ def test_a_withdrawal_is_neither_refused_nor_counted_by_limits(
 def test_a_player_who_never_had_protection_stored_can_withdraw(
     ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock, wallet: Wallet
 ) -> None:
-    Wallet(ledger, publisher, clock, WALLET_SOURCE).deposit(PLAYER, "dep-0", eur(1_000), correlation_id="c")
+    Wallet(ledger, clock, WALLET_SOURCE).deposit(PLAYER, "dep-0", eur(1_000), correlation_id="c")
 
     wallet.withdraw(PLAYER, "wd-1", eur(1_000), correlation_id="c")
 
@@ -744,7 +745,7 @@ def test_an_exclusion_that_starts_while_the_grant_is_written_refuses_it(
 ) -> None:
     store = ExcludedMeanwhile()
     wallet = Wallet(
-        store, publisher, clock, WALLET_SOURCE, protection=ProtectionService(store, publisher, clock, SOURCE)
+        store, clock, WALLET_SOURCE, protection=ProtectionService(store, publisher, clock, SOURCE)
     )
     store.armed = True
 

@@ -4,7 +4,9 @@ Item layout (keys `pk`/`sk`):
 - wallet balance   pk=PLAYER#<player_id>  sk=BALANCE  currency, cash, bonus
 - ledger entry     pk=TX#<transaction_id> sk=ENTRY    player_id, kind, amount, currency, funds (cash or
                    bonus: the balance it moves), fingerprint, created_at,
-                   entry_sort=<created_at>#<transaction_id>, reference?, reversed_by?
+                   entry_sort=<created_at>#<transaction_id>, reference?, reversed_by?,
+                   outbox? (the transaction's domain events as JSON, written with the entry: the table's
+                   stream carries them to the bus, handlers/wallet_outbox.py)
                    (GSI ledger_by_player: player_id, entry_sort)
 {%- if cookiecutter.module_responsible_gaming %}
 - protection       pk=PLAYER#<player_id>  sk=PROTECTION  kyc, version, limits and pending (JSON),
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 {% else %}
+import json
 from datetime import datetime
 from typing import Any
 {% endif %}
@@ -425,6 +428,8 @@ def _entry_to_item(entry: LedgerEntry) -> Item:
         item["reference"] = _s(entry.reference)
     if entry.reversed_by is not None:
         item["reversed_by"] = _s(entry.reversed_by)
+    if entry.events:
+        item["outbox"] = _s(json.dumps([event.to_outbox() for event in entry.events], default=str))
     return item
 
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 {%- if cookiecutter.module_wallet %}{% set errors = errors + ["CurrencyMismatch", "InsufficientFunds"] %}{% endif %}
 {%- if cookiecutter.module_sessions %}{% set errors = errors + ["NotFound"] %}{% endif %}
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ..domain.audit import Anchor, AppendResult, AuditEvent, AuditRecord, ChainHead, link
 {%- if errors %}
@@ -35,6 +36,9 @@ from ..domain.sessions import Session, SessionActivity
 {%- if cookiecutter.module_wallet %}
 from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, EntryKind, Funds, LedgerEntry
 {%- endif %}
+
+if TYPE_CHECKING:
+    from ..ports import EventPublisher
 
 
 class FixedClock:
@@ -137,18 +141,28 @@ class InMemoryLedgerStore:
     """Ledger entries, balances, players' protection and period counters, behind one lock.
 
     It is the ProtectionStore too: a guard is checked under the same lock as the money it guards.
+    Committed entries' events (their outbox) are kept in `outbox`, in commit order, and handed at once
+    to `relay` when one is given, as the stream publisher carries them from the table's stream.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, relay: EventPublisher | None = None) -> None:
+        self.outbox: list[DomainEvent] = []
+        self._relay = relay
         self._entries: dict[str, LedgerEntry] = {}
         self._balances: dict[str, Balance] = {}
         self._protection: dict[str, PlayerProtection] = {}
         self._counters: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 {%- else %}
-    """Ledger entries by transaction id and balances by player, behind one lock."""
+    """Ledger entries by transaction id and balances by player, behind one lock.
 
-    def __init__(self) -> None:
+    Committed entries' events (their outbox) are kept in `outbox`, in commit order, and handed at once
+    to `relay` when one is given, as the stream publisher carries them from the table's stream.
+    """
+
+    def __init__(self, relay: EventPublisher | None = None) -> None:
+        self.outbox: list[DomainEvent] = []
+        self._relay = relay
         self._entries: dict[str, LedgerEntry] = {}
         self._balances: dict[str, Balance] = {}
         self._lock = threading.Lock()
@@ -186,6 +200,7 @@ class InMemoryLedgerStore:
 {%- if cookiecutter.module_responsible_gaming %}
             self._count(guard)
 {%- endif %}
+            self._committed(entry)
 {% if cookiecutter.module_responsible_gaming %}
     def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
 {%- else %}
@@ -208,6 +223,7 @@ class InMemoryLedgerStore:
 {%- if cookiecutter.module_responsible_gaming %}
             self._count(guard)
 {%- endif %}
+            self._committed(entry)
 {% if cookiecutter.module_responsible_gaming %}
     def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
 {%- else %}
@@ -229,6 +245,7 @@ class InMemoryLedgerStore:
 {%- if cookiecutter.module_responsible_gaming %}
             self._count(guard)
 {%- endif %}
+            self._committed(rollback)
 
     def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
         with self._lock:
@@ -236,6 +253,7 @@ class InMemoryLedgerStore:
             self._refuse_duplicate(tombstone)
             self._entries[rollback.transaction_id] = rollback
             self._entries[tombstone.transaction_id] = tombstone
+            self._committed(rollback, tombstone)
 
     def entries(self, player_id: str) -> list[LedgerEntry]:
         with self._lock:
@@ -292,6 +310,14 @@ class InMemoryLedgerStore:
             key = (guard.player_id, count.counter_id)
             self._counters[key] = self._counters.get(key, 0) + count.delta
 {%- endif %}
+
+    def _committed(self, *entries: LedgerEntry) -> None:
+        """Keep the entries without their outbox, and pass the outbox on (the caller holds the lock)."""
+        for entry in entries:
+            self._entries[entry.transaction_id] = replace(self._entries[entry.transaction_id], events=())
+            self.outbox.extend(entry.events)
+            if self._relay is not None and entry.events:
+                self._relay.publish(entry.events)
 
     def _refuse_duplicate(self, entry: LedgerEntry) -> None:
         if entry.transaction_id in self._entries:

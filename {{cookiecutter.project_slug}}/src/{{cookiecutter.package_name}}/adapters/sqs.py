@@ -53,3 +53,14 @@ def message_bodies(records: Sequence[AuditRecord], limit: int = MAX_MESSAGE_BYTE
 
 def _body(items: list[str]) -> str:
     return '{"records": [' + ", ".join(items) + "]}"
+
+
+class SqsMessages:
+    """Sends message bodies to one queue (the wallet outbox's dead-letter queue)."""
+
+    def __init__(self, queue_url: str, client: Any | None = None) -> None:
+        self.queue_url = queue_url
+        self._client = LazyClient("sqs", client)
+
+    def send(self, body: str) -> None:
+        self._client.get().send_message(QueueUrl=self.queue_url, MessageBody=body)

@@ -270,9 +270,9 @@ def aws_services() -> Services:
 {%- endif %}
     return Services(
 {%- if cookiecutter.module_wallet %}
+        # Money operations publish nothing here: their events go out with the ledger entry (the outbox).
         wallet=Wallet(
             DynamoLedgerStore(settings.wallet_table_name),
-            publisher,
             clock,
             f"{settings.event_source}.wallet",
 {%- if cookiecutter.module_responsible_gaming %}

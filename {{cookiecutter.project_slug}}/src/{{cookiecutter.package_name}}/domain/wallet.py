@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from .money import Money
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ..ports import Clock, EventPublisher, LedgerStore
+    from ..ports import Clock, LedgerStore
 {%- if cookiecutter.module_responsible_gaming %}
     from .responsible_gaming import ProtectionService, TransactionGuard
 {%- endif %}
@@ -76,6 +76,10 @@ class LedgerEntry:
     reversed_by: str | None = None  # the rollback that reversed this bet
     # The balance the entry moves; a win and a rollback move the balance their bet took.
     funds: Funds = Funds.CASH
+    # The outbox: the domain events of this transaction, written in the same atomic write as the entry
+    # and carried to the bus from the store's change stream. Not part of the ledger's record: a store
+    # gives entries back without them.
+    events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def signed_amount(self) -> int:
@@ -141,7 +145,9 @@ class Wallet:
 
     Every method is safe to retry with the same transaction id: a replay returns the original
     transaction marked `replayed` and publishes nothing; the same id with another payload is a
-    TransactionConflict. Events are published only after the ledger write succeeded.
+    TransactionConflict. A transaction's event is written with its ledger entry in one atomic write
+    (the outbox, `LedgerEntry.events`); the store's change stream carries it to the bus, so no
+    committed transaction loses its event and a failed write publishes none.
 {%- if cookiecutter.module_responsible_gaming %}
 
     With `protection`, bets and deposits fail closed on the player's KYC status, exclusions and
@@ -156,17 +162,15 @@ class Wallet:
     def __init__(
         self,
         ledger: LedgerStore,
-        publisher: EventPublisher,
         clock: Clock,
         source: str,
         *,
         protection: ProtectionService | None = None,
     ) -> None:
 {%- else %}
-    def __init__(self, ledger: LedgerStore, publisher: EventPublisher, clock: Clock, source: str) -> None:
+    def __init__(self, ledger: LedgerStore, clock: Clock, source: str) -> None:
 {%- endif %}
         self._ledger = ledger
-        self._publisher = publisher
         self._clock = clock
         self._source = source  # EventBridge Source of the wallet's events, e.g. "<package>.wallet"
 {%- if cookiecutter.module_responsible_gaming %}
@@ -281,7 +285,7 @@ class Wallet:
             )
         if bet.currency != money.currency:
             raise CurrencyMismatch(f"the bet was placed in {bet.currency}", field="currency")
-        entry = replace(entry, funds=bet.funds)
+        entry = self._with_event(replace(entry, funds=bet.funds), "BetSettled", correlation_id, session_id)
         try:
 {%- if cookiecutter.module_responsible_gaming %}
             counted = bet.funds is Funds.CASH
@@ -297,7 +301,7 @@ class Wallet:
             raise BetAlreadyRolledBack(
                 "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
             ) from None
-        return self._done(entry, "BetSettled", correlation_id, session_id=session_id)
+        return self._done(entry)
 
     def rollback_bet(
         self,
@@ -377,6 +381,7 @@ class Wallet:
             reference=bet.transaction_id,
             funds=bet.funds,
         )
+        rollback = self._with_event(rollback, "BetRolledBack", correlation_id, session_id)
         try:
 {%- if cookiecutter.module_responsible_gaming %}
             stake = Money(bet.amount, bet.currency)
@@ -396,7 +401,7 @@ class Wallet:
             raise BetAlreadyRolledBack(
                 "the bet was already rolled back by another transaction", field="bet_transaction_id"
             ) from None
-        return self._done(rollback, "BetRolledBack", correlation_id, session_id=session_id)
+        return self._done(rollback)
 
     def _roll_back_unknown_bet(
         self,
@@ -431,8 +436,9 @@ class Wallet:
             created_at=now,
             reference=transaction_id,
         )
+        rollback = self._with_event(rollback, "BetRolledBack", correlation_id, session_id)
         self._ledger.tombstone(rollback, tombstone)
-        return self._done(rollback, "BetRolledBack", correlation_id, session_id=session_id)
+        return self._done(rollback)
 
     def _new_entry(
         self,
@@ -486,10 +492,11 @@ class Wallet:
         guard: Callable[[], TransactionGuard] | None = None,
 {%- endif %}
     ) -> WalletReceipt:
-        """Replay a known transaction id, else write the entry once and publish its event."""
+        """Replay a known transaction id, else write the entry once, its event in the same write."""
         replay = self._replay_of(entry)
         if replay is not None:
             return replay
+        entry = self._with_event(entry, event_name, correlation_id, session_id)
         try:
 {%- if cookiecutter.module_responsible_gaming %}
             self._write(entry, write, guard, correlation_id)
@@ -498,7 +505,7 @@ class Wallet:
 {%- endif %}
         except DuplicateTransaction:
             return self._replay_after_race(entry)
-        return self._done(entry, event_name, correlation_id, session_id=session_id)
+        return self._done(entry)
 {%- if cookiecutter.module_responsible_gaming %}
 
     def _guard(
@@ -584,9 +591,10 @@ class Wallet:
             replayed=True,
         )
 
-    def _done(
-        self, entry: LedgerEntry, event_name: str, correlation_id: str, *, session_id: str | None
-    ) -> WalletReceipt:
+    def _with_event(
+        self, entry: LedgerEntry, event_name: str, correlation_id: str, session_id: str | None
+    ) -> LedgerEntry:
+        """The entry with its event in its outbox, for the store to write in the same transaction."""
         detail: dict[str, Any] = {
             "player_id": entry.player_id,
             "transaction_id": entry.transaction_id,
@@ -598,17 +606,16 @@ class Wallet:
             detail["bet_transaction_id"] = entry.reference
         if session_id is not None:
             detail["session_id"] = session_id
-        self._publisher.publish(
-            [
-                DomainEvent(
-                    name=event_name,
-                    source=self._source,
-                    detail=detail,
-                    correlation_id=correlation_id,
-                    occurred_at=entry.created_at,
-                )
-            ]
+        event = DomainEvent(
+            name=event_name,
+            source=self._source,
+            detail=detail,
+            correlation_id=correlation_id,
+            occurred_at=entry.created_at,
         )
+        return replace(entry, events=(event,))
+
+    def _done(self, entry: LedgerEntry) -> WalletReceipt:
         return WalletReceipt(
             transaction_id=entry.transaction_id,
             kind=entry.kind,

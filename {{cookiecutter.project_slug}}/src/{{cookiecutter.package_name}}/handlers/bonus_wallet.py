@@ -37,12 +37,13 @@ class DeferredWallet:
 {%- endif %}
             from ..domain.wallet import Wallet
 
-            ledger, publisher, clock, source = self._ledger(), self._publisher, self._clock, self._source
 {%- if cookiecutter.module_responsible_gaming %}
+            ledger, publisher, clock, source = self._ledger(), self._publisher, self._clock, self._source
             protection = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
-            self._wallet = Wallet(ledger, publisher, clock, f"{source}.wallet", protection=protection)
+            self._wallet = Wallet(ledger, clock, f"{source}.wallet", protection=protection)
 {%- else %}
-            self._wallet = Wallet(ledger, publisher, clock, f"{source}.wallet")
+            ledger, clock, source = self._ledger(), self._clock, self._source
+            self._wallet = Wallet(ledger, clock, f"{source}.wallet")
 {%- endif %}
         return self._wallet
 

@@ -68,7 +68,6 @@ def _reconciliation_job() -> ReconciliationJob:
         publisher = EventBridgePublisher(settings.event_bus_name)
         wallet = Wallet(
             DynamoLedgerStore(settings.wallet_table_name),
-            publisher,
             SystemClock(),
             f"{settings.event_source}.wallet",
         )
