@@ -55,6 +55,8 @@ READY_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 5.0
 # The workers' long poll: short, so a stopped worker exits quickly.
 POLL_WAIT_SECONDS = 1
+# How often the stream relay looks for new records (Lambda polls a shard about four times a second).
+STREAM_POLL_SECONDS = 0.25
 # The run's signing key reaches the API process through its environment, never its command line.
 KEY_VARIABLE = "LOCAL_JWT_KEY"
 # Credentials that exist nowhere: nothing started here can reach a real AWS account.
@@ -166,6 +168,9 @@ class LocalRun:
         self._start_api()
         for function in self.definition.workers:
             self._start_worker(function)
+        for function in self.definition.functions:
+            for table in function.streams:
+                self._start_stream_relay(function, table)
         self._wait_until_api_answers()
         return self
 
@@ -279,6 +284,23 @@ class LocalRun:
             )
             self.children.append(child.start())
 
+    def _start_stream_relay(self, function: Function, table: str) -> None:
+        """The function on its table's stream, as Lambda's event source mapping runs it (tools/streams.py)."""
+        assert self.stack is not None
+        args = [
+            "stream",
+            "--function",
+            function.name,
+            "--handler",
+            function.handler,
+            "--table",
+            self.stack.table_name(table),
+        ]
+        child = Child(
+            f"{function.name} <- {table} stream", args, self.function_environment(function), self.log
+        )
+        self.children.append(child.start())
+
     def _wait_until_api_answers(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while True:
@@ -320,6 +342,31 @@ def serve_api(fd: int, wsgi_app: str, issuer_url: str) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the app logs every request itself
     server = make_server(HOST, 0, LocalGateway(app, issuer), threaded=True, fd=fd)
     server.serve_forever()
+
+
+def run_stream(function_name: str, handler: str, table_name: str) -> None:
+    """Poll the table's stream and hand new records to the handler, as Lambda's stream mapping does."""
+    _exit_when_parent_goes()
+    from tools.streams import StreamPoller
+
+    module, attribute = handler_target(handler)
+    entry_point = getattr(importlib.import_module(module), attribute)
+    poller = StreamPoller(
+        boto3.client("dynamodb"),
+        boto3.client("dynamodbstreams"),
+        table_name,
+        entry_point,
+        function_name=function_name,
+    )
+    signal.signal(signal.SIGTERM, lambda signal_number, frame: sys.exit(0))
+    while True:
+        try:
+            handled = poller.poll()
+        except EndpointConnectionError:
+            handled = 0  # the moto server is going (the run is stopping) or gone
+        if handled:
+            print(f"[{function_name}] {handled} stream record(s) published", file=sys.stderr, flush=True)
+        time.sleep(STREAM_POLL_SECONDS)
 
 
 def run_worker(function_name: str, handler: str, queue_url: str, batch_size: int) -> None:
@@ -482,6 +529,10 @@ def main(argv: list[str] | None = None) -> int:
     api.add_argument("--fd", type=int, required=True)
     api.add_argument("--app", required=True)
     api.add_argument("--issuer-url", required=True)
+    stream = commands.add_parser("stream", help=argparse.SUPPRESS)
+    stream.add_argument("--function", required=True)
+    stream.add_argument("--handler", required=True)
+    stream.add_argument("--table", required=True)
     worker = commands.add_parser("worker", help=argparse.SUPPRESS)
     worker.add_argument("--function", required=True)
     worker.add_argument("--handler", required=True)
@@ -491,6 +542,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "api":
         serve_api(args.fd, args.app, args.issuer_url)
+        return 0
+    if args.command == "stream":
+        run_stream(args.function, args.handler, args.table)
         return 0
     if args.command == "worker":
         run_worker(args.function, args.handler, args.queue_url, args.batch_size)

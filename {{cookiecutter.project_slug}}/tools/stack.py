@@ -95,6 +95,7 @@ class Function:
     handler: str
     environment: dict[str, Any]  # CloudFormation values (Ref, Fn::GetAtt, ...)
     sources: tuple[QueueSource, ...] = ()
+    streams: tuple[str, ...] = ()  # logical ids of the tables whose stream triggers it
     layers: tuple[Any, ...] = ()
     artifact: str | None = None  # its zip in .serverless/ (packaged template only)
 
@@ -191,15 +192,18 @@ def _from_packaged_template(document: dict[str, Any], variables: FrameworkVariab
     template = json.loads(PACKAGED_TEMPLATE.read_text(encoding="utf-8"))
     resources: dict[str, dict[str, Any]] = template.get("Resources", {})
     sources: dict[str, list[QueueSource]] = {}
+    streams: dict[str, list[str]] = {}
     for resource in resources.values():
         if resource.get("Type") != "AWS::Lambda::EventSourceMapping":
             continue
         properties = resource["Properties"]
-        queue = _logical_id(properties["EventSourceArn"])
-        if resources.get(queue, {}).get("Type") != QUEUE:
-            continue  # streams and other sources are not run locally
+        source = _logical_id(properties["EventSourceArn"])
         function_id = _logical_id(properties["FunctionName"])
-        sources.setdefault(function_id, []).append(QueueSource(queue, int(properties.get("BatchSize", 10))))
+        if resources.get(source, {}).get("Type") == TABLE:
+            streams.setdefault(function_id, []).append(source)
+        if resources.get(source, {}).get("Type") != QUEUE:
+            continue
+        sources.setdefault(function_id, []).append(QueueSource(source, int(properties.get("BatchSize", 10))))
     functions = []
     for logical_id, resource in resources.items():
         if resource.get("Type") != "AWS::Lambda::Function":
@@ -211,6 +215,7 @@ def _from_packaged_template(document: dict[str, Any], variables: FrameworkVariab
                 handler=properties["Handler"],
                 environment=dict(properties.get("Environment", {}).get("Variables", {})),
                 sources=tuple(sources.get(logical_id, ())),
+                streams=tuple(streams.get(logical_id, ())),
                 layers=tuple(properties.get("Layers", ())),
                 artifact=PurePosixPath(properties["Code"]["S3Key"]).name,
             )
@@ -248,6 +253,11 @@ def _from_serverless_yml(document: dict[str, Any], variables: FrameworkVariables
     functions = []
     for name, spec in (document.get("functions") or {}).items():
         queues = []
+        tables = [
+            _logical_id(variables.resolve(event["stream"]["arn"]))
+            for event in spec.get("events") or []
+            if isinstance(event, dict) and isinstance(event.get("stream"), dict)
+        ]
         for event in spec.get("events") or []:
             sqs = event.get("sqs") if isinstance(event, dict) else None
             if sqs is None:
@@ -261,6 +271,7 @@ def _from_serverless_yml(document: dict[str, Any], variables: FrameworkVariables
                 handler=spec["handler"],
                 environment=variables.resolve({**provider_environment, **(spec.get("environment") or {})}),
                 sources=tuple(queues),
+                streams=tuple(tables),
                 layers=tuple(variables.resolve(spec.get("layers") or [])),
             )
         )
@@ -410,6 +421,9 @@ class LocalStack:
         return {name: str(self.resolve(value)) for name, value in function.environment.items()}
 
     def queue_url(self, logical_id: str) -> str:
+        return self._ref(logical_id)
+
+    def table_name(self, logical_id: str) -> str:
         return self._ref(logical_id)
 
     def dead_letter_queue(self, logical_id: str) -> str | None:
@@ -608,7 +622,8 @@ def _walk(value: Any) -> Iterator[tuple[str, Any]]:
 
 def _create_table(local: LocalStack, logical_id: str, properties: dict[str, Any], client: Any) -> None:
     name = str(local.resolve(properties.get("TableName", logical_id)))
-    schema = api_schema({key: local.resolve(properties[key]) for key in TABLE_PROPERTIES if key in properties})
+    wanted = {key: value for key, value in properties.items() if key in TABLE_PROPERTIES}
+    schema = api_schema(local.resolve(wanted))
     table = client.create_table(TableName=name, **schema)["TableDescription"]
     ttl = properties.get("TimeToLiveSpecification")
     if ttl:

@@ -54,7 +54,8 @@ class DomainEvent:
     def from_outbox(cls, record: dict[str, Any]) -> DomainEvent:
         """The event an outbox record holds; ValueError if the record is not one."""
         if not isinstance(record, dict) or set(record) != set(OUTBOX_FIELDS):
-            raise ValueError(f"not an outbox record: {sorted(record) if isinstance(record, dict) else record!r}")
+            shown = sorted(record) if isinstance(record, dict) else record
+            raise ValueError(f"not an outbox record: {shown!r}")
         if not isinstance(record["detail"], dict):
             raise ValueError("an outbox record's detail must be an object")
         occurred_at = datetime.fromisoformat(str(record["occurred_at"]))
