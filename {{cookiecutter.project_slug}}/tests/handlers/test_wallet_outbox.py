@@ -54,8 +54,11 @@ def stream_record(sequence: int, outbox: str | None, event_name: str = "INSERT")
     return {
         "eventName": event_name,
         "eventSource": "aws:dynamodb",
-        "dynamodb": {"Keys": {"pk": image["pk"], "sk": image["sk"]}, "NewImage": image,
-                     "SequenceNumber": str(1000 + sequence)},
+        "dynamodb": {
+            "Keys": {"pk": image["pk"], "sk": image["sk"]},
+            "NewImage": image,
+            "SequenceNumber": str(1000 + sequence),
+        },
     }
 
 
@@ -156,9 +159,10 @@ def test_events_survive_a_bus_outage_through_the_real_stream(
     bus = FlakyBus(outage=3)
     relay = OutboxRelay(bus, SqsMessages(dead_letter_url))
     poller = StreamPoller(
-        dynamodb_client, boto3.client("dynamodbstreams"), aws_tables["WalletTable"], lambda e, c: relay.relay(
-            e["Records"]
-        )
+        dynamodb_client,
+        boto3.client("dynamodbstreams"),
+        aws_tables["WalletTable"],
+        lambda e, c: relay.relay(e["Records"]),
     )
     wallet.deposit(PLAYER, "dep-1", Money.of(1_000, "EUR"), correlation_id="checkout-1")
     for number in range(1, 6):

@@ -202,9 +202,7 @@ def test_retention_purge_deletes_only_sessions_past_the_retention(job_stack: Job
     clock = FixedClock(long_ago)
     sessions = SessionService(store, InMemoryEventPublisher(), clock, f"{PACKAGE}.sessions")
     ledger = DynamoLedgerStore(job_stack.tables["WalletTable"])
-    Wallet(ledger, clock, "w").deposit(
-        "player-1", "dep-1", Money.of(1_000, "EUR"), correlation_id="c"
-    )
+    Wallet(ledger, clock, "w").deposit("player-1", "dep-1", Money.of(1_000, "EUR"), correlation_id="c")
     expired = sessions.start_session("player-1", correlation_id="login").session_id
     sessions.end_session(expired, "player-1", correlation_id="logout")
     still_active = sessions.start_session("player-2", correlation_id="login").session_id

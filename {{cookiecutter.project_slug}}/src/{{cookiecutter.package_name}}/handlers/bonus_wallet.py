@@ -36,12 +36,13 @@ class DeferredWallet:
             from ..domain.responsible_gaming import ProtectionService
 {%- endif %}
             from ..domain.wallet import Wallet
-
 {%- if cookiecutter.module_responsible_gaming %}
+
             ledger, publisher, clock, source = self._ledger(), self._publisher, self._clock, self._source
             protection = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
             self._wallet = Wallet(ledger, clock, f"{source}.wallet", protection=protection)
 {%- else %}
+
             ledger, clock, source = self._ledger(), self._clock, self._source
             self._wallet = Wallet(ledger, clock, f"{source}.wallet")
 {%- endif %}
