@@ -137,7 +137,7 @@ def test_usnj_supporting_modules_generate_with_the_residency_note(tmp_path: Path
     result = bake(tmp_path, {**NJ_SUPPORTING_ONLY, "jurisdiction": "us-nj", "region": "us-east-1"})
 
     assert result.returncode == 0, result.output
-    assert "Note on residency: us-nj allows supporting modules only" in result.output
+    assert "Note on residency: Supporting modules only: this project must not take wagers" in result.output
     compliance = (result.project / "docs" / "compliance.md").read_text(encoding="utf-8")
     assert "N.J.S.A. 5:12-95.22(a)" in compliance
 
