@@ -114,7 +114,8 @@ def check_provider_and_region(answers: dict) -> list[str]:
                 "region",
                 f"{region!r} needs the regulator's approval for jurisdiction {jurisdiction!r}: {approval}. "
                 f"Choose one of {', '.join(allowed)}, or record the approval in _residency_override_reason "
-                "(a replay file or --extra-context; docs/06-compliance.md)",
+                "(a replay file, or _residency_override_reason=\"<reference>\" after --no-input; "
+                "docs/06-compliance.md)",
                 allowed[0],
             ))
         else:
