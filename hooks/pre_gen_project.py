@@ -154,7 +154,7 @@ def check_wagering_residency(answers: dict, jurisdiction: str, rule: dict) -> li
         f"(source: {rule['sources']['residency']['url']}). "
         f"What can be generated today: only the supporting module{'s' if len(supporting) > 1 else ''} "
         f"{', '.join(supporting)}, with every other module_*=false ({', '.join(needing)} need the "
-        "wallet in this template version); the operator's own Internet gaming system in Atlantic City "
+        "wallet in this template version); the operator's own gaming system, where the law puts it, "
         "stays the record of play. Planned: a hybrid mode that serves the supporting modules around "
         "the operator's own wallet (docs/06-compliance.md)",
         " ".join(f"module_{name}={'true' if name in supporting else 'false'}"

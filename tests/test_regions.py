@@ -122,6 +122,9 @@ def test_usnj_refuses_the_wallet_on_a_public_cloud_naming_the_law_and_the_way_ou
     assert "Planned: a hybrid mode" in result.output
     assert "for example: " in result.output and "module_sessions=true" in result.output
     assert list(tmp_path.iterdir()) == []
+    refusal = result.output[result.output.index("  - module_wallet:"):].split("\n")[:2]
+    guide = (TEMPLATE_DIR / "docs" / "06-compliance.md").read_text(encoding="utf-8")
+    assert "\n".join(refusal) in guide, "docs/06-compliance.md quotes the refusal word for word"
 
 
 def test_usnj_refusal_cannot_be_overridden(tmp_path: Path) -> None:
