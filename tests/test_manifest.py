@@ -171,3 +171,10 @@ def test_the_wallet_conducts_wagering_wherever_a_jurisdiction_lists_wagering_mod
         wagering = set(rule.get("residency", {}).get("wagering_modules", []))
         if wagering:
             assert "wallet" in wagering, name
+
+
+def test_compliance_guide_counts_the_cited_and_policy_rules(manifest: dict[str, Any]) -> None:
+    entries = [entry for rule in manifest["jurisdictions"].values() for entry in rule["sources"].values()]
+    policy = sum(1 for entry in entries if "policy" in entry)
+    guide = (TEMPLATE_DIR / "docs" / "06-compliance.md").read_text(encoding="utf-8")
+    assert f"**{len(entries) - policy} rules cite their law, {policy} are the\ntemplate's policy**" in guide
