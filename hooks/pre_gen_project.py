@@ -101,15 +101,82 @@ def check_provider_and_region(answers: dict) -> list[str]:
     if jurisdiction not in jurisdictions:
         return [problem("jurisdiction", f"{jurisdiction!r} is not one of {', '.join(jurisdictions)}", "none")]
     rule = jurisdictions[jurisdiction]
+    found += check_wagering_residency(answers, jurisdiction, rule)
+    override = str(answers.get("_residency_override_reason", "")).strip()
     allowed = rule["allowed_regions"].get(provider)
     if allowed and region not in allowed:
-        found.append(problem(
-            "region",
-            f"{region!r} is not allowed for jurisdiction {jurisdiction!r} ({rule['rule']}); "
-            f"allowed: {', '.join(allowed)}",
-            allowed[0],
-        ))
+        approval = rule.get("residency", {}).get("approval")
+        if approval and override:
+            residency_notice(f"region {region!r} is outside the regions jurisdiction {jurisdiction!r} allows "
+                             f"without approval; generating it on the recorded approval: {override}")
+        elif approval:
+            found.append(problem(
+                "region",
+                f"{region!r} needs the regulator's approval for jurisdiction {jurisdiction!r}: {approval}. "
+                f"Choose one of {', '.join(allowed)}, or record the approval in _residency_override_reason "
+                "(a replay file, or _residency_override_reason=\"<reference>\" after --no-input; "
+                "docs/06-compliance.md)",
+                allowed[0],
+            ))
+        else:
+            found.append(problem(
+                "region",
+                f"{region!r} is not allowed for jurisdiction {jurisdiction!r} ({rule['rule']}); "
+                f"allowed: {', '.join(allowed)}",
+                allowed[0],
+            ))
+    if not found:
+        residency_warnings(provider, region, jurisdiction, rule)
     return found
+
+
+def check_wagering_residency(answers: dict, jurisdiction: str, rule: dict) -> list[str]:
+    """Refuse the modules that conduct wagering where the jurisdiction keeps wagering off public clouds.
+
+    No approval opens a public cloud region to them (the law's only exception is temporary backup
+    equipment), so _residency_override_reason does not either.
+    """
+    wagering = rule.get("residency", {}).get("wagering_modules", [])
+    chosen = [name for name in wagering if answers.get(f"module_{name}") is True]
+    if not chosen:
+        return []
+    supporting = [name for name, spec in MANIFEST["modules"].items()
+                  if name not in wagering and spec["status"] == "available"
+                  and not set(spec["requires"]) & set(wagering)]
+    needing = [name for name, spec in MANIFEST["modules"].items()
+               if name not in wagering and set(spec["requires"]) & set(wagering)]
+    field = f"module_{chosen[0]}"
+    turned_on = " and ".join(f"module_{name}" for name in chosen)
+    return [problem(
+        field,
+        f"{turned_on} conduct{'s' if len(chosen) == 1 else ''} wagering, which jurisdiction "
+        f"{jurisdiction!r} keeps out of every public cloud region: {rule['residency']['refusal']} "
+        f"(source: {rule['sources']['residency']['url']}). "
+        f"What can be generated today: only the supporting module{'s' if len(supporting) > 1 else ''} "
+        f"{', '.join(supporting)}, with every other module_*=false ({', '.join(needing)} need the "
+        "wallet in this template version); the operator's own gaming system, where the law puts it, "
+        "stays the record of play. Planned: a hybrid mode that serves the supporting modules around "
+        "the operator's own wallet (docs/06-compliance.md)",
+        " ".join(f"module_{name}={'true' if name in supporting else 'false'}"
+                 for name in MANIFEST["modules"]),
+    )]
+
+
+def residency_notice(text: str) -> None:
+    """Print a residency note that does not stop the generation."""
+    print(f"Note on residency: {text}", file=sys.stderr)
+
+
+def residency_warnings(provider: str, region: str, jurisdiction: str, rule: dict) -> None:
+    """Print the jurisdiction's residency note and any warning about transfers from this region."""
+    residency = rule.get("residency", {})
+    transfer = residency.get("transfer_warning")
+    if transfer and region not in transfer["regions"].get(provider, [region]):
+        source = rule["sources"]["residency"]
+        residency_notice(f"{region} under {jurisdiction!r}: {transfer['message']} "
+                         f"(source: {source['instrument']}, {source['section']}; {source['url']})")
+    if residency.get("note"):
+        residency_notice(residency["note"])
 
 
 def check_modules(answers: dict) -> list[str]:

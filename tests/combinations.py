@@ -25,6 +25,7 @@ def only(*modules: str) -> dict[str, bool]:
 # Pairwise over the eight modules (test_manifest.py proves every pair of on/off values that the
 # modules' dependencies allow appears in some combination), with each jurisdiction, Python version
 # and a spread of regions. Responsible gaming, whose limits come from the jurisdiction, meets three of them.
+# us-nj takes supporting modules only (sessions): N.J.S.A. 5:12-95.22(a) keeps the wallet out of public clouds.
 SUPPORTED: list[tuple[str, dict[str, Any]]] = [
     ("aws-default", {}),
     ("aws-usnj-us-east-1-sessions-only-py312", {
@@ -42,13 +43,15 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
         **only("sessions", "wallet", "responsible_gaming", "scheduled_jobs"),
         "jurisdiction": "mga", "region": "eu-south-1",
     }),
-    ("aws-ukgc-eu-west-1-promotions-reporting-jobs-py314", {
+    # Sweden and Ontario are data only in the manifest: these two prove a new jurisdiction generates
+    # and passes without code (they took the places of a second uk-gc and a us-nj wallet combination).
+    ("aws-se-eu-north-1-promotions-reporting-jobs-py314", {
         **only("sessions", "wallet", "promotions", "reporting", "scheduled_jobs"),
-        "jurisdiction": "uk-gc", "python_version": "3.14",
+        "jurisdiction": "se", "region": "eu-north-1", "python_version": "3.14",
     }),
-    ("aws-usnj-us-east-2-protection-notifications-leaderboards-py312-longest-slug", {
+    ("aws-caon-ca-central-1-protection-notifications-leaderboards-py312-longest-slug", {
         **only("sessions", "wallet", "responsible_gaming", "notifications", "leaderboards"),
-        "jurisdiction": "us-nj", "region": "us-east-2", "python_version": "3.12", "project_slug": LONGEST_SLUG,
+        "jurisdiction": "ca-on", "region": "ca-central-1", "python_version": "3.12", "project_slug": LONGEST_SLUG,
     }),
 ]
 
@@ -92,8 +95,13 @@ UNSUPPORTED: list[tuple[str, dict[str, Any], str]] = [
     ("gcp-not-built-yet", {"cloud_provider": "gcp", "region": "europe-west1"}, "cloud_provider"),
     ("azure-not-built-yet", {"cloud_provider": "azure", "region": "westeurope"}, "cloud_provider"),
     ("unknown-jurisdiction", {"jurisdiction": "nowhere"}, "jurisdiction"),
-    ("usnj-outside-us", {"jurisdiction": "us-nj", "region": "eu-west-1"}, "region"),
+    ("usnj-outside-us", {**only("sessions"), "jurisdiction": "us-nj", "region": "eu-west-1"}, "region"),
+    # N.J.S.A. 5:12-95.22(a): wagering stays in Atlantic City, where no public cloud region is.
+    ("usnj-wallet-on-public-cloud", {"jurisdiction": "us-nj", "region": "us-east-1"}, "module_wallet"),
+    ("usnj-wallet-without-protection", {**only("sessions", "wallet"), "jurisdiction": "us-nj",
+                                        "region": "us-east-2"}, "module_wallet"),
     ("mga-outside-eu", {"jurisdiction": "mga", "region": "us-east-1"}, "region"),
+    ("mga-switzerland-is-not-eea", {"jurisdiction": "mga", "region": "eu-central-2"}, "region"),
     ("promotions-without-wallet", {"module_wallet": False}, "module_promotions"),
     ("reporting-without-wallet", {"module_wallet": False, "module_promotions": False,
                                   "module_leaderboards": False, "module_scheduled_jobs": False,

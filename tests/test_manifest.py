@@ -113,3 +113,68 @@ def test_supported_combinations_cover_every_jurisdiction_and_python(manifest: di
     rows = [_answers_of(case, defaults) for _, case in SUPPORTED]
     assert {row["jurisdiction"] for row in rows} == set(manifest["jurisdictions"])
     assert {row["python_version"] for row in rows} >= {"3.12", "3.13", "3.14"}
+
+
+# Every jurisdiction rule the manifest states, by the name its `sources` entry uses.
+JURISDICTION_RULES = ("residency", "retention", "log_retention", "deposit_limit", "reality_check", "cool_off",
+                      "self_exclusion", "audit_events", "kyc", "security")
+
+
+def source_problems(name: str, rule: dict[str, Any]) -> list[str]:
+    """What is wrong with one jurisdiction's sources: a rule without one, a bare entry, a link not https."""
+    found = []
+    sources = rule.get("sources", {})
+    for key in JURISDICTION_RULES:
+        entry = sources.get(key)
+        if not isinstance(entry, dict):
+            found.append(f"{name}.{key}: neither a source nor a policy mark")
+        elif "policy" in entry:
+            if not str(entry["policy"]).strip() or set(entry) != {"policy"}:
+                found.append(f"{name}.{key}: a policy mark needs its reason and nothing else")
+        elif not all(str(entry.get(field, "")).strip() for field in ("instrument", "section", "url")):
+            found.append(f"{name}.{key}: a source needs instrument, section and url")
+        elif not str(entry["url"]).startswith("https://"):
+            found.append(f"{name}.{key}: {entry['url']!r} is not an https link")
+    found += [f"{name}.{key}: not a rule of the manifest" for key in set(sources) - set(JURISDICTION_RULES)]
+    return found
+
+
+def test_every_jurisdiction_rule_cites_its_source_or_is_marked_as_policy(manifest: dict[str, Any]) -> None:
+    found = [problem for name, rule in manifest["jurisdictions"].items() for problem in source_problems(name, rule)]
+    assert found == []
+
+
+def test_a_rule_without_source_or_policy_mark_is_caught(manifest: dict[str, Any]) -> None:
+    rule = manifest["jurisdictions"]["us-nj"]
+    bare = {**rule, "sources": {key: value for key, value in rule["sources"].items() if key != "retention"}}
+    plain_http = {**rule, "sources": {**rule["sources"], "kyc": {**rule["sources"]["kyc"], "url": "http://x.example"}}}
+    empty_policy = {**rule, "sources": {**rule["sources"], "cool_off": {"policy": " "}}}
+
+    assert source_problems("us-nj", bare) == ["us-nj.retention: neither a source nor a policy mark"]
+    assert source_problems("us-nj", plain_http) == ["us-nj.kyc: 'http://x.example' is not an https link"]
+    assert source_problems("us-nj", empty_policy) == ["us-nj.cool_off: a policy mark needs its reason and nothing else"]
+
+
+def test_residency_rules_name_known_modules_and_regions(manifest: dict[str, Any]) -> None:
+    for name, rule in manifest["jurisdictions"].items():
+        residency = rule.get("residency", {})
+        assert set(residency.get("wagering_modules", [])) <= set(manifest["modules"]), name
+        if residency.get("wagering_modules"):
+            assert residency.get("refusal"), name
+        for provider, regions in residency.get("transfer_warning", {}).get("regions", {}).items():
+            assert set(regions) <= set(manifest["providers"][provider]["regions"]), (name, provider)
+
+
+def test_the_wallet_conducts_wagering_wherever_a_jurisdiction_lists_wagering_modules(manifest: dict[str, Any]) -> None:
+    """A module that needs a wagering module cannot be a supporting one: the refusal must cover the wallet."""
+    for name, rule in manifest["jurisdictions"].items():
+        wagering = set(rule.get("residency", {}).get("wagering_modules", []))
+        if wagering:
+            assert "wallet" in wagering, name
+
+
+def test_compliance_guide_counts_the_cited_and_policy_rules(manifest: dict[str, Any]) -> None:
+    entries = [entry for rule in manifest["jurisdictions"].values() for entry in rule["sources"].values()]
+    policy = sum(1 for entry in entries if "policy" in entry)
+    guide = (TEMPLATE_DIR / "docs" / "06-compliance.md").read_text(encoding="utf-8")
+    assert f"**{len(entries) - policy} rules cite their law, {policy} are the\ntemplate's policy**" in guide

@@ -104,3 +104,73 @@ def test_make_regenerate_refuses_a_region_the_jurisdiction_forbids(template_repo
     assert result.returncode != 0
     assert "region" in result.stderr and "mga" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["casino-backend"], "nothing half-written"
+
+
+NJ_SUPPORTING_ONLY = {f"module_{name}": name == "sessions" for name in (
+    "sessions", "wallet", "responsible_gaming", "promotions", "notifications", "leaderboards", "reporting",
+    "scheduled_jobs")}
+
+
+def test_usnj_refuses_the_wallet_on_a_public_cloud_naming_the_law_and_the_way_out(tmp_path: Path) -> None:
+    result = bake(tmp_path, {"jurisdiction": "us-nj", "region": "us-east-1"})
+
+    assert result.returncode != 0
+    assert "- module_wallet: module_wallet and module_responsible_gaming conduct wagering" in result.output
+    assert "N.J.S.A. 5:12-95.22(a)" in result.output and "N.J.A.C. 13:69O-1.1" in result.output
+    assert "No public cloud region is in Atlantic City" in result.output
+    assert "only the supporting module sessions" in result.output
+    assert "Planned: a hybrid mode" in result.output
+    assert "for example: " in result.output and "module_sessions=true" in result.output
+    assert list(tmp_path.iterdir()) == []
+    refusal = result.output[result.output.index("  - module_wallet:"):].split("\n")[:2]
+    guide = (TEMPLATE_DIR / "docs" / "06-compliance.md").read_text(encoding="utf-8")
+    assert "\n".join(refusal) in guide, "docs/06-compliance.md quotes the refusal word for word"
+
+
+def test_usnj_refusal_cannot_be_overridden(tmp_path: Path) -> None:
+    """The statute allows only temporary backup equipment elsewhere: a recorded reason opens no region."""
+    result = bake(tmp_path, {"jurisdiction": "us-nj", "region": "us-east-1",
+                             "_residency_override_reason": "Division letter 2030-01"})
+
+    assert result.returncode != 0
+    assert "module_wallet" in result.output
+
+
+def test_usnj_supporting_modules_generate_with_the_residency_note(tmp_path: Path) -> None:
+    result = bake(tmp_path, {**NJ_SUPPORTING_ONLY, "jurisdiction": "us-nj", "region": "us-east-1"})
+
+    assert result.returncode == 0, result.output
+    assert "Note on residency: Supporting modules only: this project must not take wagers" in result.output
+    compliance = (result.project / "docs" / "compliance.md").read_text(encoding="utf-8")
+    assert "N.J.S.A. 5:12-95.22(a)" in compliance
+
+
+def test_ukgc_allows_any_region_and_warns_about_uk_gdpr_transfers(tmp_path: Path) -> None:
+    result = bake(tmp_path, {"jurisdiction": "uk-gc", "region": "us-east-1"})
+
+    assert result.returncode == 0, result.output
+    assert "Note on residency: us-east-1 under 'uk-gc'" in result.output
+    assert "UK GDPR Chapter V" in result.output
+    assert "https://www.legislation.gov.uk/eur/2016/679/chapter/V" in result.output
+
+
+def test_ukgc_in_an_adequate_region_gives_no_transfer_warning(tmp_path: Path) -> None:
+    result = bake(tmp_path, {"jurisdiction": "uk-gc", "region": "eu-west-2"})
+
+    assert result.returncode == 0, result.output
+    assert "Note on residency" not in result.output
+
+
+def test_mga_outside_the_eea_needs_a_recorded_approval(tmp_path: Path) -> None:
+    refused = bake(tmp_path / "refused", {"jurisdiction": "mga", "region": "us-east-1"})
+    approved = bake(tmp_path / "approved", {"jurisdiction": "mga", "region": "us-east-1",
+                                            "_residency_override_reason": "MGA approval ref. TI-2030-7"})
+
+    assert refused.returncode != 0
+    assert "needs the regulator's approval" in refused.output and "_residency_override_reason" in refused.output
+    assert approved.returncode == 0, approved.output
+    assert "generating it on the recorded approval: MGA approval ref. TI-2030-7" in approved.output
+    regions = (approved.project / "docs" / "regions.md").read_text(encoding="utf-8")
+    assert "MGA approval ref. TI-2030-7" in regions
+    residency_output = run([PYTHON, "-m", "tools.residency"], approved.project)
+    assert "recorded approval" in residency_output

@@ -16,7 +16,7 @@ import pytest
 from tools.audit import config
 from tools.audit.__main__ import main, static_audit
 from tools.audit.catalogue import CONTROLS
-from tools.audit.model import GLI_19, Audit, Status
+from tools.audit.model import GLI_19, Audit, Citation, Status
 from tools.audit.report import as_json, markdown, table
 from tools.audit.stack import Stack
 from tools.residency import region_block
@@ -597,3 +597,28 @@ def test_report_shows_this_jurisdiction_and_gli_19(tmp_path: Path) -> None:
         json.loads(as_json(audit(copy.deepcopy(packaged_like()), tmp_path)))["jurisdiction"]
         == config.JURISDICTION
     )
+
+
+def test_every_control_cites_its_clauses_with_https_links() -> None:
+    for control in CONTROLS:
+        for name, cited in control.serves.items():
+            assert cited.clause.strip(), (control.id, name)
+            assert cited.url.startswith("https://"), (control.id, name)
+        assert control.rule is None or control.rule in config.SOURCES, control.id
+
+
+def test_the_report_cites_this_jurisdictions_clause_next_to_each_control(tmp_path: Path) -> None:
+    result = audit(packaged_like(), tmp_path)
+    printed = table(result).splitlines()
+    report = json.loads(as_json(result))
+
+    for finding in result.findings:
+        line = next(i for i, text in enumerate(printed) if text[6:].startswith(f"{finding.control.id} "))
+        assert printed[line + 1].strip().startswith("cites: "), finding.control.id
+    for control in report["controls"]:
+        assert control["source"].get("url", "https://").startswith("https://"), control["id"]
+        assert control["source"].get("clause") or control["source"].get("policy"), control["id"]
+    residency = next(control for control in report["controls"] if control["id"] == "region-residency")
+    cited = config.SOURCES["residency"]
+    expected = cited.clause if isinstance(cited, Citation) else cited
+    assert expected in (residency["source"].get("clause") or residency["source"]["policy"])

@@ -1,7 +1,9 @@
 """Refuse a deployment region the jurisdiction does not allow, before any cloud call.
 
 Reads the region block of serverless.yml (custom.region): the region, the jurisdiction and its
-allowed regions. Exits 1 with the rule's name when the region is unknown or not allowed.
+allowed regions. Exits 1 with the rule's name when the region is unknown or not allowed, unless the
+project was generated with the regulator's approval recorded for its own region
+(_residency_override_reason; docs/regions.md).
 """
 
 from __future__ import annotations
@@ -20,6 +22,16 @@ class _CloudFormationLoader(yaml.SafeLoader):
 
 
 _CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: f"!{suffix}")
+{% set override = cookiecutter._residency_override_reason | trim %}
+{%- if override %}
+# The regulator's approval recorded at generation for this region outside the jurisdiction's list.
+APPROVED_REGION: str | None = {{ cookiecutter.region | tojson }}
+APPROVAL: str = {{ override | tojson }}
+{%- else %}
+# No approval was recorded at generation: only the jurisdiction's regions are allowed.
+APPROVED_REGION: str | None = None
+APPROVAL: str = ""
+{%- endif %}
 
 
 def region_block(serverless_yml: Path) -> dict[str, Any]:
@@ -36,7 +48,7 @@ def problems(block: dict[str, Any], region: str | None = None) -> list[str]:
     if region not in known:
         return [f"region {region!r} is not an AWS region with Lambda (for example: eu-west-1)"]
     allowed = block.get("allowedRegions") or []
-    if allowed and region not in allowed:
+    if allowed and region not in allowed and region != APPROVED_REGION:
         return [
             f"region {region!r} is not allowed for jurisdiction {block['jurisdiction']!r}: its residency "
             f"rule allows only {', '.join(allowed)}. Regenerate the project for an allowed region "
@@ -55,8 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     found = problems(block, args.region)
     for problem in found:
         print(f"Refusing to deploy: {problem}", file=sys.stderr)
-    if not found:
-        print(f"region {args.region or block['name']} is allowed for jurisdiction {block['jurisdiction']}")
+    region = args.region or block["name"]
+    jurisdiction = block["jurisdiction"]
+    if not found and region == APPROVED_REGION and region not in (block.get("allowedRegions") or [region]):
+        print(
+            f"region {region} is outside the regions of jurisdiction {jurisdiction}; allowed on the "
+            f"recorded approval: {APPROVAL}"
+        )
+    elif not found:
+        print(f"region {region} is allowed for jurisdiction {jurisdiction}")
     return 1 if found else 0
 
 

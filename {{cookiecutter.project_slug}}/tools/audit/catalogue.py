@@ -1,28 +1,37 @@
 """The controls: each default of the stack, where the project sets it, what it serves, how it is checked.
 
-References are to the areas a control supports: UKGC Remote gambling and software Technical
-Standards (RTS) security requirements, which cite ISO/IEC 27001:2022 Annex A; the Malta Gaming
-Authority's Gaming Authorisations and Compliance Directive (Directive 3 of 2018) and its guidelines on
-technical infrastructure; New Jersey's N.J.A.C. 13:69O (Internet and mobile gaming); and GLI-19
-(Standards for Interactive Gaming Systems). A control is evidence for an auditor, not a legal opinion.
+Each control cites the clauses it serves, with a link to the official text: the UKGC Remote gambling
+and software Technical Standards (RTS) security requirements, which cite ISO/IEC 27001:2022 Annex A;
+the Malta Gaming Authority's Gaming Authorisations and Compliance Directive (Directive 3 of 2018) and
+its guidelines on technical infrastructure; New Jersey's N.J.A.C. 13:69O (Internet and mobile gaming);
+and GLI-19 (Standards for Interactive Gaming Systems). For a jurisdiction not mapped here (added to the
+manifest as data), the report cites the jurisdiction's security instrument from the manifest, and a
+control that checks a manifest rule (`rule=`) cites that rule's source. A control is evidence for an
+auditor, not a legal opinion.
 """
 
 from __future__ import annotations
 
 from tools.audit import checks, config, live, scanners
-from tools.audit.model import GLI_19, Control
+from tools.audit.model import GLI_19, Citation, Control
 
+UKGC_RTS = "https://www.gamblingcommission.gov.uk/standards/remote-gambling-and-software-technical-standards"
 MGA_DIRECTIVE = "MGA Directive 3 of 2018"
+MGA_DIRECTIVE_TEXT = "https://www.mga.org.mt/app/uploads/Directive-3-of-2018-Gaming-Authorisations-and-Compliance-Directive.pdf"
 MGA_INFRASTRUCTURE = "MGA technical infrastructure guidelines"
+MGA_INFRASTRUCTURE_TEXT = "https://www.mga.org.mt/app/uploads/Technical-Infrastructure-hosting-Gaming-and-Control-Systems-Remote-Gaming.pdf"
+NJAC_69O = "https://www.nj.gov/oag/ge/docs/Regulations/CHAPTER69O.pdf"
+GLI_19_TEXT = "https://gaminglabs.com/wp-content/uploads/2024/06/GLI-19-Interactive-Gaming-Systems-v3.0.pdf"
 
 
-def serves(uk: str, mga: str, nj: str, gli: str) -> dict[str, str]:
-    """The regulation areas a control serves, by jurisdiction."""
+def serves(uk: str, mga: str, nj: str, gli: str) -> dict[str, Citation]:
+    """The clauses a control serves, by jurisdiction, each with the link to its official text."""
+    mga_text = MGA_INFRASTRUCTURE_TEXT if mga.startswith(MGA_INFRASTRUCTURE) else MGA_DIRECTIVE_TEXT
     return {
-        "uk-gc": f"UKGC RTS security, ISO/IEC 27001:2022 {uk}",
-        "mga": mga,
-        "us-nj": f"N.J.A.C. {nj}",
-        GLI_19: f"GLI-19: {gli}",
+        "uk-gc": Citation(f"UKGC RTS security, ISO/IEC 27001:2022 {uk}", UKGC_RTS),
+        "mga": Citation(mga, mga_text),
+        "us-nj": Citation(f"N.J.A.C. {nj}", NJAC_69O),
+        GLI_19: Citation(f"GLI-19: {gli}", GLI_19_TEXT),
     }
 
 
@@ -211,6 +220,7 @@ CONTROLS: tuple[Control, ...] = (
         serves=LOGGING,
         remedy=f"Set provider.logRetentionInDays to {config.LOG_RETENTION_DAYS}; give every function a "
         "log group in the stack.",
+        rule="log_retention",
         static=checks.logs_retention,
         live=live.logs_retention,
     ),
@@ -251,6 +261,7 @@ CONTROLS: tuple[Control, ...] = (
         ),
         serves=RECORDS,
         remedy="Set DeletionPolicy and UpdateReplacePolicy to Retain and DeletionProtectionEnabled: true.",
+        rule="retention",
         static=checks.tables_retained,
         live=live.tables_retained,
     ),
@@ -369,6 +380,7 @@ CONTROLS: tuple[Control, ...] = (
         serves=RECORDS,
         remedy="Enable Object Lock with a COMPLIANCE default retention of "
         f"{config.RECORDS_RETENTION_YEARS} years and versioning on the audit trail bucket.",
+        rule="retention",
         static=checks.audit_bucket_object_lock,
         live=live.audit_bucket_object_lock,
     ),
@@ -394,6 +406,7 @@ CONTROLS: tuple[Control, ...] = (
         enforced_by=("serverless.yml: custom.region (name, allowedRegions)", "tools/residency.py"),
         serves=RESIDENCY,
         remedy="Regenerate the project for an allowed region (make regenerate REGION=...).",
+        rule="residency",
         static=checks.region_residency,
     ),
 )

@@ -7,7 +7,11 @@ shows in the next `make audit` report. Every exception carries its reason, which
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+
+from tools.audit.model import Citation
 
 SERVICE = {{ cookiecutter.project_slug | tojson }}
 JURISDICTION = {{ cookiecutter.jurisdiction | tojson }}
@@ -15,6 +19,28 @@ JURISDICTION_TITLE = {{ rule.title | tojson }}
 # Records (the ledger, the audit trail) are kept this long; logs are kept this many days.
 RECORDS_RETENTION_YEARS = {{ rule.retention_years }}
 LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
+
+
+def _sources() -> dict[str, Citation | str]:
+    """The source of each of the jurisdiction's rules, as docs/compliance.md cites them.
+
+    The clause with its link, or the template's policy with its reason; sources.json is rendered from
+    manifest.yaml (the jurisdiction's `sources`). The report cites these next to the controls that
+    check a rule, and `security` next to the controls the catalogue maps to no clause of this
+    jurisdiction.
+    """
+    entries = json.loads(Path(__file__).with_name("sources.json").read_text(encoding="utf-8"))
+    return {
+        key: (
+            f"template policy: {entry['policy']}"
+            if "policy" in entry
+            else Citation(f"{entry['instrument']}, {entry['section']}", entry["url"])
+        )
+        for key, entry in entries.items()
+    }
+
+
+SOURCES: dict[str, Citation | str] = _sources()
 
 
 @dataclass(frozen=True)

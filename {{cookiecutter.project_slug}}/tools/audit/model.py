@@ -16,6 +16,17 @@ if TYPE_CHECKING:
 GLI_19 = "gli-19"
 
 
+@dataclass(frozen=True)
+class Citation:
+    """The clause a control serves: what it says, and a link to the official text (https)."""
+
+    clause: str
+    url: str
+
+    def markdown(self) -> str:
+        return f"[{self.clause}]({self.url})"
+
+
 class Status(enum.StrEnum):
     """A control passes, fails, or is skipped with its reason."""
 
@@ -74,15 +85,22 @@ LiveCheck = Callable[[LiveContext], Outcome]
 
 @dataclass(frozen=True)
 class Control:
-    """One security default: what it checks, where the project sets it, and what it serves."""
+    """One security default: what it checks, where the project sets it, and the clauses it serves.
+
+    `serves` is the control's source: the clause, with its link, per jurisdiction the catalogue maps
+    and for GLI-19. `rule` names the manifest rule (retention, log_retention, residency) whose value
+    the control checks: the report then cites that rule's source from config.SOURCES, the same one
+    docs/compliance.md cites, for whatever jurisdiction the project was generated for.
+    """
 
     id: str
     title: str
     enforced_by: tuple[str, ...]
-    serves: dict[str, str]
+    serves: dict[str, Citation]
     remedy: str
     static: StaticCheck
     live: LiveCheck | None = None
+    rule: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,35 @@ import json
 from typing import Any
 
 from tools.audit import config
-from tools.audit.model import GLI_19, Audit, Finding, Status
+from tools.audit.model import GLI_19, Audit, Citation, Control, Finding, Status
+
+
+def source(control: Control) -> Citation | str:
+    """The clause this control serves in this project's jurisdiction (or the policy behind it).
+
+    A control that checks a manifest rule cites that rule's source; otherwise the catalogue's clause
+    for the jurisdiction; a jurisdiction the catalogue does not map gets its security instrument.
+    """
+    if control.rule is not None:
+        return config.SOURCES[control.rule]
+    if config.JURISDICTION in control.serves:
+        return control.serves[config.JURISDICTION]
+    return config.SOURCES["security"]
+
+
+def _text(cited: Citation | str) -> str:
+    return cited.markdown() if isinstance(cited, Citation) else cited
 
 
 def _serves(finding: Finding) -> list[str]:
-    """The references shown for this project: its jurisdiction's, then GLI-19's."""
-    serves = finding.control.serves
-    shown = [serves[config.JURISDICTION]] if config.JURISDICTION in serves else []
-    return [*shown, serves[GLI_19]]
+    """The references shown for this project: its jurisdiction's clause, then GLI-19's, with links."""
+    return [_text(source(finding.control)), finding.control.serves[GLI_19].markdown()]
+
+
+def _cites(control: Control) -> str:
+    """One line for the printed report: the jurisdiction's clause and where to read it."""
+    cited = source(control)
+    return f"{cited.clause} <{cited.url}>" if isinstance(cited, Citation) else cited
 
 
 def _heading(audit: Audit) -> str:
@@ -42,6 +63,7 @@ def table(audit: Audit) -> str:
     for finding in audit.findings:
         outcome = finding.outcome
         lines.append(f"{outcome.status.value.upper():4}  {finding.control.id:<{width}}  {outcome.summary}")
+        lines.append(f"{'':6}{'':{width}}  cites: {_cites(finding.control)}")
         lines += [f"{'':6}{'':{width}}  - {offender}" for offender in outcome.offenders]
         if outcome.status is Status.FAIL:
             lines.append(f"{'':6}{'':{width}}  fix: {finding.control.remedy}")
@@ -64,7 +86,7 @@ def markdown(audit: Audit) -> str:
         "",
         f"{_heading(audit)}: {_totals(audit)}.",
         "",
-        "| control | status | what it checks | enforced by | serves | result |",
+        "| control | status | what it checks | enforced by | source (the clause it serves) | result |",
         "|---|---|---|---|---|---|",
     ]
     for finding in audit.findings:
@@ -96,6 +118,10 @@ def markdown(audit: Audit) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _json_citation(cited: Citation | str) -> dict[str, str]:
+    return {"clause": cited.clause, "url": cited.url} if isinstance(cited, Citation) else {"policy": cited}
+
+
 def as_json(audit: Audit) -> str:
     """The report for machines, with every jurisdiction's references."""
     document: dict[str, Any] = {
@@ -113,7 +139,10 @@ def as_json(audit: Audit) -> str:
                 "offenders": list(finding.outcome.offenders),
                 "notes": list(finding.outcome.notes),
                 "enforced_by": list(finding.control.enforced_by),
-                "serves": finding.control.serves,
+                "source": _json_citation(source(finding.control)),
+                "serves": {
+                    name: _json_citation(cited) for name, cited in sorted(finding.control.serves.items())
+                },
                 "remedy": finding.control.remedy,
             }
             for finding in audit.findings
