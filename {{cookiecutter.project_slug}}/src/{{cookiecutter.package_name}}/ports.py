@@ -15,7 +15,7 @@ from .domain.responsible_gaming import PlayerProtection, TransactionGuard
 from .domain.sessions import Session, SessionActivity
 {%- endif %}
 {%- if cookiecutter.module_wallet %}
-from .domain.wallet import Balance, LedgerEntry
+from .domain.wallet import Balance, IdScope, LedgerEntry
 {%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
 {#- responsible_gaming: imports (sorted above, before sessions) #}
@@ -120,8 +120,11 @@ class LedgerStore(Protocol):
         """The player's balance, or None if the player has never had money."""
         ...
 
-    def entry(self, transaction_id: str) -> LedgerEntry | None:
-        """The ledger entry with this transaction id (tombstones included)."""
+    def entry(self, player_id: str, scope: IdScope, transaction_id: str) -> LedgerEntry | None:
+        """The player's ledger entry with this id in this scope (tombstones included).
+
+        Transaction ids are unique per player and per scope (`IdScope`), never across them.
+        """
         ...
 
 {%- if cookiecutter.module_responsible_gaming %}
@@ -238,8 +241,8 @@ class ProtectionStore(Protocol):
 class LedgerReader(Protocol):
     """Reads one ledger entry (a LedgerStore is one): promotions look up the stake of a settled bet."""
 
-    def entry(self, transaction_id: str) -> LedgerEntry | None:
-        """The ledger entry with this transaction id, or None."""
+    def entry(self, player_id: str, scope: IdScope, transaction_id: str) -> LedgerEntry | None:
+        """The player's ledger entry with this id in this scope, or None."""
         ...
 
 

@@ -30,7 +30,7 @@ from {{ cookiecutter.package_name }}.adapters.s3_exports import S3ExportSink
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionStatus
-from {{ cookiecutter.package_name }}.domain.wallet import Wallet
+from {{ cookiecutter.package_name }}.domain.wallet import IdScope, Wallet
 from {{ cookiecutter.package_name }}.ports import (
     ExportSink,
     LedgerStore,
@@ -151,7 +151,7 @@ def test_entries_of_a_day_include_its_first_instant_and_exclude_the_next_days(
     }
 
     assert sorted(found) == ["bet-never-placed", "dep-first", "rb-last"]  # the tombstone included
-    assert found["rb-last"] == ledger.entry("rb-last")
+    assert found["rb-last"] == ledger.entry("player-1", IdScope.GAME, "rb-last")
 
 
 @pytest.mark.integration

@@ -33,6 +33,7 @@ from {{ cookiecutter.package_name }}.domain.wallet import (
     DuplicateTransaction,
     EntryKind,
     Funds,
+    IdScope,
     LedgerEntry,
     Wallet,
     fingerprint,
@@ -125,9 +126,24 @@ def ledger_sum(ledger: LedgerStore, funds: Funds = Funds.CASH) -> int:
     return sum(item.signed_amount for item in ledger.entries(PLAYER) if item.funds is funds)
 
 
+def test_transaction_ids_are_scoped_per_player_and_per_caller(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("same-id", 500))
+    ledger.credit(deposit("same-id", 700, player_id="player-2"))
+    ledger.debit(bet("same-id", 100))
+    ledger.credit(grant("same-id", 50))
+
+    mine = ledger.entry(PLAYER, IdScope.PAYMENT, "same-id")
+    theirs = ledger.entry("player-2", IdScope.PAYMENT, "same-id")
+    my_bet = ledger.entry(PLAYER, IdScope.GAME, "same-id")
+    my_grant = ledger.entry(PLAYER, IdScope.SYSTEM, "same-id")
+    assert (mine and mine.amount, theirs and theirs.amount) == (500, 700)
+    assert (my_bet and my_bet.kind, my_grant and my_grant.kind) == (EntryKind.BET, EntryKind.BONUS_GRANT)
+    assert ledger.entry("player-3", IdScope.PAYMENT, "same-id") is None
+
+
 def test_unknown_player_and_transaction_are_none(ledger: LedgerStore) -> None:
     assert ledger.balance(PLAYER) is None
-    assert ledger.entry("tx-none") is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "tx-none") is None
     assert ledger.entries(PLAYER) == []
 
 
@@ -137,7 +153,7 @@ def test_deposit_opens_the_wallet_in_its_currency(ledger: LedgerStore) -> None:
     ledger.credit(deposit("dep-2", 50, seconds=1))
 
     assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=150, bonus=0)
-    assert ledger.entry("dep-1") == first
+    assert ledger.entry(PLAYER, IdScope.PAYMENT, "dep-1") == first
 
 
 def test_replayed_transaction_id_is_refused_and_moves_nothing(ledger: LedgerStore) -> None:
@@ -146,11 +162,11 @@ def test_replayed_transaction_id_is_refused_and_moves_nothing(ledger: LedgerStor
     with pytest.raises(DuplicateTransaction) as replayed:
         ledger.credit(deposit("dep-1", 100))
     with pytest.raises(DuplicateTransaction):
-        ledger.debit(bet("dep-1", 10))
+        ledger.debit(withdrawal("dep-1", 10))  # the same caller's id, whatever the kind
 
     assert replayed.value.transaction_id == "dep-1"
     assert cash(ledger) == 100
-    assert ledger.entry("dep-1") == deposit("dep-1", 100)
+    assert ledger.entry(PLAYER, IdScope.PAYMENT, "dep-1") == deposit("dep-1", 100)
 
 
 def test_bet_takes_cash(ledger: LedgerStore) -> None:
@@ -160,7 +176,7 @@ def test_bet_takes_cash(ledger: LedgerStore) -> None:
     ledger.debit(placed)
 
     assert cash(ledger) == 70
-    assert ledger.entry("bet-1") == placed
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-1") == placed
 
 
 def test_bet_may_take_the_balance_to_exactly_zero(ledger: LedgerStore) -> None:
@@ -178,7 +194,7 @@ def test_insufficient_funds_leaves_balance_and_ledger_unchanged(ledger: LedgerSt
         ledger.debit(bet("bet-1", 101, seconds=1))
 
     assert cash(ledger) == 100
-    assert ledger.entry("bet-1") is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-1") is None
     assert [item.transaction_id for item in ledger.entries(PLAYER)] == ["dep-1"]
 
 
@@ -187,7 +203,7 @@ def test_bet_without_a_wallet_is_insufficient_funds(ledger: LedgerStore) -> None
         ledger.debit(bet("bet-1", 1))
 
     assert ledger.balance(PLAYER) is None
-    assert ledger.entry("bet-1") is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-1") is None
 
 
 def test_replayed_bet_is_a_duplicate_even_when_funds_ran_out(ledger: LedgerStore) -> None:
@@ -210,8 +226,8 @@ def test_other_currency_is_refused_before_funds_are_checked(ledger: LedgerStore,
         ledger.credit(deposit("dep-gbp", amount, currency="GBP", seconds=1))
 
     assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=100)
-    assert ledger.entry("bet-gbp") is None
-    assert ledger.entry("dep-gbp") is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-gbp") is None
+    assert ledger.entry(PLAYER, IdScope.PAYMENT, "dep-gbp") is None
 
 
 def test_rollback_gives_the_stake_back_and_marks_the_bet(ledger: LedgerStore) -> None:
@@ -223,8 +239,8 @@ def test_rollback_gives_the_stake_back_and_marks_the_bet(ledger: LedgerStore) ->
     ledger.reverse(rollback, placed)
 
     assert cash(ledger) == 100
-    assert ledger.entry("rb-1") == rollback
-    stored = ledger.entry("bet-1")
+    assert ledger.entry(PLAYER, IdScope.GAME, "rb-1") == rollback
+    stored = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
     assert stored is not None
     assert stored.reversed_by == "rb-1"
     assert ledger_sum(ledger) == 100
@@ -253,8 +269,8 @@ def test_second_rollback_of_one_bet_is_already_reversed(ledger: LedgerStore) -> 
         ledger.reverse(rollback_of(placed, "rb-2"), placed)
 
     assert cash(ledger) == 100
-    assert ledger.entry("rb-2") is None
-    stored = ledger.entry("bet-1")
+    assert ledger.entry(PLAYER, IdScope.GAME, "rb-2") is None
+    stored = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
     assert stored is not None
     assert stored.reversed_by == "rb-1"
 
@@ -270,7 +286,7 @@ def test_win_of_a_rolled_back_bet_is_refused_and_moves_nothing(ledger: LedgerSto
         ledger.credit(entry("win-1", EntryKind.WIN, 500, seconds=2, reference="bet-1"))
 
     assert cash(ledger) == 100
-    assert ledger.entry("win-1") is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "win-1") is None
 
 
 def test_win_of_a_standing_bet_is_credited(ledger: LedgerStore) -> None:
@@ -291,7 +307,7 @@ def test_rollback_of_a_bet_missing_from_the_ledger_is_refused(ledger: LedgerStor
         ledger.reverse(rollback_of(never_placed, "rb-1"), never_placed)
 
     assert cash(ledger) == 100
-    assert ledger.entry("rb-1") is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "rb-1") is None
 
 
 def test_rollback_of_unknown_bet_blocks_late_bet(ledger: LedgerStore) -> None:
@@ -300,8 +316,8 @@ def test_rollback_of_unknown_bet_blocks_late_bet(ledger: LedgerStore) -> None:
 
     ledger.tombstone(rollback, tombstone)
 
-    assert ledger.entry("rb-1") == rollback
-    assert ledger.entry("bet-late") == tombstone
+    assert ledger.entry(PLAYER, IdScope.GAME, "rb-1") == rollback
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-late") == tombstone
     with pytest.raises(DuplicateTransaction) as late:
         ledger.debit(bet("bet-late", 40, seconds=1))
     assert late.value.transaction_id == "bet-late"
@@ -314,7 +330,7 @@ def test_tombstone_works_for_a_player_without_wallet(ledger: LedgerStore) -> Non
     ledger.tombstone(rollback, tombstone)
 
     assert ledger.balance(PLAYER) is None
-    assert ledger.entry("bet-late") == tombstone
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-late") == tombstone
 
 
 def test_tombstone_refused_when_the_bet_arrived_meanwhile(ledger: LedgerStore) -> None:
@@ -326,8 +342,8 @@ def test_tombstone_refused_when_the_bet_arrived_meanwhile(ledger: LedgerStore) -
         ledger.tombstone(rollback, tombstone)
 
     assert raced.value.transaction_id == "bet-1"
-    assert ledger.entry("rb-1") is None
-    stored = ledger.entry("bet-1")
+    assert ledger.entry(PLAYER, IdScope.GAME, "rb-1") is None
+    stored = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
     assert stored is not None
     assert stored.kind is EntryKind.BET
 
@@ -339,7 +355,7 @@ def test_tombstone_with_replayed_rollback_id_is_a_duplicate(ledger: LedgerStore)
         ledger.tombstone(*unknown_bet_rollback("rb-1", "bet-2"))
 
     assert replayed.value.transaction_id == "rb-1"
-    assert ledger.entry("bet-2") is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-2") is None
 
 
 def test_entries_are_the_players_own_oldest_first(ledger: LedgerStore) -> None:
@@ -385,8 +401,8 @@ def test_withdrawal_takes_cash_only_while_it_stays_at_or_above_zero(ledger: Ledg
     ledger.debit(withdrawal("wd-3", 40, seconds=3))
 
     assert cash(ledger) == 0
-    assert ledger.entry("wd-1") == paid_out
-    assert ledger.entry("wd-2") is None
+    assert ledger.entry(PLAYER, IdScope.PAYMENT, "wd-1") == paid_out
+    assert ledger.entry(PLAYER, IdScope.PAYMENT, "wd-2") is None
     assert [item.transaction_id for item in ledger.entries(PLAYER)] == ["dep-1", "wd-1", "wd-3"]
     assert ledger_sum(ledger) == 0
 
@@ -398,7 +414,7 @@ def test_withdrawal_never_takes_bonus_money(ledger: LedgerStore) -> None:
         ledger.debit(withdrawal("wd-1", 1, seconds=1))
 
     assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=0, bonus=500)
-    assert ledger.entry("wd-1") is None
+    assert ledger.entry(PLAYER, IdScope.PAYMENT, "wd-1") is None
 
 
 def test_replayed_withdrawal_is_a_duplicate_and_pays_out_once(ledger: LedgerStore) -> None:
@@ -420,8 +436,8 @@ def test_withdrawal_in_another_currency_or_without_a_wallet_is_refused(ledger: L
         ledger.debit(withdrawal("wd-2", 10, currency="GBP", seconds=1))
 
     assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=100)
-    assert ledger.entry("wd-1") is None
-    assert ledger.entry("wd-2") is None
+    assert ledger.entry(PLAYER, IdScope.PAYMENT, "wd-1") is None
+    assert ledger.entry(PLAYER, IdScope.PAYMENT, "wd-2") is None
 
 
 def test_bonus_grant_credits_bonus_only(ledger: LedgerStore) -> None:
@@ -431,7 +447,7 @@ def test_bonus_grant_credits_bonus_only(ledger: LedgerStore) -> None:
     ledger.credit(deposit("dep-1", 100, seconds=1))
 
     assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=100, bonus=500)
-    assert ledger.entry("grant-1") == granted
+    assert ledger.entry(PLAYER, IdScope.SYSTEM, "grant-1") == granted
     with pytest.raises(DuplicateTransaction):
         ledger.credit(grant("grant-1", 500))
     assert bonus(ledger) == 500
@@ -444,7 +460,7 @@ def test_bonus_grant_in_another_currency_is_refused(ledger: LedgerStore) -> None
         ledger.credit(grant("grant-gbp", 500, currency="GBP"))
 
     assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=100, bonus=0)
-    assert ledger.entry("grant-gbp") is None
+    assert ledger.entry(PLAYER, IdScope.SYSTEM, "grant-gbp") is None
 
 
 def test_bonus_bet_takes_bonus_and_leaves_cash(ledger: LedgerStore) -> None:
@@ -455,7 +471,7 @@ def test_bonus_bet_takes_bonus_and_leaves_cash(ledger: LedgerStore) -> None:
     ledger.debit(placed)
 
     assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=1_000, bonus=0)
-    assert ledger.entry("bet-1") == placed
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-1") == placed
 
 
 def test_bonus_bet_is_refused_when_bonus_is_short_even_if_cash_is_plenty(ledger: LedgerStore) -> None:
@@ -466,7 +482,7 @@ def test_bonus_bet_is_refused_when_bonus_is_short_even_if_cash_is_plenty(ledger:
         ledger.debit(bet("bet-1", 501, seconds=2, funds=Funds.BONUS))
 
     assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=1_000, bonus=500)
-    assert ledger.entry("bet-1") is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-1") is None
 
 
 def test_bonus_bet_of_a_cash_only_wallet_is_insufficient_funds(ledger: LedgerStore) -> None:
@@ -485,7 +501,7 @@ def test_cash_bet_never_takes_bonus(ledger: LedgerStore) -> None:
         ledger.debit(bet("bet-1", 100, seconds=1))
 
     assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=0, bonus=500)
-    assert ledger.entry("bet-1") is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-1") is None
 
 
 def test_win_and_rollback_of_bonus_bets_go_back_to_bonus(ledger: LedgerStore) -> None:
@@ -501,7 +517,7 @@ def test_win_and_rollback_of_bonus_bets_go_back_to_bonus(ledger: LedgerStore) ->
     ledger.reverse(rollback, cancelled)
 
     assert ledger.balance(PLAYER) == Balance(PLAYER, "EUR", cash=1_000, bonus=1_000)
-    assert ledger.entry("rb-2") == rollback
+    assert ledger.entry(PLAYER, IdScope.GAME, "rb-2") == rollback
     assert (ledger_sum(ledger, Funds.CASH), ledger_sum(ledger, Funds.BONUS)) == (1_000, 1_000)
 
 

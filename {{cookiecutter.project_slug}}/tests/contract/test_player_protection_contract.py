@@ -37,6 +37,7 @@ from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
 from {{ cookiecutter.package_name }}.domain.wallet import (
     EntryKind,
     Funds,
+    IdScope,
     LedgerEntry,
     Wallet,
     fingerprint,
@@ -152,7 +153,7 @@ def test_a_bet_past_the_cap_writes_nothing(store: InMemoryLedgerStore) -> None:
         )
 
     assert breached.value.count == wager(301, cap=1_000)
-    assert store.entry("bet-2") is None
+    assert store.entry(PLAYER, IdScope.GAME, "bet-2") is None
     assert cash(store) == 9_300
     assert store.period_totals(PLAYER, [WAGER_TODAY, LOSS_TODAY]) == {WAGER_TODAY: 700}
 
@@ -163,7 +164,7 @@ def test_a_stake_above_the_cap_is_refused_without_a_counter(store: InMemoryLedge
     with pytest.raises(LimitBreached):
         store.debit(entry("bet-1", EntryKind.BET, 1_001), guard(wager(1_001, cap=1_000)))
 
-    assert store.entry("bet-1") is None
+    assert store.entry(PLAYER, IdScope.GAME, "bet-1") is None
     assert store.period_totals(PLAYER, [WAGER_TODAY]) == {}
 
 
@@ -198,7 +199,7 @@ def test_a_bet_against_another_protection_writes_nothing(
     with pytest.raises(ProtectionCheckFailed):
         store.debit(entry("bet-1", EntryKind.BET, 100), guard(wager(100, cap=1_000), version=guard_version))
 
-    assert store.entry("bet-1") is None
+    assert store.entry(PLAYER, IdScope.GAME, "bet-1") is None
     assert cash(store) == 10_000
     assert store.period_totals(PLAYER, [WAGER_TODAY]) == {}
 
@@ -240,7 +241,7 @@ def test_a_guarded_deposit_counts_against_its_cap(store: InMemoryLedgerStore) ->
         store.credit(entry("dep-2", EntryKind.DEPOSIT, 600), guard(cap))
 
     assert cash(store) == 600
-    assert store.entry("dep-2") is None
+    assert store.entry(PLAYER, IdScope.PAYMENT, "dep-2") is None
     assert store.period_totals(PLAYER, [deposits]) == {deposits: 600}
 
 
@@ -300,7 +301,7 @@ def test_a_bonus_grant_to_an_excluded_player_writes_nothing(
     with pytest.raises(ProtectionCheckFailed):
         store.credit(bonus_grant("promo-1", 500), bonus_guard())
 
-    assert store.entry("promo-1") is None
+    assert store.entry(PLAYER, IdScope.SYSTEM, "promo-1") is None
     balance = store.balance(PLAYER)
     assert balance is not None
     assert (balance.cash, balance.bonus) == (10_000, 0)
@@ -325,7 +326,7 @@ def test_a_bonus_grant_needs_no_kyc_nor_any_version(
     balance = store.balance(PLAYER)
     assert balance is not None
     assert balance.bonus == 500
-    assert store.entry("promo-1") == bonus_grant("promo-1", 500)
+    assert store.entry(PLAYER, IdScope.SYSTEM, "promo-1") == bonus_grant("promo-1", 500)
 
 
 def protected_wallet(
@@ -351,7 +352,7 @@ def test_the_wallet_refuses_a_bonus_to_an_excluded_player_on_dynamodb(aws_tables
         wallet.grant_bonus(PLAYER, "promo-2", Money.of(500, "EUR"), correlation_id="c")
     replay = wallet.grant_bonus(PLAYER, "promo-1", Money.of(500, "EUR"), correlation_id="c")
 
-    assert store.entry("promo-2") is None
+    assert store.entry(PLAYER, IdScope.SYSTEM, "promo-2") is None
     assert replay.replayed
     assert replay.balance is not None
     assert replay.balance.bonus == 500

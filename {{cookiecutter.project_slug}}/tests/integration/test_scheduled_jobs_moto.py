@@ -28,7 +28,7 @@ from {{ cookiecutter.package_name }}.compliance import RETENTION_YEARS
 from {{ cookiecutter.package_name }}.domain.jobs import years_before
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.sessions import SessionService, SessionStatus
-from {{ cookiecutter.package_name }}.domain.wallet import Wallet
+from {{ cookiecutter.package_name }}.domain.wallet import IdScope, Wallet
 from {{ cookiecutter.package_name }}.handlers import (
     data_export,
     reconciliation,
@@ -217,4 +217,4 @@ def test_retention_purge_deletes_only_sessions_past_the_retention(job_stack: Job
     assert store.get(expired) is None
     assert store.get(kept) is not None
     assert store.get(still_active) is not None
-    assert ledger.entry("dep-1") is not None  # the ledger is never purged
+    assert ledger.entry("player-1", IdScope.PAYMENT, "dep-1") is not None  # the ledger is never purged

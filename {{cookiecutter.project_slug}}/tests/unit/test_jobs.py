@@ -36,7 +36,7 @@ from {{ cookiecutter.package_name }}.domain.jobs import (
 )
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.sessions import SessionService, SessionStatus
-from {{ cookiecutter.package_name }}.domain.wallet import Funds, Wallet
+from {{ cookiecutter.package_name }}.domain.wallet import Funds, IdScope, Wallet
 from {{ cookiecutter.package_name }}.ports import SessionHousekeeping
 from {{ cookiecutter.package_name }}.settings import JobsSettings, SettingsError
 
@@ -537,7 +537,7 @@ def test_sessions_ended_before_the_retention_are_purged_and_nothing_else(
     assert session_store.get(old) is None
     assert session_store.get(recent) is not None
     assert session_store.get(never_ended) is not None  # active: never purged, whatever its age
-    assert ledger.entry("dep-1") is not None  # the ledger is kept forever
+    assert ledger.entry("player-1", IdScope.PAYMENT, "dep-1") is not None  # the ledger is kept forever
 
 
 def test_a_second_purge_run_purges_nothing(

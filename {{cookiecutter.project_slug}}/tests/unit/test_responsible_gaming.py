@@ -30,7 +30,7 @@ from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
     counter_id,
     period_key,
 )
-from {{ cookiecutter.package_name }}.domain.wallet import EntryKind, Funds, Wallet
+from {{ cookiecutter.package_name }}.domain.wallet import EntryKind, Funds, IdScope, Wallet
 
 WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
 SOURCE = "{{ cookiecutter.package_name }}.responsible_gaming"
@@ -383,7 +383,7 @@ def test_a_bet_that_would_pass_the_wager_limit_is_refused_and_announced(
 
     assert refused.value.field == "amount"
     assert cash(wallet) == 100_000 - 700
-    assert ledger.entry("bet-2") is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "bet-2") is None
     assert used(ledger, WAGER, clock.now()) == 700
     (reached,) = publisher.events
     assert (reached.name, reached.source, reached.correlation_id) == ("LimitReached", SOURCE, "round-2")
@@ -588,7 +588,7 @@ def test_a_protection_that_keeps_changing_refuses_the_bet(
         wallet.place_bet(PLAYER, "bet-1", eur(5_000), correlation_id="c")
 
     assert cash(wallet) == 100_000
-    assert store.entry("bet-1") is None
+    assert store.entry(PLAYER, IdScope.GAME, "bet-1") is None
 
 
 def test_the_protection_view_shows_each_limits_use(
@@ -677,7 +677,7 @@ def test_an_excluded_player_gets_no_bonus_and_nothing_is_written(
 
     assert refused.value.status == 403
     assert ("self-excluded" if how == "self-excluded" else "cooling off") in refused.value.message
-    assert ledger.entry("promo-1") is None
+    assert ledger.entry(PLAYER, IdScope.SYSTEM, "promo-1") is None
     assert wallet.balance(player).bonus == 0  # type: ignore[union-attr]
     assert publisher.events == []
 
@@ -753,6 +753,6 @@ def test_an_exclusion_that_starts_while_the_grant_is_written_refuses_it(
         wallet.grant_bonus(PLAYER, "promo-1", eur(500), correlation_id="c")
 
     assert store.armed is False  # the guard read the protection before the exclusion was stored
-    assert store.entry("promo-1") is None
+    assert store.entry(PLAYER, IdScope.SYSTEM, "promo-1") is None
     assert store.balance(PLAYER) is None
     assert publisher.events == []

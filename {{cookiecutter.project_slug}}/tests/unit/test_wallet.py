@@ -35,6 +35,7 @@ from {{ cookiecutter.package_name }}.domain.wallet import (
     DuplicateTransaction,
     EntryKind,
     Funds,
+    IdScope,
     LedgerEntry,
     Reconciliation,
     Wallet,
@@ -159,12 +160,42 @@ def test_replayed_bet_returns_original_result(funded: Wallet, publisher: InMemor
     assert event_names(publisher) == ["BetPlaced"]
 
 
+def test_another_players_bet_id_never_blocks_this_players_bet(
+    funded: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    funded.deposit(OTHER_PLAYER, "dep-other", eur(1_000), correlation_id="c")
+    funded.place_bet(OTHER_PLAYER, "bet-1", eur(100), correlation_id="corr-other")
+
+    mine = funded.place_bet(PLAYER, "bet-1", eur(300), correlation_id="corr-1")
+
+    assert not mine.replayed
+    assert cash(funded) == 9_700
+
+
+def test_a_bet_id_never_takes_a_deposit_id_of_the_same_player(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, "dep-later", eur(300), correlation_id="corr-1")
+
+    deposit = funded.deposit(PLAYER, "dep-later", eur(500), correlation_id="checkout")
+
+    assert not deposit.replayed
+    assert cash(funded) == 10_200
+
+
+def test_a_bet_id_never_takes_an_id_the_backend_makes_for_a_bonus(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, f"promo:welcome-bonus:{PLAYER}", eur(300), correlation_id="corr-1")
+
+    grant = funded.grant_bonus(PLAYER, f"promo:welcome-bonus:{PLAYER}", eur(200), correlation_id="promo")
+
+    assert not grant.replayed
+    assert grant.balance is not None
+    assert grant.balance.bonus == 200
+
+
 @pytest.mark.parametrize(
     ("player_id", "money"),
     [
         pytest.param(PLAYER, Money.of(301, "EUR"), id="another-amount"),
         pytest.param(PLAYER, Money.of(300, "GBP"), id="another-currency"),
-        pytest.param(OTHER_PLAYER, Money.of(300, "EUR"), id="another-player"),
     ],
 )
 def test_reused_transaction_id_with_another_payload_is_a_conflict(
@@ -178,11 +209,6 @@ def test_reused_transaction_id_with_another_payload_is_a_conflict(
     assert refused.value.field == "transaction_id"
     assert cash(funded) == 9_700
     assert event_names(publisher) == ["BetPlaced"]
-
-
-def test_deposit_id_reused_for_a_bet_is_a_conflict(funded: Wallet) -> None:
-    with pytest.raises(TransactionConflict):
-        funded.place_bet(PLAYER, "dep-1", eur(100), correlation_id="corr-1")
 
 
 def test_bet_never_takes_balance_below_zero(funded: Wallet, publisher: InMemoryEventPublisher) -> None:
@@ -384,25 +410,26 @@ def test_rollback_of_unknown_bet_works_without_a_wallet(wallet: Wallet) -> None:
         wallet.place_bet(PLAYER, "bet-late", eur(500), correlation_id="corr-2")
 
 
-@pytest.mark.parametrize("transaction_id", ["dep-1", "win-1"])
-def test_only_bets_can_be_rolled_back(funded: Wallet, transaction_id: str) -> None:
+def test_only_bets_can_be_rolled_back(funded: Wallet) -> None:
     funded.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-1")
     funded.settle_win(PLAYER, "win-1", "bet-1", eur(900), correlation_id="corr-2")
 
     with pytest.raises(Conflict) as refused:
-        funded.rollback_bet(PLAYER, "rb-1", transaction_id, correlation_id="corr-3")
+        funded.rollback_bet(PLAYER, "rb-1", "win-1", correlation_id="corr-3")
 
     assert refused.value.field == "bet_transaction_id"
     assert cash(funded) == 10_400
 
 
-def test_rollback_of_another_players_bet_is_refused(funded: Wallet) -> None:
+def test_a_rollback_naming_another_players_bet_never_touches_it(funded: Wallet) -> None:
     funded.place_bet(PLAYER, "bet-1", eur(500), correlation_id="corr-1")
 
-    with pytest.raises(Conflict):
-        funded.rollback_bet(OTHER_PLAYER, "rb-1", "bet-1", correlation_id="corr-2")
+    # The other player has no bet-1: their rollback only refuses a late bet-1 of their own.
+    receipt = funded.rollback_bet(OTHER_PLAYER, "rb-1", "bet-1", correlation_id="corr-2")
 
+    assert receipt.amount == 0
     assert cash(funded) == 9_500
+    assert funded.reconcile(PLAYER).balanced
 
 
 def test_rollback_retries_as_known_bet_when_the_bet_arrives_meanwhile(
@@ -422,7 +449,7 @@ def test_rollback_retries_as_known_bet_when_the_bet_arrives_meanwhile(
     receipt = late_wallet.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="corr-2")
 
     assert (receipt.amount, receipt.balance) == (400, Balance(PLAYER, "EUR", cash=1_000))
-    bet = ledger.entry("bet-1")
+    bet = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
     assert bet is not None
     assert bet.reversed_by == "rb-1"
     assert late_wallet.reconcile(PLAYER).balanced
@@ -435,7 +462,8 @@ def test_duplicate_from_the_store_after_a_race_is_answered_as_a_replay(
         """A concurrent retry of the same deposit writes it between our read and our write."""
 
         def credit(self, entry: LedgerEntry) -> None:
-            if self.entry(entry.transaction_id) is None and entry.transaction_id == "dep-1":
+            first = self.entry(entry.player_id, entry.kind.scope, entry.transaction_id) is None
+            if first and entry.transaction_id == "dep-1":
                 super().credit(entry)
                 raise DuplicateTransaction(entry.transaction_id)
             super().credit(entry)
@@ -521,7 +549,7 @@ def test_replayed_bonus_grant_credits_once(with_bonus: Wallet, publisher: InMemo
     ("player_id", "money"),
     [
         pytest.param(PLAYER, Money.of(501, "EUR"), id="another-amount"),
-        pytest.param(OTHER_PLAYER, Money.of(500, "EUR"), id="another-player"),
+        pytest.param(PLAYER, Money.of(500, "GBP"), id="another-currency"),
     ],
 )
 def test_bonus_grant_id_reused_with_another_payload_is_a_conflict(
@@ -533,13 +561,6 @@ def test_bonus_grant_id_reused_with_another_payload_is_a_conflict(
     assert refused.value.field == "transaction_id"
     assert bonus(with_bonus) == 500
     assert with_bonus.balance(OTHER_PLAYER) is None
-
-
-def test_deposit_id_reused_for_a_bonus_grant_is_a_conflict(with_bonus: Wallet) -> None:
-    with pytest.raises(TransactionConflict):
-        with_bonus.grant_bonus(PLAYER, "dep-1", eur(10_000), correlation_id="corr-1")
-
-    assert (cash(with_bonus), bonus(with_bonus)) == (10_000, 500)
 
 
 def test_bonus_grant_in_another_currency_is_refused(with_bonus: Wallet) -> None:

@@ -24,7 +24,7 @@ from .dynamodb_wallet import _entry_from_item
 
 
 class DynamoWalletScanner(_DynamoTable):
-    """Players with a balance (sk BALANCE) and ledger entries (sk ENTRY) of the wallet table."""
+    """Players with a balance (sk BALANCE) and ledger entries (sk TX#...) of the wallet table."""
 
     def player_ids(self) -> Iterator[str]:
         for item in self._scan(
@@ -38,14 +38,14 @@ class DynamoWalletScanner(_DynamoTable):
 
     def entries_created_between(self, start: datetime, end: datetime) -> Iterator[LedgerEntry]:
         for item in self._scan(
-            FilterExpression="sk = :entry AND created_at >= :start AND created_at < :end",
+            FilterExpression="begins_with(sk, :entry) AND created_at >= :start AND created_at < :end",
             ExpressionAttributeValues={
-                ":entry": _s("ENTRY"),
+                ":entry": _s("TX#"),
                 ":start": _s(_timestamp(start)),
                 ":end": _s(_timestamp(end)),
             },
         ):
-            if item["pk"]["S"].startswith("TX#"):
+            if item["pk"]["S"].startswith("PLAYER#"):
                 yield _entry_from_item(item)
 
     def _scan(self, **arguments: Any) -> Iterator[dict[str, Any]]:

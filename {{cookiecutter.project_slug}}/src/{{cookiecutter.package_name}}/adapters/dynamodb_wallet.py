@@ -2,8 +2,10 @@
 
 Item layout (keys `pk`/`sk`):
 - wallet balance   pk=PLAYER#<player_id>  sk=BALANCE  currency, cash, bonus
-- ledger entry     pk=TX#<transaction_id> sk=ENTRY    player_id, kind, amount, currency, funds (cash or
-                   bonus: the balance it moves), fingerprint, created_at,
+- ledger entry     pk=PLAYER#<player_id>  sk=TX#<scope>#<transaction_id>  (scope: payment, game or system:
+                   ids are unique per player and per scope, domain.wallet.IdScope) transaction_id,
+                   player_id, kind, amount, currency, funds (cash or bonus: the balance it moves),
+                   fingerprint, created_at,
                    entry_sort=<created_at>#<transaction_id>, reference?, reversed_by?,
                    outbox? (the transaction's domain events as JSON, written with the entry: the table's
                    stream carries them to the bus, handlers/wallet_outbox.py)
@@ -32,7 +34,15 @@ from datetime import datetime
 from typing import Any
 {% endif %}
 from ..domain.errors import CurrencyMismatch, InsufficientFunds
-from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, EntryKind, Funds, LedgerEntry
+from ..domain.wallet import (
+    AlreadyReversed,
+    Balance,
+    DuplicateTransaction,
+    EntryKind,
+    Funds,
+    IdScope,
+    LedgerEntry,
+)
 from .dynamodb import Item, TransactionCancelled, _DynamoTable, _key, _n, _s, _timestamp
 {%- if cookiecutter.module_responsible_gaming %}
 
@@ -58,8 +68,8 @@ class DynamoLedgerStore(_DynamoTable):
             bonus=int(item.get("bonus", {"N": "0"})["N"]),
         )
 
-    def entry(self, transaction_id: str) -> LedgerEntry | None:
-        item = self._get(_tx_pk(transaction_id), "ENTRY")
+    def entry(self, player_id: str, scope: IdScope, transaction_id: str) -> LedgerEntry | None:
+        item = self._get(_player_pk(player_id), _tx_sk(scope, transaction_id))
         return None if item is None else _entry_from_item(item)
 
 {%- if cookiecutter.module_responsible_gaming %}
@@ -76,7 +86,7 @@ class DynamoLedgerStore(_DynamoTable):
                 {
                     "ConditionCheck": {
                         "TableName": self.table_name,
-                        "Key": _key(_tx_pk(entry.reference), "ENTRY"),
+                        "Key": _key(_player_pk(entry.player_id), _tx_sk(IdScope.GAME, entry.reference)),
                         "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(reversed_by)",
                     }
                 }
@@ -145,7 +155,7 @@ class DynamoLedgerStore(_DynamoTable):
         mark_bet = {
             "Update": {
                 "TableName": self.table_name,
-                "Key": _key(_tx_pk(bet.transaction_id), "ENTRY"),
+                "Key": _entry_key(bet),
                 "UpdateExpression": "SET reversed_by = :rollback",
                 "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(reversed_by)",
                 "ExpressionAttributeValues": {":rollback": _s(rollback.transaction_id)},
@@ -407,14 +417,19 @@ def _player_pk(player_id: str) -> str:
     return f"PLAYER#{player_id}"
 
 
-def _tx_pk(transaction_id: str) -> str:
-    return f"TX#{transaction_id}"
+def _tx_sk(scope: IdScope, transaction_id: str) -> str:
+    return f"TX#{scope.value}#{transaction_id}"
+
+
+def _entry_key(entry: LedgerEntry) -> Item:
+    return _key(_player_pk(entry.player_id), _tx_sk(entry.kind.scope, entry.transaction_id))
 
 
 def _entry_to_item(entry: LedgerEntry) -> Item:
     created_at = _timestamp(entry.created_at)
     item: Item = {
-        **_key(_tx_pk(entry.transaction_id), "ENTRY"),
+        **_entry_key(entry),
+        "transaction_id": _s(entry.transaction_id),
         "player_id": _s(entry.player_id),
         "kind": _s(entry.kind.value),
         "amount": _n(entry.amount),
@@ -435,7 +450,7 @@ def _entry_to_item(entry: LedgerEntry) -> Item:
 
 def _entry_from_item(item: Item) -> LedgerEntry:
     return LedgerEntry(
-        transaction_id=item["pk"]["S"].removeprefix("TX#"),
+        transaction_id=item["transaction_id"]["S"],
         player_id=item["player_id"]["S"],
         kind=EntryKind(item["kind"]["S"]),
         amount=int(item["amount"]["N"]),

@@ -34,7 +34,15 @@ from ..domain.responsible_gaming import (
 from ..domain.sessions import Session, SessionActivity
 {%- endif %}
 {%- if cookiecutter.module_wallet %}
-from ..domain.wallet import AlreadyReversed, Balance, DuplicateTransaction, EntryKind, Funds, LedgerEntry
+from ..domain.wallet import (
+    AlreadyReversed,
+    Balance,
+    DuplicateTransaction,
+    EntryKind,
+    Funds,
+    IdScope,
+    LedgerEntry,
+)
 {%- endif %}
 
 if TYPE_CHECKING:
@@ -148,7 +156,7 @@ class InMemoryLedgerStore:
     def __init__(self, relay: EventPublisher | None = None) -> None:
         self.outbox: list[DomainEvent] = []
         self._relay = relay
-        self._entries: dict[str, LedgerEntry] = {}
+        self._entries: dict[EntryKey, LedgerEntry] = {}
         self._balances: dict[str, Balance] = {}
         self._protection: dict[str, PlayerProtection] = {}
         self._counters: dict[tuple[str, str], int] = {}
@@ -163,7 +171,7 @@ class InMemoryLedgerStore:
     def __init__(self, relay: EventPublisher | None = None) -> None:
         self.outbox: list[DomainEvent] = []
         self._relay = relay
-        self._entries: dict[str, LedgerEntry] = {}
+        self._entries: dict[EntryKey, LedgerEntry] = {}
         self._balances: dict[str, Balance] = {}
         self._lock = threading.Lock()
 {%- endif %}
@@ -172,9 +180,9 @@ class InMemoryLedgerStore:
         with self._lock:
             return self._balances.get(player_id)
 
-    def entry(self, transaction_id: str) -> LedgerEntry | None:
+    def entry(self, player_id: str, scope: IdScope, transaction_id: str) -> LedgerEntry | None:
         with self._lock:
-            return self._entries.get(transaction_id)
+            return self._entries.get((player_id, scope, transaction_id))
 
 {%- if cookiecutter.module_responsible_gaming %}
 
@@ -189,13 +197,13 @@ class InMemoryLedgerStore:
             if current is not None and current.currency != entry.currency:
                 raise _currency_mismatch(current, entry)
             if entry.kind is EntryKind.WIN and entry.reference is not None:
-                bet = self._entries.get(entry.reference)
+                bet = self._entries.get((entry.player_id, IdScope.GAME, entry.reference))
                 if bet is None or bet.reversed_by is not None:
                     raise AlreadyReversed(entry.reference)
 {%- if cookiecutter.module_responsible_gaming %}
             self._check(guard)
 {%- endif %}
-            self._entries[entry.transaction_id] = entry
+            self._entries[_key(entry)] = entry
             self._add(entry.player_id, entry.currency, entry.funds, entry.amount)
 {%- if cookiecutter.module_responsible_gaming %}
             self._count(guard)
@@ -218,7 +226,7 @@ class InMemoryLedgerStore:
 {%- if cookiecutter.module_responsible_gaming %}
             self._check(guard)
 {%- endif %}
-            self._entries[entry.transaction_id] = entry
+            self._entries[_key(entry)] = entry
             self._add(entry.player_id, entry.currency, entry.funds, -entry.amount)
 {%- if cookiecutter.module_responsible_gaming %}
             self._count(guard)
@@ -231,7 +239,7 @@ class InMemoryLedgerStore:
 {%- endif %}
         with self._lock:
             self._refuse_duplicate(rollback)
-            stored = self._entries.get(bet.transaction_id)
+            stored = self._entries.get(_key(bet))
             if stored is None:
                 raise LookupError(f"bet {bet.transaction_id} is not in the ledger")
             if stored.reversed_by is not None:
@@ -239,8 +247,8 @@ class InMemoryLedgerStore:
 {%- if cookiecutter.module_responsible_gaming %}
             self._check(guard)
 {%- endif %}
-            self._entries[rollback.transaction_id] = rollback
-            self._entries[bet.transaction_id] = replace(stored, reversed_by=rollback.transaction_id)
+            self._entries[_key(rollback)] = rollback
+            self._entries[_key(bet)] = replace(stored, reversed_by=rollback.transaction_id)
             self._add(rollback.player_id, rollback.currency, rollback.funds, rollback.amount)
 {%- if cookiecutter.module_responsible_gaming %}
             self._count(guard)
@@ -251,8 +259,8 @@ class InMemoryLedgerStore:
         with self._lock:
             self._refuse_duplicate(rollback)
             self._refuse_duplicate(tombstone)
-            self._entries[rollback.transaction_id] = rollback
-            self._entries[tombstone.transaction_id] = tombstone
+            self._entries[_key(rollback)] = rollback
+            self._entries[_key(tombstone)] = tombstone
             self._committed(rollback, tombstone)
 
     def entries(self, player_id: str) -> list[LedgerEntry]:
@@ -314,13 +322,13 @@ class InMemoryLedgerStore:
     def _committed(self, *entries: LedgerEntry) -> None:
         """Keep the entries without their outbox, and pass the outbox on (the caller holds the lock)."""
         for entry in entries:
-            self._entries[entry.transaction_id] = replace(self._entries[entry.transaction_id], events=())
+            self._entries[_key(entry)] = replace(self._entries[_key(entry)], events=())
             self.outbox.extend(entry.events)
             if self._relay is not None and entry.events:
                 self._relay.publish(entry.events)
 
     def _refuse_duplicate(self, entry: LedgerEntry) -> None:
-        if entry.transaction_id in self._entries:
+        if _key(entry) in self._entries:
             raise DuplicateTransaction(entry.transaction_id)
 
     def _add(self, player_id: str, currency: str, funds: Funds, amount: int) -> None:
@@ -329,6 +337,14 @@ class InMemoryLedgerStore:
             self._balances[player_id] = replace(current, bonus=current.bonus + amount)
         else:
             self._balances[player_id] = replace(current, cash=current.cash + amount)
+
+
+# A ledger entry's identity: transaction ids are unique per player and per scope (domain.wallet.IdScope).
+EntryKey = tuple[str, IdScope, str]
+
+
+def _key(entry: LedgerEntry) -> EntryKey:
+    return (entry.player_id, entry.kind.scope, entry.transaction_id)
 
 
 def _held(balance: Balance, funds: Funds) -> int:

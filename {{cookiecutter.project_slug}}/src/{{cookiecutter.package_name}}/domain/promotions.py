@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .errors import CurrencyMismatch
 from .events import DomainEvent
 from .money import CURRENCY_RE, MAX_AMOUNT, Money
-from .wallet import EntryKind, LedgerEntry
+from .wallet import EntryKind, IdScope, LedgerEntry
 
 if TYPE_CHECKING:
     from ..ports import Clock, EventPublisher, LedgerReader, PromotionStore
@@ -287,7 +287,7 @@ class PromotionService:
         The stake is counted once per bet (a second win on the same bet adds nothing), and the
         requirements it completes are announced as WageringCompleted with `correlation_id`.
         """
-        bet = self._ledger.entry(bet_transaction_id)
+        bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
         if bet is None or bet.kind is not EntryKind.BET or bet.player_id != player_id:
             return ["not a bet of the player"]
         for _ in range(WAGERING_ATTEMPTS):

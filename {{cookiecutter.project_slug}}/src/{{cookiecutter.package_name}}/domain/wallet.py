@@ -43,6 +43,28 @@ class EntryKind(StrEnum):
     # Written under the id of a bet that was rolled back before it arrived: refuses the late bet.
     TOMBSTONE = "tombstone"
 
+    @property
+    def scope(self) -> IdScope:
+        """Whose ids entries of this kind carry."""
+        if self in (EntryKind.DEPOSIT, EntryKind.WITHDRAWAL):
+            return IdScope.PAYMENT
+        if self is EntryKind.BONUS_GRANT:
+            return IdScope.SYSTEM
+        return IdScope.GAME
+
+
+class IdScope(StrEnum):
+    """Whose transaction ids an entry's id is: ids are unique per player and per scope, never across them.
+
+    So one player's ids can never block another's, a game server's bet id can never take a payment
+    provider's deposit id, and the ids the backend makes for itself (bonus grants) are out of every
+    caller's reach.
+    """
+
+    PAYMENT = "payment"  # the payment provider's: deposits and withdrawals
+    GAME = "game"  # the game server's: bets, wins, rollbacks (and a rollback's tombstone)
+    SYSTEM = "system"  # the backend's own: bonus grants
+
 
 class Funds(StrEnum):
     """Which of a player's balances an entry moves: cash and bonus money are kept apart."""
@@ -322,10 +344,10 @@ class Wallet:
         if transaction_id == bet_transaction_id:
             raise ValidationFailed("a rollback needs its own transaction id", field="transaction_id")
         wanted = fingerprint(EntryKind.ROLLBACK, player_id, bet_transaction_id)
-        existing = self._ledger.entry(transaction_id)
+        existing = self._ledger.entry(player_id, IdScope.GAME, transaction_id)
         if existing is not None:
             return self._replayed(existing, wanted, EntryKind.ROLLBACK)
-        bet = self._ledger.entry(bet_transaction_id)
+        bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
         if bet is None:
             try:
                 return self._roll_back_unknown_bet(
@@ -333,10 +355,10 @@ class Wallet:
                 )
             except DuplicateTransaction:
                 # The rollback was replayed concurrently, or the bet arrived meanwhile: look again.
-                existing = self._ledger.entry(transaction_id)
+                existing = self._ledger.entry(player_id, IdScope.GAME, transaction_id)
                 if existing is not None:
                     return self._replayed(existing, wanted, EntryKind.ROLLBACK)
-                bet = self._ledger.entry(bet_transaction_id)
+                bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
                 if bet is None:
                     raise
         return self._roll_back_known_bet(player_id, transaction_id, bet, wanted, correlation_id, session_id)
@@ -467,7 +489,7 @@ class Wallet:
         )
 
     def _players_bet(self, player_id: str, bet_transaction_id: str) -> LedgerEntry:
-        bet = self._ledger.entry(bet_transaction_id)
+        bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
         if bet is not None and bet.kind is EntryKind.TOMBSTONE and bet.player_id == player_id:
             raise BetAlreadyRolledBack(
                 "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
@@ -559,7 +581,7 @@ class Wallet:
 {%- endif %}
 
     def _replay_of(self, entry: LedgerEntry) -> WalletReceipt | None:
-        existing = self._ledger.entry(entry.transaction_id)
+        existing = self._ledger.entry(entry.player_id, entry.kind.scope, entry.transaction_id)
         if existing is None:
             return None
         return self._replayed(existing, entry.fingerprint, entry.kind)
@@ -642,6 +664,7 @@ __all__ = [
     "DuplicateTransaction",
     "EntryKind",
     "Funds",
+    "IdScope",
     "LedgerEntry",
     "Reconciliation",
     "Wallet",
