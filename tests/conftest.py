@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import re
+import select
 import subprocess
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +74,68 @@ def bake_from_replay(output_dir: Path, answers: dict[str, Any]) -> Bake:
         capture_output=True, text=True, check=False, timeout=120,
     )
     return Bake(result.returncode, result.stdout + result.stderr, target, answers)
+
+
+def visible_prompts() -> list[str]:
+    """The prompts cookiecutter asks, in order (`_`-private entries are not asked)."""
+    template = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+    return [key for key in template if not key.startswith("_")]
+
+
+@dataclass
+class Session:
+    """What a user saw while answering cookiecutter's prompts at a terminal."""
+
+    returncode: int
+    output: str
+    asked: list[str] = field(default_factory=list)
+
+
+PROMPT_NUMBER = re.compile(r"\[(\d+)/\d+\]")
+
+
+def answer_at_a_terminal(output_dir: Path, typed: dict[str, str], timeout: float = 120) -> Session:
+    """Run the real cookiecutter CLI on a pseudo-terminal; type `typed[prompt]` or Enter at each prompt."""
+    prompts = visible_prompts()
+    leader, follower = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb"}
+    process = subprocess.Popen(
+        [PYTHON, "-m", "cookiecutter", str(TEMPLATE_DIR), "-o", str(output_dir)],
+        stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True,
+    )
+    os.close(follower)
+    seen, session, deadline = b"", Session(-1, ""), time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.3)
+            if ready:
+                try:
+                    chunk = os.read(leader, 4096)
+                except OSError:  # the terminal closes when cookiecutter exits
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+                continue
+            if process.poll() is not None:
+                break
+            text = seen.decode(errors="replace")
+            numbers = PROMPT_NUMBER.findall(text)
+            # A prompt waits for input once its line ends in ":" and nothing more arrives.
+            if numbers and text.rstrip().endswith(":"):
+                prompt = prompts[int(numbers[-1]) - 1]
+                if not session.asked or session.asked[-1] != prompt:
+                    session.asked.append(prompt)
+                    os.write(leader, (typed.get(prompt, "") + "\r").encode())
+        else:
+            raise AssertionError(f"cookiecutter did not finish in {timeout} s:\n{seen.decode(errors='replace')}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        session.returncode = process.wait()
+        os.close(leader)
+    session.output = seen.decode(errors="replace").replace("\r\n", "\n")
+    return session
 
 
 def run(cmd: list[str], cwd: Path, timeout: int = 600, env: dict[str, str] | None = None) -> str:
