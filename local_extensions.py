@@ -2,9 +2,10 @@
 
 cookiecutter renders the entries of cookiecutter.json in order, prompting for each; the `__*_checked`
 entries between the prompts call `check_answers`, so a wrong answer is refused right after it is
-typed instead of after the last prompt, and before any folder exists. A refusal is a
-`click.ClickException`, which cookiecutter's and cruft's command lines print as one `Error:` message
-and exit 1, with no traceback.
+typed instead of after the last prompt, and before any folder exists. A refusal prints one `Error:`
+message and exits 1 with `SystemExit`: cookiecutter's command line (click) and cruft's (typer, with its
+own copy of click) both let it through untouched, where any other exception ends in a traceback from
+one of them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import types
 from pathlib import Path
 from typing import Any
 
-import click
 import yaml
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -35,10 +35,6 @@ def load_manifest() -> dict[str, Any]:
     with MANIFEST_PATH.open(encoding="utf-8") as handle:
         data: dict[str, Any] = yaml.safe_load(handle)
     return data
-
-
-class AnswersRefused(click.ClickException):
-    """Answers the template cannot build; the command line prints the message and exits 1."""
 
 
 def batch_mode() -> bool:
@@ -92,9 +88,10 @@ def check_answers(environment: Environment, answers: dict[str, Any], *, last: bo
     found = refusals(environment, answers)
     if found:
         these = "these answers" if len(found) > 1 else "this answer"
-        raise AnswersRefused("\n".join([REFUSAL.format(these=these), *found]))
+        print("\n".join([f"Error: {REFUSAL.format(these=these)}", *found]), file=sys.stderr)
+        raise SystemExit(1)
     if show_regions and not batch_mode():
-        click.echo(allowed_regions_note(answers))
+        print(allowed_regions_note(answers))
     return ""
 
 

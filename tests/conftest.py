@@ -149,6 +149,45 @@ def run(cmd: list[str], cwd: Path, timeout: int = 600, env: dict[str, str] | Non
     return output
 
 
+# The quick tier (`make test-quick`, the inner loop while working on the template): the manifest, the
+# prompts and hooks, and one small combination generated, ruff-checked, tested on its own Python, and
+# packaged and scanned (`make audit`). `make test` runs everything, mypy included (on a whole project
+# it takes as long as the project's own tests).
+QUICK_COMBINATION = "aws-usnj-us-east-1-sessions-only-py312"
+QUICK_FILES = {"test_manifest.py", "test_bad_answers.py", "test_prompts.py"}
+QUICK_COMBINATION_FILES = {"test_generation.py", "test_generated_project.py", "test_audit.py"}
+QUICK_LEAVES_OUT = {"test_mypy_is_clean"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the quick tier's marker."""
+    config.addinivalue_line("markers", f"quick: the inner loop (`make test-quick`): hooks and {QUICK_COMBINATION}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the quick tier's tests."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        name = item.path.name
+        of_the_combination = name in QUICK_COMBINATION_FILES and callspec and QUICK_COMBINATION in callspec.id
+        if name in QUICK_FILES or (of_the_combination and item.originalname not in QUICK_LEAVES_OUT):
+            item.add_marker(pytest.mark.quick)
+
+
+def pytest_report_header() -> list[str]:
+    """Say which interpreter runs each python_version's generated tests: 3.14 may not be on this machine."""
+    others = dict(item.split("=", 1) for item in os.environ.get("TEMPLATE_PYTHONS", "").split() if item)
+    newest = os.environ.get("PYTHON", PYTHON)
+    lines = []
+    for version in ("3.12", "3.13", "3.14"):
+        python = others.get(version, newest)
+        actual = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
+                                capture_output=True, text=True, check=False).stdout.strip() or "?"
+        note = "" if actual.startswith(f"{version}.") else f" ({version} is not on this machine: the newest here)"
+        lines.append(f"  python_version {version}: generated tests run on Python {actual}{note}")
+    return ["generated projects:", *lines]
+
+
 @pytest.fixture(scope="session")
 def manifest() -> dict[str, Any]:
     """The template's one manifest."""
