@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -74,6 +75,16 @@ def bake_from_replay(output_dir: Path, answers: dict[str, Any]) -> Bake:
         capture_output=True, text=True, check=False, timeout=120,
     )
     return Bake(result.returncode, result.stdout + result.stderr, target, answers)
+
+
+def template_as_git_repo(repo: Path) -> Path:
+    """A git repository holding the template as it is in this working tree (cruft clones its HEAD)."""
+    shutil.copytree(TEMPLATE_DIR, repo, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".venv-*", ".cache", "build", "__pycache__", ".pytest_cache", ".ruff_cache"))
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "template"]):
+        subprocess.run([*git, *command], cwd=repo, check=True, capture_output=True)
+    return repo
 
 
 def visible_prompts() -> list[str]:

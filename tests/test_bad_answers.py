@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from combinations import UNSUPPORTED
-from conftest import bake, bake_from_replay
+from conftest import BIN, bake, bake_from_replay, template_as_git_repo
 
 # A value outside a choice list, or not yes/no, given on the command line: cookiecutter itself refuses
 # it with a ValueError naming the variable before any of the template's code runs, so the template
@@ -66,3 +68,19 @@ def test_refusal_leaves_an_existing_output_folder_untouched(tmp_path: Path) -> N
     assert result.returncode != 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other-project"]
     assert keep.read_text(encoding="utf-8") == "mine"
+
+
+def test_cruft_create_refuses_in_one_message_without_a_traceback(tmp_path: Path) -> None:
+    # cruft's command line (typer) prints a traceback for any exception; the refusal must not be one.
+    template = template_as_git_repo(tmp_path / "template")
+    out = tmp_path / "projects"
+    result = subprocess.run(
+        [str(BIN / "cruft"), "create", str(template), "--no-input", "--output-dir", str(out),
+         "--extra-context", json.dumps({"project_slug": "a"})],
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert output.startswith("Error: Cannot generate the project"), output
+    assert "- project_slug:" in output and "Traceback" not in output, output
+    assert not out.exists() or list(out.iterdir()) == []
