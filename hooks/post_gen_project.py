@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -55,6 +56,16 @@ def planned_modules() -> list[str]:
     ]
 
 
+def where_to_cd() -> str:
+    """The project folder as the user's shell reaches it (this hook runs inside the folder)."""
+    here = Path.cwd()
+    # PWD is the user's shell's folder: cookiecutter changes its own folder, not the variable.
+    shell = Path(os.environ.get("PWD", "")).resolve() if os.environ.get("PWD") else None
+    if shell and here.is_relative_to(shell):
+        return str(here.relative_to(shell))
+    return str(here)
+
+
 def main() -> int:
     """Prune, record, and tell the user what to do next."""
     doomed = paths_to_prune()
@@ -71,7 +82,7 @@ def main() -> int:
     print(
         f"\nCreated {slug} ({ANSWERS['cloud_provider']}, {ANSWERS['region']}, "
         f"jurisdiction {ANSWERS['jurisdiction']}). Next:\n"
-        f"  cd {slug}\n"
+        f"  cd {where_to_cd()}\n"
         "  make install   # Python venv and the pinned Serverless Framework (osls)\n"
         "  make test      # unit, contract and API tests against a local moto server\n"
         "  make package   # offline CloudFormation package in .serverless/\n"
