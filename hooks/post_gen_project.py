@@ -58,12 +58,11 @@ def planned_modules() -> list[str]:
 
 def where_to_cd() -> str:
     """The project folder as the user's shell reaches it (this hook runs inside the folder)."""
-    here = Path.cwd()
+    here = str(Path.cwd())
     # PWD is the user's shell's folder: cookiecutter changes its own folder, not the variable.
-    shell = Path(os.environ.get("PWD", "")).resolve() if os.environ.get("PWD") else None
-    if shell and here.is_relative_to(shell):
-        return str(here.relative_to(shell))
-    return str(here)
+    shell = os.environ.get("PWD")
+    relative = os.path.relpath(here, Path(shell).resolve()) if shell else here
+    return relative if len(relative) < len(here) else here
 
 
 def main() -> int:
