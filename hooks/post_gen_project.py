@@ -21,9 +21,12 @@ def expand(path: str) -> Path:
 def paths_to_prune() -> list[Path]:
     """List the files and folders of modules and providers that were not chosen."""
     doomed = []
+    # A file several modules name (the bonus wallet of promotions and leaderboards) stays while one is on.
+    kept = {path for name, spec in MANIFEST["modules"].items() if ANSWERS[f"module_{name}"] is True
+            for path in spec["files"]}
     for name, spec in MANIFEST["modules"].items():
         if ANSWERS[f"module_{name}"] is not True:
-            doomed.extend(expand(path) for path in spec["files"])
+            doomed.extend(expand(path) for path in spec["files"] if path not in kept)
     for name, spec in MANIFEST["providers"].items():
         if name != ANSWERS["cloud_provider"]:
             doomed.extend(expand(path) for path in spec["files"])
