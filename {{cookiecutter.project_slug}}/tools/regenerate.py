@@ -72,8 +72,9 @@ def link(project: Path, template: str | None) -> str | None:
     if not template:
         return (
             "this project was made with plain cookiecutter (no .cruft.json), so cruft cannot find its "
-            "template. Give its address, e.g. make regenerate REGION=... COOKIECUTTER_TEMPLATE=<the template's git URL "
-            f"or local clone>, or link it once yourself:\n  {link_command('<template>')}"
+            "template. Say where it lives (its git URL or a local clone), e.g. "
+            "make regenerate REGION=... COOKIECUTTER_TEMPLATE=<template>, "
+            f"or link it once yourself:\n  {link_command('<template>')}"
         )
     answers = (project / ".cookiecutter.json").read_text(encoding="utf-8")
     print(f"Linking this project to {template} (cruft link, from the answers in .cookiecutter.json)")
