@@ -38,8 +38,8 @@ def load_manifest() -> dict[str, Any]:
 
 
 def batch_mode() -> bool:
-    """True when every answer came at once (`--no-input`): then every problem is listed together."""
-    return "--no-input" in sys.argv
+    """True when every answer came at once (`--no-input`, cruft's `-y`): every problem is listed together."""
+    return bool({"--no-input", "-y"} & set(sys.argv[1:]))
 
 
 def refusals(environment: Environment, answers: dict[str, Any]) -> list[str]:
