@@ -26,7 +26,7 @@ MANIFEST_PATH = Path(__file__).with_name("manifest.yaml")
 # The checks live in the pre-generation hook (the last gate, which replay files reach too); they are
 # rendered and run here with the answers given so far.
 CHECKS_PATH = Path(__file__).with_name("hooks") / "pre_gen_project.py"
-REFUSAL = "Cannot generate the project; fix {these} and run cookiecutter again:"
+REFUSAL = "Cannot generate the project; fix {these} and run it again:"
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,10 +106,16 @@ def default_region(answers: dict[str, Any]) -> str:
 
 
 class _NoFailedHookTraceback(logging.Filter):
-    """Drops the traceback cookiecutter logs when a hook refuses: the hook has printed the reason."""
+    """Drops the traceback cookiecutter logs when a hook fails: the hook has printed the reason.
+
+    A refusal by the pre-generation hook is the template's answer, not an error of cookiecutter's, so
+    its "Stopping generation" line goes too; any other hook's failure keeps that line.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and type(record.exc_info[1]).__name__ == "FailedHookException":
+            if record.args == ("pre_gen_project",):
+                return False
             record.exc_info = None
             record.exc_text = None
         return True

@@ -204,7 +204,7 @@ def main() -> int:
     """Run every check and refuse the generation if any fails."""
     problems = refusals(ANSWERS)
     if problems:
-        print("Cannot generate the project; fix these answers and run cookiecutter again:", file=sys.stderr)
+        print("Error: Cannot generate the project; fix these answers and run it again:", file=sys.stderr)
         print("\n".join(problems), file=sys.stderr)
         return 1
     return 0
