@@ -88,3 +88,11 @@ def test_every_prompt_is_checked_before_the_next_one() -> None:
     following = {key: entries[entries.index(key) + 1] for key in visible_prompts()}
     assert {key: after for key, after in following.items()
             if not (after.startswith("__") and "check_answers(cookiecutter" in template[after])} == {}
+
+
+def test_options_reference_lists_the_prompts_in_the_order_they_are_asked() -> None:
+    reference = (TEMPLATE_DIR / "docs" / "02-options.md").read_text(encoding="utf-8")
+    table = reference.split("| prompt |", 1)[1].split("\n\n", 1)[0]
+    documented = [name for row in table.splitlines() for name in re.findall(r"`(\w+)`", row.split("|")[1])
+                  if row.startswith("| `")]
+    assert documented == visible_prompts()
