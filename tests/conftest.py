@@ -94,7 +94,7 @@ def visible_prompts() -> list[str]:
 
 
 @dataclass
-class Session:
+class TerminalRun:
     """What a user saw while answering cookiecutter's prompts at a terminal."""
 
     returncode: int
@@ -105,7 +105,7 @@ class Session:
 PROMPT_NUMBER = re.compile(r"\[(\d+)/\d+\]")
 
 
-def answer_at_a_terminal(output_dir: Path, typed: dict[str, str], timeout: float = 120) -> Session:
+def answer_at_a_terminal(output_dir: Path, typed: dict[str, str], timeout: float = 120) -> TerminalRun:
     """Run the real cookiecutter CLI on a pseudo-terminal; type `typed[prompt]` or Enter at each prompt."""
     prompts = visible_prompts()
     leader, follower = pty.openpty()
@@ -115,7 +115,7 @@ def answer_at_a_terminal(output_dir: Path, typed: dict[str, str], timeout: float
         stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True,
     )
     os.close(follower)
-    seen, session, deadline = b"", Session(-1, ""), time.monotonic() + timeout
+    seen, terminal, deadline = b"", TerminalRun(-1, ""), time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
             ready, _, _ = select.select([leader], [], [], 0.3)
@@ -135,18 +135,18 @@ def answer_at_a_terminal(output_dir: Path, typed: dict[str, str], timeout: float
             # A prompt waits for input once its line ends in ":" and nothing more arrives.
             if numbers and text.rstrip().endswith(":"):
                 prompt = prompts[int(numbers[-1]) - 1]
-                if not session.asked or session.asked[-1] != prompt:
-                    session.asked.append(prompt)
+                if not terminal.asked or terminal.asked[-1] != prompt:
+                    terminal.asked.append(prompt)
                     os.write(leader, (typed.get(prompt, "") + "\r").encode())
         else:
             raise AssertionError(f"cookiecutter did not finish in {timeout} s:\n{seen.decode(errors='replace')}")
     finally:
         if process.poll() is None:
             process.kill()
-        session.returncode = process.wait()
+        terminal.returncode = process.wait()
         os.close(leader)
-    session.output = seen.decode(errors="replace").replace("\r\n", "\n")
-    return session
+    terminal.output = seen.decode(errors="replace").replace("\r\n", "\n")
+    return terminal
 
 
 def run(cmd: list[str], cwd: Path, timeout: int = 600, env: dict[str, str] | None = None) -> str:

@@ -13,7 +13,7 @@ PROMPTS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="ut
 
 
 def refused_naming(output: str, field: str) -> None:
-    """The session ended on one refusal message naming `field`, with no traceback."""
+    """The run ended on one refusal message naming `field`, with no traceback."""
     assert f"- {field}:" in output, output
     assert "Traceback" not in output, output
     assert output.count("Error: Cannot generate the project") == 1, output
@@ -21,43 +21,43 @@ def refused_naming(output: str, field: str) -> None:
 
 def test_bad_slug_is_refused_right_after_it_is_typed(tmp_path: Path) -> None:
     # Before: all 19 prompts were answered before the slug was refused (the hook ran after the last).
-    session = answer_at_a_terminal(tmp_path, {"project_slug": "Bad Slug"})
-    assert session.returncode == 1, session.output
-    assert session.asked == ["project_name", "project_slug"]
-    refused_naming(session.output, "project_slug")
-    assert "package_name" not in session.output, "one typo, one refusal"
+    terminal = answer_at_a_terminal(tmp_path, {"project_slug": "Bad Slug"})
+    assert terminal.returncode == 1, terminal.output
+    assert terminal.asked == ["project_name", "project_slug"]
+    refused_naming(terminal.output, "project_slug")
+    assert "package_name" not in terminal.output, "one typo, one refusal"
     assert list(tmp_path.iterdir()) == []
 
 
 def test_planned_provider_is_refused_right_after_the_provider_prompt(tmp_path: Path) -> None:
-    session = answer_at_a_terminal(tmp_path, {"cloud_provider": "2"})  # 2 - gcp
-    assert session.returncode == 1, session.output
-    assert session.asked[-1] == "cloud_provider"
-    refused_naming(session.output, "cloud_provider")
-    assert "not available yet" in session.output
+    terminal = answer_at_a_terminal(tmp_path, {"cloud_provider": "2"})  # 2 - gcp
+    assert terminal.returncode == 1, terminal.output
+    assert terminal.asked[-1] == "cloud_provider"
+    refused_naming(terminal.output, "cloud_provider")
+    assert "not available yet" in terminal.output
 
 
 def test_module_without_what_it_needs_is_refused_right_after_its_prompt(tmp_path: Path) -> None:
-    session = answer_at_a_terminal(tmp_path, {"module_wallet": "n"})
-    assert session.returncode == 1, session.output
-    assert session.asked[-1] == "module_responsible_gaming"
-    refused_naming(session.output, "module_responsible_gaming")
-    assert "=true" not in session.output, "a y/n prompt is answered yes or no"
+    terminal = answer_at_a_terminal(tmp_path, {"module_wallet": "n"})
+    assert terminal.returncode == 1, terminal.output
+    assert terminal.asked[-1] == "module_responsible_gaming"
+    refused_naming(terminal.output, "module_responsible_gaming")
+    assert "=true" not in terminal.output, "a y/n prompt is answered yes or no"
 
 
 def test_region_prompt_follows_the_jurisdiction_and_lists_its_regions(tmp_path: Path) -> None:
-    session = answer_at_a_terminal(tmp_path, {"jurisdiction": "4", "region": "eu-west-1"})  # 4 - us-nj
-    assert session.returncode == 1, session.output
-    assert session.asked[-1] == "region"
-    listed = session.output.split("Regions us-nj allows on aws:")[1].split("[")[0]
+    terminal = answer_at_a_terminal(tmp_path, {"jurisdiction": "4", "region": "eu-west-1"})  # 4 - us-nj
+    assert terminal.returncode == 1, terminal.output
+    assert terminal.asked[-1] == "region"
+    listed = terminal.output.split("Regions us-nj allows on aws:")[1].split("[")[0]
     assert "us-east-1" in listed and "us-east-2" in listed and "eu-west-1" not in listed
-    refused_naming(session.output, "region")
+    refused_naming(terminal.output, "region")
 
 
 def test_default_answers_at_a_terminal_generate_the_project(tmp_path: Path) -> None:
-    session = answer_at_a_terminal(tmp_path, {})
-    assert session.returncode == 0, session.output
-    assert session.asked == visible_prompts()
+    terminal = answer_at_a_terminal(tmp_path, {})
+    assert terminal.returncode == 0, terminal.output
+    assert terminal.asked == visible_prompts()
     assert (tmp_path / "casino-backend" / "serverless.yml").is_file()
 
 
