@@ -20,33 +20,36 @@ VENV := .venv
 SCAN_VENV := .venv-scan
 NODE_DIR := .cache/node
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?= -n 2 --durations=15
+# -v: each test's result (with its combination's id) as it ends, not a line of dots.
+PYTEST_ARGS ?= -n 2 -v --durations=15
 PROJECT := {{cookiecutter.project_slug}}
+# Runs a step and says how long it took: $(call timed,<what>,<command>).
+timed = start=$$(date +%s); $(2) && echo "==> $(1) took $$(( $$(date +%s) - start )) s"
 
-.PHONY: help install test test-fast demo lint clean
+.PHONY: help install test test-quick demo lint clean
 
 help: ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements-test.txt $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements.txt
 	@echo "==> Python environment ($(PYTHON_BOOT)) in $(VENV)"
 	$(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-test.txt -r "$(PROJECT)/requirements-dev.txt"
+	@$(call timed,pip upgrade,$(PY) -m pip install --progress-bar off --upgrade pip)
+	@$(call timed,Python environment,$(PY) -m pip install --progress-bar off -r requirements-test.txt -r "$(PROJECT)/requirements-dev.txt")
 	touch $@
 
 .venv-py%/.installed: $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements.txt
 	@echo "==> Python $* environment for the generated projects that choose it, in .venv-py$*"
 	$(call python_of,$*) -m venv .venv-py$*
-	.venv-py$*/bin/python -m pip install --quiet --upgrade pip
-	.venv-py$*/bin/python -m pip install --quiet -r "$(PROJECT)/requirements-dev.txt"
+	@$(call timed,pip upgrade,.venv-py$*/bin/python -m pip install --progress-bar off --upgrade pip)
+	@$(call timed,Python $* environment,.venv-py$*/bin/python -m pip install --progress-bar off -r "$(PROJECT)/requirements-dev.txt")
 	touch $@
 
 $(SCAN_VENV)/.installed: requirements-scan.txt
 	@echo "==> Scanner environment (checkov, cfn-lint) in $(SCAN_VENV)"
 	$(PYTHON_BOOT) -m venv $(SCAN_VENV)
-	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
+	@$(call timed,pip upgrade,$(SCAN_VENV)/bin/python -m pip install --progress-bar off --upgrade pip)
+	@$(call timed,Scanner environment,$(SCAN_VENV)/bin/python -m pip install --progress-bar off -r requirements-scan.txt)
 	touch $@
 
 # The generated project's package-lock.json pins every transitive package, so a registry that gains a
@@ -54,15 +57,22 @@ $(SCAN_VENV)/.installed: requirements-scan.txt
 $(NODE_DIR)/.installed: $(PROJECT)/package.json $(PROJECT)/package-lock.json $(VENV)/.installed
 	@echo "==> Serverless Framework (osls) and plugins, once for every generated project, in $(NODE_DIR)"
 	$(PY) tools/node_deps.py $(NODE_DIR)
-	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@echo "    npm ci: about a minute, quiet until it ends"
+	@$(call timed,Node packages,cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error)
 	touch $@
 
 install: $(VENV)/.installed $(EXTRA_VENVS) $(SCAN_VENV)/.installed $(NODE_DIR)/.installed ## Install test tooling, project deps, scanners and node packages
 
-test: install lint ## Run the template's whole test suite (lint first)
-	TEMPLATE_NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules" TEMPLATE_SCAN_BIN="$(CURDIR)/$(SCAN_VENV)/bin" \
+# Where the tests find the shared node packages, scanners and each Python's project environment.
+TEST_ENV = TEMPLATE_NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules" TEMPLATE_SCAN_BIN="$(CURDIR)/$(SCAN_VENV)/bin" \
 	TEMPLATE_PYTHONS="$(foreach v,$(EXTRA_VERSIONS),$(v)=$(CURDIR)/.venv-py$(v)/bin/python)" \
-	PYTHON="$(CURDIR)/$(PY)" $(PY) -m pytest $(PYTEST_ARGS) $(ARGS)
+	PYTHON="$(CURDIR)/$(PY)"
+
+test: install lint ## Run the template's whole test suite (lint first): the gate, about 35 min on 2 cores
+	@$(call timed,make test,$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) $(ARGS))
+
+test-quick: install lint ## The inner loop: prompts, hooks and one small combination end to end (about 5 min)
+	@$(call timed,make test-quick,$(TEST_ENV) $(PY) -m pytest -m quick $(PYTEST_ARGS) $(ARGS))
 
 # The generated project's own `make demo` (docs/local-development.md there), on the packaged template.
 demo: $(VENV)/.installed $(NODE_DIR)/.installed ## Generate the default project into build/, package it, play its demo journey

@@ -1,8 +1,20 @@
-"""Jinja extension that exposes the template's one manifest to every rendered file and hook."""
+"""Jinja extension of the template: the one manifest, and answers checked as soon as they are given.
+
+cookiecutter renders the entries of cookiecutter.json in order, prompting for each; the `__*_checked`
+entries between the prompts call `check_answers`, so a wrong answer is refused right after it is
+typed instead of after the last prompt, and before any folder exists. A refusal prints one `Error:`
+message and exits 1 with `SystemExit`: cookiecutter's command line (click) and cruft's (typer, with its
+own copy of click) both let it through untouched, where any other exception ends in a traceback from
+one of them.
+"""
 
 from __future__ import annotations
 
 import functools
+import logging
+import sys
+import textwrap
+import types
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +23,10 @@ from jinja2 import Environment
 from jinja2.ext import Extension
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.yaml")
+# The checks live in the pre-generation hook (the last gate, which replay files reach too); they are
+# rendered and run here with the answers given so far.
+CHECKS_PATH = Path(__file__).with_name("hooks") / "pre_gen_project.py"
+REFUSAL = "Cannot generate the project; fix {these} and run it again:"
 
 
 @functools.lru_cache(maxsize=1)
@@ -21,9 +37,92 @@ def load_manifest() -> dict[str, Any]:
     return data
 
 
+def batch_mode() -> bool:
+    """True when every answer came at once (`--no-input`, cruft's `-y`): every problem is listed together."""
+    return bool({"--no-input", "-y"} & set(sys.argv[1:]))
+
+
+def refusals(environment: Environment, answers: dict[str, Any]) -> list[str]:
+    """Run the hook's checks on the answers given so far, in this process."""
+    source = environment.from_string(CHECKS_PATH.read_text(encoding="utf-8")).render(cookiecutter=answers)
+    checks = types.ModuleType("pre_gen_checks")
+    # The rendered hook holds the answers only as JSON string literals (see its header), so running it
+    # here is as safe as cookiecutter running it as a script.
+    exec(compile(source, str(CHECKS_PATH), "exec"), checks.__dict__)
+    found: list[str] = checks.refusals(dict(answers))
+    return found
+
+
+def allowed_regions_note(answers: dict[str, Any]) -> str:
+    """The regions the chosen provider and jurisdiction allow, shown before the region prompt."""
+    manifest = load_manifest()
+    provider, jurisdiction = answers["cloud_provider"], answers["jurisdiction"]
+    allowed = manifest["jurisdictions"][jurisdiction]["allowed_regions"].get(provider)
+    if allowed:
+        head = f"Regions {jurisdiction} allows on {provider}: "
+    else:
+        allowed = manifest["providers"][provider]["regions"]
+        head = f"Any {provider} region ({jurisdiction} has no residency rule): "
+    return textwrap.fill(head + ", ".join(allowed), width=100, initial_indent="  ", subsequent_indent="    ")
+
+
 class ManifestExtension(Extension):
-    """Adds the `manifest` global (the parsed manifest.yaml) to the Jinja environment."""
+    """Adds `manifest`, `check_answers` and `default_region` to the Jinja environment."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["manifest"] = load_manifest()
+        environment.globals["check_answers"] = functools.partial(check_answers, environment)
+        environment.globals["default_region"] = default_region
+        quiet_failed_hook_traceback()
+
+
+def check_answers(environment: Environment, answers: dict[str, Any], *, last: bool = False,
+                  show_regions: bool = False) -> str:
+    """Refuse the answers given so far if any is wrong; render as nothing otherwise.
+
+    With `--no-input` only the last check runs, so every problem is listed at once.
+    """
+    if batch_mode() and not last:
+        return ""
+    found = refusals(environment, answers)
+    if found:
+        these = "these answers" if len(found) > 1 else "this answer"
+        print("\n".join([f"Error: {REFUSAL.format(these=these)}", *found]), file=sys.stderr)
+        raise SystemExit(1)
+    if show_regions and not batch_mode():
+        print(allowed_regions_note(answers))
+    return ""
+
+
+def default_region(answers: dict[str, Any]) -> str:
+    """The provider's default region if the jurisdiction allows it, else the first region it allows."""
+    manifest = load_manifest()
+    provider = answers["cloud_provider"]
+    default: str = manifest["providers"][provider]["default_region"]
+    jurisdiction = manifest["jurisdictions"].get(answers["jurisdiction"], {})
+    allowed: list[str] = jurisdiction.get("allowed_regions", {}).get(provider) or [default]
+    return default if default in allowed else allowed[0]
+
+
+class _NoFailedHookTraceback(logging.Filter):
+    """Drops the traceback cookiecutter logs when a hook fails: the hook has printed the reason.
+
+    A refusal by the pre-generation hook is the template's answer, not an error of cookiecutter's, so
+    its "Stopping generation" line goes too; any other hook's failure keeps that line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and type(record.exc_info[1]).__name__ == "FailedHookException":
+            if record.args == ("pre_gen_project",):
+                return False
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_failed_hook_traceback() -> None:
+    """Install the filter once on cookiecutter's hook logger."""
+    logger = logging.getLogger("cookiecutter.hooks")
+    if not any(isinstance(existing, _NoFailedHookTraceback) for existing in logger.filters):
+        logger.addFilter(_NoFailedHookTraceback())

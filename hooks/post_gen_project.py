@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -20,9 +21,12 @@ def expand(path: str) -> Path:
 def paths_to_prune() -> list[Path]:
     """List the files and folders of modules and providers that were not chosen."""
     doomed = []
+    # A file several modules name (the bonus wallet of promotions and leaderboards) stays while one is on.
+    kept = {path for name, spec in MANIFEST["modules"].items() if ANSWERS[f"module_{name}"] is True
+            for path in spec["files"]}
     for name, spec in MANIFEST["modules"].items():
         if ANSWERS[f"module_{name}"] is not True:
-            doomed.extend(expand(path) for path in spec["files"])
+            doomed.extend(expand(path) for path in spec["files"] if path not in kept)
     for name, spec in MANIFEST["providers"].items():
         if name != ANSWERS["cloud_provider"]:
             doomed.extend(expand(path) for path in spec["files"])
@@ -55,6 +59,15 @@ def planned_modules() -> list[str]:
     ]
 
 
+def where_to_cd() -> str:
+    """The project folder as the user's shell reaches it (this hook runs inside the folder)."""
+    here = str(Path.cwd())
+    # PWD is the user's shell's folder: cookiecutter changes its own folder, not the variable.
+    shell = os.environ.get("PWD")
+    relative = os.path.relpath(here, Path(shell).resolve()) if shell else here
+    return relative if len(relative) < len(here) else here
+
+
 def main() -> int:
     """Prune, record, and tell the user what to do next."""
     doomed = paths_to_prune()
@@ -71,7 +84,7 @@ def main() -> int:
     print(
         f"\nCreated {slug} ({ANSWERS['cloud_provider']}, {ANSWERS['region']}, "
         f"jurisdiction {ANSWERS['jurisdiction']}). Next:\n"
-        f"  cd {slug}\n"
+        f"  cd {where_to_cd()}\n"
         "  make install   # Python venv and the pinned Serverless Framework (osls)\n"
         "  make test      # unit, contract and API tests against a local moto server\n"
         "  make package   # offline CloudFormation package in .serverless/\n"

@@ -1,4 +1,9 @@
-"""Validate the answers before any file is written; a refusal leaves no project directory."""
+"""Validate the answers before any file is written; a refusal leaves no project directory.
+
+local_extensions.py also renders this file with the answers given so far and calls `refusals` after
+each prompt, so a wrong answer is refused right after it is typed; run by cookiecutter, this hook is
+the last gate (a replay file skips the prompts). Every check therefore looks only at the answers given.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,17 @@ import sys
 ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
 MANIFEST = json.loads({{ manifest | tojson | tojson }})
 
-SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-PACKAGE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# Whole-value matches (re.fullmatch): `$` would also accept a trailing newline.
+SLUG_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+PACKAGE_RE = re.compile(r"[a-z_][a-z0-9_]*")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+# The Serverless CLI refuses service names under 2 characters; 40 leaves room for the stage and the
+# function in AWS names.
+SLUG_MIN = 2
 SLUG_MAX = 40
 NAME_MAX = 80
 DESCRIPTION_MAX = 200
+PYTHON_VERSIONS = ("3.13", "3.12", "3.14")
 
 
 def problem(field: str, what: str, example: str) -> str:
@@ -25,52 +35,71 @@ def problem(field: str, what: str, example: str) -> str:
     return f"  - {field}: {what}\n      for example: {example}"
 
 
-def check_names(answers: dict) -> list[str]:
-    """Check project_name, project_slug and package_name."""
-    found = []
-    name = str(answers["project_name"])
-    if not name.strip():
-        found.append(problem("project_name", "is empty", '"Lucky Star Casino"'))
-    elif len(name) > NAME_MAX or "\n" in name or "\r" in name:
-        found.append(problem(
-            "project_name", f"must be one line of at most {NAME_MAX} characters", '"Lucky Star Casino"'
-        ))
-    slug = str(answers["project_slug"])
-    if not SLUG_RE.match(slug) or slug.endswith("-") or "--" in slug:
-        found.append(problem(
+def check_line(answers: dict, field: str, most: int, example: str) -> list[str]:
+    """Check a free-text answer: given, one printable line, at most `most` characters."""
+    if field not in answers:
+        return []
+    value = str(answers[field])
+    if not value.strip():
+        return [problem(field, "is empty", example)]
+    if len(value) > most or not value.isprintable():
+        return [problem(field, f"must be one line of at most {most} characters (no newline or tab)", example)]
+    return []
+
+
+def check_slug(slug: str) -> list[str]:
+    """Check project_slug: it names the folder, the stack and every cloud resource."""
+    example = "lucky-star-casino"
+    if not slug:
+        return [problem("project_slug", "is empty", example)]
+    if not SLUG_RE.fullmatch(slug):
+        return [problem(
             "project_slug",
             f"{slug!r} must start with a letter and hold only a-z, 0-9 and single inner hyphens",
-            "lucky-star-casino",
-        ))
-    elif len(slug) > SLUG_MAX:
-        found.append(problem(
-            "project_slug",
-            f"{slug!r} is {len(slug)} characters; at most {SLUG_MAX} fit the cloud's name limits",
-            "lucky-star-casino",
-        ))
-    package = str(answers["package_name"])
-    if not PACKAGE_RE.match(package) or keyword.iskeyword(package):
-        found.append(problem(
-            "package_name", f"{package!r} is not a valid lower-case Python identifier", "lucky_star_casino"
-        ))
-    elif len(package) > SLUG_MAX:
-        found.append(problem("package_name", f"is longer than {SLUG_MAX} characters", "lucky_star_casino"))
-    description = str(answers["description"])
-    if len(description) > DESCRIPTION_MAX or "\n" in description or "\r" in description:
-        found.append(problem(
-            "description", f"must be one line of at most {DESCRIPTION_MAX} characters",
-            '"Sessions and wallet for our casino"',
-        ))
+            example,
+        )]
+    if len(slug) < SLUG_MIN:
+        return [problem(
+            "project_slug", f"{slug!r} is too short: the Serverless CLI needs at least {SLUG_MIN} characters",
+            example,
+        )]
+    if len(slug) > SLUG_MAX:
+        return [problem(
+            "project_slug", f"{slug!r} is {len(slug)} characters; at most {SLUG_MAX} fit the cloud's name limits",
+            example,
+        )]
+    return []
+
+
+def check_names(answers: dict) -> list[str]:
+    """Check project_name, project_slug, package_name, description and author_name."""
+    found = check_line(answers, "project_name", NAME_MAX, '"Lucky Star Casino"')
+    slug_problems = check_slug(str(answers["project_slug"])) if "project_slug" in answers else []
+    found += slug_problems
+    package = str(answers.get("package_name", ""))
+    # A package name derived from a bad slug is the same mistake: report it once, on the slug.
+    derived = slug_problems and package == str(answers["project_slug"]).replace("-", "_")
+    if "package_name" in answers and not derived:
+        if not PACKAGE_RE.fullmatch(package) or keyword.iskeyword(package):
+            found.append(problem(
+                "package_name", f"{package!r} is not a valid lower-case Python identifier", "lucky_star_casino"
+            ))
+        elif len(package) > SLUG_MAX:
+            found.append(problem("package_name", f"is longer than {SLUG_MAX} characters", "lucky_star_casino"))
+    found += check_line(answers, "description", DESCRIPTION_MAX, '"Sessions and wallet for our casino"')
+    found += check_line(answers, "author_name", NAME_MAX, '"Platform Team"')
     return found
 
 
 def check_emails(answers: dict) -> list[str]:
-    """Check the owner and alert e-mail addresses."""
-    return [
-        problem(field, f"{answers[field]!r} is not an e-mail address", "ops@lucky-star.example")
-        for field in ("author_email", "alert_email")
-        if not EMAIL_RE.match(str(answers[field]))
-    ]
+    """Check the owner and alert e-mail addresses (the alert address becomes an SNS subscription)."""
+    bad = [field for field in ("author_email", "alert_email")
+           if field in answers and not EMAIL_RE.fullmatch(str(answers[field]))]
+    # An alert address that defaulted to a bad owner address is the same mistake: report it once.
+    if bad == ["author_email", "alert_email"] and answers["alert_email"] == answers["author_email"]:
+        bad = ["author_email"]
+    return [problem(field, f"{answers[field]!r} is not an e-mail address", "ops@lucky-star.example")
+            for field in bad]
 
 
 def check_provider_and_region(answers: dict) -> list[str]:
@@ -180,51 +209,69 @@ def residency_warnings(provider: str, region: str, jurisdiction: str, rule: dict
 
 
 def check_modules(answers: dict) -> list[str]:
-    """Check that every chosen module has the modules it requires."""
+    """Check that every chosen module has the modules it requires (prompts ask for them first)."""
     modules = MANIFEST["modules"]
     found = []
     for name, spec in modules.items():
-        value = answers.get(f"module_{name}")
-        if not isinstance(value, bool):
-            found.append(problem(f"module_{name}", f"{value!r} is not a yes/no answer", "true"))
+        key = f"module_{name}"
+        if key not in answers:
             continue
-        if not value:
+        if not isinstance(answers[key], bool):
+            found.append(problem(key, f"{answers[key]!r} is not a yes/no answer", "yes"))
             continue
-        missing = [dep for dep in spec["requires"] if answers.get(f"module_{dep}") is not True]
+        if not answers[key]:
+            continue
+        missing = [f"module_{dep}" for dep in spec["requires"]
+                   if f"module_{dep}" in answers and answers[f"module_{dep}"] is not True]
         if missing:
-            needs = ", ".join(f"module_{dep}" for dep in missing)
             found.append(problem(
-                f"module_{name}", f"needs {needs}; turn {'it' if len(missing) == 1 else 'them'} on "
-                f"or turn module_{name} off", f"module_{missing[0]}=true",
+                key, f"needs {' and '.join(missing)}; answer yes to {' and '.join(missing)}, or no to {key}",
+                f"{missing[0]}: yes",
             ))
-    if not any(answers.get(f"module_{name}") is True for name, spec in modules.items()
-               if spec["status"] == "available"):
-        available = [name for name, spec in modules.items() if spec["status"] == "available"]
+    available = [name for name, spec in modules.items() if spec["status"] == "available"]
+    answered = all(f"module_{name}" in answers for name in modules)
+    if answered and not any(answers[f"module_{name}"] is True for name in available):
         found.append(problem(
-            "module_*", f"no buildable module is on; turn on at least one of {', '.join(available)}",
-            f"module_{available[0]}=true",
+            "module_*", f"no buildable module is on; answer yes to at least one of {', '.join(available)}",
+            f"module_{next(name for name in available if not modules[name]['requires'])}: yes",
         ))
     return found
 
 
 def check_python_version(answers: dict) -> list[str]:
     """Check the functions' Python version."""
-    if answers["python_version"] in ("3.12", "3.13", "3.14"):
+    if "python_version" not in answers or answers["python_version"] in PYTHON_VERSIONS:
         return []
-    return [problem("python_version", f"{answers['python_version']!r} is not 3.12, 3.13 or 3.14", "3.13")]
+    return [problem(
+        "python_version", f"{answers['python_version']!r} is not one of {', '.join(PYTHON_VERSIONS)}", "3.13"
+    )]
+
+
+def check_provider_so_far(answers: dict) -> list[str]:
+    """Check the provider before the region is asked: its default region passes the region checks."""
+    if "region" in answers or "cloud_provider" not in answers:
+        return []
+    default = MANIFEST["providers"].get(answers["cloud_provider"], {}).get("default_region", "")
+    return check_provider_and_region({**answers, "region": default, "jurisdiction": "none"})
+
+
+def refusals(answers: dict) -> list[str]:
+    """Every problem of the answers given so far."""
+    has_region_answers = all(key in answers for key in ("cloud_provider", "region", "jurisdiction"))
+    return [
+        *check_names(answers),
+        *check_emails(answers),
+        *(check_provider_and_region(answers) if has_region_answers else check_provider_so_far(answers)),
+        *check_modules(answers),
+        *check_python_version(answers),
+    ]
 
 
 def main() -> int:
     """Run every check and refuse the generation if any fails."""
-    problems = [
-        *check_names(ANSWERS),
-        *check_emails(ANSWERS),
-        *check_provider_and_region(ANSWERS),
-        *check_modules(ANSWERS),
-        *check_python_version(ANSWERS),
-    ]
+    problems = refusals(ANSWERS)
     if problems:
-        print("Cannot generate the project; fix these answers and run cookiecutter again:", file=sys.stderr)
+        print("Error: Cannot generate the project; fix these answers and run it again:", file=sys.stderr)
         print("\n".join(problems), file=sys.stderr)
         return 1
     return 0

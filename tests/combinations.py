@@ -109,4 +109,22 @@ UNSUPPORTED: list[tuple[str, dict[str, Any], str]] = [
     ("no-module", only(), "module_"),
     ("module-not-a-boolean", {"module_wallet": "maybe"}, "module_wallet"),
     ("python-too-old", {"python_version": "3.9"}, "python_version"),
+    ("python-2", {"python_version": "2.7"}, "python_version"),
+    ("slug-empty", {"project_slug": ""}, "project_slug"),
+    # The Serverless CLI refuses service names under 2 characters.
+    ("slug-one-character", {"project_slug": "a"}, "project_slug"),
+    ("slug-double-hyphen", {"project_slug": "lucky--casino"}, "project_slug"),
+    # A trailing newline in any free-text answer (`$` in a pattern would let it through).
+    *[(f"{field.replace('_', '-')}-trailing-newline", {field: value + "\n"}, field) for field, value in (
+        ("project_name", "Lucky Casino"),
+        ("project_slug", "lucky-casino"),
+        ("package_name", "lucky_casino"),
+        ("description", "Our casino"),
+        ("author_name", "Ops"),
+        ("author_email", "ops@lucky.example"),
+        ("alert_email", "alerts@lucky.example"),
+        ("region", "eu-west-1"),
+    )],
+    ("author-name-empty", {"author_name": " "}, "author_name"),
 ]
+

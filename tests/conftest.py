@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import re
+import select
+import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +77,78 @@ def bake_from_replay(output_dir: Path, answers: dict[str, Any]) -> Bake:
     return Bake(result.returncode, result.stdout + result.stderr, target, answers)
 
 
+def template_as_git_repo(repo: Path) -> Path:
+    """A git repository holding the template as it is in this working tree (cruft clones its HEAD)."""
+    shutil.copytree(TEMPLATE_DIR, repo, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".venv-*", ".cache", "build", "__pycache__", ".pytest_cache", ".ruff_cache"))
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "template"]):
+        subprocess.run([*git, *command], cwd=repo, check=True, capture_output=True)
+    return repo
+
+
+def visible_prompts() -> list[str]:
+    """The prompts cookiecutter asks, in order (`_`-private entries are not asked)."""
+    template = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+    return [key for key in template if not key.startswith("_")]
+
+
+@dataclass
+class TerminalRun:
+    """What a user saw while answering cookiecutter's prompts at a terminal."""
+
+    returncode: int
+    output: str
+    asked: list[str] = field(default_factory=list)
+
+
+PROMPT_NUMBER = re.compile(r"\[(\d+)/\d+\]")
+
+
+def answer_at_a_terminal(output_dir: Path, typed: dict[str, str], timeout: float = 120) -> TerminalRun:
+    """Run the real cookiecutter CLI on a pseudo-terminal; type `typed[prompt]` or Enter at each prompt."""
+    prompts = visible_prompts()
+    leader, follower = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb"}
+    process = subprocess.Popen(
+        [PYTHON, "-m", "cookiecutter", str(TEMPLATE_DIR), "-o", str(output_dir)],
+        stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True,
+    )
+    os.close(follower)
+    seen, terminal, deadline = b"", TerminalRun(-1, ""), time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.3)
+            if ready:
+                try:
+                    chunk = os.read(leader, 4096)
+                except OSError:  # the terminal closes when cookiecutter exits
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+                continue
+            if process.poll() is not None:
+                break
+            text = seen.decode(errors="replace")
+            numbers = PROMPT_NUMBER.findall(text)
+            # A prompt waits for input once its line ends in ":" and nothing more arrives.
+            if numbers and text.rstrip().endswith(":"):
+                prompt = prompts[int(numbers[-1]) - 1]
+                if not terminal.asked or terminal.asked[-1] != prompt:
+                    terminal.asked.append(prompt)
+                    os.write(leader, (typed.get(prompt, "") + "\r").encode())
+        else:
+            raise AssertionError(f"cookiecutter did not finish in {timeout} s:\n{seen.decode(errors='replace')}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        terminal.returncode = process.wait()
+        os.close(leader)
+    terminal.output = seen.decode(errors="replace").replace("\r\n", "\n")
+    return terminal
+
+
 def run(cmd: list[str], cwd: Path, timeout: int = 600, env: dict[str, str] | None = None) -> str:
     """Run a command in a generated project; fail the test with its output if it fails."""
     full_env = {**os.environ, **(env or {})}
@@ -81,6 +158,45 @@ def run(cmd: list[str], cwd: Path, timeout: int = 600, env: dict[str, str] | Non
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"{' '.join(cmd)} failed in {cwd}:\n{output[-6000:]}"
     return output
+
+
+# The quick tier (`make test-quick`, the inner loop while working on the template): the manifest, the
+# prompts and hooks, and one small combination generated, ruff-checked, tested on its own Python, and
+# packaged and scanned (`make audit`). `make test` runs everything, mypy included (on a whole project
+# it takes as long as the project's own tests).
+QUICK_COMBINATION = "aws-usnj-us-east-1-sessions-only-py312"
+QUICK_FILES = {"test_manifest.py", "test_bad_answers.py", "test_prompts.py"}
+QUICK_COMBINATION_FILES = {"test_generation.py", "test_generated_project.py", "test_audit.py"}
+QUICK_LEAVES_OUT = {"test_mypy_is_clean"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the quick tier's marker."""
+    config.addinivalue_line("markers", f"quick: the inner loop (`make test-quick`): hooks and {QUICK_COMBINATION}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the quick tier's tests."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        name = item.path.name
+        of_the_combination = name in QUICK_COMBINATION_FILES and callspec and QUICK_COMBINATION in callspec.id
+        if name in QUICK_FILES or (of_the_combination and item.originalname not in QUICK_LEAVES_OUT):
+            item.add_marker(pytest.mark.quick)
+
+
+def pytest_report_header() -> list[str]:
+    """Say which interpreter runs each python_version's generated tests: 3.14 may not be on this machine."""
+    others = dict(item.split("=", 1) for item in os.environ.get("TEMPLATE_PYTHONS", "").split() if item)
+    newest = os.environ.get("PYTHON", PYTHON)
+    lines = []
+    for version in ("3.12", "3.13", "3.14"):
+        python = others.get(version, newest)
+        actual = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
+                                capture_output=True, text=True, check=False).stdout.strip() or "?"
+        note = "" if actual.startswith(f"{version}.") else f" ({version} is not on this machine: the newest here)"
+        lines.append(f"  python_version {version}: generated tests run on Python {actual}{note}")
+    return ["generated projects:", *lines]
 
 
 @pytest.fixture(scope="session")

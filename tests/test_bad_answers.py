@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from combinations import UNSUPPORTED
-from conftest import bake
+from conftest import BIN, bake, bake_from_replay, template_as_git_repo
+
+# A value outside a choice list, or not yes/no, given on the command line: cookiecutter itself refuses
+# it with a ValueError naming the variable before any of the template's code runs, so the template
+# cannot word that refusal. At a terminal these prompts accept only their own values.
+REFUSED_BY_COOKIECUTTER = {"unknown-provider", "unknown-jurisdiction", "module-not-a-boolean"}
 
 
-@pytest.mark.parametrize(("answers", "field"), [case[1:] for case in UNSUPPORTED],
-                         ids=[case[0] for case in UNSUPPORTED])
-def test_bad_answer_is_refused_naming_the_field(tmp_path: Path, answers: dict[str, Any], field: str) -> None:
+@pytest.mark.parametrize(("case", "answers", "field"), UNSUPPORTED, ids=[case[0] for case in UNSUPPORTED])
+def test_bad_answer_is_refused_naming_the_field(
+    tmp_path: Path, case: str, answers: dict[str, Any], field: str
+) -> None:
     result = bake(tmp_path, answers)
     assert result.returncode != 0, result.output
-    assert field in result.output
     assert list(tmp_path.iterdir()) == [], "a refused generation must leave no directory"
+    if case in REFUSED_BY_COOKIECUTTER:
+        assert f"variable {field}" in result.output, result.output
+        return
+    assert f"- {field}" in result.output, result.output
+    assert "Traceback" not in result.output, result.output
+    assert result.output.startswith("Error: Cannot generate the project"), result.output
+    assert "for example:" in result.output
+
+
+def test_refused_replay_file_prints_the_reason_without_a_traceback(tmp_path: Path) -> None:
+    # A replay file skips the prompts, so the pre-generation hook is the gate.
+    result = bake_from_replay(tmp_path, {"project_slug": "lucky-casino\n"})
+    assert result.returncode != 0, result.output
+    assert "- project_slug:" in result.output
+    assert "Traceback" not in result.output and "Stopping generation" not in result.output, result.output
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_slug_mistake_is_reported_once_not_again_on_the_derived_package_name(tmp_path: Path) -> None:
+    result = bake(tmp_path, {"project_slug": "Bad Slug", "author_email": "nobody"})
+    assert "- project_slug:" in result.output and "- author_email:" in result.output
+    assert "package_name" not in result.output and "alert_email" not in result.output, result.output
 
 
 def test_refusal_gives_an_example_of_a_good_value(tmp_path: Path) -> None:
@@ -39,3 +68,19 @@ def test_refusal_leaves_an_existing_output_folder_untouched(tmp_path: Path) -> N
     assert result.returncode != 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other-project"]
     assert keep.read_text(encoding="utf-8") == "mine"
+
+
+def test_cruft_create_refuses_in_one_message_without_a_traceback(tmp_path: Path) -> None:
+    # cruft's command line (typer) prints a traceback for any exception; the refusal must not be one.
+    template = template_as_git_repo(tmp_path / "template")
+    out = tmp_path / "projects"
+    result = subprocess.run(
+        [str(BIN / "cruft"), "create", str(template), "--no-input", "--output-dir", str(out),
+         "--extra-context", json.dumps({"project_slug": "a"})],
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert output.startswith("Error: Cannot generate the project"), output
+    assert "- project_slug:" in output and "Traceback" not in output, output
+    assert not out.exists() or list(out.iterdir()) == []

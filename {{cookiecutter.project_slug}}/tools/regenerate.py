@@ -5,6 +5,10 @@ one stays as it is. The copy is updated with cruft's three-way update from the r
 (.cruft.json), so code you changed here survives while the region-bound lines change.
 
     python -m tools.regenerate --region eu-central-1 [--jurisdiction mga] [--stage prod] [--into DIR]
+                               [--template URL-or-path]
+
+A project made with plain cookiecutter has no .cruft.json yet: with --template (where the template
+lives) it is linked first (`cruft link`, from the answers in .cookiecutter.json).
 """
 
 from __future__ import annotations
@@ -49,6 +53,37 @@ def refusal(result: subprocess.CompletedProcess[str]) -> str:
     return "\n".join(output.strip().splitlines()[-20:])
 
 
+def cruft(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run cruft with this interpreter."""
+    return subprocess.run(  # noqa: S603 - a fixed argv of this interpreter, no shell
+        [sys.executable, "-m", "cruft", *args], check=False, capture_output=True, text=True
+    )
+
+
+def link_command(template: str) -> str:
+    """The one command that links a plain-cookiecutter project to its template."""
+    return f'cruft link {template} --no-input --extra-context "$(cat .cookiecutter.json)"'
+
+
+def link(project: Path, template: str | None) -> str | None:
+    """Link a project made with plain cookiecutter (no .cruft.json); return why not, or None."""
+    if (project / ".cruft.json").exists():
+        return None
+    if not template:
+        return (
+            "this project was made with plain cookiecutter (no .cruft.json), so cruft cannot find its "
+            "template. Say where it lives (its git URL or a local clone), e.g. "
+            "make regenerate REGION=... COOKIECUTTER_TEMPLATE=<template>, "
+            f"or link it once yourself:\n  {link_command('<template>')}"
+        )
+    answers = (project / ".cookiecutter.json").read_text(encoding="utf-8")
+    print(f"Linking this project to {template} (cruft link, from the answers in .cookiecutter.json)")
+    result = cruft("link", template, "--project-dir", str(project), "--no-input", "--extra-context", answers)
+    if result.returncode != 0 or not (project / ".cruft.json").exists():
+        return f"cruft link failed:\n{refusal(result)}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Copy the project next to itself and update the copy to the new answers."""
     parser = argparse.ArgumentParser(
@@ -60,43 +95,39 @@ def main(argv: list[str] | None = None) -> int:
         "--stage", help="check the new project's region for this stage and print its deploy command"
     )
     parser.add_argument("--into", type=Path, help="target folder (default: ../<slug>-<region>)")
+    parser.add_argument("--template", help="where the template lives, to link a plain-cookiecutter project")
     args = parser.parse_args(argv)
 
     project = Path.cwd()
-    if not (project / ".cruft.json").exists():
-        return fail(
-            "this project has no .cruft.json, so cruft cannot find its template. Link it once with "
-            "`cruft link <template-url>` (answers are in .cookiecutter.json), commit, and run this again."
-        )
     answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
     changes = {"region": args.region}
     if args.jurisdiction:
         changes["jurisdiction"] = args.jurisdiction
     if all(answers.get(key) == value for key, value in changes.items()):
         return fail(f"the project is already for {', '.join(f'{k}={v}' for k, v in changes.items())}")
+    if not args.jurisdiction or args.jurisdiction == answers.get("jurisdiction"):
+        # Same jurisdiction: its residency rule is in serverless.yml, so refuse before copying anything.
+        found = problems(region_block(project / "serverless.yml"), args.region)
+        if found:
+            return fail("; ".join(found))
     target = (args.into or project.parent / f"{answers['project_slug']}-{args.region}").resolve()
     if target.exists():
         return fail(f"{target} exists; remove it or choose another folder with --into")
+    not_linked = link(project, args.template)
+    if not_linked:
+        return fail(not_linked)
 
     print(f"Copying {project.name} to {target} (without environments and build output)")
     shutil.copytree(project, target, ignore=NOT_COPIED, symlinks=True)
     print(f"Updating the copy with cruft: {json.dumps(changes)}")
-    result = subprocess.run(  # noqa: S603 - a fixed argv of this interpreter, no shell
-        [
-            sys.executable,
-            "-m",
-            "cruft",
-            "update",
-            "--project-dir",
-            str(target),
-            "--skip-apply-ask",
-            "--allow-untracked-files",
-            "--variables-to-update",
-            json.dumps(changes),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
+    result = cruft(
+        "update",
+        "--project-dir",
+        str(target),
+        "--skip-apply-ask",
+        "--allow-untracked-files",
+        "--variables-to-update",
+        json.dumps(changes),
     )
     if result.returncode != 0 or not (target / ".cookiecutter.json").exists():
         shutil.rmtree(target, ignore_errors=True)

@@ -1,0 +1,49 @@
+"""`make regenerate` in a project made with plain cookiecutter, and its refusals before any copy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from conftest import PYTHON, bake, template_as_git_repo
+
+
+def regenerate(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["make", "regenerate", *args, f"PYTHON={PYTHON}"], cwd=project,
+                          capture_output=True, text=True, check=False, timeout=300)
+
+
+def test_plain_cookiecutter_project_is_linked_then_regenerated(tmp_path: Path) -> None:
+    template = template_as_git_repo(tmp_path / "template")
+    baked = bake(tmp_path / "projects", {"jurisdiction": "mga", "region": "eu-south-1"})
+    assert baked.returncode == 0, baked.output
+    project = baked.project
+    assert not (project / ".cruft.json").exists()
+
+    result = regenerate(project, "REGION=eu-west-3", f"COOKIECUTTER_TEMPLATE={template}")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Linking this project" in result.stdout
+    assert (project / ".cruft.json").exists()
+    sibling = tmp_path / "projects" / "casino-backend-eu-west-3"
+    answers = json.loads((sibling / ".cookiecutter.json").read_text(encoding="utf-8"))
+    assert (answers["region"], answers["jurisdiction"]) == ("eu-west-3", "mga")
+
+
+def test_plain_cookiecutter_project_without_a_template_gets_the_one_link_command(tmp_path: Path) -> None:
+    baked = bake(tmp_path / "projects")
+    result = regenerate(baked.project, "REGION=eu-west-3")
+    assert result.returncode != 0
+    assert 'cruft link <template> --no-input --extra-context "$(cat .cookiecutter.json)"' in result.stderr
+    assert "Copying" not in result.stdout
+    assert sorted(p.name for p in (tmp_path / "projects").iterdir()) == ["casino-backend"]
+
+
+def test_forbidden_region_is_refused_before_anything_is_copied(tmp_path: Path) -> None:
+    baked = bake(tmp_path / "projects", {"jurisdiction": "mga", "region": "eu-south-1"})
+    result = regenerate(baked.project, "REGION=us-east-1")
+    assert result.returncode != 0
+    assert "mga" in result.stderr and "us-east-1" in result.stderr
+    assert result.stdout.strip() == "", "refused before printing Copying or linking"
+    assert sorted(p.name for p in (tmp_path / "projects").iterdir()) == ["casino-backend"]
