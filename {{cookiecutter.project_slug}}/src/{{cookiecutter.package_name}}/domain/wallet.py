@@ -297,16 +297,20 @@ class Wallet:
         money = _checked(money)
         _require_id(bet_transaction_id, "bet_transaction_id")
         entry = self._new_entry(EntryKind.WIN, player_id, transaction_id, money, reference=bet_transaction_id)
-        replay = self._replay_of(entry)
-        if replay is not None:
-            return replay
-        bet = self._players_bet(player_id, bet_transaction_id)
-        if bet.reversed_by is not None:
-            raise BetAlreadyRolledBack(
-                "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
-            )
-        if bet.currency != money.currency:
-            raise CurrencyMismatch(f"the bet was placed in {bet.currency}", field="currency")
+        try:
+            bet = self._players_bet(player_id, bet_transaction_id)
+            if bet.reversed_by is not None:
+                raise BetAlreadyRolledBack(
+                    "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
+                )
+            if bet.currency != money.currency:
+                raise CurrencyMismatch(f"the bet was placed in {bet.currency}", field="currency")
+        except DomainError:
+            # Refused now, but a replay of a win paid before (its bet rolled back since) is still one.
+            replay = self._replay_of(entry)
+            if replay is not None:
+                return replay
+            raise
         entry = self._with_event(replace(entry, funds=bet.funds), "BetSettled", correlation_id, session_id)
         try:
 {%- if cookiecutter.module_responsible_gaming %}
@@ -344,9 +348,26 @@ class Wallet:
         if transaction_id == bet_transaction_id:
             raise ValidationFailed("a rollback needs its own transaction id", field="transaction_id")
         wanted = fingerprint(EntryKind.ROLLBACK, player_id, bet_transaction_id)
-        existing = self._ledger.entry(player_id, IdScope.GAME, transaction_id)
-        if existing is not None:
-            return self._replayed(existing, wanted, EntryKind.ROLLBACK)
+        try:
+            return self._roll_back(
+                player_id, transaction_id, bet_transaction_id, wanted, correlation_id, session_id
+            )
+        except DomainError:
+            # Refused (the bet already rolled back), but a replay of this very rollback answers as one.
+            existing = self._ledger.entry(player_id, IdScope.GAME, transaction_id)
+            if existing is not None:
+                return self._replayed(existing, wanted, EntryKind.ROLLBACK)
+            raise
+
+    def _roll_back(
+        self,
+        player_id: str,
+        transaction_id: str,
+        bet_transaction_id: str,
+        wanted: str,
+        correlation_id: str,
+        session_id: str | None,
+    ) -> WalletReceipt:
         bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
         if bet is None:
             try:
@@ -514,10 +535,12 @@ class Wallet:
         guard: Callable[[], TransactionGuard] | None = None,
 {%- endif %}
     ) -> WalletReceipt:
-        """Replay a known transaction id, else write the entry once, its event in the same write."""
-        replay = self._replay_of(entry)
-        if replay is not None:
-            return replay
+        """Write the entry once, its event in the same write; a known transaction id answers as a replay.
+
+        Nothing is read before the write: the write's own refusal of a known id tells a replay, so a new
+        transaction costs the write and the balance read. A refusal of an id already in the ledger (the
+        player short of funds or excluded since) still answers with the original transaction.
+        """
         entry = self._with_event(entry, event_name, correlation_id, session_id)
         try:
 {%- if cookiecutter.module_responsible_gaming %}
@@ -527,6 +550,11 @@ class Wallet:
 {%- endif %}
         except DuplicateTransaction:
             return self._replay_after_race(entry)
+        except DomainError:
+            replay = self._replay_of(entry)
+            if replay is not None:
+                return replay
+            raise
         return self._done(entry)
 {%- if cookiecutter.module_responsible_gaming %}
 
@@ -575,6 +603,9 @@ class Wallet:
             except LimitBreached as breach:
                 assert made is not None
                 assert self._protection is not None
+                if self._replay_of(entry) is not None:
+                    # A replay of a transaction taken before: no limit was reached now.
+                    raise DuplicateTransaction(entry.transaction_id) from None
                 raise self._protection.limit_reached(
                     made, breach.count, entry.transaction_id, correlation_id=correlation_id
                 ) from None
