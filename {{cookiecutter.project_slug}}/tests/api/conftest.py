@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 {%- if cookiecutter.module_responsible_gaming %}
-from tests.api.http_api import ALLOWED_ORIGIN, OTHER_PLAYER, PLAYER, ApiClient
+from tests.api.http_api import ALLOWED_ORIGIN, OTHER_PLAYER, PLAYER, ApiClient, server_callers
 {%- else %}
-from tests.api.http_api import ALLOWED_ORIGIN, ApiClient
+from tests.api.http_api import ALLOWED_ORIGIN, ApiClient, server_callers
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.adapters.memory import (
@@ -125,6 +125,7 @@ def services(
 {%- endif %}
         cors_allowed_origins=(ALLOWED_ORIGIN,),
         events=publisher,
+        server_callers=server_callers(),
 {%- if cookiecutter.module_responsible_gaming %}
         protection=protection,
 {%- endif %}

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+{%- if cookiecutter.module_wallet %}
+import re
+import time
+{%- endif %}
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -10,13 +14,97 @@ from typing import Any
 import serverless_wsgi
 from flask import Flask
 
+from {{ cookiecutter.package_name }}.api.context import ServerCaller
+{%- if cookiecutter.module_wallet %}
+from {{ cookiecutter.package_name }}.api.server_calls import (
+    GAME_SERVER,
+{%- if cookiecutter.module_responsible_gaming %}
+    KYC_PROVIDER,
+{%- endif %}
+    PAYMENT_PROVIDER,
+    SIGNATURE_HEADER,
+    sign,
+)
+{%- endif %}
+
 PLAYER = "player-1"
 OTHER_PLAYER = "player-2"
 ALLOWED_ORIGIN = "https://play.example.com"
 API_HOST = "a1b2c3d4e5.execute-api.{{ cookiecutter.region }}.amazonaws.com"
 _NO_BODY = object()
-# Tokens of the game server and payment provider carry the credit scope; a player's own token does not.
-SERVER_SCOPES = ("wallet:credit",)
+# The OAuth client of the casino's own front end: players' tokens are issued to it.
+PLAYER_APP_CLIENT = "player-app"
+{%- if cookiecutter.module_wallet %}
+# The server callers' OAuth clients, scopes and signing keys in these tests (api/server_calls.py).
+SERVER_CLIENTS = {
+    PAYMENT_PROVIDER: "payment-provider-client",
+    GAME_SERVER: "game-server-client",
+{%- if cookiecutter.module_responsible_gaming %}
+    KYC_PROVIDER: "kyc-provider-client",
+{%- endif %}
+}
+SERVER_SCOPES = {
+    PAYMENT_PROVIDER: ("wallet:credit",),
+    GAME_SERVER: ("wallet:credit",),
+{%- if cookiecutter.module_responsible_gaming %}
+    KYC_PROVIDER: ("players:kyc",),
+{%- endif %}
+}
+SIGNING_KEYS = {
+    PAYMENT_PROVIDER: "whsec-payments-test",
+    GAME_SERVER: "whsec-games-test",
+{%- if cookiecutter.module_responsible_gaming %}
+    KYC_PROVIDER: "whsec-kyc-test",
+{%- endif %}
+}
+# Server routes: (method, path pattern) -> (caller, the `kind` its signed body names; None: no kind).
+SERVER_ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("POST", "/wallet/deposits"): (PAYMENT_PROVIDER, "deposit"),
+    ("POST", "/wallet/withdrawals"): (PAYMENT_PROVIDER, "withdrawal"),
+    ("POST", "/wallet/wins"): (GAME_SERVER, "win"),
+    ("POST", "/wallet/rollbacks"): (GAME_SERVER, "rollback"),
+{%- if cookiecutter.module_responsible_gaming %}
+    ("POST", "/players/(?P<player>[^/]+)/kyc"): (KYC_PROVIDER, None),
+{%- endif %}
+}
+
+
+def server_callers(**keys: tuple[str, ...] | None) -> dict[str, ServerCaller]:
+    """The server callers of the tests' app; `keys` replaces a caller's signing keys (None: no key)."""
+    return {
+        name: ServerCaller(
+            scope=SERVER_SCOPES[name][0],
+            client_ids=frozenset({client}),
+            signing_keys=_keys(keys.get(name, (SIGNING_KEYS[name],))),
+        )
+        for name, client in SERVER_CLIENTS.items()
+    }
+
+
+def _keys(keys: tuple[str, ...] | None) -> Any:
+    return None if keys is None else lambda: keys
+
+
+def server_route(method: str, path: str) -> tuple[str, str | None, str | None] | None:
+    """(caller, kind, the player the path names) of a server route; None for a player route."""
+    for (route_method, pattern), (caller, kind) in SERVER_ROUTES.items():
+        found = re.fullmatch(pattern, path)
+        if route_method == method and found is not None:
+            return caller, kind, found.groupdict().get("player")
+    return None
+
+
+def signature_headers(caller: str, method: str, path: str, body: str, *, at: int | None = None) -> dict[str, str]:
+    """The caller's signature header of a request, made now (or at the unix time `at`)."""
+    timestamp = int(time.time()) if at is None else at
+    return {SIGNATURE_HEADER: sign(SIGNING_KEYS[caller], timestamp, method, path, body.encode())}
+{%- else %}
+
+
+def server_callers() -> dict[str, ServerCaller]:
+    """No server callers without the wallet."""
+    return {}
+{%- endif %}
 
 
 def http_event(
@@ -27,9 +115,14 @@ def http_event(
     player: str | None = PLAYER,
     headers: dict[str, str] | None = None,
     request_id: str = "req-0001",
-    scopes: tuple[str, ...] | None = SERVER_SCOPES,
+    scopes: tuple[str, ...] | None = None,
+    client_id: str = PLAYER_APP_CLIENT,
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload format 2.0) event; `player=None` leaves out the JWT claims."""
+    """An API Gateway HTTP API (payload format 2.0) event; `player=None` leaves out the JWT claims.
+
+    `player` is the token's subject and `client_id` the OAuth client it was issued to (a server
+    caller's token names its own client as subject too).
+    """
     request_context: dict[str, Any] = {
         "accountId": "123456789012",
         "apiId": "a1b2c3d4e5",
@@ -52,7 +145,12 @@ def http_event(
         # What the JWT authorizer hands over once it has verified the token; claims are strings.
         request_context["authorizer"] = {
             "jwt": {
-                "claims": {"sub": player, "iss": "https://issuer.example.com", "token_use": "access"},
+                "claims": {
+                    "sub": player,
+                    "client_id": client_id,
+                    "iss": "https://issuer.example.com",
+                    "token_use": "access",
+                },
                 "scopes": list(scopes) if scopes else None,
             }
         }
@@ -93,7 +191,13 @@ class ApiResponse:
 
 
 class ApiClient:
-    """Sends hand-built HTTP API events to the app through serverless_wsgi.handle_request."""
+    """Sends hand-built HTTP API events to the app through serverless_wsgi.handle_request.
+
+    A request to a server route (a deposit, a win, a KYC verdict) is sent as its server caller would
+    send it for `player`: the caller's own token (client id and scopes), `player_id` and `kind` added
+    to a JSON object body, and the caller's signature of the time, method, path and body. `as_player`
+    sends it with the player's own token instead, unsigned; `caller` picks another server's token and key.
+    """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -108,10 +212,30 @@ class ApiClient:
         raw_body: str | None = None,
         player: str | None = PLAYER,
         headers: dict[str, str] | None = None,
-        scopes: tuple[str, ...] | None = SERVER_SCOPES,
+        scopes: tuple[str, ...] | None = None,
+        as_player: bool = False,
+        caller: str | None = None,
     ) -> ApiResponse:
+        subject, client_id, headers = player, PLAYER_APP_CLIENT, dict(headers or {})
+{%- if cookiecutter.module_wallet %}
+        route = None if as_player or player is None else server_route(method, path)
+        if route is not None:
+            route_caller, kind, path_player = route
+            caller = caller or route_caller
+            if isinstance(json_body, dict):
+                signed = {"player_id": path_player or player, **({"kind": kind} if kind else {})}
+                json_body = {**signed, **json_body}
+            subject = client_id = SERVER_CLIENTS[caller]
+            scopes = scopes or SERVER_SCOPES[caller]
+{%- endif %}
         body = raw_body if json_body is _NO_BODY else json.dumps(json_body)
-        event = http_event(method, path, body=body, player=player, headers=headers, scopes=scopes)
+{%- if cookiecutter.module_wallet %}
+        if route is not None and caller is not None and SIGNATURE_HEADER not in headers:
+            headers.update(signature_headers(caller, method, path, body or ""))
+{%- endif %}
+        event = http_event(
+            method, path, body=body, player=subject, headers=headers, scopes=scopes, client_id=client_id
+        )
         result = serverless_wsgi.handle_request(self.app, event, self.context)
         response_headers = {key.lower(): value for key, value in result.get("headers", {}).items()}
         text = result.get("body")
