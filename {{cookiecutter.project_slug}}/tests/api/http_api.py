@@ -94,7 +94,9 @@ def server_route(method: str, path: str) -> tuple[str, str | None, str | None] |
     return None
 
 
-def signature_headers(caller: str, method: str, path: str, body: str, *, at: int | None = None) -> dict[str, str]:
+def signature_headers(
+    caller: str, method: str, path: str, body: str, *, at: int | None = None
+) -> dict[str, str]:
     """The caller's signature header of a request, made now (or at the unix time `at`)."""
     timestamp = int(time.time()) if at is None else at
     return {SIGNATURE_HEADER: sign(SIGNING_KEYS[caller], timestamp, method, path, body.encode())}
@@ -195,8 +197,9 @@ class ApiClient:
 
     A request to a server route (a deposit, a win, a KYC verdict) is sent as its server caller would
     send it for `player`: the caller's own token (client id and scopes), `player_id` and `kind` added
-    to a JSON object body, and the caller's signature of the time, method, path and body. `as_player`
-    sends it with the player's own token instead, unsigned; `caller` picks another server's token and key.
+    to a JSON object body, and the caller's signature of the time, method, path and body (unless
+    `unsigned` or `headers` has one). `as_player` sends it with the player's own token instead, unsigned;
+    `caller` picks another server's token and key.
     """
 
     def __init__(self, app: Flask) -> None:
@@ -215,6 +218,7 @@ class ApiClient:
         scopes: tuple[str, ...] | None = None,
         as_player: bool = False,
         caller: str | None = None,
+        unsigned: bool = False,
     ) -> ApiResponse:
         subject, client_id, headers = player, PLAYER_APP_CLIENT, dict(headers or {})
 {%- if cookiecutter.module_wallet %}
@@ -230,7 +234,7 @@ class ApiClient:
 {%- endif %}
         body = raw_body if json_body is _NO_BODY else json.dumps(json_body)
 {%- if cookiecutter.module_wallet %}
-        if route is not None and caller is not None and SIGNATURE_HEADER not in headers:
+        if route is not None and caller is not None and not unsigned and SIGNATURE_HEADER not in headers:
             headers.update(signature_headers(caller, method, path, body or ""))
 {%- endif %}
         event = http_event(

@@ -95,7 +95,9 @@ def player_id(body: Body, name: str = "player_id") -> str:
     """A player id in a signed body: an identity provider's `sub`, printable, no spaces."""
     value = body[name]
     if not isinstance(value, str) or not _is_player_id(value):
-        raise ValidationFailed(f"{name} must be the player's id: 1-256 printable characters, no spaces", field=name)
+        raise ValidationFailed(
+            f"{name} must be the player's id: 1-256 printable characters, no spaces", field=name
+        )
     return value
 
 

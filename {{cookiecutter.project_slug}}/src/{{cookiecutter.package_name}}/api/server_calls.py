@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from flask import request
 
-from ..domain.errors import DomainError, ValidationFailed
+from ..domain.errors import DomainError
 from ..observability import add_metric, get_logger
 from .context import (
     Forbidden,
@@ -102,20 +102,6 @@ def server_call(caller_name: str) -> Body:
     return json_body()
 
 
-def signed_player_id(body: Body) -> str:
-    """The player a server call is for, from its signed body."""
-    value = body.get("player_id")
-    if (
-        not isinstance(value, str)
-        or not value
-        or len(value) > 256
-        or not value.isprintable()
-        or any(char.isspace() for char in value)
-    ):
-        raise ValidationFailed("player_id must be the player's id (1-256 printable characters)", field="player_id")
-    return value
-
-
 def require_same_player(signed: str, route: str) -> None:
     """Refuse a signed body whose player is not the route's."""
     if signed != route:
@@ -135,7 +121,8 @@ def _verify_signature(caller_name: str, caller: ServerCaller) -> None:
     if abs(time.time() - timestamp) > tolerance:
         add_metric("SignaturesRefused")
         raise InvalidSignature(
-            f"the {SIGNATURE_HEADER} timestamp is more than {tolerance} seconds from now; sign the request again"
+            f"the {SIGNATURE_HEADER} timestamp is more than {tolerance} seconds from now; "
+            "sign the request again"
         )
     body = request.get_data(cache=True)  # kept for json_body, which reads it next
     payload = signed_payload(timestamp, request.method, request.path, body)
@@ -163,7 +150,8 @@ def _parse_header(header: str) -> tuple[int, list[bytes]]:
     if timestamp is None or not signatures:
         add_metric("SignaturesRefused")
         raise InvalidSignature(
-            f"this request needs a {SIGNATURE_HEADER} header: t=<unix seconds>,{SIGNATURE_VERSION}=<hex HMAC-SHA256>"
+            f"this request needs a {SIGNATURE_HEADER} header: "
+            f"t=<unix seconds>,{SIGNATURE_VERSION}=<hex HMAC-SHA256>"
         )
     return timestamp, signatures
 
@@ -209,7 +197,8 @@ class RotatingKeys:
             return value
 
 
-def caller_of(scope: str, client_ids: tuple[str, ...], keys: Callable[[], tuple[str, ...]] | None) -> ServerCaller:
+def caller_of(
+    scope: str, client_ids: tuple[str, ...], keys: Callable[[], tuple[str, ...]] | None
+) -> ServerCaller:
     """A ServerCaller from its settings."""
     return ServerCaller(scope=scope, client_ids=frozenset(client_ids), signing_keys=keys)
-
