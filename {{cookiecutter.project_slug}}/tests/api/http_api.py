@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-{%- if cookiecutter.module_wallet %}
-import re
-import time
-{%- endif %}
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 import serverless_wsgi
 from flask import Flask
+{%- if cookiecutter.module_wallet %}
+from tools.local_auth import ServerStandIns
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.api.context import ServerCaller
 {%- if cookiecutter.module_wallet %}
@@ -57,16 +56,8 @@ SIGNING_KEYS = {
     KYC_PROVIDER: "whsec-kyc-test",
 {%- endif %}
 }
-# Server routes: (method, path pattern) -> (caller, the `kind` its signed body names; None: no kind).
-SERVER_ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
-    ("POST", "/wallet/deposits"): (PAYMENT_PROVIDER, "deposit"),
-    ("POST", "/wallet/withdrawals"): (PAYMENT_PROVIDER, "withdrawal"),
-    ("POST", "/wallet/wins"): (GAME_SERVER, "win"),
-    ("POST", "/wallet/rollbacks"): (GAME_SERVER, "rollback"),
-{%- if cookiecutter.module_responsible_gaming %}
-    ("POST", "/players/(?P<player>[^/]+)/kyc"): (KYC_PROVIDER, None),
-{%- endif %}
-}
+# Stand-ins for the server callers: they sign as the real servers would (tools/local_auth.py).
+STAND_INS = ServerStandIns(SERVER_CLIENTS, SIGNING_KEYS, sign, SIGNATURE_HEADER)
 
 
 def server_callers(**keys: tuple[str, ...] | None) -> dict[str, ServerCaller]:
@@ -85,21 +76,11 @@ def _keys(keys: tuple[str, ...] | None) -> Any:
     return None if keys is None else lambda: keys
 
 
-def server_route(method: str, path: str) -> tuple[str, str | None, str | None] | None:
-    """(caller, kind, the player the path names) of a server route; None for a player route."""
-    for (route_method, pattern), (caller, kind) in SERVER_ROUTES.items():
-        found = re.fullmatch(pattern, path)
-        if route_method == method and found is not None:
-            return caller, kind, found.groupdict().get("player")
-    return None
-
-
 def signature_headers(
     caller: str, method: str, path: str, body: str, *, at: int | None = None
 ) -> dict[str, str]:
     """The caller's signature header of a request, made now (or at the unix time `at`)."""
-    timestamp = int(time.time()) if at is None else at
-    return {SIGNATURE_HEADER: sign(SIGNING_KEYS[caller], timestamp, method, path, body.encode())}
+    return STAND_INS.headers(caller, method, path, body.encode(), at=at)
 {%- else %}
 
 
@@ -221,21 +202,16 @@ class ApiClient:
         unsigned: bool = False,
     ) -> ApiResponse:
         subject, client_id, headers = player, PLAYER_APP_CLIENT, dict(headers or {})
-{%- if cookiecutter.module_wallet %}
-        route = None if as_player or player is None else server_route(method, path)
-        if route is not None:
-            route_caller, kind, path_player = route
-            caller = caller or route_caller
-            if isinstance(json_body, dict):
-                signed = {"player_id": path_player or player, **({"kind": kind} if kind else {})}
-                json_body = {**signed, **json_body}
-            subject = client_id = SERVER_CLIENTS[caller]
-            scopes = scopes or SERVER_SCOPES[caller]
-{%- endif %}
         body = raw_body if json_body is _NO_BODY else json.dumps(json_body)
 {%- if cookiecutter.module_wallet %}
-        if route is not None and caller is not None and not unsigned and SIGNATURE_HEADER not in headers:
-            headers.update(signature_headers(caller, method, path, body or ""))
+        if not as_player and player is not None and STAND_INS.route(method, path) is not None:
+            payload = (raw_body or "").encode() if json_body is _NO_BODY else json_body
+            call = STAND_INS.call(method, path, payload, player, caller=caller)
+            body = None if body is None else call.body.decode()
+            subject = client_id = call.client_id
+            scopes = scopes or SERVER_SCOPES[call.caller]
+            if not unsigned and SIGNATURE_HEADER not in headers:
+                headers.update(call.headers)
 {%- endif %}
         event = http_event(
             method, path, body=body, player=subject, headers=headers, scopes=scopes, client_id=client_id
