@@ -180,7 +180,7 @@ class ApiClient:
     send it for `player`: the caller's own token (client id and scopes), `player_id` and `kind` added
     to a JSON object body, and the caller's signature of the time, method, path and body (unless
     `unsigned` or `headers` has one). `as_player` sends it with the player's own token instead, unsigned;
-    `caller` picks another server's token and key.
+    `caller` picks another server's token and key; `client_id` is the player token's client.
     """
 
     def __init__(self, app: Flask) -> None:
@@ -200,8 +200,9 @@ class ApiClient:
         as_player: bool = False,
         caller: str | None = None,
         unsigned: bool = False,
+        client_id: str = PLAYER_APP_CLIENT,
     ) -> ApiResponse:
-        subject, client_id, headers = player, PLAYER_APP_CLIENT, dict(headers or {})
+        subject, headers = player, dict(headers or {})
         body = raw_body if json_body is _NO_BODY else json.dumps(json_body)
 {%- if cookiecutter.module_wallet %}
         if not as_player and player is not None and STAND_INS.route(method, path) is not None:
