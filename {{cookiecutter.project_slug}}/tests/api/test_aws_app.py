@@ -83,9 +83,6 @@ def test_requests_reach_dynamodb_and_eventbridge(
 {%- endif %}
     preflight = api.request("OPTIONS", "/health", player=None, headers={"origin": "https://play.example.com"})
     assert preflight.headers["access-control-allow-origin"] == "https://play.example.com"
-{%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
-
-
 {%- if cookiecutter.module_wallet %}
 
 
@@ -99,6 +96,7 @@ def server_caller_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(f"{caller.upper()}_CLIENT_IDS", client)
         monkeypatch.setenv(f"{caller.upper()}_KEY_PARAMETER", name)
 {%- endif %}
+{%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
 
 
 APP_MODULE = "{{ cookiecutter.package_name }}.api.app"
