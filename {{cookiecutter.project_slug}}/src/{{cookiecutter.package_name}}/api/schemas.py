@@ -25,17 +25,17 @@ from flask import request
 
 from ..domain.errors import DomainError, NotFound, ValidationFailed
 {%- if cookiecutter.module_wallet %}
-{%- if cookiecutter.module_responsible_gaming %}
-from ..domain.money import CURRENCY_RE, Money
-from ..domain.responsible_gaming import KycStatus, LimitKind, LimitPeriod
-{%- else %}
 from ..domain.money import Money
+{%- if cookiecutter.module_responsible_gaming %}
+from ..domain.responsible_gaming import KycStatus, LimitKind, LimitPeriod
 {%- endif %}
 from ..domain.wallet import EntryKind, Funds
+from .currencies import is_currency
 {%- endif %}
 
 # Transaction and session ids: what game providers and our own uuids use, nothing that needs escaping.
-IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+# Always matched in full (fullmatch): `$` would also match before a trailing newline.
+IDENTIFIER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
 Body = dict[str, Any]
 
@@ -79,7 +79,7 @@ def expect_fields(body: Body, required: Iterable[str], optional: Iterable[str] =
 def identifier(body: Body, name: str) -> str:
     """A transaction or session id field."""
     value = body[name]
-    if not isinstance(value, str) or not IDENTIFIER_RE.match(value):
+    if not isinstance(value, str) or not IDENTIFIER_RE.fullmatch(value):
         raise ValidationFailed(
             f"{name} must be 1-128 letters, digits or . _ : - (starting with a letter or digit)", field=name
         )
@@ -107,7 +107,7 @@ def _is_player_id(value: str) -> bool:
 
 def path_identifier(value: str, name: str) -> str:
     """An id taken from the URL path; one that cannot exist is simply not found."""
-    if not IDENTIFIER_RE.match(value):
+    if not IDENTIFIER_RE.fullmatch(value):
         raise NotFound(f"no such {name.removesuffix('_id')}", field=name)
     return value
 {%- if cookiecutter.module_wallet %}
@@ -204,7 +204,17 @@ def rollback_request(body: Body) -> RollbackRequest:
 
 
 def _money(body: Body) -> Money:
+    # The currency first: the domain's check takes any three capital letters.
+    _currency(body)
     return Money.of(body["amount"], body["currency"])
+
+
+def _currency(body: Body) -> str:
+    value = body["currency"]
+    if not is_currency(value):
+        raise ValidationFailed("currency must be an ISO 4217 code of a currency, like EUR", field="currency")
+    currency: str = value
+    return currency
 
 
 def _expect_kind(body: Body, kind: EntryKind) -> None:
@@ -232,9 +242,7 @@ def limit_request(body: Body) -> LimitRequest:
     kind = _choice(body, "kind", LimitKind)
     period = _choice(body, "period", LimitPeriod)
     if body["amount"] is None:
-        if not isinstance(body["currency"], str) or not CURRENCY_RE.match(body["currency"]):
-            raise ValidationFailed("currency must be a three-letter ISO 4217 code", field="currency")
-        return LimitRequest(kind, period, None, body["currency"])
+        return LimitRequest(kind, period, None, _currency(body))
     money = _money(body)
     return LimitRequest(kind, period, money.amount, money.currency)
 
