@@ -9,6 +9,7 @@ from typing import Any
 
 import serverless_wsgi
 from flask import Flask
+from tests.api.contract import contract_violations
 {%- if cookiecutter.module_wallet %}
 from tools.local_auth import ServerStandIns
 {%- endif %}
@@ -223,7 +224,11 @@ class ApiClient:
         parsed = (
             json.loads(text) if text and response_headers.get("content-type") == "application/json" else None
         )
-        return ApiResponse(result["statusCode"], response_headers, parsed)
+        response = ApiResponse(result["statusCode"], response_headers, parsed)
+        # Every answer of the API tests is checked against the OpenAPI document (tests/api/contract.py).
+        violations = contract_violations(self.app, method, path, response.status, parsed)
+        assert not violations, violations
+        return response
 
     def get(self, path: str, **kwargs: Any) -> ApiResponse:
         return self.request("GET", path, **kwargs)
