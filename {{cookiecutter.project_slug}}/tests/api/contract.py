@@ -120,5 +120,5 @@ def _validator(pointer: str) -> Draft202012Validator:
 
 
 def _invalid(body: Any, pointer: str, what: str) -> list[str]:
-    validator = _validator(pointer)
-    return [f"{what}: {error.message} at {list(error.absolute_path)}" for error in validator.iter_errors(body)]
+    errors = _validator(pointer).iter_errors(body)
+    return [f"{what}: {error.message} at {list(error.absolute_path)}" for error in errors]
