@@ -5,10 +5,11 @@ Every answer of the API tests is also checked against it, in ApiClient (tests/ap
 
 from __future__ import annotations
 
+{% if cookiecutter.module_wallet %}import re
 from typing import Any
 
 import pytest
-from openapi_spec_validator import OpenAPIV31SpecValidator, validate
+{% endif %}from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from tests.api.contract import app_operations, contract_violations, document, documented_operations
 from tests.api.http_api import ApiClient
 {%- if cookiecutter.module_wallet %}
@@ -40,8 +41,6 @@ def test_an_answer_outside_the_contract_is_caught(api: ApiClient) -> None:
 
 
 def test_every_currency_of_the_list_fits_the_documented_currency() -> None:
-    import re
-
     pattern = document()["components"]["schemas"]["Currency"]["pattern"]
 
     assert [code for code in sorted(ISO_4217_CURRENCIES) if not re.fullmatch(pattern, code)] == []
