@@ -17,10 +17,6 @@ explains each figure. `--quick` takes fewer samples and shorter runs (the tests 
 from __future__ import annotations
 
 import argparse
-{%- if cookiecutter.module_wallet %}
-import hashlib
-import hmac
-{%- endif %}
 import json
 import os
 import platform
@@ -42,6 +38,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from tools.dev import LOCAL_AWS, aws_environment
+{%- if cookiecutter.module_wallet %}
+from tools.local_auth import ServerStandIns
+{%- endif %}
 from tools.package_code import is_hash_checked
 from tools.stack import (
     PROJECT_ROOT,
@@ -368,7 +367,7 @@ class ApiDriver:
     """Sends HTTP API (payload 2.0) events to the app through serverless-wsgi, as Lambda does."""
 {%- if cookiecutter.module_wallet %}
 
-    def __init__(self, app: Any, server_scopes: tuple[str, ...], webhook_key: str | None) -> None:
+    def __init__(self, app: Any, server_scopes: tuple[str, ...], servers: ServerStandIns) -> None:
 {%- else %}
 
     def __init__(self, app: Any) -> None:
@@ -378,9 +377,9 @@ class ApiDriver:
         self.app = app
         self.http_event = http_event
 {%- if cookiecutter.module_wallet %}
-        # What the game server's and payment provider's tokens carry (the credit routes' scopes).
+        # The server callers' stand-ins (their client ids and this run's keys) and their tokens' scopes.
         self.server_scopes = server_scopes
-        self.webhook_key = webhook_key
+        self.servers = servers
 {%- endif %}
         self.context = SimpleNamespace(function_name="api", aws_request_id="bench")
 
@@ -391,17 +390,15 @@ class ApiDriver:
 
         text = None if body is None else json.dumps(body)
         headers: dict[str, str] = {}
+        token: dict[str, Any] = {"player": player, "scopes": scopes or None}
 {%- if cookiecutter.module_wallet %}
-        if path == "/wallet/deposits" and self.webhook_key is not None and text is not None:
-            from {{ cookiecutter.package_name }}.api.wallet import PAYMENT_SIGNATURE_HEADER
-
-            # The payment provider signs each deposit with the webhook key (api/wallet.py).
-            digest = hmac.new(self.webhook_key.encode(), text.encode(), hashlib.sha256).hexdigest()
-            headers[PAYMENT_SIGNATURE_HEADER] = "sha256=" + digest
+        if self.servers.route(method, path) is not None:
+            # The server caller's stand-in: its own token, the player in the body, signed.
+            call = self.servers.call(method, path, body, player)
+            text, headers = call.body.decode(), call.headers
+            token = {"player": call.client_id, "client_id": call.client_id, "scopes": self.server_scopes}
 {%- endif %}
-        event = self.http_event(
-            method, path, body=text, player=player, headers=headers, scopes=scopes or None
-        )
+        event = self.http_event(method, path, body=text, headers=headers, **token)
         response = serverless_wsgi.handle_request(self.app, event, self.context)
         status = response["statusCode"]
         if status >= 300:
@@ -664,9 +661,10 @@ def in_process(
         assert boto3.DEFAULT_SESSION is not None
         boto3.DEFAULT_SESSION.events.register("before-send", counter)
 {%- if cookiecutter.module_wallet %}
-        key_name = settings.payment_webhook_key_parameter
-        webhook_key = stack.parameters.get(key_name) if key_name else None
-        driver = ApiDriver(aws_app(), definition.route_scopes, webhook_key)
+        from {{ cookiecutter.package_name }}.api.server_calls import SIGNATURE_HEADER, sign
+
+        servers = ServerStandIns.of_api(function_env, stack.parameters, sign, SIGNATURE_HEADER)
+        driver = ApiDriver(aws_app(), definition.route_scopes, servers)
 {%- else %}
         driver = ApiDriver(aws_app())
 {%- endif %}

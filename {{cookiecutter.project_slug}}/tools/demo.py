@@ -9,10 +9,6 @@ the exit code is 1 if any step failed. A module adds its steps in journey_steps(
 from __future__ import annotations
 
 import argparse
-{%- if cookiecutter.module_wallet %}
-import hashlib
-import hmac
-{%- endif %}
 import json
 import sys
 import tempfile
@@ -24,6 +20,9 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from tools.dev import LocalRun, LocalRunError
+{%- if cookiecutter.module_wallet %}
+from tools.local_auth import ServerStandIns
+{%- endif %}
 {%- if cookiecutter.module_wallet %}
 from tools.stack import SOURCES, StackError, use_source_tree
 {%- else %}
@@ -64,9 +63,10 @@ class Journey:
         self.player_token = ""
         self.session_id: str | None = None
 {%- if cookiecutter.module_wallet %}
-        # Deposits, wins and rollbacks come from the payment provider and the game server, whose tokens
-        # (on behalf of the player) carry the scopes those routes ask for: wallet:credit.
-        self.server_token = ""
+        # Deposits, wins, rollbacks and KYC verdicts come from the payment provider, the game server and
+        # the KYC provider: stand-ins with their own tokens, signing each call (tools/local_auth.py).
+        self.servers: ServerStandIns | None = None
+        self.server_tokens: dict[str, str] = {}
         self.cash = 0
         self.bets = 0
         self.staked = 0
@@ -80,15 +80,23 @@ class Journey:
         path: str,
         body: dict[str, Any] | None,
         *,
-        token: str,
         expect: int,
-        signature: Callable[[bytes], dict[str, str]] | None = None,
+        token: str = "",
     ) -> Any:
-        """Send one request; raise StepFailed unless the answer has the `expect`ed status."""
+        """Send one request; raise StepFailed unless the answer has the `expect`ed status.
+
+        A server caller's route is sent by that server's stand-in (its token, the player in the body,
+        signed); any other with `token`.
+        """
         data = None if body is None else json.dumps(body).encode()
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        if signature is not None and data is not None:
-            headers.update(signature(data))
+{%- if cookiecutter.module_wallet %}
+        if self.servers is not None and self.servers.route(method, path) is not None:
+            call = self.servers.call(method, path, body, self.player)
+            data = call.body
+            headers.update(call.headers)
+            headers["Authorization"] = f"Bearer {self.server_tokens[call.caller]}"
+{%- endif %}
         request = urllib.request.Request(self.run.api_url + path, data=data, headers=headers, method=method)  # noqa: S310 - local http
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local http
@@ -103,8 +111,12 @@ class Journey:
     def sign_in(self) -> str:
         self.player_token = self.run.token(self.player)
 {%- if cookiecutter.module_wallet %}
+        self.servers = self._server_stand_ins()
         assert self.run.definition is not None
-        self.server_token = self.run.token(self.player, self.run.definition.route_scopes)
+        self.server_tokens = {
+            caller: self.run.token(client, self.run.definition.route_scopes, client_id=client)
+            for caller, client in self.servers.clients.items()
+        }
 {%- endif %}
 {%- if cookiecutter.module_sessions %}
         session = self.call("POST", "/sessions", None, token=self.player_token, expect=201)
@@ -120,7 +132,7 @@ class Journey:
     def verify(self) -> str:
         """The KYC provider's verdict: until the player is verified, the wallet refuses deposits and bets."""
         path = f"/players/{self.player}/kyc"
-        answer = self.call("POST", path, {"status": "verified"}, token=self.server_token, expect=200)
+        answer = self.call("POST", path, {"status": "verified"}, expect=200)
         return f"the KYC provider marked {self.player} {answer['kyc_status']}: deposits and bets allowed"
 {%- endif %}
 
@@ -129,8 +141,6 @@ class Journey:
             "/wallet/deposits",
             transaction_id,
             amount,
-            token=self.server_token,
-            signature=self._payment_signature,
         )
         return (
             f"+{money(amount)} from the payment provider (signed): {self._cash(receipt, self.cash + amount)}"
@@ -146,7 +156,6 @@ class Journey:
             "/wallet/wins",
             transaction_id,
             amount,
-            token=self.server_token,
             bet_transaction_id=bet_transaction_id,
         )
         self.won += amount
@@ -159,7 +168,7 @@ class Journey:
         }
         if self.session_id is not None:
             body["session_id"] = self.session_id
-        receipt = self.call("POST", "/wallet/rollbacks", body, token=self.server_token, expect=201)
+        receipt = self.call("POST", "/wallet/rollbacks", body, expect=201)
         self.rolled_back += stake
         return (
             f"{bet_transaction_id} cancelled, {money(stake)} back: {self._cash(receipt, self.cash + stake)}"
@@ -196,8 +205,7 @@ class Journey:
         transaction_id: str,
         amount: int,
         *,
-        token: str,
-        signature: Callable[[bytes], dict[str, str]] | None = None,
+        token: str = "",
         **fields: str,
     ) -> Any:
         body: dict[str, Any] = {
@@ -208,23 +216,17 @@ class Journey:
         body.update({name: self._id(value) for name, value in fields.items()})
         if self.session_id is not None and path != "/wallet/deposits":
             body["session_id"] = self.session_id
-        return self.call("POST", path, body, token=token, expect=201, signature=signature)
+        return self.call("POST", path, body, token=token, expect=201)
 
-    def _payment_signature(self, body: bytes) -> dict[str, str]:
-        """The payment provider's signature of a deposit, with this run's webhook key (if it has one)."""
+    def _server_stand_ins(self) -> ServerStandIns:
+        """The payment provider, the game server and the KYC provider of this run, with its keys."""
         use_source_tree()
-        from {{ cookiecutter.package_name }}.api.wallet import PAYMENT_SIGNATURE_HEADER
-        from {{ cookiecutter.package_name }}.settings import Settings
+        from {{ cookiecutter.package_name }}.api.server_calls import SIGNATURE_HEADER, sign
 
         assert self.run.stack is not None
         assert self.run.definition is not None
-        name = Settings.from_env(
-            self.run.stack.environment(self.run.definition.api)
-        ).payment_webhook_key_parameter
-        if name is None:
-            return {}
-        key = self.run.stack.parameters[name].encode()
-        return {PAYMENT_SIGNATURE_HEADER: "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()}
+        environment = self.run.stack.environment(self.run.definition.api)
+        return ServerStandIns.of_api(environment, self.run.stack.parameters, sign, SIGNATURE_HEADER)
 
     def _cash(self, receipt: Any, expected: int) -> str:
         cash = receipt["balance"]["cash"]

@@ -208,11 +208,14 @@ class LocalRun:
     def issuer_url(self) -> str:
         return self.api_url + ISSUER_PATH
 
-    def token(self, subject: str, scopes: Iterable[str] = ()) -> str:
+    def token(self, subject: str, scopes: Iterable[str] = (), client_id: str | None = None) -> str:
         """A token from the local issuer's HTTP route, as a client would get it."""
+        claims: dict[str, Any] = {"sub": subject, "scopes": list(scopes)}
+        if client_id is not None:
+            claims["client_id"] = client_id
         request = urllib.request.Request(  # noqa: S310 - local http
             self.api_url + TOKEN_PATH,
-            data=json.dumps({"sub": subject, "scopes": list(scopes)}).encode(),
+            data=json.dumps(claims).encode(),
             headers={"Content-Type": "application/json"},
             method="POST",
         )
@@ -472,11 +475,14 @@ def banner(run: LocalRun) -> str:
     assert run.moto is not None
     assert run.issuer is not None
     tokens = [f"  export PLAYER_TOKEN={run.issuer.issue('player-1')}"]
-    if run.definition.route_scopes:
-        # What the game server's and payment provider's tokens carry for their routes.
-        scopes = run.definition.route_scopes
-        tokens.append(f"  export SERVER_TOKEN={run.issuer.issue('player-1', scopes)}  # {' '.join(scopes)}")
-    # Secrets the functions read from SSM, random for this run: a payment provider stand-in signs with them.
+    environment = run.stack.environment(run.definition.api)
+    for name, clients in sorted(environment.items()):
+        # Each server caller's own token: its client id, the scopes of the server routes.
+        if name.endswith("_CLIENT_IDS") and clients:
+            client, scopes = clients.split(",")[0], run.definition.route_scopes
+            token = run.issuer.issue(client, scopes, client_id=client)
+            tokens.append(f"  export {name.removesuffix('_CLIENT_IDS')}_TOKEN={token}  # {client}")
+    # Secrets the functions read from SSM, random for this run: the server callers' stand-ins sign with them.
     secrets = [f"  SSM SecureString {name} = {value}" for name, value in run.stack.parameters.items()]
     if secrets:
         secrets = [
@@ -497,7 +503,7 @@ def banner(run: LocalRun) -> str:
             f"  token issuer  POST {run.api_url}{TOKEN_PATH}  with " + '{"sub": "player-1", "scopes": []}',
             f"  workers       {workers or 'none'}",
             "",
-            "Tokens for player-1 (valid one hour, this run only):",
+            "Tokens for player-1 and the server callers (valid one hour, this run only):",
             *tokens,
 {%- if cookiecutter.module_sessions %}
             f'  curl -s -X POST -H "Authorization: Bearer $PLAYER_TOKEN" {run.api_url}/sessions',

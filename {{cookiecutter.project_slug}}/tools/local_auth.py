@@ -6,7 +6,11 @@ does the same for tokens of LocalIssuer, which signs with HS256 and a random key
 token from one run is worthless in the next and no secret is stored anywhere. Both bind to 127.0.0.1
 only (tools/dev.py): anyone who can reach the issuer can mint a token for any player.
 
-    POST /local-auth/token  {"sub": "player-1", "scopes": ["wallet:credit"]}  ->  {"access_token": ...}
+    POST /local-auth/token  {"sub": "player-1", "scopes": []}  ->  {"access_token": ...}
+    POST /local-auth/token  {"sub": "<client>", "client_id": "<client>", "scopes": ["wallet:credit"]}
+
+A server caller's token (the payment provider's, the game server's, the KYC provider's) names its OAuth
+client; ServerStandIns stand in for those servers: they also sign each call with this run's keys.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -28,7 +33,17 @@ TOKEN_TTL_SECONDS = 3600
 MAX_TOKEN_REQUEST_BYTES = 4096
 # Longest `sub` the API accepts (api/context.py MAX_PLAYER_ID_LENGTH).
 MAX_SUBJECT_LENGTH = 256
-SCOPE_RE = re.compile(r"^[A-Za-z0-9:._/-]{1,64}$")
+SCOPE_RE = re.compile(r"[A-Za-z0-9:._/-]{1,64}")
+CLIENT_ID_RE = re.compile(r"[A-Za-z0-9:._/-]{1,128}")
+# The server callers' routes (api/server_calls.py): (method, path pattern) -> (caller, the `kind` its
+# signed body names; None: none). A route of a module that is off is never called.
+SERVER_ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("POST", "/wallet/deposits"): ("payment_provider", "deposit"),
+    ("POST", "/wallet/withdrawals"): ("payment_provider", "withdrawal"),
+    ("POST", "/wallet/wins"): ("game_server", "win"),
+    ("POST", "/wallet/rollbacks"): ("game_server", "rollback"),
+    ("POST", "/players/(?P<player>[^/]+)/kyc"): ("kyc_provider", None),
+}
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -45,8 +60,14 @@ class LocalIssuer:
     def with_random_key(cls, issuer_url: str) -> LocalIssuer:
         return cls(secrets.token_bytes(32), issuer_url)
 
-    def issue(self, subject: str, scopes: Iterable[str] = (), ttl_seconds: int = TOKEN_TTL_SECONDS) -> str:
-        """An access token for `subject` (the player id) carrying `scopes`."""
+    def issue(
+        self,
+        subject: str,
+        scopes: Iterable[str] = (),
+        ttl_seconds: int = TOKEN_TTL_SECONDS,
+        client_id: str | None = None,
+    ) -> str:
+        """An access token for `subject` (a player id, or a server's client) carrying `scopes`."""
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer_url,
@@ -60,6 +81,8 @@ class LocalIssuer:
         scope = " ".join(scopes)
         if scope:
             claims["scope"] = scope
+        if client_id is not None:
+            claims["client_id"] = client_id
         return jwt.encode(claims, self.key, algorithm="HS256")
 
     def verify(self, token: str) -> dict[str, Any]:
@@ -127,16 +150,106 @@ class LocalGateway:
             return _json(start_response, 400, {"message": "the body must be a JSON object"})
         subject = request.get("sub") if isinstance(request, dict) else None
         scopes = request.get("scopes", []) if isinstance(request, dict) else None
+        client_id = request.get("client_id") if isinstance(request, dict) else None
         if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
             return _json(start_response, 400, {"message": f"sub must be 1-{MAX_SUBJECT_LENGTH} characters"})
-        if not isinstance(scopes, list) or not all(isinstance(s, str) and SCOPE_RE.match(s) for s in scopes):
+        if not isinstance(scopes, list) or not all(
+            isinstance(s, str) and SCOPE_RE.fullmatch(s) for s in scopes
+        ):
             return _json(start_response, 400, {"message": "scopes must be a list of scope names"})
-        token = self.issuer.issue(subject, scopes)
+        if client_id is not None and not (isinstance(client_id, str) and CLIENT_ID_RE.fullmatch(client_id)):
+            return _json(start_response, 400, {"message": "client_id must be a client's id"})
+        token = self.issuer.issue(subject, scopes, client_id=client_id)
         return _json(
             start_response,
             200,
             {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_TTL_SECONDS},
         )
+
+
+@dataclass(frozen=True)
+class ServerCall:
+    """A server caller's request, ready to send: its body, its signature header and its client id."""
+
+    caller: str
+    body: bytes
+    headers: dict[str, str]
+    client_id: str
+
+
+class ServerStandIns:
+    """Stand-ins for the payment provider, the game server and the KYC provider on this machine.
+
+    Each uses its OAuth client id and signs with its key, the way the real server would; `sign` is the
+    API's own signing function (api/server_calls.py), so the stand-ins follow the scheme the API checks.
+    """
+
+    def __init__(
+        self,
+        clients: Mapping[str, str],
+        keys: Mapping[str, str],
+        sign: Callable[[str, int, str, str, bytes], str],
+        header: str,
+    ) -> None:
+        self.clients = dict(clients)
+        self.keys = dict(keys)
+        self._sign = sign
+        self._header = header
+
+    @classmethod
+    def of_api(
+        cls,
+        environment: Mapping[str, str],
+        parameters: Mapping[str, str],
+        sign: Callable[[str, int, str, str, bytes], str],
+        header: str,
+    ) -> ServerStandIns:
+        """The callers the API's `environment` names, with their keys among `parameters` (SSM values)."""
+        clients: dict[str, str] = {}
+        keys: dict[str, str] = {}
+        for caller in {caller for caller, _ in SERVER_ROUTES.values()}:
+            client = environment.get(f"{caller.upper()}_CLIENT_IDS", "").split(",")[0].strip()
+            key = parameters.get(environment.get(f"{caller.upper()}_KEY_PARAMETER", ""))
+            if client and key:
+                clients[caller], keys[caller] = client, key
+        return cls(clients, keys, sign, header)
+
+    @staticmethod
+    def route(method: str, path: str) -> tuple[str, str | None, str | None] | None:
+        """(caller, kind, the player the path names) of a server route; None for a player's route."""
+        for (route_method, pattern), (caller, kind) in SERVER_ROUTES.items():
+            found = re.fullmatch(pattern, path)
+            if route_method == method and found is not None:
+                return caller, kind, found.groupdict().get("player")
+        return None
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        player: str,
+        *,
+        caller: str | None = None,
+        at: int | None = None,
+    ) -> ServerCall:
+        """The server's request for `player`: `player_id` and `kind` added to a JSON object body, signed."""
+        route = self.route(method, path)
+        if route is None:
+            raise ValueError(f"{method} {path} is not a server caller's route")
+        route_caller, kind, path_player = route
+        caller = caller or route_caller
+        if isinstance(body, dict):
+            body = {"player_id": path_player or player, **({"kind": kind} if kind else {}), **body}
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return ServerCall(caller, raw, self.headers(caller, method, path, raw, at=at), self.clients[caller])
+
+    def headers(
+        self, caller: str, method: str, path: str, body: bytes, *, at: int | None = None
+    ) -> dict[str, str]:
+        """The signature header of `caller` for one request, made now (or at the unix time `at`)."""
+        timestamp = int(time.time()) if at is None else at
+        return {self._header: self._sign(self.keys[caller], timestamp, method, path, body)}
 
 
 def _json(start_response: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:

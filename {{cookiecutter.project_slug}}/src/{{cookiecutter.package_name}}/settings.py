@@ -10,8 +10,39 @@ from datetime import UTC, datetime
 PACKAGE = "{{ cookiecutter.package_name }}"
 
 
+# Replay window of signed server calls (seconds): Stripe's default tolerance.
+DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300
+
+
 class SettingsError(RuntimeError):
     """An environment variable the functions need is missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerCallerSettings:
+    """A server caller of the API: the OAuth client ids it may use and its signing keys' parameters.
+
+    Read from <PREFIX>_CLIENT_IDS (comma-separated), <PREFIX>_KEY_PARAMETER and
+    <PREFIX>_PREVIOUS_KEY_PARAMETER: the NAMES of SSM SecureStrings, never the keys. A blank key name
+    stays None, and the API then refuses the caller's requests (api/server_calls.py): never unsigned.
+    """
+
+    client_ids: tuple[str, ...] = ()
+    key_parameter: str | None = None
+    # The key being retired during a rotation (the parameter may be absent outside one).
+    previous_key_parameter: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], prefix: str) -> ServerCallerSettings:
+        """Read one caller's settings from `env`."""
+        client_ids = tuple(
+            client.strip() for client in env.get(f"{prefix}_CLIENT_IDS", "").split(",") if client.strip()
+        )
+        return cls(
+            client_ids=client_ids,
+            key_parameter=env.get(f"{prefix}_KEY_PARAMETER", "").strip() or None,
+            previous_key_parameter=env.get(f"{prefix}_PREVIOUS_KEY_PARAMETER", "").strip() or None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +62,16 @@ class Settings:
     metrics_namespace: str = PACKAGE
     log_level: str = "INFO"
 {%- if cookiecutter.module_wallet %}
-    # The NAME of the SSM SecureString holding the payment provider's webhook signing key (never the
-    # key itself); unset locally and in tests, where deposits are not signed.
-    payment_webhook_key_parameter: str | None = None
+    # Server callers (api/server_calls.py): deposits and withdrawals; wins and rollbacks.
+    payment_provider: ServerCallerSettings = ServerCallerSettings()
+    game_server: ServerCallerSettings = ServerCallerSettings()
 {%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+    # The KYC provider sets players' KYC status.
+    kyc_provider: ServerCallerSettings = ServerCallerSettings()
+{%- endif %}
+    # Replay window of signed server calls, seconds either side of the clock.
+    signature_tolerance_seconds: int = DEFAULT_SIGNATURE_TOLERANCE_SECONDS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -54,8 +91,13 @@ class Settings:
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE") or PACKAGE,
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
 {%- if cookiecutter.module_wallet %}
-            payment_webhook_key_parameter=env.get("PAYMENT_WEBHOOK_KEY_PARAMETER", "").strip() or None,
+            payment_provider=ServerCallerSettings.from_env(env, "PAYMENT_PROVIDER"),
+            game_server=ServerCallerSettings.from_env(env, "GAME_SERVER"),
 {%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+            kyc_provider=ServerCallerSettings.from_env(env, "KYC_PROVIDER"),
+{%- endif %}
+            signature_tolerance_seconds=_tolerance(env.get("SIGNATURE_TOLERANCE_SECONDS", "")),
         )
 
 
@@ -224,6 +266,14 @@ def _required(env: Mapping[str, str], name: str) -> str:
     if not value:
         raise SettingsError(f"environment variable {name} is not set")
     return value
+
+
+def _tolerance(raw: str) -> int:
+    value = raw.strip() or str(DEFAULT_SIGNATURE_TOLERANCE_SECONDS)
+    # Longer than an hour would let a captured request be replayed for hours.
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 3600:
+        raise SettingsError(f"SIGNATURE_TOLERANCE_SECONDS is {raw!r}; give whole seconds between 1 and 3600")
+    return int(value)
 
 
 def _origins(raw: str) -> tuple[str, ...]:

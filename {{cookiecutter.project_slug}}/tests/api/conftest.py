@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 {%- if cookiecutter.module_responsible_gaming %}
-from tests.api.http_api import ALLOWED_ORIGIN, OTHER_PLAYER, PLAYER, ApiClient
+from tests.api.http_api import ALLOWED_ORIGIN, OTHER_PLAYER, PLAYER, ApiClient, server_callers
 {%- else %}
-from tests.api.http_api import ALLOWED_ORIGIN, ApiClient
+from tests.api.http_api import ALLOWED_ORIGIN, ApiClient, server_callers
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.adapters.memory import (
@@ -126,6 +128,7 @@ def services(
 {%- endif %}
         cors_allowed_origins=(ALLOWED_ORIGIN,),
         events=publisher,
+        server_callers=server_callers(),
 {%- if cookiecutter.module_responsible_gaming %}
         protection=protection,
 {%- endif %}
@@ -135,3 +138,13 @@ def services(
 @pytest.fixture
 def api(services: Services) -> ApiClient:
     return ApiClient(create_app(services))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many requests schemathesis generated and sent (tests/api/test_fuzz.py), when it ran."""
+    # The module's name depends on pytest's import mode: found by its file name.
+    fuzz = next((module for name, module in sys.modules.items() if name.endswith("test_fuzz")), None)
+    sent: dict[str, int] = getattr(fuzz, "SENT", {})
+    if sent:
+        total, operations = sum(sent.values()), len(sent)
+        terminalreporter.write_line(f"schemathesis sent {total} requests to {operations} operations")

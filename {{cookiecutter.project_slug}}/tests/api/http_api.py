@@ -9,14 +9,86 @@ from typing import Any
 
 import serverless_wsgi
 from flask import Flask
+from tests.api.contract import contract_violations
+{%- if cookiecutter.module_wallet %}
+from tools.local_auth import ServerStandIns
+{%- endif %}
+
+from {{ cookiecutter.package_name }}.api.context import ServerCaller
+{%- if cookiecutter.module_wallet %}
+from {{ cookiecutter.package_name }}.api.server_calls import (
+    GAME_SERVER,
+{%- if cookiecutter.module_responsible_gaming %}
+    KYC_PROVIDER,
+{%- endif %}
+    PAYMENT_PROVIDER,
+    SIGNATURE_HEADER,
+    sign,
+)
+{%- endif %}
 
 PLAYER = "player-1"
 OTHER_PLAYER = "player-2"
 ALLOWED_ORIGIN = "https://play.example.com"
 API_HOST = "a1b2c3d4e5.execute-api.{{ cookiecutter.region }}.amazonaws.com"
 _NO_BODY = object()
-# Tokens of the game server and payment provider carry the credit scope; a player's own token does not.
-SERVER_SCOPES = ("wallet:credit",)
+# The OAuth client of the casino's own front end: players' tokens are issued to it.
+PLAYER_APP_CLIENT = "player-app"
+{%- if cookiecutter.module_wallet %}
+# The server callers' OAuth clients, scopes and signing keys in these tests (api/server_calls.py).
+SERVER_CLIENTS = {
+    PAYMENT_PROVIDER: "payment-provider-client",
+    GAME_SERVER: "game-server-client",
+{%- if cookiecutter.module_responsible_gaming %}
+    KYC_PROVIDER: "kyc-provider-client",
+{%- endif %}
+}
+SERVER_SCOPES = {
+    PAYMENT_PROVIDER: ("wallet:credit",),
+    GAME_SERVER: ("wallet:credit",),
+{%- if cookiecutter.module_responsible_gaming %}
+    KYC_PROVIDER: ("players:kyc",),
+{%- endif %}
+}
+SIGNING_KEYS = {
+    PAYMENT_PROVIDER: "whsec-payments-test",
+    GAME_SERVER: "whsec-games-test",
+{%- if cookiecutter.module_responsible_gaming %}
+    KYC_PROVIDER: "whsec-kyc-test",
+{%- endif %}
+}
+# Stand-ins for the server callers: they sign as the real servers would (tools/local_auth.py).
+STAND_INS = ServerStandIns(SERVER_CLIENTS, SIGNING_KEYS, sign, SIGNATURE_HEADER)
+
+
+def server_callers(**keys: tuple[str, ...] | None) -> dict[str, ServerCaller]:
+    """The server callers of the tests' app; `keys` replaces a caller's signing keys (None: no key)."""
+    return {
+        name: ServerCaller(
+            scope=SERVER_SCOPES[name][0],
+            client_ids=frozenset({client}),
+            signing_keys=_keys(keys.get(name, (SIGNING_KEYS[name],))),
+        )
+        for name, client in SERVER_CLIENTS.items()
+    }
+
+
+def _keys(keys: tuple[str, ...] | None) -> Any:
+    return None if keys is None else lambda: keys
+
+
+def signature_headers(
+    caller: str, method: str, path: str, body: str, *, at: int | None = None
+) -> dict[str, str]:
+    """The caller's signature header of a request, made now (or at the unix time `at`)."""
+    return STAND_INS.headers(caller, method, path, body.encode(), at=at)
+{%- else %}
+
+
+def server_callers() -> dict[str, ServerCaller]:
+    """No server callers without the wallet."""
+    return {}
+{%- endif %}
 
 
 def http_event(
@@ -27,9 +99,14 @@ def http_event(
     player: str | None = PLAYER,
     headers: dict[str, str] | None = None,
     request_id: str = "req-0001",
-    scopes: tuple[str, ...] | None = SERVER_SCOPES,
+    scopes: tuple[str, ...] | None = None,
+    client_id: str = PLAYER_APP_CLIENT,
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload format 2.0) event; `player=None` leaves out the JWT claims."""
+    """An API Gateway HTTP API (payload format 2.0) event; `player=None` leaves out the JWT claims.
+
+    `player` is the token's subject and `client_id` the OAuth client it was issued to (a server
+    caller's token names its own client as subject too).
+    """
     request_context: dict[str, Any] = {
         "accountId": "123456789012",
         "apiId": "a1b2c3d4e5",
@@ -52,7 +129,12 @@ def http_event(
         # What the JWT authorizer hands over once it has verified the token; claims are strings.
         request_context["authorizer"] = {
             "jwt": {
-                "claims": {"sub": player, "iss": "https://issuer.example.com", "token_use": "access"},
+                "claims": {
+                    "sub": player,
+                    "client_id": client_id,
+                    "iss": "https://issuer.example.com",
+                    "token_use": "access",
+                },
                 "scopes": list(scopes) if scopes else None,
             }
         }
@@ -93,7 +175,14 @@ class ApiResponse:
 
 
 class ApiClient:
-    """Sends hand-built HTTP API events to the app through serverless_wsgi.handle_request."""
+    """Sends hand-built HTTP API events to the app through serverless_wsgi.handle_request.
+
+    A request to a server route (a deposit, a win, a KYC verdict) is sent as its server caller would
+    send it for `player`: the caller's own token (client id and scopes), `player_id` and `kind` added
+    to a JSON object body, and the caller's signature of the time, method, path and body (unless
+    `unsigned` or `headers` has one). `as_player` sends it with the player's own token instead, unsigned;
+    `caller` picks another server's token and key; `client_id` is the player token's client.
+    """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -108,17 +197,38 @@ class ApiClient:
         raw_body: str | None = None,
         player: str | None = PLAYER,
         headers: dict[str, str] | None = None,
-        scopes: tuple[str, ...] | None = SERVER_SCOPES,
+        scopes: tuple[str, ...] | None = None,
+        as_player: bool = False,
+        caller: str | None = None,
+        unsigned: bool = False,
+        client_id: str = PLAYER_APP_CLIENT,
     ) -> ApiResponse:
+        subject, headers = player, dict(headers or {})
         body = raw_body if json_body is _NO_BODY else json.dumps(json_body)
-        event = http_event(method, path, body=body, player=player, headers=headers, scopes=scopes)
+{%- if cookiecutter.module_wallet %}
+        if not as_player and player is not None and STAND_INS.route(method, path) is not None:
+            payload = (raw_body or "").encode() if json_body is _NO_BODY else json_body
+            call = STAND_INS.call(method, path, payload, player, caller=caller)
+            body = None if body is None else call.body.decode()
+            subject = client_id = call.client_id
+            scopes = scopes or SERVER_SCOPES[call.caller]
+            if not unsigned and SIGNATURE_HEADER not in headers:
+                headers.update(call.headers)
+{%- endif %}
+        event = http_event(
+            method, path, body=body, player=subject, headers=headers, scopes=scopes, client_id=client_id
+        )
         result = serverless_wsgi.handle_request(self.app, event, self.context)
         response_headers = {key.lower(): value for key, value in result.get("headers", {}).items()}
         text = result.get("body")
         parsed = (
             json.loads(text) if text and response_headers.get("content-type") == "application/json" else None
         )
-        return ApiResponse(result["statusCode"], response_headers, parsed)
+        response = ApiResponse(result["statusCode"], response_headers, parsed)
+        # Every answer of the API tests is checked against the OpenAPI document (tests/api/contract.py).
+        violations = contract_violations(self.app, method, path, response.status, parsed)
+        assert not violations, violations
+        return response
 
     def get(self, path: str, **kwargs: Any) -> ApiResponse:
         return self.request("GET", path, **kwargs)

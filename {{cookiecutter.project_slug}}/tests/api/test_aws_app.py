@@ -5,10 +5,17 @@ from __future__ import annotations
 {% if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}import os
 import subprocess
 import sys
+{% endif %}
+{%- if cookiecutter.module_wallet %}import uuid
 {% endif %}from typing import Any
 
-import pytest
+{% if cookiecutter.module_wallet %}import boto3
+{% endif %}import pytest
+{%- if cookiecutter.module_wallet %}
+from tests.api.http_api import SERVER_CLIENTS, SIGNING_KEYS, ApiClient
+{%- else %}
 from tests.api.http_api import ApiClient
+{%- endif %}
 from tests.support.tables import stack_environment
 {%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
 from tools.stack import PROJECT_ROOT
@@ -49,6 +56,9 @@ def test_requests_reach_dynamodb_and_eventbridge(
 ) -> None:
     stack_environment(monkeypatch, events_client, aws_tables)
     monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "https://play.example.com")
+{%- if cookiecutter.module_wallet %}
+    server_caller_environment(monkeypatch)
+{%- endif %}
     api = ApiClient(aws_app())
 {%- if cookiecutter.module_sessions %}
 
@@ -64,7 +74,7 @@ def test_requests_reach_dynamodb_and_eventbridge(
 {%- if cookiecutter.module_responsible_gaming %}
     # The KYC gate fails closed: no money moves until the KYC provider has verified the player.
     assert api.post("/wallet/deposits", deposit).error["code"] == "kyc_required"
-    assert api.post("/players/player-1/kyc", {"status": "verified"}, scopes=("players:kyc",)).status == 200
+    assert api.post("/players/player-1/kyc", {"status": "verified"}).status == 200
 {%- endif %}
     assert api.post("/wallet/deposits", deposit).status == 201
     assert api.post("/wallet/bets", bet).status == 201
@@ -73,6 +83,19 @@ def test_requests_reach_dynamodb_and_eventbridge(
 {%- endif %}
     preflight = api.request("OPTIONS", "/health", player=None, headers={"origin": "https://play.example.com"})
     assert preflight.headers["access-control-allow-origin"] == "https://play.example.com"
+{%- if cookiecutter.module_wallet %}
+
+
+def server_caller_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each server caller's client id and signing key, the key in an SSM SecureString of the moto server."""
+    ssm = boto3.client("ssm")
+    prefix = f"/casino/test/{uuid.uuid4().hex[:8]}"
+    for caller, client in SERVER_CLIENTS.items():
+        name = f"{prefix}/{caller}-key"
+        ssm.put_parameter(Name=name, Value=SIGNING_KEYS[caller], Type="SecureString")
+        monkeypatch.setenv(f"{caller.upper()}_CLIENT_IDS", client)
+        monkeypatch.setenv(f"{caller.upper()}_KEY_PARAMETER", name)
+{%- endif %}
 {%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
 
 

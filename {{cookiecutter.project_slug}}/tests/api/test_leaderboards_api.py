@@ -154,7 +154,7 @@ def test_top_without_limit_shows_ten(
     assert len(api.get("/leaderboards/daily-wins").json["standings"]) == 10
 
 
-@pytest.mark.parametrize("limit", ["0", "101", "abc", "1.5", "-1", "", "1000000000000"])
+@pytest.mark.parametrize("limit", ["0", "101", "abc", "1.5", "-1", "", "1000000000000", "3%0A"])
 def test_limit_out_of_range_is_422_naming_limit(api: ApiClient, limit: str) -> None:
     response = get_with_query(api, "/leaderboards/daily-wins", f"limit={limit}")
 

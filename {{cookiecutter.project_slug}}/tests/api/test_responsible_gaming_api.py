@@ -9,6 +9,7 @@ import pytest
 from tests.api.http_api import PLAYER, ApiClient
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.api.server_calls import GAME_SERVER
 from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
 
 NEW_PLAYER = "player-3"  # not verified by the fixtures
@@ -66,11 +67,27 @@ def test_every_protection_route_needs_a_signed_in_player(api: ApiClient, method:
     assert response.error["code"] == "unauthorized"
 
 
-def test_the_kyc_route_needs_the_kyc_scope(api: ApiClient) -> None:
-    response = api.post(f"/players/{NEW_PLAYER}/kyc", {"status": "verified"})  # wallet:credit only
+@pytest.mark.parametrize(
+    "sender",
+    [
+        pytest.param({"caller": GAME_SERVER}, id="another-servers-client"),
+        pytest.param({"scopes": ("wallet:credit",)}, id="kyc-client-without-the-kyc-scope"),
+    ],
+)
+def test_the_kyc_route_needs_the_kyc_providers_client_and_scope(
+    api: ApiClient, sender: dict[str, Any]
+) -> None:
+    response = api.post(f"/players/{NEW_PLAYER}/kyc", {"status": "verified"}, **sender)
 
     assert response.status == 403
     assert api.get("/players/me/protection", player=NEW_PLAYER).json["kyc_status"] == "unverified"
+
+
+def test_a_kyc_verdict_signed_for_another_player_is_refused(api: ApiClient) -> None:
+    response = api.post(f"/players/{NEW_PLAYER}/kyc", {"player_id": PLAYER, "status": "rejected"})
+
+    assert (response.status, response.error["code"]) == (403, "player_mismatch")
+    assert api.get("/players/me/protection").json["kyc_status"] == "verified"
 
 
 def test_the_kyc_provider_verifies_a_player_who_may_then_play(

@@ -361,7 +361,7 @@ def test_player_token_cannot_credit_its_own_wallet(
 ) -> None:
     before = cash(funded)
 
-    response = funded.post(path, body, scopes=None)
+    response = funded.post(path, body, as_player=True, scopes=("wallet:credit",))
 
     assert response.status == 403
     assert response.error["code"] == "forbidden"
@@ -423,7 +423,7 @@ def test_withdrawal_beyond_the_cash_is_402_and_bonus_never_pays_out(
 
 
 def test_player_token_cannot_withdraw(funded: ApiClient, publisher: InMemoryEventPublisher) -> None:
-    response = funded.post("/wallet/withdrawals", WITHDRAWAL, scopes=None)
+    response = funded.post("/wallet/withdrawals", WITHDRAWAL, as_player=True, scopes=("wallet:credit",))
 
     assert (response.status, response.error["code"]) == (403, "forbidden")
     assert cash(funded) == 10_000

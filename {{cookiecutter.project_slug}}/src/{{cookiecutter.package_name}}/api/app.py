@@ -32,10 +32,32 @@ from ..observability import (
     get_logger,
     set_correlation_id,
 )
+{%- if cookiecutter.module_wallet %}
+from ..settings import PACKAGE, ServerCallerSettings, Settings, SystemClock
+{%- else %}
 from ..settings import PACKAGE, Settings, SystemClock
-from .context import SERVICES_KEY, LazyServices, ServiceBuilder, Services, Unauthorized, current_services
+{%- endif %}
+from .context import (
+{%- if cookiecutter.module_wallet %}
+    CREDIT_SCOPE,
+{%- endif %}
+    SERVICES_KEY,
+    LazyServices,
+    ServerCaller,
+    ServiceBuilder,
+    Services,
+    Unauthorized,
+    current_services,
+)
 {%- if cookiecutter.module_responsible_gaming %}
-from .responsible_gaming import protection_api
+from .responsible_gaming import KYC_SCOPE, protection_api
+{%- endif %}
+{%- if cookiecutter.module_wallet %}
+{%- if cookiecutter.module_responsible_gaming %}
+from .server_calls import GAME_SERVER, KYC_PROVIDER, PAYMENT_PROVIDER, RotatingKeys, caller_of
+{%- else %}
+from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, RotatingKeys, caller_of
+{%- endif %}
 {%- endif %}
 {%- if cookiecutter.module_sessions %}
 from .sessions import sessions_api
@@ -67,7 +89,7 @@ MAX_BODY_BYTES = 16 * 1024
 CORS_ALLOWED_METHODS = "GET, POST, DELETE"
 CORS_ALLOWED_HEADERS = f"authorization, content-type, {CORRELATION_ID_HEADER}"
 
-__all__ = ["Services", "app", "aws_app", "aws_services", "create_app"]
+__all__ = ["ServerCaller", "Services", "app", "aws_app", "aws_server_callers", "aws_services", "create_app"]
 
 
 def create_app(
@@ -246,9 +268,6 @@ def aws_services() -> Services:
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
 {%- endif %}
     from ..adapters.eventbridge import EventBridgePublisher
-{%- if cookiecutter.module_wallet %}
-    from ..adapters.parameter_store import SecureParameter
-{%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
 {#- responsible_gaming: adapter imports inside aws_services #}
 {%- endif %}
@@ -256,9 +275,6 @@ def aws_services() -> Services:
     settings = Settings.from_env()
     publisher = EventBridgePublisher(settings.event_bus_name)
     clock = SystemClock()
-{%- if cookiecutter.module_wallet %}
-    webhook_key_name = settings.payment_webhook_key_parameter
-{%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
     # Players' protection is kept in the wallet's table: the wallet checks it inside each bet's transaction.
     protection = ProtectionService(
@@ -290,13 +306,41 @@ def aws_services() -> Services:
 {%- endif %}
         cors_allowed_origins=settings.cors_allowed_origins,
         events=publisher,
-{%- if cookiecutter.module_wallet %}
-        payment_webhook_key=SecureParameter(webhook_key_name).value if webhook_key_name else None,
-{%- endif %}
+        server_callers=aws_server_callers(settings),
+        signature_tolerance_seconds=settings.signature_tolerance_seconds,
 {%- if cookiecutter.module_responsible_gaming %}
         protection=protection,
 {%- endif %}
     )
+
+
+def aws_server_callers(settings: Settings) -> dict[str, ServerCaller]:
+    """The servers that may call the API, their client ids and their keys from SSM Parameter Store."""
+    callers: dict[str, ServerCaller] = {}
+{%- if cookiecutter.module_wallet %}
+    callers[PAYMENT_PROVIDER] = _aws_caller(CREDIT_SCOPE, settings.payment_provider)
+    callers[GAME_SERVER] = _aws_caller(CREDIT_SCOPE, settings.game_server)
+{%- endif %}
+{%- if cookiecutter.module_responsible_gaming %}
+    callers[KYC_PROVIDER] = _aws_caller(KYC_SCOPE, settings.kyc_provider)
+{%- endif %}
+    return callers
+{%- if cookiecutter.module_wallet %}
+
+
+def _aws_caller(scope: str, caller: ServerCallerSettings) -> ServerCaller:
+    from ..adapters.parameter_store import SecretUnavailable, SecureParameter
+
+    keys = None
+    if caller.key_parameter is not None:
+        previous = caller.previous_key_parameter
+        keys = RotatingKeys(
+            SecureParameter(caller.key_parameter).value,
+            SecureParameter(previous).value if previous is not None else None,
+            missing=(SecretUnavailable,),
+        )
+    return caller_of(scope, caller.client_ids, keys)
+{%- endif %}
 
 
 app = aws_app()

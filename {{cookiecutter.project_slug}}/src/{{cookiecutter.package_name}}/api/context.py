@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
@@ -37,14 +37,16 @@ SERVICES_KEY = "{{ cookiecutter.package_name }}.services"
 MAX_PLAYER_ID_LENGTH = 256
 
 
-# Scope a token needs to move money in or out of a wallet (deposits, withdrawals, wins, rollbacks).
-# Player tokens do not carry it; the payment provider and the game server get tokens with it, on behalf
-# of the player.
+# Scope a server caller's token needs to move money in or out of a wallet (deposits, withdrawals, wins,
+# rollbacks). Only the payment provider's and the game server's clients get it (api/server_calls.py).
 CREDIT_SCOPE = "wallet:credit"
+# Claims that name the OAuth client a token was issued to (client credentials: Cognito's client_id,
+# most other identity providers' azp).
+CLIENT_ID_CLAIMS = ("client_id", "azp")
 
 
 class Forbidden(DomainError):
-    """The token is valid but lacks the scope this route needs."""
+    """The token is valid but may not call this route (another caller's route, or a missing scope)."""
 
     code = "forbidden"
     status = 403
@@ -55,6 +57,18 @@ class Unauthorized(DomainError):
 
     code = "unauthorized"
     status = 401
+
+
+@dataclass(frozen=True)
+class ServerCaller:
+    """A server that calls the API on its own identity, never a player's (payment provider, game server,
+    KYC provider): its OAuth client ids, the scope its routes need and the keys that sign its requests."""
+
+    scope: str
+    client_ids: frozenset[str]
+    # The current key first, then the previous one during a rotation. None: no key is configured, and
+    # the caller's routes refuse every request (api/server_calls.py): signatures never fail open.
+    signing_keys: Callable[[], tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,11 +83,10 @@ class Services:
     cors_allowed_origins: tuple[str, ...] = ()
     # Where the API publishes its own events (PlayerSignInFailed, for the audit trail).
     events: EventPublisher | None = None
-{%- if cookiecutter.module_wallet %}
-    # The payment provider's webhook signing key, read from the secret store on use (None: deposits
-    # are not signed, e.g. in tests and local runs).
-    payment_webhook_key: Callable[[], str] | None = None
-{%- endif %}
+    # The servers that may call the API, by name (api/server_calls.py); none: no server route answers.
+    server_callers: Mapping[str, ServerCaller] = field(default_factory=dict)
+    # How old a server call's signature may be (seconds either way): the replay window.
+    signature_tolerance_seconds: int = 300
 {%- if cookiecutter.module_responsible_gaming %}
     # Players' limits, exclusions and KYC status (the wallet given to `wallet` enforces them).
     protection: ProtectionService | None = None
@@ -141,16 +154,41 @@ def current_services(*modules: str) -> Services:
 
 
 def current_player_id() -> str:
-    """The signed-in player: the `sub` claim the HTTP API's JWT authorizer verified."""
+    """The signed-in player: the `sub` claim the HTTP API's JWT authorizer verified.
+
+    A server caller's token is refused here: the payment provider, the game server and the KYC provider
+    never act as a player (a bet, a limit, a self-exclusion), whatever their token's subject.
+    """
+    claims = token_claims()
+    subject = claims.get("sub") if claims is not None else None
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_PLAYER_ID_LENGTH:
+        raise Unauthorized("a signed-in player is required")
+    client_id = token_client_id()
+    if client_id is not None and any(
+        client_id in caller.client_ids for caller in current_services().server_callers.values()
+    ):
+        raise Forbidden("a server caller's token cannot act as a player; sign in as the player")
+    return subject
+
+
+def token_claims() -> dict[str, Any] | None:
+    """The claims of the verified token, or None when the request carries none."""
     # serverless-wsgi puts the event's requestContext.authorizer in the WSGI environ as-is;
     # for a JWT authorizer (payload 2.0) it is {"jwt": {"claims": {...}, "scopes": [...]}}.
     authorizer: Any = request.environ.get("serverless.authorizer")
     jwt = authorizer.get("jwt") if isinstance(authorizer, dict) else None
     claims = jwt.get("claims") if isinstance(jwt, dict) else None
-    subject = claims.get("sub") if isinstance(claims, dict) else None
-    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_PLAYER_ID_LENGTH:
-        raise Unauthorized("a signed-in player is required")
-    return subject
+    return claims if isinstance(claims, dict) else None
+
+
+def token_client_id() -> str | None:
+    """The OAuth client the verified token was issued to, if it names one."""
+    claims = token_claims() or {}
+    for name in CLIENT_ID_CLAIMS:
+        value = claims.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def require_scope(scope: str) -> None:

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 leaderboards_api = Blueprint("leaderboards", __name__)
 
-# At most three digits: anything longer is out of range anyway, and is refused before int() reads it.
-LIMIT_RE = re.compile(r"^[0-9]{1,3}$")
+# At most three digits, matched in full: anything longer is out of range anyway, and is refused before
+# int() reads it (which would take "5\n" as 5).
+LIMIT_RE = re.compile(r"[0-9]{1,3}")
 
 
 @leaderboards_api.get("/leaderboards")
@@ -115,7 +116,7 @@ def _limit() -> int:
     raw = request.args.get("limit")
     if raw is None:
         return DEFAULT_TOP
-    if not LIMIT_RE.match(raw) or not 1 <= int(raw) <= MAX_TOP:
+    if not LIMIT_RE.fullmatch(raw) or not 1 <= int(raw) <= MAX_TOP:
         raise ValidationFailed(f"limit must be a whole number from 1 to {MAX_TOP}", field="limit")
     return int(raw)
 

@@ -35,7 +35,7 @@ def update_preferences() -> dict[str, Any]:
 
 
 def _preferences_update(body: schemas.Body) -> PreferencesUpdate:
-    from ..domain.notifications import PreferencesUpdate
+    from ..domain.notifications import EMAIL_RE, PreferencesUpdate
 
     schemas.expect_fields(body, required=(), optional=("marketing", "email"))
     if not body:
@@ -46,6 +46,10 @@ def _preferences_update(body: schemas.Body) -> PreferencesUpdate:
     email = body.get("email")
     if email is not None and not isinstance(email, str):
         raise ValidationFailed("email must be a string or null", field="email")
+    # Matched in full here: the address becomes an SNS endpoint or an SES recipient, where a trailing
+    # newline (which `$` lets through) must never arrive.
+    if email is not None and not EMAIL_RE.fullmatch(email):
+        raise ValidationFailed("email must be an e-mail address like player@example.com", field="email")
     return PreferencesUpdate(
         marketing=marketing,
         email=email,

@@ -14,11 +14,12 @@ from ..domain.responsible_gaming import (
     ProtectionView,
 )
 from . import schemas
-from .context import current_correlation_id, current_player_id, current_services, require_scope
+from .context import current_correlation_id, current_player_id, current_services
+from .server_calls import KYC_PROVIDER, require_same_player, server_call
 
 protection_api = Blueprint("responsible_gaming", __name__, url_prefix="/players")
 
-# Scope of the KYC provider's token (identity and age checks); players' own tokens never carry it.
+# Scope of the KYC provider's token (identity and age checks); only its client gets it.
 KYC_SCOPE = "players:kyc"
 
 Reply = tuple[dict[str, Any], int]
@@ -58,11 +59,12 @@ def cool_off() -> dict[str, Any]:
 
 @protection_api.post("/<player_id>/kyc")
 def set_kyc_status(player_id: str) -> dict[str, Any]:
-    current_player_id()  # a verified token first (401), then its scope (403)
-    require_scope(KYC_SCOPE)
-    player_id = schemas.player_path_id(player_id)
-    status = schemas.kyc_request(schemas.json_body())
-    protection = _protection().set_kyc_status(player_id, status, correlation_id=current_correlation_id())
+    # The KYC provider's signed call: its token and signature first (401/403), then the body.
+    body = schemas.kyc_request(server_call(KYC_PROVIDER))
+    require_same_player(body.player_id, schemas.player_path_id(player_id))
+    protection = _protection().set_kyc_status(
+        body.player_id, body.status, correlation_id=current_correlation_id()
+    )
     return {"player_id": protection.player_id, "kyc_status": protection.kyc.value}
 
 

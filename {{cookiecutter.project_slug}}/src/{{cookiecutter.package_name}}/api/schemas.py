@@ -25,17 +25,17 @@ from flask import request
 
 from ..domain.errors import DomainError, NotFound, ValidationFailed
 {%- if cookiecutter.module_wallet %}
-{%- if cookiecutter.module_responsible_gaming %}
-from ..domain.money import CURRENCY_RE, Money
-from ..domain.responsible_gaming import KycStatus, LimitKind, LimitPeriod
-{%- else %}
 from ..domain.money import Money
+{%- if cookiecutter.module_responsible_gaming %}
+from ..domain.responsible_gaming import KycStatus, LimitKind, LimitPeriod
 {%- endif %}
-from ..domain.wallet import Funds
+from ..domain.wallet import EntryKind, Funds
+from .currencies import is_currency
 {%- endif %}
 
 # Transaction and session ids: what game providers and our own uuids use, nothing that needs escaping.
-IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+# Always matched in full (fullmatch): `$` would also match before a trailing newline.
+IDENTIFIER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
 Body = dict[str, Any]
 
@@ -79,7 +79,7 @@ def expect_fields(body: Body, required: Iterable[str], optional: Iterable[str] =
 def identifier(body: Body, name: str) -> str:
     """A transaction or session id field."""
     value = body[name]
-    if not isinstance(value, str) or not IDENTIFIER_RE.match(value):
+    if not isinstance(value, str) or not IDENTIFIER_RE.fullmatch(value):
         raise ValidationFailed(
             f"{name} must be 1-128 letters, digits or . _ : - (starting with a letter or digit)", field=name
         )
@@ -91,9 +91,23 @@ def optional_identifier(body: Body, name: str) -> str | None:
     return None if body.get(name) is None else identifier(body, name)
 
 
+def player_id(body: Body, name: str = "player_id") -> str:
+    """A player id in a signed body: an identity provider's `sub`, printable, no spaces."""
+    value = body[name]
+    if not isinstance(value, str) or not _is_player_id(value):
+        raise ValidationFailed(
+            f"{name} must be the player's id: 1-256 printable characters, no spaces", field=name
+        )
+    return value
+
+
+def _is_player_id(value: str) -> bool:
+    return 0 < len(value) <= 256 and value.isprintable() and not any(char.isspace() for char in value)
+
+
 def path_identifier(value: str, name: str) -> str:
     """An id taken from the URL path; one that cannot exist is simply not found."""
-    if not IDENTIFIER_RE.match(value):
+    if not IDENTIFIER_RE.fullmatch(value):
         raise NotFound(f"no such {name.removesuffix('_id')}", field=name)
     return value
 {%- if cookiecutter.module_wallet %}
@@ -110,9 +124,19 @@ class MoneyRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class WinRequest:
-    """A win on an earlier bet."""
+class PaymentRequest:
+    """The payment provider's deposit or withdrawal (cash only) for the player its signed body names."""
 
+    player_id: str
+    transaction_id: str
+    money: Money
+
+
+@dataclass(frozen=True, slots=True)
+class WinRequest:
+    """The game server's win on an earlier bet of the player its signed body names."""
+
+    player_id: str
     transaction_id: str
     bet_transaction_id: str
     money: Money
@@ -121,22 +145,23 @@ class WinRequest:
 
 @dataclass(frozen=True, slots=True)
 class RollbackRequest:
-    """The cancellation of an earlier bet (known or not yet arrived)."""
+    """The game server's cancellation of an earlier bet (known or not yet arrived)."""
 
+    player_id: str
     transaction_id: str
     bet_transaction_id: str
     session_id: str | None = None
 
 
-def deposit_request(body: Body) -> MoneyRequest:
-    expect_fields(body, required=("transaction_id", "amount", "currency"))
-    return MoneyRequest(identifier(body, "transaction_id"), _money(body))
+# What every signed server call's body names besides its own fields: whose money, which operation.
+SIGNED_FIELDS = ("player_id", "kind")
 
 
-def withdrawal_request(body: Body) -> MoneyRequest:
-    """Cash to pay out: a withdrawal never names its funds (only cash is paid out)."""
-    expect_fields(body, required=("transaction_id", "amount", "currency"))
-    return MoneyRequest(identifier(body, "transaction_id"), _money(body))
+def payment_request(body: Body, kind: EntryKind) -> PaymentRequest:
+    """A deposit or a withdrawal: never names its funds (only cash is paid in or out)."""
+    expect_fields(body, required=(*SIGNED_FIELDS, "transaction_id", "amount", "currency"))
+    _expect_kind(body, kind)
+    return PaymentRequest(player_id(body), identifier(body, "transaction_id"), _money(body))
 
 
 def bet_request(body: Body) -> MoneyRequest:
@@ -152,10 +177,12 @@ def bet_request(body: Body) -> MoneyRequest:
 def win_request(body: Body) -> WinRequest:
     expect_fields(
         body,
-        required=("transaction_id", "bet_transaction_id", "amount", "currency"),
+        required=(*SIGNED_FIELDS, "transaction_id", "bet_transaction_id", "amount", "currency"),
         optional=("session_id",),
     )
+    _expect_kind(body, EntryKind.WIN)
     return WinRequest(
+        player_id(body),
         identifier(body, "transaction_id"),
         identifier(body, "bet_transaction_id"),
         _money(body),
@@ -164,8 +191,12 @@ def win_request(body: Body) -> WinRequest:
 
 
 def rollback_request(body: Body) -> RollbackRequest:
-    expect_fields(body, required=("transaction_id", "bet_transaction_id"), optional=("session_id",))
+    expect_fields(
+        body, required=(*SIGNED_FIELDS, "transaction_id", "bet_transaction_id"), optional=("session_id",)
+    )
+    _expect_kind(body, EntryKind.ROLLBACK)
     return RollbackRequest(
+        player_id(body),
         identifier(body, "transaction_id"),
         identifier(body, "bet_transaction_id"),
         optional_identifier(body, "session_id"),
@@ -173,7 +204,23 @@ def rollback_request(body: Body) -> RollbackRequest:
 
 
 def _money(body: Body) -> Money:
+    # The currency first: the domain's check takes any three capital letters.
+    _currency(body)
     return Money.of(body["amount"], body["currency"])
+
+
+def _currency(body: Body) -> str:
+    value = body["currency"]
+    if not is_currency(value):
+        raise ValidationFailed("currency must be an ISO 4217 code of a currency, like EUR", field="currency")
+    currency: str = value
+    return currency
+
+
+def _expect_kind(body: Body, kind: EntryKind) -> None:
+    # The signed body says which operation it is for: a body signed for one route is refused on another.
+    if body["kind"] != kind.value:
+        raise ValidationFailed(f"kind must be {kind.value!r} on this route", field="kind")
 {%- if cookiecutter.module_responsible_gaming %}
 
 
@@ -195,9 +242,7 @@ def limit_request(body: Body) -> LimitRequest:
     kind = _choice(body, "kind", LimitKind)
     period = _choice(body, "period", LimitPeriod)
     if body["amount"] is None:
-        if not isinstance(body["currency"], str) or not CURRENCY_RE.match(body["currency"]):
-            raise ValidationFailed("currency must be a three-letter ISO 4217 code", field="currency")
-        return LimitRequest(kind, period, None, body["currency"])
+        return LimitRequest(kind, period, None, _currency(body))
     money = _money(body)
     return LimitRequest(kind, period, money.amount, money.currency)
 
@@ -214,14 +259,22 @@ def cool_off_request(body: Body) -> int:
     return _whole_number(body, "hours")
 
 
-def kyc_request(body: Body) -> KycStatus:
-    expect_fields(body, required=("status",))
-    return _choice(body, "status", KycStatus)
+@dataclass(frozen=True, slots=True)
+class KycRequest:
+    """The KYC provider's verdict on the player its signed body names."""
+
+    player_id: str
+    status: KycStatus
+
+
+def kyc_request(body: Body) -> KycRequest:
+    expect_fields(body, required=("player_id", "status"))
+    return KycRequest(player_id(body), _choice(body, "status", KycStatus))
 
 
 def player_path_id(value: str) -> str:
     """A player id taken from the URL path: an identity provider's `sub`, printable, no spaces."""
-    if not value or len(value) > 256 or not value.isprintable() or any(char.isspace() for char in value):
+    if not _is_player_id(value):
         raise NotFound("no such player", field="player_id")
     return value
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from ..domain.errors import DomainError
 {%- if cookiecutter.module_responsible_gaming %}
@@ -15,15 +13,13 @@ from ..domain.responsible_gaming import CoolingOff, KycRequired, LimitExceeded, 
 from ..domain.wallet import Balance, EntryKind, Wallet, WalletReceipt
 from ..observability import add_metric, add_money_metric
 from . import schemas
-from .context import CREDIT_SCOPE, current_correlation_id, current_player_id, current_services, require_scope
+from .context import current_correlation_id, current_player_id, current_services
+from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, server_call
 
 wallet_api = Blueprint("wallet", __name__, url_prefix="/wallet")
 
 Reply = tuple[dict[str, Any], int]
 
-# The payment provider signs each deposit and withdrawal: "sha256=" + hex HMAC-SHA256 of the raw body with
-# the shared key.
-PAYMENT_SIGNATURE_HEADER = "x-payment-signature"
 # Counted per new transaction; GGR (stakes minus wins minus refunded stakes) per currency, minor units.
 KIND_METRICS = {
     EntryKind.DEPOSIT: ("Deposits", 0),
@@ -41,13 +37,6 @@ PROTECTION_REFUSALS = (KycRequired, SelfExcluded, CoolingOff, LimitExceeded)
 {%- endif %}
 
 
-class InvalidSignature(DomainError):
-    """A deposit or withdrawal without the payment provider's valid signature."""
-
-    code = "invalid_signature"
-    status = 401
-
-
 @wallet_api.get("")
 def get_balance() -> dict[str, Any]:
     balance = _wallet().balance(current_player_id())
@@ -58,21 +47,19 @@ def get_balance() -> dict[str, Any]:
 
 @wallet_api.post("/deposits")
 def deposit() -> Reply:
-    player_id = current_player_id()
-    require_scope(CREDIT_SCOPE)
-    require_payment_signature()
-    body = schemas.deposit_request(schemas.json_body())
+    # The payment provider's signed call: the player is the signed body's, never a token's.
+    body = schemas.payment_request(server_call(PAYMENT_PROVIDER), EntryKind.DEPOSIT)
 {%- if cookiecutter.module_responsible_gaming %}
     try:
         receipt = _wallet().deposit(
-            player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
+            body.player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
         )
     except PROTECTION_REFUSALS:
         add_metric("ProtectionRefusals")
         raise
 {%- else %}
     receipt = _wallet().deposit(
-        player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
+        body.player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
     )
 {%- endif %}
     return _reply(receipt)
@@ -80,15 +67,11 @@ def deposit() -> Reply:
 
 @wallet_api.post("/withdrawals")
 def withdraw() -> Reply:
-    player_id = current_player_id()
-    require_scope(CREDIT_SCOPE)
-    # Signed like a deposit: the game server's tokens carry the credit scope too, and only the payment
-    # provider, which pays the money out, may take cash out of a wallet.
-    require_payment_signature()
-    body = schemas.withdrawal_request(schemas.json_body())
+    # Only the payment provider, which pays the money out, may take cash out of a wallet.
+    body = schemas.payment_request(server_call(PAYMENT_PROVIDER), EntryKind.WITHDRAWAL)
     # No protection refusal to count: withdrawals are never refused for KYC, exclusions or limits.
     receipt = _wallet().withdraw(
-        player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
+        body.player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
     )
     return _reply(receipt)
 
@@ -122,11 +105,9 @@ def place_bet() -> Reply:
 
 @wallet_api.post("/wins")
 def settle_win() -> Reply:
-    player_id = current_player_id()
-    require_scope(CREDIT_SCOPE)
-    body = schemas.win_request(schemas.json_body())
+    body = schemas.win_request(server_call(GAME_SERVER))
     receipt = _wallet().settle_win(
-        player_id,
+        body.player_id,
         body.transaction_id,
         body.bet_transaction_id,
         body.money,
@@ -138,29 +119,15 @@ def settle_win() -> Reply:
 
 @wallet_api.post("/rollbacks")
 def rollback_bet() -> Reply:
-    player_id = current_player_id()
-    require_scope(CREDIT_SCOPE)
-    body = schemas.rollback_request(schemas.json_body())
+    body = schemas.rollback_request(server_call(GAME_SERVER))
     receipt = _wallet().rollback_bet(
-        player_id,
+        body.player_id,
         body.transaction_id,
         body.bet_transaction_id,
         correlation_id=current_correlation_id(),
         session_id=body.session_id,
     )
     return _reply(receipt)
-
-
-def require_payment_signature() -> None:
-    """Refuse a deposit or withdrawal the payment provider did not sign (when a key is configured)."""
-    key = current_services().payment_webhook_key
-    if key is None:
-        return
-    body = request.get_data(cache=True)  # kept for json_body, which reads it next
-    expected = "sha256=" + hmac.new(key().encode(), body, hashlib.sha256).hexdigest()
-    given = request.headers.get(PAYMENT_SIGNATURE_HEADER, "")
-    if not hmac.compare_digest(given.encode(), expected.encode()):
-        raise InvalidSignature(f"this payment needs a valid {PAYMENT_SIGNATURE_HEADER} header")
 
 
 def _wallet() -> Wallet:

@@ -1,0 +1,171 @@
+"""Attacks on signed server calls (findings 1 and 4): replayed, re-routed, re-used and unsigned calls.
+
+Each attack sends what an attacker could capture or forge, through the API as Lambda calls it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aws_lambda_powertools import Logger
+from tests.api.http_api import OTHER_PLAYER, PLAYER, ApiClient, signature_headers
+
+from {{ cookiecutter.package_name }} import observability
+from {{ cookiecutter.package_name }}.api.app import aws_app
+from {{ cookiecutter.package_name }}.api.server_calls import GAME_SERVER, PAYMENT_PROVIDER
+
+WITHDRAWAL = {
+    "player_id": PLAYER,
+    "kind": "withdrawal",
+    "transaction_id": "wd-9",
+    "amount": 5_000,
+    "currency": "EUR",
+}
+
+
+def cash(api: ApiClient, player: str = PLAYER) -> int:
+    balance: int = api.get("/wallet", player=player).json["cash"]
+    return balance
+
+
+def test_a_refused_withdrawal_replayed_to_deposits_credits_nothing(api: ApiClient) -> None:
+    body = json.dumps(WITHDRAWAL)
+    captured = signature_headers(PAYMENT_PROVIDER, "POST", "/wallet/withdrawals", body)
+
+    refused = api.post("/wallet/withdrawals", raw_body=body, headers=captured)
+    replayed = api.post("/wallet/deposits", raw_body=body, headers=captured)
+
+    assert refused.status == 402
+    assert replayed.status == 401  # the signature covers the path
+    assert cash(api) == 0
+
+
+def test_a_withdrawal_body_signed_for_deposits_is_refused_by_its_kind(api: ApiClient) -> None:
+    """Even a provider tricked into signing a withdrawal body for the deposits path credits nothing."""
+    body = json.dumps(WITHDRAWAL)
+
+    response = api.post(
+        "/wallet/deposits",
+        raw_body=body,
+        headers=signature_headers(PAYMENT_PROVIDER, "POST", "/wallet/deposits", body),
+    )
+
+    assert (response.status, response.error["field"]) == (422, "kind")
+    assert cash(api) == 0
+
+
+def test_a_body_signed_without_a_player_is_refused_whoever_sends_it(api: ApiClient) -> None:
+    body = json.dumps({"kind": "deposit", "transaction_id": "dep-9", "amount": 5_000, "currency": "EUR"})
+    signed = signature_headers(PAYMENT_PROVIDER, "POST", "/wallet/deposits", body)
+
+    with_a_players_token = api.post(
+        "/wallet/deposits", raw_body=body, headers=signed, player=OTHER_PLAYER, as_player=True
+    )
+    with_the_providers_token = api.post(
+        "/wallet/deposits", raw_body=body, headers=signed, player=OTHER_PLAYER
+    )
+
+    assert with_a_players_token.status == 403
+    assert (with_the_providers_token.status, with_the_providers_token.error["field"]) == (422, "player_id")
+    assert [cash(api, PLAYER), cash(api, OTHER_PLAYER)] == [0, 0]
+
+
+def test_a_deposit_signed_for_one_player_cannot_be_spent_on_another(api: ApiClient) -> None:
+    """The player is inside the signature: changing it breaks the signature."""
+    body = {
+        "player_id": PLAYER,
+        "kind": "deposit",
+        "transaction_id": "dep-7",
+        "amount": 5_000,
+        "currency": "EUR",
+    }
+    signed = signature_headers(PAYMENT_PROVIDER, "POST", "/wallet/deposits", json.dumps(body))
+
+    response = api.post(
+        "/wallet/deposits", raw_body=json.dumps({**body, "player_id": OTHER_PLAYER}), headers=signed
+    )
+
+    assert response.status == 401
+    assert cash(api, OTHER_PLAYER) == 0
+
+
+@pytest.mark.parametrize("age_seconds", [301, 3_600, -301])
+def test_a_captured_call_replayed_outside_the_window_is_refused(api: ApiClient, age_seconds: int) -> None:
+    body = json.dumps({**WITHDRAWAL, "kind": "deposit", "transaction_id": "dep-8"})
+    old = signature_headers(
+        PAYMENT_PROVIDER, "POST", "/wallet/deposits", body, at=int(time.time()) - age_seconds
+    )
+
+    response = api.post("/wallet/deposits", raw_body=body, headers=old)
+
+    assert (response.status, response.error["code"]) == (401, "invalid_signature")
+    assert cash(api) == 0
+
+
+def test_a_game_server_win_replayed_as_another_win_is_refused(api: ApiClient) -> None:
+    """Wins are signed by the game server: a captured win cannot be re-sent under another id."""
+    api.post("/wallet/deposits", {"transaction_id": "dep-1", "amount": 1_000, "currency": "EUR"})
+    api.post("/wallet/bets", {"transaction_id": "bet-1", "amount": 100, "currency": "EUR"})
+    win = {
+        "player_id": PLAYER,
+        "kind": "win",
+        "transaction_id": "win-1",
+        "bet_transaction_id": "bet-1",
+        "amount": 50,
+        "currency": "EUR",
+    }
+    captured = signature_headers(GAME_SERVER, "POST", "/wallet/wins", json.dumps(win))
+
+    first = api.post("/wallet/wins", raw_body=json.dumps(win), headers=captured)
+    again = api.post(
+        "/wallet/wins", raw_body=json.dumps({**win, "transaction_id": "win-2"}), headers=captured
+    )
+
+    assert [first.status, again.status] == [201, 401]
+    assert cash(api) == 950
+
+
+@pytest.fixture
+def log_lines(monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[dict[str, Any]]]:
+    """The JSON log lines the app writes (metrics included), through a Powertools Logger of its own."""
+    stream = io.StringIO()
+    logger = Logger(service=f"log-capture-{uuid.uuid4().hex[:8]}", stream=stream)
+    monkeypatch.setattr(observability, "_logger", logger)
+    return lambda: [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_key_setting_refuses_the_call_and_logs_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    log_lines: Callable[[], list[dict[str, Any]]],
+    blank: str,
+) -> None:
+    for name, value in {
+        "EVENT_BUS_NAME": "bus",
+        "WALLET_TABLE_NAME": "wallet",
+        "SESSIONS_TABLE_NAME": "sessions",
+        "PAYMENT_PROVIDER_CLIENT_IDS": "payment-provider-client",
+        "PAYMENT_PROVIDER_KEY_PARAMETER": blank,
+    }.items():
+        monkeypatch.setenv(name, value)
+    api = ApiClient(aws_app())
+    observability.flush_metrics()
+    capsys.readouterr()
+
+    response = api.post("/wallet/deposits", {"transaction_id": "dep-1", "amount": 5_000, "currency": "EUR"})
+
+    assert (response.status, response.error["code"]) == (503, "signing_key_missing")
+    errors = [line for line in log_lines() if line.get("level") == "ERROR"]
+    assert [(line["message"], line["caller"]) for line in errors] == [
+        ("server call refused: no signing key configured", PAYMENT_PROVIDER)
+    ]
+    # The metric an alarm can watch, as an embedded-metric-format line.
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [line["SigningKeyMissing"] for line in metrics if "SigningKeyMissing" in line] == [[1.0]]
