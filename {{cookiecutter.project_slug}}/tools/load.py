@@ -2,10 +2,17 @@
 
 `python -m tools.load` starts what `make dev` starts (tools/dev.py: the moto server with the stack's
 resources, the API behind the local JWT issuer, the workers), then CLIENTS threads each send
-OPERATIONS requests for the same player over HTTP, as fast as the API answers{% if cookiecutter.module_wallet %}: a bet, then a win on it,
-in turn{% elif cookiecutter.module_sessions %}: sign-ins{% else %}: health checks{% endif %}. It prints operations per second, the p50 and p99 of a round trip, the
-answers that were not the expected ones, and the peak memory (resident set) of each local server,
-then stops them all. docs/benchmarks.md gives the figures it measured.
+OPERATIONS requests for the same player over HTTP, as fast as the API answers:
+{%- if cookiecutter.module_wallet %}
+a bet, then a win on it, in turn.
+{%- elif cookiecutter.module_sessions %}
+sign-ins.
+{%- else %}
+health checks.
+{%- endif %}
+It prints operations per second, the p50 and p99 of a round trip, the answers that were not the
+expected ones, and the peak memory (resident set) of each local server, then stops them all.
+docs/benchmarks.md gives the figures it measured.
 
 Memory is read from /proc (Linux): elsewhere the peak is not reported.
 """
