@@ -68,8 +68,8 @@ BOTO3_BASELINE = "import boto3; boto3.client('dynamodb', region_name='eu-west-1'
 TRACER_REFERENCE = BOTO3_BASELINE + "; from aws_lambda_powertools import Tracer; Tracer()"
 # Cold-start targets: CPU time of a function's init over the boto3 baseline's, measured in the same run.
 TARGET_RATIO = {"api": 1.4, "worker": 1.1, "job": 1.1}
-# A CPU ratio this close to its target (relative) is measured again, BORDERLINE_ROUNDS more rounds
-# of it and the baseline, before it is judged: one unlucky round must not flip a verdict.
+# A CPU ratio this close to its target (relative) is measured again, as many rounds more of it and
+# the baseline, before it is judged: one unlucky round must not flip a verdict.
 BORDERLINE = 0.05
 TARGET_ZIP_BYTES = {"api": 5_000_000, "worker": 200_000, "job": 200_000}
 POWERTOOLS_LAYER = ":layer:AWSLambdaPowertoolsPython"
