@@ -1,4 +1,4 @@
-"""`make bench`: cold starts, package sizes, requests per operation and throughput.
+"""`make bench`: cold starts, package sizes, requests per operation, the app's CPU and latency.
 
 A benchmark, not a timed test: it prints each figure next to its target and writes them all to
 bench-results.json at the project root; it fails only when it cannot measure. docs/benchmarks.md
@@ -7,17 +7,21 @@ explains each figure. `--quick` takes fewer samples and shorter runs (the tests 
 - Cold start: each function's init in a fresh interpreter (its handler module imported, its services
   built and their AWS clients and logger created: what the first invocation pays before any I/O),
   median of the rounds, next to two baselines of the same run: `python -c pass` and
-  `python -c "import boto3; boto3.client('dynamodb', region_name='eu-west-1')"`.
+  `python -c "import boto3; boto3.client('dynamodb', region_name='eu-west-1')"`. Judged by CPU time,
+  which a busy machine barely moves (wall time shown beside it); a ratio near its target is measured
+  again before it is judged.
 - Package: each function's zip from `osls package` (individual packaging), Powertools from its layer.
 - Requests: AWS requests per API operation against the local moto server, counted by botocore.
-- Throughput: bets per second through the WSGI app with 8 concurrent clients, and a raw boto3
-  conditional-write loop on the same server for scale.
+- The app's own CPU per operation: the API on in-memory stores, in this process (no I/O).
+- Latency: each operation's round trip through the WSGI app with 8 concurrent clients against the
+  local moto server (p50, p99, and operations per second).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -61,24 +65,32 @@ FLOOR = "pass"
 BOTO3_BASELINE = "import boto3; boto3.client('dynamodb', region_name='eu-west-1')"
 # What Powertools' Tracer would add to a function (not used: tracing is Lambda's active tracing).
 TRACER_REFERENCE = BOTO3_BASELINE + "; from aws_lambda_powertools import Tracer; Tracer()"
-TARGET_RATIO = {"api": 1.6, "worker": 1.2, "job": 1.2}
+# Cold-start targets: CPU time of a function's init over the boto3 baseline's, measured in the same run.
+TARGET_RATIO = {"api": 1.4, "worker": 1.1, "job": 1.1}
+# A CPU ratio this close to its target (relative) is measured again, as many rounds more of it and
+# the baseline, before it is judged: one unlucky round must not flip a verdict.
+BORDERLINE = 0.05
 TARGET_ZIP_BYTES = {"api": 5_000_000, "worker": 200_000, "job": 200_000}
 POWERTOOLS_LAYER = ":layer:AWSLambdaPowertoolsPython"
 DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
 CLIENTS = 8
+MONEY_OPERATIONS = ("deposit", "withdrawal", "bet", "win", "rollback", "grant")
+# A money operation's synchronous path: at most one read and one TransactWriteItems.
+TARGET_MONEY_REQUESTS = 2
 CURRENCY = "{{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }}"
 
 
 @dataclass(frozen=True)
 class Mode:
     rounds: int  # cold-start samples per probe (after one warm-up round, if warm_up)
-    seconds: float  # length of each throughput run
+    seconds: float  # length of the latency run
     warm_up: bool
+    cpu_operations: int  # in-memory operations timed for the app's own CPU per operation
 
 
-FULL = Mode(rounds=10, seconds=5.0, warm_up=True)
+FULL = Mode(rounds=10, seconds=5.0, warm_up=True, cpu_operations=2000)
 # Proves every measurement works; its figures are rough.
-QUICK = Mode(rounds=1, seconds=0.5, warm_up=False)
+QUICK = Mode(rounds=1, seconds=0.5, warm_up=False, cpu_operations=50)
 
 # Run with `python -c` in a fresh interpreter. Adapters create their boto3 client on first use
 # (a `client` property), so init walks the services and touches each one, as a first request would.
@@ -221,24 +233,30 @@ def cold_start_probes(
     return probes
 
 
-@dataclass(frozen=True)
-class Timing:
-    """Medians of one probe: wall-clock time, and the CPU time its process used (user + system)."""
+@dataclass
+class Samples:
+    """Every round's figures of one probe: wall-clock time, and the CPU time its process used."""
 
-    wall_ms: float
-    cpu_ms: float
+    wall_ms: list[float]
+    cpu_ms: list[float]
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.wall_ms)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpu_ms)
 
 
-def measure_cold_starts(probes: list[Probe], mode: Mode) -> dict[str, Timing]:
-    """Median times of each probe; rounds interleave the probes so drift hits all alike.
+def measure_cold_starts(probes: list[Probe], rounds: int, *, warm_up: bool) -> dict[str, Samples]:
+    """Each probe's figures over `rounds`; rounds interleave the probes so drift hits all alike.
 
-    Wall time is what a cold start costs; CPU time barely moves when other programs load the machine,
-    so it is the steadier figure on a busy laptop or CI runner.
+    Wall time is what a cold start costs; CPU time (user + system of the probe's process) barely
+    moves when other programs load the machine, so it is the figure the targets judge.
     """
-    wall: dict[str, list[float]] = {probe.name: [] for probe in probes}
-    cpu: dict[str, list[float]] = {probe.name: [] for probe in probes}
-    first = 0 if mode.warm_up else 1
-    for round_number in range(first, mode.rounds + 1):  # round 0 warms the disk cache
+    samples = {probe.name: Samples([], []) for probe in probes}
+    for round_number in range(0 if warm_up else 1, rounds + 1):  # round 0 warms the disk cache
         for probe in probes:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
@@ -248,50 +266,108 @@ def measure_cold_starts(probes: list[Probe], mode: Mode) -> dict[str, Timing]:
             if result.returncode != 0:
                 raise RuntimeError(f"cold-start probe {probe.name} failed:\n{result.stderr[-3000:]}")
             if round_number:
-                wall[probe.name].append(elapsed)
+                samples[probe.name].wall_ms.append(elapsed)
                 used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-                cpu[probe.name].append(used * 1000)
-    return {name: Timing(statistics.median(wall[name]), statistics.median(cpu[name])) for name in wall}
+                samples[probe.name].cpu_ms.append(used * 1000)
+    return samples
+
+
+def cpu_ratio(init: Samples, baseline: Samples) -> float:
+    """The median CPU time of a function's init over the baseline's."""
+    return init.cpu / baseline.cpu
+
+
+def ratio_spread(init: Samples, baseline: Samples) -> tuple[float, float]:
+    """Lowest and highest CPU ratio of single rounds (each round runs both probes, one after the other)."""
+    ratios = [mine / base for mine, base in zip(init.cpu_ms, baseline.cpu_ms, strict=True)]
+    return min(ratios), max(ratios)
+
+
+def is_borderline(ratio: float, target: float) -> bool:
+    """Close enough to the target that another set of rounds could move it across."""
+    return abs(ratio - target) <= BORDERLINE * target
+
+
+def meets_target(ratio: float, target: float) -> bool:
+    """The verdict of a cold start: its CPU ratio to the baseline, not its wall-clock ratio."""
+    return ratio <= target
+
+
+def repeat_borderline(
+    definition: StackDefinition, probes: list[Probe], samples: dict[str, Samples], mode: Mode
+) -> list[str]:
+    """Measure every function whose CPU ratio is borderline again, with the baseline; their names."""
+    by_name = {probe.name: probe for probe in probes}
+    borderline = [
+        function.name
+        for function in definition.functions
+        if is_borderline(
+            cpu_ratio(samples[f"{function.name}:init"], samples["boto3"]), TARGET_RATIO[kind_of(function)]
+        )
+    ]
+    if not borderline:
+        return []
+    print(f"Borderline, measured again: {', '.join(borderline)} ...", flush=True)
+    again = [by_name["boto3"], *(by_name[f"{name}:init"] for name in borderline)]
+    for name, extra in measure_cold_starts(again, mode.rounds, warm_up=False).items():
+        samples[name].wall_ms.extend(extra.wall_ms)
+        samples[name].cpu_ms.extend(extra.cpu_ms)
+    # The baseline's added rounds pair with the repeated functions only: the others keep their own
+    # rounds for the spread, and every median is over all of a probe's rounds.
+    return borderline
 
 
 def cold_start_results(
-    definition: StackDefinition, medians: dict[str, Timing], rounds: int
+    definition: StackDefinition, samples: dict[str, Samples], rounds: int, repeated: list[str]
 ) -> dict[str, Any]:
-    boto3 = medians["boto3"]
+    boto3 = samples["boto3"]
     functions = {}
     for function in definition.functions:
         kind = kind_of(function)
-        init = medians[f"{function.name}:init"]
-        ratio = init.wall_ms / boto3.wall_ms
+        init = samples[f"{function.name}:init"]
+        ratio = cpu_ratio(init, boto3)
+        # The spread pairs each of the function's rounds with the baseline's round of the same set.
+        paired = (
+            boto3 if function.name in repeated else Samples(boto3.wall_ms[:rounds], boto3.cpu_ms[:rounds])
+        )
+        low, high = ratio_spread(init, paired)
         functions[function.name] = {
             "kind": kind,
-            "import_ms": round(medians[f"{function.name}:import"].wall_ms, 1),
-            "init_ms": round(init.wall_ms, 1),
-            "init_cpu_ms": round(init.cpu_ms, 1),
-            "ratio_to_boto3": round(ratio, 2),
-            "cpu_ratio_to_boto3": round(init.cpu_ms / boto3.cpu_ms, 2),
+            "import_ms": round(samples[f"{function.name}:import"].wall, 1),
+            "init_ms": round(init.wall, 1),
+            "init_cpu_ms": round(init.cpu, 1),
+            "ratio_to_boto3": round(init.wall / boto3.wall, 2),
+            "cpu_ratio_to_boto3": round(ratio, 2),
+            "cpu_ratio_spread": [round(low, 2), round(high, 2)],
+            "rounds": len(init.cpu_ms),
+            "repeated": function.name in repeated,
             "target_ratio": TARGET_RATIO[kind],
-            "met": ratio <= TARGET_RATIO[kind],
+            "judged_by": "cpu",
+            "met": meets_target(ratio, TARGET_RATIO[kind]),
         }
         if kind == "api":  # for information: what the first requests of every module's routes add
-            every = medians[f"{function.name}:all"]
-            functions[function.name]["every_module_ms"] = round(every.wall_ms, 1)
-            functions[function.name]["every_module_ratio_to_boto3"] = round(every.wall_ms / boto3.wall_ms, 2)
+            every = samples[f"{function.name}:all"]
+            functions[function.name]["every_module_ms"] = round(every.wall, 1)
+            functions[function.name]["every_module_cpu_ms"] = round(every.cpu, 1)
+            functions[function.name]["every_module_ratio_to_boto3"] = round(every.wall / boto3.wall, 2)
+            functions[function.name]["every_module_cpu_ratio_to_boto3"] = round(cpu_ratio(every, boto3), 2)
     return {
         "rounds": rounds,
         "statistic": "median",
+        "judged_by": "cpu",
         "baselines_ms": {
-            "python -c pass": round(medians["floor"].wall_ms, 1),
-            BOTO3_BASELINE: round(boto3.wall_ms, 1),
+            "python -c pass": round(samples["floor"].wall, 1),
+            BOTO3_BASELINE: round(boto3.wall, 1),
         },
         "baselines_cpu_ms": {
-            "python -c pass": round(medians["floor"].cpu_ms, 1),
-            BOTO3_BASELINE: round(boto3.cpu_ms, 1),
+            "python -c pass": round(samples["floor"].cpu, 1),
+            BOTO3_BASELINE: round(boto3.cpu, 1),
         },
+        "baseline_cpu_spread_ms": [round(min(boto3.cpu_ms), 1), round(max(boto3.cpu_ms), 1)],
         # The baseline plus Powertools' Tracer(): what tracing through the X-Ray SDK would add.
-        "tracer_reference_ms": round(medians["tracer"].wall_ms, 1),
-        "tracer_adds_ms": round(medians["tracer"].wall_ms - boto3.wall_ms, 1),
-        "tracer_adds_cpu_ms": round(medians["tracer"].cpu_ms - boto3.cpu_ms, 1),
+        "tracer_reference_ms": round(samples["tracer"].wall, 1),
+        "tracer_adds_ms": round(samples["tracer"].wall - boto3.wall, 1),
+        "tracer_adds_cpu_ms": round(samples["tracer"].cpu - boto3.cpu, 1),
         "functions": functions,
     }
 
@@ -423,6 +499,10 @@ def operations(driver: ApiDriver, player: str, tag: str) -> list[tuple[str, Call
             "deposit",
             lambda: driver.call("POST", "/wallet/deposits", _money(f"{tag}-d", 10_000), player, credit),
         ),
+        (
+            "withdrawal",
+            lambda: driver.call("POST", "/wallet/withdrawals", _money(f"{tag}-wd", 1_000), player, credit),
+        ),
         ("bet", lambda: driver.call("POST", "/wallet/bets", _money(f"{tag}-b1", 500), player)),
         ("bet", lambda: driver.call("POST", "/wallet/bets", _money(f"{tag}-b2", 300), player)),
         (
@@ -446,6 +526,9 @@ def operations(driver: ApiDriver, player: str, tag: str) -> list[tuple[str, Call
             ),
         ),
     ]
+{%- if cookiecutter.module_promotions or cookiecutter.module_leaderboards %}
+    steps.append(("grant", lambda: _grant(driver, player, f"{tag}-g", 100)))
+{%- endif %}
 {%- endif %}
 {%- if cookiecutter.module_leaderboards %}
     steps.append(("leaderboard", lambda: _leaderboard_update(player, f"{tag}-w", 900)))
@@ -483,6 +566,19 @@ def _leaderboard_update(player: str, transaction_id: str, amount: int) -> Any:
 
 def _money(transaction_id: str, amount: int, **fields: str) -> dict[str, Any]:
     return {"transaction_id": transaction_id, "amount": amount, "currency": CURRENCY, **fields}
+{%- if cookiecutter.module_promotions or cookiecutter.module_leaderboards %}
+
+
+def _grant(driver: ApiDriver, player: str, transaction_id: str, amount: int) -> Any:
+    """A bonus grant as the promotions and leaderboards workers pay it: the wallet's grant_bonus on
+    the same adapters (the API's services hold that wallet; the workers build their own alike)."""
+    from {{ cookiecutter.package_name }}.api.context import SERVICES_KEY
+    from {{ cookiecutter.package_name }}.domain.money import Money
+
+    wallet = driver.app.extensions[SERVICES_KEY].get().wallet
+    money = Money.of(amount, CURRENCY)
+    return wallet.grant_bonus(player, transaction_id, money, correlation_id=f"bench-{transaction_id}")
+{%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
 
 
@@ -504,26 +600,48 @@ def request_results(driver: ApiDriver, counter: RequestCounter) -> dict[str, Any
         requests = counter.take()
         if name in results:
             continue  # the journey's second bet only gives the rollback a bet of its own
-        writes = sum(1 for request in requests if request.split(".", 1)[1] in DYNAMODB_WRITES)
-        money = name in ("deposit", "bet", "win", "rollback")
-        results[name] = {
-            "requests": requests,
-            "total": len(requests),
-            "dynamodb_writes": writes,
-            "target_writes": 1 if money else None,
-            "met": writes == 1 if money else None,
-        }
+        results[name] = request_row(name, requests)
     return results
 
 
-def throughput(driver: ApiDriver, seconds: float, operation_name: str) -> float:
-    """Operations per second with CLIENTS threads, each playing its own player."""
+def request_row(name: str, requests: list[str]) -> dict[str, Any]:
+    """One operation's counted requests and, for a money operation, its verdict: one write, two requests."""
+    writes = sum(1 for request in requests if request.split(".", 1)[1] in DYNAMODB_WRITES)
+    money = name in MONEY_OPERATIONS
+    return {
+        "requests": requests,
+        "total": len(requests),
+        "dynamodb_writes": writes,
+        "target_writes": 1 if money else None,
+        "target_requests": TARGET_MONEY_REQUESTS if money else None,
+        "met": writes == 1 and len(requests) <= TARGET_MONEY_REQUESTS if money else None,
+    }
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """What CLIENTS concurrent clients measured: operations per second and each operation's latency."""
+
+    per_second: float
+    latencies_ms: list[float]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (`share` in 0..1) of `values`."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(share * len(ordered))))
+    return ordered[rank - 1]
+
+
+def under_load(driver: ApiDriver, seconds: float, operation_name: str) -> LoadRun:
+    """CLIENTS threads, each playing its own player, for `seconds`: rate and every round trip's time."""
     done = [0] * CLIENTS
+    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
     failures: list[str] = []
     start = threading.Barrier(CLIENTS + 1)
 
     def client(number: int) -> None:
-        player = f"bench-throughput-{number}"
+        player = f"bench-load-{number}"
 {%- if cookiecutter.module_wallet %}
 {%- if cookiecutter.module_responsible_gaming %}
         _verify(driver, player)
@@ -537,11 +655,13 @@ def throughput(driver: ApiDriver, seconds: float, operation_name: str) -> float:
         count = 0
         try:
             while time.monotonic() < deadline:
+                sent = time.perf_counter()
 {%- if cookiecutter.module_wallet %}
                 driver.call("POST", "/wallet/bets", _money(f"tp-{number}-{count}", 1), player)
 {%- else %}
                 driver.call("POST", "/sessions", None, player)
 {%- endif %}
+                latencies[number].append((time.perf_counter() - sent) * 1000)
                 count += 1
         except RuntimeError as error:
             failures.append(str(error))
@@ -557,35 +677,85 @@ def throughput(driver: ApiDriver, seconds: float, operation_name: str) -> float:
     elapsed = time.monotonic() - started
     if failures:
         raise RuntimeError(f"{len(failures)} client(s) failed during the {operation_name} run: {failures[0]}")
-    return sum(done) / elapsed
+    return LoadRun(sum(done) / elapsed, [latency for client in latencies for latency in client])
 
 
-def raw_write_throughput(clients: list[Any], table: str, seconds: float) -> float:
-    """Conditional PutItems per second straight from boto3, CLIENTS threads, on the same server."""
-    done = [0] * len(clients)
-    start = threading.Barrier(len(clients) + 1)
+@contextmanager
+def in_memory_adapters() -> Iterator[None]:
+    """aws_services() builds its services on in-memory stores and publisher for the block.
 
-    def loop(number: int, client: Any) -> None:
-        start.wait()
-        deadline = time.monotonic() + seconds
-        count = 0
-        while time.monotonic() < deadline:
-            client.put_item(
-                TableName=table,
-                Item={"pk": {"S": f"RAW#{number}#{count}"}, "sk": {"S": "ENTRY"}, "amount": {"N": "1"}},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-            count += 1
-        done[number] = count
+    The composition root, the domain and the app are the ones Lambda runs; only the adapters' classes
+    are swapped (where aws_services imports them), so the figure is the app's own CPU without I/O.
+    """
+    from importlib import import_module
 
-    threads = [threading.Thread(target=loop, args=(n, c)) for n, c in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    started = time.monotonic()
-    for thread in threads:
-        thread.join()
-    return sum(done) / (time.monotonic() - started)
+    from {{ cookiecutter.package_name }}.adapters import memory
+
+    swaps = [
+        ("adapters.eventbridge", "EventBridgePublisher", memory.InMemoryEventPublisher),
+{%- if cookiecutter.module_wallet %}
+        ("adapters.dynamodb_wallet", "DynamoLedgerStore", memory.InMemoryLedgerStore),
+{%- endif %}
+{%- if cookiecutter.module_sessions %}
+        ("adapters.dynamodb_sessions", "DynamoSessionStore", memory.InMemorySessionStore),
+{%- endif %}
+    ]
+    saved = []
+    shared: dict[type, Any] = {}  # one store per class: the wallet and the protection share a table
+
+    def one_of(kind: type) -> Callable[..., Any]:
+        return lambda *_args, **_kwargs: shared.setdefault(kind, kind())
+
+    for module_name, attribute, kind in swaps:
+        module = import_module(f"{PACKAGE}.{module_name}")
+        saved.append((module, attribute, getattr(module, attribute)))
+        setattr(module, attribute, one_of(kind))
+    try:
+        yield
+    finally:
+        for module, attribute, original in saved:
+            setattr(module, attribute, original)
+
+
+def app_cpu_per_operation(operations_count: int, scopes: tuple[str, ...]) -> dict[str, Any]:
+    """The app's own CPU time per {% if cookiecutter.module_wallet %}bet{% else %}sign-in{% endif %}: the API on in-memory adapters, one client, no I/O."""
+    from {{ cookiecutter.package_name }}.api.app import aws_app
+
+    # Deposits unsigned: the webhook key is read from the secret store, and bets are not signed anyway.
+    unsigned = {name: value for name, value in os.environ.items() if name != "PAYMENT_WEBHOOK_KEY_PARAMETER"}
+    with in_memory_adapters(), environment(unsigned):
+{%- if cookiecutter.module_wallet %}
+        driver = ApiDriver(aws_app(), scopes, None)
+        player = "bench-cpu"
+{%- if cookiecutter.module_responsible_gaming %}
+        _verify(driver, player)
+{%- endif %}
+        driver.call("POST", "/wallet/deposits", _money("cpu-d", 10**12), player, driver.server_scopes)
+        operation_name = "bet"
+
+        def operation(number: int) -> Any:
+            return driver.call("POST", "/wallet/bets", _money(f"cpu-{number}", 1), player)
+{%- else %}
+        driver = ApiDriver(aws_app())
+        operation_name = "sign-in"
+
+        def operation(number: int) -> Any:
+            return driver.call("POST", "/sessions", None, f"bench-cpu-{number}")
+{%- endif %}
+
+        for number in range(min(50, operations_count)):  # warm: imports, first-request work
+            operation(-1 - number)
+        cpu_started, wall_started = time.process_time(), time.perf_counter()
+        for number in range(operations_count):
+            operation(number)
+        cpu_ms = (time.process_time() - cpu_started) * 1000
+        wall_ms = (time.perf_counter() - wall_started) * 1000
+    return {
+        "operation": operation_name,
+        "operations": operations_count,
+        "cpu_ms_per_operation": round(cpu_ms / operations_count, 3),
+        "wall_ms_per_operation": round(wall_ms / operations_count, 3),
+    }
 
 
 # --- the run ---------------------------------------------------------------------------------------
@@ -620,32 +790,27 @@ def run(mode: Mode, stage: str) -> dict[str, Any]:
                 clients[service_name] = session.client(service_name, endpoint_url=server.endpoint_url)
             return clients[service_name]
 
-        def raw_client() -> Any:
-            return session.client("dynamodb", endpoint_url=server.endpoint_url)
-
         stack = create_local_stack(definition, client)
         base_env = aws_environment(server.endpoint_url, definition.region)
         print(f"Cold starts: {mode.rounds} round(s) of fresh interpreters ...", flush=True)
         with probe_source(definition) as code:
-            medians = measure_cold_starts(cold_start_probes(definition, stack, base_env, code), mode)
-        results["cold_start"] = cold_start_results(definition, medians, mode.rounds)
+            probes = cold_start_probes(definition, stack, base_env, code)
+            samples = measure_cold_starts(probes, mode.rounds, warm_up=mode.warm_up)
+            repeated = repeat_borderline(definition, probes, samples, mode)
+        results["cold_start"] = cold_start_results(definition, samples, mode.rounds, repeated)
         results["cold_start"]["code_from"] = code.origin
         results["package"] = package_results(definition)
-        print("Requests per operation and throughput through the WSGI app ...", flush=True)
-        results.update(in_process(definition, stack, base_env, mode, [raw_client() for _ in range(CLIENTS)]))
+        print("Requests per operation, the app's CPU and latency through the WSGI app ...", flush=True)
+        results.update(in_process(definition, stack, base_env, mode))
     finally:
         server.stop()
     return results
 
 
 def in_process(
-    definition: StackDefinition,
-    stack: LocalStack,
-    base_env: dict[str, str],
-    mode: Mode,
-    raw_clients: list[Any],
+    definition: StackDefinition, stack: LocalStack, base_env: dict[str, str], mode: Mode
 ) -> dict[str, Any]:
-    """Requests per operation and throughput, with the API function's environment in this process."""
+    """Requests per operation, the app's CPU and latency, with the API function's environment here."""
     import boto3
 
     use_source_tree()
@@ -653,9 +818,10 @@ def in_process(
     # The app logs every request and its metrics (EMF) to stdout, as on Lambda: formatted, then dropped.
     with open(os.devnull, "w") as sink, redirect_stdout(sink), environment({**base_env, **function_env}):
         from {{ cookiecutter.package_name }}.api.app import aws_app
+{%- if cookiecutter.module_wallet %}
         from {{ cookiecutter.package_name }}.settings import Settings
+{%- endif %}
 
-        settings = Settings.from_env()
         boto3.setup_default_session()
         counter = RequestCounter()
         assert boto3.DEFAULT_SESSION is not None
@@ -669,23 +835,25 @@ def in_process(
         driver = ApiDriver(aws_app())
 {%- endif %}
         requests = request_results(driver, counter)
-{%- if cookiecutter.module_wallet %}
-        operation_name, table = "bet", settings.wallet_table_name
-{%- else %}
-        operation_name, table = "sign-in", settings.sessions_table_name
-{%- endif %}
-        app_rate = throughput(driver, mode.seconds, operation_name)
+        operation_name = "{% if cookiecutter.module_wallet %}bet{% else %}sign-in{% endif %}"
+        load = under_load(driver, mode.seconds, operation_name)
         counter.take()
-    raw_rate = raw_write_throughput(raw_clients, table, mode.seconds)
+{%- if cookiecutter.module_wallet %}
+        app_cpu = app_cpu_per_operation(mode.cpu_operations, definition.route_scopes)
+{%- else %}
+        app_cpu = app_cpu_per_operation(mode.cpu_operations, ())
+{%- endif %}
     return {
         "requests": requests,
-        "throughput": {
+        "app_cpu": app_cpu,
+        "latency": {
             "operation": operation_name,
             "clients": CLIENTS,
             "seconds": mode.seconds,
-            "app_per_second": round(app_rate, 1),
-            "raw_conditional_writes_per_second": round(raw_rate, 1),
-            "ratio": round(app_rate / raw_rate, 3),
+            "operations": len(load.latencies_ms),
+            "per_second": round(load.per_second, 1),
+            "p50_ms": round(percentile(load.latencies_ms, 0.50), 1),
+            "p99_ms": round(percentile(load.latencies_ms, 0.99), 1),
         },
     }
 
@@ -702,26 +870,33 @@ def report(results: dict[str, Any]) -> str:
     cold = results["cold_start"]
     floor_ms, boto3_ms = cold["baselines_ms"].values()
     floor_cpu, boto3_cpu = cold["baselines_cpu_ms"].values()
+    low, high = cold["baseline_cpu_spread_ms"]
     lines = [
         f"Benchmark of {results['project']} (Python {results['python']}, {results['machine']}; "
         f"stack from {results['stack_read_from']}{'; quick' if results['quick'] else ''})",
         "",
-        f"Cold start, median of {cold['rounds']} fresh interpreters, code from {cold['code_from']}",
-        f"  {'':<40}   wall ms   CPU ms   wall (CPU) x baseline",
+        f"Cold start, median of {cold['rounds']} fresh interpreters, code from {cold['code_from']};",
+        "judged by CPU time over the baseline's (rounds' spread in brackets; wall time for information)",
+        f"  {'':<40}   wall ms   CPU ms   CPU x baseline (spread)  wall x",
         f"  {'python -c pass':<40} {floor_ms:>9.1f} {floor_cpu:>8.1f}",
-        f"  {'import boto3; dynamodb client (baseline)':<40} {boto3_ms:>9.1f} {boto3_cpu:>8.1f}   1.00x",
+        f"  {'import boto3; dynamodb client (baseline)':<40} {boto3_ms:>9.1f} {boto3_cpu:>8.1f}   "
+        f"1.00x (CPU {low:.0f}-{high:.0f} ms)",
         f"  {'baseline + Powertools Tracer() (unused)':<40} {cold['tracer_reference_ms']:>9.1f} {'':>8}   "
         f"Tracer adds {cold['tracer_adds_ms']:.0f} ms ({cold['tracer_adds_cpu_ms']:.0f} ms CPU)",
     ]
     for name, row in cold["functions"].items():
         label = f"{name} ({row['kind']}) init; import {row['import_ms']:.0f}"
-        ratios = f"{row['ratio_to_boto3']:.2f}x ({row['cpu_ratio_to_boto3']:.2f}x)"
-        target = f"target <= {row['target_ratio']}x {verdict(row['met'])}"
-        lines.append(f"  {label:<40} {row['init_ms']:>9.1f} {row['init_cpu_ms']:>8.1f}   {ratios}  {target}")
+        low, high = row["cpu_ratio_spread"]
+        ratios = f"{row['cpu_ratio_to_boto3']:.2f}x ({low:.2f}-{high:.2f})  {row['ratio_to_boto3']:.2f}x"
+        again = f", {row['rounds']} rounds (borderline)" if row["repeated"] else ""
+        target = f"target <= {row['target_ratio']}x {verdict(row['met'])}{again}"
+        times = f"{row['init_ms']:>9.1f} {row['init_cpu_ms']:>8.1f}"
+        lines.append(f"  {label:<40} {times}   {ratios:<26} {target}")
         if "every_module_ms" in row:
             label = f"{name}, every module's service built"
-            ratio = f"{row['every_module_ratio_to_boto3']:.2f}x"
-            lines.append(f"  {label:<40} {row['every_module_ms']:>9.1f} {'':>8}   {ratio}  (for information)")
+            ratio = f"{row['every_module_cpu_ratio_to_boto3']:.2f}x"
+            every = f"{row['every_module_ms']:>9.1f} {row['every_module_cpu_ms']:>8.1f}"
+            lines.append(f"  {label:<40} {every}   {ratio:<26} (for information)")
     lines += ["", "Package (osls package, one zip per function)"]
     package = results["package"]
     if "skipped" in package:
@@ -738,17 +913,24 @@ def report(results: dict[str, Any]) -> str:
             lines.append(f"  {label:<30} {row['artifact']:<46} {size:>12}  {compiled:>11}  {target}")
     lines += ["", "AWS requests per operation (warm; moto server)"]
     for name, row in results["requests"].items():
-        writes = f"{row['dynamodb_writes']} write" + (
-            "" if row["met"] is None else f" (target 1) {verdict(row['met'])}"
-        )
-        lines.append(f"  {name:<10} {row['total']:>2} requests, {writes}: {', '.join(row['requests'])}")
-    tp = results["throughput"]
+        counted = f"{row['total']:>2} requests, {row['dynamodb_writes']} write"
+        if row["met"] is not None:
+            counted += (
+                f" (target <= {row['target_requests']} requests, {row['target_writes']} write) "
+                f"{verdict(row['met'])}"
+            )
+        lines.append(f"  {name:<11} {counted}: {', '.join(row['requests'])}")
+    cpu = results["app_cpu"]
+    latency = results["latency"]
     lines += [
         "",
-        f"Throughput: {tp['clients']} concurrent clients, {tp['seconds']:g} s each (DynamoDB serialized)",
-        f"  {tp['operation'] + 's through the WSGI app':<44} {tp['app_per_second']:>8.1f} /s",
-        f"  {'raw boto3 conditional PutItem loop':<44} {tp['raw_conditional_writes_per_second']:>8.1f} /s",
-        f"  {'ratio':<44} {tp['ratio']:>8.3f}",
+        f"The app's own CPU per {cpu['operation']} (in-memory adapters, no I/O; {cpu['operations']} timed)",
+        f"  {cpu['cpu_ms_per_operation']:.2f} ms CPU ({cpu['wall_ms_per_operation']:.2f} ms wall)",
+        "",
+        f"Latency of a {latency['operation']}: {latency['clients']} concurrent clients for "
+        f"{latency['seconds']:g} s through the WSGI app, local moto server (DynamoDB serialized)",
+        f"  p50 {latency['p50_ms']:.1f} ms, p99 {latency['p99_ms']:.1f} ms; "
+        f"{latency['operations']} {latency['operation']}s, {latency['per_second']:.1f} /s",
     ]
     return "\n".join(lines)
 

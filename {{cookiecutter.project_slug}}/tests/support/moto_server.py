@@ -6,11 +6,17 @@ taken before it, undoing writes made meanwhile. Real DynamoDB isolates them, so 
 moto's WSGI app in a lock for DynamoDB calls; other services stay concurrent (an SQS long poll
 must not block the table).
 
+That snapshot is also why moto 5 could not take sustained load: each TransactWriteItems deep-copies
+every table it names, once per item, and moto's model registry keeps every copy (memory grew with
+the square of the transactions, 7 GB after 2,000 bets on one player). The server snapshots only the
+items a transaction touches instead (`narrow_transaction_snapshots`).
+
 Run as a script it serves on 127.0.0.1 and prints its port on the first line of stdout.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import subprocess
@@ -49,6 +55,95 @@ class SerializedDynamoDB:
                 close = getattr(body, "close", None)
                 if close is not None:
                     close()
+
+
+class TouchedItems:
+    """What a transaction may change, as it was: each touched item (or its absence), each stream's length.
+
+    Restoring puts back these items and drops the stream records written since, which is what moto's
+    copy of the whole table gave back, at the cost of the items the transaction names.
+    """
+
+    def __init__(self, backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        self.items: list[tuple[Any, Any, Any, Any, dict[str, Any] | None]] = []
+        self.streams: dict[int, tuple[list[Any], int]] = {}
+        for entry in transact_items:
+            try:
+                _, operation = next(iter(entry.items()))
+                table = backend.tables[operation["TableName"]]
+                key = operation["Item"] if "Item" in operation else operation["Key"]
+                hash_key = DynamoType(key[table.hash_key_attr])
+                range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+                item = table.get_item(hash_key, range_key)
+            except Exception:  # noqa: S112 - a malformed entry is refused by moto before it writes
+                continue
+            # update_item changes an item in place: keep its attributes as they are now.
+            attributes = None if item is None else copy.deepcopy(dict(item.attrs))
+            self.items.append((table, hash_key, range_key, item, attributes))
+            shard = table.stream_shard
+            if shard is not None and id(shard) not in self.streams:
+                self.streams[id(shard)] = (shard.items, len(shard.items))
+
+    def restore(self) -> None:
+        from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+
+        for table, hash_key, range_key, item, attributes in reversed(self.items):
+            if item is not None:
+                item.attrs = LimitedSizeDict(attributes)  # the size was checked when it was written
+            if range_key is not None:
+                if item is None:
+                    table.items[hash_key].pop(range_key, None)
+                else:
+                    table.items[hash_key][range_key] = item
+            elif item is None:
+                table.items.pop(hash_key, None)
+            else:
+                table.items[hash_key] = item
+        for records, length in self.streams.values():
+            del records[length:]
+
+
+def narrow_transaction_snapshots() -> None:
+    """Make moto's TransactWriteItems snapshot the items it touches, not deep copies of whole tables.
+
+    moto backs a transaction up with `copy.deepcopy(table)` for each of its items and, if it fails,
+    puts the copies in place of the tables. Its copies go through the models' `__new__`, which adds
+    each to a registry that is never emptied, so every transaction's copies of the wallet's table
+    stayed in memory for good. Here moto's module sees a `copy` that hands a table back as it is,
+    and the transaction restores the items it touched (TouchedItems) when it fails. The DynamoDB lock
+    (SerializedDynamoDB) still makes each transaction the only request touching the tables.
+    """
+    from moto.dynamodb import models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    transact = DynamoDBBackend.transact_write_items
+    if getattr(transact, "narrowed", False):
+        return
+
+    class TablesNotCopied:
+        """The `copy` module for moto's DynamoDB backend, except that a table is not copied."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        @staticmethod
+        def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        touched = TouchedItems(backend, transact_items)
+        try:
+            transact(backend, transact_items)
+        except BaseException:
+            touched.restore()
+            raise
+
+    transact_write_items.narrowed = True  # type: ignore[attr-defined]
+    models.copy = TablesNotCopied()  # type: ignore[assignment,attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
 
 
 class MotoServer:
@@ -127,6 +222,7 @@ def serve() -> None:
     # then shows up in the concurrency tests instead of hiding behind long time slices.
     sys.setswitchinterval(0.001)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
+    narrow_transaction_snapshots()
     app = SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
     server = make_server(HOST, 0, app, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
