@@ -73,7 +73,7 @@ demo: $(VENV)/.installed $(NODE_DIR)/.installed ## Generate the default project 
 lock: $(VENV)/.installed ## Re-resolve the locks: the generated project's, then requirements-test.txt
 	cd "$(PROJECT)" && $(MAKE) --no-print-directory lock PYTHON="$(CURDIR)/$(PY)" $(if $(UPGRADE),UPGRADE=1)
 	$(PY) -m uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
-	  --custom-compile-command "make lock" requirements-test.in --constraint "$(PROJECT)/requirements-dev.txt" \
+	  requirements-test.in --constraint "$(PROJECT)/requirements-dev.txt" \
 	  -o requirements-test.txt $(if $(UPGRADE),--upgrade)
 
 lint: $(VENV)/.installed ## Lint the template's own Python
