@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 from combinations import SUPPORTED
-from conftest import BIN, bake
+from conftest import BIN, TEMPLATE_DIR, bake
 
 TEMPLATE_NODE_MODULES = os.environ.get("TEMPLATE_NODE_MODULES", "")
 SCAN_BIN = Path(os.environ.get("TEMPLATE_SCAN_BIN", ""))
@@ -36,7 +36,7 @@ def make_audit(project: Path) -> tuple[int, str, dict[str, Any]]:
     tools = [f"PYTHON={os.environ.get('PYTHON', 'python3')}", f"NODE_MODULES={TEMPLATE_NODE_MODULES}",
              f"SCAN_VENV={SCAN_BIN.parent}"]
     result = subprocess.run(["make", "audit", *tools], cwd=project, env=env, capture_output=True, text=True,
-                            timeout=600, check=False)
+                            timeout=1200, check=False)
     output = result.stdout + result.stderr
     report_path = project / "docs" / "controls.json"
     assert report_path.exists(), f"make audit wrote no report:\n{output[-4000:]}"
@@ -321,3 +321,19 @@ def test_the_audit_gates_ci_and_every_deploy(default_project: Path) -> None:
     deploy_line = next(i for i, line in enumerate(recipe) if "$(OSLS) deploy" in line)
     assert audit_line < deploy_line, recipe
     assert "package scan" not in makefile.split("\ndeploy:", 1)[1].split("\n\n", 1)[0]
+
+
+def test_controls_cite_the_checkov_checks_of_the_same_property() -> None:
+    """The ids a control cites are CloudFormation checks of the pinned checkov, not guesses."""
+    catalogue = (TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "tools" / "audit" / "catalogue.py").read_text()
+    cited = {control: re.findall(r'"(CKV2?_AWS_\d+)"', ids)
+             for control, ids in re.findall(r'id="([a-z0-9-]+)",(?:(?!\n    \),).)*?checkov=\(([^)]*)\)',
+                                            catalogue, re.S)}
+    assert len(cited) >= 12, cited
+    if not (SCAN_BIN / "checkov").exists():
+        pytest.fail("TEMPLATE_SCAN_BIN is unset: run the tests with `make test`")
+    listed = subprocess.run([str(SCAN_BIN / "checkov"), "--list", "--framework", "cloudformation"],
+                            capture_output=True, text=True, check=True, timeout=300).stdout
+    known = set(re.findall(r"\|\s*(CKV2?_AWS_\d+)\s*\|", listed))
+    unknown = {control: [i for i in ids if i not in known] for control, ids in cited.items()}
+    assert not any(unknown.values()), unknown

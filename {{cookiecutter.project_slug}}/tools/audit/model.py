@@ -83,6 +83,9 @@ class Control:
     remedy: str
     static: StaticCheck
     live: LiveCheck | None = None
+    # checkov's own checks of the same property (its CloudFormation check ids): the control is
+    # checked twice, by the project's rule for this stack and by the maintained scanner.
+    checkov: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
