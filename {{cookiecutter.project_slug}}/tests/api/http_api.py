@@ -13,7 +13,8 @@ from flask import Flask
 PLAYER = "player-1"
 OTHER_PLAYER = "player-2"
 ALLOWED_ORIGIN = "https://play.example.com"
-API_HOST = "a1b2c3d4e5.execute-api.{{ cookiecutter.region }}.amazonaws.com"
+API_ID = "a1b2c3d4e5"  # pragma: allowlist secret (an API id: hex digits, not a secret)
+API_HOST = f"{API_ID}.execute-api.{{ cookiecutter.region }}.amazonaws.com"
 _NO_BODY = object()
 # Tokens of the game server and payment provider carry the credit scope; a player's own token does not.
 SERVER_SCOPES = ("wallet:credit",)
@@ -32,9 +33,9 @@ def http_event(
     """An API Gateway HTTP API (payload format 2.0) event; `player=None` leaves out the JWT claims."""
     request_context: dict[str, Any] = {
         "accountId": "123456789012",
-        "apiId": "a1b2c3d4e5",  # pragma: allowlist secret (an API id, not a secret)
+        "apiId": API_ID,
         "domainName": API_HOST,
-        "domainPrefix": "a1b2c3d4e5",
+        "domainPrefix": API_ID,
         "http": {
             "method": method,
             "path": path,
