@@ -26,7 +26,7 @@ PROJECT := {{cookiecutter.project_slug}}
 # Runs a step and says how long it took: $(call timed,<what>,<command>).
 timed = start=$$(date +%s); $(2) && echo "==> $(1) took $$(( $$(date +%s) - start )) s"
 
-.PHONY: help install test test-quick demo lint clean
+.PHONY: help install test test-quick demo lint clean lock
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -34,22 +34,19 @@ help: ## Show the targets
 $(VENV)/.installed: requirements-test.txt $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements.txt
 	@echo "==> Python environment ($(PYTHON_BOOT)) in $(VENV)"
 	$(PYTHON_BOOT) -m venv $(VENV)
-	@$(call timed,pip upgrade,$(PY) -m pip install --progress-bar off --upgrade pip)
-	@$(call timed,Python environment,$(PY) -m pip install --progress-bar off -r requirements-test.txt -r "$(PROJECT)/requirements-dev.txt")
+	@$(call timed,Python environment,$(PY) -m pip install --progress-bar off --require-hashes -r requirements-test.txt -r "$(PROJECT)/requirements-dev.txt")
 	touch $@
 
 .venv-py%/.installed: $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements.txt
 	@echo "==> Python $* environment for the generated projects that choose it, in .venv-py$*"
 	$(call python_of,$*) -m venv .venv-py$*
-	@$(call timed,pip upgrade,.venv-py$*/bin/python -m pip install --progress-bar off --upgrade pip)
-	@$(call timed,Python $* environment,.venv-py$*/bin/python -m pip install --progress-bar off -r "$(PROJECT)/requirements-dev.txt")
+	@$(call timed,Python $* environment,.venv-py$*/bin/python -m pip install --progress-bar off --require-hashes -r "$(PROJECT)/requirements-dev.txt")
 	touch $@
 
-$(SCAN_VENV)/.installed: requirements-scan.txt
+$(SCAN_VENV)/.installed: requirements-scan.txt $(PROJECT)/requirements-scan.txt
 	@echo "==> Scanner environment (checkov, cfn-lint) in $(SCAN_VENV)"
 	$(PYTHON_BOOT) -m venv $(SCAN_VENV)
-	@$(call timed,pip upgrade,$(SCAN_VENV)/bin/python -m pip install --progress-bar off --upgrade pip)
-	@$(call timed,Scanner environment,$(SCAN_VENV)/bin/python -m pip install --progress-bar off -r requirements-scan.txt)
+	@$(call timed,Scanner environment,$(SCAN_VENV)/bin/python -m pip install --progress-bar off --require-hashes -r requirements-scan.txt)
 	touch $@
 
 # The generated project's package-lock.json pins every transitive package, so a registry that gains a
@@ -79,6 +76,15 @@ demo: $(VENV)/.installed $(NODE_DIR)/.installed ## Generate the default project 
 	rm -rf build && mkdir -p build
 	$(PY) -m cookiecutter . --no-input -o build
 	$(MAKE) -C build/casino-backend package demo PYTHON="$(CURDIR)/$(PY)" NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules"
+
+# Every environment is installed from a hash-checked lock (the generated project's docs/dependencies.md):
+# the generated project's locks with its own `make lock`, then the template's test lock, which must
+# agree with the project's dev lock because one environment installs both.
+lock: $(VENV)/.installed ## Re-resolve the locks: the generated project's, then requirements-test.txt
+	cd "$(PROJECT)" && $(MAKE) --no-print-directory lock PYTHON="$(CURDIR)/$(PY)" $(if $(UPGRADE),UPGRADE=1)
+	$(PY) -m uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	  requirements-test.in --constraint "$(PROJECT)/requirements-dev.txt" \
+	  -o requirements-test.txt $(if $(UPGRADE),--upgrade)
 
 lint: $(VENV)/.installed ## Lint the template's own Python
 	$(VENV)/bin/ruff check hooks tests tools local_extensions.py

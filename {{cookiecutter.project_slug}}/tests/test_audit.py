@@ -294,6 +294,8 @@ def set_env(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
     return lambda t: props(t, "ApiLambdaFunction")["Environment"]["Variables"].__setitem__(name, value)
 
 
+# 64 hex digits, the shape of a webhook signing key.
+HEX_KEY = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"  # pragma: allowlist secret
 # A CloudFormation dynamic reference, spelled in two parts so no template engine reads it.
 SECRETS_MANAGER_REFERENCE = "{" + "{resolve:secretsmanager:payments:SecretString:key}}"
 
@@ -335,12 +337,22 @@ WEAKENED: list[tuple[str, Callable[[dict[str, Any]], None], set[str]]] = [
     ),
     (
         "secret in the environment",
-        set_env("PAYMENT_API_KEY", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+        set_env("PAYMENT_API_KEY", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),  # pragma: allowlist secret
         {"lambda-no-plain-secrets-in-env"},
     ),
     (
         "credential in a harmless name",
-        set_env("DATABASE", "postgres://casino:hunter2@db.example.com/ledger"),
+        set_env("DATABASE", "postgres://casino:hunter2@db.example.com/ledger"),  # pragma: allowlist secret
+        {"lambda-no-plain-secrets-in-env"},
+    ),
+    (
+        "plain signing key, found by its name",
+        set_env("JWT_SIGNING_KEY", "plaintext"),
+        {"lambda-no-plain-secrets-in-env"},
+    ),
+    (
+        "hex key under a harmless name, found by its value (detect-secrets)",
+        set_env("PAYMENT_WEBHOOK_SETTING", HEX_KEY),
         {"lambda-no-plain-secrets-in-env"},
     ),
     (
@@ -622,3 +634,29 @@ def test_the_report_cites_this_jurisdictions_clause_next_to_each_control(tmp_pat
     cited = config.SOURCES["residency"]
     expected = cited.clause if isinstance(cited, Citation) else cited
     assert expected in (residency["source"].get("clause") or residency["source"]["policy"])
+
+
+def test_every_stage_is_audited_and_a_finding_of_one_stage_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
+    prod = packaged_like()
+    set_prop("HttpApi", "CorsConfiguration", {"AllowOrigins": ["*"]})(prod)
+    for stage, template in (("dev", packaged_like()), ("prod", prod)):
+        (tmp_path / f"{stage}.json").write_text(json.dumps(template), encoding="utf-8")
+    report = tmp_path / "controls.json"
+    arguments = ["--stage", "dev", "--stage", "prod", "--template", str(tmp_path / "{stage}.json")]
+    code = main([*arguments, "--scan-bin", str(tmp_path / "no-scanners"), "--json", str(report)])
+    assert code == 1
+    assert "FAIL  cors-not-wildcard" in capsys.readouterr().out
+    controls = {c["id"]: c for c in json.loads(report.read_text())["controls"]}
+    assert controls["cors-not-wildcard"]["offenders"] == ['[prod] HttpApi: AllowOrigins ["*"]']
+    assert {c["status"] for i, c in controls.items() if i != "cors-not-wildcard"} <= {"pass", "skip"}
+
+
+def test_the_stages_to_audit_are_the_params_of_serverless_yml(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
+    assert main(["--list-stages"]) == 0
+    assert capsys.readouterr().out.split() == ["dev", "prod"]

@@ -149,6 +149,7 @@ CONTROLS: tuple[Control, ...] = (
         serves=LEAST_PRIVILEGE,
         remedy="List each action the function calls; write a managed policy's needed statements out instead.",
         static=checks.iam_no_wildcard_actions,
+        checkov=("CKV_AWS_62", "CKV_AWS_63"),
     ),
     Control(
         id="iam-wildcard-resources-justified",
@@ -161,6 +162,7 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Name the resource's ARN; if the service has none, give the statement a Sid from "
         "WILDCARD_RESOURCE_GRANTS (or add one there with the reason).",
         static=checks.iam_wildcard_resources_justified,
+        checkov=("CKV_AWS_109", "CKV_AWS_111"),
     ),
     Control(
         id="iam-one-role-per-function",
@@ -190,6 +192,7 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Set provider.kmsKeyArn (or the function's kmsKeyArn) to the stack key DataKey.",
         static=checks.lambda_env_encrypted,
         live=live.lambda_env_encrypted,
+        checkov=("CKV_AWS_173",),
     ),
     Control(
         id="lambda-no-plain-secrets-in-env",
@@ -199,6 +202,7 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Keep the secret in SSM Parameter Store (SecureString) or Secrets Manager, pass its name "
         "(NAME_PARAMETER) and read it at run time.",
         static=checks.lambda_no_plain_secrets,
+        checkov=("CKV_AWS_45",),
     ),
     Control(
         id="lambda-concurrency-bounded",
@@ -212,6 +216,7 @@ CONTROLS: tuple[Control, ...] = (
         "reservedConcurrency.",
         static=checks.lambda_concurrency_bounded,
         live=live.lambda_concurrency,
+        checkov=("CKV_AWS_115",),
     ),
     Control(
         id="logs-retention-from-jurisdiction",
@@ -223,6 +228,7 @@ CONTROLS: tuple[Control, ...] = (
         rule="log_retention",
         static=checks.logs_retention,
         live=live.logs_retention,
+        checkov=("CKV_AWS_66",),
     ),
     Control(
         id="logs-encrypted-with-cmk",
@@ -232,6 +238,7 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Add the log group under resources.extensions with KmsKeyId: Fn::GetAtt [DataKey, Arn].",
         static=checks.logs_encrypted,
         live=live.logs_encrypted,
+        checkov=("CKV_AWS_158",),
     ),
     Control(
         id="tables-encrypted-with-cmk",
@@ -241,6 +248,7 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Set SSESpecification: {SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: DataKey's ARN}.",
         static=checks.tables_encrypted,
         live=live.tables_encrypted,
+        checkov=("CKV_AWS_119",),
     ),
     Control(
         id="tables-point-in-time-recovery",
@@ -252,6 +260,7 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Set PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true.",
         static=checks.tables_point_in_time_recovery,
         live=live.tables_point_in_time_recovery,
+        checkov=("CKV_AWS_28",),
     ),
     Control(
         id="tables-retained",
@@ -282,6 +291,7 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Set KmsMasterKeyId: Fn::GetAtt [DataKey, Arn] (SQS-managed encryption is not enough).",
         static=checks.queues_encrypted,
         live=live.queues_encrypted,
+        checkov=("CKV_AWS_27",),
     ),
     Control(
         id="event-targets-have-dlq",
@@ -298,6 +308,7 @@ CONTROLS: tuple[Control, ...] = (
         serves=ENCRYPTION,
         remedy="Set KmsMasterKeyId: Fn::GetAtt [DataKey, Arn] and let CloudWatch use the key.",
         static=checks.topics_encrypted,
+        checkov=("CKV_AWS_26",),
     ),
     Control(
         id="cors-not-wildcard",
@@ -338,6 +349,7 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Keep the access log format to request id, route, status and latencies: no IP, user "
         "agent or claims.",
         static=checks.api_access_log_no_personal_data,
+        checkov=("CKV_AWS_95",),
     ),
     Control(
         id="kms-keys-rotated",
@@ -346,6 +358,7 @@ CONTROLS: tuple[Control, ...] = (
         serves=ENCRYPTION,
         remedy="Set EnableKeyRotation: true on the key.",
         static=checks.kms_keys_rotated,
+        checkov=("CKV_AWS_7",),
     ),
     Control(
         id="buckets-encrypted-with-cmk",
@@ -357,6 +370,7 @@ CONTROLS: tuple[Control, ...] = (
         serves=ENCRYPTION,
         remedy="Set BucketEncryption to aws:kms with KMSMasterKeyID: Fn::GetAtt [DataKey, Arn].",
         static=checks.buckets_encrypted,
+        checkov=("CKV_AWS_19",),
     ),
     Control(
         id="buckets-private-tls-only",
@@ -369,6 +383,7 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Block all four public-access settings and add a bucket policy denying "
         "aws:SecureTransport false.",
         static=checks.buckets_private,
+        checkov=("CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"),
     ),
     Control(
         id="audit-bucket-object-lock",

@@ -8,9 +8,13 @@ from __future__ import annotations
 import functools
 import json
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from detect_secrets.core.secrets_collection import SecretsCollection
+from detect_secrets.settings import default_settings
 
 from tools.audit import config
 from tools.audit.model import Outcome, StaticContext
@@ -31,8 +35,14 @@ STAGE = "AWS::ApiGatewayV2::Stage"
 # Keys under which a resource names where its failed messages or events go.
 DEAD_LETTER_KEYS = {"RedrivePolicy", "DeadLetterConfig", "DestinationConfig", "OnFailure"}
 
-# Environment variables: a secret-like name must name where the secret lives, not hold it.
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.I)
+# Environment variables: a secret-like name must name where the secret lives, not hold it. The
+# project's own rule, next to detect-secrets' by-value plugins: a key's name is what says it is one
+# when its value is short or plain (JWT_SIGNING_KEY: plaintext).
+SECRET_NAME = re.compile(
+    r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|SIGNING|HMAC|SALT|PEPPER"
+    r"|(?:^|_)KEYS?$",
+    re.I,
+)
 REFERENCE_NAME = re.compile(r"_(ARN|NAME|PARAMETER|PARAM|PATH|ID|URL|URI)$", re.I)
 SECRET_VALUE = re.compile(
     r"AKIA[0-9A-Z]{16}"  # AWS access key id
@@ -201,25 +211,66 @@ def lambda_env_encrypted(context: StaticContext) -> Outcome:
     return Outcome.verdict(offenders, _checked(len(functions), "function"))
 
 
+def _environment(function: Resource) -> dict[str, Any]:
+    variables: dict[str, Any] = (Stack.props(function).get("Environment") or {}).get("Variables") or {}
+    return variables
+
+
+def detected_secrets(lines: list[str]) -> dict[int, list[str]]:
+    """detect-secrets (its default plugins and filters) on these lines of a .env file: types by line.
+
+    The maintained detector finds secrets by their value (entropy, and the formats of AWS, payment
+    provider, GitHub, Slack, JWT and private keys) whatever the variable is called.
+    """
+    found: dict[int, list[str]] = {}
+    with tempfile.TemporaryDirectory() as folder, default_settings():
+        path = Path(folder) / "environment.env"
+        path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        collection = SecretsCollection()
+        collection.scan_file(str(path))
+        for _, secret in collection:
+            found.setdefault(secret.line_number - 1, []).append(str(secret.type))
+    return {index: sorted(set(types)) for index, types in found.items()}
+
+
 def lambda_no_plain_secrets(context: StaticContext) -> Outcome:
+    """No secret in a function's environment: by detect-secrets on the values, and by name."""
     functions = context.stack.of_type(FUNCTION)
     if not functions:
         return Outcome.skip("this stack has no Lambda function")
-    offenders, checked = [], 0
-    for logical_id, function in functions.items():
-        variables = (Stack.props(function).get("Environment") or {}).get("Variables") or {}
-        for name, value in sorted(variables.items()):
-            checked += 1
-            text = _dump(value)
-            if any(marker in text for marker in SECRET_REFERENCES):
-                offenders.append(f"{logical_id}: {name} resolves a secret into the function configuration")
-            elif SECRET_NAME.search(name) and not REFERENCE_NAME.search(name):
-                offenders.append(
-                    f"{logical_id}: {name} holds a secret; pass its parameter name ({name}_PARAMETER)"
-                )
-            elif any(SECRET_VALUE.search(item) for item in strings(value)):
-                offenders.append(f"{logical_id}: {name} holds a value that looks like a credential")
-    return Outcome.verdict(offenders, _checked(checked, "environment variable"))
+    variables = [
+        (logical_id, name, value)
+        for logical_id, function in functions.items()
+        for name, value in sorted(_environment(function).items())
+    ]
+    # Each string of a value is a line `NAME="text"` (a Ref's target is a logical id: low entropy).
+    lines = [
+        (index, f"{name}={json.dumps(text)}")
+        for index, (_, name, value) in enumerate(variables)
+        for text in strings(value)
+    ]
+    by_line = detected_secrets([line for _, line in lines])
+    by_value: dict[int, set[str]] = {}
+    for line_index, types in by_line.items():
+        by_value.setdefault(lines[line_index][0], set()).update(types)
+    offenders = []
+    for index, (logical_id, name, value) in enumerate(variables):
+        if any(marker in _dump(value) for marker in SECRET_REFERENCES):
+            offenders.append(f"{logical_id}: {name} resolves a secret into the function configuration")
+            continue
+        reasons = []
+        if index in by_value:
+            reasons.append(f"detect-secrets: {', '.join(sorted(by_value[index]))}")
+        if any(SECRET_VALUE.search(item) for item in strings(value)):
+            reasons.append("its value looks like a credential")
+        if SECRET_NAME.search(name) and not REFERENCE_NAME.search(name):
+            reasons.append("its name says it is a secret")
+        if reasons:
+            offenders.append(
+                f"{logical_id}: {name} holds a secret ({'; '.join(reasons)}); keep it in the parameter "
+                f"store and pass its name ({name}_PARAMETER)"
+            )
+    return Outcome.verdict(offenders, _checked(len(variables), "environment variable"))
 
 
 def _triggers(stack: Stack, function_id: str) -> Iterator[tuple[str, Resource]]:

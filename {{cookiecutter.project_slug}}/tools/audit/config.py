@@ -64,3 +64,12 @@ WILDCARD_RESOURCE_GRANTS: dict[str, WildcardGrant] = {
 PUBLIC_ROUTES: dict[str, str] = {
     "GET /health": "liveness probe for uptime monitors; answers without reading player data",
 }
+
+# The Powertools public layer version that carries each aws-lambda-powertools release, as the
+# Powertools docs list it. requirements-dev.txt pins the library (tests and `make dev` run it), the
+# functions run the layer (serverless.yml custom.region.powertoolsLayer): tests/test_dependencies.py
+# fails when the pin has no entry here or the layer in serverless.yml is not that entry's, so an update
+# PR of the library cannot leave the deployed layer behind.
+POWERTOOLS_LAYERS: dict[str, int] = {
+    "3.37.0": 38,
+}

@@ -101,6 +101,9 @@ class Control:
     static: StaticCheck
     live: LiveCheck | None = None
     rule: str | None = None
+    # checkov's own checks of the same property (its CloudFormation check ids): the control is
+    # checked twice, by the project's rule for this stack and by the maintained scanner.
+    checkov: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def markdown(audit: Audit) -> str:
         cells = [
             f"`{control.id}`",
             f"**{outcome.status.value}**" if outcome.status is Status.FAIL else outcome.status.value,
-            control.title,
+            control.title + (f" (checkov: {', '.join(control.checkov)})" if control.checkov else ""),
             "<br>".join(f"`{place}`" for place in control.enforced_by),
             "<br>".join(_serves(finding)),
             outcome.summary,
@@ -144,6 +144,7 @@ def as_json(audit: Audit) -> str:
                     name: _json_citation(cited) for name, cited in sorted(finding.control.serves.items())
                 },
                 "remedy": finding.control.remedy,
+                "checkov": list(finding.control.checkov),
             }
             for finding in audit.findings
         ],

@@ -11,6 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import yaml
+from tests.support.tables import CloudFormationLoader
+
 Resource = dict[str, Any]
 
 # A reference that is known to be some non-empty string (a stack always has a name).
@@ -23,6 +26,13 @@ def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def defined_stages(serverless_yml: Path) -> list[str]:
+    """The stages serverless.yml defines: its params sections other than `default`, dev first."""
+    document = yaml.load(serverless_yml.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+    stages = [name for name in (document.get("params") or {}) if name != "default"]
+    return sorted(stages, key=lambda stage: (stage != "dev", stage)) or ["dev"]
 
 
 def walk(value: Any) -> Iterator[Any]:
