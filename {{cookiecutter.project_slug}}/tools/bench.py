@@ -717,15 +717,18 @@ def in_memory_adapters() -> Iterator[None]:
             setattr(module, attribute, original)
 
 
-def app_cpu_per_operation(operations_count: int, scopes: tuple[str, ...]) -> dict[str, Any]:
+def app_cpu_per_operation(
+    operations_count: int, scopes: tuple[str, ...], servers: ServerStandIns | None
+) -> dict[str, Any]:
     """The app's own CPU time per {% if cookiecutter.module_wallet %}bet{% else %}sign-in{% endif %}: the API on in-memory adapters, one client, no I/O."""
     from {{ cookiecutter.package_name }}.api.app import aws_app
 
-    # Deposits unsigned: the webhook key is read from the secret store, and bets are not signed anyway.
-    unsigned = {name: value for name, value in os.environ.items() if name != "PAYMENT_WEBHOOK_KEY_PARAMETER"}
-    with in_memory_adapters(), environment(unsigned):
+    # Server calls are signed as the real callers sign them; their keys are read once from the local
+    # secret store (the moto server), before the operations are timed.
+    with in_memory_adapters():
 {%- if cookiecutter.module_wallet %}
-        driver = ApiDriver(aws_app(), scopes, None)
+        assert servers is not None
+        driver = ApiDriver(aws_app(), scopes, servers)
         player = "bench-cpu"
 {%- if cookiecutter.module_responsible_gaming %}
         _verify(driver, player)
@@ -818,9 +821,6 @@ def in_process(
     # The app logs every request and its metrics (EMF) to stdout, as on Lambda: formatted, then dropped.
     with open(os.devnull, "w") as sink, redirect_stdout(sink), environment({**base_env, **function_env}):
         from {{ cookiecutter.package_name }}.api.app import aws_app
-{%- if cookiecutter.module_wallet %}
-        from {{ cookiecutter.package_name }}.settings import Settings
-{%- endif %}
 
         boto3.setup_default_session()
         counter = RequestCounter()
@@ -839,9 +839,9 @@ def in_process(
         load = under_load(driver, mode.seconds, operation_name)
         counter.take()
 {%- if cookiecutter.module_wallet %}
-        app_cpu = app_cpu_per_operation(mode.cpu_operations, definition.route_scopes)
+        app_cpu = app_cpu_per_operation(mode.cpu_operations, definition.route_scopes, servers)
 {%- else %}
-        app_cpu = app_cpu_per_operation(mode.cpu_operations, ())
+        app_cpu = app_cpu_per_operation(mode.cpu_operations, (), None)
 {%- endif %}
     return {
         "requests": requests,

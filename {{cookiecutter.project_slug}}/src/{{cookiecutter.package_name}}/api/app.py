@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from .. import snapstart  # noqa: F401 - registers the SnapStart hooks (docs/snapstart.md)
 from ..domain.errors import DomainError
 {%- if cookiecutter.module_responsible_gaming %}
 from ..domain.responsible_gaming import ProtectionService
