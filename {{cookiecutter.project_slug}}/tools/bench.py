@@ -42,9 +42,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from tools.dev import LOCAL_AWS, aws_environment
-{%- if cookiecutter.module_wallet %}
 from tools.local_auth import ServerStandIns
-{%- endif %}
 from tools.package_code import is_hash_checked
 from tools.stack import (
     PROJECT_ROOT,

@@ -108,7 +108,8 @@ def operation(journey: Journey, client: int, number: int) -> None:
         journey.call("POST", "/wallet/bets", body, token=journey.player_token, expect=201)
     else:
         body = {"transaction_id": f"{bet_id}-win", "bet_transaction_id": bet_id, **money}
-        journey.call("POST", "/wallet/wins", body, token=journey.server_token, expect=201)
+        # The game server's stand-in sends it (its own token, signed): Journey.call routes server calls.
+        journey.call("POST", "/wallet/wins", body, token=journey.player_token, expect=201)
 {%- elif cookiecutter.module_sessions %}
     journey.call("POST", "/sessions", None, token=journey.player_token, expect=201)
 {%- else %}

@@ -6,10 +6,13 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+{%- if cookiecutter.module_wallet %}
     from tools.streams import StreamPoller
-
+{% endif %}
     from {{ cookiecutter.package_name }}.domain.events import DomainEvent
+{%- if cookiecutter.module_wallet %}
     from {{ cookiecutter.package_name }}.ports import EventPublisher
+{%- endif %}
 
 REGION = "{{ cookiecutter.region }}"
 
@@ -47,6 +50,7 @@ def sqs_event(*bodies: str, receive_count: int = 1) -> dict[str, Any]:
             for number, body in enumerate(bodies, start=1)
         ]
     }
+{%- if cookiecutter.module_wallet %}
 
 
 def outbox_poller(table_name: str, publisher: EventPublisher) -> StreamPoller:
@@ -70,3 +74,4 @@ def outbox_poller(table_name: str, publisher: EventPublisher) -> StreamPoller:
         table_name,
         lambda event, context: relay.relay(event["Records"]),
     )
+{%- endif %}

@@ -13,7 +13,9 @@ from dataclasses import replace
 {%- if cookiecutter.module_wallet %}{% set errors = errors + ["CurrencyMismatch", "InsufficientFunds"] %}{% endif %}
 {%- if cookiecutter.module_sessions %}{% set errors = errors + ["NotFound"] %}{% endif %}
 from datetime import datetime, timedelta
+{%- if cookiecutter.module_wallet %}
 from typing import TYPE_CHECKING
+{%- endif %}
 
 from ..domain.audit import Anchor, AppendResult, AuditEvent, AuditRecord, ChainHead, link
 {%- if errors %}
@@ -44,9 +46,11 @@ from ..domain.wallet import (
     LedgerEntry,
 )
 {%- endif %}
+{%- if cookiecutter.module_wallet %}
 
 if TYPE_CHECKING:
     from ..ports import EventPublisher
+{%- endif %}
 
 
 class FixedClock:
