@@ -14,7 +14,10 @@ from tests.api.http_api import ApiClient
 {%- if cookiecutter.module_notifications %}
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_notifications import InMemoryChannel, InMemoryNotificationStore
+from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
+    InMemoryChannel,
+    InMemoryNotificationStore,
+)
 from {{ cookiecutter.package_name }}.api.app import Services, create_app
 from {{ cookiecutter.package_name }}.domain.notifications import NotificationService
 {%- endif %}
