@@ -207,13 +207,13 @@ WEAKENED: dict[str, Weakening] = {
     "webhook-key-by-value": Weakening(
         "lambda-no-plain-secrets-in-env",
         "ApiLambdaFunction: PAYMENT_WEBHOOK_KEY holds a secret (detect-secrets: Hex High Entropy String", [(
-            r"(      PAYMENT_WEBHOOK_KEY_PARAMETER: \$\{self:custom\.paymentWebhookKeyParameter\}\n)",
+            r"(      PAYMENT_PROVIDER_KEY_PARAMETER: \$\{self:custom\.paymentProviderKeyParameter\}\n)",
             rf"\1      PAYMENT_WEBHOOK_KEY: {WEBHOOK_KEY}\n",
         )]),
     # A plain word has no entropy to find: the project's name rule finds it.
     "signing-key-by-name": Weakening(
         "lambda-no-plain-secrets-in-env", "ApiLambdaFunction: JWT_SIGNING_KEY holds a secret (its name", [(
-            r"(      PAYMENT_WEBHOOK_KEY_PARAMETER: \$\{self:custom\.paymentWebhookKeyParameter\}\n)",
+            r"(      PAYMENT_PROVIDER_KEY_PARAMETER: \$\{self:custom\.paymentProviderKeyParameter\}\n)",
             r"\1      JWT_SIGNING_KEY: plaintext\n",
         )]),
     # Only prod's params allow every origin: `make audit` audits every stage, so it fails naming prod.

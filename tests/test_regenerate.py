@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from conftest import PYTHON, bake, template_as_git_repo
 
 
 def regenerate(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["make", "regenerate", *args, f"PYTHON={PYTHON}"], cwd=project,
+    # As a user runs it: not as a sub-make of `make test` (which would print make's directory lines).
+    env = {name: value for name, value in os.environ.items() if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    return subprocess.run(["make", "regenerate", *args, f"PYTHON={PYTHON}"], cwd=project, env=env,
                           capture_output=True, text=True, check=False, timeout=300)
 
 

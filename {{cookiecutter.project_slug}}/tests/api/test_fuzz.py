@@ -145,7 +145,7 @@ def fuzzed_app() -> WsgiApp:
     publisher = InMemoryEventPublisher()
     clock = SystemClock()
 {%- if cookiecutter.module_wallet %}
-    ledger = InMemoryLedgerStore()
+    ledger = InMemoryLedgerStore(relay=publisher)
 {%- endif %}
 {%- if cookiecutter.module_responsible_gaming %}
     protection = ProtectionService(ledger, publisher, clock, "fuzz.responsible_gaming")
@@ -154,10 +154,10 @@ def fuzzed_app() -> WsgiApp:
     services = Services(
 {%- if cookiecutter.module_wallet %}
 {%- if cookiecutter.module_responsible_gaming %}
-        wallet=Wallet(ledger, publisher, clock, "fuzz.wallet", protection=protection),
+        wallet=Wallet(ledger, clock, "fuzz.wallet", protection=protection),
         protection=protection,
 {%- else %}
-        wallet=Wallet(ledger, publisher, clock, "fuzz.wallet"),
+        wallet=Wallet(ledger, clock, "fuzz.wallet"),
 {%- endif %}
 {%- endif %}
 {%- if cookiecutter.module_sessions %}
