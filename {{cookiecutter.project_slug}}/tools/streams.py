@@ -70,7 +70,13 @@ class StreamPoller:
             iterator = self.streams.get_shard_iterator(
                 StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
             )["ShardIterator"]
-        records = self.streams.get_records(ShardIterator=iterator, Limit=1000).get("Records", [])
+        records: list[dict[str, Any]] = []
+        while iterator:  # every record the shard holds now, not only the first page
+            page = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+            if not page.get("Records"):
+                break
+            records.extend(page["Records"])
+            iterator = page.get("NextShardIterator")
         handled = 0
         for start in range(0, len(records), self.batch_size):
             batch = records[start : start + self.batch_size]
