@@ -31,7 +31,8 @@ from tools.stack import SOURCES, StackError
 
 LOG_LINES_ON_FAILURE = 40
 # How long the journey waits for the workers to handle its events (EventBridge -> SQS -> worker).
-WORKER_TIMEOUT_SECONDS = 20.0
+# An event now takes two hops (the table's stream, then the bus and a queue); a loaded machine is slow.
+WORKER_TIMEOUT_SECONDS = 60.0
 WORKER_POLL_SECONDS = 0.2
 {%- if cookiecutter.module_wallet %}
 CURRENCY = "{{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }}"

