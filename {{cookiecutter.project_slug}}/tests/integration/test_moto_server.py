@@ -21,11 +21,10 @@ from tests.support.moto_server import MotoServer
 TRANSACTIONS = 20
 
 
-@pytest.fixture
-def ledger_table(dynamodb_client: Any) -> Iterator[str]:
+def create_ledger_table(client: Any) -> str:
     """A table shaped like the wallet's (pk, sk), with a stream as the outbox relay reads it."""
     name = f"moto-load-{uuid.uuid4().hex[:8]}"
-    dynamodb_client.create_table(
+    client.create_table(
         TableName=name,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[
@@ -35,9 +34,13 @@ def ledger_table(dynamodb_client: Any) -> Iterator[str]:
         BillingMode="PAY_PER_REQUEST",
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )
-    dynamodb_client.put_item(
-        TableName=name, Item={"pk": {"S": "P"}, "sk": {"S": "BALANCE"}, "cash": {"N": "0"}}
-    )
+    client.put_item(TableName=name, Item={"pk": {"S": "P"}, "sk": {"S": "BALANCE"}, "cash": {"N": "0"}})
+    return name
+
+
+@pytest.fixture
+def ledger_table(dynamodb_client: Any) -> Iterator[str]:
+    name = create_ledger_table(dynamodb_client)
     yield name
     dynamodb_client.delete_table(TableName=name)
 
@@ -80,17 +83,25 @@ def stream_records(client: Any, streams: Any, table: str) -> list[dict[str, Any]
     return records
 
 
-def test_a_transaction_copies_no_table(
-    moto_server: MotoServer, dynamodb_client: Any, ledger_table: str
-) -> None:
-    before = tracked_tables(moto_server)
+def test_a_transaction_copies_no_table(moto_server: MotoServer) -> None:
+    # A server of its own: the registry then holds only this test's models (the session's server
+    # holds every other test's too, some of which moto's dashboard cannot serialize).
+    import boto3
 
-    for number in range(TRANSACTIONS):
-        bet(dynamodb_client, ledger_table, number)
+    server = MotoServer().start()
+    try:
+        client = boto3.client("dynamodb", endpoint_url=server.endpoint_url)
+        table = create_ledger_table(client)
+        before = tracked_tables(server)
 
-    # Before the fix every transaction added copies of its tables for good (41 after 20 transactions);
-    # moto may register one object of its own at the first transaction, never one per transaction.
-    assert tracked_tables(moto_server) - before <= 1
+        for number in range(TRANSACTIONS):
+            bet(client, table, number)
+
+        # Before the fix every transaction added copies of its tables for good (41 after 20); moto may
+        # register one object of its own at the first transaction, never one per transaction.
+        assert tracked_tables(server) - before <= 1
+    finally:
+        server.stop()
 
 
 def test_a_cancelled_transaction_leaves_its_items_and_the_stream_as_they_were(
