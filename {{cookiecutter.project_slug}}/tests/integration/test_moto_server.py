@@ -83,7 +83,7 @@ def stream_records(client: Any, streams: Any, table: str) -> list[dict[str, Any]
     return records
 
 
-def test_a_transaction_copies_no_table(moto_server: MotoServer) -> None:
+def test_a_transaction_copies_no_table() -> None:
     # A server of its own: the registry then holds only this test's models (the session's server
     # holds every other test's too, some of which moto's dashboard cannot serialize).
     import boto3

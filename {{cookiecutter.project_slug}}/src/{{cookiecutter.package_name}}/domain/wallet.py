@@ -354,10 +354,15 @@ class Wallet:
             )
         except DomainError:
             # Refused (the bet already rolled back), but a replay of this very rollback answers as one.
-            existing = self._ledger.entry(player_id, IdScope.GAME, transaction_id)
-            if existing is not None:
-                return self._replayed(existing, wanted, EntryKind.ROLLBACK)
+            replay = self._rollback_replay(player_id, transaction_id, wanted)
+            if replay is not None:
+                return replay
             raise
+
+    def _rollback_replay(self, player_id: str, transaction_id: str, wanted: str) -> WalletReceipt | None:
+        """The original answer if this rollback id is already in the ledger, else None."""
+        existing = self._ledger.entry(player_id, IdScope.GAME, transaction_id)
+        return None if existing is None else self._replayed(existing, wanted, EntryKind.ROLLBACK)
 
     def _roll_back(
         self,
@@ -376,9 +381,9 @@ class Wallet:
                 )
             except DuplicateTransaction:
                 # The rollback was replayed concurrently, or the bet arrived meanwhile: look again.
-                existing = self._ledger.entry(player_id, IdScope.GAME, transaction_id)
-                if existing is not None:
-                    return self._replayed(existing, wanted, EntryKind.ROLLBACK)
+                replay = self._rollback_replay(player_id, transaction_id, wanted)
+                if replay is not None:
+                    return replay
                 bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
                 if bet is None:
                     raise
