@@ -67,13 +67,14 @@ def allowed_regions_note(answers: dict[str, Any]) -> str:
 
 
 class ManifestExtension(Extension):
-    """Adds `manifest`, `check_answers` and `default_region` to the Jinja environment."""
+    """Adds `manifest`, `check_answers`, `default_region` and `enabled_modules` to the Jinja environment."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["manifest"] = load_manifest()
         environment.globals["check_answers"] = functools.partial(check_answers, environment)
         environment.globals["default_region"] = default_region
+        environment.globals["enabled_modules"] = enabled_modules
         quiet_failed_hook_traceback()
 
 
@@ -93,6 +94,19 @@ def check_answers(environment: Environment, answers: dict[str, Any], *, last: bo
     if show_regions and not batch_mode():
         print(allowed_regions_note(answers))
     return ""
+
+
+def enabled_modules(answers: dict[str, Any]) -> list[str]:
+    """The modules the answers turn on that this template version builds, in the manifest's order.
+
+    The generated project's module registry is rendered from this list, and only from it.
+    """
+    modules: dict[str, Any] = load_manifest()["modules"]
+    return [
+        name
+        for name, module in modules.items()
+        if module.get("status") == "available" and answers.get(f"module_{name}") is True
+    ]
 
 
 def default_region(answers: dict[str, Any]) -> str:

@@ -1,0 +1,19 @@
+"""The modules this project was generated with: the one list of them, rendered once from the manifest.
+
+Shared code never asks the answers which modules are on; it asks this registry. A module's own code
+(domain, adapters, API blueprint, workers, tests) lives in files of its own that generation keeps only
+when the module is on, and reaches shared code through what the registry lists.
+"""
+
+from __future__ import annotations
+
+MODULES: tuple[str, ...] = (
+{%- for name in enabled_modules(cookiecutter) %}
+    "{{ name }}",
+{%- endfor %}
+)
+
+
+def enabled(module: str) -> bool:
+    """Whether `module` (a manifest name, e.g. "responsible_gaming") is part of this project."""
+    return module in MODULES

@@ -1,0 +1,3 @@
+"""The region the tests' local servers and clients use: the project's region, written in this one place."""
+
+REGION = "{{ cookiecutter.region }}"
