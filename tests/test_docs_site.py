@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import shutil
 import subprocess
@@ -32,9 +33,10 @@ DEFAULT = "aws-default"
 LEAN = "aws-usnj-us-east-1-sessions-only-py312"  # sessions only
 CASES = dict(SUPPORTED + HOSTILE)
 
-# Debian's packages; `.ci/run` installs them when they are missing.
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+# Debian's packages, which `.ci/run` installs when they are missing; another machine's Chromium (or
+# Chrome) and its matching driver through DOCS_CHROMIUM and DOCS_CHROMEDRIVER.
+CHROMIUM = os.environ.get("DOCS_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("DOCS_CHROMEDRIVER", "/usr/bin/chromedriver")
 # What headless Chromium needs on a machine with no network but the package registries: no GPU, no
 # sandbox (CI runs as root), and none of the background traffic a fresh profile starts.
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -202,7 +204,8 @@ def browser() -> Iterator[Any]:
     from selenium import webdriver
 
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).is_file()]
-    assert not missing, f"{missing} missing: apt-get install chromium chromium-driver (.ci/run does it)"
+    assert not missing, (f"{missing} missing: apt-get install chromium chromium-driver (.ci/run does it), "
+                         "or name them in DOCS_CHROMIUM and DOCS_CHROMEDRIVER")
     profile = tempfile.mkdtemp(prefix="docs-browser-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
