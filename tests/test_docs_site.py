@@ -252,13 +252,19 @@ def mermaid_source(architecture: str) -> str:
     return match.group(1)
 
 
+def page_url(base: str, href: str) -> str:
+    """The page a link opens: no fragment, and a folder's address as its index.html."""
+    url = urljoin(base, href).split("#")[0]
+    return url + "index.html" if url.endswith("/") else url
+
+
 def walk_site(driver: Any, base: str) -> tuple[list[str], list[str]]:
     """Open the home page, then every page its nav links to: the pages seen, and the console's errors."""
     from selenium.webdriver.common.by import By
 
     driver.get(base)
     nav = driver.find_elements(By.CSS_SELECTOR, "nav.md-nav--primary a.md-nav__link[href]")
-    urls = list(dict.fromkeys(urljoin(base, link.get_attribute("href")).split("#")[0] for link in nav))
+    urls = list(dict.fromkeys(page_url(base, link.get_attribute("href")) for link in nav))
     assert len(urls) > 3, f"the home page's nav has {urls}"
     seen, errors = [], []
     for url in urls:
@@ -266,7 +272,7 @@ def walk_site(driver: Any, base: str) -> tuple[list[str], list[str]]:
         heading = driver.find_elements(By.CSS_SELECTOR, "article.md-content__inner h1")
         assert heading and heading[0].text.strip(), f"{url} shows no page heading"
         active = driver.find_elements(By.CSS_SELECTOR, "nav.md-nav--primary a.md-nav__link--active")
-        assert {urljoin(url, a.get_attribute("href")).split("#")[0] for a in active} == {url}, (
+        assert {page_url(url, a.get_attribute("href")) for a in active} == {url}, (
             f"the nav does not mark {url} as the page shown")
         seen.append(url)
         errors += [f"{url}: {entry['message']}" for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
@@ -287,7 +293,7 @@ def test_the_sites_work_in_headless_chromium(sites: dict[str, Path], browser: An
 
     # The architecture diagram: the theme swaps each Mermaid block for a drawing once Mermaid ran, and
     # Mermaid itself (the pinned copy the page loaded) parses the source without an error.
-    browser.get(urljoin(base, "architecture/"))
+    browser.get(urljoin(base, "architecture.html"))
     WebDriverWait(browser, 30).until(
         lambda driver: not driver.find_elements(By.CSS_SELECTOR, "pre.mermaid")
         and driver.find_elements(By.CSS_SELECTOR, "div.mermaid"))
