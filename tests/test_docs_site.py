@@ -37,7 +37,7 @@ CASES = dict(SUPPORTED + HOSTILE)
 # Chrome) and its matching driver through DOCS_CHROMIUM and DOCS_CHROMEDRIVER.
 CHROMIUM = os.environ.get("DOCS_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("DOCS_CHROMEDRIVER", "/usr/bin/chromedriver")
-# What headless Chromium needs on a machine with no network but the package registries: no GPU, no
+# What headless Chromium needs on a machine that may have no internet access: no GPU, no
 # sandbox (CI runs as root), and none of the background traffic a fresh profile starts.
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
