@@ -30,6 +30,8 @@ def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 
 
 CloudFormationLoader.add_multi_constructor("!", _any_tag)
+# mkdocs.yml names the Mermaid fence's formatter by its Python name (`!!python/name:`), which mkdocs resolves.
+CloudFormationLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda _loader, suffix, _node: suffix)
 
 _BAKED: dict[str, Bake] = {}
 
