@@ -11,6 +11,7 @@ one of them.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import sys
 import textwrap
@@ -67,7 +68,7 @@ def allowed_regions_note(answers: dict[str, Any]) -> str:
 
 
 class ManifestExtension(Extension):
-    """Adds `manifest`, `check_answers`, `default_region` and `enabled_modules` to the Jinja environment."""
+    """Adds the manifest and the helpers that templates and hooks call to the Jinja environment."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
@@ -75,6 +76,7 @@ class ManifestExtension(Extension):
         environment.globals["check_answers"] = functools.partial(check_answers, environment)
         environment.globals["default_region"] = default_region
         environment.globals["enabled_modules"] = enabled_modules
+        environment.globals["python_tuple"] = python_tuple
         quiet_failed_hook_traceback()
 
 
@@ -107,6 +109,14 @@ def enabled_modules(answers: dict[str, Any]) -> list[str]:
         for name, module in modules.items()
         if module.get("status") == "available" and answers.get(f"module_{name}") is True
     ]
+
+
+def python_tuple(items: list[str], indent: int = 4) -> str:
+    """A tuple of strings as ruff formats it: one item on one line, several one per line."""
+    if len(items) == 1:
+        return f"({json.dumps(items[0])},)"
+    pad = " " * indent
+    return "(\n" + "".join(f"{pad}{json.dumps(item)},\n" for item in items) + ")"
 
 
 def default_region(answers: dict[str, Any]) -> str:

@@ -27,6 +27,10 @@ def paths_to_prune() -> list[Path]:
     for name, spec in MANIFEST["modules"].items():
         if ANSWERS[f"module_{name}"] is not True:
             doomed.extend(expand(path) for path in spec["files"] if path not in kept)
+    # Files of two modules together (a test of sessions with the wallet): kept only when all are on.
+    for spec in MANIFEST.get("together", []):
+        if not all(ANSWERS[f"module_{name}"] is True for name in spec["modules"]):
+            doomed.extend(expand(path) for path in spec["files"])
     for name, spec in MANIFEST["providers"].items():
         if name != ANSWERS["cloud_provider"]:
             doomed.extend(expand(path) for path in spec["files"])

@@ -20,11 +20,14 @@ def covered(relative: str, patterns: list[str]) -> bool:
 
 
 def manifest_paths(manifest: dict[str, Any], section: str) -> list[str]:
-    return [p.format(package=PACKAGE) for spec in manifest[section].values() for p in spec["files"]]
+    specs = manifest.get(section, [])
+    return [p.format(package=PACKAGE) for spec in (specs.values() if isinstance(specs, dict) else specs)
+            for p in spec["files"]]
 
 
 def test_every_template_file_is_always_kept_or_named_in_the_manifest(manifest: dict[str, Any]) -> None:
-    named = manifest_paths(manifest, "modules") + manifest_paths(manifest, "providers")
+    named = [*manifest_paths(manifest, "modules"), *manifest_paths(manifest, "providers"),
+             *manifest_paths(manifest, "together")]
     always = [p.format(package=PACKAGE) for p in manifest["always"]]
     orphans = [
         rel for path in PROJECT_TEMPLATE.rglob("*") if path.is_file() and "__pycache__" not in path.parts
@@ -34,7 +37,8 @@ def test_every_template_file_is_always_kept_or_named_in_the_manifest(manifest: d
 
 
 def test_every_file_the_manifest_names_exists(manifest: dict[str, Any]) -> None:
-    named = manifest_paths(manifest, "modules") + manifest_paths(manifest, "providers")
+    named = [*manifest_paths(manifest, "modules"), *manifest_paths(manifest, "providers"),
+             *manifest_paths(manifest, "together")]
     always = [p.format(package=PACKAGE) for p in manifest["always"]]
     assert [p for p in named + always if not (PROJECT_TEMPLATE / p).exists()] == []
 
@@ -178,3 +182,9 @@ def test_compliance_guide_counts_the_cited_and_policy_rules(manifest: dict[str, 
     policy = sum(1 for entry in entries if "policy" in entry)
     guide = (TEMPLATE_DIR / "docs" / "06-compliance.md").read_text(encoding="utf-8")
     assert f"**{len(entries) - policy} rules cite their law, {policy} are the\ntemplate's policy**" in guide
+
+
+def test_files_of_modules_together_name_known_modules(manifest: dict[str, Any]) -> None:
+    for spec in manifest.get("together", []):
+        assert len(spec["modules"]) >= 2, spec
+        assert set(spec["modules"]) <= set(manifest["modules"]), spec

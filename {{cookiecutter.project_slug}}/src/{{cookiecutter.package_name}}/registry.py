@@ -7,11 +7,7 @@ when the module is on, and reaches shared code through what the registry lists.
 
 from __future__ import annotations
 
-MODULES: tuple[str, ...] = (
-{%- for name in enabled_modules(cookiecutter) %}
-    "{{ name }}",
-{%- endfor %}
-)
+MODULES: tuple[str, ...] = {{ python_tuple(enabled_modules(cookiecutter)) }}
 
 
 def enabled(module: str) -> bool:
