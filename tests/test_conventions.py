@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+from packaging.metadata import Metadata
 from conftest import BIN, PYTHON, TEMPLATE_DIR, bake, run
 
 SCAN_BIN = Path(os.environ.get("TEMPLATE_SCAN_BIN", ""))
@@ -24,8 +25,15 @@ ANSWERS = {"project_name": "Lucky Seven", "author_name": "Cage Team", "author_em
 CONVENTION_FILES = [
     ".pre-commit-config.yaml", ".editorconfig", ".devcontainer/devcontainer.json", ".github/dependabot.yml",
     ".github/CODEOWNERS", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md", "bootstrap/github-oidc.yml",
-    "docs/dependencies.md", "docs/deploying.md",
+    "docs/dependencies.md", "docs/deploying.md", "LICENSE",
 ]
+# Each license choice, and a sentence only its text has.
+LICENSE_TEXTS = {
+    "Proprietary": "No\nlicence to use, copy, modify",
+    "MIT": "Permission is hereby granted, free of charge",
+    "Apache-2.0": "Apache License\n                           Version 2.0, January 2004",
+    "BSD-3-Clause": "Neither the name of the copyright holder nor the names of its",
+}
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +127,32 @@ def test_pyproject_carries_the_answers(project: Path) -> None:
     assert f"Programming Language :: Python :: {python_version}" in metadata["classifiers"]
     assert metadata["readme"] == "README.md"
     assert ANSWERS["author_email"] in (project / "SECURITY.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("choice", list(LICENSE_TEXTS))
+def test_each_license_choice_writes_its_text_and_valid_pyproject_metadata(
+    choice: str, tmp_path: Path
+) -> None:
+    baked = bake(tmp_path, {**ANSWERS, "license": choice})
+    assert baked.returncode == 0, baked.output
+    text = (baked.project / "LICENSE").read_text(encoding="utf-8")
+    assert LICENSE_TEXTS[choice] in text
+    others = [other for other, phrase in LICENSE_TEXTS.items() if other != choice and phrase in text]
+    assert others == [], f"LICENSE of {choice} also holds the text of {others}"
+    # Apache-2.0 is the license's text verbatim; the others name the owner in their copyright line.
+    assert (ANSWERS["author_name"] in text) is (choice != "Apache-2.0")
+    assert text.endswith(".\n") and "{" not in text
+
+    project = tomllib.loads((baked.project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    spdx = "LicenseRef-Proprietary" if choice == "Proprietary" else choice
+    assert project["license"] == spdx and project["license-files"] == ["LICENSE"]
+    # Core metadata as a build backend would write it, validated by packaging (PEP 639 rules).
+    metadata = Metadata.from_raw({
+        "metadata_version": "2.4", "name": project["name"], "version": project["version"],
+        "license_expression": project["license"], "license_files": project["license-files"],
+    })
+    assert metadata.license_expression == spdx
+    assert not any(c.startswith("License ::") for c in project["classifiers"]), "PEP 639: no license classifier"
 
 
 def test_dependabot_groups_pip_npm_and_actions(project: Path) -> None:
