@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
-from packaging.metadata import Metadata
 from conftest import BIN, PYTHON, TEMPLATE_DIR, bake, run
+from packaging.metadata import Metadata
 
 SCAN_BIN = Path(os.environ.get("TEMPLATE_SCAN_BIN", ""))
 ANSWERS = {"project_name": "Lucky Seven", "author_name": "Cage Team", "author_email": "cage@example.org"}

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import yaml
-from tests.support.tables import SERVERLESS_YML, CloudFormationLoader, load_resources
+from tests.support.tables import SERVERLESS_YML, load_resources
+from tools import cfn_yaml
 
 from {{ cookiecutter.package_name }} import compliance
 from {{ cookiecutter.package_name }}.compliance import deployment
@@ -18,7 +18,7 @@ from {{ cookiecutter.package_name }}.compliance.deployment import deployment_eve
 
 def serverless() -> dict[str, Any]:
     text = SERVERLESS_YML.read_text(encoding="utf-8")
-    document: dict[str, Any] = yaml.load(text, Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+    document: dict[str, Any] = cfn_yaml.load(text)
     return document
 
 
