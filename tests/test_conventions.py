@@ -200,15 +200,21 @@ def test_the_deploy_workflow_deploys_prod_only_from_the_default_branch(project: 
     assert "${{" not in guard["run"]
 
 
-def test_the_template_runs_its_own_tests_on_every_push() -> None:
+def test_the_template_runs_its_quick_tier_on_every_push_and_everything_on_the_default_branch() -> None:
     workflow = _yaml(TEMPLATE_DIR / ".github" / "workflows" / "test.yml")
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
     assert "push" in triggers and "pull_request" in triggers
+    assert not any(isinstance(trigger, dict) and ("branches" in trigger or "paths" in trigger)
+                   for trigger in triggers.values()), "every push and pull request"
     quick, full = workflow["jobs"]["quick"], workflow["jobs"]["full"]
     assert "if" not in quick
-    assert any(step.get("run", "").startswith("make test ARGS=") for step in quick["steps"])
-    assert "default_branch" in full["if"]
-    assert any(step.get("run") == "make test" for step in full["steps"])
+    assert [step["run"] for step in quick["steps"] if "run" in step] == ["make test-quick"]
+    assert full["if"] == (
+        "${{ github.event_name == 'push' && github.ref_name == github.event.repository.default_branch }}"
+    )
+    assert [step["run"] for step in full["steps"] if "run" in step] == ["make test"]
+    makefile = (TEMPLATE_DIR / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^test-quick: .*\n.*pytest -m quick", makefile, re.MULTILINE)
     dependabot = _yaml(TEMPLATE_DIR / ".github" / "dependabot.yml")
     directories = {(u["package-ecosystem"], u["directory"]) for u in dependabot["updates"]}
     assert {("pip", "/"), ("pip", "/{{cookiecutter.project_slug}}"), ("github-actions", "/")} <= directories
