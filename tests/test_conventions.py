@@ -215,9 +215,17 @@ def test_the_template_runs_its_quick_tier_on_every_push_and_everything_on_the_de
     assert [step["run"] for step in full["steps"] if "run" in step] == ["make test"]
     makefile = (TEMPLATE_DIR / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^test-quick: .*\n.*pytest -m quick", makefile, re.MULTILINE)
+
+
+def test_the_templates_own_pins_receive_update_pull_requests() -> None:
     dependabot = _yaml(TEMPLATE_DIR / ".github" / "dependabot.yml")
     directories = {(u["package-ecosystem"], u["directory"]) for u in dependabot["updates"]}
-    assert {("pip", "/"), ("pip", "/{{cookiecutter.project_slug}}"), ("github-actions", "/")} <= directories
+    project = "/{{cookiecutter.project_slug}}"
+    assert {("pip", "/"), ("pip", project), ("npm", project), ("github-actions", "/")} <= directories
+    # What Dependabot reads there, as it is in the template (unrendered): plain JSON, lock in step.
+    package = json.loads((TEMPLATE_DIR / project[1:] / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((TEMPLATE_DIR / project[1:] / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"][""]["devDependencies"] == package["devDependencies"]
 
 
 def test_the_template_installs_every_environment_from_a_hash_checked_lock() -> None:
