@@ -28,6 +28,9 @@ SLUG_MAX = 40
 NAME_MAX = 80
 DESCRIPTION_MAX = 200
 PYTHON_VERSIONS = ("3.13", "3.12", "3.14")
+# The license prompt's choices (SPDX ids, and "Proprietary" for code under no open licence); the
+# LICENSE file of the generated project holds a text for each.
+LICENSES = ("Proprietary", "MIT", "Apache-2.0", "BSD-3-Clause")
 
 
 def problem(field: str, what: str, example: str) -> str:
@@ -247,6 +250,13 @@ def check_python_version(answers: dict) -> list[str]:
     )]
 
 
+def check_license(answers: dict) -> list[str]:
+    """Check the license: LICENSE and pyproject.toml are written for the choices only."""
+    if "license" not in answers or answers["license"] in LICENSES:
+        return []
+    return [problem("license", f"{answers['license']!r} is not one of {', '.join(LICENSES)}", "Proprietary")]
+
+
 def check_provider_so_far(answers: dict) -> list[str]:
     """Check the provider before the region is asked: its default region passes the region checks."""
     if "region" in answers or "cloud_provider" not in answers:
@@ -261,6 +271,7 @@ def refusals(answers: dict) -> list[str]:
     return [
         *check_names(answers),
         *check_emails(answers),
+        *check_license(answers),
         *(check_provider_and_region(answers) if has_region_answers else check_provider_so_far(answers)),
         *check_modules(answers),
         *check_python_version(answers),

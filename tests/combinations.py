@@ -88,6 +88,7 @@ UNSUPPORTED: list[tuple[str, dict[str, Any], str]] = [
     ("name-with-newline", {"project_name": "Lucky\nCasino", "project_slug": "lucky-casino"}, "project_name"),
     ("email-without-at", {"author_email": "platform.example.com"}, "author_email"),
     ("alert-email-with-space", {"alert_email": "ops team@example.com"}, "alert_email"),
+    ("license-not-offered", {"license": "GPL-3.0-only"}, "license"),
     ("unknown-region", {"region": "eu-west-9"}, "region"),
     ("gcp-region-on-aws", {"region": "europe-west1"}, "region"),
     ("azure-region-on-aws", {"region": "westeurope"}, "region"),

@@ -14,7 +14,9 @@ from conftest import BIN, bake, bake_from_replay, template_as_git_repo
 # A value outside a choice list, or not yes/no, given on the command line: cookiecutter itself refuses
 # it with a ValueError naming the variable before any of the template's code runs, so the template
 # cannot word that refusal. At a terminal these prompts accept only their own values.
-REFUSED_BY_COOKIECUTTER = {"unknown-provider", "unknown-jurisdiction", "module-not-a-boolean"}
+REFUSED_BY_COOKIECUTTER = {
+    "unknown-provider", "unknown-jurisdiction", "module-not-a-boolean", "license-not-offered",
+}
 
 
 @pytest.mark.parametrize(("case", "answers", "field"), UNSUPPORTED, ids=[case[0] for case in UNSUPPORTED])
@@ -39,6 +41,15 @@ def test_refused_replay_file_prints_the_reason_without_a_traceback(tmp_path: Pat
     assert result.returncode != 0, result.output
     assert "- project_slug:" in result.output
     assert "Traceback" not in result.output and "Stopping generation" not in result.output, result.output
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_license_outside_the_choices_in_a_replay_file_is_refused(tmp_path: Path) -> None:
+    # No LICENSE text exists for it: without the hook's check the project would claim the license
+    # in pyproject.toml and ship the proprietary text.
+    result = bake_from_replay(tmp_path, {"license": "GPL-3.0-only"})
+    assert result.returncode != 0, result.output
+    assert "- license: 'GPL-3.0-only' is not one of Proprietary, MIT, Apache-2.0, BSD-3-Clause" in result.output
     assert list((tmp_path / "out").iterdir()) == []
 
 

@@ -18,14 +18,22 @@ from typing import Any
 import pytest
 import yaml
 from conftest import BIN, PYTHON, TEMPLATE_DIR, bake, run
+from packaging.metadata import Metadata
 
 SCAN_BIN = Path(os.environ.get("TEMPLATE_SCAN_BIN", ""))
 ANSWERS = {"project_name": "Lucky Seven", "author_name": "Cage Team", "author_email": "cage@example.org"}
 CONVENTION_FILES = [
     ".pre-commit-config.yaml", ".editorconfig", ".devcontainer/devcontainer.json", ".github/dependabot.yml",
     ".github/CODEOWNERS", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md", "bootstrap/github-oidc.yml",
-    "docs/dependencies.md", "docs/deploying.md",
+    "docs/dependencies.md", "docs/deploying.md", "LICENSE",
 ]
+# Each license choice, and a sentence only its text has.
+LICENSE_TEXTS = {
+    "Proprietary": "No\nlicence to use, copy, modify",
+    "MIT": "Permission is hereby granted, free of charge",
+    "Apache-2.0": "Apache License\n                           Version 2.0, January 2004",
+    "BSD-3-Clause": "Neither the name of the copyright holder nor the names of its",
+}
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +129,32 @@ def test_pyproject_carries_the_answers(project: Path) -> None:
     assert ANSWERS["author_email"] in (project / "SECURITY.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("choice", list(LICENSE_TEXTS))
+def test_each_license_choice_writes_its_text_and_valid_pyproject_metadata(
+    choice: str, tmp_path: Path
+) -> None:
+    baked = bake(tmp_path, {**ANSWERS, "license": choice})
+    assert baked.returncode == 0, baked.output
+    text = (baked.project / "LICENSE").read_text(encoding="utf-8")
+    assert LICENSE_TEXTS[choice] in text
+    others = [other for other, phrase in LICENSE_TEXTS.items() if other != choice and phrase in text]
+    assert others == [], f"LICENSE of {choice} also holds the text of {others}"
+    # Apache-2.0 is the license's text verbatim; the others name the owner in their copyright line.
+    assert (ANSWERS["author_name"] in text) is (choice != "Apache-2.0")
+    assert text.endswith(".\n") and "{" not in text
+
+    project = tomllib.loads((baked.project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    spdx = "LicenseRef-Proprietary" if choice == "Proprietary" else choice
+    assert project["license"] == spdx and project["license-files"] == ["LICENSE"]
+    # Core metadata as a build backend would write it, validated by packaging (PEP 639 rules).
+    metadata = Metadata.from_raw({
+        "metadata_version": "2.4", "name": project["name"], "version": project["version"],
+        "license_expression": project["license"], "license_files": project["license-files"],
+    })
+    assert metadata.license_expression == spdx
+    assert not any(c.startswith("License ::") for c in project["classifiers"]), "PEP 639: no license classifier"
+
+
 def test_dependabot_groups_pip_npm_and_actions(project: Path) -> None:
     config = _yaml(project / ".github" / "dependabot.yml")
     assert config["version"] == 2
@@ -166,18 +200,32 @@ def test_the_deploy_workflow_deploys_prod_only_from_the_default_branch(project: 
     assert "${{" not in guard["run"]
 
 
-def test_the_template_runs_its_own_tests_on_every_push() -> None:
+def test_the_template_runs_its_quick_tier_on_every_push_and_everything_on_the_default_branch() -> None:
     workflow = _yaml(TEMPLATE_DIR / ".github" / "workflows" / "test.yml")
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
     assert "push" in triggers and "pull_request" in triggers
+    assert not any(isinstance(trigger, dict) and ("branches" in trigger or "paths" in trigger)
+                   for trigger in triggers.values()), "every push and pull request"
     quick, full = workflow["jobs"]["quick"], workflow["jobs"]["full"]
     assert "if" not in quick
-    assert any(step.get("run", "").startswith("make test ARGS=") for step in quick["steps"])
-    assert "default_branch" in full["if"]
-    assert any(step.get("run") == "make test" for step in full["steps"])
+    assert [step["run"] for step in quick["steps"] if "run" in step] == ["make test-quick"]
+    assert full["if"] == (
+        "${{ github.event_name == 'push' && github.ref_name == github.event.repository.default_branch }}"
+    )
+    assert [step["run"] for step in full["steps"] if "run" in step] == ["make test"]
+    makefile = (TEMPLATE_DIR / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^test-quick: .*\n.*pytest -m quick", makefile, re.MULTILINE)
+
+
+def test_the_templates_own_pins_receive_update_pull_requests() -> None:
     dependabot = _yaml(TEMPLATE_DIR / ".github" / "dependabot.yml")
     directories = {(u["package-ecosystem"], u["directory"]) for u in dependabot["updates"]}
-    assert {("pip", "/"), ("pip", "/{{cookiecutter.project_slug}}"), ("github-actions", "/")} <= directories
+    project = "/{{cookiecutter.project_slug}}"
+    assert {("pip", "/"), ("pip", project), ("npm", project), ("github-actions", "/")} <= directories
+    # What Dependabot reads there, as it is in the template (unrendered): plain JSON, lock in step.
+    package = json.loads((TEMPLATE_DIR / project[1:] / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((TEMPLATE_DIR / project[1:] / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"][""]["devDependencies"] == package["devDependencies"]
 
 
 def test_the_template_installs_every_environment_from_a_hash_checked_lock() -> None:

@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import tomllib
+import types
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from combinations import HOSTILE, SUPPORTED
-from conftest import Bake, bake
+from conftest import TEMPLATE_DIR, Bake, bake
 
 LEFTOVER_TAG = re.compile(r"\{\{ ?cookiecutter\.|\{%-? ?(if|for|endif|endfor|raw|set) ")
+# A YAML loader taught CloudFormation's short tags (written so that this file does not match it).
+LOADER_DEFINITION = re.compile(r"\.add_(?:multi_)?constructor\(")
 TEXT_SUFFIXES = {".py", ".md", ".yml", ".yaml", ".json", ".toml", ".txt", ".cfg", ".ini", ""}
 
 
-class CloudFormationLoader(yaml.SafeLoader):
-    """A YAML loader that accepts CloudFormation short tags (!Ref, !GetAtt, !Sub, ...)."""
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return {suffix: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {suffix: loader.construct_sequence(node, deep=True)}
-    return {suffix: loader.construct_mapping(node, deep=True)}  # type: ignore[arg-type]
-
-
-CloudFormationLoader.add_multi_constructor("!", _any_tag)
-# mkdocs.yml names the Mermaid fence's formatter by its Python name (`!!python/name:`), which mkdocs resolves.
-CloudFormationLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda _loader, suffix, _node: suffix)
+def cfn_yaml(project: Path) -> types.ModuleType:
+    """The generated project's own CloudFormation YAML reader (tools/cfn_yaml.py): the one loader."""
+    path = project / "tools" / "cfn_yaml.py"
+    spec = importlib.util.spec_from_file_location(f"cfn_yaml_of_{project.parent.name}", path)
+    assert spec and spec.loader, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 _BAKED: dict[str, Bake] = {}
 
@@ -62,11 +58,12 @@ def test_no_template_syntax_survives(baked: Bake) -> None:
 
 
 def test_every_config_file_parses(baked: Bake) -> None:
+    reader = cfn_yaml(baked.project)
     parsed = 0
     for path in text_files(baked.project):
         text = path.read_text(encoding="utf-8")
         if path.suffix in (".yml", ".yaml"):
-            yaml.load(text, Loader=CloudFormationLoader)
+            reader.load(text)
         elif path.suffix == ".json":
             json.loads(text)
         elif path.suffix == ".toml":
@@ -102,8 +99,7 @@ def test_answers_are_recorded_without_private_values(baked: Bake) -> None:
 
 def test_stack_is_named_after_the_slug_and_region(baked: Bake) -> None:
     answers = json.loads((baked.project / ".cookiecutter.json").read_text(encoding="utf-8"))
-    config = yaml.load((baked.project / "serverless.yml").read_text(encoding="utf-8"),
-                       Loader=CloudFormationLoader)
+    config = cfn_yaml(baked.project).load_file(baked.project / "serverless.yml")
     assert config["service"] == answers["project_slug"]
     assert config["provider"]["region"] == "${self:custom.region.name}"
     assert config["custom"]["region"]["name"] == answers["region"]
@@ -129,3 +125,13 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
         return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
     assert tree(first.project) == tree(second.project)
+
+
+def test_one_cloudformation_yaml_loader_serves_the_project_and_these_tests() -> None:
+    """serverless.yml's short tags are read one way: by the project's tools/cfn_yaml.py, nowhere else."""
+    project = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    sources = [*project.rglob("*.py"), *(TEMPLATE_DIR / "tests").rglob("*.py"),
+               *(TEMPLATE_DIR / "tools").rglob("*.py"), *(TEMPLATE_DIR / "hooks").rglob("*.py")]
+    defining = sorted(str(path.relative_to(TEMPLATE_DIR)) for path in sources
+                      if LOADER_DEFINITION.search(path.read_text(encoding="utf-8")))
+    assert defining == ["{{cookiecutter.project_slug}}/tools/cfn_yaml.py"]

@@ -14,14 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
 
-
-class _CloudFormationLoader(yaml.SafeLoader):
-    """Reads serverless.yml, whose CloudFormation short tags (!Ref, !GetAtt, ...) are kept as text."""
-
-
-_CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: f"!{suffix}")
+from tools import cfn_yaml
 {% set override = cookiecutter._residency_override_reason | trim %}
 {%- if override %}
 # The regulator's approval recorded at generation for this region outside the jurisdiction's list.
@@ -36,7 +30,7 @@ APPROVAL: str = ""
 
 def region_block(serverless_yml: Path) -> dict[str, Any]:
     """The custom.region block of serverless.yml."""
-    config = yaml.load(serverless_yml.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)  # noqa: S506
+    config = cfn_yaml.load_file(serverless_yml)
     block: dict[str, Any] = config["custom"]["region"]
     return block
 

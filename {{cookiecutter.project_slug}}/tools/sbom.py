@@ -9,6 +9,8 @@ package-lock.json pins) and the layers the function runs with (the Powertools la
 number comes from the zip's hash: the same zip gives the same SBOM.
 
     python -m tools.sbom    # after make package (make audit runs it)
+
+`make deploy` names each zip's SBOM in its StackDeployed audit event (`deployed_artifacts`).
 """
 
 from __future__ import annotations
@@ -206,8 +208,7 @@ def write_all(package_dir: Path = PACKAGE_DIR, root: Path = PROJECT_ROOT) -> lis
     npm_path = root / "package-lock.json"
     npm_lock = json.loads(npm_path.read_text(encoding="utf-8")) if npm_path.exists() else {}
     layers = _layers_by_zip(template)
-    # The zips this template deploys (another stage's zips may still be in the folder).
-    archives = [package_dir / zip_name for zip_name in sorted(layers)] or sorted(package_dir.glob("*.zip"))
+    archives = _deployed_zips(package_dir)
     for stale in package_dir.glob("*.cdx.json"):
         stale.unlink()
     written = []
@@ -217,6 +218,48 @@ def write_all(package_dir: Path = PACKAGE_DIR, root: Path = PROJECT_ROOT) -> lis
         path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         written.append(path)
     return written
+
+
+def _deployed_zips(package_dir: Path) -> list[Path]:
+    """The zips the packaged template deploys (another stage's zips may still be in the folder)."""
+    template_path = package_dir / TEMPLATE.name
+    template = json.loads(template_path.read_text(encoding="utf-8")) if template_path.exists() else {}
+    return [package_dir / zip_name for zip_name in sorted(_layers_by_zip(template))] or sorted(
+        package_dir.glob("*.zip")
+    )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def deployed_artifacts(package_dir: Path = PACKAGE_DIR) -> list[dict[str, str | None]]:
+    """Each deployed zip with its SHA-256, and the SBOM kept beside it: name, serial number, SHA-256.
+
+    The deployment's audit event carries these, so the chained record of a deploy says exactly which
+    zips went out and which SBOM describes each; a zip without its SBOM is named with `sbom: None`.
+    """
+    artifacts: list[dict[str, str | None]] = []
+    for archive in _deployed_zips(package_dir):
+        if not archive.is_file():
+            continue
+        document = sbom_path(archive)
+        record: dict[str, str | None] = {
+            "artifact": archive.name,
+            "sha256": _sha256(archive),
+            "sbom": None,
+            "sbom_serial": None,
+            "sbom_sha256": None,
+        }
+        if document.is_file():
+            serial = json.loads(document.read_text(encoding="utf-8")).get("serialNumber")
+            record.update(
+                sbom=document.name,
+                sbom_serial=serial if isinstance(serial, str) else None,
+                sbom_sha256=_sha256(document),
+            )
+        artifacts.append(record)
+    return artifacts
 
 
 def main() -> int:

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-from tests.support.tables import TABLE_PROPERTIES, CloudFormationLoader, api_schema
+from tests.support.tables import TABLE_PROPERTIES, api_schema
+
+from tools import cfn_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SRC_DIR = PROJECT_ROOT / "src"
@@ -182,7 +183,7 @@ def load(stage: str = "dev", source: str = "auto") -> StackDefinition:
 
 
 def read_serverless_yml() -> dict[str, Any]:
-    loaded = yaml.load(SERVERLESS_YML.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+    loaded = cfn_yaml.load_file(SERVERLESS_YML)
     if not isinstance(loaded, dict):
         raise StackError("serverless.yml is not a mapping")
     return loaded

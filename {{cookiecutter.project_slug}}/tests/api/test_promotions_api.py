@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import serverless_wsgi
-import yaml
 from tests.api.http_api import OTHER_PLAYER, PLAYER, ApiClient, ApiResponse, http_event
-from tests.support.tables import SERVERLESS_YML, CloudFormationLoader
+from tests.support.tables import SERVERLESS_YML
+from tools import cfn_yaml
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
 from {{ cookiecutter.package_name }}.adapters.memory import (
@@ -97,7 +97,7 @@ def api(store: InMemoryPromotionStore, clock: FixedClock, publisher: InMemoryEve
 
 def table_environment(tables: dict[str, str]) -> dict[str, str]:
     """provider.environment's table names (a Ref of a table) in serverless.yml, pointed at `tables`."""
-    document = yaml.load(SERVERLESS_YML.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+    document = cfn_yaml.load_file(SERVERLESS_YML)
     return {
         name: tables[value["Ref"]]
         for name, value in document["provider"]["environment"].items()

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
+from tools import cfn_yaml
 
 if TYPE_CHECKING:
     import pytest
@@ -28,32 +28,9 @@ TABLE_PROPERTIES = (
 )
 
 
-class CloudFormationLoader(yaml.SafeLoader):
-    """A safe YAML loader that reads CloudFormation short tags (!Ref, !GetAtt, !Sub, ...) as data."""
-
-
-def _cloudformation_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if name == "Fn::GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    elif isinstance(node, yaml.MappingNode):
-        value = loader.construct_mapping(node, deep=True)
-    else:
-        raise yaml.constructor.ConstructorError(None, None, f"unexpected !{tag_suffix}", node.start_mark)
-    return {name: value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _cloudformation_tag)
-
-
 def load_resources(path: Path = SERVERLESS_YML) -> dict[str, dict[str, Any]]:
     """Every CloudFormation resource declared under `resources` in serverless.yml, by logical id."""
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+    document = cfn_yaml.load_file(path)
     sections = (document or {}).get("resources") or {}
     if isinstance(sections, dict):
         sections = [sections]
@@ -114,7 +91,7 @@ def table_environment(names: dict[str, str], path: Path = SERVERLESS_YML) -> dic
 
     Read from serverless.yml, so a module's table variable reaches the tests the way it reaches Lambda.
     """
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+    document = cfn_yaml.load_file(path)
     environment = ((document or {}).get("provider") or {}).get("environment") or {}
     return {
         variable: names[value["Ref"]]

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-from tests.support.tables import CloudFormationLoader
+from tools import cfn_yaml
 
 Resource = dict[str, Any]
 
@@ -30,7 +29,7 @@ def as_list(value: Any) -> list[Any]:
 
 def defined_stages(serverless_yml: Path) -> list[str]:
     """The stages serverless.yml defines: its params sections other than `default`, dev first."""
-    document = yaml.load(serverless_yml.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+    document = cfn_yaml.load_file(serverless_yml)
     stages = [name for name in (document.get("params") or {}) if name != "default"]
     return sorted(stages, key=lambda stage: (stage != "dev", stage)) or ["dev"]
 
