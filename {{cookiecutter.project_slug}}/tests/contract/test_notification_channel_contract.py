@@ -26,7 +26,7 @@ from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
     InMemoryNotificationStore,
 )
 from {{ cookiecutter.package_name }}.domain.notifications import Notification, Reason, Undeliverable
-from {{ cookiecutter.package_name }}.ports import NotificationChannel
+from {{ cookiecutter.package_name }}.ports.notifications import NotificationChannel
 from {{ cookiecutter.package_name }}.settings import NotificationSettings
 
 PLAYER = "player-1"

@@ -27,7 +27,7 @@ from {{ cookiecutter.package_name }}.domain.reporting import (
     Play,
     PlayTotals,
 )
-from {{ cookiecutter.package_name }}.ports import GgrTotalsStore, ReportWriter
+from {{ cookiecutter.package_name }}.ports.reporting import GgrTotalsStore, ReportWriter
 
 REGION = "{{ cookiecutter.region }}"
 DAY = date(2029, 12, 31)

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
-from {{ cookiecutter.package_name }}.adapters.memory import InMemorySessionStore
+from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
 from {{ cookiecutter.package_name }}.domain.errors import NotFound
 from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionStatus
-from {{ cookiecutter.package_name }}.ports import SessionStore
+from {{ cookiecutter.package_name }}.ports.sessions import SessionStore
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 ONE_BET = SessionActivity(bets=1, staked=50, won=0)

@@ -15,11 +15,7 @@ import pytest
 from tests.support.audit import create_archive_bucket
 from tests.support.bus import eventbridge_body, sqs_event
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryAuditArchive,
-    InMemoryAuditLog,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryAuditArchive, InMemoryAuditLog
 from {{ cookiecutter.package_name }}.compliance import AUDITED_EVENTS
 from {{ cookiecutter.package_name }}.domain.audit import (
     AuditEvent,

@@ -15,12 +15,9 @@ from tests.support.tables import stack_environment
 {% if cookiecutter.module_responsible_gaming -%}
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 {% endif -%}
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_leaderboards import InMemoryLeaderboardStore
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 {%- if cookiecutter.module_responsible_gaming %}
 from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
 {%- endif %}

@@ -8,19 +8,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from tests.support.bus import eventbridge_body, outbox_poller, sqs_event
+from tests.support.bus import eventbridge_body, sqs_event
+from tests.support.outbox import outbox_poller
 {%- if cookiecutter.module_responsible_gaming %}
 from tests.support.tables import stack_environment
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 {%- if cookiecutter.module_responsible_gaming %}
 from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
 {%- endif %}
@@ -32,7 +30,8 @@ from {{ cookiecutter.package_name }}.domain.responsible_gaming import KycStatus,
 {%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.handlers import promotions as worker
-from {{ cookiecutter.package_name }}.ports import LedgerStore, PromotionStore
+from {{ cookiecutter.package_name }}.ports.promotions import PromotionStore
+from {{ cookiecutter.package_name }}.ports.wallet import LedgerStore
 
 PLAYER = "player-1"
 WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"

@@ -12,17 +12,14 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-    InMemorySessionStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_jobs import (
     InMemoryExportSink,
     InMemorySessionHousekeeping,
     InMemoryWalletScanner,
 )
+from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.jobs import (
     LedgerExportJob,
     ReconciliationJob,

@@ -9,12 +9,9 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 {%- if cookiecutter.module_responsible_gaming %}
 from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
 {%- endif %}

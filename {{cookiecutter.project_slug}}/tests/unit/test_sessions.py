@@ -7,11 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemorySessionStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
 {%- if cookiecutter.module_responsible_gaming %}
 from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
 {%- endif %}

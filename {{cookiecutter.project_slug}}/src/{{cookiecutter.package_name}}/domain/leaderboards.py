@@ -28,7 +28,8 @@ from .events import DomainEvent
 from .money import Money
 
 if TYPE_CHECKING:
-    from ..ports import BonusGranter, Clock, EventPublisher, LeaderboardStore
+    from ..ports import Clock, EventPublisher
+    from ..ports.leaderboards import BonusGranter, LeaderboardStore
 
 # The wallet events that can score: stakes, wins and bonus grants.
 SCORED_EVENTS = frozenset({"BetPlaced", "BetSettled", "BonusGranted"})

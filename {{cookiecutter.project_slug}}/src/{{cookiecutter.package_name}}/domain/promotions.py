@@ -28,7 +28,8 @@ from .money import CURRENCY_RE, MAX_AMOUNT, Money
 from .wallet import EntryKind, IdScope, LedgerEntry
 
 if TYPE_CHECKING:
-    from ..ports import Clock, EventPublisher, LedgerReader, PromotionStore
+    from ..ports import Clock, EventPublisher
+    from ..ports.promotions import LedgerReader, PromotionStore
     from .wallet import Balance, WalletReceipt
 
 # Promotion ids go into ledger transaction ids and table keys: short, lower-case, nothing to escape.

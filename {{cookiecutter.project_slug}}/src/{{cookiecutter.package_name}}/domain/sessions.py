@@ -20,7 +20,8 @@ from .errors import NotFound, SessionClosed, ValidationFailed
 from .events import DomainEvent
 
 if TYPE_CHECKING:
-    from ..ports import Clock, EventPublisher, SessionStore
+    from ..ports import Clock, EventPublisher
+    from ..ports.sessions import SessionStore
 
 
 class SessionStatus(StrEnum):
