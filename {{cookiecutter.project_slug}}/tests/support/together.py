@@ -5,6 +5,7 @@ with another one (the session worker fed by the wallet's own events, promotions 
 excluded themselves) needs the other module too, so it lives in a file named for both and is listed
 under the first. This hook leaves such a file uncollected when the module after `_with_` is not part of
 the project (registry.MODULES), so no collected test imports a module that generation left out.
+`_with_` in a test file's name is kept for this: what follows it is always a module's name.
 """
 
 from __future__ import annotations
@@ -13,13 +14,6 @@ from pathlib import Path
 
 from {{ cookiecutter.package_name }} import registry
 
-# Every module of the template, generated or not: only a name among these after `_with_` pairs modules.
-MODULE_NAMES = (
-{%- for name in manifest.modules %}
-    "{{ name }}",
-{%- endfor %}
-)
-
 
 def pytest_ignore_collect(collection_path: Path) -> bool | None:
     """True (do not collect) for a test of two modules whose second module was not generated."""
@@ -27,6 +21,6 @@ def pytest_ignore_collect(collection_path: Path) -> bool | None:
     if not (name.startswith("test_") and name.endswith(".py")):
         return None
     subject, found, other = collection_path.stem.rpartition("_with_")
-    if not found or not subject or other not in MODULE_NAMES:
+    if not found or not subject:
         return None
     return None if registry.enabled(other) else True

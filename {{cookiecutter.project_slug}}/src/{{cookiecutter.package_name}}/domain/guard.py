@@ -210,6 +210,16 @@ class ProtectionChanged(Conflict):
     code = "protection_changed"
 
 
+class ExcludedFromBonuses(DomainError):
+    """The player is self-excluded or cooling off: bonuses are marketing, none until it ends.
+
+    A final answer for a promotion or mission reward, not a failure to retry; nothing was written.
+    """
+
+    code = "excluded_from_bonuses"
+    status = 403
+
+
 class Unprotected:
     """The guard port without player protection: every guard checks and counts nothing, nothing is refused."""
 
@@ -254,6 +264,7 @@ def by_effective_at(change: PendingLimit) -> datetime:
 __all__ = [
     "NO_PROTECTION",
     "PROTECTION_ATTEMPTS",
+    "ExcludedFromBonuses",
     "KycStatus",
     "Limit",
     "LimitBreached",

@@ -24,6 +24,7 @@ from .events import DomainEvent
 # them with or without this module; they are this module's vocabulary too, so they are named here.
 from .guard import (
     PROTECTION_ATTEMPTS,
+    ExcludedFromBonuses,
     KycStatus,
     Limit,
     LimitBreached,
@@ -72,16 +73,6 @@ class CoolingOff(DomainError):
     """The player is taking a break: no bets, no deposits until it ends."""
 
     code = "cooling_off"
-    status = 403
-
-
-class ExcludedFromBonuses(DomainError):
-    """The player is self-excluded or cooling off: bonuses are marketing, none until it ends.
-
-    A final answer for a promotion or mission reward, not a failure to retry; nothing was written.
-    """
-
-    code = "excluded_from_bonuses"
     status = 403
 
 
