@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from tests.support.region import REGION
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
@@ -675,7 +676,7 @@ def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
 
 
 def test_transaction_conflicts_are_retried_then_succeed() -> None:
-    client = boto3.client("dynamodb", region_name="{{ cookiecutter.region }}")
+    client = boto3.client("dynamodb", region_name=REGION)
     conflict = {"CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}]}
     with Stubber(client) as stub:
         stub.add_client_error(

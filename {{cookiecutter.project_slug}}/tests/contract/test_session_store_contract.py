@@ -50,9 +50,6 @@ def test_saved_session_reads_back_equal(sessions: SessionStore) -> None:
     assert sessions.get("session-1") == session
 
 
-{%- if cookiecutter.module_responsible_gaming %}
-
-
 def test_reality_check_interval_and_count_read_back(sessions: SessionStore) -> None:
     checked = replace(active_session(), reality_check_minutes=60)
     sessions.save(checked)
@@ -61,7 +58,6 @@ def test_reality_check_interval_and_count_read_back(sessions: SessionStore) -> N
     sessions.save(later)
 
     assert sessions.get("session-1") == later
-{%- endif %}
 
 
 def test_save_updates_the_lifecycle_of_the_session(sessions: SessionStore) -> None:

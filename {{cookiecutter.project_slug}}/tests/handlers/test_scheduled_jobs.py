@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from tests.support.region import REGION
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_jobs import (
@@ -53,8 +54,8 @@ def scheduled_event(event_id: str = SCHEDULE_ID, at: datetime = SCHEDULED_AT) ->
         "source": "aws.events",
         "account": "123456789012",
         "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": "{{ cookiecutter.region }}",
-        "resources": ["arn:aws:events:{{ cookiecutter.region }}:123456789012:rule/jobs"],
+        "region": REGION,
+        "resources": [f"arn:aws:events:{REGION}:123456789012:rule/jobs"],
         "detail": {},
     }
 

@@ -7,6 +7,7 @@ from tests.support.bus import eventbridge_body, sqs_event
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
+from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.sessions import SessionActivity, SessionService
 from {{ cookiecutter.package_name }}.handlers import session_activity
 
@@ -46,7 +47,6 @@ def test_events_the_wallet_publishes_are_what_the_worker_reads(
 ) -> None:
     # Imported here: this file stays in a project without the wallet (uncollected there, still linted).
     from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
-    from {{ cookiecutter.package_name }}.domain.money import Money
     from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
     wallet = Wallet(InMemoryLedgerStore(relay=publisher), clock, WALLET_SOURCE)

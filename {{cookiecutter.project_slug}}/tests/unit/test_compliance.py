@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.support.region import REGION
 from tests.support.tables import SERVERLESS_YML, CloudFormationLoader, load_resources
 
 from {{ cookiecutter.package_name }} import compliance
@@ -84,7 +85,7 @@ def test_make_deploy_publishes_the_deployment_on_the_stacks_bus(
     target = {"Id": "queue", "Arn": queue["Attributes"]["QueueArn"]}
     events_client.put_targets(Rule="deployments", EventBusName=bus, Targets=[target])
 
-    assert deployment.main(["--stage", stage, "--region", "{{ cookiecutter.region }}"]) == 0
+    assert deployment.main(["--stage", stage, "--region", REGION]) == 0
 
     (message,) = sqs_client.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)["Messages"]
     published = json.loads(message["Body"])
