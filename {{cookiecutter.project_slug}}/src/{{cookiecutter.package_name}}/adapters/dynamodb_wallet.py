@@ -27,23 +27,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from ..domain.errors import CurrencyMismatch, InsufficientFunds
-from ..domain.guard import (
-    KycStatus,
-    Limit,
-    LimitBreached,
-    LimitKind,
-    LimitPeriod,
-    PendingLimit,
-    PlayerProtection,
-    ProtectionCheckFailed,
-    TransactionGuard,
-    first_breach,
-)
 from ..domain.wallet import (
     AlreadyReversed,
     Balance,
@@ -54,6 +42,12 @@ from ..domain.wallet import (
     LedgerEntry,
 )
 from .dynamodb import Item, TransactionCancelled, _DynamoTable, _key, _n, _s, _timestamp
+
+if TYPE_CHECKING:
+    from ..domain.guard import PlayerProtection, TransactionGuard
+
+# The guard's domain is imported where a guard that checks or counts, or a protection item, is handled:
+# a worker that pays a bonus or reads the ledger without them (promotions, leaderboards) does not load it.
 
 
 class DynamoLedgerStore(_DynamoTable):
@@ -193,6 +187,8 @@ class DynamoLedgerStore(_DynamoTable):
             self.client.put_item(**put)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                from ..domain.guard import ProtectionCheckFailed
+
                 raise ProtectionCheckFailed(protection.player_id) from None
             raise
 
@@ -211,8 +207,10 @@ class DynamoLedgerStore(_DynamoTable):
 
     def _guard_items(self, guard: TransactionGuard | None) -> list[dict[str, Any]]:
         """The guard's ConditionCheck on the protection and its counter updates, for the same transaction."""
-        if guard is None:
-            return []
+        if guard is None or not (guard.checks_protection or guard.counts):
+            return []  # a guard that checks and counts nothing (no player protection) adds no item
+        from ..domain.guard import KycStatus, LimitBreached, first_breach
+
         breach = first_breach(guard)
         if breach is not None:
             # A counter that does not exist yet passes its condition: this stake alone is too big.
@@ -293,6 +291,8 @@ def _raise_guard_failure(cancelled: TransactionCancelled, first: int, guard: Tra
     """Raise what failed among a guard's items, which start at index `first` of the transaction."""
     if guard is None:
         return
+    from ..domain.guard import LimitBreached, ProtectionCheckFailed
+
     index = first
     if guard.checks_protection:
         if cancelled.failed(index):
@@ -342,6 +342,8 @@ def _protection_to_item(protection: PlayerProtection) -> Item:
 
 
 def _protection_from_item(player_id: str, item: Item) -> PlayerProtection:
+    from ..domain.guard import KycStatus, Limit, LimitKind, LimitPeriod, PendingLimit, PlayerProtection
+
     def moment(name: str) -> datetime | None:
         return datetime.fromisoformat(item[name]["S"]) if name in item else None
 

@@ -24,9 +24,6 @@ from typing import TYPE_CHECKING
 from ..compliance import CURRENCY
 from .errors import Conflict, NotFound, ValidationFailed
 from .events import DomainEvent
-
-# A refusal of the wallet's guard port (player protection's, when the project has it).
-from .guard import ExcludedFromBonuses
 from .money import Money
 
 if TYPE_CHECKING:
@@ -512,6 +509,7 @@ class LeaderboardService:
         progress = self._store.progress(player_id, list(missions))
         rewarded = []
         excluded = []
+        from .guard import ExcludedFromBonuses  # the guard port's refusal; loaded on the first reward
 
         for key, mission in missions.items():
             found = progress.get(key, MissionProgress())

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import CurrencyMismatch
 from .events import DomainEvent
-from .guard import ExcludedFromBonuses
 from .money import CURRENCY_RE, MAX_AMOUNT, Money
 from .wallet import EntryKind, IdScope, LedgerEntry
 
@@ -331,6 +330,8 @@ class PromotionService:
         if balance is None or balance.currency != promotion.currency:
             return f"{name}: no wallet in {promotion.currency}"
         transaction_id = bonus_transaction_id(name, player_id)
+        from .guard import ExcludedFromBonuses  # the guard port's refusal; loaded on the first grant
+
         try:
             receipt = self._wallet.grant_bonus(
                 player_id, transaction_id, Money.of(amount, promotion.currency), correlation_id=correlation_id

@@ -19,14 +19,6 @@ from .errors import (
     ValidationFailed,
 )
 from .events import DomainEvent
-from .guard import (
-    NO_PROTECTION,
-    PROTECTION_ATTEMPTS,
-    LimitBreached,
-    ProtectionChanged,
-    ProtectionCheckFailed,
-    TransactionGuard,
-)
 from .money import Money
 
 if TYPE_CHECKING:
@@ -34,6 +26,7 @@ if TYPE_CHECKING:
 
     from ..ports import Clock
     from ..ports.wallet import LedgerStore, TransactionGuards
+    from .guard import TransactionGuard
 
 
 class EntryKind(StrEnum):
@@ -202,7 +195,7 @@ class Wallet:
         self._ledger = ledger
         self._clock = clock
         self._source = source  # EventBridge Source of the wallet's events, e.g. "<package>.wallet"
-        self._protection: TransactionGuards = NO_PROTECTION if protection is None else protection
+        self._protection = protection
 
     def balance(self, player_id: str) -> Balance | None:
         """The player's balance, or None if the player has never had money."""
@@ -537,8 +530,16 @@ class Wallet:
 
     def _guard(self, make: Callable[[TransactionGuards], TransactionGuard]) -> Callable[[], TransactionGuard]:
         """What builds the write's guard from the guard port, just before each attempt of the write."""
-        protection = self._protection
-        return lambda: make(protection)
+        return lambda: make(self._guards())
+
+    def _guards(self) -> TransactionGuards:
+        """The guard port: the one given, else NO_PROTECTION (guards that check and count nothing)."""
+        if self._protection is None:
+            # Imported on the first write: a worker that only reads the ledger does not load the guards.
+            from .guard import NO_PROTECTION
+
+            self._protection = NO_PROTECTION
+        return self._protection
 
     def _write(
         self,
@@ -553,6 +554,8 @@ class Wallet:
         a limit); the ledger's transaction then holds that protection's version and the limits' caps.
         A write with no guard (a withdrawal) is the ledger's write alone.
         """
+        from .guard import PROTECTION_ATTEMPTS, LimitBreached, ProtectionChanged, ProtectionCheckFailed
+
         for attempt in range(1, PROTECTION_ATTEMPTS + 1):
             made = None if guard is None else guard()
             try:
@@ -568,7 +571,7 @@ class Wallet:
                 if self._replay_of(entry) is not None:
                     # A replay of a transaction taken before: no limit was reached now.
                     raise DuplicateTransaction(entry.transaction_id) from None
-                raise self._protection.limit_reached(
+                raise self._guards().limit_reached(
                     made, breach.count, entry.transaction_id, correlation_id=correlation_id
                 ) from None
 
