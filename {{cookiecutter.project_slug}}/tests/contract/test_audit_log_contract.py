@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from tests.support.audit import archive_lock_rule, create_archive_bucket
+from tests.support.region import REGION
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_audit import (
     AuditAppendContention,
@@ -20,7 +21,6 @@ from {{ cookiecutter.package_name }}.adapters.s3 import S3AuditArchive
 from {{ cookiecutter.package_name }}.domain.audit import Anchor, AuditEvent, ChainHead, link, verify
 from {{ cookiecutter.package_name }}.ports import AuditArchive, AuditLog
 
-REGION = "{{ cookiecutter.region }}"
 RECORDED_AT = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from tests.support.region import REGION
 from tests.support.tables import create_event_bus
 
 from {{ cookiecutter.package_name }}.adapters.eventbridge import EventBridgePublisher, PublishFailed
@@ -86,7 +87,7 @@ def test_events_go_out_in_batches_of_ten(bus_to_queue: tuple[str, str]) -> None:
 
 
 def test_refused_entries_raise_naming_the_events() -> None:
-    client = boto3.client("events", region_name="{{ cookiecutter.region }}")
+    client = boto3.client("events", region_name=REGION)
     events = [bet_placed(1), bet_placed(2)]
     refused = {
         "FailedEntryCount": 1,

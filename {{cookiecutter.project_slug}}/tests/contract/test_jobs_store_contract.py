@@ -16,28 +16,22 @@ from {{ cookiecutter.package_name }}.adapters.dynamodb_jobs import (
 )
 from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryLedgerStore,
-    InMemorySessionStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
 from {{ cookiecutter.package_name }}.adapters.memory_jobs import (
     InMemoryExportSink,
     InMemorySessionHousekeeping,
     InMemoryWalletScanner,
 )
+from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.adapters.s3_exports import S3ExportSink
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionStatus
 from {{ cookiecutter.package_name }}.domain.wallet import IdScope, Wallet
-from {{ cookiecutter.package_name }}.ports import (
-    ExportSink,
-    LedgerStore,
-    SessionHousekeeping,
-    SessionStore,
-    WalletScanner,
-)
+from {{ cookiecutter.package_name }}.ports.scheduled_jobs import ExportSink, SessionHousekeeping, WalletScanner
+from {{ cookiecutter.package_name }}.ports.sessions import SessionStore
+from {{ cookiecutter.package_name }}.ports.wallet import LedgerStore
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 KEY = "exports/ledger/date=2029-12-31/ledger.jsonl"

@@ -18,7 +18,7 @@ from {{ cookiecutter.package_name }}.domain.leaderboards import (
     ScoredPlay,
     TournamentEntry,
 )
-from {{ cookiecutter.package_name }}.ports import LeaderboardStore
+from {{ cookiecutter.package_name }}.ports.leaderboards import LeaderboardStore
 
 TODAY = BoardWindow("daily-wins", "2030-01-01")
 TOMORROW = BoardWindow("daily-wins", "2030-01-02")

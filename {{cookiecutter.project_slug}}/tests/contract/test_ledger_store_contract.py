@@ -15,18 +15,13 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from tests.support.region import REGION
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.errors import CurrencyMismatch, InsufficientFunds
 from {{ cookiecutter.package_name }}.domain.money import Money
-{%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.domain.responsible_gaming import ProtectionService
-{%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import (
     AlreadyReversed,
     Balance,
@@ -38,7 +33,7 @@ from {{ cookiecutter.package_name }}.domain.wallet import (
     Wallet,
     fingerprint,
 )
-from {{ cookiecutter.package_name }}.ports import LedgerStore
+from {{ cookiecutter.package_name }}.ports.wallet import LedgerStore
 
 PLAYER = "player-1"
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -655,18 +650,7 @@ def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
     ledger = DynamoLedgerStore(aws_tables["WalletTable"])
     clock, publisher = FixedClock(START), InMemoryEventPublisher()
     ledger.credit(deposit("dep-0", 1_000))
-{%- if cookiecutter.module_responsible_gaming %}
-    # As deployed, with player protection: a withdrawal still carries no protection check at all.
-    protection = ProtectionService(
-        ledger,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.responsible_gaming",
-    )
-    wallet = Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
-{%- else %}
     wallet = Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet")
-{%- endif %}
     calls: list[str] = []
     items: list[dict[str, Any]] = []
     ledger.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
@@ -692,7 +676,7 @@ def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
 
 
 def test_transaction_conflicts_are_retried_then_succeed() -> None:
-    client = boto3.client("dynamodb", region_name="{{ cookiecutter.region }}")
+    client = boto3.client("dynamodb", region_name=REGION)
     conflict = {"CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}]}
     with Stubber(client) as stub:
         stub.add_client_error(

@@ -13,6 +13,7 @@ import boto3
 import pytest
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
+from tests.support.region import REGION
 
 from {{ cookiecutter.package_name }} import observability
 from {{ cookiecutter.package_name }}.adapters.channels import (
@@ -26,7 +27,7 @@ from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
     InMemoryNotificationStore,
 )
 from {{ cookiecutter.package_name }}.domain.notifications import Notification, Reason, Undeliverable
-from {{ cookiecutter.package_name }}.ports import NotificationChannel
+from {{ cookiecutter.package_name }}.ports.notifications import NotificationChannel
 from {{ cookiecutter.package_name }}.settings import NotificationSettings
 
 PLAYER = "player-1"
@@ -180,7 +181,7 @@ def test_log_line_names_the_player_but_not_the_message(
     ("environment", "expected"),
     [
         ({}, LogChannel),
-        ({"NOTIFICATION_CHANNEL": "sns", "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:eu-west-1:1:t"}, SnsChannel),
+        ({"NOTIFICATION_CHANNEL": "sns", "NOTIFICATIONS_TOPIC_ARN": f"arn:aws:sns:{REGION}:1:t"}, SnsChannel),
         ({"NOTIFICATION_CHANNEL": "ses", "NOTIFICATION_SENDER": SENDER}, SesChannel),
     ],
 )

@@ -18,7 +18,7 @@ from {{ cookiecutter.package_name }}.domain.notifications import (
     Delivery,
     NotificationPreferences,
 )
-from {{ cookiecutter.package_name }}.ports import NotificationStore
+from {{ cookiecutter.package_name }}.ports.notifications import NotificationStore
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -12,11 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.errors import InsufficientFunds
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.responsible_gaming import (

@@ -19,7 +19,7 @@ from {{ cookiecutter.package_name }}.domain.promotions import (
     WageringContention,
     WageringProgress,
 )
-from {{ cookiecutter.package_name }}.ports import PromotionStore
+from {{ cookiecutter.package_name }}.ports.promotions import PromotionStore
 
 PLAYER = "player-1"
 OTHER_PLAYER = "player-2"

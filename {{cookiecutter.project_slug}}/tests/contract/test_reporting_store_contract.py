@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from tests.support.region import REGION
 from tests.support.tables import load_resources
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_reporting import DynamoGgrTotalsStore
@@ -27,9 +28,8 @@ from {{ cookiecutter.package_name }}.domain.reporting import (
     Play,
     PlayTotals,
 )
-from {{ cookiecutter.package_name }}.ports import GgrTotalsStore, ReportWriter
+from {{ cookiecutter.package_name }}.ports.reporting import GgrTotalsStore, ReportWriter
 
-REGION = "{{ cookiecutter.region }}"
 DAY = date(2029, 12, 31)
 AT = datetime(2029, 12, 31, 18, 0, tzinfo=UTC)
 

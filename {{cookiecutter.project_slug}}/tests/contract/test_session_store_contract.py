@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
-from {{ cookiecutter.package_name }}.adapters.memory import InMemorySessionStore
+from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
 from {{ cookiecutter.package_name }}.domain.errors import NotFound
 from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionStatus
-from {{ cookiecutter.package_name }}.ports import SessionStore
+from {{ cookiecutter.package_name }}.ports.sessions import SessionStore
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 ONE_BET = SessionActivity(bets=1, staked=50, won=0)
@@ -50,9 +50,6 @@ def test_saved_session_reads_back_equal(sessions: SessionStore) -> None:
     assert sessions.get("session-1") == session
 
 
-{%- if cookiecutter.module_responsible_gaming %}
-
-
 def test_reality_check_interval_and_count_read_back(sessions: SessionStore) -> None:
     checked = replace(active_session(), reality_check_minutes=60)
     sessions.save(checked)
@@ -61,7 +58,6 @@ def test_reality_check_interval_and_count_read_back(sessions: SessionStore) -> N
     sessions.save(later)
 
     assert sessions.get("session-1") == later
-{%- endif %}
 
 
 def test_save_updates_the_lifecycle_of_the_session(sessions: SessionStore) -> None:

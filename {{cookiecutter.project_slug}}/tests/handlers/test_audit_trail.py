@@ -14,12 +14,9 @@ import boto3
 import pytest
 from tests.support.audit import create_archive_bucket
 from tests.support.bus import eventbridge_body, sqs_event
+from tests.support.region import REGION
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryAuditArchive,
-    InMemoryAuditLog,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryAuditArchive, InMemoryAuditLog
 from {{ cookiecutter.package_name }}.compliance import AUDITED_EVENTS
 from {{ cookiecutter.package_name }}.domain.audit import (
     AuditEvent,
@@ -36,7 +33,6 @@ from {{ cookiecutter.package_name }}.handlers import (
 from {{ cookiecutter.package_name }}.observability import flush_metrics
 
 PACKAGE = "{{ cookiecutter.package_name }}"
-REGION = "{{ cookiecutter.region }}"
 AT = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 # A critical event every project records, whichever modules and jurisdiction it was made with.
 DEPLOYED = ("deployment", "StackDeployed")

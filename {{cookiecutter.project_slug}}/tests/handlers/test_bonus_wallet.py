@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.handlers.bonus_wallet import DeferredWallet
 

@@ -8,28 +8,12 @@ from typing import Any
 
 import pytest
 from tests.support.bus import eventbridge_body, sqs_event
-{%- if cookiecutter.module_responsible_gaming %}
-from tests.support.tables import stack_environment
-{%- endif %}
 
-{% if cookiecutter.module_responsible_gaming -%}
-from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
-{% endif -%}
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_leaderboards import InMemoryLeaderboardStore
-{%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
-{%- endif %}
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.leaderboards import (
-{%- if cookiecutter.module_responsible_gaming %}
-    CATALOGUE_CURRENCY,
-    DEFAULT_CATALOGUE,
-{%- endif %}
     Catalogue,
     Leaderboard,
     LeaderboardService,
@@ -39,9 +23,6 @@ from {{ cookiecutter.package_name }}.domain.leaderboards import (
     Schedule,
 )
 from {{ cookiecutter.package_name }}.domain.money import Money
-{%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.domain.responsible_gaming import ProtectionService
-{%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.handlers import leaderboards
 
@@ -268,84 +249,3 @@ def test_events_the_wallet_publishes_are_what_the_worker_reads(
         1_200,
         75,
     )
-
-{%- if cookiecutter.module_responsible_gaming %}
-
-
-PROTECTION_SOURCE = "{{ cookiecutter.package_name }}.responsible_gaming"
-
-
-@pytest.mark.parametrize("how", ["self-excluded", "cooling-off"])
-def test_a_reward_refused_for_an_excluded_player_is_acknowledged_and_not_recorded(
-    store: InMemoryLeaderboardStore,
-    ledger: InMemoryLedgerStore,
-    publisher: InMemoryEventPublisher,
-    clock: FixedClock,
-    caplog: pytest.LogCaptureFixture,
-    how: str,
-) -> None:
-    protection = ProtectionService(ledger, publisher, clock, PROTECTION_SOURCE)
-    wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
-    service = LeaderboardService(store, publisher, clock, SOURCE, CATALOGUE, bonuses=wallet)
-    if how == "self-excluded":
-        protection.self_exclude(PLAYER, LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")
-    else:
-        protection.cool_off(PLAYER, LIMITS_POLICY.cool_off_hours, correlation_id="e")
-    publisher.events.clear()
-    caplog.clear()
-    wins = [wallet_body("BetSettled", f"win-{n}", 100, correlation_id=f"round-{n}") for n in (1, 2)]
-
-    result = leaderboards.process_batch(sqs_event(*wins), service)
-
-    assert result == {"batchItemFailures": []}
-    logged = [
-        getattr(record, "outcome", None) for record in caplog.records if record.msg == "leaderboard record"
-    ]
-    assert logged == ["applied", "applied; skipped: player excluded (two-wins not rewarded)"]
-    assert ledger.balance(PLAYER) is None
-    assert publisher.events == []
-    [mission] = service.missions(PLAYER)
-    assert (mission.completed, mission.rewarded) == (True, False)
-    assert score(service, "daily-wins") == 200
-
-
-@pytest.mark.integration
-def test_the_workers_own_wallet_refuses_rewards_to_excluded_players_on_dynamodb(
-    aws_tables: dict[str, str], events_client: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    stack_environment(monkeypatch, events_client, aws_tables)
-    monkeypatch.setattr(leaderboards, "_service", None)  # the handler builds its own, as on Lambda
-    ledger = DynamoLedgerStore(aws_tables["WalletTable"])
-    now = datetime.now(UTC)
-    protection = ProtectionService(ledger, InMemoryEventPublisher(), FixedClock(now), PROTECTION_SOURCE)
-    protection.self_exclude(PLAYER, LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")
-    [mission] = [mission for mission in DEFAULT_CATALOGUE.missions if mission.counts == "BetSettled"]
-    # Enough wins each for the default catalogue's win mission to pay its reward.
-    bodies = [
-        eventbridge_body(
-            DomainEvent(
-                "BetSettled",
-                WALLET_SOURCE,
-                {
-                    "player_id": player_id,
-                    "transaction_id": f"win-{player_id}-{n}",
-                    "amount": 100,
-                    "currency": CATALOGUE_CURRENCY,
-                    "funds": "cash",
-                },
-                f"round-{n}",
-                now,
-            )
-        )
-        for player_id in (PLAYER, "player-2")
-        for n in range(mission.target)
-    ]
-
-    result = leaderboards.handler(sqs_event(*bodies), object())
-
-    assert result == {"batchItemFailures": []}
-    assert ledger.balance(PLAYER) is None
-    rewarded = ledger.balance("player-2")
-    assert rewarded is not None
-    assert rewarded.bonus == mission.reward.amount
-{%- endif %}

@@ -9,15 +9,12 @@ from typing import Any
 import pytest
 from tests.support.bus import eventbridge_body, sqs_event
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
     InMemoryChannel,
     InMemoryNotificationStore,
 )
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.notifications import (

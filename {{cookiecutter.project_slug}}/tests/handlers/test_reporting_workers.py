@@ -10,16 +10,14 @@ from typing import Any
 import boto3
 import pytest
 from tests.support.bus import eventbridge_body, sqs_event
+from tests.support.region import REGION
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_reporting import (
     InMemoryGgrTotalsStore,
     InMemoryReportWriter,
 )
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.errors import ValidationFailed
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
@@ -33,7 +31,6 @@ from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.handlers import daily_report, ggr_totals
 
 PACKAGE = "{{ cookiecutter.package_name }}"
-REGION = "{{ cookiecutter.region }}"
 WALLET_SOURCE = f"{PACKAGE}.wallet"
 PLAYED_AT = datetime(2029, 12, 31, 21, 0, tzinfo=UTC)
 DAY = date(2029, 12, 31)  # the day before the test clock's (tests/conftest.py)

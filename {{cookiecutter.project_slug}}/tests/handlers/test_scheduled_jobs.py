@@ -11,18 +11,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from tests.support.region import REGION
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-    InMemorySessionStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_jobs import (
     InMemoryExportSink,
     InMemorySessionHousekeeping,
     InMemoryWalletScanner,
 )
+from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.jobs import (
     LedgerExportJob,
     ReconciliationJob,
@@ -56,8 +54,8 @@ def scheduled_event(event_id: str = SCHEDULE_ID, at: datetime = SCHEDULED_AT) ->
         "source": "aws.events",
         "account": "123456789012",
         "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": "{{ cookiecutter.region }}",
-        "resources": ["arn:aws:events:{{ cookiecutter.region }}:123456789012:rule/jobs"],
+        "region": REGION,
+        "resources": [f"arn:aws:events:{REGION}:123456789012:rule/jobs"],
         "detail": {},
     }
 

@@ -9,22 +9,10 @@ from typing import Any
 import pytest
 from tests.support.bus import eventbridge_body, sqs_event
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-{%- if cookiecutter.module_wallet %}
-    InMemoryLedgerStore,
-{%- endif %}
-    InMemorySessionStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
-{%- if cookiecutter.module_wallet %}
-from {{ cookiecutter.package_name }}.domain.money import Money
-{%- endif %}
 from {{ cookiecutter.package_name }}.domain.sessions import SessionActivity, SessionService
-{%- if cookiecutter.module_wallet %}
-from {{ cookiecutter.package_name }}.domain.wallet import Wallet
-{%- endif %}
 from {{ cookiecutter.package_name }}.handlers import session_activity
 
 PLAYER = "player-1"
@@ -165,24 +153,3 @@ def test_lambda_entry_point_uses_the_module_service(
 
     assert session_activity.handler(sqs_event(bet), object()) == {"batchItemFailures": []}
     assert activity(store, session_id) == SessionActivity(bets=1, staked=300)
-{%- if cookiecutter.module_wallet %}
-
-
-def test_events_the_wallet_publishes_are_what_the_worker_reads(
-    sessions: SessionService,
-    store: InMemorySessionStore,
-    session_id: str,
-    publisher: InMemoryEventPublisher,
-    clock: FixedClock,
-) -> None:
-    wallet = Wallet(InMemoryLedgerStore(relay=publisher), clock, WALLET_SOURCE)
-    wallet.deposit(PLAYER, "dep-1", Money.of(1_000, "EUR"), correlation_id="c")
-    wallet.place_bet(PLAYER, "bet-1", Money.of(400, "EUR"), correlation_id="c", session_id=session_id)
-    wallet.settle_win(
-        PLAYER, "win-1", "bet-1", Money.of(1_200, "EUR"), correlation_id="c", session_id=session_id
-    )
-    bodies = [eventbridge_body(event) for event in publisher.events if event.source == WALLET_SOURCE]
-
-    assert session_activity.process_batch(sqs_event(*bodies), sessions) == {"batchItemFailures": []}
-    assert activity(store, session_id) == SessionActivity(bets=1, staked=400, won=1_200)
-{%- endif %}

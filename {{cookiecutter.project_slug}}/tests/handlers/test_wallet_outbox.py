@@ -11,11 +11,8 @@ import pytest
 from tools.streams import StreamPoller
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.adapters.sqs import SqsMessages
 from {{ cookiecutter.package_name }}.domain.errors import InsufficientFunds
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent

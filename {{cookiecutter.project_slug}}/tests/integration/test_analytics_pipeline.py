@@ -17,12 +17,13 @@ from typing import Any
 
 import boto3
 import pytest
+from tests.support.region import REGION
 from tests.support.tables import load_resources
 
+from {{ cookiecutter.package_name }}.compliance import RETENTION_YEARS
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 
 PACKAGE = "{{ cookiecutter.package_name }}"
-REGION = "{{ cookiecutter.region }}"
 DATA_KEY = {"Fn::GetAtt": ["DataKey", "Arn"]}
 # Firehose's timestamp namespace (Java DateTimeFormatter patterns), for the patterns the prefix uses.
 TIMESTAMP_PATTERNS = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H"}
@@ -81,7 +82,7 @@ def test_the_bucket_is_private_encrypted_versioned_and_kept_for_the_retention(
 ) -> None:
     bucket = properties(resources, "AnalyticsBucket")
     [encryption] = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    retention_years = {{ manifest.jurisdictions[cookiecutter.jurisdiction].retention_years }}
+    retention_years = RETENTION_YEARS
 
     assert encryption["ServerSideEncryptionByDefault"] == {
         "SSEAlgorithm": "aws:kms",

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.support.region import REGION
 from tests.support.tables import create_event_bus
 from tools.dev import _deliver
 from tools.stack import Function, LocalStack, create_local_stack, load
@@ -114,7 +115,7 @@ def bet_placed_body(session_id: str, transaction_id: str, stake: int) -> str:
             "source": event.source,
             "account": "123456789012",
             "time": PLAYED_AT.isoformat(),
-            "region": "{{ cookiecutter.region }}",
+            "region": REGION,
             "resources": [],
             "detail": event.envelope(),
         }

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
-from tests.support.bus import outbox_poller
+from tests.support.outbox import outbox_poller
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher

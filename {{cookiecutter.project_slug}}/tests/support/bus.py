@@ -5,16 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-{%- if cookiecutter.module_wallet %}
-    from tools.streams import StreamPoller
-{% endif %}
-    from {{ cookiecutter.package_name }}.domain.events import DomainEvent
-{%- if cookiecutter.module_wallet %}
-    from {{ cookiecutter.package_name }}.ports import EventPublisher
-{%- endif %}
+from tests.support.region import REGION
 
-REGION = "{{ cookiecutter.region }}"
+if TYPE_CHECKING:
+    from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 
 
 def eventbridge_body(event: DomainEvent) -> str:
@@ -50,28 +44,3 @@ def sqs_event(*bodies: str, receive_count: int = 1) -> dict[str, Any]:
             for number, body in enumerate(bodies, start=1)
         ]
     }
-{%- if cookiecutter.module_wallet %}
-
-
-def outbox_poller(table_name: str, publisher: EventPublisher) -> StreamPoller:
-    """The wallet table's stream carried to `publisher` by the walletOutbox handler's relay, as on AWS.
-
-    `poll()` it after the money operations: the events reach `publisher` as the bus would get them.
-    """
-    import boto3
-    from tools.streams import StreamPoller
-
-    from {{ cookiecutter.package_name }}.handlers.wallet_outbox import OutboxRelay
-
-    class Refuse:
-        def send(self, body: str) -> None:
-            raise AssertionError(f"a poison outbox record: {body}")
-
-    relay = OutboxRelay(publisher, Refuse())
-    return StreamPoller(
-        boto3.client("dynamodb"),
-        boto3.client("dynamodbstreams"),
-        table_name,
-        lambda event, context: relay.relay(event["Records"]),
-    )
-{%- endif %}

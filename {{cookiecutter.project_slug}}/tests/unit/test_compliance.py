@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.region import REGION
 from tests.support.tables import SERVERLESS_YML, load_resources
 from tools import cfn_yaml, sbom
 
@@ -139,7 +140,7 @@ def test_make_deploy_publishes_the_deployment_on_the_stacks_bus(
     package = packaged(tmp_path / ".serverless", "api.zip")
     sbom.write_all(package, sbom.PROJECT_ROOT)
 
-    arguments = ["--stage", stage, "--region", "{{ cookiecutter.region }}", "--package", str(package)]
+    arguments = ["--stage", stage, "--region", REGION, "--package", str(package)]
     assert deployment.main(arguments) == 0
 
     (message,) = sqs_client.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)["Messages"]

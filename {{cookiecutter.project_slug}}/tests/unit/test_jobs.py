@@ -9,17 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-    InMemorySessionStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_jobs import (
     InMemoryExportSink,
     InMemorySessionHousekeeping,
     InMemoryWalletScanner,
 )
+from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.errors import ValidationFailed
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.jobs import (
@@ -37,7 +34,7 @@ from {{ cookiecutter.package_name }}.domain.jobs import (
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.sessions import SessionService, SessionStatus
 from {{ cookiecutter.package_name }}.domain.wallet import Funds, IdScope, Wallet
-from {{ cookiecutter.package_name }}.ports import SessionHousekeeping
+from {{ cookiecutter.package_name }}.ports.scheduled_jobs import SessionHousekeeping
 from {{ cookiecutter.package_name }}.settings import JobsSettings, SettingsError
 
 JOBS_SOURCE = "{{ cookiecutter.package_name }}.scheduled_jobs"

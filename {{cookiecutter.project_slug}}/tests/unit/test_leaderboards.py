@@ -6,15 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_leaderboards import InMemoryLeaderboardStore
-{%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
-{%- endif %}
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.errors import NotFound, ValidationFailed
 from {{ cookiecutter.package_name }}.domain.leaderboards import (
     DEFAULT_CATALOGUE,
@@ -32,9 +26,6 @@ from {{ cookiecutter.package_name }}.domain.leaderboards import (
     pseudonym,
 )
 from {{ cookiecutter.package_name }}.domain.money import Money
-{%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.domain.responsible_gaming import ProtectionService
-{%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
 SOURCE = "{{ cookiecutter.package_name }}.leaderboards"
@@ -440,40 +431,6 @@ def test_a_service_without_the_wallet_refuses_to_reward_instead_of_skipping(
     [status] = service.missions("player-1")
     assert (status.completed, status.rewarded) == (True, False)
     assert events_named(publisher, "MissionCompleted") == []
-
-
-{%- if cookiecutter.module_responsible_gaming %}
-
-
-def test_an_excluded_players_completed_mission_is_skipped_not_paid_nor_marked(
-    store: InMemoryLeaderboardStore,
-    ledger: InMemoryLedgerStore,
-    publisher: InMemoryEventPublisher,
-    clock: FixedClock,
-) -> None:
-    protection = ProtectionService(
-        ledger,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.responsible_gaming",
-    )
-    wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
-    service = LeaderboardService(store, publisher, clock, SOURCE, CATALOGUE, bonuses=wallet)
-    protection.self_exclude("player-1", LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")
-
-    outcomes = [service.record_play(play(f"bet-{n}", "BetPlaced"), correlation_id="c") for n in range(1, 4)]
-
-    assert [(outcome.rewarded, outcome.excluded) for outcome in outcomes] == [
-        ((), ()),
-        ((), ()),
-        ((), ("three-bets",)),
-    ]
-    assert ledger.balance("player-1") is None
-    assert events_named(publisher, "MissionCompleted") == []
-    assert events_named(publisher, "BonusGranted") == []
-    [status] = service.missions("player-1")
-    assert (status.completed, status.rewarded) == (True, False)
-{%- endif %}
 
 
 def test_missions_show_progress_and_restart_each_window(

@@ -9,15 +9,10 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }} import registry
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
-{%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
-{%- endif %}
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.promotions import (
     BonusGrant,
@@ -30,9 +25,6 @@ from {{ cookiecutter.package_name }}.domain.promotions import (
     packaged_promotions,
     parse_promotions,
 )
-{%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.domain.responsible_gaming import KycStatus, ProtectionService
-{%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import Balance, Wallet
 
 WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
@@ -144,12 +136,8 @@ def test_packaged_rules_parse_into_promotions() -> None:
     triggers = {promotion.trigger for promotion in packaged}
     assert Trigger.FIRST_DEPOSIT in triggers
     assert Trigger.BETS_IN_A_DAY in triggers
-{%- if cookiecutter.module_leaderboards %}
-    assert Trigger.TOURNAMENT_ENTRY in triggers
-{%- else %}
-    # Without the leaderboards nothing publishes TournamentEntered: no promotion can wait for it.
-    assert Trigger.TOURNAMENT_ENTRY not in triggers
-{%- endif %}
+    # Only the leaderboards publish TournamentEntered: without them no promotion may wait for it.
+    assert (Trigger.TOURNAMENT_ENTRY in triggers) is registry.enabled("leaderboards")
     assert len({promotion.promotion_id for promotion in packaged}) == len(packaged)
 
 
@@ -644,71 +632,3 @@ def test_the_board_shows_a_players_own_grants_oldest_first(
 
     assert [grant.promotion_id for grant in board.player_grants(PLAYER)] == ["tournament", "three-bets"]
     assert board.player_grants(OTHER_PLAYER) == []
-
-{%- if cookiecutter.module_responsible_gaming %}
-
-
-# Bonuses are marketing: none for a player who is self-excluded or cooling off.
-
-
-def protected_promotions(
-    store: InMemoryPromotionStore,
-    ledger: InMemoryLedgerStore,
-    publisher: InMemoryEventPublisher,
-    clock: FixedClock,
-) -> tuple[PromotionService, ProtectionService, Wallet]:
-    """The promotions on a wallet with protection, as deployed; PLAYER is verified and holds 20.00 EUR."""
-    protection = ProtectionService(
-        ledger,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.responsible_gaming",
-    )
-    wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
-    protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="kyc")
-    wallet.deposit(PLAYER, "dep-1", eur(2_000), correlation_id="deposit-1")
-    promotions = service_with([WELCOME, TOURNAMENT], store, wallet, ledger, publisher, clock)
-    return promotions, protection, wallet
-
-
-@pytest.mark.parametrize("how", ["self-excluded", "cooling-off"])
-def test_an_excluded_player_is_skipped_and_no_grant_is_recorded(
-    store: InMemoryPromotionStore,
-    ledger: InMemoryLedgerStore,
-    publisher: InMemoryEventPublisher,
-    clock: FixedClock,
-    how: str,
-) -> None:
-    promotions, protection, wallet = protected_promotions(store, ledger, publisher, clock)
-    if how == "self-excluded":
-        protection.self_exclude(PLAYER, LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")
-    else:
-        protection.cool_off(PLAYER, LIMITS_POLICY.cool_off_hours, correlation_id="e")
-
-    first_deposit = promotions.on_deposit(PLAYER, "event-dep-1", eur(2_000), clock.now(), correlation_id="d")
-    entry = promotions.on_tournament_entered(PLAYER, clock.now(), correlation_id="entry-1")
-
-    assert first_deposit == ["welcome: skipped: player excluded"]
-    assert entry == ["tournament: skipped: player excluded"]
-    assert store.grants(PLAYER) == []
-    assert balance(wallet).bonus == 0
-    assert events(publisher, "BonusGranted") == []
-
-
-def test_a_player_whose_cool_off_ended_is_granted_the_next_bonus(
-    store: InMemoryPromotionStore,
-    ledger: InMemoryLedgerStore,
-    publisher: InMemoryEventPublisher,
-    clock: FixedClock,
-) -> None:
-    promotions, protection, wallet = protected_promotions(store, ledger, publisher, clock)
-    protection.cool_off(PLAYER, LIMITS_POLICY.cool_off_hours, correlation_id="e")
-    skipped = promotions.on_tournament_entered(PLAYER, clock.now(), correlation_id="entry-1")
-
-    clock.advance(timedelta(hours=LIMITS_POLICY.cool_off_hours))
-    granted = promotions.on_tournament_entered(PLAYER, clock.now(), correlation_id="entry-2")
-
-    assert (skipped, granted) == (["tournament: skipped: player excluded"], ["tournament: granted"])
-    assert balance(wallet).bonus == TOURNAMENT.bonus
-    assert [grant.promotion_id for grant in store.grants(PLAYER)] == ["tournament"]
-{%- endif %}

@@ -6,11 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
 from {{ cookiecutter.package_name }}.domain.errors import CurrencyMismatch, ValidationFailed
 from {{ cookiecutter.package_name }}.domain.money import Money

@@ -7,14 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemorySessionStore,
-)
-{%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
-{%- endif %}
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
 from {{ cookiecutter.package_name }}.domain.errors import NotFound, SessionClosed
 from {{ cookiecutter.package_name }}.domain.sessions import (
     SessionActivity,
@@ -37,14 +31,10 @@ def sessions(
     store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
 ) -> SessionService:
     numbers = itertools.count(1)
-{%- if cookiecutter.module_responsible_gaming %}
-    # No reality checks here, whatever the jurisdiction: their own tests below choose an interval.
+    # No reality checks here, whatever the modules and jurisdiction: their own tests below choose one.
     return SessionService(
         store, publisher, clock, SOURCE, new_id=lambda: f"sess-{next(numbers)}", reality_check_minutes=None
     )
-{%- else %}
-    return SessionService(store, publisher, clock, SOURCE, new_id=lambda: f"sess-{next(numbers)}")
-{%- endif %}
 
 
 def test_sign_in_starts_an_active_session_and_announces_it(
@@ -174,7 +164,6 @@ def test_bet_activity_naming_another_players_session_is_ignored(
     stored = store.get(session.session_id)
     assert stored is not None
     assert stored.activity == SessionActivity()
-{%- if cookiecutter.module_responsible_gaming %}
 
 
 @pytest.fixture
@@ -183,14 +172,6 @@ def checked_sessions(
 ) -> SessionService:
     """Sessions with a reality check every 60 minutes."""
     return SessionService(store, publisher, clock, SOURCE, new_id=lambda: "sess-1", reality_check_minutes=60)
-
-
-def test_the_jurisdictions_reality_check_interval_is_the_default(
-    store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
-) -> None:
-    session = SessionService(store, publisher, clock, SOURCE).start_session(PLAYER, correlation_id="c")
-
-    assert session.reality_check_minutes == LIMITS_POLICY.reality_check_minutes
 
 
 def test_a_session_tells_when_its_next_reality_check_is_due(
@@ -253,4 +234,3 @@ def test_a_session_without_reality_checks_announces_none(
 
     assert "RealityCheckDue" not in [event.name for event in publisher.events]
     assert session.next_reality_check_at is None
-{%- endif %}

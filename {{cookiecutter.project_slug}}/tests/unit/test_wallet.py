@@ -8,11 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.errors import (
     BetAlreadyRolledBack,
     Conflict,
@@ -22,14 +19,8 @@ from {{ cookiecutter.package_name }}.domain.errors import (
     TransactionConflict,
     ValidationFailed,
 )
+from {{ cookiecutter.package_name }}.domain.guard import TransactionGuard
 from {{ cookiecutter.package_name }}.domain.money import Money
-{%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
-    KycStatus,
-    PlayerProtection,
-    ProtectionService,
-)
-{%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import (
     Balance,
     DuplicateTransaction,
@@ -58,21 +49,10 @@ def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
 
 
 @pytest.fixture
-def wallet(ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock) -> Wallet:
-{%- if cookiecutter.module_responsible_gaming %}
-    # With player protection on, as deployed; both players are verified, so the wallet's own rules show.
-    for player_id in (PLAYER, OTHER_PLAYER):
-        ledger.save_protection(PlayerProtection(player_id, kyc=KycStatus.VERIFIED, version=1))
-    protection = ProtectionService(
-        ledger,
-        publisher,
-        clock,
-        "{{ cookiecutter.package_name }}.responsible_gaming",
-    )
-    return Wallet(ledger, clock, SOURCE, protection=protection)
-{%- else %}
+def wallet(ledger: InMemoryLedgerStore, clock: FixedClock) -> Wallet:
+    # The wallet's own rules, through its guard port's default (no player protection); the same tests
+    # run again with player protection on in test_wallet_with_responsible_gaming.py.
     return Wallet(ledger, clock, SOURCE)
-{%- endif %}
 
 
 @pytest.fixture
@@ -461,12 +441,12 @@ def test_duplicate_from_the_store_after_a_race_is_answered_as_a_replay(
     class RetryLandsFirst(InMemoryLedgerStore):
         """A concurrent retry of the same deposit writes it between our read and our write."""
 
-        def credit(self, entry: LedgerEntry) -> None:
+        def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
             first = self.entry(entry.player_id, entry.kind.scope, entry.transaction_id) is None
             if first and entry.transaction_id == "dep-1":
-                super().credit(entry)
+                super().credit(entry, guard)
                 raise DuplicateTransaction(entry.transaction_id)
-            super().credit(entry)
+            super().credit(entry, guard)
 
     racing_wallet = Wallet(RetryLandsFirst(relay=publisher), clock, SOURCE)
 

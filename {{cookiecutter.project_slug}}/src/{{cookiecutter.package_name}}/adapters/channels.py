@@ -15,7 +15,7 @@ from ..observability import get_logger
 from .aws_clients import LazyClient
 
 if TYPE_CHECKING:
-    from ..ports import NotificationChannel, NotificationStore
+    from ..ports.notifications import NotificationChannel, NotificationStore
     from ..settings import NotificationSettings
 
 

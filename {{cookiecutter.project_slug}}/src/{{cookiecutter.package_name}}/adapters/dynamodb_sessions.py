@@ -38,13 +38,11 @@ class DynamoSessionStore(_DynamoTable):
             "bets = if_not_exists(bets, :zero), staked = if_not_exists(staked, :zero), "
             "won = if_not_exists(won, :zero)"
         )
-{%- if cookiecutter.module_responsible_gaming %}
-        update += ", reality_checks_due = :checks_due"
-        values[":checks_due"] = _n(session.reality_checks_due)
         if session.reality_check_minutes is not None:
-            update += ", reality_check_minutes = :check_minutes"
+            # Only sessions with reality checks (player protection's) carry them; absent reads as none.
+            update += ", reality_checks_due = :checks_due, reality_check_minutes = :check_minutes"
+            values[":checks_due"] = _n(session.reality_checks_due)
             values[":check_minutes"] = _n(session.reality_check_minutes)
-{%- endif %}
         if session.ended_at is not None:
             update += ", ended_at = :ended"
             values[":ended"] = _s(_timestamp(session.ended_at))
@@ -72,12 +70,10 @@ class DynamoSessionStore(_DynamoTable):
             activity=SessionActivity(
                 bets=int(item["bets"]["N"]), staked=int(item["staked"]["N"]), won=int(item["won"]["N"])
             ),
-{%- if cookiecutter.module_responsible_gaming %}
             reality_check_minutes=(
                 int(item["reality_check_minutes"]["N"]) if "reality_check_minutes" in item else None
             ),
             reality_checks_due=int(item.get("reality_checks_due", {"N": "0"})["N"]),
-{%- endif %}
         )
 
     def record_activity(self, session_id: str, event_id: str, activity: SessionActivity) -> bool:

@@ -1,4 +1,4 @@
-"""The wallet's DynamoDB store: ledger and balances{% if cookiecutter.module_responsible_gaming %}, and the player protection that guards them{% endif %}.
+"""The wallet's DynamoDB store: ledger and balances, and the player protection records that guard them.
 
 Item layout (keys `pk`/`sk`):
 - wallet balance   pk=PLAYER#<player_id>  sk=BALANCE  currency, cash, bonus
@@ -10,29 +10,27 @@ Item layout (keys `pk`/`sk`):
                    outbox? (the transaction's domain events as JSON, written with the entry: the table's
                    stream carries them to the bus, handlers/wallet_outbox.py)
                    (GSI ledger_by_player: player_id, entry_sort)
-{%- if cookiecutter.module_responsible_gaming %}
 - protection       pk=PLAYER#<player_id>  sk=PROTECTION  kyc, version, limits and pending (JSON),
                    self_excluded_until?, cooling_off_until?, blocked_until? (the later of the two)
 - period counter   pk=PLAYER#<player_id>  sk=LIMIT#<kind>#<period>#<period key>  total
                    (no player_id attribute: neither is in the ledger_by_player index)
-{%- endif %}
 
-Every change is ONE conditional TransactWriteItems{% if cookiecutter.module_responsible_gaming %}, the guard's checks and counters included{% endif %}.
+Protection items are written by player protection (responsible_gaming) through this store, its
+ProtectionStore; without that module none exists, and the wallet's guards (domain.guard.NO_PROTECTION)
+check and count nothing, so a write is the ledger's items alone.
+
+Every change is ONE conditional TransactWriteItems, the guard's checks and counters included.
 """
 
 from __future__ import annotations
-{% if cookiecutter.module_responsible_gaming %}
+
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
-{% else %}
-import json
-from datetime import datetime
-from typing import Any
-{% endif %}
+
 from ..domain.errors import CurrencyMismatch, InsufficientFunds
 from ..domain.wallet import (
     AlreadyReversed,
@@ -44,18 +42,19 @@ from ..domain.wallet import (
     LedgerEntry,
 )
 from .dynamodb import Item, TransactionCancelled, _DynamoTable, _key, _n, _s, _timestamp
-{%- if cookiecutter.module_responsible_gaming %}
 
 if TYPE_CHECKING:
-    from ..domain.responsible_gaming import PlayerProtection, TransactionGuard
+    from ..domain.guard import PlayerProtection, TransactionGuard
 
-# The players' protection domain is imported where a guard or a protection item is handled: a worker
-# that pays a bonus or reads the ledger without them (promotions, leaderboards) does not load it.
-{%- endif %}
+# The guard's domain is imported where a guard that checks or counts, or a protection item, is handled:
+# a worker that pays a bonus or reads the ledger without them (promotions, leaderboards) does not load it.
 
 
 class DynamoLedgerStore(_DynamoTable):
-    """The wallet's ledger and balances in one DynamoDB table."""
+    """The wallet's ledger and balances in one DynamoDB table, with the protection records guarding them.
+
+    It is the ProtectionStore too: a guard's checks and counters are items of the money's own transaction.
+    """
 
     def balance(self, player_id: str) -> Balance | None:
         item = self._get(_player_pk(player_id), "BALANCE")
@@ -72,13 +71,7 @@ class DynamoLedgerStore(_DynamoTable):
         item = self._get(_player_pk(player_id), _tx_sk(scope, transaction_id))
         return None if item is None else _entry_from_item(item)
 
-{%- if cookiecutter.module_responsible_gaming %}
-
     def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
-{%- else %}
-
-    def credit(self, entry: LedgerEntry) -> None:
-{%- endif %}
         items = [self._put_entry(entry), self._add_to_balance(entry, guard_currency=True)]
         if entry.kind is EntryKind.WIN and entry.reference is not None:
             # In the same transaction: a rollback of the bet that commits first refuses the win.
@@ -92,11 +85,7 @@ class DynamoLedgerStore(_DynamoTable):
                 }
             )
         try:
-{%- if cookiecutter.module_responsible_gaming %}
             self._transact([*items, *self._guard_items(guard)])
-{%- else %}
-            self._transact(items)
-{%- endif %}
         except TransactionCancelled as cancelled:
             if cancelled.failed(0):
                 raise DuplicateTransaction(entry.transaction_id) from None
@@ -104,15 +93,10 @@ class DynamoLedgerStore(_DynamoTable):
                 raise _currency_mismatch(cancelled.old_item(1), entry) from None
             if len(items) > 2 and cancelled.failed(2):
                 raise AlreadyReversed(entry.reference) from None
-{%- if cookiecutter.module_responsible_gaming %}
             _raise_guard_failure(cancelled, len(items), guard)
-{%- endif %}
             raise
-{% if cookiecutter.module_responsible_gaming %}
+
     def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
-{%- else %}
-    def debit(self, entry: LedgerEntry) -> None:
-{%- endif %}
         take_from_balance = {
             "Update": {
                 "TableName": self.table_name,
@@ -126,11 +110,7 @@ class DynamoLedgerStore(_DynamoTable):
             }
         }
         try:
-{%- if cookiecutter.module_responsible_gaming %}
             self._transact([self._put_entry(entry), take_from_balance, *self._guard_items(guard)])
-{%- else %}
-            self._transact([self._put_entry(entry), take_from_balance])
-{%- endif %}
         except TransactionCancelled as cancelled:
             if cancelled.failed(0):
                 raise DuplicateTransaction(entry.transaction_id) from None
@@ -143,15 +123,10 @@ class DynamoLedgerStore(_DynamoTable):
                 raise InsufficientFunds(
                     f"the {entry.kind} would take the {entry.funds} balance below zero"
                 ) from None
-{%- if cookiecutter.module_responsible_gaming %}
             _raise_guard_failure(cancelled, 2, guard)
-{%- endif %}
             raise
-{% if cookiecutter.module_responsible_gaming %}
+
     def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
-{%- else %}
-    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry) -> None:
-{%- endif %}
         mark_bet = {
             "Update": {
                 "TableName": self.table_name,
@@ -164,11 +139,7 @@ class DynamoLedgerStore(_DynamoTable):
         }
         items = [self._put_entry(rollback), mark_bet, self._add_to_balance(rollback, guard_currency=False)]
         try:
-{%- if cookiecutter.module_responsible_gaming %}
             self._transact([*items, *self._guard_items(guard)])
-{%- else %}
-            self._transact(items)
-{%- endif %}
         except TransactionCancelled as cancelled:
             if cancelled.failed(0):
                 raise DuplicateTransaction(rollback.transaction_id) from None
@@ -176,9 +147,7 @@ class DynamoLedgerStore(_DynamoTable):
                 if cancelled.old_item(1) is None:
                     raise LookupError(f"bet {bet.transaction_id} is not in the ledger") from None
                 raise AlreadyReversed(bet.transaction_id) from None
-{%- if cookiecutter.module_responsible_gaming %}
             _raise_guard_failure(cancelled, len(items), guard)
-{%- endif %}
             raise
 
     def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
@@ -202,8 +171,6 @@ class DynamoLedgerStore(_DynamoTable):
         )
         return [_entry_from_item(item) for page in pages for item in page.get("Items", [])]
 
-{%- if cookiecutter.module_responsible_gaming %}
-
     def protection(self, player_id: str) -> PlayerProtection | None:
         item = self._get(_player_pk(player_id), PROTECTION_SK)
         return None if item is None else _protection_from_item(player_id, item)
@@ -220,7 +187,7 @@ class DynamoLedgerStore(_DynamoTable):
             self.client.put_item(**put)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                from ..domain.responsible_gaming import ProtectionCheckFailed
+                from ..domain.guard import ProtectionCheckFailed
 
                 raise ProtectionCheckFailed(protection.player_id) from None
             raise
@@ -240,9 +207,9 @@ class DynamoLedgerStore(_DynamoTable):
 
     def _guard_items(self, guard: TransactionGuard | None) -> list[dict[str, Any]]:
         """The guard's ConditionCheck on the protection and its counter updates, for the same transaction."""
-        if guard is None:
-            return []
-        from ..domain.responsible_gaming import KycStatus, LimitBreached, first_breach
+        if guard is None or not (guard.checks_protection or guard.counts):
+            return []  # a guard that checks and counts nothing (no player protection) adds no item
+        from ..domain.guard import KycStatus, LimitBreached, first_breach
 
         breach = first_breach(guard)
         if breach is not None:
@@ -285,7 +252,6 @@ class DynamoLedgerStore(_DynamoTable):
                 update["ExpressionAttributeValues"][":headroom"] = _n(count.cap - count.delta)
             items.append({"Update": update})
         return items
-{%- endif %}
 
     def _put_entry(self, entry: LedgerEntry) -> dict[str, Any]:
         return {
@@ -318,9 +284,6 @@ class DynamoLedgerStore(_DynamoTable):
         return {"Update": update}
 
 
-{%- if cookiecutter.module_responsible_gaming %}
-
-
 PROTECTION_SK = "PROTECTION"
 
 
@@ -328,7 +291,7 @@ def _raise_guard_failure(cancelled: TransactionCancelled, first: int, guard: Tra
     """Raise what failed among a guard's items, which start at index `first` of the transaction."""
     if guard is None:
         return
-    from ..domain.responsible_gaming import LimitBreached, ProtectionCheckFailed
+    from ..domain.guard import LimitBreached, ProtectionCheckFailed
 
     index = first
     if guard.checks_protection:
@@ -379,14 +342,7 @@ def _protection_to_item(protection: PlayerProtection) -> Item:
 
 
 def _protection_from_item(player_id: str, item: Item) -> PlayerProtection:
-    from ..domain.responsible_gaming import (
-        KycStatus,
-        Limit,
-        LimitKind,
-        LimitPeriod,
-        PendingLimit,
-        PlayerProtection,
-    )
+    from ..domain.guard import KycStatus, Limit, LimitKind, LimitPeriod, PendingLimit, PlayerProtection
 
     def moment(name: str) -> datetime | None:
         return datetime.fromisoformat(item[name]["S"]) if name in item else None
@@ -406,7 +362,6 @@ def _protection_from_item(player_id: str, item: Item) -> PlayerProtection:
         cooling_off_until=moment("cooling_off_until"),
         version=int(item["version"]["N"]),
     )
-{%- endif %}
 
 
 def _other(funds: Funds) -> Funds:

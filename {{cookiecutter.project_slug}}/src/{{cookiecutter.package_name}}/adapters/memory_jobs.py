@@ -13,7 +13,8 @@ from datetime import datetime
 
 from ..domain.sessions import SessionStatus
 from ..domain.wallet import LedgerEntry
-from .memory import InMemoryLedgerStore, InMemorySessionStore
+from .memory_sessions import InMemorySessionStore
+from .memory_wallet import InMemoryLedgerStore
 
 
 class InMemoryWalletScanner:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import registry
+
 {%- set rule = manifest.jurisdictions[cookiecutter.jurisdiction] %}
 {%- set limits = rule.limits %}
 
@@ -17,17 +19,14 @@ TITLE = "{{ rule.title }}"
 # Play, account and audit records are kept this long; the audit archive's Object Lock enforces it.
 RETENTION_YEARS = {{ rule.retention_years }}
 LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
-{%- set regions = rule.allowed_regions.get(cookiecutter.cloud_provider, []) %}
-# The regions the data may live in (docs/compliance.md names the rule); empty: no residency rule.
-{%- if regions %}
+# The house currency (ISO 4217): promotions' and leaderboards' rewards and the demo's money are in it.
+CURRENCY = "{{ rule.currency }}"
 ALLOWED_REGIONS: tuple[str, ...] = (
-{%- for region in regions %}
+    # The regions the data may live in (docs/compliance.md names the rule); none: no residency rule.
+{%- for region in rule.allowed_regions.get(cookiecutter.cloud_provider, []) %}
     "{{ region }}",
 {%- endfor %}
 )
-{%- else %}
-ALLOWED_REGIONS: tuple[str, ...] = ()
-{%- endif %}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,20 +45,21 @@ LIMITS_POLICY = LimitsPolicy(
     cool_off_hours={{ limits.cool_off_hours }},
     self_exclusion_min_months={{ limits.self_exclusion_min_months }},
 )
-{%- set audited = [] %}
+
+# (source after the package name, event name, the module that publishes it or "core", planned) of every
+# critical event the jurisdiction's audit trail records; planned ones are not published yet.
+CRITICAL_EVENTS: tuple[tuple[str, str, str, bool], ...] = (
+    # In the manifest's order; planned events and the modules this project lacks are filtered below.
 {%- for name in rule.audit_events %}
 {%- set event = manifest.audit_events[name] %}
-{%- if event.get("status") != "planned" and (event.module == "core" or (cookiecutter["module_" ~ event.module] and manifest.modules[event.module].status == "available")) %}
-{%- set audited = audited.append((event.source, name)) %}
-{%- endif %}
+    ("{{ event.source }}", "{{ name }}", "{{ event.module }}", {{ event.get("status") == "planned" }}),
 {%- endfor %}
+)
 
 # (source after the package name, event name) of every critical event the audit trail records here;
 # the EventBridge rule AuditTrailRule routes exactly these to the auditTrail worker.
 AUDITED_EVENTS: frozenset[tuple[str, str]] = frozenset(
-    {
-{%- for source, name in audited %}
-        ("{{ source }}", "{{ name }}"),
-{%- endfor %}
-    }
+    (source, name)
+    for source, name, module, planned in CRITICAL_EVENTS
+    if not planned and (module == "core" or registry.enabled(module))
 )

@@ -20,15 +20,9 @@ from .events import DomainEvent
 from .sessions import SessionStatus
 
 if TYPE_CHECKING:
-    from ..ports import (
-        Clock,
-        EventPublisher,
-        ExportSink,
-        SessionHousekeeping,
-        SessionStore,
-        TimeBudget,
-        WalletScanner,
-    )
+    from ..ports import Clock, EventPublisher
+    from ..ports.scheduled_jobs import ExportSink, SessionHousekeeping, TimeBudget, WalletScanner
+    from ..ports.sessions import SessionStore
     from .sessions import SessionService
     from .wallet import LedgerEntry, Reconciliation, Wallet
 

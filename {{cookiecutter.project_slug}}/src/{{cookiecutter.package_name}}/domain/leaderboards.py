@@ -6,11 +6,9 @@ window (day, ISO week or a fixed tournament window) the play happened in. All of
 are applied once per event id, together. A mission whose progress reaches its target is rewarded with
 bonus money through the wallet, under a transaction id made of the mission, player and window, so a
 replay can never pay twice.
-{%- if cookiecutter.module_responsible_gaming %}
-A reward is bonus money, so marketing: the wallet refuses it while the player is self-excluded or cooling
-off. That is a final outcome of the play (`excluded`), not a failure: nothing is paid, announced or
-marked as paid.
-{%- endif %}
+A reward is bonus money, so marketing: with player protection the wallet refuses it while the player is
+self-excluded or cooling off. That is a final outcome of the play (`excluded`), not a failure: nothing is
+paid, announced or marked as paid.
 """
 
 from __future__ import annotations
@@ -23,12 +21,14 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from ..compliance import CURRENCY
 from .errors import Conflict, NotFound, ValidationFailed
 from .events import DomainEvent
 from .money import Money
 
 if TYPE_CHECKING:
-    from ..ports import BonusGranter, Clock, EventPublisher, LeaderboardStore
+    from ..ports import Clock, EventPublisher
+    from ..ports.leaderboards import BonusGranter, LeaderboardStore
 
 # The wallet events that can score: stakes, wins and bonus grants.
 SCORED_EVENTS = frozenset({"BetPlaced", "BetSettled", "BonusGranted"})
@@ -40,9 +40,9 @@ DEFAULT_TOP = 10
 MAX_COUNTERS_PER_EVENT = 99
 # Board, mission and tournament ids: letters, digits and - _ (they appear in URLs and keys).
 CATALOGUE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-# The currency of the default catalogue's amounts and rewards, from the jurisdiction answered at
-# generation ({{ cookiecutter.jurisdiction }}); the wallet holds one currency per player.
-CATALOGUE_CURRENCY = "{{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }}"
+# The currency of the default catalogue's amounts and rewards: the jurisdiction's house currency
+# (compliance.CURRENCY); the wallet holds one currency per player.
+CATALOGUE_CURRENCY = CURRENCY
 
 
 class TournamentClosed(Conflict):
@@ -358,10 +358,8 @@ class PlayOutcome:
     scored: bool
     applied: bool
     rewarded: tuple[str, ...] = ()
-{%- if cookiecutter.module_responsible_gaming %}
     # Missions completed whose reward the wallet refused: the player is self-excluded or cooling off.
     excluded: tuple[str, ...] = ()
-{%- endif %}
 
 
 class LeaderboardService:
@@ -510,31 +508,21 @@ class LeaderboardService:
     ) -> PlayOutcome:
         progress = self._store.progress(player_id, list(missions))
         rewarded = []
-{%- if cookiecutter.module_responsible_gaming %}
         excluded = []
-        from .responsible_gaming import ExcludedFromBonuses  # with the wallet: on the first reward
-{%- endif %}
+        from .guard import ExcludedFromBonuses  # the guard port's refusal; loaded on the first reward
 
         for key, mission in missions.items():
             found = progress.get(key, MissionProgress())
             if found.rewarded or found.progress < mission.target:
                 continue
-{%- if cookiecutter.module_responsible_gaming %}
             try:
                 self._reward(player_id, mission, key.window, correlation_id)
             except ExcludedFromBonuses:
                 # Not paid, not announced, not marked as paid: the play itself is done with.
                 excluded.append(mission.mission_id)
                 continue
-{%- else %}
-            self._reward(player_id, mission, key.window, correlation_id)
-{%- endif %}
             rewarded.append(mission.mission_id)
-{%- if cookiecutter.module_responsible_gaming %}
         return PlayOutcome(scored=True, applied=applied, rewarded=tuple(rewarded), excluded=tuple(excluded))
-{%- else %}
-        return PlayOutcome(scored=True, applied=applied, rewarded=tuple(rewarded))
-{%- endif %}
 
     def _reward(self, player_id: str, mission: Mission, window: str, correlation_id: str) -> None:
         # Grant, announce, then mark: a failure in between is retried by the redelivered event, where

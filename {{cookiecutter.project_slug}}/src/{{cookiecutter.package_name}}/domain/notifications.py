@@ -19,7 +19,8 @@ from .errors import ValidationFailed
 from .events import DomainEvent
 
 if TYPE_CHECKING:
-    from ..ports import Clock, EventPublisher, NotificationChannel, NotificationStore
+    from ..ports import Clock, EventPublisher
+    from ..ports.notifications import NotificationChannel, NotificationStore
 
 # A self-exclusion without an end date lasts until the player's account says otherwise.
 INDEFINITELY = datetime.max.replace(tzinfo=UTC)

@@ -5,10 +5,9 @@ N bets in a day, a tournament entry), its bonus, currency, wagering multiplier a
 A grant is the wallet's `grant_bonus` under the transaction id `promo:<promotion_id>:<player_id>`,
 so the ledger itself refuses a second grant of one promotion to one player. A granted bonus owes
 `wagering_multiplier x bonus` of wagering, paid down by the stakes of the player's settled bets.
-{%- if cookiecutter.module_responsible_gaming %}
-Bonuses are marketing: the wallet refuses a grant to a player who is self-excluded or cooling off, and
-that refusal is a final outcome ("skipped: player excluded"), not a failure to retry; nothing is recorded.
-{%- endif %}
+Bonuses are marketing: with player protection the wallet refuses a grant to a player who is
+self-excluded or cooling off, and that refusal is a final outcome ("skipped: player excluded"), not a
+failure to retry; nothing is recorded.
 """
 
 from __future__ import annotations
@@ -28,7 +27,8 @@ from .money import CURRENCY_RE, MAX_AMOUNT, Money
 from .wallet import EntryKind, IdScope, LedgerEntry
 
 if TYPE_CHECKING:
-    from ..ports import Clock, EventPublisher, LedgerReader, PromotionStore
+    from ..ports import Clock, EventPublisher
+    from ..ports.promotions import LedgerReader, PromotionStore
     from .wallet import Balance, WalletReceipt
 
 # Promotion ids go into ledger transaction ids and table keys: short, lower-case, nothing to escape.
@@ -330,9 +330,7 @@ class PromotionService:
         if balance is None or balance.currency != promotion.currency:
             return f"{name}: no wallet in {promotion.currency}"
         transaction_id = bonus_transaction_id(name, player_id)
-{%- if cookiecutter.module_responsible_gaming %}
-        from .responsible_gaming import ExcludedFromBonuses  # with the wallet: on the first grant
-{%- endif %}
+        from .guard import ExcludedFromBonuses  # the guard port's refusal; loaded on the first grant
 
         try:
             receipt = self._wallet.grant_bonus(
@@ -340,11 +338,9 @@ class PromotionService:
             )
         except CurrencyMismatch:
             return f"{name}: no wallet in {promotion.currency}"
-{%- if cookiecutter.module_responsible_gaming %}
         except ExcludedFromBonuses:
             # Self-excluded or cooling off: no bonus and no grant recorded; the event is done with.
             return f"{name}: skipped: player excluded"
-{%- endif %}
         now = self._clock.now()
         # A replay carries the original grant: its amount, not today's rule, is what is owed on.
         required = receipt.amount * promotion.wagering_multiplier

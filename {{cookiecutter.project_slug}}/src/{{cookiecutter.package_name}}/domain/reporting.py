@@ -20,7 +20,8 @@ from .errors import ValidationFailed
 from .events import DomainEvent
 
 if TYPE_CHECKING:
-    from ..ports import Clock, EventPublisher, GgrTotalsStore, ReportWriter
+    from ..ports import Clock, EventPublisher
+    from ..ports.reporting import GgrTotalsStore, ReportWriter
 
 # The UTC calendar day play is counted on and a report covers.
 GgrDay: TypeAlias = date

@@ -1,30 +1,51 @@
 """Responsible gaming: deposit, loss and wager limits, self-exclusion, cool-off and the KYC gate.
 
-The wallet asks this module for a TransactionGuard before it moves money; the ledger store applies the
-guard inside the money's own conditional transaction (the protection's version and status checked, the
-period counters moved only while they stay within the limits), so a bet or a deposit is refused by the
-write itself, never by a separate read-then-write. Wins and rollbacks get guards that only count:
-they are never refused, and withdrawals get no guard at all. A bonus grant's guard checks only the
-exclusions (bonuses are marketing), not KYC or limits.
+The wallet asks this module (its guard port, ports.wallet.TransactionGuards) for a TransactionGuard
+before it moves money; the ledger store applies the guard (domain.guard) inside the money's own
+conditional transaction (the protection's version and status checked, the period counters moved only
+while they stay within the limits), so a bet or a deposit is refused by the write itself, never by a
+separate read-then-write. Wins and rollbacks get guards that only count: they are never refused, and
+withdrawals get no guard at all. A bonus grant's guard checks only the exclusions (bonuses are
+marketing), not KYC or limits.
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..compliance import LIMITS_POLICY, LimitsPolicy
-from .errors import Conflict, CurrencyMismatch, DomainError, ValidationFailed
+from .errors import CurrencyMismatch, DomainError, ValidationFailed
 from .events import DomainEvent
+
+# The guard and the records it is checked against live with the wallet (domain.guard), which applies
+# them with or without this module; they are this module's vocabulary too, so they are named here.
+from .guard import (
+    PROTECTION_ATTEMPTS,
+    ExcludedFromBonuses,
+    KycStatus,
+    Limit,
+    LimitBreached,
+    LimitKind,
+    LimitPeriod,
+    PendingLimit,
+    PeriodCount,
+    PlayerProtection,
+    ProtectionChanged,
+    ProtectionCheckFailed,
+    TransactionGuard,
+    counter_id,
+    first_breach,
+    period_key,
+    sorted_limits,
+)
 from .money import CURRENCY_RE, Money
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from ..ports import Clock, EventPublisher, ProtectionStore
+    from ..ports import Clock, EventPublisher
+    from ..ports.responsible_gaming import ProtectionStore
 
 # A raised limit (or a removed one) waits this long before it applies; a lowered one applies at once.
 LIMIT_INCREASE_DELAY = timedelta(hours=24)
@@ -32,182 +53,6 @@ LIMIT_INCREASE_DELAY = timedelta(hours=24)
 # compliance.LIMITS_POLICY); an operator's own longer or permanent exclusions are not offered by this API.
 MAX_SELF_EXCLUSION_MONTHS = 60
 MAX_COOL_OFF_HOURS = 6 * 7 * 24
-# How often a guarded write is tried again when the protection changed between its read and its write.
-PROTECTION_ATTEMPTS = 2
-
-
-class KycStatus(StrEnum):
-    """Where a player's identity and age checks stand; only VERIFIED may bet or deposit."""
-
-    UNVERIFIED = "unverified"
-    PENDING = "pending"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
-
-
-class LimitKind(StrEnum):
-    """What a limit caps: money paid in, stakes minus wins, or stakes."""
-
-    DEPOSIT = "deposit"
-    LOSS = "loss"
-    WAGER = "wager"
-
-
-class LimitPeriod(StrEnum):
-    """The calendar period a limit counts over (UTC; weeks start on Monday)."""
-
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-
-
-def period_key(period: LimitPeriod, at: datetime) -> str:
-    """The period `at` falls in: 2030-01-01, 2030-W01 or 2030-01."""
-    moment = at.astimezone(UTC)
-    if period is LimitPeriod.DAY:
-        return moment.date().isoformat()
-    if period is LimitPeriod.WEEK:
-        year, week, _ = moment.isocalendar()
-        return f"{year}-W{week:02d}"
-    return f"{moment.year}-{moment.month:02d}"
-
-
-@dataclass(frozen=True, slots=True)
-class Limit:
-    """A cap on one kind of money movement per period, in minor units of the wallet's currency."""
-
-    kind: LimitKind
-    period: LimitPeriod
-    amount: int
-    currency: str
-
-
-@dataclass(frozen=True, slots=True)
-class PendingLimit:
-    """A raised or removed limit (amount None) waiting for its cooling period to pass."""
-
-    kind: LimitKind
-    period: LimitPeriod
-    amount: int | None
-    currency: str
-    effective_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class PlayerProtection:
-    """A player's KYC status, limits and exclusions; `version` grows by one with every change.
-
-    Version 0 is a player with nothing stored yet: unverified, so the KYC gate refuses them.
-    """
-
-    player_id: str
-    kyc: KycStatus = KycStatus.UNVERIFIED
-    limits: tuple[Limit, ...] = ()
-    pending: tuple[PendingLimit, ...] = ()
-    self_excluded_until: datetime | None = None
-    cooling_off_until: datetime | None = None
-    version: int = 0
-
-    @property
-    def blocked_until(self) -> datetime | None:
-        """The end of the later of the self-exclusion and the cool-off (None: neither)."""
-        ends = [end for end in (self.self_excluded_until, self.cooling_off_until) if end is not None]
-        return max(ends) if ends else None
-
-    def settled(self, now: datetime) -> PlayerProtection:
-        """The same protection with every pending change whose time has come applied."""
-        due = [change for change in self.pending if change.effective_at <= now]
-        if not due:
-            return self
-        limits = {(limit.kind, limit.period): limit for limit in self.limits}
-        for change in sorted(due, key=_by_effective_at):
-            if change.amount is None:
-                limits.pop((change.kind, change.period), None)
-            else:
-                limits[(change.kind, change.period)] = Limit(
-                    change.kind, change.period, change.amount, change.currency
-                )
-        return replace(
-            self,
-            limits=_sorted_limits(limits.values()),
-            pending=tuple(change for change in self.pending if change.effective_at > now),
-        )
-
-    def limit(self, kind: LimitKind, period: LimitPeriod, now: datetime) -> Limit | None:
-        """The limit in force at `now` (pending changes due by then included)."""
-        for limit in self.settled(now).limits:
-            if (limit.kind, limit.period) == (kind, period):
-                return limit
-        return None
-
-    def allows_marketing(self, now: datetime) -> bool:
-        """Whether the player may be sent offers and bonuses: not while excluded or cooling off."""
-        blocked_until = self.blocked_until
-        return blocked_until is None or blocked_until <= now
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodCount:
-    """One period counter a transaction moves, and the cap it must stay within (None: no limit).
-
-    Counters always run (a limit set today counts today's play before it), in the wallet's currency.
-    """
-
-    kind: LimitKind
-    period: LimitPeriod
-    key: str  # period_key() of the transaction's time
-    delta: int
-    cap: int | None = None
-
-    @property
-    def counter_id(self) -> str:
-        return counter_id(self.kind, self.period, self.key)
-
-
-def counter_id(kind: LimitKind, period: LimitPeriod, key: str) -> str:
-    """The name of one player's counter of one kind in one period, e.g. wager#day#2030-01-01."""
-    return f"{kind.value}#{period.value}#{key}"
-
-
-@dataclass(frozen=True, slots=True)
-class TransactionGuard:
-    """What the ledger store checks and moves in the same transaction as the money.
-
-    `version` set: the player's protection must still be at this version, KYC verified and neither
-    excluded nor cooling off at `checked_at`. `checked_at` alone (a bonus grant's guard): the player must
-    be neither excluded nor cooling off at that time, whatever the version and KYC status; a player with
-    no protection stored passes. Each count moves its counter, only within its cap.
-    """
-
-    player_id: str
-    counts: tuple[PeriodCount, ...] = ()
-    version: int | None = None
-    checked_at: datetime | None = None
-
-    @property
-    def checks_protection(self) -> bool:
-        """Whether the store checks the player's protection record (not only counters)."""
-        return self.version is not None or self.checked_at is not None
-
-
-def first_breach(guard: TransactionGuard) -> PeriodCount | None:
-    """A count that passes its cap on its own (a store's condition only sees counters that exist)."""
-    for count in guard.counts:
-        if count.cap is not None and count.delta > count.cap:
-            return count
-    return None
-
-
-class ProtectionCheckFailed(Exception):
-    """Raised by a store when the protection a guard was made against changed (adapter-level signal)."""
-
-
-class LimitBreached(Exception):
-    """Raised by a store when a counter would pass its cap; nothing was written."""
-
-    def __init__(self, count: PeriodCount) -> None:
-        super().__init__(count.counter_id)
-        self.count = count
 
 
 class KycRequired(DomainError):
@@ -231,27 +76,11 @@ class CoolingOff(DomainError):
     status = 403
 
 
-class ExcludedFromBonuses(DomainError):
-    """The player is self-excluded or cooling off: bonuses are marketing, none until it ends.
-
-    A final answer for a promotion or mission reward, not a failure to retry; nothing was written.
-    """
-
-    code = "excluded_from_bonuses"
-    status = 403
-
-
 class LimitExceeded(DomainError):
     """The transaction would pass one of the player's limits."""
 
     code = "limit_exceeded"
     status = 422
-
-
-class ProtectionChanged(Conflict):
-    """The player's protection kept changing while the transaction was being written; try again."""
-
-    code = "protection_changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -591,20 +420,12 @@ def _limit_change(
         if amount == previous and not waiting:
             return change, current  # already in force, nothing waiting: nothing to change
         # A decrease applies at once and cancels a raise that was waiting.
-        return change, replace(current, limits=_sorted_limits(limits.values()), pending=others)
+        return change, replace(current, limits=sorted_limits(limits.values()), pending=others)
     # A raise or a removal waits, so a player cannot lift a limit in the heat of the moment.
     effective_at = now + LIMIT_INCREASE_DELAY
     waiting_change = PendingLimit(kind, period, amount, currency, effective_at)
     change = LimitChange(kind, period, amount, previous, currency, effective_at, pending=True)
     return change, replace(current, pending=(*others, waiting_change))
-
-
-def _sorted_limits(limits: Iterable[Limit]) -> tuple[Limit, ...]:
-    return tuple(sorted(limits, key=lambda limit: (limit.kind.value, limit.period.value)))
-
-
-def _by_effective_at(change: PendingLimit) -> datetime:
-    return change.effective_at
 
 
 def _whole_number(value: object, name: str, lowest: int, highest: int) -> int:
@@ -623,6 +444,7 @@ def _add_months(moment: datetime, months: int) -> datetime:
 
 __all__ = [
     "LIMIT_INCREASE_DELAY",
+    "PROTECTION_ATTEMPTS",
     "CoolingOff",
     "ExcludedFromBonuses",
     "KycRequired",

@@ -5,22 +5,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-{%- if cookiecutter.module_responsible_gaming %}
 from datetime import datetime, timedelta
-{%- else %}
-from datetime import datetime
-{%- endif %}
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-{% if cookiecutter.module_responsible_gaming -%}
+from .. import registry
 from ..compliance import LIMITS_POLICY
-{% endif -%}
 from .errors import NotFound, SessionClosed, ValidationFailed
 from .events import DomainEvent
 
 if TYPE_CHECKING:
-    from ..ports import Clock, EventPublisher, SessionStore
+    from ..ports import Clock, EventPublisher
+    from ..ports.sessions import SessionStore
+
+# Reality checks are player protection's: a session has them, at the jurisdiction's interval
+# (compliance.LIMITS_POLICY), only when the project has the responsible_gaming module. One value read
+# once, so the registry is asked here rather than through a listing.
+DEFAULT_REALITY_CHECK_MINUTES = (
+    LIMITS_POLICY.reality_check_minutes if registry.enabled("responsible_gaming") else None
+)
 
 
 class SessionStatus(StrEnum):
@@ -50,7 +53,6 @@ class Session:
     last_seen_at: datetime
     ended_at: datetime | None = None
     activity: SessionActivity = field(default_factory=SessionActivity)
-{%- if cookiecutter.module_responsible_gaming %}
     # Reality checks: every `reality_check_minutes` of the session (None: none), the player is shown how
     # long they have played; `reality_checks_due` counts the intervals announced so far.
     reality_check_minutes: int | None = None
@@ -62,7 +64,6 @@ class Session:
         if self.reality_check_minutes is None:
             return None
         return self.started_at + timedelta(minutes=self.reality_check_minutes * (self.reality_checks_due + 1))
-{%- endif %}
 
 
 def new_session_id() -> str:
@@ -80,19 +81,15 @@ class SessionService:
         clock: Clock,
         source: str,
         new_id: Callable[[], str] = new_session_id,
-{%- if cookiecutter.module_responsible_gaming %}
-        reality_check_minutes: int | None = LIMITS_POLICY.reality_check_minutes,
-{%- endif %}
+        reality_check_minutes: int | None = DEFAULT_REALITY_CHECK_MINUTES,
     ) -> None:
         self._store = store
         self._publisher = publisher
         self._clock = clock
         self._source = source  # EventBridge Source of the sessions' events, e.g. "<package>.sessions"
         self._new_id = new_id
-{%- if cookiecutter.module_responsible_gaming %}
-        # The jurisdiction's reality-check interval by default (compliance.LIMITS_POLICY; None: none).
+        # The jurisdiction's reality-check interval by default with player protection; None: none.
         self._reality_check_minutes = reality_check_minutes
-{%- endif %}
 
     def start_session(self, player_id: str, *, correlation_id: str) -> Session:
         """Sign the player in: a new active session, announced as PlayerSignedIn and SessionUpdated."""
@@ -105,9 +102,7 @@ class SessionService:
             status=SessionStatus.ACTIVE,
             started_at=now,
             last_seen_at=now,
-{%- if cookiecutter.module_responsible_gaming %}
             reality_check_minutes=self._reality_check_minutes,
-{%- endif %}
         )
         self._store.save(session)
         signed_in = DomainEvent(
@@ -121,20 +116,15 @@ class SessionService:
         return session
 
     def heartbeat(self, session_id: str, player_id: str, *, correlation_id: str) -> Session:
-{%- if cookiecutter.module_responsible_gaming %}
         """Record that the player is still there; an ended session cannot be revived.
 
-        The first heartbeat after a reality-check interval ends announces it (RealityCheckDue), once
-        per interval; the session tells when the next one is due.
+        With reality checks, the first heartbeat after an interval ends announces it (RealityCheckDue),
+        once per interval; the session tells when the next one is due.
         """
-{%- else %}
-        """Record that the player is still there; an ended session cannot be revived."""
-{%- endif %}
         session = self._players_session(session_id, player_id)
         if session.status is SessionStatus.ENDED:
             raise SessionClosed("the session has ended; start a new one", field="session_id")
         session = replace(session, last_seen_at=self._clock.now())
-{%- if cookiecutter.module_responsible_gaming %}
         events = [self._updated(session, correlation_id)]
         if session.reality_check_minutes is not None:
             interval = timedelta(minutes=session.reality_check_minutes)
@@ -144,10 +134,6 @@ class SessionService:
                 events.append(self._reality_check_due(session, correlation_id))
         self._store.save(session)
         self._publisher.publish(events)
-{%- else %}
-        self._store.save(session)
-        self._publisher.publish([self._updated(session, correlation_id)])
-{%- endif %}
         return session
 
     def end_session(self, session_id: str, player_id: str, *, correlation_id: str) -> Session:
@@ -187,8 +173,6 @@ class SessionService:
             raise NotFound("no such session", field="session_id")
         return session
 
-{%- if cookiecutter.module_responsible_gaming %}
-
     def _reality_check_due(self, session: Session, correlation_id: str) -> DomainEvent:
         # Only facts fixed by the interval: two racing heartbeats publish the same event id.
         assert session.reality_check_minutes is not None
@@ -207,7 +191,6 @@ class SessionService:
             correlation_id=correlation_id,
             occurred_at=session.last_seen_at,
         )
-{%- endif %}
 
     def _updated(self, session: Session, correlation_id: str) -> DomainEvent:
         return DomainEvent(

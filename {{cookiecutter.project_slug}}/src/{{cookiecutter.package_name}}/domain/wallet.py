@@ -24,10 +24,9 @@ from .money import Money
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ..ports import Clock, LedgerStore
-{%- if cookiecutter.module_responsible_gaming %}
-    from .responsible_gaming import ProtectionService, TransactionGuard
-{%- endif %}
+    from ..ports import Clock
+    from ..ports.wallet import LedgerStore, TransactionGuards
+    from .guard import TransactionGuard
 
 
 class EntryKind(StrEnum):
@@ -113,6 +112,11 @@ class LedgerEntry:
         return 0
 
 
+if TYPE_CHECKING:
+    # One of the ledger's writes, with the guard the store applies in the same atomic write (None: none).
+    Write = Callable[[LedgerEntry, TransactionGuard | None], None]
+
+
 def fingerprint(*parts: object) -> str:
     """Hash of a request's meaningful fields: the same id with another payload is a conflict."""
     return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()
@@ -170,34 +174,28 @@ class Wallet:
     TransactionConflict. A transaction's event is written with its ledger entry in one atomic write
     (the outbox, `LedgerEntry.events`); the store's change stream carries it to the bus, so no
     committed transaction loses its event and a failed write publishes none.
-{%- if cookiecutter.module_responsible_gaming %}
 
-    With `protection`, bets and deposits fail closed on the player's KYC status, exclusions and
-    limits, checked inside the ledger's own transaction; wins and rollbacks are only counted. Bonus
-    grants are marketing: refused while the player is self-excluded or cooling off (KYC is not asked).
-    Withdrawals are never refused by the protection: players can always take their money out.
-    Without it there is no player protection at all: for tests of other modules only, the deployed
-    API always passes one (api/app.py).
-{%- endif %}
+    Every write asks `protection` (the guard port, ports.wallet.TransactionGuards) for its guard, which
+    the ledger applies in the same atomic write. With player protection (responsible_gaming's
+    ProtectionService, what the deployed API passes when the module is on), bets and deposits fail
+    closed on the player's KYC status, exclusions and limits; wins and rollbacks are only counted;
+    bonus grants are marketing, refused while the player is self-excluded or cooling off (KYC is not
+    asked). Withdrawals ask no guard: players can always take their money out. Without it
+    (NO_PROTECTION) the guards check and count nothing.
     """
-{% if cookiecutter.module_responsible_gaming %}
+
     def __init__(
         self,
         ledger: LedgerStore,
         clock: Clock,
         source: str,
         *,
-        protection: ProtectionService | None = None,
+        protection: TransactionGuards | None = None,
     ) -> None:
-{%- else %}
-    def __init__(self, ledger: LedgerStore, clock: Clock, source: str) -> None:
-{%- endif %}
         self._ledger = ledger
         self._clock = clock
         self._source = source  # EventBridge Source of the wallet's events, e.g. "<package>.wallet"
-{%- if cookiecutter.module_responsible_gaming %}
         self._protection = protection
-{%- endif %}
 
     def balance(self, player_id: str) -> Balance | None:
         """The player's balance, or None if the player has never had money."""
@@ -209,14 +207,10 @@ class Wallet:
         """Add cash to the wallet (opening it in the deposit's currency if needed)."""
         money = _checked(money)
         entry = self._new_entry(EntryKind.DEPOSIT, player_id, transaction_id, money)
-{%- if cookiecutter.module_responsible_gaming %}
         guard = self._guard(lambda protection: protection.guard_deposit(player_id, money))
         return self._record(
             entry, self._ledger.credit, "FundsDeposited", correlation_id, session_id=None, guard=guard
         )
-{%- else %}
-        return self._record(entry, self._ledger.credit, "FundsDeposited", correlation_id, session_id=None)
-{%- endif %}
 
     def withdraw(
         self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
@@ -229,31 +223,25 @@ class Wallet:
         """
         money = _checked(money)
         entry = self._new_entry(EntryKind.WITHDRAWAL, player_id, transaction_id, money)
-        return self._record(entry, self._ledger.debit, "FundsWithdrawn", correlation_id, session_id=None)
+        return self._record(
+            entry, self._ledger.debit, "FundsWithdrawn", correlation_id, session_id=None, guard=None
+        )
 
     def grant_bonus(
         self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
     ) -> WalletReceipt:
-{%- if cookiecutter.module_responsible_gaming %}
         """Add bonus money to the wallet (opening it in the grant's currency if needed).
 
-        With protection, a player who is self-excluded or cooling off at the grant's time gets nothing:
-        ExcludedFromBonuses, checked again inside the ledger's transaction, and nothing is written. A
-        replayed grant still answers with the original.
+        With player protection, a player who is self-excluded or cooling off at the grant's time gets
+        nothing: ExcludedFromBonuses, checked again inside the ledger's transaction, and nothing is
+        written. A replayed grant still answers with the original.
         """
-{%- else %}
-        """Add bonus money to the wallet (opening it in the grant's currency if needed)."""
-{%- endif %}
         money = _checked(money)
         entry = self._new_entry(EntryKind.BONUS_GRANT, player_id, transaction_id, money, funds=Funds.BONUS)
-{%- if cookiecutter.module_responsible_gaming %}
         guard = self._guard(lambda protection: protection.guard_bonus(player_id))
         return self._record(
             entry, self._ledger.credit, "BonusGranted", correlation_id, session_id=None, guard=guard
         )
-{%- else %}
-        return self._record(entry, self._ledger.credit, "BonusGranted", correlation_id, session_id=None)
-{%- endif %}
 
     def place_bet(
         self,
@@ -271,7 +259,6 @@ class Wallet:
         """
         money = _checked(money)
         entry = self._new_entry(EntryKind.BET, player_id, transaction_id, money, funds=funds)
-{%- if cookiecutter.module_responsible_gaming %}
         # Only the player's own money counts towards wager and loss limits; bonus stakes do not.
         guard = self._guard(
             lambda protection: protection.guard_stake(player_id, money, counted=funds is Funds.CASH)
@@ -279,9 +266,6 @@ class Wallet:
         return self._record(
             entry, self._ledger.debit, "BetPlaced", correlation_id, session_id=session_id, guard=guard
         )
-{%- else %}
-        return self._record(entry, self._ledger.debit, "BetPlaced", correlation_id, session_id=session_id)
-{%- endif %}
 
     def settle_win(
         self,
@@ -313,13 +297,9 @@ class Wallet:
             raise
         entry = self._with_event(replace(entry, funds=bet.funds), "BetSettled", correlation_id, session_id)
         try:
-{%- if cookiecutter.module_responsible_gaming %}
             counted = bet.funds is Funds.CASH
             guard = self._guard(lambda protection: protection.guard_win(player_id, money, counted=counted))
             self._write(entry, self._ledger.credit, guard, correlation_id)
-{%- else %}
-            self._ledger.credit(entry)
-{%- endif %}
         except DuplicateTransaction:
             return self._replay_after_race(entry)
         except AlreadyReversed:
@@ -431,18 +411,14 @@ class Wallet:
         )
         rollback = self._with_event(rollback, "BetRolledBack", correlation_id, session_id)
         try:
-{%- if cookiecutter.module_responsible_gaming %}
             stake = Money(bet.amount, bet.currency)
             counted = bet.funds is Funds.CASH
             guard = self._guard(
                 lambda protection: protection.guard_refund(player_id, stake, bet.created_at, counted=counted)
             )
             self._write(
-                rollback, lambda entry, *made: self._ledger.reverse(entry, bet, *made), guard, correlation_id
+                rollback, lambda entry, made: self._ledger.reverse(entry, bet, made), guard, correlation_id
             )
-{%- else %}
-            self._ledger.reverse(rollback, bet)
-{%- endif %}
         except DuplicateTransaction:
             return self._replay_after_race(rollback)
         except AlreadyReversed:
@@ -527,18 +503,12 @@ class Wallet:
     def _record(
         self,
         entry: LedgerEntry,
-{%- if cookiecutter.module_responsible_gaming %}
-        write: Callable[..., None],
-{%- else %}
-        write: Callable[[LedgerEntry], None],
-{%- endif %}
+        write: Write,
         event_name: str,
         correlation_id: str,
         *,
         session_id: str | None,
-{%- if cookiecutter.module_responsible_gaming %}
-        guard: Callable[[], TransactionGuard] | None = None,
-{%- endif %}
+        guard: Callable[[], TransactionGuard] | None,
     ) -> WalletReceipt:
         """Write the entry once, its event in the same write; a known transaction id answers as a replay.
 
@@ -548,11 +518,7 @@ class Wallet:
         """
         entry = self._with_event(entry, event_name, correlation_id, session_id)
         try:
-{%- if cookiecutter.module_responsible_gaming %}
             self._write(entry, write, guard, correlation_id)
-{%- else %}
-            write(entry)
-{%- endif %}
         except DuplicateTransaction:
             return self._replay_after_race(entry)
         except DomainError:
@@ -561,21 +527,24 @@ class Wallet:
                 return replay
             raise
         return self._done(entry)
-{%- if cookiecutter.module_responsible_gaming %}
 
-    def _guard(
-        self, make: Callable[[ProtectionService], TransactionGuard]
-    ) -> Callable[[], TransactionGuard] | None:
-        """What builds the write's guard from the player's protection (None: no protection)."""
-        protection = self._protection
-        if protection is None:
-            return None
-        return lambda: make(protection)
+    def _guard(self, make: Callable[[TransactionGuards], TransactionGuard]) -> Callable[[], TransactionGuard]:
+        """What builds the write's guard from the guard port, just before each attempt of the write."""
+        return lambda: make(self._guards())
+
+    def _guards(self) -> TransactionGuards:
+        """The guard port: the one given, else NO_PROTECTION (guards that check and count nothing)."""
+        if self._protection is None:
+            # Imported on the first write: a worker that only reads the ledger does not load the guards.
+            from .guard import NO_PROTECTION
+
+            self._protection = NO_PROTECTION
+        return self._protection
 
     def _write(
         self,
         entry: LedgerEntry,
-        write: Callable[..., None],
+        write: Write,
         guard: Callable[[], TransactionGuard] | None,
         correlation_id: str,
     ) -> None:
@@ -583,22 +552,14 @@ class Wallet:
 
         The guard refuses at once what the protection read now refuses (KYC, exclusions, a stake above
         a limit); the ledger's transaction then holds that protection's version and the limits' caps.
+        A write with no guard (a withdrawal) is the ledger's write alone.
         """
-        # Imported here: a worker that only reads the ledger never loads the players' protection.
-        from .responsible_gaming import (
-            PROTECTION_ATTEMPTS,
-            LimitBreached,
-            ProtectionChanged,
-            ProtectionCheckFailed,
-        )
+        from .guard import PROTECTION_ATTEMPTS, LimitBreached, ProtectionChanged, ProtectionCheckFailed
 
         for attempt in range(1, PROTECTION_ATTEMPTS + 1):
             made = None if guard is None else guard()
             try:
-                if made is None:
-                    write(entry)  # exactly as without the module (test doubles of the store included)
-                else:
-                    write(entry, made)
+                write(entry, made)
                 return
             except ProtectionCheckFailed:
                 if attempt == PROTECTION_ATTEMPTS:
@@ -606,15 +567,13 @@ class Wallet:
                         "the player's protection changed meanwhile; send the request again"
                     ) from None
             except LimitBreached as breach:
-                assert made is not None
-                assert self._protection is not None
+                assert made is not None  # only a guard's counters can be breached
                 if self._replay_of(entry) is not None:
                     # A replay of a transaction taken before: no limit was reached now.
                     raise DuplicateTransaction(entry.transaction_id) from None
-                raise self._protection.limit_reached(
+                raise self._guards().limit_reached(
                     made, breach.count, entry.transaction_id, correlation_id=correlation_id
                 ) from None
-{%- endif %}
 
     def _replay_of(self, entry: LedgerEntry) -> WalletReceipt | None:
         existing = self._ledger.entry(entry.player_id, entry.kind.scope, entry.transaction_id)

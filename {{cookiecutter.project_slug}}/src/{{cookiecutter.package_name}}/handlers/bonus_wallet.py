@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .. import registry
+
 if TYPE_CHECKING:
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
     from ..domain.money import Money
     from ..domain.wallet import Balance, Wallet, WalletReceipt
     from ..ports import Clock, EventPublisher
+    from ..ports.wallet import TransactionGuards
 
 
 class DeferredWallet:
@@ -32,21 +35,26 @@ class DeferredWallet:
 
     def wallet(self) -> Wallet:
         if self._wallet is None:
-{%- if cookiecutter.module_responsible_gaming %}
-            from ..domain.responsible_gaming import ProtectionService
-{%- endif %}
             from ..domain.wallet import Wallet
-{%- if cookiecutter.module_responsible_gaming %}
-
-            ledger, publisher, clock, source = self._ledger(), self._publisher, self._clock, self._source
-            protection = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
-            self._wallet = Wallet(ledger, clock, f"{source}.wallet", protection=protection)
-{%- else %}
 
             ledger, clock, source = self._ledger(), self._clock, self._source
-            self._wallet = Wallet(ledger, clock, f"{source}.wallet")
-{%- endif %}
+            self._wallet = Wallet(ledger, clock, f"{source}.wallet", protection=self._protection(ledger))
         return self._wallet
+
+    def _protection(self, ledger: DynamoLedgerStore) -> TransactionGuards | None:
+        """Player protection's guards when the project has that module; None: the wallet's default, none.
+
+        Only player protection supplies the wallet's guard port, so the registry is asked here: a listing
+        of guard suppliers would hold one name.
+        """
+        if not registry.enabled("responsible_gaming"):
+            return None
+        from ..domain.responsible_gaming import ProtectionService
+
+        protection: TransactionGuards = ProtectionService(
+            ledger, self._publisher, self._clock, f"{self._source}.responsible_gaming"
+        )
+        return protection
 
     def balance(self, player_id: str) -> Balance | None:
         return self.wallet().balance(player_id)

@@ -5,10 +5,9 @@ message body). Each event is applied once per event id, so a redelivered message
 mission it completed is rewarded once, whatever the redeliveries. A record that cannot be processed is
 reported in batchItemFailures: SQS retries only it, then moves it to the dead-letter queue, while the
 rest of the batch is acknowledged.
-{%- if cookiecutter.module_responsible_gaming %}
-A mission reward the wallet refuses because the player is self-excluded or cooling off is an outcome
-("skipped: player excluded"): the record is acknowledged, never retried or dead-lettered.
-{%- endif %}
+A mission reward the wallet refuses because the player is self-excluded or cooling off (with player
+protection) is an outcome ("skipped: player excluded"): the record is acknowledged, never retried or
+dead-lettered.
 """
 
 from __future__ import annotations
@@ -60,10 +59,8 @@ def _apply(record: dict[str, Any], service: LeaderboardService) -> str:
     if not outcome.scored:
         return "ignored: no board or mission counts it"
     rewarded = f"; rewarded {', '.join(outcome.rewarded)}" if outcome.rewarded else ""
-{%- if cookiecutter.module_responsible_gaming %}
     if outcome.excluded:
         rewarded += f"; skipped: player excluded ({', '.join(outcome.excluded)} not rewarded)"
-{%- endif %}
     return ("applied" if outcome.applied else "skipped: already applied") + rewarded
 
 

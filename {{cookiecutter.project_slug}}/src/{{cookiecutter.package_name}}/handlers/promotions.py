@@ -7,10 +7,9 @@ promotion, a settled bet's stake is counted once. A record that cannot be proces
 batchItemFailures: SQS retries only it, then moves it to the dead-letter queue, while the rest of
 the batch is acknowledged. What this worker causes (the wallet's BonusGranted, WageringCompleted)
 carries the correlation id of the event that caused it.
-{%- if cookiecutter.module_responsible_gaming %}
-A grant the wallet refuses because the player is self-excluded or cooling off is an outcome
-("skipped: player excluded"): the record is acknowledged, never retried or dead-lettered.
-{%- endif %}
+A grant the wallet refuses because the player is self-excluded or cooling off (with player
+protection) is an outcome ("skipped: player excluded"): the record is acknowledged, never retried or
+dead-lettered.
 """
 
 from __future__ import annotations

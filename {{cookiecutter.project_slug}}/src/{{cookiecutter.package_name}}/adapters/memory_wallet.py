@@ -1,0 +1,206 @@
+"""The wallet module's in-memory store: the same semantics as the DynamoDB one, behind one lock.
+
+The store applies the wallet's guards (domain.guard) under the same lock as the money they guard, and
+keeps the records they are checked against: players' protection and period counters. Player
+protection (responsible_gaming) reads and writes those records through this store, its
+ProtectionStore; without it no record is ever written and every guard checks and counts nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..domain.errors import CurrencyMismatch, InsufficientFunds
+from ..domain.events import DomainEvent
+from ..domain.guard import (
+    KycStatus,
+    LimitBreached,
+    PlayerProtection,
+    ProtectionCheckFailed,
+    TransactionGuard,
+    first_breach,
+)
+from ..domain.wallet import (
+    AlreadyReversed,
+    Balance,
+    DuplicateTransaction,
+    EntryKind,
+    Funds,
+    IdScope,
+    LedgerEntry,
+)
+
+if TYPE_CHECKING:
+    from ..ports import EventPublisher
+
+
+class InMemoryLedgerStore:
+    """Ledger entries, balances, players' protection and period counters, behind one lock.
+
+    It is the ProtectionStore too: a guard is checked under the same lock as the money it guards.
+    Committed entries' events (their outbox) are kept in `outbox`, in commit order, and handed at once
+    to `relay` when one is given, as the stream publisher carries them from the table's stream.
+    """
+
+    def __init__(self, relay: EventPublisher | None = None) -> None:
+        self.outbox: list[DomainEvent] = []
+        self._relay = relay
+        self._entries: dict[EntryKey, LedgerEntry] = {}
+        self._balances: dict[str, Balance] = {}
+        self._protection: dict[str, PlayerProtection] = {}
+        self._counters: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def balance(self, player_id: str) -> Balance | None:
+        with self._lock:
+            return self._balances.get(player_id)
+
+    def entry(self, player_id: str, scope: IdScope, transaction_id: str) -> LedgerEntry | None:
+        with self._lock:
+            return self._entries.get((player_id, scope, transaction_id))
+
+    def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+        with self._lock:
+            self._refuse_duplicate(entry)
+            current = self._balances.get(entry.player_id)
+            if current is not None and current.currency != entry.currency:
+                raise _currency_mismatch(current, entry)
+            if entry.kind is EntryKind.WIN and entry.reference is not None:
+                bet = self._entries.get((entry.player_id, IdScope.GAME, entry.reference))
+                if bet is None or bet.reversed_by is not None:
+                    raise AlreadyReversed(entry.reference)
+            self._check(guard)
+            self._entries[_key(entry)] = entry
+            self._add(entry.player_id, entry.currency, entry.funds, entry.amount)
+            self._count(guard)
+            self._committed(entry)
+
+    def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+        with self._lock:
+            self._refuse_duplicate(entry)
+            current = self._balances.get(entry.player_id)
+            if current is None:
+                raise InsufficientFunds("the player has no balance")
+            if current.currency != entry.currency:
+                raise _currency_mismatch(current, entry)
+            if _held(current, entry.funds) < entry.amount:
+                raise InsufficientFunds(f"the {entry.kind} would take the {entry.funds} balance below zero")
+            self._check(guard)
+            self._entries[_key(entry)] = entry
+            self._add(entry.player_id, entry.currency, entry.funds, -entry.amount)
+            self._count(guard)
+            self._committed(entry)
+
+    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+        with self._lock:
+            self._refuse_duplicate(rollback)
+            stored = self._entries.get(_key(bet))
+            if stored is None:
+                raise LookupError(f"bet {bet.transaction_id} is not in the ledger")
+            if stored.reversed_by is not None:
+                raise AlreadyReversed(bet.transaction_id)
+            self._check(guard)
+            self._entries[_key(rollback)] = rollback
+            self._entries[_key(bet)] = replace(stored, reversed_by=rollback.transaction_id)
+            self._add(rollback.player_id, rollback.currency, rollback.funds, rollback.amount)
+            self._count(guard)
+            self._committed(rollback)
+
+    def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
+        with self._lock:
+            self._refuse_duplicate(rollback)
+            self._refuse_duplicate(tombstone)
+            self._entries[_key(rollback)] = rollback
+            self._entries[_key(tombstone)] = tombstone
+            self._committed(rollback, tombstone)
+
+    def entries(self, player_id: str) -> list[LedgerEntry]:
+        with self._lock:
+            mine = [entry for entry in self._entries.values() if entry.player_id == player_id]
+        return sorted(mine, key=lambda entry: (entry.created_at, entry.transaction_id))
+
+    def protection(self, player_id: str) -> PlayerProtection | None:
+        with self._lock:
+            return self._protection.get(player_id)
+
+    def save_protection(self, protection: PlayerProtection) -> None:
+        with self._lock:
+            stored = self._protection.get(protection.player_id)
+            if (0 if stored is None else stored.version) != protection.version - 1:
+                raise ProtectionCheckFailed(protection.player_id)
+            self._protection[protection.player_id] = protection
+
+    def period_totals(self, player_id: str, counter_ids: Sequence[str]) -> dict[str, int]:
+        with self._lock:
+            return {
+                name: self._counters[(player_id, name)]
+                for name in counter_ids
+                if (player_id, name) in self._counters
+            }
+
+    def _check(self, guard: TransactionGuard | None) -> None:
+        """What a DynamoDB guard's ConditionCheck and counter conditions check (the caller holds the lock)."""
+        if guard is None:
+            return
+        if guard.checks_protection:
+            stored = self._protection.get(guard.player_id)
+            blocked_until = None if stored is None else stored.blocked_until
+            if guard.version is not None and (
+                stored is None or stored.version != guard.version or stored.kyc is not KycStatus.VERIFIED
+            ):
+                raise ProtectionCheckFailed(guard.player_id)
+            checked_at = guard.checked_at
+            if blocked_until is not None and checked_at is not None and blocked_until > checked_at:
+                raise ProtectionCheckFailed(guard.player_id)
+        breach = first_breach(guard)
+        if breach is not None:
+            raise LimitBreached(breach)
+        for count in guard.counts:
+            total = self._counters.get((guard.player_id, count.counter_id), 0)
+            if count.cap is not None and total + count.delta > count.cap:
+                raise LimitBreached(count)
+
+    def _count(self, guard: TransactionGuard | None) -> None:
+        if guard is None:
+            return
+        for count in guard.counts:
+            key = (guard.player_id, count.counter_id)
+            self._counters[key] = self._counters.get(key, 0) + count.delta
+
+    def _committed(self, *entries: LedgerEntry) -> None:
+        """Keep the entries without their outbox, and pass the outbox on (the caller holds the lock)."""
+        for entry in entries:
+            self._entries[_key(entry)] = replace(self._entries[_key(entry)], events=())
+            self.outbox.extend(entry.events)
+            if self._relay is not None and entry.events:
+                self._relay.publish(entry.events)
+
+    def _refuse_duplicate(self, entry: LedgerEntry) -> None:
+        if _key(entry) in self._entries:
+            raise DuplicateTransaction(entry.transaction_id)
+
+    def _add(self, player_id: str, currency: str, funds: Funds, amount: int) -> None:
+        current = self._balances.get(player_id) or Balance(player_id, currency, cash=0)
+        if funds is Funds.BONUS:
+            self._balances[player_id] = replace(current, bonus=current.bonus + amount)
+        else:
+            self._balances[player_id] = replace(current, cash=current.cash + amount)
+
+
+# A ledger entry's identity: transaction ids are unique per player and per scope (domain.wallet.IdScope).
+EntryKey = tuple[str, IdScope, str]
+
+
+def _key(entry: LedgerEntry) -> EntryKey:
+    return (entry.player_id, entry.kind.scope, entry.transaction_id)
+
+
+def _held(balance: Balance, funds: Funds) -> int:
+    return balance.bonus if funds is Funds.BONUS else balance.cash
+
+
+def _currency_mismatch(balance: Balance, entry: LedgerEntry) -> CurrencyMismatch:
+    return CurrencyMismatch(f"the wallet holds {balance.currency}, not {entry.currency}", field="currency")

@@ -1,0 +1,54 @@
+"""The ledger's store with player protection on: what the guards add to a money operation's one write."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from tests.contract.test_ledger_store_contract import PLAYER, START, cash, deposit, ledger_sum
+
+from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.domain.money import Money
+from {{ cookiecutter.package_name }}.domain.responsible_gaming import ProtectionService
+from {{ cookiecutter.package_name }}.domain.wallet import Wallet
+
+
+@pytest.mark.integration
+def test_a_withdrawal_with_player_protection_is_exactly_one_transact_write_items(
+    aws_tables: dict[str, str],
+) -> None:
+    ledger = DynamoLedgerStore(aws_tables["WalletTable"])
+    clock, publisher = FixedClock(START), InMemoryEventPublisher()
+    ledger.credit(deposit("dep-0", 1_000))
+    # As deployed, with player protection: a withdrawal still carries no protection check at all.
+    protection = ProtectionService(
+        ledger,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.responsible_gaming",
+    )
+    wallet = Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
+    calls: list[str] = []
+    items: list[dict[str, Any]] = []
+    ledger.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    ledger.client.meta.events.register(
+        "provide-client-params.dynamodb.TransactWriteItems",
+        lambda params, **_: items.extend(params["TransactItems"]),
+    )
+
+    wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
+    first_call = list(calls)
+    replay = wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
+
+    # Nothing is read before the write: the write, then the balance the answer carries.
+    assert first_call == ["TransactWriteItems", "GetItem"]
+    assert [next(iter(item)) for item in items[:2]] == ["Put", "Update"]
+    # The replay's write is refused on its known id; it answers as the original and moves nothing.
+    assert replay.replayed
+    assert cash(ledger) == 600 == ledger_sum(ledger)
+    # Its event is in that one write (the outbox), not published on the player's path.
+    outbox = json.loads(items[0]["Put"]["Item"]["outbox"]["S"])
+    assert [event["name"] for event in outbox] == ["FundsWithdrawn"]
+    assert publisher.events == []

@@ -1,0 +1,56 @@
+"""Mission rewards with player protection: bonus money, refused while the player is excluded."""
+
+from __future__ import annotations
+
+import pytest
+from tests.unit.test_leaderboards import CATALOGUE, SOURCE, WALLET_SOURCE, events_named, play
+
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_leaderboards import InMemoryLeaderboardStore
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
+from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
+from {{ cookiecutter.package_name }}.domain.leaderboards import LeaderboardService
+from {{ cookiecutter.package_name }}.domain.wallet import Wallet
+
+
+@pytest.fixture
+def store() -> InMemoryLeaderboardStore:
+    return InMemoryLeaderboardStore()
+
+
+@pytest.fixture
+def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
+    return InMemoryLedgerStore(relay=publisher)
+
+
+def test_an_excluded_players_completed_mission_is_skipped_not_paid_nor_marked(
+    store: InMemoryLeaderboardStore,
+    ledger: InMemoryLedgerStore,
+    publisher: InMemoryEventPublisher,
+    clock: FixedClock,
+) -> None:
+    # Imported here: this file stays in a project without player protection (uncollected there).
+    from {{ cookiecutter.package_name }}.domain.responsible_gaming import ProtectionService
+
+    protection = ProtectionService(
+        ledger,
+        publisher,
+        clock,
+        "{{ cookiecutter.package_name }}.responsible_gaming",
+    )
+    wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
+    service = LeaderboardService(store, publisher, clock, SOURCE, CATALOGUE, bonuses=wallet)
+    protection.self_exclude("player-1", LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")
+
+    outcomes = [service.record_play(play(f"bet-{n}", "BetPlaced"), correlation_id="c") for n in range(1, 4)]
+
+    assert [(outcome.rewarded, outcome.excluded) for outcome in outcomes] == [
+        ((), ()),
+        ((), ()),
+        ((), ("three-bets",)),
+    ]
+    assert ledger.balance("player-1") is None
+    assert events_named(publisher, "MissionCompleted") == []
+    assert events_named(publisher, "BonusGranted") == []
+    [status] = service.missions("player-1")
+    assert (status.completed, status.rewarded) == (True, False)
