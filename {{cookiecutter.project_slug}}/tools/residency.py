@@ -22,16 +22,10 @@ class _CloudFormationLoader(yaml.SafeLoader):
 
 
 _CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: f"!{suffix}")
-{% set override = cookiecutter._residency_override_reason | trim %}
-{%- if override %}
-# The regulator's approval recorded at generation for this region outside the jurisdiction's list.
-APPROVED_REGION: str | None = {{ cookiecutter.region | tojson }}
-APPROVAL: str = {{ override | tojson }}
-{%- else %}
-# No approval was recorded at generation: only the jurisdiction's regions are allowed.
-APPROVED_REGION: str | None = None
-APPROVAL: str = ""
-{%- endif %}
+# The regulator's approval recorded at generation for this region outside the jurisdiction's list
+# (_residency_override_reason); without one, only the jurisdiction's regions are allowed.
+APPROVAL: str = {{ cookiecutter._residency_override_reason | trim | tojson }}
+APPROVED_REGION: str | None = {{ (cookiecutter.region | tojson) if cookiecutter._residency_override_reason | trim else "None" }}
 
 
 def region_block(serverless_yml: Path) -> dict[str, Any]:
