@@ -13,12 +13,14 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tools.dev import LocalRun
 from tools.local_auth import ServerStandIns
 from tools.modules import ModuleTools, contributions, server_stand_ins
 from tools.stack import use_source_tree
+
+if TYPE_CHECKING:
+    from tools.dev import LocalRun
 
 use_source_tree()
 
