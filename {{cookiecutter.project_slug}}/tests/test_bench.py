@@ -9,20 +9,23 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from tools.bench import (
     MONEY_OPERATIONS,
     TARGET_RATIO,
+    ApiDriver,
     Samples,
     cpu_ratio,
     is_borderline,
     meets_target,
+    operations,
     percentile,
     ratio_spread,
     request_row,
 )
+from tools.modules import ModuleTools, Operation
 from tools.stack import PROJECT_ROOT, load
 
 from {{ cookiecutter.package_name }} import registry
@@ -93,6 +96,21 @@ def test_a_money_operation_meets_its_target_with_one_write_in_two_requests(
 ) -> None:
     assert request_row("bet", requests)["met"] is met
     assert request_row("sign-in", requests)["met"] is None  # not a money operation: no target
+
+
+def test_an_operation_two_modules_bring_alike_is_counted_once() -> None:
+    def grant(*_: object) -> list[Operation]:
+        return [Operation(300, "grant", str)]
+
+    parts = [
+        ModuleTools(bench_operations=grant),
+        ModuleTools(bench_operations=lambda *_: [Operation(0, "sign-in", str), Operation(400, "board", str)]),
+        ModuleTools(bench_operations=grant),
+    ]
+
+    counted = operations(parts, cast(ApiDriver, None), "player-1", "tag")
+
+    assert [name for name, _ in counted] == ["sign-in", "grant", "board"]
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,11 @@ from typing import Any, cast
 
 import jwt
 import pytest
-from tools.demo import play
+from tools.demo import journey_steps, play
 from tools.dev import LocalRun
+from tools.journey import Journey
 from tools.local_auth import TOKEN_PATH, LocalGateway, LocalIssuer, authorizer_context
+from tools.modules import ModuleTools, Step, contributions
 from tools.stack import LOCAL_TYPES, PROJECT_ROOT, QUEUE, load
 from werkzeug.test import Client
 
@@ -164,6 +166,27 @@ class UnreachableRun:
 
     def token(self, subject: str, scopes: Iterable[str] = ()) -> str:
         raise OSError("connection refused")
+
+
+def test_modules_steps_take_their_places_around_the_sign_in_and_the_workers() -> None:
+    first = ModuleTools(demo_steps=lambda _: [Step(900, "last", str), Step(100, "early", str)])
+    second = ModuleTools(demo_steps=lambda _: [Step(100, "early too", str), Step(600, "after", str)])
+    journey = Journey(cast(LocalRun, UnreachableRun()), parts=[first, second])
+
+    titles = [title for title, _ in journey_steps(journey)]
+
+    # Equal places keep the modules' order (the registry's), each module's own order within.
+    assert titles == ["sign in", "early", "early too", "workers", "after", "last"]
+
+
+def test_every_module_with_tools_pieces_brings_them() -> None:
+    parts = contributions()
+
+    with_tools = [
+        name for name in registry.MODULES if (PROJECT_ROOT / "tools" / "modules" / f"{name}.py").exists()
+    ]
+    assert len(parts) == len(with_tools)
+    assert all(isinstance(part, ModuleTools) for part in parts)
 
 
 def test_a_failing_step_ends_the_journey_as_failed() -> None:
