@@ -43,6 +43,16 @@ from typing import Any
 
 from tools.dev import LOCAL_AWS, aws_environment
 from tools.local_auth import ServerStandIns
+from tools.modules import (
+    ModuleTools,
+    Operation,
+    Setup,
+    Workload,
+    busiest,
+    contributions,
+    run_in_place,
+    server_stand_ins,
+)
 from tools.package_code import is_hash_checked
 from tools.stack import (
     PROJECT_ROOT,
@@ -75,7 +85,6 @@ CLIENTS = 8
 MONEY_OPERATIONS = ("deposit", "withdrawal", "bet", "win", "rollback", "grant")
 # A money operation's synchronous path: at most one read and one TransactWriteItems.
 TARGET_MONEY_REQUESTS = 2
-CURRENCY = "{{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }}"
 
 
 @dataclass(frozen=True)
@@ -440,22 +449,16 @@ class RequestCounter:
 
 class ApiDriver:
     """Sends HTTP API (payload 2.0) events to the app through serverless-wsgi, as Lambda does."""
-{%- if cookiecutter.module_wallet %}
 
-    def __init__(self, app: Any, server_scopes: tuple[str, ...], servers: ServerStandIns) -> None:
-{%- else %}
-
-    def __init__(self, app: Any) -> None:
-{%- endif %}
+    def __init__(self, app: Any, server_scopes: tuple[str, ...], servers: ServerStandIns | None) -> None:
         from tests.api.http_api import http_event
 
         self.app = app
         self.http_event = http_event
-{%- if cookiecutter.module_wallet %}
-        # The server callers' stand-ins (their client ids and this run's keys) and their tokens' scopes.
+        # The server callers' stand-ins (their client ids and this run's keys; None when no module has
+        # server routes) and their tokens' scopes.
         self.server_scopes = server_scopes
         self.servers = servers
-{%- endif %}
         self.context = SimpleNamespace(function_name="api", aws_request_id="bench")
 
     def call(
@@ -466,13 +469,11 @@ class ApiDriver:
         text = None if body is None else json.dumps(body)
         headers: dict[str, str] = {}
         token: dict[str, Any] = {"player": player, "scopes": scopes or None}
-{%- if cookiecutter.module_wallet %}
-        if self.servers.route(method, path) is not None:
+        if self.servers is not None and self.servers.route(method, path) is not None:
             # The server caller's stand-in: its own token, the player in the body, signed.
             call = self.servers.call(method, path, body, player)
             text, headers = call.body.decode(), call.headers
             token = {"player": call.client_id, "client_id": call.client_id, "scopes": self.server_scopes}
-{%- endif %}
         event = self.http_event(method, path, body=text, headers=headers, **token)
         response = serverless_wsgi.handle_request(self.app, event, self.context)
         status = response["statusCode"]
@@ -481,120 +482,47 @@ class ApiDriver:
         return json.loads(response["body"])
 
 
-def operations(driver: ApiDriver, player: str, tag: str) -> list[tuple[str, Callable[[], Any]]]:
+def operations(
+    parts: list[ModuleTools], driver: ApiDriver, player: str, tag: str
+) -> list[tuple[str, Callable[[], Any]]]:
     """The operations whose requests are counted, in journey order (each module adds its own)."""
-    steps: list[tuple[str, Callable[[], Any]]] = []
-{%- if cookiecutter.module_sessions %}
-    steps.append(("sign-in", lambda: driver.call("POST", "/sessions", None, player)))
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
-    credit = driver.server_scopes
-{%- if cookiecutter.module_responsible_gaming %}
-    # The KYC gate fails closed: the KYC provider verifies the player before any money moves.
-    steps.append(("kyc", lambda: _verify(driver, player)))
-{%- endif %}
-    steps += [
-        (
-            "deposit",
-            lambda: driver.call("POST", "/wallet/deposits", _money(f"{tag}-d", 10_000), player, credit),
-        ),
-        (
-            "withdrawal",
-            lambda: driver.call("POST", "/wallet/withdrawals", _money(f"{tag}-wd", 1_000), player, credit),
-        ),
-        ("bet", lambda: driver.call("POST", "/wallet/bets", _money(f"{tag}-b1", 500), player)),
-        ("bet", lambda: driver.call("POST", "/wallet/bets", _money(f"{tag}-b2", 300), player)),
-        (
-            "win",
-            lambda: driver.call(
-                "POST",
-                "/wallet/wins",
-                _money(f"{tag}-w", 900, bet_transaction_id=f"{tag}-b1"),
-                player,
-                credit,
-            ),
-        ),
-        (
-            "rollback",
-            lambda: driver.call(
-                "POST",
-                "/wallet/rollbacks",
-                {"transaction_id": f"{tag}-r", "bet_transaction_id": f"{tag}-b2"},
-                player,
-                credit,
-            ),
-        ),
+    counted: list[Operation] = []
+    for part in parts:
+        if part.bench_operations is not None:
+            seen = {(operation.at, operation.name) for operation in counted}
+            # An operation two modules bring alike (the bonus grant of promotions and leaderboards): once.
+            counted += [
+                new for new in part.bench_operations(driver, player, tag) if (new.at, new.name) not in seen
+            ]
+    return [
+        (operation.name, operation.run) for operation in sorted(counted, key=lambda operation: operation.at)
     ]
-{%- if cookiecutter.module_promotions or cookiecutter.module_leaderboards %}
-    steps.append(("grant", lambda: _grant(driver, player, f"{tag}-g", 100)))
-{%- endif %}
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-    steps.append(("leaderboard", lambda: _leaderboard_update(player, f"{tag}-w", 900)))
-{%- endif %}
-    return steps
-{%- if cookiecutter.module_leaderboards %}
 
 
-def _leaderboard_update(player: str, transaction_id: str, amount: int) -> Any:
-    """The leaderboards worker handling one BetSettled (an SQS record, as EventBridge delivers it)."""
-    from {{ cookiecutter.package_name }}.domain.events import DomainEvent
-    from {{ cookiecutter.package_name }}.handlers import leaderboards
-
-    event = DomainEvent(
-        name="BetSettled",
-        source="{{ cookiecutter.package_name }}.wallet",
-        detail={
-            "player_id": player,
-            "transaction_id": transaction_id,
-            "amount": amount,
-            "currency": CURRENCY,
-        },
-        correlation_id=f"bench-{transaction_id}",
-        occurred_at=datetime.now(UTC),
-    )
-    body = {"detail-type": event.name, "source": event.source, "detail": event.envelope()}
-    record = {"messageId": event.event_id, "body": json.dumps(body)}
-    response = leaderboards.handler({"Records": [record]}, None)
-    if response["batchItemFailures"]:
-        raise RuntimeError(f"the leaderboards worker failed the record: {response}")
-    return response
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
+def health_check(driver: ApiDriver, player: str, _tag: str) -> object:
+    """The workload of a project with no module that has a busier request."""
+    return driver.call("GET", "/health", None, player)
 
 
-def _money(transaction_id: str, amount: int, **fields: str) -> dict[str, Any]:
-    return {"transaction_id": transaction_id, "amount": amount, "currency": CURRENCY, **fields}
-{%- if cookiecutter.module_promotions or cookiecutter.module_leaderboards %}
+HEALTH = Workload(rank=1_000, name="health", load=lambda *_: None, bench=health_check)
 
 
-def _grant(driver: ApiDriver, player: str, transaction_id: str, amount: int) -> Any:
-    """A bonus grant as the promotions and leaderboards workers pay it: the wallet's grant_bonus on
-    the same adapters (the API's services hold that wallet; the workers build their own alike)."""
-    from {{ cookiecutter.package_name }}.api.context import SERVICES_KEY
-    from {{ cookiecutter.package_name }}.domain.money import Money
-
-    wallet = driver.app.extensions[SERVICES_KEY].get().wallet
-    money = Money.of(amount, CURRENCY)
-    return wallet.grant_bonus(player, transaction_id, money, correlation_id=f"bench-{transaction_id}")
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
+def player_setup(parts: list[ModuleTools], driver: ApiDriver, player: str, tag: str) -> None:
+    """What `player` needs before the workload: verified, funded with more than it will stake."""
+    setup: list[Setup] = []
+    for part in parts:
+        if part.bench_setup is not None:
+            setup += part.bench_setup(driver, player, tag, 10**12)
+    run_in_place(setup)
 
 
-def _verify(driver: ApiDriver, player: str) -> Any:
-    """The KYC provider's verdict for `player` (its token carries the route's players:kyc scope)."""
-    return driver.call("POST", f"/players/{player}/kyc", {"status": "verified"}, player, driver.server_scopes)
-{%- endif %}
-{%- endif %}
-
-
-def request_results(driver: ApiDriver, counter: RequestCounter) -> dict[str, Any]:
+def request_results(parts: list[ModuleTools], driver: ApiDriver, counter: RequestCounter) -> dict[str, Any]:
     """Requests of each operation once warm: one warm-up journey, then a counted one."""
-    for _, operation in operations(driver, "bench-warm-up", "warm"):
+    for _, operation in operations(parts, driver, "bench-warm-up", "warm"):
         operation()
     counter.take()
     results: dict[str, Any] = {}
-    for name, operation in operations(driver, "bench-counted", "counted"):
+    for name, operation in operations(parts, driver, "bench-counted", "counted"):
         operation()
         requests = counter.take()
         if name in results:
@@ -632,7 +560,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank - 1]
 
 
-def under_load(driver: ApiDriver, seconds: float, operation_name: str) -> LoadRun:
+def under_load(parts: list[ModuleTools], driver: ApiDriver, seconds: float, workload: Workload) -> LoadRun:
     """CLIENTS threads, each playing its own player, for `seconds`: rate and every round trip's time."""
     done = [0] * CLIENTS
     latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
@@ -641,25 +569,14 @@ def under_load(driver: ApiDriver, seconds: float, operation_name: str) -> LoadRu
 
     def client(number: int) -> None:
         player = f"bench-load-{number}"
-{%- if cookiecutter.module_wallet %}
-{%- if cookiecutter.module_responsible_gaming %}
-        _verify(driver, player)
-{%- endif %}
-        driver.call(
-            "POST", "/wallet/deposits", _money(f"tp-{number}-d", 10**12), player, driver.server_scopes
-        )
-{%- endif %}
+        player_setup(parts, driver, player, f"tp-{number}")
         start.wait()
         deadline = time.monotonic() + seconds
         count = 0
         try:
             while time.monotonic() < deadline:
                 sent = time.perf_counter()
-{%- if cookiecutter.module_wallet %}
-                driver.call("POST", "/wallet/bets", _money(f"tp-{number}-{count}", 1), player)
-{%- else %}
-                driver.call("POST", "/sessions", None, player)
-{%- endif %}
+                workload.bench(driver, player, f"tp-{number}-{count}")
                 latencies[number].append((time.perf_counter() - sent) * 1000)
                 count += 1
         except RuntimeError as error:
@@ -675,12 +592,12 @@ def under_load(driver: ApiDriver, seconds: float, operation_name: str) -> LoadRu
         thread.join()
     elapsed = time.monotonic() - started
     if failures:
-        raise RuntimeError(f"{len(failures)} client(s) failed during the {operation_name} run: {failures[0]}")
+        raise RuntimeError(f"{len(failures)} client(s) failed during the {workload.name} run: {failures[0]}")
     return LoadRun(sum(done) / elapsed, [latency for client in latencies for latency in client])
 
 
 @contextmanager
-def in_memory_adapters() -> Iterator[None]:
+def in_memory_adapters(parts: list[ModuleTools]) -> Iterator[None]:
     """aws_services() builds its services on in-memory stores and publisher for the block.
 
     The composition root, the domain and the app are the ones Lambda runs; only the adapters' classes
@@ -690,15 +607,13 @@ def in_memory_adapters() -> Iterator[None]:
 
     from {{ cookiecutter.package_name }}.adapters import memory
 
-    swaps = [
-        ("adapters.eventbridge", "EventBridgePublisher", memory.InMemoryEventPublisher),
-{%- if cookiecutter.module_wallet %}
-        ("adapters.dynamodb_wallet", "DynamoLedgerStore", memory.InMemoryLedgerStore),
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-        ("adapters.dynamodb_sessions", "DynamoSessionStore", memory.InMemorySessionStore),
-{%- endif %}
+    swaps: list[tuple[str, str, type]] = [
+        ("adapters.eventbridge", "EventBridgePublisher", memory.InMemoryEventPublisher)
     ]
+    for part in parts:
+        for swap in part.memory_swaps:
+            in_memory = getattr(import_module(f"{PACKAGE}.{swap.memory_module}"), swap.memory_attribute)
+            swaps.append((swap.module, swap.attribute, in_memory))
     saved = []
     shared: dict[type, Any] = {}  # one store per class: the wallet and the protection share a table
 
@@ -717,33 +632,24 @@ def in_memory_adapters() -> Iterator[None]:
 
 
 def app_cpu_per_operation(
-    operations_count: int, scopes: tuple[str, ...], servers: ServerStandIns | None
+    parts: list[ModuleTools],
+    operations_count: int,
+    scopes: tuple[str, ...],
+    servers: ServerStandIns | None,
+    workload: Workload,
 ) -> dict[str, Any]:
-    """The app's own CPU time per {% if cookiecutter.module_wallet %}bet{% else %}sign-in{% endif %}: the API on in-memory adapters, one client, no I/O."""
+    """The app's own CPU time per request of the workload: the API on in-memory adapters, no I/O."""
     from {{ cookiecutter.package_name }}.api.app import aws_app
 
     # Server calls are signed as the real callers sign them; their keys are read once from the local
     # secret store (the moto server), before the operations are timed.
-    with in_memory_adapters():
-{%- if cookiecutter.module_wallet %}
-        assert servers is not None
+    with in_memory_adapters(parts):
         driver = ApiDriver(aws_app(), scopes, servers)
         player = "bench-cpu"
-{%- if cookiecutter.module_responsible_gaming %}
-        _verify(driver, player)
-{%- endif %}
-        driver.call("POST", "/wallet/deposits", _money("cpu-d", 10**12), player, driver.server_scopes)
-        operation_name = "bet"
+        player_setup(parts, driver, player, "cpu")
 
         def operation(number: int) -> Any:
-            return driver.call("POST", "/wallet/bets", _money(f"cpu-{number}", 1), player)
-{%- else %}
-        driver = ApiDriver(aws_app())
-        operation_name = "sign-in"
-
-        def operation(number: int) -> Any:
-            return driver.call("POST", "/sessions", None, f"bench-cpu-{number}")
-{%- endif %}
+            return workload.bench(driver, player, f"cpu-{number}")
 
         for number in range(min(50, operations_count)):  # warm: imports, first-request work
             operation(-1 - number)
@@ -753,7 +659,7 @@ def app_cpu_per_operation(
         cpu_ms = (time.process_time() - cpu_started) * 1000
         wall_ms = (time.perf_counter() - wall_started) * 1000
     return {
-        "operation": operation_name,
+        "operation": workload.name,
         "operations": operations_count,
         "cpu_ms_per_operation": round(cpu_ms / operations_count, 3),
         "wall_ms_per_operation": round(wall_ms / operations_count, 3),
@@ -825,28 +731,21 @@ def in_process(
         counter = RequestCounter()
         assert boto3.DEFAULT_SESSION is not None
         boto3.DEFAULT_SESSION.events.register("before-send", counter)
-{%- if cookiecutter.module_wallet %}
-        from {{ cookiecutter.package_name }}.api.server_calls import SIGNATURE_HEADER, sign
-
-        servers = ServerStandIns.of_api(function_env, stack.parameters, sign, SIGNATURE_HEADER)
+        parts = contributions()
+        servers = server_stand_ins(parts, function_env, stack.parameters)
         driver = ApiDriver(aws_app(), definition.route_scopes, servers)
-{%- else %}
-        driver = ApiDriver(aws_app())
-{%- endif %}
-        requests = request_results(driver, counter)
-        operation_name = "{% if cookiecutter.module_wallet %}bet{% else %}sign-in{% endif %}"
-        load = under_load(driver, mode.seconds, operation_name)
+        requests = request_results(parts, driver, counter)
+        workload = busiest(parts) or HEALTH
+        load = under_load(parts, driver, mode.seconds, workload)
         counter.take()
-{%- if cookiecutter.module_wallet %}
-        app_cpu = app_cpu_per_operation(mode.cpu_operations, definition.route_scopes, servers)
-{%- else %}
-        app_cpu = app_cpu_per_operation(mode.cpu_operations, (), None)
-{%- endif %}
+        app_cpu = app_cpu_per_operation(
+            parts, mode.cpu_operations, definition.route_scopes, servers, workload
+        )
     return {
         "requests": requests,
         "app_cpu": app_cpu,
         "latency": {
-            "operation": operation_name,
+            "operation": workload.name,
             "clients": CLIENTS,
             "seconds": mode.seconds,
             "operations": len(load.latencies_ms),

@@ -36,6 +36,7 @@ from botocore.exceptions import EndpointConnectionError
 from tests.support.moto_server import MotoServer
 
 from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalGateway, LocalIssuer
+from tools.modules import contributions
 from tools.stack import (
     LOCAL_ACCOUNT_ID,
     PROJECT_ROOT,
@@ -468,6 +469,14 @@ def _deliver(
 # --- make dev --------------------------------------------------------------------------------------
 
 
+def first_request(api_url: str) -> str:
+    """The request the banner suggests first: a module's (tools/modules/), else a health check."""
+    hints = [part.dev_hint for part in contributions() if part.dev_hint is not None]
+    if not hints:
+        return f"curl -s {api_url}/health"
+    return min(hints, key=lambda hint: hint.rank).command.format(api=api_url)
+
+
 def banner(run: LocalRun) -> str:
     """What is running where, and how to call it."""
     assert run.definition is not None
@@ -505,11 +514,7 @@ def banner(run: LocalRun) -> str:
             "",
             "Tokens for player-1 and the server callers (valid one hour, this run only):",
             *tokens,
-{%- if cookiecutter.module_sessions %}
-            f'  curl -s -X POST -H "Authorization: Bearer $PLAYER_TOKEN" {run.api_url}/sessions',
-{%- else %}
-            f'  curl -s -H "Authorization: Bearer $PLAYER_TOKEN" {run.api_url}/wallet',
-{%- endif %}
+            f"  {first_request(run.api_url)}",
             "",
             *secrets,
             "Ctrl-C stops everything.",

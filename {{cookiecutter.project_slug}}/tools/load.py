@@ -2,14 +2,9 @@
 
 `python -m tools.load` starts what `make dev` starts (tools/dev.py: the moto server with the stack's
 resources, the API behind the local JWT issuer, the workers), then CLIENTS threads each send
-OPERATIONS requests for the same player over HTTP, as fast as the API answers:
-{%- if cookiecutter.module_wallet %}
-a bet, then a win on it, in turn.
-{%- elif cookiecutter.module_sessions %}
-sign-ins.
-{%- else %}
-health checks.
-{%- endif %}
+OPERATIONS requests for the same player over HTTP, as fast as the API answers: the busiest request
+of the project's modules (tools/modules/: the wallet's bet, then a win on it, in turn; without a wallet
+a sign-in; with neither, a health check).
 It prints operations per second, the p50 and p99 of a round trip, the answers that were not the
 expected ones, and the peak memory (resident set) of each local server, then stops them all.
 docs/benchmarks.md gives the figures it measured.
@@ -30,12 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from tools.bench import percentile
-{%- if cookiecutter.module_wallet %}
-from tools.demo import CURRENCY, Journey, StepFailed
-{%- else %}
-from tools.demo import Journey, StepFailed
-{%- endif %}
 from tools.dev import LocalRun
+from tools.journey import Journey, StepFailed
+from tools.modules import Setup, busiest, run_in_place
 
 CLIENTS = 16
 OPERATIONS = 300
@@ -97,36 +89,22 @@ class MemoryWatch:
                 self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), *figures)
 
 
-def operation(journey: Journey, client: int, number: int) -> None:
-    """One request of one client; StepFailed if the answer is not the expected one."""
-{%- if cookiecutter.module_wallet %}
-    # Transaction ids unique per player, as a game server's are.
-    bet_id = f"{journey.player}-load-{client}-{number // 2}"
-    money = {"amount": 2, "currency": CURRENCY}
-    if number % 2 == 0:
-        body = {"transaction_id": bet_id, **money}
-        journey.call("POST", "/wallet/bets", body, token=journey.player_token, expect=201)
-    else:
-        body = {"transaction_id": f"{bet_id}-win", "bet_transaction_id": bet_id, **money}
-        # The game server's stand-in sends it (its own token, signed): Journey.call routes server calls.
-        journey.call("POST", "/wallet/wins", body, token=journey.player_token, expect=201)
-{%- elif cookiecutter.module_sessions %}
-    journey.call("POST", "/sessions", None, token=journey.player_token, expect=201)
-{%- else %}
+def health(journey: Journey, _client: int, _number: int) -> None:
+    """The load of a project with no module that has a busier request."""
     journey.call("GET", "/health", None, token=journey.player_token, expect=200)
-{%- endif %}
 
 
 def load(run: LocalRun, clients: int, operations: int) -> dict[str, Any]:
     """The load itself: one player's setup, then `clients` threads of `operations` requests each."""
     journey = Journey(run)
     journey.sign_in()
-{%- if cookiecutter.module_wallet %}
-{%- if cookiecutter.module_responsible_gaming %}
-    journey.verify()
-{%- endif %}
-    journey.deposit("load-deposit", 4 * clients * operations)
-{%- endif %}
+    setup: list[Setup] = []
+    for part in journey.parts:
+        if part.load_setup is not None:
+            setup += part.load_setup(journey, 4 * clients * operations)
+    run_in_place(setup)
+    workload = busiest(journey.parts)
+    operation = health if workload is None else workload.load
     latencies: list[list[float]] = [[] for _ in range(clients)]
     refusals: Counter[str] = Counter()
     start = threading.Barrier(clients + 1)

@@ -16,16 +16,13 @@ from typing import Any
 import boto3
 
 from tools import cfn_yaml
-{% set override = cookiecutter._residency_override_reason | trim %}
-{%- if override %}
-# The regulator's approval recorded at generation for this region outside the jurisdiction's list.
-APPROVED_REGION: str | None = {{ cookiecutter.region | tojson }}
-APPROVAL: str = {{ override | tojson }}
-{%- else %}
-# No approval was recorded at generation: only the jurisdiction's regions are allowed.
-APPROVED_REGION: str | None = None
-APPROVAL: str = ""
-{%- endif %}
+from tools.stack import use_source_tree
+
+use_source_tree()
+
+# The regulator's approval recorded at generation for a region outside the jurisdiction's list
+# (_residency_override_reason), and that region; without one, only the jurisdiction's regions are allowed.
+from {{ cookiecutter.package_name }}.compliance import APPROVAL, APPROVED_REGION  # noqa: E402 - src/ on the path
 
 
 def region_block(serverless_yml: Path) -> dict[str, Any]:

@@ -21,6 +21,10 @@ RETENTION_YEARS = {{ rule.retention_years }}
 LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
 # The house currency (ISO 4217): promotions' and leaderboards' rewards and the demo's money are in it.
 CURRENCY = "{{ rule.currency }}"
+# The regulator's approval recorded at generation for a region outside the jurisdiction's list
+# (`_residency_override_reason`), and that region; none: only the jurisdiction's regions (tools/residency.py).
+APPROVAL = {{ cookiecutter._residency_override_reason | trim | tojson }}
+APPROVED_REGION: str | None = {{ (cookiecutter.region | tojson) if cookiecutter._residency_override_reason | trim else "None" }}
 ALLOWED_REGIONS: tuple[str, ...] = (
     # The regions the data may live in (docs/compliance.md names the rule); none: no residency rule.
 {%- for region in rule.allowed_regions.get(cookiecutter.cloud_provider, []) %}

@@ -1,0 +1,70 @@
+"""Leaderboards' pieces of the local tools: the journey's win on a board, and the worker's update."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from tools.journey import CURRENCY, Journey, money
+from tools.modules import ModuleTools, Operation, Step
+from tools.modules.wallet import bonus_grant
+
+if TYPE_CHECKING:
+    from tools.bench import ApiDriver
+
+
+def leaderboard(journey: Journey, board_id: str, size: int) -> str:
+    """The leaderboards worker scored the journey's win: the top N and the player's rank."""
+    token = journey.player_token
+
+    def scored() -> Any:
+        mine = journey.call("GET", f"/leaderboards/{board_id}/me", None, token=token, expect=200)
+        return mine if mine["score"] >= journey.won else None
+
+    standing = journey.until(f"score of {money(journey.won)} on {board_id}", scored)
+    top = journey.call("GET", f"/leaderboards/{board_id}?limit={size}", None, token=token, expect=200)
+    rows = ", ".join(
+        f"#{row['rank']} {row['player']}{' (you)' if row['you'] else ''} {money(row['score'])}"
+        for row in top["standings"]
+    )
+    return f"{board_id} top {size}: {rows}; the player ranks #{standing['rank']}"
+
+
+def leaderboard_update(player: str, transaction_id: str, amount: int) -> Any:
+    """The leaderboards worker handling one BetSettled (an SQS record, as EventBridge delivers it)."""
+    from {{ cookiecutter.package_name }}.domain.events import DomainEvent
+    from {{ cookiecutter.package_name }}.handlers import leaderboards
+
+    event = DomainEvent(
+        name="BetSettled",
+        source="{{ cookiecutter.package_name }}.wallet",
+        detail={
+            "player_id": player,
+            "transaction_id": transaction_id,
+            "amount": amount,
+            "currency": CURRENCY,
+        },
+        correlation_id=f"bench-{transaction_id}",
+        occurred_at=datetime.now(UTC),
+    )
+    body = {"detail-type": event.name, "source": event.source, "detail": event.envelope()}
+    record = {"messageId": event.event_id, "body": json.dumps(body)}
+    response = leaderboards.handler({"Records": [record]}, None)
+    if response["batchItemFailures"]:
+        raise RuntimeError(f"the leaderboards worker failed the record: {response}")
+    return response
+
+
+def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation]:
+    return [
+        # Prizes are paid through the wallet: counted like the money operations.
+        bonus_grant(driver, player, tag),
+        Operation(400, "leaderboard", lambda: leaderboard_update(player, f"{tag}-w", 900)),
+    ]
+
+
+TOOLS = ModuleTools(
+    demo_steps=lambda journey: [Step(600, "leaderboard", lambda: leaderboard(journey, "daily-wins", 3))],
+    bench_operations=bench_operations,
+)
