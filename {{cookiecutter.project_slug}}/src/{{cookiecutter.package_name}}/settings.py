@@ -138,13 +138,6 @@ class AuditArchiveQueueSettings:
         return cls(audit_archive_queue_url=required_variable(env, "AUDIT_ARCHIVE_QUEUE_URL"))
 
 
-
-
-
-
-
-
-
 def _table_variable(module: str) -> str:
     return f"{module.upper()}_TABLE_NAME"
 

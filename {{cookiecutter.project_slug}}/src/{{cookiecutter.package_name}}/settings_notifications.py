@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from .settings import SettingsError, required_variable
 
-
 # Channels the notifications worker can deliver through (adapters/channels.py).
 NOTIFICATION_CHANNELS = ("sns", "ses", "log")
 

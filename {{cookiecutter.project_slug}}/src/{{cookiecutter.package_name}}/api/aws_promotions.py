@@ -1,4 +1,4 @@
-"""The promotions routes' service on AWS: built on the first request to those routes, not at a cold start."""
+"""The promotions routes' service on AWS, built on the first request to those routes."""
 
 from __future__ import annotations
 

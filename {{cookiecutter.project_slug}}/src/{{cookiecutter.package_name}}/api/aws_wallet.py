@@ -22,7 +22,10 @@ def aws_wallet(services: Services) -> Wallet:
     guarded: dict[str, Any] = {} if guard is None else {"protection": guard}
     # Money operations publish nothing here: their events go out with the ledger entry (the outbox).
     return Wallet(
-        DynamoLedgerStore(settings.wallet_table_name), SystemClock(), f"{settings.event_source}.wallet", **guarded
+        DynamoLedgerStore(settings.wallet_table_name),
+        SystemClock(),
+        f"{settings.event_source}.wallet",
+        **guarded,
     )
 
 

@@ -13,7 +13,7 @@ from flask import Blueprint, request
 
 from ..domain.errors import ValidationFailed
 from . import schemas
-from .context import ModuleApi, module_service, current_correlation_id, current_player_id, current_services
+from .context import ModuleApi, current_correlation_id, current_player_id, module_service
 
 if TYPE_CHECKING:
     from ..domain.leaderboards import Leaderboard, LeaderboardService, MissionStatus, Window

@@ -12,7 +12,7 @@ from flask import Blueprint
 
 from ..domain.errors import ValidationFailed
 from . import schemas
-from .context import ModuleApi, module_service, current_player_id, current_services
+from .context import ModuleApi, current_player_id, module_service
 
 if TYPE_CHECKING:
     from ..domain.notifications import NotificationPreferences, NotificationService, PreferencesUpdate

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from flask import Blueprint, request
 
 from ..domain.errors import ValidationFailed
-from .context import ModuleApi, module_service, current_player_id, current_services
+from .context import ModuleApi, current_player_id, module_service
 
 if TYPE_CHECKING:
     from ..domain.promotions import BonusGrant, Promotion, PromotionBoard, Trigger

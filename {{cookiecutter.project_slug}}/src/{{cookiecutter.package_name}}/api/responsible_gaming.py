@@ -6,7 +6,6 @@ from typing import Any, cast
 
 from flask import Blueprint
 
-from ..domain.sessions import Session
 from ..domain.responsible_gaming import (
     KycStatus,
     LimitChange,
@@ -14,6 +13,7 @@ from ..domain.responsible_gaming import (
     ProtectionService,
     ProtectionView,
 )
+from ..domain.sessions import Session
 from . import schemas, schemas_responsible_gaming
 from .context import ModuleApi, current_correlation_id, current_player_id, module_service
 from .server_calls import KYC_PROVIDER, require_same_player, server_call

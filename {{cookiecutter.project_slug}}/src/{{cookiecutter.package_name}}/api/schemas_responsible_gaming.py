@@ -11,8 +11,6 @@ from ..domain.responsible_gaming import KycStatus, LimitKind, LimitPeriod
 from .schemas import Body, expect_fields, is_player_id, player_id
 from .schemas_wallet import currency, money
 
-
-
 Choice = TypeVar("Choice", bound=StrEnum)
 
 

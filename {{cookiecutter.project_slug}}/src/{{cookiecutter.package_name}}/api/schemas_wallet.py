@@ -11,7 +11,6 @@ from .currencies import is_currency
 from .schemas import Body, expect_fields, identifier, optional_identifier, player_id
 
 
-
 @dataclass(frozen=True, slots=True)
 class MoneyRequest:
     """A deposit, a withdrawal or a bet: new money moving under a new transaction id."""
@@ -112,7 +111,7 @@ def money(body: Body) -> Money:
 def currency(body: Body) -> str:
     """The currency field: an ISO 4217 code."""
     value = body["currency"]
-    if not iscurrency(value):
+    if not is_currency(value):
         raise ValidationFailed("currency must be an ISO 4217 code of a currency, like EUR", field="currency")
     code: str = value
     return code
@@ -122,7 +121,6 @@ def _expect_kind(body: Body, kind: EntryKind) -> None:
     # The signed body says which operation it is for: a body signed for one route is refused on another.
     if body["kind"] != kind.value:
         raise ValidationFailed(f"kind must be {kind.value!r} on this route", field="kind")
-
 
 
 def _funds(body: Body) -> Funds:
