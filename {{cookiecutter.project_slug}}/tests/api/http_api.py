@@ -190,8 +190,9 @@ class ApiClient:
     ) -> ApiResponse:
         subject, headers = player, dict(headers or {})
         body = raw_body if json_body is _NO_BODY else json.dumps(json_body)
-        stand_ins = None if as_player or player is None else STAND_INS
-        if stand_ins is not None and stand_ins.route(method, path) is not None:
+        stand_ins = STAND_INS
+        server_route = stand_ins is not None and stand_ins.route(method, path) is not None
+        if stand_ins is not None and server_route and not as_player and player is not None:
             payload = (raw_body or "").encode() if json_body is _NO_BODY else json_body
             call = stand_ins.call(method, path, payload, player, caller=caller)
             body = None if body is None else call.body.decode()

@@ -33,7 +33,9 @@ PARTS: list[ModuleType] = [
 A_PLAYER_ROUTE: tuple[str, str] = next(part.PLAYER_ROUTE for part in PARTS if hasattr(part, "PLAYER_ROUTE"))
 APP_MODULE = "{{ cookiecutter.package_name }}.api.aws"
 # Modules whose service the app builds on the first request to their routes: (module, route, domain).
-LAZY_MODULES: list[tuple[str, str, str]] = [part.LAZY_MODULE for part in PARTS if hasattr(part, "LAZY_MODULE")]
+LAZY_MODULES: list[tuple[str, str, str]] = [
+    part.LAZY_MODULE for part in PARTS if hasattr(part, "LAZY_MODULE")
+]
 no_lazy_module = pytest.mark.skipif(
     not LAZY_MODULES, reason="no module of this project keeps its domain for its routes' first request"
 )

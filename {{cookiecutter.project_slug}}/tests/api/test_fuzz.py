@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.generation import GenerationMode
@@ -27,7 +28,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-import pytest
 from tests.api.contract import document
 from tests.api.http_api import (
     MAX_SIGNATURE_HEADER_LENGTH,

@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from tests.api.http_api import OTHER_PLAYER, PLAYER, ApiClient
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
     InMemoryChannel,
     InMemoryNotificationStore,

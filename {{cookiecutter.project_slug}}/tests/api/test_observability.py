@@ -105,4 +105,3 @@ def test_a_failed_sign_in_that_cannot_be_published_is_still_a_401(services: Serv
     method, path, body = A_PLAYER_ROUTE
 
     assert api.request(method, path, body, player=None).status == 401
-

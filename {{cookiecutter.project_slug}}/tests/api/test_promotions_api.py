@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 import serverless_wsgi
 import yaml
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from tests.api.http_api import OTHER_PLAYER, PLAYER, ApiClient, ApiResponse, http_event
 from tests.support.tables import SERVERLESS_YML, CloudFormationLoader
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
 from {{ cookiecutter.package_name }}.api.app import Services, create_app
 from {{ cookiecutter.package_name }}.api.aws import aws_app

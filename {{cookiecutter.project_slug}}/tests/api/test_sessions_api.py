@@ -53,9 +53,6 @@ def test_heartbeat_moves_last_seen(api: ApiClient, session_id: str, clock: Fixed
     assert response.json["last_seen_at"] == clock.now().isoformat()
 
 
-
-
-
 def test_heartbeat_of_another_players_session_is_404(api: ApiClient, session_id: str) -> None:
     response = api.post(f"/sessions/{session_id}/heartbeat", player=OTHER_PLAYER)
 

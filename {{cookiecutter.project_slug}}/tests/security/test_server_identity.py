@@ -28,7 +28,9 @@ MONEY = {"amount": 500, "currency": "EUR"}
 # The server calls of each module that has some: (path, signed body).
 MODULE_SERVER_CALLS = {
     "wallet": [
-        pytest.param("/wallet/deposits", {"kind": "deposit", "transaction_id": "dep-x", **MONEY}, id="deposit"),
+        pytest.param(
+            "/wallet/deposits", {"kind": "deposit", "transaction_id": "dep-x", **MONEY}, id="deposit"
+        ),
         pytest.param(
             "/wallet/withdrawals", {"kind": "withdrawal", "transaction_id": "wd-x", **MONEY}, id="withdrawal"
         ),
@@ -60,7 +62,9 @@ MODULE_PLAYER_ROUTES = {
     ],
     "promotions": [pytest.param("GET", "/promotions/me", None, id="promotions")],
     "notifications": [
-        pytest.param("POST", "/players/me/notification-preferences", {"marketing": True}, id="marketing-opt-in")
+        pytest.param(
+            "POST", "/players/me/notification-preferences", {"marketing": True}, id="marketing-opt-in"
+        )
     ],
     "leaderboards": [pytest.param("GET", "/missions/me", None, id="missions")],
 }

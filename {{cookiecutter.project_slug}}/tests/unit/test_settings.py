@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from {{ cookiecutter.package_name }}.observability import correlation_id_or, valid_correlation_id
 from {{ cookiecutter.package_name }}.registry import MODULES
-from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
+from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings, SettingsError
 
-# Each module's table, as the stack names it in the functions' environment (<MODULE>_TABLE_NAME).
-TABLES = {f"{module.upper()}_TABLE_NAME": f"casino-{module}" for module in MODULES}
+# The table of each module that keeps one (a DynamoDB store of its own), as the stack names it in the
+# functions' environment: <MODULE>_TABLE_NAME.
+TABLED = [module for module in MODULES if importlib.util.find_spec(f"{PACKAGE}.adapters.dynamodb_{module}")]
+TABLES = {f"{module.upper()}_TABLE_NAME": f"casino-{module}" for module in TABLED}
 ENVIRONMENT = {
     "EVENT_BUS_NAME": "casino-bus",
     **TABLES,
@@ -24,9 +28,7 @@ def test_settings_are_read_from_the_environment() -> None:
     settings = Settings.from_env(ENVIRONMENT)
 
     assert settings.event_bus_name == "casino-bus"
-    assert {module: settings.table(module) for module in MODULES} == {
-        module: f"casino-{module}" for module in MODULES
-    }
+    assert {module: settings.table(module) for module in TABLED} == {module: f"casino-{module}" for module in TABLED}
     assert settings.cors_allowed_origins == ("https://play.example.com", "https://admin.example.com")
     assert (settings.service_name, settings.log_level) == ("casino-api", "DEBUG")
 
