@@ -17,11 +17,13 @@ from typing import Any
 import pytest
 from tests.api.http_api import ApiClient
 from tests.support.tables import stack_environment
-from tools.stack import PROJECT_ROOT
+from tools.package_code import function_code
+from tools.stack import PROJECT_ROOT, load, wsgi_target
 
 from {{ cookiecutter.package_name }}.api.aws import aws_app
 from {{ cookiecutter.package_name }}.api.context import SERVICES_KEY
 from {{ cookiecutter.package_name }}.registry import MODULES
+from {{ cookiecutter.package_name }}.settings import PACKAGE
 
 # Each module's part of these tests, in the registry's order.
 PARTS: list[ModuleType] = [
@@ -73,6 +75,20 @@ def test_requests_reach_dynamodb_and_eventbridge(
             part.walk(api, PARTS)
     preflight = api.request("OPTIONS", "/health", player=None, headers={"origin": "https://play.example.com"})
     assert preflight.headers["access-control-allow-origin"] == "https://play.example.com"
+
+
+def test_the_api_zip_carries_each_modules_routes_and_their_aws_composition() -> None:
+    """The API finds them by name (api/modules.py): the packaging must carry them all the same."""
+    packaged = set(function_code("api", wsgi_target(load(source="serverless.yml").wsgi_app)[1], []).modules)
+    module_files = {
+        f"{PACKAGE}.api.{kind}{name}"
+        for name in MODULES
+        for kind in ("", "aws_")
+        if importlib.util.find_spec(f"{PACKAGE}.api.{kind}{name}") is not None
+    }
+
+    assert module_files
+    assert sorted(module_files - packaged) == []
 
 
 @no_lazy_module
