@@ -6,6 +6,7 @@ uses tables gets fresh, uniquely named ones built from serverless.yml.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -13,11 +14,18 @@ from typing import Any
 import boto3
 import pytest
 from tests.support.moto_server import MotoServer
+from tests.support.region import REGION
 from tests.support.tables import create_tables, delete_tables, table_schemas
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.registry import MODULES
 
-REGION = "{{ cookiecutter.region }}"
+# Each module's own fixtures (tests/api/fixtures_<module>.py), for the modules the registry lists.
+pytest_plugins = [
+    f"tests.api.fixtures_{name}"
+    for name in MODULES
+    if importlib.util.find_spec(f"tests.api.fixtures_{name}") is not None
+]
 
 
 @pytest.fixture(scope="session", autouse=True)

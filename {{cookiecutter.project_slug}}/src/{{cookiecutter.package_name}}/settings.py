@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from .registry import MODULES
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 
@@ -50,26 +52,13 @@ class Settings:
     """What the functions need to know about the stack they run in."""
 
     event_bus_name: str
-{%- if cookiecutter.module_wallet %}
-    wallet_table_name: str
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-    sessions_table_name: str
-{%- endif %}
+    # The table each module keeps its state in, by module (from <MODULE>_TABLE_NAME, where it is set).
+    tables: Mapping[str, str] = field(default_factory=dict)
     event_source: str = PACKAGE
     cors_allowed_origins: tuple[str, ...] = ()
     service_name: str = PACKAGE
     metrics_namespace: str = PACKAGE
     log_level: str = "INFO"
-{%- if cookiecutter.module_wallet %}
-    # Server callers (api/server_calls.py): deposits and withdrawals; wins and rollbacks.
-    payment_provider: ServerCallerSettings = ServerCallerSettings()
-    game_server: ServerCallerSettings = ServerCallerSettings()
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
-    # The KYC provider sets players' KYC status.
-    kyc_provider: ServerCallerSettings = ServerCallerSettings()
-{%- endif %}
     # Replay window of signed server calls, seconds either side of the clock.
     signature_tolerance_seconds: int = DEFAULT_SIGNATURE_TOLERANCE_SECONDS
 
@@ -78,27 +67,36 @@ class Settings:
         """Read the settings from `environ` (the process environment by default)."""
         env = os.environ if environ is None else environ
         return cls(
-            event_bus_name=_required(env, "EVENT_BUS_NAME"),
-{%- if cookiecutter.module_wallet %}
-            wallet_table_name=_required(env, "WALLET_TABLE_NAME"),
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-            sessions_table_name=_required(env, "SESSIONS_TABLE_NAME"),
-{%- endif %}
+            event_bus_name=required_variable(env, "EVENT_BUS_NAME"),
+            tables={
+                module: env[_table_variable(module)].strip()
+                for module in MODULES
+                if env.get(_table_variable(module), "").strip()
+            },
             event_source=env.get("EVENT_SOURCE") or PACKAGE,
             cors_allowed_origins=_origins(env.get("CORS_ALLOWED_ORIGINS", "")),
             service_name=env.get("POWERTOOLS_SERVICE_NAME") or PACKAGE,
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE") or PACKAGE,
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
-{%- if cookiecutter.module_wallet %}
-            payment_provider=ServerCallerSettings.from_env(env, "PAYMENT_PROVIDER"),
-            game_server=ServerCallerSettings.from_env(env, "GAME_SERVER"),
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
-            kyc_provider=ServerCallerSettings.from_env(env, "KYC_PROVIDER"),
-{%- endif %}
             signature_tolerance_seconds=_tolerance(env.get("SIGNATURE_TOLERANCE_SECONDS", "")),
         )
+
+    def table(self, module: str) -> str:
+        """The table of `module` (e.g. "wallet": WALLET_TABLE_NAME); refused by name when it is not set."""
+        name = self.tables.get(module)
+        if name is None:
+            raise SettingsError(f"environment variable {_table_variable(module)} is not set")
+        return name
+
+    @property
+    def wallet_table_name(self) -> str:
+        """The wallet's table (WALLET_TABLE_NAME): the ledger, and players' protection beside it."""
+        return self.table("wallet")
+
+    @property
+    def sessions_table_name(self) -> str:
+        """The sessions' table (SESSIONS_TABLE_NAME)."""
+        return self.table("sessions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +109,7 @@ class AuditSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AuditSettings:
         """Read the settings from `environ` (the process environment by default)."""
         env = os.environ if environ is None else environ
-        return cls(audit_table_name=_required(env, "AUDIT_TABLE_NAME"))
+        return cls(audit_table_name=required_variable(env, "AUDIT_TABLE_NAME"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +122,7 @@ class AuditArchiveSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AuditArchiveSettings:
         """Read the settings from `environ` (the process environment by default)."""
         env = os.environ if environ is None else environ
-        return cls(audit_archive_bucket=_required(env, "AUDIT_ARCHIVE_BUCKET"))
+        return cls(audit_archive_bucket=required_variable(env, "AUDIT_ARCHIVE_BUCKET"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,131 +135,14 @@ class AuditArchiveQueueSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AuditArchiveQueueSettings:
         """Read the settings from `environ` (the process environment by default)."""
         env = os.environ if environ is None else environ
-        return cls(audit_archive_queue_url=_required(env, "AUDIT_ARCHIVE_QUEUE_URL"))
-
-{%- if cookiecutter.module_responsible_gaming %}
-{#- responsible_gaming: settings class (like AuditSettings), after two blank lines #}
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
+        return cls(audit_archive_queue_url=required_variable(env, "AUDIT_ARCHIVE_QUEUE_URL"))
 
 
-@dataclass(frozen=True, slots=True)
-class PromotionSettings:
-    """What the promotions worker and routes need: the promotions table (the rules ship in the package)."""
-
-    promotions_table_name: str
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> PromotionSettings:
-        """Read the settings from `environ` (the process environment by default)."""
-        env = os.environ if environ is None else environ
-        return cls(promotions_table_name=_required(env, "PROMOTIONS_TABLE_NAME"))
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
+def _table_variable(module: str) -> str:
+    return f"{module.upper()}_TABLE_NAME"
 
 
-# Channels the notifications worker can deliver through (adapters/channels.py).
-NOTIFICATION_CHANNELS = ("sns", "ses", "log")
-
-
-@dataclass(frozen=True, slots=True)
-class NotificationSettings:
-    """What the notifications worker and the preference routes need."""
-
-    notifications_table_name: str
-    # "log" when unset: a local run writes notifications to the log instead of reaching players.
-    channel: str = "log"
-    topic_arn: str | None = None  # the SNS channel's topic
-    sender: str | None = None  # the SES channel's verified sender identity (an address)
-    # Minor units; a win of at least this much is announced as a big win (marketing).
-    big_win_threshold: int = 100_000
-    # Marketing to a player who never chose: off unless the operator opts players in.
-    marketing_default: bool = False
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> NotificationSettings:
-        """Read the settings from `environ` (the process environment by default)."""
-        env = os.environ if environ is None else environ
-        channel = (env.get("NOTIFICATION_CHANNEL") or "log").strip().lower()
-        if channel not in NOTIFICATION_CHANNELS:
-            raise SettingsError(f"NOTIFICATION_CHANNEL must be one of {', '.join(NOTIFICATION_CHANNELS)}")
-        threshold = (env.get("BIG_WIN_THRESHOLD") or "100000").strip()
-        if not threshold.isdigit() or int(threshold) <= 0:
-            raise SettingsError("BIG_WIN_THRESHOLD must be a positive whole number of minor units")
-        marketing_default = (env.get("MARKETING_DEFAULT") or "false").strip().lower()
-        if marketing_default not in ("true", "false"):
-            raise SettingsError("MARKETING_DEFAULT must be true or false")
-        return cls(
-            notifications_table_name=_required(env, "NOTIFICATIONS_TABLE_NAME"),
-            channel=channel,
-            topic_arn=_required(env, "NOTIFICATIONS_TOPIC_ARN") if channel == "sns" else None,
-            sender=_required(env, "NOTIFICATION_SENDER") if channel == "ses" else None,
-            big_win_threshold=int(threshold),
-            marketing_default=marketing_default == "true",
-        )
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-
-
-@dataclass(frozen=True, slots=True)
-class LeaderboardSettings:
-    """What the leaderboards worker and the leaderboard routes need."""
-
-    leaderboards_table_name: str
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> LeaderboardSettings:
-        """Read the settings from `environ` (the process environment by default)."""
-        env = os.environ if environ is None else environ
-        return cls(leaderboards_table_name=_required(env, "LEADERBOARDS_TABLE_NAME"))
-{%- endif %}
-{%- if cookiecutter.module_reporting %}
-
-
-@dataclass(frozen=True, slots=True)
-class ReportingSettings:
-    """What the reporting functions need: the GGR totals table and the analytics bucket."""
-
-    reporting_table_name: str
-    analytics_bucket_name: str
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ReportingSettings:
-        """Read the settings from `environ` (the process environment by default)."""
-        env = os.environ if environ is None else environ
-        return cls(
-            reporting_table_name=_required(env, "REPORTING_TABLE_NAME"),
-            analytics_bucket_name=_required(env, "ANALYTICS_BUCKET_NAME"),
-        )
-{%- endif %}
-{%- if cookiecutter.module_scheduled_jobs %}
-
-
-@dataclass(frozen=True, slots=True)
-class JobsSettings:
-    """What the scheduled jobs need beyond Settings: the export bucket and the sessions' idle timeout."""
-
-    export_bucket_name: str
-    # A session with no heartbeat for this long is ended by the sessionCleanup job.
-    session_idle_timeout_minutes: int = 30
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> JobsSettings:
-        """Read the settings from `environ` (the process environment by default)."""
-        env = os.environ if environ is None else environ
-        raw = env.get("SESSION_IDLE_TIMEOUT_MINUTES", "").strip() or "30"
-        if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
-            raise SettingsError(
-                f"SESSION_IDLE_TIMEOUT_MINUTES is {raw!r}; give whole minutes between 1 and 1440"
-            )
-        return cls(
-            export_bucket_name=_required(env, "EXPORT_BUCKET_NAME"),
-            session_idle_timeout_minutes=int(raw),
-        )
-{%- endif %}
-
-
-def _required(env: Mapping[str, str], name: str) -> str:
+def required_variable(env: Mapping[str, str], name: str) -> str:
     value = env.get(name, "").strip()
     if not value:
         raise SettingsError(f"environment variable {name} is not set")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -10,56 +12,44 @@ from typing import Any
 import serverless_wsgi
 from flask import Flask
 from tests.api.contract import contract_violations
-{%- if cookiecutter.module_wallet %}
+from tests.support.region import REGION
 from tools.local_auth import ServerStandIns
-{%- endif %}
 
 from {{ cookiecutter.package_name }}.api.context import ServerCaller
-{%- if cookiecutter.module_wallet %}
-from {{ cookiecutter.package_name }}.api.server_calls import (
-    GAME_SERVER,
-{%- if cookiecutter.module_responsible_gaming %}
-    KYC_PROVIDER,
-{%- endif %}
-    PAYMENT_PROVIDER,
-    SIGNATURE_HEADER,
-    sign,
-)
-{%- endif %}
+from {{ cookiecutter.package_name }}.registry import MODULES
 
 PLAYER = "player-1"
 OTHER_PLAYER = "player-2"
 ALLOWED_ORIGIN = "https://play.example.com"
 API_ID = "a1b2c3d4e5"  # pragma: allowlist secret (an API id: hex digits, not a secret)
-API_HOST = f"{API_ID}.execute-api.{{ cookiecutter.region }}.amazonaws.com"
+API_HOST = f"{API_ID}.execute-api.{REGION}.amazonaws.com"
 _NO_BODY = object()
 # The OAuth client of the casino's own front end: players' tokens are issued to it.
 PLAYER_APP_CLIENT = "player-app"
-{%- if cookiecutter.module_wallet %}
-# The server callers' OAuth clients, scopes and signing keys in these tests (api/server_calls.py).
-SERVER_CLIENTS = {
-    PAYMENT_PROVIDER: "payment-provider-client",
-    GAME_SERVER: "game-server-client",
-{%- if cookiecutter.module_responsible_gaming %}
-    KYC_PROVIDER: "kyc-provider-client",
-{%- endif %}
+# Each module's server callers in these tests (tests/api/callers_<module>.py): caller name -> (OAuth
+# client, scope, signing key); the wallet's file also brings the API's signing scheme.
+_CALLER_FILES = [
+    importlib.import_module(f"tests.api.callers_{name}")
+    for name in MODULES
+    if importlib.util.find_spec(f"tests.api.callers_{name}") is not None
+]
+_SERVERS: dict[str, tuple[str, str, str]] = {
+    name: server for file in _CALLER_FILES for name, server in file.SERVERS.items()
 }
-SERVER_SCOPES = {
-    PAYMENT_PROVIDER: ("wallet:credit",),
-    GAME_SERVER: ("wallet:credit",),
-{%- if cookiecutter.module_responsible_gaming %}
-    KYC_PROVIDER: ("players:kyc",),
-{%- endif %}
-}
-SIGNING_KEYS = {
-    PAYMENT_PROVIDER: "whsec-payments-test",
-    GAME_SERVER: "whsec-games-test",
-{%- if cookiecutter.module_responsible_gaming %}
-    KYC_PROVIDER: "whsec-kyc-test",
-{%- endif %}
-}
+SERVER_CLIENTS = {name: client for name, (client, _, _) in _SERVERS.items()}
+SERVER_SCOPES = {name: (scope,) for name, (_, scope, _) in _SERVERS.items()}
+SIGNING_KEYS = {name: key for name, (_, _, key) in _SERVERS.items()}
+_SCHEME = next((file for file in _CALLER_FILES if hasattr(file, "sign")), None)
 # Stand-ins for the server callers: they sign as the real servers would (tools/local_auth.py).
-STAND_INS = ServerStandIns(SERVER_CLIENTS, SIGNING_KEYS, sign, SIGNATURE_HEADER)
+# None: no module of this project has server callers.
+STAND_INS = (
+    None
+    if _SCHEME is None
+    else ServerStandIns(SERVER_CLIENTS, SIGNING_KEYS, _SCHEME.sign, _SCHEME.SIGNATURE_HEADER)
+)
+_SIGNATURE_HEADER: str = "" if _SCHEME is None else _SCHEME.SIGNATURE_HEADER
+# Longest signature header the API reads (api/server_calls.py).
+MAX_SIGNATURE_HEADER_LENGTH: int = 0 if _SCHEME is None else _SCHEME.MAX_HEADER_LENGTH
 
 
 def server_callers(**keys: tuple[str, ...] | None) -> dict[str, ServerCaller]:
@@ -82,14 +72,8 @@ def signature_headers(
     caller: str, method: str, path: str, body: str, *, at: int | None = None
 ) -> dict[str, str]:
     """The caller's signature header of a request, made now (or at the unix time `at`)."""
+    assert STAND_INS is not None, "no module of this project has server callers"
     return STAND_INS.headers(caller, method, path, body.encode(), at=at)
-{%- else %}
-
-
-def server_callers() -> dict[str, ServerCaller]:
-    """No server callers without the wallet."""
-    return {}
-{%- endif %}
 
 
 def http_event(
@@ -206,16 +190,16 @@ class ApiClient:
     ) -> ApiResponse:
         subject, headers = player, dict(headers or {})
         body = raw_body if json_body is _NO_BODY else json.dumps(json_body)
-{%- if cookiecutter.module_wallet %}
-        if not as_player and player is not None and STAND_INS.route(method, path) is not None:
+        stand_ins = STAND_INS
+        server_route = stand_ins is not None and stand_ins.route(method, path) is not None
+        if stand_ins is not None and server_route and not as_player and player is not None:
             payload = (raw_body or "").encode() if json_body is _NO_BODY else json_body
-            call = STAND_INS.call(method, path, payload, player, caller=caller)
+            call = stand_ins.call(method, path, payload, player, caller=caller)
             body = None if body is None else call.body.decode()
             subject = client_id = call.client_id
             scopes = scopes or SERVER_SCOPES[call.caller]
-            if not unsigned and SIGNATURE_HEADER not in headers:
+            if not unsigned and _SIGNATURE_HEADER not in headers:
                 headers.update(call.headers)
-{%- endif %}
         event = http_event(
             method, path, body=body, player=subject, headers=headers, scopes=scopes, client_id=client_id
         )

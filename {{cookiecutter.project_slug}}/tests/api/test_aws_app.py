@@ -1,37 +1,46 @@
-"""The module-level `app` wiring: AWS adapters built from the environment, against the moto server."""
+"""The module-level `app` wiring: AWS adapters built from the environment, against the moto server.
+
+Each module brings its part in tests/api/aws_<module>.py: a player route, what its server callers need
+in the environment, its steps against the AWS app, and the routes whose service is built lazily.
+"""
 
 from __future__ import annotations
 
-{% if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}import os
+import importlib
+import importlib.util
+import os
 import subprocess
 import sys
-{% endif %}
-{%- if cookiecutter.module_wallet %}import uuid
-{% endif %}from typing import Any
+from types import ModuleType
+from typing import Any
 
-{% if cookiecutter.module_wallet %}import boto3
-{% endif %}import pytest
-{%- if cookiecutter.module_wallet %}
-from tests.api.http_api import SERVER_CLIENTS, SIGNING_KEYS, ApiClient
-{%- else %}
+import pytest
 from tests.api.http_api import ApiClient
-{%- endif %}
 from tests.support.tables import stack_environment
-{%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
-from tools.stack import PROJECT_ROOT
-{%- endif %}
+from tools.package_code import function_code
+from tools.stack import PROJECT_ROOT, load, wsgi_target
 
-from {{ cookiecutter.package_name }}.api.app import aws_app
-{%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
+from {{ cookiecutter.package_name }}.api.aws import aws_app
 from {{ cookiecutter.package_name }}.api.context import SERVICES_KEY
-{%- endif %}
+from {{ cookiecutter.package_name }}.registry import MODULES
+from {{ cookiecutter.package_name }}.settings import PACKAGE
 
+# Each module's part of these tests, in the registry's order.
+PARTS: list[ModuleType] = [
+    importlib.import_module(f"tests.api.aws_{name}")
+    for name in MODULES
+    if importlib.util.find_spec(f"tests.api.aws_{name}") is not None
+]
 # A route that needs the services (so the settings), whichever modules are on.
-{%- if cookiecutter.module_wallet %}
-A_PLAYER_ROUTE = ("GET", "/wallet")
-{%- else %}
-A_PLAYER_ROUTE = ("POST", "/sessions")
-{%- endif %}
+A_PLAYER_ROUTE: tuple[str, str] = next(part.PLAYER_ROUTE for part in PARTS if hasattr(part, "PLAYER_ROUTE"))
+APP_MODULE = "{{ cookiecutter.package_name }}.api.aws"
+# Modules whose service the app builds on the first request to their routes: (module, route, domain).
+LAZY_MODULES: list[tuple[str, str, str]] = [
+    part.LAZY_MODULE for part in PARTS if hasattr(part, "LAZY_MODULE")
+]
+no_lazy_module = pytest.mark.skipif(
+    not LAZY_MODULES, reason="no module of this project keeps its domain for its routes' first request"
+)
 
 
 def test_health_answers_without_building_any_aws_client(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,68 +65,33 @@ def test_requests_reach_dynamodb_and_eventbridge(
 ) -> None:
     stack_environment(monkeypatch, events_client, aws_tables)
     monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "https://play.example.com")
-{%- if cookiecutter.module_wallet %}
-    server_caller_environment(monkeypatch)
-{%- endif %}
+    for part in PARTS:
+        if hasattr(part, "environment"):
+            part.environment(monkeypatch)
     api = ApiClient(aws_app())
-{%- if cookiecutter.module_sessions %}
 
-    started = api.post("/sessions")
-    assert started.status == 201
-    heartbeat = api.post(f"/sessions/{started.json['session_id']}/heartbeat")
-    assert (heartbeat.status, heartbeat.json["status"]) == (200, "active")
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
-
-    deposit = {"transaction_id": "dep-1", "amount": 1_000, "currency": "EUR"}
-    bet = {"transaction_id": "bet-1", "amount": 400, "currency": "EUR"}
-{%- if cookiecutter.module_responsible_gaming %}
-    # The KYC gate fails closed: no money moves until the KYC provider has verified the player.
-    assert api.post("/wallet/deposits", deposit).error["code"] == "kyc_required"
-    assert api.post("/players/player-1/kyc", {"status": "verified"}).status == 200
-{%- endif %}
-    assert api.post("/wallet/deposits", deposit).status == 201
-    assert api.post("/wallet/bets", bet).status == 201
-    assert api.post("/wallet/deposits", deposit).json["replayed"] is True
-    assert api.get("/wallet").json == {"currency": "EUR", "cash": 600, "bonus": 0}
-{%- endif %}
+    for part in PARTS:
+        if hasattr(part, "walk"):
+            part.walk(api, PARTS)
     preflight = api.request("OPTIONS", "/health", player=None, headers={"origin": "https://play.example.com"})
     assert preflight.headers["access-control-allow-origin"] == "https://play.example.com"
-{%- if cookiecutter.module_wallet %}
 
 
-def server_caller_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each server caller's client id and signing key, the key in an SSM SecureString of the moto server."""
-    ssm = boto3.client("ssm")
-    prefix = f"/casino/test/{uuid.uuid4().hex[:8]}"
-    for caller, client in SERVER_CLIENTS.items():
-        name = f"{prefix}/{caller}-key"
-        ssm.put_parameter(Name=name, Value=SIGNING_KEYS[caller], Type="SecureString")
-        monkeypatch.setenv(f"{caller.upper()}_CLIENT_IDS", client)
-        monkeypatch.setenv(f"{caller.upper()}_KEY_PARAMETER", name)
-{%- endif %}
-{%- if cookiecutter.module_promotions or cookiecutter.module_notifications or cookiecutter.module_leaderboards %}
+def test_the_api_zip_carries_each_modules_routes_and_their_aws_composition() -> None:
+    """The API finds them by name (api/modules.py): the packaging must carry them all the same."""
+    packaged = set(function_code("api", wsgi_target(load(source="serverless.yml").wsgi_app)[1], []).modules)
+    module_files = {
+        f"{PACKAGE}.api.{kind}{name}"
+        for name in MODULES
+        for kind in ("", "aws_")
+        if importlib.util.find_spec(f"{PACKAGE}.api.{kind}{name}") is not None
+    }
+
+    assert module_files
+    assert sorted(module_files - packaged) == []
 
 
-APP_MODULE = "{{ cookiecutter.package_name }}.api.app"
-# Modules whose service the app builds on the first request to their routes: (field, route, domain).
-LAZY_MODULES = [
-{%- if cookiecutter.module_promotions %}
-    ("promotions", "/promotions", "{{ cookiecutter.package_name }}.domain.promotions"),
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-    (
-        "notifications",
-        "/players/me/notification-preferences",
-        "{{ cookiecutter.package_name }}.domain.notifications",
-    ),
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-    ("leaderboards", "/leaderboards", "{{ cookiecutter.package_name }}.domain.leaderboards"),
-{%- endif %}
-]
-
-
+@no_lazy_module
 def test_importing_the_app_loads_no_modules_domain_until_its_routes_are_called() -> None:
     """A cold start imports the app: the modules' domains are left for their routes' first request."""
     result = subprocess.run(
@@ -134,6 +108,7 @@ def test_importing_the_app_loads_no_modules_domain_until_its_routes_are_called()
     assert [domain for _, _, domain in LAZY_MODULES if domain in loaded] == []
 
 
+@no_lazy_module
 @pytest.mark.integration
 def test_a_modules_service_is_built_on_its_first_request_only(
     monkeypatch: pytest.MonkeyPatch, aws_tables: dict[str, str], events_client: Any
@@ -144,8 +119,7 @@ def test_a_modules_service_is_built_on_its_first_request_only(
     holder = app.extensions[SERVICES_KEY]
 
     assert api.request(*A_PLAYER_ROUTE).status < 300
-    assert [field for field, _, _ in LAZY_MODULES if getattr(holder.get(), field) is not None] == []
-    for field, route, _ in LAZY_MODULES:
+    assert [module for module, _, _ in LAZY_MODULES if holder.get().module(module) is not None] == []
+    for module, route, _ in LAZY_MODULES:
         assert api.get(route).status == 200, route
-        assert getattr(holder.get(), field) is not None, field
-{%- endif %}
+        assert holder.get().module(module) is not None, module

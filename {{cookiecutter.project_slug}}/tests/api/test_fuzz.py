@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.generation import GenerationMode
@@ -28,67 +29,16 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from tests.api.contract import document
-{%- if cookiecutter.module_wallet %}
 from tests.api.http_api import (
+    MAX_SIGNATURE_HEADER_LENGTH,
     PLAYER,
     PLAYER_APP_CLIENT,
     SERVER_CLIENTS,
     SERVER_SCOPES,
     STAND_INS,
-    server_callers,
 )
-{%- else %}
-from tests.api.http_api import PLAYER, PLAYER_APP_CLIENT
-{%- endif %}
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    InMemoryEventPublisher,
-{%- if cookiecutter.module_wallet %}
-    InMemoryLedgerStore,
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-    InMemorySessionStore,
-{%- endif %}
-)
-{%- if cookiecutter.module_leaderboards %}
-from {{ cookiecutter.package_name }}.adapters.memory_leaderboards import InMemoryLeaderboardStore
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
-    InMemoryChannel,
-    InMemoryNotificationStore,
-)
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
-from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
-{%- endif %}
 from {{ cookiecutter.package_name }}.api.app import Services, create_app
-{%- if cookiecutter.module_wallet %}
-from {{ cookiecutter.package_name }}.api.server_calls import MAX_HEADER_LENGTH, SIGNATURE_HEADER
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-from {{ cookiecutter.package_name }}.domain.leaderboards import LeaderboardService
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-from {{ cookiecutter.package_name }}.domain.notifications import NotificationService
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
-from {{ cookiecutter.package_name }}.domain.promotions import PromotionBoard, packaged_promotions
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
-from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
-    KycStatus,
-    PlayerProtection,
-    ProtectionService,
-)
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-from {{ cookiecutter.package_name }}.domain.sessions import SessionService
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
-from {{ cookiecutter.package_name }}.domain.wallet import Wallet
-{%- endif %}
-from {{ cookiecutter.package_name }}.settings import SystemClock
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 CHECKS = [
@@ -119,20 +69,21 @@ class AuthorizerStandIn:
         environ["wsgi.input"] = io.BytesIO(body)
         claims: dict[str, str] = {"sub": PLAYER, "client_id": PLAYER_APP_CLIENT}
         scopes: list[str] | None = None
-{%- if cookiecutter.module_wallet %}
         method = environ["REQUEST_METHOD"]
         path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "replace")
-        route = STAND_INS.route(method, path)
-        if route is not None:
+        # No module with server callers: every route is a player's.
+        route = None if STAND_INS is None else STAND_INS.route(method, path)
+        if STAND_INS is not None and route is not None:
             caller = route[0]
             claims = {"sub": SERVER_CLIENTS[caller], "client_id": SERVER_CLIENTS[caller]}
             scopes = list(SERVER_SCOPES[caller])
             # The generated header's value is a placeholder the server caller's real signature replaces;
             # a request without the header stays unsigned (the app answers 401).
-            name = "HTTP_" + SIGNATURE_HEADER.upper().replace("-", "_")
-            if len(environ.get(name, "")) in range(1, MAX_HEADER_LENGTH + 1):
-                environ[name] = STAND_INS.headers(caller, method, path, body)[SIGNATURE_HEADER]
-{%- endif %}
+            signed = STAND_INS.headers(caller, method, path, body)
+            header, signature = next(iter(signed.items()))
+            name = "HTTP_" + header.upper().replace("-", "_")
+            if len(environ.get(name, "")) in range(1, MAX_SIGNATURE_HEADER_LENGTH + 1):
+                environ[name] = signature
         # No bearer token, no claims (the app answers 401); any bearer token stands for a verified one.
         if BEARER.fullmatch(environ.get("HTTP_AUTHORIZATION", "")):
             environ["serverless.authorizer"] = {"jwt": {"claims": claims, "scopes": scopes}}
@@ -140,54 +91,16 @@ class AuthorizerStandIn:
         return self.app(environ, start_response)
 
 
-def fuzzed_app() -> WsgiApp:
-    """The API on in-memory adapters; the player may play (verified, no exclusion)."""
-    publisher = InMemoryEventPublisher()
-    clock = SystemClock()
-{%- if cookiecutter.module_wallet %}
-    ledger = InMemoryLedgerStore(relay=publisher)
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
-    protection = ProtectionService(ledger, publisher, clock, "fuzz.responsible_gaming")
-    ledger.save_protection(PlayerProtection(PLAYER, kyc=KycStatus.VERIFIED, version=1))
-{%- endif %}
-    services = Services(
-{%- if cookiecutter.module_wallet %}
-{%- if cookiecutter.module_responsible_gaming %}
-        wallet=Wallet(ledger, clock, "fuzz.wallet", protection=protection),
-        protection=protection,
-{%- else %}
-        wallet=Wallet(ledger, clock, "fuzz.wallet"),
-{%- endif %}
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-        sessions=SessionService(InMemorySessionStore(), publisher, clock, "fuzz.sessions"),
-{%- endif %}
-        events=publisher,
-{%- if cookiecutter.module_wallet %}
-        server_callers=server_callers(),
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
-        promotions=PromotionBoard(packaged_promotions(), InMemoryPromotionStore(), clock),
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-        notifications=NotificationService(
-            InMemoryNotificationStore(), InMemoryChannel(), publisher, clock, "fuzz.notifications"
-        ),
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-        leaderboards=LeaderboardService(InMemoryLeaderboardStore(), publisher, clock, "fuzz.leaderboards"),
-{%- endif %}
-    )
+@pytest.fixture
+def fuzzed_app(services: Services) -> WsgiApp:
+    """The API on in-memory adapters (tests/api/conftest.py, every module's service); the player may play
+    (verified, no exclusion)."""
     return AuthorizerStandIn(create_app(services))
-
-
-APP = fuzzed_app()
 
 
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_the_api_answers_every_generated_request_within_its_contract(case: Any) -> None:
+def test_the_api_answers_every_generated_request_within_its_contract(case: Any, fuzzed_app: WsgiApp) -> None:
     operation = case.operation.label
     SENT[operation] = SENT.get(operation, 0) + 1  # by operation: a negative case may change the method
-    case.call_and_validate(app=APP, checks=CHECKS)
+    case.call_and_validate(app=fuzzed_app, checks=CHECKS)

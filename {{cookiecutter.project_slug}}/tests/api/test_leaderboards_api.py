@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -85,7 +84,7 @@ def leaderboard_service(
 
 @pytest.fixture
 def api(services: Services, leaderboard_service: LeaderboardService) -> ApiClient:
-    return ApiClient(create_app(replace(services, leaderboards=leaderboard_service)))
+    return ApiClient(create_app(services.with_modules(leaderboards=leaderboard_service)))
 
 
 def get_with_query(api: ApiClient, path: str, query: str) -> ApiResponse:

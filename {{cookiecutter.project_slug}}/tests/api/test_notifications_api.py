@@ -6,16 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from tests.api.http_api import OTHER_PLAYER, PLAYER, ApiClient
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-{%- if cookiecutter.module_sessions %}
-    InMemorySessionStore,
-{%- endif %}
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
     InMemoryChannel,
     InMemoryNotificationStore,
@@ -25,9 +19,6 @@ from {{ cookiecutter.package_name }}.domain.notifications import (
     NotificationPreferences,
     NotificationService,
 )
-{%- if cookiecutter.module_sessions %}
-from {{ cookiecutter.package_name }}.domain.sessions import SessionService
-{%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
 PATH = "/players/me/notification-preferences"
@@ -44,21 +35,11 @@ def api(store: InMemoryNotificationStore, publisher: InMemoryEventPublisher, clo
         store, InMemoryChannel(), publisher, clock, "{{ cookiecutter.package_name }}.notifications"
     )
     services = Services(
-        wallet=Wallet(
-            InMemoryLedgerStore(relay=publisher),
-            clock,
-            "{{ cookiecutter.package_name }}.wallet",
-        ),
-{%- if cookiecutter.module_sessions %}
-        sessions=SessionService(
-            InMemorySessionStore(),
-            publisher,
-            clock,
-            "{{ cookiecutter.package_name }}.sessions",
-        ),
-{%- endif %}
         events=publisher,
-        notifications=notifications,
+        modules={
+            "wallet": Wallet(InMemoryLedgerStore(relay=publisher), clock, "{{ cookiecutter.package_name }}.wallet"),
+            "notifications": notifications,
+        },
     )
     return ApiClient(create_app(services))
 

@@ -13,16 +13,11 @@ from tests.support.tables import SERVERLESS_YML
 from tools import cfn_yaml
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    FixedClock,
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-{%- if cookiecutter.module_sessions %}
-    InMemorySessionStore,
-{%- endif %}
-)
+from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
-from {{ cookiecutter.package_name }}.api.app import Services, aws_app, create_app
+from {{ cookiecutter.package_name }}.api.app import Services, create_app
+from {{ cookiecutter.package_name }}.api.aws import aws_app
 from {{ cookiecutter.package_name }}.domain.promotions import (
     BonusGrant,
     Promotion,
@@ -30,15 +25,9 @@ from {{ cookiecutter.package_name }}.domain.promotions import (
     Trigger,
     packaged_promotions,
 )
-{%- if cookiecutter.module_sessions %}
-from {{ cookiecutter.package_name }}.domain.sessions import SessionService
-{%- endif %}
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
 WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
-{%- if cookiecutter.module_sessions %}
-SESSIONS_SOURCE = "{{ cookiecutter.package_name }}.sessions"
-{%- endif %}
 LAUNCH = datetime(2029, 1, 1, tzinfo=UTC)
 WELCOME = Promotion("welcome", "Welcome", Trigger.FIRST_DEPOSIT, "EUR", 10_000, 30, LAUNCH, match_percent=100)
 TWO_BETS = Promotion(
@@ -84,12 +73,11 @@ def api(store: InMemoryPromotionStore, clock: FixedClock, publisher: InMemoryEve
     return ApiClient(
         create_app(
             Services(
-                wallet=Wallet(InMemoryLedgerStore(relay=publisher), clock, WALLET_SOURCE),
-{%- if cookiecutter.module_sessions %}
-                sessions=SessionService(InMemorySessionStore(), publisher, clock, SESSIONS_SOURCE),
-{%- endif %}
                 events=publisher,
-                promotions=PromotionBoard([WELCOME, TWO_BETS, UPCOMING], store, clock),
+                modules={
+                    "wallet": Wallet(InMemoryLedgerStore(relay=publisher), clock, WALLET_SOURCE),
+                    "promotions": PromotionBoard([WELCOME, TWO_BETS, UPCOMING], store, clock),
+                },
             )
         )
     )

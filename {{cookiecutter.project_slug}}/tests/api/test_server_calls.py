@@ -23,7 +23,8 @@ from {{ cookiecutter.package_name }}.adapters.parameter_store import (
     SecretUnavailable,
     SecureParameter,
 )
-from {{ cookiecutter.package_name }}.api.app import Services, aws_server_callers, create_app
+from {{ cookiecutter.package_name }}.api.app import Services, create_app
+from {{ cookiecutter.package_name }}.api.aws import aws_server_callers
 from {{ cookiecutter.package_name }}.api.server_calls import (
     GAME_SERVER,
     PAYMENT_PROVIDER,
@@ -31,7 +32,7 @@ from {{ cookiecutter.package_name }}.api.server_calls import (
     RotatingKeys,
     sign,
 )
-from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
+from {{ cookiecutter.package_name }}.settings import ServerCallerSettings, Settings, SettingsError
 
 DEPOSIT = {
     "player_id": PLAYER,
@@ -204,14 +205,14 @@ def test_the_signing_headers_builder_matches_the_server(api: ApiClient) -> None:
 
 def test_blank_key_names_are_no_key_and_the_tolerance_is_checked() -> None:
     environ = {"EVENT_BUS_NAME": "bus", "WALLET_TABLE_NAME": "wallet", "SESSIONS_TABLE_NAME": "sessions"}
-    settings = Settings.from_env(
-        {**environ, "PAYMENT_PROVIDER_KEY_PARAMETER": " ", "PAYMENT_PROVIDER_CLIENT_IDS": " a, b ,"}
-    )
+    callers = {**environ, "PAYMENT_PROVIDER_KEY_PARAMETER": " ", "PAYMENT_PROVIDER_CLIENT_IDS": " a, b ,"}
+    payment_provider = ServerCallerSettings.from_env(callers, "PAYMENT_PROVIDER")
+    settings = Settings.from_env(callers)
 
-    assert settings.payment_provider.key_parameter is None
-    assert settings.payment_provider.client_ids == ("a", "b")
+    assert payment_provider.key_parameter is None
+    assert payment_provider.client_ids == ("a", "b")
     assert settings.signature_tolerance_seconds == 300
-    assert aws_server_callers(settings)[PAYMENT_PROVIDER].signing_keys is None
+    assert aws_server_callers(callers)[PAYMENT_PROVIDER].signing_keys is None
     for bad in ("0", "-5", "3601", "ten", "٣"):
         with pytest.raises(SettingsError, match="SIGNATURE_TOLERANCE_SECONDS"):
             Settings.from_env({**environ, "SIGNATURE_TOLERANCE_SECONDS": bad})
@@ -293,7 +294,7 @@ def test_the_aws_callers_read_both_keys_from_ssm(moto_server: Any, monkeypatch: 
         "PAYMENT_PROVIDER_KEY_PARAMETER": f"{prefix}/key",
         "PAYMENT_PROVIDER_PREVIOUS_KEY_PARAMETER": f"{prefix}/key-previous",
     }
-    caller = aws_server_callers(Settings.from_env(environ))[PAYMENT_PROVIDER]
+    caller = aws_server_callers(environ)[PAYMENT_PROVIDER]
     assert caller.signing_keys is not None
 
     assert caller.signing_keys() == ("whsec-current",)  # no rotation under way: no previous key

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
-{%- if cookiecutter.module_responsible_gaming %}
-from tests.api.conftest import REALITY_CHECK_MINUTES
-{%- endif %}
 from tests.api.http_api import OTHER_PLAYER, ApiClient
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
@@ -23,7 +21,7 @@ def session_id(api: ApiClient, publisher: InMemoryEventPublisher) -> str:
 
 
 def test_sign_in_starts_a_session(
-    api: ApiClient, publisher: InMemoryEventPublisher, clock: FixedClock
+    api: ApiClient, publisher: InMemoryEventPublisher, clock: FixedClock, session_view_extras: dict[str, Any]
 ) -> None:
     response = api.post("/sessions", headers={"x-correlation-id": "login-1"})
 
@@ -35,13 +33,8 @@ def test_sign_in_starts_a_session(
         "last_seen_at": clock.now().isoformat(),
         "ended_at": None,
         "activity": {"bets": 0, "staked": 0, "won": 0},
-{%- if cookiecutter.module_responsible_gaming %}
-        "reality_check": {
-            "interval_minutes": REALITY_CHECK_MINUTES,
-            "checks_due": 0,
-            "next_due_at": (clock.now() + timedelta(minutes=REALITY_CHECK_MINUTES)).isoformat(),
-        },
-{%- endif %}
+        # What other modules add to a session (player protection: its reality check).
+        **session_view_extras,
     }
     assert [event.name for event in publisher.events] == ["PlayerSignedIn", "SessionUpdated"]
     assert {event.correlation_id for event in publisher.events} == {"login-1"}
@@ -58,29 +51,6 @@ def test_heartbeat_moves_last_seen(api: ApiClient, session_id: str, clock: Fixed
 
     assert response.status == 200
     assert response.json["last_seen_at"] == clock.now().isoformat()
-
-
-{%- if cookiecutter.module_responsible_gaming %}
-
-
-def test_heartbeat_says_when_a_reality_check_is_due_and_announces_it_once(
-    api: ApiClient, session_id: str, publisher: InMemoryEventPublisher, clock: FixedClock
-) -> None:
-    started = clock.now()
-    clock.advance(timedelta(minutes=REALITY_CHECK_MINUTES + 1))
-
-    first = api.post(f"/sessions/{session_id}/heartbeat", headers={"x-correlation-id": "hb-1"})
-    again = api.post(f"/sessions/{session_id}/heartbeat")
-
-    assert first.json["reality_check"] == {
-        "interval_minutes": REALITY_CHECK_MINUTES,
-        "checks_due": 1,
-        "next_due_at": (started + timedelta(minutes=2 * REALITY_CHECK_MINUTES)).isoformat(),
-    }
-    assert again.json["reality_check"] == first.json["reality_check"]
-    due = [event for event in publisher.events if event.name == "RealityCheckDue"]
-    assert [(event.detail["reality_check"], event.correlation_id) for event in due] == [(1, "hb-1")]
-{%- endif %}
 
 
 def test_heartbeat_of_another_players_session_is_404(api: ApiClient, session_id: str) -> None:

@@ -6,21 +6,10 @@ and opened a second wallet currency; any three letters did too. Every pattern is
 
 from __future__ import annotations
 
-{% if cookiecutter.module_notifications %}from dataclasses import replace
-{% endif %}from typing import Any
+from typing import Any
 
 import pytest
 from tests.api.http_api import ApiClient
-{%- if cookiecutter.module_notifications %}
-
-from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
-    InMemoryChannel,
-    InMemoryNotificationStore,
-)
-from {{ cookiecutter.package_name }}.api.app import Services, create_app
-from {{ cookiecutter.package_name }}.domain.notifications import NotificationService
-{%- endif %}
 
 DEPOSIT = {"transaction_id": "dep-1", "amount": 1_000, "currency": "EUR"}
 BET = {"transaction_id": "bet-1", "amount": 100, "currency": "EUR"}
@@ -71,37 +60,3 @@ def test_a_deposit_id_with_a_trailing_newline_is_refused(api: ApiClient) -> None
 def test_a_real_currency_still_opens_the_wallet(api: ApiClient) -> None:
     assert api.post("/wallet/deposits", {**DEPOSIT, "currency": "CHF"}).status == 201
     assert balance(api) == {"currency": "CHF", "cash": 1_000, "bonus": 0}
-{%- if cookiecutter.module_responsible_gaming %}
-
-
-@pytest.mark.parametrize("currency", ["EUR\n", "XYZ"])
-@pytest.mark.parametrize("amount", [1_000, None])
-def test_a_limit_in_an_invented_currency_is_refused(
-    api: ApiClient, currency: str, amount: int | None
-) -> None:
-    body = {"kind": "deposit", "period": "day", "amount": amount, "currency": currency}
-
-    response = api.post("/players/me/limits", body)
-
-    assert (response.status, response.error["field"]) == (422, "currency")
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-
-
-@pytest.fixture
-def notifications_api(services: Services, publisher: InMemoryEventPublisher, clock: FixedClock) -> ApiClient:
-    source = "{{ cookiecutter.package_name }}.notifications"
-    notifications = NotificationService(
-        InMemoryNotificationStore(), InMemoryChannel(), publisher, clock, source
-    )
-    return ApiClient(create_app(replace(services, notifications=notifications)))
-
-
-@pytest.mark.parametrize("email", ["player@example.com\n", "player@example.com\nBcc: x@example.com"])
-def test_an_email_with_a_newline_is_refused(notifications_api: ApiClient, email: str) -> None:
-    """The address becomes an SNS endpoint or an SES recipient: a newline must never reach them."""
-    response = notifications_api.post("/players/me/notification-preferences", {"email": email})
-
-    assert (response.status, response.error["field"]) == (422, "email")
-    assert notifications_api.get("/players/me/notification-preferences").json["email"] is None
-{%- endif %}

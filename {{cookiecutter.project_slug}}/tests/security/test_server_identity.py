@@ -20,50 +20,56 @@ from tests.api.http_api import (
 )
 
 from {{ cookiecutter.package_name }}.api.server_calls import GAME_SERVER, PAYMENT_PROVIDER
+from {{ cookiecutter.package_name }}.registry import MODULES
 
 # Every scope a server caller's token may carry.
 ALL_SERVER_SCOPES = tuple(sorted({scope for scopes in SERVER_SCOPES.values() for scope in scopes}))
 MONEY = {"amount": 500, "currency": "EUR"}
-SERVER_CALLS = [
-    pytest.param("/wallet/deposits", {"kind": "deposit", "transaction_id": "dep-x", **MONEY}, id="deposit"),
-    pytest.param(
-        "/wallet/withdrawals", {"kind": "withdrawal", "transaction_id": "wd-x", **MONEY}, id="withdrawal"
-    ),
-    pytest.param(
-        "/wallet/wins",
-        {"kind": "win", "transaction_id": "win-x", "bet_transaction_id": "bet-1", **MONEY},
-        id="win",
-    ),
-    pytest.param(
-        "/wallet/rollbacks",
-        {"kind": "rollback", "transaction_id": "rb-x", "bet_transaction_id": "bet-1"},
-        id="rollback",
-    ),
-{%- if cookiecutter.module_responsible_gaming %}
-    pytest.param(f"/players/{PLAYER}/kyc", {"status": "rejected"}, id="kyc"),
-{%- endif %}
-]
-# A player's routes, one per module that has some: (method, path, body).
-PLAYER_ROUTES = [
-    pytest.param("GET", "/wallet", None, id="balance"),
-    pytest.param("POST", "/wallet/bets", {"transaction_id": "bet-x", **MONEY}, id="bet"),
-{%- if cookiecutter.module_sessions %}
-    pytest.param("POST", "/sessions", None, id="sign-in"),
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
-    pytest.param("POST", "/players/me/self-exclusion", {"months": 12}, id="self-exclusion"),
-    pytest.param("GET", "/players/me/protection", None, id="protection"),
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
-    pytest.param("GET", "/promotions/me", None, id="promotions"),
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-    pytest.param("POST", "/players/me/notification-preferences", {"marketing": True}, id="marketing-opt-in"),
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-    pytest.param("GET", "/missions/me", None, id="missions"),
-{%- endif %}
-]
+# The server calls of each module that has some: (path, signed body).
+MODULE_SERVER_CALLS = {
+    "wallet": [
+        pytest.param(
+            "/wallet/deposits", {"kind": "deposit", "transaction_id": "dep-x", **MONEY}, id="deposit"
+        ),
+        pytest.param(
+            "/wallet/withdrawals", {"kind": "withdrawal", "transaction_id": "wd-x", **MONEY}, id="withdrawal"
+        ),
+        pytest.param(
+            "/wallet/wins",
+            {"kind": "win", "transaction_id": "win-x", "bet_transaction_id": "bet-1", **MONEY},
+            id="win",
+        ),
+        pytest.param(
+            "/wallet/rollbacks",
+            {"kind": "rollback", "transaction_id": "rb-x", "bet_transaction_id": "bet-1"},
+            id="rollback",
+        ),
+    ],
+    "responsible_gaming": [pytest.param(f"/players/{PLAYER}/kyc", {"status": "rejected"}, id="kyc")],
+}
+# Those of the modules the registry lists.
+SERVER_CALLS = [call for module in MODULES for call in MODULE_SERVER_CALLS.get(module, [])]
+# A player's routes of each module that has some: (method, path, body).
+MODULE_PLAYER_ROUTES = {
+    "wallet": [
+        pytest.param("GET", "/wallet", None, id="balance"),
+        pytest.param("POST", "/wallet/bets", {"transaction_id": "bet-x", **MONEY}, id="bet"),
+    ],
+    "sessions": [pytest.param("POST", "/sessions", None, id="sign-in")],
+    "responsible_gaming": [
+        pytest.param("POST", "/players/me/self-exclusion", {"months": 12}, id="self-exclusion"),
+        pytest.param("GET", "/players/me/protection", None, id="protection"),
+    ],
+    "promotions": [pytest.param("GET", "/promotions/me", None, id="promotions")],
+    "notifications": [
+        pytest.param(
+            "POST", "/players/me/notification-preferences", {"marketing": True}, id="marketing-opt-in"
+        )
+    ],
+    "leaderboards": [pytest.param("GET", "/missions/me", None, id="missions")],
+}
+# Those of the modules the registry lists.
+PLAYER_ROUTES = [route for module in MODULES for route in MODULE_PLAYER_ROUTES.get(module, [])]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from aws_lambda_powertools import Logger
 from tests.api.http_api import OTHER_PLAYER, PLAYER, ApiClient, signature_headers
 
 from {{ cookiecutter.package_name }} import observability
-from {{ cookiecutter.package_name }}.api.app import aws_app
+from {{ cookiecutter.package_name }}.api.aws import aws_app
 from {{ cookiecutter.package_name }}.api.server_calls import GAME_SERVER, PAYMENT_PROVIDER
 
 WITHDRAWAL = {

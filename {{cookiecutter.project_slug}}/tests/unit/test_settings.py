@@ -2,56 +2,56 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from {{ cookiecutter.package_name }}.observability import correlation_id_or, valid_correlation_id
-from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
+from {{ cookiecutter.package_name }}.registry import MODULES
+from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings, SettingsError
 
+# The table of each module that keeps one (a DynamoDB store of its own), as the stack names it in the
+# functions' environment: <MODULE>_TABLE_NAME.
+TABLED = [module for module in MODULES if importlib.util.find_spec(f"{PACKAGE}.adapters.dynamodb_{module}")]
+TABLES = {f"{module.upper()}_TABLE_NAME": f"casino-{module}" for module in TABLED}
 ENVIRONMENT = {
     "EVENT_BUS_NAME": "casino-bus",
-{%- if cookiecutter.module_wallet %}
-    "WALLET_TABLE_NAME": "casino-wallet",
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-    "SESSIONS_TABLE_NAME": "casino-sessions",
-{%- endif %}
+    **TABLES,
     "EVENT_SOURCE": "{{ cookiecutter.package_name }}",
     "CORS_ALLOWED_ORIGINS": "https://play.example.com, https://admin.example.com/",
     "POWERTOOLS_SERVICE_NAME": "casino-api",
     "LOG_LEVEL": "debug",
 }
 
-REQUIRED = [
-    "EVENT_BUS_NAME",
-{%- if cookiecutter.module_wallet %}
-    "WALLET_TABLE_NAME",
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-    "SESSIONS_TABLE_NAME",
-{%- endif %}
-]
-
 
 def test_settings_are_read_from_the_environment() -> None:
     settings = Settings.from_env(ENVIRONMENT)
 
     assert settings.event_bus_name == "casino-bus"
-{%- if cookiecutter.module_wallet %}
-    assert settings.wallet_table_name == "casino-wallet"
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-    assert settings.sessions_table_name == "casino-sessions"
-{%- endif %}
+    assert {module: settings.table(module) for module in TABLED} == {module: f"casino-{module}" for module in TABLED}
     assert settings.cors_allowed_origins == ("https://play.example.com", "https://admin.example.com")
     assert (settings.service_name, settings.log_level) == ("casino-api", "DEBUG")
 
 
-@pytest.mark.parametrize("name", REQUIRED)
-def test_a_missing_resource_name_is_refused(name: str) -> None:
+def test_a_missing_event_bus_is_refused() -> None:
+    environment = {key: value for key, value in ENVIRONMENT.items() if key != "EVENT_BUS_NAME"}
+
+    with pytest.raises(SettingsError, match="EVENT_BUS_NAME"):
+        Settings.from_env(environment)
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_a_missing_table_name_is_refused_where_its_table_is_needed(name: str) -> None:
     environment = {key: value for key, value in ENVIRONMENT.items() if key != name}
+    settings = Settings.from_env(environment)
 
     with pytest.raises(SettingsError, match=name):
-        Settings.from_env(environment)
+        settings.table(name.removesuffix("_TABLE_NAME").lower())
+
+
+@pytest.mark.parametrize("module", [module for module in ("wallet", "sessions") if module in MODULES])
+def test_the_api_tables_read_as_settings_of_their_own(module: str) -> None:
+    assert getattr(Settings.from_env(ENVIRONMENT), f"{module}_table_name") == f"casino-{module}"
 
 
 @pytest.mark.parametrize("origins", ["*", "https://*.example.com", "play.example.com"])

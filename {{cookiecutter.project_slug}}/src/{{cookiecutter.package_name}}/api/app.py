@@ -1,8 +1,7 @@
-"""The Flask app: `create_app(services)` for tests and local runs, `app` for the Lambda function.
+"""The Flask app: `create_app(services)` builds the API of the modules the registry lists.
 
-serverless-wsgi's handler imports `app` (custom.wsgi.app in serverless.yml) and feeds it each HTTP API
-event. `app` builds its AWS adapters from the environment on the first request that needs them, so
-importing this module opens no connections.
+Tests and local runs give it their services; on AWS the Lambda function's `app` is built by api/aws.py
+(serverless-wsgi's handler imports it and feeds it each HTTP API event).
 """
 
 from __future__ import annotations
@@ -17,15 +16,6 @@ from werkzeug.exceptions import HTTPException
 
 from .. import snapstart  # noqa: F401 - registers the SnapStart hooks (docs/snapstart.md)
 from ..domain.errors import DomainError
-{%- if cookiecutter.module_responsible_gaming %}
-from ..domain.responsible_gaming import ProtectionService
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-from ..domain.sessions import SessionService
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
-from ..domain.wallet import Wallet
-{%- endif %}
 from ..observability import (
     CORRELATION_ID_HEADER,
     correlation_id_or,
@@ -33,15 +23,8 @@ from ..observability import (
     get_logger,
     set_correlation_id,
 )
-{%- if cookiecutter.module_wallet %}
-from ..settings import PACKAGE, ServerCallerSettings, Settings, SystemClock
-{%- else %}
-from ..settings import PACKAGE, Settings, SystemClock
-{%- endif %}
+from ..settings import PACKAGE, SystemClock
 from .context import (
-{%- if cookiecutter.module_wallet %}
-    CREDIT_SCOPE,
-{%- endif %}
     SERVICES_KEY,
     LazyServices,
     ServerCaller,
@@ -50,47 +33,14 @@ from .context import (
     Unauthorized,
     current_services,
 )
-{%- if cookiecutter.module_responsible_gaming %}
-from .responsible_gaming import KYC_SCOPE, protection_api
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
-{%- if cookiecutter.module_responsible_gaming %}
-from .server_calls import GAME_SERVER, KYC_PROVIDER, PAYMENT_PROVIDER, RotatingKeys, caller_of
-{%- else %}
-from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, RotatingKeys, caller_of
-{%- endif %}
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-from .sessions import sessions_api
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
-from .wallet import wallet_api
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
-{#- responsible_gaming: imports (sorted above, before sessions) #}
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
-
-# isort: split
-from .promotions import aws_promotion_board, promotions_api
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-
-# isort: split
-from .notifications import aws_notification_service, notifications_api
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-
-# isort: split
-from .leaderboards import aws_leaderboard_service, leaderboards_api
-{%- endif %}
+from .modules import module_apis
 
 # Request bodies are a handful of ids and an amount; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 16 * 1024
 CORS_ALLOWED_METHODS = "GET, POST, DELETE"
 CORS_ALLOWED_HEADERS = f"authorization, content-type, {CORRELATION_ID_HEADER}"
 
-__all__ = ["ServerCaller", "Services", "app", "aws_app", "aws_server_callers", "aws_services", "create_app"]
+__all__ = ["ServerCaller", "Services", "create_app"]
 
 
 def create_app(
@@ -98,7 +48,7 @@ def create_app(
 ) -> Flask:
     """The API with the given services (or a factory that builds them on first use).
 
-    `modules` builds a module's own service (by its Services field) on the first request to its routes.
+    `modules` builds a module's own service (by module name) on the first request that needs it.
     """
     api = Flask(__name__)
     api.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -110,24 +60,8 @@ def create_app(
     api.register_error_handler(HTTPException, _http_error)
     api.register_error_handler(Exception, _unexpected_error)
     api.add_url_rule("/health", "health", _health, methods=["GET"])
-{%- if cookiecutter.module_sessions %}
-    api.register_blueprint(sessions_api)
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
-    api.register_blueprint(wallet_api)
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
-    api.register_blueprint(protection_api)
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
-    api.register_blueprint(promotions_api)
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-    api.register_blueprint(notifications_api)
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-    api.register_blueprint(leaderboards_api)
-{%- endif %}
+    for module in module_apis():
+        api.register_blueprint(module.blueprint)
     return api
 
 
@@ -239,109 +173,14 @@ def _unexpected_error(error: Exception) -> tuple[Response, int]:
     return _error(500, "internal_error", "something went wrong; quote the correlation id when reporting it")
 
 
-def aws_app() -> Flask:
-    """The API on AWS (the Lambda function's `app`).
-
-    A cold start builds the core services on its first request; each module's own service is built on
-    the first request to that module's routes, so a wallet request never loads the promotions,
-    notifications or leaderboards code (docs/benchmarks.md).
-    """
-    modules: dict[str, ServiceBuilder] = {}
-{%- if cookiecutter.module_promotions %}
-    modules["promotions"] = aws_promotion_board
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-    modules["notifications"] = aws_notification_service
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-    modules["leaderboards"] = aws_leaderboard_service
-{%- endif %}
-    return create_app(aws_services, modules)
+# The Lambda function's app and its AWS builders live in api/aws.py; this module still answers for them
+# so that older paths to the app (serverless.yml's custom.wsgi.app, tools) keep working.
+_AWS_NAMES = frozenset({"app", "aws_app", "aws_server_callers", "aws_services"})
 
 
-def aws_services() -> Services:
-    """The core services on AWS: DynamoDB stores and the EventBridge bus named by the environment."""
-    # Imported here, not at the top: boto3 loads on the first request that needs it.
-{%- if cookiecutter.module_sessions %}
-    from ..adapters.dynamodb_sessions import DynamoSessionStore
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
-    from ..adapters.dynamodb_wallet import DynamoLedgerStore
-{%- endif %}
-    from ..adapters.eventbridge import EventBridgePublisher
-{%- if cookiecutter.module_responsible_gaming %}
-{#- responsible_gaming: adapter imports inside aws_services #}
-{%- endif %}
+def __getattr__(name: str) -> Any:
+    if name in _AWS_NAMES:
+        from . import aws
 
-    settings = Settings.from_env()
-    publisher = EventBridgePublisher(settings.event_bus_name)
-    clock = SystemClock()
-{%- if cookiecutter.module_responsible_gaming %}
-    # Players' protection is kept in the wallet's table: the wallet checks it inside each bet's transaction.
-    protection = ProtectionService(
-        DynamoLedgerStore(settings.wallet_table_name),
-        publisher,
-        clock,
-        f"{settings.event_source}.responsible_gaming",
-    )
-{%- endif %}
-    return Services(
-{%- if cookiecutter.module_wallet %}
-        # Money operations publish nothing here: their events go out with the ledger entry (the outbox).
-        wallet=Wallet(
-            DynamoLedgerStore(settings.wallet_table_name),
-            clock,
-            f"{settings.event_source}.wallet",
-{%- if cookiecutter.module_responsible_gaming %}
-            protection=protection,
-{%- endif %}
-        ),
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-        sessions=SessionService(
-            DynamoSessionStore(settings.sessions_table_name),
-            publisher,
-            clock,
-            f"{settings.event_source}.sessions",
-        ),
-{%- endif %}
-        cors_allowed_origins=settings.cors_allowed_origins,
-        events=publisher,
-        server_callers=aws_server_callers(settings),
-        signature_tolerance_seconds=settings.signature_tolerance_seconds,
-{%- if cookiecutter.module_responsible_gaming %}
-        protection=protection,
-{%- endif %}
-    )
-
-
-def aws_server_callers(settings: Settings) -> dict[str, ServerCaller]:
-    """The servers that may call the API, their client ids and their keys from SSM Parameter Store."""
-    callers: dict[str, ServerCaller] = {}
-{%- if cookiecutter.module_wallet %}
-    callers[PAYMENT_PROVIDER] = _aws_caller(CREDIT_SCOPE, settings.payment_provider)
-    callers[GAME_SERVER] = _aws_caller(CREDIT_SCOPE, settings.game_server)
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
-    callers[KYC_PROVIDER] = _aws_caller(KYC_SCOPE, settings.kyc_provider)
-{%- endif %}
-    return callers
-{%- if cookiecutter.module_wallet %}
-
-
-def _aws_caller(scope: str, caller: ServerCallerSettings) -> ServerCaller:
-    from ..adapters.parameter_store import SecretUnavailable, SecureParameter
-
-    keys = None
-    if caller.key_parameter is not None:
-        previous = caller.previous_key_parameter
-        keys = RotatingKeys(
-            SecureParameter(caller.key_parameter).value,
-            SecureParameter(previous).value if previous is not None else None,
-            missing=(SecretUnavailable,),
-        )
-    return caller_of(scope, caller.client_ids, keys)
-{%- endif %}
-
-
-app = aws_app()
+        return getattr(aws, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

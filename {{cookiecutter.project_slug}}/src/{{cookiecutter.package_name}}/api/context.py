@@ -12,24 +12,8 @@ from flask import current_app, g, request
 from ..domain.errors import DomainError
 
 if TYPE_CHECKING:
-{%- if cookiecutter.module_leaderboards %}
-    from ..domain.leaderboards import LeaderboardService
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-    from ..domain.notifications import NotificationService
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
-    from ..domain.promotions import PromotionBoard
-{%- endif %}
-{%- if cookiecutter.module_responsible_gaming %}
-    from ..domain.responsible_gaming import ProtectionService
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-    from ..domain.sessions import SessionService
-{%- endif %}
-{%- if cookiecutter.module_wallet %}
-    from ..domain.wallet import Wallet
-{%- endif %}
+    from flask import Blueprint
+
     from ..ports import EventPublisher
 
 SERVICES_KEY = "{{ cookiecutter.package_name }}.services"
@@ -72,14 +56,20 @@ class ServerCaller:
 
 
 @dataclass(frozen=True)
+class ModuleApi:
+    """What a module's API file (api/<module>.py, its `API`) adds to the app: its routes, and fields of
+    other modules' views."""
+
+    blueprint: Blueprint
+    # Fields this module adds to another module's JSON view, by view name ("session"): the view's object
+    # in, the added fields out.
+    extends: Mapping[str, Callable[[Any], Mapping[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Services:
-    """The domain services the API calls, built once per process."""
-{% if cookiecutter.module_wallet %}
-    wallet: Wallet
-{%- endif %}
-{%- if cookiecutter.module_sessions %}
-    sessions: SessionService
-{%- endif %}
+    """The services the API calls, built once per process: the core ones, and each module's own."""
+
     cors_allowed_origins: tuple[str, ...] = ()
     # Where the API publishes its own events (PlayerSignInFailed, for the audit trail).
     events: EventPublisher | None = None
@@ -87,32 +77,38 @@ class Services:
     server_callers: Mapping[str, ServerCaller] = field(default_factory=dict)
     # How old a server call's signature may be (seconds either way): the replay window.
     signature_tolerance_seconds: int = 300
-{%- if cookiecutter.module_responsible_gaming %}
-    # Players' limits, exclusions and KYC status (the wallet given to `wallet` enforces them).
-    protection: ProtectionService | None = None
-{%- endif %}
-{%- if cookiecutter.module_promotions %}
-    # The promotions running now and each player's grants (api/promotions.py).
-    promotions: PromotionBoard | None = None
-{%- endif %}
-{%- if cookiecutter.module_notifications %}
-    notifications: NotificationService | None = None
-{%- endif %}
-{%- if cookiecutter.module_leaderboards %}
-    leaderboards: LeaderboardService | None = None
-{%- endif %}
+    # Each module's own service by module name (registry.MODULES); the module's API file reads it typed.
+    modules: Mapping[str, object] = field(default_factory=dict)
+
+    def module(self, name: str) -> object | None:
+        """The service of module `name`, or None when it is not built (or not part of the project)."""
+        return self.modules.get(name)
+
+    def with_modules(self, **services: object) -> Services:
+        """These services with the given modules' services added or replaced."""
+        return replace(self, modules={**self.modules, **services})
 
 
-# Builds one module's service from the core services (its events publisher), on first use.
-ServiceBuilder = Callable[[Services], Any]
+@dataclass(frozen=True)
+class ModuleService:
+    """How one module's service is built from the core services, on the first request that needs it."""
+
+    build: Callable[[Services], object]
+    # Modules whose service `build` reads (built first, when they are part of the project): the wallet
+    # reads player protection's guard, for one.
+    needs: tuple[str, ...] = ()
+
+
+# Builds one module's service from the core services (and the services of the modules it needs).
+ServiceBuilder = ModuleService | Callable[[Services], object]
 
 
 class LazyServices:
     """Holds the services, building them on first use (not at import: cold starts stay short).
 
     The core services are built on the first request that needs services; a module's own service
-    (given in `modules`, by its Services field) on the first request to that module's routes. A cold
-    start then loads and builds only what its request uses.
+    (given in `modules`, by module name) on the first request to that module's routes. A cold start
+    then loads and builds only what its request uses.
     """
 
     def __init__(
@@ -120,7 +116,10 @@ class LazyServices:
     ) -> None:
         self._services = services if isinstance(services, Services) else None
         self._build = None if isinstance(services, Services) else services
-        self._modules = dict(modules or {})
+        self._modules = {
+            name: builder if isinstance(builder, ModuleService) else ModuleService(builder)
+            for name, builder in (modules or {}).items()
+        }
         self._lock = threading.Lock()
 
     @property
@@ -136,21 +135,35 @@ class LazyServices:
                 if self._services is None:
                     assert self._build is not None
                     self._services = self._build()
-                base = self._services
-                built = {name: self._modules[name](base) for name in self._missing(base, modules)}
-                if built:
-                    self._services = replace(self._services, **built)
+                for name in self._missing(self._services, modules):
+                    self._build_module(name)
                 services = self._services
         return services
 
+    def _build_module(self, name: str) -> None:
+        # Called under the lock, with the core services built.
+        assert self._services is not None
+        builder = self._modules[name]
+        for needed in self._missing(self._services, builder.needs):
+            self._build_module(needed)
+        self._services = self._services.with_modules(**{name: builder.build(self._services)})
+
     def _missing(self, services: Services, modules: tuple[str, ...]) -> list[str]:
-        return [name for name in modules if name in self._modules and getattr(services, name) is None]
+        return [name for name in modules if name in self._modules and services.module(name) is None]
 
 
 def current_services(*modules: str) -> Services:
     """The services of the app handling this request, with those of `modules` built."""
     holder: LazyServices = current_app.extensions[SERVICES_KEY]
     return holder.get(*modules)
+
+
+def module_service(name: str) -> object:
+    """The service of module `name` for this request, built on first use (its API file casts it)."""
+    service = current_services(name).module(name)
+    if service is None:
+        raise RuntimeError(f"the app was created without the {name} service")
+    return service
 
 
 def current_player_id() -> str:

@@ -1,25 +1,26 @@
 """Leaderboard, mission and tournament routes of the signed-in player.
 
 The leaderboards domain is imported on these routes' first request, not with the app: a cold start
-for a wallet request does not load it (api/app.py, aws_app).
+for a wallet request does not load it (api/aws.py, aws_app).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, request
 
 from ..domain.errors import ValidationFailed
 from . import schemas
-from .context import current_correlation_id, current_player_id, current_services
+from .context import ModuleApi, current_correlation_id, current_player_id, module_service
 
 if TYPE_CHECKING:
     from ..domain.leaderboards import Leaderboard, LeaderboardService, MissionStatus, Window
-    from .context import Services
 
 leaderboards_api = Blueprint("leaderboards", __name__)
+
+API = ModuleApi(leaderboards_api)
 
 # At most three digits, matched in full: anything longer is out of range anyway, and is refused before
 # int() reads it (which would take "5\n" as 5).
@@ -95,10 +96,7 @@ def enter_tournament(tournament_id: str) -> tuple[dict[str, Any], int]:
 
 
 def _service() -> LeaderboardService:
-    service = current_services("leaderboards").leaderboards
-    if service is None:
-        raise RuntimeError("the leaderboard service is not configured")
-    return service
+    return cast("LeaderboardService", module_service("leaderboards"))
 
 
 def _no_query(allowed: tuple[str, ...]) -> None:
@@ -156,22 +154,3 @@ def _mission_json(status: MissionStatus) -> dict[str, Any]:
         "reward": {"amount": mission.reward.amount, "currency": mission.reward.currency},
         "window": _window_json(status.window),
     }
-
-
-def aws_leaderboard_service(services: Services) -> LeaderboardService:
-    """The routes' service on AWS: boards, missions and tournaments in the leaderboards table.
-
-    Without the wallet: the routes never pay mission rewards, the leaderboards worker does.
-    """
-    from ..adapters.dynamodb_leaderboards import DynamoLeaderboardStore
-    from ..domain.leaderboards import LeaderboardService
-    from ..settings import LeaderboardSettings, Settings, SystemClock
-
-    if services.events is None:
-        raise RuntimeError("the core services have no events publisher")
-    return LeaderboardService(
-        DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
-        services.events,
-        SystemClock(),
-        f"{Settings.from_env().event_source}.leaderboards",
-    )

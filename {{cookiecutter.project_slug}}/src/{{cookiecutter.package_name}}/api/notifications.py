@@ -1,24 +1,25 @@
 """Notification preference routes of the signed-in player: marketing consent and e-mail address.
 
 The notifications domain is imported on these routes' first request, not with the app: a cold start
-for a wallet request does not load it (api/app.py, aws_app).
+for a wallet request does not load it (api/aws.py, aws_app).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint
 
 from ..domain.errors import ValidationFailed
 from . import schemas
-from .context import current_player_id, current_services
+from .context import ModuleApi, current_player_id, module_service
 
 if TYPE_CHECKING:
     from ..domain.notifications import NotificationPreferences, NotificationService, PreferencesUpdate
-    from .context import Services
 
 notifications_api = Blueprint("notifications", __name__, url_prefix="/players/me/notification-preferences")
+
+API = ModuleApi(notifications_api)
 
 
 @notifications_api.get("")
@@ -58,10 +59,7 @@ def _preferences_update(body: schemas.Body) -> PreferencesUpdate:
 
 
 def _notifications() -> NotificationService:
-    service = current_services("notifications").notifications
-    if service is None:  # the app was built without the module's service: a wiring mistake
-        raise RuntimeError("the notifications service is not configured")
-    return service
+    return cast("NotificationService", module_service("notifications"))
 
 
 def _preferences_json(preferences: NotificationPreferences) -> dict[str, Any]:
@@ -72,27 +70,3 @@ def _preferences_json(preferences: NotificationPreferences) -> dict[str, Any]:
         # When the self-exclusion the notifications worker recorded ends (no marketing until then).
         "self_excluded_until": None if excluded_until is None else excluded_until.isoformat(),
     }
-
-
-def aws_notification_service(services: Services) -> NotificationService:
-    """The routes' service on AWS: preferences in the notifications table.
-
-    The API reads and records preferences and never sends, so its channel is the log.
-    """
-    from ..adapters.channels import LogChannel
-    from ..adapters.dynamodb_notifications import DynamoNotificationStore
-    from ..domain.notifications import NotificationService
-    from ..settings import NotificationSettings, Settings, SystemClock
-
-    if services.events is None:
-        raise RuntimeError("the core services have no events publisher")
-    settings = NotificationSettings.from_env()
-    return NotificationService(
-        DynamoNotificationStore(settings.notifications_table_name),
-        LogChannel(),
-        services.events,
-        SystemClock(),
-        f"{Settings.from_env().event_source}.notifications",
-        big_win_threshold=settings.big_win_threshold,
-        marketing_default=settings.marketing_default,
-    )

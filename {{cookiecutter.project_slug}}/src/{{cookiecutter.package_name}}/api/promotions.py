@@ -1,23 +1,24 @@
 """Promotion routes: the promotions running now, and the signed-in player's bonuses and wagering.
 
 The promotions domain is imported on these routes' first request, not with the app: a cold start
-for a wallet request does not load it (api/app.py, aws_app).
+for a wallet request does not load it (api/aws.py, aws_app).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, request
 
 from ..domain.errors import ValidationFailed
-from .context import current_player_id, current_services
+from .context import ModuleApi, current_player_id, module_service
 
 if TYPE_CHECKING:
     from ..domain.promotions import BonusGrant, Promotion, PromotionBoard, Trigger
-    from .context import Services
 
 promotions_api = Blueprint("promotions", __name__, url_prefix="/promotions")
+
+API = ModuleApi(promotions_api)
 
 
 @promotions_api.get("")
@@ -53,10 +54,7 @@ def _query(optional: tuple[str, ...]) -> dict[str, str]:
 
 
 def _board() -> PromotionBoard:
-    board = current_services("promotions").promotions
-    if board is None:
-        raise RuntimeError("the app was created without the promotions service")
-    return board
+    return cast("PromotionBoard", module_service("promotions"))
 
 
 def _promotion_json(promotion: Promotion) -> dict[str, Any]:
@@ -92,13 +90,3 @@ def _grant_json(grant: BonusGrant) -> dict[str, Any]:
             "completed_at": None if grant.completed_at is None else grant.completed_at.isoformat(),
         },
     }
-
-
-def aws_promotion_board(services: Services) -> PromotionBoard:
-    """The routes' board on AWS: the packaged rules, and grants in the promotions table."""
-    from ..adapters.dynamodb_promotions import DynamoPromotionStore
-    from ..domain.promotions import PromotionBoard, packaged_promotions
-    from ..settings import PromotionSettings, SystemClock
-
-    table = PromotionSettings.from_env().promotions_table_name
-    return PromotionBoard(packaged_promotions(), DynamoPromotionStore(table), SystemClock())

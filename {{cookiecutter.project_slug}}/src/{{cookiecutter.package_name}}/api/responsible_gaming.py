@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint
 
@@ -13,8 +13,9 @@ from ..domain.responsible_gaming import (
     ProtectionService,
     ProtectionView,
 )
-from . import schemas
-from .context import current_correlation_id, current_player_id, current_services
+from ..domain.sessions import Session
+from . import schemas, schemas_responsible_gaming
+from .context import ModuleApi, current_correlation_id, current_player_id, module_service
 from .server_calls import KYC_PROVIDER, require_same_player, server_call
 
 protection_api = Blueprint("responsible_gaming", __name__, url_prefix="/players")
@@ -33,7 +34,7 @@ def get_protection() -> dict[str, Any]:
 @protection_api.post("/me/limits")
 def set_limit() -> Reply:
     player_id = current_player_id()
-    body = schemas.limit_request(schemas.json_body())
+    body = schemas_responsible_gaming.limit_request(schemas.json_body())
     change = _protection().set_limit(
         player_id, body.kind, body.period, body.amount, body.currency, correlation_id=current_correlation_id()
     )
@@ -44,7 +45,7 @@ def set_limit() -> Reply:
 @protection_api.post("/me/self-exclusion")
 def self_exclude() -> dict[str, Any]:
     player_id = current_player_id()
-    months = schemas.self_exclusion_request(schemas.json_body())
+    months = schemas_responsible_gaming.self_exclusion_request(schemas.json_body())
     _protection().self_exclude(player_id, months, correlation_id=current_correlation_id())
     return _view_json(_protection().protection(player_id))
 
@@ -52,7 +53,7 @@ def self_exclude() -> dict[str, Any]:
 @protection_api.post("/me/cool-off")
 def cool_off() -> dict[str, Any]:
     player_id = current_player_id()
-    hours = schemas.cool_off_request(schemas.json_body())
+    hours = schemas_responsible_gaming.cool_off_request(schemas.json_body())
     _protection().cool_off(player_id, hours, correlation_id=current_correlation_id())
     return _view_json(_protection().protection(player_id))
 
@@ -60,8 +61,8 @@ def cool_off() -> dict[str, Any]:
 @protection_api.post("/<player_id>/kyc")
 def set_kyc_status(player_id: str) -> dict[str, Any]:
     # The KYC provider's signed call: its token and signature first (401/403), then the body.
-    body = schemas.kyc_request(server_call(KYC_PROVIDER))
-    require_same_player(body.player_id, schemas.player_path_id(player_id))
+    body = schemas_responsible_gaming.kyc_request(server_call(KYC_PROVIDER))
+    require_same_player(body.player_id, schemas_responsible_gaming.player_path_id(player_id))
     protection = _protection().set_kyc_status(
         body.player_id, body.status, correlation_id=current_correlation_id()
     )
@@ -69,10 +70,7 @@ def set_kyc_status(player_id: str) -> dict[str, Any]:
 
 
 def _protection() -> ProtectionService:
-    protection = current_services().protection
-    if protection is None:
-        raise RuntimeError("the API was built without the responsible-gaming service")
-    return protection
+    return cast("ProtectionService", module_service("responsible_gaming"))
 
 
 def _view_json(view: ProtectionView) -> dict[str, Any]:
@@ -123,3 +121,23 @@ def _change_json(change: LimitChange) -> dict[str, Any]:
 def _time(moment: Any, view: ProtectionView) -> str | None:
     """An exclusion's end while it lasts; None once it is over."""
     return moment.isoformat() if moment is not None and moment > view.now else None
+
+
+def _session_fields(session: Session) -> dict[str, Any]:
+    """What player protection adds to a session's JSON (api/sessions.py): its reality check."""
+    return {"reality_check": _reality_check_json(session)}
+
+
+def _reality_check_json(session: Session) -> dict[str, Any] | None:
+    """When the next reality check is due and how many are due so far (None: the session has none)."""
+    next_due_at = session.next_reality_check_at
+    if session.reality_check_minutes is None or next_due_at is None:
+        return None
+    return {
+        "interval_minutes": session.reality_check_minutes,
+        "checks_due": session.reality_checks_due,
+        "next_due_at": next_due_at.isoformat(),
+    }
+
+
+API = ModuleApi(protection_api, extends={"session": _session_fields})

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint
 
 from ..domain.sessions import Session, SessionService
 from . import schemas
-from .context import current_correlation_id, current_player_id, current_services
+from .context import ModuleApi, current_correlation_id, current_player_id, module_service
+from .modules import view_extensions
 
 sessions_api = Blueprint("sessions", __name__, url_prefix="/sessions")
+
+API = ModuleApi(sessions_api)
 
 
 @sessions_api.post("")
@@ -39,11 +42,11 @@ def end_session(session_id: str) -> dict[str, Any]:
 
 
 def _sessions() -> SessionService:
-    return current_services().sessions
+    return cast("SessionService", module_service("sessions"))
 
 
 def _session_json(session: Session) -> dict[str, Any]:
-    return {
+    view: dict[str, Any] = {
         "session_id": session.session_id,
         "status": session.status.value,
         "started_at": session.started_at.isoformat(),
@@ -54,21 +57,8 @@ def _session_json(session: Session) -> dict[str, Any]:
             "staked": session.activity.staked,
             "won": session.activity.won,
         },
-{%- if cookiecutter.module_responsible_gaming %}
-        "reality_check": _reality_check_json(session),
-{%- endif %}
     }
-{%- if cookiecutter.module_responsible_gaming %}
-
-
-def _reality_check_json(session: Session) -> dict[str, Any] | None:
-    """When the next reality check is due and how many are due so far (None: the session has none)."""
-    next_due_at = session.next_reality_check_at
-    if session.reality_check_minutes is None or next_due_at is None:
-        return None
-    return {
-        "interval_minutes": session.reality_check_minutes,
-        "checks_due": session.reality_checks_due,
-        "next_due_at": next_due_at.isoformat(),
-    }
-{%- endif %}
+    # Fields other modules add to a session (player protection: its reality check).
+    for extend in view_extensions("session"):
+        view.update(extend(session))
+    return view

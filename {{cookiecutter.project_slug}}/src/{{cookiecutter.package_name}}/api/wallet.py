@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint
 
 from ..domain.errors import DomainError
-{%- if cookiecutter.module_responsible_gaming %}
-from ..domain.responsible_gaming import CoolingOff, KycRequired, LimitExceeded, SelfExcluded
-{%- endif %}
 from ..domain.wallet import Balance, EntryKind, Wallet, WalletReceipt
 from ..observability import add_metric, add_money_metric
-from . import schemas
-from .context import current_correlation_id, current_player_id, current_services
+from . import schemas, schemas_wallet
+from .context import ModuleApi, current_correlation_id, current_player_id, module_service
 from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, server_call
 
 wallet_api = Blueprint("wallet", __name__, url_prefix="/wallet")
+API = ModuleApi(wallet_api)
 
 Reply = tuple[dict[str, Any], int]
 
@@ -29,12 +27,9 @@ KIND_METRICS = {
     EntryKind.ROLLBACK: ("Rollbacks", -1),
 }
 
-
-{%- if cookiecutter.module_responsible_gaming %}
-
-# Refusals made by the player's protection (KYC gate, exclusions, limits), counted as ProtectionRefusals.
-PROTECTION_REFUSALS = (KycRequired, SelfExcluded, CoolingOff, LimitExceeded)
-{%- endif %}
+# Refusals made by the wallet's guard (player protection: KYC gate, exclusions, limits), by their error
+# codes, counted as ProtectionRefusals. Without player protection the guard refuses nothing.
+PROTECTION_REFUSALS = frozenset({"kyc_required", "self_excluded", "cooling_off", "limit_exceeded"})
 
 
 @wallet_api.get("")
@@ -48,27 +43,21 @@ def get_balance() -> dict[str, Any]:
 @wallet_api.post("/deposits")
 def deposit() -> Reply:
     # The payment provider's signed call: the player is the signed body's, never a token's.
-    body = schemas.payment_request(server_call(PAYMENT_PROVIDER), EntryKind.DEPOSIT)
-{%- if cookiecutter.module_responsible_gaming %}
+    body = schemas_wallet.payment_request(server_call(PAYMENT_PROVIDER), EntryKind.DEPOSIT)
     try:
         receipt = _wallet().deposit(
             body.player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
         )
-    except PROTECTION_REFUSALS:
-        add_metric("ProtectionRefusals")
+    except DomainError as refusal:
+        _count_protection_refusal(refusal)
         raise
-{%- else %}
-    receipt = _wallet().deposit(
-        body.player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
-    )
-{%- endif %}
     return _reply(receipt)
 
 
 @wallet_api.post("/withdrawals")
 def withdraw() -> Reply:
     # Only the payment provider, which pays the money out, may take cash out of a wallet.
-    body = schemas.payment_request(server_call(PAYMENT_PROVIDER), EntryKind.WITHDRAWAL)
+    body = schemas_wallet.payment_request(server_call(PAYMENT_PROVIDER), EntryKind.WITHDRAWAL)
     # No protection refusal to count: withdrawals are never refused for KYC, exclusions or limits.
     receipt = _wallet().withdraw(
         body.player_id, body.transaction_id, body.money, correlation_id=current_correlation_id()
@@ -80,7 +69,7 @@ def withdraw() -> Reply:
 def place_bet() -> Reply:
     player_id = current_player_id()
     try:
-        body = schemas.bet_request(schemas.json_body())
+        body = schemas_wallet.bet_request(schemas.json_body())
         receipt = _wallet().place_bet(
             player_id,
             body.transaction_id,
@@ -89,23 +78,16 @@ def place_bet() -> Reply:
             session_id=body.session_id,
             funds=body.funds,
         )
-{%- if cookiecutter.module_responsible_gaming %}
     except DomainError as refusal:
         add_metric("BetsRefused")
-        if isinstance(refusal, PROTECTION_REFUSALS):
-            add_metric("ProtectionRefusals")
+        _count_protection_refusal(refusal)
         raise
-{%- else %}
-    except DomainError:
-        add_metric("BetsRefused")
-        raise
-{%- endif %}
     return _reply(receipt)
 
 
 @wallet_api.post("/wins")
 def settle_win() -> Reply:
-    body = schemas.win_request(server_call(GAME_SERVER))
+    body = schemas_wallet.win_request(server_call(GAME_SERVER))
     receipt = _wallet().settle_win(
         body.player_id,
         body.transaction_id,
@@ -119,7 +101,7 @@ def settle_win() -> Reply:
 
 @wallet_api.post("/rollbacks")
 def rollback_bet() -> Reply:
-    body = schemas.rollback_request(server_call(GAME_SERVER))
+    body = schemas_wallet.rollback_request(server_call(GAME_SERVER))
     receipt = _wallet().rollback_bet(
         body.player_id,
         body.transaction_id,
@@ -131,7 +113,12 @@ def rollback_bet() -> Reply:
 
 
 def _wallet() -> Wallet:
-    return current_services().wallet
+    return cast("Wallet", module_service("wallet"))
+
+
+def _count_protection_refusal(refusal: DomainError) -> None:
+    if refusal.code in PROTECTION_REFUSALS:
+        add_metric("ProtectionRefusals")
 
 
 def _count(receipt: WalletReceipt) -> None:

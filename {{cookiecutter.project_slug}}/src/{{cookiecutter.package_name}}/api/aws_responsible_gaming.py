@@ -1,0 +1,36 @@
+"""Player protection on AWS: kept in the wallet's table, and the KYC provider, its keys in SSM."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..domain.responsible_gaming import ProtectionService
+from ..settings import ServerCallerSettings, Settings, SystemClock
+from .aws_wallet import aws_caller
+from .context import ModuleService, ServerCaller, Services
+from .responsible_gaming import KYC_SCOPE
+from .server_calls import KYC_PROVIDER
+
+
+def aws_protection(services: Services) -> ProtectionService:
+    """Players' protection in the wallet's table: the wallet checks it inside each bet's transaction."""
+    # Imported here, not at the top: boto3 loads on the first request that needs it.
+    from ..adapters.dynamodb_wallet import DynamoLedgerStore
+
+    if services.events is None:
+        raise RuntimeError("the core services have no events publisher")
+    settings = Settings.from_env()
+    return ProtectionService(
+        DynamoLedgerStore(settings.wallet_table_name),
+        services.events,
+        SystemClock(),
+        f"{settings.event_source}.responsible_gaming",
+    )
+
+
+SERVICE = ModuleService(aws_protection)
+
+
+def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
+    """The KYC provider, which sets players' KYC status."""
+    return {KYC_PROVIDER: aws_caller(KYC_SCOPE, ServerCallerSettings.from_env(environ, KYC_PROVIDER.upper()))}

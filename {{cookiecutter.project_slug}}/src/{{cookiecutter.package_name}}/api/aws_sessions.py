@@ -1,0 +1,26 @@
+"""Sessions on AWS: their DynamoDB table, and their events on the EventBridge bus."""
+
+from __future__ import annotations
+
+from ..domain.sessions import SessionService
+from ..settings import Settings, SystemClock
+from .context import ModuleService, Services
+
+
+def aws_sessions(services: Services) -> SessionService:
+    """The session service on its DynamoDB table, publishing on the core services' bus."""
+    # Imported here, not at the top: boto3 loads on the first request that needs it.
+    from ..adapters.dynamodb_sessions import DynamoSessionStore
+
+    if services.events is None:
+        raise RuntimeError("the core services have no events publisher")
+    settings = Settings.from_env()
+    return SessionService(
+        DynamoSessionStore(settings.sessions_table_name),
+        services.events,
+        SystemClock(),
+        f"{settings.event_source}.sessions",
+    )
+
+
+SERVICE = ModuleService(aws_sessions)

@@ -1,0 +1,56 @@
+"""The wallet on AWS: its ledger in DynamoDB, and the servers that move money, their keys in SSM."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..domain.wallet import Wallet
+from ..settings import ServerCallerSettings, Settings, SystemClock
+from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
+from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, RotatingKeys, caller_of
+
+
+def aws_wallet(services: Services) -> Wallet:
+    """The wallet on its DynamoDB table, guarded by player protection where the project has it."""
+    # Imported here, not at the top: boto3 loads on the first request that needs it.
+    from ..adapters.dynamodb_wallet import DynamoLedgerStore
+
+    settings = Settings.from_env()
+    # Player protection guards the wallet where the project has it; otherwise the wallet's own no-op guard.
+    guard = services.module("responsible_gaming")
+    guarded: dict[str, Any] = {} if guard is None else {"protection": guard}
+    # Money operations publish nothing here: their events go out with the ledger entry (the outbox).
+    return Wallet(
+        DynamoLedgerStore(settings.wallet_table_name),
+        SystemClock(),
+        f"{settings.event_source}.wallet",
+        **guarded,
+    )
+
+
+# Player protection is the wallet's guard: built first (in the wallet's table), when the project has it.
+SERVICE = ModuleService(aws_wallet, needs=("responsible_gaming",))
+
+
+def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
+    """The payment provider (deposits, withdrawals) and the game server (wins, rollbacks)."""
+    return {
+        name: aws_caller(CREDIT_SCOPE, ServerCallerSettings.from_env(environ, name.upper()))
+        for name in (PAYMENT_PROVIDER, GAME_SERVER)
+    }
+
+
+def aws_caller(scope: str, caller: ServerCallerSettings) -> ServerCaller:
+    """A server caller whose signing keys are SSM SecureStrings, read on first use."""
+    from ..adapters.parameter_store import SecretUnavailable, SecureParameter
+
+    keys = None
+    if caller.key_parameter is not None:
+        previous = caller.previous_key_parameter
+        keys = RotatingKeys(
+            SecureParameter(caller.key_parameter).value,
+            SecureParameter(previous).value if previous is not None else None,
+            missing=(SecretUnavailable,),
+        )
+    return caller_of(scope, caller.client_ids, keys)
