@@ -639,7 +639,7 @@ def app_cpu_per_operation(
     workload: Workload,
 ) -> dict[str, Any]:
     """The app's own CPU time per request of the workload: the API on in-memory adapters, no I/O."""
-    from {{ cookiecutter.package_name }}.api.app import aws_app
+    from {{ cookiecutter.package_name }}.api.aws import aws_app
 
     # Server calls are signed as the real callers sign them; their keys are read once from the local
     # secret store (the moto server), before the operations are timed.
@@ -725,7 +725,7 @@ def in_process(
     function_env = stack.environment(definition.api)
     # The app logs every request and its metrics (EMF) to stdout, as on Lambda: formatted, then dropped.
     with open(os.devnull, "w") as sink, redirect_stdout(sink), environment({**base_env, **function_env}):
-        from {{ cookiecutter.package_name }}.api.app import aws_app
+        from {{ cookiecutter.package_name }}.api.aws import aws_app
 
         boto3.setup_default_session()
         counter = RequestCounter()

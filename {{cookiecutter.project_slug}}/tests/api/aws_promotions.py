@@ -3,4 +3,8 @@
 from __future__ import annotations
 
 # (module, a route of it, its domain): the app builds its service on the first request to its routes.
-LAZY_MODULE = ("promotions", "/promotions", "{{ cookiecutter.package_name }}.domain.promotions")
+LAZY_MODULE = (
+    "promotions",
+    "/promotions",
+    "{{ cookiecutter.package_name }}.domain.promotions",
+)

@@ -11,4 +11,5 @@ from {{ cookiecutter.package_name }}.domain.leaderboards import LeaderboardServi
 
 @pytest.fixture
 def service_leaderboards(publisher: InMemoryEventPublisher, clock: FixedClock) -> LeaderboardService:
-    return LeaderboardService(InMemoryLeaderboardStore(), publisher, clock, "{{ cookiecutter.package_name }}.leaderboards")
+    source = "{{ cookiecutter.package_name }}.leaderboards"
+    return LeaderboardService(InMemoryLeaderboardStore(), publisher, clock, source)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_notifications import InMemoryChannel, InMemoryNotificationStore
+from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
+    InMemoryChannel,
+    InMemoryNotificationStore,
+)
 from {{ cookiecutter.package_name }}.domain.notifications import NotificationService
 
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from tests.api.http_api import OTHER_PLAYER, PLAYER
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
     KycStatus,
     PlayerProtection,

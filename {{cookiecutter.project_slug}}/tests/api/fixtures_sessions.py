@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
 from {{ cookiecutter.package_name }}.domain.sessions import SessionService
 
 SESSIONS_SOURCE = "{{ cookiecutter.package_name }}.sessions"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
 WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from tests.api.http_api import OTHER_PLAYER, PLAYER, ApiClient
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
@@ -14,6 +13,7 @@ from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
     InMemoryChannel,
     InMemoryNotificationStore,
 )
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.api.app import Services, create_app
 from {{ cookiecutter.package_name }}.domain.notifications import (
     NotificationPreferences,
@@ -37,7 +37,11 @@ def api(store: InMemoryNotificationStore, publisher: InMemoryEventPublisher, clo
     services = Services(
         events=publisher,
         modules={
-            "wallet": Wallet(InMemoryLedgerStore(relay=publisher), clock, "{{ cookiecutter.package_name }}.wallet"),
+            "wallet": Wallet(
+                InMemoryLedgerStore(relay=publisher),
+                clock,
+                "{{ cookiecutter.package_name }}.wallet",
+            ),
             "notifications": notifications,
         },
     )

@@ -14,8 +14,8 @@ from tools import cfn_yaml
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.api.app import Services, create_app
 from {{ cookiecutter.package_name }}.api.aws import aws_app
 from {{ cookiecutter.package_name }}.domain.promotions import (

@@ -29,7 +29,11 @@ from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionStatus
 from {{ cookiecutter.package_name }}.domain.wallet import IdScope, Wallet
-from {{ cookiecutter.package_name }}.ports.scheduled_jobs import ExportSink, SessionHousekeeping, WalletScanner
+from {{ cookiecutter.package_name }}.ports.scheduled_jobs import (
+    ExportSink,
+    SessionHousekeeping,
+    WalletScanner,
+)
 from {{ cookiecutter.package_name }}.ports.sessions import SessionStore
 from {{ cookiecutter.package_name }}.ports.wallet import LedgerStore
 

@@ -28,7 +28,7 @@ from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
 )
 from {{ cookiecutter.package_name }}.domain.notifications import Notification, Reason, Undeliverable
 from {{ cookiecutter.package_name }}.ports.notifications import NotificationChannel
-from {{ cookiecutter.package_name }}.settings import NotificationSettings
+from {{ cookiecutter.package_name }}.settings_notifications import NotificationSettings
 
 PLAYER = "player-1"
 ADDRESS = "ann@example.com"

@@ -11,7 +11,11 @@ from typing import Any
 import pytest
 from tests.support.tables import load_resources
 
-from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryAuditArchive, InMemoryAuditLog
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryAuditArchive,
+    InMemoryAuditLog,
+)
 from {{ cookiecutter.package_name }}.adapters.sqs import (
     SqsAuditArchiveQueue,
     message_bodies,

@@ -16,7 +16,11 @@ from tests.support.audit import create_archive_bucket
 from tests.support.bus import eventbridge_body, sqs_event
 from tests.support.region import REGION
 
-from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryAuditArchive, InMemoryAuditLog
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryAuditArchive,
+    InMemoryAuditLog,
+)
 from {{ cookiecutter.package_name }}.compliance import AUDITED_EVENTS
 from {{ cookiecutter.package_name }}.domain.audit import (
     AuditEvent,

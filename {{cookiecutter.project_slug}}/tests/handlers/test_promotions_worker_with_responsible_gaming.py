@@ -54,7 +54,10 @@ def test_a_grant_refused_for_an_excluded_player_is_acknowledged_and_not_recorded
     store, publisher = InMemoryPromotionStore(), InMemoryEventPublisher()
     ledger = InMemoryLedgerStore(relay=publisher)
     # Imported here: this file stays in a project without player protection (uncollected there).
-    from {{ cookiecutter.package_name }}.domain.responsible_gaming import KycStatus, ProtectionService
+    from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
+        KycStatus,
+        ProtectionService,
+    )
 
     protection = ProtectionService(ledger, publisher, clock, PROTECTION_SOURCE)
     wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)

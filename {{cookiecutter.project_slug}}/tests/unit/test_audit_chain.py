@@ -9,7 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryAuditArchive, InMemoryAuditLog
+from {{ cookiecutter.package_name }}.adapters.memory import (
+    FixedClock,
+    InMemoryAuditArchive,
+    InMemoryAuditLog,
+)
 from {{ cookiecutter.package_name }}.domain.audit import (
     GENESIS_HASH,
     AuditEvent,

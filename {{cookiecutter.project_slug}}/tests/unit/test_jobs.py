@@ -35,7 +35,8 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.sessions import SessionService, SessionStatus
 from {{ cookiecutter.package_name }}.domain.wallet import Funds, IdScope, Wallet
 from {{ cookiecutter.package_name }}.ports.scheduled_jobs import SessionHousekeeping
-from {{ cookiecutter.package_name }}.settings import JobsSettings, SettingsError
+from {{ cookiecutter.package_name }}.settings import SettingsError
+from {{ cookiecutter.package_name }}.settings_scheduled_jobs import JobsSettings
 
 JOBS_SOURCE = "{{ cookiecutter.package_name }}.scheduled_jobs"
 SESSIONS_SOURCE = "{{ cookiecutter.package_name }}.sessions"

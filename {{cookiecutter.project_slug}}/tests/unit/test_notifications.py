@@ -25,7 +25,8 @@ from {{ cookiecutter.package_name }}.domain.notifications import (
     UnreadableEvent,
     format_money,
 )
-from {{ cookiecutter.package_name }}.settings import NotificationSettings, SettingsError
+from {{ cookiecutter.package_name }}.settings import SettingsError
+from {{ cookiecutter.package_name }}.settings_notifications import NotificationSettings
 
 PLAYER = "player-1"
 SOURCE = "{{ cookiecutter.package_name }}.notifications"

@@ -49,7 +49,10 @@ def protected_promotions(
 ) -> tuple[PromotionService, ProtectionService, Wallet]:
     """The promotions on a wallet with protection, as deployed; PLAYER is verified and holds 20.00 EUR."""
     # Imported here: this file stays in a project without player protection (uncollected there).
-    from {{ cookiecutter.package_name }}.domain.responsible_gaming import KycStatus, ProtectionService
+    from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
+        KycStatus,
+        ProtectionService,
+    )
 
     protection = ProtectionService(
         ledger,

@@ -28,7 +28,9 @@ def test_settings_are_read_from_the_environment() -> None:
     settings = Settings.from_env(ENVIRONMENT)
 
     assert settings.event_bus_name == "casino-bus"
-    assert {module: settings.table(module) for module in TABLED} == {module: f"casino-{module}" for module in TABLED}
+    assert {module: settings.table(module) for module in TABLED} == {
+        module: f"casino-{module}" for module in TABLED
+    }
     assert settings.cors_allowed_origins == ("https://play.example.com", "https://admin.example.com")
     assert (settings.service_name, settings.log_level) == ("casino-api", "DEBUG")
 

@@ -14,7 +14,7 @@ def daily_report(journey: Journey) -> str:
     from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
     from {{ cookiecutter.package_name }}.adapters.s3_reporting import S3ReportWriter
     from {{ cookiecutter.package_name }}.domain.reporting import DailyGgrReporter
-    from {{ cookiecutter.package_name }}.settings import ReportingSettings
+    from {{ cookiecutter.package_name }}.settings_reporting import ReportingSettings
 
     run = journey.run
     assert run.stack is not None

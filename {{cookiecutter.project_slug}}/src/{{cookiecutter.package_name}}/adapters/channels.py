@@ -16,7 +16,7 @@ from .aws_clients import LazyClient
 
 if TYPE_CHECKING:
     from ..ports.notifications import NotificationChannel, NotificationStore
-    from ..settings import NotificationSettings
+    from ..settings_notifications import NotificationSettings
 
 
 def channel_for(settings: NotificationSettings, store: NotificationStore) -> NotificationChannel:

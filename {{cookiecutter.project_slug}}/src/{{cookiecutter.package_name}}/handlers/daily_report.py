@@ -58,7 +58,8 @@ def _daily_reporter() -> DailyGgrReporter:
         from ..adapters.dynamodb_reporting import DynamoGgrTotalsStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..adapters.s3_reporting import S3ReportWriter
-        from ..settings import ReportingSettings, Settings, SystemClock
+        from ..settings import Settings, SystemClock
+        from ..settings_reporting import ReportingSettings
 
         settings = Settings.from_env()
         reporting = ReportingSettings.from_env()

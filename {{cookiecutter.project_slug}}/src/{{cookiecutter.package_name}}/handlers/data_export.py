@@ -60,7 +60,8 @@ def _export_job() -> LedgerExportJob:
     if _job is None:
         from ..adapters.dynamodb_jobs import DynamoWalletScanner
         from ..adapters.s3_exports import S3ExportSink
-        from ..settings import JobsSettings, Settings
+        from ..settings import Settings
+        from ..settings_scheduled_jobs import JobsSettings
 
         settings = Settings.from_env()
         jobs = JobsSettings.from_env()

@@ -69,7 +69,7 @@ def _ggr_counter() -> GgrCounter:
     global _counter  # one client per container
     if _counter is None:
         from ..adapters.dynamodb_reporting import DynamoGgrTotalsStore
-        from ..settings import ReportingSettings
+        from ..settings_reporting import ReportingSettings
 
         _counter = GgrCounter(DynamoGgrTotalsStore(ReportingSettings.from_env().reporting_table_name))
     return _counter

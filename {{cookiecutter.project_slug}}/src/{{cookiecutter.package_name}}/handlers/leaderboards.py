@@ -91,7 +91,8 @@ def _leaderboard_service() -> LeaderboardService:
     if _service is None:
         from ..adapters.dynamodb_leaderboards import DynamoLeaderboardStore
         from ..adapters.eventbridge import EventBridgePublisher
-        from ..settings import LeaderboardSettings, Settings, SystemClock
+        from ..settings import Settings, SystemClock
+        from ..settings_leaderboards import LeaderboardSettings
 
         settings = Settings.from_env()
         publisher = EventBridgePublisher(settings.event_bus_name)

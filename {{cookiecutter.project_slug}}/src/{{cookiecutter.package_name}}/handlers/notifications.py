@@ -54,7 +54,8 @@ def _notification_service() -> NotificationService:
         from ..adapters.channels import channel_for
         from ..adapters.dynamodb_notifications import DynamoNotificationStore
         from ..adapters.eventbridge import EventBridgePublisher
-        from ..settings import NotificationSettings, Settings, SystemClock
+        from ..settings import Settings, SystemClock
+        from ..settings_notifications import NotificationSettings
 
         settings = Settings.from_env()
         notification_settings = NotificationSettings.from_env()

@@ -88,7 +88,8 @@ def _promotion_service() -> PromotionService:
         from ..adapters.dynamodb_wallet import DynamoLedgerStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..domain.promotions import packaged_promotions
-        from ..settings import PromotionSettings, Settings, SystemClock
+        from ..settings import Settings, SystemClock
+        from ..settings_promotions import PromotionSettings
 
         settings = Settings.from_env()
         ledger = DynamoLedgerStore(settings.wallet_table_name)

@@ -56,7 +56,8 @@ def _cleanup_job() -> SessionCleanupJob:
         from ..adapters.dynamodb_sessions import DynamoSessionStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..domain.sessions import SessionService
-        from ..settings import JobsSettings, Settings, SystemClock
+        from ..settings import Settings, SystemClock
+        from ..settings_scheduled_jobs import JobsSettings
 
         settings = Settings.from_env()
         jobs = JobsSettings.from_env()
