@@ -131,6 +131,31 @@ def _with_parents(module: str) -> Iterable[str]:
     return (".".join(parts[:end]) for end in range(1, len(parts) + 1))
 
 
+# Modules that import others by name, one per module of the registry (no import statement names them):
+# the module, and the patterns of what it loads.
+LOADED_BY_NAME = {
+    f"{PACKAGE}.api.modules": (f"{PACKAGE}.api.%s", f"{PACKAGE}.api.aws_%s"),
+}
+
+
+def registry_modules() -> tuple[str, ...]:
+    """The modules of this project, as src/<package>/registry.py lists them (read, not imported)."""
+    path = SRC_DIR / PACKAGE / "registry.py"
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and target.id == "MODULES" and isinstance(node, ast.AnnAssign):
+            assert node.value is not None
+            return tuple(ast.literal_eval(node.value))
+    raise PackagingError(f"{path.relative_to(PROJECT_ROOT)} has no MODULES")
+
+
+def loaded_by_name(module: str) -> set[str]:
+    """What `module` imports by name from the registry's list (the existing files only)."""
+    patterns = LOADED_BY_NAME.get(module, ())
+    names = {pattern % name for pattern in patterns for name in registry_modules()}
+    return {name for name in names if module_path(name) is not None}
+
+
 def closure(root: str) -> tuple[str, ...]:
     """`root` and every module of this package it imports, directly or not, with their packages."""
     seen: set[str] = set()
@@ -140,7 +165,7 @@ def closure(root: str) -> tuple[str, ...]:
         for name in _with_parents(module):  # importing a.b.c runs a/__init__ and a/b/__init__ first
             if name not in seen:
                 seen.add(name)
-                pending.extend(imports_of(name) - seen)
+                pending.extend((imports_of(name) | loaded_by_name(name)) - seen)
     return tuple(sorted(seen))
 
 
