@@ -55,6 +55,13 @@ def test_every_generated_module_is_imported_or_an_entry_point(
     for path in (project / "tests").rglob("*.py"):
         used |= {name for name in imported_modules(path.relative_to(project), project)
                  if name.startswith(f"{package}.adapters.memory")}
+    # Loaded by name: api/modules.py imports each registry module's api/<module>.py and api/aws_<module>.py.
+    registry = ast.parse((src / package / "registry.py").read_text(encoding="utf-8"))
+    (listed,) = [ast.literal_eval(node.value) for node in registry.body
+                 if isinstance(node, ast.AnnAssign) and node.value is not None
+                 and isinstance(node.target, ast.Name) and node.target.id == "MODULES"]
+    if f"{package}.api.modules" in used:
+        used |= {f"{package}.api.{kind}{name}" for kind in ("", "aws_") for name in listed}
     # Entry points: each function's handler in serverless.yml, the API app serverless-wsgi serves, and
     # the modules the Makefile runs with `python -m`.
     config = (project / "serverless.yml").read_text(encoding="utf-8")
