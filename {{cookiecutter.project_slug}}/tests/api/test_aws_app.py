@@ -8,39 +8,18 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
-import subprocess
-import sys
-from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.api.aws_parts import A_PLAYER_ROUTE, PARTS
 from tests.api.http_api import ApiClient
 from tests.support.tables import stack_environment
 from tools.package_code import function_code
-from tools.stack import PROJECT_ROOT, load, wsgi_target
+from tools.stack import load, wsgi_target
 
 from {{ cookiecutter.package_name }}.api.aws import aws_app
-from {{ cookiecutter.package_name }}.api.context import SERVICES_KEY
 from {{ cookiecutter.package_name }}.registry import MODULES
 from {{ cookiecutter.package_name }}.settings import PACKAGE
-
-# Each module's part of these tests, in the registry's order.
-PARTS: list[ModuleType] = [
-    importlib.import_module(f"tests.api.aws_{name}")
-    for name in MODULES
-    if importlib.util.find_spec(f"tests.api.aws_{name}") is not None
-]
-# A route that needs the services (so the settings), whichever modules are on.
-A_PLAYER_ROUTE: tuple[str, str] = next(part.PLAYER_ROUTE for part in PARTS if hasattr(part, "PLAYER_ROUTE"))
-APP_MODULE = "{{ cookiecutter.package_name }}.api.aws"
-# Modules whose service the app builds on the first request to their routes: (module, route, domain).
-LAZY_MODULES: list[tuple[str, str, str]] = [
-    part.LAZY_MODULE for part in PARTS if hasattr(part, "LAZY_MODULE")
-]
-no_lazy_module = pytest.mark.skipif(
-    not LAZY_MODULES, reason="no module of this project keeps its domain for its routes' first request"
-)
 
 
 def test_health_answers_without_building_any_aws_client(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,37 +68,3 @@ def test_the_api_zip_carries_each_modules_routes_and_their_aws_composition() -> 
 
     assert module_files
     assert sorted(module_files - packaged) == []
-
-
-@no_lazy_module
-def test_importing_the_app_loads_no_modules_domain_until_its_routes_are_called() -> None:
-    """A cold start imports the app: the modules' domains are left for their routes' first request."""
-    result = subprocess.run(
-        [sys.executable, "-c", f"import sys, {APP_MODULE}; print(*sys.modules)"],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    loaded = set(result.stdout.split())
-
-    assert APP_MODULE in loaded
-    assert [domain for _, _, domain in LAZY_MODULES if domain in loaded] == []
-
-
-@no_lazy_module
-@pytest.mark.integration
-def test_a_modules_service_is_built_on_its_first_request_only(
-    monkeypatch: pytest.MonkeyPatch, aws_tables: dict[str, str], events_client: Any
-) -> None:
-    stack_environment(monkeypatch, events_client, aws_tables)
-    app = aws_app()
-    api = ApiClient(app)
-    holder = app.extensions[SERVICES_KEY]
-
-    assert api.request(*A_PLAYER_ROUTE).status < 300
-    assert [module for module, _, _ in LAZY_MODULES if holder.get().module(module) is not None] == []
-    for module, route, _ in LAZY_MODULES:
-        assert api.get(route).status == 200, route
-        assert holder.get().module(module) is not None, module

@@ -7,10 +7,8 @@ from typing import Any
 import pytest
 from tests.api.http_api import OTHER_PLAYER, PLAYER, ApiClient
 
-from {{ cookiecutter.package_name }}.adapters.memory import (
-    InMemoryEventPublisher,
-    InMemoryLedgerStore,
-)
+from {{ cookiecutter.package_name }}.adapters.memory import InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.api.app import MAX_BODY_BYTES
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
