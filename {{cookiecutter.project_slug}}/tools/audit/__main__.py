@@ -4,6 +4,9 @@
     python -m tools.audit --stage dev --stage prod --template '.build/audit/{stage}.json'
     python -m tools.audit --list-stages   # the stages serverless.yml defines (its params)
 
+The printed report starts with the totals (passed, failed, skipped, exceptions accepted) and gives one
+line per control; -v adds what each control cites and every exception it accepted with its reason.
+
 With several stages (each packaged to its own template), a control fails when it fails for any of
 them; a finding of one stage only is prefixed with that stage.
 
@@ -109,6 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--list-stages", action="store_true", help="print the stages serverless.yml defines, and exit"
     )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print what each control cites and the exceptions it accepted (failures always show theirs)",
+    )
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     parser.add_argument("--markdown", type=Path, help="also write the report as Markdown here")
     parser.add_argument(
@@ -160,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                 for stage, path in templates.items()
             }
         )
-    print(report.table(audit))
+    print(report.table(audit, verbose=args.verbose))
     for path, text in ((args.json, report.as_json(audit)), (args.markdown, report.markdown(audit))):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
