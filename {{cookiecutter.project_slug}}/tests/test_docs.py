@@ -54,3 +54,26 @@ def test_every_make_target_is_documented() -> None:
         if not re.search(rf"make {re.escape(target)}(?![\w-])", documented)
     ]
     assert missing == [], "document these in README.md or docs/"
+
+
+def test_make_install_says_what_it_installs_and_how_long_it_took(tmp_path: Path) -> None:
+    # A stand-in Python that records what pip is asked, in a copy of the files `make install` reads.
+    for name in ("Makefile", "requirements-dev.txt", "package.json", ".python-version"):
+        (tmp_path / name).write_bytes((PROJECT_ROOT / name).read_bytes())
+    asked = tmp_path / "asked"
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\necho "$@" >> {asked}\n', encoding="utf-8")
+    python.chmod(0o755)
+    (tmp_path / "shared_node_modules").mkdir()
+    result = subprocess.run(
+        ["make", "--no-print-directory", "install", f"PYTHON={python}", "NODE_MODULES=shared_node_modules"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "--quiet" not in asked.read_text(encoding="utf-8"), "pip shows each package it installs"
+    assert re.search(r"^==> .*requirements-dev\.txt", result.stdout, re.MULTILINE), result.stdout
+    assert re.search(r"^==> .* took \d+ s$", result.stdout, re.MULTILINE), result.stdout
