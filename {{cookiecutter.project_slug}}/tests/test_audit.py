@@ -243,10 +243,10 @@ def packaged_like() -> dict[str, Any]:
     }
 
 
-def audit(template: dict[str, Any], tmp_path: Path) -> Audit:
+def audit(template: dict[str, Any], tmp_path: Path, stage: str = "dev") -> Audit:
     path = tmp_path / "template.json"
     path.write_text(json.dumps(template), encoding="utf-8")
-    return static_audit(Stack(template), path, PROJECT_ROOT, "dev", scan_bin=tmp_path / "no-scanners")
+    return static_audit(Stack(template), path, PROJECT_ROOT, stage, scan_bin=tmp_path / "no-scanners")
 
 
 def failed(result: Audit) -> set[str]:
@@ -499,8 +499,22 @@ def test_audit_bucket_without_object_lock_fails(tmp_path: Path) -> None:
 def test_audit_bucket_lock_must_be_compliance_for_the_records_retention(
     mode: str, years: int, tmp_path: Path
 ) -> None:
-    result = audit(with_audit_bucket(packaged_like(), audit_bucket(**object_lock(mode, years))), tmp_path)
-    assert failed(result) == {"audit-bucket-object-lock"}
+    template = with_audit_bucket(packaged_like(), audit_bucket(**object_lock(mode, years)))
+    assert failed(audit(template, tmp_path, stage="prod")) == {"audit-bucket-object-lock"}
+
+
+def test_a_dev_stage_may_choose_a_short_governance_lock_and_the_report_says_so(tmp_path: Path) -> None:
+    governance = audit_bucket(**object_lock("GOVERNANCE", 1))
+    result = audit(with_audit_bucket(packaged_like(), governance), tmp_path, stage="dev")
+    finding = next(f for f in result.findings if f.control.id == "audit-bucket-object-lock")
+    assert finding.outcome.status is Status.PASS
+    notes = " ".join(finding.outcome.notes)
+    assert "GOVERNANCE" in notes
+    assert "params.dev.auditArchiveRetention" in notes
+    # Object Lock itself stays required on every stage.
+    assert failed(audit(with_audit_bucket(packaged_like(), audit_bucket()), tmp_path, stage="dev")) == {
+        "audit-bucket-object-lock"
+    }
 
 
 def test_tagged_audit_bucket_is_the_one_checked(tmp_path: Path) -> None:

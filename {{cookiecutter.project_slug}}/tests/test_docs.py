@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Run by other targets before they touch the cloud or package, never by hand.
 PRECONDITIONS = {"check-stage", "check-region"}
+MAKE = shutil.which("make") or "make"
 
 
 def phony_targets() -> set[str]:
@@ -19,7 +21,7 @@ def phony_targets() -> set[str]:
 
 def make_help() -> list[str]:
     result = subprocess.run(
-        ["make", "--no-print-directory", "help"],
+        [MAKE, "--no-print-directory", "help"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -66,7 +68,7 @@ def test_make_install_says_what_it_installs_and_how_long_it_took(tmp_path: Path)
     python.chmod(0o755)
     (tmp_path / "shared_node_modules").mkdir()
     result = subprocess.run(
-        ["make", "--no-print-directory", "install", f"PYTHON={python}", "NODE_MODULES=shared_node_modules"],
+        [MAKE, "--no-print-directory", "install", f"PYTHON={python}", "NODE_MODULES=shared_node_modules"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -77,3 +79,46 @@ def test_make_install_says_what_it_installs_and_how_long_it_took(tmp_path: Path)
     assert "--quiet" not in asked.read_text(encoding="utf-8"), "pip shows each package it installs"
     assert re.search(r"^==> .*requirements-dev\.txt", result.stdout, re.MULTILINE), result.stdout
     assert re.search(r"^==> .* took \d+ s$", result.stdout, re.MULTILINE), result.stdout
+
+
+GOING_LIVE = PROJECT_ROOT / "docs" / "going-live.md"
+
+
+def ssm_parameters() -> list[str]:
+    """The SSM parameters serverless.yml names (under custom), as the guide writes them."""
+    serverless = (PROJECT_ROOT / "serverless.yml").read_text(encoding="utf-8")
+    service = re.search(r"^service: (\S+)", serverless, re.MULTILINE)
+    assert service is not None
+    pattern = r"^\s+\w+Parameter: /\$\{self:service\}/\$\{sls:stage\}/(\S+)$"
+    return [f"/{service.group(1)}/<stage>/{name}" for name in re.findall(pattern, serverless, re.MULTILINE)]
+
+
+def scopes_checked() -> set[str]:
+    """Every scope the HTTP API's authorizers require, and every scope constant the API's code uses."""
+    serverless = (PROJECT_ROOT / "serverless.yml").read_text(encoding="utf-8")
+    groups = re.findall(r"scopes: \[([^\]]*)\]", serverless)
+    found = {scope for group in groups for scope in re.findall(r'"([^"]+)"', group)}
+    code = "\n".join(path.read_text(encoding="utf-8") for path in (PROJECT_ROOT / "src").glob("*/api/*.py"))
+    for name, scope in re.findall(r'^([A-Z_]*SCOPE) = "([^"]+)"', code, re.MULTILINE):
+        if len(re.findall(rf"\b{name}\b", code)) > 1:  # used beyond its definition
+            found.add(scope)
+    return found
+
+
+def test_going_live_names_every_ssm_parameter_or_says_there_is_none() -> None:
+    guide = GOING_LIVE.read_text(encoding="utf-8")
+    parameters = ssm_parameters()
+    assert [name for name in parameters if f"`{name}`" not in guide] == []
+    if parameters:
+        assert "`<each of the above>-previous`" in guide
+    else:
+        assert "no SSM parameter to create" in guide
+
+
+def test_going_live_names_every_scope_the_api_checks() -> None:
+    guide = GOING_LIVE.read_text(encoding="utf-8")
+    assert [scope for scope in sorted(scopes_checked()) if f"`{scope}`" not in guide] == []
+
+
+def test_readme_links_the_going_live_guide() -> None:
+    assert "(docs/going-live.md)" in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")

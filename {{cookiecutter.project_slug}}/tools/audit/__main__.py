@@ -47,7 +47,7 @@ def _run(control: Control, check: Callable[[], Outcome]) -> Finding:
 
 def static_audit(stack: Stack, template: Path, project: Path, stage: str, scan_bin: Path | None) -> Audit:
     """Every control, checked against the packaged template."""
-    context = StaticContext(stack, template, project, scan_bin)
+    context = StaticContext(stack, template, project, scan_bin, stage)
     return Audit("static", stage, [_run(c, partial(c.static, context)) for c in CONTROLS])
 
 
@@ -90,7 +90,7 @@ def merge(audits: dict[str, Audit]) -> Audit:
 
 def live_audit(stack: Stack, account: Account, stage: str) -> Audit:
     """The controls that can be read from the account, checked against the deployed resources."""
-    context = LiveContext(stack, account)
+    context = LiveContext(stack, account, stage)
     return Audit("live", stage, [_run(c, partial(c.live, context)) for c in CONTROLS if c.live])
 
 
