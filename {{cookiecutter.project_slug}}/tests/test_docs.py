@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -122,3 +123,35 @@ def test_going_live_names_every_scope_the_api_checks() -> None:
 
 def test_readme_links_the_going_live_guide() -> None:
     assert "(docs/going-live.md)" in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+LOCAL_DEVELOPMENT = PROJECT_ROOT / "docs" / "local-development.md"
+
+
+def demo_table_steps() -> list[str]:
+    """The first column of the journey table in docs/local-development.md, in order."""
+    section = LOCAL_DEVELOPMENT.read_text(encoding="utf-8").split("## `make demo`", 1)[1]
+    table = section.split("| step | what it checks |", 1)[1].split("\n\n", 1)[0]
+    return [row.split("|")[1].strip() for row in table.strip().splitlines()[1:]]
+
+
+def test_the_demo_table_lists_the_demos_steps_in_order() -> None:
+    from tools.demo import Journey, journey_steps
+
+    # The steps are built, not run: a Journey without a local run is enough to read their titles.
+    steps = journey_steps(Journey.__new__(Journey))
+    assert demo_table_steps() == [title for title, _ in steps]
+
+
+def test_the_docs_name_the_node_versions_package_json_accepts() -> None:
+    engines = json.loads((PROJECT_ROOT / "package.json").read_text(encoding="utf-8"))["engines"]["node"]
+    assert f"`{engines}`" in LOCAL_DEVELOPMENT.read_text(encoding="utf-8")
+    assert f"`{engines}`" in (PROJECT_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def test_the_docs_explain_the_pinned_osls_and_its_framework_version() -> None:
+    package = json.loads((PROJECT_ROOT / "package.json").read_text(encoding="utf-8"))
+    pinned = package["devDependencies"]["osls"]
+    serverless = (PROJECT_ROOT / "serverless.yml").read_text(encoding="utf-8")
+    assert f'frameworkVersion: "{pinned}"' in serverless
+    assert f'`frameworkVersion: "{pinned}"`' in LOCAL_DEVELOPMENT.read_text(encoding="utf-8")
