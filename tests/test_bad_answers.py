@@ -71,17 +71,24 @@ def test_refusal_leaves_an_existing_output_folder_untouched(tmp_path: Path) -> N
     assert keep.read_text(encoding="utf-8") == "mine"
 
 
-def test_cruft_create_refuses_in_one_message_without_a_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("answers", "field"), [
+    ({"project_slug": "a"}, "project_slug"),
+    # Text prompts, so cookiecutter's choice check (a ValueError through cruft's typer) never sees them.
+    ({"jurisdiction": "xx"}, "jurisdiction"),
+], ids=["slug", "jurisdiction"])
+def test_cruft_create_refuses_in_one_message_without_a_traceback(
+    tmp_path: Path, answers: dict[str, str], field: str
+) -> None:
     # cruft's command line (typer) prints a traceback for any exception; the refusal must not be one.
     template = template_as_git_repo(tmp_path / "template")
     out = tmp_path / "projects"
     result = subprocess.run(
         [str(BIN / "cruft"), "create", str(template), "--no-input", "--output-dir", str(out),
-         "--extra-context", json.dumps({"project_slug": "a"})],
+         "--extra-context", json.dumps(answers)],
         capture_output=True, text=True, check=False, timeout=120,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert output.startswith("Error: Cannot generate the project"), output
-    assert "- project_slug:" in output and "Traceback" not in output, output
+    assert f"- {field}:" in output and "Traceback" not in output, output
     assert not out.exists() or list(out.iterdir()) == []
