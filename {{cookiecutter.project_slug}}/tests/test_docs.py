@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import tempfile
-import urllib.request
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -168,6 +165,10 @@ def doc_blocks_after(marker: str) -> list[str]:
 
 
 def test_the_signed_deposit_example_runs_as_written_with_what_make_dev_prints() -> None:
+    import os
+    import tempfile
+    import urllib.request
+
     from tools.dev import LocalRun, banner
 
     settings, calls = doc_blocks_after("## Secrets and signed server calls")[:2]
