@@ -28,8 +28,10 @@ timed = start=$$(date +%s); $(2) && echo "==> $(1) took $$(( $$(date +%s) - star
 
 .PHONY: help install test test-quick demo lint clean lock docs
 
+# The name column is as wide as the longest target, so no description runs into its name.
 help: ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@awk -F':.*## ' '/^[a-z-]+:.*## / {name[++n] = $$1; text[n] = $$2; if (length($$1) > width) width = length($$1)} \
+	  END {for (i = 1; i <= n; i++) printf "  make %-" width "s  %s\n", name[i], text[i]}' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: requirements-test.txt $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements.txt
 	@echo "==> Python environment ($(PYTHON_BOOT)) in $(VENV)"

@@ -123,6 +123,9 @@ def default_region(answers: dict[str, Any]) -> str:
     """The provider's default region if the jurisdiction allows it, else the first region it allows."""
     manifest = load_manifest()
     provider = answers["cloud_provider"]
+    if provider not in manifest["providers"]:
+        # cloud_provider is a text answer: with --no-input the last check refuses it, naming the field.
+        return ""
     default: str = manifest["providers"][provider]["default_region"]
     jurisdiction = manifest["jurisdictions"].get(answers["jurisdiction"], {})
     allowed: list[str] = jurisdiction.get("allowed_regions", {}).get(provider) or [default]

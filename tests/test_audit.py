@@ -224,6 +224,11 @@ WEAKENED: dict[str, Weakening] = {
         r"(          method: GET\n          path: /wallet\n)          authorizer: \{name: playerJwt\}\n",
         r"\1",
     )]),
+    # Only prod's params choose dev's GOVERNANCE lock: an archive that could be emptied on prod.
+    "governance-lock-on-prod": Weakening(
+        "audit-bucket-object-lock", "[prod] AuditArchiveBucket: default retention mode is GOVERNANCE", [(
+            r"(\n  prod:\n)", "\\1    auditArchiveRetention: {Mode: GOVERNANCE, Days: 1}\n",
+        )]),
     "audit-bucket-without-object-lock": Weakening(
         "audit-bucket-object-lock", "AuditTrailArchive: Object Lock is not enabled", [
             (r"(?m)^  Resources:\n", AUDIT_BUCKET),
@@ -241,7 +246,7 @@ BATCHES = {
     "resources-kms-pitr-tracing-secrets-routes-prod": [
         "resource-star-without-reason", "queue-without-kms", "table-without-pitr", "log-group-without-kms",
         "tracing-off", "secret-in-environment", "route-without-authorizer", "webhook-key-by-value",
-        "cors-star-prod-only",
+        "cors-star-prod-only", "governance-lock-on-prod",
     ],
 }
 

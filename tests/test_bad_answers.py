@@ -11,12 +11,11 @@ import pytest
 from combinations import UNSUPPORTED
 from conftest import BIN, bake, bake_from_replay, template_as_git_repo
 
-# A value outside a choice list, or not yes/no, given on the command line: cookiecutter itself refuses
-# it with a ValueError naming the variable before any of the template's code runs, so the template
-# cannot word that refusal. At a terminal these prompts accept only their own values.
-REFUSED_BY_COOKIECUTTER = {
-    "unknown-provider", "unknown-jurisdiction", "module-not-a-boolean", "license-not-offered",
-}
+# A `module_*` value that is not yes/no, given on the command line: cookiecutter itself converts it to a
+# boolean, and refuses it with a ValueError naming the variable, before any of the template's code runs,
+# so the template cannot word that refusal. At a terminal a yes/no prompt accepts only yes or no.
+# (cloud_provider, jurisdiction and license are text prompts checked by the template, for the same reason.)
+REFUSED_BY_COOKIECUTTER = {"module-not-a-boolean"}
 
 
 @pytest.mark.parametrize(("case", "answers", "field"), UNSUPPORTED, ids=[case[0] for case in UNSUPPORTED])
@@ -81,17 +80,24 @@ def test_refusal_leaves_an_existing_output_folder_untouched(tmp_path: Path) -> N
     assert keep.read_text(encoding="utf-8") == "mine"
 
 
-def test_cruft_create_refuses_in_one_message_without_a_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("answers", "field"), [
+    ({"project_slug": "a"}, "project_slug"),
+    # Text prompts, so cookiecutter's choice check (a ValueError through cruft's typer) never sees them.
+    ({"jurisdiction": "xx"}, "jurisdiction"),
+], ids=["slug", "jurisdiction"])
+def test_cruft_create_refuses_in_one_message_without_a_traceback(
+    tmp_path: Path, answers: dict[str, str], field: str
+) -> None:
     # cruft's command line (typer) prints a traceback for any exception; the refusal must not be one.
     template = template_as_git_repo(tmp_path / "template")
     out = tmp_path / "projects"
     result = subprocess.run(
         [str(BIN / "cruft"), "create", str(template), "--no-input", "--output-dir", str(out),
-         "--extra-context", json.dumps({"project_slug": "a"})],
+         "--extra-context", json.dumps(answers)],
         capture_output=True, text=True, check=False, timeout=120,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert output.startswith("Error: Cannot generate the project"), output
-    assert "- project_slug:" in output and "Traceback" not in output, output
+    assert f"- {field}:" in output and "Traceback" not in output, output
     assert not out.exists() or list(out.iterdir()) == []

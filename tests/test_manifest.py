@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,12 @@ def test_prompts_and_manifest_list_the_same_modules_and_providers(manifest: dict
     prompts = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
     modules = sorted(key.removeprefix("module_") for key in prompts if key.startswith("module_"))
     assert modules == sorted(manifest["modules"])
-    assert sorted(prompts["cloud_provider"]) == sorted(manifest["providers"])
-    assert sorted(prompts["jurisdiction"]) == sorted(manifest["jurisdictions"])
+    # Text prompts (a value outside a choice list on the command line would end in cookiecutter's own
+    # traceback): each question lists every value the manifest knows, and the default is the first.
+    for field, values in (("cloud_provider", manifest["providers"]), ("jurisdiction", manifest["jurisdictions"])):
+        question = prompts["__prompts__"][field]
+        assert [value for value in values if not re.search(rf"\b{re.escape(value)}\b", question)] == [], field
+        assert prompts[field] == next(iter(values)), field
     assert all(isinstance(prompts[f"module_{name}"], bool) for name in manifest["modules"])
 
 

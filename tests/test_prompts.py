@@ -30,7 +30,7 @@ def test_bad_slug_is_refused_right_after_it_is_typed(tmp_path: Path) -> None:
 
 
 def test_planned_provider_is_refused_right_after_the_provider_prompt(tmp_path: Path) -> None:
-    terminal = answer_at_a_terminal(tmp_path, {"cloud_provider": "2"})  # 2 - gcp
+    terminal = answer_at_a_terminal(tmp_path, {"cloud_provider": "gcp"})
     assert terminal.returncode == 1, terminal.output
     assert terminal.asked[-1] == "cloud_provider"
     refused_naming(terminal.output, "cloud_provider")
@@ -46,7 +46,7 @@ def test_module_without_what_it_needs_is_refused_right_after_its_prompt(tmp_path
 
 
 def test_region_prompt_follows_the_jurisdiction_and_lists_its_regions(tmp_path: Path) -> None:
-    terminal = answer_at_a_terminal(tmp_path, {"jurisdiction": "4", "region": "eu-west-1"})  # 4 - us-nj
+    terminal = answer_at_a_terminal(tmp_path, {"jurisdiction": "us-nj", "region": "eu-west-1"})
     assert terminal.returncode == 1, terminal.output
     assert terminal.asked[-1] == "region"
     listed = terminal.output.split("Regions us-nj allows on aws:")[1].split("[")[0]

@@ -38,3 +38,25 @@ def test_the_readme_names_the_quick_tier_and_the_gate() -> None:
     assert re.search(r"^ *make test-quick$", README, re.MULTILINE) and re.search(r"^ *make test$", README, re.MULTILINE)
     ci = (TEMPLATE_DIR / ".ci" / "run").read_text(encoding="utf-8")
     assert ci.strip().splitlines()[-1] == "make test", "CI runs the README's gate"
+
+
+def make_help_lines() -> list[str]:
+    result = subprocess.run(["make", "--no-print-directory", "help"], cwd=TEMPLATE_DIR,
+                            capture_output=True, text=True, check=True, timeout=60)
+    return [line for line in result.stdout.splitlines() if line.startswith("  make ")]
+
+
+def test_every_make_target_of_the_template_is_in_make_help_and_documented() -> None:
+    makefile = (TEMPLATE_DIR / "Makefile").read_text(encoding="utf-8")
+    phony = {name for line in re.findall(r"^\.PHONY:(.*)$", makefile, re.MULTILINE) for name in line.split()}
+    lines = make_help_lines()
+    assert {line.split()[1] for line in lines} == phony
+    docs = "\n".join(page.read_text(encoding="utf-8")
+                     for page in [TEMPLATE_DIR / "README.md", *sorted((TEMPLATE_DIR / "docs").glob("*.md"))])
+    assert [t for t in sorted(phony) if not re.search(rf"make {re.escape(t)}(?![\w-])", docs)] == []
+
+
+def test_make_help_descriptions_start_in_one_column() -> None:
+    lines = make_help_lines()
+    longest = max(len(line.split()[1]) for line in lines)
+    assert {len(line) - len(line.split(maxsplit=2)[2]) for line in lines} == {len("  make ") + longest + 2}, lines

@@ -16,7 +16,7 @@ import pytest
 from tools.audit import config
 from tools.audit.__main__ import main, static_audit
 from tools.audit.catalogue import CONTROLS
-from tools.audit.model import GLI_19, Audit, Citation, Status
+from tools.audit.model import GLI_19, Audit, Citation, Finding, Outcome, Status
 from tools.audit.report import as_json, markdown, table
 from tools.audit.stack import Stack
 from tools.residency import region_block
@@ -243,10 +243,10 @@ def packaged_like() -> dict[str, Any]:
     }
 
 
-def audit(template: dict[str, Any], tmp_path: Path) -> Audit:
+def audit(template: dict[str, Any], tmp_path: Path, stage: str = "dev") -> Audit:
     path = tmp_path / "template.json"
     path.write_text(json.dumps(template), encoding="utf-8")
-    return static_audit(Stack(template), path, PROJECT_ROOT, "dev", scan_bin=tmp_path / "no-scanners")
+    return static_audit(Stack(template), path, PROJECT_ROOT, stage, scan_bin=tmp_path / "no-scanners")
 
 
 def failed(result: Audit) -> set[str]:
@@ -499,8 +499,22 @@ def test_audit_bucket_without_object_lock_fails(tmp_path: Path) -> None:
 def test_audit_bucket_lock_must_be_compliance_for_the_records_retention(
     mode: str, years: int, tmp_path: Path
 ) -> None:
-    result = audit(with_audit_bucket(packaged_like(), audit_bucket(**object_lock(mode, years))), tmp_path)
-    assert failed(result) == {"audit-bucket-object-lock"}
+    template = with_audit_bucket(packaged_like(), audit_bucket(**object_lock(mode, years)))
+    assert failed(audit(template, tmp_path, stage="prod")) == {"audit-bucket-object-lock"}
+
+
+def test_a_dev_stage_may_choose_a_short_governance_lock_and_the_report_says_so(tmp_path: Path) -> None:
+    governance = audit_bucket(**object_lock("GOVERNANCE", 1))
+    result = audit(with_audit_bucket(packaged_like(), governance), tmp_path, stage="dev")
+    finding = next(f for f in result.findings if f.control.id == "audit-bucket-object-lock")
+    assert finding.outcome.status is Status.PASS
+    notes = " ".join(finding.outcome.notes)
+    assert "GOVERNANCE" in notes
+    assert "params.dev.auditArchiveRetention" in notes
+    # Object Lock itself stays required on every stage.
+    assert failed(audit(with_audit_bucket(packaged_like(), audit_bucket()), tmp_path, stage="dev")) == {
+        "audit-bucket-object-lock"
+    }
 
 
 def test_tagged_audit_bucket_is_the_one_checked(tmp_path: Path) -> None:
@@ -621,7 +635,7 @@ def test_every_control_cites_its_clauses_with_https_links() -> None:
 
 def test_the_report_cites_this_jurisdictions_clause_next_to_each_control(tmp_path: Path) -> None:
     result = audit(packaged_like(), tmp_path)
-    printed = table(result).splitlines()
+    printed = table(result, verbose=True).splitlines()
     report = json.loads(as_json(result))
 
     for finding in result.findings:
@@ -660,3 +674,56 @@ def test_the_stages_to_audit_are_the_params_of_serverless_yml(
     monkeypatch.chdir(PROJECT_ROOT)
     assert main(["--list-stages"]) == 0
     assert capsys.readouterr().out.split() == ["dev", "prod"]
+
+
+def three_outcomes() -> Audit:
+    """One passed control with an accepted exception, one skipped, one failed."""
+    passed, skipped, broken = CONTROLS[:3]
+    return Audit(
+        "static",
+        "dev",
+        [
+            Finding(passed, Outcome(Status.PASS, "all good", (), ("checkov CKV_X skipped: the reason",))),
+            Finding(skipped, Outcome(Status.SKIP, "nothing here to check")),
+            Finding(broken, Outcome(Status.FAIL, "1 finding(s)", ("WorkQueue: no redrive",))),
+        ],
+    )
+
+
+def test_printed_report_gives_the_totals_first_and_accepted_exceptions_only_when_verbose() -> None:
+    result = three_outcomes()
+    totals = "3 controls: 1 passed, 1 failed, 1 skipped; 1 exceptions accepted with their reason"
+    short = table(result).splitlines()
+    assert short[1] == totals, short
+    assert not any("accepted: checkov CKV_X" in line for line in short)
+    assert any("make audit VERBOSE=1" in line for line in short)
+    # A failure shows its resources and fix either way; a skip its reason on its one line.
+    assert any(line.strip() == "- WorkQueue: no redrive" for line in short)
+    assert any(line.strip().startswith("fix: ") for line in short)
+    assert f"SKIP  {CONTROLS[1].id}" in "\n".join(short)
+    assert "nothing here to check" in "\n".join(short)
+    verbose = table(result, verbose=True)
+    assert "accepted: checkov CKV_X skipped: the reason" in verbose
+    assert verbose.splitlines()[1] == totals
+
+
+def test_audit_v_prints_the_accepted_exceptions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(packaged_like()), encoding="utf-8")
+    args = ["--template", str(path), "--scan-bin", str(tmp_path / "no-scanners")]
+    main(args)
+    short = capsys.readouterr().out
+    main([*args, "-v"])
+    verbose = capsys.readouterr().out
+    assert "accepted: " not in short
+    assert "accepted: " in verbose
+    assert short.splitlines()[1].startswith(f"{len(CONTROLS)} controls: ")
+
+
+def test_make_audit_passes_verbose_to_the_report() -> None:
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "$(if $(VERBOSE),-v)" in makefile
+    assert "VERBOSE=1" in (PROJECT_ROOT / "docs" / "audit.md").read_text(encoding="utf-8")

@@ -9,14 +9,27 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from tests.support.tables import load_resources
+import yaml
+from tests.support.tables import SERVERLESS_YML, CloudFormationLoader, load_resources
+
+RETENTION_PARAM = "${param:auditArchiveRetention}"
 
 
-def archive_lock_rule() -> dict[str, Any]:
-    """DefaultRetention of AuditArchiveBucket in serverless.yml (mode and years)."""
+def archive_lock_rule(stage: str = "prod") -> dict[str, Any]:
+    """DefaultRetention of AuditArchiveBucket for a stage (mode and retention), from serverless.yml.
+
+    The bucket takes it from the stage's `auditArchiveRetention` param, else the default one; prod's
+    (COMPLIANCE, the strict one) unless a test asks for another stage.
+    """
     properties = load_resources()["AuditArchiveBucket"]["Properties"]
     assert properties["ObjectLockEnabled"] is True
-    rule: dict[str, Any] = properties["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    rule: Any = properties["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    if rule == RETENTION_PARAM:
+        document = yaml.load(SERVERLESS_YML.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+        params = document["params"]
+        default = params["default"]["auditArchiveRetention"]
+        rule = (params.get(stage) or {}).get("auditArchiveRetention", default)
+    assert isinstance(rule, dict)
     return rule
 
 

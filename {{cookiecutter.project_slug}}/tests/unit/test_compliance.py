@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.audit import RETENTION_PARAM, archive_lock_rule
 from tests.support.region import REGION
 from tests.support.tables import SERVERLESS_YML, load_resources
 from tools import cfn_yaml, sbom
@@ -29,10 +30,17 @@ def serverless() -> dict[str, Any]:
 def test_the_audit_archive_keeps_records_for_the_jurisdictions_retention() -> None:
     bucket = load_resources()["AuditArchiveBucket"]["Properties"]
 
-    retention = bucket["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
-    assert retention == {"Mode": "COMPLIANCE", "Years": compliance.RETENTION_YEARS}
+    assert bucket["ObjectLockConfiguration"]["Rule"]["DefaultRetention"] == RETENTION_PARAM
+    assert archive_lock_rule("prod") == {"Mode": "COMPLIANCE", "Years": compliance.RETENTION_YEARS}
+    # A stage someone adds takes the default: as strict as prod.
+    assert archive_lock_rule("staging") == archive_lock_rule("prod")
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     assert all(bucket["PublicAccessBlockConfiguration"].values())
+
+
+def test_only_dev_chooses_a_short_governance_lock_so_it_can_be_torn_down() -> None:
+    assert archive_lock_rule("dev") == {"Mode": "GOVERNANCE", "Days": 1}
+    assert "auditArchiveRetention" not in (serverless()["params"].get("prod") or {})
 
 
 def test_logs_are_kept_for_the_jurisdictions_log_retention() -> None:

@@ -4,6 +4,9 @@
     python -m tools.audit --stage dev --stage prod --template '.build/audit/{stage}.json'
     python -m tools.audit --list-stages   # the stages serverless.yml defines (its params)
 
+The printed report starts with the totals (passed, failed, skipped, exceptions accepted) and gives one
+line per control; -v adds what each control cites and every exception it accepted with its reason.
+
 With several stages (each packaged to its own template), a control fails when it fails for any of
 them; a finding of one stage only is prefixed with that stage.
 
@@ -44,7 +47,7 @@ def _run(control: Control, check: Callable[[], Outcome]) -> Finding:
 
 def static_audit(stack: Stack, template: Path, project: Path, stage: str, scan_bin: Path | None) -> Audit:
     """Every control, checked against the packaged template."""
-    context = StaticContext(stack, template, project, scan_bin)
+    context = StaticContext(stack, template, project, scan_bin, stage)
     return Audit("static", stage, [_run(c, partial(c.static, context)) for c in CONTROLS])
 
 
@@ -87,7 +90,7 @@ def merge(audits: dict[str, Audit]) -> Audit:
 
 def live_audit(stack: Stack, account: Account, stage: str) -> Audit:
     """The controls that can be read from the account, checked against the deployed resources."""
-    context = LiveContext(stack, account)
+    context = LiveContext(stack, account, stage)
     return Audit("live", stage, [_run(c, partial(c.live, context)) for c in CONTROLS if c.live])
 
 
@@ -108,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--list-stages", action="store_true", help="print the stages serverless.yml defines, and exit"
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print what each control cites and the exceptions it accepted (failures always show theirs)",
     )
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     parser.add_argument("--markdown", type=Path, help="also write the report as Markdown here")
@@ -160,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                 for stage, path in templates.items()
             }
         )
-    print(report.table(audit))
+    print(report.table(audit, verbose=args.verbose))
     for path, text in ((args.json, report.as_json(audit)), (args.markdown, report.markdown(audit))):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)

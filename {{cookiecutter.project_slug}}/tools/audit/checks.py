@@ -17,7 +17,7 @@ from detect_secrets.core.secrets_collection import SecretsCollection
 from detect_secrets.settings import default_settings
 
 from tools.audit import config
-from tools.audit.model import Outcome, StaticContext
+from tools.audit.model import PRODUCTION_STAGE, Outcome, StaticContext
 from tools.audit.stack import Resource, Stack, as_list, strings
 from tools.residency import problems, region_block
 
@@ -677,33 +677,68 @@ def audit_buckets(stack: Stack) -> dict[str, Resource]:
     }
 
 
-def audit_bucket_problems(bucket: Resource) -> list[str]:
+def _retention(bucket: Resource) -> dict[str, Any]:
+    lock = Stack.props(bucket).get("ObjectLockConfiguration") or {}
+    retention: dict[str, Any] = (lock.get("Rule") or {}).get("DefaultRetention") or {}
+    return retention
+
+
+def teardown_retention(bucket: Resource, stage: str) -> bool:
+    """True for a stage other than prod whose archive chose GOVERNANCE mode, so it can be torn down."""
+    return stage != PRODUCTION_STAGE and _retention(bucket).get("Mode") == "GOVERNANCE"
+
+
+def audit_bucket_problems(bucket: Resource, stage: str = PRODUCTION_STAGE) -> list[str]:
     """What keeps a bucket from being a write-once archive for the records' retention period."""
     props = Stack.props(bucket)
     lock = props.get("ObjectLockConfiguration") or {}
-    retention = (lock.get("Rule") or {}).get("DefaultRetention") or {}
+    retention = _retention(bucket)
     found = []
     if props.get("ObjectLockEnabled") is not True or lock.get("ObjectLockEnabled") != "Enabled":
         found.append("Object Lock is not enabled")
-    if retention.get("Mode") != "COMPLIANCE":
-        found.append(f"default retention mode is {retention.get('Mode', 'not set')}, not COMPLIANCE")
-    years = retention.get("Years") or 0
-    days = retention.get("Days") or 0
-    if max(years * 365, days) < config.RECORDS_RETENTION_YEARS * 365:
-        found.append(f"default retention is shorter than {config.RECORDS_RETENTION_YEARS} years")
+    if not teardown_retention(bucket, stage):
+        if retention.get("Mode") != "COMPLIANCE":
+            found.append(f"default retention mode is {retention.get('Mode', 'not set')}, not COMPLIANCE")
+        years = retention.get("Years") or 0
+        days = retention.get("Days") or 0
+        if max(years * 365, days) < config.RECORDS_RETENTION_YEARS * 365:
+            found.append(f"default retention is shorter than {config.RECORDS_RETENTION_YEARS} years")
     if (props.get("VersioningConfiguration") or {}).get("Status") != "Enabled":
         found.append("versioning is not enabled")
     return found
+
+
+def teardown_notes(buckets: dict[str, Resource], stage: str) -> list[str]:
+    """The accepted exception of a stage whose archive can be torn down, with its retention."""
+    notes = []
+    for lid, bucket in buckets.items():
+        if teardown_retention(bucket, stage):
+            kept = ", ".join(
+                f"{value} {unit.lower().removesuffix('s') if value == 1 else unit.lower()}"
+                for unit, value in _retention(bucket).items()
+                if unit != "Mode"
+            )
+            notes.append(
+                f"{lid}: stage {stage} keeps versions in GOVERNANCE mode ({kept or 'no default retention'}) "
+                f"so it can be torn down (params.{stage}.auditArchiveRetention); "
+                f"{PRODUCTION_STAGE} must use COMPLIANCE"
+            )
+    return notes
 
 
 def audit_bucket_object_lock(context: StaticContext) -> Outcome:
     buckets = audit_buckets(context.stack)
     if not buckets:
         return Outcome.verdict(["no audit trail bucket in this stack"], "audit trail buckets")
-    offenders = [f"{lid}: {problem}" for lid, b in buckets.items() for problem in audit_bucket_problems(b)]
+    offenders = [
+        f"{lid}: {problem}"
+        for lid, bucket in buckets.items()
+        for problem in audit_bucket_problems(bucket, context.stage)
+    ]
     return Outcome.verdict(
         offenders,
         f"{len(buckets)} audit bucket(s) against COMPLIANCE for {config.RECORDS_RETENTION_YEARS} years",
+        teardown_notes(buckets, context.stage),
     )
 
 

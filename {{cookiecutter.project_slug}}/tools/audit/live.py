@@ -247,7 +247,7 @@ def audit_bucket_object_lock(context: LiveContext) -> Outcome:
                 "VersioningConfiguration": {"Status": "Enabled"},  # Object Lock cannot exist without it
             }
         }
-        return audit_bucket_problems(deployed)
+        return audit_bucket_problems(deployed, context.stage)
 
     buckets = audit_buckets(context.stack)
     return _each(context, buckets, "audit trail buckets", inspect)

@@ -61,6 +61,11 @@ class Outcome:
         return cls(Status.SKIP, reason)
 
 
+# The stage that holds players' records: its audit archive is always in COMPLIANCE mode. Another stage
+# may choose GOVERNANCE (params.<stage>.auditArchiveRetention in serverless.yml) to be torn down.
+PRODUCTION_STAGE = "prod"
+
+
 @dataclass(frozen=True)
 class StaticContext:
     """What a static check reads: the packaged stack, the project folder, the scanners' folder."""
@@ -69,6 +74,7 @@ class StaticContext:
     template_path: Path
     project: Path
     scan_bin: Path | None
+    stage: str = PRODUCTION_STAGE  # the strictest reading when a caller does not say
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ class LiveContext:
 
     stack: Stack
     account: Account
+    stage: str = PRODUCTION_STAGE
 
 
 StaticCheck = Callable[[StaticContext], Outcome]

@@ -51,23 +51,46 @@ def _heading(audit: Audit) -> str:
     )
 
 
+_PAST = {Status.PASS: "passed", Status.FAIL: "failed", Status.SKIP: "skipped"}
+
+
+def _accepted(audit: Audit) -> int:
+    return sum(len(finding.outcome.notes) for finding in audit.findings)
+
+
 def _totals(audit: Audit) -> str:
-    counts = ", ".join(f"{audit.count(status)} {status.value}" for status in Status)
-    return f"{len(audit.findings)} controls: {counts}"
+    counts = ", ".join(f"{audit.count(status)} {_PAST[status]}" for status in Status)
+    accepted = _accepted(audit)
+    return f"{len(audit.findings)} controls: {counts}; {accepted} exceptions accepted with their reason"
 
 
-def table(audit: Audit) -> str:
-    """The report as printed: one line per control, findings and accepted exceptions under it."""
+def table(audit: Audit, *, verbose: bool = False) -> str:
+    """The report as printed: the totals first, then one line per control.
+
+    A failed control always shows what it cites, the resources at fault and the fix. What each passed
+    or skipped control cites and the exceptions it accepted (dozens of lines on a full stack) are
+    shown with `verbose` (`make audit VERBOSE=1`); docs/controls.md always has them.
+    """
     width = max(len(finding.control.id) for finding in audit.findings)
-    lines = [_heading(audit), ""]
+    indent = f"{'':6}{'':{width}}  "
+    lines = [_heading(audit), _totals(audit), ""]
     for finding in audit.findings:
         outcome = finding.outcome
+        failed = outcome.status is Status.FAIL
         lines.append(f"{outcome.status.value.upper():4}  {finding.control.id:<{width}}  {outcome.summary}")
-        lines.append(f"{'':6}{'':{width}}  cites: {_cites(finding.control)}")
-        lines += [f"{'':6}{'':{width}}  - {offender}" for offender in outcome.offenders]
-        if outcome.status is Status.FAIL:
-            lines.append(f"{'':6}{'':{width}}  fix: {finding.control.remedy}")
-        lines += [f"{'':6}{'':{width}}  accepted: {note}" for note in outcome.notes]
+        if failed or verbose:
+            lines.append(f"{indent}cites: {_cites(finding.control)}")
+            lines += [f"{indent}- {offender}" for offender in outcome.offenders]
+        if failed:
+            lines.append(f"{indent}fix: {finding.control.remedy}")
+        if verbose:
+            lines += [f"{indent}accepted: {note}" for note in outcome.notes]
+    if not verbose and _accepted(audit):
+        lines += [
+            "",
+            f"{_accepted(audit)} exceptions accepted with their reason, and what each control cites: "
+            "make audit VERBOSE=1 (python -m tools.audit -v), or docs/controls.md.",
+        ]
     lines += ["", _totals(audit)]
     return "\n".join(lines)
 

@@ -1,0 +1,203 @@
+"""The docs say what the code does: every make target is listed by `make help` and documented."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Run by other targets before they touch the cloud or package, never by hand.
+PRECONDITIONS = {"check-stage", "check-region"}
+MAKE = shutil.which("make") or "make"
+
+
+def phony_targets() -> set[str]:
+    """Every target the Makefile declares .PHONY (the commands, not files it builds)."""
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    return {name for line in re.findall(r"^\.PHONY:(.*)$", makefile, re.MULTILINE) for name in line.split()}
+
+
+def make_help() -> list[str]:
+    result = subprocess.run(
+        [MAKE, "--no-print-directory", "help"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return [line for line in result.stdout.splitlines() if line.startswith("  make ")]
+
+
+def docs_text() -> str:
+    pages = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+    return "\n".join(page.read_text(encoding="utf-8") for page in pages)
+
+
+def test_every_make_target_is_in_make_help() -> None:
+    listed = {line.split()[1] for line in make_help()}
+    assert listed == phony_targets() - PRECONDITIONS
+
+
+def test_make_help_descriptions_start_in_one_column_after_the_longest_name() -> None:
+    lines = make_help()
+    longest = max(len(line.split()[1]) for line in lines)
+    starts = {len(line) - len(line.split(maxsplit=2)[2]) for line in lines}
+    assert starts == {len("  make ") + longest + 2}, lines
+
+
+def test_every_make_target_is_documented() -> None:
+    documented = docs_text()
+    missing = [
+        target
+        for target in sorted(phony_targets() - PRECONDITIONS)
+        if not re.search(rf"make {re.escape(target)}(?![\w-])", documented)
+    ]
+    assert missing == [], "document these in README.md or docs/"
+
+
+def test_make_install_says_what_it_installs_and_how_long_it_took(tmp_path: Path) -> None:
+    # A stand-in Python that records what pip is asked, in a copy of the files `make install` reads.
+    for name in ("Makefile", "requirements-dev.txt", "package.json", ".python-version"):
+        (tmp_path / name).write_bytes((PROJECT_ROOT / name).read_bytes())
+    asked = tmp_path / "asked"
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\necho "$@" >> {asked}\n', encoding="utf-8")
+    python.chmod(0o755)
+    (tmp_path / "shared_node_modules").mkdir()
+    result = subprocess.run(
+        [MAKE, "--no-print-directory", "install", f"PYTHON={python}", "NODE_MODULES=shared_node_modules"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "--quiet" not in asked.read_text(encoding="utf-8"), "pip shows each package it installs"
+    assert re.search(r"^==> .*requirements-dev\.txt", result.stdout, re.MULTILINE), result.stdout
+    assert re.search(r"^==> .* took \d+ s$", result.stdout, re.MULTILINE), result.stdout
+
+
+GOING_LIVE = PROJECT_ROOT / "docs" / "going-live.md"
+
+
+def ssm_parameters() -> list[str]:
+    """The SSM parameters serverless.yml names (under custom), as the guide writes them."""
+    serverless = (PROJECT_ROOT / "serverless.yml").read_text(encoding="utf-8")
+    service = re.search(r"^service: (\S+)", serverless, re.MULTILINE)
+    assert service is not None
+    pattern = r"^\s+\w+Parameter: /\$\{self:service\}/\$\{sls:stage\}/(\S+)$"
+    return [f"/{service.group(1)}/<stage>/{name}" for name in re.findall(pattern, serverless, re.MULTILINE)]
+
+
+def scopes_checked() -> set[str]:
+    """Every scope the HTTP API's authorizers require, and every scope constant the API's code uses."""
+    serverless = (PROJECT_ROOT / "serverless.yml").read_text(encoding="utf-8")
+    groups = re.findall(r"scopes: \[([^\]]*)\]", serverless)
+    found = {scope for group in groups for scope in re.findall(r'"([^"]+)"', group)}
+    code = "\n".join(path.read_text(encoding="utf-8") for path in (PROJECT_ROOT / "src").glob("*/api/*.py"))
+    for name, scope in re.findall(r'^([A-Z_]*SCOPE) = "([^"]+)"', code, re.MULTILINE):
+        if len(re.findall(rf"\b{name}\b", code)) > 1:  # used beyond its definition
+            found.add(scope)
+    return found
+
+
+def test_going_live_names_every_ssm_parameter_or_says_there_is_none() -> None:
+    guide = GOING_LIVE.read_text(encoding="utf-8")
+    parameters = ssm_parameters()
+    assert [name for name in parameters if f"`{name}`" not in guide] == []
+    if parameters:
+        assert "`<each of the above>-previous`" in guide
+    else:
+        assert "no SSM parameter to create" in guide
+
+
+def test_going_live_names_every_scope_the_api_checks() -> None:
+    guide = GOING_LIVE.read_text(encoding="utf-8")
+    assert [scope for scope in sorted(scopes_checked()) if f"`{scope}`" not in guide] == []
+
+
+def test_readme_links_the_going_live_guide() -> None:
+    assert "(docs/going-live.md)" in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+LOCAL_DEVELOPMENT = PROJECT_ROOT / "docs" / "local-development.md"
+
+
+def demo_table_steps() -> list[str]:
+    """The first column of the journey table in docs/local-development.md, in order."""
+    section = LOCAL_DEVELOPMENT.read_text(encoding="utf-8").split("## `make demo`", 1)[1]
+    table = section.split("| step | what it checks |", 1)[1].split("\n\n", 1)[0]
+    return [row.split("|")[1].strip() for row in table.strip().splitlines()[1:]]
+
+
+def test_the_demo_table_lists_the_demos_steps_in_order() -> None:
+    from tools.demo import Journey, journey_steps
+
+    # The steps are built, not run: a Journey without a local run is enough to read their titles.
+    steps = journey_steps(Journey.__new__(Journey))
+    assert demo_table_steps() == [title for title, _ in steps]
+
+
+def test_the_docs_name_the_node_versions_package_json_accepts() -> None:
+    engines = json.loads((PROJECT_ROOT / "package.json").read_text(encoding="utf-8"))["engines"]["node"]
+    assert f"`{engines}`" in LOCAL_DEVELOPMENT.read_text(encoding="utf-8")
+    assert f"`{engines}`" in (PROJECT_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def test_the_docs_explain_the_pinned_osls_and_its_framework_version() -> None:
+    package = json.loads((PROJECT_ROOT / "package.json").read_text(encoding="utf-8"))
+    pinned = package["devDependencies"]["osls"]
+    serverless = (PROJECT_ROOT / "serverless.yml").read_text(encoding="utf-8")
+    assert f'frameworkVersion: "{pinned}"' in serverless
+    assert f'`frameworkVersion: "{pinned}"`' in LOCAL_DEVELOPMENT.read_text(encoding="utf-8")
+{%- if cookiecutter.module_wallet %}
+
+
+def doc_blocks_after(marker: str) -> list[str]:
+    """The code blocks of docs/local-development.md from the section holding `marker` on."""
+    text = LOCAL_DEVELOPMENT.read_text(encoding="utf-8")
+    return re.findall(r"```\n(.*?)```", text.split(marker, 1)[1], re.DOTALL)
+
+
+def test_the_signed_deposit_example_runs_as_written_with_what_make_dev_prints() -> None:
+    import os
+    import tempfile
+    import urllib.request
+
+    from tools.dev import LocalRun, banner
+
+    settings, calls = doc_blocks_after("## Secrets and signed server calls")[:2]
+    assert "signed-calls" in LOCAL_DEVELOPMENT.read_text(encoding="utf-8").split(calls, 1)[0][-200:]
+    with tempfile.TemporaryFile(mode="w+") as log, LocalRun(stage="dev", log=log) as run:
+        printed = banner(run)
+        # What the reader copies from the banner: the callers' token exports and the secrets' values.
+        exports = dict(re.findall(r"^  export (\w+)=(\S+)", printed, re.MULTILINE))
+        secrets = dict(re.findall(r"^  SSM SecureString (\S+) = (\S+)$", printed, re.MULTILINE))
+        environment = {**os.environ, **exports, "API": run.api_url}
+        placeholders = re.findall(r"^export (\w+)=<value printed for (\S+)>$", settings, re.MULTILINE)
+        environment.update({name: secrets[printed_name] for name, printed_name in placeholders})
+        # Every token the calls use is one the banner exports.
+        assert set(re.findall(r'"\$(\w+_TOKEN)"', calls)) <= set(exports), calls
+        result = subprocess.run(
+            [shutil.which("bash") or "bash", "-euo", "pipefail", "-c", calls],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert '"error"' not in result.stdout, result.stdout
+        assert run.issuer is not None
+        request = urllib.request.Request(  # noqa: S310 - the local run's own http URL
+            run.api_url + "/wallet", headers={"Authorization": f"Bearer {run.issuer.issue('player-1')}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local http
+            wallet = json.load(response)
+    assert (wallet["currency"], wallet["cash"]) == ("{{ manifest.jurisdictions[cookiecutter.jurisdiction].currency }}", 10000), wallet
+{%- endif %}
