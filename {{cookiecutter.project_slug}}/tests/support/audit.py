@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import yaml
-from tests.support.tables import SERVERLESS_YML, CloudFormationLoader, load_resources
+from tests.support.tables import SERVERLESS_YML, load_resources
+from tools import cfn_yaml
 
 RETENTION_PARAM = "${param:auditArchiveRetention}"
 
@@ -25,7 +25,7 @@ def archive_lock_rule(stage: str = "prod") -> dict[str, Any]:
     assert properties["ObjectLockEnabled"] is True
     rule: Any = properties["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
     if rule == RETENTION_PARAM:
-        document = yaml.load(SERVERLESS_YML.read_text(encoding="utf-8"), Loader=CloudFormationLoader)  # noqa: S506 - safe loader subclass
+        document = cfn_yaml.load_file(SERVERLESS_YML)
         params = document["params"]
         default = params["default"]["auditArchiveRetention"]
         rule = (params.get(stage) or {}).get("auditArchiveRetention", default)
