@@ -211,9 +211,11 @@ def bonus_grant(driver: ApiDriver, player: str, tag: str) -> Operation:
     def grant() -> object:
         from {{ cookiecutter.package_name }}.api.context import SERVICES_KEY
         from {{ cookiecutter.package_name }}.domain.money import Money
+        from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
         transaction_id = f"{tag}-g"
-        wallet = driver.app.extensions[SERVICES_KEY].get().wallet
+        wallet = driver.app.extensions[SERVICES_KEY].get("wallet").module("wallet")
+        assert isinstance(wallet, Wallet), wallet
         amount = Money.of(100, CURRENCY)
         return wallet.grant_bonus(player, transaction_id, amount, correlation_id=f"bench-{transaction_id}")
 
