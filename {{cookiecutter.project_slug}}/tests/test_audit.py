@@ -161,7 +161,7 @@ def packaged_like() -> dict[str, Any]:
         "Resource": getatt("LedgerTable"),
     }
     access_log = '{"requestId":"$context.requestId","status":"$context.status"}'
-    return {
+    template: dict[str, Any] = {
         "Conditions": {"Never": {"Fn::Equals": [{"Ref": "AWS::StackName"}, ""]}},
         "Resources": {
             "DataKey": {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}},
@@ -239,8 +239,135 @@ def packaged_like() -> dict[str, Any]:
             "AuditTrailPolicy": tls_only("AuditTrail"),
             "AlertTopic": {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": KEY}},
             **{f"Alarm{number}": alarm(*watched) for number, watched in enumerate(ALARMS)},
+            **private_network(),
+            **edge(),
         },
     }
+    for function_id in ("ApiLambdaFunction", "WorkerLambdaFunction"):
+        template["Resources"][function_id]["Properties"]["VpcConfig"] = in_private_subnets()
+    return template
+
+
+def private_network() -> dict[str, Any]:
+    """The private networking of a stage that has it on: both functions in the VPC, endpoints scoped."""
+    https = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}
+    account = {"StringEquals": {"aws:PrincipalAccount": {"Ref": "AWS::AccountId"}}}
+    return {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        **{
+            f"Subnet{zone}": {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {
+                    "VpcId": {"Ref": "Vpc"},
+                    "AvailabilityZone": {"Fn::Select": [index, {"Fn::GetAZs": ""}]},
+                    "MapPublicIpOnLaunch": False,
+                },
+            }
+            for index, zone in enumerate("AB")
+        },
+        "RouteTable": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+        "FunctionSecurityGroup": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {"SecurityGroupEgress": [{**https, "CidrIp": "0.0.0.0/0"}]},
+        },
+        "EndpointSecurityGroup": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {
+                "SecurityGroupIngress": [
+                    {**https, "SourceSecurityGroupId": {"Ref": "FunctionSecurityGroup"}}
+                ],
+                "SecurityGroupEgress": [
+                    {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "CidrIp": "127.0.0.1/32"}
+                ],
+            },
+        },
+        "DynamoDbEndpoint": endpoint(
+            "Gateway", ["dynamodb:GetItem", "dynamodb:PutItem"], getatt("LedgerTable")
+        ),
+        "SqsEndpoint": endpoint("Interface", ["sqs:SendMessage"], getatt("DeadLetterQueue"), account),
+        "XRayEndpoint": endpoint("Interface", ["xray:PutTraceSegments"], "*", account),
+    }
+
+
+def in_private_subnets() -> dict[str, Any]:
+    """A function's VpcConfig on a stage with private networking."""
+    return {
+        "SecurityGroupIds": [{"Ref": "FunctionSecurityGroup"}],
+        "SubnetIds": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}],
+    }
+
+
+def endpoint(kind: str, actions: list[str], resource: Any, condition: Any = None) -> dict[str, Any]:
+    statement = {"Effect": "Allow", "Principal": "*", "Action": actions, "Resource": [resource]}
+    statement["Condition"] = condition or {
+        "StringEquals": {"aws:PrincipalAccount": {"Ref": "AWS::AccountId"}}
+    }
+    return {
+        "Type": "AWS::EC2::VPCEndpoint",
+        "Properties": {
+            "VpcId": {"Ref": "Vpc"},
+            "VpcEndpointType": kind,
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]},
+        },
+    }
+
+
+def edge() -> dict[str, Any]:
+    """The edge of a stage that has it on: CloudFront with the WAF web ACL in front of the HTTP API."""
+    countries = list(config.EDGE_COUNTRIES)
+    geo = (
+        {"RestrictionType": "whitelist", "Locations": countries} if countries else {"RestrictionType": "none"}
+    )
+    return {
+        "EdgeSecurityHeaders": {
+            "Type": "AWS::CloudFront::ResponseHeadersPolicy",
+            "Properties": {
+                "ResponseHeadersPolicyConfig": {
+                    "SecurityHeadersConfig": {
+                        "StrictTransportSecurity": {"AccessControlMaxAgeSec": 63072000, "Override": True},
+                        "ContentTypeOptions": {"Override": True},
+                    },
+                    "CustomHeadersConfig": {
+                        "Items": [{"Header": "Cache-Control", "Value": "no-store", "Override": True}]
+                    },
+                }
+            },
+        },
+        "ApiDistribution": {
+            "Type": "AWS::CloudFront::Distribution",
+            "Properties": {
+                "DistributionConfig": {
+                    "WebACLId": WEB_ACL,
+                    "ViewerCertificate": {
+                        "AcmCertificateArn": CERTIFICATE,
+                        "MinimumProtocolVersion": "TLSv1.2_2021",
+                    },
+                    "Restrictions": {"GeoRestriction": geo},
+                    "Origins": [
+                        {
+                            "Id": "http-api",
+                            "DomainName": {"Fn::Sub": "${HttpApi}.execute-api.${AWS::Region}.amazonaws.com"},
+                            "CustomOriginConfig": {
+                                "OriginProtocolPolicy": "https-only",
+                                "OriginSSLProtocols": ["TLSv1.2"],
+                            },
+                        }
+                    ],
+                    "DefaultCacheBehavior": {
+                        "TargetOriginId": "http-api",
+                        "ViewerProtocolPolicy": "https-only",
+                        "ResponseHeadersPolicyId": {"Ref": "EdgeSecurityHeaders"},
+                    },
+                }
+            },
+        },
+    }
+
+
+WEB_ACL = (
+    "arn:aws:wafv2:us-east-1:111111111111:global/webacl/casino-dev-edge/00000000-0000-0000-0000-000000000000"
+)
+CERTIFICATE = "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
 
 
 def audit(template: dict[str, Any], tmp_path: Path, stage: str = "dev") -> Audit:
@@ -441,7 +568,129 @@ WEAKENED: list[tuple[str, Callable[[dict[str, Any]], None], set[str]]] = [
     ("no latency alarm", lambda t: resources(t).pop("Alarm5"), {"alarms-cover-failures"}),
     ("no dead-letter queue alarm", lambda t: resources(t).pop("Alarm4"), {"alarms-cover-failures"}),
     ("alarm notifying no one", set_prop("Alarm0", "AlarmActions", []), {"alarms-notify-alert-topic"}),
+    # Private networking and the edge (docs/networking.md).
+    (
+        "function outside the vpc",
+        drop_prop("WorkerLambdaFunction", "VpcConfig"),
+        {"network-functions-in-private-subnets"},
+    ),
+    (
+        "subnets in one zone",
+        set_prop("SubnetB", "AvailabilityZone", {"Fn::Select": [0, {"Fn::GetAZs": ""}]}),
+        {"network-functions-in-private-subnets"},
+    ),
+    ("nat route added", lambda t: resources(t).update(NAT_ROUTE), {"network-no-route-to-the-internet"}),
+    (
+        "internet gateway attached",
+        lambda t: resources(t).update(INTERNET_GATEWAY),
+        {"network-no-route-to-the-internet"},
+    ),
+    (
+        "endpoint policy *",
+        lambda t: endpoint_statement(t, "SqsEndpoint").update(Action="*", Resource="*"),
+        {"network-endpoint-policies-scoped"},
+    ),
+    (
+        "endpoint open to every account",
+        lambda t: endpoint_statement(t, "DynamoDbEndpoint").pop("Condition"),
+        {"network-endpoint-policies-scoped"},
+    ),
+    (
+        "endpoint without a policy",
+        drop_prop("SqsEndpoint", "PolicyDocument"),
+        {"network-endpoint-policies-scoped"},
+    ),
+    (
+        "security group open beyond https",
+        lambda t: props(t, "FunctionSecurityGroup")["SecurityGroupEgress"].append(
+            {"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}
+        ),
+        {"network-https-only"},
+    ),
+    ("waf detached", lambda t: distribution(t).pop("WebACLId"), {"edge-waf-attached"}),
+    (
+        "regional web acl",
+        lambda t: distribution(t).update(
+            WebACLId=WEB_ACL.replace("us-east-1:111111111111:global", "eu-west-1:111111111111:regional")
+        ),
+        {"edge-waf-attached"},
+    ),
+    (
+        "origin not the stack's api",
+        lambda t: distribution(t)["Origins"][0].update(DomainName="origin.example.com"),
+        {"edge-waf-attached"},
+    ),
+    (
+        "tls 1.0 for viewers",
+        lambda t: distribution(t)["ViewerCertificate"].update(MinimumProtocolVersion="TLSv1"),
+        {"edge-tls-and-headers"},
+    ),
+    (
+        "plain http allowed",
+        lambda t: distribution(t)["DefaultCacheBehavior"].update(ViewerProtocolPolicy="allow-all"),
+        {"edge-tls-and-headers"},
+    ),
+    ("no hsts", lambda t: security_headers(t).pop("StrictTransportSecurity"), {"edge-tls-and-headers"}),
 ]
+# Geo restriction: only where the jurisdiction names its countries (manifest.yaml edge_countries).
+if config.EDGE_COUNTRIES:
+    WEAKENED += [
+        (
+            "geo restriction removed",
+            lambda t: distribution(t)["Restrictions"].update(GeoRestriction={"RestrictionType": "none"}),
+            {"edge-geo-restriction"},
+        ),
+        (
+            "geo blacklist instead",
+            lambda t: distribution(t)["Restrictions"]["GeoRestriction"].update(RestrictionType="blacklist"),
+            {"edge-geo-restriction"},
+        ),
+    ]
+if config.EDGE_COUNTRIES and not config.EDGE_COUNTRIES_LISTED_BY_OPERATOR:
+    WEAKENED.append(
+        (
+            "geo admits another country",
+            lambda t: distribution(t)["Restrictions"]["GeoRestriction"]["Locations"].append("ZZ"),
+            {"edge-geo-restriction"},
+        )
+    )
+
+
+def distribution(template: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = props(template, "ApiDistribution")["DistributionConfig"]
+    return found
+
+
+def security_headers(template: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = props(template, "EdgeSecurityHeaders")["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
+    return found
+
+
+def endpoint_statement(template: dict[str, Any], endpoint_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = props(template, endpoint_id)["PolicyDocument"]["Statement"][0]
+    return found
+
+
+NAT_ROUTE = {
+    "NatGateway": {"Type": "AWS::EC2::NatGateway", "Properties": {"SubnetId": {"Ref": "SubnetA"}}},
+    "RouteOut": {
+        "Type": "AWS::EC2::Route",
+        "Properties": {
+            "RouteTableId": {"Ref": "RouteTable"},
+            "DestinationCidrBlock": "0.0.0.0/0",
+            "NatGatewayId": {"Ref": "NatGateway"},
+        },
+    },
+}
+INTERNET_GATEWAY = {
+    "InternetGateway": {"Type": "AWS::EC2::InternetGateway", "Properties": {}},
+    "InternetGatewayAttachment": {
+        "Type": "AWS::EC2::VPCGatewayAttachment",
+        "Properties": {"VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "InternetGateway"}},
+    },
+}
 
 
 @pytest.mark.parametrize(
@@ -457,6 +706,53 @@ def test_weakened_default_fails_the_control_that_guards_it(
     printed = table(result)
     for control_id in expected:
         assert f"FAIL  {control_id}" in printed
+
+
+NETWORK_CONTROLS = {
+    "network-functions-in-private-subnets",
+    "network-endpoint-policies-scoped",
+    "network-https-only",
+}
+EDGE_CONTROLS = {"edge-waf-attached", "edge-geo-restriction", "edge-tls-and-headers"}
+
+
+def test_a_stage_without_private_networking_or_edge_skips_their_controls_naming_the_param(
+    tmp_path: Path,
+) -> None:
+    template = packaged_like()
+    for logical_id in [*private_network(), *edge()]:
+        resources(template).pop(logical_id)
+    for function_id in ("ApiLambdaFunction", "WorkerLambdaFunction"):
+        props(template, function_id).pop("VpcConfig")
+
+    result = audit(template, tmp_path)
+
+    assert failed(result) == set()
+    skipped = {f.control.id: f.outcome.summary for f in result.findings if f.outcome.status is Status.SKIP}
+    assert set(skipped) == SCANNERS | NETWORK_CONTROLS | EDGE_CONTROLS
+    assert all("privateNetworking: false" in skipped[control] for control in NETWORK_CONTROLS)
+    assert all("edge: false" in skipped[control] for control in EDGE_CONTROLS)
+    assert status(result, "network-no-route-to-the-internet") is Status.PASS
+
+
+def test_a_nat_route_fails_even_on_a_stage_without_private_networking(tmp_path: Path) -> None:
+    template = packaged_like()
+    for logical_id in private_network():
+        resources(template).pop(logical_id)
+    resources(template).update(NAT_ROUTE)
+
+    assert "network-no-route-to-the-internet" in failed(audit(template, tmp_path))
+
+
+def test_conditioned_off_vpc_config_counts_as_outside_the_vpc(tmp_path: Path) -> None:
+    template = packaged_like()
+    template["Conditions"]["PrivateNetworking"] = {"Fn::Equals": [False, True]}
+    network = {"Fn::If": ["PrivateNetworking", {"Ref": "FunctionSecurityGroup"}, {"Ref": "AWS::NoValue"}]}
+    props(template, "WorkerLambdaFunction")["VpcConfig"]["SecurityGroupIds"] = [network]
+
+    result = audit(template, tmp_path)
+
+    assert failed(result) == {"network-functions-in-private-subnets"}
 
 
 def with_audit_bucket(template: dict[str, Any], audit_trail: dict[str, Any]) -> dict[str, Any]:

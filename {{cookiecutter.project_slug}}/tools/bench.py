@@ -120,7 +120,7 @@ def create_clients(roots, package):
 """
 # argv: app module, app attribute, package, then the modules whose own service is built too (api:all).
 # A first request builds the core services (wallet, sessions, protection); a module's own service is
-# built on the first request to its routes (api/app.py, aws_app).
+# built on the first request to its routes (api/aws.py, aws_app).
 API_INIT = (
     _CREATE_CLIENTS
     + """

@@ -114,7 +114,7 @@ class StackDefinition:
     region: str
     resources: dict[str, dict[str, Any]]
     functions: tuple[Function, ...]
-    wsgi_app: str  # custom.wsgi.app, e.g. src/<package>.api.app.app
+    wsgi_app: str  # custom.wsgi.app, e.g. src/<package>.api.aws.app
     # ARNs (CloudFormation values) of the SSM parameters a function may read: secrets made outside the
     # stack (docs), which a local run fills with random values.
     parameter_arns: tuple[Any, ...] = ()

@@ -119,6 +119,24 @@ RESIDENCY = serves(
     "13:69O-1.2 (location of gaming equipment; data stays in the United States)",
     "server location and data residency",
 )
+NETWORK = serves(
+    "A.8.20 networks security, A.8.22 segregation of networks",
+    f"{MGA_DIRECTIVE}: information security, network security of the critical gaming system",
+    "13:69O-1.4 (system security and operational controls)",
+    "network security: segregation and controlled egress",
+)
+EDGE = serves(
+    "A.8.20 networks security, A.8.21 security of network services, A.8.26 application security requirements",
+    f"{MGA_DIRECTIVE}: information security, protection of the gaming system from attacks",
+    "13:69O-1.4 (system security and operational controls)",
+    "network security: firewalls and protection against attacks",
+)
+PLAYER_LOCATION = serves(
+    "A.5.31 legal, statutory, regulatory and contractual requirements",
+    f"{MGA_DIRECTIVE}: players served only in the markets the licence covers",
+    "13:69O-1.2(e) (the patron's physical location detected; wagers only from an authorized location)",
+    "player location (geolocation)",
+)
 
 CONTROLS: tuple[Control, ...] = (
     Control(
@@ -414,6 +432,82 @@ CONTROLS: tuple[Control, ...] = (
         serves=MONITORING,
         remedy="Set AlarmActions to the alert topic (Ref of the stack's SNS topic).",
         static=checks.alarms_notify_alert_topic,
+    ),
+    Control(
+        id="network-functions-in-private-subnets",
+        title="With private networking, every function runs in the stack's private subnets (two zones)",
+        enforced_by=(
+            "serverless.yml: params privateNetworking, provider.vpc (custom.functionNetwork)",
+            "serverless.yml: resources Vpc, PrivateSubnetA, PrivateSubnetB",
+        ),
+        serves=NETWORK,
+        remedy="Remove the function's own `vpc` setting so it takes provider.vpc, or set the stage's "
+        "privateNetworking param to true.",
+        static=checks.functions_in_private_subnets,
+        checkov=("CKV_AWS_117",),
+    ),
+    Control(
+        id="network-no-route-to-the-internet",
+        title="No NAT gateway, internet gateway or route out: functions reach only the VPC endpoints",
+        enforced_by=("serverless.yml: resources PrivateRouteTable (no routes of its own), PrivateSubnet*",),
+        serves=NETWORK,
+        remedy="Remove the NAT or internet gateway and its route; reach the service through a VPC "
+        "endpoint with a policy naming this stack's resources.",
+        static=checks.no_route_to_the_internet,
+    ),
+    Control(
+        id="network-endpoint-policies-scoped",
+        title="Every VPC endpoint's policy names its actions and this stack's resources, for this account",
+        enforced_by=(
+            "serverless.yml: resources *Endpoint.Properties.PolicyDocument (macro endpoint_policy)",
+        ),
+        serves=NETWORK,
+        remedy="Give the endpoint a policy listing the actions the functions call on this stack's "
+        "resources, with the aws:PrincipalAccount condition.",
+        static=checks.endpoint_policies_scoped,
+    ),
+    Control(
+        id="network-https-only",
+        title="Security groups allow HTTPS only: functions to the endpoints, nothing else",
+        enforced_by=("serverless.yml: resources FunctionSecurityGroup, EndpointSecurityGroup",),
+        serves=NETWORK,
+        remedy="Keep only tcp 443 rules (and the loopback placeholder that replaces the default egress).",
+        static=checks.network_https_only,
+        checkov=("CKV_AWS_23",),
+    ),
+    Control(
+        id="edge-waf-attached",
+        title="With the edge, CloudFront serves the HTTP API behind the AWS WAF web ACL",
+        enforced_by=(
+            "serverless.yml: params edge, edgeWebAclArn; resources ApiDistribution",
+            "bootstrap/edge-waf.yml: the web ACL (managed rule groups, per-client rate limits)",
+        ),
+        serves=EDGE,
+        remedy="Set the stage's edgeWebAclArn to bootstrap/edge-waf.yml's WebAclArn output "
+        "(made in us-east-1).",
+        static=checks.edge_waf_attached,
+        checkov=("CKV_AWS_68",),
+    ),
+    Control(
+        id="edge-geo-restriction",
+        title="With the edge, CloudFront admits players only from the jurisdiction's countries",
+        enforced_by=(
+            "serverless.yml: params edgeAllowedCountries; ApiDistribution Restrictions.GeoRestriction",
+            "tools/audit/config.py: EDGE_COUNTRIES (the template manifest's edge_countries)",
+        ),
+        serves=PLAYER_LOCATION,
+        remedy="Set the stage's edgeAllowedCountries to the licensed countries (a whitelist).",
+        static=checks.edge_geo_restriction,
+    ),
+    Control(
+        id="edge-tls-and-headers",
+        title="With the edge, TLS 1.2+ both ways, HTTPS only, and HSTS, nosniff and no-store on every answer",
+        enforced_by=("serverless.yml: ApiDistribution ViewerCertificate, Origins; EdgeSecurityHeaders",),
+        serves=COMMUNICATIONS,
+        remedy="Use an ACM certificate with MinimumProtocolVersion TLSv1.2_2021, https-only, and the "
+        "EdgeSecurityHeaders policy on every cache behaviour.",
+        static=checks.edge_tls_and_headers,
+        checkov=("CKV_AWS_174", "CKV_AWS_34", "CKV2_AWS_72"),
     ),
     Control(
         id="region-residency",

@@ -120,7 +120,7 @@ def iam_no_wildcard_actions(context: StaticContext) -> Outcome:
             offenders.append(f"{_label(owner, statement)}: Action {', '.join(wild)}")
     managed_types = ("AWS::IAM::ManagedPolicy",)
     for logical_id, role in stack.of_type(ROLE).items():
-        for arn in as_list(Stack.props(role).get("ManagedPolicyArns")):
+        for arn in as_list(stack.resolved(Stack.props(role).get("ManagedPolicyArns"))):
             if stack.target_of_type(arn, *managed_types) is None:
                 offenders.append(
                     f"{logical_id}: attaches managed policy {_dump(arn)}, whose actions this stack "
@@ -823,6 +823,309 @@ def region_residency(context: StaticContext) -> Outcome:
     path = context.project / "serverless.yml"
     block, found_in_block = _residency(path, path.read_text(encoding="utf-8"))
     found = list(found_in_block)
-    regions = {match for text in strings(context.stack.template) for match in ARN_REGION.findall(text)}
+    # CloudFront is global and takes its web ACL and certificate from us-east-1 only: those two ARNs
+    # name where the edge's configuration lives, not where player data is kept.
+    # (Every distribution the template holds: one whose condition is false still names them.)
+    distributions = [
+        Stack.props(resource).get("DistributionConfig") or {}
+        for resource in (context.stack.template.get("Resources") or {}).values()
+        if resource.get("Type") == DISTRIBUTION
+    ]
+    edge_arns = {
+        arn
+        for distribution in distributions
+        for arn in (
+            distribution.get("WebACLId"),
+            (distribution.get("ViewerCertificate") or {}).get("AcmCertificateArn"),
+        )
+        if isinstance(arn, str)
+    }
+    regions = {
+        match
+        for text in strings(context.stack.template)
+        if text not in edge_arns
+        for match in ARN_REGION.findall(text)
+    }
     found += [f"the stack names resources in {region}" for region in sorted(regions - {block["name"]})]
-    return Outcome.verdict(found, f"region {block['name']} against jurisdiction {block['jurisdiction']}")
+    notes = [
+        f"{arn}: CloudFront's web ACL or certificate, which AWS keeps in us-east-1"
+        for arn in sorted(edge_arns)
+    ]
+    return Outcome.verdict(
+        found, f"region {block['name']} against jurisdiction {block['jurisdiction']}", notes
+    )
+
+
+# Network boundaries: private networking and the edge (docs/networking.md) --------------------------
+
+VPC = "AWS::EC2::VPC"
+SUBNET = "AWS::EC2::Subnet"
+SECURITY_GROUP = "AWS::EC2::SecurityGroup"
+ENDPOINT = "AWS::EC2::VPCEndpoint"
+DISTRIBUTION = "AWS::CloudFront::Distribution"
+HEADERS_POLICY = "AWS::CloudFront::ResponseHeadersPolicy"
+# Resources that give a subnet a way to the internet, or to a network outside this stack.
+ROUTES_OUT = (
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::EgressOnlyInternetGateway",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::TransitGatewayAttachment",
+    "AWS::EC2::VPCPeeringConnection",
+)
+ROUTE_TARGETS = (
+    "GatewayId",
+    "NatGatewayId",
+    "EgressOnlyInternetGatewayId",
+    "TransitGatewayId",
+    "VpcPeeringConnectionId",
+    "InstanceId",
+    "NetworkInterfaceId",
+    "CarrierGatewayId",
+    "LocalGatewayId",
+    "CoreNetworkArn",
+)
+PRIVATE_NETWORKING_OFF = (
+    "this stage runs without private networking (serverless.yml params privateNetworking: false): "
+    "its functions are outside a VPC"
+)
+EDGE_OFF = "this stage has no edge (serverless.yml params edge: false): players reach the HTTP API directly"
+# An HSTS max-age of at least a year (what browsers' preload lists ask for).
+HSTS_MIN_SECONDS = 31_536_000
+
+
+def functions_in_private_subnets(context: StaticContext) -> Outcome:
+    stack = context.stack
+    if not stack.of_type(VPC):
+        return Outcome.skip(PRIVATE_NETWORKING_OFF)
+    functions = stack.of_type(FUNCTION)
+    offenders = []
+    for logical_id, function in functions.items():
+        network = stack.resolved(Stack.props(function).get("VpcConfig")) or {}
+        subnets = as_list(network.get("SubnetIds"))
+        groups = as_list(network.get("SecurityGroupIds"))
+        if not subnets or not groups:
+            offenders.append(
+                f"{logical_id}: not in the stack's VPC (no VpcConfig subnets and security groups)"
+            )
+            continue
+        outside = [_dump(s) for s in subnets if stack.target_of_type(s, SUBNET) is None]
+        if outside:
+            offenders.append(f"{logical_id}: in subnets that are not this stack's: {', '.join(outside)}")
+        foreign = [_dump(g) for g in groups if stack.target_of_type(g, SECURITY_GROUP) is None]
+        if foreign:
+            offenders.append(f"{logical_id}: security groups that are not this stack's: {', '.join(foreign)}")
+    zones = {_dump(Stack.props(s).get("AvailabilityZone")) for s in stack.of_type(SUBNET).values()}
+    if len(zones) < 2:
+        offenders.append(f"the stack's subnets span {len(zones)} Availability Zone(s), not two or more")
+    return Outcome.verdict(offenders, _checked(len(functions), "function") + f" in {len(zones)} zones")
+
+
+def no_route_to_the_internet(context: StaticContext) -> Outcome:
+    stack = context.stack
+    offenders = [f"{lid}: {res['Type']}" for lid, res in stack.of_type(*ROUTES_OUT).items()]
+    routes = stack.of_type("AWS::EC2::Route")
+    for logical_id, route in routes.items():
+        targets = [key for key in ROUTE_TARGETS if Stack.props(route).get(key) is not None]
+        offenders.append(f"{logical_id}: a route through {', '.join(targets) or 'an unknown target'}")
+    for logical_id, subnet in stack.of_type(SUBNET).items():
+        if Stack.props(subnet).get("MapPublicIpOnLaunch") is True:
+            offenders.append(f"{logical_id}: gives public IP addresses (MapPublicIpOnLaunch)")
+    if not stack.of_type(VPC):
+        return Outcome.verdict(offenders, "no VPC on this stage; no NAT, gateway or route resource either")
+    return Outcome.verdict(offenders, f"{len(routes)} route(s) beyond the local and gateway-endpoint ones")
+
+
+def _scoped_to_account(statement: dict[str, Any]) -> bool:
+    condition = statement.get("Condition") or {}
+    return any(
+        "aws:PrincipalAccount" in (values or {}) or "aws:ResourceAccount" in (values or {})
+        for values in condition.values()
+        if isinstance(values, dict)
+    )
+
+
+def endpoint_policies_scoped(context: StaticContext) -> Outcome:
+    stack = context.stack
+    endpoints = stack.of_type(ENDPOINT)
+    if not endpoints and not stack.of_type(VPC):
+        return Outcome.skip(PRIVATE_NETWORKING_OFF)
+    offenders, notes = [], []
+    for logical_id, endpoint in endpoints.items():
+        document = Stack.props(endpoint).get("PolicyDocument")
+        if not document:
+            offenders.append(
+                f"{logical_id}: no endpoint policy (the default allows every action on every resource)"
+            )
+            continue
+        for statement in as_list(document.get("Statement")):
+            if not _allows(statement):
+                continue
+            label = _label(logical_id, statement)
+            actions = [a for a in as_list(statement.get("Action")) if isinstance(a, str)]
+            if "NotAction" in statement or not actions or any(a == "*" or a.endswith(":*") for a in actions):
+                offenders.append(f"{label}: allows every action ({_dump(statement.get('Action'))})")
+            if "NotResource" in statement:
+                offenders.append(f"{label}: NotResource allows every other resource")
+            wildcard_principal = "*" in strings(statement.get("Principal"))
+            if wildcard_principal and not _scoped_to_account(statement):
+                offenders.append(f"{label}: any principal of any account (no aws:PrincipalAccount condition)")
+            if "*" in as_list(statement.get("Resource")):
+                grant = config.WILDCARD_RESOURCE_GRANTS.get("XRayTraces")
+                if grant is not None and set(actions) <= grant.actions and _scoped_to_account(statement):
+                    notes.append(
+                        f"{label}: Resource * because {grant.reason}; this account's principals only"
+                    )
+                else:
+                    offenders.append(f"{label}: Resource * (name this stack's resources)")
+    return Outcome.verdict(offenders, _checked(len(endpoints), "VPC endpoint"), notes)
+
+
+def _https_only_rules(group_id: str, group: Resource) -> Iterator[str]:
+    props = Stack.props(group)
+    for direction in ("SecurityGroupIngress", "SecurityGroupEgress"):
+        for rule in as_list(props.get(direction)):
+            protocol = str(rule.get("IpProtocol"))
+            ports = (rule.get("FromPort"), rule.get("ToPort"))
+            loopback_placeholder = protocol == "icmp" and rule.get("CidrIp") == "127.0.0.1/32"
+            if loopback_placeholder:
+                continue
+            if protocol != "tcp" or [str(p) for p in ports] != ["443", "443"]:
+                yield f"{group_id}: {direction} {protocol} {ports[0]}-{ports[1]}, not HTTPS (tcp 443) only"
+
+
+def network_https_only(context: StaticContext) -> Outcome:
+    stack = context.stack
+    if not stack.of_type(VPC):
+        return Outcome.skip(PRIVATE_NETWORKING_OFF)
+    groups = stack.of_type(SECURITY_GROUP)
+    offenders = [finding for lid, group in groups.items() for finding in _https_only_rules(lid, group)]
+    for logical_id, group in groups.items():
+        if not as_list(Stack.props(group).get("SecurityGroupEgress")):
+            offenders.append(f"{logical_id}: no egress rules, so EC2's default allows all outbound traffic")
+    for logical_id, rule in stack.of_type(
+        "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"
+    ).items():
+        props = Stack.props(rule)
+        if str(props.get("IpProtocol")) != "tcp" or [
+            str(props.get("FromPort")),
+            str(props.get("ToPort")),
+        ] != ["443", "443"]:
+            offenders.append(f"{logical_id}: a rule that is not HTTPS (tcp 443) only")
+    return Outcome.verdict(offenders, _checked(len(groups), "security group"))
+
+
+def _distributions(stack: Stack) -> dict[str, dict[str, Any]]:
+    return {
+        lid: stack.resolved(Stack.props(res).get("DistributionConfig")) or {}
+        for lid, res in stack.of_type(DISTRIBUTION).items()
+    }
+
+
+def _is_stack_api(stack: Stack, domain: Any) -> bool:
+    """Whether an origin's domain is the execute-api host of an HTTP API of this stack."""
+    apis = set(stack.of_type(HTTP_API))
+    if stack.references(domain) & apis:
+        return True
+    template = domain.get("Fn::Sub") if isinstance(domain, dict) else None
+    return isinstance(template, str) and any(
+        template.startswith("${" + api + "}.execute-api.") for api in apis
+    )
+
+
+def edge_waf_attached(context: StaticContext) -> Outcome:
+    stack = context.stack
+    distributions = _distributions(stack)
+    if not distributions:
+        return Outcome.skip(EDGE_OFF)
+    offenders = []
+    for logical_id, distribution in distributions.items():
+        acl = distribution.get("WebACLId")
+        if not acl:
+            offenders.append(f"{logical_id}: no WAF web ACL (WebACLId)")
+        elif isinstance(acl, str) and (":wafv2:us-east-1:" not in acl or ":global/webacl/" not in acl):
+            offenders.append(f"{logical_id}: WebACLId {acl} is not a CloudFront-scope (global) WAFv2 web ACL")
+        origins = as_list(distribution.get("Origins"))
+        foreign = [o.get("Id") for o in origins if not _is_stack_api(stack, o.get("DomainName"))]
+        if not origins or foreign:
+            offenders.append(f"{logical_id}: origins that are not this stack's HTTP API: {foreign or 'none'}")
+    return Outcome.verdict(offenders, _checked(len(distributions), "distribution"))
+
+
+def edge_geo_restriction(context: StaticContext) -> Outcome:
+    stack = context.stack
+    distributions = _distributions(stack)
+    if not distributions:
+        return Outcome.skip(EDGE_OFF)
+    allowed = set(config.EDGE_COUNTRIES)
+    offenders = []
+    for logical_id, distribution in distributions.items():
+        geo = (distribution.get("Restrictions") or {}).get("GeoRestriction") or {}
+        kind, countries = geo.get("RestrictionType"), set(as_list(geo.get("Locations")))
+        if not allowed:
+            continue
+        if kind != "whitelist" or not countries:
+            offenders.append(
+                f"{logical_id}: geo restriction {kind or 'missing'}; {config.JURISDICTION} admits only "
+                f"{', '.join(sorted(allowed))}"
+            )
+        elif not config.EDGE_COUNTRIES_LISTED_BY_OPERATOR and not countries <= allowed:
+            offenders.append(
+                f"{logical_id}: admits {', '.join(sorted(countries - allowed))}, outside "
+                f"{config.JURISDICTION}'s {', '.join(sorted(allowed))}"
+            )
+    checked = _checked(len(distributions), "distribution")
+    if not allowed:
+        return Outcome.verdict(offenders, f"{checked}; {config.JURISDICTION} names no licensed territory")
+    return Outcome.verdict(offenders, f"{checked} against {', '.join(sorted(allowed))}")
+
+
+def _headers_problems(stack: Stack, logical_id: str, behaviour: dict[str, Any]) -> Iterator[str]:
+    policy_id = stack.target_of_type(behaviour.get("ResponseHeadersPolicyId"), HEADERS_POLICY)
+    if policy_id is None:
+        yield f"{logical_id}: no response headers policy of this stack"
+        return
+    config_ = stack.resolved(Stack.props(stack.resources[policy_id]).get("ResponseHeadersPolicyConfig")) or {}
+    security = config_.get("SecurityHeadersConfig") or {}
+    hsts = security.get("StrictTransportSecurity") or {}
+    if int(hsts.get("AccessControlMaxAgeSec") or 0) < HSTS_MIN_SECONDS:
+        yield f"{policy_id}: HSTS max-age {hsts.get('AccessControlMaxAgeSec', 'not set')}, under a year"
+    if not security.get("ContentTypeOptions"):
+        yield f"{policy_id}: no X-Content-Type-Options: nosniff"
+    custom = {
+        str(item.get("Header")).lower(): str(item.get("Value"))
+        for item in as_list((config_.get("CustomHeadersConfig") or {}).get("Items"))
+    }
+    if "no-store" not in custom.get("cache-control", ""):
+        yield f"{policy_id}: no Cache-Control: no-store (player data could be cached)"
+
+
+def edge_tls_and_headers(context: StaticContext) -> Outcome:
+    stack = context.stack
+    distributions = _distributions(stack)
+    if not distributions:
+        return Outcome.skip(EDGE_OFF)
+    offenders = []
+    for logical_id, distribution in distributions.items():
+        certificate = distribution.get("ViewerCertificate") or {}
+        minimum = str(certificate.get("MinimumProtocolVersion", "TLSv1"))
+        if certificate.get("CloudFrontDefaultCertificate") or not minimum.startswith(("TLSv1.2", "TLSv1.3")):
+            offenders.append(
+                f"{logical_id}: viewers may use {minimum} (TLS 1.2 or newer needs a certificate)"
+            )
+        behaviours = [
+            distribution.get("DefaultCacheBehavior") or {},
+            *as_list(distribution.get("CacheBehaviors")),
+        ]
+        for behaviour in behaviours:
+            if behaviour.get("ViewerProtocolPolicy") not in ("https-only", "redirect-to-https"):
+                offenders.append(
+                    f"{logical_id}: plain HTTP allowed ({behaviour.get('ViewerProtocolPolicy')})"
+                )
+            offenders.extend(_headers_problems(stack, logical_id, behaviour))
+        for origin in as_list(distribution.get("Origins")):
+            custom = origin.get("CustomOriginConfig") or {}
+            protocols = set(as_list(custom.get("OriginSSLProtocols")))
+            if custom.get("OriginProtocolPolicy") != "https-only" or protocols - {"TLSv1.2"}:
+                offenders.append(f"{logical_id}: origin {origin.get('Id')} not HTTPS with TLS 1.2 only")
+    return Outcome.verdict(offenders, _checked(len(distributions), "distribution"))

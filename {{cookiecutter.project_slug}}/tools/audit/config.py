@@ -16,6 +16,10 @@ from tools.audit.model import Citation
 SERVICE = {{ cookiecutter.project_slug | tojson }}
 JURISDICTION = {{ cookiecutter.jurisdiction | tojson }}
 JURISDICTION_TITLE = {{ rule.title | tojson }}
+# The countries the edge admits players from (manifest.yaml edge_countries): a stage's CloudFront geo
+# restriction must admit these only; where the operator lists its markets (MGA), any list is its own.
+EDGE_COUNTRIES: tuple[str, ...] = tuple({{ rule.get("edge_countries", []) | tojson }})
+EDGE_COUNTRIES_LISTED_BY_OPERATOR = {{ "True" if rule.get("edge_countries_listed_by_operator") else "False" }}
 # Records (the ledger, the audit trail) are kept this long; logs are kept this many days.
 RECORDS_RETENTION_YEARS = {{ rule.retention_years }}
 LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
@@ -54,6 +58,11 @@ class WildcardGrant:
 # An identity-policy statement whose Resource is "*" must carry one of these Sids and only these
 # actions. Add a Sid here only for actions whose service has no resource ARN for them.
 WILDCARD_RESOURCE_GRANTS: dict[str, WildcardGrant] = {
+    "DescribeNetworkInterfaces": WildcardGrant(
+        frozenset({"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}),
+        "EC2's Describe actions have no resource ARN: Lambda lists the functions' network interfaces "
+        "with them (private networking)",
+    ),
     "XRayTraces": WildcardGrant(
         frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"}),
         "X-Ray trace segments and telemetry have no resource ARN: IAM accepts only * for them",

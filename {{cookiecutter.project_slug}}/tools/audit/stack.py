@@ -17,6 +17,8 @@ Resource = dict[str, Any]
 
 # A reference that is known to be some non-empty string (a stack always has a name).
 _NON_EMPTY = object()
+# What AWS::NoValue resolves to: left out of the enclosing object or list.
+_NO_VALUE = object()
 _KNOWN_NON_EMPTY_REFS = {"AWS::StackName", "AWS::StackId", "AWS::Region", "AWS::AccountId"}
 
 
@@ -122,6 +124,31 @@ class Stack:
             return f"AWS-managed key {value}, not a customer-managed one"
         return f"key {json.dumps(value, sort_keys=True)} is not a customer-managed KMS key of this stack"
 
+    def resolved(self, value: Any) -> Any:
+        """`value` with each Fn::If the template decides alone replaced by its branch.
+
+        AWS::NoValue leaves the key or list item out, as CloudFormation does (None for the value
+        itself); an Fn::If whose condition needs parameters is kept as it is.
+        """
+        result = self._resolve(value)
+        return None if result is _NO_VALUE else result
+
+    def _resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            items = (self._resolve(item) for item in value)
+            return [item for item in items if item is not _NO_VALUE]
+        if not isinstance(value, dict):
+            return value
+        if value == {"Ref": "AWS::NoValue"}:
+            return _NO_VALUE
+        if len(value) == 1 and isinstance(value.get("Fn::If"), list) and len(value["Fn::If"]) == 3:
+            name, when_true, when_false = value["Fn::If"]
+            holds = self._evaluate({"Condition": name}, set())
+            if holds is not None:
+                return self._resolve(when_true if holds else when_false)
+        entries = ((key, self._resolve(item)) for key, item in value.items())
+        return {key: item for key, item in entries if item is not _NO_VALUE}
+
     def _condition_holds(self, name: str | None) -> bool:
         if name is None:
             return True
@@ -161,4 +188,9 @@ class Stack:
             return str(value).lower() if isinstance(value, bool) else str(value)
         if isinstance(value, dict) and value.get("Ref") in _KNOWN_NON_EMPTY_REFS:
             return _NON_EMPTY
+        join = value.get("Fn::Join") if isinstance(value, dict) else None
+        if isinstance(join, list) and len(join) == 2 and isinstance(join[1], list):
+            separator, parts = join
+            if all(isinstance(part, str) for part in [separator, *parts]):
+                return separator.join(parts)
         return None

@@ -171,16 +171,3 @@ def _http_error(error: HTTPException) -> tuple[Response, int]:
 def _unexpected_error(error: Exception) -> tuple[Response, int]:
     get_logger().exception("unexpected error")
     return _error(500, "internal_error", "something went wrong; quote the correlation id when reporting it")
-
-
-# The Lambda function's app and its AWS builders live in api/aws.py; this module still answers for them
-# so that older paths to the app (serverless.yml's custom.wsgi.app, tools) keep working.
-_AWS_NAMES = frozenset({"app", "aws_app", "aws_server_callers", "aws_services"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _AWS_NAMES:
-        from . import aws
-
-        return getattr(aws, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
