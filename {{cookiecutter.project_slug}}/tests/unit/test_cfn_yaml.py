@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from tests.support.tables import SERVERLESS_YML
@@ -35,4 +37,6 @@ def test_serverless_yml_reads_with_the_one_loader() -> None:
     document = cfn_yaml.load_file(SERVERLESS_YML)
 
     assert document["service"] == "{{ cookiecutter.project_slug }}"
-    assert document["custom"]["region"]["name"] == "{{ cookiecutter.region }}"
+    # The answers the project was generated from (.cookiecutter.json) name the same region.
+    answers = json.loads((SERVERLESS_YML.parent / ".cookiecutter.json").read_text(encoding="utf-8"))
+    assert document["custom"]["region"]["name"] == answers["region"]
