@@ -77,6 +77,7 @@ class ManifestExtension(Extension):
         environment.globals["default_region"] = default_region
         environment.globals["enabled_modules"] = enabled_modules
         environment.globals["python_tuple"] = python_tuple
+        environment.globals["absent_modules"] = absent_modules
         quiet_failed_hook_traceback()
 
 
@@ -111,8 +112,16 @@ def enabled_modules(answers: dict[str, Any]) -> list[str]:
     ]
 
 
+def absent_modules(answers: dict[str, Any]) -> list[str]:
+    """The modules the template has that these answers leave out (their files are not generated)."""
+    enabled = set(enabled_modules(answers))
+    return [name for name in load_manifest()["modules"] if name not in enabled]
+
+
 def python_tuple(items: list[str], indent: int = 4) -> str:
     """A tuple of strings as ruff formats it: one item on one line, several one per line."""
+    if not items:
+        return "()"
     if len(items) == 1:
         return f"({json.dumps(items[0])},)"
     pad = " " * indent

@@ -8,6 +8,9 @@ when the module is on, and reaches shared code through what the registry lists.
 from __future__ import annotations
 
 MODULES: tuple[str, ...] = {{ python_tuple(enabled_modules(cookiecutter)) }}
+# The template's other modules, left out of this project: their files do not exist here. Code that
+# reaches one imports it only after asking `enabled`, and packaging lets that import be missing.
+ABSENT: tuple[str, ...] = {{ python_tuple(absent_modules(cookiecutter)) }}
 
 
 def enabled(module: str) -> bool:
