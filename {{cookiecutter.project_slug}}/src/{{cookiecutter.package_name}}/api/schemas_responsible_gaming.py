@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
 
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.responsible_gaming import KycStatus, LimitKind, LimitPeriod
 from .schemas import Body, expect_fields, is_player_id, player_id
 from .schemas_wallet import currency, money
-
-Choice = TypeVar("Choice", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +63,7 @@ def player_path_id(value: str) -> str:
     return value
 
 
-def _choice(body: Body, name: str, choices: type[Choice]) -> Choice:
+def _choice[Choice: StrEnum](body: Body, name: str, choices: type[Choice]) -> Choice:
     value = body[name]
     # A list or an object is not hashable: the type check comes first.
     if not isinstance(value, str) or value not in {choice.value for choice in choices}:

@@ -14,7 +14,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 from .errors import ValidationFailed
 from .events import DomainEvent
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..ports.reporting import GgrTotalsStore, ReportWriter
 
 # The UTC calendar day play is counted on and a report covers.
-GgrDay: TypeAlias = date
+type GgrDay = date
 
 # The wallet events that move GGR, by EventBridge detail type.
 BET_PLACED = "BetPlaced"
