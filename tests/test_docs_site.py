@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import types
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,7 +27,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-import yaml
 from combinations import HOSTILE, SUPPORTED
 from conftest import PYTHON, TEMPLATE_DIR, Bake, bake, run
 
@@ -56,23 +57,24 @@ def generated(case_id: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return result.project
 
 
-class MkDocsLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml: its `!!python/name:` tags (the Mermaid fence's formatter) become their names."""
+def _project_yaml_reader() -> types.ModuleType:
+    """The generated projects' one YAML reader (tools/cfn_yaml.py), loaded from the template: it reads
+    mkdocs.yml's `!!python/name:` tags as names and serverless.yml's short tags as their long form."""
+    path = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "tools" / "cfn_yaml.py"
+    spec = importlib.util.spec_from_file_location("template_cfn_yaml", path)
+    assert spec and spec.loader, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-MkDocsLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda _loader, suffix, _node: suffix)
-
-
-class StackLoader(yaml.SafeLoader):
-    """Reads serverless.yml: CloudFormation short tags (!Ref, !GetAtt, ...) are kept as plain values."""
-
-
-StackLoader.add_multi_constructor("!", lambda loader, _suffix, node: loader.construct_object(node))
+YAML = _project_yaml_reader()
 
 
 def mkdocs_config(root: Path) -> dict[str, Any]:
     """The site's mkdocs.yml."""
-    return yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=MkDocsLoader)
+    config: dict[str, Any] = YAML.load_file(root / "mkdocs.yml")
+    return config
 
 
 def nav_pages(nav: Any) -> list[str]:
@@ -342,7 +344,7 @@ def diagram_nodes(source: str) -> dict[str, set[str]]:
 
 def stack_nodes(serverless_yml: str) -> dict[str, set[str]]:
     """The functions, queues and tables of a generated serverless.yml."""
-    stack = yaml.load(serverless_yml, Loader=StackLoader)
+    stack = YAML.load(serverless_yml)
     resources = stack["resources"]["Resources"]
     nodes = {"function": set(stack["functions"])}
     for kind in ("AWS::SQS::Queue", "AWS::DynamoDB::Table"):
