@@ -157,8 +157,9 @@ WEAKENED: dict[str, Weakening] = {
             (r"(    handler: \w+/handlers/session_activity\.handler\n(?:    .*\n)*?)"
              r"    iamRoleStatements:\n      # The plugin adds sqs:.*\n(?:      .*\n)*",
              "\\1    role: ApiIamRoleLambdaExecution\n"),
+            # The role's whole extension goes with it (its name and its managed policies).
             (r"    SessionActivityIamRoleLambdaExecution:\n      Properties:\n        RoleName:\n"
-             r"          Ref: AWS::NoValue\n", ""),
+             r"          Ref: AWS::NoValue\n(?:        ManagedPolicyArns: .*\n)?", ""),
         ]),
     "queue-without-dlq": Weakening("queues-have-dlq", "SessionActivityQueue: no RedrivePolicy", [(
         r"        RedrivePolicy:\n          deadLetterTargetArn:\n"
