@@ -95,6 +95,33 @@ def test_an_import_of_a_missing_module_is_named(toy_package: Path) -> None:
         package_code.closure(f"{PACKAGE}.handlers.broken")
 
 
+def test_a_guarded_import_of_a_left_out_module_may_be_missing_and_no_other(toy_package: Path) -> None:
+    """A module the project leaves out (registry.ABSENT) is imported only after asking the registry:
+    its files are missing, and packaging carries on without them; any other missing module is named."""
+    write_package(
+        toy_package,
+        {
+            "registry.py": (
+                'MODULES: tuple[str, ...] = ("wallet",)\n'
+                'ABSENT: tuple[str, ...] = ("jackpots",)\n'
+            ),
+            "handlers/payout.py": (
+                "def pay():\n"
+                "    from ..domain.jackpots import Jackpot\n"
+                "    from ..adapters.memory_jackpots import Store\n"
+                "    return Jackpot, Store\n"
+            ),
+            "handlers/typo.py": "def pay():\n    from ..domain.jackpot import Jackpot\n    return Jackpot\n",
+        },
+    )
+
+    modules = package_code.closure(f"{PACKAGE}.handlers.payout")
+    assert f"{PACKAGE}.domain.jackpots" not in modules
+    assert f"{PACKAGE}.adapters.memory_jackpots" not in modules
+    with pytest.raises(package_code.PackagingError, match=rf"{PACKAGE}\.domain\.jackpot is imported"):
+        package_code.closure(f"{PACKAGE}.handlers.typo")
+
+
 def test_every_function_of_this_project_imports_from_its_own_files_alone(tmp_path: Path) -> None:
     """Copy each function's files alone and import its handler: nothing it needs is left out."""
     document = package_code.build(write=False)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import importlib.util
 import json
 import py_compile
@@ -140,13 +141,19 @@ LOADED_BY_NAME = {
 
 def registry_modules(name: str = "MODULES") -> tuple[str, ...]:
     """A list of src/<package>/registry.py (read, not imported): MODULES, or ABSENT (left out)."""
-    path = SRC_DIR / PACKAGE / "registry.py"
+    return _registry_lists(SRC_DIR / PACKAGE / "registry.py").get(name, ())
+
+
+@functools.cache
+def _registry_lists(path: Path) -> dict[str, tuple[str, ...]]:
+    """The tuples of strings a registry file assigns, by name (none without the file)."""
+    if not path.is_file():
+        return {}
+    lists = {}
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(target, ast.Name) and target.id == name and isinstance(node, ast.AnnAssign):
-            assert node.value is not None
-            return tuple(ast.literal_eval(node.value))
-    raise PackagingError(f"{path.relative_to(PROJECT_ROOT)} has no {name}")
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            lists[node.target.id] = tuple(ast.literal_eval(node.value))
+    return lists
 
 
 def of_an_absent_module(module: str) -> bool:
