@@ -67,10 +67,10 @@ TEST_ENV = TEMPLATE_NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules" TEMPLATE_S
 	TEMPLATE_PYTHONS="$(foreach v,$(EXTRA_VERSIONS),$(v)=$(CURDIR)/.venv-py$(v)/bin/python)" \
 	PYTHON="$(CURDIR)/$(PY)"
 
-test: install lint ## Run the template's whole test suite (lint first): the gate, about 35 min on 2 cores
+test: install lint ## Run the template's whole test suite (lint first): the gate, about 22 min of tests on 2 cores
 	@$(call timed,make test,$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) $(ARGS))
 
-test-quick: install lint ## The inner loop: prompts, hooks and one small combination end to end (about 5 min)
+test-quick: install lint ## The inner loop: prompts, hooks and one small combination end to end (about 2 min)
 	@$(call timed,make test-quick,$(TEST_ENV) $(PY) -m pytest -m quick $(PYTEST_ARGS) $(ARGS))
 
 # The generated project's own `make demo` (docs/local-development.md there), on the packaged template.
