@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 CORRELATION_ID_HEADER = "x-correlation-id"
 # Anything else (too long, spaces, control characters) is replaced, so a caller cannot forge log lines.
-_CORRELATION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:=-]{0,127}$")
+_CORRELATION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=-]{0,127}")
 
 _logger: Logger | None = None
 _metrics: Metrics | None = None
@@ -86,7 +86,7 @@ def flush_metrics() -> None:
 
 def valid_correlation_id(value: object) -> str | None:
     """`value` if it is a usable correlation id, else None."""
-    if isinstance(value, str) and _CORRELATION_ID_RE.match(value):
+    if isinstance(value, str) and _CORRELATION_ID_RE.fullmatch(value):
         return value
     return None
 

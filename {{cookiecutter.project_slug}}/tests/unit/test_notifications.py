@@ -300,7 +300,10 @@ def test_preferences_keep_what_an_update_leaves_out(service: NotificationService
     assert (forgotten.marketing, forgotten.email) == (False, None)
 
 
-@pytest.mark.parametrize("email", ["not-an-address", "a@b", "two@@example.com", "x" * 250 + "@example.com"])
+@pytest.mark.parametrize(
+    "email",
+    ["not-an-address", "a@b", "two@@example.com", "x" * 250 + "@example.com", "ann@example.com\n"],
+)
 def test_a_malformed_email_is_refused_and_nothing_changes(service: NotificationService, email: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
         service.update_preferences(PLAYER, PreferencesUpdate(marketing=True, email=email))

@@ -17,7 +17,7 @@ from ..domain.audit import Anchor, AuditRecord
 from .aws_clients import LazyClient
 
 PREFIX = "chain/"
-_KEY_RE = re.compile(r"^chain/(\d{20})-(\d{20})-([0-9a-f]{64})\.jsonl$")
+_KEY_RE = re.compile(r"chain/(\d{20})-(\d{20})-([0-9a-f]{64})\.jsonl")
 
 
 class S3AuditArchive:
@@ -49,7 +49,7 @@ class S3AuditArchive:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=PREFIX)
         for page in pages:
             for item in page.get("Contents", []):
-                match = _KEY_RE.match(item["Key"])
+                match = _KEY_RE.fullmatch(item["Key"])
                 if match:
                     yield Anchor(int(match.group(2)), match.group(3))
 

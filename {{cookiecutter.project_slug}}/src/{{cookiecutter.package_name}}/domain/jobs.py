@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # Where the ledger export of one UTC day is written; a rerun of the day replaces the same object.
 EXPORT_KEY_FORMAT = "exports/ledger/date={day}/ledger.jsonl"
-_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Player ids a reconciliation summary names at most.
 LOGGED_PLAYERS = 100
 
@@ -254,7 +254,7 @@ def day_to_export(requested: object, scheduled_at: datetime) -> date:
     today = scheduled_at.astimezone(UTC).date()
     if requested is None:
         return today - timedelta(days=1)
-    if not isinstance(requested, str) or not _DAY_RE.match(requested):
+    if not isinstance(requested, str) or not _DAY_RE.fullmatch(requested):
         raise ValidationFailed("date must be a day as YYYY-MM-DD", field="date")
     try:
         day = date.fromisoformat(requested)

@@ -39,7 +39,7 @@ DEFAULT_TOP = 10
 # mission that counts the play's event type.
 MAX_COUNTERS_PER_EVENT = 99
 # Board, mission and tournament ids: letters, digits and - _ (they appear in URLs and keys).
-CATALOGUE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+CATALOGUE_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 # The currency of the default catalogue's amounts and rewards: the jurisdiction's house currency
 # (compliance.CURRENCY); the wallet holds one currency per player.
 CATALOGUE_CURRENCY = CURRENCY
@@ -197,7 +197,7 @@ class Catalogue:
 
 
 def _check_definition(identifier: str, event: str, currency: str) -> None:
-    if not CATALOGUE_ID_RE.match(identifier):
+    if not CATALOGUE_ID_RE.fullmatch(identifier):
         raise ValueError(f"{identifier!r}: ids are 1-64 lower-case letters, digits, - or _")
     if event not in SCORED_EVENTS:
         raise ValueError(f"{identifier}: {event!r} is not one of {sorted(SCORED_EVENTS)}")

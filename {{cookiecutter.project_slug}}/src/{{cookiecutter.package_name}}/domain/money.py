@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .errors import ValidationFailed
 
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+CURRENCY_RE = re.compile(r"[A-Z]{3}")
 # Upper bound of one transaction: guards against overflow and fat-finger amounts (1e12 minor units).
 MAX_AMOUNT = 10**12
 
@@ -26,6 +26,6 @@ class Money:
             raise ValidationFailed(f"{field} must be an integer number of minor units", field=field)
         if amount <= 0 or amount > MAX_AMOUNT:
             raise ValidationFailed(f"{field} must be between 1 and {MAX_AMOUNT}", field=field)
-        if not isinstance(currency, str) or not CURRENCY_RE.match(currency):
+        if not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency):
             raise ValidationFailed("currency must be a three-letter ISO 4217 code", field="currency")
         return cls(amount, currency)

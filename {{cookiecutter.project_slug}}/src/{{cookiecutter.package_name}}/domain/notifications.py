@@ -30,7 +30,7 @@ CLAIM_LEASE = timedelta(seconds=60)
 # A win of at least this many minor units is a big win, unless the settings say otherwise.
 DEFAULT_BIG_WIN_THRESHOLD = 100_000
 MAX_EMAIL_LENGTH = 254
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+EMAIL_RE = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 # Currencies whose minor unit is not a hundredth (ISO 4217); the rest have two decimals.
 _DECIMALS = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3}
 
@@ -277,7 +277,7 @@ _REASON_OF = {
 
 def validate_email(email: str) -> str:
     """An e-mail address the SES channel can send to, or ValidationFailed naming `email`."""
-    if len(email) > MAX_EMAIL_LENGTH or not EMAIL_RE.match(email):
+    if len(email) > MAX_EMAIL_LENGTH or not EMAIL_RE.fullmatch(email):
         raise ValidationFailed("email must be an e-mail address like player@example.com", field="email")
     return email
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .wallet import Balance, WalletReceipt
 
 # Promotion ids go into ledger transaction ids and table keys: short, lower-case, nothing to escape.
-PROMOTION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+PROMOTION_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")
 # More would be a typo: 100x wagering is already far beyond what regulators accept as fair.
 MAX_WAGERING_MULTIPLIER = 100
 MAX_MATCH_PERCENT = 1_000
@@ -483,7 +483,7 @@ def _promotion(raw: object, index: int) -> Promotion:
         raise PromotionRulesError(f"promotions[{index}] must be an object")
     rule = _Rule(raw, index)
     promotion_id = raw.get("promotion_id")
-    if not isinstance(promotion_id, str) or not PROMOTION_ID_RE.match(promotion_id):
+    if not isinstance(promotion_id, str) or not PROMOTION_ID_RE.fullmatch(promotion_id):
         raise rule.refuse("promotion_id", "must be 1-48 lower-case letters, digits or hyphens")
     triggers = [trigger.value for trigger in Trigger]
     if not isinstance(raw.get("trigger"), str) or raw["trigger"] not in triggers:
@@ -497,7 +497,7 @@ def _promotion(raw: object, index: int) -> Promotion:
         if field not in raw:
             raise rule.refuse(field, "is required")
     currency = raw["currency"]
-    if not isinstance(currency, str) or not CURRENCY_RE.match(currency):
+    if not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency):
         raise rule.refuse("currency", "must be a three-letter ISO 4217 code")
     starts_at = rule.moment("starts_at")
     ends_at = None if raw.get("ends_at") is None else rule.moment("ends_at")

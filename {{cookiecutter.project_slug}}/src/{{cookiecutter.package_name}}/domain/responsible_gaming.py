@@ -153,7 +153,7 @@ class ProtectionService:
         """Lower (at once), raise or remove (after LIMIT_INCREASE_DELAY) one limit; publishes LimitChanged."""
         if amount is not None:
             amount = Money.of(amount, currency).amount
-        elif not isinstance(currency, str) or not CURRENCY_RE.match(currency):
+        elif not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency):
             raise ValidationFailed("currency must be a three-letter ISO 4217 code", field="currency")
         for attempt in range(1, PROTECTION_ATTEMPTS + 1):
             now = self._clock.now()

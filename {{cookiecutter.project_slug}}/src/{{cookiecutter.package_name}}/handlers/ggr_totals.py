@@ -41,7 +41,7 @@ def _count(record: dict[str, Any], counter: GgrCounter) -> str:
     event_id = event.text("event_id")
     amount = event.amount(maximum=MAX_AMOUNT)
     currency = event.detail.get("currency")
-    if amount and (not isinstance(currency, str) or not CURRENCY_RE.match(currency)):
+    if amount and (not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency)):
         raise MalformedEvent("currency must be a three-letter ISO 4217 code")
     play = Play.of_wallet_event(event.detail_type, event_id, amount, str(currency or ""), _occurred_at(event))
     if play is None:
