@@ -20,7 +20,9 @@ def leaderboard(journey: Journey, board_id: str, size: int) -> str:
 
     def scored() -> Any:
         mine = journey.call("GET", f"/leaderboards/{board_id}/me", None, token=token, expect=200)
-        return mine if mine["score"] >= journey.won else None
+        # No score yet (the worker has not seen the win): keep waiting, as for a lower one.
+        score = mine.get("score")
+        return mine if score is not None and score >= journey.won else None
 
     standing = journey.until(f"score of {money(journey.won)} on {board_id}", scored)
     top = journey.call("GET", f"/leaderboards/{board_id}?limit={size}", None, token=token, expect=200)
