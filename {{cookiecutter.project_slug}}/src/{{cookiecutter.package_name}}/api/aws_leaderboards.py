@@ -20,11 +20,9 @@ def aws_leaderboard_service(services: Services) -> LeaderboardService:
     from ..settings import Settings, SystemClock
     from ..settings_leaderboards import LeaderboardSettings
 
-    if services.events is None:
-        raise RuntimeError("the core services have no events publisher")
     return LeaderboardService(
         DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
-        services.events,
+        services.publisher(),
         SystemClock(),
         f"{Settings.from_env().event_source}.leaderboards",
     )

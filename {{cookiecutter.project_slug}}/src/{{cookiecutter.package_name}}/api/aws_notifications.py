@@ -21,13 +21,11 @@ def aws_notification_service(services: Services) -> NotificationService:
     from ..settings import Settings, SystemClock
     from ..settings_notifications import NotificationSettings
 
-    if services.events is None:
-        raise RuntimeError("the core services have no events publisher")
     settings = NotificationSettings.from_env()
     return NotificationService(
         DynamoNotificationStore(settings.notifications_table_name),
         LogChannel(),
-        services.events,
+        services.publisher(),
         SystemClock(),
         f"{Settings.from_env().event_source}.notifications",
         big_win_threshold=settings.big_win_threshold,

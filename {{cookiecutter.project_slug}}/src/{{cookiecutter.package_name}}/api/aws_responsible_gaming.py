@@ -17,12 +17,10 @@ def aws_protection(services: Services) -> ProtectionService:
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
 
-    if services.events is None:
-        raise RuntimeError("the core services have no events publisher")
     settings = Settings.from_env()
     return ProtectionService(
         DynamoLedgerStore(settings.wallet_table_name),
-        services.events,
+        services.publisher(),
         SystemClock(),
         f"{settings.event_source}.responsible_gaming",
     )

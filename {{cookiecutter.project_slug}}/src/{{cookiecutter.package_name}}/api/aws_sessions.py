@@ -12,12 +12,10 @@ def aws_sessions(services: Services) -> SessionService:
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.dynamodb_sessions import DynamoSessionStore
 
-    if services.events is None:
-        raise RuntimeError("the core services have no events publisher")
     settings = Settings.from_env()
     return SessionService(
         DynamoSessionStore(settings.sessions_table_name),
-        services.events,
+        services.publisher(),
         SystemClock(),
         f"{settings.event_source}.sessions",
     )

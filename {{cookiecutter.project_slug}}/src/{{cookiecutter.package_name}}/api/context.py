@@ -80,6 +80,12 @@ class Services:
     # Each module's own service by module name (registry.MODULES); the module's API file reads it typed.
     modules: Mapping[str, object] = field(default_factory=dict)
 
+    def publisher(self) -> EventPublisher:
+        """The bus a module's service publishes on: a module's service is never built without one."""
+        if self.events is None:
+            raise RuntimeError("the core services have no events publisher")
+        return self.events
+
     def module(self, name: str) -> object | None:
         """The service of module `name`, or None when it is not built (or not part of the project)."""
         return self.modules.get(name)
