@@ -84,15 +84,15 @@ def main() -> int:
             "Note: these modules are planned but not built in this template version, so nothing was "
             f"generated for them: {', '.join(planned)}."
         )
+    provider = MANIFEST["providers"][ANSWERS["cloud_provider"]]
+    if provider["status"] == "preview":
+        print(f"\nWarning: {provider['preview_warning']}\n", file=sys.stderr)
     slug = ANSWERS["project_slug"]
     print(
         f"\nCreated {slug} ({ANSWERS['cloud_provider']}, {ANSWERS['region']}, "
         f"jurisdiction {ANSWERS['jurisdiction']}). Next:\n"
         f"  cd {where_to_cd()}\n"
-        "  make install   # Python venv and the pinned Serverless Framework (osls)\n"
-        "  make test      # unit, contract and API tests against a local moto server\n"
-        "  make package   # offline CloudFormation package in .serverless/\n"
-        "  make deploy STAGE=dev\n"
+        + "".join(f"  {step}\n" for step in provider.get("next_steps", []))
     )
     return 0
 

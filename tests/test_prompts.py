@@ -30,7 +30,7 @@ def test_bad_slug_is_refused_right_after_it_is_typed(tmp_path: Path) -> None:
 
 
 def test_planned_provider_is_refused_right_after_the_provider_prompt(tmp_path: Path) -> None:
-    terminal = answer_at_a_terminal(tmp_path, {"cloud_provider": "gcp"})
+    terminal = answer_at_a_terminal(tmp_path, {"cloud_provider": "azure"})
     assert terminal.returncode == 1, terminal.output
     assert terminal.asked[-1] == "cloud_provider"
     refused_naming(terminal.output, "cloud_provider")
