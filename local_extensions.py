@@ -78,6 +78,7 @@ class ManifestExtension(Extension):
         environment.globals["enabled_modules"] = enabled_modules
         environment.globals["python_tuple"] = python_tuple
         environment.globals["absent_modules"] = absent_modules
+        environment.globals["unix_cron"] = unix_cron
         quiet_failed_hook_traceback()
 
 
@@ -126,6 +127,29 @@ def python_tuple(items: list[str], indent: int = 4) -> str:
         return f"({json.dumps(items[0])},)"
     pad = " " * indent
     return "(\n" + "".join(f"{pad}{json.dumps(item)},\n" for item in items) + ")"
+
+
+RATE_CRON = {"minute": "*/{n} * * * *", "hour": "0 */{n} * * *", "day": "0 0 */{n} * *"}
+
+
+def unix_cron(schedule: str) -> str:
+    """An EventBridge schedule expression (manifest.yaml) as the unix cron Cloud Scheduler takes (UTC).
+
+    `rate(15 minutes)` -> `*/15 * * * *`, `rate(1 hour)` -> `0 */1 * * *`, `cron(30 0 * * ? *)` -> `30 0 * * *`
+    (EventBridge's `?` is cron's `*`; its sixth field, the year, has no unix counterpart and must be `*`).
+    """
+    kind, _, body = schedule.partition("(")
+    body = body.removesuffix(")").strip()
+    if kind == "rate":
+        count, unit = body.split()
+        if unit.rstrip("s") not in RATE_CRON:
+            raise ValueError(f"schedule {schedule!r}: rate unit must be minutes, hours or days")
+        return RATE_CRON[unit.rstrip("s")].format(n=int(count))
+    fields = body.split()
+    # EventBridge numbers weekdays 1-7 from Sunday, cron 0-6: a weekday field would need translating.
+    if kind != "cron" or len(fields) != 6 or fields[5] != "*" or fields[4] not in ("*", "?"):
+        raise ValueError(f"schedule {schedule!r}: use rate(<n> <unit>) or cron(<min> <hour> <dom> <month> <dow> *)")
+    return " ".join("*" if field == "?" else field for field in fields[:5])
 
 
 def default_region(answers: dict[str, Any]) -> str:

@@ -1,0 +1,81 @@
+{#- The workers and jobs of one casino module, generated from manifest.yaml (see README.md here). -#}
+{%- macro workers(module) %}
+{%- set on = enabled_modules(cookiecutter) %}
+{%- for worker in manifest.modules[module].get("workers", []) %}
+{%- set name = worker.handler %}
+{%- set publishes = '[var.platform.topics["' ~ module ~ '"]]' if worker.get("publishes", true) else "[]" %}
+{%- if worker.events is defined %}
+module "{{ name }}" {
+  source = "../../blocks/worker"
+
+  project_id           = var.platform.project_id
+  region               = var.platform.region
+  prefix               = var.platform.prefix
+  stage                = var.platform.stage
+  function             = "{{ worker.function }}"
+  label                = "{{ worker.label }}"
+  description          = "{{ worker.description }}"
+  entry_point          = "{{ worker.handler }}"
+  runtime              = var.platform.runtime
+  code                 = merge(var.platform.code, { source_object = "{{ worker.function }}-${var.platform.source_version}.zip" })
+  timeout_seconds      = {{ worker.get("timeout", 30) }}
+  memory               = "{{ worker.get("memory", 256) }}M"
+  max_instances        = {{ worker.get("concurrency", 5) }}
+  events_kms_key       = var.platform.events_kms_key
+  environment          = merge(var.platform.environment, local.environment)
+  publish_topics       = {{ publishes }}
+  pubsub_service_agent = var.platform.pubsub_service_agent
+  # One subscription per source module this project has, filtered on the events' type attribute.
+  subscriptions = {
+{%- for source, types in worker.events.items() if source in on %}
+{%- set clauses = [] %}
+{%- for type in types %}{% set _ = clauses.append('attributes.type = \\"' ~ type ~ '\\"') %}{% endfor %}
+    {{ source }} = {
+      topic  = var.platform.topics["{{ source }}"]
+      filter = "{{ clauses | join(" OR ") }}"
+    }
+{%- endfor %}
+  }
+}
+{%- else %}
+module "{{ name }}" {
+  source = "../../blocks/job"
+
+  project_id      = var.platform.project_id
+  region          = var.platform.region
+  prefix          = var.platform.prefix
+  stage           = var.platform.stage
+  function        = "{{ worker.function }}"
+  label           = "{{ worker.label }}"
+  description     = "{{ worker.description }}"
+  entry_point     = "{{ worker.handler }}"
+  runtime         = var.platform.runtime
+  schedule        = "{{ unix_cron(worker.schedule) }}"
+  code            = merge(var.platform.code, { source_object = "{{ worker.function }}-${var.platform.source_version}.zip" })
+  timeout_seconds = {{ worker.get("timeout", 300) }}
+  memory          = "{{ worker.get("memory", 256) }}M"
+  environment     = merge(var.platform.environment, local.environment)
+  publish_topics  = {{ publishes }}
+}
+{%- endif %}
+
+resource "google_project_iam_member" "{{ name }}_database" {
+  project = var.platform.project_id
+  role    = "roles/datastore.user"
+  member  = module.{{ name }}.service_account_member
+
+  condition {
+    title      = "casino-database-only"
+    expression = var.platform.database_condition
+  }
+}
+{%- endfor %}
+{%- endmacro %}
+
+{#- The module's input: the platform value of infra/events.tf. -#}
+{%- macro platform() %}
+variable "platform" {
+  description = "What the project's core provides: ids, keys, topics, the database and the function code (infra/events.tf)."
+  type        = any
+}
+{%- endmacro %}

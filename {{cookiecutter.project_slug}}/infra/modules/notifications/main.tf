@@ -1,0 +1,34 @@
+{%- import "gcp/workers.tf" as gcp with context -%}
+# The notifications module: its worker tells players about bonuses, limits, reality checks and big
+# wins through a channel; the channel here is a Pub/Sub topic the operator's messaging service reads.
+{{ gcp.platform() }}
+
+resource "google_pubsub_topic" "channel" {
+  project                    = var.platform.project_id
+  name                       = "${var.platform.prefix}-notifications-channel"
+  kms_key_name               = var.platform.events_kms_key
+  message_retention_duration = "604800s"
+
+  message_storage_policy {
+    allowed_persistence_regions = [var.platform.region]
+  }
+}
+
+locals {
+  environment = {
+    NOTIFICATIONS_CHANNEL_TOPIC = google_pubsub_topic.channel.id
+  }
+}
+{{ gcp.workers("notifications") }}
+
+resource "google_pubsub_topic_iam_member" "notifications_sends" {
+  project = var.platform.project_id
+  topic   = google_pubsub_topic.channel.name
+  role    = "roles/pubsub.publisher"
+  member  = module.notifications.service_account_member
+}
+
+output "api_environment" {
+  description = "Variables the API function reads for this module."
+  value       = {}
+}

@@ -1,0 +1,23 @@
+# {{ cookiecutter.project_name }}: the GCP infrastructure (Terraform). The google provider is pinned
+# exactly: 6.50.0 is the version whose schema the offline check knows (infra/schema/, make infra-check).
+
+terraform {
+  required_version = ">= 1.5.0"
+
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = "6.50.0"
+    }
+  }
+
+  # State: one Cloud Storage bucket per GCP project, made once before the first apply, with versioning
+  # and a CMEK key (the state holds resource names and service account e-mails, never secret values:
+  # secrets are added to Secret Manager outside Terraform). Uncomment and set the bucket, then run
+  # `terraform init -backend-config=prefix=<stage>` so each stage keeps its own state:
+  #
+  # backend "gcs" {
+  #   bucket = "<project-id>-terraform-state"
+  #   prefix = "{{ cookiecutter.project_slug }}"
+  # }
+}
