@@ -73,6 +73,16 @@ test: install lint ## Run the template's whole test suite (lint first): the gate
 test-quick: install lint ## The inner loop: prompts, hooks and one small combination end to end (about 2 min)
 	@$(call timed,make test-quick,$(TEST_ENV) $(PY) -m pytest -m quick $(PYTEST_ARGS) $(ARGS))
 
+# The google provider's schema that the GCP projects' `make infra-check` checks infra/ against: extracted
+# from the prebuilt CDKTF provider package generated from the pinned provider (infra/versions.tf).
+GCP_SCHEMA_PACKAGE := cdktf-cdktf-provider-google==16.12.1
+GCP_PROVIDER := 6.50.0
+.PHONY: gcp-schema
+gcp-schema: $(VENV)/.installed ## Regenerate the GCP Terraform's provider schema (downloads a 49 MB wheel into build/)
+	mkdir -p build/gcp-schema
+	$(PY) -m pip download --no-deps --only-binary=:all: --progress-bar off "$(GCP_SCHEMA_PACKAGE)" -d build/gcp-schema
+	$(PY) tools/gcp_provider_schema.py build/gcp-schema/cdktf_cdktf_provider_google-*.whl "$(PROJECT)/infra/schema/google-$(GCP_PROVIDER).json"
+
 # The generated project's own `make demo` (docs/local-development.md there), on the packaged template.
 demo: $(VENV)/.installed $(NODE_DIR)/.installed ## Generate the default project into build/, package it, play its demo journey
 	rm -rf build && mkdir -p build

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from combinations import GCP_PREVIEW
-from conftest import Bake, bake
+from combinations import GCP_PREVIEW, MODULES, only
+from conftest import TEMPLATE_DIR, Bake, bake
+
+from local_extensions import load_manifest, unix_cron
+from tools import gcp_provider_schema as provider_schema
+
+PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 
 _BAKED: dict[str, Bake] = {}
 
@@ -65,3 +76,232 @@ def test_gcp_regions_are_refused_outside_the_jurisdiction(tmp_path: Path) -> Non
     assert result.returncode == 1
     assert "- region:" in result.output and "europe-west1" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- infra/: the Terraform, checked offline (tools/infra_check.py of the generated project).
+
+SCHEMA = "infra/schema/google-6.50.0.json"
+
+
+def scan_python() -> Path:
+    """The scanners' Python (hcl2 and checkov live there, as in a generated project's SCAN_VENV)."""
+    folder = os.environ.get("TEMPLATE_SCAN_BIN")
+    assert folder, "TEMPLATE_SCAN_BIN is not set: run the tests through the template's Makefile (make test)"
+    return Path(folder) / "python"
+
+
+def infra_check(project: Path, *args: str) -> tuple[int, str, list[dict[str, Any]]]:
+    """Run the project's tools/infra_check.py with the scanners' Python; its exit code, output and results."""
+    report = project / "infra-check.json"
+    result = subprocess.run(
+        [str(scan_python()), "tools/infra_check.py", "--checkov", str(scan_python().parent / "checkov"),
+         "--json", str(report), *args],
+        cwd=project, capture_output=True, text=True, check=False, timeout=900,
+    )
+    return result.returncode, result.stdout + result.stderr, json.loads(report.read_text(encoding="utf-8"))
+
+
+def parsed(project: Path) -> dict[str, Any]:
+    """Every resource and module call of the project's Terraform, parsed by hcl2 in the scanners' Python."""
+    code = (
+        "import hcl2, json, pathlib, sys\n"
+        "out = {}\n"
+        "for p in sorted(pathlib.Path('infra').rglob('*.tf')):\n"
+        "    out[str(p)] = hcl2.load(p.open())\n"
+        "json.dump(out, sys.stdout, default=str)\n"
+    )
+    result = subprocess.run([str(scan_python()), "-c", code], cwd=project, capture_output=True, text=True,
+                            check=True, timeout=120)
+    documents: dict[str, Any] = json.loads(result.stdout)
+    return documents
+
+
+def copy_of(project: Path, tmp_path: Path) -> Path:
+    target = tmp_path / project.name
+    shutil.copytree(project, target, ignore=shutil.ignore_patterns("infra-check.json"))
+    return target
+
+
+def test_gcp_infra_has_one_terraform_module_per_chosen_module(gcp_project: Bake) -> None:
+    answers = json.loads((gcp_project.project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    chosen = sorted(name for name in MODULES if answers[f"module_{name}"])
+    assert sorted(p.name for p in (gcp_project.project / "infra" / "modules").iterdir()) == chosen
+    calls = parsed(gcp_project.project)["infra/modules.tf"].get("module", [])
+    assert sorted(name for call in calls for name in call) == chosen
+    versions = (gcp_project.project / "infra" / "versions.tf").read_text(encoding="utf-8")
+    assert re.search(r'version\s*=\s*"6\.50\.0"', versions)
+    assert '# backend "gcs"' in versions
+
+
+@pytest.mark.parametrize("with_checkov", [True], ids=["fmt-parse-schema-controls-checkov"])
+def test_gcp_infra_passes_its_offline_checks(gcp_project: Bake, with_checkov: bool) -> None:
+    code, output, results = infra_check(gcp_project.project)
+    print(output)
+    assert code == 0, output
+    by_name = {result["name"]: result for result in results}
+    assert set(by_name) == {"fmt", "parse", "schema", "controls", "checkov"}
+    assert by_name["checkov"]["counted"]["failed"] == 0
+    assert by_name["checkov"]["counted"]["passed"] > 100  # the modules' resources were scanned too
+    assert by_name["schema"]["counted"]["names"] > 300
+
+
+def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
+    """Each control, the schema check and fmt fail on a weakened copy, naming what is wrong."""
+    result = bake(tmp_path / "out", {"cloud_provider": "gcp", "region": "europe-west1"})
+    assert result.returncode == 0, result.output
+    project = copy_of(result.project, tmp_path)
+    infra = project / "infra"
+    api_member = '  member  = "serviceAccount:${google_service_account.api'
+    dead_letter_policy = ("  dead_letter_policy {\n    dead_letter_topic     = google_pubsub_topic.dead_letters.id\n"
+                          "    max_delivery_attempts = 5\n  }\n")
+    edits = {
+        "main.tf": [('rotation_period = "7776000s"', 'rotation_period = "9000000s"'),
+                    ('point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"',
+                     'point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_DISABLED"'),
+                    ("    is_locked        = local.lock_archive", "    is_locked        = false"),
+                    ("    prevent_destroy = true", "    prevent_destroy = false")],
+        "functions.tf": [('ingress_settings               = "ALLOW_INTERNAL_AND_GCLB"',
+                          'ingress_settings               = "ALLOW_ALL"'),
+                         (f'  role    = "roles/pubsub.publisher"\n{api_member}',
+                          f'  role    = "roles/editor"\n{api_member}')],
+        "blocks/worker/main.tf": [(dead_letter_policy, ""),
+                                  ("  member  = var.pubsub_service_agent\n}", '  member  = "allUsers"\n}')],
+        "modules/wallet/main.tf": [("        customer_managed_encryption {", "        customer_managed_encryptio {")],
+        "events.tf": [("  message_storage_policy {\n    allowed_persistence_regions = [var.region]\n  }\n\n"
+                       "  depends_on", "  depends_on"),
+                      ("  project                    = var.project_id\n  name                       = "
+                       '"${local.prefix}-${each.value}-events"',
+                       "  project = var.project_id\n  name = \"${local.prefix}-${each.value}-events\"")],
+        "monitoring.tf": [('"google_logging_metric" "function_errors"', '"google_logging_metrics" "x"')],
+    }
+    for name, replacements in edits.items():
+        path = infra / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text, (name, old)
+            text = text.replace(old, new, 1)
+        path.write_text(text, encoding="utf-8")
+    code, output, results = infra_check(project, "--no-checkov")
+    assert code == 1, output
+    problems = {result["name"]: "\n".join(result["problems"]) for result in results}
+    expected = {
+        "fmt": ["events.tf"],
+        "schema": ["customer_managed_encryptio: not an argument or block of google 6.50.0",
+                   "google_logging_metrics.x: unknown resource type"],
+        "controls": ["rotation '9000000s' longer than 90 days", "no prevent_destroy",
+                     "point_in_time_recovery_enablement is not POINT_IN_TIME_RECOVERY_ENABLED",
+                     "function api: ingress 'ALLOW_ALL'", "primitive role roles/editor",
+                     "subscription events: no dead_letter_policy", "public member allUsers",
+                     "secret signing_keys: no customer-managed encryption",
+                     "messages may be stored outside the region", "is_locked 'False' does not follow"],
+    }
+    missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
+    assert missed == [], output
+
+
+def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) -> None:
+    result = bake(tmp_path / "out", {**only("sessions"), "cloud_provider": "gcp", "region": "europe-west1"})
+    assert result.returncode == 0, result.output
+    project = copy_of(result.project, tmp_path)
+    main = project / "infra" / "main.tf"
+    text = main.read_text(encoding="utf-8")
+    text = text.replace("# checkov:skip=CKV_GCP_62: this is the access-log bucket the other buckets log to; "
+                        "logging it to itself would loop", "# checkov:skip=CKV_GCP_62")
+    text = text.replace('rotation_period = "7776000s"', 'rotation_period = "31536000s"')
+    main.write_text(text, encoding="utf-8")
+    code, output, results = infra_check(project)
+    assert code == 1, output
+    found = next(r for r in results if r["name"] == "checkov")["problems"]
+    assert any(p.startswith("CKV_GCP_43 failed") for p in found), output
+    assert any(p.startswith("CKV_GCP_62 skipped") and "without a reason" in p for p in found), output
+
+
+def aws_functions(tmp_path: Path, answers: dict[str, Any]) -> dict[str, str]:
+    """The AWS flavour's functions for the same answers: serverless.yml's function keys and handler modules."""
+    twin = {key: value for key, value in answers.items() if key not in ("cloud_provider", "region")}
+    result = bake(tmp_path / "aws-twin", twin)
+    assert result.returncode == 0, result.output
+    spec = importlib.util.spec_from_file_location("cfn_yaml_twin", result.project / "tools" / "cfn_yaml.py")
+    assert spec and spec.loader
+    loader = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loader)
+    config = loader.load_file(result.project / "serverless.yml")
+    return {key: str(function["handler"]) for key, function in config["functions"].items()}
+
+
+def gcp_functions(project: Path) -> dict[str, tuple[str, str]]:
+    """Each GCP function: its key (the AWS function's), its entry point and the Terraform file declaring it."""
+    found: dict[str, tuple[str, str]] = {}
+    for path, document in parsed(project).items():
+        for call in document.get("module", []):
+            for body in call.values():
+                if str(body["source"][0]).split("/")[-1] in ("worker", "job") and "function" in body:
+                    found[body["function"][0]] = (body["entry_point"][0], path)
+        for entry in document.get("resource", []):
+            for body in entry.get("google_cloudfunctions2_function", {}).values():
+                key = str(body["service_config"][0]["environment_variables"][0])
+                match = re.search(r"FUNCTION_KEY['\"]?\s*[:=]\s*['\"](\w+)['\"]", key)
+                if match:
+                    found[match.group(1)] = (body["build_config"][0]["entry_point"][0], path)
+    return found
+
+
+def test_every_aws_function_has_its_gcp_function_in_its_module(gcp_project: Bake, tmp_path: Path) -> None:
+    """The same functions as the AWS flavour, each in its module's Terraform, its entry point its handler.
+
+    The GCP entry points (functions-framework) are not built yet: the entry point names are checked
+    against the AWS handlers' module names (serverless.yml) instead of against code.
+    """
+    aws = aws_functions(tmp_path, gcp_project.answers)
+    gcp = gcp_functions(gcp_project.project)
+    assert sorted(gcp) == sorted(aws)
+    for key, handler in aws.items():
+        entry_point, path = gcp[key]
+        if key == "api":
+            assert entry_point == "api" and path == "infra/functions.tf"
+            continue
+        assert handler.split("/")[-1] == f"{entry_point.replace('audit_archive', 'archive_audit_trail')}.handler", key
+    owners = {worker["function"]: module for module, spec in load_manifest()["modules"].items()
+              for worker in spec.get("workers", [])}
+    owners.update({function: module for module, spec in load_manifest()["modules"].items()
+                   for function in spec.get("functions", [])})
+    for key, (_, path) in gcp.items():
+        expected = f"infra/modules/{owners[key]}/main.tf" if key in owners else "infra/functions.tf"
+        assert path == expected, key
+
+
+def test_committed_schema_is_the_pinned_provider_and_covers_every_type_used() -> None:
+    schema = json.loads((PROJECT_TEMPLATE / SCHEMA).read_text(encoding="utf-8"))
+    assert schema["version"] == "6.50.0"
+    assert re.fullmatch(r"[0-9a-f]{64}", schema["extracted_from"]["wheel_sha256"])
+    used = provider_schema.used_types()
+    assert sorted(schema["resources"]) == sorted(used["resources"])
+    assert sorted(schema["data_sources"]) == sorted(used["data_sources"])
+    function = schema["resources"]["google_cloudfunctions2_function"]
+    assert {"build_config", "service_config", "event_trigger"} <= set(function["blocks"])
+    assert "ingress_settings" in function["blocks"]["service_config"]["arguments"]
+
+
+@pytest.mark.skipif(not os.environ.get("TEMPLATE_GCP_SCHEMA_WHEEL"),
+                    reason="TEMPLATE_GCP_SCHEMA_WHEEL (the cdktf-cdktf-provider-google 16.12.1 wheel) is not set")
+def test_schema_regenerates_from_the_wheel_as_committed(tmp_path: Path) -> None:
+    wheel = Path(os.environ["TEMPLATE_GCP_SCHEMA_WHEEL"])
+    regenerated = provider_schema.extract(wheel, provider_schema.used_types())
+    committed = json.loads((PROJECT_TEMPLATE / SCHEMA).read_text(encoding="utf-8"))
+    assert regenerated == committed
+
+
+@pytest.mark.parametrize(("schedule", "cron"), [
+    ("rate(1 hour)", "0 */1 * * *"),
+    ("rate(15 minutes)", "*/15 * * * *"),
+    ("rate(1 day)", "0 0 */1 * *"),
+    ("cron(30 0 * * ? *)", "30 0 * * *"),
+])
+def test_aws_schedules_become_unix_cron(schedule: str, cron: str) -> None:
+    assert unix_cron(schedule) == cron
+
+
+@pytest.mark.parametrize("schedule", ["cron(0 12 ? * MON-FRI *)", "cron(0 12 * * ? 2027)", "rate(2 weeks)"])
+def test_schedules_cron_cannot_say_are_refused(schedule: str) -> None:
+    with pytest.raises(ValueError, match="schedule"):
+        unix_cron(schedule)
