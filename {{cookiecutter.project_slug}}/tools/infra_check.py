@@ -120,6 +120,7 @@ def fmt(infra: Path) -> Check:
         timeout=TIMEOUT_SECONDS,
     )
     check.problems = [f"not formatted: {line}" for line in result.stdout.split() if line]
+    check.counted = {"files": sum(1 for _ in infra.rglob("*.tf"))}
     if result.returncode and not check.problems:
         check.problems.append(result.stderr.strip()[-500:])
     return check
