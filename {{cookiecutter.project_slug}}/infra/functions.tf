@@ -15,7 +15,8 @@
 
 resource "google_service_account" "api" {
   project      = var.project_id
-  account_id   = "api-${var.stage}"
+  # 6 to 30 characters with a 1-character stage too.
+  account_id   = "player-api-${var.stage}"
   display_name = "api function"
   description  = "Runs the player API only: its roles are granted on the resources it uses."
 }

@@ -142,13 +142,24 @@ resource "google_firestore_database" "casino" {
   depends_on = [google_kms_crypto_key_iam_member.agents]
 }
 
+# Firestore keeps a daily backup at most 7 days and a weekly one at most 14 weeks: one schedule of each
+# (a database takes one of each), on top of point-in-time recovery's last 7 days.
 resource "google_firestore_backup_schedule" "daily" {
-  project  = var.project_id
-  database = google_firestore_database.casino.name
-  # 14 weeks, the longest a daily backup is kept; point-in-time recovery covers the last 7 days.
-  retention = "8467200s"
+  project   = var.project_id
+  database  = google_firestore_database.casino.name
+  retention = "604800s"
 
   daily_recurrence {}
+}
+
+resource "google_firestore_backup_schedule" "weekly" {
+  project   = var.project_id
+  database  = google_firestore_database.casino.name
+  retention = "8467200s"
+
+  weekly_recurrence {
+    day = "SUNDAY"
+  }
 }
 
 # ---- Cloud Storage: access logs, function sources, the audit archive.
