@@ -13,9 +13,9 @@
 {%- endif %}
 {%- endfor %}
 
+# Its id is 6 to 30 characters whatever the stage's length (1 to 7).
 resource "google_service_account" "api" {
   project      = var.project_id
-  # 6 to 30 characters with a 1-character stage too.
   account_id   = "player-api-${var.stage}"
   display_name = "api function"
   description  = "Runs the player API only: its roles are granted on the resources it uses."
