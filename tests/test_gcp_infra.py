@@ -57,6 +57,8 @@ def test_aws_project_keeps_its_files_and_holds_no_gcp_file(tmp_path: Path, manif
     result = bake(tmp_path, {})
     assert result.returncode == 0, result.output
     assert (result.project / "serverless.yml").is_file()
+    # The modules' AWS adapters, now also named by providers.aws.files, stay in an AWS project.
+    assert (result.project / "src" / "casino_backend" / "adapters" / "dynamodb_wallet.py").is_file()
     assert "GCP flavour" not in result.output
     gcp = [path.format(package="casino_backend") for path in manifest["providers"]["gcp"]["files"]]
     assert [path for path in gcp if (result.project / path).exists()] == []
