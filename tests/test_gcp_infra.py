@@ -162,7 +162,8 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                     ('point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"',
                      'point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_DISABLED"'),
                     ("    is_locked        = local.lock_archive", "    is_locked        = false"),
-                    ("    prevent_destroy = true", "    prevent_destroy = false")],
+                    ("    prevent_destroy = true", "    prevent_destroy = false"),
+                    ('  retention = "604800s"\n\n  daily', '  retention = "8467200s"\n\n  daily')],
         "functions.tf": [('ingress_settings               = "ALLOW_INTERNAL_AND_GCLB"',
                           'ingress_settings               = "ALLOW_ALL"'),
                          (f'  role    = "roles/pubsub.publisher"\n{api_member}',
@@ -196,7 +197,8 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "function api: ingress 'ALLOW_ALL'", "primitive role roles/editor",
                      "subscription events: no dead_letter_policy", "public member allUsers",
                      "secret signing_keys: no customer-managed encryption",
-                     "messages may be stored outside the region", "is_locked 'False' does not follow"],
+                     "messages may be stored outside the region", "is_locked 'False' does not follow",
+                     "backup schedule daily: retention '8467200s' is longer than a daily backup is kept"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output

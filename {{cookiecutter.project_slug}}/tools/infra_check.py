@@ -36,6 +36,8 @@ MAX_ROTATION_SECONDS = 90 * 86400
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 PRIMITIVE_ROLES = ("roles/owner", "roles/editor", "roles/viewer")
 INGRESS = {"api": "ALLOW_INTERNAL_AND_GCLB"}
+# The longest Firestore keeps a backup of each recurrence (7 days, 14 weeks).
+BACKUP_RETENTION_SECONDS = {"daily": 7 * 86400, "weekly": 14 * 7 * 86400}
 MAX_FILTER = 256  # Pub/Sub's limit on a subscription filter, in bytes
 TIMEOUT_SECONDS = 600
 
@@ -263,6 +265,17 @@ def controls(resources: list[Resource], modules: list[dict[str, Any]]) -> Check:
             found.append(f"firestore {database.name}: no cmek_config")
     if databases and not by_type(resources, "google_firestore_backup_schedule"):
         found.append("firestore: no backup schedule")
+    for schedule in by_type(resources, "google_firestore_backup_schedule"):
+        retention = str(value(schedule.body, "retention") or "")
+        for recurrence, longest in BACKUP_RETENTION_SECONDS.items():
+            if f"{recurrence}_recurrence" not in schedule.body:
+                continue
+            seconds = int(retention[:-1]) if retention.endswith("s") and retention[:-1].isdigit() else 0
+            if not 0 < seconds <= longest:
+                found.append(
+                    f"backup schedule {schedule.name}: retention {retention!r} is longer than "
+                    f"a {recurrence} backup is kept ({longest} s) or not in seconds"
+                )
     for secret in by_type(resources, "google_secret_manager_secret"):
         if "customer_managed_encryption" not in json.dumps(secret.body):
             found.append(f"secret {secret.name}: no customer-managed encryption")
