@@ -79,6 +79,7 @@ class ManifestExtension(Extension):
         environment.globals["python_tuple"] = python_tuple
         environment.globals["absent_modules"] = absent_modules
         environment.globals["unix_cron"] = unix_cron
+        environment.globals["ncrontab"] = ncrontab
         quiet_failed_hook_traceback()
 
 
@@ -150,6 +151,14 @@ def unix_cron(schedule: str) -> str:
     if kind != "cron" or len(fields) != 6 or fields[5] != "*" or fields[4] not in ("*", "?"):
         raise ValueError(f"schedule {schedule!r}: use rate(<n> <unit>) or cron(<min> <hour> <dom> <month> <dow> *)")
     return " ".join("*" if field == "?" else field for field in fields[:5])
+
+
+def ncrontab(schedule: str) -> str:
+    """An EventBridge schedule expression as the NCRONTAB of an Azure Functions timer trigger (UTC).
+
+    NCRONTAB is unix cron with a leading seconds field: `rate(1 hour)` -> `0 0 */1 * * *`.
+    """
+    return f"0 {unix_cron(schedule)}"
 
 
 def default_region(answers: dict[str, Any]) -> str:

@@ -31,9 +31,11 @@ def paths_to_prune() -> list[Path]:
     for spec in MANIFEST.get("together", []):
         if not all(ANSWERS[f"module_{name}"] is True for name in spec["modules"]):
             doomed.extend(expand(path) for path in spec["files"])
+    # A file the chosen provider names too (tools/infra_check.py of both Terraform flavours) stays.
+    chosen = set(MANIFEST["providers"][ANSWERS["cloud_provider"]]["files"])
     for name, spec in MANIFEST["providers"].items():
         if name != ANSWERS["cloud_provider"]:
-            doomed.extend(expand(path) for path in spec["files"])
+            doomed.extend(expand(path) for path in spec["files"] if path not in chosen)
     return doomed
 
 
@@ -47,6 +49,14 @@ def prune(paths: list[Path]) -> None:
     for folder in sorted((p for p in Path(".").rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
         if not any(folder.iterdir()):
             folder.rmdir()
+
+
+def move_into_place() -> None:
+    """Move the chosen provider's folders where the project expects them (infra-azure/ becomes infra/)."""
+    for source, target in MANIFEST["providers"][ANSWERS["cloud_provider"]].get("moves", {}).items():
+        if expand(target).exists():
+            shutil.rmtree(expand(target))
+        shutil.move(expand(source), expand(target))
 
 
 def record_answers() -> None:
@@ -77,6 +87,7 @@ def main() -> int:
     doomed = paths_to_prune()
     print(f"Pruning {len(doomed)} path(s) of modules and providers that were not chosen.")
     prune(doomed)
+    move_into_place()
     record_answers()
     planned = planned_modules()
     if planned:

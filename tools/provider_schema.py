@@ -1,8 +1,8 @@
-"""Extract the google provider's schema, for the resource types the GCP Terraform uses, from a CDKTF wheel.
+"""Extract a Terraform provider's schema, for the resource types the template's Terraform uses, from a CDKTF wheel.
 
 Terraform cannot download providers on an offline machine, so `terraform validate` cannot run there.
-The prebuilt CDKTF provider package `cdktf-cdktf-provider-google` was generated from one exact provider
-version and embeds its schema in its jsii assembly (`_jsii/*.jsii.tgz` -> `package/.jsii`, JSON):
+Each prebuilt CDKTF provider package (`cdktf-cdktf-provider-google`, `cdktf-cdktf-provider-azurerm`) was
+generated from one exact provider version and embeds its schema in its jsii assembly (`_jsii/*.jsii.tgz` -> `package/.jsii`, JSON):
 
 - each resource is a class whose base is `cdktf.TerraformResource` (a data source: `cdktf.TerraformDataSource`),
   and whose initializer's docs link names the Terraform type (`.../docs/resources/<name>`);
@@ -11,7 +11,8 @@ version and embeds its schema in its jsii assembly (`_jsii/*.jsii.tgz` -> `packa
 - a property typed as a datatype interface (possibly inside a collection or a union) is a nested block,
   whose own properties are read the same way.
 
-Usage: python tools/gcp_provider_schema.py WHEEL OUTPUT.json   (make gcp-schema downloads the wheel)
+Usage: python tools/provider_schema.py PROVIDER WHEEL OUTPUT.json   (PROVIDER: google or azurerm;
+make gcp-schema / make azure-schema download the wheel)
 The output lists only the types the template's Terraform names, so it stays small enough to commit.
 """
 
@@ -28,19 +29,25 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATE = Path(__file__).resolve().parent.parent
-TERRAFORM_SOURCES = [TEMPLATE / "{{cookiecutter.project_slug}}" / "infra", TEMPLATE / "templates" / "gcp"]
-USED = re.compile(r'^\s*(resource|data)\s+"(google_[a-z0-9_]+)"', re.MULTILINE)
-TYPE_LINK = re.compile(r"/providers/hashicorp/google/([0-9.]+)/docs/(resources|data-sources)/([a-z0-9_]+)[ }]")
+PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
+# Where each provider's Terraform lives in the template (the generated project's infra/).
+TERRAFORM_SOURCES = {
+    "google": [PROJECT / "infra", TEMPLATE / "templates" / "gcp"],
+    "azurerm": [PROJECT / "infra-azure", TEMPLATE / "templates" / "azure"],
+}
+USED = r'^\s*(resource|data)\s+"({provider}_[a-z0-9_]+)"'
+TYPE_LINK = r"/providers/hashicorp/{provider}/([0-9.]+)/docs/(resources|data-sources)/([a-z0-9_]+)[ }}]"
 ARGUMENT_LINK = re.compile(r"/docs/(?:resources|data-sources)/[a-z0-9_]+#([a-z0-9_]+)[ }]")
 BASES = {"cdktf.TerraformResource": "resources", "cdktf.TerraformDataSource": "data_sources"}
 
 
-def used_types() -> dict[str, set[str]]:
-    """The resource and data source types the template's Terraform files name."""
+def used_types(provider: str) -> dict[str, set[str]]:
+    """The provider's resource and data source types the template's Terraform files name."""
     found: dict[str, set[str]] = {"resources": set(), "data_sources": set()}
-    for folder in TERRAFORM_SOURCES:
+    used = re.compile(USED.format(provider=provider), re.MULTILINE)
+    for folder in TERRAFORM_SOURCES[provider]:
         for path in folder.rglob("*.tf"):
-            for kind, name in USED.findall(path.read_text(encoding="utf-8")):
+            for kind, name in used.findall(path.read_text(encoding="utf-8")):
                 found["resources" if kind == "resource" else "data_sources"].add(name)
     return found
 
@@ -92,31 +99,37 @@ def block_schema(types: dict[str, Any], fqn: str, depth: int = 0) -> dict[str, A
     return {"arguments": sorted(arguments), "blocks": dict(sorted(blocks.items()))}
 
 
-def extract(wheel: Path, wanted: dict[str, set[str]]) -> dict[str, Any]:
+def extract(provider: str, wheel: Path, wanted: dict[str, set[str]]) -> dict[str, Any]:
     """The compact schema of the wanted types, with the provider version and the wheel's sha256."""
     assembly = read_assembly(wheel)
     types: dict[str, Any] = assembly["types"]
+    type_link = re.compile(TYPE_LINK.format(provider=provider))
     schema: dict[str, Any] = {"resources": {}, "data_sources": {}}
     versions = set()
     for fqn, spec in types.items():
         section = BASES.get(spec.get("base", ""))
         if section is None:
             continue
-        link = TYPE_LINK.search(spec.get("initializer", {}).get("docs", {}).get("summary", ""))
-        if not link or f"google_{link.group(3)}" not in wanted[section]:
+        link = type_link.search(spec.get("initializer", {}).get("docs", {}).get("summary", ""))
+        # The docs link names the type without the provider's prefix (google: `storage_bucket`), or with
+        # it (azurerm: `azurerm_key_vault`... no: `key_vault`); both are accepted.
+        if not link:
+            continue
+        name = link.group(3) if link.group(3).startswith(f"{provider}_") else f"{provider}_{link.group(3)}"
+        if name not in wanted[section]:
             continue
         versions.add(link.group(1))
-        schema[section][f"google_{link.group(3)}"] = block_schema(types, f"{fqn}Config")
+        schema[section][name] = block_schema(types, f"{fqn}Config")
     missing = {section: sorted(set(names) - set(schema[section])) for section, names in wanted.items()}
     if any(missing.values()):
         raise SystemExit(f"not in the provider's schema: {missing}")
     if len(versions) != 1:
         raise SystemExit(f"expected one provider version in the assembly, found {sorted(versions)}")
     return {
-        "provider": "hashicorp/google",
+        "provider": f"hashicorp/{provider}",
         "version": versions.pop(),
         "extracted_from": {
-            "package": f"{assembly['name']}=={assembly['version']} (PyPI: cdktf-cdktf-provider-google)",
+            "package": f"{assembly['name']}=={assembly['version']} (PyPI: cdktf-cdktf-provider-{provider})",
             "wheel": wheel.name,
             "wheel_sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
         },
@@ -128,15 +141,15 @@ def extract(wheel: Path, wanted: dict[str, set[str]]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     """Write the schema of the used types to the output file."""
-    if len(argv) != 2:
+    if len(argv) != 3 or argv[0] not in TERRAFORM_SOURCES:
         print(__doc__, file=sys.stderr)
         return 2
-    wheel, output = Path(argv[0]), Path(argv[1])
-    schema = extract(wheel, used_types())
+    provider, wheel, output = argv[0], Path(argv[1]), Path(argv[2])
+    schema = extract(provider, wheel, used_types(provider))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(schema, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     counted = sum(len(section) for section in (schema["resources"], schema["data_sources"]))
-    print(f"{output}: google {schema['version']}, {counted} types")
+    print(f"{output}: {provider} {schema['version']}, {counted} types")
     return 0
 
 

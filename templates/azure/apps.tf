@@ -1,0 +1,44 @@
+{#- The function apps' pieces of one casino module, generated from manifest.yaml (see README.md here). -#}
+{#- The module's workers as the `functions` map of blocks/function_app: a queue function per worker that
+    takes events (their types from the sources this project has), a timer function per scheduled one. -#}
+{%- macro functions(module) %}
+{%- set on = enabled_modules(cookiecutter) %}
+{#- The keys padded as terraform fmt aligns them. #}
+{%- set width = manifest.modules[module].get("workers", []) | map(attribute="function") | map("length") | max %}
+  functions = {
+{%- for worker in manifest.modules[module].get("workers", []) %}
+{%- set key = worker.function.ljust(width) %}
+{%- if worker.events is defined %}
+{%- set types = [] %}
+{%- for source, names in worker.events.items() if source in on %}{% for name in names %}{% set _ = types.append(name) %}{% endfor %}{% endfor %}
+    {{ key }} = { entry_point = "{{ worker.handler }}", trigger = "queue", event_types = {{ types | tojson }} }
+{%- else %}
+    {{ key }} = { entry_point = "{{ worker.handler }}", trigger = "timer", schedule = "{{ ncrontab(worker.schedule) }}" }
+{%- endif %}
+{%- endfor %}
+  }
+{%- endmacro %}
+
+{#- `{ publishes = <EventGrid Data Sender on the topic> }` when a worker of the module publishes events, else `{}`
+    (a map of its own, merged into the app's grants, so that terraform fmt's alignment holds either way). -#}
+{%- macro publish_grant(module) -%}
+{%- set workers = manifest.modules[module].get("workers", []) %}
+{%- if workers | selectattr("publishes", "undefined") | list or workers | selectattr("publishes", "defined") | selectattr("publishes") | list -%}
+{ publishes = { scope = var.platform.topic_id, role = "EventGrid Data Sender" } }
+{%- else -%}
+{}
+{%- endif %}
+{%- endmacro %}
+
+{#- The module's input: the platform value of infra/events.tf. -#}
+{%- macro platform() %}
+variable "platform" {
+  description = "What the project's core provides: names, the storage accounts, the topic, Key Vault (infra/events.tf)."
+  type        = any
+}
+{%- endmacro %}
+
+{#- The role of a table of the data account, by name (tables made by another module: the wallet's). -#}
+{%- macro table(name) -%}
+"${var.platform.data_storage_id}/tableServices/default/tables/{{ name }}"
+{%- endmacro %}

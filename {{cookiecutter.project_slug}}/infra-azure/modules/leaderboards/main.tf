@@ -1,0 +1,38 @@
+{%- import "azure/apps.tf" as azure with context -%}
+# The leaderboards module: its worker scores bets, wins and bonuses and advances missions.
+{{ azure.platform() }}
+
+resource "azurerm_storage_table" "leaderboards" {
+  # checkov:skip=CKV2_AZURE_20: storage analytics logging needs a shared key, which the account refuses (CKV2_AZURE_40); its reads, writes and deletes go to Log Analytics (monitoring.tf)
+  name                 = "Leaderboards"
+  storage_account_name = var.platform.data_storage_name
+}
+
+module "app" {
+  source = "../../blocks/function_app"
+
+  platform    = var.platform
+  app         = "leaderboards"
+  description = "Scores bets, wins and bonuses on leaderboards and advances missions"
+{{ azure.functions("leaderboards") }}
+  grants = merge({
+    leaderboards = { scope = azurerm_storage_table.leaderboards.resource_manager_id, role = "Storage Table Data Contributor" }
+  }, {{ azure.publish_grant("leaderboards") }})
+  app_settings = {
+    LEADERBOARDS_TABLE_NAME = azurerm_storage_table.leaderboards.name
+  }
+}
+
+output "api_grants" {
+  description = "The API's roles on this module's resources."
+  value = {
+    leaderboards = { scope = azurerm_storage_table.leaderboards.resource_manager_id, role = "Storage Table Data Contributor" }
+  }
+}
+
+output "api_settings" {
+  description = "Settings the API reads for this module."
+  value = {
+    LEADERBOARDS_TABLE_NAME = azurerm_storage_table.leaderboards.name
+  }
+}

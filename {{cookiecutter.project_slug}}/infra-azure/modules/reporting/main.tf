@@ -1,0 +1,74 @@
+{%- import "azure/apps.tf" as azure with context -%}
+# The reporting module: GGR totals per day in the Reporting table (from wallet events), and the daily
+# GGR report as date-partitioned JSON lines in the reports container, kept for the jurisdiction's
+# retention by a lifecycle rule, then deleted.
+{{ azure.platform() }}
+
+resource "azurerm_storage_table" "reporting" {
+  # checkov:skip=CKV2_AZURE_20: storage analytics logging needs a shared key, which the account refuses (CKV2_AZURE_40); its reads, writes and deletes go to Log Analytics (monitoring.tf)
+  name                 = "Reporting"
+  storage_account_name = var.platform.data_storage_name
+}
+
+resource "azurerm_storage_container" "reports" {
+  # checkov:skip=CKV2_AZURE_21: storage analytics logging needs a shared key, which the account refuses (CKV2_AZURE_40); its reads, writes and deletes go to Log Analytics (monitoring.tf)
+  name                  = "reports"
+  storage_account_id    = var.platform.data_storage_id
+  container_access_type = "private"
+}
+
+resource "azurerm_storage_management_policy" "reports" {
+  storage_account_id = var.platform.data_storage_id
+
+  rule {
+    name    = "reports-retention"
+    enabled = true
+
+    filters {
+      prefix_match = ["reports/"]
+      blob_types   = ["blockBlob"]
+    }
+
+    actions {
+      base_blob {
+        tier_to_cool_after_days_since_creation_greater_than = 30
+        delete_after_days_since_creation_greater_than       = var.platform.retention_days
+      }
+
+      version {
+        delete_after_days_since_creation = var.platform.retention_days
+      }
+    }
+  }
+}
+
+module "app" {
+  source = "../../blocks/function_app"
+
+  platform    = var.platform
+  app         = "reporting"
+  description = "Adds wallet bets and wins to the day's GGR totals; writes yesterday's GGR report"
+{{ azure.functions("reporting") }}
+  grants = merge({
+    totals  = { scope = azurerm_storage_table.reporting.resource_manager_id, role = "Storage Table Data Contributor" }
+    reports = { scope = azurerm_storage_container.reports.id, role = "Storage Blob Data Contributor" }
+  }, {{ azure.publish_grant("reporting") }})
+  app_settings = {
+    REPORTING_TABLE_NAME = azurerm_storage_table.reporting.name
+    REPORTS_CONTAINER    = azurerm_storage_container.reports.name
+  }
+}
+
+output "api_grants" {
+  description = "The API's roles on this module's resources (it reads the totals)."
+  value = {
+    reporting = { scope = azurerm_storage_table.reporting.resource_manager_id, role = "Storage Table Data Reader" }
+  }
+}
+
+output "api_settings" {
+  description = "Settings the API reads for this module."
+  value = {
+    REPORTING_TABLE_NAME = azurerm_storage_table.reporting.name
+  }
+}

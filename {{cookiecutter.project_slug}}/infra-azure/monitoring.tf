@@ -1,0 +1,122 @@
+# Logs, traces and alerts: a Log Analytics workspace, workspace-based Application Insights (Entra ID
+# ingestion only: each app's identity publishes with Monitoring Metrics Publisher), and alerts on errors,
+# poison messages, API 5xx and latency and a broken audit chain to the alert e-mail's action group.
+{%- set jurisdiction = manifest.jurisdictions[cookiecutter.jurisdiction] %}
+
+# Interactive retention is at most 730 days; {{ cookiecutter.jurisdiction }} asks {{ jurisdiction.log_retention_days }} days of logs (see infra/README.md).
+resource "azurerm_log_analytics_workspace" "casino" {
+  name                         = "${local.prefix}-logs"
+  location                     = var.region
+  resource_group_name          = azurerm_resource_group.casino.name
+  sku                          = "PerGB2018"
+  retention_in_days            = local.log_days
+  local_authentication_enabled = false
+  tags                         = local.tags
+}
+
+# The data account's reads, writes and deletes of tables, queues and blobs go to the workspace (Entra ID
+# identities included): storage analytics logging would need a shared key, which the accounts refuse.
+resource "azurerm_monitor_diagnostic_setting" "data_storage" {
+  for_each = toset(["blob", "queue", "table"])
+
+  name                       = "${local.prefix}-data-${each.value}"
+  target_resource_id         = "${azurerm_storage_account.casino["data"].id}/${each.value}Services/default"
+  log_analytics_workspace_id = azurerm_log_analytics_workspace.casino.id
+
+  enabled_log {
+    category_group = "audit"
+  }
+
+  enabled_log {
+    category = "StorageWrite"
+  }
+
+  enabled_log {
+    category = "StorageDelete"
+  }
+}
+
+resource "azurerm_application_insights" "casino" {
+  name                          = "${local.prefix}-insights"
+  location                      = var.region
+  resource_group_name           = azurerm_resource_group.casino.name
+  workspace_id                  = azurerm_log_analytics_workspace.casino.id
+  application_type              = "other"
+  local_authentication_disabled = true
+  disable_ip_masking            = false
+  retention_in_days             = local.log_days
+  tags                          = local.tags
+}
+
+resource "azurerm_monitor_action_group" "alerts" {
+  name                = "${local.prefix}-alerts"
+  resource_group_name = azurerm_resource_group.casino.name
+  short_name          = "casino"
+  tags                = local.tags
+
+  email_receiver {
+    name                    = "operations"
+    email_address           = var.alert_email
+    use_common_alert_schema = true
+  }
+}
+
+locals {
+  alerts = {
+    function-errors = {
+      description = "A function failed (an unhandled exception in any app)."
+      query       = "AppExceptions | summarize failures = count() by AppRoleName"
+      threshold   = 0
+    }
+    poison-messages = {
+      description = "A queue message was moved to its poison queue after its retries."
+      query       = "AppTraces | where Message has \"-poison\" | summarize moved = count() by AppRoleName"
+      threshold   = 0
+    }
+    api-5xx = {
+      description = "The API answered with a server error."
+      query       = "AppRequests | where AppRoleName endswith \"-api\" and toint(ResultCode) >= 500 | summarize errors = count()"
+      threshold   = 0
+    }
+    api-latency = {
+      description = "The API's 95th percentile latency is over 2 seconds."
+      query       = "AppRequests | where AppRoleName endswith \"-api\" | summarize p95 = percentile(DurationMs, 95) | where p95 > 2000"
+      threshold   = 0
+    }
+    audit-chain-break = {
+      description = "verifyAuditTrail found a broken hash chain: the audit trail may have been tampered with."
+      query       = "AppTraces | where Message has \"audit chain broken\" | summarize breaks = count()"
+      threshold   = 0
+    }
+  }
+}
+
+resource "azurerm_monitor_scheduled_query_rules_alert_v2" "casino" {
+  for_each = local.alerts
+
+  name                 = "${local.prefix}-${each.key}"
+  location             = var.region
+  resource_group_name  = azurerm_resource_group.casino.name
+  description          = each.value.description
+  scopes               = [azurerm_application_insights.casino.id]
+  severity             = 1
+  evaluation_frequency = "PT5M"
+  window_duration      = "PT5M"
+  tags                 = local.tags
+
+  criteria {
+    query                   = each.value.query
+    time_aggregation_method = "Count"
+    operator                = "GreaterThan"
+    threshold               = each.value.threshold
+
+    failing_periods {
+      minimum_failing_periods_to_trigger_alert = 1
+      number_of_evaluation_periods             = 1
+    }
+  }
+
+  action {
+    action_groups = [azurerm_monitor_action_group.alerts.id]
+  }
+}

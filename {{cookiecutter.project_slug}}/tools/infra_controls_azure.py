@@ -1,0 +1,160 @@
+"""The Azure Terraform's own controls (tools/infra_check.py runs them): what checkov has no check for.
+
+checkov has no check for `azurerm_function_app_flex_consumption` (HTTPS only, TLS, identity,
+authentication, CORS), none for a role's scope (least privilege per app: Azure grants identity per app,
+not per function), none for a queue's poison queue, an immutability policy's lock or a timer's schedule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from infra_check import Check, Resource, blocks, by_type, value
+
+TLS_VERSIONS = ("1.2", "1.3")
+UNAUTHENTICATED = ("Return401", "Return403")
+# Roles that reach beyond one resource's data (management of everything, or of access itself).
+BROAD_ROLES = ("Owner", "Contributor", "User Access Administrator", "Storage Account Contributor",
+               "Key Vault Administrator", "Storage Blob Data Owner")
+# Storage Blob Data Owner is the Functions host's role on the host account only (its leases and code).
+HOST_ROLE = ("Storage Blob Data Owner", "host_storage_id")
+# Scopes wider than one resource: the resource group, the subscription, the whole data account.
+WIDE_SCOPES = re.compile(
+    r"azurerm_resource_group\.|azurerm_subscription|^/subscriptions/[^/]+$|data_storage_id\}$|"
+    r"azurerm_storage_account\.casino\[\"data\"\]\.id\}$"
+)
+NCRONTAB = re.compile(r"^\S+( \S+){5}$")
+MIN_SOFT_DELETE_DAYS = 90
+
+
+def flex_apps(resources: list[Resource], found: list[str]) -> None:
+    """HTTPS only, TLS 1.2+, its own user-assigned identity, authentication before the code, exact CORS."""
+    for app in by_type(resources, "azurerm_function_app_flex_consumption"):
+        where = f"function app {app.name} ({app.path.parent.name})"
+        if value(app.body, "https_only") is not True:
+            found.append(f"{where}: https_only is not true")
+        if value(app.body, "webdeploy_publish_basic_authentication_enabled") is not False:
+            found.append(f"{where}: basic authentication for publishing is not off")
+        if value(app.body, "storage_authentication_type") != "UserAssignedIdentity":
+            found.append(f"{where}: host storage not reached with its user-assigned identity")
+        site = blocks(app.body, "site_config")
+        for key in ("minimum_tls_version", "scm_minimum_tls_version"):
+            tls = str(value(site[0], key)) if site else "None"
+            if tls not in TLS_VERSIONS:
+                found.append(f"{where}: {key} {tls!r}, expected 1.2 or later")
+        identity = blocks(app.body, "identity")
+        ids = json.dumps(value(identity[0], "identity_ids")) if identity else ""
+        if not identity or value(identity[0], "type") != "UserAssigned" or "azurerm_user_assigned_identity." not in ids:
+            found.append(f"{where}: no user-assigned identity of its own")
+        auth = blocks(app.body, "auth_settings_v2")
+        if not auth or value(auth[0], "auth_enabled") is not True or value(auth[0], "require_authentication") is not True:
+            found.append(f"{where}: authentication is not required (auth_settings_v2)")
+        elif value(auth[0], "unauthenticated_action") not in UNAUTHENTICATED:
+            found.append(f"{where}: an unauthenticated call is not refused (unauthenticated_action)")
+        for cors in (c for s in site for c in blocks(s, "cors")):
+            origins = json.dumps(value(cors, "allowed_origins"))
+            if '"*"' in origins or "'*'" in origins:
+                found.append(f"{where}: CORS allows any origin (*)")
+            if value(cors, "support_credentials") is True:
+                found.append(f"{where}: CORS sends credentials")
+
+
+def role_grants(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
+    """Each role on one resource, never a broad role or the resource group, subscription or data account."""
+    grants: list[tuple[str, str, str]] = [
+        (f"role assignment {r.name} ({r.path.parent.name})", str(value(r.body, "role_definition_name")),
+         str(value(r.body, "scope")))
+        for r in by_type(resources, "azurerm_role_assignment")
+    ]
+    for module in modules:
+        given = value(module, "grants")
+        entries = given.items() if isinstance(given, dict) else []
+        grants.extend(
+            (f"module {module['name']} grant {key}", str(value(grant, "role")), str(value(grant, "scope")))
+            for key, grant in entries if isinstance(grant, dict)
+        )
+    for where, role, scope in grants:
+        if role in BROAD_ROLES and not (role == HOST_ROLE[0] and HOST_ROLE[1] in scope):
+            found.append(f"{where}: broad role {role}")
+        if WIDE_SCOPES.search(scope):
+            found.append(f"{where}: scope {scope} is wider than one resource")
+
+
+def queues(resources: list[Resource], found: list[str]) -> None:
+    """Each work queue has its poison queue; each Event Grid subscription dead-letters and retries."""
+    for work in by_type(resources, "azurerm_storage_queue"):
+        if work.name == "poison":
+            continue
+        poison = [q for q in by_type(resources, "azurerm_storage_queue")
+                  if q.path == work.path and str(value(q.body, "name")).endswith("-poison")]
+        if not poison:
+            found.append(f"queue {work.name} ({work.path.parent.name}): no poison queue")
+    for subscription in by_type(resources, "azurerm_eventgrid_event_subscription"):
+        for needed in ("storage_blob_dead_letter_destination", "retry_policy", "delivery_identity"):
+            if not blocks(subscription.body, needed):
+                found.append(f"event subscription {subscription.name}: no {needed}")
+
+
+def vault_and_storage(resources: list[Resource], found: list[str]) -> None:
+    """Key Vault: RBAC, purge protection, soft delete, no public network; storage: CMK for queues and tables."""
+    for vault in by_type(resources, "azurerm_key_vault"):
+        for key, wanted in (("rbac_authorization_enabled", True), ("purge_protection_enabled", True),
+                            ("public_network_access_enabled", False)):
+            if value(vault.body, key) is not wanted:
+                found.append(f"key vault {vault.name}: {key} is not {str(wanted).lower()}")
+        if int(value(vault.body, "soft_delete_retention_days") or 0) < MIN_SOFT_DELETE_DAYS:
+            found.append(f"key vault {vault.name}: soft delete kept fewer than {MIN_SOFT_DELETE_DAYS} days")
+        acls = blocks(vault.body, "network_acls")
+        if not acls or value(acls[0], "default_action") != "Deny":
+            found.append(f"key vault {vault.name}: network default action is not Deny")
+    for account in by_type(resources, "azurerm_storage_account"):
+        if not blocks(account.body, "customer_managed_key"):
+            found.append(f"storage account {account.name}: no customer-managed key")
+        for key in ("queue_encryption_key_type", "table_encryption_key_type"):
+            if value(account.body, key) != "Account":
+                found.append(f"storage account {account.name}: {key} is not Account (the customer-managed key)")
+        if value(account.body, "shared_access_key_enabled") is not False:
+            found.append(f"storage account {account.name}: shared keys are not off")
+
+
+def audit_archive(resources: list[Resource], found: list[str]) -> None:
+    """The audit archive's immutability policy: the jurisdiction's retention, locked where asked."""
+    policies = [p for p in by_type(resources, "azurerm_storage_container_immutability_policy") if p.name == "audit_archive"]
+    if not policies:
+        found.append("audit archive: no immutability policy")
+        return
+    policy = policies[0].body
+    if "lock_archive" not in str(value(policy, "locked")):
+        found.append(f"audit archive: locked {value(policy, 'locked')!r} does not follow archive_lock_stages")
+    if "retention_days" not in str(value(policy, "immutability_period_in_days")):
+        found.append("audit archive: immutability period is not the jurisdiction's retention")
+
+
+def timers(modules: list[dict[str, Any]], found: list[str]) -> None:
+    """Every timer-triggered function declares its NCRONTAB schedule (an app setting the trigger reads)."""
+    for module in modules:
+        functions = value(module, "functions")
+        for key, spec in (functions.items() if isinstance(functions, dict) else []):
+            if not isinstance(spec, dict) or value(spec, "trigger") != "timer":
+                continue
+            schedule = str(value(spec, "schedule") or "")
+            if not NCRONTAB.match(schedule):
+                found.append(f"module {module['name']}: timer {key} has no NCRONTAB schedule ({schedule!r})")
+
+
+def controls(resources: list[Resource], modules: list[dict[str, Any]]) -> Check:
+    """The project's own controls where checkov has no check."""
+    check = Check("controls")
+    flex_apps(resources, check.problems)
+    role_grants(resources, modules, check.problems)
+    queues(resources, check.problems)
+    vault_and_storage(resources, check.problems)
+    audit_archive(resources, check.problems)
+    timers(modules, check.problems)
+    check.counted = {
+        "function_apps": sum(1 for m in modules if str(value(m, "source")).endswith("blocks/function_app")),
+        "grants": len(by_type(resources, "azurerm_role_assignment")),
+    }
+    return check
