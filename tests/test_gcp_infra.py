@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,9 +12,10 @@ from typing import Any
 import pytest
 from combinations import GCP_PREVIEW, LONGEST_SLUG, MODULES, only
 from conftest import TEMPLATE_DIR, Bake, bake
+from infra_support import aws_functions, copy_of, infra_check, parsed
 
 from local_extensions import load_manifest, unix_cron
-from tools import gcp_provider_schema as provider_schema
+from tools import provider_schema
 
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 
@@ -83,45 +82,6 @@ def test_gcp_regions_are_refused_outside_the_jurisdiction(tmp_path: Path) -> Non
 # ---- infra/: the Terraform, checked offline (tools/infra_check.py of the generated project).
 
 SCHEMA = "infra/schema/google-6.50.0.json"
-
-
-def scan_python() -> Path:
-    """The scanners' Python (hcl2 and checkov live there, as in a generated project's SCAN_VENV)."""
-    folder = os.environ.get("TEMPLATE_SCAN_BIN")
-    assert folder, "TEMPLATE_SCAN_BIN is not set: run the tests through the template's Makefile (make test)"
-    return Path(folder) / "python"
-
-
-def infra_check(project: Path, *args: str) -> tuple[int, str, list[dict[str, Any]]]:
-    """Run the project's tools/infra_check.py with the scanners' Python; its exit code, output and results."""
-    report = project / "infra-check.json"
-    result = subprocess.run(
-        [str(scan_python()), "tools/infra_check.py", "--checkov", str(scan_python().parent / "checkov"),
-         "--json", str(report), *args],
-        cwd=project, capture_output=True, text=True, check=False, timeout=900,
-    )
-    return result.returncode, result.stdout + result.stderr, json.loads(report.read_text(encoding="utf-8"))
-
-
-def parsed(project: Path) -> dict[str, Any]:
-    """Every resource and module call of the project's Terraform, parsed by hcl2 in the scanners' Python."""
-    code = (
-        "import hcl2, json, pathlib, sys\n"
-        "out = {}\n"
-        "for p in sorted(pathlib.Path('infra').rglob('*.tf')):\n"
-        "    out[str(p)] = hcl2.load(p.open())\n"
-        "json.dump(out, sys.stdout, default=str)\n"
-    )
-    result = subprocess.run([str(scan_python()), "-c", code], cwd=project, capture_output=True, text=True,
-                            check=True, timeout=120)
-    documents: dict[str, Any] = json.loads(result.stdout)
-    return documents
-
-
-def copy_of(project: Path, tmp_path: Path) -> Path:
-    target = tmp_path / project.name
-    shutil.copytree(project, target, ignore=shutil.ignore_patterns("infra-check.json"))
-    return target
 
 
 def test_gcp_infra_has_one_terraform_module_per_chosen_module(gcp_project: Bake) -> None:
@@ -221,19 +181,6 @@ def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) 
     assert any(p.startswith("CKV_GCP_62 skipped") and "without a reason" in p for p in found), output
 
 
-def aws_functions(tmp_path: Path, answers: dict[str, Any]) -> dict[str, str]:
-    """The AWS flavour's functions for the same answers: serverless.yml's function keys and handler modules."""
-    twin = {key: value for key, value in answers.items() if key not in ("cloud_provider", "region")}
-    result = bake(tmp_path / "aws-twin", twin)
-    assert result.returncode == 0, result.output
-    spec = importlib.util.spec_from_file_location("cfn_yaml_twin", result.project / "tools" / "cfn_yaml.py")
-    assert spec and spec.loader
-    loader = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loader)
-    config = loader.load_file(result.project / "serverless.yml")
-    return {key: str(function["handler"]) for key, function in config["functions"].items()}
-
-
 def gcp_functions(project: Path) -> dict[str, tuple[str, str]]:
     """Each GCP function: its key (the AWS function's), its entry point and the Terraform file declaring it."""
     found: dict[str, tuple[str, str]] = {}
@@ -279,7 +226,7 @@ def test_committed_schema_is_the_pinned_provider_and_covers_every_type_used() ->
     schema = json.loads((PROJECT_TEMPLATE / SCHEMA).read_text(encoding="utf-8"))
     assert schema["version"] == "6.50.0"
     assert re.fullmatch(r"[0-9a-f]{64}", schema["extracted_from"]["wheel_sha256"])
-    used = provider_schema.used_types()
+    used = provider_schema.used_types("google")
     assert sorted(schema["resources"]) == sorted(used["resources"])
     assert sorted(schema["data_sources"]) == sorted(used["data_sources"])
     function = schema["resources"]["google_cloudfunctions2_function"]
@@ -291,7 +238,7 @@ def test_committed_schema_is_the_pinned_provider_and_covers_every_type_used() ->
                     reason="TEMPLATE_GCP_SCHEMA_WHEEL (the cdktf-cdktf-provider-google 16.12.1 wheel) is not set")
 def test_schema_regenerates_from_the_wheel_as_committed(tmp_path: Path) -> None:
     wheel = Path(os.environ["TEMPLATE_GCP_SCHEMA_WHEEL"])
-    regenerated = provider_schema.extract(wheel, provider_schema.used_types())
+    regenerated = provider_schema.extract("google", wheel, provider_schema.used_types("google"))
     committed = json.loads((PROJECT_TEMPLATE / SCHEMA).read_text(encoding="utf-8"))
     assert regenerated == committed
 

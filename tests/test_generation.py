@@ -83,15 +83,25 @@ def test_files_of_modules_not_chosen_are_pruned(baked: Bake, manifest: dict[str,
     answers = json.loads((baked.project / ".cookiecutter.json").read_text(encoding="utf-8"))
     package = answers["package_name"]
     # A module's file of another cloud (infra/modules/<module> on GCP) goes with that cloud's files.
+    chosen = manifest["providers"][answers["cloud_provider"]]
     other_clouds = [path.rstrip("/") for cloud, spec in manifest["providers"].items()
-                    if cloud != answers["cloud_provider"] for path in spec["files"]]
+                    if cloud != answers["cloud_provider"] for path in spec["files"] if path not in chosen["files"]]
+    moves = chosen.get("moves", {})
     for name, spec in manifest["modules"].items():
         for pattern in spec["files"]:
             exists = (baked.project / pattern.format(package=package)).exists()
             # A file several modules name stays while any of them is on.
             owners = [other for other, its in manifest["modules"].items() if pattern in its["files"]]
+            # Another cloud's path where the chosen cloud moved its own folder (an Azure project's
+            # infra/modules/wallet is Azure's): that folder is checked through its source path.
+            if any(pattern.startswith(target + "/") for target in moves.values()):
+                continue
             cloud_pruned = any(pattern == path or pattern.startswith(path + "/") for path in other_clouds)
             expected = any(answers[f"module_{owner}"] for owner in owners) and not cloud_pruned
+            # A folder the chosen cloud moves into place (infra-azure/ is an Azure project's infra/).
+            for source, target in moves.items():
+                if pattern.startswith(source + "/"):
+                    exists = (baked.project / target / pattern.removeprefix(source + "/")).exists()
             assert exists is expected, f"{pattern} of module {name}"
 
 

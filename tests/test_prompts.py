@@ -29,12 +29,13 @@ def test_bad_slug_is_refused_right_after_it_is_typed(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_planned_provider_is_refused_right_after_the_provider_prompt(tmp_path: Path) -> None:
-    terminal = answer_at_a_terminal(tmp_path, {"cloud_provider": "azure"})
+def test_unknown_provider_is_refused_right_after_the_provider_prompt(tmp_path: Path) -> None:
+    # Every provider of the manifest generates now (aws; gcp and azure as previews): an unknown one is refused.
+    terminal = answer_at_a_terminal(tmp_path, {"cloud_provider": "oracle"})
     assert terminal.returncode == 1, terminal.output
     assert terminal.asked[-1] == "cloud_provider"
     refused_naming(terminal.output, "cloud_provider")
-    assert "not available yet" in terminal.output
+    assert "is not one of aws, gcp, azure" in terminal.output
 
 
 def test_module_without_what_it_needs_is_refused_right_after_its_prompt(tmp_path: Path) -> None:

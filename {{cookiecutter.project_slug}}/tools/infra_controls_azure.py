@@ -25,6 +25,8 @@ WIDE_SCOPES = re.compile(
     r"azurerm_resource_group\.|azurerm_subscription|^/subscriptions/[^/]+$|data_storage_id\}$|"
     r"azurerm_storage_account\.casino\[\"data\"\]\.id\}$"
 )
+# A grant inside an expression (merge(...) of maps), as python-hcl2 renders it: 'scope': '...', 'role': '...'.
+GRANT = re.compile(r"'(\w+)': \{'scope': '([^']*)', 'role': '([^']*)'\}")
 NCRONTAB = re.compile(r"^\S+( \S+){5}$")
 MIN_SOFT_DELETE_DAYS = 90
 
@@ -70,11 +72,14 @@ def role_grants(resources: list[Resource], modules: list[dict[str, Any]], found:
     ]
     for module in modules:
         given = value(module, "grants")
-        entries = given.items() if isinstance(given, dict) else []
-        grants.extend(
-            (f"module {module['name']} grant {key}", str(value(grant, "role")), str(value(grant, "scope")))
-            for key, grant in entries if isinstance(grant, dict)
-        )
+        if isinstance(given, dict):
+            grants.extend(
+                (f"module {module['name']} grant {key}", str(value(grant, "role")), str(value(grant, "scope")))
+                for key, grant in given.items() if isinstance(grant, dict)
+            )
+        elif given is not None:
+            grants.extend((f"module {module['name']} grant {key}", role, scope)
+                          for key, scope, role in GRANT.findall(str(given)))
     for where, role, scope in grants:
         if role in BROAD_ROLES and not (role == HOST_ROLE[0] and HOST_ROLE[1] in scope):
             found.append(f"{where}: broad role {role}")

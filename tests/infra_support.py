@@ -1,0 +1,69 @@
+"""What the Terraform flavours' tests share (tests/test_gcp_infra.py, tests/test_azure_infra.py).
+
+A generated project's `tools/infra_check.py` is one tool for both clouds (it reads the provider that
+infra/versions.tf pins); these helpers run it, parse the Terraform and read the AWS twin's functions.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from conftest import bake
+
+
+def scan_python() -> Path:
+    """The scanners' Python (hcl2 and checkov live there, as in a generated project's SCAN_VENV)."""
+    folder = os.environ.get("TEMPLATE_SCAN_BIN")
+    assert folder, "TEMPLATE_SCAN_BIN is not set: run the tests through the template's Makefile (make test)"
+    return Path(folder) / "python"
+
+
+def infra_check(project: Path, *args: str) -> tuple[int, str, list[dict[str, Any]]]:
+    """Run the project's tools/infra_check.py with the scanners' Python; its exit code, output and results."""
+    report = project / "infra-check.json"
+    result = subprocess.run(
+        [str(scan_python()), "tools/infra_check.py", "--checkov", str(scan_python().parent / "checkov"),
+         "--json", str(report), *args],
+        cwd=project, capture_output=True, text=True, check=False, timeout=900,
+    )
+    return result.returncode, result.stdout + result.stderr, json.loads(report.read_text(encoding="utf-8"))
+
+
+def parsed(project: Path) -> dict[str, Any]:
+    """Every resource and module call of the project's Terraform, parsed by hcl2 in the scanners' Python."""
+    code = (
+        "import hcl2, json, pathlib, sys\n"
+        "out = {}\n"
+        "for p in sorted(pathlib.Path('infra').rglob('*.tf')):\n"
+        "    out[str(p)] = hcl2.load(p.open())\n"
+        "json.dump(out, sys.stdout, default=str)\n"
+    )
+    result = subprocess.run([str(scan_python()), "-c", code], cwd=project, capture_output=True, text=True,
+                            check=True, timeout=120)
+    documents: dict[str, Any] = json.loads(result.stdout)
+    return documents
+
+
+def copy_of(project: Path, tmp_path: Path) -> Path:
+    target = tmp_path / project.name
+    shutil.copytree(project, target, ignore=shutil.ignore_patterns("infra-check.json"))
+    return target
+
+
+def aws_functions(tmp_path: Path, answers: dict[str, Any]) -> dict[str, str]:
+    """The AWS flavour's functions for the same answers: serverless.yml's function keys and handler modules."""
+    twin = {key: value for key, value in answers.items() if key not in ("cloud_provider", "region")}
+    result = bake(tmp_path / "aws-twin", twin)
+    assert result.returncode == 0, result.output
+    spec = importlib.util.spec_from_file_location("cfn_yaml_twin", result.project / "tools" / "cfn_yaml.py")
+    assert spec and spec.loader
+    loader = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loader)
+    config = loader.load_file(result.project / "serverless.yml")
+    return {key: str(function["handler"]) for key, function in config["functions"].items()}

@@ -1,0 +1,271 @@
+"""The Azure flavour (a preview): it generates with its warning, without AWS or GCP files, and its Terraform holds
+up offline through the same tools/infra_check.py as the GCP flavour's."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from combinations import AZURE_PREVIEW, MODULES, only
+from conftest import TEMPLATE_DIR, Bake, bake
+from infra_support import aws_functions, copy_of, infra_check, parsed
+
+from local_extensions import load_manifest, ncrontab
+from tools import provider_schema
+
+PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+SCHEMA = "infra-azure/schema/azurerm-4.55.0.json"
+
+_BAKED: dict[str, Bake] = {}
+
+
+@pytest.fixture(params=AZURE_PREVIEW, ids=[case[0] for case in AZURE_PREVIEW])
+def azure_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Bake:
+    """Generate each Azure combination once per test process."""
+    case_id, answers = request.param
+    if case_id not in _BAKED:
+        _BAKED[case_id] = bake(tmp_path_factory.mktemp(case_id), answers)
+    result = _BAKED[case_id]
+    assert result.returncode == 0, result.output
+    return result
+
+
+def other_cloud_paths(manifest: dict[str, Any], cloud: str, package: str) -> list[str]:
+    """The files another cloud names that Azure does not name too (tools/infra_check.py is both's)."""
+    azure = set(manifest["providers"]["azure"]["files"])
+    return [path.format(package=package) for path in manifest["providers"][cloud]["files"] if path not in azure]
+
+
+def test_azure_generates_with_the_preview_warning(azure_project: Bake, manifest: dict[str, Any]) -> None:
+    assert manifest["providers"]["azure"]["status"] == "preview"
+    assert "Warning: the Azure flavour is in progress" in azure_project.output
+    assert "Do not deploy this project." in azure_project.output
+    assert "make infra-check" in azure_project.output
+    assert "osls" not in azure_project.output.split("Next:")[1]
+
+
+def test_azure_project_holds_no_aws_or_gcp_file(azure_project: Bake, manifest: dict[str, Any]) -> None:
+    package = next(p.name for p in (azure_project.project / "src").iterdir())
+    present = [path for cloud in ("aws", "gcp") for path in other_cloud_paths(manifest, cloud, package)
+               if path != "infra" and (azure_project.project / path).exists()]
+    assert present == []
+    # infra/ is Azure's (moved from infra-azure/), with no GCP Terraform left in it.
+    assert not (azure_project.project / "infra-azure").exists()
+    assert not list((azure_project.project / "infra").rglob("*google*"))
+    assert (azure_project.project / "tools" / "infra_controls_azure.py").is_file()
+    assert not (azure_project.project / "tools" / "infra_controls_gcp.py").exists()
+
+
+def test_aws_and_gcp_projects_hold_no_azure_file(tmp_path: Path) -> None:
+    for cloud, answers in (("aws", {}), ("gcp", {"cloud_provider": "gcp", "region": "europe-west1"})):
+        result = bake(tmp_path / cloud, answers)
+        assert result.returncode == 0, result.output
+        assert not (result.project / "infra-azure").exists(), cloud
+        assert not (result.project / "tools" / "infra_controls_azure.py").exists(), cloud
+        assert "Azure flavour" not in result.output, cloud
+    assert (tmp_path / "gcp" / "casino-backend" / "infra" / "schema" / "google-6.50.0.json").is_file()
+
+
+def test_every_jurisdiction_with_an_aws_region_rule_has_one_for_azure(manifest: dict[str, Any]) -> None:
+    for name, rule in manifest["jurisdictions"].items():
+        if "aws" in rule["allowed_regions"]:
+            assert rule["allowed_regions"].get("azure"), name
+        warning = rule.get("residency", {}).get("transfer_warning")
+        if warning and "aws" in warning["regions"]:
+            assert warning["regions"].get("azure"), name
+
+
+def test_azure_regions_are_refused_outside_the_jurisdiction(tmp_path: Path) -> None:
+    result = bake(tmp_path, {"cloud_provider": "azure", "jurisdiction": "mga", "region": "eastus"})
+    assert result.returncode == 1
+    assert "- region:" in result.output and "westeurope" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---- infra/: the Terraform, checked offline (tools/infra_check.py of the generated project).
+
+
+def test_azure_infra_has_one_terraform_module_per_chosen_module(azure_project: Bake) -> None:
+    answers = json.loads((azure_project.project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    chosen = sorted(name for name in MODULES if answers[f"module_{name}"])
+    assert sorted(p.name for p in (azure_project.project / "infra" / "modules").iterdir()) == chosen
+    calls = parsed(azure_project.project)["infra/modules.tf"].get("module", [])
+    assert sorted(name for call in calls for name in call) == chosen
+    versions = (azure_project.project / "infra" / "versions.tf").read_text(encoding="utf-8")
+    assert re.search(r'source\s*=\s*"hashicorp/azurerm"\s*\n\s*version\s*=\s*"4\.55\.0"', versions)
+    assert '# backend "azurerm"' in versions
+
+
+def test_azure_infra_passes_its_offline_checks(azure_project: Bake) -> None:
+    code, output, results = infra_check(azure_project.project)
+    print(output)
+    assert code == 0, output
+    by_name = {result["name"]: result for result in results}
+    assert set(by_name) == {"fmt", "parse", "schema", "controls", "checkov"}
+    assert by_name["checkov"]["counted"]["failed"] == 0
+    # A floor the smallest combination (sessions only: the core and one module app) passes too.
+    assert by_name["checkov"]["counted"]["passed"] > 60
+    assert by_name["schema"]["counted"]["names"] > 250
+    # The API, the audit trail, and one app per module with functions (responsible gaming has none).
+    answers = json.loads((azure_project.project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    with_apps = [name for name in MODULES if answers[f"module_{name}"] and name != "responsible_gaming"]
+    assert by_name["controls"]["counted"]["function_apps"] == 2 + len(with_apps)
+
+
+def edit(infra: Path, edits: dict[str, list[tuple[str, str]]]) -> None:
+    for name, replacements in edits.items():
+        path = infra / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text, (name, old)
+            text = text.replace(old, new, 1)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
+    """Each control, the schema check and fmt fail on a weakened copy, naming what is wrong."""
+    result = bake(tmp_path / "out", {"cloud_provider": "azure", "region": "westeurope"})
+    assert result.returncode == 0, result.output
+    project = copy_of(result.project, tmp_path)
+    poison = ('resource "azurerm_storage_queue" "poison" {\n  for_each = local.queues\n\n'
+              '  name               = "${each.value}-poison"\n  storage_account_id = var.platform.data_storage_id\n}\n')
+    dead_letters = ("  storage_blob_dead_letter_destination {\n"
+                    "    storage_account_id          = var.platform.data_storage_id\n"
+                    "    storage_blob_container_name = var.platform.dead_letter_container\n  }\n")
+    edit(project / "infra", {
+        "blocks/function_app/main.tf": [
+            ("  https_only                                     = true", "  https_only                                     = false"),
+            ('    minimum_tls_version                    = "1.2"', '    minimum_tls_version                    = "1.0"'),
+            ('    type         = "UserAssigned"\n    identity_ids = [azurerm_user_assigned_identity.app.id]',
+             '    type         = "SystemAssigned"\n    identity_ids = [azurerm_user_assigned_identity.app.id]'),
+            ("    require_authentication = true", "    require_authentication = false"),
+            ("      allowed_origins     = local.http ? var.platform.cors_origins : []",
+             '      allowed_origins     = ["*"]'),
+            (poison, ""),
+            (dead_letters, ""),
+        ],
+        "functions.tf": [('role = "EventGrid Data Sender"', 'role = "Contributor"')],
+        "modules/sessions/main.tf": [("    sessions = { scope = azurerm_storage_table.sessions.resource_manager_id",
+                                      "    sessions = { scope = var.platform.data_storage_id")],
+        "modules/reporting/main.tf": [('schedule = "0 15 0 * * *"', 'schedule = "daily"')],
+        "main.tf": [("  locked                                = local.lock_archive",
+                     "  locked                                = false"),
+                    ("  purge_protection_enabled      = true", "  purge_protection_enabled      = false"),
+                    ('  queue_encryption_key_type = "Account"', '  queue_encryption_key_type = "Service"'),
+                    ('  sku_name                      = "premium"', '  sku_name = "premium"')],
+        "modules/wallet/main.tf": [("  content_type     =", "  content_typ      =")],
+        "monitoring.tf": [('"azurerm_monitor_action_group" "alerts"', '"azurerm_monitor_action_groups" "x"')],
+    })
+    code, output, results = infra_check(project, "--no-checkov")
+    assert code == 1, output
+    problems = {result["name"]: "\n".join(result["problems"]) for result in results}
+    expected = {
+        "fmt": ["main.tf"],
+        "schema": ["content_typ: not an argument or block of azurerm 4.55.0",
+                   "azurerm_monitor_action_groups.x: unknown resource type"],
+        "controls": ["https_only is not true", "minimum_tls_version '1.0', expected 1.2 or later",
+                     "no user-assigned identity of its own", "authentication is not required",
+                     "CORS allows any origin (*)", "broad role Contributor",
+                     "scope ${var.platform.data_storage_id} is wider than one resource",
+                     "no poison queue", "no storage_blob_dead_letter_destination",
+                     "timer dailyReport has no NCRONTAB schedule ('daily')",
+                     "locked False does not follow archive_lock_stages",
+                     "purge_protection_enabled is not true",
+                     "queue_encryption_key_type is not Account"],
+    }
+    missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
+    assert missed == [], output
+
+
+def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) -> None:
+    result = bake(tmp_path / "out", {**only("sessions"), "cloud_provider": "azure", "region": "westeurope"})
+    assert result.returncode == 0, result.output
+    project = copy_of(result.project, tmp_path)
+    main = project / "infra" / "main.tf"
+    text = main.read_text(encoding="utf-8")
+    reasoned = re.search(r"# checkov:skip=CKV_AZURE_206:[^\n]+", text)
+    assert reasoned, "the storage accounts' replication skip carries its reason"
+    text = text.replace(reasoned.group(0), "# checkov:skip=CKV_AZURE_206")
+    text = text.replace("  purge_protection_enabled      = true", "  purge_protection_enabled      = false")
+    main.write_text(text, encoding="utf-8")
+    code, output, results = infra_check(project)
+    assert code == 1, output
+    found = next(r for r in results if r["name"] == "checkov")["problems"]
+    assert any(p.startswith("CKV_AZURE_110 failed") for p in found), output
+    assert any(p.startswith("CKV_AZURE_206 skipped") and "without a reason" in p for p in found), output
+
+
+def azure_functions(project: Path) -> dict[str, tuple[str, str]]:
+    """Each Azure function: its key (the AWS function's), its entry point and the Terraform file declaring it.
+
+    A function app hosts several functions: each app's call of blocks/function_app lists them (`functions`).
+    """
+    found: dict[str, tuple[str, str]] = {}
+    for path, document in parsed(project).items():
+        for call in document.get("module", []):
+            for body in call.values():
+                if str(body["source"]).endswith("blocks/function_app") or "blocks/function_app" in str(body["source"]):
+                    functions = body["functions"][0] if isinstance(body["functions"], list) else body["functions"]
+                    for key, spec in functions.items():
+                        found[key] = (spec["entry_point"], path)
+    return found
+
+
+def test_every_aws_function_has_its_azure_function_in_its_module(azure_project: Bake, tmp_path: Path) -> None:
+    """The same functions as the AWS flavour, each in its module's Terraform, its entry point its handler.
+
+    The Azure function apps' code (function_app.py) is not built yet: the entry point names are checked
+    against the AWS handlers' module names (serverless.yml) instead of against code.
+    """
+    aws = aws_functions(tmp_path, azure_project.answers)
+    azure = azure_functions(azure_project.project)
+    assert sorted(azure) == sorted(aws)
+    for key, handler in aws.items():
+        entry_point, path = azure[key]
+        if key == "api":
+            assert entry_point == "api" and path == "infra/functions.tf"
+            continue
+        assert handler.split("/")[-1] == f"{entry_point.replace('audit_archive', 'archive_audit_trail')}.handler", key
+    owners = {worker["function"]: module for module, spec in load_manifest()["modules"].items()
+              for worker in spec.get("workers", [])}
+    owners.update({function: module for module, spec in load_manifest()["modules"].items()
+                   for function in spec.get("functions", [])})
+    for key, (_, path) in azure.items():
+        expected = f"infra/modules/{owners[key]}/main.tf" if key in owners else "infra/functions.tf"
+        assert path == expected, key
+
+
+def test_committed_schema_is_the_pinned_provider_and_covers_every_type_used() -> None:
+    schema = json.loads((PROJECT_TEMPLATE / SCHEMA).read_text(encoding="utf-8"))
+    assert schema["version"] == "4.55.0"
+    assert schema["provider"] == "hashicorp/azurerm"
+    assert re.fullmatch(r"[0-9a-f]{64}", schema["extracted_from"]["wheel_sha256"])
+    used = provider_schema.used_types("azurerm")
+    assert sorted(schema["resources"]) == sorted(used["resources"])
+    assert sorted(schema["data_sources"]) == sorted(used["data_sources"])
+    app = schema["resources"]["azurerm_function_app_flex_consumption"]
+    assert {"site_config", "identity", "auth_settings_v2"} <= set(app["blocks"])
+    assert "cors" in app["blocks"]["site_config"]["blocks"]
+    assert {"https_only", "storage_authentication_type"} <= set(app["arguments"])
+
+
+@pytest.mark.skipif(not os.environ.get("TEMPLATE_AZURE_SCHEMA_WHEEL"),
+                    reason="TEMPLATE_AZURE_SCHEMA_WHEEL (the cdktf-cdktf-provider-azurerm 14.23.1 wheel) is not set")
+def test_schema_regenerates_from_the_wheel_as_committed() -> None:
+    wheel = Path(os.environ["TEMPLATE_AZURE_SCHEMA_WHEEL"])
+    regenerated = provider_schema.extract("azurerm", wheel, provider_schema.used_types("azurerm"))
+    committed = json.loads((PROJECT_TEMPLATE / SCHEMA).read_text(encoding="utf-8"))
+    assert regenerated == committed
+
+
+@pytest.mark.parametrize(("schedule", "expression"), [
+    ("rate(1 hour)", "0 0 */1 * * *"),
+    ("rate(15 minutes)", "0 */15 * * * *"),
+    ("cron(15 0 * * ? *)", "0 15 0 * * *"),
+])
+def test_aws_schedules_become_ncrontab(schedule: str, expression: str) -> None:
+    assert ncrontab(schedule) == expression
