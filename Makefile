@@ -81,7 +81,16 @@ GCP_PROVIDER := 6.50.0
 gcp-schema: $(VENV)/.installed ## Regenerate the GCP Terraform's provider schema (downloads a 49 MB wheel into build/)
 	mkdir -p build/gcp-schema
 	$(PY) -m pip download --no-deps --only-binary=:all: --progress-bar off "$(GCP_SCHEMA_PACKAGE)" -d build/gcp-schema
-	$(PY) tools/gcp_provider_schema.py build/gcp-schema/cdktf_cdktf_provider_google-*.whl "$(PROJECT)/infra/schema/google-$(GCP_PROVIDER).json"
+	$(PY) tools/provider_schema.py google build/gcp-schema/cdktf_cdktf_provider_google-*.whl "$(PROJECT)/infra/schema/google-$(GCP_PROVIDER).json"
+
+# The azurerm provider's schema of the Azure projects' `make infra-check`, the same way (infra-azure/versions.tf).
+AZURE_SCHEMA_PACKAGE := cdktf-cdktf-provider-azurerm==14.23.1
+AZURE_PROVIDER := 4.55.0
+.PHONY: azure-schema
+azure-schema: $(VENV)/.installed ## Regenerate the Azure Terraform's provider schema (downloads a 45 MB wheel into build/)
+	mkdir -p build/azure-schema
+	$(PY) -m pip download --no-deps --only-binary=:all: --progress-bar off "$(AZURE_SCHEMA_PACKAGE)" -d build/azure-schema
+	$(PY) tools/provider_schema.py azurerm build/azure-schema/cdktf_cdktf_provider_azurerm-*.whl "$(PROJECT)/infra-azure/schema/azurerm-$(AZURE_PROVIDER).json"
 
 # The generated project's own `make demo` (docs/local-development.md there), on the packaged template.
 demo: $(VENV)/.installed $(NODE_DIR)/.installed ## Generate the default project into build/, package it, play its demo journey

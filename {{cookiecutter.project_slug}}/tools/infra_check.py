@@ -219,7 +219,6 @@ def by_type(resources: list[Resource], type_name: str) -> list[Resource]:
     return [r for r in resources if r.kind == "resource" and r.type == type_name]
 
 
-
 def controls(infra: Path, resources: list[Resource], modules: list[dict[str, Any]]) -> Check:
     """The project's own controls where checkov has none: the pinned provider's controls module."""
     pinned = pinned_provider(infra)

@@ -16,8 +16,14 @@ from infra_check import Check, Resource, blocks, by_type, value
 TLS_VERSIONS = ("1.2", "1.3")
 UNAUTHENTICATED = ("Return401", "Return403")
 # Roles that reach beyond one resource's data (management of everything, or of access itself).
-BROAD_ROLES = ("Owner", "Contributor", "User Access Administrator", "Storage Account Contributor",
-               "Key Vault Administrator", "Storage Blob Data Owner")
+BROAD_ROLES = (
+    "Owner",
+    "Contributor",
+    "User Access Administrator",
+    "Storage Account Contributor",
+    "Key Vault Administrator",
+    "Storage Blob Data Owner",
+)
 # Storage Blob Data Owner is the Functions host's role on the host account only (its leases and code).
 HOST_ROLE = ("Storage Blob Data Owner", "host_storage_id")
 # Scopes wider than one resource: the resource group, the subscription, the whole data account.
@@ -48,10 +54,18 @@ def flex_apps(resources: list[Resource], found: list[str]) -> None:
                 found.append(f"{where}: {key} {tls!r}, expected 1.2 or later")
         identity = blocks(app.body, "identity")
         ids = json.dumps(value(identity[0], "identity_ids")) if identity else ""
-        if not identity or value(identity[0], "type") != "UserAssigned" or "azurerm_user_assigned_identity." not in ids:
+        if (
+            not identity
+            or value(identity[0], "type") != "UserAssigned"
+            or "azurerm_user_assigned_identity." not in ids
+        ):
             found.append(f"{where}: no user-assigned identity of its own")
         auth = blocks(app.body, "auth_settings_v2")
-        if not auth or value(auth[0], "auth_enabled") is not True or value(auth[0], "require_authentication") is not True:
+        if (
+            not auth
+            or value(auth[0], "auth_enabled") is not True
+            or value(auth[0], "require_authentication") is not True
+        ):
             found.append(f"{where}: authentication is not required (auth_settings_v2)")
         elif value(auth[0], "unauthenticated_action") not in UNAUTHENTICATED:
             found.append(f"{where}: an unauthenticated call is not refused (unauthenticated_action)")
@@ -66,20 +80,30 @@ def flex_apps(resources: list[Resource], found: list[str]) -> None:
 def role_grants(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
     """Each role on one resource, never a broad role or the resource group, subscription or data account."""
     grants: list[tuple[str, str, str]] = [
-        (f"role assignment {r.name} ({r.path.parent.name})", str(value(r.body, "role_definition_name")),
-         str(value(r.body, "scope")))
+        (
+            f"role assignment {r.name} ({r.path.parent.name})",
+            str(value(r.body, "role_definition_name")),
+            str(value(r.body, "scope")),
+        )
         for r in by_type(resources, "azurerm_role_assignment")
     ]
     for module in modules:
         given = value(module, "grants")
         if isinstance(given, dict):
             grants.extend(
-                (f"module {module['name']} grant {key}", str(value(grant, "role")), str(value(grant, "scope")))
-                for key, grant in given.items() if isinstance(grant, dict)
+                (
+                    f"module {module['name']} grant {key}",
+                    str(value(grant, "role")),
+                    str(value(grant, "scope")),
+                )
+                for key, grant in given.items()
+                if isinstance(grant, dict)
             )
         elif given is not None:
-            grants.extend((f"module {module['name']} grant {key}", role, scope)
-                          for key, scope, role in GRANT.findall(str(given)))
+            grants.extend(
+                (f"module {module['name']} grant {key}", role, scope)
+                for key, scope, role in GRANT.findall(str(given))
+            )
     for where, role, scope in grants:
         if role in BROAD_ROLES and not (role == HOST_ROLE[0] and HOST_ROLE[1] in scope):
             found.append(f"{where}: broad role {role}")
@@ -92,8 +116,11 @@ def queues(resources: list[Resource], found: list[str]) -> None:
     for work in by_type(resources, "azurerm_storage_queue"):
         if work.name == "poison":
             continue
-        poison = [q for q in by_type(resources, "azurerm_storage_queue")
-                  if q.path == work.path and str(value(q.body, "name")).endswith("-poison")]
+        poison = [
+            q
+            for q in by_type(resources, "azurerm_storage_queue")
+            if q.path == work.path and str(value(q.body, "name")).endswith("-poison")
+        ]
         if not poison:
             found.append(f"queue {work.name} ({work.path.parent.name}): no poison queue")
     for subscription in by_type(resources, "azurerm_eventgrid_event_subscription"):
@@ -103,10 +130,13 @@ def queues(resources: list[Resource], found: list[str]) -> None:
 
 
 def vault_and_storage(resources: list[Resource], found: list[str]) -> None:
-    """Key Vault: RBAC, purge protection, soft delete, no public network; storage: CMK for queues and tables."""
+    """Key Vault: RBAC, purge protection, soft delete, no public network; storage: CMK for queues, tables."""
     for vault in by_type(resources, "azurerm_key_vault"):
-        for key, wanted in (("rbac_authorization_enabled", True), ("purge_protection_enabled", True),
-                            ("public_network_access_enabled", False)):
+        for key, wanted in (
+            ("rbac_authorization_enabled", True),
+            ("purge_protection_enabled", True),
+            ("public_network_access_enabled", False),
+        ):
             if value(vault.body, key) is not wanted:
                 found.append(f"key vault {vault.name}: {key} is not {str(wanted).lower()}")
         if int(value(vault.body, "soft_delete_retention_days") or 0) < MIN_SOFT_DELETE_DAYS:
@@ -119,14 +149,20 @@ def vault_and_storage(resources: list[Resource], found: list[str]) -> None:
             found.append(f"storage account {account.name}: no customer-managed key")
         for key in ("queue_encryption_key_type", "table_encryption_key_type"):
             if value(account.body, key) != "Account":
-                found.append(f"storage account {account.name}: {key} is not Account (the customer-managed key)")
+                found.append(
+                    f"storage account {account.name}: {key} is not Account (the customer-managed key)"
+                )
         if value(account.body, "shared_access_key_enabled") is not False:
             found.append(f"storage account {account.name}: shared keys are not off")
 
 
 def audit_archive(resources: list[Resource], found: list[str]) -> None:
     """The audit archive's immutability policy: the jurisdiction's retention, locked where asked."""
-    policies = [p for p in by_type(resources, "azurerm_storage_container_immutability_policy") if p.name == "audit_archive"]
+    policies = [
+        p
+        for p in by_type(resources, "azurerm_storage_container_immutability_policy")
+        if p.name == "audit_archive"
+    ]
     if not policies:
         found.append("audit archive: no immutability policy")
         return
@@ -141,7 +177,7 @@ def timers(modules: list[dict[str, Any]], found: list[str]) -> None:
     """Every timer-triggered function declares its NCRONTAB schedule (an app setting the trigger reads)."""
     for module in modules:
         functions = value(module, "functions")
-        for key, spec in (functions.items() if isinstance(functions, dict) else []):
+        for key, spec in functions.items() if isinstance(functions, dict) else []:
             if not isinstance(spec, dict) or value(spec, "trigger") != "timer":
                 continue
             schedule = str(value(spec, "schedule") or "")

@@ -20,6 +20,7 @@ INGRESS = {"api": "ALLOW_INTERNAL_AND_GCLB"}
 BACKUP_RETENTION_SECONDS = {"daily": 7 * 86400, "weekly": 14 * 7 * 86400}
 MAX_FILTER = 256  # Pub/Sub's limit on a subscription filter, in bytes
 
+
 def controls(resources: list[Resource], modules: list[dict[str, Any]]) -> Check:
     """The project's own controls where checkov has no check."""
     check = Check("controls")

@@ -112,7 +112,6 @@ resource "azurerm_function_app_flex_consumption" "app" {
   storage_user_assigned_identity_id = azurerm_user_assigned_identity.app.id
 
   https_only                                     = true
-  client_certificate_mode                        = "Required"
   webdeploy_publish_basic_authentication_enabled = false
   # Only the API takes traffic from the internet (behind App Service Authentication); workers and
   # jobs are triggered from their queues and timers inside the virtual network.
