@@ -35,7 +35,7 @@ def test_unknown_provider_is_refused_right_after_the_provider_prompt(tmp_path: P
     assert terminal.returncode == 1, terminal.output
     assert terminal.asked[-1] == "cloud_provider"
     refused_naming(terminal.output, "cloud_provider")
-    assert "is not one of aws, gcp, azure" in terminal.output
+    assert "'oracle' is not one of aws, azure, gcp" in terminal.output
 
 
 def test_module_without_what_it_needs_is_refused_right_after_its_prompt(tmp_path: Path) -> None:
