@@ -269,3 +269,16 @@ def test_schema_regenerates_from_the_wheel_as_committed() -> None:
 ])
 def test_aws_schedules_become_ncrontab(schedule: str, expression: str) -> None:
     assert ncrontab(schedule) == expression
+
+
+def test_azure_names_fit_their_limits_with_the_longest_slug_and_stage(azure_project: Bake) -> None:
+    """Key Vault and storage account names are at most 24 characters, function apps 60, with a 7-letter stage."""
+    main = (azure_project.project / "infra" / "main.tf").read_text(encoding="utf-8")
+    stage = "staging"
+    vault = re.search(r'name\s*=\s*"kv-([a-z0-9]+)-\$\{var\.stage\}"', main)
+    storage = re.search(r'storage_prefix\s*=\s*"([a-z0-9]+)\$\{var\.stage\}"', main)
+    prefix = re.search(r'\bprefix\s*=\s*"([a-z0-9-]+)-\$\{var\.stage\}"', main)
+    assert vault and storage and prefix, "the names' patterns of infra/main.tf"
+    assert len(f"kv-{vault.group(1)}-{stage}") <= 24
+    assert len(f"{storage.group(1)}{stage}d") <= 24
+    assert len(f"{prefix.group(1)}-{stage}-notifications") <= 60

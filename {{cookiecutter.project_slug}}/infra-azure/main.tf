@@ -6,7 +6,8 @@
 data "azurerm_client_config" "current" {}
 
 locals {
-  # Names: function apps are at most 60 characters, storage accounts 24 letters or digits, vaults 24.
+  # Names: function apps are at most 60 characters, storage accounts 24 letters or digits, vaults 24
+  # (a vault: "kv-", 13 characters of the slug, a hyphen and the stage of up to 7).
   prefix         = "{{ cookiecutter.project_slug[:30].rstrip('-') }}-${var.stage}"
   storage_prefix = "{{ short }}${var.stage}"
   retention_days = {{ jurisdiction.retention_years * 365 }}
@@ -108,7 +109,7 @@ resource "azurerm_private_dns_zone_virtual_network_link" "casino" {
 # ---- Key Vault: RBAC, purge protection, no public network; the storage accounts' keys (HSM-backed).
 
 resource "azurerm_key_vault" "casino" {
-  name                          = "kv-{{ short }}-${var.stage}"
+  name                          = "kv-{{ short[:13] }}-${var.stage}"
   location                      = var.region
   resource_group_name           = azurerm_resource_group.casino.name
   tenant_id                     = data.azurerm_client_config.current.tenant_id
