@@ -25,11 +25,12 @@ def scan_python() -> Path:
 
 
 def infra_check(project: Path, *args: str) -> tuple[int, str, list[dict[str, Any]]]:
-    """Run the project's tools/infra_check.py with the scanners' Python; its exit code, output and results."""
+    """Run the project's `make infra-check` (tools/infra_check.py with the scanners' Python); its exit
+    code (0 when every check passes), output and results."""
     report = project / "infra-check.json"
     result = subprocess.run(
-        [str(scan_python()), "tools/infra_check.py", "--checkov", str(scan_python().parent / "checkov"),
-         "--json", str(report), *args],
+        ["make", "--no-print-directory", "infra-check", f"SCAN_VENV={scan_python().parent.parent}",
+         f"INFRA_CHECK_ARGS=--json {report} {' '.join(args)}"],
         cwd=project, capture_output=True, text=True, check=False, timeout=900,
     )
     return result.returncode, result.stdout + result.stderr, json.loads(report.read_text(encoding="utf-8"))

@@ -161,7 +161,7 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
         "monitoring.tf": [('"azurerm_monitor_action_group" "alerts"', '"azurerm_monitor_action_groups" "x"')],
     })
     code, output, results = infra_check(project, "--no-checkov")
-    assert code == 1, output
+    assert code != 0, output
     problems = {result["name"]: "\n".join(result["problems"]) for result in results}
     expected = {
         "fmt": ["main.tf"],
@@ -193,7 +193,7 @@ def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) 
     text = text.replace("  purge_protection_enabled      = true", "  purge_protection_enabled      = false")
     main.write_text(text, encoding="utf-8")
     code, output, results = infra_check(project)
-    assert code == 1, output
+    assert code != 0, output
     found = next(r for r in results if r["name"] == "checkov")["problems"]
     assert any(p.startswith("CKV_AZURE_110 failed") for p in found), output
     assert any(p.startswith("CKV_AZURE_206 skipped") and "without a reason" in p for p in found), output

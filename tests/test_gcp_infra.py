@@ -146,7 +146,7 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
             text = text.replace(old, new, 1)
         path.write_text(text, encoding="utf-8")
     code, output, results = infra_check(project, "--no-checkov")
-    assert code == 1, output
+    assert code != 0, output
     problems = {result["name"]: "\n".join(result["problems"]) for result in results}
     expected = {
         "fmt": ["events.tf"],
@@ -175,7 +175,7 @@ def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) 
     text = text.replace('rotation_period = "7776000s"', 'rotation_period = "31536000s"')
     main.write_text(text, encoding="utf-8")
     code, output, results = infra_check(project)
-    assert code == 1, output
+    assert code != 0, output
     found = next(r for r in results if r["name"] == "checkov")["problems"]
     assert any(p.startswith("CKV_GCP_43 failed") for p in found), output
     assert any(p.startswith("CKV_GCP_62 skipped") and "without a reason" in p for p in found), output
