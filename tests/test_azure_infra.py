@@ -56,6 +56,8 @@ def test_azure_project_holds_no_aws_or_gcp_file(azure_project: Bake, manifest: d
     # infra/ is Azure's (moved from infra-azure/), with no GCP Terraform left in it.
     assert not (azure_project.project / "infra-azure").exists()
     assert not list((azure_project.project / "infra").rglob("*google*"))
+    # The checker both Terraform flavours name stays (the chosen provider names it too).
+    assert (azure_project.project / "tools" / "infra_check.py").is_file()
     assert (azure_project.project / "tools" / "infra_controls_azure.py").is_file()
     assert not (azure_project.project / "tools" / "infra_controls_gcp.py").exists()
 

@@ -123,7 +123,6 @@ resource "azurerm_key_vault" "casino" {
   network_acls {
     default_action = "Deny"
     bypass         = "AzureServices"
-    ip_rules       = var.deployer_ip_ranges
   }
 }
 
@@ -239,8 +238,7 @@ resource "azurerm_storage_account" "casino" {
   network_rules {
     default_action = "Deny"
     # Event Grid delivers to the queues and dead-letters to blobs as a trusted service, with its identity.
-    bypass   = ["AzureServices", "Logging", "Metrics"]
-    ip_rules = var.deployer_ip_ranges
+    bypass = ["AzureServices", "Logging", "Metrics"]
   }
 
   blob_properties {

@@ -24,7 +24,7 @@ resource "azurerm_monitor_diagnostic_setting" "data_storage" {
   log_analytics_workspace_id = azurerm_log_analytics_workspace.casino.id
 
   enabled_log {
-    category_group = "audit"
+    category = "StorageRead"
   }
 
   enabled_log {

@@ -70,12 +70,6 @@ variable "archive_lock_stages" {
   default     = ["prod"]
 }
 
-variable "deployer_ip_ranges" {
-  description = "Public IP ranges of the deploy pipeline, let through Key Vault's and storage's firewalls (empty: deploy from inside the virtual network)."
-  type        = list(string)
-  default     = []
-}
-
 variable "key_expiration_date" {
   description = "Expiry of the first version of each Key Vault key and secret (RFC 3339); the rotation policy makes the next versions."
   type        = string

@@ -172,6 +172,9 @@ resource "azurerm_function_app_flex_consumption" "app" {
     CasinoStorage__clientId          = azurerm_user_assigned_identity.app.client_id
     AZURE_CLIENT_ID                  = azurerm_user_assigned_identity.app.client_id
     APP_FUNCTIONS                    = join(",", sort(keys(var.functions)))
+
+    # Application Insights takes Entra ID ingestion only (local authentication off).
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "ClientId=${azurerm_user_assigned_identity.app.client_id};Authorization=AAD"
   })
 }
 
