@@ -140,8 +140,10 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                     "    storage_blob_container_name = var.platform.dead_letter_container\n  }\n")
     edit(project / "infra", {
         "blocks/function_app/main.tf": [
-            ("  https_only                                     = true", "  https_only                                     = false"),
-            ('    minimum_tls_version                    = "1.2"', '    minimum_tls_version                    = "1.0"'),
+            ("  https_only                                     = true",
+             "  https_only                                     = false"),
+            ('    minimum_tls_version                    = "1.2"',
+             '    minimum_tls_version                    = "1.0"'),
             ('    type         = "UserAssigned"\n    identity_ids = [azurerm_user_assigned_identity.app.id]',
              '    type         = "SystemAssigned"\n    identity_ids = [azurerm_user_assigned_identity.app.id]'),
             ("    require_authentication = true", "    require_authentication = false"),

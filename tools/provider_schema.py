@@ -2,7 +2,8 @@
 
 Terraform cannot download providers on an offline machine, so `terraform validate` cannot run there.
 Each prebuilt CDKTF provider package (`cdktf-cdktf-provider-google`, `cdktf-cdktf-provider-azurerm`) was
-generated from one exact provider version and embeds its schema in its jsii assembly (`_jsii/*.jsii.tgz` -> `package/.jsii`, JSON):
+generated from one exact provider version and embeds its schema in its jsii assembly
+(`_jsii/*.jsii.tgz` -> `package/.jsii`, JSON):
 
 - each resource is a class whose base is `cdktf.TerraformResource` (a data source: `cdktf.TerraformDataSource`),
   and whose initializer's docs link names the Terraform type (`.../docs/resources/<name>`);
@@ -111,8 +112,8 @@ def extract(provider: str, wheel: Path, wanted: dict[str, set[str]]) -> dict[str
         if section is None:
             continue
         link = type_link.search(spec.get("initializer", {}).get("docs", {}).get("summary", ""))
-        # The docs link names the type without the provider's prefix (google: `storage_bucket`), or with
-        # it (azurerm: `azurerm_key_vault`... no: `key_vault`); both are accepted.
+        # The docs link names the type without the provider's prefix (`storage_bucket`, `key_vault`);
+        # a name that already carries it is taken as it is.
         if not link:
             continue
         name = link.group(3) if link.group(3).startswith(f"{provider}_") else f"{provider}_{link.group(3)}"
