@@ -1,7 +1,7 @@
 """What the Terraform flavours' tests share (tests/test_gcp_infra.py, tests/test_azure_infra.py).
 
 A generated project's `tools/infra_check.py` is one tool for both clouds (it reads the provider that
-infra/versions.tf pins); these helpers run it, parse the Terraform and read the AWS twin's functions.
+infra/versions.tf pins); these functions run it, parse the Terraform and read the AWS twin's functions.
 """
 
 from __future__ import annotations
