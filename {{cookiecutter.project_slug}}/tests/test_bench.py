@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from tools.aws.stack import load
 from tools.bench import (
     MONEY_OPERATIONS,
     TARGET_RATIO,
@@ -23,10 +24,9 @@ from tools.bench import (
     operations,
     percentile,
     ratio_spread,
-    request_row,
 )
 from tools.modules import ModuleTools, Operation
-from tools.stack import PROJECT_ROOT, load
+from tools.project import PROJECT_ROOT
 
 from {{ cookiecutter.package_name }} import registry
 
@@ -79,23 +79,6 @@ def test_percentiles_are_nearest_rank() -> None:
     assert percentile(latencies, 0.50) == 50.0
     assert percentile(latencies, 0.99) == 99.0
     assert percentile([7.0], 0.99) == 7.0
-
-
-@pytest.mark.parametrize(
-    ("requests", "met"),
-    [
-        (["dynamodb.GetItem", "dynamodb.TransactWriteItems"], True),
-        (["dynamodb.TransactWriteItems"], True),
-        (["dynamodb.GetItem", "dynamodb.TransactWriteItems", "eventbridge.PutEvents"], False),
-        (["dynamodb.TransactWriteItems", "dynamodb.PutItem"], False),
-        (["dynamodb.GetItem", "dynamodb.GetItem"], False),
-    ],
-)
-def test_a_money_operation_meets_its_target_with_one_write_in_two_requests(
-    requests: list[str], met: bool
-) -> None:
-    assert request_row("bet", requests)["met"] is met
-    assert request_row("sign-in", requests)["met"] is None  # not a money operation: no target
 
 
 def test_an_operation_two_modules_bring_alike_is_counted_once() -> None:

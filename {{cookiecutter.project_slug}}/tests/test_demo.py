@@ -1,4 +1,4 @@
-"""The local run: the stack read from its one source, the local JWT authorizer, and `make demo` end to end."""
+"""The local run: the local JWT authorizer, the journey's steps, and `make demo` end to end."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from typing import Any, cast
 import jwt
 import pytest
 from tools.demo import journey_steps, play
-from tools.dev import LocalRun
 from tools.journey import Journey
+from tools.local import LocalRun
 from tools.local_auth import TOKEN_PATH, LocalGateway, LocalIssuer, authorizer_context
 from tools.modules import ModuleTools, Step, contributions
-from tools.stack import LOCAL_TYPES, PROJECT_ROOT, QUEUE, load
+from tools.project import PROJECT_ROOT
 from werkzeug.test import Client
 
 from {{ cookiecutter.package_name }} import registry
@@ -109,18 +109,6 @@ def test_tokens_are_signed_with_hs256_for_the_local_audience(issuer: LocalIssuer
     assert header["alg"] == "HS256"
 
 
-def test_local_run_reads_the_stack_from_serverless_yml() -> None:
-    stack = load("dev", "serverless.yml")
-
-    created = {k: r for k, r in stack.resources.items() if r["Type"] in LOCAL_TYPES}
-    assert "${" not in json.dumps([r["Properties"].get("TableName", "") for r in created.values()])
-    assert stack.api.handler == "wsgi_handler.handler"
-    for worker in stack.workers:
-        assert all(stack.resources[source.queue]["Type"] == QUEUE for source in worker.sources)
-    if registry.enabled("sessions"):
-        assert "sessionActivity" in {worker.name for worker in stack.workers}
-
-
 def expected_steps() -> list[str]:
     """The journey's steps, in order, for this project's modules.
 
@@ -162,7 +150,6 @@ class UnreachableRun:
     """A local run whose issuer cannot be reached."""
 
     api_url = "http://127.0.0.1:9"
-    definition = None
 
     def token(self, subject: str, scopes: Iterable[str] = ()) -> str:
         raise OSError("connection refused")

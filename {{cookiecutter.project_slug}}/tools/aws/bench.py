@@ -1,33 +1,23 @@
-"""`make bench`: cold starts, package sizes, requests per operation, the app's CPU and latency.
-
-A benchmark, not a timed test: it prints each figure next to its target and writes them all to
-bench-results.json at the project root; it fails only when it cannot measure. docs/benchmarks.md
-explains each figure. `--quick` takes fewer samples and shorter runs (the tests use it).
+"""What `make bench` measures on AWS (tools/bench.py holds the targets, the verdicts and the table).
 
 - Cold start: each function's init in a fresh interpreter (its handler module imported, its services
-  built and their AWS clients and logger created: what the first invocation pays before any I/O),
-  median of the rounds, next to two baselines of the same run: `python -c pass` and
-  `python -c "import boto3; boto3.client('dynamodb', region_name='eu-west-1')"`. Judged by CPU time,
-  which a busy machine barely moves (wall time shown beside it); a ratio near its target is measured
-  again before it is judged.
+  built and their AWS clients and logger created), from its own zip (`osls package`) or a copy of
+  src/, next to the baselines `python -c pass` and
+  `python -c "import boto3; boto3.client('dynamodb', region_name='eu-west-1')"`, and Powertools'
+  Tracer for information.
 - Package: each function's zip from `osls package` (individual packaging), Powertools from its layer.
 - Requests: AWS requests per API operation against the local moto server, counted by botocore.
 - The app's own CPU per operation: the API on in-memory stores, in this process (no I/O).
-- Latency: each operation's round trip through the WSGI app with 8 concurrent clients against the
-  local moto server (p50, p99, and operations per second).
+- Latency: each operation's round trip through the WSGI app (serverless-wsgi, HTTP API events) with
+  concurrent clients against the local moto server.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import math
 import os
 import platform
-import resource
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,63 +31,56 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from tools.dev import LOCAL_AWS, aws_environment
-from tools.local_auth import ServerStandIns
-from tools.modules import (
-    ModuleTools,
-    Operation,
-    Setup,
-    Workload,
-    busiest,
-    contributions,
-    run_in_place,
-    server_stand_ins,
-)
-from tools.package_code import is_hash_checked
-from tools.stack import (
-    PROJECT_ROOT,
-    SRC_DIR,
+from tools.aws.dev import LOCAL_AWS, aws_environment
+from tools.aws.stack import (
     Function,
     LocalStack,
     StackDefinition,
     create_local_stack,
     handler_target,
     load,
-    use_source_tree,
     wsgi_target,
 )
+from tools.bench import (
+    CLIENTS,
+    HEALTH,
+    MONEY_OPERATIONS,
+    QUICK,
+    TARGET_MONEY_REQUESTS,
+    TARGET_RATIO,
+    TARGET_ZIP_BYTES,
+    Mode,
+    Probe,
+    Samples,
+    cpu_ratio,
+    is_borderline,
+    measure_cold_starts,
+    meets_target,
+    operations,
+    percentile,
+    player_setup,
+    ratio_spread,
+    under_load,
+)
+from tools.local_auth import ServerStandIns
+from tools.modules import ModuleTools, Workload, busiest, contributions, server_stand_ins
+from tools.package_code import is_hash_checked
+from tools.project import PROJECT_ROOT, SRC_DIR, use_source_tree
 
 PACKAGE = "{{ cookiecutter.package_name }}"
-RESULTS_FILE = PROJECT_ROOT / "bench-results.json"
 FLOOR = "pass"
 BOTO3_BASELINE = "import boto3; boto3.client('dynamodb', region_name='eu-west-1')"
 # What Powertools' Tracer would add to a function (not used: tracing is Lambda's active tracing).
 TRACER_REFERENCE = BOTO3_BASELINE + "; from aws_lambda_powertools import Tracer; Tracer()"
-# Cold-start targets: CPU time of a function's init over the boto3 baseline's, measured in the same run.
-TARGET_RATIO = {"api": 1.4, "worker": 1.1, "job": 1.1}
-# A CPU ratio this close to its target (relative) is measured again, as many rounds more of it and
-# the baseline, before it is judged: one unlucky round must not flip a verdict.
-BORDERLINE = 0.05
-TARGET_ZIP_BYTES = {"api": 5_000_000, "worker": 200_000, "job": 200_000}
 POWERTOOLS_LAYER = ":layer:AWSLambdaPowertoolsPython"
 DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
-CLIENTS = 8
-MONEY_OPERATIONS = ("deposit", "withdrawal", "bet", "win", "rollback", "grant")
-# A money operation's synchronous path: at most one read and one TransactWriteItems.
-TARGET_MONEY_REQUESTS = 2
-
-
-@dataclass(frozen=True)
-class Mode:
-    rounds: int  # cold-start samples per probe (after one warm-up round, if warm_up)
-    seconds: float  # length of the latency run
-    warm_up: bool
-    cpu_operations: int  # in-memory operations timed for the app's own CPU per operation
-
-
-FULL = Mode(rounds=10, seconds=5.0, warm_up=True, cpu_operations=2000)
-# Proves every measurement works; its figures are rough.
-QUICK = Mode(rounds=1, seconds=0.5, warm_up=False, cpu_operations=50)
+LABELS = {
+    "baseline": "import boto3; dynamodb client (baseline)",
+    "reference": "baseline + Powertools Tracer() (unused)",
+    "package": "Package (osls package, one zip per function)",
+    "requests": "AWS requests per operation (warm; moto server)",
+    "latency": "through the WSGI app, local moto server (DynamoDB serialized)",
+}
 
 # Run with `python -c` in a fresh interpreter. Adapters create their boto3 client on first use
 # (a `client` property), so init walks the services and touches each one, as a first request would.
@@ -157,16 +140,6 @@ def kind_of(function: Function) -> str:
     if function.is_api:
         return "api"
     return "worker" if function.sources else "job"
-
-
-# --- cold starts -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Probe:
-    name: str
-    args: list[str]
-    env: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -238,66 +211,6 @@ def cold_start_probes(
         )
         probes.append(Probe(f"{function.name}:init", init, env))
     return probes
-
-
-@dataclass
-class Samples:
-    """Every round's figures of one probe: wall-clock time, and the CPU time its process used."""
-
-    wall_ms: list[float]
-    cpu_ms: list[float]
-
-    @property
-    def wall(self) -> float:
-        return statistics.median(self.wall_ms)
-
-    @property
-    def cpu(self) -> float:
-        return statistics.median(self.cpu_ms)
-
-
-def measure_cold_starts(probes: list[Probe], rounds: int, *, warm_up: bool) -> dict[str, Samples]:
-    """Each probe's figures over `rounds`; rounds interleave the probes so drift hits all alike.
-
-    Wall time is what a cold start costs; CPU time (user + system of the probe's process) barely
-    moves when other programs load the machine, so it is the figure the targets judge.
-    """
-    samples = {probe.name: Samples([], []) for probe in probes}
-    for round_number in range(0 if warm_up else 1, rounds + 1):  # round 0 warms the disk cache
-        for probe in probes:
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            started = time.perf_counter()
-            result = subprocess.run(probe.args, env=probe.env, capture_output=True, text=True, check=False)  # noqa: S603 - our interpreter
-            elapsed = (time.perf_counter() - started) * 1000
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            if result.returncode != 0:
-                raise RuntimeError(f"cold-start probe {probe.name} failed:\n{result.stderr[-3000:]}")
-            if round_number:
-                samples[probe.name].wall_ms.append(elapsed)
-                used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-                samples[probe.name].cpu_ms.append(used * 1000)
-    return samples
-
-
-def cpu_ratio(init: Samples, baseline: Samples) -> float:
-    """The median CPU time of a function's init over the baseline's."""
-    return init.cpu / baseline.cpu
-
-
-def ratio_spread(init: Samples, baseline: Samples) -> tuple[float, float]:
-    """Lowest and highest CPU ratio of single rounds (each round runs both probes, one after the other)."""
-    ratios = [mine / base for mine, base in zip(init.cpu_ms, baseline.cpu_ms, strict=True)]
-    return min(ratios), max(ratios)
-
-
-def is_borderline(ratio: float, target: float) -> bool:
-    """Close enough to the target that another set of rounds could move it across."""
-    return abs(ratio - target) <= BORDERLINE * target
-
-
-def meets_target(ratio: float, target: float) -> bool:
-    """The verdict of a cold start: its CPU ratio to the baseline, not its wall-clock ratio."""
-    return ratio <= target
 
 
 def repeat_borderline(
@@ -447,8 +360,9 @@ class RequestCounter:
         return taken
 
 
-class ApiDriver:
-    """Sends HTTP API (payload 2.0) events to the app through serverless-wsgi, as Lambda does."""
+class HttpApiDriver:
+    """Sends HTTP API (payload 2.0) events to the app through serverless-wsgi, as Lambda does
+    (tools/bench.py's ApiDriver)."""
 
     def __init__(self, app: Any, server_scopes: tuple[str, ...], servers: ServerStandIns | None) -> None:
         from tests.api.http_api import http_event
@@ -482,41 +396,9 @@ class ApiDriver:
         return json.loads(response["body"])
 
 
-def operations(
-    parts: list[ModuleTools], driver: ApiDriver, player: str, tag: str
-) -> list[tuple[str, Callable[[], Any]]]:
-    """The operations whose requests are counted, in journey order (each module adds its own)."""
-    counted: list[Operation] = []
-    for part in parts:
-        if part.bench_operations is not None:
-            seen = {(operation.at, operation.name) for operation in counted}
-            # An operation two modules bring alike (the bonus grant of promotions and leaderboards): once.
-            counted += [
-                new for new in part.bench_operations(driver, player, tag) if (new.at, new.name) not in seen
-            ]
-    return [
-        (operation.name, operation.run) for operation in sorted(counted, key=lambda operation: operation.at)
-    ]
-
-
-def health_check(driver: ApiDriver, player: str, _tag: str) -> object:
-    """The workload of a project with no module that has a busier request."""
-    return driver.call("GET", "/health", None, player)
-
-
-HEALTH = Workload(rank=1_000, name="health", load=lambda *_: None, bench=health_check)
-
-
-def player_setup(parts: list[ModuleTools], driver: ApiDriver, player: str, tag: str) -> None:
-    """What `player` needs before the workload: verified, funded with more than it will stake."""
-    setup: list[Setup] = []
-    for part in parts:
-        if part.bench_setup is not None:
-            setup += part.bench_setup(driver, player, tag, 10**12)
-    run_in_place(setup)
-
-
-def request_results(parts: list[ModuleTools], driver: ApiDriver, counter: RequestCounter) -> dict[str, Any]:
+def request_results(
+    parts: list[ModuleTools], driver: HttpApiDriver, counter: RequestCounter
+) -> dict[str, Any]:
     """Requests of each operation once warm: one warm-up journey, then a counted one."""
     for _, operation in operations(parts, driver, "bench-warm-up", "warm"):
         operation()
@@ -543,57 +425,6 @@ def request_row(name: str, requests: list[str]) -> dict[str, Any]:
         "target_requests": TARGET_MONEY_REQUESTS if money else None,
         "met": writes == 1 and len(requests) <= TARGET_MONEY_REQUESTS if money else None,
     }
-
-
-@dataclass(frozen=True)
-class LoadRun:
-    """What CLIENTS concurrent clients measured: operations per second and each operation's latency."""
-
-    per_second: float
-    latencies_ms: list[float]
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile (`share` in 0..1) of `values`."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), math.ceil(share * len(ordered))))
-    return ordered[rank - 1]
-
-
-def under_load(parts: list[ModuleTools], driver: ApiDriver, seconds: float, workload: Workload) -> LoadRun:
-    """CLIENTS threads, each playing its own player, for `seconds`: rate and every round trip's time."""
-    done = [0] * CLIENTS
-    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
-    failures: list[str] = []
-    start = threading.Barrier(CLIENTS + 1)
-
-    def client(number: int) -> None:
-        player = f"bench-load-{number}"
-        player_setup(parts, driver, player, f"tp-{number}")
-        start.wait()
-        deadline = time.monotonic() + seconds
-        count = 0
-        try:
-            while time.monotonic() < deadline:
-                sent = time.perf_counter()
-                workload.bench(driver, player, f"tp-{number}-{count}")
-                latencies[number].append((time.perf_counter() - sent) * 1000)
-                count += 1
-        except RuntimeError as error:
-            failures.append(str(error))
-        done[number] = count
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    started = time.monotonic()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    if failures:
-        raise RuntimeError(f"{len(failures)} client(s) failed during the {workload.name} run: {failures[0]}")
-    return LoadRun(sum(done) / elapsed, [latency for client in latencies for latency in client])
 
 
 @contextmanager
@@ -644,7 +475,7 @@ def app_cpu_per_operation(
     # Server calls are signed as the real callers sign them; their keys are read once from the local
     # secret store (the moto server), before the operations are timed.
     with in_memory_adapters(parts):
-        driver = ApiDriver(aws_app(), scopes, servers)
+        driver = HttpApiDriver(aws_app(), scopes, servers)
         player = "bench-cpu"
         player_setup(parts, driver, player, "cpu")
 
@@ -682,6 +513,8 @@ def run(mode: Mode, stage: str) -> dict[str, Any]:
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
         "quick": mode is QUICK,
         "stack_read_from": definition.source_label,
+        # How the table (tools/bench.py) names what was measured on AWS.
+        "labels": LABELS,
     }
     server = MotoServer().start()
     try:
@@ -733,7 +566,7 @@ def in_process(
         boto3.DEFAULT_SESSION.events.register("before-send", counter)
         parts = contributions()
         servers = server_stand_ins(parts, function_env, stack.parameters)
-        driver = ApiDriver(aws_app(), definition.route_scopes, servers)
+        driver = HttpApiDriver(aws_app(), definition.route_scopes, servers)
         requests = request_results(parts, driver, counter)
         workload = busiest(parts) or HEALTH
         load = under_load(parts, driver, mode.seconds, workload)
@@ -754,100 +587,3 @@ def in_process(
             "p99_ms": round(percentile(load.latencies_ms, 0.99), 1),
         },
     }
-
-
-# --- the table -------------------------------------------------------------------------------------
-
-
-def verdict(met: bool | None) -> str:
-    return "" if met is None else "met" if met else "MISSED"
-
-
-def report(results: dict[str, Any]) -> str:
-    """The results as the table `make bench` prints."""
-    cold = results["cold_start"]
-    floor_ms, boto3_ms = cold["baselines_ms"].values()
-    floor_cpu, boto3_cpu = cold["baselines_cpu_ms"].values()
-    low, high = cold["baseline_cpu_spread_ms"]
-    lines = [
-        f"Benchmark of {results['project']} (Python {results['python']}, {results['machine']}; "
-        f"stack from {results['stack_read_from']}{'; quick' if results['quick'] else ''})",
-        "",
-        f"Cold start, median of {cold['rounds']} fresh interpreters, code from {cold['code_from']};",
-        "judged by CPU time over the baseline's (rounds' spread in brackets; wall time for information)",
-        f"  {'':<40}   wall ms   CPU ms   CPU x baseline (spread)  wall x",
-        f"  {'python -c pass':<40} {floor_ms:>9.1f} {floor_cpu:>8.1f}",
-        f"  {'import boto3; dynamodb client (baseline)':<40} {boto3_ms:>9.1f} {boto3_cpu:>8.1f}   "
-        f"1.00x (CPU {low:.0f}-{high:.0f} ms)",
-        f"  {'baseline + Powertools Tracer() (unused)':<40} {cold['tracer_reference_ms']:>9.1f} {'':>8}   "
-        f"Tracer adds {cold['tracer_adds_ms']:.0f} ms ({cold['tracer_adds_cpu_ms']:.0f} ms CPU)",
-    ]
-    for name, row in cold["functions"].items():
-        label = f"{name} ({row['kind']}) init; import {row['import_ms']:.0f}"
-        low, high = row["cpu_ratio_spread"]
-        ratios = f"{row['cpu_ratio_to_boto3']:.2f}x ({low:.2f}-{high:.2f})  {row['ratio_to_boto3']:.2f}x"
-        again = f", {row['rounds']} rounds (borderline)" if row["repeated"] else ""
-        target = f"target <= {row['target_ratio']}x {verdict(row['met'])}{again}"
-        times = f"{row['init_ms']:>9.1f} {row['init_cpu_ms']:>8.1f}"
-        lines.append(f"  {label:<40} {times}   {ratios:<26} {target}")
-        if "every_module_ms" in row:
-            label = f"{name}, every module's service built"
-            ratio = f"{row['every_module_cpu_ratio_to_boto3']:.2f}x"
-            every = f"{row['every_module_ms']:>9.1f} {row['every_module_cpu_ms']:>8.1f}"
-            lines.append(f"  {label:<40} {every}   {ratio:<26} (for information)")
-    lines += ["", "Package (osls package, one zip per function)"]
-    package = results["package"]
-    if "skipped" in package:
-        lines.append(f"  skipped: {package['skipped']}")
-    else:
-        for name, row in package["functions"].items():
-            size = f"{row['bytes'] / 1000:,.1f} KB"
-            limit = f"< {row['target_bytes'] / 1000:,.0f} KB"
-            target = f"{limit}, Powertools {row['powertools']} {verdict(row['met'])}"
-            compiled = f"{row['bytecode_files']} .pyc" if row["bytecode_files"] else "no bytecode"
-            if row["bytecode_files"] and not row["bytecode_hash_checked"]:
-                compiled += " (stale: not hash-checked)"
-            label = f"{name} ({row['kind']})"
-            lines.append(f"  {label:<30} {row['artifact']:<46} {size:>12}  {compiled:>11}  {target}")
-    lines += ["", "AWS requests per operation (warm; moto server)"]
-    for name, row in results["requests"].items():
-        counted = f"{row['total']:>2} requests, {row['dynamodb_writes']} write"
-        if row["met"] is not None:
-            counted += (
-                f" (target <= {row['target_requests']} requests, {row['target_writes']} write) "
-                f"{verdict(row['met'])}"
-            )
-        lines.append(f"  {name:<11} {counted}: {', '.join(row['requests'])}")
-    cpu = results["app_cpu"]
-    latency = results["latency"]
-    lines += [
-        "",
-        f"The app's own CPU per {cpu['operation']} (in-memory adapters, no I/O; {cpu['operations']} timed)",
-        f"  {cpu['cpu_ms_per_operation']:.2f} ms CPU ({cpu['wall_ms_per_operation']:.2f} ms wall)",
-        "",
-        f"Latency of a {latency['operation']}: {latency['clients']} concurrent clients for "
-        f"{latency['seconds']:g} s through the WSGI app, local moto server (DynamoDB serialized)",
-        f"  p50 {latency['p50_ms']:.1f} ms, p99 {latency['p99_ms']:.1f} ms; "
-        f"{latency['operations']} {latency['operation']}s, {latency['per_second']:.1f} /s",
-    ]
-    return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="one round, half-second runs: proves it works")
-    parser.add_argument("--stage", default="dev")
-    parser.add_argument("--output", type=Path, default=RESULTS_FILE, help="default: bench-results.json")
-    args = parser.parse_args(argv)
-    results = run(QUICK if args.quick else FULL, args.stage)
-    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print()
-    print(report(results))
-    print(f"\nWritten to {args.output}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

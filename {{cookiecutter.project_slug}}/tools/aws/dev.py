@@ -1,14 +1,17 @@
-"""Run the project on this machine: a moto server, the stack's resources, the API and the workers.
+"""The AWS flavour's local run: a moto server, the stack's resources, the API and the workers.
 
-`make dev` (python -m tools.dev) starts, all on 127.0.0.1:
+What `make dev` and `make demo` start (tools/dev.py, tools/demo.py, through tools/local.py), all on
+127.0.0.1:
 - a moto server (tests/support/moto_server.py: DynamoDB requests served one at a time, like the tests);
 - in it, the stack's tables, queues, event bus and rules, created from the definitions `osls` packages
-  (tools/stack.py: the packaged template if current, else serverless.yml);
+  (tools/aws/stack.py: the packaged template if current, else serverless.yml);
 - the Flask API behind LocalGateway (tools/local_auth.py): a local JWT issuer and the HTTP API's JWT
   authorizer, with the API function's environment;
 - one process per worker that polls its SQS queue and calls its handler the way Lambda's event source
-  mapping does (batches, partial batch failures), so events of the bus reach the workers.
-Ctrl-C stops every process it started, by PID. tools/demo.py runs a player journey on the same setup.
+  mapping does (batches, partial batch failures), so events of the bus reach the workers; and one per
+  table stream a function reads (tools/aws/streams.py).
+Each of those processes is this module run again (`python -m tools.aws.dev api|worker|stream`);
+stopping the run stops every process it started, by PID.
 """
 
 from __future__ import annotations
@@ -35,13 +38,8 @@ import boto3
 from botocore.exceptions import EndpointConnectionError
 from tests.support.moto_server import MotoServer
 
-from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalGateway, LocalIssuer
-from tools.modules import contributions
-from tools.stack import (
+from tools.aws.stack import (
     LOCAL_ACCOUNT_ID,
-    PROJECT_ROOT,
-    SOURCES,
-    SRC_DIR,
     Function,
     LocalStack,
     StackDefinition,
@@ -50,6 +48,9 @@ from tools.stack import (
     load,
     wsgi_target,
 )
+from tools.local import LocalRunError
+from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalGateway, LocalIssuer
+from tools.project import PROJECT_ROOT, SRC_DIR
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 30.0
@@ -63,10 +64,6 @@ KEY_VARIABLE = "LOCAL_JWT_KEY"
 # Credentials that exist nowhere: nothing started here can reach a real AWS account.
 LOCAL_AWS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 REMOVED_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
-
-
-class LocalRunError(RuntimeError):
-    """A local server did not start or stopped unexpectedly."""
 
 
 def aws_environment(endpoint_url: str, region: str) -> dict[str, str]:
@@ -99,7 +96,7 @@ class Child:
 
     def start(self, pass_fds: tuple[int, ...] = ()) -> Child:
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "tools.dev", *self.args],
+            [sys.executable, "-m", "tools.aws.dev", *self.args],
             cwd=PROJECT_ROOT,
             env=self.env,
             stdin=subprocess.PIPE,  # closed when this process goes: the child then exits too
@@ -130,7 +127,8 @@ class Child:
 
 
 class LocalRun:
-    """Everything `make dev` starts, as a context manager that stops it all."""
+    """Everything a local run on AWS starts, as a context manager that stops it all (tools/local.py's
+    LocalRun)."""
 
     def __init__(self, *, stage: str = "dev", source: str = "auto", log: IO[str] | None = None) -> None:
         self.stage = stage
@@ -240,6 +238,79 @@ class LocalRun:
                     counts[queue] = sum(int(attributes.get(name, 0)) for name in names)
         return counts
 
+    def dead_letter_queues(self) -> set[str]:
+        """The dead-letter queues of the workers' queues (logical ids, as unfinished_messages names them)."""
+        assert self.definition is not None
+        assert self.stack is not None
+        return {
+            queue
+            for function in self.definition.workers
+            for source in function.sources
+            if (queue := self.stack.dead_letter_queue(source.queue)) is not None
+        }
+
+    @property
+    def source_label(self) -> str:
+        assert self.definition is not None
+        return self.definition.source_label
+
+    @property
+    def route_scopes(self) -> tuple[str, ...]:
+        assert self.definition is not None
+        return self.definition.route_scopes
+
+    @property
+    def worker_names(self) -> tuple[str, ...]:
+        assert self.definition is not None
+        return tuple(function.name for function in self.definition.workers)
+
+    @property
+    def secrets(self) -> dict[str, str]:
+        """The SSM SecureStrings the functions read, with this run's random values."""
+        assert self.stack is not None
+        return self.stack.parameters
+
+    @property
+    def secret_kind(self) -> str:
+        return "SSM SecureString"
+
+    def worker_feeds(self) -> list[str]:
+        assert self.definition is not None
+        return [
+            f"{function.name} <- {', '.join(source.queue for source in function.sources)}"
+            for function in self.definition.workers
+        ]
+
+    def api_environment(self) -> dict[str, str]:
+        """The API function's own variables (the stack's values of this run)."""
+        assert self.stack is not None
+        assert self.definition is not None
+        return self.stack.environment(self.definition.api)
+
+    def process_ids(self) -> dict[str, int]:
+        """The moto server's and each child's PID, by name."""
+        pids = {}
+        if self.moto is not None and self.moto.process is not None:
+            pids["moto server"] = self.moto.process.pid
+        for child in self.children:
+            if child.process is not None:
+                pids[child.name] = child.process.pid
+        return pids
+
+    def summary(self) -> str:
+        assert self.moto is not None
+        assert self.stack is not None
+        return f"moto server {self.moto.endpoint_url} with {self.stack.created_summary()}"
+
+    def describe(self) -> list[str]:
+        assert self.moto is not None
+        assert self.stack is not None
+        return [
+            f"  moto server   {self.moto.endpoint_url}  (DynamoDB requests served one at a time)",
+            f"    created     {self.stack.created_summary()}",
+            f"    cloud only  {self.stack.not_created_summary()}",
+        ]
+
     def check_running(self) -> None:
         """Raise if a server this run started has exited."""
         for child in self.children:
@@ -289,7 +360,7 @@ class LocalRun:
             self.children.append(child.start())
 
     def _start_stream_relay(self, function: Function, table: str) -> None:
-        """The function on its table's stream, as Lambda's event source mapping runs it (tools/streams.py)."""
+        """The function on its table's stream, as Lambda's event source mapping runs it (aws/streams.py)."""
         assert self.stack is not None
         args = [
             "stream",
@@ -351,7 +422,7 @@ def serve_api(fd: int, wsgi_app: str, issuer_url: str) -> None:
 def run_stream(function_name: str, handler: str, table_name: str) -> None:
     """Poll the table's stream and hand new records to the handler, as Lambda's stream mapping does."""
     _exit_when_parent_goes()
-    from tools.streams import StreamPoller
+    from tools.aws.streams import StreamPoller
 
     module, attribute = handler_target(handler)
     entry_point = getattr(importlib.import_module(module), attribute)
@@ -466,85 +537,21 @@ def _deliver(
     )
 
 
-# --- make dev --------------------------------------------------------------------------------------
-
-
-def first_request(api_url: str) -> str:
-    """The request the banner suggests first: a module's (tools/modules/), else a health check."""
-    hints = [part.dev_hint for part in contributions() if part.dev_hint is not None]
-    if not hints:
-        return f"curl -s {api_url}/health"
-    return min(hints, key=lambda hint: hint.rank).command.format(api=api_url)
-
-
-def banner(run: LocalRun) -> str:
-    """What is running where, and how to call it."""
-    assert run.definition is not None
-    assert run.stack is not None
-    assert run.moto is not None
-    assert run.issuer is not None
-    tokens = [f"  export PLAYER_TOKEN={run.issuer.issue('player-1')}"]
-    environment = run.stack.environment(run.definition.api)
-    for name, clients in sorted(environment.items()):
-        # Each server caller's own token: its client id, the scopes of the server routes.
-        if name.endswith("_CLIENT_IDS") and clients:
-            client, scopes = clients.split(",")[0], run.definition.route_scopes
-            token = run.issuer.issue(client, scopes, client_id=client)
-            tokens.append(f"  export {name.removesuffix('_CLIENT_IDS')}_TOKEN={token}  # {client}")
-    # Secrets the functions read from SSM, random for this run: the server callers' stand-ins sign with them.
-    secrets = [f"  SSM SecureString {name} = {value}" for name, value in run.stack.parameters.items()]
-    if secrets:
-        secrets = [
-            "Secrets of this run (random; docs/local-development.md says how to use them):",
-            *secrets,
-            "",
-        ]
-    workers = ", ".join(
-        f"{f.name} <- {', '.join(s.queue for s in f.sources)}" for f in run.definition.workers
-    )
-    return "\n".join(
-        [
-            f"Local run (stage {run.stage}; the stack read from {run.definition.source_label}):",
-            f"  moto server   {run.moto.endpoint_url}  (DynamoDB requests served one at a time)",
-            f"    created     {run.stack.created_summary()}",
-            f"    cloud only  {run.stack.not_created_summary()}",
-            f"  API           {run.api_url}  (Flask behind the local JWT authorizer)",
-            f"  token issuer  POST {run.api_url}{TOKEN_PATH}  with " + '{"sub": "player-1", "scopes": []}',
-            f"  workers       {workers or 'none'}",
-            "",
-            "Tokens for player-1 and the server callers (valid one hour, this run only):",
-            *tokens,
-            f"  {first_request(run.api_url)}",
-            "",
-            *secrets,
-            "Ctrl-C stops everything.",
-        ]
-    )
-
-
-def _interrupt(signal_number: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
-    """`make dev`, or one of the child processes it starts (api, worker)."""
+    """One of the processes a local run starts: the API, a worker, or a stream relay."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--stage", default="dev", help="whose parameters serverless.yml resolves (default dev)"
-    )
-    parser.add_argument("--source", choices=SOURCES, default="auto")
-    commands = parser.add_subparsers(dest="command")
-    api = commands.add_parser("api", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", required=True)
+    api = commands.add_parser("api")
     api.add_argument("--fd", type=int, required=True)
     api.add_argument("--app", required=True)
     api.add_argument("--issuer-url", required=True)
-    stream = commands.add_parser("stream", help=argparse.SUPPRESS)
+    stream = commands.add_parser("stream")
     stream.add_argument("--function", required=True)
     stream.add_argument("--handler", required=True)
     stream.add_argument("--table", required=True)
-    worker = commands.add_parser("worker", help=argparse.SUPPRESS)
+    worker = commands.add_parser("worker")
     worker.add_argument("--function", required=True)
     worker.add_argument("--handler", required=True)
     worker.add_argument("--queue-url", required=True)
@@ -553,27 +560,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "api":
         serve_api(args.fd, args.app, args.issuer_url)
-        return 0
-    if args.command == "stream":
+    elif args.command == "stream":
         run_stream(args.function, args.handler, args.table)
-        return 0
-    if args.command == "worker":
+    else:
         run_worker(args.function, args.handler, args.queue_url, args.batch_size)
-        return 0
-
-    signal.signal(signal.SIGTERM, _interrupt)  # a terminated run stops its servers like Ctrl-C does
-    try:
-        with LocalRun(stage=args.stage, source=args.source) as run:
-            print(banner(run), flush=True)
-            while True:
-                run.check_running()
-                time.sleep(0.5)
-    except KeyboardInterrupt:
-        print("\nStopped: every server this run started has exited.")
-        return 0
-    except LocalRunError as error:
-        print(f"dev: {error}; stopped the other servers.", file=sys.stderr)
-        return 1
+    return 0
 
 
 if __name__ == "__main__":
