@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import jwt
 import pytest
+from tests.expected import expected_lines, expected_steps
 from tools.demo import journey_steps, play
 from tools.journey import Journey
 from tools.local import LocalRun
@@ -24,7 +25,6 @@ from tools.project import PROJECT_ROOT
 from werkzeug.test import Client
 
 from {{ cookiecutter.package_name }} import registry
-from {{ cookiecutter.package_name }}.compliance import CURRENCY
 
 ISSUER_URL = "http://127.0.0.1:8000/local-auth"
 DEMO_TIMEOUT_SECONDS = 180
@@ -107,43 +107,6 @@ def test_tokens_are_signed_with_hs256_for_the_local_audience(issuer: LocalIssuer
     header = jwt.get_unverified_header(issuer.issue("player-1"))
 
     assert header["alg"] == "HS256"
-
-
-def expected_steps() -> list[str]:
-    """The journey's steps, in order, for this project's modules.
-
-    Written out here, not read from the demo, so that a step a module lost or moved fails the test; the
-    order runs across modules (the sign-out comes before the workers' check), hence one list.
-    """
-    on = registry.enabled
-    steps = ["sign in"]
-    steps += ["identity check"] if on("responsible_gaming") else []
-    steps += ["deposit"] if on("wallet") else []
-    steps += ["bonus granted"] if on("promotions") else []
-    steps += ["bet", "bet", "win", "rollback"] if on("wallet") else []
-    steps += ["limit reached"] if on("responsible_gaming") else []
-    if on("sessions"):
-        steps += ["session activity" if on("wallet") else "heartbeat", "sign out"]
-    steps += ["workers"]
-    steps += ["leaderboard"] if on("leaderboards") else []
-    steps += ["daily report"] if on("reporting") else []
-    steps += ["reconciliation"] if on("wallet") else []
-    return steps
-
-
-def expected_lines() -> list[str]:
-    """What the journey's figures must read (amounts in the jurisdiction's currency)."""
-    on = registry.enabled
-    lines = []
-    lines += ["daily-wins top 3: #1 "] if on("leaderboards") else []
-    lines += [f"GGR -7.00 {CURRENCY} today"] if on("reporting") else []
-    lines += [f"welcome-bonus: +100.00 {CURRENCY} bonus balance"] if on("promotions") else []
-    lines += [f"a 6.00 {CURRENCY} bet refused (limit_exceeded"] if on("responsible_gaming") else []
-    if on("wallet"):
-        lines += [f"ledger sum 107.00 {CURRENCY} = cash balance 107.00 {CURRENCY}: balanced"]
-    if on("sessions") and on("wallet"):
-        lines += [f"counted 2 bets, 8.00 {CURRENCY} staked, 12.00 {CURRENCY} won"]
-    return lines
 
 
 class UnreachableRun:
