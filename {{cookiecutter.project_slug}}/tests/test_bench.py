@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from tests.expected import busiest, counted_operations
+from tools.aws.stack import load
 from tools.bench import (
     MONEY_OPERATIONS,
     TARGET_RATIO,
@@ -23,10 +25,9 @@ from tools.bench import (
     operations,
     percentile,
     ratio_spread,
-    request_row,
 )
 from tools.modules import ModuleTools, Operation
-from tools.stack import PROJECT_ROOT, load
+from tools.project import PROJECT_ROOT
 
 from {{ cookiecutter.package_name }} import registry
 
@@ -79,23 +80,6 @@ def test_percentiles_are_nearest_rank() -> None:
     assert percentile(latencies, 0.50) == 50.0
     assert percentile(latencies, 0.99) == 99.0
     assert percentile([7.0], 0.99) == 7.0
-
-
-@pytest.mark.parametrize(
-    ("requests", "met"),
-    [
-        (["dynamodb.GetItem", "dynamodb.TransactWriteItems"], True),
-        (["dynamodb.TransactWriteItems"], True),
-        (["dynamodb.GetItem", "dynamodb.TransactWriteItems", "eventbridge.PutEvents"], False),
-        (["dynamodb.TransactWriteItems", "dynamodb.PutItem"], False),
-        (["dynamodb.GetItem", "dynamodb.GetItem"], False),
-    ],
-)
-def test_a_money_operation_meets_its_target_with_one_write_in_two_requests(
-    requests: list[str], met: bool
-) -> None:
-    assert request_row("bet", requests)["met"] is met
-    assert request_row("sign-in", requests)["met"] is None  # not a money operation: no target
 
 
 def test_an_operation_two_modules_bring_alike_is_counted_once() -> None:
@@ -152,27 +136,13 @@ def test_cold_starts_are_measured_for_every_function_next_to_the_baselines(
     assert cold["functions"]["api"]["every_module_ms"] > 0
 
 
-def counted_operations() -> list[str]:
-    """The operations whose requests the bench counts, for this project's modules."""
-    on = registry.enabled
-    operations = ["sign-in"] if on("sessions") else []
-    operations += ["kyc"] if on("responsible_gaming") else []
-    operations += ["deposit", "withdrawal", "bet", "win", "rollback"] if on("wallet") else []
-    # The promotions and leaderboards workers pay their bonuses and prizes through the wallet.
-    operations += ["grant"] if on("promotions") or on("leaderboards") else []
-    operations += ["leaderboard"] if on("leaderboards") else []
-    return operations
-
-
 def test_the_bench_counts_each_modules_operations(bench: tuple[dict[str, Any], str]) -> None:
     assert list(bench[0]["requests"]) == counted_operations()
 
 
 def test_the_load_repeats_the_busiest_request(bench: tuple[dict[str, Any], str]) -> None:
-    busiest = "bet" if registry.enabled("wallet") else "sign-in" if registry.enabled("sessions") else "health"
-
-    assert bench[0]["latency"]["operation"] == busiest
-    assert bench[0]["app_cpu"]["operation"] == busiest
+    assert bench[0]["latency"]["operation"] == busiest()
+    assert bench[0]["app_cpu"]["operation"] == busiest()
 
 
 # A module's checks of the one quick run (the fixture above) are defined when the module is on: the

@@ -1,4 +1,4 @@
-"""The local run: the stack read from its one source, the local JWT authorizer, and `make demo` end to end."""
+"""The local run: the local JWT authorizer, the journey's steps, and `make demo` end to end."""
 
 from __future__ import annotations
 
@@ -15,16 +15,16 @@ from typing import Any, cast
 
 import jwt
 import pytest
+from tests.expected import expected_lines, expected_steps
 from tools.demo import journey_steps, play
-from tools.dev import LocalRun
 from tools.journey import Journey
+from tools.local import LocalRun
 from tools.local_auth import TOKEN_PATH, LocalGateway, LocalIssuer, authorizer_context
 from tools.modules import ModuleTools, Step, contributions
-from tools.stack import LOCAL_TYPES, PROJECT_ROOT, QUEUE, load
+from tools.project import PROJECT_ROOT
 from werkzeug.test import Client
 
 from {{ cookiecutter.package_name }} import registry
-from {{ cookiecutter.package_name }}.compliance import CURRENCY
 
 ISSUER_URL = "http://127.0.0.1:8000/local-auth"
 DEMO_TIMEOUT_SECONDS = 180
@@ -109,60 +109,10 @@ def test_tokens_are_signed_with_hs256_for_the_local_audience(issuer: LocalIssuer
     assert header["alg"] == "HS256"
 
 
-def test_local_run_reads_the_stack_from_serverless_yml() -> None:
-    stack = load("dev", "serverless.yml")
-
-    created = {k: r for k, r in stack.resources.items() if r["Type"] in LOCAL_TYPES}
-    assert "${" not in json.dumps([r["Properties"].get("TableName", "") for r in created.values()])
-    assert stack.api.handler == "wsgi_handler.handler"
-    for worker in stack.workers:
-        assert all(stack.resources[source.queue]["Type"] == QUEUE for source in worker.sources)
-    if registry.enabled("sessions"):
-        assert "sessionActivity" in {worker.name for worker in stack.workers}
-
-
-def expected_steps() -> list[str]:
-    """The journey's steps, in order, for this project's modules.
-
-    Written out here, not read from the demo, so that a step a module lost or moved fails the test; the
-    order runs across modules (the sign-out comes before the workers' check), hence one list.
-    """
-    on = registry.enabled
-    steps = ["sign in"]
-    steps += ["identity check"] if on("responsible_gaming") else []
-    steps += ["deposit"] if on("wallet") else []
-    steps += ["bonus granted"] if on("promotions") else []
-    steps += ["bet", "bet", "win", "rollback"] if on("wallet") else []
-    steps += ["limit reached"] if on("responsible_gaming") else []
-    if on("sessions"):
-        steps += ["session activity" if on("wallet") else "heartbeat", "sign out"]
-    steps += ["workers"]
-    steps += ["leaderboard"] if on("leaderboards") else []
-    steps += ["daily report"] if on("reporting") else []
-    steps += ["reconciliation"] if on("wallet") else []
-    return steps
-
-
-def expected_lines() -> list[str]:
-    """What the journey's figures must read (amounts in the jurisdiction's currency)."""
-    on = registry.enabled
-    lines = []
-    lines += ["daily-wins top 3: #1 "] if on("leaderboards") else []
-    lines += [f"GGR -7.00 {CURRENCY} today"] if on("reporting") else []
-    lines += [f"welcome-bonus: +100.00 {CURRENCY} bonus balance"] if on("promotions") else []
-    lines += [f"a 6.00 {CURRENCY} bet refused (limit_exceeded"] if on("responsible_gaming") else []
-    if on("wallet"):
-        lines += [f"ledger sum 107.00 {CURRENCY} = cash balance 107.00 {CURRENCY}: balanced"]
-    if on("sessions") and on("wallet"):
-        lines += [f"counted 2 bets, 8.00 {CURRENCY} staked, 12.00 {CURRENCY} won"]
-    return lines
-
-
 class UnreachableRun:
     """A local run whose issuer cannot be reached."""
 
     api_url = "http://127.0.0.1:9"
-    definition = None
 
     def token(self, subject: str, scopes: Iterable[str] = ()) -> str:
         raise OSError("connection refused")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from tools import package_code
-from tools.stack import PROJECT_ROOT
+from tools.project import PROJECT_ROOT
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 

@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tools.stack import PROJECT_ROOT, SRC_DIR, handler_target, load, read_serverless_yml, wsgi_target
+from tools.aws.stack import handler_target, load, read_serverless_yml, wsgi_target
+from tools.project import PROJECT_ROOT, SRC_DIR
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 OUTPUT = PROJECT_ROOT / ".build" / "function-code.json"

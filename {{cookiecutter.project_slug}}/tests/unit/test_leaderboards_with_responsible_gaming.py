@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
+from tests.unit import test_leaderboards as leaderboard_tests
 from tests.unit.test_leaderboards import CATALOGUE, SOURCE, WALLET_SOURCE, events_named, play
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
@@ -12,15 +12,9 @@ from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
 from {{ cookiecutter.package_name }}.domain.leaderboards import LeaderboardService
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
-
-@pytest.fixture
-def store() -> InMemoryLeaderboardStore:
-    return InMemoryLeaderboardStore()
-
-
-@pytest.fixture
-def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
-    return InMemoryLedgerStore(relay=publisher)
+# The board's store of the leaderboards' own tests, defined there; the ledger is the wallet's fixture
+# (tests/api/fixtures_wallet.py: player protection needs the wallet, so it is always there).
+store = leaderboard_tests.store
 
 
 def test_an_excluded_players_completed_mission_is_skipped_not_paid_nor_marked(

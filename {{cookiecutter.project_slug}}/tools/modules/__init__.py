@@ -23,7 +23,7 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tools.stack import use_source_tree
+from tools.project import use_source_tree
 
 if TYPE_CHECKING:
     from tools.bench import ApiDriver

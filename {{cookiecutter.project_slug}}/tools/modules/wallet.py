@@ -71,9 +71,7 @@ def reconcile(journey: Journey) -> str:
     from {{ cookiecutter.package_name }}.settings import Settings, SystemClock
 
     run = journey.run
-    assert run.stack is not None
-    assert run.definition is not None
-    settings = Settings.from_env(run.stack.environment(run.definition.api))
+    settings = Settings.from_env(run.api_environment())
     ledger = DynamoLedgerStore(settings.wallet_table_name, client=run.client("dynamodb"))
     wallet = Wallet(ledger, SystemClock(), f"{settings.event_source}.wallet")
     result = wallet.reconcile(journey.player)

@@ -35,7 +35,8 @@ def aws_app() -> Flask:
 
 
 def aws_services() -> Services:
-    """The core services on AWS: the EventBridge bus named by the environment, the server callers."""
+    """The core services on AWS: the EventBridge bus named by the environment, the server callers, and
+    the settings read once, which each module's builder (api/aws_<module>.py) is handed."""
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.eventbridge import EventBridgePublisher
 
@@ -45,6 +46,7 @@ def aws_services() -> Services:
         events=EventBridgePublisher(settings.event_bus_name),
         server_callers=aws_server_callers(os.environ),
         signature_tolerance_seconds=settings.signature_tolerance_seconds,
+        core_settings=settings,
     )
 
 

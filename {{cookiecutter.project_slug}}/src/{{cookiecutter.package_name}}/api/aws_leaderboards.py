@@ -17,14 +17,14 @@ def aws_leaderboard_service(services: Services) -> LeaderboardService:
     """
     from ..adapters.dynamodb_leaderboards import DynamoLeaderboardStore
     from ..domain.leaderboards import LeaderboardService
-    from ..settings import Settings, SystemClock
+    from ..settings import SystemClock
     from ..settings_leaderboards import LeaderboardSettings
 
     return LeaderboardService(
         DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
         services.publisher(),
         SystemClock(),
-        f"{Settings.from_env().event_source}.leaderboards",
+        f"{services.settings().event_source}.leaderboards",
     )
 
 

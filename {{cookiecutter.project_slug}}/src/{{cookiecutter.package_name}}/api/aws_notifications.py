@@ -18,7 +18,7 @@ def aws_notification_service(services: Services) -> NotificationService:
     from ..adapters.channels import LogChannel
     from ..adapters.dynamodb_notifications import DynamoNotificationStore
     from ..domain.notifications import NotificationService
-    from ..settings import Settings, SystemClock
+    from ..settings import SystemClock
     from ..settings_notifications import NotificationSettings
 
     settings = NotificationSettings.from_env()
@@ -27,7 +27,7 @@ def aws_notification_service(services: Services) -> NotificationService:
         LogChannel(),
         services.publisher(),
         SystemClock(),
-        f"{Settings.from_env().event_source}.notifications",
+        f"{services.settings().event_source}.notifications",
         big_win_threshold=settings.big_win_threshold,
         marketing_default=settings.marketing_default,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..domain.responsible_gaming import ProtectionService
-from ..settings import ServerCallerSettings, Settings, SystemClock
+from ..settings import ServerCallerSettings, SystemClock
 from .aws_wallet import aws_caller
 from .context import ModuleService, ServerCaller, Services
 from .responsible_gaming import KYC_SCOPE
@@ -17,7 +17,7 @@ def aws_protection(services: Services) -> ProtectionService:
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
 
-    settings = Settings.from_env()
+    settings = services.settings()
     return ProtectionService(
         DynamoLedgerStore(settings.wallet_table_name),
         services.publisher(),

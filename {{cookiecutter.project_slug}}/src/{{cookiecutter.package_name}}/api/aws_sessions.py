@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..domain.sessions import SessionService
-from ..settings import Settings, SystemClock
+from ..settings import SystemClock
 from .context import ModuleService, Services
 
 
@@ -12,7 +12,7 @@ def aws_sessions(services: Services) -> SessionService:
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.dynamodb_sessions import DynamoSessionStore
 
-    settings = Settings.from_env()
+    settings = services.settings()
     return SessionService(
         DynamoSessionStore(settings.sessions_table_name),
         services.publisher(),

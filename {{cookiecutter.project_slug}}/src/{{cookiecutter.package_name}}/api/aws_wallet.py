@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..domain.wallet import Wallet
-from ..settings import ServerCallerSettings, Settings, SystemClock
+from ..settings import ServerCallerSettings, SystemClock
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
 from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, RotatingKeys, caller_of
 
@@ -16,7 +16,7 @@ def aws_wallet(services: Services) -> Wallet:
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
 
-    settings = Settings.from_env()
+    settings = services.settings()
     # Player protection guards the wallet where the project has it; otherwise the wallet's own no-op guard.
     guard = services.module("responsible_gaming")
     guarded: dict[str, Any] = {} if guard is None else {"protection": guard}

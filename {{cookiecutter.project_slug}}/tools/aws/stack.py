@@ -11,12 +11,12 @@ A local run creates only what moto needs to stand in for the cloud: DynamoDB tab
 EventBridge buses and rules with their targets, S3 buckets, SNS topics, and the SSM SecureString
 parameters the functions may read (secrets made outside the stack, which a local run fills with random
 values).
-Functions run as local processes (tools/dev.py); IAM roles, KMS keys, log groups, alarms, the
+Functions run as local processes (tools/aws/dev.py); IAM roles, KMS keys, log groups, alarms, the
 deployment bucket and the HTTP API are not created (the dev server stands in for the HTTP API and its
 JWT authorizer), nor are rules that only trigger functions on a schedule.
 
-    python -m tools.stack [--stage dev] [--source auto|packaged|serverless.yml]   # what a local run uses
-    python -m tools.stack --compare   # after make package: both readings agree
+    python -m tools.aws.stack [--stage dev] [--source auto|packaged|serverless.yml]   # what a local run uses
+    python -m tools.aws.stack --compare   # after make package: both readings agree
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ from typing import Any
 from tests.support.tables import TABLE_PROPERTIES, api_schema
 
 from tools import cfn_yaml
+from tools.aws import SOURCES
+from tools.local import LocalSetupError
+from tools.project import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SRC_DIR = PROJECT_ROOT / "src"
 SERVERLESS_YML = PROJECT_ROOT / "serverless.yml"
 PACKAGED_TEMPLATE = PROJECT_ROOT / ".serverless" / "cloudformation-template-update-stack.json"
-SOURCES = ("auto", "packaged", "serverless.yml")
 # serverless-wsgi's entry point: the function that serves custom.wsgi.app.
 WSGI_HANDLER = "wsgi_handler.handler"
 # The account id moto answers with.
@@ -76,7 +76,7 @@ FRAMEWORK_SOURCE = re.compile(r"^\s*(self|sls|opt|param|env):")
 MAX_VARIABLE_DEPTH = 20
 
 
-class StackError(RuntimeError):
+class StackError(LocalSetupError):
     """The stack cannot be read or created locally; the message says what to change."""
 
 
@@ -158,12 +158,6 @@ def handler_target(handler: str) -> tuple[str, str]:
     """(module, attribute) of a Lambda handler such as <package>/handlers/session_activity.handler."""
     path, _, attribute = handler.rpartition(".")
     return path.replace("/", "."), attribute
-
-
-def use_source_tree() -> None:
-    """Make the package importable from src/ (the tools run from the project root, like the tests)."""
-    if str(SRC_DIR) not in sys.path:
-        sys.path.insert(0, str(SRC_DIR))
 
 
 def load(stage: str = "dev", source: str = "auto") -> StackDefinition:
@@ -414,7 +408,7 @@ class LocalStack:
             if key == "Fn::Sub":
                 return self._sub(argument)
             if key.startswith("Fn::"):
-                raise StackError(f"{key} is not supported by the local run (tools/stack.py)")
+                raise StackError(f"{key} is not supported by the local run (tools/aws/stack.py)")
         return {key: self.resolve(item) for key, item in value.items()}
 
     def environment(self, function: Function) -> dict[str, str]:

@@ -1,0 +1,11 @@
+"""The reporting's part of the tools' tests: the daily report of the journey's GGR."""
+
+from __future__ import annotations
+
+from {{ cookiecutter.package_name }}.compliance import CURRENCY
+
+DEMO_STEPS = [(700, "daily report")]
+
+
+def demo_lines() -> list[str]:
+    return [f"GGR -7.00 {CURRENCY} today"]
