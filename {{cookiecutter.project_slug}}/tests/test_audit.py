@@ -245,6 +245,10 @@ def packaged_like() -> dict[str, Any]:
     }
     for function_id in ("ApiLambdaFunction", "WorkerLambdaFunction"):
         template["Resources"][function_id]["Properties"]["VpcConfig"] = in_private_subnets()
+    # The api function checks the edge's header (api/origin.py).
+    template["Resources"]["ApiLambdaFunction"]["Properties"]["Environment"]["Variables"].update(
+        ORIGIN_VERIFY_HEADER="x-origin-verify", ORIGIN_VERIFY_SECRET_ID={"Ref": "EdgeOriginSecret"}
+    )
     return template
 
 
@@ -319,6 +323,10 @@ def edge() -> dict[str, Any]:
         {"RestrictionType": "whitelist", "Locations": countries} if countries else {"RestrictionType": "none"}
     )
     return {
+        "EdgeOriginSecret": {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {"KmsKeyId": KEY, "GenerateSecretString": {"PasswordLength": 64}},
+        },
         "EdgeSecurityHeaders": {
             "Type": "AWS::CloudFront::ResponseHeadersPolicy",
             "Properties": {
@@ -351,6 +359,9 @@ def edge() -> dict[str, Any]:
                                 "OriginProtocolPolicy": "https-only",
                                 "OriginSSLProtocols": ["TLSv1.2"],
                             },
+                            "OriginCustomHeaders": [
+                                {"HeaderName": "x-origin-verify", "HeaderValue": EDGE_SECRET_REFERENCE}
+                            ],
                         }
                     ],
                     "DefaultCacheBehavior": {
@@ -368,6 +379,11 @@ WEB_ACL = (
     "arn:aws:wafv2:us-east-1:111111111111:global/webacl/casino-dev-edge/00000000-0000-0000-0000-000000000000"
 )
 CERTIFICATE = "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
+# CloudFront's origin header: the secret's value, resolved by CloudFormation (spelled so no template
+# engine reads it).
+EDGE_SECRET_REFERENCE = {
+    "Fn::Join": ["", ["{" + "{resolve:secretsmanager:", {"Ref": "EdgeOriginSecret"}, ":SecretString:::}}"]]
+}
 
 
 def audit(template: dict[str, Any], tmp_path: Path, stage: str = "dev") -> Audit:
@@ -631,6 +647,22 @@ WEAKENED: list[tuple[str, Callable[[dict[str, Any]], None], set[str]]] = [
         {"edge-tls-and-headers"},
     ),
     ("no hsts", lambda t: security_headers(t).pop("StrictTransportSecurity"), {"edge-tls-and-headers"}),
+    (
+        "origin header removed",
+        lambda t: distribution(t)["Origins"][0].pop("OriginCustomHeaders"),
+        {"edge-origin-closed"},
+    ),
+    (
+        "origin header value in plain text",
+        lambda t: distribution(t)["Origins"][0]["OriginCustomHeaders"][0].update(HeaderValue="let-me-in"),
+        {"edge-origin-closed"},
+    ),
+    (
+        "api does not check the origin header",
+        lambda t: props(t, "ApiLambdaFunction")["Environment"]["Variables"].pop("ORIGIN_VERIFY_HEADER"),
+        {"edge-origin-closed"},
+    ),
+    ("api checks another header", set_env("ORIGIN_VERIFY_HEADER", "x-other"), {"edge-origin-closed"}),
 ]
 # Geo restriction: only where the jurisdiction names its countries (manifest.yaml edge_countries).
 if config.EDGE_COUNTRIES:
@@ -713,7 +745,7 @@ NETWORK_CONTROLS = {
     "network-endpoint-policies-scoped",
     "network-https-only",
 }
-EDGE_CONTROLS = {"edge-waf-attached", "edge-geo-restriction", "edge-tls-and-headers"}
+EDGE_CONTROLS = {"edge-waf-attached", "edge-origin-closed", "edge-geo-restriction", "edge-tls-and-headers"}
 
 
 def test_a_stage_without_private_networking_or_edge_skips_their_controls_naming_the_param(

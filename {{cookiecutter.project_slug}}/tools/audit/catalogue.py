@@ -489,6 +489,19 @@ CONTROLS: tuple[Control, ...] = (
         checkov=("CKV_AWS_68",),
     ),
     Control(
+        id="edge-origin-closed",
+        title="With the edge, the API's own address refuses requests that did not come through CloudFront",
+        enforced_by=(
+            "serverless.yml: resources EdgeOriginSecret, ApiDistribution Origins.OriginCustomHeaders",
+            "serverless.yml: functions.api environment ORIGIN_VERIFY_HEADER, ORIGIN_VERIFY_SECRET_ID",
+            "src/<package>/api/origin.py: the header checked before any route (constant-time compare)",
+        ),
+        serves=EDGE,
+        remedy="Keep the distribution's origin header from EdgeOriginSecret and the api function's "
+        "ORIGIN_VERIFY_HEADER and ORIGIN_VERIFY_SECRET_ID naming the same header and secret.",
+        static=checks.edge_origin_closed,
+    ),
+    Control(
         id="edge-geo-restriction",
         title="With the edge, CloudFront admits players only from the jurisdiction's countries",
         enforced_by=(

@@ -1052,6 +1052,72 @@ def edge_waf_attached(context: StaticContext) -> Outcome:
     return Outcome.verdict(offenders, _checked(len(distributions), "distribution"))
 
 
+SECRET = "AWS::SecretsManager::Secret"
+# The api function's settings of the front door (settings.py FrontDoorSettings).
+FRONT_DOOR_HEADER, FRONT_DOOR_SECRET = "ORIGIN_VERIFY_HEADER", "ORIGIN_VERIFY_SECRET_ID"
+
+
+def _secret_header(stack: Stack, origin: dict[str, Any]) -> tuple[str, str] | None:
+    """(header, secret's logical id) of an origin header whose value resolves a secret of this stack."""
+    for header in as_list(origin.get("OriginCustomHeaders")):
+        value = header.get("HeaderValue")
+        secrets = {lid for lid in stack.references(value) if stack.resources[lid].get("Type") == SECRET}
+        if secrets and any("resolve:secretsmanager:" in text for text in strings(value)):
+            return str(header.get("HeaderName", "")).lower(), min(secrets)
+    return None
+
+
+def _api_functions(stack: Stack) -> set[str]:
+    """The functions the stack's HTTP API integrations invoke."""
+    return {
+        target
+        for integration in stack.of_type("AWS::ApiGatewayV2::Integration").values()
+        for target in stack.references(Stack.props(integration).get("IntegrationUri"))
+        if stack.resources[target].get("Type") == FUNCTION
+    }
+
+
+def edge_origin_closed(context: StaticContext) -> Outcome:
+    """The API's own address refuses what went around the edge: a secret header, checked by the API."""
+    stack = context.stack
+    distributions = _distributions(stack)
+    if not distributions:
+        return Outcome.skip(EDGE_OFF)
+    offenders, doors = [], set()
+    for logical_id, distribution in distributions.items():
+        for origin in as_list(distribution.get("Origins")):
+            if not _is_stack_api(stack, origin.get("DomainName")):
+                continue
+            door = _secret_header(stack, origin)
+            if door is None:
+                offenders.append(
+                    f"{logical_id}: origin {origin.get('Id')} sends no header from a secret of this stack "
+                    "(OriginCustomHeaders): the execute-api address serves requests that bypass the edge"
+                )
+            else:
+                doors.add(door)
+    functions = _api_functions(stack)
+    for function_id in sorted(functions):
+        variables = (
+            stack.resolved(Stack.props(stack.resources[function_id]).get("Environment")) or {}
+        ).get("Variables") or {}
+        header = str(variables.get(FRONT_DOOR_HEADER) or "").lower()
+        secret = stack.target_of_type(variables.get(FRONT_DOOR_SECRET), SECRET)
+        if not header or secret is None:
+            offenders.append(
+                f"{function_id}: does not check the edge's header ({FRONT_DOOR_HEADER} and "
+                f"{FRONT_DOOR_SECRET} naming the secret CloudFront sends)"
+            )
+        elif doors and (header, secret) not in doors:
+            offenders.append(
+                f"{function_id}: checks {header} against {secret}, not what CloudFront sends "
+                f"({', '.join(f'{h} from {s}' for h, s in sorted(doors))})"
+            )
+    return Outcome.verdict(
+        offenders, f"{len(functions)} API function(s) and " + _checked(len(distributions), "distribution")
+    )
+
+
 def edge_geo_restriction(context: StaticContext) -> Outcome:
     stack = context.stack
     distributions = _distributions(stack)
