@@ -154,7 +154,7 @@ def test_the_edge_closes_the_apis_own_address_with_a_secret_header_the_api_check
     assert parts[0].endswith("resolve:secretsmanager:") and parts[1] == {"Ref": "EdgeOriginSecret"}
     assert variables["ORIGIN_VERIFY_HEADER"] == {"Fn::If": ["Edge", header["HeaderName"], ""]}
     assert variables["ORIGIN_VERIFY_SECRET_ID"] == {"Fn::If": ["Edge", {"Ref": "EdgeOriginSecret"}, ""]}
-    assert read and read[0]["Action"] == "secretsmanager:GetSecretValue"
+    assert read and read[0]["Action"] == ["secretsmanager:GetSecretValue"]
 
 
 def test_without_the_edge_the_api_checks_no_header(audited: tuple[Bake, dict[str, Any]]) -> None:
