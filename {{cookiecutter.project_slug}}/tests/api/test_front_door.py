@@ -31,7 +31,7 @@ class StoredSecret:
         self.versions = versions
         self.reads = 0
 
-    def get_secret_value(self, SecretId: str, VersionStage: str) -> dict[str, Any]:  # noqa: N803 - boto3's names
+    def get_secret_value(self, SecretId: str, VersionStage: str) -> dict[str, Any]:
         from botocore.exceptions import ClientError
 
         self.reads += 1
@@ -92,7 +92,8 @@ def test_without_the_edge_nothing_is_checked(monkeypatch: pytest.MonkeyPatch) ->
 
 @pytest.mark.parametrize("missing", ["ORIGIN_VERIFY_HEADER", "ORIGIN_VERIFY_SECRET_ID"])
 def test_half_a_front_door_refuses_to_start(missing: str) -> None:
-    environ = {"ORIGIN_VERIFY_HEADER": HEADER, "ORIGIN_VERIFY_SECRET_ID": "casino/prod/edge-origin", missing: " "}
+    environ = {"ORIGIN_VERIFY_HEADER": HEADER, "ORIGIN_VERIFY_SECRET_ID": "casino/prod/edge-origin"}
+    environ[missing] = " "
 
     with pytest.raises(SettingsError, match=missing):
         FrontDoorSettings.from_env(environ)
@@ -112,7 +113,9 @@ def test_the_secret_is_read_once_while_it_is_fresh() -> None:
     versions = SecretVersions("casino/prod/edge-origin", client=stored, monotonic=lambda: now[0])
     door = FrontDoor(HEADER, versions.values)
 
-    assert door.admits(SECRET) and door.admits(SECRET) and not door.admits(PREVIOUS)
+    assert door.admits(SECRET)
+    assert door.admits(SECRET)
+    assert not door.admits(PREVIOUS)
     assert stored.reads == 2  # AWSCURRENT, and AWSPREVIOUS (absent outside a rotation)
     now[0] += 301
     assert door.admits(SECRET)
