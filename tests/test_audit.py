@@ -256,13 +256,13 @@ WEAKENED: dict[str, Weakening] = {
         "audit-bucket-object-lock", "[prod] AuditArchiveBucket: default retention mode is GOVERNANCE", [(
             r"(\n  prod:\n)", "\\1    auditArchiveRetention: {Mode: GOVERNANCE, Days: 1}\n",
         )]),
-    # The first worker's publishing statement (sessionActivity) loses its events:source condition.
+    # The promotions worker's publishing statement loses its events:source condition.
     "publisher-without-source": Weakening(
         "iam-publishers-name-their-sources",
-        "SessionActivityIamRoleLambdaExecution (Sid PublishDomainEvents): events:PutEvents without an "
+        "PromotionsIamRoleLambdaExecution (Sid PublishDomainEvents): events:PutEvents without an "
         "events:source condition", [(
             r"(      - Sid: PublishDomainEvents  # only the sources it publishes as.*\n(?:        .*\n){4})"
-            r"        Condition:\n          StringEquals:\n            events:source: \[[^\]]*\]\n",
+            r"        Condition:\n          StringEquals:\n            events:source: \[\w+\.promotions\]\n",
             r"\1",
         )]),
     # The first bonus-granting worker (promotions) may write any attribute of the wallet's table.
