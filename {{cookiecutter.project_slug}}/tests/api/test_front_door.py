@@ -14,7 +14,10 @@ import pytest
 import serverless_wsgi
 from tests.api.http_api import http_event
 
-from {{ cookiecutter.package_name }}.adapters.secrets_manager import SecretUnavailable, SecretVersions
+from {{ cookiecutter.package_name }}.adapters.secrets_manager import (
+    SecretUnavailable,
+    SecretVersions,
+)
 from {{ cookiecutter.package_name }}.api.aws import aws_app
 from {{ cookiecutter.package_name }}.api.origin import FrontDoor
 from {{ cookiecutter.package_name }}.settings import FrontDoorSettings, SettingsError
