@@ -194,6 +194,30 @@ CONTROLS: tuple[Control, ...] = (
         static=checks.iam_one_role_per_function,
     ),
     Control(
+        id="iam-publishers-name-their-sources",
+        title="Each function may publish only as the modules it speaks for (events:source on PutEvents)",
+        enforced_by=(
+            "serverless.yml: PublishDomainEvents and PublishWalletEvents (Condition events:source)",
+            "manifest.yaml: a worker's sources, a module's api_publishes",
+        ),
+        serves=LEAST_PRIVILEGE,
+        remedy="Add Condition StringEquals events:source with the sources the function publishes "
+        "(<package>.<module>) to its PutEvents statement.",
+        static=checks.iam_publishers_name_their_sources,
+    ),
+    Control(
+        id="iam-bonus-grants-scoped",
+        title="Bonus-granting workers write the wallet's table only as a grant does",
+        enforced_by=(
+            "serverless.yml: macro bonus_grant_iam (BonusGrantWrites, BonusGrantExclusionCheck)",
+            "manifest.yaml: wallet bonus_grant_attributes, a worker's grants_bonuses",
+        ),
+        serves=LEAST_PRIVILEGE,
+        remedy="Keep the worker's wallet writes to PutItem and UpdateItem inside TransactWriteItems "
+        "(dynamodb:EnclosingOperation) on the attributes a grant writes (dynamodb:Attributes).",
+        static=checks.iam_bonus_grants_scoped,
+    ),
+    Control(
         id="lambda-tracing-active",
         title="Functions trace every invocation (X-Ray Active)",
         enforced_by=("serverless.yml: provider.tracing.lambda",),
@@ -487,6 +511,19 @@ CONTROLS: tuple[Control, ...] = (
         "(made in us-east-1).",
         static=checks.edge_waf_attached,
         checkov=("CKV_AWS_68",),
+    ),
+    Control(
+        id="edge-origin-closed",
+        title="With the edge, the API's own address refuses requests that did not come through CloudFront",
+        enforced_by=(
+            "serverless.yml: resources EdgeOriginSecret, ApiDistribution Origins.OriginCustomHeaders",
+            "serverless.yml: functions.api environment ORIGIN_VERIFY_HEADER, ORIGIN_VERIFY_SECRET_ID",
+            "src/<package>/api/origin.py: the header checked before any route (constant-time compare)",
+        ),
+        serves=EDGE,
+        remedy="Keep the distribution's origin header from EdgeOriginSecret and the api function's "
+        "ORIGIN_VERIFY_HEADER and ORIGIN_VERIFY_SECRET_ID naming the same header and secret.",
+        static=checks.edge_origin_closed,
     ),
     Control(
         id="edge-geo-restriction",

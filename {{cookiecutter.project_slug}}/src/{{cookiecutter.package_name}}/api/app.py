@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
@@ -34,6 +35,7 @@ from .context import (
     current_services,
 )
 from .modules import module_apis
+from .origin import FrontDoor
 
 # Request bodies are a handful of ids and an amount; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 16 * 1024
@@ -44,16 +46,21 @@ __all__ = ["ServerCaller", "Services", "create_app"]
 
 
 def create_app(
-    services: Services | Callable[[], Services], modules: Mapping[str, ServiceBuilder] | None = None
+    services: Services | Callable[[], Services],
+    modules: Mapping[str, ServiceBuilder] | None = None,
+    front_door: FrontDoor | None = None,
 ) -> Flask:
     """The API with the given services (or a factory that builds them on first use).
 
     `modules` builds a module's own service (by module name) on the first request that needs it.
+    `front_door`: on a stage with the edge, requests without its secret header are refused (403).
     """
     api = Flask(__name__)
     api.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     api.extensions[SERVICES_KEY] = LazyServices(services, modules)
     api.before_request(_start_request)
+    if front_door is not None:
+        api.before_request(partial(_through_the_front_door, front_door))
     api.after_request(_finish_request)
     api.teardown_request(_flush_metrics)
     api.register_error_handler(DomainError, _domain_error)
@@ -77,6 +84,13 @@ def _start_request() -> None:
     g.request_id = correlation_id_or(request_id, uuid.uuid4().hex)
     g.correlation_id = correlation_id_or(request.headers.get(CORRELATION_ID_HEADER), g.request_id)
     set_correlation_id(g.correlation_id)
+
+
+def _through_the_front_door(front_door: FrontDoor) -> tuple[Response, int] | None:
+    # Before any route or service: a request that went around the edge learns nothing but this.
+    if front_door.admits(request.headers.get(front_door.header)):
+        return None
+    return _error(403, "forbidden", "this API answers only through its edge (its own address is closed)")
 
 
 def _finish_request(response: Response) -> Response:

@@ -13,12 +13,13 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from ..settings import Settings
+from ..settings import FrontDoorSettings, Settings
 from .app import create_app
 from .context import ServerCaller, ServiceBuilder, Services
 from .modules import modules_of
+from .origin import FrontDoor
 
-__all__ = ["app", "aws_app", "aws_server_callers", "aws_services"]
+__all__ = ["app", "aws_app", "aws_front_door", "aws_server_callers", "aws_services"]
 
 
 def aws_app() -> Flask:
@@ -31,7 +32,17 @@ def aws_app() -> Flask:
     modules: dict[str, ServiceBuilder] = {
         name: module.SERVICE for name, module in modules_of("aws_") if hasattr(module, "SERVICE")
     }
-    return create_app(aws_services, modules)
+    return create_app(aws_services, modules, aws_front_door(os.environ))
+
+
+def aws_front_door(environ: Mapping[str, str]) -> FrontDoor | None:
+    """On a stage with the edge, CloudFront's secret header, its values from Secrets Manager."""
+    settings = FrontDoorSettings.from_env(environ)
+    if settings is None:
+        return None
+    from ..adapters.secrets_manager import SecretVersions  # boto3 loads on the first request
+
+    return FrontDoor(settings.header, SecretVersions(settings.secret_id).values)
 
 
 def aws_services() -> Services:
