@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import IO
 
 from tools.journey import Journey, StepFailed
-from tools.local import LocalRun, LocalRunError, LocalSetupError, provider
+from tools.local import LocalRun, LocalRunError, LocalSetupError, run_arguments
 from tools.modules import Step
 
 LOG_LINES_ON_FAILURE = 40
@@ -48,14 +48,10 @@ def play(run: LocalRun, out: IO[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Start the local servers, play the journey, stop the servers; 0 if every step passed."""
-    cloud = provider()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--stage", default="dev", help="whose parameters the stack's definition resolves (default dev)"
-    )
-    parser.add_argument("--source", choices=cloud.SOURCES, default=cloud.SOURCES[0])
+    cloud = run_arguments(parser)
     args = parser.parse_args(argv)
     started = time.monotonic()
     with tempfile.TemporaryFile(mode="w+") as log:

@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 
-from tools.local import LocalRun, LocalRunError, provider
+from tools.local import LocalRun, LocalRunError, run_arguments
 from tools.local_auth import TOKEN_PATH
 from tools.modules import contributions
 
@@ -69,14 +69,10 @@ def _interrupt(signal_number: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """`make dev`: start the local run, print the banner, wait for Ctrl-C."""
-    cloud = provider()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--stage", default="dev", help="whose parameters the stack's definition resolves (default dev)"
-    )
-    parser.add_argument("--source", choices=cloud.SOURCES, default=cloud.SOURCES[0])
+    cloud = run_arguments(parser)
     args = parser.parse_args(argv)
 
     signal.signal(signal.SIGTERM, _interrupt)  # a terminated run stops its servers like Ctrl-C does

@@ -9,6 +9,7 @@ folder and leaves them as they are.
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from collections.abc import Iterable, Mapping
 from importlib import import_module
 from types import TracebackType
@@ -127,3 +128,13 @@ class Provider(Protocol):
 def provider() -> Provider:
     """The local tools of this project's cloud."""
     return cast(Provider, import_module(f"tools.{PROVIDER}"))
+
+
+def run_arguments(parser: ArgumentParser) -> Provider:
+    """Add the options of a local run (--stage, --source) to `parser`; the provider that runs it."""
+    cloud = provider()
+    parser.add_argument(
+        "--stage", default="dev", help="whose parameters the stack's definition resolves (default dev)"
+    )
+    parser.add_argument("--source", choices=cloud.SOURCES, default=cloud.SOURCES[0])
+    return cloud
