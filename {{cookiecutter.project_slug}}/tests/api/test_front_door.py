@@ -7,12 +7,14 @@ Lambda does, to the AWS app built from the environment the stack gives the api f
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import boto3
 import pytest
 import serverless_wsgi
 from tests.api.http_api import http_event
+from tools.stack import LocalStack, load
 
 from {{ cookiecutter.package_name }}.adapters.secrets_manager import (
     SecretUnavailable,
@@ -91,6 +93,19 @@ def test_without_the_edge_nothing_is_checked(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("ORIGIN_VERIFY_SECRET_ID", raising=False)
 
     assert status_of(aws_app()) == 200
+
+
+def test_the_local_run_has_no_edge_and_checks_no_header() -> None:
+    """`make dev` runs serverless.yml's dev stage: its edge param is off, so both settings are blank."""
+    dev = load(stage="dev", source="serverless.yml")
+    local = LocalStack(dev)
+    environment = dev.api.environment
+
+    assert local.condition("Edge") is False
+    assert local.resolve(environment["ORIGIN_VERIFY_HEADER"]) == ""
+    assert local.resolve(environment["ORIGIN_VERIFY_SECRET_ID"]) == ""
+    with_edge = LocalStack(dataclasses.replace(dev, conditions={"Edge": {"Fn::Equals": [True, True]}}))
+    assert with_edge.resolve(environment["ORIGIN_VERIFY_HEADER"]) == HEADER
 
 
 @pytest.mark.parametrize("missing", ["ORIGIN_VERIFY_HEADER", "ORIGIN_VERIFY_SECRET_ID"])

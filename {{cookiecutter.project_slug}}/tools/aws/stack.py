@@ -120,6 +120,8 @@ class StackDefinition:
     parameter_arns: tuple[Any, ...] = ()
     # Every scope an HTTP API route's JWT authorizer asks for (e.g. wallet:credit).
     route_scopes: tuple[str, ...] = ()
+    # The template's Conditions (the stage's params decide them: PrivateNetworking, Edge), for Fn::If.
+    conditions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def source_label(self) -> str:
@@ -225,6 +227,7 @@ def _from_packaged_template(document: dict[str, Any], variables: FrameworkVariab
     return StackDefinition(
         source=PACKAGED_TEMPLATE,
         packaged=True,
+        conditions=template.get("Conditions") or {},
         region=str(variables.resolve(document["provider"]["region"])),
         resources=resources,
         functions=tuple(functions),
@@ -242,8 +245,10 @@ def _from_packaged_template(document: dict[str, Any], variables: FrameworkVariab
 def _from_serverless_yml(document: dict[str, Any], variables: FrameworkVariables) -> StackDefinition:
     sections = document.get("resources") or {}
     resources: dict[str, dict[str, Any]] = {}
+    conditions: dict[str, Any] = {}
     for section in sections if isinstance(sections, list) else [sections]:
         resources.update(variables.resolve((section or {}).get("Resources") or {}))
+        conditions.update(variables.resolve((section or {}).get("Conditions") or {}))
     provider_environment = document["provider"].get("environment") or {}
     functions = []
     for name, spec in (document.get("functions") or {}).items():
@@ -276,6 +281,7 @@ def _from_serverless_yml(document: dict[str, Any], variables: FrameworkVariables
     return StackDefinition(
         source=SERVERLESS_YML,
         packaged=False,
+        conditions=conditions,
         region=str(variables.resolve(document["provider"]["region"])),
         resources=resources,
         functions=tuple(functions),
@@ -407,9 +413,33 @@ class LocalStack:
                 return separator.join(str(item) for item in self.resolve(items))
             if key == "Fn::Sub":
                 return self._sub(argument)
+            if key == "Fn::If":
+                name, when_true, when_false = argument
+                return self.resolve(when_true if self.condition(name) else when_false)
             if key.startswith("Fn::"):
                 raise StackError(f"{key} is not supported by the local run (tools/aws/stack.py)")
         return {key: self.resolve(item) for key, item in value.items()}
+
+    def condition(self, name: str) -> bool:
+        """Whether one of the template's Conditions holds for the stage (Fn::Equals, And, Or, Not)."""
+        if name not in self.definition.conditions:
+            raise StackError(f"condition {name} is not in the stack's Conditions")
+        return self._holds(self.definition.conditions[name])
+
+    def _holds(self, expression: Any) -> bool:
+        ((key, argument),) = expression.items()
+        if key == "Condition":
+            return self.condition(argument)
+        if key == "Fn::Equals":
+            left, right = (self.resolve(item) for item in argument)
+            return str(left).lower() == str(right).lower()
+        if key == "Fn::And":
+            return all(self._holds(item) for item in argument)
+        if key == "Fn::Or":
+            return any(self._holds(item) for item in argument)
+        if key == "Fn::Not":
+            return not self._holds(argument[0])
+        raise StackError(f"{key} in a condition is not supported by the local run (tools/stack.py)")
 
     def environment(self, function: Function) -> dict[str, str]:
         """The function's environment variables with their references resolved."""
