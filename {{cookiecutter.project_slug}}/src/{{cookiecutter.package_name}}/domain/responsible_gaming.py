@@ -338,6 +338,21 @@ class ProtectionService:
             raise ExcludedFromBonuses(f"cooling off until {cooling_off_until.isoformat()}: no bonuses")
         return TransactionGuard(player_id, checked_at=now)
 
+    def check_marketing(self, player_id: str) -> None:
+        """Refuse marketing (a tournament entry, a marketing opt-in) while the player is excluded.
+
+        Sign-in, the balance and withdrawals stay open to an excluded player; only what invites play
+        is refused. Raises SelfExcluded or CoolingOff (403).
+        """
+        now = self._clock.now()
+        protection = self._current(player_id).settled(now)
+        if protection.self_excluded_until is not None and protection.self_excluded_until > now:
+            raise SelfExcluded(
+                f"self-excluded until {protection.self_excluded_until.isoformat()}: no marketing"
+            )
+        if protection.cooling_off_until is not None and protection.cooling_off_until > now:
+            raise CoolingOff(f"cooling off until {protection.cooling_off_until.isoformat()}: no marketing")
+
     def guard_win(self, player_id: str, money: Money, *, counted: bool) -> TransactionGuard:
         """A win lowers this period's loss counters (if its stake counted); it is never refused."""
         if not self._counted(counted):
