@@ -12,7 +12,12 @@ import pytest
 from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
 from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
 from {{ cookiecutter.package_name }}.domain.errors import NotFound, SessionClosed
-from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionLimitReached, SessionStatus
+from {{ cookiecutter.package_name }}.domain.sessions import (
+    Session,
+    SessionActivity,
+    SessionLimitReached,
+    SessionStatus,
+)
 from {{ cookiecutter.package_name }}.ports.sessions import SessionStore
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)

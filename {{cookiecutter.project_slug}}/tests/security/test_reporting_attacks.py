@@ -13,7 +13,10 @@ from tests.api.http_api import ApiClient
 from tests.support.bus import eventbridge_body, sqs_event
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_reporting import InMemoryGgrTotalsStore, InMemoryReportWriter
+from {{ cookiecutter.package_name }}.adapters.memory_reporting import (
+    InMemoryGgrTotalsStore,
+    InMemoryReportWriter,
+)
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.reporting import DailyGgrReporter, GgrCounter
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet

@@ -12,6 +12,8 @@ from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
 from {{ cookiecutter.package_name }}.domain.leaderboards import LeaderboardService
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
+PROTECTION_SOURCE = "{{ cookiecutter.package_name }}.responsible_gaming"
+
 
 @pytest.fixture
 def store() -> InMemoryLeaderboardStore:
@@ -65,9 +67,13 @@ def test_an_excluded_player_cannot_enter_a_tournament(
     exclusion: str,
 ) -> None:
     # Imported here: this file stays in a project without player protection (uncollected there).
-    from {{ cookiecutter.package_name }}.domain.responsible_gaming import CoolingOff, ProtectionService, SelfExcluded
+    from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
+        CoolingOff,
+        ProtectionService,
+        SelfExcluded,
+    )
 
-    protection = ProtectionService(ledger, publisher, clock, "{{ cookiecutter.package_name }}.responsible_gaming")
+    protection = ProtectionService(ledger, publisher, clock, PROTECTION_SOURCE)
     service = LeaderboardService(store, publisher, clock, SOURCE, CATALOGUE, marketing=protection)
     if exclusion == "self_exclude":
         protection.self_exclude("player-1", LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")

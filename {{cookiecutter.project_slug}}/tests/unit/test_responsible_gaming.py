@@ -10,7 +10,11 @@ import pytest
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
-from {{ cookiecutter.package_name }}.domain.errors import CurrencyMismatch, NotFound, ValidationFailed
+from {{ cookiecutter.package_name }}.domain.errors import (
+    CurrencyMismatch,
+    NotFound,
+    ValidationFailed,
+)
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
     LIMIT_INCREASE_DELAY,
