@@ -524,3 +524,20 @@ def test_reward_transaction_id_names_mission_player_and_window() -> None:
 
     assert mission.reward_transaction_id("player-1", TODAY) == f"mission:three-bets:player-1:{TODAY}"
     assert MissionWindow("three-bets", TODAY) != MissionWindow("three-bets", "2030-01-02")
+
+
+def test_leaderboard_settings_read_the_minimum_stake_and_the_key_parameters_name() -> None:
+    from {{ cookiecutter.package_name }}.settings_leaderboards import LeaderboardSettings
+
+    env = {"LEADERBOARDS_TABLE_NAME": "boards", "LEADERBOARD_PSEUDONYM_KEY_PARAMETER": "/casino/dev/key"}
+    assert LeaderboardSettings.from_env(env) == LeaderboardSettings("boards", "/casino/dev/key", 100)
+    assert LeaderboardSettings.from_env({**env, "MISSION_MIN_STAKE": "250"}).mission_min_stake == 250
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "1.5", "lots"])
+def test_a_bad_minimum_stake_is_refused_naming_the_variable(raw: str) -> None:
+    from {{ cookiecutter.package_name }}.settings import SettingsError
+    from {{ cookiecutter.package_name }}.settings_leaderboards import LeaderboardSettings
+
+    with pytest.raises(SettingsError, match="MISSION_MIN_STAKE"):
+        LeaderboardSettings.from_env({"LEADERBOARDS_TABLE_NAME": "boards", "MISSION_MIN_STAKE": raw})

@@ -300,3 +300,29 @@ def test_a_cap_below_one_is_refused_naming_the_setting(
 ) -> None:
     with pytest.raises(ValueError, match="max_active_sessions"):
         SessionService(store, publisher, clock, SOURCE, max_active_sessions=0)
+
+
+def test_session_settings_default_to_one_session_ending_the_oldest() -> None:
+    from {{ cookiecutter.package_name }}.settings_sessions import SessionSettings
+
+    assert SessionSettings.from_env({}) == SessionSettings(1, AtSessionCap.END_OLDEST)
+    assert SessionSettings.from_env(
+        {"MAX_ACTIVE_SESSIONS": "3", "AT_SESSION_CAP": "refuse"}
+    ) == SessionSettings(3, AtSessionCap.REFUSE)
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"MAX_ACTIVE_SESSIONS": "0"}, "MAX_ACTIVE_SESSIONS"),
+        ({"MAX_ACTIVE_SESSIONS": "21"}, "MAX_ACTIVE_SESSIONS"),
+        ({"MAX_ACTIVE_SESSIONS": "two"}, "MAX_ACTIVE_SESSIONS"),
+        ({"AT_SESSION_CAP": "kick"}, "AT_SESSION_CAP"),
+    ],
+)
+def test_bad_session_settings_are_refused_naming_the_variable(environ: dict[str, str], variable: str) -> None:
+    from {{ cookiecutter.package_name }}.settings import SettingsError
+    from {{ cookiecutter.package_name }}.settings_sessions import SessionSettings
+
+    with pytest.raises(SettingsError, match=variable):
+        SessionSettings.from_env(environ)
