@@ -135,15 +135,15 @@ class SessionService:
             reality_check_minutes=self._reality_check_minutes,
         )
         for attempt in range(SIGN_IN_ATTEMPTS):
-            if self._at_cap is AtSessionCap.END_OLDEST:
-                self._end_oldest(player_id, correlation_id)
             try:
                 self._store.start(session, max_active=self._max_active)
                 break
             except SessionLimitReached:
-                # Another sign-in took the place freed above: free one again, a few times only.
                 if self._at_cap is AtSessionCap.REFUSE or attempt == SIGN_IN_ATTEMPTS - 1:
                     raise
+                # At the cap: the oldest sessions end, then the sign-in tries again (another sign-in
+                # may take the freed place first: a few times only).
+                self._end_oldest(player_id, correlation_id)
         signed_in = DomainEvent(
             name="PlayerSignedIn",
             source=self._source,
