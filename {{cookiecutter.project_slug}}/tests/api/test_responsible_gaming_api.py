@@ -156,6 +156,7 @@ def test_a_lower_limit_applies_at_once_and_a_higher_one_waits(
             "amount": 9_000,
             "currency": "EUR",
             "effective_at": raised.json["effective_at"],
+            "needs_confirmation": True,
         }
     ]
     assert names(publisher) == ["LimitChanged", "LimitChanged"]
@@ -289,3 +290,50 @@ def test_a_blocked_player_can_still_withdraw(
     assert response.status == 201
     assert response.json["balance"]["cash"] == 0
     assert names(publisher)[-1] == "FundsWithdrawn"
+
+
+def test_a_raise_applies_only_once_confirmed_after_its_cooling_period(
+    api: ApiClient, clock: FixedClock, publisher: InMemoryEventPublisher
+) -> None:
+    limit = {"kind": "deposit", "period": "day", "amount": 5_000, "currency": "EUR"}
+    api.post("/players/me/limits", limit)
+    api.post("/players/me/limits", {**limit, "amount": 9_000})
+    confirmation = {"kind": "deposit", "period": "day"}
+
+    early = api.post("/players/me/limits/confirmations", confirmation)
+    clock.advance(timedelta(hours=48))
+    unconfirmed = api.get("/players/me/protection").json
+    confirmed = api.post(
+        "/players/me/limits/confirmations", confirmation, headers={"x-correlation-id": "ok-1"}
+    )
+    again = api.post("/players/me/limits/confirmations", confirmation)
+
+    assert (early.status, early.error["code"], early.error["field"]) == (409, "limit_raise_cooling", "period")
+    assert [entry["amount"] for entry in unconfirmed["limits"]] == [5_000]
+    assert confirmed.status == 200
+    assert (confirmed.json["status"], confirmed.json["amount"], confirmed.json["previous_amount"]) == (
+        "applied",
+        9_000,
+        5_000,
+    )
+    assert (again.status, again.error["code"]) == (404, "not_found")
+    protection = api.get("/players/me/protection").json
+    assert ([entry["amount"] for entry in protection["limits"]], protection["pending"]) == ([9_000], [])
+    assert names(publisher)[-1] == "LimitRaiseConfirmed"
+    assert publisher.events[-1].correlation_id == "ok-1"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"period": "day"}, "kind"),
+        ({"kind": "deposit", "period": "year"}, "period"),
+        ({"kind": "deposit", "period": "day", "amount": 1}, "amount"),
+    ],
+)
+def test_a_malformed_confirmation_is_422_naming_the_field(
+    api: ApiClient, body: dict[str, Any], field: str
+) -> None:
+    response = api.post("/players/me/limits/confirmations", body)
+
+    assert (response.status, response.error["field"]) == (422, field)

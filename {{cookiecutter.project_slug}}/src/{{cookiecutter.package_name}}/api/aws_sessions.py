@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..domain.sessions import SessionService
 from ..settings import SystemClock
+from ..settings_sessions import SessionSettings
 from .context import ModuleService, Services
 
 
@@ -13,11 +14,14 @@ def aws_sessions(services: Services) -> SessionService:
     from ..adapters.dynamodb_sessions import DynamoSessionStore
 
     settings = services.settings()
+    caps = SessionSettings.from_env()
     return SessionService(
         DynamoSessionStore(settings.sessions_table_name),
         services.publisher(),
         SystemClock(),
         f"{settings.event_source}.sessions",
+        max_active_sessions=caps.max_active_sessions,
+        at_session_cap=caps.at_session_cap,
     )
 
 

@@ -12,6 +12,8 @@ from ..domain.responsible_gaming import (
     PlayerProtection,
     ProtectionService,
     ProtectionView,
+    awaits_confirmation,
+    cooling_period_end,
 )
 from ..domain.sessions import Session
 from . import schemas, schemas_responsible_gaming
@@ -40,6 +42,16 @@ def set_limit() -> Reply:
     )
     # 202: the change is accepted but waits out its cooling period; 200: it is in force now.
     return _change_json(change), 202 if change.pending else 200
+
+
+@protection_api.post("/me/limits/confirmations")
+def confirm_limit() -> dict[str, Any]:
+    player_id = current_player_id()
+    body = schemas_responsible_gaming.limit_confirmation_request(schemas.json_body())
+    change = _protection().confirm_limit(
+        player_id, body.kind, body.period, correlation_id=current_correlation_id()
+    )
+    return _change_json(change)
 
 
 @protection_api.post("/me/self-exclusion")
@@ -99,7 +111,8 @@ def _view_json(view: ProtectionView) -> dict[str, Any]:
                 "period": change.period.value,
                 "amount": change.amount,
                 "currency": change.currency,
-                "effective_at": change.effective_at.isoformat(),
+                "effective_at": cooling_period_end(change).isoformat(),
+                "needs_confirmation": awaits_confirmation(change),
             }
             for change in protection.pending
         ],

@@ -41,6 +41,8 @@ class LimitsPolicy:
     reality_check_minutes: int | None
     cool_off_hours: int
     self_exclusion_min_months: int
+    # Whether stakes of bonus money count towards wager and loss limits (cash stakes always do).
+    bonus_stakes_count_towards_limits: bool
 
 
 LIMITS_POLICY = LimitsPolicy(
@@ -48,6 +50,7 @@ LIMITS_POLICY = LimitsPolicy(
     reality_check_minutes={{ limits.reality_check_minutes if limits.reality_check_minutes is not none else "None" }},
     cool_off_hours={{ limits.cool_off_hours }},
     self_exclusion_min_months={{ limits.self_exclusion_min_months }},
+    bonus_stakes_count_towards_limits={{ limits.bonus_stakes_count_towards_limits }},
 )
 
 # (source after the package name, event name, the module that publishes it or "core", planned) of every
