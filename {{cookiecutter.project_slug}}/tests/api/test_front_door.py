@@ -14,7 +14,7 @@ import boto3
 import pytest
 import serverless_wsgi
 from tests.api.http_api import http_event
-from tools.stack import LocalStack, load
+from tools.aws.stack import LocalStack, load
 
 from {{ cookiecutter.package_name }}.adapters.secrets_manager import (
     SecretUnavailable,
