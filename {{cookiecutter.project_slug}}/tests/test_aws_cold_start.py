@@ -2,7 +2,7 @@
 
 Lambda imports a function's handler module at init; the SDK and Powertools load when the first
 invocation builds its clients and logger, with Python's cyclic garbage collector paused while they are
-built (observability.paused_collector).
+built and what they built frozen out of later collections (observability.paused_collector).
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ LOADED_ON_FIRST_USE = ("boto3", "botocore", "aws_lambda_powertools")
 
 @pytest.fixture
 def collector_on() -> Iterator[None]:
-    """Each test starts with the collector on, and leaves it as the test session had it."""
+    """Each test starts with the collector on, and leaves it as the test session had it (nothing frozen)."""
     was_enabled = gc.isenabled()
     gc.enable()
     yield
+    gc.unfreeze()
     if not was_enabled:
         gc.disable()
 
@@ -63,11 +64,13 @@ def test_an_sdk_client_is_built_with_the_collector_paused(
 
     monkeypatch.setitem(sys.modules, "boto3", SimpleNamespace(client=client))
     monkeypatch.setattr(aws_clients, "_shared", {})
+    gc.unfreeze()
 
     built = aws_clients.shared_client("sqs")
 
     assert collector_while_building == [False]
     assert gc.isenabled()
+    assert gc.get_freeze_count() > 0  # what the block built is left out of every later collection
     assert aws_clients.shared_client("sqs") is built  # built once per process
     assert collector_while_building == [False]
 

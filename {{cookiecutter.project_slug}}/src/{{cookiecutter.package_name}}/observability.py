@@ -122,12 +122,13 @@ def _namespace() -> str:
 
 @contextmanager
 def paused_collector() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a cold start builds objects that live as long as the process.
+    """Pause Python's cyclic garbage collector while a cold start builds what lives as long as the process.
 
-    Importing an SDK and building its clients allocates hundreds of thousands of objects (modules,
+    Importing an SDK and building its clients allocates a few hundred thousand objects (modules,
     classes, service models) that are never garbage; every collection the allocations trigger walks
-    them all again, about a sixth of the CPU of `import boto3` and a client. Reference counting still
-    frees everything as usual; the collector runs again, as configured, as soon as the block ends.
+    them all again. At the end of the block they are moved to the collector's permanent generation
+    (gc.freeze), so no later collection walks them either, and the collector runs again as
+    configured. Reference counting frees memory as usual throughout (docs/benchmarks.md).
     """
     if not gc.isenabled():  # already paused by an enclosing block, or by the caller
         yield
@@ -136,4 +137,5 @@ def paused_collector() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
         gc.enable()
