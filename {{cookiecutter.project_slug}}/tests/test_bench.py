@@ -132,6 +132,10 @@ def test_cold_starts_are_measured_for_every_function_next_to_the_baselines(
         low, high = row["cpu_ratio_spread"]
         assert 0 < low <= high
         assert row["met"] == (row["cpu_ratio_to_boto3"] <= row["target_ratio"])
+        # For information, never the verdict: over the baseline's work with the collector paused.
+        reference = row["init_cpu_ms"] / cold["paused_baseline_cpu_ms"]
+        assert row["cpu_ratio_to_paused_baseline"] == pytest.approx(reference, abs=0.01)
+    assert cold["paused_baseline_cpu_ms"] > 0
     # The API's figure is its first request's; the first requests of every module's routes, for information.
     assert cold["functions"]["api"]["every_module_ms"] > 0
 

@@ -263,6 +263,8 @@ def report(results: dict[str, Any]) -> str:
         f"  {'python -c pass':<40} {floor_ms:>9.1f} {floor_cpu:>8.1f}",
         f"  {labels['baseline']:<40} {boto3_ms:>9.1f} {boto3_cpu:>8.1f}   "
         f"1.00x (CPU {low:.0f}-{high:.0f} ms)",
+        f"  {'the same, collector paused (reference)':<40} {cold['paused_baseline_ms']:>9.1f} "
+        f"{cold['paused_baseline_cpu_ms']:>8.1f}   {cold['paused_baseline_cpu_ms'] / boto3_cpu:.2f}x",
         f"  {labels['reference']:<40} {cold['tracer_reference_ms']:>9.1f} {'':>8}   "
         f"Tracer adds {cold['tracer_adds_ms']:.0f} ms ({cold['tracer_adds_cpu_ms']:.0f} ms CPU)",
     ]
@@ -272,6 +274,7 @@ def report(results: dict[str, Any]) -> str:
         ratios = f"{row['cpu_ratio_to_boto3']:.2f}x ({low:.2f}-{high:.2f})  {row['ratio_to_boto3']:.2f}x"
         again = f", {row['rounds']} rounds (borderline)" if row["repeated"] else ""
         target = f"target <= {row['target_ratio']}x {verdict(row['met'])}{again}"
+        target += f"; {row['cpu_ratio_to_paused_baseline']:.2f}x of the reference"
         times = f"{row['init_ms']:>9.1f} {row['init_cpu_ms']:>8.1f}"
         lines.append(f"  {label:<40} {times}   {ratios:<26} {target}")
         if "every_module_ms" in row:
