@@ -78,6 +78,8 @@ class ManifestExtension(Extension):
         environment.globals["enabled_modules"] = enabled_modules
         environment.globals["python_tuple"] = python_tuple
         environment.globals["absent_modules"] = absent_modules
+        environment.globals["stand_ins"] = stand_ins
+        environment.globals["module_on"] = module_on
         quiet_failed_hook_traceback()
 
 
@@ -116,6 +118,22 @@ def absent_modules(answers: dict[str, Any]) -> list[str]:
     """The modules the template has that these answers leave out (their files are not generated)."""
     enabled = set(enabled_modules(answers))
     return [name for name in load_manifest()["modules"] if name not in enabled]
+
+
+def stand_ins(answers: dict[str, Any]) -> dict[str, str]:
+    """The modules another chosen module stands in for (hybrid mode: the wallet), with that module's name.
+
+    The stand-in publishes the replaced module's events under its source, so the workers' rules and the
+    audit trail match them as if the replaced module were on (manifest.yaml, `replaces`).
+    """
+    modules: dict[str, Any] = load_manifest()["modules"]
+    return {module["replaces"]: name for name in enabled_modules(answers)
+            if (module := modules[name]).get("replaces")}
+
+
+def module_on(answers: dict[str, Any], name: str) -> bool:
+    """Whether module `name`'s events are published in this project: it is on, or a stand-in for it is."""
+    return name in enabled_modules(answers) or name in stand_ins(answers)
 
 
 def python_tuple(items: list[str], indent: int = 4) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 # combination with it proves the generated code stays lint- and format-clean for any name.
 LONGEST_SLUG = "lucky-star-casino-platform-eu-operations"
 
-MODULES = ("sessions", "wallet", "responsible_gaming", "promotions", "notifications", "leaderboards",
-           "reporting", "scheduled_jobs")
+MODULES = ("sessions", "wallet", "operator_wallet", "responsible_gaming", "promotions", "notifications",
+           "leaderboards", "reporting", "scheduled_jobs")
 
 
 def only(*modules: str) -> dict[str, bool]:
@@ -30,6 +30,12 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
     ("aws-default", {}),
     ("aws-usnj-us-east-1-sessions-only-py312", {
         **only("sessions"), "jurisdiction": "us-nj", "region": "us-east-1", "python_version": "3.12",
+    }),
+    # The hybrid mode: the supporting modules around the operator's own wallet, where N.J.S.A.
+    # 5:12-95.22(a) keeps the wallet itself off every public cloud region.
+    ("aws-usnj-us-east-1-hybrid-operator-wallet-leaderboards-reporting", {
+        **only("sessions", "operator_wallet", "leaderboards", "reporting"),
+        "jurisdiction": "us-nj", "region": "us-east-1",
     }),
     ("aws-ukgc-wallet-promotions-notifications-py312", {
         **only("wallet", "promotions", "notifications"),
