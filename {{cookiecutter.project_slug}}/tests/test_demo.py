@@ -133,11 +133,13 @@ def expected_steps() -> list[str]:
     steps += ["deposit"] if on("wallet") else []
     steps += ["bonus granted"] if on("promotions") else []
     steps += ["bet", "bet", "win", "rollback"] if on("wallet") else []
+    steps += ["operator play"] if on("operator_wallet") else []
     steps += ["limit reached"] if on("responsible_gaming") else []
     if on("sessions"):
         steps += ["session activity" if on("wallet") else "heartbeat", "sign out"]
     steps += ["workers"]
     steps += ["leaderboard"] if on("leaderboards") else []
+    steps += ["operator bonus"] if on("operator_wallet") and on("leaderboards") else []
     steps += ["daily report"] if on("reporting") else []
     steps += ["reconciliation"] if on("wallet") else []
     return steps
@@ -148,7 +150,11 @@ def expected_lines() -> list[str]:
     on = registry.enabled
     lines = []
     lines += ["daily-wins top 3: #1 "] if on("leaderboards") else []
-    lines += [f"GGR -7.00 {CURRENCY} today"] if on("reporting") else []
+    lines += [f"GGR -7.00 {CURRENCY} today"] if on("reporting") and on("wallet") else []
+    # The hybrid mode: the operator's wallet staked 12.50, rolled 2.50 back and paid 25.00 (its webhook).
+    lines += [f"GGR -15.00 {CURRENCY} today"] if on("reporting") and on("operator_wallet") else []
+    if on("operator_wallet") and on("leaderboards"):
+        lines += [f"the operator's wallet received the signed bonus credit 10.00 {CURRENCY}"]
     lines += [f"welcome-bonus: +100.00 {CURRENCY} bonus balance"] if on("promotions") else []
     lines += [f"a 6.00 {CURRENCY} bet refused (limit_exceeded"] if on("responsible_gaming") else []
     if on("wallet"):

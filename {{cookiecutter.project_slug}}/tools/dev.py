@@ -36,7 +36,7 @@ from botocore.exceptions import EndpointConnectionError
 from tests.support.moto_server import MotoServer
 
 from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalGateway, LocalIssuer
-from tools.modules import contributions
+from tools.modules import contributions, local_environment
 from tools.stack import (
     LOCAL_ACCOUNT_ID,
     PROJECT_ROOT,
@@ -203,6 +203,7 @@ class LocalRun:
         return {
             **aws_environment(self.moto.endpoint_url, self.definition.region),
             **self.stack.environment(function),
+            **local_environment(self, function),  # a module's local stand-ins (tools/modules/)
         }
 
     @property

@@ -20,13 +20,19 @@ import argparse
 import hashlib
 import hmac
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import IO, Any
 
-from tools.stack import use_source_tree
+from tools.stack import PROJECT_ROOT, use_source_tree
 
 use_source_tree()
 from {{ cookiecutter.package_name }}.domain.signing import (  # noqa: E402 (after the source tree is on the path)
@@ -39,6 +45,10 @@ from {{ cookiecutter.package_name }}.domain.signing import (  # noqa: E402 (afte
 BONUS_CREDITS_PATH = "/bonus-credits"
 EVENTS_PATH = "/platform/events"
 DEFAULT_TOLERANCE_SECONDS = 300
+# The key reaches the fake's process through its environment, never its command line.
+KEY_VARIABLE = "OPERATOR_PLATFORM_FAKE_KEY"
+START_TIMEOUT_SECONDS = 10.0
+STOP_TIMEOUT_SECONDS = 5.0
 
 
 class FakeOperatorPlatform:
@@ -157,7 +167,7 @@ def _handler(platform: FakeOperatorPlatform) -> type[BaseHTTPRequestHandler]:
 def platform_event(
     kind: str, player_id: str, transaction_id: str, amount: int, currency: str, **extra: Any
 ) -> dict[str, Any]:
-    """A money event of the operator's wallet, as its webhook body; the event id is derived, so a resend is the same event."""
+    """A money event of the operator's wallet as its webhook body; a resend has the same event id."""
     body: dict[str, Any] = {
         "type": kind,
         "player_id": player_id,
@@ -181,13 +191,88 @@ def signed_event(key: str, event: dict[str, Any], *, at: int | None = None) -> t
     }
 
 
+class LocalPlatformProcess:
+    """The fake platform as a server of a local run (`make dev`, `make demo`): started and stopped by its PID."""
+
+    name = "operator platform (fake)"
+
+    def __init__(self, key: str, log: IO[str] | None) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._key = key
+        self._log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> LocalPlatformProcess:
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "tools.operator_platform", "--port", str(self.port)],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, KEY_VARIABLE: self._key},
+            stdin=subprocess.PIPE,
+            stdout=self._log,
+            stderr=subprocess.STDOUT if self._log is not None else None,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline and self.exit_code is None:
+            try:
+                with urllib.request.urlopen(self.url + BONUS_CREDITS_PATH, timeout=1):  # noqa: S310 - local http
+                    return self
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the fake operator platform did not answer on {self.url}")
+
+    @property
+    def exit_code(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def stop(self) -> None:
+        """Terminate it by its PID, and kill it if it does not exit in time."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+
+
+def local_environment(run: Any, function: Any) -> dict[str, str]:
+    """A function's OPERATOR_WALLET_URL in a local run: the fake platform, started once for the run.
+
+    It checks the bonus credits with the key the run made for the stack's operator-wallet parameter, and
+    stops with the run's other servers (it is one of `run.children`).
+    """
+    environment = run.stack.environment(function)
+    if "OPERATOR_WALLET_URL" not in environment:
+        return {}
+    platform = next((child for child in run.children if isinstance(child, LocalPlatformProcess)), None)
+    if platform is None:
+        key = run.stack.parameters.get(environment.get("OPERATOR_WALLET_KEY_PARAMETER", ""), "")
+        if not key:
+            return {}  # no function here signs credits: nothing to stand in for
+        platform = LocalPlatformProcess(key, run.log).start()
+        run.children.append(platform)
+    return {"OPERATOR_WALLET_URL": platform.url}
+
+
 def main() -> int:
     """Serve the fake platform until interrupted; print the credits it recorded."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8790)
-    parser.add_argument("--key", required=True, help="the key the stack signs its bonus credits with")
+    parser.add_argument("--key", help=f"the key the stack signs its bonus credits with (default: ${KEY_VARIABLE})")
     args = parser.parse_args()
-    platform = FakeOperatorPlatform(args.key)
+    key = args.key or os.environ.get(KEY_VARIABLE, "")
+    if not key:
+        parser.error(f"give --key or set {KEY_VARIABLE}")
+    platform = FakeOperatorPlatform(key)
     print(f"operator platform (fake) on {platform.start(args.port)}", flush=True)
     try:
         while True:

@@ -1,4 +1,4 @@
-"""The platform-events webhook: signed, in its replay window, once per event id, published as the wallet's events."""
+"""The platform-events webhook: signed, in its replay window, once per event id, as the wallet's events."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hybrid mode with leaderboards: the operator's events score, and a mission reward reaches the operator's wallet.
+"""Hybrid mode with leaderboards: the operator's events score; a mission reward reaches the operator's wallet.
 
 The platform's events go through the webhook's intake onto the bus as the wallet's events; the
 leaderboards worker reads them as it reads the hosted wallet's, and pays a completed mission's reward

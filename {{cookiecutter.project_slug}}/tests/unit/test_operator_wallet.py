@@ -1,4 +1,4 @@
-"""The hybrid mode's domain: the platform's events become the wallet's events, once; bonuses go to the operator."""
+"""The hybrid mode's domain: the platform's events become the wallet's, once; bonuses go to the operator."""
 
 from __future__ import annotations
 

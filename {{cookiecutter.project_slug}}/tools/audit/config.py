@@ -23,6 +23,12 @@ EDGE_COUNTRIES_LISTED_BY_OPERATOR = {{ "True" if rule.get("edge_countries_listed
 # Records (the ledger, the audit trail) are kept this long; logs are kept this many days.
 RECORDS_RETENTION_YEARS = {{ rule.retention_years }}
 LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
+# The modules the jurisdiction keeps off every public cloud region (manifest.yaml residency), and the
+# functions each deploys: the no-wagering-function control fails if the stack has one of them.
+WAGERING_MODULES: tuple[str, ...] = tuple({{ rule.get("residency", {}).get("wagering_modules", []) | tojson }})
+WAGERING_FUNCTIONS: tuple[str, ...] = tuple(
+    {{ rule.get("residency", {}).get("wagering_modules", []) | map("extract", manifest.modules) | map(attribute="functions") | sum(start=[]) | tojson }}
+)
 
 
 def _sources() -> dict[str, Citation | str]:

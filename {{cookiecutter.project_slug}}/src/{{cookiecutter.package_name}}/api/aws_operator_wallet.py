@@ -27,7 +27,7 @@ SERVICE = aws_platform_event_intake
 
 
 def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
-    """The operator's platform: its OAuth client ids, and its signing keys (SSM SecureStrings, read on first use)."""
+    """The operator's platform: its OAuth client ids and its signing keys (SSM SecureStrings, read on use)."""
     from ..adapters.parameter_store import SecretUnavailable, SecureParameter
 
     caller = ServerCallerSettings.from_env(environ, OPERATOR_PLATFORM.upper())

@@ -67,7 +67,7 @@ class DeferredWallet:
 
 
 class DeferredOperatorWallet:
-    """Hybrid mode: bonuses credited by the operator's own wallet (module operator_wallet), built on first use."""
+    """Hybrid mode: bonuses credited by the operator's own wallet (module operator_wallet), built on use."""
 
     def __init__(self) -> None:
         self._granter: BonusGranter | None = None
