@@ -11,7 +11,8 @@ City). This fake plays both of its parts with the project's own signing scheme (
 - its event sender: `platform_event` builds a bet, win or rollback event and `signed_event` signs it
   for the project's webhook (POST /platform/events).
 
-Run alone: `python -m tools.operator_platform --port 8790 --key <the stack's operator-wallet key>`.
+Run alone: `python -m tools.operator_platform --port 8790` with the stack's operator-wallet key in
+$OPERATOR_PLATFORM_FAKE_KEY (or `--key`).
 """
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ def signed_event(key: str, event: dict[str, Any], *, at: int | None = None) -> t
 
 
 class LocalPlatformProcess:
-    """The fake platform as a server of a local run (`make dev`, `make demo`): started and stopped by its PID."""
+    """The fake platform as a server of a local run (`make dev`, `make demo`), stopped by its PID."""
 
     name = "operator platform (fake)"
 
@@ -267,7 +268,9 @@ def main() -> int:
     """Serve the fake platform until interrupted; print the credits it recorded."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8790)
-    parser.add_argument("--key", help=f"the key the stack signs its bonus credits with (default: ${KEY_VARIABLE})")
+    parser.add_argument(
+        "--key", help=f"the key the stack signs bonus credits with (default: ${KEY_VARIABLE})"
+    )
     args = parser.parse_args()
     key = args.key or os.environ.get(KEY_VARIABLE, "")
     if not key:

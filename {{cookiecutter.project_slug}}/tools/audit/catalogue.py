@@ -536,7 +536,8 @@ CONTROLS: tuple[Control, ...] = (
         id="platform-webhook-key-from-secret-store",
         title="The hybrid mode's signing keys come from the parameter store, never the environment",
         enforced_by=(
-            "serverless.yml: OPERATOR_PLATFORM_KEY_PARAMETER, OPERATOR_WALLET_KEY_PARAMETER; the roles' ssm:GetParameter",
+            "serverless.yml: OPERATOR_PLATFORM_KEY_PARAMETER, OPERATOR_WALLET_KEY_PARAMETER",
+            "serverless.yml: the api role's OperatorPlatformKeys (ssm:GetParameter)",
         ),
         serves=SECRETS,
         remedy="Keep the keys in SSM SecureStrings and pass their names (*_KEY_PARAMETER); let the api "

@@ -25,10 +25,11 @@ RECORDS_RETENTION_YEARS = {{ rule.retention_years }}
 LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
 # The modules the jurisdiction keeps off every public cloud region (manifest.yaml residency), and the
 # functions each deploys: the no-wagering-function control fails if the stack has one of them.
-WAGERING_MODULES: tuple[str, ...] = tuple({{ rule.get("residency", {}).get("wagering_modules", []) | tojson }})
-WAGERING_FUNCTIONS: tuple[str, ...] = tuple(
-    {{ rule.get("residency", {}).get("wagering_modules", []) | map("extract", manifest.modules) | map(attribute="functions") | sum(start=[]) | tojson }}
-)
+{%- set wagering = rule.get("residency", {}).get("wagering_modules", []) %}
+{%- set wagering_functions = [] %}
+{%- for name in wagering %}{% set _ = wagering_functions.extend(manifest.modules[name].functions) %}{% endfor %}
+WAGERING_MODULES: tuple[str, ...] = tuple({{ wagering | tojson }})
+WAGERING_FUNCTIONS: tuple[str, ...] = tuple({{ wagering_functions | tojson }})
 
 
 def _sources() -> dict[str, Citation | str]:

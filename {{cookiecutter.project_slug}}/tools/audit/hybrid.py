@@ -1,4 +1,4 @@
-"""Controls of the hybrid mode: no wagering where the law keeps it off the public cloud, and the webhook's key.
+"""Controls of the hybrid mode: no wagering where the law keeps it off public clouds, and the webhook's key.
 
 N.J.S.A. 5:12-95.22(a) keeps the equipment that conducts Internet gaming in Atlantic City, where no
 public cloud region is: a us-nj project serves the supporting modules around the operator's own wallet
@@ -30,7 +30,10 @@ WAGERING_ROUTES: dict[str, tuple[str, ...]] = {
         "/players/{player_id}/kyc",
     ),
 }
-WAGERING_TABLES: dict[str, tuple[str, ...]] = {"wallet": ("WalletTable",), "responsible_gaming": ("WalletTable",)}
+WAGERING_TABLES: dict[str, tuple[str, ...]] = {
+    "wallet": ("WalletTable",),
+    "responsible_gaming": ("WalletTable",),
+}
 WAGERING_HANDLERS: dict[str, tuple[str, ...]] = {
     "wallet": ("handlers/wallet_outbox.py", "api/wallet.py", "adapters/dynamodb_wallet.py"),
     "responsible_gaming": ("api/responsible_gaming.py", "domain/responsible_gaming.py"),
@@ -60,7 +63,9 @@ def no_wagering_function(context: StaticContext) -> Outcome:
         key = str(Stack.props(route).get("RouteKey", ""))
         path = key.partition(" ")[2]
         for module in config.WAGERING_MODULES:
-            if any(path == prefix or path.startswith(prefix + "/") for prefix in WAGERING_ROUTES.get(module, ())):
+            if any(
+                path == prefix or path.startswith(prefix + "/") for prefix in WAGERING_ROUTES.get(module, ())
+            ):
                 offenders.append(f"{logical_id} ({key}): a route of {module}")
     tables = stack.of_type(TABLE)
     offenders += sorted(
@@ -131,5 +136,7 @@ def _readable_parameters(stack: Stack, function_id: str) -> set[str]:
             if "ssm:GetParameter" not in as_list(statement.get("Action")):
                 continue
             for resource in as_list(statement.get("Resource")):
-                names.update(text.partition(":parameter")[2] for text in strings(resource) if ":parameter" in text)
+                names.update(
+                    text.partition(":parameter")[2] for text in strings(resource) if ":parameter" in text
+                )
     return names

@@ -1,4 +1,4 @@
-"""The hybrid mode's pieces of the local tools: the operator's play through the signed webhook, its bonus credit.
+"""The hybrid mode's pieces of the local tools: the operator's play through the signed webhook, its bonus.
 
 The operator's platform (here its local fake, tools/operator_platform.py) is the record of play: its
 wallet takes the bets and pays the wins, and announces each on the project's webhook, signed with its
@@ -48,16 +48,22 @@ def operator_play(journey: Journey) -> str:
         journey.won += win
     bet, stake = ROLLED_BACK
     announce(journey, "BetPlaced", bet, stake)
-    _, last = announce(journey, "BetRolledBack", f"{bet}-rollback", stake, bet_transaction_id=journey.transaction_id(bet))
-    journey.bets, journey.staked, journey.rolled_back = journey.bets + 1, journey.staked + stake, journey.rolled_back + stake
+    _, last = announce(
+        journey, "BetRolledBack", f"{bet}-rollback", stake, bet_transaction_id=journey.transaction_id(bet)
+    )
+    journey.bets, journey.staked, journey.rolled_back = (
+        journey.bets + 1,
+        journey.staked + stake,
+        journey.rolled_back + stake,
+    )
     # The platform retries a delivery it saw no answer to: the webhook publishes it once.
     again = journey.call("POST", EVENTS_PATH, last, expect=200)
     if again.get("delivery") != "duplicate":
         raise StepFailed(f"a redelivered event was not recognised: {again}")
     return (
-        f"the operator's wallet staked {money(journey.staked)} in {journey.bets} bets, paid {money(journey.won)} "
-        f"and rolled back {money(journey.rolled_back)}; {2 * len(ROUNDS) + 2} signed events published as the "
-        "wallet's, a redelivery answered 'duplicate'"
+        f"the operator's wallet staked {money(journey.staked)} in {journey.bets} bets, "
+        f"paid {money(journey.won)} and rolled back {money(journey.rolled_back)}; "
+        f"{2 * len(ROUNDS) + 2} signed events published as the wallet's, a redelivery answered 'duplicate'"
     )
 
 
@@ -93,4 +99,6 @@ def demo_steps(journey: Journey) -> list[Step]:
     return steps
 
 
-TOOLS = ModuleTools(server_stand_ins=server_stand_ins, demo_steps=demo_steps, local_environment=local_environment)
+TOOLS = ModuleTools(
+    server_stand_ins=server_stand_ins, demo_steps=demo_steps, local_environment=local_environment
+)
