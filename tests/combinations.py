@@ -107,6 +107,15 @@ UNSUPPORTED: list[tuple[str, dict[str, Any], str]] = [
     ("usnj-wallet-on-public-cloud", {"jurisdiction": "us-nj", "region": "us-east-1"}, "module_wallet"),
     ("usnj-wallet-without-protection", {**only("sessions", "wallet"), "jurisdiction": "us-nj",
                                         "region": "us-east-2"}, "module_wallet"),
+    # The hybrid mode: the operator's wallet holds the money, so the hosted wallet cannot be on with it;
+    # promotions (it reads the hosted ledger) and scheduled jobs (they reconcile it) still need the wallet.
+    ("hybrid-with-the-hosted-wallet", {"module_operator_wallet": True}, "module_operator_wallet"),
+    ("hybrid-with-responsible-gaming", {**only("sessions", "operator_wallet", "responsible_gaming")},
+     "module_operator_wallet"),
+    ("hybrid-promotions-need-the-hosted-wallet", {**only("sessions", "operator_wallet", "promotions")},
+     "module_promotions"),
+    ("hybrid-jobs-need-the-hosted-wallet", {**only("sessions", "operator_wallet", "scheduled_jobs")},
+     "module_scheduled_jobs"),
     ("mga-outside-eu", {"jurisdiction": "mga", "region": "us-east-1"}, "region"),
     ("mga-switzerland-is-not-eea", {"jurisdiction": "mga", "region": "eu-central-2"}, "region"),
     ("promotions-without-wallet", {"module_wallet": False}, "module_promotions"),

@@ -76,7 +76,11 @@ def no_wagering_function(context: StaticContext) -> Outcome:
             if table in tables
         }
     )
-    zips = sorted(context.template_path.parent.glob("*.zip"))
+    # The zips the stack deploys (named in its template): the last package's, in .serverless/.
+    template = context.template_path.read_text(encoding="utf-8")
+    zips = sorted(
+        path for path in (context.project / ".serverless").glob("*.zip") if f"/{path.name}" in template
+    )
     for archive in zips:
         with zipfile.ZipFile(archive) as packaged:
             names = packaged.namelist()
@@ -119,7 +123,7 @@ def platform_webhook_key_from_secret_store(context: StaticContext) -> Outcome:
     if api is not None:
         readable = _readable_parameters(stack, api)
         name = next(iter(strings(users[api].get("OPERATOR_PLATFORM_KEY_PARAMETER"))), "")
-        if name and not any(name.endswith(parameter) for parameter in readable):
+        if name and name not in readable:
             offenders.append(f"{api}: its role cannot read {name}, so the webhook refuses every event")
     return Outcome.verdict(offenders, f"{len(users)} function(s) with the platform webhook's settings")
 
@@ -136,7 +140,8 @@ def _readable_parameters(stack: Stack, function_id: str) -> set[str]:
             if "ssm:GetParameter" not in as_list(statement.get("Action")):
                 continue
             for resource in as_list(statement.get("Resource")):
-                names.update(
-                    text.partition(":parameter")[2] for text in strings(resource) if ":parameter" in text
-                )
+                # A Fn::Join's parts joined (its Refs left out): "arn::ssm:<region>:<account>:parameter/<name>".
+                arn = "".join(strings(resource))
+                if ":parameter/" in arn:
+                    names.add(arn.partition(":parameter")[2])
     return names
