@@ -80,6 +80,7 @@ class ManifestExtension(Extension):
         environment.globals["absent_modules"] = absent_modules
         environment.globals["stand_ins"] = stand_ins
         environment.globals["module_on"] = module_on
+        environment.globals["test_doubles"] = test_doubles
         quiet_failed_hook_traceback()
 
 
@@ -134,6 +135,12 @@ def stand_ins(answers: dict[str, Any]) -> dict[str, str]:
 def module_on(answers: dict[str, Any], name: str) -> bool:
     """Whether module `name`'s events are published in this project: it is on, or a stand-in for it is."""
     return name in enabled_modules(answers) or name in stand_ins(answers)
+
+
+def test_doubles(answers: dict[str, Any]) -> list[str]:
+    """Modules of the package the chosen modules keep for their tests only (never packaged)."""
+    modules: dict[str, Any] = load_manifest()["modules"]
+    return [double for name in enabled_modules(answers) for double in modules[name].get("test_doubles", [])]
 
 
 def python_tuple(items: list[str], indent: int = 4) -> str:

@@ -61,6 +61,15 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
     }),
 ]
 
+# Allowed pairs of modules that no combination above has, each for its reason (test_manifest.py holds
+# this list to exactly the pairs missing). The hybrid mode has one combination, to keep the full run's
+# time: these pairs with it on are left to that project's own tests of each module.
+PAIRS_LEFT_OUT: list[tuple[str, bool, str, bool]] = [
+    ("sessions", False, "operator_wallet", True),
+    ("operator_wallet", True, "leaderboards", False),
+    ("operator_wallet", True, "reporting", False),
+]
+
 # Valid but hostile answers: quotes, apostrophes, backslashes, unicode, shell syntax.
 # (Template syntax in answers is tested through a replay file: see test_hostile_answers.py.)
 HOSTILE: list[tuple[str, dict[str, Any]]] = [

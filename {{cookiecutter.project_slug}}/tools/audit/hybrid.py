@@ -35,7 +35,13 @@ WAGERING_TABLES: dict[str, tuple[str, ...]] = {
     "responsible_gaming": ("WalletTable",),
 }
 WAGERING_HANDLERS: dict[str, tuple[str, ...]] = {
-    "wallet": ("handlers/wallet_outbox.py", "api/wallet.py", "adapters/dynamodb_wallet.py"),
+    "wallet": (
+        "handlers/wallet_outbox.py",
+        "api/wallet.py",
+        "domain/wallet.py",
+        "adapters/dynamodb_wallet.py",
+        "adapters/memory_wallet.py",
+    ),
     "responsible_gaming": ("api/responsible_gaming.py", "domain/responsible_gaming.py"),
 }
 # The hybrid mode's signing keys: each must be the NAME of a parameter the function may read.
@@ -140,7 +146,7 @@ def _readable_parameters(stack: Stack, function_id: str) -> set[str]:
             if "ssm:GetParameter" not in as_list(statement.get("Action")):
                 continue
             for resource in as_list(statement.get("Resource")):
-                # A Fn::Join's parts joined (its Refs left out): "arn::ssm:<region>:<account>:parameter/<name>".
+                # A Fn::Join's parts joined: "arn:...:ssm:...:parameter/<name>".
                 arn = "".join(strings(resource))
                 if ":parameter/" in arn:
                     names.add(arn.partition(":parameter")[2])
