@@ -76,7 +76,7 @@ class DeferredOperatorWallet:
         self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
     ) -> object:
         if self._granter is None:
-            from .operator_bonus_wallet import operator_bonus_wallet
+            from .operator_wallet import operator_bonus_wallet
 
             self._granter = operator_bonus_wallet()
         return self._granter.grant_bonus(player_id, transaction_id, money, correlation_id=correlation_id)
