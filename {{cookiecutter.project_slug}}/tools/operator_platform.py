@@ -153,11 +153,14 @@ def _handler(platform: FakeOperatorPlatform) -> type[BaseHTTPRequestHandler]:
 
         def _reply(self, status: int, body: dict[str, Any]) -> None:
             payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the caller gave up waiting (its timeout): no one to answer
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the tests and the demo print what matters."""
