@@ -43,6 +43,7 @@ SERVER_ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/wallet/wins"): ("game_server", "win"),
     ("POST", "/wallet/rollbacks"): ("game_server", "rollback"),
     ("POST", "/players/(?P<player>[^/]+)/kyc"): ("kyc_provider", None),
+    ("POST", "/platform/events"): ("operator_platform", None),
 }
 
 StartResponse = Callable[..., Any]
@@ -178,7 +179,7 @@ class ServerCall:
 
 
 class ServerStandIns:
-    """Stand-ins for the payment provider, the game server and the KYC provider on this machine.
+    """Stand-ins for the payment provider, the game server, the KYC provider, the operator's platform here.
 
     Each uses its OAuth client id and signs with its key, the way the real server would; `sign` is the
     API's own signing function (api/server_calls.py), so the stand-ins follow the scheme the API checks.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from {{ cookiecutter.package_name }} import registry
 from {{ cookiecutter.package_name }}.compliance import CURRENCY
 
 DEMO_STEPS = [(700, "daily report")]
 
 
 def demo_lines() -> list[str]:
-    return [f"GGR -7.00 {CURRENCY} today"]
+    # The hosted wallet's journey; in the hybrid mode the operator's play sets the figure (operator_wallet.py).
+    return [f"GGR -7.00 {CURRENCY} today"] if registry.enabled("wallet") else []

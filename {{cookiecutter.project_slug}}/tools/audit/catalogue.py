@@ -12,7 +12,7 @@ auditor, not a legal opinion.
 
 from __future__ import annotations
 
-from tools.audit import checks, config, live, scanners
+from tools.audit import checks, config, hybrid, live, scanners
 from tools.audit.model import GLI_19, Citation, Control
 
 UKGC_RTS = "https://www.gamblingcommission.gov.uk/standards/remote-gambling-and-software-technical-standards"
@@ -554,5 +554,31 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Regenerate the project for an allowed region (make regenerate REGION=...).",
         rule="residency",
         static=checks.region_residency,
+    ),
+    # The hybrid mode (module operator_wallet): tools/audit/hybrid.py.
+    Control(
+        id="no-wagering-function",
+        title="Where the law keeps wagering off public clouds, no function, route, table or code of it",
+        enforced_by=(
+            "hooks/pre_gen_project.py (the template): the wagering modules refused for the jurisdiction",
+            "tools/audit/config.py: WAGERING_MODULES, WAGERING_FUNCTIONS (the template manifest's residency)",
+        ),
+        serves=RESIDENCY,
+        remedy="Remove the wallet's functions, routes and tables: the operator's own wallet conducts the "
+        "wagering where the law puts it; regenerate with module_operator_wallet=true (the hybrid mode).",
+        rule="residency",
+        static=hybrid.no_wagering_function,
+    ),
+    Control(
+        id="platform-webhook-key-from-secret-store",
+        title="The hybrid mode's signing keys come from the parameter store, never the environment",
+        enforced_by=(
+            "serverless.yml: OPERATOR_PLATFORM_KEY_PARAMETER, OPERATOR_WALLET_KEY_PARAMETER",
+            "serverless.yml: the api role's OperatorPlatformKeys (ssm:GetParameter)",
+        ),
+        serves=SECRETS,
+        remedy="Keep the keys in SSM SecureStrings and pass their names (*_KEY_PARAMETER); let the api "
+        "function's role read the webhook's.",
+        static=hybrid.platform_webhook_key_from_secret_store,
     ),
 )

@@ -25,7 +25,7 @@ EDGE_COUNTRIES_LISTED_BY_OPERATOR = {{ "True" if rule.get("edge_countries_listed
 EVENT_SOURCE_PREFIX = {{ (cookiecutter.package_name ~ ".") | tojson }}
 {%- set granting = [] %}
 {%- for name, module in manifest.modules.items() if cookiecutter["module_" ~ name] and module.status == "available" %}
-{%- for worker in module.get("workers", []) if worker.get("grants_bonuses") %}{% set _ = granting.append(worker.logical ~ "LambdaFunction") %}{% endfor %}
+{%- for worker in module.get("workers", []) if worker.get("grants_bonuses") and cookiecutter.module_wallet %}{% set _ = granting.append(worker.logical ~ "LambdaFunction") %}{% endfor %}
 {%- endfor %}
 # The functions that grant bonuses through the wallet (manifest.yaml grants_bonuses), and what a grant
 # writes in the wallet's table (manifest.yaml bonus_grant_attributes): their roles may write the table
@@ -41,6 +41,13 @@ BONUS_GRANT_ATTRIBUTES: frozenset[str] = frozenset(
 # Records (the ledger, the audit trail) are kept this long; logs are kept this many days.
 RECORDS_RETENTION_YEARS = {{ rule.retention_years }}
 LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
+# The modules the jurisdiction keeps off every public cloud region (manifest.yaml residency), and the
+# functions each deploys: the no-wagering-function control fails if the stack has one of them.
+{%- set wagering = rule.get("residency", {}).get("wagering_modules", []) %}
+{%- set wagering_functions = [] %}
+{%- for name in wagering %}{% set _ = wagering_functions.extend(manifest.modules[name].functions) %}{% endfor %}
+WAGERING_MODULES: tuple[str, ...] = tuple({{ wagering | tojson }})
+WAGERING_FUNCTIONS: tuple[str, ...] = tuple({{ wagering_functions | tojson }})
 
 
 def _sources() -> dict[str, Citation | str]:

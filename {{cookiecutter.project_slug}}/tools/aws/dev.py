@@ -50,6 +50,7 @@ from tools.aws.stack import (
 )
 from tools.local import LocalRunError
 from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalGateway, LocalIssuer
+from tools.modules import local_environment
 from tools.project import PROJECT_ROOT, SRC_DIR
 
 HOST = "127.0.0.1"
@@ -201,6 +202,7 @@ class LocalRun:
         return {
             **aws_environment(self.moto.endpoint_url, self.definition.region),
             **self.stack.environment(function),
+            **local_environment(self, function),  # a module's local stand-ins (tools/modules/)
         }
 
     @property

@@ -68,5 +68,5 @@ CRITICAL_EVENTS: tuple[tuple[str, str, str, bool], ...] = (
 AUDITED_EVENTS: frozenset[tuple[str, str]] = frozenset(
     (source, name)
     for source, name, module, planned in CRITICAL_EVENTS
-    if not planned and (module == "core" or registry.enabled(module))
+    if not planned and (module == "core" or registry.publishes(module))
 )

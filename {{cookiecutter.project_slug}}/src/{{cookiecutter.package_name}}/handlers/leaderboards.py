@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.leaderboards import SCORED_EVENTS, LeaderboardService, Play
 from ..observability import add_metric, bind_invocation, flush_metrics
-from .bonus_wallet import DeferredWallet
+from .bonus_wallet import mission_rewards
 from .sqs import (
     BatchResponse,
     BusEvent,
@@ -114,8 +114,8 @@ def _leaderboard_service() -> LeaderboardService:
             clock,
             f"{source}.leaderboards",
             mission_min_stake=board_settings.mission_min_stake,
-            # Mission rewards are bonus money: the wallet credits them and announces BonusGranted. It is
-            # built when the first mission completes: most plays only move scores.
-            bonuses=DeferredWallet(ledger, publisher, clock, source),
+            # Mission rewards are bonus money: the wallet (or in hybrid mode the operator's) credits them. It
+            # is built when the first mission completes: most plays only move scores.
+            bonuses=mission_rewards(ledger, publisher, clock, source),
         )
     return _service

@@ -1,0 +1,42 @@
+"""The hybrid mode on AWS: the webhook's event log in DynamoDB, the operator's platform as a server caller."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..domain.operator_wallet import PlatformEventIntake
+from ..settings import ServerCallerSettings, Settings, SystemClock
+from ..settings_operator_wallet import OperatorWalletSettings
+from .context import ServerCaller, Services
+from .operator_wallet import PLATFORM_SCOPE
+from .server_calls import OPERATOR_PLATFORM, RotatingKeys, caller_of
+
+
+def aws_platform_event_intake(services: Services) -> PlatformEventIntake:
+    """The webhook's intake: its event log in the module's table, the project's bus."""
+    # Imported here, not at the top: boto3 loads on the first request that needs it.
+    from ..adapters.dynamodb_operator_wallet import DynamoPlatformEventLog
+
+    settings = Settings.from_env()
+    log = DynamoPlatformEventLog(OperatorWalletSettings.from_env().platform_events_table_name)
+    # Published under the wallet's source: the workers' rules and the audit trail match it unchanged.
+    return PlatformEventIntake(log, services.publisher(), SystemClock(), f"{settings.event_source}.wallet")
+
+
+SERVICE = aws_platform_event_intake
+
+
+def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
+    """The operator's platform: its OAuth client ids and its signing keys (SSM SecureStrings, read on use)."""
+    from ..adapters.parameter_store import SecretUnavailable, SecureParameter
+
+    caller = ServerCallerSettings.from_env(environ, OPERATOR_PLATFORM.upper())
+    keys = None
+    if caller.key_parameter is not None:
+        previous = caller.previous_key_parameter
+        keys = RotatingKeys(
+            SecureParameter(caller.key_parameter).value,
+            SecureParameter(previous).value if previous is not None else None,
+            missing=(SecretUnavailable,),
+        )
+    return {OPERATOR_PLATFORM: caller_of(PLATFORM_SCOPE, caller.client_ids, keys)}
