@@ -59,6 +59,10 @@ class LocalRun(Protocol):
         """The functions that handle the bus's events, as local processes."""
         ...
 
+    def worker_environment(self, name: str) -> Mapping[str, str]:
+        """The environment the run gives the worker function `name` (its local stand-ins' addresses too)."""
+        ...
+
     @property
     def secrets(self) -> Mapping[str, str]:
         """Secrets the functions read (random for the run, by name): the server callers sign with them."""

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any
 
-from tools.stack import PROJECT_ROOT, use_source_tree
+from tools.project import PROJECT_ROOT, use_source_tree
 
 use_source_tree()
 from {{ cookiecutter.package_name }}.domain.signing import (  # noqa: E402 (after the source tree is on the path)

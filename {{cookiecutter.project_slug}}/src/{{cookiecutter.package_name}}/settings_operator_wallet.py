@@ -30,3 +30,8 @@ class OperatorWalletSettings:
             operator_wallet_url=required_variable(env, "OPERATOR_WALLET_URL"),
             operator_wallet_key_parameter=env.get("OPERATOR_WALLET_KEY_PARAMETER", "").strip() or None,
         )
+
+
+def platform_events_table_name(environ: Mapping[str, str] | None = None) -> str:
+    """The webhook's event log table: all the API's intake reads (the operator's wallet is the workers')."""
+    return required_variable(os.environ if environ is None else environ, "PLATFORM_EVENTS_TABLE_NAME")

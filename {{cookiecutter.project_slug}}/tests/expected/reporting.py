@@ -9,5 +9,5 @@ DEMO_STEPS = [(700, "daily report")]
 
 
 def demo_lines() -> list[str]:
-    # The hosted wallet's journey; in the hybrid mode the operator's play sets the figure (operator_wallet.py).
+    # The hosted wallet's journey; in the hybrid mode the operator's play sets it (operator_wallet.py).
     return [f"GGR -7.00 {CURRENCY} today"] if registry.enabled("wallet") else []

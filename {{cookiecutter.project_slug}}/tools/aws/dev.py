@@ -205,6 +205,14 @@ class LocalRun:
             **local_environment(self, function),  # a module's local stand-ins (tools/modules/)
         }
 
+    def worker_environment(self, name: str) -> dict[str, str]:
+        """The environment the worker function `name` runs with in this run."""
+        assert self.definition is not None
+        worker = next((function for function in self.definition.workers if function.name == name), None)
+        if worker is None:
+            raise LocalRunError(f"the stack has no worker function {name!r}")
+        return self.function_environment(worker)
+
     @property
     def issuer_url(self) -> str:
         return self.api_url + ISSUER_PATH

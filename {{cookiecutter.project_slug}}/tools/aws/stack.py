@@ -439,7 +439,7 @@ class LocalStack:
             return any(self._holds(item) for item in argument)
         if key == "Fn::Not":
             return not self._holds(argument[0])
-        raise StackError(f"{key} in a condition is not supported by the local run (tools/stack.py)")
+        raise StackError(f"{key} in a condition is not supported by the local run (tools/aws/stack.py)")
 
     def environment(self, function: Function) -> dict[str, str]:
         """The function's environment variables with their references resolved."""

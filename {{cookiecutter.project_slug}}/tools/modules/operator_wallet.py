@@ -83,9 +83,7 @@ def operator_bonus(journey: Journey) -> str:
 
 def operator_platform_url(journey: Journey) -> str:
     """Where this run's fake operator platform answers (the workers' OPERATOR_WALLET_URL)."""
-    assert journey.run.definition is not None
-    worker = next(function for function in journey.run.definition.workers if function.name == "leaderboards")
-    url = journey.run.function_environment(worker).get("OPERATOR_WALLET_URL", "")
+    url = journey.run.worker_environment("leaderboards").get("OPERATOR_WALLET_URL", "")
     if not url.startswith("http://127.0.0.1"):
         raise StepFailed(f"the local run has no fake operator platform (OPERATOR_WALLET_URL={url!r})")
     return url

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..domain.operator_wallet import PlatformEventIntake
-from ..settings import ServerCallerSettings, Settings, SystemClock
-from ..settings_operator_wallet import OperatorWalletSettings
+from ..settings import ServerCallerSettings, SystemClock
+from ..settings_operator_wallet import platform_events_table_name
 from .context import ServerCaller, Services
 from .operator_wallet import PLATFORM_SCOPE
 from .server_calls import OPERATOR_PLATFORM, RotatingKeys, caller_of
@@ -17,8 +17,8 @@ def aws_platform_event_intake(services: Services) -> PlatformEventIntake:
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.dynamodb_operator_wallet import DynamoPlatformEventLog
 
-    settings = Settings.from_env()
-    log = DynamoPlatformEventLog(OperatorWalletSettings.from_env().platform_events_table_name)
+    settings = services.settings()
+    log = DynamoPlatformEventLog(platform_events_table_name())
     # Published under the wallet's source: the workers' rules and the audit trail match it unchanged.
     return PlatformEventIntake(log, services.publisher(), SystemClock(), f"{settings.event_source}.wallet")
 
