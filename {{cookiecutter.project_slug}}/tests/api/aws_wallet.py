@@ -25,7 +25,7 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def walk(api: ApiClient, parts: list[ModuleType]) -> None:
     deposit = {"transaction_id": "dep-1", "amount": 1_000, "currency": "EUR"}
-    bet = {"transaction_id": "bet-1", "amount": 400, "currency": "EUR"}
+    bet = {"transaction_id": "bet-1", "round_id": "round-1", "amount": 400, "currency": "EUR"}
     # What other modules need before money moves (player protection: the KYC gate).
     for part in parts:
         if hasattr(part, "before_money_moves"):

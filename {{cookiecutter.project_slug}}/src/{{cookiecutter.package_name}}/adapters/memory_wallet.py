@@ -31,6 +31,11 @@ from ..domain.wallet import (
     Funds,
     IdScope,
     LedgerEntry,
+    NotInRound,
+    Round,
+    RoundCapExceeded,
+    RoundClosed,
+    RoundHasWins,
 )
 
 if TYPE_CHECKING:
@@ -52,6 +57,7 @@ class InMemoryLedgerStore:
         self._balances: dict[str, Balance] = {}
         self._protection: dict[str, PlayerProtection] = {}
         self._counters: dict[tuple[str, str], int] = {}
+        self._rounds: dict[tuple[str, str], Round] = {}
         self._lock = threading.Lock()
 
     def balance(self, player_id: str) -> Balance | None:
@@ -61,6 +67,10 @@ class InMemoryLedgerStore:
     def entry(self, player_id: str, scope: IdScope, transaction_id: str) -> LedgerEntry | None:
         with self._lock:
             return self._entries.get((player_id, scope, transaction_id))
+
+    def round(self, player_id: str, round_id: str) -> Round | None:
+        with self._lock:
+            return self._rounds.get((player_id, round_id))
 
     def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
         with self._lock:
@@ -72,10 +82,12 @@ class InMemoryLedgerStore:
                 bet = self._entries.get((entry.player_id, IdScope.GAME, entry.reference))
                 if bet is None or bet.reversed_by is not None:
                     raise AlreadyReversed(entry.reference)
+            paid_round = self._round_paying(entry) if entry.kind is EntryKind.WIN else None
             self._check(guard)
             self._entries[_key(entry)] = entry
             self._add(entry.player_id, entry.currency, entry.funds, entry.amount)
             self._count(guard)
+            self._save_round(paid_round)
             self._committed(entry)
 
     def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
@@ -88,10 +100,12 @@ class InMemoryLedgerStore:
                 raise _currency_mismatch(current, entry)
             if _held(current, entry.funds) < entry.amount:
                 raise InsufficientFunds(f"the {entry.kind} would take the {entry.funds} balance below zero")
+            staked_round = self._round_staking(entry)
             self._check(guard)
             self._entries[_key(entry)] = entry
             self._add(entry.player_id, entry.currency, entry.funds, -entry.amount)
             self._count(guard)
+            self._save_round(staked_round)
             self._committed(entry)
 
     def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
@@ -102,11 +116,13 @@ class InMemoryLedgerStore:
                 raise LookupError(f"bet {bet.transaction_id} is not in the ledger")
             if stored.reversed_by is not None:
                 raise AlreadyReversed(bet.transaction_id)
+            refunded_round = self._round_refunding(rollback, stored)
             self._check(guard)
             self._entries[_key(rollback)] = rollback
             self._entries[_key(bet)] = replace(stored, reversed_by=rollback.transaction_id)
             self._add(rollback.player_id, rollback.currency, rollback.funds, rollback.amount)
             self._count(guard)
+            self._save_round(refunded_round)
             self._committed(rollback)
 
     def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
@@ -140,6 +156,54 @@ class InMemoryLedgerStore:
                 for name in counter_ids
                 if (player_id, name) in self._counters
             }
+
+    def _round_staking(self, bet: LedgerEntry) -> Round | None:
+        """The bet's round with its stake added; RoundClosed once closed (the caller holds the lock)."""
+        if bet.kind is not EntryKind.BET or bet.round_id is None:
+            return None
+        stored = self._rounds.get((bet.player_id, bet.round_id)) or Round(
+            bet.player_id, bet.round_id, 0, 0, 0
+        )
+        if stored.closed:
+            raise RoundClosed("the round is closed: it takes no more bets", field="round_id")
+        return replace(stored, stakes=stored.stakes + bet.amount, payable=stored.payable + bet.round_payable)
+
+    def _round_paying(self, win: LedgerEntry) -> Round | None:
+        """The win's round with the win paid, within its headroom (the caller holds the lock)."""
+        if win.round_id is None:
+            return None
+        stored = self._rounds.get((win.player_id, win.round_id))
+        if stored is None:
+            raise NotInRound("the round has no bets", field="round_id")
+        if stored.closed:
+            raise RoundClosed("the round is closed: it takes no more wins", field="round_id")
+        if stored.payable < win.amount:
+            raise RoundCapExceeded("the win would take the round's total paid above its cap", field="amount")
+        return replace(
+            stored,
+            paid=stored.paid + win.amount,
+            payable=stored.payable - win.amount,
+            closed=win.closes_round,
+        )
+
+    def _round_refunding(self, rollback: LedgerEntry, bet: LedgerEntry) -> Round | None:
+        """The bet's round without its stake; RoundHasWins once it paid (the caller holds the lock)."""
+        if bet.round_id is None:
+            return None
+        stored = self._rounds.get((bet.player_id, bet.round_id))
+        if stored is None:
+            return None
+        if stored.paid > 0:
+            raise RoundHasWins(
+                "the bet's round has paid wins: it is settled, not rolled back", field="bet_transaction_id"
+            )
+        return replace(
+            stored, stakes=stored.stakes - bet.amount, payable=stored.payable + rollback.round_payable
+        )
+
+    def _save_round(self, moved: Round | None) -> None:
+        if moved is not None:
+            self._rounds[(moved.player_id, moved.round_id)] = moved
 
     def _check(self, guard: TransactionGuard | None) -> None:
         """What a DynamoDB guard's ConditionCheck and counter conditions check (the caller holds the lock)."""

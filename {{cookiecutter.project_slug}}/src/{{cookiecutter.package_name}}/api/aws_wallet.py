@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..domain.wallet import Wallet
+from ..domain.wallet import Wallet, round_cap_multiple
 from ..settings import ServerCallerSettings, Settings, SystemClock
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
 from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, RotatingKeys, caller_of
@@ -25,6 +26,7 @@ def aws_wallet(services: Services) -> Wallet:
         DynamoLedgerStore(settings.wallet_table_name),
         SystemClock(),
         f"{settings.event_source}.wallet",
+        round_cap_multiple=round_cap_multiple(os.environ.get("ROUND_CAP_MULTIPLE")),
         **guarded,
     )
 

@@ -77,6 +77,7 @@ def place_bet() -> Reply:
             correlation_id=current_correlation_id(),
             session_id=body.session_id,
             funds=body.funds,
+            round_id=body.round_id,
         )
     except DomainError as refusal:
         add_metric("BetsRefused")
@@ -95,6 +96,8 @@ def settle_win() -> Reply:
         body.money,
         correlation_id=current_correlation_id(),
         session_id=body.session_id,
+        round_id=body.round_id,
+        close_round=body.close_round,
     )
     return _reply(receipt)
 
@@ -108,6 +111,7 @@ def rollback_bet() -> Reply:
         body.bet_transaction_id,
         correlation_id=current_correlation_id(),
         session_id=body.session_id,
+        round_id=body.round_id,
     )
     return _reply(receipt)
 
