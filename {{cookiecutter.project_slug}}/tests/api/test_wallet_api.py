@@ -512,3 +512,56 @@ def test_player_token_cannot_withdraw(funded: ApiClient, publisher: InMemoryEven
     assert (response.status, response.error["code"]) == (403, "forbidden")
     assert cash(funded) == 10_000
     assert [event.name for event in publisher.events] == ["FundsDeposited"]
+
+
+# --- every answer carries the balance -----------------------------------------------------------------
+
+HELD = {"currency": "EUR", "cash": 10_000, "bonus": 0}
+
+
+def test_a_refused_bet_carries_the_balance_it_was_refused_against(funded: ApiClient) -> None:
+    short = funded.post("/wallet/bets", {**BET, "amount": 10_001})
+    invalid = funded.post("/wallet/bets", {**BET, "amount": 0})
+
+    assert (short.status, short.json["balance"]) == (402, HELD)
+    assert (invalid.status, invalid.json["balance"]) == (422, HELD)
+
+
+def test_round_and_replay_refusals_carry_the_balance(funded: ApiClient) -> None:
+    funded.post("/wallet/bets", BET)
+    win = {"transaction_id": "win-1", "bet_transaction_id": "bet-1", "round_id": "round-1", "currency": "EUR"}
+    funded.post("/wallet/wins", {**win, "amount": 100, "close_round": True})
+
+    closed = funded.post("/wallet/wins", {**win, "transaction_id": "win-2", "amount": 100})
+    reused = funded.post("/wallet/bets", {**BET, "amount": 301})
+    unknown = funded.post(
+        "/wallet/wins", {**win, "transaction_id": "win-3", "bet_transaction_id": "nope", "amount": 1}
+    )
+
+    after = {**HELD, "cash": 10_000 - 300 + 100}
+    assert [(r.status, r.json["balance"]) for r in (closed, reused, unknown)] == [
+        (409, after),
+        (409, after),
+        (404, after),
+    ]
+
+
+def test_a_refused_withdrawal_carries_the_balance(funded: ApiClient) -> None:
+    response = funded.post("/wallet/withdrawals", {**WITHDRAWAL, "amount": 10_001})
+
+    assert (response.status, response.json["balance"]) == (402, HELD)
+
+
+def test_a_new_players_refusal_carries_an_empty_balance(api: ApiClient) -> None:
+    response = api.post("/wallet/bets", BET)
+
+    assert (response.status, response.json["balance"]) == (402, {"currency": None, "cash": 0, "bonus": 0})
+
+
+def test_a_refusal_before_the_player_is_known_carries_no_balance(funded: ApiClient) -> None:
+    """A stranger learns nothing: no token, a bad signature or a body without its player."""
+    no_token = funded.post("/wallet/bets", BET, player=None)
+    unsigned = funded.post("/wallet/withdrawals", WITHDRAWAL, unsigned=True)
+
+    assert [no_token.status, unsigned.status] == [401, 401]
+    assert ["balance" in no_token.json, "balance" in unsigned.json] == [False, False]

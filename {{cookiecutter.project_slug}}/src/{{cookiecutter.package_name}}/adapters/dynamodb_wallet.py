@@ -35,13 +35,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..domain.errors import CurrencyMismatch, InsufficientFunds
+from ..domain.errors import CurrencyMismatch
 from ..domain.wallet import (
     AlreadyReversed,
     Balance,
     DuplicateTransaction,
     EntryKind,
     Funds,
+    FundsShort,
     IdScope,
     LedgerEntry,
     NotInRound,
@@ -67,14 +68,7 @@ class DynamoLedgerStore(_DynamoTable):
 
     def balance(self, player_id: str) -> Balance | None:
         item = self._get(_player_pk(player_id), "BALANCE")
-        if item is None:
-            return None
-        return Balance(
-            player_id=player_id,
-            currency=item["currency"]["S"],
-            cash=int(item["cash"]["N"]),
-            bonus=int(item.get("bonus", {"N": "0"})["N"]),
-        )
+        return None if item is None else _balance_from_item(player_id, item)
 
     def entry(self, player_id: str, scope: IdScope, transaction_id: str) -> LedgerEntry | None:
         item = self._get(_player_pk(player_id), _tx_sk(scope, transaction_id))
@@ -140,11 +134,13 @@ class DynamoLedgerStore(_DynamoTable):
             if cancelled.failed(1):
                 wallet = cancelled.old_item(1)
                 if wallet is None:
-                    raise InsufficientFunds("the player has no balance") from None
+                    raise FundsShort("the player has no balance", balance=None) from None
                 if wallet["currency"]["S"] != entry.currency:
                     raise _currency_mismatch(wallet, entry) from None
-                raise InsufficientFunds(
-                    f"the {entry.kind} would take the {entry.funds} balance below zero"
+                # The balance item as the refusal saw it (ALL_OLD): the answer's balance, with no read.
+                raise FundsShort(
+                    f"the {entry.kind} would take the {entry.funds} balance below zero",
+                    balance=_balance_from_item(entry.player_id, wallet),
                 ) from None
             if len(items) > 2 and cancelled.failed(2):
                 raise RoundClosed("the round is closed: it takes no more bets", field="round_id") from None
@@ -377,6 +373,15 @@ class DynamoLedgerStore(_DynamoTable):
 
 
 PROTECTION_SK = "PROTECTION"
+
+
+def _balance_from_item(player_id: str, item: Item) -> Balance:
+    return Balance(
+        player_id=player_id,
+        currency=item["currency"]["S"],
+        cash=int(item["cash"]["N"]),
+        bonus=int(item.get("bonus", {"N": "0"})["N"]),
+    )
 
 
 def _round_sk(round_id: str) -> str:

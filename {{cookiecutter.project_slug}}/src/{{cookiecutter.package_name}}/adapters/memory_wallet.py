@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..domain.errors import CurrencyMismatch, InsufficientFunds
+from ..domain.errors import CurrencyMismatch
 from ..domain.events import DomainEvent
 from ..domain.guard import (
     KycStatus,
@@ -29,6 +29,7 @@ from ..domain.wallet import (
     DuplicateTransaction,
     EntryKind,
     Funds,
+    FundsShort,
     IdScope,
     LedgerEntry,
     NotInRound,
@@ -95,11 +96,13 @@ class InMemoryLedgerStore:
             self._refuse_duplicate(entry)
             current = self._balances.get(entry.player_id)
             if current is None:
-                raise InsufficientFunds("the player has no balance")
+                raise FundsShort("the player has no balance", balance=None)
             if current.currency != entry.currency:
                 raise _currency_mismatch(current, entry)
             if _held(current, entry.funds) < entry.amount:
-                raise InsufficientFunds(f"the {entry.kind} would take the {entry.funds} balance below zero")
+                raise FundsShort(
+                    f"the {entry.kind} would take the {entry.funds} balance below zero", balance=current
+                )
             staked_round = self._round_staking(entry)
             self._check(guard)
             self._entries[_key(entry)] = entry

@@ -14,6 +14,7 @@ from .errors import (
     Conflict,
     CurrencyMismatch,
     DomainError,
+    InsufficientFunds,
     NotFound,
     TransactionConflict,
     ValidationFailed,
@@ -163,6 +164,18 @@ class Round:
     paid: int
     payable: int
     closed: bool = False
+
+
+class FundsShort(InsufficientFunds):
+    """InsufficientFunds with the balance the store refused against (None: the player has no wallet yet).
+
+    The refused write itself returns the balance (DynamoDB: ReturnValuesOnConditionCheckFailure), so
+    the refusal's answer carries it without another read.
+    """
+
+    def __init__(self, message: str, *, balance: Balance | None) -> None:
+        super().__init__(message)
+        self.balance = balance
 
 
 class RoundClosed(Conflict):
@@ -801,6 +814,7 @@ __all__ = [
     "DuplicateTransaction",
     "EntryKind",
     "Funds",
+    "FundsShort",
     "IdScope",
     "LedgerEntry",
     "NotInRound",
