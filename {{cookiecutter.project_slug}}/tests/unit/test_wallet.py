@@ -35,6 +35,7 @@ from {{ cookiecutter.package_name }}.domain.wallet import (
     RoundCapExceeded,
     RoundClosed,
     RoundHasWins,
+    SessionRequired,
     Wallet,
     WalletReceipt,
     round_cap_multiple,
@@ -880,3 +881,67 @@ def test_the_cap_multiple_setting_reads_a_whole_number(setting: str | None, mult
 def test_a_bad_cap_multiple_setting_is_refused_naming_it(setting: str) -> None:
     with pytest.raises(ValueError, match="ROUND_CAP_MULTIPLE"):
         round_cap_multiple(setting)
+
+
+# --- a bet in the player's active session (the jurisdiction's rule) ----------------------------------
+
+
+class Sessions:
+    """Sessions as the rule sees them: id -> (player, active)."""
+
+    def __init__(self, **sessions: tuple[str, bool]) -> None:
+        self.sessions = sessions
+
+    def is_active_for(self, session_id: str, player_id: str) -> bool:
+        return self.sessions.get(session_id) == (player_id, True)
+
+
+@pytest.fixture
+def sessions() -> Sessions:
+    """The player's s-live is active, s-ended is not, s-theirs is another player's."""
+    return Sessions(
+        **{"s-live": (PLAYER, True), "s-ended": (PLAYER, False), "s-theirs": (OTHER_PLAYER, True)}
+    )
+
+
+@pytest.fixture
+def in_session(clock: FixedClock, publisher: InMemoryEventPublisher, sessions: Sessions) -> Wallet:
+    """A wallet whose jurisdiction asks for the player's active session."""
+    wallet = Wallet(
+        InMemoryLedgerStore(relay=publisher, sessions=sessions), clock, SOURCE, bet_needs_session=True
+    )
+    wallet.deposit(PLAYER, "dep-1", eur(1_000), correlation_id="c")
+    return wallet
+
+
+@pytest.mark.parametrize("session_id", [None, "s-ended", "s-theirs", "s-unknown"])
+def test_a_bet_outside_the_players_active_session_is_refused_and_writes_nothing(
+    in_session: Wallet, publisher: InMemoryEventPublisher, session_id: str | None
+) -> None:
+    with pytest.raises(SessionRequired):
+        in_session.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", session_id=session_id)
+
+    assert cash(in_session) == 1_000
+    assert event_names(publisher) == ["FundsDeposited"]
+
+
+def test_a_bet_in_the_players_active_session_is_taken_and_replays_after_it_ends(
+    in_session: Wallet, sessions: Sessions
+) -> None:
+    in_session.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", session_id="s-live")
+    sessions.sessions["s-live"] = (PLAYER, False)
+
+    replay = in_session.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", session_id="s-live")
+
+    assert replay.replayed
+    assert cash(in_session) == 900
+
+
+def test_a_store_without_sessions_refuses_a_bet_that_needs_one(clock: FixedClock) -> None:
+    wallet = Wallet(InMemoryLedgerStore(), clock, SOURCE, bet_needs_session=True)
+    wallet.deposit(PLAYER, "dep-1", eur(1_000), correlation_id="c")
+
+    with pytest.raises(SessionRequired):
+        wallet.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", session_id="s-live")
+
+    assert cash(wallet) == 1_000

@@ -147,6 +147,8 @@ def load_bet_or_win(journey: Journey, client: int, number: int) -> None:
     amount = {"amount": 2, "currency": CURRENCY}
     if number % 2 == 0:
         body = {"transaction_id": bet_id, "round_id": round_of(bet_id), **amount}
+        if journey.session_id is not None:
+            body["session_id"] = journey.session_id
         journey.call("POST", "/wallet/bets", body, token=journey.player_token, expect=201)
     else:
         body = {
@@ -166,11 +168,24 @@ def money_body(transaction_id: str, amount: int, **fields: str) -> dict[str, Any
     return {"transaction_id": transaction_id, "amount": amount, "currency": CURRENCY, **fields}
 
 
+def bet_body(driver: ApiDriver, player: str, transaction_id: str, amount: int) -> dict[str, Any]:
+    """A bet on a round of its own, in the player's session when it has one (a jurisdiction may ask)."""
+    session = driver.sessions.get(player)
+    extra = {} if session is None else {"session_id": session}
+    return money_body(transaction_id, amount, round_id=round_of(transaction_id), **extra)
+
+
 def bench_setup(driver: ApiDriver, player: str, tag: str, funds: int) -> list[Setup]:
+    from {{ cookiecutter.package_name }}.registry import enabled
+
     deposit = money_body(f"{tag}-d", funds)
-    return [
+    setup = [
         Setup(200, lambda: driver.call("POST", "/wallet/deposits", deposit, player, driver.server_scopes))
     ]
+    if enabled("sessions"):
+        # The loaded player bets in a session of its own, as a player signed in to a game does.
+        setup.append(Setup(150, lambda: driver.call("POST", "/sessions", None, player)))
+    return setup
 
 
 def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation]:
@@ -191,16 +206,12 @@ def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation
         Operation(
             200,
             "bet",
-            lambda: driver.call(
-                "POST", "/wallet/bets", money_body(f"{tag}-b1", 500, round_id=round_of(f"{tag}-b1")), player
-            ),
+            lambda: driver.call("POST", "/wallet/bets", bet_body(driver, player, f"{tag}-b1", 500), player),
         ),
         Operation(
             200,
             "bet",
-            lambda: driver.call(
-                "POST", "/wallet/bets", money_body(f"{tag}-b2", 300, round_id=round_of(f"{tag}-b2")), player
-            ),
+            lambda: driver.call("POST", "/wallet/bets", bet_body(driver, player, f"{tag}-b2", 300), player),
         ),
         Operation(
             200,
@@ -232,7 +243,7 @@ def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation
 
 
 def bench_bet(driver: ApiDriver, player: str, tag: str) -> object:
-    return driver.call("POST", "/wallet/bets", money_body(tag, 1, round_id=round_of(tag)), player)
+    return driver.call("POST", "/wallet/bets", bet_body(driver, player, tag, 1), player)
 
 
 def bonus_grant(driver: ApiDriver, player: str, tag: str) -> Operation:

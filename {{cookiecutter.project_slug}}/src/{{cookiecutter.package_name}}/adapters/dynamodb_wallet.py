@@ -50,6 +50,7 @@ from ..domain.wallet import (
     RoundCapExceeded,
     RoundClosed,
     RoundHasWins,
+    SessionRequired,
 )
 from .dynamodb import Item, TransactionCancelled, _DynamoTable, _key, _n, _s, _timestamp
 
@@ -64,7 +65,15 @@ class DynamoLedgerStore(_DynamoTable):
     """The wallet's ledger and balances in one DynamoDB table, with the protection records guarding them.
 
     It is the ProtectionStore too: a guard's checks and counters are items of the money's own transaction.
+    `sessions_table`: where a bet's session is checked (the sessions module's table, read-only: a
+    ConditionCheck on pk=SESSION#<id>, sk=SESSION); none: a bet that needs a session is refused.
     """
+
+    def __init__(
+        self, table_name: str, client: Any | None = None, *, sessions_table: str | None = None
+    ) -> None:
+        super().__init__(table_name, client)
+        self.sessions_table = sessions_table
 
     def balance(self, player_id: str) -> Balance | None:
         item = self._get(_player_pk(player_id), "BALANCE")
@@ -124,8 +133,13 @@ class DynamoLedgerStore(_DynamoTable):
             }
         }
         items = [self._put_entry(entry), take_from_balance]
+        round_index = session_index = None
         if entry.kind is EntryKind.BET and entry.round_id is not None:
+            round_index = len(items)
             items.append(self._stake_on_round(entry))
+        if entry.session_check is not None:
+            session_index = len(items)
+            items.append(self._session_is_active(entry.session_check, entry.player_id))
         try:
             self._transact([*items, *self._guard_items(guard)])
         except TransactionCancelled as cancelled:
@@ -142,8 +156,10 @@ class DynamoLedgerStore(_DynamoTable):
                     f"the {entry.kind} would take the {entry.funds} balance below zero",
                     balance=_balance_from_item(entry.player_id, wallet),
                 ) from None
-            if len(items) > 2 and cancelled.failed(2):
+            if round_index is not None and cancelled.failed(round_index):
                 raise RoundClosed("the round is closed: it takes no more bets", field="round_id") from None
+            if session_index is not None and cancelled.failed(session_index):
+                raise SessionRequired("a bet needs the player's active session", field="session_id") from None
             _raise_guard_failure(cancelled, len(items), guard)
             raise
 
@@ -280,6 +296,21 @@ class DynamoLedgerStore(_DynamoTable):
                 update["ExpressionAttributeValues"][":headroom"] = _n(count.cap - count.delta)
             items.append({"Update": update})
         return items
+
+    def _session_is_active(self, session_id: str, player_id: str) -> dict[str, Any]:
+        """The bet's session active and the player's, checked in the bet's own transaction."""
+        if self.sessions_table is None:
+            raise SessionRequired("no sessions table to check the bet's session against", field="session_id")
+        return {
+            "ConditionCheck": {
+                "TableName": self.sessions_table,
+                "Key": _key(f"SESSION#{session_id}", "SESSION"),
+                # A missing item fails too: "status = active" is false when there is no status.
+                "ConditionExpression": "#status = :active AND player_id = :player",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {":active": _s("active"), ":player": _s(player_id)},
+            }
+        }
 
     def _stake_on_round(self, bet: LedgerEntry) -> dict[str, Any]:
         """The bet's stake and payable added to its round (created by its first bet), unless closed."""

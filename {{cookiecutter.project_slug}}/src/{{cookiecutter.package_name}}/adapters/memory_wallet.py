@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import CurrencyMismatch
 from ..domain.events import DomainEvent
@@ -37,10 +37,12 @@ from ..domain.wallet import (
     RoundCapExceeded,
     RoundClosed,
     RoundHasWins,
+    SessionRequired,
 )
 
 if TYPE_CHECKING:
     from ..ports import EventPublisher
+    from ..ports.wallet import ActiveSessions
 
 
 class InMemoryLedgerStore:
@@ -51,15 +53,23 @@ class InMemoryLedgerStore:
     to `relay` when one is given, as the stream publisher carries them from the table's stream.
     """
 
-    def __init__(self, relay: EventPublisher | None = None) -> None:
+    def __init__(
+        self, relay: EventPublisher | None = None, *, sessions: ActiveSessions | None = None
+    ) -> None:
         self.outbox: list[DomainEvent] = []
         self._relay = relay
+        # Where a bet's session is checked; none: a bet that needs one is refused (fails closed).
+        self._sessions = sessions
         self._entries: dict[EntryKey, LedgerEntry] = {}
         self._balances: dict[str, Balance] = {}
         self._protection: dict[str, PlayerProtection] = {}
         self._counters: dict[tuple[str, str], int] = {}
         self._rounds: dict[tuple[str, str], Round] = {}
         self._lock = threading.Lock()
+
+    def check_sessions_in(self, sessions: ActiveSessions) -> None:
+        """Check bets' sessions in `sessions` from now on (a store built before the sessions' store)."""
+        self._sessions = sessions
 
     def balance(self, player_id: str) -> Balance | None:
         with self._lock:
@@ -104,6 +114,11 @@ class InMemoryLedgerStore:
                     f"the {entry.kind} would take the {entry.funds} balance below zero", balance=current
                 )
             staked_round = self._round_staking(entry)
+            if entry.session_check is not None and (
+                self._sessions is None
+                or not self._sessions.is_active_for(entry.session_check, entry.player_id)
+            ):
+                raise SessionRequired("a bet needs the player's active session", field="session_id")
             self._check(guard)
             self._entries[_key(entry)] = entry
             self._add(entry.player_id, entry.currency, entry.funds, -entry.amount)
@@ -255,6 +270,17 @@ class InMemoryLedgerStore:
             self._balances[player_id] = replace(current, bonus=current.bonus + amount)
         else:
             self._balances[player_id] = replace(current, cash=current.cash + amount)
+
+
+class SessionsOf:
+    """ActiveSessions over a store that gives sessions back by id (the sessions module's in-memory one)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def is_active_for(self, session_id: str, player_id: str) -> bool:
+        session = self._store.get(session_id)
+        return session is not None and session.player_id == player_id and str(session.status) == "active"
 
 
 # A ledger entry's identity: transaction ids are unique per player and per scope (domain.wallet.IdScope).

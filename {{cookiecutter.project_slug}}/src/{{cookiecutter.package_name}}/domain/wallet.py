@@ -106,6 +106,9 @@ class LedgerEntry:
     # record per round, moved in the same atomic write as the entry (Round).
     round_id: str | None = None
     closes_round: bool = False  # a win that is its round's final settlement: the round takes no more
+    # A bet's session that the store must find active and the player's in the same atomic write (the
+    # jurisdiction's rule, Wallet's bet_needs_session); not part of the ledger's record.
+    session_check: str | None = field(default=None, compare=False, repr=False)
     # What a bet adds to its round's payable headroom (its stake times the cap multiple at the time); a
     # rollback takes its bet's back. Kept with the bet, so a changed setting never unbalances a round.
     round_payable: int = 0
@@ -176,6 +179,16 @@ class FundsShort(InsufficientFunds):
     def __init__(self, message: str, *, balance: Balance | None) -> None:
         super().__init__(message)
         self.balance = balance
+
+
+class SessionRequired(DomainError):
+    """The jurisdiction asks that a bet be placed in the player's active session, and it was not.
+
+    One refusal for a missing, ended, unknown or another player's session: it tells no one which.
+    """
+
+    code = "session_required"
+    status = 403
 
 
 class RoundClosed(Conflict):
@@ -260,6 +273,7 @@ class Wallet:
         *,
         protection: TransactionGuards | None = None,
         round_cap_multiple: int = DEFAULT_ROUND_CAP_MULTIPLE,
+        bet_needs_session: bool = False,
     ) -> None:
         if isinstance(round_cap_multiple, bool) or not 1 <= round_cap_multiple <= MAX_AMOUNT:
             raise ValueError(
@@ -270,6 +284,8 @@ class Wallet:
         self._source = source  # EventBridge Source of the wallet's events, e.g. "<package>.wallet"
         self._protection = protection
         self._round_cap_multiple = round_cap_multiple
+        # The jurisdiction's rule (compliance.BET_NEEDS_SESSION): a bet only in the player's active session.
+        self._bet_needs_session = bet_needs_session
 
     def balance(self, player_id: str) -> Balance | None:
         """The player's balance, or None if the player has never had money."""
@@ -332,9 +348,15 @@ class Wallet:
 
         Cash never covers a short bonus balance, nor bonus a short cash balance. The stake joins its
         round (`round_id`, the game server's; a caller that names none makes the bet a round of its
-        own): refused with RoundClosed once the round has had its final win.
+        own): refused with RoundClosed once the round has had its final win. Where the jurisdiction
+        asks (`bet_needs_session`), the bet needs `session_id`, the player's active session, checked in
+        the bet's own write: SessionRequired otherwise, and nothing is written.
         """
         money = _checked(money)
+        if self._bet_needs_session and not session_id:
+            raise SessionRequired(
+                "a bet needs the player's active session: send its session_id", field="session_id"
+            )
         entry = self._new_entry(
             EntryKind.BET,
             player_id,
@@ -344,6 +366,8 @@ class Wallet:
             round_id=round_id or transaction_id,
             round_payable=money.amount * self._round_cap_multiple,
         )
+        if self._bet_needs_session:
+            entry = replace(entry, session_check=session_id)
         # Only the player's own money counts towards wager and loss limits; bonus stakes do not.
         guard = self._guard(
             lambda protection: protection.guard_stake(player_id, money, counted=funds is Funds.CASH)
@@ -823,6 +847,7 @@ __all__ = [
     "RoundCapExceeded",
     "RoundClosed",
     "RoundHasWins",
+    "SessionRequired",
     "Wallet",
     "WalletReceipt",
     "fingerprint",

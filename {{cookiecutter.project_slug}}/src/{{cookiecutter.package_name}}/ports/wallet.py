@@ -30,6 +30,9 @@ class LedgerStore(Protocol):
     and RoundCapExceeded when the headroom is short (NotInRound when the round has no record), and closes
     the round when it `closes_round`; a rollback takes its bet's stake and payable back, refused with
     RoundHasWins once the round has paid anything.
+
+    A bet with a `session_check` is written only if that session is active and the player's, checked
+    in the same atomic operation (SessionRequired otherwise).
     """
 
     def balance(self, player_id: str) -> Balance | None:
@@ -86,6 +89,14 @@ class LedgerStore(Protocol):
 
     def entries(self, player_id: str) -> list[LedgerEntry]:
         """Every ledger entry of the player, oldest first (for reconciliation)."""
+        ...
+
+
+class ActiveSessions(Protocol):
+    """Where the in-memory ledger finds whether a session is live and whose (the sessions' store)."""
+
+    def is_active_for(self, session_id: str, player_id: str) -> bool:
+        """Whether the session exists, is active and is the player's."""
         ...
 
 
