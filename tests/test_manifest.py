@@ -135,7 +135,7 @@ def test_supported_combinations_cover_every_jurisdiction_and_python(manifest: di
 
 # Every jurisdiction rule the manifest states, by the name its `sources` entry uses.
 JURISDICTION_RULES = ("residency", "retention", "log_retention", "deposit_limit", "reality_check", "cool_off",
-                      "self_exclusion", "bonus_stakes", "audit_events", "kyc", "security")
+                      "self_exclusion", "bonus_stakes", "audit_events", "kyc", "security", "bet_session")
 
 
 def source_problems(name: str, rule: dict[str, Any]) -> list[str]:

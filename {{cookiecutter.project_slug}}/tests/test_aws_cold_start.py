@@ -18,8 +18,8 @@ import pytest
 from tools import package_code
 from tools.project import PROJECT_ROOT
 
-from casino_backend import observability
-from casino_backend.adapters import aws_clients
+from {{ cookiecutter.package_name }} import observability
+from {{ cookiecutter.package_name }}.adapters import aws_clients
 
 # Loaded by the first invocation, never by the import of a handler module.
 LOADED_ON_FIRST_USE = ("boto3", "botocore", "aws_lambda_powertools")

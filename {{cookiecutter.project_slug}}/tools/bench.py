@@ -148,6 +148,8 @@ class ApiDriver(Protocol):
     app: Any
     # The scopes of the server routes (a server caller's token carries them).
     server_scopes: tuple[str, ...]
+    # Each player's latest session (player -> session id), from its sign-in: bets are placed in it.
+    sessions: dict[str, str]
 
     def call(
         self, method: str, path: str, body: dict[str, Any] | None, player: str, scopes: tuple[str, ...] = ()

@@ -31,7 +31,9 @@ def funded(api: ApiClient, publisher: InMemoryEventPublisher) -> ApiClient:
 
 def bet(api: ApiClient, transaction_id: str, amount: int, **kwargs: Any) -> Any:
     return api.post(
-        "/wallet/bets", {"transaction_id": transaction_id, "amount": amount, "currency": "EUR"}, **kwargs
+        "/wallet/bets",
+        {"transaction_id": transaction_id, "round_id": "round-1", "amount": amount, "currency": "EUR"},
+        **kwargs,
     )
 
 
@@ -228,7 +230,13 @@ def test_self_exclusion_refuses_bets_and_deposits_and_still_pays_wins(
     assert (refused.status, refused.error["code"]) == (403, "self_excluded")
     deposit = {"transaction_id": "dep-1", "amount": 100, "currency": "EUR"}
     assert funded.post("/wallet/deposits", deposit).error["code"] == "self_excluded"
-    win = {"transaction_id": "win-1", "bet_transaction_id": "bet-1", "amount": 1_500, "currency": "EUR"}
+    win = {
+        "transaction_id": "win-1",
+        "bet_transaction_id": "bet-1",
+        "round_id": "round-1",
+        "amount": 1_500,
+        "currency": "EUR",
+    }
     assert funded.post("/wallet/wins", win).status == 201
     assert funded.get("/wallet").json["cash"] == 10_000 - 500 + 1_500
     assert "SelfExclusionStarted" in names(publisher)

@@ -30,6 +30,11 @@ from {{ cookiecutter.package_name }}.domain.wallet import (
     Funds,
     IdScope,
     LedgerEntry,
+    NotInRound,
+    Round,
+    RoundCapExceeded,
+    RoundClosed,
+    RoundHasWins,
     Wallet,
     fingerprint,
 )
@@ -292,6 +297,113 @@ def test_win_of_a_standing_bet_is_credited(ledger: LedgerStore) -> None:
 
     assert cash(ledger) == 560
     assert ledger_sum(ledger) == 560
+
+
+# --- rounds: one record per game round, moved in the same write as the entry ----------------------
+
+
+def round_bet(transaction_id: str, amount: int, round_id: str = "r-1", multiple: int = 10) -> LedgerEntry:
+    return replace(bet(transaction_id, amount), round_id=round_id, round_payable=amount * multiple)
+
+
+def round_win(
+    transaction_id: str, bet_id: str, amount: int, round_id: str = "r-1", *, closes: bool = False
+) -> LedgerEntry:
+    won = entry(transaction_id, EntryKind.WIN, amount, seconds=30, reference=bet_id)
+    return replace(won, round_id=round_id, closes_round=closes)
+
+
+def round_rollback(bet_entry: LedgerEntry, transaction_id: str) -> LedgerEntry:
+    return replace(
+        rollback_of(bet_entry, transaction_id),
+        round_id=bet_entry.round_id,
+        round_payable=-bet_entry.round_payable,
+    )
+
+
+def test_bets_add_their_stakes_and_payable_to_their_round(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(round_bet("bet-1", 100))
+    ledger.debit(round_bet("bet-2", 50))
+    ledger.debit(round_bet("bet-3", 10, round_id="r-2"))
+
+    assert ledger.round(PLAYER, "r-1") == Round(PLAYER, "r-1", stakes=150, paid=0, payable=1_500)
+    assert ledger.round(PLAYER, "r-2") == Round(PLAYER, "r-2", stakes=10, paid=0, payable=100)
+    assert ledger.round("player-2", "r-1") is None
+    stored = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
+    assert stored is not None
+    assert (stored.round_id, stored.round_payable) == ("r-1", 1_000)
+
+
+def test_wins_are_paid_within_the_rounds_headroom_only(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(round_bet("bet-1", 100))
+    ledger.credit(round_win("win-1", "bet-1", 600))
+
+    with pytest.raises(RoundCapExceeded):
+        ledger.credit(round_win("win-2", "bet-1", 401))
+    ledger.credit(round_win("win-3", "bet-1", 400))
+
+    assert ledger.round(PLAYER, "r-1") == Round(PLAYER, "r-1", stakes=100, paid=1_000, payable=0)
+    assert cash(ledger) == 1_900
+    assert ledger.entry(PLAYER, IdScope.GAME, "win-2") is None
+    assert cash(ledger) == ledger_sum(ledger)
+
+
+def test_a_closed_round_takes_no_more_wins_or_bets(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(round_bet("bet-1", 100))
+    ledger.credit(round_win("win-1", "bet-1", 0, closes=True))
+
+    with pytest.raises(RoundClosed):
+        ledger.credit(round_win("win-2", "bet-1", 10))
+    with pytest.raises(RoundClosed):
+        ledger.debit(round_bet("bet-2", 10))
+
+    assert ledger.round(PLAYER, "r-1") == Round(PLAYER, "r-1", stakes=100, paid=0, payable=1_000, closed=True)
+    closing = ledger.entry(PLAYER, IdScope.GAME, "win-1")
+    assert closing is not None
+    assert (closing.amount, closing.closes_round) == (0, True)
+    assert [ledger.entry(PLAYER, IdScope.GAME, tx) for tx in ("win-2", "bet-2")] == [None, None]
+    assert cash(ledger) == 900 == ledger_sum(ledger)
+
+
+def test_a_win_on_a_round_without_bets_is_refused(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(round_bet("bet-1", 100))
+
+    with pytest.raises(NotInRound):
+        ledger.credit(round_win("win-1", "bet-1", 10, round_id="r-unknown"))
+
+    assert cash(ledger) == 900
+
+
+def test_a_rollback_is_refused_once_its_round_paid_a_win(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    placed = round_bet("bet-1", 100)
+    ledger.debit(placed)
+    ledger.credit(round_win("win-1", "bet-1", 300))
+
+    with pytest.raises(RoundHasWins):
+        ledger.reverse(round_rollback(placed, "rb-1"), placed)
+
+    stored = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
+    assert stored is not None
+    assert stored.reversed_by is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "rb-1") is None
+    assert cash(ledger) == 1_200 == ledger_sum(ledger)
+
+
+def test_a_rollback_takes_its_stake_and_payable_back_from_its_round(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    first, second = round_bet("bet-1", 100), round_bet("bet-2", 40)
+    ledger.debit(first)
+    ledger.debit(second)
+
+    ledger.reverse(round_rollback(second, "rb-2"), second)
+
+    assert ledger.round(PLAYER, "r-1") == Round(PLAYER, "r-1", stakes=100, paid=0, payable=1_000)
+    assert cash(ledger) == 900 == ledger_sum(ledger)
 
 
 def test_rollback_of_a_bet_missing_from_the_ledger_is_refused(ledger: LedgerStore) -> None:

@@ -118,7 +118,9 @@ def play(
         except EXPECTED_REFUSALS as refusal:
             balance = wallet.balance(PLAYER)  # a refusal carries no balance: look it up
             with replies.lock:
-                replies.refusals[type(refusal).__name__] += 1
+                # By the rule that refused (a store's FundsShort is an InsufficientFunds).
+                refused = next(kind for kind in EXPECTED_REFUSALS if isinstance(refusal, kind))
+                replies.refusals[refused.__name__] += 1
                 if balance is not None and balance.cash < 0:
                     replies.negative_balances.append(balance.cash)
         except Exception as error:

@@ -65,8 +65,14 @@ def test_bonus_funded_and_one_cent_bets_complete_no_mission(
             "amount": 1,
             "currency": mission.reward.currency,
             "funds": "bonus",
+            "round_id": f"bonus-round-{number}",
         }
-        cent = {"transaction_id": f"cent-{number}", "amount": 1, "currency": mission.reward.currency}
+        cent = {
+            "transaction_id": f"cent-{number}",
+            "amount": 1,
+            "currency": mission.reward.currency,
+            "round_id": f"cent-round-{number}",
+        }
         assert api.post("/wallet/bets", bonus).status == 201
         assert api.post("/wallet/bets", cent).status == 201
     scored = InMemoryEventPublisher()

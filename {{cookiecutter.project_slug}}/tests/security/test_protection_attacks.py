@@ -97,9 +97,13 @@ def test_a_raised_limit_is_not_in_force_until_the_player_confirms_it(
     assert api.post("/players/me/limits", {**limit, "amount": 5_000}).status == 202
     clock.advance(timedelta(hours=48))  # the cooling period is long over
 
-    unconfirmed = api.post("/wallet/bets", {"transaction_id": "bet-1", "amount": 2_000, "currency": "EUR"})
+    unconfirmed = api.post(
+        "/wallet/bets", {"transaction_id": "bet-1", "amount": 2_000, "currency": "EUR", "round_id": "round-1"}
+    )
     confirmed = api.post("/players/me/limits/confirmations", {"kind": "wager", "period": "day"})
-    after = api.post("/wallet/bets", {"transaction_id": "bet-2", "amount": 2_000, "currency": "EUR"})
+    after = api.post(
+        "/wallet/bets", {"transaction_id": "bet-2", "amount": 2_000, "currency": "EUR", "round_id": "round-2"}
+    )
 
     assert (unconfirmed.status, unconfirmed.error["code"]) == (422, "limit_exceeded")
     assert confirmed.status == 200

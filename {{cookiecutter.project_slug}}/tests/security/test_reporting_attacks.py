@@ -34,7 +34,7 @@ def test_bonus_funded_bets_and_wins_are_not_reported_as_ggr(
     )
     # The casino's own money: a bonus granted (as promotions would), then played by the player.
     wallet.grant_bonus(PLAYER, "bonus-1", Money(50_000, "EUR"), correlation_id="promo")
-    cash_bet = {"transaction_id": "bet-cash", "amount": 500, "currency": "EUR"}
+    cash_bet = {"transaction_id": "bet-cash", "amount": 500, "currency": "EUR", "round_id": "round-cash"}
     assert api.post("/wallet/bets", cash_bet).status == 201
     for number in range(10):
         bonus_bet = {
@@ -42,11 +42,13 @@ def test_bonus_funded_bets_and_wins_are_not_reported_as_ggr(
             "amount": 5_000,
             "currency": "EUR",
             "funds": "bonus",
+            "round_id": f"round-bonus-{number}",
         }
         assert api.post("/wallet/bets", bonus_bet).status == 201
     bonus_win = {
         "transaction_id": "win-bonus",
         "bet_transaction_id": "bet-bonus-0",
+        "round_id": "round-bonus-0",
         "amount": 1_000,
         "currency": "EUR",
     }

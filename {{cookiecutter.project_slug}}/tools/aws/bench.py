@@ -394,6 +394,8 @@ class HttpApiDriver:
         self.server_scopes = server_scopes
         self.servers = servers
         self.context = SimpleNamespace(function_name="api", aws_request_id="bench")
+        # Each player's latest session (player -> session id), from its sign-in.
+        self.sessions: dict[str, str] = {}
 
     def call(
         self, method: str, path: str, body: dict[str, Any] | None, player: str, scopes: tuple[str, ...] = ()
@@ -413,7 +415,11 @@ class HttpApiDriver:
         status = response["statusCode"]
         if status >= 300:
             raise RuntimeError(f"{method} {path} answered {status}: {response.get('body')}")
-        return json.loads(response["body"])
+        answer = json.loads(response["body"])
+        if (method, path) == ("POST", "/sessions"):
+            # The player's session of this run: bets are placed in it (a jurisdiction may ask for one).
+            self.sessions[player] = answer["session_id"]
+        return answer
 
 
 def request_results(
@@ -448,7 +454,7 @@ def request_row(name: str, requests: list[str]) -> dict[str, Any]:
 
 
 @contextmanager
-def in_memory_adapters(parts: list[ModuleTools]) -> Iterator[None]:
+def in_memory_adapters(parts: list[ModuleTools]) -> Iterator[dict[type, Any]]:
     """aws_services() builds its services on in-memory stores and publisher for the block.
 
     The composition root, the domain and the app are the ones Lambda runs; only the adapters' classes
@@ -476,10 +482,27 @@ def in_memory_adapters(parts: list[ModuleTools]) -> Iterator[None]:
         saved.append((module, attribute, getattr(module, attribute)))
         setattr(module, attribute, one_of(kind))
     try:
-        yield
+        yield shared
     finally:
         for module, attribute, original in saved:
             setattr(module, attribute, original)
+
+
+def check_sessions_in_memory(stores: dict[type, Any]) -> None:
+    """The in-memory wallet checks bets' sessions in the in-memory sessions' store, as on DynamoDB."""
+    from importlib import import_module
+
+    from {{ cookiecutter.package_name }}.registry import enabled
+
+    if not (enabled("wallet") and enabled("sessions")):
+        return
+    # By name: a project without one of the two modules has not their files.
+    wallet = import_module("{{ cookiecutter.package_name }}.adapters.memory_wallet")
+    sessions_module = import_module("{{ cookiecutter.package_name }}.adapters.memory_sessions")
+    ledger = stores.get(wallet.InMemoryLedgerStore)
+    sessions = stores.get(sessions_module.InMemorySessionStore)
+    if ledger is not None and sessions is not None:
+        ledger.check_sessions_in(wallet.SessionsOf(sessions))
 
 
 def app_cpu_per_operation(
@@ -494,10 +517,11 @@ def app_cpu_per_operation(
 
     # Server calls are signed as the real callers sign them; their keys are read once from the local
     # secret store (the moto server), before the operations are timed.
-    with in_memory_adapters(parts):
+    with in_memory_adapters(parts) as stores:
         driver = HttpApiDriver(aws_app(), scopes, servers)
         player = "bench-cpu"
         player_setup(parts, driver, player, "cpu")
+        check_sessions_in_memory(stores)
 
         def operation(number: int) -> Any:
             return workload.bench(driver, player, f"cpu-{number}")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..domain.wallet import Wallet
+from ..domain.wallet import Wallet, round_cap_multiple
 from ..settings import ServerCallerSettings, SystemClock
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
 from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, RotatingKeys, caller_of
@@ -14,17 +15,26 @@ from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, RotatingKeys, caller_of
 def aws_wallet(services: Services) -> Wallet:
     """The wallet on its DynamoDB table, guarded by player protection where the project has it."""
     # Imported here, not at the top: boto3 loads on the first request that needs it.
+    from .. import compliance, registry
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
 
     settings = services.settings()
+    # The jurisdiction's rule; checked against the sessions module's table, so only where the project
+    # has it (without it, the game platform's own session is the player's: docs/compliance.md).
+    bet_needs_session = compliance.BET_NEEDS_SESSION and registry.enabled("sessions")
     # Player protection guards the wallet where the project has it; otherwise the wallet's own no-op guard.
     guard = services.module("responsible_gaming")
     guarded: dict[str, Any] = {} if guard is None else {"protection": guard}
     # Money operations publish nothing here: their events go out with the ledger entry (the outbox).
     return Wallet(
-        DynamoLedgerStore(settings.wallet_table_name),
+        DynamoLedgerStore(
+            settings.wallet_table_name,
+            sessions_table=settings.table("sessions") if bet_needs_session else None,
+        ),
         SystemClock(),
         f"{settings.event_source}.wallet",
+        round_cap_multiple=round_cap_multiple(os.environ.get("ROUND_CAP_MULTIPLE")),
+        bet_needs_session=bet_needs_session,
         **guarded,
     )
 

@@ -19,6 +19,8 @@ TITLE = "{{ rule.title }}"
 # Play, account and audit records are kept this long; the audit archive's Object Lock enforces it.
 RETENTION_YEARS = {{ rule.retention_years }}
 LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
+# Whether a bet needs the player's active session, checked in the bet's own write (docs/compliance.md).
+BET_NEEDS_SESSION = {{ rule.bet_needs_session }}
 # The house currency (ISO 4217): promotions' and leaderboards' rewards and the demo's money are in it.
 CURRENCY = "{{ rule.currency }}"
 # The regulator's approval recorded at generation for a region outside the jurisdiction's list

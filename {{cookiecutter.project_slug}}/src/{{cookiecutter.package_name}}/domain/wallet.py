@@ -14,12 +14,19 @@ from .errors import (
     Conflict,
     CurrencyMismatch,
     DomainError,
+    InsufficientFunds,
     NotFound,
     TransactionConflict,
     ValidationFailed,
 )
 from .events import DomainEvent
-from .money import Money
+from .money import MAX_AMOUNT, Money
+
+# The most a round may pay in all, as a multiple of its stakes (a setting: ROUND_CAP_MULTIPLE). 10,000x is
+# above the advertised top win of most slot games (commonly 5,000x to 10,000x the stake), so no fair win
+# is refused, while a forged or faulty win is bounded by what the player staked. A game with a higher top
+# win needs the setting raised before it goes live (docs/api.md, Rounds).
+DEFAULT_ROUND_CAP_MULTIPLE = 10_000
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -95,6 +102,16 @@ class LedgerEntry:
     created_at: datetime
     reference: str | None = None  # the bet a win or rollback refers to
     reversed_by: str | None = None  # the rollback that reversed this bet
+    # The game round a bet is part of (a win and a rollback carry their bet's): the store keeps one
+    # record per round, moved in the same atomic write as the entry (Round).
+    round_id: str | None = None
+    closes_round: bool = False  # a win that is its round's final settlement: the round takes no more
+    # A bet's session that the store must find active and the player's in the same atomic write (the
+    # jurisdiction's rule, Wallet's bet_needs_session); not part of the ledger's record.
+    session_check: str | None = field(default=None, compare=False, repr=False)
+    # What a bet adds to its round's payable headroom (its stake times the cap multiple at the time); a
+    # rollback takes its bet's back. Kept with the bet, so a changed setting never unbalances a round.
+    round_payable: int = 0
     # The balance the entry moves; a win and a rollback move the balance their bet took.
     funds: Funds = Funds.CASH
     # The outbox: the domain events of this transaction, written in the same atomic write as the entry
@@ -132,6 +149,70 @@ class DuplicateTransaction(Exception):
 
 class AlreadyReversed(Exception):
     """Raised by a LedgerStore when the bet was already rolled back by another transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One game round of a player: its stakes, what it paid, and what it may still pay.
+
+    `payable` is the headroom left under the round's cap: every bet raises it by its stake times the cap
+    multiple, every win lowers it by what it pays, and a win is written only while it stays >= 0 (a
+    store's conditions cannot multiply, so the product is kept rather than computed). A closed round
+    takes no more bets or wins.
+    """
+
+    player_id: str
+    round_id: str
+    stakes: int
+    paid: int
+    payable: int
+    closed: bool = False
+
+
+class FundsShort(InsufficientFunds):
+    """InsufficientFunds with the balance the store refused against (None: the player has no wallet yet).
+
+    The refused write itself returns the balance (DynamoDB: ReturnValuesOnConditionCheckFailure), so
+    the refusal's answer carries it without another read.
+    """
+
+    def __init__(self, message: str, *, balance: Balance | None) -> None:
+        super().__init__(message)
+        self.balance = balance
+
+
+class SessionRequired(DomainError):
+    """The jurisdiction asks that a bet be placed in the player's active session, and it was not.
+
+    One refusal for a missing, ended, unknown or another player's session: it tells no one which.
+    """
+
+    code = "session_required"
+    status = 403
+
+
+class RoundClosed(Conflict):
+    """The round was closed by its final win: it takes no more bets or wins."""
+
+    code = "round_closed"
+
+
+class RoundCapExceeded(Conflict):
+    """The win would take the round's total paid above its cap (a multiple of its stakes)."""
+
+    code = "round_cap_exceeded"
+
+
+class RoundHasWins(Conflict):
+    """The bet's round has paid wins: refunding the stake would keep the wins on money given back."""
+
+    code = "round_has_wins"
+
+
+class NotInRound(Conflict):
+    """The win or rollback names a round its bet is not part of."""
+
+    code = "bet_not_in_round"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,11 +272,20 @@ class Wallet:
         source: str,
         *,
         protection: TransactionGuards | None = None,
+        round_cap_multiple: int = DEFAULT_ROUND_CAP_MULTIPLE,
+        bet_needs_session: bool = False,
     ) -> None:
+        if isinstance(round_cap_multiple, bool) or not 1 <= round_cap_multiple <= MAX_AMOUNT:
+            raise ValueError(
+                f"round_cap_multiple must be between 1 and {MAX_AMOUNT}, not {round_cap_multiple}"
+            )
         self._ledger = ledger
         self._clock = clock
         self._source = source  # EventBridge Source of the wallet's events, e.g. "<package>.wallet"
         self._protection = protection
+        self._round_cap_multiple = round_cap_multiple
+        # The jurisdiction's rule (compliance.BET_NEEDS_SESSION): a bet only in the player's active session.
+        self._bet_needs_session = bet_needs_session
 
     def balance(self, player_id: str) -> Balance | None:
         """The player's balance, or None if the player has never had money."""
@@ -252,13 +342,32 @@ class Wallet:
         correlation_id: str,
         session_id: str | None = None,
         funds: Funds = Funds.CASH,
+        round_id: str | None = None,
     ) -> WalletReceipt:
         """Take a stake from `funds`; fails closed: that balance short, another currency or a rolled-back id.
 
-        Cash never covers a short bonus balance, nor bonus a short cash balance.
+        Cash never covers a short bonus balance, nor bonus a short cash balance. The stake joins its
+        round (`round_id`, the game server's; a caller that names none makes the bet a round of its
+        own): refused with RoundClosed once the round has had its final win. Where the jurisdiction
+        asks (`bet_needs_session`), the bet needs `session_id`, the player's active session, checked in
+        the bet's own write: SessionRequired otherwise, and nothing is written.
         """
         money = _checked(money)
-        entry = self._new_entry(EntryKind.BET, player_id, transaction_id, money, funds=funds)
+        if self._bet_needs_session and not session_id:
+            raise SessionRequired(
+                "a bet needs the player's active session: send its session_id", field="session_id"
+            )
+        entry = self._new_entry(
+            EntryKind.BET,
+            player_id,
+            transaction_id,
+            money,
+            funds=funds,
+            round_id=round_id or transaction_id,
+            round_payable=money.amount * self._round_cap_multiple,
+        )
+        if self._bet_needs_session:
+            entry = replace(entry, session_check=session_id)
         # Only the player's own money counts towards wager and loss limits; bonus stakes do not.
         guard = self._guard(
             lambda protection: protection.guard_stake(player_id, money, counted=funds is Funds.CASH)
@@ -276,11 +385,27 @@ class Wallet:
         *,
         correlation_id: str,
         session_id: str | None = None,
+        round_id: str | None = None,
+        close_round: bool = False,
     ) -> WalletReceipt:
-        """Pay a win on one of the player's bets; never refused for funds."""
-        money = _checked(money)
+        """Pay a win on one of the player's bets, in the bet's round; never refused for funds.
+
+        Refused instead when the round is closed (RoundClosed), when the round's total paid would pass
+        its cap, the cap multiple times its stakes (RoundCapExceeded), or when `round_id` is not the
+        bet's round (NotInRound). `close_round`: the round's final settlement; it takes no more bets or
+        wins. A round that pays nothing closes with a win of 0, the one win that may be 0.
+        """
+        money = _win_amount(money, close_round=close_round)
         _require_id(bet_transaction_id, "bet_transaction_id")
-        entry = self._new_entry(EntryKind.WIN, player_id, transaction_id, money, reference=bet_transaction_id)
+        entry = self._new_entry(
+            EntryKind.WIN,
+            player_id,
+            transaction_id,
+            money,
+            reference=bet_transaction_id,
+            round_id=round_id,
+            closes_round=close_round,
+        )
         try:
             bet = self._players_bet(player_id, bet_transaction_id)
             if bet.reversed_by is not None:
@@ -289,13 +414,16 @@ class Wallet:
                 )
             if bet.currency != money.currency:
                 raise CurrencyMismatch(f"the bet was placed in {bet.currency}", field="currency")
+            _require_round(bet, round_id)
         except DomainError:
             # Refused now, but a replay of a win paid before (its bet rolled back since) is still one.
             replay = self._replay_of(entry)
             if replay is not None:
                 return replay
             raise
-        entry = self._with_event(replace(entry, funds=bet.funds), "BetSettled", correlation_id, session_id)
+        entry = self._with_event(
+            replace(entry, funds=bet.funds, round_id=bet.round_id), "BetSettled", correlation_id, session_id
+        )
         try:
             counted = bet.funds is Funds.CASH
             guard = self._guard(lambda protection: protection.guard_win(player_id, money, counted=counted))
@@ -317,20 +445,23 @@ class Wallet:
         *,
         correlation_id: str,
         session_id: str | None = None,
+        round_id: str | None = None,
     ) -> WalletReceipt:
         """Give a bet's stake back; never refused for funds, idempotent by rollback id.
 
         Rolling back a bet that has not arrived writes a tombstone under its id, so the late bet
-        is refused instead of taking money for a round that was cancelled.
+        is refused instead of taking money for a round that was cancelled. A bet whose round has paid
+        wins is not rolled back (RoundHasWins): the refund would leave those wins paid on a stake given
+        back; the game server settles such a round instead of cancelling it.
         """
         _require_id(transaction_id, "transaction_id")
         _require_id(bet_transaction_id, "bet_transaction_id")
         if transaction_id == bet_transaction_id:
             raise ValidationFailed("a rollback needs its own transaction id", field="transaction_id")
-        wanted = fingerprint(EntryKind.ROLLBACK, player_id, bet_transaction_id)
+        wanted = fingerprint(EntryKind.ROLLBACK, player_id, bet_transaction_id, round_id)
         try:
             return self._roll_back(
-                player_id, transaction_id, bet_transaction_id, wanted, correlation_id, session_id
+                player_id, transaction_id, bet_transaction_id, wanted, correlation_id, session_id, round_id
             )
         except DomainError:
             # Refused (the bet already rolled back), but a replay of this very rollback answers as one.
@@ -352,6 +483,7 @@ class Wallet:
         wanted: str,
         correlation_id: str,
         session_id: str | None,
+        round_id: str | None,
     ) -> WalletReceipt:
         bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
         if bet is None:
@@ -367,7 +499,9 @@ class Wallet:
                 bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
                 if bet is None:
                     raise
-        return self._roll_back_known_bet(player_id, transaction_id, bet, wanted, correlation_id, session_id)
+        return self._roll_back_known_bet(
+            player_id, transaction_id, bet, wanted, correlation_id, session_id, round_id
+        )
 
     def reconcile(self, player_id: str) -> Reconciliation:
         """Compare the sums of the player's ledger, per balance, with the stored cash and bonus."""
@@ -391,6 +525,7 @@ class Wallet:
         wanted: str,
         correlation_id: str,
         session_id: str | None,
+        round_id: str | None,
     ) -> WalletReceipt:
         if bet.player_id != player_id or bet.kind not in (EntryKind.BET, EntryKind.TOMBSTONE):
             raise Conflict("only the player's own bets can be rolled back", field="bet_transaction_id")
@@ -398,6 +533,7 @@ class Wallet:
             raise BetAlreadyRolledBack(
                 "the bet was already rolled back by another transaction", field="bet_transaction_id"
             )
+        _require_round(bet, round_id)
         rollback = LedgerEntry(
             transaction_id=transaction_id,
             player_id=player_id,
@@ -408,6 +544,8 @@ class Wallet:
             created_at=self._clock.now(),
             reference=bet.transaction_id,
             funds=bet.funds,
+            round_id=bet.round_id,
+            round_payable=-bet.round_payable,
         )
         rollback = self._with_event(rollback, "BetRolledBack", correlation_id, session_id)
         try:
@@ -473,6 +611,9 @@ class Wallet:
         *,
         reference: str | None = None,
         funds: Funds = Funds.CASH,
+        round_id: str | None = None,
+        closes_round: bool = False,
+        round_payable: int = 0,
     ) -> LedgerEntry:
         _require_id(transaction_id, "transaction_id")
         if reference == transaction_id:
@@ -483,11 +624,17 @@ class Wallet:
             kind=kind,
             amount=money.amount,
             currency=money.currency,
-            # Covers a bet's choice of funds; a win takes its bet's funds after this check, not before.
-            fingerprint=fingerprint(kind, player_id, money.amount, money.currency, reference, funds),
+            # Covers a bet's choice of funds and its round, and whether a win closes its round; a win
+            # takes its bet's funds and round after this check, not before.
+            fingerprint=fingerprint(
+                kind, player_id, money.amount, money.currency, reference, funds, round_id, closes_round
+            ),
             created_at=self._clock.now(),
             reference=reference,
             funds=funds,
+            round_id=round_id,
+            closes_round=closes_round,
+            round_payable=round_payable,
         )
 
     def _players_bet(self, player_id: str, bet_transaction_id: str) -> LedgerEntry:
@@ -621,6 +768,10 @@ class Wallet:
         }
         if entry.reference is not None:
             detail["bet_transaction_id"] = entry.reference
+        if entry.round_id is not None:
+            detail["round_id"] = entry.round_id
+        if entry.closes_round:
+            detail["round_closed"] = True
         if session_id is not None:
             detail["session_id"] = session_id
         event = DomainEvent(
@@ -647,22 +798,58 @@ def _checked(money: Money) -> Money:
     return Money.of(money.amount, money.currency)
 
 
+def round_cap_multiple(setting: str | None) -> int:
+    """The ROUND_CAP_MULTIPLE setting (a stage's roundCapMultiple): unset or blank is the default."""
+    raw = (setting or "").strip()
+    if not raw:
+        return DEFAULT_ROUND_CAP_MULTIPLE
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_AMOUNT:
+        raise ValueError(
+            f"ROUND_CAP_MULTIPLE must be a whole number from 1 to {MAX_AMOUNT}, not {raw!r}: "
+            "set the stage's roundCapMultiple param in serverless.yml"
+        )
+    return int(raw)
+
+
+def _win_amount(money: Money, *, close_round: bool) -> Money:
+    """A win's amount: positive, or 0 for the final settlement of a round that pays nothing."""
+    if close_round and money.amount == 0 and not isinstance(money.amount, bool):
+        Money.of(1, money.currency)  # the currency checked as for any amount
+        return Money(0, money.currency)
+    return _checked(money)
+
+
+def _require_round(bet: LedgerEntry, round_id: str | None) -> None:
+    """A win or rollback that names a round must name its bet's."""
+    if round_id is not None and bet.round_id is not None and round_id != bet.round_id:
+        raise NotInRound("the bet is not part of this round", field="round_id")
+
+
 def _require_id(value: str, field: str) -> None:
     if not value:
         raise ValidationFailed(f"{field} is required", field=field)
 
 
 __all__ = [
+    "DEFAULT_ROUND_CAP_MULTIPLE",
     "AlreadyReversed",
     "Balance",
     "DomainError",
     "DuplicateTransaction",
     "EntryKind",
     "Funds",
+    "FundsShort",
     "IdScope",
     "LedgerEntry",
+    "NotInRound",
     "Reconciliation",
+    "Round",
+    "RoundCapExceeded",
+    "RoundClosed",
+    "RoundHasWins",
+    "SessionRequired",
     "Wallet",
     "WalletReceipt",
     "fingerprint",
+    "round_cap_multiple",
 ]

@@ -8,7 +8,7 @@ from typing import Protocol
 from ..domain.errors import DomainError
 from ..domain.guard import PeriodCount, TransactionGuard
 from ..domain.money import Money
-from ..domain.wallet import Balance, IdScope, LedgerEntry
+from ..domain.wallet import Balance, IdScope, LedgerEntry, Round
 
 
 class LedgerStore(Protocol):
@@ -23,6 +23,16 @@ class LedgerStore(Protocol):
     only not excluded) and its period counters moved within their caps. ProtectionCheckFailed or
     LimitBreached then, and nothing is written. A guard that checks and counts nothing (the guard port
     without player protection, domain.guard.NO_PROTECTION), or none, adds nothing to the write.
+
+    Entries with a `round_id` move their round's record in the same atomic operation (domain.wallet.Round):
+    a bet adds its stake and its `round_payable` (refused with RoundClosed on a closed round); a win adds
+    what it pays and takes it off the round's payable headroom, refused with RoundClosed on a closed round
+    and RoundCapExceeded when the headroom is short (NotInRound when the round has no record), and closes
+    the round when it `closes_round`; a rollback takes its bet's stake and payable back, refused with
+    RoundHasWins once the round has paid anything.
+
+    A bet with a `session_check` is written only if that session is active and the player's, checked
+    in the same atomic operation (SessionRequired otherwise).
     """
 
     def balance(self, player_id: str) -> Balance | None:
@@ -34,6 +44,10 @@ class LedgerStore(Protocol):
 
         Transaction ids are unique per player and per scope (`IdScope`), never across them.
         """
+        ...
+
+    def round(self, player_id: str, round_id: str) -> Round | None:
+        """The player's round with this id, or None if no bet of it was ever written."""
         ...
 
     def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
@@ -75,6 +89,14 @@ class LedgerStore(Protocol):
 
     def entries(self, player_id: str) -> list[LedgerEntry]:
         """Every ledger entry of the player, oldest first (for reconciliation)."""
+        ...
+
+
+class ActiveSessions(Protocol):
+    """Where the in-memory ledger finds whether a session is live and whose (the sessions' store)."""
+
+    def is_active_for(self, session_id: str, player_id: str) -> bool:
+        """Whether the session exists, is active and is the player's."""
         ...
 
 
