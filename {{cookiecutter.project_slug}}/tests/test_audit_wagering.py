@@ -133,7 +133,7 @@ def test_keys_named_in_the_parameter_store_pass(tmp_path: Path) -> None:
             "OPERATOR_WALLET_KEY_PARAMETER does not name an SSM parameter",
         ),
         (
-            {"OPERATOR_PLATFORM_KEY": "9f86d081884c7d659a2f"},
+            {"OPERATOR_PLATFORM_KEY": "9f86d081884c7d659a2f"},  # pragma: allowlist secret
             "OPERATOR_PLATFORM_KEY holds a key in the environment",
         ),
         (
