@@ -26,7 +26,7 @@ PROJECT := {{cookiecutter.project_slug}}
 # Runs a step and says how long it took: $(call timed,<what>,<command>).
 timed = start=$$(date +%s); $(2) && echo "==> $(1) took $$(( $$(date +%s) - start )) s"
 # The hash-checked locks are installed with uv, which takes seconds where pip took minutes (measured:
-# the test environment 15 s against 4 to 5 min, docs/design_decisions.md); pip installs uv itself from
+# the test environment 15 s against 4 to 5 min, docs/design_decisions.md); uv itself comes by pip from
 # the project's dev lock (its pin and hashes), and stays the fallback if uv fails.
 UV_PIN = awk '/^uv==/ {on = 1; print; next} on && /^ +--hash/ {print; next} on {exit}' "$(PROJECT)/requirements-dev.txt"
 locked_install = $(PY) -m uv pip install --quiet --python $(1) --require-hashes $(2) \
