@@ -9,6 +9,7 @@ folder and leaves them as they are.
 
 from __future__ import annotations
 
+import subprocess
 from argparse import ArgumentParser
 from collections.abc import Iterable, Mapping
 from importlib import import_module
@@ -29,6 +30,21 @@ class LocalRunError(RuntimeError):
 
 class LocalSetupError(RuntimeError):
     """The local run cannot be set up from the project's definitions; the message says what to change."""
+
+
+def stop_process(process: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    """Stop a local server by its PID: terminate it, kill it if it does not exit in time, close its stdin."""
+    if process is None:
+        return
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stdin is not None:
+        process.stdin.close()
 
 
 class LocalRun(Protocol):

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any
 
+from tools.local import stop_process
 from tools.project import PROJECT_ROOT, use_source_tree
 
 use_source_tree()
@@ -235,17 +236,7 @@ class LocalPlatformProcess:
 
     def stop(self) -> None:
         """Terminate it by its PID, and kill it if it does not exit in time."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stdin is not None:
-            self.process.stdin.close()
+        stop_process(self.process, STOP_TIMEOUT_SECONDS)
 
 
 def local_environment(run: Any, function: Any) -> dict[str, str]:

@@ -48,7 +48,7 @@ from tools.aws.stack import (
     load,
     wsgi_target,
 )
-from tools.local import LocalRunError
+from tools.local import LocalRunError, stop_process
 from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalGateway, LocalIssuer
 from tools.modules import local_environment
 from tools.project import PROJECT_ROOT, SRC_DIR
@@ -114,17 +114,7 @@ class Child:
 
     def stop(self) -> None:
         """Terminate the child by PID, and kill it if it does not exit in time."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stdin is not None:
-            self.process.stdin.close()
+        stop_process(self.process, STOP_TIMEOUT_SECONDS)
 
 
 class LocalRun:
