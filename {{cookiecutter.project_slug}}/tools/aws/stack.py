@@ -269,7 +269,9 @@ def _from_serverless_yml(document: dict[str, Any], variables: FrameworkVariables
             Function(
                 name=name,
                 handler=spec["handler"],
-                environment=variables.resolve({**provider_environment, **(spec.get("environment") or {})}),
+                environment=_as_lambda_variables(
+                    variables.resolve({**provider_environment, **(spec.get("environment") or {})})
+                ),
                 sources=tuple(queues),
                 streams=tuple(tables),
                 layers=tuple(variables.resolve(spec.get("layers") or [])),
@@ -769,6 +771,14 @@ def main(argv: list[str] | None = None) -> int:
     for logical_id, resource in _local_resources(definition.resources).items():
         print(f"  created locally: {logical_id} ({resource['Type']})")
     return 0
+
+
+def _as_lambda_variables(environment: dict[str, Any]) -> dict[str, Any]:
+    """Numbers as the strings the framework writes into the template (a param such as 10000 of the YAML)."""
+    return {
+        name: str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        for name, value in environment.items()
+    }
 
 
 if __name__ == "__main__":
