@@ -53,12 +53,11 @@ def test_a_pseudonym_cannot_be_unmasked_by_hashing_candidate_player_ids(api: Api
 def test_bonus_funded_and_one_cent_bets_complete_no_mission(
     api: ApiClient, wallet: Wallet, publisher: InMemoryEventPublisher, clock: FixedClock
 ) -> None:
-    assert (
-        api.post("/wallet/deposits", {"transaction_id": "dep-1", "amount": 1_000, "currency": "EUR"}).status
-        == 201
-    )
-    wallet.grant_bonus(PLAYER, "bonus-1", Money(1_000, "EUR"), correlation_id="promo")
     [mission] = [mission for mission in DEFAULT_CATALOGUE.missions if mission.counts == "BetPlaced"]
+    currency = mission.reward.currency  # the jurisdiction's (CAD in Ontario)
+    deposit = {"transaction_id": "dep-1", "amount": 1_000, "currency": currency}
+    assert api.post("/wallet/deposits", deposit).status == 201
+    wallet.grant_bonus(PLAYER, "bonus-1", Money(1_000, currency), correlation_id="promo")
     for number in range(mission.target * 2):
         bonus = {
             "transaction_id": f"bonus-{number}",
@@ -86,6 +85,8 @@ def test_bonus_funded_and_one_cent_bets_complete_no_mission(
     assert [event.name for event in scored.events] == []
     assert wallet.balance(PLAYER).bonus == 1_000 - mission.target * 2  # type: ignore[union-attr]
     # A cash stake at the minimum does count: the rule refuses the farming, not the play.
-    at_minimum = Play("real-bet", "BetPlaced", PLAYER, DEFAULT_MISSION_MIN_STAKE, "EUR", clock.now(), "cash")
+    at_minimum = Play(
+        "real-bet", "BetPlaced", PLAYER, DEFAULT_MISSION_MIN_STAKE, currency, clock.now(), "cash"
+    )
     service.record_play(at_minimum, correlation_id="c")
     assert {s.mission.mission_id: s.progress for s in service.missions(PLAYER)}[mission.mission_id] == 1
