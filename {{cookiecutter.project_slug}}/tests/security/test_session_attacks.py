@@ -11,12 +11,9 @@ from functools import partial
 from typing import Any
 
 import pytest
-from tests.api.aws_parts import PARTS
 from tests.api.http_api import ApiClient
-from tests.support.tables import stack_environment
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
-from {{ cookiecutter.package_name }}.api.aws import aws_app
 from {{ cookiecutter.package_name }}.domain.sessions import SessionStatus
 
 pytestmark = pytest.mark.integration
@@ -24,16 +21,6 @@ pytestmark = pytest.mark.integration
 # The race was won 15 times in 15 before the fix; this many tries leaves it no room.
 TRIES = 15
 SIGN_INS = 6
-
-
-@pytest.fixture
-def aws_api(monkeypatch: pytest.MonkeyPatch, aws_tables: dict[str, str], events_client: Any) -> ApiClient:
-    """The AWS app on the moto server's tables and a fresh bus."""
-    stack_environment(monkeypatch, events_client, aws_tables)
-    for part in PARTS:
-        if hasattr(part, "environment"):
-            part.environment(monkeypatch)
-    return ApiClient(aws_app())
 
 
 def at_once(*calls: Any) -> None:
