@@ -70,9 +70,17 @@ def test_mypy_is_clean(project: Bake) -> None:
     run([str(BIN / "mypy"), "--no-incremental"], project.project)
 
 
+# The wallet's concurrency test (8 clients x 200 requests, about a minute) runs whole in the default
+# project; its code is the same in every combination (no jurisdiction's guard takes part), so the
+# others run it at 4 x 100, which still races every id.
+SMALLER_CONCURRENCY = {"WALLET_CONCURRENCY": "4x100"}
+
+
 def test_generated_tests_pass(project: Bake) -> None:
     python = python_for(project)
-    output = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests_to_run(project)], project.project)
+    default = project.output_dir.name.rstrip("0123456789") == "aws-default"
+    output = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests_to_run(project)], project.project,
+                 env=None if default else SMALLER_CONCURRENCY)
     version = run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], project.project)
     print(f"generated tests ran on Python {version.strip()}")
     summary = output.strip().splitlines()[-1]
