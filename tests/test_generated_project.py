@@ -54,7 +54,7 @@ def package_name(project: Bake) -> str:
     return str(json.loads((project.project / ".cookiecutter.json").read_text(encoding="utf-8"))["package_name"])
 
 
-def tests_to_run(project: Bake) -> list[str]:
+def generated_tests_for(project: Bake) -> list[str]:
     """Every generated test, or for a hostile combination the tests that read its free text."""
     if project.output_dir.name.rstrip("0123456789") not in HOSTILE_IDS:
         return []
@@ -79,8 +79,8 @@ SMALLER_CONCURRENCY = {"WALLET_CONCURRENCY": "4x100"}
 def test_generated_tests_pass(project: Bake) -> None:
     python = python_for(project)
     default = project.output_dir.name.rstrip("0123456789") == "aws-default"
-    output = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests_to_run(project)], project.project,
-                 env=None if default else SMALLER_CONCURRENCY)
+    command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *generated_tests_for(project)]
+    output = run(command, project.project, env=None if default else SMALLER_CONCURRENCY)
     version = run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], project.project)
     print(f"generated tests ran on Python {version.strip()}")
     summary = output.strip().splitlines()[-1]
