@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from tests.contract.test_ledger_store_contract import PLAYER, START, cash, deposit, ledger_sum
+from tests.integration.test_wallet_round_trips import assert_two_round_trips
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
+from {{ cookiecutter.package_name }}.domain.guard import KycStatus, LimitKind, LimitPeriod
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.responsible_gaming import ProtectionService
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
@@ -52,3 +54,22 @@ def test_a_withdrawal_with_player_protection_is_exactly_one_transact_write_items
     outbox = json.loads(items[0]["Put"]["Item"]["outbox"]["S"])
     assert [event["name"] for event in outbox] == ["FundsWithdrawn"]
     assert publisher.events == []
+
+
+@pytest.mark.integration
+def test_every_money_operation_with_player_protection_is_one_read_and_one_write(
+    aws_tables: dict[str, str],
+) -> None:
+    ledger = DynamoLedgerStore(aws_tables["WalletTable"])
+    clock = FixedClock(START)
+    protection = ProtectionService(
+        ledger, InMemoryEventPublisher(), clock, "{{ cookiecutter.package_name }}.responsible_gaming"
+    )
+    protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="kyc")
+    # Limits of every kind, so the guards carry caps and the write moves capped counters.
+    for kind in LimitKind:
+        protection.set_limit(PLAYER, kind, LimitPeriod.DAY, 1_000_000, "EUR", correlation_id="limits")
+    wallet = Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet", protection=protection)
+
+    # The protection is in the operation's one read: no read of it of its own, and no counter read.
+    assert_two_round_trips(wallet, ledger)
