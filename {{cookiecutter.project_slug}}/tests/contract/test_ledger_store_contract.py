@@ -759,7 +759,8 @@ def test_each_money_operation_is_one_dynamodb_write(aws_tables: dict[str, str], 
 def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
     aws_tables: dict[str, str],
 ) -> None:
-    ledger = DynamoLedgerStore(aws_tables["WalletTable"])
+    # A client of its own: the hooks below must not reach the process's shared client.
+    ledger = DynamoLedgerStore(aws_tables["WalletTable"], boto3.client("dynamodb"))
     clock, publisher = FixedClock(START), InMemoryEventPublisher()
     ledger.credit(deposit("dep-0", 1_000))
     wallet = Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet")
@@ -771,15 +772,18 @@ def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
         lambda params, **_: items.extend(params["TransactItems"]),
     )
 
-    wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
-    first_call = list(calls)
+    receipt = wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
+    first_call, first_items = list(calls), list(items)
     replay = wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
+    replay_calls = calls[len(first_call) :]
 
-    # Nothing is read before the write: the write, then the balance the answer carries.
-    assert first_call == ["TransactWriteItems", "GetItem"]
-    assert [next(iter(item)) for item in items[:2]] == ["Put", "Update"]
-    # The replay's write is refused on its known id; it answers as the original and moves nothing.
+    # One read (balance and the id's own entry), then the write; the answer's balance is not read again.
+    assert first_call == ["BatchGetItem", "TransactWriteItems"]
+    assert [next(iter(item)) for item in first_items] == ["Put", "Update"]
+    assert receipt.balance == ledger.balance(PLAYER)
+    # The replay is told by the read: it answers as the original, writes nothing and moves nothing.
     assert replay.replayed
+    assert replay_calls == ["BatchGetItem"]
     assert cash(ledger) == 600 == ledger_sum(ledger)
     # Its event is in that one write (the outbox), not published on the player's path.
     outbox = json.loads(items[0]["Put"]["Item"]["outbox"]["S"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 from tests.contract.test_ledger_store_contract import START
 
@@ -94,8 +95,13 @@ def assert_two_round_trips(wallet: Wallet, ledger: DynamoLedgerStore) -> dict[st
     return seen
 
 
+def counted_ledger(table_name: str) -> DynamoLedgerStore:
+    """A store on a client of its own: the counting hook must not reach the process's shared client."""
+    return DynamoLedgerStore(table_name, boto3.client("dynamodb"))
+
+
 def test_every_money_operation_is_one_read_and_one_write(aws_tables: dict[str, str]) -> None:
-    ledger = DynamoLedgerStore(aws_tables["WalletTable"])
+    ledger = counted_ledger(aws_tables["WalletTable"])
     wallet = Wallet(ledger, FixedClock(START), SOURCE)
 
     assert_two_round_trips(wallet, ledger)

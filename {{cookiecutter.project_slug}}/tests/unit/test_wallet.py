@@ -451,12 +451,14 @@ def test_duplicate_from_the_store_after_a_race_is_answered_as_a_replay(
     class RetryLandsFirst(InMemoryLedgerStore):
         """A concurrent retry of the same deposit writes it between our read and our write."""
 
-        def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+        def credit(
+            self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+        ) -> None:
             first = self.entry(entry.player_id, entry.kind.scope, entry.transaction_id) is None
             if first and entry.transaction_id == "dep-1":
                 super().credit(entry, guard)
                 raise DuplicateTransaction(entry.transaction_id)
-            super().credit(entry, guard)
+            super().credit(entry, guard, at_version)
 
     racing_wallet = Wallet(RetryLandsFirst(relay=publisher), clock, SOURCE)
 
