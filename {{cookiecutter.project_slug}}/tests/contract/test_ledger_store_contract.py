@@ -25,6 +25,7 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import (
     AlreadyReversed,
     Balance,
+    BalanceMoved,
     DuplicateTransaction,
     EntryKind,
     Funds,
@@ -801,3 +802,71 @@ def test_transaction_conflicts_are_retried_then_succeed() -> None:
         stub.add_response("transact_write_items", {})
         DynamoLedgerStore("wallet", client=client).debit(bet("bet-1", 10))
         stub.assert_no_pending_responses()
+
+
+def test_a_write_at_a_stale_balance_version_moves_nothing_and_returns_the_balance(
+    ledger: LedgerStore,
+) -> None:
+    first = ledger.snapshot(PLAYER, IdScope.PAYMENT, "dep-1")
+    assert (first.balance, first.existing) == (None, None)
+    ledger.credit(deposit("dep-1", 1_000), None, 0)
+    read = ledger.snapshot(PLAYER, IdScope.GAME, "bet-1")
+    assert read.balance is not None
+    version = read.balance.version
+    ledger.credit(deposit("dep-2", 500))  # a concurrent write, not conditioned on the version
+
+    # Every write moved the version by one; a write at the version read before it is refused.
+    for write in (
+        lambda: ledger.debit(bet("bet-1", 100), None, version),
+        lambda: ledger.credit(deposit("dep-3", 100), None, version),
+        lambda: ledger.credit(grant("bonus-1", 100), None, version),
+    ):
+        with pytest.raises(BalanceMoved) as moved:
+            write()
+        assert moved.value.balance == Balance(PLAYER, "EUR", cash=1_500)
+        assert moved.value.balance is not None
+        assert moved.value.balance.version == version + 1
+    assert [item.transaction_id for item in ledger.entries(PLAYER)] == ["dep-1", "dep-2"]
+
+    # At the version the refusal returned, the write goes through and leaves the version one on.
+    ledger.debit(bet("bet-1", 100), None, version + 1)
+    after = ledger.snapshot(PLAYER, IdScope.GAME, "bet-1")
+    assert after.existing is not None
+    assert after.existing.transaction_id == "bet-1"
+    assert after.balance == Balance(PLAYER, "EUR", cash=1_400)
+    assert after.balance is not None
+    assert after.balance.version == version + 2
+
+
+def test_a_rollback_at_a_stale_balance_version_leaves_the_bet_as_it_was(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    placed = bet("bet-1", 300)
+    ledger.debit(placed)
+    stale = ledger.snapshot(PLAYER, IdScope.GAME, "rb-1", bet_transaction_id="bet-1")
+    assert stale.bet is not None
+    assert stale.balance is not None
+    ledger.credit(deposit("dep-2", 50))
+
+    with pytest.raises(BalanceMoved):
+        ledger.reverse(rollback_of(placed, "rb-1"), placed, None, stale.balance.version)
+
+    still = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
+    assert still is not None
+    assert still.reversed_by is None
+    assert cash(ledger) == 750 == ledger_sum(ledger)
+
+
+def test_the_snapshot_reads_the_bet_and_a_replay_in_one_go(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(bet("bet-1", 300))
+
+    seen = ledger.snapshot(PLAYER, IdScope.PAYMENT, "dep-1", bet_transaction_id="bet-1")
+    missing = ledger.snapshot(PLAYER, IdScope.GAME, "win-1", bet_transaction_id="bet-none")
+
+    assert seen.existing is not None
+    assert seen.existing.kind is EntryKind.DEPOSIT
+    assert seen.bet is not None
+    assert seen.bet.amount == 300
+    assert seen.balance == Balance(PLAYER, "EUR", cash=700)
+    assert seen.protection is None  # not asked for
+    assert (missing.existing, missing.bet) == (None, None)

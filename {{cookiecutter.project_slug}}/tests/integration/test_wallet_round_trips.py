@@ -50,6 +50,7 @@ class RequestCount:
 def money_operations(wallet: Wallet, tag: str) -> list[tuple[str, Callable[[], WalletReceipt]]]:
     """Each kind of money operation once, in an order where each one can succeed."""
     eur = "EUR"
+    win = Money.of(350, eur)
     return [
         ("deposit", lambda: wallet.deposit(PLAYER, f"dep-{tag}", Money.of(5_000, eur), correlation_id=tag)),
         ("withdrawal", lambda: wallet.withdraw(PLAYER, f"wd-{tag}", Money.of(500, eur), correlation_id=tag)),
@@ -57,9 +58,12 @@ def money_operations(wallet: Wallet, tag: str) -> list[tuple[str, Callable[[], W
         ("bet", lambda: wallet.place_bet(PLAYER, f"bet-{tag}", Money.of(200, eur), correlation_id=tag)),
         (
             "win",
-            lambda: wallet.settle_win(PLAYER, f"win-{tag}", f"bet-{tag}", Money.of(350, eur), correlation_id=tag),
+            lambda: wallet.settle_win(PLAYER, f"win-{tag}", f"bet-{tag}", win, correlation_id=tag),
         ),
-        ("second bet", lambda: wallet.place_bet(PLAYER, f"bet2-{tag}", Money.of(100, eur), correlation_id=tag)),
+        (
+            "second bet",
+            lambda: wallet.place_bet(PLAYER, f"bet2-{tag}", Money.of(100, eur), correlation_id=tag),
+        ),
         ("rollback", lambda: wallet.rollback_bet(PLAYER, f"rb-{tag}", f"bet2-{tag}", correlation_id=tag)),
         (
             "rollback of an unknown bet",

@@ -1,8 +1,9 @@
 """The wallet's DynamoDB store: ledger and balances, and the player protection records that guard them.
 
 Item layout (keys `pk`/`sk`):
-- wallet balance   pk=PLAYER#<player_id>  sk=BALANCE  currency, cash, bonus, version (one more with every
-                   write of the balance: a write conditioned on the version read knows the balance it leaves)
+- wallet balance   pk=PLAYER#<player_id>  sk=BALANCE  currency, cash, bonus, balance_version (one more
+                   with every write of the balance: a write conditioned on the version it read knows the
+                   balance it leaves)
 - ledger entry     pk=PLAYER#<player_id>  sk=TX#<scope>#<transaction_id>  (scope: payment, game or system:
                    ids are unique per player and per scope, domain.wallet.IdScope) transaction_id,
                    player_id, kind, amount, currency, funds (cash or bonus: the balance it moves),
@@ -133,7 +134,10 @@ class DynamoLedgerStore(_DynamoTable):
     def credit(
         self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
     ) -> None:
-        items = [self._put_entry(entry), self._add_to_balance(entry, guard_currency=True, at_version=at_version)]
+        items = [
+            self._put_entry(entry),
+            self._add_to_balance(entry, guard_currency=True, at_version=at_version),
+        ]
         bet_index = round_index = None
         if entry.kind is EntryKind.WIN and entry.reference is not None:
             # In the same transaction: a rollback of the bet that commits first refuses the win.
@@ -175,7 +179,7 @@ class DynamoLedgerStore(_DynamoTable):
                 # Only the balance the bet takes is checked and debited: the other one never covers it.
                 "UpdateExpression": f"SET #funds = #funds - :amount, {NEXT_VERSION}",
                 "ConditionExpression": "currency = :currency AND #funds >= :amount",
-                "ExpressionAttributeNames": {"#funds": entry.funds.value, "#version": "version"},
+                "ExpressionAttributeNames": {"#funds": entry.funds.value, "#version": BALANCE_VERSION},
                 "ExpressionAttributeValues": {
                     ":amount": _n(entry.amount),
                     ":currency": _s(entry.currency),
@@ -462,7 +466,7 @@ class DynamoLedgerStore(_DynamoTable):
             "ExpressionAttributeNames": {
                 "#moved": entry.funds.value,
                 "#kept": _other(entry.funds).value,
-                "#version": "version",
+                "#version": BALANCE_VERSION,
             },
             "ExpressionAttributeValues": {
                 ":amount": _n(entry.amount),
@@ -492,6 +496,9 @@ class DynamoLedgerStore(_DynamoTable):
 
 
 PROTECTION_SK = "PROTECTION"
+# The balance item's version: its own name, not the protection item's `version`, so a bonus-granting
+# worker's role may write it (dynamodb:Attributes) without being able to write the protection's.
+BALANCE_VERSION = "balance_version"
 # Every write of a balance moves its version by one (a balance written before versions starts at 0).
 NEXT_VERSION = "#version = if_not_exists(#version, :zero) + :one"
 
@@ -514,7 +521,7 @@ def _raise_if_moved(balance: Item | None, player_id: str, at_version: int | None
     """BalanceMoved if the refused write's balance (as it was) is not at `at_version`: a lost race."""
     if at_version is None:
         return
-    found = int(balance["version"]["N"]) if balance is not None and "version" in balance else 0
+    found = int(balance[BALANCE_VERSION]["N"]) if balance is not None and BALANCE_VERSION in balance else 0
     if found != at_version:
         raise BalanceMoved(None if balance is None else _balance_from_item(player_id, balance)) from None
 
@@ -525,7 +532,7 @@ def _balance_from_item(player_id: str, item: Item) -> Balance:
         currency=item["currency"]["S"],
         cash=int(item["cash"]["N"]),
         bonus=int(item.get("bonus", {"N": "0"})["N"]),
-        version=int(item.get("version", {"N": "0"})["N"]),
+        version=int(item.get(BALANCE_VERSION, {"N": "0"})["N"]),
     )
 
 

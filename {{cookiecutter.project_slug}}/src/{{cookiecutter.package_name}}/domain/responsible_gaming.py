@@ -419,7 +419,9 @@ class ProtectionService:
             return known
         return self._store.protection(player_id) or PlayerProtection(player_id)
 
-    def _playable(self, player_id: str, now: datetime, known: PlayerProtection | None = None) -> PlayerProtection:
+    def _playable(
+        self, player_id: str, now: datetime, known: PlayerProtection | None = None
+    ) -> PlayerProtection:
         """The protection, if it lets the player bet and deposit now; fails closed otherwise."""
         protection = self._current(player_id, known).settled(now)
         if protection.kyc is not KycStatus.VERIFIED:

@@ -307,12 +307,12 @@ class Wallet:
     rollbacks are never refused for a race.
 
     Every write asks `protection` (the guard port, ports.wallet.TransactionGuards) for its guard, built
-    from the protection the operation read, which the ledger applies in the same atomic write. With player protection (responsible_gaming's
-    ProtectionService, what the deployed API passes when the module is on), bets and deposits fail
-    closed on the player's KYC status, exclusions and limits; wins and rollbacks are only counted;
-    bonus grants are marketing, refused while the player is self-excluded or cooling off (KYC is not
-    asked). Withdrawals ask no guard: players can always take their money out. Without it
-    (NO_PROTECTION) the guards check and count nothing.
+    from the protection the operation read, which the ledger applies in the same atomic write. With
+    player protection (responsible_gaming's ProtectionService, what the deployed API passes when the
+    module is on), bets and deposits fail closed on the player's KYC status, exclusions and limits;
+    wins and rollbacks are only counted; bonus grants are marketing, refused while the player is
+    self-excluded or cooling off (KYC is not asked). Withdrawals ask no guard: players can always take
+    their money out. Without it (NO_PROTECTION) the guards check and count nothing.
     """
 
     def __init__(
@@ -559,7 +559,9 @@ class Wallet:
                 if seen.existing is not None:
                     return self._replayed(seen.existing, wanted, EntryKind.ROLLBACK, seen.balance)
                 if seen.bet is None:
-                    raise TransactionConflict("the transaction id is in use", field="transaction_id") from None
+                    raise TransactionConflict(
+                        "the transaction id is in use", field="transaction_id"
+                    ) from None
         return self._roll_back_known_bet(
             player_id, transaction_id, seen.bet, wanted, correlation_id, session_id, round_id, seen
         )
@@ -875,7 +877,9 @@ class Wallet:
 def _players_bet(player_id: str, bet: LedgerEntry | None) -> LedgerEntry:
     """The bet a win names, as read: refused if it is not the player's bet, or was rolled back early."""
     if bet is not None and bet.kind is EntryKind.TOMBSTONE and bet.player_id == player_id:
-        raise BetAlreadyRolledBack("the bet was rolled back; it has no win to settle", field="bet_transaction_id")
+        raise BetAlreadyRolledBack(
+            "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
+        )
     if bet is None or bet.kind is not EntryKind.BET or bet.player_id != player_id:
         raise NotFound("the player has no bet with this id", field="bet_transaction_id")
     return bet
