@@ -466,14 +466,22 @@ class Wallet:
         if seen.existing is not None:
             # A replay, even of a win whose bet was rolled back since: the original answer.
             return self._replayed(seen.existing, entry.fingerprint, EntryKind.WIN, seen.balance)
-        bet = _players_bet(player_id, seen.bet)
-        if bet.reversed_by is not None:
-            raise BetAlreadyRolledBack(
-                "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
-            )
-        if bet.currency != money.currency:
-            raise CurrencyMismatch(f"the bet was placed in {bet.currency}", field="currency")
-        _require_round(bet, round_id)
+        try:
+            bet = _players_bet(player_id, seen.bet)
+            if bet.reversed_by is not None:
+                raise BetAlreadyRolledBack(
+                    "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
+                )
+            if bet.currency != money.currency:
+                raise CurrencyMismatch(f"the bet was placed in {bet.currency}", field="currency")
+            _require_round(bet, round_id)
+        except DomainError:
+            # Refused, but a concurrent replay may have paid this very win after the read (the read's
+            # items are not one isolated snapshot): then it answers as that replay. Refusals only.
+            replay = self._replay_of(entry)
+            if replay is not None:
+                return replay
+            raise
         entry = self._with_event(
             replace(entry, funds=bet.funds, round_id=bet.round_id), "BetSettled", correlation_id, session_id
         )
