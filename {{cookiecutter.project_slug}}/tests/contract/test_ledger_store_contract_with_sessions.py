@@ -107,7 +107,12 @@ def test_a_bet_checked_against_its_session_is_still_one_read_and_one_write(
     ledger = DynamoLedgerStore(
         aws_tables["WalletTable"], boto3.client("dynamodb"), sessions_table=aws_tables["SessionsTable"]
     )
-    wallet = Wallet(ledger, FixedClock(START), "{{ cookiecutter.package_name }}.wallet", bet_needs_session=True)
+    wallet = Wallet(
+        ledger,
+        FixedClock(START),
+        "{{ cookiecutter.package_name }}.wallet",
+        bet_needs_session=True,
+    )
     wallet.deposit(PLAYER, "dep-1", Money.of(1_000, "EUR"), correlation_id="c")
     calls: list[str] = []
     checked: list[str] = []
