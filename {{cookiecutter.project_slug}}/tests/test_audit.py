@@ -844,7 +844,7 @@ def with_a_bonus_granting_worker(monkeypatch: pytest.MonkeyPatch) -> dict[str, A
             {
                 "Sid": "BonusGrantReads",
                 "Effect": "Allow",
-                "Action": "dynamodb:GetItem",
+                "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem"],
                 "Resource": getatt("WalletTable"),
             },
             {

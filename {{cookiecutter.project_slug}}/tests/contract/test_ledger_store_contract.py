@@ -25,6 +25,7 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import (
     AlreadyReversed,
     Balance,
+    BalanceMoved,
     DuplicateTransaction,
     EntryKind,
     Funds,
@@ -759,7 +760,8 @@ def test_each_money_operation_is_one_dynamodb_write(aws_tables: dict[str, str], 
 def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
     aws_tables: dict[str, str],
 ) -> None:
-    ledger = DynamoLedgerStore(aws_tables["WalletTable"])
+    # A client of its own: the hooks below must not reach the process's shared client.
+    ledger = DynamoLedgerStore(aws_tables["WalletTable"], boto3.client("dynamodb"))
     clock, publisher = FixedClock(START), InMemoryEventPublisher()
     ledger.credit(deposit("dep-0", 1_000))
     wallet = Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet")
@@ -771,15 +773,18 @@ def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
         lambda params, **_: items.extend(params["TransactItems"]),
     )
 
-    wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
-    first_call = list(calls)
+    receipt = wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
+    first_call, first_items = list(calls), list(items)
     replay = wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
+    replay_calls = calls[len(first_call) :]
 
-    # Nothing is read before the write: the write, then the balance the answer carries.
-    assert first_call == ["TransactWriteItems", "GetItem"]
-    assert [next(iter(item)) for item in items[:2]] == ["Put", "Update"]
-    # The replay's write is refused on its known id; it answers as the original and moves nothing.
+    # One read (balance and the id's own entry), then the write; the answer's balance is not read again.
+    assert first_call == ["BatchGetItem", "TransactWriteItems"]
+    assert [next(iter(item)) for item in first_items] == ["Put", "Update"]
+    assert receipt.balance == ledger.balance(PLAYER)
+    # The replay is told by the read: it answers as the original, writes nothing and moves nothing.
     assert replay.replayed
+    assert replay_calls == ["BatchGetItem"]
     assert cash(ledger) == 600 == ledger_sum(ledger)
     # Its event is in that one write (the outbox), not published on the player's path.
     outbox = json.loads(items[0]["Put"]["Item"]["outbox"]["S"])
@@ -797,3 +802,71 @@ def test_transaction_conflicts_are_retried_then_succeed() -> None:
         stub.add_response("transact_write_items", {})
         DynamoLedgerStore("wallet", client=client).debit(bet("bet-1", 10))
         stub.assert_no_pending_responses()
+
+
+def test_a_write_at_a_stale_balance_version_moves_nothing_and_returns_the_balance(
+    ledger: LedgerStore,
+) -> None:
+    first = ledger.snapshot(PLAYER, IdScope.PAYMENT, "dep-1")
+    assert (first.balance, first.existing) == (None, None)
+    ledger.credit(deposit("dep-1", 1_000), None, 0)
+    read = ledger.snapshot(PLAYER, IdScope.GAME, "bet-1")
+    assert read.balance is not None
+    version = read.balance.version
+    ledger.credit(deposit("dep-2", 500))  # a concurrent write, not conditioned on the version
+
+    # Every write moved the version by one; a write at the version read before it is refused.
+    for write in (
+        lambda: ledger.debit(bet("bet-1", 100), None, version),
+        lambda: ledger.credit(deposit("dep-3", 100), None, version),
+        lambda: ledger.credit(grant("bonus-1", 100), None, version),
+    ):
+        with pytest.raises(BalanceMoved) as moved:
+            write()
+        assert moved.value.balance == Balance(PLAYER, "EUR", cash=1_500)
+        assert moved.value.balance is not None
+        assert moved.value.balance.version == version + 1
+    assert [item.transaction_id for item in ledger.entries(PLAYER)] == ["dep-1", "dep-2"]
+
+    # At the version the refusal returned, the write goes through and leaves the version one on.
+    ledger.debit(bet("bet-1", 100), None, version + 1)
+    after = ledger.snapshot(PLAYER, IdScope.GAME, "bet-1")
+    assert after.existing is not None
+    assert after.existing.transaction_id == "bet-1"
+    assert after.balance == Balance(PLAYER, "EUR", cash=1_400)
+    assert after.balance is not None
+    assert after.balance.version == version + 2
+
+
+def test_a_rollback_at_a_stale_balance_version_leaves_the_bet_as_it_was(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    placed = bet("bet-1", 300)
+    ledger.debit(placed)
+    stale = ledger.snapshot(PLAYER, IdScope.GAME, "rb-1", bet_transaction_id="bet-1")
+    assert stale.bet is not None
+    assert stale.balance is not None
+    ledger.credit(deposit("dep-2", 50))
+
+    with pytest.raises(BalanceMoved):
+        ledger.reverse(rollback_of(placed, "rb-1"), placed, None, stale.balance.version)
+
+    still = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
+    assert still is not None
+    assert still.reversed_by is None
+    assert cash(ledger) == 750 == ledger_sum(ledger)
+
+
+def test_the_snapshot_reads_the_bet_and_a_replay_in_one_go(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(bet("bet-1", 300))
+
+    seen = ledger.snapshot(PLAYER, IdScope.PAYMENT, "dep-1", bet_transaction_id="bet-1")
+    missing = ledger.snapshot(PLAYER, IdScope.GAME, "win-1", bet_transaction_id="bet-none")
+
+    assert seen.existing is not None
+    assert seen.existing.kind is EntryKind.DEPOSIT
+    assert seen.bet is not None
+    assert seen.bet.amount == 300
+    assert seen.balance == Balance(PLAYER, "EUR", cash=700)
+    assert seen.protection is None  # not asked for
+    assert (missing.existing, missing.bet) == (None, None)

@@ -16,6 +16,7 @@ import random
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -28,9 +29,12 @@ from {{ cookiecutter.package_name }}.domain.errors import (
     InsufficientFunds,
     NotFound,
 )
+from {{ cookiecutter.package_name }}.domain.guard import TransactionGuard
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import (
+    BalanceMoved,
     EntryKind,
+    LedgerEntry,
     RoundCapExceeded,
     RoundClosed,
     RoundHasWins,
@@ -111,6 +115,48 @@ def request_pool() -> list[Request]:
     return pool
 
 
+class RaceCountingLedger(DynamoLedgerStore):
+    """The DynamoDB store, counting the writes that lost the race for the balance (BalanceMoved) and
+    the writes made without the balance's version once a request lost EXACT_BALANCE_ATTEMPTS races."""
+
+    def __init__(self, table_name: str) -> None:
+        super().__init__(table_name)
+        self.writes: Counter[str] = Counter()
+        self._count_lock = threading.Lock()
+
+    def _counted(self, write: Callable[[], None], at_version: int | None) -> None:
+        outcome = "unversioned" if at_version is None else "versioned"
+        try:
+            write()
+        except BalanceMoved:
+            outcome = "lost race"
+            raise
+        finally:
+            with self._count_lock:
+                self.writes[outcome] += 1
+
+    def credit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
+        self._counted(lambda: super(RaceCountingLedger, self).credit(entry, guard, at_version), at_version)
+
+    def debit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
+        self._counted(lambda: super(RaceCountingLedger, self).debit(entry, guard, at_version), at_version)
+
+    def reverse(
+        self,
+        rollback: LedgerEntry,
+        bet: LedgerEntry,
+        guard: TransactionGuard | None = None,
+        at_version: int | None = None,
+    ) -> None:
+        self._counted(
+            lambda: super(RaceCountingLedger, self).reverse(rollback, bet, guard, at_version), at_version
+        )
+
+
 @dataclass
 class Replies:
     receipts: list[tuple[str, Request, WalletReceipt]] = field(default_factory=list)
@@ -145,7 +191,7 @@ def play(
 
 
 def test_sixteen_clients_keep_rounds_capped_closed_and_the_money_exact(aws_tables: dict[str, str]) -> None:
-    ledger = DynamoLedgerStore(aws_tables["WalletTable"])
+    ledger = RaceCountingLedger(aws_tables["WalletTable"])
     clock = FixedClock(datetime.now(UTC))
     wallet = Wallet(ledger, clock, "load.wallet", round_cap_multiple=CAP_MULTIPLE)
     for player in PLAYERS:
@@ -163,6 +209,7 @@ def test_sixteen_clients_keep_rounds_capped_closed_and_the_money_exact(aws_table
         thread.join()
     elapsed = time.perf_counter() - started
     print(f"\n{CLIENTS} clients x {REQUESTS_PER_CLIENT} requests in {elapsed:.1f} s")
+    print(f"writes: {dict(ledger.writes)}; refusals: {dict(replies.refusals)}")
 
     assert replies.unexpected == []
     assert len(replies.receipts) + sum(replies.refusals.values()) == CLIENTS * REQUESTS_PER_CLIENT
@@ -173,6 +220,13 @@ def test_sixteen_clients_keep_rounds_capped_closed_and_the_money_exact(aws_table
             "an id took effect twice"
         )
         assert all(receipt.balance is not None and receipt.balance.cash >= 0 for _, receipt in mine)
+        # Every answer's balance is one the store really held: a balance version is one state, so two
+        # answers at the same version carry the same money (an answer computed from a stale read would not).
+        states: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        for _, receipt in mine:
+            assert receipt.balance is not None
+            states[receipt.balance.version].add((receipt.balance.cash, receipt.balance.bonus))
+        assert [version for version, held in states.items() if len(held) > 1] == []
         balance, reconciliation = wallet.balance(player), wallet.reconcile(player)
         assert balance is not None
         assert reconciliation.balanced

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,7 @@ from {{ cookiecutter.package_name }}.domain.guard import TransactionGuard
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import (
     DEFAULT_ROUND_CAP_MULTIPLE,
+    EXACT_BALANCE_ATTEMPTS,
     Balance,
     DuplicateTransaction,
     EntryKind,
@@ -38,6 +40,7 @@ from {{ cookiecutter.package_name }}.domain.wallet import (
     SessionRequired,
     Wallet,
     WalletReceipt,
+    WalletSnapshot,
     round_cap_multiple,
 )
 
@@ -451,12 +454,14 @@ def test_duplicate_from_the_store_after_a_race_is_answered_as_a_replay(
     class RetryLandsFirst(InMemoryLedgerStore):
         """A concurrent retry of the same deposit writes it between our read and our write."""
 
-        def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+        def credit(
+            self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+        ) -> None:
             first = self.entry(entry.player_id, entry.kind.scope, entry.transaction_id) is None
             if first and entry.transaction_id == "dep-1":
                 super().credit(entry, guard)
                 raise DuplicateTransaction(entry.transaction_id)
-            super().credit(entry, guard)
+            super().credit(entry, guard, at_version)
 
     racing_wallet = Wallet(RetryLandsFirst(relay=publisher), clock, SOURCE)
 
@@ -945,3 +950,53 @@ def test_a_store_without_sessions_refuses_a_bet_that_needs_one(clock: FixedClock
         wallet.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", session_id="s-live")
 
     assert cash(wallet) == 1_000
+
+
+class ConcurrentDeposits(InMemoryLedgerStore):
+    """Another request deposits 1.00 between the operation's read and each of its first `times` writes."""
+
+    def __init__(self, relay: InMemoryEventPublisher, times: int) -> None:
+        super().__init__(relay=relay)
+        self.times = times
+        self.reads: list[str] = []
+
+    def snapshot(self, player_id: str, *args: Any, **kwargs: Any) -> WalletSnapshot:
+        self.reads.append("snapshot")
+        return super().snapshot(player_id, *args, **kwargs)
+
+    def balance(self, player_id: str) -> Balance | None:
+        self.reads.append("balance")
+        return super().balance(player_id)
+
+    def debit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
+        if self.times:
+            self.times -= 1
+            racing = f"dep-race-{self.times}"
+            kept = {"round_id": None, "round_payable": 0, "events": ()}
+            super().credit(replace(entry, transaction_id=racing, kind=EntryKind.DEPOSIT, amount=100, **kept))
+        super().debit(entry, guard, at_version)
+
+
+@pytest.mark.parametrize("lost", range(EXACT_BALANCE_ATTEMPTS + 2))
+def test_a_bet_that_loses_the_race_for_the_balance_still_answers_the_balance_it_left(
+    publisher: InMemoryEventPublisher, clock: FixedClock, lost: int
+) -> None:
+    ledger = ConcurrentDeposits(publisher, times=0)
+    wallet = Wallet(ledger, clock, SOURCE)
+    wallet.deposit(PLAYER, "dep-1", eur(10_000), correlation_id="c")
+    ledger.times, ledger.reads = lost, []
+
+    receipt = wallet.place_bet(PLAYER, "bet-1", eur(2_500), correlation_id="c")
+    reads = list(ledger.reads)
+
+    # Every concurrent deposit landed, the bet once; the answer is the balance right after the bet.
+    left = Balance(PLAYER, "EUR", cash=10_000 + 100 * lost - 2_500)
+    assert receipt.balance == left == ledger.balance(PLAYER)
+    assert [entry.transaction_id for entry in ledger.entries(PLAYER)].count("bet-1") == 1
+    # A lost race is written again at the version the refusal returned, with no read; past
+    # EXACT_BALANCE_ATTEMPTS, without the version, and the balance is read after the write.
+    exact = lost < EXACT_BALANCE_ATTEMPTS
+    assert reads == (["snapshot"] if exact else ["snapshot", "balance"])
+    assert wallet.reconcile(PLAYER).balanced

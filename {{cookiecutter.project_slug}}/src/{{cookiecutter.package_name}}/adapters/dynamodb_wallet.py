@@ -1,7 +1,9 @@
 """The wallet's DynamoDB store: ledger and balances, and the player protection records that guard them.
 
 Item layout (keys `pk`/`sk`):
-- wallet balance   pk=PLAYER#<player_id>  sk=BALANCE  currency, cash, bonus
+- wallet balance   pk=PLAYER#<player_id>  sk=BALANCE  currency, cash, bonus, balance_version (one more
+                   with every write of the balance: a write conditioned on the version it read knows the
+                   balance it leaves)
 - ledger entry     pk=PLAYER#<player_id>  sk=TX#<scope>#<transaction_id>  (scope: payment, game or system:
                    ids are unique per player and per scope, domain.wallet.IdScope) transaction_id,
                    player_id, kind, amount, currency, funds (cash or bonus: the balance it moves),
@@ -23,7 +25,9 @@ Protection items are written by player protection (responsible_gaming) through t
 ProtectionStore; without that module none exists, and the wallet's guards (domain.guard.NO_PROTECTION)
 check and count nothing, so a write is the ledger's items alone.
 
-Every change is ONE conditional TransactWriteItems, the guard's checks and counters included.
+Every change is ONE conditional TransactWriteItems, the guard's checks and counters included, and the
+wallet reads what it needs before it in ONE BatchGetItem (snapshot: balance, the id's own entry, a win's or
+rollback's bet, the protection item); the limits' counters are not read, their caps are conditions.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from ..domain.errors import CurrencyMismatch
 from ..domain.wallet import (
     AlreadyReversed,
     Balance,
+    BalanceMoved,
     DuplicateTransaction,
     EntryKind,
     Funds,
@@ -51,6 +56,7 @@ from ..domain.wallet import (
     RoundClosed,
     RoundHasWins,
     SessionRequired,
+    WalletSnapshot,
 )
 from .dynamodb import Item, TransactionCancelled, _DynamoTable, _key, _n, _s, _timestamp
 
@@ -87,8 +93,51 @@ class DynamoLedgerStore(_DynamoTable):
         item = self._get(_player_pk(player_id), _round_sk(round_id))
         return None if item is None else _round_from_item(player_id, item)
 
-    def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
-        items = [self._put_entry(entry), self._add_to_balance(entry, guard_currency=True)]
+    def snapshot(
+        self,
+        player_id: str,
+        scope: IdScope,
+        transaction_id: str,
+        *,
+        bet_transaction_id: str | None = None,
+        protection: bool = False,
+    ) -> WalletSnapshot:
+        # One BatchGetItem, not TransactGetItems: every value read is checked again by the write's own
+        # conditions (the balance's version, the id's absence, the bet not rolled back, the protection's
+        # version), so an isolated snapshot would buy nothing for twice the read capacity.
+        entry_sk = _tx_sk(scope, transaction_id)
+        bet_sk = None if bet_transaction_id is None else _tx_sk(IdScope.GAME, bet_transaction_id)
+        wanted = ["BALANCE", entry_sk]
+        if bet_sk is not None:
+            wanted.append(bet_sk)
+        if protection:
+            wanted.append(PROTECTION_SK)
+        found = self._items_of(_player_pk(player_id), wanted)
+        balance, existing = found.get("BALANCE"), found.get(entry_sk)
+        bet = None if bet_sk is None else found.get(bet_sk)
+        read_protection = None
+        if protection:
+            stored = found.get(PROTECTION_SK)
+            if stored is None:
+                from ..domain.guard import PlayerProtection
+
+                read_protection = PlayerProtection(player_id)
+            else:
+                read_protection = _protection_from_item(player_id, stored)
+        return WalletSnapshot(
+            balance=None if balance is None else _balance_from_item(player_id, balance),
+            existing=None if existing is None else _entry_from_item(existing),
+            bet=None if bet is None else _entry_from_item(bet),
+            protection=read_protection,
+        )
+
+    def credit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
+        items = [
+            self._put_entry(entry),
+            self._add_to_balance(entry, guard_currency=True, at_version=at_version),
+        ]
         bet_index = round_index = None
         if entry.kind is EntryKind.WIN and entry.reference is not None:
             # In the same transaction: a rollback of the bet that commits first refuses the win.
@@ -111,6 +160,7 @@ class DynamoLedgerStore(_DynamoTable):
             if cancelled.failed(0):
                 raise DuplicateTransaction(entry.transaction_id) from None
             if cancelled.failed(1):
+                _raise_if_moved(cancelled.old_item(1), entry.player_id, at_version)
                 raise _currency_mismatch(cancelled.old_item(1), entry) from None
             if bet_index is not None and cancelled.failed(bet_index):
                 raise AlreadyReversed(entry.reference) from None
@@ -119,19 +169,27 @@ class DynamoLedgerStore(_DynamoTable):
             _raise_guard_failure(cancelled, len(items), guard)
             raise
 
-    def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
-        take_from_balance = {
-            "Update": {
+    def debit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
+        take_from_balance = _at_version(
+            {
                 "TableName": self.table_name,
                 "Key": _key(_player_pk(entry.player_id), "BALANCE"),
                 # Only the balance the bet takes is checked and debited: the other one never covers it.
-                "UpdateExpression": "SET #funds = #funds - :amount",
+                "UpdateExpression": f"SET #funds = #funds - :amount, {NEXT_VERSION}",
                 "ConditionExpression": "currency = :currency AND #funds >= :amount",
-                "ExpressionAttributeNames": {"#funds": entry.funds.value},
-                "ExpressionAttributeValues": {":amount": _n(entry.amount), ":currency": _s(entry.currency)},
+                "ExpressionAttributeNames": {"#funds": entry.funds.value, "#version": BALANCE_VERSION},
+                "ExpressionAttributeValues": {
+                    ":amount": _n(entry.amount),
+                    ":currency": _s(entry.currency),
+                    ":zero": _n(0),
+                    ":one": _n(1),
+                },
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            }
-        }
+            },
+            at_version,
+        )
         items = [self._put_entry(entry), take_from_balance]
         round_index = session_index = None
         if entry.kind is EntryKind.BET and entry.round_id is not None:
@@ -147,6 +205,7 @@ class DynamoLedgerStore(_DynamoTable):
                 raise DuplicateTransaction(entry.transaction_id) from None
             if cancelled.failed(1):
                 wallet = cancelled.old_item(1)
+                _raise_if_moved(wallet, entry.player_id, at_version)
                 if wallet is None:
                     raise FundsShort("the player has no balance", balance=None) from None
                 if wallet["currency"]["S"] != entry.currency:
@@ -163,7 +222,13 @@ class DynamoLedgerStore(_DynamoTable):
             _raise_guard_failure(cancelled, len(items), guard)
             raise
 
-    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+    def reverse(
+        self,
+        rollback: LedgerEntry,
+        bet: LedgerEntry,
+        guard: TransactionGuard | None = None,
+        at_version: int | None = None,
+    ) -> None:
         mark_bet = {
             "Update": {
                 "TableName": self.table_name,
@@ -174,7 +239,11 @@ class DynamoLedgerStore(_DynamoTable):
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
         }
-        items = [self._put_entry(rollback), mark_bet, self._add_to_balance(rollback, guard_currency=False)]
+        items = [
+            self._put_entry(rollback),
+            mark_bet,
+            self._add_to_balance(rollback, guard_currency=False, at_version=at_version),
+        ]
         if bet.round_id is not None:
             items.append(self._refund_to_round(rollback, bet))
         try:
@@ -186,6 +255,8 @@ class DynamoLedgerStore(_DynamoTable):
                 if cancelled.old_item(1) is None:
                     raise LookupError(f"bet {bet.transaction_id} is not in the ledger") from None
                 raise AlreadyReversed(bet.transaction_id) from None
+            if cancelled.failed(2):
+                _raise_if_moved(cancelled.old_item(2), rollback.player_id, at_version)
             if len(items) > 3 and cancelled.failed(3):
                 raise RoundHasWins(
                     "the bet's round has paid wins: it is settled, not rolled back",
@@ -381,29 +452,78 @@ class DynamoLedgerStore(_DynamoTable):
             }
         }
 
-    def _add_to_balance(self, entry: LedgerEntry, *, guard_currency: bool) -> dict[str, Any]:
+    def _add_to_balance(
+        self, entry: LedgerEntry, *, guard_currency: bool, at_version: int | None
+    ) -> dict[str, Any]:
         update: dict[str, Any] = {
             "TableName": self.table_name,
             "Key": _key(_player_pk(entry.player_id), "BALANCE"),
             # Both balances exist from the first credit on, so a debit can always compare against one.
             "UpdateExpression": (
                 "SET currency = if_not_exists(currency, :currency), #kept = if_not_exists(#kept, :zero), "
-                "#moved = if_not_exists(#moved, :zero) + :amount"
+                f"#moved = if_not_exists(#moved, :zero) + :amount, {NEXT_VERSION}"
             ),
-            "ExpressionAttributeNames": {"#moved": entry.funds.value, "#kept": _other(entry.funds).value},
+            "ExpressionAttributeNames": {
+                "#moved": entry.funds.value,
+                "#kept": _other(entry.funds).value,
+                "#version": BALANCE_VERSION,
+            },
             "ExpressionAttributeValues": {
                 ":amount": _n(entry.amount),
                 ":currency": _s(entry.currency),
                 ":zero": _n(0),
+                ":one": _n(1),
             },
         }
         if guard_currency:
             update["ConditionExpression"] = "attribute_not_exists(pk) OR currency = :currency"
+        if guard_currency or at_version is not None:
+            # The balance as it was when a condition failed: a lost race's new version, or the currency.
             update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        return {"Update": update}
+        return _at_version(update, at_version)
+
+    def _items_of(self, pk: str, sks: list[str]) -> dict[str, Item]:
+        """The player's items with these sort keys, by sort key, in one consistent BatchGetItem."""
+        keys = [_key(pk, sk) for sk in dict.fromkeys(sks)]
+        request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+        found: dict[str, Item] = {}
+        while request:  # more than one request only when DynamoDB leaves keys unprocessed (throttling)
+            response = self.client.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(self.table_name, []):
+                found[item["sk"]["S"]] = item
+            request = response.get("UnprocessedKeys") or {}
+        return found
 
 
 PROTECTION_SK = "PROTECTION"
+# The balance item's version: its own name, not the protection item's `version`, so a bonus-granting
+# worker's role may write it (dynamodb:Attributes) without being able to write the protection's.
+BALANCE_VERSION = "balance_version"
+# Every write of a balance moves its version by one (a balance written before versions starts at 0).
+NEXT_VERSION = "#version = if_not_exists(#version, :zero) + :one"
+
+
+def _at_version(update: dict[str, Any], at_version: int | None) -> dict[str, Any]:
+    """The balance's Update, conditioned on the balance being at `at_version` too (None: as it is)."""
+    if at_version is not None:
+        if at_version == 0:
+            # No balance yet, or one written before versions: neither has a version attribute.
+            version = "attribute_not_exists(#version)"
+        else:
+            version = "#version = :version"
+            update["ExpressionAttributeValues"][":version"] = _n(at_version)
+        condition = update.get("ConditionExpression")
+        update["ConditionExpression"] = f"({condition}) AND {version}" if condition else version
+    return {"Update": update}
+
+
+def _raise_if_moved(balance: Item | None, player_id: str, at_version: int | None) -> None:
+    """BalanceMoved if the refused write's balance (as it was) is not at `at_version`: a lost race."""
+    if at_version is None:
+        return
+    found = int(balance[BALANCE_VERSION]["N"]) if balance is not None and BALANCE_VERSION in balance else 0
+    if found != at_version:
+        raise BalanceMoved(None if balance is None else _balance_from_item(player_id, balance)) from None
 
 
 def _balance_from_item(player_id: str, item: Item) -> Balance:
@@ -412,6 +532,7 @@ def _balance_from_item(player_id: str, item: Item) -> Balance:
         currency=item["currency"]["S"],
         cash=int(item["cash"]["N"]),
         bonus=int(item.get("bonus", {"N": "0"})["N"]),
+        version=int(item.get(BALANCE_VERSION, {"N": "0"})["N"]),
     )
 
 

@@ -26,6 +26,7 @@ from ..domain.guard import (
 from ..domain.wallet import (
     AlreadyReversed,
     Balance,
+    BalanceMoved,
     DuplicateTransaction,
     EntryKind,
     Funds,
@@ -38,6 +39,7 @@ from ..domain.wallet import (
     RoundClosed,
     RoundHasWins,
     SessionRequired,
+    WalletSnapshot,
 )
 
 if TYPE_CHECKING:
@@ -83,10 +85,33 @@ class InMemoryLedgerStore:
         with self._lock:
             return self._rounds.get((player_id, round_id))
 
-    def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+    def snapshot(
+        self,
+        player_id: str,
+        scope: IdScope,
+        transaction_id: str,
+        *,
+        bet_transaction_id: str | None = None,
+        protection: bool = False,
+    ) -> WalletSnapshot:
+        with self._lock:
+            balance = self._balances.get(player_id)
+            existing = self._entries.get((player_id, scope, transaction_id))
+            bet = None
+            if bet_transaction_id is not None:
+                bet = self._entries.get((player_id, IdScope.GAME, bet_transaction_id))
+        # Outside the lock, as DynamoDB's BatchGetItem is no isolated snapshot either: the write's
+        # conditions check each value again.
+        read_protection = (self.protection(player_id) or PlayerProtection(player_id)) if protection else None
+        return WalletSnapshot(balance, existing, bet, read_protection)
+
+    def credit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
         with self._lock:
             self._refuse_duplicate(entry)
             current = self._balances.get(entry.player_id)
+            _refuse_moved(current, at_version)
             if current is not None and current.currency != entry.currency:
                 raise _currency_mismatch(current, entry)
             if entry.kind is EntryKind.WIN and entry.reference is not None:
@@ -101,10 +126,13 @@ class InMemoryLedgerStore:
             self._save_round(paid_round)
             self._committed(entry)
 
-    def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+    def debit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
         with self._lock:
             self._refuse_duplicate(entry)
             current = self._balances.get(entry.player_id)
+            _refuse_moved(current, at_version)
             if current is None:
                 raise FundsShort("the player has no balance", balance=None)
             if current.currency != entry.currency:
@@ -126,7 +154,13 @@ class InMemoryLedgerStore:
             self._save_round(staked_round)
             self._committed(entry)
 
-    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+    def reverse(
+        self,
+        rollback: LedgerEntry,
+        bet: LedgerEntry,
+        guard: TransactionGuard | None = None,
+        at_version: int | None = None,
+    ) -> None:
         with self._lock:
             self._refuse_duplicate(rollback)
             stored = self._entries.get(_key(bet))
@@ -134,6 +168,7 @@ class InMemoryLedgerStore:
                 raise LookupError(f"bet {bet.transaction_id} is not in the ledger")
             if stored.reversed_by is not None:
                 raise AlreadyReversed(bet.transaction_id)
+            _refuse_moved(self._balances.get(rollback.player_id), at_version)
             refunded_round = self._round_refunding(rollback, stored)
             self._check(guard)
             self._entries[_key(rollback)] = rollback
@@ -267,9 +302,10 @@ class InMemoryLedgerStore:
     def _add(self, player_id: str, currency: str, funds: Funds, amount: int) -> None:
         current = self._balances.get(player_id) or Balance(player_id, currency, cash=0)
         if funds is Funds.BONUS:
-            self._balances[player_id] = replace(current, bonus=current.bonus + amount)
+            moved = replace(current, bonus=current.bonus + amount)
         else:
-            self._balances[player_id] = replace(current, cash=current.cash + amount)
+            moved = replace(current, cash=current.cash + amount)
+        self._balances[player_id] = replace(moved, version=current.version + 1)
 
 
 class SessionsOf:
@@ -289,6 +325,12 @@ EntryKey = tuple[str, IdScope, str]
 
 def _key(entry: LedgerEntry) -> EntryKey:
     return (entry.player_id, entry.kind.scope, entry.transaction_id)
+
+
+def _refuse_moved(current: Balance | None, at_version: int | None) -> None:
+    """BalanceMoved unless the balance is at `at_version` (None: the write is not conditioned on it)."""
+    if at_version is not None and (0 if current is None else current.version) != at_version:
+        raise BalanceMoved(current)
 
 
 def _held(balance: Balance, funds: Funds) -> int:

@@ -301,7 +301,9 @@ class ProtectionService:
             return updated
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
-    def guard_stake(self, player_id: str, money: Money, *, counted: bool) -> TransactionGuard:
+    def guard_stake(
+        self, player_id: str, money: Money, *, counted: bool, protection: PlayerProtection | None = None
+    ) -> TransactionGuard:
         """The guard of a bet: refuses at once what the protection read now refuses.
 
         `counted`: the stake is the player's own money (cash), so it counts towards wager and loss
@@ -309,26 +311,28 @@ class ProtectionService:
         jurisdiction's rule says so (LimitsPolicy.bonus_stakes_count_towards_limits).
         """
         now = self._clock.now()
-        protection = self._playable(player_id, now)
+        protection = self._playable(player_id, now, protection)
         kinds = (LimitKind.WAGER, LimitKind.LOSS)
         counts = self._counts(protection, now, money, kinds) if self._counted(counted) else ()
         return TransactionGuard(player_id, counts, protection.version, now)
 
-    def guard_deposit(self, player_id: str, money: Money) -> TransactionGuard:
-        """The guard of a deposit: KYC, exclusions and the deposit limits."""
+    def guard_deposit(
+        self, player_id: str, money: Money, *, protection: PlayerProtection | None = None
+    ) -> TransactionGuard:
+        """The guard of a deposit: KYC, exclusions and the deposit limits (`protection`: as read, if read)."""
         now = self._clock.now()
-        protection = self._playable(player_id, now)
+        protection = self._playable(player_id, now, protection)
         counts = self._counts(protection, now, money, (LimitKind.DEPOSIT,))
         return TransactionGuard(player_id, counts, protection.version, now)
 
-    def guard_bonus(self, player_id: str) -> TransactionGuard:
+    def guard_bonus(self, player_id: str, *, protection: PlayerProtection | None = None) -> TransactionGuard:
         """The guard of a bonus grant: refused while the player is self-excluded or cooling off.
 
         KYC is not asked (a bonus is not the player's money, and the KYC gate already stops every bet
         and deposit); limits do not count bonuses. The ledger's transaction checks the exclusions again.
         """
         now = self._clock.now()
-        protection = self._current(player_id).settled(now)
+        protection = self._current(player_id, protection).settled(now)
         if not protection.allows_marketing(now):
             excluded_until = protection.self_excluded_until
             if excluded_until is not None and excluded_until > now:
@@ -407,14 +411,19 @@ class ProtectionService:
         """Whether play with these funds counts towards limits: cash always, bonus by the jurisdiction."""
         return cash or self._policy.bonus_stakes_count_towards_limits
 
-    def _current(self, player_id: str) -> PlayerProtection:
+    def _current(self, player_id: str, known: PlayerProtection | None = None) -> PlayerProtection:
+        """The player's protection: `known` when the caller read it already, else read now."""
         if not player_id:
             raise ValidationFailed("player_id is required", field="player_id")
+        if known is not None:
+            return known
         return self._store.protection(player_id) or PlayerProtection(player_id)
 
-    def _playable(self, player_id: str, now: datetime) -> PlayerProtection:
+    def _playable(
+        self, player_id: str, now: datetime, known: PlayerProtection | None = None
+    ) -> PlayerProtection:
         """The protection, if it lets the player bet and deposit now; fails closed otherwise."""
-        protection = self._current(player_id).settled(now)
+        protection = self._current(player_id, known).settled(now)
         if protection.kyc is not KycStatus.VERIFIED:
             raise KycRequired("the player's identity and age must be verified first")
         if protection.self_excluded_until is not None and protection.self_excluded_until > now:

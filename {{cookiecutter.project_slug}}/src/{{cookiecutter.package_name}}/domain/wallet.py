@@ -28,12 +28,18 @@ from .money import MAX_AMOUNT, Money
 # win needs the setting raised before it goes live (docs/api.md, Rounds).
 DEFAULT_ROUND_CAP_MULTIPLE = 10_000
 
+# How often a money write is tried conditioned on the balance's version (so the answer's balance is the
+# read one moved by the amount, exact, with no read after the write) before it is written without that
+# condition and the balance read afterwards. A lost race is a concurrent write to the same player's
+# balance; the money's own conditions (funds, ids, rounds, limits) hold on every attempt.
+EXACT_BALANCE_ATTEMPTS = 2
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ..ports import Clock
     from ..ports.wallet import LedgerStore, TransactionGuards
-    from .guard import TransactionGuard
+    from .guard import PlayerProtection, TransactionGuard
 
 
 class EntryKind(StrEnum):
@@ -81,12 +87,17 @@ class Funds(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Balance:
-    """Cash and bonus money of one player, in minor units of one currency."""
+    """Cash and bonus money of one player, in minor units of one currency.
+
+    `version` grows by one with every write of the balance (0: never written, or written before the
+    balance had versions). A write conditioned on the version it read knows the balance it leaves.
+    """
 
     player_id: str
     currency: str
     cash: int
     bonus: int = 0
+    version: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +141,27 @@ class LedgerEntry:
 
 
 if TYPE_CHECKING:
-    # One of the ledger's writes, with the guard the store applies in the same atomic write (None: none).
-    Write = Callable[[LedgerEntry, TransactionGuard | None], None]
+    # One of the ledger's writes, with the guard the store applies in the same atomic write (None: none),
+    # and the balance version the write is conditioned on (None: not conditioned on it).
+    Write = Callable[[LedgerEntry, TransactionGuard | None, int | None], None]
+    # What builds a write's guard from the player's protection read with the operation (None: read it).
+    GuardMaker = Callable[[PlayerProtection | None], TransactionGuard]
+
+
+@dataclass(frozen=True, slots=True)
+class WalletSnapshot:
+    """What one money operation reads before its write, in one request (LedgerStore.snapshot).
+
+    `existing`: the ledger entry already under the operation's transaction id (a replay, or an id in
+    use); `bet`: the entry under the bet id a win or rollback names; `protection`: the player's protection
+    when asked for (a PlayerProtection at version 0 when none is stored), else None. Every value read is
+    checked again by the write's own conditions, so the read need not be one isolated snapshot.
+    """
+
+    balance: Balance | None
+    existing: LedgerEntry | None
+    bet: LedgerEntry | None = None
+    protection: PlayerProtection | None = None
 
 
 def fingerprint(*parts: object) -> str:
@@ -149,6 +179,18 @@ class DuplicateTransaction(Exception):
 
 class AlreadyReversed(Exception):
     """Raised by a LedgerStore when the bet was already rolled back by another transaction."""
+
+
+class BalanceMoved(Exception):
+    """Raised by a LedgerStore when the balance is no longer at the version the write was conditioned on.
+
+    Nothing was written; `balance` is the balance as the store found it (the refused write returns it),
+    so the write can be tried again at its version without another read.
+    """
+
+    def __init__(self, balance: Balance | None) -> None:
+        super().__init__(balance)
+        self.balance = balance
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,13 +298,21 @@ class Wallet:
     (the outbox, `LedgerEntry.events`); the store's change stream carries it to the bus, so no
     committed transaction loses its event and a failed write publishes none.
 
-    Every write asks `protection` (the guard port, ports.wallet.TransactionGuards) for its guard, which
-    the ledger applies in the same atomic write. With player protection (responsible_gaming's
-    ProtectionService, what the deployed API passes when the module is on), bets and deposits fail
-    closed on the player's KYC status, exclusions and limits; wins and rollbacks are only counted;
-    bonus grants are marketing, refused while the player is self-excluded or cooling off (KYC is not
-    asked). Withdrawals ask no guard: players can always take their money out. Without it
-    (NO_PROTECTION) the guards check and count nothing.
+    Every operation is one read (LedgerStore.snapshot: the balance, the id's own entry, a win's or
+    rollback's bet, the player's protection) and one atomic write conditioned on what was read: the
+    balance's version, so the answer's balance is the read one moved by the amount, exact, never read
+    again. A replay is the read alone. A write that loses the race for the balance (a concurrent write
+    to the same player) is tried again at the version the refusal returned, then, after
+    EXACT_BALANCE_ATTEMPTS, without the version and with the balance read afterwards: valid wins and
+    rollbacks are never refused for a race.
+
+    Every write asks `protection` (the guard port, ports.wallet.TransactionGuards) for its guard, built
+    from the protection the operation read, which the ledger applies in the same atomic write. With
+    player protection (responsible_gaming's ProtectionService, what the deployed API passes when the
+    module is on), bets and deposits fail closed on the player's KYC status, exclusions and limits;
+    wins and rollbacks are only counted; bonus grants are marketing, refused while the player is
+    self-excluded or cooling off (KYC is not asked). Withdrawals ask no guard: players can always take
+    their money out. Without it (NO_PROTECTION) the guards check and count nothing.
     """
 
     def __init__(
@@ -283,6 +333,8 @@ class Wallet:
         self._clock = clock
         self._source = source  # EventBridge Source of the wallet's events, e.g. "<package>.wallet"
         self._protection = protection
+        # Only the real guard port reads the player's protection; NO_PROTECTION reads nothing.
+        self._reads_protection = protection is not None
         self._round_cap_multiple = round_cap_multiple
         # The jurisdiction's rule (compliance.BET_NEEDS_SESSION): a bet only in the player's active session.
         self._bet_needs_session = bet_needs_session
@@ -297,7 +349,7 @@ class Wallet:
         """Add cash to the wallet (opening it in the deposit's currency if needed)."""
         money = _checked(money)
         entry = self._new_entry(EntryKind.DEPOSIT, player_id, transaction_id, money)
-        guard = self._guard(lambda protection: protection.guard_deposit(player_id, money))
+        guard = self._guard(lambda guards, seen: guards.guard_deposit(player_id, money, protection=seen))
         return self._record(
             entry, self._ledger.credit, "FundsDeposited", correlation_id, session_id=None, guard=guard
         )
@@ -328,7 +380,7 @@ class Wallet:
         """
         money = _checked(money)
         entry = self._new_entry(EntryKind.BONUS_GRANT, player_id, transaction_id, money, funds=Funds.BONUS)
-        guard = self._guard(lambda protection: protection.guard_bonus(player_id))
+        guard = self._guard(lambda guards, seen: guards.guard_bonus(player_id, protection=seen))
         return self._record(
             entry, self._ledger.credit, "BonusGranted", correlation_id, session_id=None, guard=guard
         )
@@ -370,7 +422,9 @@ class Wallet:
             entry = replace(entry, session_check=session_id)
         # Only the player's own money counts towards wager and loss limits; bonus stakes do not.
         guard = self._guard(
-            lambda protection: protection.guard_stake(player_id, money, counted=funds is Funds.CASH)
+            lambda guards, seen: guards.guard_stake(
+                player_id, money, counted=funds is Funds.CASH, protection=seen
+            )
         )
         return self._record(
             entry, self._ledger.debit, "BetPlaced", correlation_id, session_id=session_id, guard=guard
@@ -406,8 +460,14 @@ class Wallet:
             round_id=round_id,
             closes_round=close_round,
         )
+        seen = self._ledger.snapshot(
+            player_id, IdScope.GAME, transaction_id, bet_transaction_id=bet_transaction_id
+        )
+        if seen.existing is not None:
+            # A replay, even of a win whose bet was rolled back since: the original answer.
+            return self._replayed(seen.existing, entry.fingerprint, EntryKind.WIN, seen.balance)
         try:
-            bet = self._players_bet(player_id, bet_transaction_id)
+            bet = _players_bet(player_id, seen.bet)
             if bet.reversed_by is not None:
                 raise BetAlreadyRolledBack(
                     "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
@@ -416,7 +476,8 @@ class Wallet:
                 raise CurrencyMismatch(f"the bet was placed in {bet.currency}", field="currency")
             _require_round(bet, round_id)
         except DomainError:
-            # Refused now, but a replay of a win paid before (its bet rolled back since) is still one.
+            # Refused, but a concurrent replay may have paid this very win after the read (the read's
+            # items are not one isolated snapshot): then it answers as that replay. Refusals only.
             replay = self._replay_of(entry)
             if replay is not None:
                 return replay
@@ -426,16 +487,16 @@ class Wallet:
         )
         try:
             counted = bet.funds is Funds.CASH
-            guard = self._guard(lambda protection: protection.guard_win(player_id, money, counted=counted))
-            self._write(entry, self._ledger.credit, guard, correlation_id)
+            guard = self._guard(lambda guards, _: guards.guard_win(player_id, money, counted=counted))
+            balance = self._write(entry, self._ledger.credit, guard, correlation_id, seen)
         except DuplicateTransaction:
             return self._replay_after_race(entry)
         except AlreadyReversed:
-            # The bet was rolled back between the check above and the write.
+            # The bet was rolled back between the read and the write.
             raise BetAlreadyRolledBack(
                 "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
             ) from None
-        return self._done(entry)
+        return self._receipt(entry, balance)
 
     def rollback_bet(
         self,
@@ -463,8 +524,9 @@ class Wallet:
             return self._roll_back(
                 player_id, transaction_id, bet_transaction_id, wanted, correlation_id, session_id, round_id
             )
-        except DomainError:
-            # Refused (the bet already rolled back), but a replay of this very rollback answers as one.
+        except (BetAlreadyRolledBack, RoundHasWins):
+            # Refused, but this very rollback may have been written by a concurrent replay after the
+            # read (the read's items are not one isolated snapshot): then it answers as that replay.
             replay = self._rollback_replay(player_id, transaction_id, wanted)
             if replay is not None:
                 return replay
@@ -473,7 +535,9 @@ class Wallet:
     def _rollback_replay(self, player_id: str, transaction_id: str, wanted: str) -> WalletReceipt | None:
         """The original answer if this rollback id is already in the ledger, else None."""
         existing = self._ledger.entry(player_id, IdScope.GAME, transaction_id)
-        return None if existing is None else self._replayed(existing, wanted, EntryKind.ROLLBACK)
+        if existing is None:
+            return None
+        return self._replayed(existing, wanted, EntryKind.ROLLBACK, self._ledger.balance(player_id))
 
     def _roll_back(
         self,
@@ -485,22 +549,29 @@ class Wallet:
         session_id: str | None,
         round_id: str | None,
     ) -> WalletReceipt:
-        bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
-        if bet is None:
+        seen = self._ledger.snapshot(
+            player_id, IdScope.GAME, transaction_id, bet_transaction_id=bet_transaction_id
+        )
+        if seen.existing is not None:
+            return self._replayed(seen.existing, wanted, EntryKind.ROLLBACK, seen.balance)
+        if seen.bet is None:
             try:
                 return self._roll_back_unknown_bet(
-                    player_id, transaction_id, bet_transaction_id, wanted, correlation_id, session_id
+                    player_id, transaction_id, bet_transaction_id, wanted, correlation_id, session_id, seen
                 )
             except DuplicateTransaction:
                 # The rollback was replayed concurrently, or the bet arrived meanwhile: look again.
-                replay = self._rollback_replay(player_id, transaction_id, wanted)
-                if replay is not None:
-                    return replay
-                bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
-                if bet is None:
-                    raise
+                seen = self._ledger.snapshot(
+                    player_id, IdScope.GAME, transaction_id, bet_transaction_id=bet_transaction_id
+                )
+                if seen.existing is not None:
+                    return self._replayed(seen.existing, wanted, EntryKind.ROLLBACK, seen.balance)
+                if seen.bet is None:
+                    raise TransactionConflict(
+                        "the transaction id is in use", field="transaction_id"
+                    ) from None
         return self._roll_back_known_bet(
-            player_id, transaction_id, bet, wanted, correlation_id, session_id, round_id
+            player_id, transaction_id, seen.bet, wanted, correlation_id, session_id, round_id, seen
         )
 
     def reconcile(self, player_id: str) -> Reconciliation:
@@ -526,6 +597,7 @@ class Wallet:
         correlation_id: str,
         session_id: str | None,
         round_id: str | None,
+        seen: WalletSnapshot,
     ) -> WalletReceipt:
         if bet.player_id != player_id or bet.kind not in (EntryKind.BET, EntryKind.TOMBSTONE):
             raise Conflict("only the player's own bets can be rolled back", field="bet_transaction_id")
@@ -552,10 +624,14 @@ class Wallet:
             stake = Money(bet.amount, bet.currency)
             counted = bet.funds is Funds.CASH
             guard = self._guard(
-                lambda protection: protection.guard_refund(player_id, stake, bet.created_at, counted=counted)
+                lambda guards, _: guards.guard_refund(player_id, stake, bet.created_at, counted=counted)
             )
-            self._write(
-                rollback, lambda entry, made: self._ledger.reverse(entry, bet, made), guard, correlation_id
+            balance = self._write(
+                rollback,
+                lambda entry, made, version: self._ledger.reverse(entry, bet, made, at_version=version),
+                guard,
+                correlation_id,
+                seen,
             )
         except DuplicateTransaction:
             return self._replay_after_race(rollback)
@@ -563,7 +639,7 @@ class Wallet:
             raise BetAlreadyRolledBack(
                 "the bet was already rolled back by another transaction", field="bet_transaction_id"
             ) from None
-        return self._done(rollback)
+        return self._receipt(rollback, balance)
 
     def _roll_back_unknown_bet(
         self,
@@ -573,9 +649,10 @@ class Wallet:
         wanted: str,
         correlation_id: str,
         session_id: str | None,
+        seen: WalletSnapshot,
     ) -> WalletReceipt:
         now = self._clock.now()
-        balance = self._ledger.balance(player_id)
+        balance = seen.balance
         # Nothing moves, so the amount is zero; the currency is the wallet's if there is one.
         currency = balance.currency if balance is not None else ""
         rollback = LedgerEntry(
@@ -600,7 +677,8 @@ class Wallet:
         )
         rollback = self._with_event(rollback, "BetRolledBack", correlation_id, session_id)
         self._ledger.tombstone(rollback, tombstone)
-        return self._done(rollback)
+        # Nothing moved: the answer carries the balance read with the operation, a moment before.
+        return self._receipt(rollback, balance)
 
     def _new_entry(
         self,
@@ -637,16 +715,6 @@ class Wallet:
             round_payable=round_payable,
         )
 
-    def _players_bet(self, player_id: str, bet_transaction_id: str) -> LedgerEntry:
-        bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
-        if bet is not None and bet.kind is EntryKind.TOMBSTONE and bet.player_id == player_id:
-            raise BetAlreadyRolledBack(
-                "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
-            )
-        if bet is None or bet.kind is not EntryKind.BET or bet.player_id != player_id:
-            raise NotFound("the player has no bet with this id", field="bet_transaction_id")
-        return bet
-
     def _record(
         self,
         entry: LedgerEntry,
@@ -655,29 +723,34 @@ class Wallet:
         correlation_id: str,
         *,
         session_id: str | None,
-        guard: Callable[[], TransactionGuard] | None,
+        guard: GuardMaker | None,
     ) -> WalletReceipt:
-        """Write the entry once, its event in the same write; a known transaction id answers as a replay.
+        """Read once, write the entry once with its event; a known transaction id answers as a replay.
 
-        Nothing is read before the write: the write's own refusal of a known id tells a replay, so a new
-        transaction costs the write and the balance read. A refusal of an id already in the ledger (the
-        player short of funds or excluded since) still answers with the original transaction.
+        The one read (LedgerStore.snapshot) tells a replay, so a replay writes nothing and a refusal
+        of an id already in the ledger (the player short of funds or excluded since) still answers with
+        the original transaction. A new transaction is that read and one write.
         """
         entry = self._with_event(entry, event_name, correlation_id, session_id)
+        seen = self._ledger.snapshot(
+            entry.player_id,
+            entry.kind.scope,
+            entry.transaction_id,
+            protection=guard is not None and self._reads_protection,
+        )
+        if seen.existing is not None:
+            return self._replayed(seen.existing, entry.fingerprint, entry.kind, seen.balance)
         try:
-            self._write(entry, write, guard, correlation_id)
+            balance = self._write(entry, write, guard, correlation_id, seen)
         except DuplicateTransaction:
             return self._replay_after_race(entry)
-        except DomainError:
-            replay = self._replay_of(entry)
-            if replay is not None:
-                return replay
-            raise
-        return self._done(entry)
+        return self._receipt(entry, balance)
 
-    def _guard(self, make: Callable[[TransactionGuards], TransactionGuard]) -> Callable[[], TransactionGuard]:
-        """What builds the write's guard from the guard port, just before each attempt of the write."""
-        return lambda: make(self._guards())
+    def _guard(
+        self, make: Callable[[TransactionGuards, PlayerProtection | None], TransactionGuard]
+    ) -> GuardMaker:
+        """What builds the write's guard from the guard port and the protection read, before each attempt."""
+        return lambda seen: make(self._guards(), seen)
 
     def _guards(self) -> TransactionGuards:
         """The guard port: the one given, else NO_PROTECTION (guards that check and count nothing)."""
@@ -692,41 +765,55 @@ class Wallet:
         self,
         entry: LedgerEntry,
         write: Write,
-        guard: Callable[[], TransactionGuard] | None,
+        guard: GuardMaker | None,
         correlation_id: str,
-    ) -> None:
-        """Write `entry` under a guard built just before; once more if the protection changed in between.
+        seen: WalletSnapshot,
+    ) -> Balance | None:
+        """Write `entry` under a guard built from what was read; the balance the write left.
 
-        The guard refuses at once what the protection read now refuses (KYC, exclusions, a stake above
-        a limit); the ledger's transaction then holds that protection's version and the limits' caps.
+        The write is conditioned on the balance's version as read, so the balance it leaves is the read
+        one moved by the entry: no read after it. A lost race (BalanceMoved) is tried again at the
+        version the refusal returned, EXACT_BALANCE_ATTEMPTS times, then written without the version and
+        the balance read afterwards. The guard refuses at once what the protection read refuses (KYC,
+        exclusions, a stake above a limit); the write holds that protection's version and the limits'
+        caps, and is tried once more, the protection read again, if the protection changed meanwhile.
         A write with no guard (a withdrawal) is the ledger's write alone.
         """
         from .guard import PROTECTION_ATTEMPTS, LimitBreached, ProtectionChanged, ProtectionCheckFailed
 
-        for attempt in range(1, PROTECTION_ATTEMPTS + 1):
-            made = None if guard is None else guard()
+        balance, protection = seen.balance, seen.protection
+        lost_races = protection_changes = 0
+        while True:
+            made = None if guard is None else guard(protection)
+            exact = lost_races < EXACT_BALANCE_ATTEMPTS
             try:
-                write(entry, made)
-                return
+                write(entry, made, _version(balance) if exact else None)
+            except BalanceMoved as moved:
+                lost_races += 1
+                balance = moved.balance
+                continue
             except ProtectionCheckFailed:
-                if attempt == PROTECTION_ATTEMPTS:
+                protection_changes += 1
+                if protection_changes == PROTECTION_ATTEMPTS:
                     raise ProtectionChanged(
                         "the player's protection changed meanwhile; send the request again"
                     ) from None
+                protection = None  # the guard port reads it again
+                continue
             except LimitBreached as breach:
                 assert made is not None  # only a guard's counters can be breached
-                if self._replay_of(entry) is not None:
-                    # A replay of a transaction taken before: no limit was reached now.
-                    raise DuplicateTransaction(entry.transaction_id) from None
+                # The read found no entry under this id, and a concurrent one fails the write as a
+                # duplicate first: this is a new transaction that the limit refuses.
                 raise self._guards().limit_reached(
                     made, breach.count, entry.transaction_id, correlation_id=correlation_id
                 ) from None
+            return _moved(balance, entry) if exact else self._ledger.balance(entry.player_id)
 
     def _replay_of(self, entry: LedgerEntry) -> WalletReceipt | None:
         existing = self._ledger.entry(entry.player_id, entry.kind.scope, entry.transaction_id)
         if existing is None:
             return None
-        return self._replayed(existing, entry.fingerprint, entry.kind)
+        return self._replayed(existing, entry.fingerprint, entry.kind, self._ledger.balance(entry.player_id))
 
     def _replay_after_race(self, entry: LedgerEntry) -> WalletReceipt:
         # The id was written between our read and our write (a concurrent retry): same rules.
@@ -735,7 +822,9 @@ class Wallet:
             raise TransactionConflict("the transaction id is in use", field="transaction_id")
         return replay
 
-    def _replayed(self, existing: LedgerEntry, wanted: str, kind: EntryKind) -> WalletReceipt:
+    def _replayed(
+        self, existing: LedgerEntry, wanted: str, kind: EntryKind, balance: Balance | None
+    ) -> WalletReceipt:
         if existing.kind is EntryKind.TOMBSTONE:
             if kind is EntryKind.BET:
                 raise BetAlreadyRolledBack(
@@ -751,7 +840,7 @@ class Wallet:
             kind=existing.kind,
             amount=existing.amount,
             currency=existing.currency,
-            balance=self._ledger.balance(existing.player_id),
+            balance=balance,
             replayed=True,
         )
 
@@ -783,14 +872,38 @@ class Wallet:
         )
         return replace(entry, events=(event,))
 
-    def _done(self, entry: LedgerEntry) -> WalletReceipt:
+    def _receipt(self, entry: LedgerEntry, balance: Balance | None) -> WalletReceipt:
         return WalletReceipt(
             transaction_id=entry.transaction_id,
             kind=entry.kind,
             amount=entry.amount,
             currency=entry.currency,
-            balance=self._ledger.balance(entry.player_id),
+            balance=balance,
         )
+
+
+def _players_bet(player_id: str, bet: LedgerEntry | None) -> LedgerEntry:
+    """The bet a win names, as read: refused if it is not the player's bet, or was rolled back early."""
+    if bet is not None and bet.kind is EntryKind.TOMBSTONE and bet.player_id == player_id:
+        raise BetAlreadyRolledBack(
+            "the bet was rolled back; it has no win to settle", field="bet_transaction_id"
+        )
+    if bet is None or bet.kind is not EntryKind.BET or bet.player_id != player_id:
+        raise NotFound("the player has no bet with this id", field="bet_transaction_id")
+    return bet
+
+
+def _version(balance: Balance | None) -> int:
+    """The version a write is conditioned on: 0 for a player who has no balance yet."""
+    return 0 if balance is None else balance.version
+
+
+def _moved(balance: Balance | None, entry: LedgerEntry) -> Balance:
+    """The balance a write at `balance`'s version leaves: moved by the entry, one version on."""
+    held = balance or Balance(entry.player_id, entry.currency, cash=0)
+    if entry.funds is Funds.BONUS:
+        return replace(held, bonus=held.bonus + entry.signed_amount, version=held.version + 1)
+    return replace(held, cash=held.cash + entry.signed_amount, version=held.version + 1)
 
 
 def _checked(money: Money) -> Money:
@@ -832,8 +945,10 @@ def _require_id(value: str, field: str) -> None:
 
 __all__ = [
     "DEFAULT_ROUND_CAP_MULTIPLE",
+    "EXACT_BALANCE_ATTEMPTS",
     "AlreadyReversed",
     "Balance",
+    "BalanceMoved",
     "DomainError",
     "DuplicateTransaction",
     "EntryKind",
@@ -850,6 +965,7 @@ __all__ = [
     "SessionRequired",
     "Wallet",
     "WalletReceipt",
+    "WalletSnapshot",
     "fingerprint",
     "round_cap_multiple",
 ]
