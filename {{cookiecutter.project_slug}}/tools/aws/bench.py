@@ -64,7 +64,7 @@ from tools.bench import (
 )
 from tools.local_auth import ServerStandIns
 from tools.modules import ModuleTools, Workload, busiest, contributions, server_stand_ins
-from tools.package_code import is_hash_checked
+from tools.aws.package_code import is_hash_checked
 from tools.project import PROJECT_ROOT, SRC_DIR, use_source_tree
 
 PACKAGE = "{{ cookiecutter.package_name }}"
