@@ -157,5 +157,6 @@ def test_the_api_builds_a_url_for_every_route_whose_builder_it_left_uncompiled()
     assert all(isinstance(rule, RouteBuiltOnFirstUse) for rule in rules)
     for rule in rules:
         values = {argument: "p-1" for argument in rule.arguments}
-        url = adapter.build(rule.endpoint, values, method=sorted(rule.methods or {"GET"})[0])
-        assert adapter.match(url, method=sorted(rule.methods or {"GET"})[0]) == (rule.endpoint, values)
+        [method] = sorted(set(rule.methods or ()) - {"HEAD", "OPTIONS"})
+        url = adapter.build(rule.endpoint, values, method=method)
+        assert adapter.match(url, method=method) == (rule.endpoint, values)

@@ -56,7 +56,8 @@ def create_app(
     `modules` builds a module's own service (by module name) on the first request that needs it.
     `front_door`: on a stage with the edge, requests without its secret header are refused (403).
     """
-    api = Flask(__name__)
+    # No static files: Flask's default /static/<path:filename> route would serve a folder that does not exist.
+    api = Flask(__name__, static_folder=None)
     api.url_rule_class = RouteBuiltOnFirstUse
     api.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     api.extensions[SERVICES_KEY] = LazyServices(services, modules)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..settings import SystemClock
-from ..settings_sessions import SessionSettings
 from .context import ModuleService, Services
 
 if TYPE_CHECKING:
@@ -17,6 +16,7 @@ def aws_sessions(services: Services) -> SessionService:
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.dynamodb_sessions import DynamoSessionStore
     from ..domain.sessions import SessionService
+    from ..settings_sessions import SessionSettings  # its defaults are the domain's
 
     settings = services.settings()
     caps = SessionSettings.from_env()
