@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
-from typing import Any, cast
+from collections.abc import Iterable
+from typing import cast
 
-import jwt
 import pytest
 from tests.expected import expected_lines, expected_steps
 from tools.demo import journey_steps, play
@@ -21,7 +19,6 @@ from tools.journey import Journey
 from tools.local import LocalRun
 from tools.modules import ModuleTools, Step, contributions
 from tools.project import PROJECT_ROOT
-from werkzeug.test import Client
 
 from {{ cookiecutter.package_name }} import registry
 

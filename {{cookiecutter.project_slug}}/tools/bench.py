@@ -273,7 +273,9 @@ def report(results: dict[str, Any]) -> str:
     for name, row in cold["functions"].items():
         label = f"{name} ({row['kind']}) init; import {row['import_ms']:.0f}"
         low, high = row["cpu_ratio_spread"]
-        ratios = f"{row['cpu_ratio_to_baseline']:.2f}x ({low:.2f}-{high:.2f})  {row['ratio_to_baseline']:.2f}x"
+        ratios = (
+            f"{row['cpu_ratio_to_baseline']:.2f}x ({low:.2f}-{high:.2f})  {row['ratio_to_baseline']:.2f}x"
+        )
         again = f", {row['rounds']} rounds (borderline)" if row["repeated"] else ""
         target = f"target <= {row['target_ratio']}x {verdict(row['met'])}{again}"
         target += f"; {row['cpu_ratio_to_paused_baseline']:.2f}x of the reference"

@@ -75,7 +75,6 @@ def test_the_snapshot_holds_boto3_but_no_client(monkeypatch: pytest.MonkeyPatch)
     assert aws_clients._shared == {}
 
 
-
 def test_the_snapshot_holds_what_the_first_requests_load() -> None:
     # Without SnapStart these load on the first request to a module's routes; a restored instance has them.
     script = (

@@ -32,6 +32,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from tools.aws.dev import LOCAL_AWS, aws_environment
+from tools.aws.package_code import is_hash_checked
 from tools.aws.stack import (
     Function,
     LocalStack,
@@ -64,7 +65,6 @@ from tools.bench import (
 )
 from tools.local_auth import ServerStandIns
 from tools.modules import ModuleTools, Workload, busiest, contributions, server_stand_ins
-from tools.aws.package_code import is_hash_checked
 from tools.project import PROJECT_ROOT, SRC_DIR, use_source_tree
 
 PACKAGE = "{{ cookiecutter.package_name }}"

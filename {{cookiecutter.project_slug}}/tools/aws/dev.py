@@ -38,6 +38,7 @@ import boto3
 from botocore.exceptions import EndpointConnectionError
 from tests.support.moto_server import MotoServer
 
+from tools.aws.gateway import LocalGateway
 from tools.aws.stack import (
     LOCAL_ACCOUNT_ID,
     Function,
@@ -49,7 +50,6 @@ from tools.aws.stack import (
     wsgi_target,
 )
 from tools.local import LocalRunError, stop_process
-from tools.aws.gateway import LocalGateway
 from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalIssuer
 from tools.modules import local_environment
 from tools.project import PROJECT_ROOT, SRC_DIR

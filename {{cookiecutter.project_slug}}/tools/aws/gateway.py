@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import jwt
+
 from tools.local_auth import (
     CLIENT_ID_RE,
     MAX_SUBJECT_LENGTH,
@@ -94,8 +95,6 @@ class LocalGateway:
             200,
             {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_TTL_SECONDS},
         )
-
-
 
 
 def _json(start_response: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:
