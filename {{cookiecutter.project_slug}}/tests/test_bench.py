@@ -141,7 +141,7 @@ def test_cold_starts_are_measured_for_every_function_next_to_the_baselines(
         reference = row["init_cpu_ms"] / cold["paused_baseline_cpu_ms"]
         assert row["cpu_ratio_to_paused_baseline"] == pytest.approx(reference, abs=0.01)
     assert cold["paused_baseline_cpu_ms"] > 0
-    # The API's figure is its first request's; the first requests of every module's routes, for information.
+    # The API's figure is its init's; the first requests of every module's routes, for information.
     assert cold["functions"]["api"]["every_module_ms"] > 0
 
 

@@ -106,8 +106,9 @@ def create_clients(roots, package):
         pending.extend((child, depth + 1) for child in children)
 """
 # argv: app module, app attribute, package, then the modules whose own service is built too (api:all).
-# A first request builds the core services (wallet, sessions, protection); a module's own service is
-# built on the first request to its routes (api/aws.py, aws_app).
+# Init builds the app and the services every request shares (the bus's publisher, the server callers);
+# a module's own service, domain and request schemas are the first request to its routes' (api/aws.py,
+# aws_app), which api:all adds up for every module.
 API_INIT = (
     _CREATE_CLIENTS
     + """
