@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from tools import package_code
+from tools.aws import package_code
 from tools.project import PROJECT_ROOT
 
 from {{ cookiecutter.package_name }} import observability
@@ -23,6 +23,9 @@ from {{ cookiecutter.package_name }}.adapters import aws_clients
 
 # Loaded by the first invocation, never by the import of a handler module.
 LOADED_ON_FIRST_USE = ("boto3", "botocore", "aws_lambda_powertools")
+# The operator's wallet (hybrid mode) still imports its domain with its AWS composition
+# (api/aws_operator_wallet.py), so the API's init loads it; the other modules' load on first use.
+STILL_LOADED_AT_INIT = (".domain.operator_wallet",)
 
 
 @pytest.fixture
@@ -122,3 +125,41 @@ def test_a_collector_paused_by_the_caller_stays_paused(collector_on: None) -> No
         assert not gc.isenabled()
     assert not gc.isenabled()  # the caller's choice, not undone by the block
     gc.enable()
+
+
+def test_the_api_cold_start_loads_no_modules_domain_nor_request_schemas() -> None:
+    # What snapstart.py imports before a snapshot is what the first requests to the modules' routes
+    # load; the API's init (its app built) loads none of it.
+    script = (
+        "import sys\n"
+        "from {{ cookiecutter.package_name }}.api import aws\n"
+        "from {{ cookiecutter.package_name }}.snapstart import first_request_imports\n"
+        "print(*[name for name in first_request_imports() if name in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert [name for name in result.stdout.split() if not name.endswith(STILL_LOADED_AT_INIT)] == []
+
+
+def test_the_api_builds_a_url_for_every_route_whose_builder_it_left_uncompiled() -> None:
+    from {{ cookiecutter.package_name }}.api.app import RouteBuiltOnFirstUse, create_app
+    from {{ cookiecutter.package_name }}.api.context import Services
+
+    app = create_app(Services())
+    adapter = app.url_map.bind("api.example")
+    rules = list(app.url_map.iter_rules())
+
+    assert rules
+    assert all(isinstance(rule, RouteBuiltOnFirstUse) for rule in rules)
+    for rule in rules:
+        values = {argument: "p-1" for argument in rule.arguments}
+        [method] = sorted(set(rule.methods or ()) - {"HEAD", "OPTIONS"})
+        url = adapter.build(rule.endpoint, values, method=method)
+        assert adapter.match(url, method=method) == (rule.endpoint, values)

@@ -15,7 +15,7 @@ ABSENT: tuple[str, ...] = {{ python_tuple(absent_modules(cookiecutter)) }}
 # for (hybrid mode: the operator's wallet publishes the wallet's events under the wallet's source).
 STAND_INS: dict[str, str] = {{ stand_ins(cookiecutter) | tojson }}
 # Files of a left-out module kept for the tests only (the hybrid mode's supporting modules test their
-# bonuses with the wallet's in-memory ledger): tools/package_code.py never packages them.
+# bonuses with the wallet's in-memory ledger): tools/aws/package_code.py never packages them.
 TEST_DOUBLES: tuple[str, ...] = {{ python_tuple(test_doubles(cookiecutter)) }}
 
 

@@ -14,8 +14,8 @@ import pytest
 from tests.api.aws_parts import A_PLAYER_ROUTE, PARTS
 from tests.api.http_api import ApiClient
 from tests.support.tables import stack_environment, table_environment
+from tools.aws.package_code import function_code
 from tools.aws.stack import load, wsgi_target
-from tools.package_code import function_code
 
 from {{ cookiecutter.package_name }}.adapters.memory import InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.api.aws import aws_app

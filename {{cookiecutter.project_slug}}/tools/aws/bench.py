@@ -32,6 +32,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from tools.aws.dev import LOCAL_AWS, aws_environment
+from tools.aws.package_code import is_hash_checked
 from tools.aws.stack import (
     Function,
     LocalStack,
@@ -64,7 +65,6 @@ from tools.bench import (
 )
 from tools.local_auth import ServerStandIns
 from tools.modules import ModuleTools, Workload, busiest, contributions, server_stand_ins
-from tools.package_code import is_hash_checked
 from tools.project import PROJECT_ROOT, SRC_DIR, use_source_tree
 
 PACKAGE = "{{ cookiecutter.package_name }}"
@@ -106,8 +106,9 @@ def create_clients(roots, package):
         pending.extend((child, depth + 1) for child in children)
 """
 # argv: app module, app attribute, package, then the modules whose own service is built too (api:all).
-# A first request builds the core services (wallet, sessions, protection); a module's own service is
-# built on the first request to its routes (api/aws.py, aws_app).
+# Init builds the app and the services every request shares (the bus's publisher, the server callers);
+# a module's own service, domain and request schemas are the first request to its routes' (api/aws.py,
+# aws_app), which api:all adds up for every module.
 API_INIT = (
     _CREATE_CLIENTS
     + """
@@ -272,8 +273,8 @@ def cold_start_results(
             "import_ms": round(samples[f"{function.name}:import"].wall, 1),
             "init_ms": round(init.wall, 1),
             "init_cpu_ms": round(init.cpu, 1),
-            "ratio_to_boto3": round(init.wall / boto3.wall, 2),
-            "cpu_ratio_to_boto3": round(ratio, 2),
+            "ratio_to_baseline": round(init.wall / boto3.wall, 2),
+            "cpu_ratio_to_baseline": round(ratio, 2),
             "cpu_ratio_spread": [round(low, 2), round(high, 2)],
             # For information: over the baseline's work with the collector paused, as the function does it.
             "cpu_ratio_to_paused_baseline": round(cpu_ratio(init, paused), 2),
@@ -288,27 +289,29 @@ def cold_start_results(
             every = samples[f"{function.name}:all"]
             functions[function.name]["every_module_ms"] = round(every.wall, 1)
             functions[function.name]["every_module_cpu_ms"] = round(every.cpu, 1)
-            functions[function.name]["every_module_ratio_to_boto3"] = round(every.wall / boto3.wall, 2)
-            functions[function.name]["every_module_cpu_ratio_to_boto3"] = round(cpu_ratio(every, boto3), 2)
+            functions[function.name]["every_module_ratio_to_baseline"] = round(every.wall / boto3.wall, 2)
+            functions[function.name]["every_module_cpu_ratio_to_baseline"] = round(cpu_ratio(every, boto3), 2)
     return {
         "rounds": rounds,
         "statistic": "median",
         "judged_by": "cpu",
-        "baselines_ms": {
-            "python -c pass": round(samples["floor"].wall, 1),
-            BOTO3_BASELINE: round(boto3.wall, 1),
-        },
-        "baselines_cpu_ms": {
-            "python -c pass": round(samples["floor"].cpu, 1),
-            BOTO3_BASELINE: round(boto3.cpu, 1),
-        },
+        # `python -c pass`: the interpreter's own start.
+        "floor_ms": round(samples["floor"].wall, 1),
+        "floor_cpu_ms": round(samples["floor"].cpu, 1),
+        # The baseline every ratio is over: the cloud SDK imported and one client built (on AWS boto3 and
+        # a DynamoDB client), its code beside it.
+        "provider_client_baseline": BOTO3_BASELINE,
+        "provider_client_baseline_label": LABELS["baseline"],
+        "provider_client_baseline_ms": round(boto3.wall, 1),
+        "provider_client_baseline_cpu_ms": round(boto3.cpu, 1),
         "baseline_cpu_spread_ms": [round(min(boto3.cpu_ms), 1), round(max(boto3.cpu_ms), 1)],
         "paused_baseline_ms": round(paused.wall, 1),
         "paused_baseline_cpu_ms": round(paused.cpu, 1),
-        # The baseline plus Powertools' Tracer(): what tracing through the X-Ray SDK would add.
-        "tracer_reference_ms": round(samples["tracer"].wall, 1),
-        "tracer_adds_ms": round(samples["tracer"].wall - boto3.wall, 1),
-        "tracer_adds_cpu_ms": round(samples["tracer"].cpu - boto3.cpu, 1),
+        # A reference the table names (labels["reference"]); on AWS the baseline plus Powertools'
+        # Tracer(): what tracing through the X-Ray SDK would add.
+        "reference_ms": round(samples["tracer"].wall, 1),
+        "reference_adds_ms": round(samples["tracer"].wall - boto3.wall, 1),
+        "reference_adds_cpu_ms": round(samples["tracer"].cpu - boto3.cpu, 1),
         "functions": functions,
     }
 

@@ -5,7 +5,7 @@ What `make dev` and `make demo` start (tools/dev.py, tools/demo.py, through tool
 - a moto server (tests/support/moto_server.py: DynamoDB requests served one at a time, like the tests);
 - in it, the stack's tables, queues, event bus and rules, created from the definitions `osls` packages
   (tools/aws/stack.py: the packaged template if current, else serverless.yml);
-- the Flask API behind LocalGateway (tools/local_auth.py): a local JWT issuer and the HTTP API's JWT
+- the Flask API behind LocalGateway (tools/aws/gateway.py): a local JWT issuer and the HTTP API's JWT
   authorizer, with the API function's environment;
 - one process per worker that polls its SQS queue and calls its handler the way Lambda's event source
   mapping does (batches, partial batch failures), so events of the bus reach the workers; and one per
@@ -38,6 +38,7 @@ import boto3
 from botocore.exceptions import EndpointConnectionError
 from tests.support.moto_server import MotoServer
 
+from tools.aws.gateway import LocalGateway
 from tools.aws.stack import (
     LOCAL_ACCOUNT_ID,
     Function,
@@ -49,7 +50,7 @@ from tools.aws.stack import (
     wsgi_target,
 )
 from tools.local import LocalRunError, stop_process
-from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalGateway, LocalIssuer
+from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalIssuer
 from tools.modules import local_environment
 from tools.project import PROJECT_ROOT, SRC_DIR
 

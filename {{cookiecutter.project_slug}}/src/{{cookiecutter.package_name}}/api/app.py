@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from .. import snapstart  # noqa: F401 - registers the SnapStart hooks (docs/snapstart.md)
 from ..domain.errors import DomainError
@@ -55,7 +56,9 @@ def create_app(
     `modules` builds a module's own service (by module name) on the first request that needs it.
     `front_door`: on a stage with the edge, requests without its secret header are refused (403).
     """
-    api = Flask(__name__)
+    # No static files: Flask's default /static/<path:filename> route would serve a folder that does not exist.
+    api = Flask(__name__, static_folder=None)
+    api.url_rule_class = RouteBuiltOnFirstUse
     api.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     api.extensions[SERVICES_KEY] = LazyServices(services, modules)
     api.before_request(_start_request)
@@ -70,6 +73,27 @@ def create_app(
     for module in module_apis():
         api.register_blueprint(module.blueprint)
     return api
+
+
+class RouteBuiltOnFirstUse(Rule):
+    """A route whose URL builder is compiled the first time a URL is built for it, not when it is added.
+
+    werkzeug compiles two URL-building functions per route as the route is added (generated code, about
+    half a millisecond of CPU each), for `url_for`; the API builds no URLs while it answers, so a cold
+    start would pay that for every route and use none. Matching a request is unchanged: its regular
+    expressions are still compiled when the route is added (docs/benchmarks.md).
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        compile_builder = super()._compile_builder
+        compiled: list[Callable[..., tuple[str, str]]] = []
+
+        def build(rule: Rule, **values: Any) -> tuple[str, str]:
+            if not compiled:  # a race compiles it twice, to the same function: harmless
+                compiled.append(compile_builder(append_unknown).__get__(rule, None))
+            return compiled[0](**values)
+
+        return build
 
 
 def _health() -> dict[str, str]:

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ..domain.responsible_gaming import ProtectionService
 from ..settings import ServerCallerSettings, SystemClock
 from .aws_wallet import aws_caller
 from .context import ModuleService, ServerCaller, Services
 from .responsible_gaming import KYC_SCOPE
 from .server_calls import KYC_PROVIDER
 
+if TYPE_CHECKING:
+    from ..domain.responsible_gaming import ProtectionService
+
 
 def aws_protection(services: Services) -> ProtectionService:
     """Players' protection in the wallet's table: the wallet checks it inside each bet's transaction."""
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
+    from ..domain.responsible_gaming import ProtectionService
 
     settings = services.settings()
     return ProtectionService(

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from ..domain.sessions import SessionService
+from typing import TYPE_CHECKING
+
 from ..settings import SystemClock
-from ..settings_sessions import SessionSettings
 from .context import ModuleService, Services
+
+if TYPE_CHECKING:
+    from ..domain.sessions import SessionService
 
 
 def aws_sessions(services: Services) -> SessionService:
     """The session service on its DynamoDB table, publishing on the core services' bus."""
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.dynamodb_sessions import DynamoSessionStore
+    from ..domain.sessions import SessionService
+    from ..settings_sessions import SessionSettings  # its defaults are the domain's
 
     settings = services.settings()
     caps = SessionSettings.from_env()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..domain.wallet import Wallet, round_cap_multiple
 from ..settings import ServerCallerSettings, SystemClock
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
 from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, RotatingKeys, caller_of
+
+if TYPE_CHECKING:
+    from ..domain.wallet import Wallet
 
 
 def aws_wallet(services: Services) -> Wallet:
@@ -17,6 +19,7 @@ def aws_wallet(services: Services) -> Wallet:
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from .. import compliance, registry
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
+    from ..domain.wallet import Wallet, round_cap_multiple
 
     settings = services.settings()
     # The jurisdiction's rule; checked against the sessions module's table, so only where the project

@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, Response, g
 
 from ..domain.errors import DomainError
-from ..domain.wallet import Balance, EntryKind, FundsShort, Wallet, WalletReceipt
 from ..observability import add_metric, add_money_metric, get_logger
-from . import schemas, schemas_wallet
+from . import schemas
 from .context import ModuleApi, current_correlation_id, current_player_id, module_service
 from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, server_call
+
+if TYPE_CHECKING:
+    from ..domain.wallet import Balance, Wallet, WalletReceipt
+
+# The module's domain and request schemas load on the first request to its routes, not at the API's
+# cold start (docs/benchmarks.md); snapstart.py loads them before a snapshot.
 
 wallet_api = Blueprint("wallet", __name__, url_prefix="/wallet")
 API = ModuleApi(wallet_api)
@@ -22,12 +27,13 @@ API = ModuleApi(wallet_api)
 Reply = tuple[dict[str, Any], int]
 
 # Counted per new transaction; GGR (stakes minus wins minus refunded stakes) per currency, minor units.
+# By the entries' kinds (domain.wallet.EntryKind values).
 KIND_METRICS = {
-    EntryKind.DEPOSIT: ("Deposits", 0),
-    EntryKind.WITHDRAWAL: ("Withdrawals", 0),
-    EntryKind.BET: ("Bets", 1),
-    EntryKind.WIN: ("Wins", -1),
-    EntryKind.ROLLBACK: ("Rollbacks", -1),
+    "deposit": ("Deposits", 0),
+    "withdrawal": ("Withdrawals", 0),
+    "bet": ("Bets", 1),
+    "win": ("Wins", -1),
+    "rollback": ("Rollbacks", -1),
 }
 
 # Refusals made by the wallet's guard (player protection: KYC gate, exclusions, limits), by their error
@@ -40,6 +46,8 @@ def _refusals_carry_the_balance(view: Callable[[], Reply]) -> Callable[[], Reply
 
     @wraps(view)
     def refusing() -> Reply:
+        from ..domain.wallet import FundsShort
+
         try:
             return view()
         except FundsShort as refusal:
@@ -87,6 +95,9 @@ def get_balance() -> dict[str, Any]:
 @wallet_api.post("/deposits")
 @_refusals_carry_the_balance
 def deposit() -> Reply:
+    from ..domain.wallet import EntryKind
+    from . import schemas_wallet
+
     # The payment provider's signed call: the player is the signed body's, never a token's.
     body = schemas_wallet.payment_request(server_call(PAYMENT_PROVIDER), EntryKind.DEPOSIT)
     _answering_for(body.player_id)
@@ -104,6 +115,9 @@ def deposit() -> Reply:
 @_refusals_carry_the_balance
 def withdraw() -> Reply:
     # Only the payment provider, which pays the money out, may take cash out of a wallet.
+    from ..domain.wallet import EntryKind
+    from . import schemas_wallet
+
     body = schemas_wallet.payment_request(server_call(PAYMENT_PROVIDER), EntryKind.WITHDRAWAL)
     _answering_for(body.player_id)
     # No protection refusal to count: withdrawals are never refused for KYC, exclusions or limits.
@@ -116,6 +130,8 @@ def withdraw() -> Reply:
 @wallet_api.post("/bets")
 @_refusals_carry_the_balance
 def place_bet() -> Reply:
+    from . import schemas_wallet
+
     player_id = _answering_for(current_player_id())
     try:
         body = schemas_wallet.bet_request(schemas.json_body())
@@ -138,6 +154,8 @@ def place_bet() -> Reply:
 @wallet_api.post("/wins")
 @_refusals_carry_the_balance
 def settle_win() -> Reply:
+    from . import schemas_wallet
+
     body = schemas_wallet.win_request(server_call(GAME_SERVER))
     _answering_for(body.player_id)
     receipt = _wallet().settle_win(
@@ -156,6 +174,8 @@ def settle_win() -> Reply:
 @wallet_api.post("/rollbacks")
 @_refusals_carry_the_balance
 def rollback_bet() -> Reply:
+    from . import schemas_wallet
+
     body = schemas_wallet.rollback_request(server_call(GAME_SERVER))
     _answering_for(body.player_id)
     receipt = _wallet().rollback_bet(
@@ -179,7 +199,7 @@ def _count_protection_refusal(refusal: DomainError) -> None:
 
 
 def _count(receipt: WalletReceipt) -> None:
-    name, ggr_sign = KIND_METRICS.get(receipt.kind, ("", 0))
+    name, ggr_sign = KIND_METRICS.get(receipt.kind.value, ("", 0))
     if name:
         add_metric(name)
     if ggr_sign and receipt.amount:

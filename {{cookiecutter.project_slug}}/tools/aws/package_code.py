@@ -18,8 +18,8 @@ Writes .build/function-code.json, which serverless.yml reads (`package.patterns`
 `custom.pythonRequirements.slimPatterns`); `osls package` run without it packages every module, as
 source only.
 
-    python -m tools.package_code           # what make package runs
-    python -m tools.package_code --print   # each function's modules, without writing anything
+    python -m tools.aws.package_code       # what make package runs
+    python -m tools.aws.package_code --print  # each function's modules, without writing anything
 """
 
 from __future__ import annotations
