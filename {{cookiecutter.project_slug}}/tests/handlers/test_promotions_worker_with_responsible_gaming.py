@@ -24,7 +24,7 @@ from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryP
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.compliance import CURRENCY, LIMITS_POLICY
 from {{ cookiecutter.package_name }}.domain.money import Money
-from {{ cookiecutter.package_name }}.domain.promotions import PromotionService
+from {{ cookiecutter.package_name }}.domain.promotions import HostedBonusWallet, PromotionService
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.handlers import promotions as worker
 
@@ -61,7 +61,9 @@ def test_a_grant_refused_for_an_excluded_player_is_acknowledged_and_not_recorded
 
     protection = ProtectionService(ledger, publisher, clock, PROTECTION_SOURCE)
     wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
-    service = PromotionService(RULES, store, wallet, ledger, publisher, clock, PROMOTIONS_SOURCE)
+    service = PromotionService(
+        RULES, store, HostedBonusWallet(wallet), ledger, publisher, clock, PROMOTIONS_SOURCE
+    )
     protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="kyc")
     wallet.deposit(PLAYER, "dep-1", Money.of(4_000, "EUR"), correlation_id="checkout-7")
     deposited = eventbridge_body(publisher.events[-1])
