@@ -111,7 +111,9 @@ def memory_operator(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
     from {{ cookiecutter.package_name }}.domain.operator_wallet import OperatorBonusWallet
 
     wallet = InMemoryOperatorWallet(excluded=frozenset({EXCLUDED}), currency=CURRENCY)
-    yield OperatorWallet(OperatorBonusWallet(wallet), lambda: [credit.as_json() for credit in wallet.credits.values()])
+    yield OperatorWallet(
+        OperatorBonusWallet(wallet), lambda: [credit.as_json() for credit in wallet.credits.values()]
+    )
 
 
 def fake_platform_operator(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
@@ -136,7 +138,9 @@ def adapters() -> list[Any]:
     if registry.enabled("wallet") or "adapters.memory_wallet" in registry.TEST_DOUBLES:
         found.append(pytest.param(memory_hosted, id="hosted-wallet-memory"))
     if registry.enabled("wallet"):
-        found.append(pytest.param(dynamodb_hosted, id="hosted-wallet-dynamodb", marks=pytest.mark.integration))
+        found.append(
+            pytest.param(dynamodb_hosted, id="hosted-wallet-dynamodb", marks=pytest.mark.integration)
+        )
     if registry.enabled("operator_wallet"):
         found.append(pytest.param(memory_operator, id="operator-wallet-memory"))
         found.append(pytest.param(fake_platform_operator, id="operator-wallet-fake-platform"))
@@ -148,7 +152,9 @@ def bonuses(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
     yield from request.param(request)
 
 
-def grant(bonuses: BonusPort, transaction_id: str, amount: int, *, player: str = PLAYER, currency: str = CURRENCY) -> Any:
+def grant(
+    bonuses: BonusPort, transaction_id: str, amount: int, *, player: str = PLAYER, currency: str = CURRENCY
+) -> Any:
     return bonuses.grant_bonus(player, transaction_id, Money(amount, currency), correlation_id="c-1")
 
 

@@ -31,18 +31,34 @@ WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
 SOURCE = "{{ cookiecutter.package_name }}.leaderboards"
 PLAYED_AT = datetime(2030, 1, 1, 12, 30, tzinfo=UTC)
 
+
 def catalogue(currency: str = "EUR") -> Catalogue:
     """The boards and the mission the workers' tests play (the hybrid mode's too), in `currency`."""
     return Catalogue(
         boards=(
             Leaderboard(
-                "daily-wins", "Biggest winners today", "BetSettled", Measure.AMOUNT, Schedule(Period.DAILY), currency
+                "daily-wins",
+                "Biggest winners today",
+                "BetSettled",
+                Measure.AMOUNT,
+                Schedule(Period.DAILY),
+                currency,
             ),
             Leaderboard(
-                "weekly-wagered", "Most wagered", "BetPlaced", Measure.AMOUNT, Schedule(Period.WEEKLY), currency
+                "weekly-wagered",
+                "Most wagered",
+                "BetPlaced",
+                Measure.AMOUNT,
+                Schedule(Period.WEEKLY),
+                currency,
             ),
             Leaderboard(
-                "weekly-bonus", "Most bonus", "BonusGranted", Measure.AMOUNT, Schedule(Period.WEEKLY), currency
+                "weekly-bonus",
+                "Most bonus",
+                "BonusGranted",
+                Measure.AMOUNT,
+                Schedule(Period.WEEKLY),
+                currency,
             ),
         ),
         missions=(

@@ -34,7 +34,12 @@ def test_the_operators_wins_score_and_the_mission_reward_reaches_the_operators_w
     publisher = InMemoryEventPublisher()
     rewards = bonus_wallet.mission_rewards(lambda: None, publisher, clock, "{{ cookiecutter.package_name }}")  # type: ignore[arg-type, return-value]
     service = LeaderboardService(
-        InMemoryLeaderboardStore(), publisher, FixedClock(datetime.now(UTC)), SOURCE, catalogue("USD"), bonuses=rewards
+        InMemoryLeaderboardStore(),
+        publisher,
+        FixedClock(datetime.now(UTC)),
+        SOURCE,
+        catalogue("USD"),
+        bonuses=rewards,
     )
     wins = [
         platform_event("BetSettled", PLAYER, f"op-win-{n}", 400, "USD", bet_transaction_id=f"op-bet-{n}")

@@ -24,7 +24,7 @@ CURRENCY = "USD"
 
 
 def the_operators_play() -> list[str]:
-    """A bet, its big win, a bonus the operator's wallet credited, and a small win: as the bus carries them."""
+    """A bet, its big win, a bonus the operator's wallet credited and a small win, as the bus carries them."""
     return bus_bodies(
         platform_event("BetPlaced", PLAYER, "op-bet-1", 400, CURRENCY),
         platform_event("BetSettled", PLAYER, "op-win-1", 25_000, CURRENCY, bet_transaction_id="op-bet-1"),
@@ -61,8 +61,11 @@ def test_the_operators_events_through_dynamodb_tell_the_player_once(
     channel = InMemoryChannel()
     notifier = service(DynamoNotificationStore(aws_tables["NotificationsTable"]), channel, clock)
     log = DynamoPlatformEventLog(aws_tables["PlatformEventsTable"])
-    bodies = bus_bodies(*(platform_event("BetSettled", PLAYER, "op-win-1", 25_000, CURRENCY,
-                                         bet_transaction_id="op-bet-1"),) * 2, log=log)
+    bodies = bus_bodies(
+        *(platform_event("BetSettled", PLAYER, "op-win-1", 25_000, CURRENCY, bet_transaction_id="op-bet-1"),)
+        * 2,
+        log=log,
+    )
 
     assert len(bodies) == 1  # the platform's redelivery is published once
     assert notifications.process_batch(sqs_event(*bodies, *bodies), notifier) == {"batchItemFailures": []}

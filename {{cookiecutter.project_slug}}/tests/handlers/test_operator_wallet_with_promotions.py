@@ -31,6 +31,8 @@ from {{ cookiecutter.package_name }}.ports.promotions import PromotionStore
 EXCLUDED = "player-excluded"
 # The test rules are in EUR: the operator's wallet holds its players' money in EUR here.
 CURRENCY = "EUR"
+# While the test rules run (they start in 2029).
+PLAYED_AT = "2030-01-01T12:00:00+00:00"
 
 
 @pytest.fixture
@@ -47,11 +49,13 @@ def hybrid_promotions(store: PromotionStore) -> PromotionService:
 
 
 def deposit(player: str = PLAYER, amount: int = 4_000, name: str = "op-dep-1") -> dict[str, Any]:
-    return platform_event("FundsDeposited", player, name, amount, CURRENCY)
+    return platform_event("FundsDeposited", player, name, amount, CURRENCY, occurred_at=PLAYED_AT)
 
 
 def outcomes(caplog: pytest.LogCaptureFixture) -> list[object]:
-    return [getattr(record, "outcome", None) for record in caplog.records if record.msg == "promotions record"]
+    return [
+        getattr(record, "outcome", None) for record in caplog.records if record.msg == "promotions record"
+    ]
 
 
 def test_the_operators_first_deposit_earns_a_bonus_its_wallet_credits_once(
@@ -78,7 +82,12 @@ def test_the_operators_first_deposit_earns_a_bonus_its_wallet_credits_once(
 
 def test_the_operators_bets_and_a_tournament_entry_earn_their_bonuses(platform: FakeOperatorPlatform) -> None:
     service = hybrid_promotions(InMemoryPromotionStore())
-    bets = bus_bodies(*(platform_event("BetPlaced", PLAYER, f"op-bet-{n}", 100, CURRENCY) for n in (1, 2)))
+    bets = bus_bodies(
+        *(
+            platform_event("BetPlaced", PLAYER, f"op-bet-{n}", 100, CURRENCY, occurred_at=PLAYED_AT)
+            for n in (1, 2)
+        )
+    )
 
     result = worker.process_batch(sqs_event(*bets, tournament_entered()), service)
 

@@ -15,7 +15,12 @@ from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryP
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
-from {{ cookiecutter.package_name }}.domain.promotions import HostedBonusWallet, Promotion, PromotionService, Trigger
+from {{ cookiecutter.package_name }}.domain.promotions import (
+    HostedBonusWallet,
+    Promotion,
+    PromotionService,
+    Trigger,
+)
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.handlers import promotions as worker
 from {{ cookiecutter.package_name }}.ports.promotions import PromotionStore

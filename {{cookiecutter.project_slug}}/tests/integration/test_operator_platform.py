@@ -12,11 +12,9 @@ import pytest
 from tools.operator_platform import BONUS_CREDITS_PATH, FakeOperatorPlatform
 
 from {{ cookiecutter.package_name }}.adapters.operator_platform import OperatorPlatformClient
-from {{ cookiecutter.package_name }}.domain.guard import ExcludedFromBonuses
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.operator_wallet import (
     BonusCredit,
-    OperatorBonusWallet,
     OperatorRefused,
     OperatorUnavailable,
 )

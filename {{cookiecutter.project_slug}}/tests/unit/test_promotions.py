@@ -15,8 +15,8 @@ from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryP
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.promotions import (
-    HostedBonusWallet,
     BonusGrant,
+    HostedBonusWallet,
     Promotion,
     PromotionBoard,
     PromotionRulesError,

@@ -44,7 +44,7 @@ def announce(journey: Journey, kind: str, name: str, amount: int, **extra: Any) 
 def operator_deposit(journey: Journey) -> str:
     """The operator's wallet took the player's first deposit; its platform announced it, signed."""
     announce(journey, "FundsDeposited", "op-deposit-1", DEPOSIT)
-    return f"the operator's wallet took a deposit of {money(DEPOSIT)}; its signed event published as the wallet's"
+    return f"the operator's wallet took a deposit of {money(DEPOSIT)}, announced signed"
 
 
 def operator_play(journey: Journey) -> str:
@@ -80,7 +80,9 @@ def operator_bonus(journey: Journey) -> str:
 
     def credited() -> Any:
         # The mission's reward (a promotion's bonus is its own step's).
-        return [credit for credit in operator_credits(journey) if credit["transaction_id"].startswith("mission:")]
+        return [
+            credit for credit in operator_credits(journey) if credit["transaction_id"].startswith("mission:")
+        ]
 
     credits = journey.until("bonus credit at the operator's wallet", credited)
     shown = ", ".join(f"{money(credit['amount'])} ({credit['transaction_id']})" for credit in credits)

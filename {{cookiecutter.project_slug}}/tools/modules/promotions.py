@@ -26,10 +26,14 @@ def bonus_granted(journey: Journey) -> str:
         transaction_id = f"promo:{grant['promotion_id']}:{journey.player}"
         credits = journey.until(
             "bonus credit at the operator's wallet",
-            lambda: [credit for credit in operator_credits(journey) if credit["transaction_id"] == transaction_id],
+            lambda: [
+                credit for credit in operator_credits(journey) if credit["transaction_id"] == transaction_id
+            ],
         )
         if credits[0]["amount"] != grant["amount"]:
-            raise StepFailed(f"the operator credited {money(credits[0]['amount'])}, the grant was {money(grant['amount'])}")
+            raise StepFailed(
+                f"the operator credited {money(credits[0]['amount'])}, the grant was {money(grant['amount'])}"
+            )
         return (
             f"{grant['promotion_id']}: +{money(grant['amount'])} credited by the operator's wallet (signed), "
             f"from the promotions worker (wagering requirement {wagering}, tracked by the operator's wallet)"

@@ -53,4 +53,6 @@ class InMemoryOperatorWallet:
             raise CurrencyMismatch("the player's wallet is in another currency", field="currency")
         earlier = self.credits.setdefault(credit.transaction_id, credit)
         if earlier != credit:
-            raise TransactionConflict("the transaction id was used with another bonus", field="transaction_id")
+            raise TransactionConflict(
+                "the transaction id was used with another bonus", field="transaction_id"
+            )

@@ -119,7 +119,9 @@ class OperatorPlatformClient:
         if code == EXCLUDED_CODE:
             raise ExcludedFromBonuses("the operator refused the bonus: the player is excluded")
         if code == CURRENCY_MISMATCH_CODE:
-            raise CurrencyMismatch("the operator refused the bonus: the player's wallet is in another currency")
+            raise CurrencyMismatch(
+                "the operator refused the bonus: the player's wallet is in another currency"
+            )
         if code == KEY_REUSED_CODE:
             raise TransactionConflict(
                 "the operator refused the bonus: its transaction id was used with another bonus",

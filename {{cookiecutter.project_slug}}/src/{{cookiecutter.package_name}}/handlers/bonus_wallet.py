@@ -75,7 +75,7 @@ class DeferredOperatorWallet:
         self._granter: OperatorBonusWallet | None = None
 
     def pays_in(self, player_id: str, currency: str) -> bool:
-        """Always asked: the operator's wallet refuses a bonus in another currency itself (CurrencyMismatch)."""
+        """Yes: the operator's wallet refuses a bonus in another currency itself (CurrencyMismatch)."""
         return True
 
     def grant_bonus(
@@ -104,7 +104,7 @@ def mission_rewards(
 def promotion_bonuses(
     ledger: DynamoLedgerStore | None, publisher: EventPublisher, clock: Clock, source: str
 ) -> BonusWallet:
-    """Who pays promotion bonuses: the hosted wallet on its `ledger`, or without one (hybrid mode) the operator's."""
+    """Who pays promotion bonuses: the hosted wallet on `ledger`, else (hybrid mode) the operator's."""
     if ledger is None:
         return DeferredOperatorWallet()
     from ..domain.promotions import HostedBonusWallet
