@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .errors import CurrencyMismatch
 from .events import DomainEvent
 from .money import CURRENCY_RE, MAX_AMOUNT, Money
-from .wallet import EntryKind, IdScope, LedgerEntry
 
 if TYPE_CHECKING:
     from ..ports import Clock, EventPublisher
     from ..ports.promotions import LedgerReader, PromotionStore
-    from .wallet import Balance, WalletReceipt
+    from .wallet import Balance, LedgerEntry, WalletReceipt
 
 # Promotion ids go into ledger transaction ids and table keys: short, lower-case, nothing to escape.
 PROMOTION_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")
@@ -332,6 +331,9 @@ class PromotionService:
         """
         if self._ledger is None:
             return ["wagering tracked by the operator's wallet"]
+        # Imported here: in the hybrid mode the hosted wallet's domain is not packaged with the worker.
+        from .wallet import EntryKind, IdScope
+
         bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
         if bet is None or bet.kind is not EntryKind.BET or bet.player_id != player_id:
             return ["not a bet of the player"]
