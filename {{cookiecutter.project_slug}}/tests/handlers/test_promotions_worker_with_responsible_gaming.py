@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from tests.handlers.test_promotions_worker import (
     PLAYER,
     PROMOTIONS_SOURCE,
@@ -19,6 +18,7 @@ from tests.support.outbox import outbox_poller
 from tests.support.tables import stack_environment
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from tests.handlers.test_promotions_worker import PLAYER, Casino
 from tests.support.outbox import outbox_poller
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
+from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.domain.money import Money
 

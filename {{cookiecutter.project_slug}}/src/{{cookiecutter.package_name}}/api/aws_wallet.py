@@ -49,4 +49,3 @@ def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
         name: caller_with_stored_keys(CREDIT_SCOPE, ServerCallerSettings.from_env(environ, name.upper()))
         for name in (PAYMENT_PROVIDER, GAME_SERVER)
     }
-
