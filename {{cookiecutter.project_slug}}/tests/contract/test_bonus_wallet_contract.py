@@ -116,13 +116,18 @@ def memory_operator(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
     )
 
 
-def fake_platform_operator(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
+def fake_platform() -> Any:
+    """The local fake of the operator's platform (its module exists in the hybrid mode only)."""
     from tools.operator_platform import FakeOperatorPlatform
 
+    return FakeOperatorPlatform(KEY, excluded=frozenset({EXCLUDED}), currency=CURRENCY)
+
+
+def fake_platform_operator(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
     from {{ cookiecutter.package_name }}.adapters.operator_platform import OperatorPlatformClient
     from {{ cookiecutter.package_name }}.domain.operator_wallet import OperatorBonusWallet
 
-    platform = FakeOperatorPlatform(KEY, excluded=frozenset({EXCLUDED}), currency=CURRENCY)
+    platform = fake_platform()
     platform.start()
     try:
         client = OperatorPlatformClient(platform.url, lambda: KEY, sleep=lambda _: None)
