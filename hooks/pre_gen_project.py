@@ -190,7 +190,8 @@ def check_wagering_residency(answers: dict, jurisdiction: str, rule: dict) -> li
         f"The fix is the hybrid mode: module_{hybrid}=true with {' and '.join(f'module_{n}=false' for n in wagering)} "
         f"serves the supporting modules ({', '.join(runs)}) around the operator's own wallet, which stays "
         "the record of play where the law puts it; its bets and wins reach them through a signed webhook "
-        f"({', '.join(needing)} still need the hosted wallet in this template version; docs/06-compliance.md)"
+        f"({', '.join(needing)} still need{'s' if len(needing) == 1 else ''} the hosted wallet in this template "
+        "version; docs/06-compliance.md)"
         if hybrid else
         f"What can be generated: only the supporting modules {', '.join(runs)}, with every other module_*=false"
     )

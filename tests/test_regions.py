@@ -129,7 +129,8 @@ def test_usnj_refuses_the_wallet_on_a_public_cloud_naming_the_law_and_the_way_ou
     assert "for example: " in result.output
     example = result.output.split("for example: ", 1)[1].split()
     assert {"module_operator_wallet=true", "module_wallet=false", "module_responsible_gaming=false",
-            "module_sessions=true", "module_leaderboards=true", "module_reporting=true"} <= set(example)
+            "module_sessions=true", "module_leaderboards=true", "module_reporting=true",
+            "module_promotions=true", "module_notifications=true", "module_scheduled_jobs=false"} <= set(example)
     assert list(tmp_path.iterdir()) == []
     refusal = result.output[result.output.index("  - module_wallet:"):].split("\n")[:2]
     guide = (TEMPLATE_DIR / "docs" / "06-compliance.md").read_text(encoding="utf-8")

@@ -5,7 +5,9 @@ City). This fake plays both of its parts with the project's own signing scheme (
 
 - its wallet's bonus-credit API: POST /bonus-credits checks the signature (time, method, path, body;
   a replay window), takes each `Idempotency-Key` once (a replay answers 200 and credits nothing; the
-  same key with another body, 409), refuses excluded players (409 `player_excluded`) and records
+  same key with another body, 409 `idempotency_key_reused`), refuses excluded players (409
+  `player_excluded`) and, given the players' wallet currency, a bonus in another (409
+  `currency_mismatch`), and records
   every credit; GET /bonus-credits lists them. `fail_next` and `delay` make it fail or stall, for the
   adapter's retry and timeout tests;
 - its event sender: `platform_event` builds a bet, win or rollback event and `signed_event` signs it
@@ -61,10 +63,12 @@ class FakeOperatorPlatform:
         wallet_key: str,
         *,
         excluded: frozenset[str] = frozenset(),
+        currency: str | None = None,
         tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
     ) -> None:
         self.wallet_key = wallet_key
         self.excluded = excluded
+        self.currency = currency  # the players' wallet currency; None: any
         self.tolerance_seconds = tolerance_seconds
         self.credits: dict[str, dict[str, Any]] = {}  # by idempotency key, in arrival order
         self.attempts = 0  # every request to /bonus-credits, refused ones included
@@ -116,6 +120,8 @@ class FakeOperatorPlatform:
             return 400, {"code": "invalid_json"}
         if credit.get("player_id") in self.excluded:
             return 409, {"code": "player_excluded"}
+        if self.currency is not None and credit.get("currency") != self.currency:
+            return 409, {"code": "currency_mismatch"}
         with self._lock:
             earlier = self.credits.get(key)
             if earlier is None:

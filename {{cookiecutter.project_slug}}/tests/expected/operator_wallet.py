@@ -1,5 +1,6 @@
-"""The hybrid mode's part of the tools' tests: the operator's signed play through the webhook and, with
-leaderboards, the mission reward credited at the operator's (fake) platform."""
+"""The hybrid mode's part of the tools' tests: the operator's signed play through the webhook, with
+promotions its first deposit, and with leaderboards the mission reward credited at the operator's (fake)
+platform."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from {{ cookiecutter.package_name }} import registry
 from {{ cookiecutter.package_name }}.compliance import CURRENCY
 
 DEMO_STEPS = [(300, "operator play")]
+if registry.enabled("promotions"):
+    DEMO_STEPS.insert(0, (200, "operator deposit"))
 if registry.enabled("leaderboards"):
     DEMO_STEPS.append((650, "operator bonus"))
 

@@ -12,11 +12,9 @@ import pytest
 from tools.operator_platform import BONUS_CREDITS_PATH, FakeOperatorPlatform
 
 from {{ cookiecutter.package_name }}.adapters.operator_platform import OperatorPlatformClient
-from {{ cookiecutter.package_name }}.domain.guard import ExcludedFromBonuses
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.operator_wallet import (
     BonusCredit,
-    OperatorBonusWallet,
     OperatorRefused,
     OperatorUnavailable,
 )
@@ -98,23 +96,6 @@ def test_a_stale_signature_is_refused_by_the_platform(platform: FakeOperatorPlat
         stale.credit_bonus(CREDIT)
 
     assert platform.credits == {}
-
-
-def test_an_excluded_player_is_the_modules_own_refusal(platform: FakeOperatorPlatform) -> None:
-    bonuses = OperatorBonusWallet(client(platform))
-
-    with pytest.raises(ExcludedFromBonuses):
-        bonuses.grant_bonus("player-excluded", "t-1", Money(1_000, "USD"), correlation_id="c-1")
-
-
-def test_a_transaction_id_reused_for_another_bonus_is_refused(platform: FakeOperatorPlatform) -> None:
-    client(platform).credit_bonus(CREDIT)
-    other = BonusCredit(CREDIT.player_id, CREDIT.transaction_id, Money(5_000, "USD"), "corr-2")
-
-    with pytest.raises(OperatorRefused):
-        client(platform).credit_bonus(other)
-
-    assert platform.credits[CREDIT.transaction_id]["amount"] == 1_000
 
 
 def test_plain_http_is_refused_except_to_this_machine() -> None:

@@ -22,6 +22,8 @@ from tools.operator_platform import BONUS_CREDITS_PATH, EVENTS_PATH, local_envir
 # complete the default catalogue's weekly mission, whose reward the operator's wallet credits.
 ROUNDS = (("op-bet-1", 500, 1_200), ("op-bet-2", 300, 400), ("op-bet-3", 200, 900))
 ROLLED_BACK = ("op-bet-4", 250)
+# The first deposit, with promotions: it earns the welcome bonus (100% up to 100.00).
+DEPOSIT = 10_000
 
 
 def server_stand_ins(environment: Mapping[str, str], parameters: Mapping[str, str]) -> ServerStandIns:
@@ -37,6 +39,12 @@ def announce(journey: Journey, kind: str, name: str, amount: int, **extra: Any) 
         extra["session_id"] = journey.session_id
     event = platform_event(kind, journey.player, journey.transaction_id(name), amount, CURRENCY, **extra)
     return journey.call("POST", EVENTS_PATH, event, expect=202), event
+
+
+def operator_deposit(journey: Journey) -> str:
+    """The operator's wallet took the player's first deposit; its platform announced it, signed."""
+    announce(journey, "FundsDeposited", "op-deposit-1", DEPOSIT)
+    return f"the operator's wallet took a deposit of {money(DEPOSIT)}, announced signed"
 
 
 def operator_play(journey: Journey) -> str:
@@ -69,21 +77,29 @@ def operator_play(journey: Journey) -> str:
 
 def operator_bonus(journey: Journey) -> str:
     """The mission the operator's wins completed was paid by the operator's wallet, not by this stack."""
-    url = operator_platform_url(journey)
 
     def credited() -> Any:
-        with urllib.request.urlopen(url + BONUS_CREDITS_PATH, timeout=5) as response:  # noqa: S310 - local http
-            found = json.loads(response.read())["credits"]
-        return [credit for credit in found if credit["player_id"] == journey.player]
+        # The mission's reward (a promotion's bonus is its own step's).
+        return [
+            credit for credit in operator_credits(journey) if credit["transaction_id"].startswith("mission:")
+        ]
 
     credits = journey.until("bonus credit at the operator's wallet", credited)
     shown = ", ".join(f"{money(credit['amount'])} ({credit['transaction_id']})" for credit in credits)
     return f"the operator's wallet received the signed bonus credit {shown}; this stack holds no balance"
 
 
+def operator_credits(journey: Journey) -> list[dict[str, Any]]:
+    """The bonus credits the operator's (fake) wallet recorded for the journey's player."""
+    with urllib.request.urlopen(operator_platform_url(journey) + BONUS_CREDITS_PATH, timeout=5) as response:  # noqa: S310 - local http
+        found = json.loads(response.read())["credits"]
+    return [credit for credit in found if credit["player_id"] == journey.player]
+
+
 def operator_platform_url(journey: Journey) -> str:
     """Where this run's fake operator platform answers (the workers' OPERATOR_WALLET_URL)."""
-    url = journey.run.worker_environment("leaderboards").get("OPERATOR_WALLET_URL", "")
+    payer = "leaderboards" if enabled("leaderboards") else "promotions"
+    url = journey.run.worker_environment(payer).get("OPERATOR_WALLET_URL", "")
     if not url.startswith("http://127.0.0.1"):
         raise StepFailed(f"the local run has no fake operator platform (OPERATOR_WALLET_URL={url!r})")
     return url
@@ -91,6 +107,9 @@ def operator_platform_url(journey: Journey) -> str:
 
 def demo_steps(journey: Journey) -> list[Step]:
     steps = [Step(300, "operator play", lambda: operator_play(journey))]
+    # The first deposit earns the promotions' welcome bonus, which the operator's wallet credits.
+    if enabled("promotions"):
+        steps.insert(0, Step(200, "operator deposit", lambda: operator_deposit(journey)))
     # Mission rewards are the bonuses of this project's modules that the operator's wallet pays.
     if enabled("leaderboards"):
         steps.append(Step(650, "operator bonus", lambda: operator_bonus(journey)))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
+from ..domain.errors import CurrencyMismatch, TransactionConflict
 from ..domain.guard import ExcludedFromBonuses
-from ..domain.operator_wallet import BonusCredit, Claim, OperatorRefused
+from ..domain.operator_wallet import BonusCredit, Claim
 
 
 class InMemoryPlatformEventLog:
@@ -34,15 +35,24 @@ class InMemoryPlatformEventLog:
 
 
 class InMemoryOperatorWallet:
-    """An operator's wallet that records each credit once per transaction id (unit and API tests)."""
+    """An operator's wallet that records each credit once per transaction id (unit and API tests).
 
-    def __init__(self, excluded: frozenset[str] = frozenset()) -> None:
+    It refuses as the HTTP adapter maps the operator's answers: an excluded player, a bonus in another
+    currency than its players' wallets (`currency`; None: any), a transaction id used with another bonus.
+    """
+
+    def __init__(self, excluded: frozenset[str] = frozenset(), currency: str | None = None) -> None:
         self.credits: dict[str, BonusCredit] = {}
         self._excluded = excluded
+        self._currency = currency
 
     def credit_bonus(self, credit: BonusCredit) -> None:
         if credit.player_id in self._excluded:
             raise ExcludedFromBonuses("the operator refused the bonus: the player is excluded")
+        if self._currency is not None and credit.money.currency != self._currency:
+            raise CurrencyMismatch("the player's wallet is in another currency", field="currency")
         earlier = self.credits.setdefault(credit.transaction_id, credit)
         if earlier != credit:
-            raise OperatorRefused("the transaction id was used with another bonus", field="transaction_id")
+            raise TransactionConflict(
+                "the transaction id was used with another bonus", field="transaction_id"
+            )

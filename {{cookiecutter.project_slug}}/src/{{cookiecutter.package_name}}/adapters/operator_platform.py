@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from ..domain.errors import CurrencyMismatch, TransactionConflict
 from ..domain.guard import ExcludedFromBonuses
 from ..domain.operator_wallet import BonusCredit, OperatorRefused, OperatorUnavailable
 from ..domain.signing import SIGNATURE_HEADER, sign
@@ -25,6 +26,10 @@ BONUS_CREDITS_PATH = "/bonus-credits"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 # What the operator answers for a player it will not give a bonus to (self-excluded, cooling off).
 EXCLUDED_CODE = "player_excluded"
+# ... for a bonus in another currency than the player's wallet, and for an idempotency key used with
+# another bonus: the refusals the hosted wallet makes (CurrencyMismatch, TransactionConflict).
+CURRENCY_MISMATCH_CODE = "currency_mismatch"
+KEY_REUSED_CODE = "idempotency_key_reused"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Well inside the worker's 30-second timeout: three tries and their pauses.
 DEFAULT_TIMEOUT_SECONDS = 5.0
@@ -113,6 +118,15 @@ class OperatorPlatformClient:
         code = answer.get("code") if isinstance(answer, dict) else None
         if code == EXCLUDED_CODE:
             raise ExcludedFromBonuses("the operator refused the bonus: the player is excluded")
+        if code == CURRENCY_MISMATCH_CODE:
+            raise CurrencyMismatch(
+                "the operator refused the bonus: the player's wallet is in another currency"
+            )
+        if code == KEY_REUSED_CODE:
+            raise TransactionConflict(
+                "the operator refused the bonus: its transaction id was used with another bonus",
+                field="transaction_id",
+            )
         raise OperatorRefused(
             f"the operator's wallet refused the bonus: HTTP {error.code} {code or ''}".rstrip()
         )

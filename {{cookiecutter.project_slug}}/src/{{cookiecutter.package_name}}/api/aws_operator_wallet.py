@@ -9,7 +9,7 @@ from ..settings import ServerCallerSettings, SystemClock
 from ..settings_operator_wallet import platform_events_table_name
 from .context import ServerCaller, Services
 from .operator_wallet import PLATFORM_SCOPE
-from .server_calls import OPERATOR_PLATFORM, RotatingKeys, caller_of
+from .server_calls import OPERATOR_PLATFORM, caller_with_stored_keys
 
 
 def aws_platform_event_intake(services: Services) -> PlatformEventIntake:
@@ -28,15 +28,5 @@ SERVICE = aws_platform_event_intake
 
 def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
     """The operator's platform: its OAuth client ids and its signing keys (SSM SecureStrings, read on use)."""
-    from ..adapters.parameter_store import SecretUnavailable, SecureParameter
-
     caller = ServerCallerSettings.from_env(environ, OPERATOR_PLATFORM.upper())
-    keys = None
-    if caller.key_parameter is not None:
-        previous = caller.previous_key_parameter
-        keys = RotatingKeys(
-            SecureParameter(caller.key_parameter).value,
-            SecureParameter(previous).value if previous is not None else None,
-            missing=(SecretUnavailable,),
-        )
-    return {OPERATOR_PLATFORM: caller_of(PLATFORM_SCOPE, caller.client_ids, keys)}
+    return {OPERATOR_PLATFORM: caller_with_stored_keys(PLATFORM_SCOPE, caller)}

@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..settings import ServerCallerSettings, SystemClock
-from .aws_wallet import aws_caller
 from .context import ModuleService, ServerCaller, Services
 from .responsible_gaming import KYC_SCOPE
-from .server_calls import KYC_PROVIDER
+from .server_calls import KYC_PROVIDER, caller_with_stored_keys
 
 if TYPE_CHECKING:
     from ..domain.responsible_gaming import ProtectionService
@@ -35,4 +34,5 @@ SERVICE = ModuleService(aws_protection)
 
 def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
     """The KYC provider, which sets players' KYC status."""
-    return {KYC_PROVIDER: aws_caller(KYC_SCOPE, ServerCallerSettings.from_env(environ, KYC_PROVIDER.upper()))}
+    caller = ServerCallerSettings.from_env(environ, KYC_PROVIDER.upper())
+    return {KYC_PROVIDER: caller_with_stored_keys(KYC_SCOPE, caller)}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..settings import ServerCallerSettings, SystemClock
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
-from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, RotatingKeys, caller_of
+from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, caller_with_stored_keys
 
 if TYPE_CHECKING:
     from ..domain.wallet import Wallet
@@ -49,21 +49,6 @@ SERVICE = ModuleService(aws_wallet, needs=("responsible_gaming",))
 def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
     """The payment provider (deposits, withdrawals) and the game server (wins, rollbacks)."""
     return {
-        name: aws_caller(CREDIT_SCOPE, ServerCallerSettings.from_env(environ, name.upper()))
+        name: caller_with_stored_keys(CREDIT_SCOPE, ServerCallerSettings.from_env(environ, name.upper()))
         for name in (PAYMENT_PROVIDER, GAME_SERVER)
     }
-
-
-def aws_caller(scope: str, caller: ServerCallerSettings) -> ServerCaller:
-    """A server caller whose signing keys are SSM SecureStrings, read on first use."""
-    from ..adapters.parameter_store import SecretUnavailable, SecureParameter
-
-    keys = None
-    if caller.key_parameter is not None:
-        previous = caller.previous_key_parameter
-        keys = RotatingKeys(
-            SecureParameter(caller.key_parameter).value,
-            SecureParameter(previous).value if previous is not None else None,
-            missing=(SecretUnavailable,),
-        )
-    return caller_of(scope, caller.client_ids, keys)

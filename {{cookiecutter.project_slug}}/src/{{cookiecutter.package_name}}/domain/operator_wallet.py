@@ -213,6 +213,14 @@ class BonusCredit:
     money: Money
     correlation_id: str
 
+    @property
+    def amount(self) -> int:
+        return self.money.amount
+
+    @property
+    def currency(self) -> str:
+        return self.money.currency
+
     def as_json(self) -> dict[str, Any]:
         """The request body sent to the operator's wallet."""
         return {
@@ -229,7 +237,9 @@ class OperatorBonusWallet:
     """Pays bonuses (mission rewards) through the operator's wallet: the modules' bonus port.
 
     The operator's wallet answers ExcludedFromBonuses (domain/guard.py) for a self-excluded or cooling-off
-    player, as the hosted wallet's guard does, so the modules treat the refusal as they always have.
+    player, as the hosted wallet's guard does, CurrencyMismatch for a bonus in another currency than the
+    player's wallet and TransactionConflict for a transaction id used with another bonus, as the hosted
+    wallet does, so the modules treat each refusal as they always have.
     """
 
     def __init__(self, api: OperatorWalletApi) -> None:

@@ -10,6 +10,8 @@ from .. import registry
 if TYPE_CHECKING:
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
     from ..domain.money import Money
+    from ..domain.operator_wallet import BonusCredit, OperatorBonusWallet
+    from ..domain.promotions import BonusWallet
     from ..domain.wallet import Balance, Wallet, WalletReceipt
     from ..ports import Clock, EventPublisher
     from ..ports.leaderboards import BonusGranter
@@ -70,11 +72,15 @@ class DeferredOperatorWallet:
     """Hybrid mode: bonuses credited by the operator's own wallet (module operator_wallet), built on use."""
 
     def __init__(self) -> None:
-        self._granter: BonusGranter | None = None
+        self._granter: OperatorBonusWallet | None = None
+
+    def pays_in(self, player_id: str, currency: str) -> bool:
+        """Yes: the operator's wallet refuses a bonus in another currency itself (CurrencyMismatch)."""
+        return True
 
     def grant_bonus(
         self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
-    ) -> object:
+    ) -> BonusCredit:
         if self._granter is None:
             from .operator_wallet import operator_bonus_wallet
 
@@ -93,3 +99,14 @@ def mission_rewards(
     if registry.enabled("operator_wallet"):
         return DeferredOperatorWallet()
     return DeferredWallet(ledger, publisher, clock, source)
+
+
+def promotion_bonuses(
+    ledger: DynamoLedgerStore | None, publisher: EventPublisher, clock: Clock, source: str
+) -> BonusWallet:
+    """Who pays promotion bonuses: the hosted wallet on `ledger`, else (hybrid mode) the operator's."""
+    if ledger is None:
+        return DeferredOperatorWallet()
+    from ..domain.promotions import HostedBonusWallet
+
+    return HostedBonusWallet(DeferredWallet(lambda: ledger, publisher, clock, source))
