@@ -28,7 +28,7 @@ FREE_TEXT_FILES = {
     "docs/index.md": "tests/test_docs.py",
     "mkdocs.yml": "tests/test_docs.py",
     "package.json": "tests/test_dependencies.py",
-    "pyproject.toml": "tests/test_package_code.py",
+    "pyproject.toml": "tests/test_aws_package_code.py",
     "serverless.yml": "tests/test_audit.py",
     ".cookiecutter.json": "tests/test_residency.py",
 }
