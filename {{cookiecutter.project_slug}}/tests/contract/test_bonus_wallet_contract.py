@@ -76,13 +76,19 @@ class OperatorWallet(BonusPort):
 
 def excluding_guards() -> Any:
     """The wallet's guard port refusing bonuses to EXCLUDED, as player protection's does."""
-    from {{ cookiecutter.package_name }}.domain.guard import TransactionGuard, Unprotected
+    from {{ cookiecutter.package_name }}.domain.guard import (
+        PlayerProtection,
+        TransactionGuard,
+        Unprotected,
+    )
 
     class ExcludingGuards(Unprotected):
-        def guard_bonus(self, player_id: str) -> TransactionGuard:
+        def guard_bonus(
+            self, player_id: str, *, protection: PlayerProtection | None = None
+        ) -> TransactionGuard:
             if player_id == EXCLUDED:
                 raise ExcludedFromBonuses("the player is self-excluded")
-            return super().guard_bonus(player_id)
+            return super().guard_bonus(player_id, protection=protection)
 
     return ExcludingGuards()
 
@@ -91,7 +97,8 @@ def hosted_wallet(ledger: Any) -> HostedWallet:
     from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
     clock = FixedClock(datetime(2030, 1, 1, 12, 0, tzinfo=UTC))
-    return HostedWallet(Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet", protection=excluding_guards()))
+    source = "{{ cookiecutter.package_name }}.wallet"
+    return HostedWallet(Wallet(ledger, clock, source, protection=excluding_guards()))
 
 
 def memory_hosted(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
@@ -107,7 +114,9 @@ def dynamodb_hosted(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
 
 
 def memory_operator(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
-    from {{ cookiecutter.package_name }}.adapters.memory_operator_wallet import InMemoryOperatorWallet
+    from {{ cookiecutter.package_name }}.adapters.memory_operator_wallet import (
+        InMemoryOperatorWallet,
+    )
     from {{ cookiecutter.package_name }}.domain.operator_wallet import OperatorBonusWallet
 
     wallet = InMemoryOperatorWallet(excluded=frozenset({EXCLUDED}), currency=CURRENCY)
