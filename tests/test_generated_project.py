@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from combinations import HOSTILE, SUPPORTED
+from combinations import HOSTILE, LONGEST_SLUG, SUPPORTED
 from conftest import BIN, PYTHON, Bake, bake, run
 
 CASES = SUPPORTED + HOSTILE[:1]
@@ -64,6 +64,21 @@ def generated_tests_for(project: Bake) -> list[str]:
 def test_ruff_is_clean(project: Bake) -> None:
     run([str(BIN / "ruff"), "check", "--no-cache", "."], project.project)
     run([str(BIN / "ruff"), "format", "--check", "--no-cache", "."], project.project)
+
+
+# Combinations whose modules no longest-slug combination has: linted with the longest slug too (a few
+# seconds each), since long import lines and calls are where a name breaks ruff's line length.
+LONGEST_SLUG_LINT = [case for case in SUPPORTED if "hybrid" in case[0]]
+
+
+@pytest.mark.parametrize(("case_id", "answers"), LONGEST_SLUG_LINT, ids=[case[0] for case in LONGEST_SLUG_LINT])
+def test_ruff_is_clean_with_the_longest_slug(
+    case_id: str, answers: dict[str, object], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    result = bake(tmp_path_factory.mktemp(case_id), {**answers, "project_slug": LONGEST_SLUG})
+    assert result.returncode == 0, result.output
+    run([str(BIN / "ruff"), "check", "--no-cache", "."], result.project)
+    run([str(BIN / "ruff"), "format", "--check", "--no-cache", "."], result.project)
 
 
 def test_mypy_is_clean(project: Bake) -> None:

@@ -18,4 +18,5 @@ def platform_event_log() -> InMemoryPlatformEventLog:
 def service_operator_wallet(
     platform_event_log: InMemoryPlatformEventLog, publisher: InMemoryEventPublisher, clock: FixedClock
 ) -> PlatformEventIntake:
-    return PlatformEventIntake(platform_event_log, publisher, clock, "{{ cookiecutter.package_name }}.wallet")
+    source = "{{ cookiecutter.package_name }}.wallet"
+    return PlatformEventIntake(platform_event_log, publisher, clock, source)

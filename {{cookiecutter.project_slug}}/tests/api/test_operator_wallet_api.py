@@ -11,7 +11,11 @@ from tests.api.http_api import PLAYER, SIGNING_KEYS, ApiClient, server_callers
 
 from {{ cookiecutter.package_name }}.adapters.memory import InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.api.app import Services, create_app
-from {{ cookiecutter.package_name }}.api.server_calls import OPERATOR_PLATFORM, SIGNATURE_HEADER, sign
+from {{ cookiecutter.package_name }}.api.server_calls import (
+    OPERATOR_PLATFORM,
+    SIGNATURE_HEADER,
+    sign,
+)
 
 PATH = "/platform/events"
 KEY = SIGNING_KEYS[OPERATOR_PLATFORM]
@@ -44,7 +48,8 @@ def test_a_signed_bet_is_published_as_the_wallets_bet_placed(
     assert response.status == 202
     assert response.json == {"event_id": "op-evt-1", "delivery": "published"}
     [event] = publisher.events
-    assert (event.name, event.source, event.event_id) == ("BetPlaced", "{{ cookiecutter.package_name }}.wallet", "op-evt-1")
+    source = "{{ cookiecutter.package_name }}.wallet"
+    assert (event.name, event.source, event.event_id) == ("BetPlaced", source, "op-evt-1")
     assert set(event.detail) == WALLET_DETAIL_FIELDS
     assert event.envelope()["amount"] == 500
     assert event.correlation_id == "corr-1"

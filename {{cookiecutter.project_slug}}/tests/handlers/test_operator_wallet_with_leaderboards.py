@@ -32,7 +32,8 @@ def test_the_operators_wins_score_and_the_mission_reward_reaches_the_operators_w
     platform: FakeOperatorPlatform, clock: FixedClock
 ) -> None:
     publisher = InMemoryEventPublisher()
-    rewards = bonus_wallet.mission_rewards(lambda: None, publisher, clock, "{{ cookiecutter.package_name }}")  # type: ignore[arg-type, return-value]
+    package = "{{ cookiecutter.package_name }}"
+    rewards = bonus_wallet.mission_rewards(lambda: None, publisher, clock, package)  # type: ignore[arg-type, return-value]
     service = LeaderboardService(
         InMemoryLeaderboardStore(),
         publisher,

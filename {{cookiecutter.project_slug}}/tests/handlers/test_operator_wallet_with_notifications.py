@@ -15,8 +15,15 @@ from tools.operator_platform import platform_event
 from {{ cookiecutter.package_name }}.adapters.dynamodb_notifications import DynamoNotificationStore
 from {{ cookiecutter.package_name }}.adapters.dynamodb_operator_wallet import DynamoPlatformEventLog
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_notifications import InMemoryChannel, InMemoryNotificationStore
-from {{ cookiecutter.package_name }}.domain.notifications import NotificationService, PreferencesUpdate, Reason
+from {{ cookiecutter.package_name }}.adapters.memory_notifications import (
+    InMemoryChannel,
+    InMemoryNotificationStore,
+)
+from {{ cookiecutter.package_name }}.domain.notifications import (
+    NotificationService,
+    PreferencesUpdate,
+    Reason,
+)
 from {{ cookiecutter.package_name }}.handlers import notifications
 from {{ cookiecutter.package_name }}.ports.notifications import NotificationStore
 

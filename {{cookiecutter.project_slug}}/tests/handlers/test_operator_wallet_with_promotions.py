@@ -44,7 +44,8 @@ def platform(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOperatorPlatform]:
 def hybrid_promotions(store: PromotionStore) -> PromotionService:
     """The promotions worker's service as the hybrid mode composes it: no hosted ledger."""
     publisher, clock = InMemoryEventPublisher(), FixedClock(datetime.now(UTC))
-    bonuses = bonus_wallet.promotion_bonuses(None, publisher, clock, "{{ cookiecutter.package_name }}")
+    package = "{{ cookiecutter.package_name }}"
+    bonuses = bonus_wallet.promotion_bonuses(None, publisher, clock, package)
     return PromotionService(RULES, store, bonuses, None, publisher, clock, PROMOTIONS_SOURCE)
 
 

@@ -107,6 +107,8 @@ def test_plain_http_is_refused_except_to_this_machine() -> None:
 
 
 def test_the_credits_path_is_the_one_the_fake_serves() -> None:
-    from {{ cookiecutter.package_name }}.adapters.operator_platform import BONUS_CREDITS_PATH as ADAPTER_PATH
+    from {{ cookiecutter.package_name }}.adapters.operator_platform import (
+        BONUS_CREDITS_PATH as ADAPTER_PATH,
+    )
 
     assert ADAPTER_PATH == BONUS_CREDITS_PATH

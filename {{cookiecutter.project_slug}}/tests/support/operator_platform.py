@@ -34,7 +34,10 @@ def operator_platform(monkeypatch: pytest.MonkeyPatch, **options: Any) -> Iterat
     monkeypatch.setenv("OPERATOR_WALLET_URL", url)
     monkeypatch.setenv("OPERATOR_WALLET_KEY_PARAMETER", "/casino/dev/operator-wallet-key")
     # The key from SSM on AWS; here, straight from the test.
-    monkeypatch.setattr("{{ cookiecutter.package_name }}.adapters.parameter_store.SecureParameter.value", lambda _: KEY)
+    monkeypatch.setattr(
+        "{{ cookiecutter.package_name }}.adapters.parameter_store.SecureParameter.value",
+        lambda _: KEY,
+    )
     try:
         yield fake
     finally:
