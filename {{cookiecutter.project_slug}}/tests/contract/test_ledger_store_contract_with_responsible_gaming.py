@@ -69,9 +69,8 @@ def test_every_money_operation_with_player_protection_is_one_read_and_one_write(
 ) -> None:
     ledger = counted_ledger(aws_tables["WalletTable"])
     clock = FixedClock(START)
-    protection = ProtectionService(
-        ledger, InMemoryEventPublisher(), clock, "{{ cookiecutter.package_name }}.responsible_gaming"
-    )
+    source = "{{ cookiecutter.package_name }}.responsible_gaming"
+    protection = ProtectionService(ledger, InMemoryEventPublisher(), clock, source)
     protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="kyc")
     # Limits of every kind, so the guards carry caps and the write moves capped counters.
     for kind in LimitKind:
