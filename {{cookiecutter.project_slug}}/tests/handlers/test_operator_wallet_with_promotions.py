@@ -24,8 +24,8 @@ from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoP
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
 from {{ cookiecutter.package_name }}.domain.promotions import PromotionService
-from {{ cookiecutter.package_name }}.handlers import bonus_wallet
 from {{ cookiecutter.package_name }}.handlers import promotions as worker
+from {{ cookiecutter.package_name }}.handlers.promotion_bonuses import promotion_bonuses
 from {{ cookiecutter.package_name }}.ports.promotions import PromotionStore
 
 EXCLUDED = "player-excluded"
@@ -45,7 +45,7 @@ def hybrid_promotions(store: PromotionStore) -> PromotionService:
     """The promotions worker's service as the hybrid mode composes it: no hosted ledger."""
     publisher, clock = InMemoryEventPublisher(), FixedClock(datetime.now(UTC))
     package = "{{ cookiecutter.package_name }}"
-    bonuses = bonus_wallet.promotion_bonuses(None, publisher, clock, package)
+    bonuses = promotion_bonuses(None, publisher, clock, package)
     return PromotionService(RULES, store, bonuses, None, publisher, clock, PROMOTIONS_SOURCE)
 
 

@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
     from ..domain.money import Money
     from ..domain.operator_wallet import BonusCredit, OperatorBonusWallet
-    from ..domain.promotions import BonusWallet
     from ..domain.wallet import Balance, Wallet, WalletReceipt
     from ..ports import Clock, EventPublisher
     from ..ports.leaderboards import BonusGranter
@@ -99,14 +98,3 @@ def mission_rewards(
     if registry.enabled("operator_wallet"):
         return DeferredOperatorWallet()
     return DeferredWallet(ledger, publisher, clock, source)
-
-
-def promotion_bonuses(
-    ledger: DynamoLedgerStore | None, publisher: EventPublisher, clock: Clock, source: str
-) -> BonusWallet:
-    """Who pays promotion bonuses: the hosted wallet on `ledger`, else (hybrid mode) the operator's."""
-    if ledger is None:
-        return DeferredOperatorWallet()
-    from ..domain.promotions import HostedBonusWallet
-
-    return HostedBonusWallet(DeferredWallet(lambda: ledger, publisher, clock, source))

@@ -22,7 +22,7 @@ from ..domain.errors import ValidationFailed
 from ..domain.money import Money
 from ..domain.promotions import PromotionService
 from ..observability import bind_invocation, flush_metrics
-from .bonus_wallet import promotion_bonuses
+from .promotion_bonuses import promotion_bonuses
 from .sqs import BatchResponse, BusEvent, MalformedEvent, bus_event, process_records
 
 if TYPE_CHECKING:
