@@ -87,10 +87,12 @@ def test_the_workers_own_wallet_refuses_bonuses_to_excluded_players_on_dynamodb(
     aws_tables: dict[str, str], events_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Imported here: this file stays (uncollected) in a project without the wallet or player protection.
+    # One import per block: ruff sorts a module the project lacks as third-party, which would reorder them.
     from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
-    from {{ cookiecutter.package_name }}.domain.responsible_gaming import ProtectionService
 
     stack_environment(monkeypatch, events_client, aws_tables)
+    from {{ cookiecutter.package_name }}.domain.responsible_gaming import ProtectionService
+
     monkeypatch.setattr(worker, "_service", None)  # the handler builds its own, as on Lambda
     ledger = DynamoLedgerStore(aws_tables["WalletTable"])
     setup = InMemoryEventPublisher()
