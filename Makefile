@@ -74,7 +74,7 @@ TEST_ENV = TEMPLATE_NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules" TEMPLATE_S
 	TEMPLATE_PYTHONS="$(foreach v,$(EXTRA_VERSIONS),$(v)=$(CURDIR)/.venv-py$(v)/bin/python)" \
 	PYTHON="$(CURDIR)/$(PY)"
 
-test: install lint ## Run the template's whole test suite (lint first): the gate, about 22 min of tests on 2 cores
+test: install lint ## Run the template's whole test suite (lint first): the gate, about 30 min on 2 cores
 	@$(call timed,make test,$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) $(ARGS))
 
 test-quick: install lint ## The inner loop: prompts, hooks and one small combination end to end (about 2 min)
