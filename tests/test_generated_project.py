@@ -12,7 +12,6 @@ from combinations import HOSTILE, LONGEST_SLUG, SUPPORTED
 from conftest import BIN, PYTHON, Bake, bake, run
 
 CASES = SUPPORTED + HOSTILE[:1]
-HOSTILE_IDS = {case_id for case_id, _ in HOSTILE}
 # A hostile answer's free text (the project's name and description) lands only in these files, as
 # comments, docstrings, documentation and metadata; its package name is an ordinary slug, which the
 # supported combinations cover (the longest included). So a hostile combination runs the generated
@@ -56,7 +55,7 @@ def package_name(project: Bake) -> str:
 
 def generated_tests_for(project: Bake) -> list[str]:
     """Every generated test, or for a hostile combination the tests that read its free text."""
-    if project.output_dir.name.rstrip("0123456789") not in HOSTILE_IDS:
+    if project.answers not in [answers for _, answers in HOSTILE]:
         return []
     return sorted(set(FREE_TEXT_FILES.values()))
 
@@ -93,7 +92,7 @@ SMALLER_CONCURRENCY = {"WALLET_CONCURRENCY": "4x100"}
 
 def test_generated_tests_pass(project: Bake) -> None:
     python = python_for(project)
-    default = project.output_dir.name.rstrip("0123456789") == "aws-default"
+    default = project.answers == dict(SUPPORTED)["aws-default"]
     command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *generated_tests_for(project)]
     output = run(command, project.project, env=None if default else SMALLER_CONCURRENCY)
     version = run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], project.project)
