@@ -80,6 +80,9 @@ class ManifestExtension(Extension):
         environment.globals["absent_modules"] = absent_modules
         environment.globals["unix_cron"] = unix_cron
         environment.globals["ncrontab"] = ncrontab
+        environment.globals["stand_ins"] = stand_ins
+        environment.globals["module_on"] = module_on
+        environment.globals["test_doubles"] = test_doubles
         quiet_failed_hook_traceback()
 
 
@@ -118,6 +121,28 @@ def absent_modules(answers: dict[str, Any]) -> list[str]:
     """The modules the template has that these answers leave out (their files are not generated)."""
     enabled = set(enabled_modules(answers))
     return [name for name in load_manifest()["modules"] if name not in enabled]
+
+
+def stand_ins(answers: dict[str, Any]) -> dict[str, str]:
+    """The modules another chosen module stands in for (hybrid mode: the wallet), with that module's name.
+
+    The stand-in publishes the replaced module's events under its source, so the workers' rules and the
+    audit trail match them as if the replaced module were on (manifest.yaml, `replaces`).
+    """
+    modules: dict[str, Any] = load_manifest()["modules"]
+    return {module["replaces"]: name for name in enabled_modules(answers)
+            if (module := modules[name]).get("replaces")}
+
+
+def module_on(answers: dict[str, Any], name: str) -> bool:
+    """Whether module `name`'s events are published in this project: it is on, or a stand-in for it is."""
+    return name in enabled_modules(answers) or name in stand_ins(answers)
+
+
+def test_doubles(answers: dict[str, Any]) -> list[str]:
+    """Modules of the package the chosen modules keep for their tests only (never packaged)."""
+    modules: dict[str, Any] = load_manifest()["modules"]
+    return [double for name in enabled_modules(answers) for double in modules[name].get("test_doubles", [])]
 
 
 def python_tuple(items: list[str], indent: int = 4) -> str:

@@ -175,25 +175,36 @@ def check_wagering_residency(answers: dict, jurisdiction: str, rule: dict) -> li
     chosen = [name for name in wagering if answers.get(f"module_{name}") is True]
     if not chosen:
         return []
-    supporting = [name for name, spec in MANIFEST["modules"].items()
-                  if name not in wagering and spec["status"] == "available"
-                  and not set(spec["requires"]) & set(wagering)]
+    hybrid = next((name for name, spec in MANIFEST["modules"].items()
+                   if spec.get("replaces") in wagering and spec["status"] == "available"), None)
+    served = set(MANIFEST["modules"][hybrid].get("serves", [])) if hybrid else set()
+
+    def supporting(name: str, spec: dict) -> bool:
+        """Whether a module runs without the wagering modules: needs none of them, or the hybrid mode serves it."""
+        return (name not in wagering and spec["status"] == "available"
+                and (name == hybrid or name in served or not set(spec["requires"]) & set(wagering)))
+
+    runs = [name for name, spec in MANIFEST["modules"].items() if supporting(name, spec) and name != hybrid]
     needing = [name for name, spec in MANIFEST["modules"].items()
-               if name not in wagering and set(spec["requires"]) & set(wagering)]
+               if name not in wagering and not supporting(name, spec)]
     field = f"module_{chosen[0]}"
     turned_on = " and ".join(f"module_{name}" for name in chosen)
+    fix = (
+        f"The fix is the hybrid mode: module_{hybrid}=true with {' and '.join(f'module_{n}=false' for n in wagering)} "
+        f"serves the supporting modules ({', '.join(runs)}) around the operator's own wallet, which stays "
+        "the record of play where the law puts it; its bets and wins reach them through a signed webhook "
+        f"({', '.join(needing)} still need{'s' if len(needing) == 1 else ''} the hosted wallet in this template "
+        "version; docs/06-compliance.md)"
+        if hybrid else
+        f"What can be generated: only the supporting modules {', '.join(runs)}, with every other module_*=false"
+    )
     return [problem(
         field,
         f"{turned_on} conduct{'s' if len(chosen) == 1 else ''} wagering, which jurisdiction "
         f"{jurisdiction!r} keeps out of every public cloud region: {rule['residency']['refusal']} "
-        f"(source: {rule['sources']['residency']['url']}). "
-        f"What can be generated today: only the supporting module{'s' if len(supporting) > 1 else ''} "
-        f"{', '.join(supporting)}, with every other module_*=false ({', '.join(needing)} need the "
-        "wallet in this template version); the operator's own gaming system, where the law puts it, "
-        "stays the record of play. Planned: a hybrid mode that serves the supporting modules around "
-        "the operator's own wallet (docs/06-compliance.md)",
-        " ".join(f"module_{name}={'true' if name in supporting else 'false'}"
-                 for name in MANIFEST["modules"]),
+        f"(source: {rule['sources']['residency']['url']}). {fix}",
+        " ".join(f"module_{name}={'true' if supporting(name, spec) else 'false'}"
+                 for name, spec in MANIFEST["modules"].items()),
     )]
 
 
@@ -214,10 +225,17 @@ def residency_warnings(provider: str, region: str, jurisdiction: str, rule: dict
         residency_notice(residency["note"])
 
 
+def stand_ins(answers: dict) -> dict[str, dict]:
+    """The chosen modules that stand in for another (hybrid mode: the operator's wallet for the wallet), by name."""
+    return {name: spec for name, spec in MANIFEST["modules"].items()
+            if spec.get("replaces") and answers.get(f"module_{name}") is True}
+
+
 def check_modules(answers: dict) -> list[str]:
     """Check that every chosen module has the modules it requires (prompts ask for them first)."""
     modules = MANIFEST["modules"]
     found = []
+    chosen_stand_ins = stand_ins(answers)
     for name, spec in modules.items():
         key = f"module_{name}"
         if key not in answers:
@@ -227,12 +245,27 @@ def check_modules(answers: dict) -> list[str]:
             continue
         if not answers[key]:
             continue
+        met_by = {stand_in["replaces"] for stand_in in chosen_stand_ins.values() if name in stand_in["serves"]}
         missing = [f"module_{dep}" for dep in spec["requires"]
-                   if f"module_{dep}" in answers and answers[f"module_{dep}"] is not True]
+                   if f"module_{dep}" in answers and answers[f"module_{dep}"] is not True and dep not in met_by]
         if missing:
+            unserved = [f"module_{other} serves {', '.join(other_spec['serves'])} only, not {name}"
+                        for other, other_spec in chosen_stand_ins.items()
+                        if other_spec["replaces"] in spec["requires"]]
             found.append(problem(
-                key, f"needs {' and '.join(missing)}; answer yes to {' and '.join(missing)}, or no to {key}",
-                f"{missing[0]}: yes",
+                key, f"needs {' and '.join(missing)}{' (' + '; '.join(unserved) + ')' if unserved else ''}; "
+                f"answer yes to {' and '.join(missing)}, or no to {key}",
+                f"{missing[0]}: yes" if not unserved else f"{key}: no",
+            ))
+    for name, spec in chosen_stand_ins.items():
+        clashing = [f"module_{other}" for other in spec.get("excludes", []) if answers.get(f"module_{other}") is True]
+        if clashing:
+            found.append(problem(
+                f"module_{name}",
+                f"module_{name} (the hybrid mode: the operator's own wallet holds the money) cannot be on with "
+                f"{' and '.join(clashing)}, which hold money or guard bets in this project; answer no to "
+                f"{' and '.join(clashing)}, or no to module_{name}",
+                " ".join(f"{field}=false" for field in clashing),
             ))
     available = [name for name, spec in modules.items() if spec["status"] == "available"]
     answered = all(f"module_{name}" in answers for name in modules)

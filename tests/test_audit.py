@@ -27,14 +27,14 @@ TEMPLATE_NODE_MODULES = os.environ.get("TEMPLATE_NODE_MODULES", "")
 SCAN_BIN = Path(os.environ.get("TEMPLATE_SCAN_BIN", ""))
 
 
-def make_audit(project: Path) -> tuple[int, str, dict[str, Any]]:
-    """Run `make audit` in a generated project: exit status, output, and docs/controls.json."""
+def make_audit(project: Path, stage: str | None = None) -> tuple[int, str, dict[str, Any]]:
+    """Run `make audit` in a generated project (every stage, or `stage`): status, output, docs/controls.json."""
     if not (TEMPLATE_NODE_MODULES and (SCAN_BIN / "checkov").exists()):
         pytest.fail("TEMPLATE_NODE_MODULES and TEMPLATE_SCAN_BIN are unset: run the tests with `make test`")
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "offline", "AWS_SECRET_ACCESS_KEY": "offline",
            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     tools = [f"PYTHON={os.environ.get('PYTHON', 'python3')}", f"NODE_MODULES={TEMPLATE_NODE_MODULES}",
-             f"SCAN_VENV={SCAN_BIN.parent}"]
+             f"SCAN_VENV={SCAN_BIN.parent}", *([f"STAGE={stage}"] if stage else [])]
     result = subprocess.run(["make", "audit", *tools], cwd=project, env=env, capture_output=True, text=True,
                             timeout=1200, check=False)
     output = result.stdout + result.stderr
@@ -53,8 +53,10 @@ def test_supported_combination_passes_the_audit(
 ) -> None:
     baked = bake(tmp_path, answers)
     assert baked.returncode == 0, baked.output
-    code, output, report = make_audit(baked.project)
+    stage = None if modules_beyond_the_default(answers) or case_id == "aws-default" else "prod"
+    code, output, report = make_audit(baked.project, stage)
     assert code == 0, output[-6000:]
+    assert report["stage"] == (stage or "{dev,prod}"), report["stage"]
     assert with_status(report, "fail") == {}
     assert with_status(report, "pass").keys() >= {"cfn-lint", "checkov", "iam-no-wildcard-actions",
                                                    "iam-one-role-per-function", "cors-not-wildcard"}
@@ -65,10 +67,49 @@ def test_supported_combination_passes_the_audit(
         assert f"`{control['id']}`" in markdown
     sizes = zip_sizes(baked.project)
     assert_api_sbom_names_the_locked_packages(baked.project)
+    publishers = publishers_and_their_sources(baked.project)
     summary = report["summary"]
     print(f"\n{case_id}: {', '.join(f'{name} {size // 1024} KB' for name, size in sizes.items())}")
+    print(f"{case_id}: events:source by publisher: {publishers}")
     print(f"{case_id}: {summary['pass']} pass, {summary['fail']} fail, {summary['skip']} skip "
           f"(skipped: {', '.join(sorted(with_status(report, 'skip')))})")
+
+
+def modules_beyond_the_default(answers: dict[str, Any]) -> set[str]:
+    """The modules a combination switches on that the default project leaves off.
+
+    Stages differ in settings that every module shares (locks, retention, concurrency), not per
+    module: the default project, with every module it offers, audits each stage, and so does a
+    combination with a module the default lacks; the others audit prod, the stage players reach,
+    which keeps a combination's audit to one package (the full run's time, docs/03-developing.md).
+    """
+    defaults = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+    return {key for key, value in answers.items()
+            if key.startswith("module_") and value is True and defaults.get(key) is False}
+
+
+def publishers_and_their_sources(project: Path) -> dict[str, list[str]]:
+    """Every function of the packaged template whose role may events:PutEvents, with the sources its
+    events:source condition names; one without that condition fails (it could forge any module's events)."""
+    template = json.loads((project / ".serverless" / "cloudformation-template-update-stack.json").read_text())
+    package = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["package_name"]
+    resources = template["Resources"]
+    publishers: dict[str, list[str]] = {}
+    for logical_id, function in resources.items():
+        if function["Type"] != "AWS::Lambda::Function":
+            continue
+        role = resources[function["Properties"]["Role"]["Fn::GetAtt"][0]]
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                if "events:PutEvents" not in actions:
+                    continue
+                sources = statement.get("Condition", {}).get("StringEquals", {}).get("events:source")
+                assert sources, f"{logical_id} may publish events of any source: {statement}"
+                assert all(source.startswith(f"{package}.") for source in sources), (logical_id, sources)
+                publishers[logical_id] = sources
+    assert "ApiLambdaFunction" in publishers, publishers
+    return publishers
 
 
 def zip_sizes(project: Path) -> dict[str, int]:
@@ -230,6 +271,27 @@ WEAKENED: dict[str, Weakening] = {
         "audit-bucket-object-lock", "[prod] AuditArchiveBucket: default retention mode is GOVERNANCE", [(
             r"(\n  prod:\n)", "\\1    auditArchiveRetention: {Mode: GOVERNANCE, Days: 1}\n",
         )]),
+    # The promotions worker's publishing statement loses its events:source condition.
+    "publisher-without-source": Weakening(
+        "iam-publishers-name-their-sources",
+        "PromotionsIamRoleLambdaExecution (Sid PublishDomainEvents): events:PutEvents without an "
+        "events:source condition", [(
+            r"(      - Sid: PublishDomainEvents  # only the sources it publishes as.*\n(?:        .*\n){4})"
+            r"        Condition:\n          StringEquals:\n            events:source: \[\w+\.promotions\]\n",
+            r"\1",
+        )]),
+    # The first bonus-granting worker (promotions) may write any attribute of the wallet's table.
+    "bonus-grant-any-attribute": Weakening(
+        "iam-bonus-grants-scoped", "PromotionsLambdaFunction (Sid BonusGrantWrites): writes any attribute", [(
+            r"          ForAllValues:StringEquals:\n            dynamodb:Attributes: \[[^\]]*\]\n", "",
+        )]),
+    # Prod gets the edge, and CloudFront stops sending the secret header: the execute-api address is open.
+    "edge-origin-open": Weakening(
+        "edge-origin-closed", "ApiDistribution: origin http-api sends no header from a secret", [
+            (r"(\n  prod:\n)", "\\1    edge: true\n"),
+            (r"              # Replaces any header of that name a viewer sends\..*\n.*\n"
+             r"              OriginCustomHeaders:\n(?:                .*\n)+", ""),
+        ]),
     "audit-bucket-without-object-lock": Weakening(
         "audit-bucket-object-lock", "AuditTrailArchive: Object Lock is not enabled", [
             (r"(?m)^  Resources:\n", AUDIT_BUCKET),
@@ -243,11 +305,12 @@ BATCHES = {
     "iam-queues-tables-cors-logs-audit-bucket": [
         "action-star", "shared-role", "queue-without-dlq", "table-without-kms", "cors-star",
         "short-log-retention", "audit-bucket-without-object-lock", "signing-key-by-name",
+        "publisher-without-source", "bonus-grant-any-attribute",
     ],
     "resources-kms-pitr-tracing-secrets-routes-prod": [
         "resource-star-without-reason", "queue-without-kms", "table-without-pitr", "log-group-without-kms",
         "tracing-off", "secret-in-environment", "route-without-authorizer", "webhook-key-by-value",
-        "cors-star-prod-only", "governance-lock-on-prod",
+        "cors-star-prod-only", "governance-lock-on-prod", "edge-origin-open",
     ],
 }
 

@@ -46,7 +46,7 @@ def test_default_project_benchmarks_and_plays_its_demo(tmp_path: Path) -> None:
         assert results["requests"][operation]["dynamodb_writes"] == 1, operation
     assert results["latency"]["per_second"] > 0
 
-    run([PYTHON, "-m", "tools.stack", "--compare"], project)
+    run([PYTHON, "-m", "tools.aws.stack", "--compare"], project)
 
     started = time.monotonic()
     demo = run(["make", "demo", f"PYTHON={PYTHON}", shared], project)

@@ -33,7 +33,7 @@ STAGES = {
     "edge": "  edge:\n    edge: true\n",
 }
 NETWORK_CONTROLS = {"network-functions-in-private-subnets", "network-endpoint-policies-scoped", "network-https-only"}
-EDGE_CONTROLS = {"edge-waf-attached", "edge-geo-restriction", "edge-tls-and-headers"}
+EDGE_CONTROLS = {"edge-waf-attached", "edge-origin-closed", "edge-geo-restriction", "edge-tls-and-headers"}
 
 
 def add_stages(project: Path) -> None:
@@ -137,6 +137,35 @@ def test_the_edge_alone_fronts_the_api_with_waf_and_the_jurisdictions_countries(
     assert not any(r["Type"] == "AWS::EC2::VPC" for r in found.values())
 
 
+def test_the_edge_closes_the_apis_own_address_with_a_secret_header_the_api_checks(
+    audited: tuple[Bake, dict[str, Any]],
+) -> None:
+    baked, _ = audited
+    found = resources(baked, "edge")
+    config = found["ApiDistribution"]["Properties"]["DistributionConfig"]
+    (origin,) = config["Origins"]
+    (header,) = origin["OriginCustomHeaders"]
+    parts = header["HeaderValue"]["Fn::Join"][1]
+    variables = found["ApiLambdaFunction"]["Properties"]["Environment"]["Variables"]
+    read = [s for s in found["ApiIamRoleLambdaExecution"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+            if s.get("Sid") == "EdgeOriginSecret"]
+
+    assert found["EdgeOriginSecret"]["Type"] == "AWS::SecretsManager::Secret"
+    assert parts[0].endswith("resolve:secretsmanager:") and parts[1] == {"Ref": "EdgeOriginSecret"}
+    assert variables["ORIGIN_VERIFY_HEADER"] == {"Fn::If": ["Edge", header["HeaderName"], ""]}
+    assert variables["ORIGIN_VERIFY_SECRET_ID"] == {"Fn::If": ["Edge", {"Ref": "EdgeOriginSecret"}, ""]}
+    assert read and read[0]["Action"] == ["secretsmanager:GetSecretValue"]
+
+
+def test_without_the_edge_the_api_checks_no_header(audited: tuple[Bake, dict[str, Any]]) -> None:
+    baked, _ = audited
+    template = json.loads((baked.project / ".build" / "stages" / "private.json").read_text(encoding="utf-8"))
+    found = resources(baked, "private")
+
+    assert template["Conditions"]["Edge"] == {"Fn::Equals": [False, True]}
+    assert "EdgeOriginSecret" not in found and "SecretsManagerEndpoint" not in found
+
+
 def test_the_report_skips_each_off_option_with_its_param(audited: tuple[Bake, dict[str, Any]]) -> None:
     _, report = audited
     summaries = {control["id"]: control["summary"] for control in report["controls"]}
@@ -149,6 +178,7 @@ def test_the_report_skips_each_off_option_with_its_param(audited: tuple[Bake, di
         private, edge = summaries[control].split("; edge: ")
         assert "edge: false" in private, private
         assert edge.endswith("1 distribution checked") or "against GB" in edge, edge
+    assert summaries["edge-origin-closed"].endswith("edge: 1 API function(s) and 1 distribution checked")
 
 
 def test_the_edge_web_acl_is_for_cloudfront_with_managed_rules_and_stricter_money_budgets(

@@ -87,7 +87,7 @@ def deployed_zips(project: Bake) -> dict[str, zipfile.ZipFile]:
 
 
 def test_each_zip_carries_its_functions_modules_and_their_bytecode(packaged: Bake) -> None:
-    """tools/package_code.py decides; the zips osls wrote hold exactly that, with hash-checked bytecode."""
+    """tools/aws/package_code.py decides; the zips osls wrote hold exactly that, with hash-checked bytecode."""
     code = json.loads((packaged.project / ".build" / "function-code.json").read_text(encoding="utf-8"))
     runtime_tag = "cpython-" + code["runtime"].removeprefix("python").replace(".", "")
     zips = deployed_zips(packaged)

@@ -112,8 +112,8 @@ def test_make_regenerate_refuses_a_region_the_jurisdiction_forbids(template_repo
 
 
 NJ_SUPPORTING_ONLY = {f"module_{name}": name == "sessions" for name in (
-    "sessions", "wallet", "responsible_gaming", "promotions", "notifications", "leaderboards", "reporting",
-    "scheduled_jobs")}
+    "sessions", "wallet", "operator_wallet", "responsible_gaming", "promotions", "notifications", "leaderboards",
+    "reporting", "scheduled_jobs")}
 
 
 def test_usnj_refuses_the_wallet_on_a_public_cloud_naming_the_law_and_the_way_out(tmp_path: Path) -> None:
@@ -123,9 +123,14 @@ def test_usnj_refuses_the_wallet_on_a_public_cloud_naming_the_law_and_the_way_ou
     assert "- module_wallet: module_wallet and module_responsible_gaming conduct wagering" in result.output
     assert "N.J.S.A. 5:12-95.22(a)" in result.output and "N.J.A.C. 13:69O-1.1" in result.output
     assert "No public cloud region is in Atlantic City" in result.output
-    assert "only the supporting module sessions" in result.output
-    assert "Planned: a hybrid mode" in result.output
-    assert "for example: " in result.output and "module_sessions=true" in result.output
+    # The way out is the hybrid mode: the supporting modules around the operator's own wallet.
+    assert ("The fix is the hybrid mode: module_operator_wallet=true with module_wallet=false and "
+            "module_responsible_gaming=false") in result.output
+    assert "for example: " in result.output
+    example = result.output.split("for example: ", 1)[1].split()
+    assert {"module_operator_wallet=true", "module_wallet=false", "module_responsible_gaming=false",
+            "module_sessions=true", "module_leaderboards=true", "module_reporting=true",
+            "module_promotions=true", "module_notifications=true", "module_scheduled_jobs=false"} <= set(example)
     assert list(tmp_path.iterdir()) == []
     refusal = result.output[result.output.index("  - module_wallet:"):].split("\n")[:2]
     guide = (TEMPLATE_DIR / "docs" / "06-compliance.md").read_text(encoding="utf-8")
@@ -148,6 +153,19 @@ def test_usnj_supporting_modules_generate_with_the_residency_note(tmp_path: Path
     assert "Note on residency: Supporting modules only: this project must not take wagers" in result.output
     compliance = (result.project / "docs" / "compliance.md").read_text(encoding="utf-8")
     assert "N.J.S.A. 5:12-95.22(a)" in compliance
+
+
+def test_usnj_refusal_example_generates_the_hybrid_mode(tmp_path: Path) -> None:
+    """The answers the refusal suggests are a project that generates: its fix is real."""
+    refused = bake(tmp_path / "refused", {"jurisdiction": "us-nj", "region": "us-east-1"})
+    example = refused.output.split("for example: ", 1)[1].split("\n", 1)[0].split()
+    answers = {name: value == "true" for name, value in (pair.split("=") for pair in example)}
+
+    result = bake(tmp_path / "hybrid", {**answers, "jurisdiction": "us-nj", "region": "us-east-1"})
+
+    assert result.returncode == 0, result.output
+    registry = next((result.project / "src").glob("*/registry.py")).read_text(encoding="utf-8")
+    assert '"operator_wallet"' in registry and '"wallet"' not in registry.split("ABSENT")[0]
 
 
 def test_ukgc_allows_any_region_and_warns_about_uk_gdpr_transfers(tmp_path: Path) -> None:

@@ -24,6 +24,11 @@ from tools.residency import region_block
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 KEY = {"Fn::GetAtt": ["DataKey", "Arn"]}
 SCANNERS = {"cfn-lint", "checkov"}
+# Controls of the hybrid mode (tools/audit/hybrid.py) that do not apply to the synthetic stack: it has no
+# platform webhook, and only a jurisdiction that keeps wagering off public clouds has wagering to refuse.
+HYBRID_NOT_APPLICABLE = {"platform-webhook-key-from-secret-store"} | (
+    set() if config.WAGERING_MODULES else {"no-wagering-function"}
+)
 
 
 def getatt(logical_id: str) -> dict[str, Any]:
@@ -141,6 +146,19 @@ def alarm(metric: str, dimension: str, watched: Any) -> dict[str, Any]:
     }
 
 
+# The api function publishes as the API and one module, never as any source.
+PUBLISH_API_EVENTS = {
+    "Sid": "PublishDomainEvents",
+    "Effect": "Allow",
+    "Action": "events:PutEvents",
+    "Resource": getatt("EventBus"),
+    "Condition": {
+        "StringEquals": {
+            "events:source": [f"{config.EVENT_SOURCE_PREFIX}api", f"{config.EVENT_SOURCE_PREFIX}sessions"]
+        }
+    },
+}
+
 # What the alarms watch: functions by Ref or by name, the dead-letter queue, the HTTP API.
 ALARMS = [
     ("Errors", "FunctionName", {"Ref": "ApiLambdaFunction"}),
@@ -171,7 +189,7 @@ def packaged_like() -> dict[str, Any]:
                 "Condition": "Never",
             },
             "ApiLambdaFunction": function("api", "ApiRole"),
-            "ApiRole": lambda_role(table_statement),
+            "ApiRole": lambda_role(table_statement, copy.deepcopy(PUBLISH_API_EVENTS)),
             "ApiLogGroup": log_group("/aws/lambda/casino-dev-api"),
             "WorkerLambdaFunction": function("worker", "WorkerRole"),
             "WorkerRole": lambda_role(table_statement),
@@ -229,9 +247,10 @@ def packaged_like() -> dict[str, Any]:
                 "Properties": {"ApiId": {"Ref": "HttpApi"}, "IntegrationUri": getatt("ApiLambdaFunction")},
             },
             "HealthRoute": {"Type": "AWS::ApiGatewayV2::Route", "Properties": {"RouteKey": "GET /health"}},
-            "WalletRoute": {
+            # A player's route (not the wallet's: a us-nj stack may have none, no-wagering-function).
+            "PlayerRoute": {
                 "Type": "AWS::ApiGatewayV2::Route",
-                "Properties": {"RouteKey": "GET /wallet", "AuthorizationType": "JWT"},
+                "Properties": {"RouteKey": "GET /leaderboards", "AuthorizationType": "JWT"},
             },
             "DeploymentBucket": bucket(),
             "DeploymentBucketPolicy": tls_only("DeploymentBucket"),
@@ -245,6 +264,10 @@ def packaged_like() -> dict[str, Any]:
     }
     for function_id in ("ApiLambdaFunction", "WorkerLambdaFunction"):
         template["Resources"][function_id]["Properties"]["VpcConfig"] = in_private_subnets()
+    # The api function checks the edge's header (api/origin.py).
+    template["Resources"]["ApiLambdaFunction"]["Properties"]["Environment"]["Variables"].update(
+        ORIGIN_VERIFY_HEADER="x-origin-verify", ORIGIN_VERIFY_SECRET_ID={"Ref": "EdgeOriginSecret"}
+    )
     return template
 
 
@@ -319,6 +342,10 @@ def edge() -> dict[str, Any]:
         {"RestrictionType": "whitelist", "Locations": countries} if countries else {"RestrictionType": "none"}
     )
     return {
+        "EdgeOriginSecret": {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {"KmsKeyId": KEY, "GenerateSecretString": {"PasswordLength": 64}},
+        },
         "EdgeSecurityHeaders": {
             "Type": "AWS::CloudFront::ResponseHeadersPolicy",
             "Properties": {
@@ -351,6 +378,9 @@ def edge() -> dict[str, Any]:
                                 "OriginProtocolPolicy": "https-only",
                                 "OriginSSLProtocols": ["TLSv1.2"],
                             },
+                            "OriginCustomHeaders": [
+                                {"HeaderName": "x-origin-verify", "HeaderValue": EDGE_SECRET_REFERENCE}
+                            ],
                         }
                     ],
                     "DefaultCacheBehavior": {
@@ -368,6 +398,11 @@ WEB_ACL = (
     "arn:aws:wafv2:us-east-1:111111111111:global/webacl/casino-dev-edge/00000000-0000-0000-0000-000000000000"
 )
 CERTIFICATE = "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
+# CloudFront's origin header: the secret's value, resolved by CloudFormation (spelled so no template
+# engine reads it).
+EDGE_SECRET_REFERENCE = {
+    "Fn::Join": ["", ["{" + "{resolve:secretsmanager:", {"Ref": "EdgeOriginSecret"}, ":SecretString:::}}"]]
+}
 
 
 def audit(template: dict[str, Any], tmp_path: Path, stage: str = "dev") -> Audit:
@@ -387,7 +422,9 @@ def status(result: Audit, control_id: str) -> Status:
 def test_stack_with_the_defaults_passes_every_project_check(tmp_path: Path) -> None:
     result = audit(packaged_like(), tmp_path)
     assert failed(result) == set()
-    assert {f.control.id for f in result.findings if f.outcome.status is Status.SKIP} == SCANNERS
+    assert {
+        f.control.id for f in result.findings if f.outcome.status is Status.SKIP
+    } == SCANNERS | HYBRID_NOT_APPLICABLE
 
 
 def resources(template: dict[str, Any]) -> dict[str, Any]:
@@ -533,7 +570,7 @@ WEAKENED: list[tuple[str, Callable[[dict[str, Any]], None], set[str]]] = [
     ("CORS * in the app", set_env("CORS_ALLOWED_ORIGINS", "*"), {"cors-not-wildcard"}),
     (
         "route without authorizer",
-        set_prop("WalletRoute", "AuthorizationType", "NONE"),
+        set_prop("PlayerRoute", "AuthorizationType", "NONE"),
         {"api-routes-authorized"},
     ),
     (
@@ -631,6 +668,39 @@ WEAKENED: list[tuple[str, Callable[[dict[str, Any]], None], set[str]]] = [
         {"edge-tls-and-headers"},
     ),
     ("no hsts", lambda t: security_headers(t).pop("StrictTransportSecurity"), {"edge-tls-and-headers"}),
+    (
+        "publisher without events:source",
+        add_statement("WorkerRole", Sid="Publish", Action="events:PutEvents", Resource=getatt("EventBus")),
+        {"iam-publishers-name-their-sources"},
+    ),
+    (
+        "publisher of any source under the prefix",
+        lambda t: publish_statement(t)["Condition"]["StringEquals"].update(
+            {"events:source": [f"{config.EVENT_SOURCE_PREFIX}*"]}
+        ),
+        {"iam-publishers-name-their-sources"},
+    ),
+    (
+        "publisher of another stack's source",
+        lambda t: publish_statement(t)["Condition"]["StringEquals"]["events:source"].append("aws.partner"),
+        {"iam-publishers-name-their-sources"},
+    ),
+    (
+        "origin header removed",
+        lambda t: distribution(t)["Origins"][0].pop("OriginCustomHeaders"),
+        {"edge-origin-closed"},
+    ),
+    (
+        "origin header value in plain text",
+        lambda t: distribution(t)["Origins"][0]["OriginCustomHeaders"][0].update(HeaderValue="let-me-in"),
+        {"edge-origin-closed"},
+    ),
+    (
+        "api does not check the origin header",
+        lambda t: props(t, "ApiLambdaFunction")["Environment"]["Variables"].pop("ORIGIN_VERIFY_HEADER"),
+        {"edge-origin-closed"},
+    ),
+    ("api checks another header", set_env("ORIGIN_VERIFY_HEADER", "x-other"), {"edge-origin-closed"}),
 ]
 # Geo restriction: only where the jurisdiction names its countries (manifest.yaml edge_countries).
 if config.EDGE_COUNTRIES:
@@ -654,6 +724,10 @@ if config.EDGE_COUNTRIES and not config.EDGE_COUNTRIES_LISTED_BY_OPERATOR:
             {"edge-geo-restriction"},
         )
     )
+
+
+def publish_statement(template: dict[str, Any]) -> dict[str, Any]:
+    return next(s for s in statements(template, "ApiRole") if s.get("Sid") == "PublishDomainEvents")
 
 
 def distribution(template: dict[str, Any]) -> dict[str, Any]:
@@ -713,7 +787,7 @@ NETWORK_CONTROLS = {
     "network-endpoint-policies-scoped",
     "network-https-only",
 }
-EDGE_CONTROLS = {"edge-waf-attached", "edge-geo-restriction", "edge-tls-and-headers"}
+EDGE_CONTROLS = {"edge-waf-attached", "edge-origin-closed", "edge-geo-restriction", "edge-tls-and-headers"}
 
 
 def test_a_stage_without_private_networking_or_edge_skips_their_controls_naming_the_param(
@@ -729,7 +803,7 @@ def test_a_stage_without_private_networking_or_edge_skips_their_controls_naming_
 
     assert failed(result) == set()
     skipped = {f.control.id: f.outcome.summary for f in result.findings if f.outcome.status is Status.SKIP}
-    assert set(skipped) == SCANNERS | NETWORK_CONTROLS | EDGE_CONTROLS
+    assert set(skipped) == SCANNERS | NETWORK_CONTROLS | EDGE_CONTROLS | HYBRID_NOT_APPLICABLE
     assert all("privateNetworking: false" in skipped[control] for control in NETWORK_CONTROLS)
     assert all("edge: false" in skipped[control] for control in EDGE_CONTROLS)
     assert status(result, "network-no-route-to-the-internet") is Status.PASS
@@ -753,6 +827,105 @@ def test_conditioned_off_vpc_config_counts_as_outside_the_vpc(tmp_path: Path) ->
     result = audit(template, tmp_path)
 
     assert failed(result) == {"network-functions-in-private-subnets"}
+
+
+def with_a_bonus_granting_worker(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The stack with WorkerLambdaFunction granting bonuses into a wallet table, as serverless.yml's
+    bonus_grant_iam lets it: PutItem and UpdateItem in TransactWriteItems, on a grant's attributes."""
+    monkeypatch.setattr(config, "BONUS_GRANTING_FUNCTIONS", ("WorkerLambdaFunction",))
+    # The wallet table below is this test's own: in the hybrid mode (us-nj) a hosted wallet's table would
+    # fail no-wagering-function too, which is not what these tests are about.
+    monkeypatch.setattr(config, "WAGERING_MODULES", ())
+    template = packaged_like()
+    resources(template)["WalletTable"] = copy.deepcopy(resources(template)["LedgerTable"])
+    transaction = {"ForAnyValue:StringEquals": {"dynamodb:EnclosingOperation": ["TransactWriteItems"]}}
+    statements(template, "WorkerRole").extend(
+        [
+            {
+                "Sid": "BonusGrantReads",
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem"],
+                "Resource": getatt("WalletTable"),
+            },
+            {
+                "Sid": "BonusGrantWrites",
+                "Effect": "Allow",
+                "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+                "Resource": getatt("WalletTable"),
+                "Condition": {
+                    **transaction,
+                    "ForAllValues:StringEquals": {
+                        "dynamodb:Attributes": sorted(config.BONUS_GRANT_ATTRIBUTES),
+                    },
+                },
+            },
+            {
+                "Sid": "BonusGrantExclusionCheck",
+                "Effect": "Allow",
+                "Action": "dynamodb:ConditionCheckItem",
+                "Resource": getatt("WalletTable"),
+                "Condition": transaction,
+            },
+        ]
+    )
+    return template
+
+
+def grant_writes(template: dict[str, Any]) -> dict[str, Any]:
+    return next(s for s in statements(template, "WorkerRole") if s.get("Sid") == "BonusGrantWrites")
+
+
+def test_a_bonus_granting_worker_scoped_to_a_grants_writes_passes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    result = audit(with_a_bonus_granting_worker(monkeypatch), tmp_path)
+
+    assert failed(result) == set()
+    assert status(result, "iam-bonus-grants-scoped") is Status.PASS
+
+
+def test_without_a_bonus_granting_worker_the_control_passes_saying_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(config, "BONUS_GRANTING_FUNCTIONS", ())
+
+    result = audit(packaged_like(), tmp_path)
+
+    finding = next(f for f in result.findings if f.control.id == "iam-bonus-grants-scoped")
+    assert finding.outcome.status is Status.PASS
+    assert "no function of this stack grants bonuses" in finding.outcome.summary
+
+
+BONUS_GRANT_WEAKENINGS: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
+    ("any attribute", lambda t: grant_writes(t)["Condition"].pop("ForAllValues:StringEquals")),
+    ("writes outside a transaction", lambda t: grant_writes(t)["Condition"].pop("ForAnyValue:StringEquals")),
+    (
+        "the protection's attributes",
+        lambda t: grant_writes(t)["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"].append(
+            "blocked_until"
+        ),
+    ),
+    ("deletes", lambda t: grant_writes(t).update(Action=["dynamodb:PutItem", "dynamodb:DeleteItem"])),
+    (
+        "a second, unconditioned write",
+        add_statement("WorkerRole", Action="dynamodb:UpdateItem", Resource=getatt("WalletTable")),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "weaken", [w[1] for w in BONUS_GRANT_WEAKENINGS], ids=[w[0] for w in BONUS_GRANT_WEAKENINGS]
+)
+def test_a_bonus_granting_worker_that_may_write_more_than_a_grant_fails(
+    weaken: Callable[[dict[str, Any]], None], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    template = with_a_bonus_granting_worker(monkeypatch)
+    weaken(template)
+
+    result = audit(template, tmp_path)
+
+    assert failed(result) == {"iam-bonus-grants-scoped"}
+    assert "FAIL  iam-bonus-grants-scoped" in table(result)
 
 
 def with_audit_bucket(template: dict[str, Any], audit_trail: dict[str, Any]) -> dict[str, Any]:

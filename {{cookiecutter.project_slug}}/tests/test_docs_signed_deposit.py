@@ -23,12 +23,13 @@ def test_the_signed_deposit_example_runs_as_written_with_what_make_dev_prints() 
     import tempfile
     import urllib.request
 
-    from tools.dev import LocalRun, banner
+    from tools.dev import banner
+    from tools.local import provider
 
     settings, calls = doc_blocks_after("## Secrets and signed server calls")[:2]
     assert "signed-calls" in LOCAL_DEVELOPMENT.read_text(encoding="utf-8").split(calls, 1)[0][-200:]
-    with tempfile.TemporaryFile(mode="w+") as log, LocalRun(stage="dev", log=log) as run:
-        printed = banner(run)
+    with tempfile.TemporaryFile(mode="w+") as log, provider().local_run(stage="dev", log=log) as run:
+        printed = banner(run, "dev")
         # What the reader copies from the banner: the callers' token exports and the secrets' values.
         exports = dict(re.findall(r"^  export (\w+)=(\S+)", printed, re.MULTILINE))
         secrets = dict(re.findall(r"^  SSM SecureString (\S+) = (\S+)$", printed, re.MULTILINE))

@@ -1,9 +1,10 @@
 """A scripted player journey against a local run: `make demo`.
 
-It starts what `make dev` starts (tools/dev.py), plays one player's journey through the HTTP API with
-tokens from the local issuer, prints each step and, with the wallet, ends with its reconciliation (the
-sum of the player's ledger equals the balance). Every server it started is stopped, by PID, whatever happens;
-the exit code is 1 if any step failed. A module adds its steps from tools/modules/<module>.py.
+It starts what `make dev` starts (the provider's local run, tools/local.py), plays one player's
+journey through the HTTP API with tokens from the local issuer, prints each step and, with the
+wallet, ends with its reconciliation (the sum of the player's ledger equals the balance). Every
+server it started is stopped, by PID, whatever happens; the exit code is 1 if any step failed. A
+module adds its steps from tools/modules/<module>.py.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import time
 from collections.abc import Callable
 from typing import IO
 
-from tools.dev import LocalRun, LocalRunError
 from tools.journey import Journey, StepFailed
+from tools.local import LocalRun, LocalRunError, LocalSetupError, run_arguments
 from tools.modules import Step
-from tools.stack import SOURCES, StackError
 
 LOG_LINES_ON_FAILURE = 40
 
@@ -51,25 +51,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--stage", default="dev", help="whose parameters serverless.yml resolves (default dev)"
-    )
-    parser.add_argument("--source", choices=SOURCES, default="auto")
+    cloud = run_arguments(parser)
     args = parser.parse_args(argv)
     started = time.monotonic()
     with tempfile.TemporaryFile(mode="w+") as log:
         passed = False
         try:
-            with LocalRun(stage=args.stage, source=args.source, log=log) as run:
-                assert run.definition is not None
-                assert run.moto is not None
-                assert run.stack is not None
-                workers = ", ".join(function.name for function in run.definition.workers) or "none"
-                print(f"Demo: one player's journey, locally (the stack from {run.definition.source_label})")
-                print(f"     moto server {run.moto.endpoint_url} with {run.stack.created_summary()}")
+            with cloud.local_run(stage=args.stage, source=args.source, log=log) as run:
+                workers = ", ".join(run.worker_names) or "none"
+                print(f"Demo: one player's journey, locally (the stack from {run.source_label})")
+                print(f"     {run.summary()}")
                 print(f"     API {run.api_url}, workers: {workers}")
                 passed = play(run, sys.stdout)
-        except (LocalRunError, StackError, OSError) as error:
+        except (LocalRunError, LocalSetupError, OSError) as error:
             print(f"Demo could not start the local run: {error}")
         log.seek(0)
         lines = log.read().splitlines()[-LOG_LINES_ON_FAILURE:]

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from tools.local_auth import ServerStandIns
 from tools.modules import ModuleTools, contributions, server_stand_ins
-from tools.stack import use_source_tree
+from tools.project import use_source_tree
 
 if TYPE_CHECKING:
-    from tools.dev import LocalRun
+    from tools.local import LocalRun
 
 use_source_tree()
 
@@ -102,9 +102,8 @@ class Journey:
         self.player_token = self.run.token(self.player)
         self.servers = self._server_stand_ins()
         if self.servers is not None:
-            assert self.run.definition is not None
             self.server_tokens = {
-                caller: self.run.token(client, self.run.definition.route_scopes, client_id=client)
+                caller: self.run.token(client, self.run.route_scopes, client_id=client)
                 for caller, client in self.servers.clients.items()
             }
         notes = [note for part in self.parts if part.sign_in is not None and (note := part.sign_in(self))]
@@ -125,13 +124,7 @@ class Journey:
 
     def workers(self) -> str:
         """Wait until every worker has handled every event of the journey, none dead-lettered."""
-        assert self.run.definition is not None
-        assert self.run.stack is not None
-        dead_letter_queues = {
-            self.run.stack.dead_letter_queue(source.queue)
-            for function in self.run.definition.workers
-            for source in function.sources
-        }
+        dead_letter_queues = self.run.dead_letter_queues()
         started = time.monotonic()
         unfinished: dict[str, int] = {}
         for _ in range(int(WORKER_TIMEOUT_SECONDS / WORKER_POLL_SECONDS)):
@@ -139,7 +132,7 @@ class Journey:
             if dead_letter_queues & set(unfinished):
                 raise StepFailed(f"events went to a dead-letter queue: {unfinished}")
             if not unfinished:
-                names = ", ".join(function.name for function in self.run.definition.workers)
+                names = ", ".join(self.run.worker_names)
                 waited = time.monotonic() - started
                 return f"every queued event was handled by its worker ({names}; {waited:.1f} s)"
             self.run.check_running()
@@ -162,7 +155,4 @@ class Journey:
         """The server callers of this run's routes, with this run's keys; None if no module has any."""
         if not any(part.server_stand_ins for part in self.parts):
             return None
-        assert self.run.stack is not None
-        assert self.run.definition is not None
-        environment = self.run.stack.environment(self.run.definition.api)
-        return server_stand_ins(self.parts, environment, self.run.stack.parameters)
+        return server_stand_ins(self.parts, self.run.api_environment(), self.run.secrets)

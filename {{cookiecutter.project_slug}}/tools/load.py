@@ -1,6 +1,6 @@
 """Sustained load on the local run (`make dev`'s servers): many clients, one player, peak memory.
 
-`python -m tools.load` starts what `make dev` starts (tools/dev.py: the moto server with the stack's
+`python -m tools.load` starts what `make dev` starts (tools/local.py; on AWS the moto server with the stack's
 resources, the API behind the local JWT issuer, the workers), then CLIENTS threads each send
 OPERATIONS requests for the same player over HTTP, as fast as the API answers: the busiest request
 of the project's modules (tools/modules/: the wallet's bet, then a win on it, in turn; without a wallet
@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from tools.bench import percentile
-from tools.dev import LocalRun
 from tools.journey import Journey, StepFailed
+from tools.local import LocalRun, provider
 from tools.modules import Setup, busiest, run_in_place
 
 CLIENTS = 16
@@ -47,17 +47,6 @@ def resident_mb(pid: int) -> tuple[float, float] | None:
         return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
     except (KeyError, ValueError):
         return None
-
-
-def servers(run: LocalRun) -> dict[str, int]:
-    """Each local server's name and PID."""
-    pids = {}
-    if run.moto is not None and run.moto.process is not None:
-        pids["moto server"] = run.moto.process.pid
-    for child in run.children:
-        if child.process is not None:
-            pids[child.name] = child.process.pid
-    return pids
 
 
 class MemoryWatch:
@@ -122,7 +111,7 @@ def load(run: LocalRun, clients: int, operations: int) -> dict[str, Any]:
     threads = [threading.Thread(target=client, args=(number,)) for number in range(clients)]
     for thread in threads:
         thread.start()
-    with MemoryWatch(servers(run)) as memory:
+    with MemoryWatch(run.process_ids()) as memory:
         start.wait()
         started = time.monotonic()
         for thread in threads:
@@ -174,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.clients < 1 or args.operations < 1:
         parser.error("--clients and --operations: give whole numbers of 1 or more")
-    with tempfile.TemporaryFile(mode="w+") as log, LocalRun(stage=args.stage, log=log) as run:
+    with tempfile.TemporaryFile(mode="w+") as log, provider().local_run(stage=args.stage, log=log) as run:
         print(f"Load: {args.clients} clients x {args.operations} operations on one player ...", flush=True)
         results = load(run, args.clients, args.operations)
     if args.output is not None:

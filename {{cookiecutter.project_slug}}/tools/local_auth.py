@@ -1,10 +1,10 @@
-"""A local JWT issuer for development tokens, and the HTTP API's JWT authorizer in front of the app.
+"""A local JWT issuer for development tokens, and stand-ins for the servers that call the API.
 
-On AWS the HTTP API verifies the token and serverless-wsgi hands the verdict to Flask as
-environ["serverless.authorizer"] = {"jwt": {"claims": {...}, "scopes": [...]}}. Locally, LocalGateway
-does the same for tokens of LocalIssuer, which signs with HS256 and a random key made for each run: a
-token from one run is worthless in the next and no secret is stored anywhere. Both bind to 127.0.0.1
-only (tools/dev.py): anyone who can reach the issuer can mint a token for any player.
+LocalIssuer signs with HS256 and a random key made for each run: a token from one run is worthless in
+the next and no secret is stored anywhere. The provider's local gateway checks its tokens in front of
+the app as the cloud's API gateway would (on AWS tools/aws/gateway.py, the HTTP API's JWT authorizer),
+and serves its token route; both bind to 127.0.0.1 only (tools/dev.py): anyone who can reach the issuer
+can mint a token for any player.
 
     POST /local-auth/token  {"sub": "player-1", "scopes": []}  ->  {"access_token": ...}
     POST /local-auth/token  {"sub": "<client>", "client_id": "<client>", "scopes": ["wallet:credit"]}
@@ -30,6 +30,7 @@ ISSUER_PATH = "/local-auth"
 TOKEN_PATH = f"{ISSUER_PATH}/token"
 AUDIENCE = "local-dev"
 TOKEN_TTL_SECONDS = 3600
+# What the token route (the provider's local gateway) accepts.
 MAX_TOKEN_REQUEST_BYTES = 4096
 # Longest `sub` the API accepts (api/context.py MAX_PLAYER_ID_LENGTH).
 MAX_SUBJECT_LENGTH = 256
@@ -43,10 +44,8 @@ SERVER_ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/wallet/wins"): ("game_server", "win"),
     ("POST", "/wallet/rollbacks"): ("game_server", "rollback"),
     ("POST", "/players/(?P<player>[^/]+)/kyc"): ("kyc_provider", None),
+    ("POST", "/platform/events"): ("operator_platform", None),
 }
-
-StartResponse = Callable[..., Any]
-WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class LocalIssuer:
@@ -98,75 +97,6 @@ class LocalIssuer:
         return claims
 
 
-def authorizer_context(claims: dict[str, Any]) -> dict[str, Any]:
-    """requestContext.authorizer as the HTTP API's JWT authorizer fills it (payload format 2.0)."""
-    # API Gateway hands every claim over as a string and the `scope` claim as a list of scopes.
-    scopes = str(claims.get("scope", "")).split()
-    return {
-        "jwt": {
-            "claims": {name: _claim_text(value) for name, value in claims.items()},
-            "scopes": scopes or None,
-        }
-    }
-
-
-def _claim_text(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + " ".join(str(item) for item in value) + "]"
-    return str(value)
-
-
-class LocalGateway:
-    """WSGI middleware in the HTTP API's place: the issuer's token route, then the JWT authorizer."""
-
-    def __init__(self, app: WsgiApp, issuer: LocalIssuer) -> None:
-        self.app = app
-        self.issuer = issuer
-
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == TOKEN_PATH:
-            return self._token(environ, start_response)
-        request_context: dict[str, Any] = {"requestId": uuid.uuid4().hex}
-        header = environ.get("HTTP_AUTHORIZATION")
-        if header is not None:
-            # As the HTTP API takes it: with or without "Bearer "; a bad token never reaches the app.
-            token = header.split(" ", 1)[1] if header.lower().startswith("bearer ") else header
-            try:
-                claims = self.issuer.verify(token.strip())
-            except jwt.PyJWTError:
-                return _json(start_response, 401, {"message": "Unauthorized"})
-            request_context["authorizer"] = authorizer_context(claims)
-        environ["serverless.event"] = {"version": "2.0", "requestContext": request_context}
-        environ["serverless.authorizer"] = request_context.get("authorizer")
-        return self.app(environ, start_response)
-
-    def _token(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return _json(start_response, 405, {"message": "POST a JSON object to get a token"})
-        try:
-            length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_TOKEN_REQUEST_BYTES)
-            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return _json(start_response, 400, {"message": "the body must be a JSON object"})
-        subject = request.get("sub") if isinstance(request, dict) else None
-        scopes = request.get("scopes", []) if isinstance(request, dict) else None
-        client_id = request.get("client_id") if isinstance(request, dict) else None
-        if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
-            return _json(start_response, 400, {"message": f"sub must be 1-{MAX_SUBJECT_LENGTH} characters"})
-        if not isinstance(scopes, list) or not all(
-            isinstance(s, str) and SCOPE_RE.fullmatch(s) for s in scopes
-        ):
-            return _json(start_response, 400, {"message": "scopes must be a list of scope names"})
-        if client_id is not None and not (isinstance(client_id, str) and CLIENT_ID_RE.fullmatch(client_id)):
-            return _json(start_response, 400, {"message": "client_id must be a client's id"})
-        token = self.issuer.issue(subject, scopes, client_id=client_id)
-        return _json(
-            start_response,
-            200,
-            {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_TTL_SECONDS},
-        )
-
-
 @dataclass(frozen=True)
 class ServerCall:
     """A server caller's request, ready to send: its body, its signature header and its client id."""
@@ -178,7 +108,7 @@ class ServerCall:
 
 
 class ServerStandIns:
-    """Stand-ins for the payment provider, the game server and the KYC provider on this machine.
+    """Stand-ins for the payment provider, the game server, the KYC provider, the operator's platform here.
 
     Each uses its OAuth client id and signs with its key, the way the real server would; `sign` is the
     API's own signing function (api/server_calls.py), so the stand-ins follow the scheme the API checks.
@@ -250,17 +180,3 @@ class ServerStandIns:
         """The signature header of `caller` for one request, made now (or at the unix time `at`)."""
         timestamp = int(time.time()) if at is None else at
         return {self._header: self._sign(self.keys[caller], timestamp, method, path, body)}
-
-
-def _json(start_response: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:
-    payload = json.dumps(body).encode()
-    reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 405: "Method Not Allowed"}
-    start_response(
-        f"{status} {reasons[status]}",
-        [
-            ("Content-Type", "application/json"),
-            ("Content-Length", str(len(payload))),
-            ("Cache-Control", "no-store"),
-        ],
-    )
-    return [payload]

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 
 from tools import cfn_yaml
-from tools.stack import use_source_tree
+from tools.project import use_source_tree
 
 use_source_tree()
 

@@ -12,9 +12,12 @@ subsegments per AWS call; docs/security-defaults.md says how to turn it on.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from .settings import PACKAGE
@@ -39,9 +42,10 @@ def get_logger() -> Logger:
     if _logger is None:
         with _lock:
             if _logger is None:
-                from aws_lambda_powertools import Logger
+                with paused_collector():
+                    from aws_lambda_powertools import Logger
 
-                _logger = Logger(service=_service(), level=os.environ.get("LOG_LEVEL") or "INFO")
+                    _logger = Logger(service=_service(), level=os.environ.get("LOG_LEVEL") or "INFO")
     return _logger
 
 
@@ -101,9 +105,10 @@ def _metrics_instance() -> Metrics:
     if _metrics is None:
         with _lock:
             if _metrics is None:
-                from aws_lambda_powertools.metrics import Metrics
+                with paused_collector():
+                    from aws_lambda_powertools.metrics import Metrics
 
-                _metrics = Metrics(service=_service(), namespace=_namespace())
+                    _metrics = Metrics(service=_service(), namespace=_namespace())
     return _metrics
 
 
@@ -113,3 +118,24 @@ def _service() -> str:
 
 def _namespace() -> str:
     return os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or PACKAGE
+
+
+@contextmanager
+def paused_collector() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a cold start builds what lives as long as the process.
+
+    Importing an SDK and building its clients allocates a few hundred thousand objects (modules,
+    classes, service models) that are never garbage; every collection the allocations trigger walks
+    them all again. At the end of the block they are moved to the collector's permanent generation
+    (gc.freeze), so no later collection walks them either, and the collector runs again as
+    configured. Reference counting frees memory as usual throughout (docs/benchmarks.md).
+    """
+    if not gc.isenabled():  # already paused by an enclosing block, or by the caller
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()

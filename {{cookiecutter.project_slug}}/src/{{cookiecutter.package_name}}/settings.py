@@ -48,6 +48,34 @@ class ServerCallerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FrontDoorSettings:
+    """The edge's secret header (docs/networking.md): its name, and the id of the secret that holds it.
+
+    Read from ORIGIN_VERIFY_HEADER and ORIGIN_VERIFY_SECRET_ID (the secret's id, never its value). Both
+    blank: the stage has no edge and the API checks nothing; one without the other refuses to start,
+    so a stage with the edge never runs with its front door open.
+    """
+
+    header: str
+    secret_id: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> FrontDoorSettings | None:
+        """The front door's settings from `env`, or None on a stage without the edge."""
+        header = env.get("ORIGIN_VERIFY_HEADER", "").strip().lower()
+        secret_id = env.get("ORIGIN_VERIFY_SECRET_ID", "").strip()
+        if not header and not secret_id:
+            return None
+        for name, value in (("ORIGIN_VERIFY_HEADER", header), ("ORIGIN_VERIFY_SECRET_ID", secret_id)):
+            if not value:
+                raise SettingsError(
+                    f"environment variable {name} is blank while the other front door setting is set: "
+                    "set both (the stage has the edge) or neither"
+                )
+        return cls(header=header, secret_id=secret_id)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """What the functions need to know about the stack they run in."""
 

@@ -8,7 +8,9 @@ are built on the first request (api/context.py, LazyServices), after the resume,
 session ids are drawn per call from the operating system (uuid4). What init does leave behind that
 must differ per instance is the `random` module's state, seeded once at import: it times the retries
 of conflicting transactions (adapters/dynamodb.py), and instances resumed from one snapshot would
-otherwise retry in step. It is reseeded after each resume.
+otherwise retry in step. It is reseeded after each resume. Without SnapStart, a module's domain and
+request schemas load on the first request to its routes (docs/benchmarks.md); before a snapshot they
+are imported, so that restored instances do not load them.
 
 Lambda's Python runtime provides `snapshot_restore_py`; elsewhere (tests, local runs) nothing is
 snapshotted and no hook is registered. Without SnapStart the hooks are registered and never run.
@@ -17,11 +19,24 @@ snapshotted and no hook is registered. Without SnapStart the hooks are registere
 from __future__ import annotations
 
 import random
+from importlib import import_module
+from importlib.util import find_spec
+
+from .registry import MODULES
 
 
 def import_before_snapshot() -> None:
     """Import what the first request would: code only; no client, credentials or connection is made."""
     import boto3  # noqa: F401 - imported for the snapshot to hold it
+
+    for module in first_request_imports():
+        import_module(module)
+
+
+def first_request_imports() -> list[str]:
+    """What the first request to a module's routes imports: its domain and its request schemas."""
+    names = [f"{__package__}.{part}{name}" for name in MODULES for part in ("domain.", "api.schemas_")]
+    return [name for name in names if find_spec(name) is not None]
 
 
 def reseed_after_restore() -> None:

@@ -9,6 +9,8 @@ import boto3
 import pytest
 from tests.api.http_api import SERVER_CLIENTS, SIGNING_KEYS, ApiClient
 
+from {{ cookiecutter.package_name }}.registry import enabled
+
 PLAYER_ROUTE = ("GET", "/wallet")
 
 
@@ -25,12 +27,20 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def walk(api: ApiClient, parts: list[ModuleType]) -> None:
     deposit = {"transaction_id": "dep-1", "amount": 1_000, "currency": "EUR"}
-    bet = {"transaction_id": "bet-1", "amount": 400, "currency": "EUR"}
+    bet: dict[str, object] = {
+        "transaction_id": "bet-1",
+        "round_id": "round-1",
+        "amount": 400,
+        "currency": "EUR",
+    }
     # What other modules need before money moves (player protection: the KYC gate).
     for part in parts:
         if hasattr(part, "before_money_moves"):
             part.before_money_moves(api, deposit)
     assert api.post("/wallet/deposits", deposit).status == 201
+    if enabled("sessions"):
+        # In the player's session, which the jurisdiction may ask of a bet (compliance.BET_NEEDS_SESSION).
+        bet["session_id"] = api.post("/sessions").json["session_id"]
     assert api.post("/wallet/bets", bet).status == 201
     assert api.post("/wallet/deposits", deposit).json["replayed"] is True
     assert api.get("/wallet").json == {"currency": "EUR", "cash": 600, "bonus": 0}

@@ -13,13 +13,16 @@ from typing import Any
 import pytest
 from tests.api.aws_parts import A_PLAYER_ROUTE, PARTS
 from tests.api.http_api import ApiClient
-from tests.support.tables import stack_environment
-from tools.package_code import function_code
-from tools.stack import load, wsgi_target
+from tests.support.tables import stack_environment, table_environment
+from tools.aws.package_code import function_code
+from tools.aws.stack import load, wsgi_target
 
+from {{ cookiecutter.package_name }}.adapters.memory import InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.api.aws import aws_app
+from {{ cookiecutter.package_name }}.api.context import LazyServices, ModuleService, Services
+from {{ cookiecutter.package_name }}.api.modules import modules_of
 from {{ cookiecutter.package_name }}.registry import MODULES
-from {{ cookiecutter.package_name }}.settings import PACKAGE
+from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings
 
 
 def test_health_answers_without_building_any_aws_client(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,6 +39,29 @@ def test_missing_settings_are_a_logged_500_not_a_crash(monkeypatch: pytest.Monke
 
     assert response.status == 500
     assert response.error["code"] == "internal_error"
+
+
+def test_each_modules_service_is_built_from_the_core_settings_it_is_handed(
+    monkeypatch: pytest.MonkeyPatch, table_definitions: dict[str, dict[str, Any]]
+) -> None:
+    """The core settings are read once per process (aws_services); a module's builder is handed them."""
+
+    def read_again(*_args: object, **_kwargs: object) -> Settings:
+        raise AssertionError("a module's builder read the core settings from the environment again")
+
+    monkeypatch.setattr(Settings, "from_env", read_again)
+    # A module's own settings (its table, when it is not a core one) still come from its variables.
+    for variable, table in table_environment({name: name for name in table_definitions}).items():
+        monkeypatch.setenv(variable, table)
+    settings = Settings(event_bus_name="bus", tables={name: f"{name}-table" for name in MODULES})
+    builders: dict[str, ModuleService] = {
+        name: module.SERVICE for name, module in modules_of("aws_") if hasattr(module, "SERVICE")
+    }
+
+    built = LazyServices(Services(events=InMemoryEventPublisher(), core_settings=settings), builders)
+
+    services = built.get(*builders)
+    assert [name for name in builders if services.module(name) is None] == []
 
 
 @pytest.mark.integration

@@ -13,7 +13,7 @@ import pytest
 from tests.api.aws_parts import A_PLAYER_ROUTE, APP_MODULE, LAZY_MODULES
 from tests.api.http_api import ApiClient
 from tests.support.tables import stack_environment
-from tools.stack import PROJECT_ROOT
+from tools.project import PROJECT_ROOT
 
 from {{ cookiecutter.package_name }}.api.aws import aws_app
 from {{ cookiecutter.package_name }}.api.context import SERVICES_KEY

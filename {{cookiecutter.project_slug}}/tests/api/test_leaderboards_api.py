@@ -30,6 +30,7 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 SOURCE = "{{ cookiecutter.package_name }}.leaderboards"
 TODAY = "2030-01-01"  # the clock fixture's day
 THIS_WEEK = "2030-W01"
+PSEUDONYM_KEY = b"the pseudonyms' test key"
 
 CATALOGUE = Catalogue(
     boards=(
@@ -79,7 +80,9 @@ def leaderboard_service(
     board_store: InMemoryLeaderboardStore, publisher: InMemoryEventPublisher, clock: FixedClock
 ) -> LeaderboardService:
     # As aws_services builds it: the routes never pay mission rewards, so no wallet.
-    return LeaderboardService(board_store, publisher, clock, SOURCE, CATALOGUE)
+    return LeaderboardService(
+        board_store, publisher, clock, SOURCE, CATALOGUE, pseudonym_key=lambda: PSEUDONYM_KEY
+    )
 
 
 @pytest.fixture
@@ -137,9 +140,17 @@ def test_top_lists_pseudonyms_best_first_and_marks_the_caller(api: ApiClient) ->
     assert response.status == 200
     today = BoardWindow("daily-wins", TODAY)
     standings = response.json["standings"]
-    assert standings[0] == {"rank": 1, "player": pseudonym(today, PLAYER), "score": 900, "you": True}
+    assert standings[0] == {
+        "rank": 1,
+        "player": pseudonym(today, PLAYER, PSEUDONYM_KEY),
+        "score": 900,
+        "you": True,
+    }
     assert [(s["rank"], s["score"], s["you"]) for s in standings[1:]] == [(2, 500, False), (2, 500, False)]
-    assert {s["player"] for s in standings[1:]} == {pseudonym(today, "ann"), pseudonym(today, "cat")}
+    assert {s["player"] for s in standings[1:]} == {
+        pseudonym(today, "ann", PSEUDONYM_KEY),
+        pseudonym(today, "cat", PSEUDONYM_KEY),
+    }
     assert response.json["window"]["key"] == TODAY
 
 
@@ -189,7 +200,7 @@ def test_my_standing_has_score_and_rank(api: ApiClient) -> None:
 
     assert mine.status == 200
     assert (mine.json["score"], mine.json["rank"]) == (900, 1)
-    assert mine.json["player"] == pseudonym(BoardWindow("daily-wins", TODAY), PLAYER)
+    assert mine.json["player"] == pseudonym(BoardWindow("daily-wins", TODAY), PLAYER, PSEUDONYM_KEY)
     assert (cats.json["score"], cats.json["rank"]) == (500, 2)
     assert (nobody.json["score"], nobody.json["rank"]) == (None, None)
 
@@ -198,7 +209,7 @@ def test_my_missions_show_progress_and_reward(
     api: ApiClient, leaderboard_service: LeaderboardService, clock: FixedClock
 ) -> None:
     for number in range(2):
-        play = Play(f"bet-{number}", "BetPlaced", PLAYER, 100, "EUR", clock.now())
+        play = Play(f"bet-{number}", "BetPlaced", PLAYER, 100, "EUR", clock.now(), funds="cash")
         leaderboard_service.record_play(play, correlation_id="c")
 
     response = api.get("/missions/me")

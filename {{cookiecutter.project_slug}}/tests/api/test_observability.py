@@ -21,7 +21,9 @@ from {{ cookiecutter.package_name }}.registry import enabled
 # carries the most a log could leak; a project without the wallet signs in instead (one route is enough:
 # a list per module would only repeat it).
 BODY: dict[str, Any] = (
-    {"transaction_id": "bet-7f3a9c", "amount": 4321, "currency": "EUR"} if enabled("wallet") else {}
+    {"transaction_id": "bet-7f3a9c", "round_id": "round-7f3a9c", "amount": 4321, "currency": "EUR"}
+    if enabled("wallet")
+    else {}
 )
 A_PLAYER_ROUTE = ("POST", "/wallet/bets", BODY) if enabled("wallet") else ("POST", "/sessions", BODY)
 SOURCE_IP = "203.0.113.10"

@@ -31,7 +31,9 @@ def funded(api: ApiClient, publisher: InMemoryEventPublisher) -> ApiClient:
 
 def bet(api: ApiClient, transaction_id: str, amount: int, **kwargs: Any) -> Any:
     return api.post(
-        "/wallet/bets", {"transaction_id": transaction_id, "amount": amount, "currency": "EUR"}, **kwargs
+        "/wallet/bets",
+        {"transaction_id": transaction_id, "round_id": "round-1", "amount": amount, "currency": "EUR"},
+        **kwargs,
     )
 
 
@@ -156,6 +158,7 @@ def test_a_lower_limit_applies_at_once_and_a_higher_one_waits(
             "amount": 9_000,
             "currency": "EUR",
             "effective_at": raised.json["effective_at"],
+            "needs_confirmation": True,
         }
     ]
     assert names(publisher) == ["LimitChanged", "LimitChanged"]
@@ -227,7 +230,13 @@ def test_self_exclusion_refuses_bets_and_deposits_and_still_pays_wins(
     assert (refused.status, refused.error["code"]) == (403, "self_excluded")
     deposit = {"transaction_id": "dep-1", "amount": 100, "currency": "EUR"}
     assert funded.post("/wallet/deposits", deposit).error["code"] == "self_excluded"
-    win = {"transaction_id": "win-1", "bet_transaction_id": "bet-1", "amount": 1_500, "currency": "EUR"}
+    win = {
+        "transaction_id": "win-1",
+        "bet_transaction_id": "bet-1",
+        "round_id": "round-1",
+        "amount": 1_500,
+        "currency": "EUR",
+    }
     assert funded.post("/wallet/wins", win).status == 201
     assert funded.get("/wallet").json["cash"] == 10_000 - 500 + 1_500
     assert "SelfExclusionStarted" in names(publisher)
@@ -289,3 +298,50 @@ def test_a_blocked_player_can_still_withdraw(
     assert response.status == 201
     assert response.json["balance"]["cash"] == 0
     assert names(publisher)[-1] == "FundsWithdrawn"
+
+
+def test_a_raise_applies_only_once_confirmed_after_its_cooling_period(
+    api: ApiClient, clock: FixedClock, publisher: InMemoryEventPublisher
+) -> None:
+    limit = {"kind": "deposit", "period": "day", "amount": 5_000, "currency": "EUR"}
+    api.post("/players/me/limits", limit)
+    api.post("/players/me/limits", {**limit, "amount": 9_000})
+    confirmation = {"kind": "deposit", "period": "day"}
+
+    early = api.post("/players/me/limits/confirmations", confirmation)
+    clock.advance(timedelta(hours=48))
+    unconfirmed = api.get("/players/me/protection").json
+    confirmed = api.post(
+        "/players/me/limits/confirmations", confirmation, headers={"x-correlation-id": "ok-1"}
+    )
+    again = api.post("/players/me/limits/confirmations", confirmation)
+
+    assert (early.status, early.error["code"], early.error["field"]) == (409, "limit_raise_cooling", "period")
+    assert [entry["amount"] for entry in unconfirmed["limits"]] == [5_000]
+    assert confirmed.status == 200
+    assert (confirmed.json["status"], confirmed.json["amount"], confirmed.json["previous_amount"]) == (
+        "applied",
+        9_000,
+        5_000,
+    )
+    assert (again.status, again.error["code"]) == (404, "not_found")
+    protection = api.get("/players/me/protection").json
+    assert ([entry["amount"] for entry in protection["limits"]], protection["pending"]) == ([9_000], [])
+    assert names(publisher)[-1] == "LimitRaiseConfirmed"
+    assert publisher.events[-1].correlation_id == "ok-1"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"period": "day"}, "kind"),
+        ({"kind": "deposit", "period": "year"}, "period"),
+        ({"kind": "deposit", "period": "day", "amount": 1}, "amount"),
+    ],
+)
+def test_a_malformed_confirmation_is_422_naming_the_field(
+    api: ApiClient, body: dict[str, Any], field: str
+) -> None:
+    response = api.post("/players/me/limits/confirmations", body)
+
+    assert (response.status, response.error["field"]) == (422, field)

@@ -13,7 +13,7 @@ from {{ cookiecutter.package_name }}.api.app import MAX_BODY_BYTES
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
-BET = {"transaction_id": "bet-1", "amount": 300, "currency": "EUR"}
+BET = {"transaction_id": "bet-1", "round_id": "round-1", "amount": 300, "currency": "EUR"}
 WITHDRAWAL = {"transaction_id": "wd-1", "amount": 2_500, "currency": "EUR"}
 
 
@@ -64,13 +64,21 @@ def test_bet_is_created_then_replayed(funded: ApiClient, publisher: InMemoryEven
 
 def test_win_and_rollback_over_http(funded: ApiClient) -> None:
     funded.post("/wallet/bets", BET)
-    funded.post("/wallet/bets", {**BET, "transaction_id": "bet-2"})
+    funded.post("/wallet/bets", {**BET, "transaction_id": "bet-2", "round_id": "round-2"})
 
     win = funded.post(
         "/wallet/wins",
-        {"transaction_id": "win-1", "bet_transaction_id": "bet-1", "amount": 900, "currency": "EUR"},
+        {
+            "transaction_id": "win-1",
+            "bet_transaction_id": "bet-1",
+            "round_id": "round-1",
+            "amount": 900,
+            "currency": "EUR",
+        },
     )
-    rollback = funded.post("/wallet/rollbacks", {"transaction_id": "rb-1", "bet_transaction_id": "bet-2"})
+    rollback = funded.post(
+        "/wallet/rollbacks", {"transaction_id": "rb-1", "bet_transaction_id": "bet-2", "round_id": "round-2"}
+    )
 
     assert (win.status, win.json["kind"], win.json["balance"]["cash"]) == (201, "win", 10_300)
     assert (rollback.status, rollback.json["amount"], rollback.json["balance"]["cash"]) == (201, 300, 10_600)
@@ -86,7 +94,13 @@ def test_bets_take_the_balance_named_by_funds(
     short = funded.post("/wallet/bets", {**BET, "transaction_id": "bet-3", "funds": "bonus"})
     win = funded.post(
         "/wallet/wins",
-        {"transaction_id": "win-2", "bet_transaction_id": "bet-2", "amount": 900, "currency": "EUR"},
+        {
+            "transaction_id": "win-2",
+            "bet_transaction_id": "bet-2",
+            "round_id": "round-1",
+            "amount": 900,
+            "currency": "EUR",
+        },
     )
 
     assert cash_bet.json["balance"] == {"currency": "EUR", "cash": 9_700, "bonus": 500}
@@ -132,7 +146,9 @@ def test_reused_transaction_id_with_another_amount_is_409(funded: ApiClient) -> 
 
 
 def test_rollback_of_unknown_bet_blocks_late_bet(funded: ApiClient) -> None:
-    rollback = funded.post("/wallet/rollbacks", {"transaction_id": "rb-1", "bet_transaction_id": "bet-1"})
+    rollback = funded.post(
+        "/wallet/rollbacks", {"transaction_id": "rb-1", "bet_transaction_id": "bet-1", "round_id": "round-1"}
+    )
     late_bet = funded.post("/wallet/bets", BET)
 
     assert (rollback.status, rollback.json["amount"]) == (201, 0)
@@ -145,7 +161,13 @@ def test_players_only_see_their_own_wallet(funded: ApiClient) -> None:
     assert cash(funded, player=OTHER_PLAYER) == 0
     response = funded.post(
         "/wallet/wins",
-        {"transaction_id": "win-1", "bet_transaction_id": "dep-1", "amount": 900, "currency": "EUR"},
+        {
+            "transaction_id": "win-1",
+            "bet_transaction_id": "dep-1",
+            "round_id": "round-1",
+            "amount": 900,
+            "currency": "EUR",
+        },
         player=OTHER_PLAYER,
     )
     assert response.status == 404
@@ -181,10 +203,60 @@ def test_empty_subject_claim_is_not_a_player(funded: ApiClient) -> None:
     [
         pytest.param("/wallet/bets", {"amount": 300, "currency": "EUR"}, "transaction_id", id="missing-id"),
         pytest.param(
-            "/wallet/bets", {"transaction_id": "b", "currency": "EUR"}, "amount", id="missing-amount"
+            "/wallet/bets",
+            {"transaction_id": "b", "round_id": "r", "currency": "EUR"},
+            "amount",
+            id="missing-amount",
         ),
         pytest.param(
-            "/wallet/bets", {"transaction_id": "b", "amount": 300}, "currency", id="missing-currency"
+            "/wallet/bets",
+            {"transaction_id": "b", "round_id": "r", "amount": 300},
+            "currency",
+            id="missing-currency",
+        ),
+        pytest.param(
+            "/wallet/bets",
+            {"transaction_id": "b", "amount": 300, "currency": "EUR"},
+            "round_id",
+            id="bet-without-round",
+        ),
+        pytest.param("/wallet/bets", {**BET, "round_id": "a b"}, "round_id", id="bad-round-id"),
+        pytest.param(
+            "/wallet/wins",
+            {"transaction_id": "w", "bet_transaction_id": "bet-1", "amount": 1, "currency": "EUR"},
+            "round_id",
+            id="win-without-round",
+        ),
+        pytest.param(
+            "/wallet/wins",
+            {
+                "transaction_id": "w",
+                "bet_transaction_id": "bet-1",
+                "round_id": "round-1",
+                "amount": 0,
+                "currency": "EUR",
+            },
+            "amount",
+            id="zero-win-that-does-not-close",
+        ),
+        pytest.param(
+            "/wallet/wins",
+            {
+                "transaction_id": "w",
+                "bet_transaction_id": "bet-1",
+                "round_id": "round-1",
+                "amount": 1,
+                "currency": "EUR",
+                "close_round": "yes",
+            },
+            "close_round",
+            id="close-round-not-boolean",
+        ),
+        pytest.param(
+            "/wallet/rollbacks",
+            {"transaction_id": "rb", "bet_transaction_id": "bet-1"},
+            "round_id",
+            id="rollback-without-round",
         ),
         pytest.param("/wallet/bets", {**BET, "amount": -300}, "amount", id="negative-amount"),
         pytest.param("/wallet/bets", {**BET, "amount": 0}, "amount", id="zero-amount"),
@@ -207,7 +279,10 @@ def test_empty_subject_claim_is_not_a_player(funded: ApiClient) -> None:
         pytest.param("/wallet/bets", {**BET, "funds": ["bonus"]}, "funds", id="list-funds"),
         pytest.param("/wallet/deposits", {**BET, "funds": "bonus"}, "funds", id="deposit-with-funds"),
         pytest.param(
-            "/wallet/deposits", {**BET, "session_id": "s-1"}, "session_id", id="deposit-with-session"
+            "/wallet/deposits",
+            {"transaction_id": "dep-2", "amount": 300, "currency": "EUR", "session_id": "s-1"},
+            "session_id",
+            id="deposit-with-session",
         ),
         pytest.param("/wallet/wins", BET, "bet_transaction_id", id="win-without-bet"),
         pytest.param(
@@ -348,9 +423,18 @@ def test_logs_carry_outcomes_not_request_bodies(funded: ApiClient, caplog: pytes
         ("/wallet/deposits", {"transaction_id": "dep-self", "amount": 500, "currency": "EUR"}),
         (
             "/wallet/wins",
-            {"transaction_id": "win-self", "bet_transaction_id": "bet-x", "amount": 500, "currency": "EUR"},
+            {
+                "transaction_id": "win-self",
+                "bet_transaction_id": "bet-x",
+                "round_id": "round-1",
+                "amount": 500,
+                "currency": "EUR",
+            },
         ),
-        ("/wallet/rollbacks", {"transaction_id": "rb-self", "bet_transaction_id": "bet-x"}),
+        (
+            "/wallet/rollbacks",
+            {"transaction_id": "rb-self", "bet_transaction_id": "bet-x", "round_id": "round-1"},
+        ),
     ],
     ids=["deposit", "win", "rollback"],
 )
@@ -368,7 +452,9 @@ def test_player_token_cannot_credit_its_own_wallet(
 
 def test_player_token_may_place_a_bet(funded: ApiClient) -> None:
     response = funded.post(
-        "/wallet/bets", {"transaction_id": "bet-own", "amount": 100, "currency": "EUR"}, scopes=None
+        "/wallet/bets",
+        {"transaction_id": "bet-own", "round_id": "round-own", "amount": 100, "currency": "EUR"},
+        scopes=None,
     )
 
     assert response.status == 201
@@ -426,3 +512,56 @@ def test_player_token_cannot_withdraw(funded: ApiClient, publisher: InMemoryEven
     assert (response.status, response.error["code"]) == (403, "forbidden")
     assert cash(funded) == 10_000
     assert [event.name for event in publisher.events] == ["FundsDeposited"]
+
+
+# --- every answer carries the balance -----------------------------------------------------------------
+
+HELD = {"currency": "EUR", "cash": 10_000, "bonus": 0}
+
+
+def test_a_refused_bet_carries_the_balance_it_was_refused_against(funded: ApiClient) -> None:
+    short = funded.post("/wallet/bets", {**BET, "amount": 10_001})
+    invalid = funded.post("/wallet/bets", {**BET, "amount": 0})
+
+    assert (short.status, short.json["balance"]) == (402, HELD)
+    assert (invalid.status, invalid.json["balance"]) == (422, HELD)
+
+
+def test_round_and_replay_refusals_carry_the_balance(funded: ApiClient) -> None:
+    funded.post("/wallet/bets", BET)
+    win = {"transaction_id": "win-1", "bet_transaction_id": "bet-1", "round_id": "round-1", "currency": "EUR"}
+    funded.post("/wallet/wins", {**win, "amount": 100, "close_round": True})
+
+    closed = funded.post("/wallet/wins", {**win, "transaction_id": "win-2", "amount": 100})
+    reused = funded.post("/wallet/bets", {**BET, "amount": 301})
+    unknown = funded.post(
+        "/wallet/wins", {**win, "transaction_id": "win-3", "bet_transaction_id": "nope", "amount": 1}
+    )
+
+    after = {**HELD, "cash": 10_000 - 300 + 100}
+    assert [(r.status, r.json["balance"]) for r in (closed, reused, unknown)] == [
+        (409, after),
+        (409, after),
+        (404, after),
+    ]
+
+
+def test_a_refused_withdrawal_carries_the_balance(funded: ApiClient) -> None:
+    response = funded.post("/wallet/withdrawals", {**WITHDRAWAL, "amount": 10_001})
+
+    assert (response.status, response.json["balance"]) == (402, HELD)
+
+
+def test_a_new_players_refusal_carries_an_empty_balance(api: ApiClient) -> None:
+    response = api.post("/wallet/bets", BET)
+
+    assert (response.status, response.json["balance"]) == (402, {"currency": None, "cash": 0, "bonus": 0})
+
+
+def test_a_refusal_before_the_player_is_known_carries_no_balance(funded: ApiClient) -> None:
+    """A stranger learns nothing: no token, a bad signature or a body without its player."""
+    no_token = funded.post("/wallet/bets", BET, player=None)
+    unsigned = funded.post("/wallet/withdrawals", WITHDRAWAL, unsigned=True)
+
+    assert [no_token.status, unsigned.status] == [401, 401]
+    assert ["balance" in no_token.json, "balance" in unsigned.json] == [False, False]

@@ -21,8 +21,11 @@ def test_every_currency_of_the_list_fits_the_documented_currency() -> None:
     ("schema", "fields"),
     [
         ("PaymentRequest", {"player_id", "kind", "transaction_id", "amount", "currency"}),
-        ("WinRequest", {"player_id", "kind", "transaction_id", "bet_transaction_id", "amount", "currency"}),
-        ("RollbackRequest", {"player_id", "kind", "transaction_id", "bet_transaction_id"}),
+        (
+            "WinRequest",
+            {"player_id", "kind", "transaction_id", "bet_transaction_id", "round_id", "amount", "currency"},
+        ),
+        ("RollbackRequest", {"player_id", "kind", "transaction_id", "bet_transaction_id", "round_id"}),
     ],
 )
 def test_server_calls_sign_the_player_and_the_kind(schema: str, fields: set[str]) -> None:

@@ -35,11 +35,21 @@ def test_play_is_counted_and_ggr_is_kept_per_currency(
     api: ApiClient, emitted_metrics: Callable[[], list[dict[str, Any]]]
 ) -> None:
     api.post("/wallet/deposits", {"transaction_id": "dep-1", "amount": 10_000, "currency": "EUR"})
-    api.post("/wallet/bets", {"transaction_id": "bet-1", "amount": 300, "currency": "EUR"})
-    api.post("/wallet/bets", {"transaction_id": "bet-1", "amount": 300, "currency": "EUR"})  # a replay
-    win = {"transaction_id": "win-1", "bet_transaction_id": "bet-1", "amount": 900, "currency": "EUR"}
+    api.post("/wallet/bets", {"transaction_id": "bet-1", "round_id": "r-1", "amount": 300, "currency": "EUR"})
+    api.post(
+        "/wallet/bets", {"transaction_id": "bet-1", "round_id": "r-1", "amount": 300, "currency": "EUR"}
+    )  # a replay
+    win = {
+        "transaction_id": "win-1",
+        "bet_transaction_id": "bet-1",
+        "round_id": "r-1",
+        "amount": 900,
+        "currency": "EUR",
+    }
     api.post("/wallet/wins", win)
-    api.post("/wallet/bets", {"transaction_id": "bet-2", "amount": 10**9, "currency": "EUR"})  # refused
+    api.post(
+        "/wallet/bets", {"transaction_id": "bet-2", "round_id": "r-2", "amount": 10**9, "currency": "EUR"}
+    )  # refused
 
     lines = emitted_metrics()
     names = ("Deposits", "Bets", "Wins", "BetsRefused")

@@ -25,11 +25,17 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import (
     AlreadyReversed,
     Balance,
+    BalanceMoved,
     DuplicateTransaction,
     EntryKind,
     Funds,
     IdScope,
     LedgerEntry,
+    NotInRound,
+    Round,
+    RoundCapExceeded,
+    RoundClosed,
+    RoundHasWins,
     Wallet,
     fingerprint,
 )
@@ -292,6 +298,113 @@ def test_win_of_a_standing_bet_is_credited(ledger: LedgerStore) -> None:
 
     assert cash(ledger) == 560
     assert ledger_sum(ledger) == 560
+
+
+# --- rounds: one record per game round, moved in the same write as the entry ----------------------
+
+
+def round_bet(transaction_id: str, amount: int, round_id: str = "r-1", multiple: int = 10) -> LedgerEntry:
+    return replace(bet(transaction_id, amount), round_id=round_id, round_payable=amount * multiple)
+
+
+def round_win(
+    transaction_id: str, bet_id: str, amount: int, round_id: str = "r-1", *, closes: bool = False
+) -> LedgerEntry:
+    won = entry(transaction_id, EntryKind.WIN, amount, seconds=30, reference=bet_id)
+    return replace(won, round_id=round_id, closes_round=closes)
+
+
+def round_rollback(bet_entry: LedgerEntry, transaction_id: str) -> LedgerEntry:
+    return replace(
+        rollback_of(bet_entry, transaction_id),
+        round_id=bet_entry.round_id,
+        round_payable=-bet_entry.round_payable,
+    )
+
+
+def test_bets_add_their_stakes_and_payable_to_their_round(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(round_bet("bet-1", 100))
+    ledger.debit(round_bet("bet-2", 50))
+    ledger.debit(round_bet("bet-3", 10, round_id="r-2"))
+
+    assert ledger.round(PLAYER, "r-1") == Round(PLAYER, "r-1", stakes=150, paid=0, payable=1_500)
+    assert ledger.round(PLAYER, "r-2") == Round(PLAYER, "r-2", stakes=10, paid=0, payable=100)
+    assert ledger.round("player-2", "r-1") is None
+    stored = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
+    assert stored is not None
+    assert (stored.round_id, stored.round_payable) == ("r-1", 1_000)
+
+
+def test_wins_are_paid_within_the_rounds_headroom_only(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(round_bet("bet-1", 100))
+    ledger.credit(round_win("win-1", "bet-1", 600))
+
+    with pytest.raises(RoundCapExceeded):
+        ledger.credit(round_win("win-2", "bet-1", 401))
+    ledger.credit(round_win("win-3", "bet-1", 400))
+
+    assert ledger.round(PLAYER, "r-1") == Round(PLAYER, "r-1", stakes=100, paid=1_000, payable=0)
+    assert cash(ledger) == 1_900
+    assert ledger.entry(PLAYER, IdScope.GAME, "win-2") is None
+    assert cash(ledger) == ledger_sum(ledger)
+
+
+def test_a_closed_round_takes_no_more_wins_or_bets(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(round_bet("bet-1", 100))
+    ledger.credit(round_win("win-1", "bet-1", 0, closes=True))
+
+    with pytest.raises(RoundClosed):
+        ledger.credit(round_win("win-2", "bet-1", 10))
+    with pytest.raises(RoundClosed):
+        ledger.debit(round_bet("bet-2", 10))
+
+    assert ledger.round(PLAYER, "r-1") == Round(PLAYER, "r-1", stakes=100, paid=0, payable=1_000, closed=True)
+    closing = ledger.entry(PLAYER, IdScope.GAME, "win-1")
+    assert closing is not None
+    assert (closing.amount, closing.closes_round) == (0, True)
+    assert [ledger.entry(PLAYER, IdScope.GAME, tx) for tx in ("win-2", "bet-2")] == [None, None]
+    assert cash(ledger) == 900 == ledger_sum(ledger)
+
+
+def test_a_win_on_a_round_without_bets_is_refused(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(round_bet("bet-1", 100))
+
+    with pytest.raises(NotInRound):
+        ledger.credit(round_win("win-1", "bet-1", 10, round_id="r-unknown"))
+
+    assert cash(ledger) == 900
+
+
+def test_a_rollback_is_refused_once_its_round_paid_a_win(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    placed = round_bet("bet-1", 100)
+    ledger.debit(placed)
+    ledger.credit(round_win("win-1", "bet-1", 300))
+
+    with pytest.raises(RoundHasWins):
+        ledger.reverse(round_rollback(placed, "rb-1"), placed)
+
+    stored = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
+    assert stored is not None
+    assert stored.reversed_by is None
+    assert ledger.entry(PLAYER, IdScope.GAME, "rb-1") is None
+    assert cash(ledger) == 1_200 == ledger_sum(ledger)
+
+
+def test_a_rollback_takes_its_stake_and_payable_back_from_its_round(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    first, second = round_bet("bet-1", 100), round_bet("bet-2", 40)
+    ledger.debit(first)
+    ledger.debit(second)
+
+    ledger.reverse(round_rollback(second, "rb-2"), second)
+
+    assert ledger.round(PLAYER, "r-1") == Round(PLAYER, "r-1", stakes=100, paid=0, payable=1_000)
+    assert cash(ledger) == 900 == ledger_sum(ledger)
 
 
 def test_rollback_of_a_bet_missing_from_the_ledger_is_refused(ledger: LedgerStore) -> None:
@@ -647,7 +760,8 @@ def test_each_money_operation_is_one_dynamodb_write(aws_tables: dict[str, str], 
 def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
     aws_tables: dict[str, str],
 ) -> None:
-    ledger = DynamoLedgerStore(aws_tables["WalletTable"])
+    # A client of its own: the hooks below must not reach the process's shared client.
+    ledger = DynamoLedgerStore(aws_tables["WalletTable"], boto3.client("dynamodb"))
     clock, publisher = FixedClock(START), InMemoryEventPublisher()
     ledger.credit(deposit("dep-0", 1_000))
     wallet = Wallet(ledger, clock, "{{ cookiecutter.package_name }}.wallet")
@@ -659,15 +773,18 @@ def test_a_withdrawal_through_the_wallet_is_exactly_one_transact_write_items(
         lambda params, **_: items.extend(params["TransactItems"]),
     )
 
-    wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
-    first_call = list(calls)
+    receipt = wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
+    first_call, first_items = list(calls), list(items)
     replay = wallet.withdraw(PLAYER, "wd-1", Money.of(400, "EUR"), correlation_id="payout-1")
+    replay_calls = calls[len(first_call) :]
 
-    # Nothing is read before the write: the write, then the balance the answer carries.
-    assert first_call == ["TransactWriteItems", "GetItem"]
-    assert [next(iter(item)) for item in items[:2]] == ["Put", "Update"]
-    # The replay's write is refused on its known id; it answers as the original and moves nothing.
+    # One read (balance and the id's own entry), then the write; the answer's balance is not read again.
+    assert first_call == ["BatchGetItem", "TransactWriteItems"]
+    assert [next(iter(item)) for item in first_items] == ["Put", "Update"]
+    assert receipt.balance == ledger.balance(PLAYER)
+    # The replay is told by the read: it answers as the original, writes nothing and moves nothing.
     assert replay.replayed
+    assert replay_calls == ["BatchGetItem"]
     assert cash(ledger) == 600 == ledger_sum(ledger)
     # Its event is in that one write (the outbox), not published on the player's path.
     outbox = json.loads(items[0]["Put"]["Item"]["outbox"]["S"])
@@ -685,3 +802,71 @@ def test_transaction_conflicts_are_retried_then_succeed() -> None:
         stub.add_response("transact_write_items", {})
         DynamoLedgerStore("wallet", client=client).debit(bet("bet-1", 10))
         stub.assert_no_pending_responses()
+
+
+def test_a_write_at_a_stale_balance_version_moves_nothing_and_returns_the_balance(
+    ledger: LedgerStore,
+) -> None:
+    first = ledger.snapshot(PLAYER, IdScope.PAYMENT, "dep-1")
+    assert (first.balance, first.existing) == (None, None)
+    ledger.credit(deposit("dep-1", 1_000), None, 0)
+    read = ledger.snapshot(PLAYER, IdScope.GAME, "bet-1")
+    assert read.balance is not None
+    version = read.balance.version
+    ledger.credit(deposit("dep-2", 500))  # a concurrent write, not conditioned on the version
+
+    # Every write moved the version by one; a write at the version read before it is refused.
+    for write in (
+        lambda: ledger.debit(bet("bet-1", 100), None, version),
+        lambda: ledger.credit(deposit("dep-3", 100), None, version),
+        lambda: ledger.credit(grant("bonus-1", 100), None, version),
+    ):
+        with pytest.raises(BalanceMoved) as moved:
+            write()
+        assert moved.value.balance == Balance(PLAYER, "EUR", cash=1_500)
+        assert moved.value.balance is not None
+        assert moved.value.balance.version == version + 1
+    assert [item.transaction_id for item in ledger.entries(PLAYER)] == ["dep-1", "dep-2"]
+
+    # At the version the refusal returned, the write goes through and leaves the version one on.
+    ledger.debit(bet("bet-1", 100), None, version + 1)
+    after = ledger.snapshot(PLAYER, IdScope.GAME, "bet-1")
+    assert after.existing is not None
+    assert after.existing.transaction_id == "bet-1"
+    assert after.balance == Balance(PLAYER, "EUR", cash=1_400)
+    assert after.balance is not None
+    assert after.balance.version == version + 2
+
+
+def test_a_rollback_at_a_stale_balance_version_leaves_the_bet_as_it_was(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    placed = bet("bet-1", 300)
+    ledger.debit(placed)
+    stale = ledger.snapshot(PLAYER, IdScope.GAME, "rb-1", bet_transaction_id="bet-1")
+    assert stale.bet is not None
+    assert stale.balance is not None
+    ledger.credit(deposit("dep-2", 50))
+
+    with pytest.raises(BalanceMoved):
+        ledger.reverse(rollback_of(placed, "rb-1"), placed, None, stale.balance.version)
+
+    still = ledger.entry(PLAYER, IdScope.GAME, "bet-1")
+    assert still is not None
+    assert still.reversed_by is None
+    assert cash(ledger) == 750 == ledger_sum(ledger)
+
+
+def test_the_snapshot_reads_the_bet_and_a_replay_in_one_go(ledger: LedgerStore) -> None:
+    ledger.credit(deposit("dep-1", 1_000))
+    ledger.debit(bet("bet-1", 300))
+
+    seen = ledger.snapshot(PLAYER, IdScope.PAYMENT, "dep-1", bet_transaction_id="bet-1")
+    missing = ledger.snapshot(PLAYER, IdScope.GAME, "win-1", bet_transaction_id="bet-none")
+
+    assert seen.existing is not None
+    assert seen.existing.kind is EntryKind.DEPOSIT
+    assert seen.bet is not None
+    assert seen.bet.amount == 300
+    assert seen.balance == Balance(PLAYER, "EUR", cash=700)
+    assert seen.protection is None  # not asked for
+    assert (missing.existing, missing.bet) == (None, None)

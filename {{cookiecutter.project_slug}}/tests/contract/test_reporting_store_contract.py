@@ -101,6 +101,14 @@ def test_play_adds_up_once_per_event(totals: GgrTotalsStore) -> None:
     ]
 
 
+def test_bonus_totals_are_kept_beside_the_cash_ones(totals: GgrTotalsStore) -> None:
+    bonus = PlayTotals(bonus_bets=1, bonus_stakes=700, bonus_wins=50, bonus_rolled_back_stakes=20)
+    totals.add(bet("bet-1", 1_000))
+    totals.add(Play("bonus-1", DAY, "EUR", bonus))
+
+    assert totals.day_totals(DAY) == [DailyTotals(DAY, "EUR", PlayTotals(bets=1, stakes=1_000).plus(bonus))]
+
+
 def test_totals_are_per_currency_in_currency_order(totals: GgrTotalsStore) -> None:
     totals.add(bet("bet-usd", 40, "USD"))
     totals.add(bet("bet-eur", 10, "EUR"))

@@ -11,8 +11,13 @@ import pytest
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
 from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
-from {{ cookiecutter.package_name }}.domain.errors import NotFound
-from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionStatus
+from {{ cookiecutter.package_name }}.domain.errors import NotFound, SessionClosed
+from {{ cookiecutter.package_name }}.domain.sessions import (
+    Session,
+    SessionActivity,
+    SessionLimitReached,
+    SessionStatus,
+)
 from {{ cookiecutter.package_name }}.ports.sessions import SessionStore
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -28,14 +33,20 @@ def sessions(request: pytest.FixtureRequest) -> SessionStore:
     return DynamoSessionStore(tables["SessionsTable"])
 
 
-def active_session(session_id: str = "session-1") -> Session:
+def active_session(session_id: str = "session-1", player_id: str = "player-1", minute: int = 0) -> Session:
+    started = START + timedelta(minutes=minute)
     return Session(
         session_id=session_id,
-        player_id="player-1",
+        player_id=player_id,
         status=SessionStatus.ACTIVE,
-        started_at=START,
-        last_seen_at=START,
+        started_at=started,
+        last_seen_at=started,
     )
+
+
+def ended(session: Session, minute: int = 30) -> Session:
+    at = START + timedelta(minutes=minute)
+    return replace(session, status=SessionStatus.ENDED, last_seen_at=at, ended_at=at)
 
 
 def test_unknown_session_is_none(sessions: SessionStore) -> None:
@@ -68,6 +79,78 @@ def test_save_updates_the_lifecycle_of_the_session(sessions: SessionStore) -> No
     sessions.save(ended)
 
     assert sessions.get("session-1") == ended
+
+
+def test_a_stale_heartbeat_never_revives_an_ended_session(sessions: SessionStore) -> None:
+    session = active_session()
+    sessions.save(session)
+    sessions.save(ended(session))
+
+    # A heartbeat that read the session before the sign-out saves its active copy afterwards.
+    with pytest.raises(SessionClosed):
+        sessions.save(replace(session, last_seen_at=START + timedelta(minutes=31)))
+
+    assert sessions.get("session-1") == ended(session)
+
+
+def test_ending_an_ended_session_writes_nothing(sessions: SessionStore) -> None:
+    session = active_session()
+    sessions.save(session)
+
+    assert sessions.save(ended(session, minute=30)) is True
+    assert sessions.save(ended(session, minute=45)) is False
+
+    assert sessions.get("session-1") == ended(session, minute=30)
+
+
+def test_started_sessions_are_the_players_active_ones_oldest_first(sessions: SessionStore) -> None:
+    sessions.start(active_session("session-2", minute=5), max_active=3)
+    sessions.start(active_session("session-1"), max_active=3)
+    sessions.start(active_session("session-3", player_id="player-2"), max_active=3)
+
+    assert [s.session_id for s in sessions.active_sessions("player-1")] == ["session-1", "session-2"]
+    assert [s.session_id for s in sessions.active_sessions("player-2")] == ["session-3"]
+
+
+def test_an_ended_session_is_no_longer_active_and_frees_its_place(sessions: SessionStore) -> None:
+    first = active_session("session-1")
+    sessions.start(first, max_active=1)
+    sessions.save(ended(first))
+
+    sessions.start(active_session("session-2", minute=40), max_active=1)
+
+    assert [s.session_id for s in sessions.active_sessions("player-1")] == ["session-2"]
+
+
+def test_a_start_beyond_the_cap_is_refused_and_leaves_nothing(sessions: SessionStore) -> None:
+    sessions.start(active_session("session-1"), max_active=1)
+
+    with pytest.raises(SessionLimitReached):
+        sessions.start(active_session("session-2", minute=1), max_active=1)
+
+    assert sessions.get("session-2") is None
+    assert [s.session_id for s in sessions.active_sessions("player-1")] == ["session-1"]
+
+
+def test_concurrent_starts_never_pass_the_cap(sessions: SessionStore) -> None:
+    barrier = threading.Barrier(6)
+    refused: list[str] = []
+
+    def sign_in(number: int) -> None:
+        barrier.wait()
+        try:
+            sessions.start(active_session(f"session-{number}", minute=number), max_active=2)
+        except SessionLimitReached:
+            refused.append(f"session-{number}")
+
+    threads = [threading.Thread(target=sign_in, args=(number,)) for number in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(sessions.active_sessions("player-1")) == 2
+    assert len(refused) == 4
 
 
 def test_save_keeps_activity_recorded_meanwhile(sessions: SessionStore) -> None:

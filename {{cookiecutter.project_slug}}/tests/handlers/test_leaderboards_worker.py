@@ -31,30 +31,51 @@ WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
 SOURCE = "{{ cookiecutter.package_name }}.leaderboards"
 PLAYED_AT = datetime(2030, 1, 1, 12, 30, tzinfo=UTC)
 
-CATALOGUE = Catalogue(
-    boards=(
-        Leaderboard(
-            "daily-wins", "Biggest winners today", "BetSettled", Measure.AMOUNT, Schedule(Period.DAILY), "EUR"
+
+def catalogue(currency: str = "EUR") -> Catalogue:
+    """The boards and the mission the workers' tests play (the hybrid mode's too), in `currency`."""
+    return Catalogue(
+        boards=(
+            Leaderboard(
+                "daily-wins",
+                "Biggest winners today",
+                "BetSettled",
+                Measure.AMOUNT,
+                Schedule(Period.DAILY),
+                currency,
+            ),
+            Leaderboard(
+                "weekly-wagered",
+                "Most wagered",
+                "BetPlaced",
+                Measure.AMOUNT,
+                Schedule(Period.WEEKLY),
+                currency,
+            ),
+            Leaderboard(
+                "weekly-bonus",
+                "Most bonus",
+                "BonusGranted",
+                Measure.AMOUNT,
+                Schedule(Period.WEEKLY),
+                currency,
+            ),
         ),
-        Leaderboard(
-            "weekly-wagered", "Most wagered", "BetPlaced", Measure.AMOUNT, Schedule(Period.WEEKLY), "EUR"
+        missions=(
+            Mission(
+                "two-wins",
+                "Win twice today",
+                "BetSettled",
+                Measure.COUNT,
+                2,
+                Schedule(Period.DAILY),
+                Money(300, currency),
+            ),
         ),
-        Leaderboard(
-            "weekly-bonus", "Most bonus", "BonusGranted", Measure.AMOUNT, Schedule(Period.WEEKLY), "EUR"
-        ),
-    ),
-    missions=(
-        Mission(
-            "two-wins",
-            "Win twice today",
-            "BetSettled",
-            Measure.COUNT,
-            2,
-            Schedule(Period.DAILY),
-            Money(300, "EUR"),
-        ),
-    ),
-)
+    )
+
+
+CATALOGUE = catalogue()
 
 
 def wallet_body(name: str, transaction_id: str, amount: int, correlation_id: str = "round-1") -> str:

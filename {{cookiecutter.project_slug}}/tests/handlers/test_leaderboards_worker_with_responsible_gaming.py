@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.handlers import test_leaderboards_worker as worker_tests
 from tests.handlers.test_leaderboards_worker import (
     CATALOGUE,
     PLAYER,
@@ -31,15 +32,9 @@ from {{ cookiecutter.package_name }}.domain.leaderboards import (
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.handlers import leaderboards
 
-
-@pytest.fixture
-def store() -> InMemoryLeaderboardStore:
-    return InMemoryLeaderboardStore()
-
-
-@pytest.fixture
-def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
-    return InMemoryLedgerStore(relay=publisher)
+# The board's store of the worker's own tests, defined there; the ledger is the wallet's fixture
+# (tests/api/fixtures_wallet.py: player protection needs the wallet, so it is always there).
+store = worker_tests.store
 
 
 PROTECTION_SOURCE = "{{ cookiecutter.package_name }}.responsible_gaming"

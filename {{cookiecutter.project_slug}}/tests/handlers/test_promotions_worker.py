@@ -9,16 +9,18 @@ from typing import Any
 
 import pytest
 from tests.support.bus import eventbridge_body, sqs_event
-from tests.support.outbox import outbox_poller
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
-from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
-from {{ cookiecutter.package_name }}.domain.promotions import Promotion, PromotionService, Trigger
+from {{ cookiecutter.package_name }}.domain.promotions import (
+    HostedBonusWallet,
+    Promotion,
+    PromotionService,
+    Trigger,
+)
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.handlers import promotions as worker
 from {{ cookiecutter.package_name }}.ports.promotions import PromotionStore
@@ -53,7 +55,7 @@ class Casino:
         self.wallet = Wallet(ledger, clock, WALLET_SOURCE)
         self.store = store
         self.service = PromotionService(
-            RULES, store, self.wallet, ledger, self.publisher, clock, PROMOTIONS_SOURCE
+            RULES, store, HostedBonusWallet(self.wallet), ledger, self.publisher, clock, PROMOTIONS_SOURCE
         )
 
     def take_bodies(self) -> list[str]:
@@ -222,22 +224,3 @@ def test_lambda_entry_point_uses_the_module_service(monkeypatch: pytest.MonkeyPa
 
     assert worker.handler(sqs_event(*casino.take_bodies()), object()) == {"batchItemFailures": []}
     assert casino.bonus() == 2_000
-
-
-@pytest.mark.integration
-def test_the_worker_grants_through_dynamodb(aws_tables: dict[str, str], clock: FixedClock) -> None:
-    publisher = InMemoryEventPublisher()
-    casino = Casino(
-        DynamoLedgerStore(aws_tables["WalletTable"]),
-        DynamoPromotionStore(aws_tables["PromotionsTable"]),
-        clock,
-        publisher,
-        outbox_poller(aws_tables["WalletTable"], publisher).poll,
-    )
-    casino.wallet.deposit(PLAYER, "dep-1", Money.of(4_000, "EUR"), correlation_id="checkout-7")
-    deposited = casino.take_bodies()
-
-    assert casino.deliver(*deposited, *deposited) == {"batchItemFailures": []}
-
-    assert casino.bonus() == 2_000
-    assert [event.correlation_id for event in casino.named("BonusGranted")] == ["checkout-7"]

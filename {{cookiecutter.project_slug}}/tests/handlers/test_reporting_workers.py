@@ -36,13 +36,17 @@ PLAYED_AT = datetime(2029, 12, 31, 21, 0, tzinfo=UTC)
 DAY = date(2029, 12, 31)  # the day before the test clock's (tests/conftest.py)
 
 
-def wallet_body(name: str, transaction_id: str, amount: int, currency: str = "EUR") -> str:
+def wallet_body(
+    name: str, transaction_id: str, amount: int, currency: str = "EUR", funds: str | None = None
+) -> str:
     detail = {
         "player_id": "player-1",
         "transaction_id": transaction_id,
         "amount": amount,
         "currency": currency,
     }
+    if funds is not None:
+        detail["funds"] = funds
     return eventbridge_body(DomainEvent(name, WALLET_SOURCE, detail, f"round-{transaction_id}", PLAYED_AT))
 
 
@@ -105,6 +109,24 @@ def test_bets_wins_and_rollbacks_add_up_per_currency(
     ]
 
 
+def test_bonus_funded_play_is_counted_apart_from_cash_and_is_not_ggr(
+    counter: GgrCounter, totals: InMemoryGgrTotalsStore
+) -> None:
+    batch = sqs_event(
+        wallet_body("BetPlaced", "bet-1", 1_000, funds="cash"),
+        wallet_body("BetPlaced", "bonus-bet-1", 2_000, funds="bonus"),
+        wallet_body("BetSettled", "bonus-win-1", 500, funds="bonus"),
+        wallet_body("BetRolledBack", "bonus-rollback-1", 2_000, funds="bonus"),
+    )
+
+    assert ggr_totals.process_batch(batch, counter) == {"batchItemFailures": []}
+    [line] = totals.day_totals(DAY)
+    assert line.totals == PlayTotals(
+        bets=1, stakes=1_000, bonus_bets=1, bonus_stakes=2_000, bonus_wins=500, bonus_rolled_back_stakes=2_000
+    )
+    assert line.totals.ggr == 1_000
+
+
 def test_a_redelivered_event_is_counted_once(counter: GgrCounter, totals: InMemoryGgrTotalsStore) -> None:
     bet = wallet_body("BetPlaced", "bet-1", 1_000)
 
@@ -131,6 +153,8 @@ def poison(**detail: Any) -> str:
         pytest.param(poison(amount=-5), id="negative-amount"),
         pytest.param(poison(amount=True), id="amount-as-boolean"),
         pytest.param(poison(currency="euro"), id="bad-currency"),
+        pytest.param(poison(funds="credit"), id="unknown-funds"),
+        pytest.param(poison(funds=1), id="funds-not-text"),
         pytest.param(poison(occurred_at=None), id="no-time"),
         pytest.param(poison(occurred_at="2029-12-31T21:00:00"), id="time-without-offset"),
         pytest.param(poison(occurred_at="yesterday"), id="time-not-iso"),
@@ -311,5 +335,17 @@ def test_on_aws_counted_play_reaches_the_report_in_the_bucket(
     assert summary["locations"][0] == f"s3://{bucket}/{key}"
     body = json.loads(boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
     assert body["currencies"] == [
-        {"currency": "EUR", "bets": 1, "stakes": 700, "wins": 0, "rolled_back_stakes": 0, "ggr": 700}
+        {
+            "currency": "EUR",
+            "bets": 1,
+            "stakes": 700,
+            "wins": 0,
+            "rolled_back_stakes": 0,
+            "ggr": 700,
+            "bonus_bets": 0,
+            "bonus_stakes": 0,
+            "bonus_wins": 0,
+            "bonus_rolled_back_stakes": 0,
+            "bonus_ggr": 0,
+        }
     ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
+from tests.handlers import test_session_activity as worker_tests
+from tests.handlers.test_session_activity import PLAYER, WALLET_SOURCE, activity
 from tests.support.bus import eventbridge_body, sqs_event
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
@@ -11,31 +12,8 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.sessions import SessionActivity, SessionService
 from {{ cookiecutter.package_name }}.handlers import session_activity
 
-PLAYER = "player-1"
-WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
-
-
-@pytest.fixture
-def store() -> InMemorySessionStore:
-    return InMemorySessionStore()
-
-
-@pytest.fixture
-def sessions(
-    store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
-) -> SessionService:
-    return SessionService(store, publisher, clock, "{{ cookiecutter.package_name }}.sessions")
-
-
-@pytest.fixture
-def session_id(sessions: SessionService) -> str:
-    return sessions.start_session(PLAYER, correlation_id="login").session_id
-
-
-def activity(store: InMemorySessionStore, session_id: str) -> SessionActivity:
-    session = store.get(session_id)
-    assert session is not None
-    return session.activity
+# The worker's own tests' fixtures (a store, the session service on it, a started session), defined there.
+store, sessions, session_id = worker_tests.store, worker_tests.sessions, worker_tests.session_id
 
 
 def test_events_the_wallet_publishes_are_what_the_worker_reads(

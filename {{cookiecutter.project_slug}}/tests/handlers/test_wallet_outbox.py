@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
-from tools.streams import StreamPoller
+from tools.aws.streams import StreamPoller
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher

@@ -1,9 +1,10 @@
 """A bad message among good ones: the good are applied once, the bad one ends in the dead-letter queue.
 
 The session-activity queue and its dead-letter queue are made in the moto server from serverless.yml
-(tools/stack.py, as `make dev` makes them), so the redrive policy under test is the stack's own. The
-real handler gets its batches the way Lambda's SQS event source mapping delivers them (tools/dev.py):
-receive, invoke with the batch, delete what succeeded and leave the reported failures to come back.
+(tools/aws/stack.py, as `make dev` makes them), so the redrive policy under test is the stack's own.
+The real handler gets its batches the way Lambda's SQS event source mapping delivers them
+(tools/aws/dev.py): receive, invoke with the batch, delete what succeeded and leave the
+reported failures to come back.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import Any
 import pytest
 from tests.support.region import REGION
 from tests.support.tables import create_event_bus
-from tools.dev import _deliver
-from tools.stack import Function, LocalStack, create_local_stack, load
+from tools.aws.dev import _deliver
+from tools.aws.stack import Function, LocalStack, create_local_stack, load
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher

@@ -1,7 +1,7 @@
 """Each scheduled job end to end through its Lambda handler, on the moto server.
 
 The tables come from serverless.yml (tests/support/tables.py), the export bucket is made from its
-definition there (tools/stack.py, as `make dev` makes it), and each function gets the environment the
+definition there (tools/aws/stack.py, as `make dev` makes it), and each function gets the environment the
 stack gives it. Published events reach a queue through a rule on the test's own bus, as they would reach
 the stack's workers.
 """
@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 import pytest
 from tests.support.tables import create_event_bus
-from tools.stack import StackError, create_local_stack, load
+from tools.aws.stack import StackError, create_local_stack, load
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore

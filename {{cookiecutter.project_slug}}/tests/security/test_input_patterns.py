@@ -12,7 +12,7 @@ import pytest
 from tests.api.http_api import ApiClient
 
 DEPOSIT = {"transaction_id": "dep-1", "amount": 1_000, "currency": "EUR"}
-BET = {"transaction_id": "bet-1", "amount": 100, "currency": "EUR"}
+BET = {"transaction_id": "bet-1", "round_id": "round-1", "amount": 100, "currency": "EUR"}
 
 
 def balance(api: ApiClient) -> Any:

@@ -36,12 +36,18 @@ MODULE_SERVER_CALLS = {
         ),
         pytest.param(
             "/wallet/wins",
-            {"kind": "win", "transaction_id": "win-x", "bet_transaction_id": "bet-1", **MONEY},
+            {
+                "kind": "win",
+                "transaction_id": "win-x",
+                "bet_transaction_id": "bet-1",
+                "round_id": "r-1",
+                **MONEY,
+            },
             id="win",
         ),
         pytest.param(
             "/wallet/rollbacks",
-            {"kind": "rollback", "transaction_id": "rb-x", "bet_transaction_id": "bet-1"},
+            {"kind": "rollback", "transaction_id": "rb-x", "bet_transaction_id": "bet-1", "round_id": "r-1"},
             id="rollback",
         ),
     ],
@@ -53,7 +59,9 @@ SERVER_CALLS = [call for module in MODULES for call in MODULE_SERVER_CALLS.get(m
 MODULE_PLAYER_ROUTES = {
     "wallet": [
         pytest.param("GET", "/wallet", None, id="balance"),
-        pytest.param("POST", "/wallet/bets", {"transaction_id": "bet-x", **MONEY}, id="bet"),
+        pytest.param(
+            "POST", "/wallet/bets", {"transaction_id": "bet-x", "round_id": "r-1", **MONEY}, id="bet"
+        ),
     ],
     "sessions": [pytest.param("POST", "/sessions", None, id="sign-in")],
     "responsible_gaming": [
@@ -77,7 +85,7 @@ def funded(api: ApiClient) -> ApiClient:
     """PLAYER holds 100.00 EUR and has bet 1.00 EUR (bet-1)."""
     deposit = {"transaction_id": "dep-1", "amount": 10_000, "currency": "EUR"}
     assert api.post("/wallet/deposits", deposit).status == 201
-    bet = {"transaction_id": "bet-1", "amount": 100, "currency": "EUR"}
+    bet = {"transaction_id": "bet-1", "round_id": "r-1", "amount": 100, "currency": "EUR"}
     assert api.post("/wallet/bets", bet).status == 201
     return api
 
@@ -126,7 +134,13 @@ def test_a_server_token_is_refused_on_every_player_route(
 def test_each_server_calls_only_its_own_routes(funded: ApiClient) -> None:
     """The game server moves no payment, the payment provider settles no game, whatever their scopes."""
     deposit = {"transaction_id": "dep-2", "amount": 500, "currency": "EUR"}
-    win = {"transaction_id": "win-2", "bet_transaction_id": "bet-1", "amount": 500, "currency": "EUR"}
+    win = {
+        "transaction_id": "win-2",
+        "bet_transaction_id": "bet-1",
+        "round_id": "r-1",
+        "amount": 500,
+        "currency": "EUR",
+    }
 
     by_the_game_server = funded.post("/wallet/deposits", deposit, caller=GAME_SERVER)
     by_the_payment_provider = funded.post("/wallet/wins", win, caller=PAYMENT_PROVIDER)

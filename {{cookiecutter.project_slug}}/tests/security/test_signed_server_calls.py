@@ -111,12 +111,13 @@ def test_a_captured_call_replayed_outside_the_window_is_refused(api: ApiClient, 
 def test_a_game_server_win_replayed_as_another_win_is_refused(api: ApiClient) -> None:
     """Wins are signed by the game server: a captured win cannot be re-sent under another id."""
     api.post("/wallet/deposits", {"transaction_id": "dep-1", "amount": 1_000, "currency": "EUR"})
-    api.post("/wallet/bets", {"transaction_id": "bet-1", "amount": 100, "currency": "EUR"})
+    api.post("/wallet/bets", {"transaction_id": "bet-1", "round_id": "r-1", "amount": 100, "currency": "EUR"})
     win = {
         "player_id": PLAYER,
         "kind": "win",
         "transaction_id": "win-1",
         "bet_transaction_id": "bet-1",
+        "round_id": "r-1",
         "amount": 50,
         "currency": "EUR",
     }

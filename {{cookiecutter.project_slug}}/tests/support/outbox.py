@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tools.streams import StreamPoller
+    from tools.aws.streams import StreamPoller
 
     from {{ cookiecutter.package_name }}.ports import EventPublisher
 
@@ -16,7 +16,7 @@ def outbox_poller(table_name: str, publisher: EventPublisher) -> StreamPoller:
     `poll()` it after the money operations: the events reach `publisher` as the bus would get them.
     """
     import boto3
-    from tools.streams import StreamPoller
+    from tools.aws.streams import StreamPoller
 
     from {{ cookiecutter.package_name }}.handlers.wallet_outbox import OutboxRelay
 

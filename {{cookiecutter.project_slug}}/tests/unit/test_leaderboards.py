@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedge
 from {{ cookiecutter.package_name }}.domain.errors import NotFound, ValidationFailed
 from {{ cookiecutter.package_name }}.domain.leaderboards import (
     DEFAULT_CATALOGUE,
+    DEFAULT_MISSION_MIN_STAKE,
     BoardWindow,
     Catalogue,
     Leaderboard,
@@ -35,6 +37,7 @@ TODAY = "2030-01-01"
 THIS_WEEK = "2030-W01"
 CUP_START = datetime(2030, 1, 1, 0, 0, tzinfo=UTC)
 CUP_END = datetime(2030, 1, 2, 0, 0, tzinfo=UTC)
+KEY = b"the pseudonyms' test key"
 
 CATALOGUE = Catalogue(
     boards=(
@@ -115,8 +118,9 @@ def play(
     amount: int = 100,
     currency: str = "EUR",
     at: datetime = datetime(2030, 1, 1, 12, 0, tzinfo=UTC),
+    funds: str | None = "cash",
 ) -> Play:
-    return Play(event_id, event, player, amount, currency, at)
+    return Play(event_id, event, player, amount, currency, at, funds)
 
 
 def events_named(publisher: InMemoryEventPublisher, name: str) -> list[dict[str, object]]:
@@ -295,9 +299,68 @@ def test_unknown_board_is_not_found(service: LeaderboardService) -> None:
 def test_pseudonym_is_stable_per_board_window_and_differs_across_boards() -> None:
     today = BoardWindow("daily-wins", TODAY)
 
-    assert pseudonym(today, "player-1") == pseudonym(today, "player-1")
-    assert pseudonym(today, "player-1") != pseudonym(BoardWindow("weekly-bets", THIS_WEEK), "player-1")
-    assert "player-1" not in pseudonym(today, "player-1")
+    assert pseudonym(today, "player-1", KEY) == pseudonym(today, "player-1", KEY)
+    assert pseudonym(today, "player-1", KEY) != pseudonym(
+        BoardWindow("weekly-bets", THIS_WEEK), "player-1", KEY
+    )
+    assert "player-1" not in pseudonym(today, "player-1", KEY)
+
+
+def test_pseudonym_is_keyed_so_hashing_candidate_ids_finds_nobody() -> None:
+    today = BoardWindow("daily-wins", TODAY)
+    unkeyed = hashlib.sha256(f"daily-wins#{TODAY}#player-1".encode()).hexdigest()[:10]
+
+    assert pseudonym(today, "player-1", KEY) != f"player-{unkeyed}"
+    assert pseudonym(today, "player-1", KEY) != pseudonym(today, "player-1", b"another key")
+    with pytest.raises(ValueError, match="key"):
+        pseudonym(today, "player-1", b"")
+
+
+def test_the_service_shows_no_pseudonym_without_its_key(
+    store: InMemoryLeaderboardStore, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    service = LeaderboardService(store, publisher, clock, SOURCE, CATALOGUE)
+
+    with pytest.raises(RuntimeError, match="key"):
+        service.pseudonym(BoardWindow("daily-wins", TODAY), "player-1")
+
+
+# Missions count paid play ---------------------------------------------------------------------
+
+
+def test_bonus_funded_and_tiny_stakes_do_not_advance_missions(service: LeaderboardService) -> None:
+    service.record_play(play("bonus-bet", "BetPlaced", funds="bonus", amount=1_000), correlation_id="c")
+    service.record_play(
+        play("penny-bet", "BetPlaced", amount=DEFAULT_MISSION_MIN_STAKE - 1), correlation_id="c"
+    )
+    service.record_play(play("no-funds", "BetPlaced", funds=None), correlation_id="c")
+
+    [status] = service.missions("player-1")
+    assert status.progress == 0
+
+
+def test_cash_stakes_at_the_minimum_advance_missions(service: LeaderboardService) -> None:
+    for number in range(3):
+        service.record_play(
+            play(f"bet-{number}", "BetPlaced", amount=DEFAULT_MISSION_MIN_STAKE), correlation_id="c"
+        )
+
+    [status] = service.missions("player-1")
+    assert (status.progress, status.completed, status.rewarded) == (3, True, True)
+
+
+def test_the_minimum_stake_is_a_setting_of_the_service(
+    store: InMemoryLeaderboardStore, wallet: Wallet, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    service = LeaderboardService(
+        store, publisher, clock, SOURCE, CATALOGUE, bonuses=wallet, mission_min_stake=500
+    )
+
+    service.record_play(play("bet-1", "BetPlaced", amount=499), correlation_id="c")
+    service.record_play(play("bet-2", "BetPlaced", amount=500), correlation_id="c")
+
+    [status] = service.missions("player-1")
+    assert status.progress == 1
 
 
 # Tournaments ----------------------------------------------------------------------------------
@@ -461,3 +524,20 @@ def test_reward_transaction_id_names_mission_player_and_window() -> None:
 
     assert mission.reward_transaction_id("player-1", TODAY) == f"mission:three-bets:player-1:{TODAY}"
     assert MissionWindow("three-bets", TODAY) != MissionWindow("three-bets", "2030-01-02")
+
+
+def test_leaderboard_settings_read_the_minimum_stake_and_the_key_parameters_name() -> None:
+    from {{ cookiecutter.package_name }}.settings_leaderboards import LeaderboardSettings
+
+    env = {"LEADERBOARDS_TABLE_NAME": "boards", "LEADERBOARD_PSEUDONYM_KEY_PARAMETER": "/casino/dev/key"}
+    assert LeaderboardSettings.from_env(env) == LeaderboardSettings("boards", "/casino/dev/key", 100)
+    assert LeaderboardSettings.from_env({**env, "MISSION_MIN_STAKE": "250"}).mission_min_stake == 250
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "1.5", "lots"])
+def test_a_bad_minimum_stake_is_refused_naming_the_variable(raw: str) -> None:
+    from {{ cookiecutter.package_name }}.settings import SettingsError
+    from {{ cookiecutter.package_name }}.settings_leaderboards import LeaderboardSettings
+
+    with pytest.raises(SettingsError, match="MISSION_MIN_STAKE"):
+        LeaderboardSettings.from_env({"LEADERBOARDS_TABLE_NAME": "boards", "MISSION_MIN_STAKE": raw})

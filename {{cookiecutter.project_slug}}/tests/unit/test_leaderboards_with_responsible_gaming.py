@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.unit import test_leaderboards as leaderboard_tests
 from tests.unit.test_leaderboards import CATALOGUE, SOURCE, WALLET_SOURCE, events_named, play
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
@@ -12,15 +13,11 @@ from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
 from {{ cookiecutter.package_name }}.domain.leaderboards import LeaderboardService
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
+# The board's store of the leaderboards' own tests, defined there; the ledger is the wallet's fixture
+# (tests/api/fixtures_wallet.py: player protection needs the wallet, so it is always there).
+store = leaderboard_tests.store
 
-@pytest.fixture
-def store() -> InMemoryLeaderboardStore:
-    return InMemoryLeaderboardStore()
-
-
-@pytest.fixture
-def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
-    return InMemoryLedgerStore(relay=publisher)
+PROTECTION_SOURCE = "{{ cookiecutter.package_name }}.responsible_gaming"
 
 
 def test_an_excluded_players_completed_mission_is_skipped_not_paid_nor_marked(
@@ -54,3 +51,35 @@ def test_an_excluded_players_completed_mission_is_skipped_not_paid_nor_marked(
     assert events_named(publisher, "BonusGranted") == []
     [status] = service.missions("player-1")
     assert (status.completed, status.rewarded) == (True, False)
+
+
+@pytest.mark.parametrize("exclusion", ["self_exclude", "cool_off"])
+def test_an_excluded_player_cannot_enter_a_tournament(
+    store: InMemoryLeaderboardStore,
+    ledger: InMemoryLedgerStore,
+    publisher: InMemoryEventPublisher,
+    clock: FixedClock,
+    exclusion: str,
+) -> None:
+    # Imported here: this file stays in a project without player protection (uncollected there).
+    from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
+        CoolingOff,
+        ProtectionService,
+        SelfExcluded,
+    )
+
+    protection = ProtectionService(ledger, publisher, clock, PROTECTION_SOURCE)
+    service = LeaderboardService(store, publisher, clock, SOURCE, CATALOGUE, marketing=protection)
+    if exclusion == "self_exclude":
+        protection.self_exclude("player-1", LIMITS_POLICY.self_exclusion_min_months, correlation_id="e")
+    else:
+        protection.cool_off("player-1", LIMITS_POLICY.cool_off_hours, correlation_id="e")
+    publisher.events.clear()
+
+    with pytest.raises((SelfExcluded, CoolingOff)) as refused:
+        service.enter_tournament("new-year-cup", "player-1", correlation_id="c")
+
+    assert refused.value.status == 403
+    assert events_named(publisher, "TournamentEntered") == []
+    # Another player, not excluded, enters as before.
+    assert service.enter_tournament("new-year-cup", "player-2", correlation_id="c")[1] is True

@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.domain.notifications import (
     INDEFINITELY,
     Delivery,
     DeliveryInProgress,
+    ExcludedFromMarketing,
     NotificationKind,
     NotificationService,
     PreferencesUpdate,
@@ -169,6 +170,25 @@ def test_self_exclusion_is_recorded_and_stops_marketing_until_it_ends(
     assert [n.reason for n in channel.delivered] == [Reason.SELF_EXCLUSION_STARTED, Reason.BONUS_GRANTED]
     assert until.date().isoformat() in channel.delivered[0].text
     assert service.preferences(PLAYER).excluded_until == until
+
+
+def test_a_self_excluded_player_cannot_opt_into_marketing_until_the_exclusion_ends(
+    service: NotificationService, clock: FixedClock
+) -> None:
+    handle(service, "SelfExclusionStarted", "excl-1", until=(clock.now() + timedelta(days=180)).isoformat())
+
+    with pytest.raises(ExcludedFromMarketing) as refused:
+        opt_in(service)
+    service.update_preferences(PLAYER, PreferencesUpdate(marketing=False))  # opting out is always allowed
+    clock.advance(timedelta(days=181))
+    opt_in(service)
+
+    assert (refused.value.status, refused.value.code, refused.value.field) == (
+        403,
+        "self_excluded",
+        "marketing",
+    )
+    assert service.preferences(PLAYER).marketing is True
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedge
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.promotions import (
     BonusGrant,
+    HostedBonusWallet,
     Promotion,
     PromotionBoard,
     PromotionRulesError,
@@ -93,7 +94,9 @@ def service_with(
     publisher: InMemoryEventPublisher,
     clock: FixedClock,
 ) -> PromotionService:
-    return PromotionService(promotions, store, wallet, ledger, publisher, clock, PROMOTIONS_SOURCE)
+    return PromotionService(
+        promotions, store, HostedBonusWallet(wallet), ledger, publisher, clock, PROMOTIONS_SOURCE
+    )
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from tests.unit import test_promotions as promotion_tests
 from tests.unit.test_promotions import (
     PLAYER,
     TOURNAMENT,
@@ -28,14 +29,9 @@ if TYPE_CHECKING:
     from {{ cookiecutter.package_name }}.domain.responsible_gaming import ProtectionService
 
 
-@pytest.fixture
-def ledger(publisher: InMemoryEventPublisher) -> InMemoryLedgerStore:
-    return InMemoryLedgerStore(relay=publisher)
-
-
-@pytest.fixture
-def store() -> InMemoryPromotionStore:
-    return InMemoryPromotionStore()
+# The promotions' store of their own tests, defined there; the ledger is the wallet's fixture
+# (tests/api/fixtures_wallet.py: player protection needs the wallet, so it is always there).
+store = promotion_tests.store
 
 
 # Bonuses are marketing: none for a player who is self-excluded or cooling off.

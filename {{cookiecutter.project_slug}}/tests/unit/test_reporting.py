@@ -29,6 +29,17 @@ SOURCE = "{{ cookiecutter.package_name }}.reporting"
 # The test clock's day is 2030-01-01 (tests/conftest.py): the last finished day is 2029-12-31.
 YESTERDAY = date(2029, 12, 31)
 PLAYED_AT = datetime(2029, 12, 31, 20, 0, tzinfo=UTC)
+DEFINITION = (
+    "ggr = stakes - rolled_back_stakes - wins of cash play, in minor units, per UTC day; "
+    "bonus-funded play is counted apart (bonus_*) and is not GGR"
+)
+NO_BONUS_PLAY = {
+    "bonus_bets": 0,
+    "bonus_stakes": 0,
+    "bonus_wins": 0,
+    "bonus_rolled_back_stakes": 0,
+    "bonus_ggr": 0,
+}
 
 
 @pytest.fixture
@@ -67,6 +78,61 @@ def test_ggr_is_stakes_less_rolled_back_stakes_less_wins() -> None:
 
     assert totals.ggr == 500
     assert PlayTotals(bets=1, stakes=100, wins=350).ggr == -250  # a losing day for the house
+
+
+@pytest.mark.parametrize(
+    ("event_name", "expected"),
+    [
+        ("BetPlaced", PlayTotals(bonus_bets=1, bonus_stakes=250)),
+        ("BetSettled", PlayTotals(bonus_wins=250)),
+        ("BetRolledBack", PlayTotals(bonus_rolled_back_stakes=250)),
+    ],
+)
+def test_bonus_funded_play_moves_the_bonus_totals_only(event_name: str, expected: PlayTotals) -> None:
+    bonus_play = Play.of_wallet_event(event_name, "event-1", 250, "EUR", PLAYED_AT, funds="bonus")
+
+    assert bonus_play is not None
+    assert bonus_play.totals == expected
+    assert bonus_play.totals.ggr == 0
+
+
+def test_ggr_counts_cash_only_with_the_bonus_figures_beside_it(
+    counter: GgrCounter, reporter: DailyGgrReporter, writer: InMemoryReportWriter
+) -> None:
+    for name, event_id, amount, funds in [
+        ("BetPlaced", "cash-bet", 1_000, "cash"),
+        ("BetSettled", "cash-win", 400, "cash"),
+        ("BetPlaced", "bonus-bet-1", 5_000, "bonus"),
+        ("BetPlaced", "bonus-bet-2", 1_000, "bonus"),
+        ("BetSettled", "bonus-win", 2_000, "bonus"),
+        ("BetRolledBack", "bonus-rollback", 1_000, "bonus"),
+    ]:
+        counted = Play.of_wallet_event(name, event_id, amount, "EUR", PLAYED_AT, funds=funds)
+        assert counted is not None
+        counter.count(counted)
+
+    [line] = reporter.write_report(correlation_id="schedule-1").report.as_json()["currencies"]
+
+    assert line == {
+        "currency": "EUR",
+        "bets": 1,
+        "stakes": 1_000,
+        "wins": 400,
+        "rolled_back_stakes": 0,
+        "ggr": 600,
+        "bonus_bets": 2,
+        "bonus_stakes": 6_000,
+        "bonus_wins": 2_000,
+        "bonus_rolled_back_stakes": 1_000,
+        "bonus_ggr": 3_000,
+    }
+
+
+def test_unknown_funds_are_refused_naming_the_field() -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        Play.of_wallet_event("BetPlaced", "event-1", 250, "EUR", PLAYED_AT, funds="credit")
+
+    assert refused.value.field == "funds"
 
 
 @pytest.mark.parametrize(
@@ -134,7 +200,7 @@ def test_the_daily_run_reports_yesterday_in_json_and_csv(
     assert json.loads(writer.objects[folder + "ggr.json"]) == {
         "report": "ggr",
         "date": "2029-12-31",
-        "definition": "ggr = stakes - rolled_back_stakes - wins, in minor units, per UTC day",
+        "definition": DEFINITION,
         "currencies": [
             {
                 "currency": "EUR",
@@ -143,6 +209,11 @@ def test_the_daily_run_reports_yesterday_in_json_and_csv(
                 "wins": 1_200,
                 "rolled_back_stakes": 500,
                 "ggr": -200,
+                "bonus_bets": 0,
+                "bonus_stakes": 0,
+                "bonus_wins": 0,
+                "bonus_rolled_back_stakes": 0,
+                "bonus_ggr": 0,
             }
         ],
     }
@@ -156,6 +227,11 @@ def test_the_daily_run_reports_yesterday_in_json_and_csv(
             "wins": "1200",
             "rolled_back_stakes": "500",
             "ggr": "-200",
+            "bonus_bets": "0",
+            "bonus_stakes": "0",
+            "bonus_wins": "0",
+            "bonus_rolled_back_stakes": "0",
+            "bonus_ggr": "0",
         }
     ]
 
@@ -172,7 +248,15 @@ def test_the_report_is_announced_with_the_runs_correlation_id(
     assert event.detail["report_date"] == "2029-12-31"
     assert event.detail["locations"] == list(written.locations)
     assert event.detail["currencies"] == [
-        {"currency": "EUR", "bets": 1, "stakes": 1_000, "wins": 0, "rolled_back_stakes": 0, "ggr": 1_000}
+        {
+            "currency": "EUR",
+            "bets": 1,
+            "stakes": 1_000,
+            "wins": 0,
+            "rolled_back_stakes": 0,
+            "ggr": 1_000,
+            **NO_BONUS_PLAY,
+        }
     ]
 
 
@@ -215,7 +299,8 @@ def test_a_day_without_play_gets_an_empty_report(
     assert written.report.currencies == ()
     assert json.loads(writer.objects["reports/ggr/date=2029-12-31/ggr.json"])["currencies"] == []
     assert writer.objects["reports/ggr/date=2029-12-31/ggr.csv"].decode().splitlines() == [
-        "date,currency,bets,stakes,wins,rolled_back_stakes,ggr"
+        "date,currency,bets,stakes,wins,rolled_back_stakes,ggr,"
+        "bonus_bets,bonus_stakes,bonus_wins,bonus_rolled_back_stakes,bonus_ggr"
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,11 @@ import pytest
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.compliance import LIMITS_POLICY
-from {{ cookiecutter.package_name }}.domain.errors import CurrencyMismatch, ValidationFailed
+from {{ cookiecutter.package_name }}.domain.errors import (
+    CurrencyMismatch,
+    NotFound,
+    ValidationFailed,
+)
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
     LIMIT_INCREASE_DELAY,
@@ -20,6 +25,7 @@ from {{ cookiecutter.package_name }}.domain.responsible_gaming import (
     LimitExceeded,
     LimitKind,
     LimitPeriod,
+    LimitRaiseCooling,
     PlayerProtection,
     ProtectionChanged,
     ProtectionService,
@@ -98,6 +104,7 @@ def test_a_player_without_verified_kyc_can_neither_deposit_nor_bet(
 ) -> None:
     if status is not None:
         protection.set_kyc_status(PLAYER, status, correlation_id="kyc")
+    publisher.events.clear()  # the KYC verdict's own event, if the status changed
 
     with pytest.raises(KycRequired):
         wallet.deposit(PLAYER, "dep-1", eur(1_000), correlation_id="c")
@@ -279,8 +286,12 @@ def test_a_new_limit_applies_at_once_and_is_announced(
     }
 
 
-def test_a_raised_limit_waits_24_hours(
-    wallet: Wallet, protection: ProtectionService, player: str, clock: FixedClock
+def test_a_raised_limit_waits_for_the_cooling_period_and_the_players_confirmation(
+    wallet: Wallet,
+    protection: ProtectionService,
+    player: str,
+    clock: FixedClock,
+    publisher: InMemoryEventPublisher,
 ) -> None:
     protection.set_limit(player, WAGER, DAY, 1_000, "EUR", correlation_id="c")
 
@@ -288,18 +299,59 @@ def test_a_raised_limit_waits_24_hours(
 
     assert change.pending
     assert change.effective_at == clock.now() + LIMIT_INCREASE_DELAY
+    clock.advance(LIMIT_INCREASE_DELAY * 3)
+    # The cooling period is long over, but the player has not confirmed: the old limit holds.
     with pytest.raises(LimitExceeded):
         wallet.place_bet(player, "bet-1", eur(2_000), correlation_id="c")
-    clock.advance(LIMIT_INCREASE_DELAY)
+    publisher.events.clear()
+
+    confirmed = protection.confirm_limit(player, WAGER, DAY, correlation_id="confirm")
+
+    assert (confirmed.pending, confirmed.amount, confirmed.previous_amount) == (False, 3_000, 1_000)
     wallet.place_bet(player, "bet-1", eur(2_000), correlation_id="c")
     view = protection.protection(player)
     assert [(limit.amount, view.used[(limit.kind, limit.period)]) for limit in view.protection.limits] == [
         (3_000, 2_000)
     ]
     assert view.protection.pending == ()
+    event = publisher.events[0]
+    assert (event.name, event.correlation_id) == ("LimitRaiseConfirmed", "confirm")
+    assert event.detail == {
+        "player_id": player,
+        "limit_kind": "wager",
+        "period": "day",
+        "amount": 3_000,
+        "previous_amount": 1_000,
+        "currency": "EUR",
+        "effective_at": clock.now().isoformat(),
+    }
 
 
-def test_a_removed_limit_waits_24_hours(
+def test_a_raise_cannot_be_confirmed_before_its_cooling_period_ends(
+    wallet: Wallet, protection: ProtectionService, player: str, clock: FixedClock
+) -> None:
+    protection.set_limit(player, WAGER, DAY, 1_000, "EUR", correlation_id="c")
+    protection.set_limit(player, WAGER, DAY, 3_000, "EUR", correlation_id="c")
+    clock.advance(LIMIT_INCREASE_DELAY - timedelta(seconds=1))
+
+    with pytest.raises(LimitRaiseCooling) as early:
+        protection.confirm_limit(player, WAGER, DAY, correlation_id="c")
+
+    assert (early.value.status, early.value.field) == (409, "period")
+    with pytest.raises(LimitExceeded):
+        wallet.place_bet(player, "bet-1", eur(2_000), correlation_id="c")
+
+
+def test_confirming_a_limit_with_no_raise_waiting_is_not_found(
+    protection: ProtectionService, player: str
+) -> None:
+    protection.set_limit(player, WAGER, DAY, 1_000, "EUR", correlation_id="c")
+
+    with pytest.raises(NotFound):
+        protection.confirm_limit(player, WAGER, DAY, correlation_id="c")
+
+
+def test_a_removed_limit_waits_for_the_cooling_period_and_the_players_confirmation(
     wallet: Wallet, protection: ProtectionService, player: str, clock: FixedClock
 ) -> None:
     protection.set_limit(player, WAGER, DAY, 1_000, "EUR", correlation_id="c")
@@ -307,11 +359,29 @@ def test_a_removed_limit_waits_24_hours(
     change = protection.set_limit(player, WAGER, DAY, None, "EUR", correlation_id="c")
 
     assert (change.pending, change.amount, change.previous_amount) == (True, None, 1_000)
+    clock.advance(LIMIT_INCREASE_DELAY)
     with pytest.raises(LimitExceeded):
         wallet.place_bet(player, "bet-1", eur(1_001), correlation_id="c")
-    clock.advance(LIMIT_INCREASE_DELAY)
+    protection.confirm_limit(player, WAGER, DAY, correlation_id="c")
     wallet.place_bet(player, "bet-1", eur(50_000), correlation_id="c")
     assert protection.protection(player).protection.limits == ()
+
+
+def test_a_kyc_status_change_is_announced_for_the_audit_trail(
+    protection: ProtectionService, publisher: InMemoryEventPublisher
+) -> None:
+    protection.set_kyc_status(PLAYER, KycStatus.PENDING, correlation_id="kyc-1")
+    protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="kyc-2")
+    protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="kyc-3")  # no change: no event
+
+    assert [(event.name, event.correlation_id) for event in publisher.events] == [
+        ("KycStatusChanged", "kyc-1"),
+        ("KycStatusChanged", "kyc-2"),
+    ]
+    assert [event.detail for event in publisher.events] == [
+        {"player_id": PLAYER, "kyc_status": "pending", "previous_status": "unverified"},
+        {"player_id": PLAYER, "kyc_status": "verified", "previous_status": "pending"},
+    ]
 
 
 def test_a_decrease_applies_at_once_and_cancels_a_waiting_raise(
@@ -475,15 +545,46 @@ def test_a_rollback_gives_its_stake_back_to_the_limits_of_the_bets_day(
     wallet.place_bet(player, "bet-2", eur(1_000), correlation_id="c")
 
 
-def test_bonus_stakes_do_not_count_towards_limits(
-    wallet: Wallet, protection: ProtectionService, player: str, ledger: InMemoryLedgerStore, clock: FixedClock
+def test_bonus_stakes_do_not_count_towards_limits_where_the_rule_says_so(
+    ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock
 ) -> None:
-    wallet.grant_bonus(player, "bonus-1", eur(5_000), correlation_id="c")
-    protection.set_limit(player, WAGER, DAY, 1_000, "EUR", correlation_id="c")
+    protection = ProtectionService(
+        ledger, publisher, clock, SOURCE, replace(LIMITS_POLICY, bonus_stakes_count_towards_limits=False)
+    )
+    wallet = funded_with_bonus(ledger, clock, protection)
 
-    wallet.place_bet(player, "bet-1", eur(5_000), correlation_id="c", funds=Funds.BONUS)
+    wallet.place_bet(PLAYER, "bet-1", eur(5_000), correlation_id="c", funds=Funds.BONUS)
 
     assert used(ledger, WAGER, clock.now()) == 0
+
+
+def test_bonus_stakes_count_towards_limits_where_the_rule_says_so(
+    ledger: InMemoryLedgerStore, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    protection = ProtectionService(
+        ledger, publisher, clock, SOURCE, replace(LIMITS_POLICY, bonus_stakes_count_towards_limits=True)
+    )
+    wallet = funded_with_bonus(ledger, clock, protection)
+
+    wallet.place_bet(PLAYER, "bet-1", eur(600), correlation_id="c", funds=Funds.BONUS)
+    with pytest.raises(LimitExceeded):
+        wallet.place_bet(PLAYER, "bet-2", eur(600), correlation_id="c", funds=Funds.BONUS)
+    wallet.settle_win(PLAYER, "win-1", "bet-1", eur(200), correlation_id="c")
+
+    assert used(ledger, WAGER, clock.now()) == 600
+    assert used(ledger, LOSS, clock.now()) == 400
+
+
+def funded_with_bonus(
+    ledger: InMemoryLedgerStore, clock: FixedClock, protection: ProtectionService
+) -> Wallet:
+    """A verified player with 50.00 EUR of bonus and a daily wager limit of 10.00 EUR."""
+    wallet = Wallet(ledger, clock, WALLET_SOURCE, protection=protection)
+    protection.set_kyc_status(PLAYER, KycStatus.VERIFIED, correlation_id="kyc")
+    wallet.deposit(PLAYER, "dep-0", eur(100), correlation_id="dep")
+    wallet.grant_bonus(PLAYER, "bonus-1", eur(5_000), correlation_id="c")
+    protection.set_limit(PLAYER, WAGER, DAY, 1_000, "EUR", correlation_id="c")
+    return wallet
 
 
 def test_the_deposit_limit_is_checked_with_the_deposit(

@@ -11,7 +11,9 @@ from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemory
 from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
 from {{ cookiecutter.package_name }}.domain.errors import NotFound, SessionClosed
 from {{ cookiecutter.package_name }}.domain.sessions import (
+    AtSessionCap,
     SessionActivity,
+    SessionLimitReached,
     SessionService,
     SessionStatus,
 )
@@ -234,3 +236,93 @@ def test_a_session_without_reality_checks_announces_none(
 
     assert "RealityCheckDue" not in [event.name for event in publisher.events]
     assert session.next_reality_check_at is None
+
+
+def test_a_new_sign_in_ends_the_players_older_session_by_default(
+    sessions: SessionService, publisher: InMemoryEventPublisher
+) -> None:
+    older = sessions.start_session(PLAYER, correlation_id="login-1")
+    publisher.events.clear()
+
+    newer = sessions.start_session(PLAYER, correlation_id="login-2")
+
+    assert [s.session_id for s in sessions.active_sessions(PLAYER)] == [newer.session_id]
+    ended_event = publisher.events[0]
+    assert (ended_event.name, ended_event.detail["session_id"], ended_event.detail["status"]) == (
+        "SessionUpdated",
+        older.session_id,
+        "ended",
+    )
+    with pytest.raises(SessionClosed):
+        sessions.heartbeat(older.session_id, PLAYER, correlation_id="late")
+
+
+def test_the_cap_counts_each_player_apart(sessions: SessionService) -> None:
+    mine = sessions.start_session(PLAYER, correlation_id="login-1")
+    sessions.start_session(OTHER_PLAYER, correlation_id="login-2")
+
+    assert [s.session_id for s in sessions.active_sessions(PLAYER)] == [mine.session_id]
+
+
+def test_a_cap_of_two_ends_only_the_oldest(
+    store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    sessions = SessionService(
+        store, publisher, clock, SOURCE, reality_check_minutes=None, max_active_sessions=2
+    )
+    first = sessions.start_session(PLAYER, correlation_id="login-1")
+    clock.advance(timedelta(minutes=1))
+    second = sessions.start_session(PLAYER, correlation_id="login-2")
+    clock.advance(timedelta(minutes=1))
+    third = sessions.start_session(PLAYER, correlation_id="login-3")
+
+    assert [s.session_id for s in sessions.active_sessions(PLAYER)] == [second.session_id, third.session_id]
+    assert store.get(first.session_id).status is SessionStatus.ENDED  # type: ignore[union-attr]
+
+
+def test_at_the_cap_a_refusing_policy_keeps_the_older_session(
+    store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    sessions = SessionService(
+        store, publisher, clock, SOURCE, reality_check_minutes=None, at_session_cap=AtSessionCap.REFUSE
+    )
+    older = sessions.start_session(PLAYER, correlation_id="login-1")
+
+    with pytest.raises(SessionLimitReached) as refused:
+        sessions.start_session(PLAYER, correlation_id="login-2")
+
+    assert refused.value.status == 409
+    assert [s.session_id for s in sessions.active_sessions(PLAYER)] == [older.session_id]
+
+
+def test_a_cap_below_one_is_refused_naming_the_setting(
+    store: InMemorySessionStore, publisher: InMemoryEventPublisher, clock: FixedClock
+) -> None:
+    with pytest.raises(ValueError, match="max_active_sessions"):
+        SessionService(store, publisher, clock, SOURCE, max_active_sessions=0)
+
+
+def test_session_settings_default_to_one_session_ending_the_oldest() -> None:
+    from {{ cookiecutter.package_name }}.settings_sessions import SessionSettings
+
+    assert SessionSettings.from_env({}) == SessionSettings(1, AtSessionCap.END_OLDEST)
+    assert SessionSettings.from_env(
+        {"MAX_ACTIVE_SESSIONS": "3", "AT_SESSION_CAP": "refuse"}
+    ) == SessionSettings(3, AtSessionCap.REFUSE)
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"MAX_ACTIVE_SESSIONS": "0"}, "MAX_ACTIVE_SESSIONS"),
+        ({"MAX_ACTIVE_SESSIONS": "21"}, "MAX_ACTIVE_SESSIONS"),
+        ({"MAX_ACTIVE_SESSIONS": "two"}, "MAX_ACTIVE_SESSIONS"),
+        ({"AT_SESSION_CAP": "kick"}, "AT_SESSION_CAP"),
+    ],
+)
+def test_bad_session_settings_are_refused_naming_the_variable(environ: dict[str, str], variable: str) -> None:
+    from {{ cookiecutter.package_name }}.settings import SettingsError
+    from {{ cookiecutter.package_name }}.settings_sessions import SessionSettings
+
+    with pytest.raises(SettingsError, match=variable):
+        SessionSettings.from_env(environ)

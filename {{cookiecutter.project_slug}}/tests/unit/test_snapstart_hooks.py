@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
 import pytest
+from tools.project import PROJECT_ROOT
 
 from {{ cookiecutter.package_name }} import snapstart
 
@@ -70,3 +73,26 @@ def test_the_snapshot_holds_boto3_but_no_client(monkeypatch: pytest.MonkeyPatch)
 
     assert "boto3" in sys.modules
     assert aws_clients._shared == {}
+
+
+def test_the_snapshot_holds_what_the_first_requests_load() -> None:
+    # Without SnapStart these load on the first request to a module's routes; a restored instance has them.
+    script = (
+        "import sys\n"
+        "from {{ cookiecutter.package_name }} import snapstart\n"
+        "expected = snapstart.first_request_imports()\n"
+        "before = [name for name in expected if name in sys.modules]\n"
+        "snapstart.import_before_snapshot()\n"
+        "print(len(expected), *before, *[name for name in expected if name not in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    count, *loaded_early_or_not_at_all = result.stdout.split()
+    assert loaded_early_or_not_at_all == []
+    assert int(count) == len(snapstart.first_request_imports())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -22,15 +23,25 @@ from {{ cookiecutter.package_name }}.domain.errors import (
 from {{ cookiecutter.package_name }}.domain.guard import TransactionGuard
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import (
+    DEFAULT_ROUND_CAP_MULTIPLE,
+    EXACT_BALANCE_ATTEMPTS,
     Balance,
     DuplicateTransaction,
     EntryKind,
     Funds,
     IdScope,
     LedgerEntry,
+    NotInRound,
     Reconciliation,
+    Round,
+    RoundCapExceeded,
+    RoundClosed,
+    RoundHasWins,
+    SessionRequired,
     Wallet,
     WalletReceipt,
+    WalletSnapshot,
+    round_cap_multiple,
 )
 
 SOURCE = "{{ cookiecutter.package_name }}.wallet"
@@ -121,6 +132,7 @@ def test_bet_takes_the_stake_and_announces_it_with_its_session(
         "amount": 300,
         "currency": "EUR",
         "funds": "cash",
+        "round_id": "bet-1",
         "session_id": "sess-1",
     }
 
@@ -268,6 +280,7 @@ def test_win_is_paid_even_when_the_balance_is_empty(
         "currency": "EUR",
         "funds": "cash",
         "bet_transaction_id": "bet-1",
+        "round_id": "bet-1",
         "session_id": "s-1",
     }
 
@@ -441,12 +454,14 @@ def test_duplicate_from_the_store_after_a_race_is_answered_as_a_replay(
     class RetryLandsFirst(InMemoryLedgerStore):
         """A concurrent retry of the same deposit writes it between our read and our write."""
 
-        def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+        def credit(
+            self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+        ) -> None:
             first = self.entry(entry.player_id, entry.kind.scope, entry.transaction_id) is None
             if first and entry.transaction_id == "dep-1":
                 super().credit(entry, guard)
                 raise DuplicateTransaction(entry.transaction_id)
-            super().credit(entry, guard)
+            super().credit(entry, guard, at_version)
 
     racing_wallet = Wallet(RetryLandsFirst(relay=publisher), clock, SOURCE)
 
@@ -742,3 +757,246 @@ def test_reconcile_counts_withdrawals_against_cash(funded: Wallet, clock: FixedC
     funded.settle_win(PLAYER, "win-1", "bet-1", eur(500), correlation_id="c")
 
     assert funded.reconcile(PLAYER) == Reconciliation(PLAYER, ledger_cash=5_500, balance_cash=5_500)
+
+
+# --- rounds -------------------------------------------------------------------------------------------
+
+
+def test_a_round_pays_at_most_its_stakes_times_the_cap_multiple(
+    ledger: InMemoryLedgerStore, clock: FixedClock
+) -> None:
+    wallet = Wallet(ledger, clock, SOURCE, round_cap_multiple=5)
+    wallet.deposit(PLAYER, "dep-1", eur(1_000), correlation_id="c")
+    wallet.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", round_id="r-1")
+    wallet.place_bet(PLAYER, "bet-2", eur(100), correlation_id="c", round_id="r-1")
+
+    wallet.settle_win(PLAYER, "win-1", "bet-1", eur(600), correlation_id="c", round_id="r-1")
+    with pytest.raises(RoundCapExceeded):
+        wallet.settle_win(PLAYER, "win-2", "bet-2", eur(401), correlation_id="c", round_id="r-1")
+    wallet.settle_win(PLAYER, "win-3", "bet-2", eur(400), correlation_id="c", round_id="r-1")
+
+    assert ledger.round(PLAYER, "r-1") == Round(PLAYER, "r-1", stakes=200, paid=1_000, payable=0)
+    assert cash(wallet) == 1_800
+    assert wallet.reconcile(PLAYER).balanced
+
+
+def test_the_default_cap_refuses_a_huge_win_on_a_small_stake(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", round_id="r-1")
+
+    with pytest.raises(RoundCapExceeded):
+        funded.settle_win(
+            PLAYER, "win-1", "bet-1", eur(100 * DEFAULT_ROUND_CAP_MULTIPLE + 1), correlation_id="c"
+        )
+
+    assert cash(funded) == 9_900
+
+
+@pytest.mark.parametrize("multiple", [0, -1, True, 10**13])
+def test_a_cap_multiple_out_of_range_is_refused(
+    ledger: InMemoryLedgerStore, clock: FixedClock, multiple: int
+) -> None:
+    with pytest.raises(ValueError, match="round_cap_multiple"):
+        Wallet(ledger, clock, SOURCE, round_cap_multiple=multiple)
+
+
+def test_a_final_win_closes_the_round_and_replays_as_itself(
+    funded: Wallet, publisher: InMemoryEventPublisher
+) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", round_id="r-1")
+    funded.settle_win(PLAYER, "win-1", "bet-1", eur(50), correlation_id="c", round_id="r-1", close_round=True)
+
+    replay = funded.settle_win(
+        PLAYER, "win-1", "bet-1", eur(50), correlation_id="c", round_id="r-1", close_round=True
+    )
+    with pytest.raises(RoundClosed):
+        funded.settle_win(PLAYER, "win-2", "bet-1", eur(50), correlation_id="c", round_id="r-1")
+    with pytest.raises(RoundClosed):
+        funded.place_bet(PLAYER, "bet-2", eur(100), correlation_id="c", round_id="r-1")
+
+    assert replay.replayed
+    assert cash(funded) == 9_950
+    assert publisher.events[-1].detail["round_closed"] is True
+
+
+def test_a_round_that_pays_nothing_closes_with_a_win_of_zero(
+    funded: Wallet, ledger: InMemoryLedgerStore
+) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", round_id="r-1")
+
+    closing = funded.settle_win(
+        PLAYER, "win-0", "bet-1", Money(0, "EUR"), correlation_id="c", round_id="r-1", close_round=True
+    )
+    with pytest.raises(ValidationFailed):
+        funded.settle_win(PLAYER, "win-1", "bet-1", Money(0, "EUR"), correlation_id="c", round_id="r-1")
+
+    assert (closing.amount, closing.replayed) == (0, False)
+    closed = ledger.round(PLAYER, "r-1")
+    assert closed is not None
+    assert closed.closed
+    assert cash(funded) == 9_900
+    assert funded.reconcile(PLAYER).balanced
+
+
+def test_a_rollback_of_a_bet_whose_round_paid_is_refused_and_replays_stay_answers(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", round_id="r-1")
+    funded.place_bet(PLAYER, "bet-2", eur(100), correlation_id="c", round_id="r-2")
+    funded.rollback_bet(PLAYER, "rb-2", "bet-2", correlation_id="c", round_id="r-2")
+    funded.settle_win(PLAYER, "win-1", "bet-1", eur(300), correlation_id="c", round_id="r-1")
+
+    with pytest.raises(RoundHasWins):
+        funded.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="c", round_id="r-1")
+    replay = funded.rollback_bet(PLAYER, "rb-2", "bet-2", correlation_id="c", round_id="r-2")
+
+    assert replay.replayed
+    assert cash(funded) == 10_200
+    assert funded.reconcile(PLAYER).balanced
+
+
+def test_a_win_or_rollback_naming_another_round_is_refused(funded: Wallet) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", round_id="r-1")
+    funded.place_bet(PLAYER, "bet-2", eur(100), correlation_id="c", round_id="r-2")
+
+    with pytest.raises(NotInRound):
+        funded.settle_win(PLAYER, "win-1", "bet-1", eur(50), correlation_id="c", round_id="r-2")
+    with pytest.raises(NotInRound):
+        funded.rollback_bet(PLAYER, "rb-1", "bet-1", correlation_id="c", round_id="r-2")
+
+    assert cash(funded) == 9_800
+
+
+def test_a_bet_without_a_round_is_a_round_of_its_own(funded: Wallet, ledger: InMemoryLedgerStore) -> None:
+    funded.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c")
+
+    funded.settle_win(PLAYER, "win-1", "bet-1", eur(50), correlation_id="c")
+
+    assert ledger.round(PLAYER, "bet-1") == Round(
+        PLAYER, "bet-1", stakes=100, paid=50, payable=100 * DEFAULT_ROUND_CAP_MULTIPLE - 50
+    )
+
+
+@pytest.mark.parametrize(
+    ("setting", "multiple"),
+    [(None, DEFAULT_ROUND_CAP_MULTIPLE), (" ", DEFAULT_ROUND_CAP_MULTIPLE), ("250", 250)],
+)
+def test_the_cap_multiple_setting_reads_a_whole_number(setting: str | None, multiple: int) -> None:
+    assert round_cap_multiple(setting) == multiple
+
+
+@pytest.mark.parametrize("setting", ["0", "-5", "1.5", "ten", "10000000000001"])
+def test_a_bad_cap_multiple_setting_is_refused_naming_it(setting: str) -> None:
+    with pytest.raises(ValueError, match="ROUND_CAP_MULTIPLE"):
+        round_cap_multiple(setting)
+
+
+# --- a bet in the player's active session (the jurisdiction's rule) ----------------------------------
+
+
+class Sessions:
+    """Sessions as the rule sees them: id -> (player, active)."""
+
+    def __init__(self, **sessions: tuple[str, bool]) -> None:
+        self.sessions = sessions
+
+    def is_active_for(self, session_id: str, player_id: str) -> bool:
+        return self.sessions.get(session_id) == (player_id, True)
+
+
+@pytest.fixture
+def sessions() -> Sessions:
+    """The player's s-live is active, s-ended is not, s-theirs is another player's."""
+    return Sessions(
+        **{"s-live": (PLAYER, True), "s-ended": (PLAYER, False), "s-theirs": (OTHER_PLAYER, True)}
+    )
+
+
+@pytest.fixture
+def in_session(clock: FixedClock, publisher: InMemoryEventPublisher, sessions: Sessions) -> Wallet:
+    """A wallet whose jurisdiction asks for the player's active session."""
+    wallet = Wallet(
+        InMemoryLedgerStore(relay=publisher, sessions=sessions), clock, SOURCE, bet_needs_session=True
+    )
+    wallet.deposit(PLAYER, "dep-1", eur(1_000), correlation_id="c")
+    return wallet
+
+
+@pytest.mark.parametrize("session_id", [None, "s-ended", "s-theirs", "s-unknown"])
+def test_a_bet_outside_the_players_active_session_is_refused_and_writes_nothing(
+    in_session: Wallet, publisher: InMemoryEventPublisher, session_id: str | None
+) -> None:
+    with pytest.raises(SessionRequired):
+        in_session.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", session_id=session_id)
+
+    assert cash(in_session) == 1_000
+    assert event_names(publisher) == ["FundsDeposited"]
+
+
+def test_a_bet_in_the_players_active_session_is_taken_and_replays_after_it_ends(
+    in_session: Wallet, sessions: Sessions
+) -> None:
+    in_session.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", session_id="s-live")
+    sessions.sessions["s-live"] = (PLAYER, False)
+
+    replay = in_session.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", session_id="s-live")
+
+    assert replay.replayed
+    assert cash(in_session) == 900
+
+
+def test_a_store_without_sessions_refuses_a_bet_that_needs_one(clock: FixedClock) -> None:
+    wallet = Wallet(InMemoryLedgerStore(), clock, SOURCE, bet_needs_session=True)
+    wallet.deposit(PLAYER, "dep-1", eur(1_000), correlation_id="c")
+
+    with pytest.raises(SessionRequired):
+        wallet.place_bet(PLAYER, "bet-1", eur(100), correlation_id="c", session_id="s-live")
+
+    assert cash(wallet) == 1_000
+
+
+class ConcurrentDeposits(InMemoryLedgerStore):
+    """Another request deposits 1.00 between the operation's read and each of its first `times` writes."""
+
+    def __init__(self, relay: InMemoryEventPublisher, times: int) -> None:
+        super().__init__(relay=relay)
+        self.times = times
+        self.reads: list[str] = []
+
+    def snapshot(self, player_id: str, *args: Any, **kwargs: Any) -> WalletSnapshot:
+        self.reads.append("snapshot")
+        return super().snapshot(player_id, *args, **kwargs)
+
+    def balance(self, player_id: str) -> Balance | None:
+        self.reads.append("balance")
+        return super().balance(player_id)
+
+    def debit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
+        if self.times:
+            self.times -= 1
+            racing = f"dep-race-{self.times}"
+            kept = {"round_id": None, "round_payable": 0, "events": ()}
+            super().credit(replace(entry, transaction_id=racing, kind=EntryKind.DEPOSIT, amount=100, **kept))
+        super().debit(entry, guard, at_version)
+
+
+@pytest.mark.parametrize("lost", range(EXACT_BALANCE_ATTEMPTS + 2))
+def test_a_bet_that_loses_the_race_for_the_balance_still_answers_the_balance_it_left(
+    publisher: InMemoryEventPublisher, clock: FixedClock, lost: int
+) -> None:
+    ledger = ConcurrentDeposits(publisher, times=0)
+    wallet = Wallet(ledger, clock, SOURCE)
+    wallet.deposit(PLAYER, "dep-1", eur(10_000), correlation_id="c")
+    ledger.times, ledger.reads = lost, []
+
+    receipt = wallet.place_bet(PLAYER, "bet-1", eur(2_500), correlation_id="c")
+    reads = list(ledger.reads)
+
+    # Every concurrent deposit landed, the bet once; the answer is the balance right after the bet.
+    left = Balance(PLAYER, "EUR", cash=10_000 + 100 * lost - 2_500)
+    assert receipt.balance == left == ledger.balance(PLAYER)
+    assert [entry.transaction_id for entry in ledger.entries(PLAYER)].count("bet-1") == 1
+    # A lost race is written again at the version the refusal returned, with no read; past
+    # EXACT_BALANCE_ATTEMPTS, without the version, and the balance is read after the write.
+    exact = lost < EXACT_BALANCE_ATTEMPTS
+    assert reads == (["snapshot"] if exact else ["snapshot", "balance"])
+    assert wallet.reconcile(PLAYER).balanced

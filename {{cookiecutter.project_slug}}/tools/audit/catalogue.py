@@ -12,7 +12,7 @@ auditor, not a legal opinion.
 
 from __future__ import annotations
 
-from tools.audit import checks, config, live, scanners
+from tools.audit import checks, config, hybrid, live, scanners
 from tools.audit.model import GLI_19, Citation, Control
 
 UKGC_RTS = "https://www.gamblingcommission.gov.uk/standards/remote-gambling-and-software-technical-standards"
@@ -192,6 +192,30 @@ CONTROLS: tuple[Control, ...] = (
         serves=LEAST_PRIVILEGE,
         remedy="Give the function its own iamRoleStatements instead of a shared `role`; remove unused roles.",
         static=checks.iam_one_role_per_function,
+    ),
+    Control(
+        id="iam-publishers-name-their-sources",
+        title="Each function may publish only as the modules it speaks for (events:source on PutEvents)",
+        enforced_by=(
+            "serverless.yml: PublishDomainEvents and PublishWalletEvents (Condition events:source)",
+            "manifest.yaml: a worker's sources, a module's api_publishes",
+        ),
+        serves=LEAST_PRIVILEGE,
+        remedy="Add Condition StringEquals events:source with the sources the function publishes "
+        "(<package>.<module>) to its PutEvents statement.",
+        static=checks.iam_publishers_name_their_sources,
+    ),
+    Control(
+        id="iam-bonus-grants-scoped",
+        title="Bonus-granting workers write the wallet's table only as a grant does",
+        enforced_by=(
+            "serverless.yml: macro bonus_grant_iam (BonusGrantWrites, BonusGrantExclusionCheck)",
+            "manifest.yaml: wallet bonus_grant_attributes, a worker's grants_bonuses",
+        ),
+        serves=LEAST_PRIVILEGE,
+        remedy="Keep the worker's wallet writes to PutItem and UpdateItem inside TransactWriteItems "
+        "(dynamodb:EnclosingOperation) on the attributes a grant writes (dynamodb:Attributes).",
+        static=checks.iam_bonus_grants_scoped,
     ),
     Control(
         id="lambda-tracing-active",
@@ -489,6 +513,19 @@ CONTROLS: tuple[Control, ...] = (
         checkov=("CKV_AWS_68",),
     ),
     Control(
+        id="edge-origin-closed",
+        title="With the edge, the API's own address refuses requests that did not come through CloudFront",
+        enforced_by=(
+            "serverless.yml: resources EdgeOriginSecret, ApiDistribution Origins.OriginCustomHeaders",
+            "serverless.yml: functions.api environment ORIGIN_VERIFY_HEADER, ORIGIN_VERIFY_SECRET_ID",
+            "src/<package>/api/origin.py: the header checked before any route (constant-time compare)",
+        ),
+        serves=EDGE,
+        remedy="Keep the distribution's origin header from EdgeOriginSecret and the api function's "
+        "ORIGIN_VERIFY_HEADER and ORIGIN_VERIFY_SECRET_ID naming the same header and secret.",
+        static=checks.edge_origin_closed,
+    ),
+    Control(
         id="edge-geo-restriction",
         title="With the edge, CloudFront admits players only from the jurisdiction's countries",
         enforced_by=(
@@ -517,5 +554,31 @@ CONTROLS: tuple[Control, ...] = (
         remedy="Regenerate the project for an allowed region (make regenerate REGION=...).",
         rule="residency",
         static=checks.region_residency,
+    ),
+    # The hybrid mode (module operator_wallet): tools/audit/hybrid.py.
+    Control(
+        id="no-wagering-function",
+        title="Where the law keeps wagering off public clouds, no function, route, table or code of it",
+        enforced_by=(
+            "hooks/pre_gen_project.py (the template): the wagering modules refused for the jurisdiction",
+            "tools/audit/config.py: WAGERING_MODULES, WAGERING_FUNCTIONS (the template manifest's residency)",
+        ),
+        serves=RESIDENCY,
+        remedy="Remove the wallet's functions, routes and tables: the operator's own wallet conducts the "
+        "wagering where the law puts it; regenerate with module_operator_wallet=true (the hybrid mode).",
+        rule="residency",
+        static=hybrid.no_wagering_function,
+    ),
+    Control(
+        id="platform-webhook-key-from-secret-store",
+        title="The hybrid mode's signing keys come from the parameter store, never the environment",
+        enforced_by=(
+            "serverless.yml: OPERATOR_PLATFORM_KEY_PARAMETER, OPERATOR_WALLET_KEY_PARAMETER",
+            "serverless.yml: the api role's OperatorPlatformKeys (ssm:GetParameter)",
+        ),
+        serves=SECRETS,
+        remedy="Keep the keys in SSM SecureStrings and pass their names (*_KEY_PARAMETER); let the api "
+        "function's role read the webhook's.",
+        static=hybrid.platform_webhook_key_from_secret_store,
     ),
 )

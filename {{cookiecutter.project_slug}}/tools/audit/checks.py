@@ -154,6 +154,126 @@ def iam_wildcard_resources_justified(context: StaticContext) -> Outcome:
     return Outcome.verdict(offenders, _checked(len(statements), "identity-policy statement"), notes)
 
 
+def _condition_values(statement: dict[str, Any], key: str) -> list[Any] | None:
+    """The values a statement's condition gives `key` (any operator), or None when it has none."""
+    for values in (statement.get("Condition") or {}).values():
+        if isinstance(values, dict) and key in values:
+            return as_list(values[key])
+    return None
+
+
+def _publishes(statement: dict[str, Any]) -> bool:
+    # Wildcard actions (events:*, *) fail iam-no-wildcard-actions already.
+    actions = [a for a in as_list(statement.get("Action")) if isinstance(a, str)]
+    return _allows(statement) and any(a.lower() == "events:putevents" for a in actions)
+
+
+def iam_publishers_name_their_sources(context: StaticContext) -> Outcome:
+    """Every statement that allows events:PutEvents limits events:source to named sources of the stack."""
+    offenders, publishers = [], []
+    for owner, statement in identity_statements(context.stack):
+        if not _publishes(statement):
+            continue
+        publishers.append(owner)
+        label = _label(owner, statement)
+        operators = [
+            op
+            for op, values in (statement.get("Condition") or {}).items()
+            if isinstance(values, dict) and "events:source" in values
+        ]
+        sources = _condition_values(statement, "events:source")
+        if sources is None:
+            offenders.append(f"{label}: events:PutEvents without an events:source condition (any source)")
+            continue
+        if any(not op.startswith("StringEquals") for op in operators):
+            offenders.append(f"{label}: events:source by {', '.join(operators)}, not StringEquals")
+        loose = [
+            str(s)
+            for s in sources
+            if not isinstance(s, str) or "*" in s or "?" in s or not s.startswith(config.EVENT_SOURCE_PREFIX)
+        ]
+        if loose or not sources:
+            offenders.append(
+                f"{label}: events:source {', '.join(loose) or 'empty'}: name this stack's sources "
+                f"({config.EVENT_SOURCE_PREFIX}<module>)"
+            )
+    return Outcome.verdict(offenders, _checked(len(publishers), "publishing statement"))
+
+
+DYNAMODB_WRITES = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PartiQLInsert",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+)
+
+
+def _role_statements(stack: Stack, function_id: str) -> list[dict[str, Any]]:
+    role = stack.target_of_type(Stack.props(stack.resources[function_id]).get("Role"), ROLE)
+    if role is None:
+        return []
+    return [
+        statement
+        for policy in as_list(Stack.props(stack.resources[role]).get("Policies"))
+        for statement in as_list((policy.get("PolicyDocument") or {}).get("Statement"))
+    ]
+
+
+def _writes_wallet(stack: Stack, statement: dict[str, Any]) -> list[str]:
+    actions = [a for a in as_list(statement.get("Action")) if isinstance(a, str)]
+    writes = [a for a in actions if a in DYNAMODB_WRITES or a in ("dynamodb:*", "*")]
+    tables = {stack.target(r) for r in as_list(statement.get("Resource"))}
+    on_wallet = "WalletTable" in tables or "*" in as_list(statement.get("Resource"))
+    return writes if _allows(statement) and on_wallet else []
+
+
+def iam_bonus_grants_scoped(context: StaticContext) -> Outcome:
+    """Bonus-granting workers write the wallet's table only as a grant does."""
+    stack = context.stack
+    functions = [f for f in config.BONUS_GRANTING_FUNCTIONS if f in stack.of_type(FUNCTION)]
+    if not functions:
+        return Outcome.verdict([], "no function of this stack grants bonuses")
+    offenders = []
+    for function_id in functions:
+        for statement in _role_statements(stack, function_id):
+            writes = _writes_wallet(stack, statement)
+            if not writes:
+                continue
+            label = _label(function_id, statement)
+            extra = [
+                a
+                for a in writes
+                if a not in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem")
+            ]
+            if extra:
+                offenders.append(f"{label}: {', '.join(extra)} on the wallet table (a grant never does that)")
+            enclosing = _condition_values(statement, "dynamodb:EnclosingOperation")
+            if enclosing is None or set(enclosing) != {"TransactWriteItems"}:
+                offenders.append(
+                    f"{label}: wallet writes outside TransactWriteItems (dynamodb:EnclosingOperation)"
+                )
+            if {"dynamodb:PutItem", "dynamodb:UpdateItem"} & set(writes):
+                attributes = _condition_values(statement, "dynamodb:Attributes")
+                operators = [
+                    op
+                    for op, values in (statement.get("Condition") or {}).items()
+                    if isinstance(values, dict) and "dynamodb:Attributes" in values
+                ]
+                if attributes is None or operators != ["ForAllValues:StringEquals"]:
+                    offenders.append(
+                        f"{label}: writes any attribute of the wallet table (no ForAllValues:StringEquals "
+                        "dynamodb:Attributes): balances and protection items included"
+                    )
+                elif set(attributes) - config.BONUS_GRANT_ATTRIBUTES:
+                    more = ", ".join(sorted(set(attributes) - config.BONUS_GRANT_ATTRIBUTES))
+                    offenders.append(f"{label}: may write {more}, which a grant never writes")
+    return Outcome.verdict(offenders, _checked(len(functions), "bonus-granting function"))
+
+
 def _trusts_lambda(role: Resource) -> bool:
     document = Stack.props(role).get("AssumeRolePolicyDocument") or {}
     return any(
@@ -1050,6 +1170,73 @@ def edge_waf_attached(context: StaticContext) -> Outcome:
         if not origins or foreign:
             offenders.append(f"{logical_id}: origins that are not this stack's HTTP API: {foreign or 'none'}")
     return Outcome.verdict(offenders, _checked(len(distributions), "distribution"))
+
+
+SECRET = "AWS::SecretsManager::Secret"  # noqa: S105  # pragma: allowlist secret (a resource type)
+# The api function's settings of the front door (settings.py FrontDoorSettings).
+FRONT_DOOR_HEADER = "ORIGIN_VERIFY_HEADER"
+FRONT_DOOR_SECRET = "ORIGIN_VERIFY_SECRET_ID"  # noqa: S105  # pragma: allowlist secret (a variable's name)
+
+
+def _secret_header(stack: Stack, origin: dict[str, Any]) -> tuple[str, str] | None:
+    """(header, secret's logical id) of an origin header whose value resolves a secret of this stack."""
+    for header in as_list(origin.get("OriginCustomHeaders")):
+        value = header.get("HeaderValue")
+        secrets = {lid for lid in stack.references(value) if stack.resources[lid].get("Type") == SECRET}
+        if secrets and any("resolve:secretsmanager:" in text for text in strings(value)):
+            return str(header.get("HeaderName", "")).lower(), min(secrets)
+    return None
+
+
+def _api_functions(stack: Stack) -> set[str]:
+    """The functions the stack's HTTP API integrations invoke."""
+    return {
+        target
+        for integration in stack.of_type("AWS::ApiGatewayV2::Integration").values()
+        for target in stack.references(Stack.props(integration).get("IntegrationUri"))
+        if stack.resources[target].get("Type") == FUNCTION
+    }
+
+
+def edge_origin_closed(context: StaticContext) -> Outcome:
+    """The API's own address refuses what went around the edge: a secret header, checked by the API."""
+    stack = context.stack
+    distributions = _distributions(stack)
+    if not distributions:
+        return Outcome.skip(EDGE_OFF)
+    offenders, doors = [], set()
+    for logical_id, distribution in distributions.items():
+        for origin in as_list(distribution.get("Origins")):
+            if not _is_stack_api(stack, origin.get("DomainName")):
+                continue
+            door = _secret_header(stack, origin)
+            if door is None:
+                offenders.append(
+                    f"{logical_id}: origin {origin.get('Id')} sends no header from a secret of this stack "
+                    "(OriginCustomHeaders): the execute-api address serves requests that bypass the edge"
+                )
+            else:
+                doors.add(door)
+    functions = _api_functions(stack)
+    for function_id in sorted(functions):
+        variables = (stack.resolved(Stack.props(stack.resources[function_id]).get("Environment")) or {}).get(
+            "Variables"
+        ) or {}
+        header = str(variables.get(FRONT_DOOR_HEADER) or "").lower()
+        secret = stack.target_of_type(variables.get(FRONT_DOOR_SECRET), SECRET)
+        if not header or secret is None:
+            offenders.append(
+                f"{function_id}: does not check the edge's header ({FRONT_DOOR_HEADER} and "
+                f"{FRONT_DOOR_SECRET} naming the secret CloudFront sends)"
+            )
+        elif doors and (header, secret) not in doors:
+            offenders.append(
+                f"{function_id}: checks {header} against {secret}, not what CloudFront sends "
+                f"({', '.join(f'{h} from {s}' for h, s in sorted(doors))})"
+            )
+    return Outcome.verdict(
+        offenders, f"{len(functions)} API function(s) and " + _checked(len(distributions), "distribution")
+    )
 
 
 def edge_geo_restriction(context: StaticContext) -> Outcome:

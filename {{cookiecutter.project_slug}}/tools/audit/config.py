@@ -20,9 +20,34 @@ JURISDICTION_TITLE = {{ rule.title | tojson }}
 # restriction must admit these only; where the operator lists its markets (MGA), any list is its own.
 EDGE_COUNTRIES: tuple[str, ...] = tuple({{ rule.get("edge_countries", []) | tojson }})
 EDGE_COUNTRIES_LISTED_BY_OPERATOR = {{ "True" if rule.get("edge_countries_listed_by_operator") else "False" }}
+# Every events:PutEvents of a function names the sources it publishes as (events:source), each under
+# this prefix: a function that may publish any source could forge another module's events.
+EVENT_SOURCE_PREFIX = {{ (cookiecutter.package_name ~ ".") | tojson }}
+{%- set granting = [] %}
+{%- for name, module in manifest.modules.items() if cookiecutter["module_" ~ name] and module.status == "available" %}
+{%- for worker in module.get("workers", []) if worker.get("grants_bonuses") and cookiecutter.module_wallet %}{% set _ = granting.append(worker.logical ~ "LambdaFunction") %}{% endfor %}
+{%- endfor %}
+# The functions that grant bonuses through the wallet (manifest.yaml grants_bonuses), and what a grant
+# writes in the wallet's table (manifest.yaml bonus_grant_attributes): their roles may write the table
+# only inside TransactWriteItems, and only these attributes.
+BONUS_GRANTING_FUNCTIONS: tuple[str, ...] = tuple({{ granting | tojson }})
+BONUS_GRANT_ATTRIBUTES: frozenset[str] = frozenset(
+    (
+{%- for attribute in manifest.modules.wallet.bonus_grant_attributes %}
+        {{ attribute | tojson }},
+{%- endfor %}
+    )
+)
 # Records (the ledger, the audit trail) are kept this long; logs are kept this many days.
 RECORDS_RETENTION_YEARS = {{ rule.retention_years }}
 LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
+# The modules the jurisdiction keeps off every public cloud region (manifest.yaml residency), and the
+# functions each deploys: the no-wagering-function control fails if the stack has one of them.
+{%- set wagering = rule.get("residency", {}).get("wagering_modules", []) %}
+{%- set wagering_functions = [] %}
+{%- for name in wagering %}{% set _ = wagering_functions.extend(manifest.modules[name].functions) %}{% endfor %}
+WAGERING_MODULES: tuple[str, ...] = tuple({{ wagering | tojson }})
+WAGERING_FUNCTIONS: tuple[str, ...] = tuple({{ wagering_functions | tojson }})
 
 
 def _sources() -> dict[str, Citation | str]:

@@ -23,7 +23,7 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tools.stack import use_source_tree
+from tools.project import use_source_tree
 
 if TYPE_CHECKING:
     from tools.bench import ApiDriver
@@ -103,6 +103,9 @@ class ModuleTools:
     workload: Workload | None = None
     memory_swaps: tuple[Swap, ...] = ()
     dev_hint: DevHint | None = None
+    # What a function's process gets in a local run besides its stack environment (the hybrid mode: the
+    # URL of the operator platform's fake, which it starts for the run): the run and the function in.
+    local_environment: Callable[[Any, Any], Mapping[str, str]] | None = None
 
 
 def enabled(module: str) -> bool:
@@ -130,6 +133,15 @@ def run_in_place(setup: list[Setup]) -> None:
     """Run a player's set-up steps in their places (equal places in the registry's order)."""
     for step in sorted(setup, key=lambda step: step.at):
         step.run()
+
+
+def local_environment(run: Any, function: Any) -> dict[str, str]:
+    """What the project's modules add to a function's environment in a local run (tools/dev.py)."""
+    added: dict[str, str] = {}
+    for part in contributions():
+        if part.local_environment is not None:
+            added.update(part.local_environment(run, function))
+    return added
 
 
 def server_stand_ins(

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tools.journey import CURRENCY, Journey, money
-from tools.modules import ModuleTools, Operation, Step
-from tools.modules.wallet import bonus_grant
+from tools.modules import ModuleTools, Operation, Step, enabled
 
 if TYPE_CHECKING:
     from tools.bench import ApiDriver
@@ -59,11 +58,14 @@ def leaderboard_update(player: str, transaction_id: str, amount: int) -> Any:
 
 
 def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation]:
-    return [
-        # Prizes are paid through the wallet: counted like the money operations.
-        bonus_grant(driver, player, tag),
-        Operation(400, "leaderboard", lambda: leaderboard_update(player, f"{tag}-w", 900)),
-    ]
+    operations = [Operation(400, "leaderboard", lambda: leaderboard_update(player, f"{tag}-w", 900))]
+    if enabled("wallet"):
+        # Prizes are paid through the wallet: counted like the money operations. In the hybrid mode the
+        # operator's wallet pays them, outside this stack: nothing of this stack to count.
+        from tools.modules.wallet import bonus_grant
+
+        operations.insert(0, bonus_grant(driver, player, tag))
+    return operations
 
 
 TOOLS = ModuleTools(

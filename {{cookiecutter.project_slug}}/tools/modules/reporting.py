@@ -17,9 +17,7 @@ def daily_report(journey: Journey) -> str:
     from {{ cookiecutter.package_name }}.settings_reporting import ReportingSettings
 
     run = journey.run
-    assert run.stack is not None
-    assert run.definition is not None
-    settings = ReportingSettings.from_env(run.stack.environment(run.definition.api))
+    settings = ReportingSettings.from_env(run.api_environment())
     now = datetime.now(UTC)
     reporter = DailyGgrReporter(
         DynamoGgrTotalsStore(settings.reporting_table_name, client=run.client("dynamodb")),

@@ -32,7 +32,12 @@ def limit_reached(journey: Journey, transaction_id: str, amount: int) -> str:
     # Lowering a limit applies at once (raising one waits out its cooling period).
     lower = {**first, "amount": used + amount - 100}
     journey.call("POST", "/players/me/limits", lower, token=token, expect=200)
-    bet = {"transaction_id": journey.transaction_id(transaction_id), "amount": amount, "currency": CURRENCY}
+    bet = {
+        "transaction_id": journey.transaction_id(transaction_id),
+        "round_id": journey.transaction_id(f"round-{transaction_id}"),
+        "amount": amount,
+        "currency": CURRENCY,
+    }
     if journey.session_id is not None:
         bet["session_id"] = journey.session_id
     refused = journey.call("POST", "/wallet/bets", bet, token=token, expect=422)

@@ -27,6 +27,11 @@ def server_stand_ins(environment: Mapping[str, str], parameters: Mapping[str, st
 # --- the demo ---------------------------------------------------------------------------------------
 
 
+def round_of(bet_transaction_id: str) -> str:
+    """The game round of a bet in these tools: each bet is a round of its own, as a single spin is."""
+    return f"round-{bet_transaction_id}"
+
+
 def deposit(journey: Journey, transaction_id: str, amount: int) -> str:
     receipt = _money(journey, "/wallet/deposits", transaction_id, amount)
     expected = journey.cash + amount
@@ -34,7 +39,14 @@ def deposit(journey: Journey, transaction_id: str, amount: int) -> str:
 
 
 def bet(journey: Journey, transaction_id: str, amount: int) -> str:
-    receipt = _money(journey, "/wallet/bets", transaction_id, amount, token=journey.player_token)
+    receipt = _money(
+        journey,
+        "/wallet/bets",
+        transaction_id,
+        amount,
+        token=journey.player_token,
+        round_id=round_of(transaction_id),
+    )
     journey.bets, journey.staked = journey.bets + 1, journey.staked + amount
     return f"{money(-amount)} staked on {transaction_id}: {journey.cash_is(receipt, journey.cash - amount)}"
 
@@ -46,6 +58,7 @@ def win(journey: Journey, transaction_id: str, bet_transaction_id: str, amount: 
         transaction_id,
         amount,
         bet_transaction_id=bet_transaction_id,
+        round_id=round_of(bet_transaction_id),
     )
     journey.won += amount
     return f"+{money(amount)} won on {bet_transaction_id}: {journey.cash_is(receipt, journey.cash + amount)}"
@@ -55,6 +68,7 @@ def rollback(journey: Journey, transaction_id: str, bet_transaction_id: str, sta
     body: dict[str, Any] = {
         "transaction_id": journey.transaction_id(transaction_id),
         "bet_transaction_id": journey.transaction_id(bet_transaction_id),
+        "round_id": journey.transaction_id(round_of(bet_transaction_id)),
     }
     if journey.session_id is not None:
         body["session_id"] = journey.session_id
@@ -71,9 +85,7 @@ def reconcile(journey: Journey) -> str:
     from {{ cookiecutter.package_name }}.settings import Settings, SystemClock
 
     run = journey.run
-    assert run.stack is not None
-    assert run.definition is not None
-    settings = Settings.from_env(run.stack.environment(run.definition.api))
+    settings = Settings.from_env(run.api_environment())
     ledger = DynamoLedgerStore(settings.wallet_table_name, client=run.client("dynamodb"))
     wallet = Wallet(ledger, SystemClock(), f"{settings.event_source}.wallet")
     result = wallet.reconcile(journey.player)
@@ -132,10 +144,17 @@ def load_bet_or_win(journey: Journey, client: int, number: int) -> None:
     bet_id = f"{journey.player}-load-{client}-{number // 2}"
     amount = {"amount": 2, "currency": CURRENCY}
     if number % 2 == 0:
-        body = {"transaction_id": bet_id, **amount}
+        body = {"transaction_id": bet_id, "round_id": round_of(bet_id), **amount}
+        if journey.session_id is not None:
+            body["session_id"] = journey.session_id
         journey.call("POST", "/wallet/bets", body, token=journey.player_token, expect=201)
     else:
-        body = {"transaction_id": f"{bet_id}-win", "bet_transaction_id": bet_id, **amount}
+        body = {
+            "transaction_id": f"{bet_id}-win",
+            "bet_transaction_id": bet_id,
+            "round_id": round_of(bet_id),
+            **amount,
+        }
         # The game server's stand-in sends it (its own token, signed): Journey.call routes server calls.
         journey.call("POST", "/wallet/wins", body, token=journey.player_token, expect=201)
 
@@ -147,11 +166,24 @@ def money_body(transaction_id: str, amount: int, **fields: str) -> dict[str, Any
     return {"transaction_id": transaction_id, "amount": amount, "currency": CURRENCY, **fields}
 
 
+def bet_body(driver: ApiDriver, player: str, transaction_id: str, amount: int) -> dict[str, Any]:
+    """A bet on a round of its own, in the player's session when it has one (a jurisdiction may ask)."""
+    session = driver.sessions.get(player)
+    extra = {} if session is None else {"session_id": session}
+    return money_body(transaction_id, amount, round_id=round_of(transaction_id), **extra)
+
+
 def bench_setup(driver: ApiDriver, player: str, tag: str, funds: int) -> list[Setup]:
+    from {{ cookiecutter.package_name }}.registry import enabled
+
     deposit = money_body(f"{tag}-d", funds)
-    return [
+    setup = [
         Setup(200, lambda: driver.call("POST", "/wallet/deposits", deposit, player, driver.server_scopes))
     ]
+    if enabled("sessions"):
+        # The loaded player bets in a session of its own, as a player signed in to a game does.
+        setup.append(Setup(150, lambda: driver.call("POST", "/sessions", None, player)))
+    return setup
 
 
 def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation]:
@@ -170,10 +202,14 @@ def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation
             ),
         ),
         Operation(
-            200, "bet", lambda: driver.call("POST", "/wallet/bets", money_body(f"{tag}-b1", 500), player)
+            200,
+            "bet",
+            lambda: driver.call("POST", "/wallet/bets", bet_body(driver, player, f"{tag}-b1", 500), player),
         ),
         Operation(
-            200, "bet", lambda: driver.call("POST", "/wallet/bets", money_body(f"{tag}-b2", 300), player)
+            200,
+            "bet",
+            lambda: driver.call("POST", "/wallet/bets", bet_body(driver, player, f"{tag}-b2", 300), player),
         ),
         Operation(
             200,
@@ -181,7 +217,7 @@ def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation
             lambda: driver.call(
                 "POST",
                 "/wallet/wins",
-                money_body(f"{tag}-w", 900, bet_transaction_id=f"{tag}-b1"),
+                money_body(f"{tag}-w", 900, bet_transaction_id=f"{tag}-b1", round_id=round_of(f"{tag}-b1")),
                 player,
                 credit,
             ),
@@ -192,7 +228,11 @@ def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation
             lambda: driver.call(
                 "POST",
                 "/wallet/rollbacks",
-                {"transaction_id": f"{tag}-r", "bet_transaction_id": f"{tag}-b2"},
+                {
+                    "transaction_id": f"{tag}-r",
+                    "bet_transaction_id": f"{tag}-b2",
+                    "round_id": round_of(f"{tag}-b2"),
+                },
                 player,
                 credit,
             ),
@@ -201,7 +241,7 @@ def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation
 
 
 def bench_bet(driver: ApiDriver, player: str, tag: str) -> object:
-    return driver.call("POST", "/wallet/bets", money_body(tag, 1), player)
+    return driver.call("POST", "/wallet/bets", bet_body(driver, player, tag, 1), player)
 
 
 def bonus_grant(driver: ApiDriver, player: str, tag: str) -> Operation:

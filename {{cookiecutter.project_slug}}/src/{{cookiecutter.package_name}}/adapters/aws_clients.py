@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from ..observability import paused_collector
+
 # One client per service for the whole process: boto3 clients are thread-safe, and each new client
 # costs cold-start time (a worker with two DynamoDB adapters would otherwise build two).
 _shared: dict[str, Any] = {}
@@ -35,7 +37,8 @@ def shared_client(service: str) -> Any:
         with _shared_lock:
             client = _shared.get(service)
             if client is None:
-                import boto3
+                with paused_collector():
+                    import boto3
 
-                client = _shared[service] = boto3.client(service)
+                    client = _shared[service] = boto3.client(service)
     return client

@@ -2,6 +2,8 @@
 
 Item layout (ReportingTable, keys `pk`/`sk`):
 - daily totals   pk=GGR#<YYYY-MM-DD>  sk=CURRENCY#<currency>  bets, stakes, wins, rolled_back_stakes
+                                                             (cash play) and bonus_bets, bonus_stakes,
+                                                             bonus_wins, bonus_rolled_back_stakes
 - counted event  pk=EVENT#<event_id>  sk=EVENT                 expires_at (TTL)
 
 Counting an event is ONE TransactWriteItems: the event's marker (only if absent) and an ADD to its
@@ -14,13 +16,14 @@ import time
 from datetime import date
 from typing import Any
 
-from ..domain.reporting import DailyTotals, GgrDay, Play, PlayTotals
+from ..domain.reporting import TOTALS_FIELDS, DailyTotals, GgrDay, Play, PlayTotals
 from .dynamodb import TransactionCancelled, _DynamoTable, _key, _n
 
 # Markers outlive every copy of the event: the queue keeps it 4 days, its dead-letter queue 14 days,
 # so a message redriven from the dead-letter queue is still recognised as counted.
 MARKER_TTL_SECONDS = 15 * 24 * 3600
-TOTALS = ("bets", "stakes", "wins", "rolled_back_stakes")
+# Every total of a day and currency; an item written before the bonus ones existed reads them as 0.
+TOTALS = TOTALS_FIELDS
 
 
 class DynamoGgrTotalsStore(_DynamoTable):
@@ -38,12 +41,7 @@ class DynamoGgrTotalsStore(_DynamoTable):
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
-        amounts = {
-            "bets": play.totals.bets,
-            "stakes": play.totals.stakes,
-            "wins": play.totals.wins,
-            "rolled_back_stakes": play.totals.rolled_back_stakes,
-        }
+        amounts = {name: getattr(play.totals, name) for name in TOTALS}
         add_totals = {
             "Update": {
                 "TableName": self.table_name,

@@ -3,6 +3,12 @@
 Item layout (keys `pk`/`sk`):
 - session          pk=SESSION#<session_id> sk=SESSION           player_id, status, times, totals
 - activity marker  pk=SESSION#<session_id> sk=EVENT#<event_id>  expires_at (TTL)
+- active place     pk=PLAYER#<player_id>   sk=ACTIVE#<n>          session_id, started_at
+
+A player's active sessions hold the places 0 .. cap-1 of their partition: a sign-in puts a free place
+and its session in one transaction (the place only if absent), a sign-out deletes the place with the
+session's end. So two sign-ins at once never both take the last place, and finding a player's active
+sessions is one consistent query of one partition (no index, whose reads would lag).
 """
 
 from __future__ import annotations
@@ -10,8 +16,10 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from ..domain.errors import NotFound
-from ..domain.sessions import Session, SessionActivity, SessionStatus
+from botocore.exceptions import ClientError
+
+from ..domain.errors import NotFound, SessionClosed
+from ..domain.sessions import Session, SessionActivity, SessionLimitReached, SessionStatus
 from .dynamodb import Item, TransactionCancelled, _DynamoTable, _key, _n, _s, _timestamp
 
 # Activity markers outlive every copy of the event: the queue keeps it 4 days, its dead-letter queue
@@ -22,7 +30,41 @@ MARKER_TTL_SECONDS = 15 * 24 * 3600
 class DynamoSessionStore(_DynamoTable):
     """Player sessions and their once-per-event activity totals in one DynamoDB table."""
 
-    def save(self, session: Session) -> None:
+    def start(self, session: Session, *, max_active: int) -> None:
+        # A place another sign-in took between the query and the write: look again, a few times.
+        for _ in range(3):
+            places = self._places(session.player_id)
+            taken = {int(item["sk"]["S"].removeprefix(ACTIVE_PREFIX)) for item in places}
+            free = [place for place in range(max_active) if place not in taken]
+            if len(taken) >= max_active or not free:
+                break
+            item = self._session_item(session)
+            place = {
+                **_key(_player_pk(session.player_id), f"{ACTIVE_PREFIX}{free[0]}"),
+                "session_id": _s(session.session_id),
+                "started_at": _s(_timestamp(session.started_at)),
+            }
+            try:
+                self._transact(
+                    [
+                        {"Put": _conditional_put(self.table_name, place)},
+                        {"Put": _conditional_put(self.table_name, item)},
+                    ]
+                )
+                return
+            except TransactionCancelled as cancelled:
+                if not cancelled.failed(0):
+                    raise
+        raise SessionLimitReached(
+            f"the player already has {max_active} active sessions; sign out of one first", field="session_id"
+        )
+
+    def active_sessions(self, player_id: str) -> list[Session]:
+        sessions = [self.get(item["session_id"]["S"]) for item in self._places(player_id)]
+        found = [session for session in sessions if session is not None]
+        return sorted(found, key=lambda session: (session.started_at, session.session_id))
+
+    def save(self, session: Session) -> bool:
         # Lifecycle fields only: the activity totals belong to record_activity, which may run at the
         # same time in the worker; a whole-item put here would lose its increments.
         names = {"#status": "status"}
@@ -48,13 +90,47 @@ class DynamoSessionStore(_DynamoTable):
             values[":ended"] = _s(_timestamp(session.ended_at))
         else:
             update += " REMOVE ended_at"
-        self.client.update_item(
-            TableName=self.table_name,
-            Key=_key(_session_pk(session.session_id), "SESSION"),
-            UpdateExpression=update,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        # Never revive: only a session still active (or not yet written) changes. A heartbeat that
+        # read the session before a sign-out and writes after it is refused here, not applied.
+        values[":active"] = _s(SessionStatus.ACTIVE.value)
+        session_update = {
+            "TableName": self.table_name,
+            "Key": _key(_session_pk(session.session_id), "SESSION"),
+            "UpdateExpression": update,
+            "ConditionExpression": "attribute_not_exists(pk) OR #status = :active",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if session.status is SessionStatus.ACTIVE:
+            try:
+                self.client.update_item(**session_update)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+                raise SessionClosed("the session has ended; start a new one", field="session_id") from None
+            return True
+        # Ending frees the session's place in the same transaction.
+        places = [
+            item for item in self._places(session.player_id) if item["session_id"]["S"] == session.session_id
+        ]
+        free_place = [
+            {
+                "Delete": {
+                    "TableName": self.table_name,
+                    "Key": _key(_player_pk(session.player_id), place["sk"]["S"]),
+                    "ConditionExpression": "session_id = :session",
+                    "ExpressionAttributeValues": {":session": _s(session.session_id)},
+                }
+            }
+            for place in places
+        ]
+        try:
+            self._transact([{"Update": session_update}, *free_place])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                return False  # ended already: the first end stays as written
+            raise
+        return True
 
     def get(self, session_id: str) -> Session | None:
         item = self._get(_session_pk(session_id), "SESSION")
@@ -111,6 +187,46 @@ class DynamoSessionStore(_DynamoTable):
             raise
         return True
 
+    def _places(self, player_id: str) -> list[Item]:
+        """The places the player's active sessions hold (consistent: a sign-in just written is seen)."""
+        response = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :player AND begins_with(sk, :active)",
+            ExpressionAttributeValues={":player": _s(_player_pk(player_id)), ":active": _s(ACTIVE_PREFIX)},
+            ConsistentRead=True,
+        )
+        items: list[Item] = response.get("Items", [])
+        return items
+
+    @staticmethod
+    def _session_item(session: Session) -> Item:
+        item: Item = {
+            **_key(_session_pk(session.session_id), "SESSION"),
+            "player_id": _s(session.player_id),
+            "status": _s(session.status.value),
+            "started_at": _s(_timestamp(session.started_at)),
+            "last_seen_at": _s(_timestamp(session.last_seen_at)),
+            "bets": _n(0),
+            "staked": _n(0),
+            "won": _n(0),
+        }
+        if session.reality_check_minutes is not None:
+            item["reality_checks_due"] = _n(session.reality_checks_due)
+            item["reality_check_minutes"] = _n(session.reality_check_minutes)
+        return item
+
+
+# The sort key prefix of a player's active places: ACTIVE#0 .. ACTIVE#<cap - 1>.
+ACTIVE_PREFIX = "ACTIVE#"
+
+
+def _conditional_put(table_name: str, item: Item) -> dict[str, object]:
+    return {"TableName": table_name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+
 
 def _session_pk(session_id: str) -> str:
     return f"SESSION#{session_id}"
+
+
+def _player_pk(player_id: str) -> str:
+    return f"PLAYER#{player_id}"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..domain.errors import CurrencyMismatch, InsufficientFunds
+from ..domain.errors import CurrencyMismatch
 from ..domain.events import DomainEvent
 from ..domain.guard import (
     KycStatus,
@@ -26,15 +26,25 @@ from ..domain.guard import (
 from ..domain.wallet import (
     AlreadyReversed,
     Balance,
+    BalanceMoved,
     DuplicateTransaction,
     EntryKind,
     Funds,
+    FundsShort,
     IdScope,
     LedgerEntry,
+    NotInRound,
+    Round,
+    RoundCapExceeded,
+    RoundClosed,
+    RoundHasWins,
+    SessionRequired,
+    WalletSnapshot,
 )
 
 if TYPE_CHECKING:
     from ..ports import EventPublisher
+    from ..ports.wallet import ActiveSessions
 
 
 class InMemoryLedgerStore:
@@ -45,14 +55,23 @@ class InMemoryLedgerStore:
     to `relay` when one is given, as the stream publisher carries them from the table's stream.
     """
 
-    def __init__(self, relay: EventPublisher | None = None) -> None:
+    def __init__(
+        self, relay: EventPublisher | None = None, *, sessions: ActiveSessions | None = None
+    ) -> None:
         self.outbox: list[DomainEvent] = []
         self._relay = relay
+        # Where a bet's session is checked; none: a bet that needs one is refused (fails closed).
+        self._sessions = sessions
         self._entries: dict[EntryKey, LedgerEntry] = {}
         self._balances: dict[str, Balance] = {}
         self._protection: dict[str, PlayerProtection] = {}
         self._counters: dict[tuple[str, str], int] = {}
+        self._rounds: dict[tuple[str, str], Round] = {}
         self._lock = threading.Lock()
+
+    def check_sessions_in(self, sessions: ActiveSessions) -> None:
+        """Check bets' sessions in `sessions` from now on (a store built before the sessions' store)."""
+        self._sessions = sessions
 
     def balance(self, player_id: str) -> Balance | None:
         with self._lock:
@@ -62,39 +81,86 @@ class InMemoryLedgerStore:
         with self._lock:
             return self._entries.get((player_id, scope, transaction_id))
 
-    def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+    def round(self, player_id: str, round_id: str) -> Round | None:
+        with self._lock:
+            return self._rounds.get((player_id, round_id))
+
+    def snapshot(
+        self,
+        player_id: str,
+        scope: IdScope,
+        transaction_id: str,
+        *,
+        bet_transaction_id: str | None = None,
+        protection: bool = False,
+    ) -> WalletSnapshot:
+        with self._lock:
+            balance = self._balances.get(player_id)
+            existing = self._entries.get((player_id, scope, transaction_id))
+            bet = None
+            if bet_transaction_id is not None:
+                bet = self._entries.get((player_id, IdScope.GAME, bet_transaction_id))
+        # Outside the lock, as DynamoDB's BatchGetItem is no isolated snapshot either: the write's
+        # conditions check each value again.
+        read_protection = (self.protection(player_id) or PlayerProtection(player_id)) if protection else None
+        return WalletSnapshot(balance, existing, bet, read_protection)
+
+    def credit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
         with self._lock:
             self._refuse_duplicate(entry)
             current = self._balances.get(entry.player_id)
+            _refuse_moved(current, at_version)
             if current is not None and current.currency != entry.currency:
                 raise _currency_mismatch(current, entry)
             if entry.kind is EntryKind.WIN and entry.reference is not None:
                 bet = self._entries.get((entry.player_id, IdScope.GAME, entry.reference))
                 if bet is None or bet.reversed_by is not None:
                     raise AlreadyReversed(entry.reference)
+            paid_round = self._round_paying(entry) if entry.kind is EntryKind.WIN else None
             self._check(guard)
             self._entries[_key(entry)] = entry
             self._add(entry.player_id, entry.currency, entry.funds, entry.amount)
             self._count(guard)
+            self._save_round(paid_round)
             self._committed(entry)
 
-    def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+    def debit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
         with self._lock:
             self._refuse_duplicate(entry)
             current = self._balances.get(entry.player_id)
+            _refuse_moved(current, at_version)
             if current is None:
-                raise InsufficientFunds("the player has no balance")
+                raise FundsShort("the player has no balance", balance=None)
             if current.currency != entry.currency:
                 raise _currency_mismatch(current, entry)
             if _held(current, entry.funds) < entry.amount:
-                raise InsufficientFunds(f"the {entry.kind} would take the {entry.funds} balance below zero")
+                raise FundsShort(
+                    f"the {entry.kind} would take the {entry.funds} balance below zero", balance=current
+                )
+            staked_round = self._round_staking(entry)
+            if entry.session_check is not None and (
+                self._sessions is None
+                or not self._sessions.is_active_for(entry.session_check, entry.player_id)
+            ):
+                raise SessionRequired("a bet needs the player's active session", field="session_id")
             self._check(guard)
             self._entries[_key(entry)] = entry
             self._add(entry.player_id, entry.currency, entry.funds, -entry.amount)
             self._count(guard)
+            self._save_round(staked_round)
             self._committed(entry)
 
-    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+    def reverse(
+        self,
+        rollback: LedgerEntry,
+        bet: LedgerEntry,
+        guard: TransactionGuard | None = None,
+        at_version: int | None = None,
+    ) -> None:
         with self._lock:
             self._refuse_duplicate(rollback)
             stored = self._entries.get(_key(bet))
@@ -102,11 +168,14 @@ class InMemoryLedgerStore:
                 raise LookupError(f"bet {bet.transaction_id} is not in the ledger")
             if stored.reversed_by is not None:
                 raise AlreadyReversed(bet.transaction_id)
+            _refuse_moved(self._balances.get(rollback.player_id), at_version)
+            refunded_round = self._round_refunding(rollback, stored)
             self._check(guard)
             self._entries[_key(rollback)] = rollback
             self._entries[_key(bet)] = replace(stored, reversed_by=rollback.transaction_id)
             self._add(rollback.player_id, rollback.currency, rollback.funds, rollback.amount)
             self._count(guard)
+            self._save_round(refunded_round)
             self._committed(rollback)
 
     def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
@@ -140,6 +209,54 @@ class InMemoryLedgerStore:
                 for name in counter_ids
                 if (player_id, name) in self._counters
             }
+
+    def _round_staking(self, bet: LedgerEntry) -> Round | None:
+        """The bet's round with its stake added; RoundClosed once closed (the caller holds the lock)."""
+        if bet.kind is not EntryKind.BET or bet.round_id is None:
+            return None
+        stored = self._rounds.get((bet.player_id, bet.round_id)) or Round(
+            bet.player_id, bet.round_id, 0, 0, 0
+        )
+        if stored.closed:
+            raise RoundClosed("the round is closed: it takes no more bets", field="round_id")
+        return replace(stored, stakes=stored.stakes + bet.amount, payable=stored.payable + bet.round_payable)
+
+    def _round_paying(self, win: LedgerEntry) -> Round | None:
+        """The win's round with the win paid, within its headroom (the caller holds the lock)."""
+        if win.round_id is None:
+            return None
+        stored = self._rounds.get((win.player_id, win.round_id))
+        if stored is None:
+            raise NotInRound("the round has no bets", field="round_id")
+        if stored.closed:
+            raise RoundClosed("the round is closed: it takes no more wins", field="round_id")
+        if stored.payable < win.amount:
+            raise RoundCapExceeded("the win would take the round's total paid above its cap", field="amount")
+        return replace(
+            stored,
+            paid=stored.paid + win.amount,
+            payable=stored.payable - win.amount,
+            closed=win.closes_round,
+        )
+
+    def _round_refunding(self, rollback: LedgerEntry, bet: LedgerEntry) -> Round | None:
+        """The bet's round without its stake; RoundHasWins once it paid (the caller holds the lock)."""
+        if bet.round_id is None:
+            return None
+        stored = self._rounds.get((bet.player_id, bet.round_id))
+        if stored is None:
+            return None
+        if stored.paid > 0:
+            raise RoundHasWins(
+                "the bet's round has paid wins: it is settled, not rolled back", field="bet_transaction_id"
+            )
+        return replace(
+            stored, stakes=stored.stakes - bet.amount, payable=stored.payable + rollback.round_payable
+        )
+
+    def _save_round(self, moved: Round | None) -> None:
+        if moved is not None:
+            self._rounds[(moved.player_id, moved.round_id)] = moved
 
     def _check(self, guard: TransactionGuard | None) -> None:
         """What a DynamoDB guard's ConditionCheck and counter conditions check (the caller holds the lock)."""
@@ -185,9 +302,21 @@ class InMemoryLedgerStore:
     def _add(self, player_id: str, currency: str, funds: Funds, amount: int) -> None:
         current = self._balances.get(player_id) or Balance(player_id, currency, cash=0)
         if funds is Funds.BONUS:
-            self._balances[player_id] = replace(current, bonus=current.bonus + amount)
+            moved = replace(current, bonus=current.bonus + amount)
         else:
-            self._balances[player_id] = replace(current, cash=current.cash + amount)
+            moved = replace(current, cash=current.cash + amount)
+        self._balances[player_id] = replace(moved, version=current.version + 1)
+
+
+class SessionsOf:
+    """ActiveSessions over a store that gives sessions back by id (the sessions module's in-memory one)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def is_active_for(self, session_id: str, player_id: str) -> bool:
+        session = self._store.get(session_id)
+        return session is not None and session.player_id == player_id and str(session.status) == "active"
 
 
 # A ledger entry's identity: transaction ids are unique per player and per scope (domain.wallet.IdScope).
@@ -196,6 +325,12 @@ EntryKey = tuple[str, IdScope, str]
 
 def _key(entry: LedgerEntry) -> EntryKey:
     return (entry.player_id, entry.kind.scope, entry.transaction_id)
+
+
+def _refuse_moved(current: Balance | None, at_version: int | None) -> None:
+    """BalanceMoved unless the balance is at `at_version` (None: the write is not conditioned on it)."""
+    if at_version is not None and (0 if current is None else current.version) != at_version:
+        raise BalanceMoved(current)
 
 
 def _held(balance: Balance, funds: Funds) -> int:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from .. import snapstart  # noqa: F401 - registers the SnapStart hooks (docs/snapstart.md)
 from ..domain.errors import DomainError
@@ -34,6 +36,7 @@ from .context import (
     current_services,
 )
 from .modules import module_apis
+from .origin import FrontDoor
 
 # Request bodies are a handful of ids and an amount; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 16 * 1024
@@ -44,16 +47,23 @@ __all__ = ["ServerCaller", "Services", "create_app"]
 
 
 def create_app(
-    services: Services | Callable[[], Services], modules: Mapping[str, ServiceBuilder] | None = None
+    services: Services | Callable[[], Services],
+    modules: Mapping[str, ServiceBuilder] | None = None,
+    front_door: FrontDoor | None = None,
 ) -> Flask:
     """The API with the given services (or a factory that builds them on first use).
 
     `modules` builds a module's own service (by module name) on the first request that needs it.
+    `front_door`: on a stage with the edge, requests without its secret header are refused (403).
     """
-    api = Flask(__name__)
+    # No static files: Flask's default /static/<path:filename> route would serve a folder that does not exist.
+    api = Flask(__name__, static_folder=None)
+    api.url_rule_class = RouteBuiltOnFirstUse
     api.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     api.extensions[SERVICES_KEY] = LazyServices(services, modules)
     api.before_request(_start_request)
+    if front_door is not None:
+        api.before_request(partial(_through_the_front_door, front_door))
     api.after_request(_finish_request)
     api.teardown_request(_flush_metrics)
     api.register_error_handler(DomainError, _domain_error)
@@ -63,6 +73,27 @@ def create_app(
     for module in module_apis():
         api.register_blueprint(module.blueprint)
     return api
+
+
+class RouteBuiltOnFirstUse(Rule):
+    """A route whose URL builder is compiled the first time a URL is built for it, not when it is added.
+
+    werkzeug compiles two URL-building functions per route as the route is added (generated code, about
+    half a millisecond of CPU each), for `url_for`; the API builds no URLs while it answers, so a cold
+    start would pay that for every route and use none. Matching a request is unchanged: its regular
+    expressions are still compiled when the route is added (docs/benchmarks.md).
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        compile_builder = super()._compile_builder
+        compiled: list[Callable[..., tuple[str, str]]] = []
+
+        def build(rule: Rule, **values: Any) -> tuple[str, str]:
+            if not compiled:  # a race compiles it twice, to the same function: harmless
+                compiled.append(compile_builder(append_unknown).__get__(rule, None))
+            return compiled[0](**values)
+
+        return build
 
 
 def _health() -> dict[str, str]:
@@ -77,6 +108,13 @@ def _start_request() -> None:
     g.request_id = correlation_id_or(request_id, uuid.uuid4().hex)
     g.correlation_id = correlation_id_or(request.headers.get(CORRELATION_ID_HEADER), g.request_id)
     set_correlation_id(g.correlation_id)
+
+
+def _through_the_front_door(front_door: FrontDoor) -> tuple[Response, int] | None:
+    # Before any route or service: a request that went around the edge learns nothing but this.
+    if front_door.admits(request.headers.get(front_door.header)):
+        return None
+    return _error(403, "forbidden", "this API answers only through its edge (its own address is closed)")
 
 
 def _finish_request(response: Response) -> Response:

@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from flask import Flask
+from ..observability import paused_collector
 
-from ..settings import Settings
-from .app import create_app
-from .context import ServerCaller, ServiceBuilder, Services
-from .modules import modules_of
+# Flask, its dependencies and the API's modules, then the app: what this function's cold start builds
+# and keeps, built with the garbage collector paused and then frozen (docs/benchmarks.md).
+with paused_collector():
+    from ..settings import FrontDoorSettings, Settings
+    from .app import create_app
+    from .context import ServerCaller, ServiceBuilder, Services
+    from .modules import modules_of
+    from .origin import FrontDoor
 
-__all__ = ["app", "aws_app", "aws_server_callers", "aws_services"]
+if TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = ["app", "aws_app", "aws_front_door", "aws_server_callers", "aws_services"]
 
 
 def aws_app() -> Flask:
@@ -31,11 +39,22 @@ def aws_app() -> Flask:
     modules: dict[str, ServiceBuilder] = {
         name: module.SERVICE for name, module in modules_of("aws_") if hasattr(module, "SERVICE")
     }
-    return create_app(aws_services, modules)
+    return create_app(aws_services, modules, aws_front_door(os.environ))
+
+
+def aws_front_door(environ: Mapping[str, str]) -> FrontDoor | None:
+    """On a stage with the edge, CloudFront's secret header, its values from Secrets Manager."""
+    settings = FrontDoorSettings.from_env(environ)
+    if settings is None:
+        return None
+    from ..adapters.secrets_manager import SecretVersions  # boto3 loads on the first request
+
+    return FrontDoor(settings.header, SecretVersions(settings.secret_id).values)
 
 
 def aws_services() -> Services:
-    """The core services on AWS: the EventBridge bus named by the environment, the server callers."""
+    """The core services on AWS: the EventBridge bus named by the environment, the server callers, and
+    the settings read once, which each module's builder (api/aws_<module>.py) is handed."""
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.eventbridge import EventBridgePublisher
 
@@ -45,6 +64,7 @@ def aws_services() -> Services:
         events=EventBridgePublisher(settings.event_bus_name),
         server_callers=aws_server_callers(os.environ),
         signature_tolerance_seconds=settings.signature_tolerance_seconds,
+        core_settings=settings,
     )
 
 
@@ -60,4 +80,5 @@ def aws_server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
     return callers
 
 
-app = aws_app()
+with paused_collector():
+    app = aws_app()

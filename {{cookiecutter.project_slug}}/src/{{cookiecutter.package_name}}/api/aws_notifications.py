@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .context import ModuleService, Services
 
@@ -18,7 +18,8 @@ def aws_notification_service(services: Services) -> NotificationService:
     from ..adapters.channels import LogChannel
     from ..adapters.dynamodb_notifications import DynamoNotificationStore
     from ..domain.notifications import NotificationService
-    from ..settings import Settings, SystemClock
+    from ..ports import MarketingGate
+    from ..settings import SystemClock
     from ..settings_notifications import NotificationSettings
 
     settings = NotificationSettings.from_env()
@@ -27,10 +28,13 @@ def aws_notification_service(services: Services) -> NotificationService:
         LogChannel(),
         services.publisher(),
         SystemClock(),
-        f"{Settings.from_env().event_source}.notifications",
+        f"{services.settings().event_source}.notifications",
         big_win_threshold=settings.big_win_threshold,
         marketing_default=settings.marketing_default,
+        # Player protection, where the project has it: no marketing opt-in while excluded.
+        marketing=cast("MarketingGate | None", services.module("responsible_gaming")),
     )
 
 
-SERVICE = ModuleService(aws_notification_service)
+# Player protection, where the project has it, is built first: it refuses a marketing opt-in while excluded.
+SERVICE = ModuleService(aws_notification_service, needs=("responsible_gaming",))

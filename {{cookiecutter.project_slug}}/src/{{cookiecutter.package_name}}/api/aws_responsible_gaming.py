@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ..domain.responsible_gaming import ProtectionService
-from ..settings import ServerCallerSettings, Settings, SystemClock
-from .aws_wallet import aws_caller
+from ..settings import ServerCallerSettings, SystemClock
 from .context import ModuleService, ServerCaller, Services
 from .responsible_gaming import KYC_SCOPE
-from .server_calls import KYC_PROVIDER
+from .server_calls import KYC_PROVIDER, caller_with_stored_keys
+
+if TYPE_CHECKING:
+    from ..domain.responsible_gaming import ProtectionService
 
 
 def aws_protection(services: Services) -> ProtectionService:
     """Players' protection in the wallet's table: the wallet checks it inside each bet's transaction."""
     # Imported here, not at the top: boto3 loads on the first request that needs it.
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
+    from ..domain.responsible_gaming import ProtectionService
 
-    settings = Settings.from_env()
+    settings = services.settings()
     return ProtectionService(
         DynamoLedgerStore(settings.wallet_table_name),
         services.publisher(),
@@ -31,4 +34,5 @@ SERVICE = ModuleService(aws_protection)
 
 def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
     """The KYC provider, which sets players' KYC status."""
-    return {KYC_PROVIDER: aws_caller(KYC_SCOPE, ServerCallerSettings.from_env(environ, KYC_PROVIDER.upper()))}
+    caller = ServerCallerSettings.from_env(environ, KYC_PROVIDER.upper())
+    return {KYC_PROVIDER: caller_with_stored_keys(KYC_SCOPE, caller)}

@@ -2,29 +2,42 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..domain.wallet import Wallet
-from ..settings import ServerCallerSettings, Settings, SystemClock
+from ..settings import ServerCallerSettings, SystemClock
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
-from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, RotatingKeys, caller_of
+from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, caller_with_stored_keys
+
+if TYPE_CHECKING:
+    from ..domain.wallet import Wallet
 
 
 def aws_wallet(services: Services) -> Wallet:
     """The wallet on its DynamoDB table, guarded by player protection where the project has it."""
     # Imported here, not at the top: boto3 loads on the first request that needs it.
+    from .. import compliance, registry
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
+    from ..domain.wallet import Wallet, round_cap_multiple
 
-    settings = Settings.from_env()
+    settings = services.settings()
+    # The jurisdiction's rule; checked against the sessions module's table, so only where the project
+    # has it (without it, the game platform's own session is the player's: docs/compliance.md).
+    bet_needs_session = compliance.BET_NEEDS_SESSION and registry.enabled("sessions")
     # Player protection guards the wallet where the project has it; otherwise the wallet's own no-op guard.
     guard = services.module("responsible_gaming")
     guarded: dict[str, Any] = {} if guard is None else {"protection": guard}
     # Money operations publish nothing here: their events go out with the ledger entry (the outbox).
     return Wallet(
-        DynamoLedgerStore(settings.wallet_table_name),
+        DynamoLedgerStore(
+            settings.wallet_table_name,
+            sessions_table=settings.table("sessions") if bet_needs_session else None,
+        ),
         SystemClock(),
         f"{settings.event_source}.wallet",
+        round_cap_multiple=round_cap_multiple(os.environ.get("ROUND_CAP_MULTIPLE")),
+        bet_needs_session=bet_needs_session,
         **guarded,
     )
 
@@ -36,21 +49,6 @@ SERVICE = ModuleService(aws_wallet, needs=("responsible_gaming",))
 def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
     """The payment provider (deposits, withdrawals) and the game server (wins, rollbacks)."""
     return {
-        name: aws_caller(CREDIT_SCOPE, ServerCallerSettings.from_env(environ, name.upper()))
+        name: caller_with_stored_keys(CREDIT_SCOPE, ServerCallerSettings.from_env(environ, name.upper()))
         for name in (PAYMENT_PROVIDER, GAME_SERVER)
     }
-
-
-def aws_caller(scope: str, caller: ServerCallerSettings) -> ServerCaller:
-    """A server caller whose signing keys are SSM SecureStrings, read on first use."""
-    from ..adapters.parameter_store import SecretUnavailable, SecureParameter
-
-    keys = None
-    if caller.key_parameter is not None:
-        previous = caller.previous_key_parameter
-        keys = RotatingKeys(
-            SecureParameter(caller.key_parameter).value,
-            SecureParameter(previous).value if previous is not None else None,
-            missing=(SecretUnavailable,),
-        )
-    return caller_of(scope, caller.client_ids, keys)

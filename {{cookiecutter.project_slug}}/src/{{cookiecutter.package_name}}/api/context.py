@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
 
     from ..ports import EventPublisher
+    from ..settings import Settings
 
 SERVICES_KEY = "{{ cookiecutter.package_name }}.services"
 # Longest `sub` claim accepted; identity providers issue far shorter ones.
@@ -79,12 +80,21 @@ class Services:
     signature_tolerance_seconds: int = 300
     # Each module's own service by module name (registry.MODULES); the module's API file reads it typed.
     modules: Mapping[str, object] = field(default_factory=dict)
+    # The core settings the services were built from (read once per process): a module's service reads
+    # its table and event source here instead of reading the environment again.
+    core_settings: Settings | None = None
 
     def publisher(self) -> EventPublisher:
         """The bus a module's service publishes on: a module's service is never built without one."""
         if self.events is None:
             raise RuntimeError("the core services have no events publisher")
         return self.events
+
+    def settings(self) -> Settings:
+        """The core settings a module's service is built from: never built without them."""
+        if self.core_settings is None:
+            raise RuntimeError("the core services were built without settings")
+        return self.core_settings
 
     def module(self, name: str) -> object | None:
         """The service of module `name`, or None when it is not built (or not part of the project)."""

@@ -39,14 +39,15 @@ def top_of_board(board_id: str) -> dict[str, Any]:
     player_id = current_player_id()
     board_id = schemas.path_identifier(board_id, "board_id")
     _no_query(allowed=("limit",))
-    from ..domain.leaderboards import BoardWindow, pseudonym
+    from ..domain.leaderboards import BoardWindow
 
-    top = _service().top(board_id, _limit())
+    service = _service()
+    top = service.top(board_id, _limit())
     key = BoardWindow(top.board.board_id, top.window.key)
     standings = [
         {
             "rank": standing.rank,
-            "player": pseudonym(key, standing.player_id),
+            "player": service.pseudonym(key, standing.player_id),
             "score": standing.score,
             "you": standing.player_id == player_id,
         }
@@ -60,13 +61,14 @@ def my_standing(board_id: str) -> dict[str, Any]:
     player_id = current_player_id()
     board_id = schemas.path_identifier(board_id, "board_id")
     _no_query(allowed=())
-    from ..domain.leaderboards import BoardWindow, pseudonym
+    from ..domain.leaderboards import BoardWindow
 
-    mine = _service().standing(board_id, player_id)
+    service = _service()
+    mine = service.standing(board_id, player_id)
     return {
         "board_id": mine.board.board_id,
         "window": _window_json(mine.window),
-        "player": pseudonym(BoardWindow(mine.board.board_id, mine.window.key), player_id),
+        "player": service.pseudonym(BoardWindow(mine.board.board_id, mine.window.key), player_id),
         "score": mine.score,
         "rank": mine.rank,
     }

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint
 
-from ..domain.responsible_gaming import (
-    KycStatus,
-    LimitChange,
-    PlayerProtection,
-    ProtectionService,
-    ProtectionView,
-)
-from ..domain.sessions import Session
-from . import schemas, schemas_responsible_gaming
+from . import schemas
 from .context import ModuleApi, current_correlation_id, current_player_id, module_service
 from .server_calls import KYC_PROVIDER, require_same_player, server_call
+
+if TYPE_CHECKING:
+    from ..domain.responsible_gaming import LimitChange, PlayerProtection, ProtectionService, ProtectionView
+    from ..domain.sessions import Session
+
+# The module's domain and request schemas load on the first request to its routes, not at the API's
+# cold start (docs/benchmarks.md); snapstart.py loads them before a snapshot.
 
 protection_api = Blueprint("responsible_gaming", __name__, url_prefix="/players")
 
@@ -33,6 +32,8 @@ def get_protection() -> dict[str, Any]:
 
 @protection_api.post("/me/limits")
 def set_limit() -> Reply:
+    from . import schemas_responsible_gaming
+
     player_id = current_player_id()
     body = schemas_responsible_gaming.limit_request(schemas.json_body())
     change = _protection().set_limit(
@@ -42,8 +43,22 @@ def set_limit() -> Reply:
     return _change_json(change), 202 if change.pending else 200
 
 
+@protection_api.post("/me/limits/confirmations")
+def confirm_limit() -> dict[str, Any]:
+    from . import schemas_responsible_gaming
+
+    player_id = current_player_id()
+    body = schemas_responsible_gaming.limit_confirmation_request(schemas.json_body())
+    change = _protection().confirm_limit(
+        player_id, body.kind, body.period, correlation_id=current_correlation_id()
+    )
+    return _change_json(change)
+
+
 @protection_api.post("/me/self-exclusion")
 def self_exclude() -> dict[str, Any]:
+    from . import schemas_responsible_gaming
+
     player_id = current_player_id()
     months = schemas_responsible_gaming.self_exclusion_request(schemas.json_body())
     _protection().self_exclude(player_id, months, correlation_id=current_correlation_id())
@@ -52,6 +67,8 @@ def self_exclude() -> dict[str, Any]:
 
 @protection_api.post("/me/cool-off")
 def cool_off() -> dict[str, Any]:
+    from . import schemas_responsible_gaming
+
     player_id = current_player_id()
     hours = schemas_responsible_gaming.cool_off_request(schemas.json_body())
     _protection().cool_off(player_id, hours, correlation_id=current_correlation_id())
@@ -60,6 +77,8 @@ def cool_off() -> dict[str, Any]:
 
 @protection_api.post("/<player_id>/kyc")
 def set_kyc_status(player_id: str) -> dict[str, Any]:
+    from . import schemas_responsible_gaming
+
     # The KYC provider's signed call: its token and signature first (401/403), then the body.
     body = schemas_responsible_gaming.kyc_request(server_call(KYC_PROVIDER))
     require_same_player(body.player_id, schemas_responsible_gaming.player_path_id(player_id))
@@ -74,6 +93,8 @@ def _protection() -> ProtectionService:
 
 
 def _view_json(view: ProtectionView) -> dict[str, Any]:
+    from ..domain.responsible_gaming import KycStatus, awaits_confirmation, cooling_period_end
+
     protection: PlayerProtection = view.protection
     blocked_until = protection.blocked_until
     may_play = protection.kyc is KycStatus.VERIFIED and (blocked_until is None or blocked_until <= view.now)
@@ -99,7 +120,8 @@ def _view_json(view: ProtectionView) -> dict[str, Any]:
                 "period": change.period.value,
                 "amount": change.amount,
                 "currency": change.currency,
-                "effective_at": change.effective_at.isoformat(),
+                "effective_at": cooling_period_end(change).isoformat(),
+                "needs_confirmation": awaits_confirmation(change),
             }
             for change in protection.pending
         ],

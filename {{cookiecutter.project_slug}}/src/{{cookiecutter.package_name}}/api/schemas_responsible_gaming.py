@@ -31,6 +31,19 @@ def limit_request(body: Body) -> LimitRequest:
     return LimitRequest(kind, period, limit.amount, limit.currency)
 
 
+@dataclass(frozen=True, slots=True)
+class LimitConfirmation:
+    """The limit whose waiting raise the player confirms."""
+
+    kind: LimitKind
+    period: LimitPeriod
+
+
+def limit_confirmation_request(body: Body) -> LimitConfirmation:
+    expect_fields(body, required=("kind", "period"))
+    return LimitConfirmation(_choice(body, "kind", LimitKind), _choice(body, "period", LimitPeriod))
+
+
 def self_exclusion_request(body: Body) -> int:
     """The months asked for; their range is the domain's (the jurisdiction's minimum)."""
     expect_fields(body, required=("months",))

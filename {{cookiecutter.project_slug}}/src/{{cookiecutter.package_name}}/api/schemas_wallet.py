@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain.errors import ValidationFailed
-from ..domain.money import Money
+from ..domain.money import MAX_AMOUNT, Money
 from ..domain.wallet import EntryKind, Funds
 from .currencies import is_currency
 from .schemas import Body, expect_fields, identifier, optional_identifier, player_id
 
 
 @dataclass(frozen=True, slots=True)
-class MoneyRequest:
-    """A deposit, a withdrawal or a bet: new money moving under a new transaction id."""
+class BetRequest:
+    """The player's bet: a stake on a round of the game server's."""
 
     transaction_id: str
+    round_id: str
     money: Money
     session_id: str | None = None
     funds: Funds = Funds.CASH
@@ -37,8 +38,10 @@ class WinRequest:
     player_id: str
     transaction_id: str
     bet_transaction_id: str
+    round_id: str
     money: Money
     session_id: str | None = None
+    close_round: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class RollbackRequest:
     player_id: str
     transaction_id: str
     bet_transaction_id: str
+    round_id: str
     session_id: str | None = None
 
 
@@ -62,10 +66,16 @@ def payment_request(body: Body, kind: EntryKind) -> PaymentRequest:
     return PaymentRequest(player_id(body), identifier(body, "transaction_id"), money(body))
 
 
-def bet_request(body: Body) -> MoneyRequest:
-    expect_fields(body, required=("transaction_id", "amount", "currency"), optional=("session_id", "funds"))
-    return MoneyRequest(
+def bet_request(body: Body) -> BetRequest:
+    """A bet names its round: the game server's round id, which its wins and rollbacks name too."""
+    expect_fields(
+        body,
+        required=("transaction_id", "round_id", "amount", "currency"),
+        optional=("session_id", "funds"),
+    )
+    return BetRequest(
         identifier(body, "transaction_id"),
+        identifier(body, "round_id"),
         money(body),
         optional_identifier(body, "session_id"),
         _funds(body),
@@ -75,28 +85,36 @@ def bet_request(body: Body) -> MoneyRequest:
 def win_request(body: Body) -> WinRequest:
     expect_fields(
         body,
-        required=(*SIGNED_FIELDS, "transaction_id", "bet_transaction_id", "amount", "currency"),
-        optional=("session_id",),
+        required=(*SIGNED_FIELDS, "transaction_id", "bet_transaction_id", "round_id", "amount", "currency"),
+        optional=("session_id", "close_round"),
     )
     _expect_kind(body, EntryKind.WIN)
+    close_round = body.get("close_round", False)
+    if not isinstance(close_round, bool):
+        raise ValidationFailed("close_round must be true or false", field="close_round")
     return WinRequest(
         player_id(body),
         identifier(body, "transaction_id"),
         identifier(body, "bet_transaction_id"),
-        money(body),
+        identifier(body, "round_id"),
+        _win_money(body, close_round=close_round),
         optional_identifier(body, "session_id"),
+        close_round,
     )
 
 
 def rollback_request(body: Body) -> RollbackRequest:
     expect_fields(
-        body, required=(*SIGNED_FIELDS, "transaction_id", "bet_transaction_id"), optional=("session_id",)
+        body,
+        required=(*SIGNED_FIELDS, "transaction_id", "bet_transaction_id", "round_id"),
+        optional=("session_id",),
     )
     _expect_kind(body, EntryKind.ROLLBACK)
     return RollbackRequest(
         player_id(body),
         identifier(body, "transaction_id"),
         identifier(body, "bet_transaction_id"),
+        identifier(body, "round_id"),
         optional_identifier(body, "session_id"),
     )
 
@@ -106,6 +124,20 @@ def money(body: Body) -> Money:
     # The currency first: the domain's check takes any three capital letters.
     currency(body)
     return Money.of(body["amount"], body["currency"])
+
+
+def _win_money(body: Body, *, close_round: bool) -> Money:
+    """A win's amount: positive, or 0 for the final win that closes a round paying nothing."""
+    amount = body["amount"]
+    if close_round and amount == 0 and isinstance(amount, int) and not isinstance(amount, bool):
+        return Money(0, currency(body))
+    if amount == 0 and isinstance(amount, int) and not isinstance(amount, bool):
+        raise ValidationFailed(
+            f"amount must be between 1 and {MAX_AMOUNT}; 0 only with close_round: true "
+            "(the final win of a round that pays nothing)",
+            field="amount",
+        )
+    return money(body)
 
 
 def currency(body: Body) -> str:

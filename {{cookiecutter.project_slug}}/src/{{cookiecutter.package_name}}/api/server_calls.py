@@ -1,8 +1,8 @@
-"""Server-to-server calls: the payment provider, the game server and the KYC provider.
+"""Server-to-server calls: the payment provider, the game server, the KYC provider, the operator's platform.
 
 Each server caller has its own identity, never a player's: an OAuth client id on the allow-list of its
 routes (serverless.yml's serverJwt authorizer checks the token; this module checks which client may call
-which route) and the scope of those routes. Each request is also signed, Stripe-style:
+which route) and the scope of those routes. Each request is also signed, Stripe-style (domain/signing.py):
 
     x-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<METHOD>.<path>." + raw body>
 
@@ -21,10 +21,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import request
 
 from ..domain.errors import DomainError
+
+# The scheme's one implementation is domain/signing.py; its header and `sign` stay importable from here.
+from ..domain.signing import SIGNATURE_HEADER as SIGNATURE_HEADER
+from ..domain.signing import SIGNATURE_VERSION, signed_payload
+from ..domain.signing import sign as sign
 from ..observability import add_metric, get_logger
 from .context import (
     Forbidden,
@@ -37,18 +43,21 @@ from .context import (
 )
 from .schemas import Body, json_body
 
-SIGNATURE_HEADER = "x-signature"
-SIGNATURE_VERSION = "v1"
+if TYPE_CHECKING:
+    from ..settings import ServerCallerSettings
+
 # Default replay window (seconds either side of the server's clock): Stripe's tolerance.
 DEFAULT_TOLERANCE_SECONDS = 300
 # The callers, by the names Services.server_callers uses.
 PAYMENT_PROVIDER = "payment_provider"
 GAME_SERVER = "game_server"
 KYC_PROVIDER = "kyc_provider"
+OPERATOR_PLATFORM = "operator_platform"
 CALLER_LABELS = {
     PAYMENT_PROVIDER: "payment provider",
     GAME_SERVER: "game server",
     KYC_PROVIDER: "KYC provider",
+    OPERATOR_PLATFORM: "operator's platform",
 }
 # Longest header accepted: a timestamp and a few signatures (several during a rotation).
 MAX_HEADER_LENGTH = 1024
@@ -73,17 +82,6 @@ class PlayerMismatch(DomainError):
 
     code = "player_mismatch"
     status = 403
-
-
-def signed_payload(timestamp: int, method: str, path: str, body: bytes) -> bytes:
-    """What a server caller signs: the time, the method, the path and the raw body."""
-    return f"{timestamp}.{method.upper()}.{path}.".encode() + body
-
-
-def sign(key: str, timestamp: int, method: str, path: str, body: bytes) -> str:
-    """The signature header's value for one request (what a caller's client library computes)."""
-    digest = hmac.new(key.encode(), signed_payload(timestamp, method, path, body), hashlib.sha256)
-    return f"t={timestamp},{SIGNATURE_VERSION}={digest.hexdigest()}"
 
 
 def server_call(caller_name: str) -> Body:
@@ -202,3 +200,22 @@ def caller_of(
 ) -> ServerCaller:
     """A ServerCaller from its settings."""
     return ServerCaller(scope=scope, client_ids=frozenset(client_ids), signing_keys=keys)
+
+
+def caller_with_stored_keys(scope: str, caller: ServerCallerSettings) -> ServerCaller:
+    """A server caller whose signing keys are secure parameters (SSM SecureStrings), read on first use.
+
+    The settings name the parameters, never the keys; a key missing from the store refuses the call
+    (SigningKeyMissing), and a previous key missing during a rotation is asked again only now and then.
+    """
+    from ..adapters.parameter_store import SecretUnavailable, SecureParameter
+
+    keys = None
+    if caller.key_parameter is not None:
+        previous = caller.previous_key_parameter
+        keys = RotatingKeys(
+            SecureParameter(caller.key_parameter).value,
+            SecureParameter(previous).value if previous is not None else None,
+            missing=(SecretUnavailable,),
+        )
+    return caller_of(scope, caller.client_ids, keys)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint
 
-from ..domain.sessions import Session, SessionService
 from . import schemas
 from .context import ModuleApi, current_correlation_id, current_player_id, module_service
 from .modules import view_extensions
 
+if TYPE_CHECKING:
+    from ..domain.sessions import Session, SessionService
+
+# The module's domain loads on the first request to its routes, not at the API's cold start
+# (docs/benchmarks.md); snapstart.py loads it before a snapshot.
 sessions_api = Blueprint("sessions", __name__, url_prefix="/sessions")
 
 API = ModuleApi(sessions_api)

@@ -19,6 +19,8 @@ TITLE = "{{ rule.title }}"
 # Play, account and audit records are kept this long; the audit archive's Object Lock enforces it.
 RETENTION_YEARS = {{ rule.retention_years }}
 LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
+# Whether a bet needs the player's active session, checked in the bet's own write (docs/compliance.md).
+BET_NEEDS_SESSION = {{ rule.bet_needs_session }}
 # The house currency (ISO 4217): promotions' and leaderboards' rewards and the demo's money are in it.
 CURRENCY = "{{ rule.currency }}"
 # The regulator's approval recorded at generation for a region outside the jurisdiction's list
@@ -41,6 +43,8 @@ class LimitsPolicy:
     reality_check_minutes: int | None
     cool_off_hours: int
     self_exclusion_min_months: int
+    # Whether stakes of bonus money count towards wager and loss limits (cash stakes always do).
+    bonus_stakes_count_towards_limits: bool
 
 
 LIMITS_POLICY = LimitsPolicy(
@@ -48,6 +52,7 @@ LIMITS_POLICY = LimitsPolicy(
     reality_check_minutes={{ limits.reality_check_minutes if limits.reality_check_minutes is not none else "None" }},
     cool_off_hours={{ limits.cool_off_hours }},
     self_exclusion_min_months={{ limits.self_exclusion_min_months }},
+    bonus_stakes_count_towards_limits={{ limits.bonus_stakes_count_towards_limits }},
 )
 
 # (source after the package name, event name, the module that publishes it or "core", planned) of every
@@ -65,5 +70,5 @@ CRITICAL_EVENTS: tuple[tuple[str, str, str, bool], ...] = (
 AUDITED_EVENTS: frozenset[tuple[str, str]] = frozenset(
     (source, name)
     for source, name, module, planned in CRITICAL_EVENTS
-    if not planned and (module == "core" or registry.enabled(module))
+    if not planned and (module == "core" or registry.publishes(module))
 )

@@ -223,13 +223,17 @@ class ExcludedFromBonuses(DomainError):
 class Unprotected:
     """The guard port without player protection: every guard checks and counts nothing, nothing is refused."""
 
-    def guard_deposit(self, player_id: str, money: Money) -> TransactionGuard:
+    def guard_deposit(
+        self, player_id: str, money: Money, *, protection: PlayerProtection | None = None
+    ) -> TransactionGuard:
         return TransactionGuard(player_id)
 
-    def guard_bonus(self, player_id: str) -> TransactionGuard:
+    def guard_bonus(self, player_id: str, *, protection: PlayerProtection | None = None) -> TransactionGuard:
         return TransactionGuard(player_id)
 
-    def guard_stake(self, player_id: str, money: Money, *, counted: bool) -> TransactionGuard:
+    def guard_stake(
+        self, player_id: str, money: Money, *, counted: bool, protection: PlayerProtection | None = None
+    ) -> TransactionGuard:
         return TransactionGuard(player_id)
 
     def guard_win(self, player_id: str, money: Money, *, counted: bool) -> TransactionGuard:

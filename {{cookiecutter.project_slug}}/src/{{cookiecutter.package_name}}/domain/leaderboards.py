@@ -8,14 +8,20 @@ bonus money through the wallet, under a transaction id made of the mission, play
 replay can never pay twice.
 A reward is bonus money, so marketing: with player protection the wallet refuses it while the player is
 self-excluded or cooling off. That is a final outcome of the play (`excluded`), not a failure: nothing is
-paid, announced or marked as paid.
+paid, announced or marked as paid. A tournament is marketing too: with player protection, a self-excluded
+or cooling-off player cannot enter one.
+Missions count only play the player paid for: cash stakes of at least the minimum stake, and wins of
+cash bets, so bonus-funded or 1-cent bets cannot farm rewards.
+Players appear on boards under a keyed pseudonym (HMAC-SHA256 with a secret from the secret store): without
+the key, hashing candidate player ids finds nobody.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -27,7 +33,7 @@ from .events import DomainEvent
 from .money import Money
 
 if TYPE_CHECKING:
-    from ..ports import Clock, EventPublisher
+    from ..ports import Clock, EventPublisher, MarketingGate
     from ..ports.leaderboards import BonusGranter, LeaderboardStore
 
 # The wallet events that can score: stakes, wins and bonus grants.
@@ -40,6 +46,11 @@ DEFAULT_TOP = 10
 MAX_COUNTERS_PER_EVENT = 99
 # Board, mission and tournament ids: letters, digits and - _ (they appear in URLs and keys).
 CATALOGUE_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+# The least cash stake (minor units of the house currency) a mission counts: MISSION_MIN_STAKE in the
+# functions' environment (settings_leaderboards.py), 1.00 by default.
+DEFAULT_MISSION_MIN_STAKE = 100
+# The funds of play that missions count (the wallet's events carry `funds`: cash or bonus).
+CASH = "cash"
 # The currency of the default catalogue's amounts and rewards: the jurisdiction's house currency
 # (compliance.CURRENCY); the wallet holds one currency per player.
 CATALOGUE_CURRENCY = CURRENCY
@@ -263,6 +274,8 @@ class Play:
     amount: int
     currency: str
     occurred_at: datetime
+    # The balance the stake came from (a win: its bet's), "cash" or "bonus"; None: not a stake or a win.
+    funds: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,8 +387,18 @@ class LeaderboardService:
         catalogue: Catalogue = DEFAULT_CATALOGUE,
         *,
         bonuses: BonusGranter | None = None,
+        marketing: MarketingGate | None = None,
+        pseudonym_key: Callable[[], bytes] | None = None,
+        mission_min_stake: int = DEFAULT_MISSION_MIN_STAKE,
     ) -> None:
+        if mission_min_stake < 1:
+            raise ValueError(f"mission_min_stake must be 1 or more, not {mission_min_stake}")
         self._store = store
+        # Player protection, where the project has it: no tournament entry while excluded.
+        self._marketing = marketing
+        # The secret the pseudonyms are keyed with (read from the secret store, cached by the caller).
+        self._pseudonym_key = pseudonym_key
+        self._mission_min_stake = mission_min_stake
         # The wallet, in the worker: mission rewards are bonus money. The API only reads missions.
         self._bonuses = bonuses
         self._publisher = publisher
@@ -429,6 +452,9 @@ class LeaderboardService:
 
         A new entry publishes TournamentEntered; entering again returns the first entry and publishes nothing.
         """
+        if self._marketing is not None:
+            # A tournament is marketing: refused while the player is self-excluded or cooling off.
+            self._marketing.check_marketing(player_id)
         board = self.catalogue.board(tournament_id)
         if board is None or not board.tournament:
             raise NotFound("no such tournament", field="tournament_id")
@@ -469,7 +495,9 @@ class LeaderboardService:
         missions = {
             MissionWindow(mission.mission_id, window.key): mission
             for mission in self.catalogue.missions
-            if mission.counts == play.event and mission.reward.currency == play.currency
+            if mission.counts == play.event
+            and mission.reward.currency == play.currency
+            and self._counts_for_missions(play)
             for window in [mission.schedule.window_at(play.occurred_at)]
             if window is not None
         }
@@ -480,6 +508,19 @@ class LeaderboardService:
         if not missions:
             return PlayOutcome(scored=True, applied=applied)
         return self._reward_completed(play.player_id, missions, correlation_id, applied=applied)
+
+    def pseudonym(self, board: BoardWindow, player_id: str) -> str:
+        """How the player appears to others on the board, keyed with the service's secret."""
+        if self._pseudonym_key is None:
+            # Fail closed: an unkeyed hash of a player id can be reversed by hashing candidate ids.
+            raise RuntimeError("leaderboard pseudonyms need their key: build the service with pseudonym_key=")
+        return pseudonym(board, player_id, self._pseudonym_key())
+
+    def _counts_for_missions(self, play: Play) -> bool:
+        """Only play the player paid for: cash, and a stake of at least the minimum."""
+        if play.funds != CASH:
+            return False
+        return play.event != "BetPlaced" or play.amount >= self._mission_min_stake
 
     def _scores(self, play: Play) -> dict[BoardWindow, int]:
         scores: dict[BoardWindow, int] = {}
@@ -558,10 +599,14 @@ class LeaderboardService:
         return board, board.schedule.current(self._clock.now())
 
 
-def pseudonym(board: BoardWindow, player_id: str) -> str:
+def pseudonym(board: BoardWindow, player_id: str, key: bytes) -> str:
     """How a player appears to others on a board: stable within the window, unlinkable across boards.
 
-    Player ids are the identity provider's subjects; showing them would tell everyone who plays.
+    Player ids are the identity provider's subjects; showing them would tell everyone who plays. The
+    HMAC is keyed: a plain hash of them could be reversed by hashing candidate ids (they are not secret).
     """
-    digest = hashlib.sha256(f"{board.board_id}#{board.window}#{player_id}".encode()).hexdigest()
+    if not key:
+        raise ValueError("the pseudonym key is empty")
+    message = f"{board.board_id}#{board.window}#{player_id}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).hexdigest()
     return f"player-{digest[:10]}"

@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from .errors import ValidationFailed
+from .errors import DomainError, ValidationFailed
 from .events import DomainEvent
 
 if TYPE_CHECKING:
-    from ..ports import Clock, EventPublisher
+    from ..ports import Clock, EventPublisher, MarketingGate
     from ..ports.notifications import NotificationChannel, NotificationStore
 
 # A self-exclusion without an end date lasts until the player's account says otherwise.
@@ -138,6 +138,13 @@ class PreferencesUpdate:
     forget_email: bool = False
 
 
+class ExcludedFromMarketing(DomainError):
+    """The player is self-excluded: they cannot opt into marketing until the exclusion ends."""
+
+    code = "self_excluded"
+    status = 403
+
+
 class NotificationService:
     """Turns events into notifications, honours consent and self-exclusion, delivers each once."""
 
@@ -151,7 +158,11 @@ class NotificationService:
         *,
         big_win_threshold: int = DEFAULT_BIG_WIN_THRESHOLD,
         marketing_default: bool = False,
+        marketing: MarketingGate | None = None,
     ) -> None:
+        # Player protection, where the project has it: its own record of exclusions and cool-offs,
+        # read at once (this module's copy arrives with the SelfExclusionStarted event).
+        self._marketing = marketing
         self._store = store
         self._channel = channel
         self._publisher = publisher
@@ -176,10 +187,21 @@ class NotificationService:
         return stored
 
     def update_preferences(self, player_id: str, update: PreferencesUpdate) -> NotificationPreferences:
-        """Record the player's choices; what the update leaves out stays as it was."""
+        """Record the player's choices; what the update leaves out stays as it was.
+
+        Opting into marketing is refused while the player is self-excluded (or, with player protection,
+        cooling off): consent given then could be used the moment the exclusion ends.
+        """
         if update.email is not None:
             validate_email(update.email)
         current = self._store.preferences(player_id) or NotificationPreferences(player_id)
+        if update.marketing:
+            if self._marketing is not None:
+                self._marketing.check_marketing(player_id)
+            if current.excluded_until is not None and current.excluded_until > self._clock.now():
+                raise ExcludedFromMarketing(
+                    "self-excluded: marketing cannot be turned on until the exclusion ends", field="marketing"
+                )
         marketing = current.marketing if update.marketing is None else update.marketing
         email = None if update.forget_email else (update.email or current.email)
         self._store.set_choices(player_id, marketing, email, self._clock.now())

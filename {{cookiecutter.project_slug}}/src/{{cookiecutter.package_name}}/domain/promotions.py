@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .errors import CurrencyMismatch
 from .events import DomainEvent
 from .money import CURRENCY_RE, MAX_AMOUNT, Money
-from .wallet import EntryKind, IdScope, LedgerEntry
 
 if TYPE_CHECKING:
     from ..ports import Clock, EventPublisher
     from ..ports.promotions import LedgerReader, PromotionStore
-    from .wallet import Balance, WalletReceipt
+    from .wallet import Balance, LedgerEntry, WalletReceipt
 
 # Promotion ids go into ledger transaction ids and table keys: short, lower-case, nothing to escape.
 PROMOTION_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")
@@ -189,8 +188,32 @@ class PromotionBoard:
         return sorted(self._store.grants(player_id), key=lambda grant: (grant.granted_at, grant.promotion_id))
 
 
+class GrantedBonus(Protocol):
+    """What a wallet answers for a bonus it paid: the amount and currency of the (original) grant."""
+
+    @property
+    def amount(self) -> int: ...
+
+    @property
+    def currency(self) -> str: ...
+
+
 class BonusWallet(Protocol):
-    """What promotions need of the wallet: the Wallet, or one the worker builds on the first grant."""
+    """What promotions need of the wallet that holds the player's money: the hosted one or the operator's."""
+
+    def pays_in(self, player_id: str, currency: str) -> bool:
+        """Whether a bonus in `currency` goes to a wallet the player already has in that currency."""
+        ...
+
+    def grant_bonus(
+        self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
+    ) -> GrantedBonus:
+        """Credit the bonus once; a replayed transaction id pays nothing more."""
+        ...
+
+
+class HostedWallet(Protocol):
+    """The hosted wallet (the Wallet, or one the worker builds on the first grant)."""
 
     def balance(self, player_id: str) -> Balance | None:
         """The player's balance, or None if the player has never had money."""
@@ -201,6 +224,23 @@ class BonusWallet(Protocol):
     ) -> WalletReceipt:
         """Credit the bonus once; a replayed transaction id pays nothing more."""
         ...
+
+
+class HostedBonusWallet:
+    """The hosted wallet as the promotions' bonus wallet: its balance tells the player's currency."""
+
+    def __init__(self, wallet: HostedWallet) -> None:
+        self._wallet = wallet
+
+    def pays_in(self, player_id: str, currency: str) -> bool:
+        # A grant would open a wallet in the promotion's currency and lock the player into it.
+        balance = self._wallet.balance(player_id)
+        return balance is not None and balance.currency == currency
+
+    def grant_bonus(
+        self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
+    ) -> WalletReceipt:
+        return self._wallet.grant_bonus(player_id, transaction_id, money, correlation_id=correlation_id)
 
 
 class PromotionService:
@@ -215,7 +255,7 @@ class PromotionService:
         promotions: Sequence[Promotion],
         store: PromotionStore,
         wallet: BonusWallet,
-        ledger: LedgerReader,
+        ledger: LedgerReader | None,
         publisher: EventPublisher,
         clock: Clock,
         source: str,
@@ -223,7 +263,7 @@ class PromotionService:
         self._promotions = tuple(promotions)
         self._store = store
         self._wallet = wallet
-        self._ledger = ledger
+        self._ledger = ledger  # None in the hybrid mode: the stakes are in the operator's ledger
         self._publisher = publisher
         self._clock = clock
         self._source = source  # EventBridge Source of WageringCompleted, e.g. "<package>.promotions"
@@ -286,7 +326,14 @@ class PromotionService:
 
         The stake is counted once per bet (a second win on the same bet adds nothing), and the
         requirements it completes are announced as WageringCompleted with `correlation_id`.
+        In the hybrid mode the stakes stay in the operator's ledger, and so does the wagering of the
+        bonuses its wallet holds: nothing is counted here.
         """
+        if self._ledger is None:
+            return ["wagering tracked by the operator's wallet"]
+        # Imported here: in the hybrid mode the hosted wallet's domain is not packaged with the worker.
+        from .wallet import EntryKind, IdScope
+
         bet = self._ledger.entry(player_id, IdScope.GAME, bet_transaction_id)
         if bet is None or bet.kind is not EntryKind.BET or bet.player_id != player_id:
             return ["not a bet of the player"]
@@ -325,9 +372,7 @@ class PromotionService:
             return f"{name}: nothing to grant"
         if self._store.grant(player_id, name) is not None:
             return f"{name}: already granted"
-        balance = self._wallet.balance(player_id)
-        # A grant would open a wallet in the promotion's currency and lock the player into it.
-        if balance is None or balance.currency != promotion.currency:
+        if not self._wallet.pays_in(player_id, promotion.currency):
             return f"{name}: no wallet in {promotion.currency}"
         transaction_id = bonus_transaction_id(name, player_id)
         from .guard import ExcludedFromBonuses  # the guard port's refusal; loaded on the first grant

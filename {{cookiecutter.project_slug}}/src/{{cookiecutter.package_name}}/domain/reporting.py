@@ -1,10 +1,12 @@
 """Reporting: the daily gross gaming revenue (GGR) per currency, added up from the wallet's play.
 
-GGR = stakes - rolled-back stakes - wins, in integer minor units, per UTC calendar day and currency
-(amounts of two currencies never add up). Each wallet event counts once, on the day it happened: a
-rollback or a win is counted on its own day, not on its bet's, so a day that is over only changes if an
-event of that day arrives late (a redrive from a dead-letter queue); rewriting that day's report then
-picks it up.
+GGR = stakes - rolled-back stakes - wins of cash play, in integer minor units, per UTC calendar day and
+currency (amounts of two currencies never add up). Play funded by bonus money (the wallet's events carry
+`funds`: cash or bonus) is counted apart, beside it (bonus_bets, bonus_stakes, bonus_wins,
+bonus_rolled_back_stakes, bonus_ggr): a bonus stake is the casino's own money coming back, not revenue.
+Each wallet event counts once, on the day it happened: a rollback or a win is counted on its own day,
+not on its bet's, so a day that is over only changes if an event of that day arrives late (a redrive
+from a dead-letter queue); rewriting that day's report then picks it up.
 """
 
 from __future__ import annotations
@@ -32,42 +34,90 @@ BET_SETTLED = "BetSettled"
 BET_ROLLED_BACK = "BetRolledBack"
 PLAY_EVENTS = frozenset({BET_PLACED, BET_SETTLED, BET_ROLLED_BACK})
 
+# The balances a stake can come from (the wallet's Funds); a win or a rollback names its bet's.
+CASH = "cash"
+BONUS = "bonus"
+
 REPORT_PREFIX = "reports/ggr/"
-CSV_COLUMNS = ("date", "currency", "bets", "stakes", "wins", "rolled_back_stakes", "ggr")
+CSV_COLUMNS = (
+    "date",
+    "currency",
+    "bets",
+    "stakes",
+    "wins",
+    "rolled_back_stakes",
+    "ggr",
+    "bonus_bets",
+    "bonus_stakes",
+    "bonus_wins",
+    "bonus_rolled_back_stakes",
+    "bonus_ggr",
+)
+DEFINITION = (
+    "ggr = stakes - rolled_back_stakes - wins of cash play, in minor units, per UTC day; "
+    "bonus-funded play is counted apart (bonus_*) and is not GGR"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class PlayTotals:
-    """Bets counted and stakes, wins and rolled-back stakes in minor units of one currency."""
+    """Bets counted and stakes, wins and rolled-back stakes in minor units of one currency.
+
+    The plain fields are cash play; the bonus_ ones, play funded by bonus money.
+    """
 
     bets: int = 0
     stakes: int = 0
     wins: int = 0
     rolled_back_stakes: int = 0
+    bonus_bets: int = 0
+    bonus_stakes: int = 0
+    bonus_wins: int = 0
+    bonus_rolled_back_stakes: int = 0
 
     @property
     def ggr(self) -> int:
-        """What the house kept: stakes that stood, less what it paid out (negative on a losing day)."""
+        """What the house kept of cash play: stakes that stood, less what it paid out (can be negative)."""
         return self.stakes - self.rolled_back_stakes - self.wins
+
+    @property
+    def bonus_ggr(self) -> int:
+        """The same sum over bonus-funded play: shown beside GGR, never part of it."""
+        return self.bonus_stakes - self.bonus_rolled_back_stakes - self.bonus_wins
 
     def plus(self, other: PlayTotals) -> PlayTotals:
         """These totals with `other` added."""
         return PlayTotals(
-            bets=self.bets + other.bets,
-            stakes=self.stakes + other.stakes,
-            wins=self.wins + other.wins,
-            rolled_back_stakes=self.rolled_back_stakes + other.rolled_back_stakes,
+            **{name: getattr(self, name) + getattr(other, name) for name in TOTALS_FIELDS},
         )
 
     def as_json(self) -> dict[str, int]:
-        """The totals and the GGR they make, as report fields."""
+        """The totals and the GGR they make, as report fields (bonus figures after GGR)."""
         return {
             "bets": self.bets,
             "stakes": self.stakes,
             "wins": self.wins,
             "rolled_back_stakes": self.rolled_back_stakes,
             "ggr": self.ggr,
+            "bonus_bets": self.bonus_bets,
+            "bonus_stakes": self.bonus_stakes,
+            "bonus_wins": self.bonus_wins,
+            "bonus_rolled_back_stakes": self.bonus_rolled_back_stakes,
+            "bonus_ggr": self.bonus_ggr,
         }
+
+
+# The stored totals of a day and currency, in the order of PlayTotals' fields.
+TOTALS_FIELDS = (
+    "bets",
+    "stakes",
+    "wins",
+    "rolled_back_stakes",
+    "bonus_bets",
+    "bonus_stakes",
+    "bonus_wins",
+    "bonus_rolled_back_stakes",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,20 +131,37 @@ class Play:
 
     @classmethod
     def of_wallet_event(
-        cls, event_name: str, event_id: str, amount: int, currency: str, occurred_at: datetime
+        cls,
+        event_name: str,
+        event_id: str,
+        amount: int,
+        currency: str,
+        occurred_at: datetime,
+        *,
+        funds: str = CASH,
     ) -> Play | None:
         """The event's play, or None when it moves no GGR (another event, or a zero amount).
 
         A rollback of a bet that never arrived has amount zero (and maybe no currency): nothing to count.
+        `funds` is the balance the stake came from (a win's or a rollback's: its bet's), cash or bonus.
         """
+        if funds not in (CASH, BONUS):
+            raise ValidationFailed(f"funds must be {CASH!r} or {BONUS!r}", field="funds")
         if event_name not in PLAY_EVENTS or amount == 0:
             return None
+        bonus = funds == BONUS
         if event_name == BET_PLACED:
-            totals = PlayTotals(bets=1, stakes=amount)
+            totals = (
+                PlayTotals(bonus_bets=1, bonus_stakes=amount) if bonus else PlayTotals(bets=1, stakes=amount)
+            )
         elif event_name == BET_SETTLED:
-            totals = PlayTotals(wins=amount)
+            totals = PlayTotals(bonus_wins=amount) if bonus else PlayTotals(wins=amount)
         else:
-            totals = PlayTotals(rolled_back_stakes=amount)
+            totals = (
+                PlayTotals(bonus_rolled_back_stakes=amount)
+                if bonus
+                else PlayTotals(rolled_back_stakes=amount)
+            )
         return cls(event_id, occurred_at.astimezone(UTC).date(), currency, totals)
 
 
@@ -127,7 +194,7 @@ class DailyGgrReport:
         return {
             "report": "ggr",
             "date": self.day.isoformat(),
-            "definition": "ggr = stakes - rolled_back_stakes - wins, in minor units, per UTC day",
+            "definition": DEFINITION,
             "currencies": [
                 {"currency": line.currency, **line.totals.as_json()}
                 for line in sorted(self.currencies, key=_by_currency)
@@ -142,17 +209,9 @@ class DailyGgrReport:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for line in sorted(self.currencies, key=_by_currency):
-            totals = line.totals
+            fields = line.totals.as_json()
             writer.writerow(
-                [
-                    self.day.isoformat(),
-                    line.currency,
-                    totals.bets,
-                    totals.stakes,
-                    totals.wins,
-                    totals.rolled_back_stakes,
-                    totals.ggr,
-                ]
+                [self.day.isoformat(), line.currency, *(fields[name] for name in CSV_COLUMNS[2:])]
             )
         return out.getvalue()
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..compliance import LIMITS_POLICY, LimitsPolicy
-from .errors import CurrencyMismatch, DomainError, ValidationFailed
+from .errors import Conflict, CurrencyMismatch, DomainError, NotFound, ValidationFailed
 from .events import DomainEvent
 
 # The guard and the records it is checked against live with the wallet (domain.guard), which applies
@@ -47,8 +47,13 @@ if TYPE_CHECKING:
     from ..ports import Clock, EventPublisher
     from ..ports.responsible_gaming import ProtectionStore
 
-# A raised limit (or a removed one) waits this long before it applies; a lowered one applies at once.
+# A raised limit (or a removed one) waits this long, then for the player's confirmation, before it
+# applies; a lowered one applies at once.
 LIMIT_INCREASE_DELAY = timedelta(hours=24)
+# A raise waiting for the player's confirmation is kept with its cooling period's end moved this far
+# ahead: the stored protection has no field for "confirmed", and every reader that settles pending
+# changes (the wallet's guard included) must never apply it on time alone. Confirming applies it.
+AWAITING_CONFIRMATION = timedelta(days=365_000)
 # The longest self-exclusion and cool-off a player can ask for here (the minimums are the jurisdiction's,
 # compliance.LIMITS_POLICY); an operator's own longer or permanent exclusions are not offered by this API.
 MAX_SELF_EXCLUSION_MONTHS = 60
@@ -74,6 +79,12 @@ class CoolingOff(DomainError):
 
     code = "cooling_off"
     status = 403
+
+
+class LimitRaiseCooling(Conflict):
+    """The raise is still in its cooling period: it can be confirmed only once that is over."""
+
+    code = "limit_raise_cooling"
 
 
 class LimitExceeded(DomainError):
@@ -186,6 +197,70 @@ class ProtectionService:
             return change
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
+    def confirm_limit(
+        self, player_id: str, kind: LimitKind, period: LimitPeriod, *, correlation_id: str
+    ) -> LimitChange:
+        """Apply a raised or removed limit the player confirms once its cooling period is over.
+
+        Publishes LimitRaiseConfirmed (audited). Refused with NotFound when no raise of that limit is
+        waiting, and with LimitRaiseCooling while its cooling period lasts.
+        """
+        for attempt in range(1, PROTECTION_ATTEMPTS + 1):
+            now = self._clock.now()
+            current = self._current(player_id).settled(now)
+            waiting = [change for change in current.pending if (change.kind, change.period) == (kind, period)]
+            if not waiting:
+                raise NotFound(f"no raise of the {period.value} {kind.value} limit is waiting", field="kind")
+            raise_ = waiting[0]
+            cooling_ends_at = cooling_period_end(raise_)
+            if cooling_ends_at > now:
+                raise LimitRaiseCooling(
+                    f"the raise can be confirmed from {cooling_ends_at.isoformat()}", field="period"
+                )
+            in_force = current.limit(kind, period, now)
+            limits = {(limit.kind, limit.period): limit for limit in current.limits}
+            if raise_.amount is None:
+                limits.pop((kind, period), None)
+            else:
+                limits[(kind, period)] = Limit(kind, period, raise_.amount, raise_.currency)
+            updated = replace(
+                current,
+                limits=sorted_limits(limits.values()),
+                pending=tuple(change for change in current.pending if change is not raise_),
+                version=current.version + 1,
+            )
+            try:
+                self._store.save_protection(updated)
+            except ProtectionCheckFailed:
+                if attempt == PROTECTION_ATTEMPTS:
+                    raise ProtectionChanged("the limits changed meanwhile; send the request again") from None
+                continue
+            change = LimitChange(
+                kind,
+                period,
+                raise_.amount,
+                None if in_force is None else in_force.amount,
+                raise_.currency,
+                now,
+                pending=False,
+            )
+            self._publish(
+                "LimitRaiseConfirmed",
+                {
+                    "player_id": player_id,
+                    "limit_kind": kind.value,
+                    "period": period.value,
+                    "amount": change.amount,
+                    "previous_amount": change.previous_amount,
+                    "currency": change.currency,
+                    "effective_at": now.isoformat(),
+                },
+                correlation_id,
+                now,
+            )
+            return change
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
     def self_exclude(self, player_id: str, months: int, *, correlation_id: str) -> PlayerProtection:
         """Exclude the player for `months` (at least the jurisdiction's minimum); never shortens one."""
         months = _whole_number(
@@ -199,8 +274,11 @@ class ProtectionService:
         return self._block(player_id, "cool_off", hours=hours, correlation_id=correlation_id)
 
     def set_kyc_status(self, player_id: str, status: KycStatus, *, correlation_id: str) -> PlayerProtection:
-        """Record the outcome of the identity and age checks (the KYC provider's callback)."""
-        del correlation_id  # no event: the KYC provider's own records are the evidence of the check
+        """Record the outcome of the identity and age checks (the KYC provider's callback).
+
+        A change is announced as KycStatusChanged, which the audit trail records: who may play
+        changed, whatever the KYC provider's own records say.
+        """
         for attempt in range(1, PROTECTION_ATTEMPTS + 1):
             current = self._current(player_id)
             if current.kyc is status:
@@ -214,35 +292,47 @@ class ProtectionService:
                         "the protection changed meanwhile; send the request again"
                     ) from None
                 continue
+            self._publish(
+                "KycStatusChanged",
+                {"player_id": player_id, "kyc_status": status.value, "previous_status": current.kyc.value},
+                correlation_id,
+                self._clock.now(),
+            )
             return updated
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
-    def guard_stake(self, player_id: str, money: Money, *, counted: bool) -> TransactionGuard:
+    def guard_stake(
+        self, player_id: str, money: Money, *, counted: bool, protection: PlayerProtection | None = None
+    ) -> TransactionGuard:
         """The guard of a bet: refuses at once what the protection read now refuses.
 
         `counted`: the stake is the player's own money (cash), so it counts towards wager and loss
-        limits; a bonus stake is still subject to KYC and exclusions but not counted.
+        limits; a bonus stake is still subject to KYC and exclusions, and counts too where the
+        jurisdiction's rule says so (LimitsPolicy.bonus_stakes_count_towards_limits).
         """
         now = self._clock.now()
-        protection = self._playable(player_id, now)
-        counts = self._counts(protection, now, money, (LimitKind.WAGER, LimitKind.LOSS)) if counted else ()
+        protection = self._playable(player_id, now, protection)
+        kinds = (LimitKind.WAGER, LimitKind.LOSS)
+        counts = self._counts(protection, now, money, kinds) if self._counted(counted) else ()
         return TransactionGuard(player_id, counts, protection.version, now)
 
-    def guard_deposit(self, player_id: str, money: Money) -> TransactionGuard:
-        """The guard of a deposit: KYC, exclusions and the deposit limits."""
+    def guard_deposit(
+        self, player_id: str, money: Money, *, protection: PlayerProtection | None = None
+    ) -> TransactionGuard:
+        """The guard of a deposit: KYC, exclusions and the deposit limits (`protection`: as read, if read)."""
         now = self._clock.now()
-        protection = self._playable(player_id, now)
+        protection = self._playable(player_id, now, protection)
         counts = self._counts(protection, now, money, (LimitKind.DEPOSIT,))
         return TransactionGuard(player_id, counts, protection.version, now)
 
-    def guard_bonus(self, player_id: str) -> TransactionGuard:
+    def guard_bonus(self, player_id: str, *, protection: PlayerProtection | None = None) -> TransactionGuard:
         """The guard of a bonus grant: refused while the player is self-excluded or cooling off.
 
         KYC is not asked (a bonus is not the player's money, and the KYC gate already stops every bet
         and deposit); limits do not count bonuses. The ledger's transaction checks the exclusions again.
         """
         now = self._clock.now()
-        protection = self._current(player_id).settled(now)
+        protection = self._current(player_id, protection).settled(now)
         if not protection.allows_marketing(now):
             excluded_until = protection.self_excluded_until
             if excluded_until is not None and excluded_until > now:
@@ -252,9 +342,24 @@ class ProtectionService:
             raise ExcludedFromBonuses(f"cooling off until {cooling_off_until.isoformat()}: no bonuses")
         return TransactionGuard(player_id, checked_at=now)
 
+    def check_marketing(self, player_id: str) -> None:
+        """Refuse marketing (a tournament entry, a marketing opt-in) while the player is excluded.
+
+        Sign-in, the balance and withdrawals stay open to an excluded player; only what invites play
+        is refused. Raises SelfExcluded or CoolingOff (403).
+        """
+        now = self._clock.now()
+        protection = self._current(player_id).settled(now)
+        if protection.self_excluded_until is not None and protection.self_excluded_until > now:
+            raise SelfExcluded(
+                f"self-excluded until {protection.self_excluded_until.isoformat()}: no marketing"
+            )
+        if protection.cooling_off_until is not None and protection.cooling_off_until > now:
+            raise CoolingOff(f"cooling off until {protection.cooling_off_until.isoformat()}: no marketing")
+
     def guard_win(self, player_id: str, money: Money, *, counted: bool) -> TransactionGuard:
-        """A win lowers this period's loss counters; it is never refused."""
-        if not counted:
+        """A win lowers this period's loss counters (if its stake counted); it is never refused."""
+        if not self._counted(counted):
             return TransactionGuard(player_id)
         now = self._clock.now()
         counts = tuple(
@@ -267,7 +372,7 @@ class ProtectionService:
         self, player_id: str, money: Money, placed_at: datetime, *, counted: bool
     ) -> TransactionGuard:
         """A rollback takes its stake off the counters of the periods the bet was placed in; never refused."""
-        if not counted:
+        if not self._counted(counted):
             return TransactionGuard(player_id)
         counts = tuple(
             PeriodCount(kind, period, period_key(period, placed_at), -money.amount)
@@ -302,14 +407,23 @@ class ProtectionService:
             field="amount",
         )
 
-    def _current(self, player_id: str) -> PlayerProtection:
+    def _counted(self, cash: bool) -> bool:
+        """Whether play with these funds counts towards limits: cash always, bonus by the jurisdiction."""
+        return cash or self._policy.bonus_stakes_count_towards_limits
+
+    def _current(self, player_id: str, known: PlayerProtection | None = None) -> PlayerProtection:
+        """The player's protection: `known` when the caller read it already, else read now."""
         if not player_id:
             raise ValidationFailed("player_id is required", field="player_id")
+        if known is not None:
+            return known
         return self._store.protection(player_id) or PlayerProtection(player_id)
 
-    def _playable(self, player_id: str, now: datetime) -> PlayerProtection:
+    def _playable(
+        self, player_id: str, now: datetime, known: PlayerProtection | None = None
+    ) -> PlayerProtection:
         """The protection, if it lets the player bet and deposit now; fails closed otherwise."""
-        protection = self._current(player_id).settled(now)
+        protection = self._current(player_id, known).settled(now)
         if protection.kyc is not KycStatus.VERIFIED:
             raise KycRequired("the player's identity and age must be verified first")
         if protection.self_excluded_until is not None and protection.self_excluded_until > now:
@@ -421,11 +535,24 @@ def _limit_change(
             return change, current  # already in force, nothing waiting: nothing to change
         # A decrease applies at once and cancels a raise that was waiting.
         return change, replace(current, limits=sorted_limits(limits.values()), pending=others)
-    # A raise or a removal waits, so a player cannot lift a limit in the heat of the moment.
+    # A raise or a removal waits, then needs the player's confirmation, so a player cannot lift a limit
+    # in the heat of the moment.
     effective_at = now + LIMIT_INCREASE_DELAY
-    waiting_change = PendingLimit(kind, period, amount, currency, effective_at)
+    waiting_change = PendingLimit(kind, period, amount, currency, effective_at + AWAITING_CONFIRMATION)
     change = LimitChange(kind, period, amount, previous, currency, effective_at, pending=True)
     return change, replace(current, pending=(*others, waiting_change))
+
+
+def cooling_period_end(change: PendingLimit) -> datetime:
+    """When a waiting raise's cooling period ends (from then on the player may confirm it)."""
+    return change.effective_at - AWAITING_CONFIRMATION if awaits_confirmation(change) else change.effective_at
+
+
+def awaits_confirmation(change: PendingLimit) -> bool:
+    """Whether the raise applies only once the player confirms it (every raise asked for since then)."""
+    # Moved AWAITING_CONFIRMATION (1,000 years) ahead: moved back it still lies after 2000, which no
+    # real cooling period's end moved back that far does.
+    return change.effective_at - AWAITING_CONFIRMATION > datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _whole_number(value: object, name: str, lowest: int, highest: int) -> int:
@@ -455,6 +582,7 @@ __all__ = [
     "LimitExceeded",
     "LimitKind",
     "LimitPeriod",
+    "LimitRaiseCooling",
     "PendingLimit",
     "PeriodCount",
     "PlayerProtection",
@@ -464,6 +592,8 @@ __all__ = [
     "ProtectionView",
     "SelfExcluded",
     "TransactionGuard",
+    "awaits_confirmation",
+    "cooling_period_end",
     "counter_id",
     "first_breach",
     "period_key",

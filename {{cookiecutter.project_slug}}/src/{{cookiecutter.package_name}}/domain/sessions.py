@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .. import registry
 from ..compliance import LIMITS_POLICY
-from .errors import NotFound, SessionClosed, ValidationFailed
+from .errors import Conflict, NotFound, SessionClosed, ValidationFailed
 from .events import DomainEvent
 
 if TYPE_CHECKING:
@@ -24,6 +24,26 @@ if TYPE_CHECKING:
 DEFAULT_REALITY_CHECK_MINUTES = (
     LIMITS_POLICY.reality_check_minutes if registry.enabled("responsible_gaming") else None
 )
+
+
+# How many sessions a player may have active at once, and what a sign-in beyond that does: one
+# device at a time by default, the newest sign-in winning (settings_sessions.py reads the deployed value).
+DEFAULT_MAX_ACTIVE_SESSIONS = 1
+# Sign-ins that lost a race for a free place retry this often before the player is told to retry.
+SIGN_IN_ATTEMPTS = 5
+
+
+class AtSessionCap(StrEnum):
+    """What a sign-in does when the player already has the most active sessions allowed."""
+
+    END_OLDEST = "end-oldest"  # the older sessions end, as on a sign-out; the new one starts
+    REFUSE = "refuse"  # the sign-in is refused until the player signs out elsewhere
+
+
+class SessionLimitReached(Conflict):
+    """The player already has as many active sessions as allowed."""
+
+    code = "session_limit_reached"
 
 
 class SessionStatus(StrEnum):
@@ -82,7 +102,11 @@ class SessionService:
         source: str,
         new_id: Callable[[], str] = new_session_id,
         reality_check_minutes: int | None = DEFAULT_REALITY_CHECK_MINUTES,
+        max_active_sessions: int = DEFAULT_MAX_ACTIVE_SESSIONS,
+        at_session_cap: AtSessionCap = AtSessionCap.END_OLDEST,
     ) -> None:
+        if max_active_sessions < 1:
+            raise ValueError(f"max_active_sessions must be 1 or more, not {max_active_sessions}")
         self._store = store
         self._publisher = publisher
         self._clock = clock
@@ -90,9 +114,15 @@ class SessionService:
         self._new_id = new_id
         # The jurisdiction's reality-check interval by default with player protection; None: none.
         self._reality_check_minutes = reality_check_minutes
+        self._max_active = max_active_sessions
+        self._at_cap = at_session_cap
 
     def start_session(self, player_id: str, *, correlation_id: str) -> Session:
-        """Sign the player in: a new active session, announced as PlayerSignedIn and SessionUpdated."""
+        """Sign the player in: a new active session, announced as PlayerSignedIn and SessionUpdated.
+
+        At the cap of active sessions, the oldest end first (announced as on a sign-out), or the
+        sign-in is refused (SessionLimitReached), as the service was set up.
+        """
         if not player_id:
             raise ValidationFailed("player_id is required", field="player_id")
         now = self._clock.now()
@@ -104,7 +134,16 @@ class SessionService:
             last_seen_at=now,
             reality_check_minutes=self._reality_check_minutes,
         )
-        self._store.save(session)
+        for attempt in range(SIGN_IN_ATTEMPTS):
+            try:
+                self._store.start(session, max_active=self._max_active)
+                break
+            except SessionLimitReached:
+                if self._at_cap is AtSessionCap.REFUSE or attempt == SIGN_IN_ATTEMPTS - 1:
+                    raise
+                # At the cap: the oldest sessions end, then the sign-in tries again (another sign-in
+                # may take the freed place first: a few times only).
+                self._end_oldest(player_id, correlation_id)
         signed_in = DomainEvent(
             name="PlayerSignedIn",
             source=self._source,
@@ -132,20 +171,35 @@ class SessionService:
             if due > session.reality_checks_due:
                 session = replace(session, reality_checks_due=due)
                 events.append(self._reality_check_due(session, correlation_id))
+        # Saved only while the session is still active: a sign-out that won the race stays.
         self._store.save(session)
         self._publisher.publish(events)
         return session
 
     def end_session(self, session_id: str, player_id: str, *, correlation_id: str) -> Session:
         """Sign the player out; ending an ended session returns it unchanged and publishes nothing."""
-        session = self._players_session(session_id, player_id)
+        return self._end(self._players_session(session_id, player_id), correlation_id)
+
+    def active_sessions(self, player_id: str) -> list[Session]:
+        """The player's active sessions, oldest first."""
+        return self._store.active_sessions(player_id)
+
+    def _end_oldest(self, player_id: str, correlation_id: str) -> None:
+        active = self._store.active_sessions(player_id)
+        for session in active[: max(0, len(active) - self._max_active + 1)]:
+            self._end(session, correlation_id)
+
+    def _end(self, session: Session, correlation_id: str) -> Session:
         if session.status is SessionStatus.ENDED:
             return session
         now = self._clock.now()
-        session = replace(session, status=SessionStatus.ENDED, last_seen_at=now, ended_at=now)
-        self._store.save(session)
-        self._publisher.publish([self._updated(session, correlation_id)])
-        return session
+        ended = replace(session, status=SessionStatus.ENDED, last_seen_at=now, ended_at=now)
+        if not self._store.save(ended):
+            # Ended meanwhile by another request: that one announced it.
+            stored = self._store.get(session.session_id)
+            return stored if stored is not None else ended
+        self._publisher.publish([self._updated(ended, correlation_id)])
+        return ended
 
     def record_bet_activity(
         self,

@@ -10,8 +10,10 @@ from .. import registry
 if TYPE_CHECKING:
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
     from ..domain.money import Money
+    from ..domain.operator_wallet import BonusCredit, OperatorBonusWallet
     from ..domain.wallet import Balance, Wallet, WalletReceipt
     from ..ports import Clock, EventPublisher
+    from ..ports.leaderboards import BonusGranter
     from ..ports.wallet import TransactionGuards
 
 
@@ -63,3 +65,36 @@ class DeferredWallet:
         self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
     ) -> WalletReceipt:
         return self.wallet().grant_bonus(player_id, transaction_id, money, correlation_id=correlation_id)
+
+
+class DeferredOperatorWallet:
+    """Hybrid mode: bonuses credited by the operator's own wallet (module operator_wallet), built on use."""
+
+    def __init__(self) -> None:
+        self._granter: OperatorBonusWallet | None = None
+
+    def pays_in(self, player_id: str, currency: str) -> bool:
+        """Yes: the operator's wallet refuses a bonus in another currency itself (CurrencyMismatch)."""
+        return True
+
+    def grant_bonus(
+        self, player_id: str, transaction_id: str, money: Money, *, correlation_id: str
+    ) -> BonusCredit:
+        if self._granter is None:
+            from .operator_wallet import operator_bonus_wallet
+
+            self._granter = operator_bonus_wallet()
+        return self._granter.grant_bonus(player_id, transaction_id, money, correlation_id=correlation_id)
+
+
+def mission_rewards(
+    ledger: Callable[[], DynamoLedgerStore], publisher: EventPublisher, clock: Clock, source: str
+) -> BonusGranter:
+    """Who pays mission rewards: the hosted wallet, or in hybrid mode the operator's.
+
+    The project has one or the other (manifest.yaml: operator_wallet excludes wallet), so the registry
+    is asked here, once, where the worker is composed.
+    """
+    if registry.enabled("operator_wallet"):
+        return DeferredOperatorWallet()
+    return DeferredWallet(ledger, publisher, clock, source)

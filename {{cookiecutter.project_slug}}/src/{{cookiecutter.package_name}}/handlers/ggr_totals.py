@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.money import CURRENCY_RE, MAX_AMOUNT
-from ..domain.reporting import PLAY_EVENTS, GgrCounter, Play
+from ..domain.reporting import BONUS, CASH, PLAY_EVENTS, GgrCounter, Play
 from ..observability import add_metric, bind_invocation, flush_metrics
 from .sqs import BatchResponse, BusEvent, MalformedEvent, bus_event, process_records
 
@@ -43,13 +43,23 @@ def _count(record: dict[str, Any], counter: GgrCounter) -> str:
     currency = event.detail.get("currency")
     if amount and (not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency)):
         raise MalformedEvent("currency must be a three-letter ISO 4217 code")
-    play = Play.of_wallet_event(event.detail_type, event_id, amount, str(currency or ""), _occurred_at(event))
+    play = Play.of_wallet_event(
+        event.detail_type, event_id, amount, str(currency or ""), _occurred_at(event), funds=_funds(event)
+    )
     if play is None:
         return "ignored: a zero amount moves no GGR"
     if not counter.count(play):
         return "skipped: already counted"
     add_metric("PlayCounted")
     return "counted"
+
+
+def _funds(event: BusEvent) -> str:
+    """The balance the play's stake came from: bonus play is counted apart from GGR."""
+    funds = event.detail.get("funds", CASH)  # the wallet's events name it; an older one was cash only
+    if funds not in (CASH, BONUS):
+        raise MalformedEvent(f"funds must be {CASH!r} or {BONUS!r}")
+    return str(funds)
 
 
 def _occurred_at(event: BusEvent) -> datetime:

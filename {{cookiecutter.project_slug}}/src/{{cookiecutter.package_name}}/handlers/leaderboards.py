@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.leaderboards import SCORED_EVENTS, LeaderboardService, Play
 from ..observability import add_metric, bind_invocation, flush_metrics
-from .bonus_wallet import DeferredWallet
+from .bonus_wallet import mission_rewards
 from .sqs import (
     BatchResponse,
     BusEvent,
@@ -75,6 +75,7 @@ def _play(event: BusEvent) -> Play:
         raise MalformedEvent("occurred_at must be an ISO 8601 time") from error
     if moment.tzinfo is None:
         raise MalformedEvent("occurred_at must carry its time zone")
+    funds = event.detail.get("funds")
     return Play(
         event_id=event.text("event_id"),
         event=event.detail_type,
@@ -82,6 +83,8 @@ def _play(event: BusEvent) -> Play:
         amount=amount,
         currency=event.text("currency"),
         occurred_at=moment,
+        # Missions count cash play only; an event without funds counts for none.
+        funds=funds if isinstance(funds, str) else None,
     )
 
 
@@ -95,6 +98,7 @@ def _leaderboard_service() -> LeaderboardService:
         from ..settings_leaderboards import LeaderboardSettings
 
         settings = Settings.from_env()
+        board_settings = LeaderboardSettings.from_env()
         publisher = EventBridgePublisher(settings.event_bus_name)
         clock = SystemClock()
         source = settings.event_source
@@ -105,12 +109,13 @@ def _leaderboard_service() -> LeaderboardService:
             return DynamoLedgerStore(settings.wallet_table_name)
 
         _service = LeaderboardService(
-            DynamoLeaderboardStore(LeaderboardSettings.from_env().leaderboards_table_name),
+            DynamoLeaderboardStore(board_settings.leaderboards_table_name),
             publisher,
             clock,
             f"{source}.leaderboards",
-            # Mission rewards are bonus money: the wallet credits them and announces BonusGranted. It is
-            # built when the first mission completes: most plays only move scores.
-            bonuses=DeferredWallet(ledger, publisher, clock, source),
+            mission_min_stake=board_settings.mission_min_stake,
+            # Mission rewards are bonus money: the wallet (or in hybrid mode the operator's) credits them. It
+            # is built when the first mission completes: most plays only move scores.
+            bonuses=mission_rewards(ledger, publisher, clock, source),
         )
     return _service

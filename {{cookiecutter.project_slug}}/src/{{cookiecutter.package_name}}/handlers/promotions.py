@@ -15,14 +15,18 @@ dead-lettered.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .. import registry
 from ..domain.errors import ValidationFailed
 from ..domain.money import Money
 from ..domain.promotions import PromotionService
 from ..observability import bind_invocation, flush_metrics
-from .bonus_wallet import DeferredWallet
+from .promotion_bonuses import promotion_bonuses
 from .sqs import BatchResponse, BusEvent, MalformedEvent, bus_event, process_records
+
+if TYPE_CHECKING:
+    from ..adapters.dynamodb_wallet import DynamoLedgerStore
 
 _service: PromotionService | None = None
 
@@ -85,25 +89,31 @@ def _promotion_service() -> PromotionService:
     global _service  # one set of clients per container
     if _service is None:
         from ..adapters.dynamodb_promotions import DynamoPromotionStore
-        from ..adapters.dynamodb_wallet import DynamoLedgerStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..domain.promotions import packaged_promotions
         from ..settings import Settings, SystemClock
         from ..settings_promotions import PromotionSettings
 
         settings = Settings.from_env()
-        ledger = DynamoLedgerStore(settings.wallet_table_name)
         publisher = EventBridgePublisher(settings.event_bus_name)
         clock = SystemClock()
         source = settings.event_source
+        # The hosted wallet's ledger, where it is; in hybrid mode the operator's platform keeps the stakes.
+        ledger = None if registry.enabled("operator_wallet") else _hosted_ledger(settings.wallet_table_name)
         _service = PromotionService(
             packaged_promotions(),
             DynamoPromotionStore(PromotionSettings.from_env().promotions_table_name),
             # Built on the first grant: most events count towards a promotion without granting one.
-            DeferredWallet(lambda: ledger, publisher, clock, source),
+            promotion_bonuses(ledger, publisher, clock, source),
             ledger,
             publisher,
             clock,
             f"{source}.promotions",
         )
     return _service
+
+
+def _hosted_ledger(table_name: str) -> DynamoLedgerStore:
+    from ..adapters.dynamodb_wallet import DynamoLedgerStore
+
+    return DynamoLedgerStore(table_name)

@@ -26,6 +26,14 @@ class EventPublisher(Protocol):
     def publish(self, events: Sequence[DomainEvent]) -> None: ...
 
 
+class MarketingGate(Protocol):
+    """Player protection's word on marketing (bonuses, tournaments, marketing consent)."""
+
+    def check_marketing(self, player_id: str) -> None:
+        """Raise a refusal naming the exclusion while the player is self-excluded or cooling off."""
+        ...
+
+
 class AuditLog(Protocol):
     """The hash-chained audit trail: append-only, one chain, no forks.
 

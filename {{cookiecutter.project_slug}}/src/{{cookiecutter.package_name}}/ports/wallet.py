@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Protocol
 
 from ..domain.errors import DomainError
-from ..domain.guard import PeriodCount, TransactionGuard
+from ..domain.guard import PeriodCount, PlayerProtection, TransactionGuard
 from ..domain.money import Money
-from ..domain.wallet import Balance, IdScope, LedgerEntry
+from ..domain.wallet import Balance, IdScope, LedgerEntry, Round, WalletSnapshot
 
 
 class LedgerStore(Protocol):
@@ -23,7 +23,38 @@ class LedgerStore(Protocol):
     only not excluded) and its period counters moved within their caps. ProtectionCheckFailed or
     LimitBreached then, and nothing is written. A guard that checks and counts nothing (the guard port
     without player protection, domain.guard.NO_PROTECTION), or none, adds nothing to the write.
+
+    Entries with a `round_id` move their round's record in the same atomic operation (domain.wallet.Round):
+    a bet adds its stake and its `round_payable` (refused with RoundClosed on a closed round); a win adds
+    what it pays and takes it off the round's payable headroom, refused with RoundClosed on a closed round
+    and RoundCapExceeded when the headroom is short (NotInRound when the round has no record), and closes
+    the round when it `closes_round`; a rollback takes its bet's stake and payable back, refused with
+    RoundHasWins once the round has paid anything.
+
+    A bet with a `session_check` is written only if that session is active and the player's, checked
+    in the same atomic operation (SessionRequired otherwise).
+
+    `at_version` (credit, debit, reverse): the write is also conditioned on the balance being at that
+    version (0: no balance, or one written before balances had versions); BalanceMoved with the balance
+    as found otherwise, and nothing is written. Every write of a balance moves its version by one, with
+    or without `at_version`.
     """
+
+    def snapshot(
+        self,
+        player_id: str,
+        scope: IdScope,
+        transaction_id: str,
+        *,
+        bet_transaction_id: str | None = None,
+        protection: bool = False,
+    ) -> WalletSnapshot:
+        """In ONE request: the balance, the entry under `transaction_id` in `scope`, the entry under
+        `bet_transaction_id` (game scope) if named, and the player's protection if `protection`.
+
+        Strongly consistent reads; not one isolated snapshot (the write's conditions check each value).
+        """
+        ...
 
     def balance(self, player_id: str) -> Balance | None:
         """The player's balance, or None if the player has never had money."""
@@ -36,7 +67,13 @@ class LedgerStore(Protocol):
         """
         ...
 
-    def credit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+    def round(self, player_id: str, round_id: str) -> Round | None:
+        """The player's round with this id, or None if no bet of it was ever written."""
+        ...
+
+    def credit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
         """Write `entry` and add its amount to its `funds` balance, creating the balance if needed.
 
         Raises DuplicateTransaction if the transaction id exists, CurrencyMismatch if the
@@ -45,7 +82,9 @@ class LedgerStore(Protocol):
         """
         ...
 
-    def debit(self, entry: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+    def debit(
+        self, entry: LedgerEntry, guard: TransactionGuard | None = None, at_version: int | None = None
+    ) -> None:
         """Write `entry` and subtract its amount from its `funds` balance only if that stays >= 0.
 
         What bets and withdrawals write (a withdrawal's funds are always cash).
@@ -56,7 +95,13 @@ class LedgerStore(Protocol):
         """
         ...
 
-    def reverse(self, rollback: LedgerEntry, bet: LedgerEntry, guard: TransactionGuard | None = None) -> None:
+    def reverse(
+        self,
+        rollback: LedgerEntry,
+        bet: LedgerEntry,
+        guard: TransactionGuard | None = None,
+        at_version: int | None = None,
+    ) -> None:
         """Write `rollback`, mark `bet` as rolled back and give its amount back, atomically.
 
         The amount goes back to the rollback's `funds` balance (the wallet sets it to the bet's).
@@ -78,6 +123,14 @@ class LedgerStore(Protocol):
         ...
 
 
+class ActiveSessions(Protocol):
+    """Where the in-memory ledger finds whether a session is live and whose (the sessions' store)."""
+
+    def is_active_for(self, session_id: str, player_id: str) -> bool:
+        """Whether the session exists, is active and is the player's."""
+        ...
+
+
 class TransactionGuards(Protocol):
     """The guard port: what the wallet asks before each money write (player protection answers).
 
@@ -87,15 +140,23 @@ class TransactionGuards(Protocol):
     and counts nothing; domain.responsible_gaming.ProtectionService is the real one.
     """
 
-    def guard_deposit(self, player_id: str, money: Money) -> TransactionGuard:
-        """The guard of a deposit (fails closed: KYC, exclusions, deposit limits)."""
+    def guard_deposit(
+        self, player_id: str, money: Money, *, protection: PlayerProtection | None = None
+    ) -> TransactionGuard:
+        """The guard of a deposit (fails closed: KYC, exclusions, deposit limits).
+
+        `protection` (here and below): the player's protection as the wallet read it with the operation
+        (LedgerStore.snapshot), so the guard reads nothing; None: the guard reads it.
+        """
         ...
 
-    def guard_bonus(self, player_id: str) -> TransactionGuard:
+    def guard_bonus(self, player_id: str, *, protection: PlayerProtection | None = None) -> TransactionGuard:
         """The guard of a bonus grant (marketing: refused while the player is excluded)."""
         ...
 
-    def guard_stake(self, player_id: str, money: Money, *, counted: bool) -> TransactionGuard:
+    def guard_stake(
+        self, player_id: str, money: Money, *, counted: bool, protection: PlayerProtection | None = None
+    ) -> TransactionGuard:
         """The guard of a bet; `counted`: the stake is cash, so it counts towards wager and loss limits."""
         ...
 

@@ -11,12 +11,12 @@ A local run creates only what moto needs to stand in for the cloud: DynamoDB tab
 EventBridge buses and rules with their targets, S3 buckets, SNS topics, and the SSM SecureString
 parameters the functions may read (secrets made outside the stack, which a local run fills with random
 values).
-Functions run as local processes (tools/dev.py); IAM roles, KMS keys, log groups, alarms, the
+Functions run as local processes (tools/aws/dev.py); IAM roles, KMS keys, log groups, alarms, the
 deployment bucket and the HTTP API are not created (the dev server stands in for the HTTP API and its
 JWT authorizer), nor are rules that only trigger functions on a schedule.
 
-    python -m tools.stack [--stage dev] [--source auto|packaged|serverless.yml]   # what a local run uses
-    python -m tools.stack --compare   # after make package: both readings agree
+    python -m tools.aws.stack [--stage dev] [--source auto|packaged|serverless.yml]   # what a local run uses
+    python -m tools.aws.stack --compare   # after make package: both readings agree
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ from typing import Any
 from tests.support.tables import TABLE_PROPERTIES, api_schema
 
 from tools import cfn_yaml
+from tools.aws import SOURCES
+from tools.local import LocalSetupError
+from tools.project import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SRC_DIR = PROJECT_ROOT / "src"
 SERVERLESS_YML = PROJECT_ROOT / "serverless.yml"
 PACKAGED_TEMPLATE = PROJECT_ROOT / ".serverless" / "cloudformation-template-update-stack.json"
-SOURCES = ("auto", "packaged", "serverless.yml")
 # serverless-wsgi's entry point: the function that serves custom.wsgi.app.
 WSGI_HANDLER = "wsgi_handler.handler"
 # The account id moto answers with.
@@ -76,7 +76,7 @@ FRAMEWORK_SOURCE = re.compile(r"^\s*(self|sls|opt|param|env):")
 MAX_VARIABLE_DEPTH = 20
 
 
-class StackError(RuntimeError):
+class StackError(LocalSetupError):
     """The stack cannot be read or created locally; the message says what to change."""
 
 
@@ -120,6 +120,8 @@ class StackDefinition:
     parameter_arns: tuple[Any, ...] = ()
     # Every scope an HTTP API route's JWT authorizer asks for (e.g. wallet:credit).
     route_scopes: tuple[str, ...] = ()
+    # The template's Conditions (the stage's params decide them: PrivateNetworking, Edge), for Fn::If.
+    conditions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def source_label(self) -> str:
@@ -158,12 +160,6 @@ def handler_target(handler: str) -> tuple[str, str]:
     """(module, attribute) of a Lambda handler such as <package>/handlers/session_activity.handler."""
     path, _, attribute = handler.rpartition(".")
     return path.replace("/", "."), attribute
-
-
-def use_source_tree() -> None:
-    """Make the package importable from src/ (the tools run from the project root, like the tests)."""
-    if str(SRC_DIR) not in sys.path:
-        sys.path.insert(0, str(SRC_DIR))
 
 
 def load(stage: str = "dev", source: str = "auto") -> StackDefinition:
@@ -231,6 +227,7 @@ def _from_packaged_template(document: dict[str, Any], variables: FrameworkVariab
     return StackDefinition(
         source=PACKAGED_TEMPLATE,
         packaged=True,
+        conditions=template.get("Conditions") or {},
         region=str(variables.resolve(document["provider"]["region"])),
         resources=resources,
         functions=tuple(functions),
@@ -248,8 +245,10 @@ def _from_packaged_template(document: dict[str, Any], variables: FrameworkVariab
 def _from_serverless_yml(document: dict[str, Any], variables: FrameworkVariables) -> StackDefinition:
     sections = document.get("resources") or {}
     resources: dict[str, dict[str, Any]] = {}
+    conditions: dict[str, Any] = {}
     for section in sections if isinstance(sections, list) else [sections]:
         resources.update(variables.resolve((section or {}).get("Resources") or {}))
+        conditions.update(variables.resolve((section or {}).get("Conditions") or {}))
     provider_environment = document["provider"].get("environment") or {}
     functions = []
     for name, spec in (document.get("functions") or {}).items():
@@ -270,7 +269,9 @@ def _from_serverless_yml(document: dict[str, Any], variables: FrameworkVariables
             Function(
                 name=name,
                 handler=spec["handler"],
-                environment=variables.resolve({**provider_environment, **(spec.get("environment") or {})}),
+                environment=_as_lambda_variables(
+                    variables.resolve({**provider_environment, **(spec.get("environment") or {})})
+                ),
                 sources=tuple(queues),
                 streams=tuple(tables),
                 layers=tuple(variables.resolve(spec.get("layers") or [])),
@@ -282,6 +283,7 @@ def _from_serverless_yml(document: dict[str, Any], variables: FrameworkVariables
     return StackDefinition(
         source=SERVERLESS_YML,
         packaged=False,
+        conditions=conditions,
         region=str(variables.resolve(document["provider"]["region"])),
         resources=resources,
         functions=tuple(functions),
@@ -413,9 +415,33 @@ class LocalStack:
                 return separator.join(str(item) for item in self.resolve(items))
             if key == "Fn::Sub":
                 return self._sub(argument)
+            if key == "Fn::If":
+                name, when_true, when_false = argument
+                return self.resolve(when_true if self.condition(name) else when_false)
             if key.startswith("Fn::"):
-                raise StackError(f"{key} is not supported by the local run (tools/stack.py)")
+                raise StackError(f"{key} is not supported by the local run (tools/aws/stack.py)")
         return {key: self.resolve(item) for key, item in value.items()}
+
+    def condition(self, name: str) -> bool:
+        """Whether one of the template's Conditions holds for the stage (Fn::Equals, And, Or, Not)."""
+        if name not in self.definition.conditions:
+            raise StackError(f"condition {name} is not in the stack's Conditions")
+        return self._holds(self.definition.conditions[name])
+
+    def _holds(self, expression: Any) -> bool:
+        ((key, argument),) = expression.items()
+        if key == "Condition":
+            return self.condition(argument)
+        if key == "Fn::Equals":
+            left, right = (self.resolve(item) for item in argument)
+            return str(left).lower() == str(right).lower()
+        if key == "Fn::And":
+            return all(self._holds(item) for item in argument)
+        if key == "Fn::Or":
+            return any(self._holds(item) for item in argument)
+        if key == "Fn::Not":
+            return not self._holds(argument[0])
+        raise StackError(f"{key} in a condition is not supported by the local run (tools/aws/stack.py)")
 
     def environment(self, function: Function) -> dict[str, str]:
         """The function's environment variables with their references resolved."""
@@ -745,6 +771,14 @@ def main(argv: list[str] | None = None) -> int:
     for logical_id, resource in _local_resources(definition.resources).items():
         print(f"  created locally: {logical_id} ({resource['Type']})")
     return 0
+
+
+def _as_lambda_variables(environment: dict[str, Any]) -> dict[str, Any]:
+    """Numbers as the strings the framework writes into the template (a param such as 10000 of the YAML)."""
+    return {
+        name: str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        for name, value in environment.items()
+    }
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""tools/package_code.py: each function's zip carries the modules its handler imports, and their bytecode."""
+"""tools/aws/package_code.py: a function's zip carries the modules its handler imports, and their bytecode."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tools import package_code
-from tools.stack import PROJECT_ROOT
+from tools.aws import package_code
+from tools.project import PROJECT_ROOT
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 

@@ -1,0 +1,160 @@
+"""A local run of the project, whatever its cloud: what `make dev`, `make demo`, the load and the bench drive.
+
+The provider's own local tools live in tools/<provider>/ (tools/aws/: a moto server with the stack's
+resources, the API and the workers as local processes, the bench's AWS measurements). The tools that
+drive a run (tools/dev.py, tools/demo.py, tools/journey.py, tools/load.py, tools/bench.py) reach the
+provider's through `provider()` and the two protocols below, so a flavour for another cloud adds its
+folder and leaves them as they are.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from argparse import ArgumentParser
+from collections.abc import Iterable, Mapping
+from importlib import import_module
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
+
+if TYPE_CHECKING:
+    from tools.bench import Mode
+    from tools.local_auth import LocalIssuer
+
+# The cloud this project deploys to: its local tools are the package tools/<PROVIDER>/.
+PROVIDER = "{{ cookiecutter.cloud_provider }}"
+
+
+class LocalRunError(RuntimeError):
+    """A local server did not start or stopped unexpectedly."""
+
+
+class LocalSetupError(RuntimeError):
+    """The local run cannot be set up from the project's definitions; the message says what to change."""
+
+
+def stop_process(process: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    """Stop a local server by its PID: terminate it, kill it if it does not exit in time, close its stdin."""
+    if process is None:
+        return
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stdin is not None:
+        process.stdin.close()
+
+
+class LocalRun(Protocol):
+    """Everything a local run started (the cloud's stand-in, the API, the workers), stopped on exit."""
+
+    api_url: str
+    # The local JWT issuer the API's gateway trusts (tools/local_auth.py); None until the API started.
+    issuer: LocalIssuer | None
+
+    def __enter__(self) -> LocalRun: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None: ...
+
+    @property
+    def source_label(self) -> str:
+        """Where the stack's definition was read from, for the reader."""
+        ...
+
+    @property
+    def route_scopes(self) -> tuple[str, ...]:
+        """Every scope a route's JWT authorizer asks for (a server caller's token carries them)."""
+        ...
+
+    @property
+    def worker_names(self) -> tuple[str, ...]:
+        """The functions that handle the bus's events, as local processes."""
+        ...
+
+    def worker_environment(self, name: str) -> Mapping[str, str]:
+        """The environment the run gives the worker function `name` (its local stand-ins' addresses too)."""
+        ...
+
+    @property
+    def secrets(self) -> Mapping[str, str]:
+        """Secrets the functions read (random for the run, by name): the server callers sign with them."""
+        ...
+
+    @property
+    def secret_kind(self) -> str:
+        """What the cloud calls such a secret, for the reader ("SSM SecureString")."""
+        ...
+
+    def worker_feeds(self) -> list[str]:
+        """Each worker and what feeds it, for the reader ("sessionActivity <- SessionActivityQueue")."""
+        ...
+
+    def token(self, subject: str, scopes: Iterable[str] = (), client_id: str | None = None) -> str:
+        """A token from the local issuer's HTTP route, as a client would get it."""
+        ...
+
+    def api_environment(self) -> dict[str, str]:
+        """The API function's own environment variables in this run."""
+        ...
+
+    def client(self, service_name: str) -> Any:
+        """A client of one of the local cloud's services (the provider's SDK, pointed at the stand-in)."""
+        ...
+
+    def unfinished_messages(self) -> dict[str, int]:
+        """Per worker queue, events waiting or being handled; per dead-letter queue, events in it."""
+        ...
+
+    def dead_letter_queues(self) -> set[str]:
+        """The names unfinished_messages gives the dead-letter queues."""
+        ...
+
+    def check_running(self) -> None:
+        """Raise LocalRunError if a server this run started has exited."""
+        ...
+
+    def process_ids(self) -> dict[str, int]:
+        """Each local server's name and PID (the load tool watches their memory)."""
+        ...
+
+    def summary(self) -> str:
+        """One line: the cloud's stand-in and what it holds."""
+        ...
+
+    def describe(self) -> list[str]:
+        """What is running where, a line each (the `make dev` banner's first lines)."""
+        ...
+
+
+class Provider(Protocol):
+    """What the package tools/<provider>/ offers the neutral tools."""
+
+    # Where the stack's definition may be read from; the first is the default.
+    SOURCES: tuple[str, ...]
+
+    def local_run(self, *, stage: str, source: str = ..., log: IO[str] | None = ...) -> LocalRun:
+        """A local run (not started: use it as a context manager)."""
+        ...
+
+    def measure(self, mode: Mode, stage: str) -> dict[str, Any]:
+        """Every figure of `make bench` (tools/bench.py reports them)."""
+        ...
+
+
+def provider() -> Provider:
+    """The local tools of this project's cloud."""
+    return cast(Provider, import_module(f"tools.{PROVIDER}"))
+
+
+def run_arguments(parser: ArgumentParser) -> Provider:
+    """Add the options of a local run (--stage, --source) to `parser`; the provider that runs it."""
+    cloud = provider()
+    parser.add_argument(
+        "--stage", default="dev", help="whose parameters the stack's definition resolves (default dev)"
+    )
+    parser.add_argument("--source", choices=cloud.SOURCES, default=cloud.SOURCES[0])
+    return cloud
