@@ -58,6 +58,15 @@ $(SCAN_VENV)/.installed: requirements-scan.txt $(PROJECT)/requirements-scan.txt 
 	@$(call timed,Scanner environment,$(call locked_install,$(SCAN_VENV)/bin/python,-r requirements-scan.txt))
 	touch $@
 
+# The GCP flavour's tests (a GCP project's tests/gcp, on the gcloud Firestore and Pub/Sub emulators): the
+# project's dev lock and its GCP lock (requirements-gcp.txt, resolved against the dev lock) in one environment.
+GCP_VENV := .venv-gcp
+$(GCP_VENV)/.installed: $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements-gcp.txt | $(VENV)/.installed
+	@echo "==> GCP environment (Firestore and Pub/Sub clients, functions-framework) in $(GCP_VENV)"
+	$(PYTHON_BOOT) -m venv $(GCP_VENV)
+	@$(call timed,GCP environment,$(call locked_install,$(GCP_VENV)/bin/python,-r "$(PROJECT)/requirements-dev.txt" -r "$(PROJECT)/requirements-gcp.txt"))
+	touch $@
+
 # The generated project's package-lock.json pins every transitive package, so a registry that gains a
 # release, or lacks one, cannot change what the tests (or a project's `make install`) install.
 $(NODE_DIR)/.installed: $(PROJECT)/package.json $(PROJECT)/package-lock.json $(VENV)/.installed
@@ -67,12 +76,12 @@ $(NODE_DIR)/.installed: $(PROJECT)/package.json $(PROJECT)/package-lock.json $(V
 	@$(call timed,Node packages,cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error)
 	touch $@
 
-install: $(VENV)/.installed $(EXTRA_VENVS) $(SCAN_VENV)/.installed $(NODE_DIR)/.installed ## Install test tooling, project deps, scanners and node packages
+install: $(VENV)/.installed $(EXTRA_VENVS) $(SCAN_VENV)/.installed $(GCP_VENV)/.installed $(NODE_DIR)/.installed ## Install test tooling, project deps, scanners and node packages
 
 # Where the tests find the shared node packages, scanners and each Python's project environment.
 TEST_ENV = TEMPLATE_NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules" TEMPLATE_SCAN_BIN="$(CURDIR)/$(SCAN_VENV)/bin" \
 	TEMPLATE_PYTHONS="$(foreach v,$(EXTRA_VERSIONS),$(v)=$(CURDIR)/.venv-py$(v)/bin/python)" \
-	PYTHON="$(CURDIR)/$(PY)"
+	TEMPLATE_GCP_PYTHON="$(CURDIR)/$(GCP_VENV)/bin/python" PYTHON="$(CURDIR)/$(PY)"
 
 test: install lint ## Run the template's whole test suite (lint first): the gate, about 30 min on 2 cores
 	@$(call timed,make test,$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) $(ARGS))
@@ -125,4 +134,4 @@ lint: $(VENV)/.installed ## Lint the template's own Python
 	$(VENV)/bin/ruff check hooks tests tools local_extensions.py
 
 clean: ## Remove environments, caches and build output
-	rm -rf $(VENV) .venv-py* $(SCAN_VENV) .cache build site .pytest_cache
+	rm -rf $(VENV) .venv-py* $(SCAN_VENV) $(GCP_VENV) .cache build site .pytest_cache

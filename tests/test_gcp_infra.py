@@ -260,13 +260,14 @@ def test_schedules_cron_cannot_say_are_refused(schedule: str) -> None:
 
 
 @pytest.mark.skipif(not os.environ.get("TEMPLATE_GCP_PYTHON"),
-                    reason="TEMPLATE_GCP_PYTHON (with google-cloud-pubsub, functions-framework, pytest) is not set")
+                    reason="TEMPLATE_GCP_PYTHON (the GCP environment `make install` builds) is not set")
 def test_gcp_tests_pass_on_the_pubsub_emulator_and_functions_framework(tmp_path: Path) -> None:
     """The generated project's GCP tests (tests/gcp): the publisher on the gcloud Pub/Sub emulator, pushes
     answered by a functions-framework target.
 
-    google-cloud-pubsub is not in the projects' locked requirements yet, so these run on a Python the
-    caller names; --noconftest because the project's shared conftest still needs the AWS test packages.
+    They run on the environment `make install` builds from the project's dev and GCP locks (.venv-gcp,
+    TEMPLATE_GCP_PYTHON); --noconftest because the project's shared conftest still starts the AWS test
+    servers, whose support files a GCP project does not have.
     """
     result = bake(tmp_path, {"cloud_provider": "gcp", "region": "europe-west1", "project_slug": LONGEST_SLUG})
     assert result.returncode == 0, result.output
