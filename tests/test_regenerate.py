@@ -7,6 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import PYTHON, bake, template_as_git_repo
 
 
@@ -48,5 +49,44 @@ def test_forbidden_region_is_refused_before_anything_is_copied(tmp_path: Path) -
     result = regenerate(baked.project, "REGION=us-east-1")
     assert result.returncode != 0
     assert "mga" in result.stderr and "us-east-1" in result.stderr
+    assert result.stdout.strip() == "", "refused before printing Copying or linking"
+    assert sorted(p.name for p in (tmp_path / "projects").iterdir()) == ["casino-backend"]
+
+
+# The Terraform flavours keep their region in infra/variables.tf (the region variable's default, checked
+# by its validation too): `make regenerate` reads it there, and writes the sibling for the new region.
+TERRAFORM_FLAVOURS = [
+    pytest.param("gcp", "europe-west8", "europe-west3", id="gcp"),
+    pytest.param("azure", "italynorth", "westeurope", id="azure"),
+]
+
+
+@pytest.mark.parametrize(("provider", "region", "other"), TERRAFORM_FLAVOURS)
+def test_a_terraform_flavour_is_regenerated_for_another_region(
+    tmp_path: Path, provider: str, region: str, other: str
+) -> None:
+    template = template_as_git_repo(tmp_path / "template")
+    baked = bake(tmp_path / "projects", {"cloud_provider": provider, "jurisdiction": "mga", "region": region})
+    assert baked.returncode == 0, baked.output
+
+    result = regenerate(baked.project, f"REGION={other}", f"COOKIECUTTER_TEMPLATE={template}")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    sibling = tmp_path / "projects" / f"casino-backend-{other}"
+    answers = json.loads((sibling / ".cookiecutter.json").read_text(encoding="utf-8"))
+    assert (answers["cloud_provider"], answers["region"]) == (provider, other)
+    variables = (sibling / "infra" / "variables.tf").read_text(encoding="utf-8")
+    assert f'default     = "{other}"' in variables
+    assert f'default     = "{region}"' not in variables
+
+
+@pytest.mark.parametrize(("provider", "region", "other"), TERRAFORM_FLAVOURS)
+def test_a_terraform_flavours_forbidden_region_is_refused_before_anything_is_copied(
+    tmp_path: Path, provider: str, region: str, other: str
+) -> None:
+    baked = bake(tmp_path / "projects", {"cloud_provider": provider, "jurisdiction": "mga", "region": region})
+    result = regenerate(baked.project, "REGION=us-east4" if provider == "gcp" else "REGION=eastus")
+    assert result.returncode != 0
+    assert "not allowed for jurisdiction 'mga'" in result.stderr
     assert result.stdout.strip() == "", "refused before printing Copying or linking"
     assert sorted(p.name for p in (tmp_path / "projects").iterdir()) == ["casino-backend"]

@@ -1,4 +1,4 @@
-"""The region of serverless.yml is checked against the jurisdiction before any cloud call."""
+"""The configured region is checked against the jurisdiction before any cloud call."""
 
 from __future__ import annotations
 
@@ -8,33 +8,29 @@ import pytest
 from tools import residency
 
 PROJECT = Path(__file__).resolve().parent.parent
+CONFIG = PROJECT / residency.provider_regions().CONFIG
 
 
 def test_the_generated_region_is_allowed() -> None:
-    assert residency.main(["--serverless-yml", str(PROJECT / "serverless.yml")]) == 0
+    assert residency.main(["--config", str(CONFIG)]) == 0
 
 
 def test_an_unknown_region_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert (
-        residency.main(["--serverless-yml", str(PROJECT / "serverless.yml"), "--region", "mars-north-1"]) == 1
-    )
-    assert "not an AWS region" in capsys.readouterr().err
+    assert residency.main(["--config", str(CONFIG), "--region", "mars-north-1"]) == 1
+    assert f"not {residency.provider_regions().KNOWN_AS}" in capsys.readouterr().err
 
 
-def test_a_region_outside_the_jurisdictions_rule_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    text = (PROJECT / "serverless.yml").read_text(encoding="utf-8")
-    ruled = text.replace("allowedRegions: []", "allowedRegions: [eu-west-2]").replace(
-        "jurisdiction: none", "jurisdiction: uk-gc"
-    )
-    config = tmp_path / "serverless.yml"
-    config.write_text(ruled, encoding="utf-8")
-    block = residency.region_block(config)
-    outside = "us-west-2" if "us-west-2" not in block["allowedRegions"] else "eu-north-1"
+def test_the_configured_region_is_the_generated_one() -> None:
+    assert residency.region_block(CONFIG)["name"] == "{{ cookiecutter.region }}"
 
-    assert residency.main(["--serverless-yml", str(config), "--region", outside]) == 1
 
-    error = capsys.readouterr().err
-    assert f"not allowed for jurisdiction {block['jurisdiction']!r}" in error
-    assert "residency rule allows only" in error
+def test_a_region_outside_the_jurisdictions_rule_is_refused() -> None:
+    allowed, outside = sorted(residency.provider_regions().known())[:2]
+    block = {"name": allowed, "jurisdiction": "uk-gc", "allowedRegions": [allowed]}
+
+    found = residency.problems(block, outside)
+
+    assert len(found) == 1
+    assert f"not allowed for jurisdiction {block['jurisdiction']!r}" in found[0]
+    assert "residency rule allows only" in found[0]
+    assert residency.problems(block, allowed) == []

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools.residency import problems, region_block
+from tools.residency import problems, provider_regions, region_block
 
 # Build output and environments are not part of the project's source.
 NOT_COPIED = shutil.ignore_patterns(
@@ -106,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     if all(answers.get(key) == value for key, value in changes.items()):
         return fail(f"the project is already for {', '.join(f'{k}={v}' for k, v in changes.items())}")
     if not args.jurisdiction or args.jurisdiction == answers.get("jurisdiction"):
-        # Same jurisdiction: its residency rule is in serverless.yml, so refuse before copying anything.
-        found = problems(region_block(project / "serverless.yml"), args.region)
+        # Same jurisdiction: its residency rule is in this project, so refuse before copying anything.
+        found = problems(region_block(project / provider_regions().CONFIG), args.region)
         if found:
             return fail("; ".join(found))
     target = (args.into or project.parent / f"{answers['project_slug']}-{args.region}").resolve()
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         return fail(
             f"cruft did not apply the new answers; nothing was written:\n{result.stdout}{result.stderr}"
         )
-    found = problems(region_block(target / "serverless.yml"))
+    found = problems(region_block(target / provider_regions().CONFIG))
     if found:
         shutil.rmtree(target, ignore_errors=True)
         return fail("; ".join(found))

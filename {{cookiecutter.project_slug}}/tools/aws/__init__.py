@@ -5,7 +5,8 @@
 - dev.py: the moto server, the API behind the local JWT authorizer, and each worker as a local
   process fed the way Lambda's event source mappings feed it (`make dev` and `make demo` start it);
 - streams.py: a DynamoDB stream delivered to its function (the wallet's outbox relay);
-- bench.py: what `make bench` measures on AWS: cold starts, zips, AWS requests, CPU and latency.
+- bench.py: what `make bench` measures on AWS: cold starts, zips, AWS requests, CPU and latency;
+- region.py: where the region is configured (serverless.yml) and the regions with Lambda (tools/residency.py).
 
 The neutral tools (tools/dev.py, tools/demo.py, tools/bench.py, ...) reach these through
 tools/local.py's `provider()`: the names below are what they use. Nothing is imported here at the
