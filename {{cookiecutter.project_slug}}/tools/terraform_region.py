@@ -3,7 +3,7 @@
 The variable's default is the generated region, and its validation refuses any other at plan time;
 this reads the default, so an edit is refused before Terraform runs. The jurisdiction and its allowed
 regions are the rendered rule of the project's compliance module (the same manifest rule that wrote
-serverless.yml's region block on AWS).
+serverless.yml's region block on AWS), and so is the cloud's list of regions.
 """
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ from tools.project import use_source_tree
 
 use_source_tree()
 
-from {{ cookiecutter.package_name }}.compliance import ALLOWED_REGIONS, JURISDICTION  # noqa: E402 - src/ on the path
+from {{ cookiecutter.package_name }}.compliance import (  # noqa: E402 - src/ on the path
+    ALLOWED_REGIONS,
+    CLOUD_REGIONS,
+    JURISDICTION,
+)
 
 CONFIG = "infra/variables.tf"
 # The region variable's block, up to its default: `variable "region" { ... default = "<region>"`.
@@ -32,3 +36,8 @@ def read(config: Path) -> dict[str, Any]:
             f'{config}: no `variable "region"` with a default; restore it (make regenerate writes it)'
         )
     return {"name": found.group(1), "jurisdiction": JURISDICTION, "allowedRegions": list(ALLOWED_REGIONS)}
+
+
+def known() -> frozenset[str]:
+    """The regions of this cloud the template offers (the manifest's list)."""
+    return frozenset(CLOUD_REGIONS)

@@ -1,23 +1,10 @@
-"""The Azure flavour's region: infra/variables.tf (tools/terraform_region.py) and the regions it has."""
+"""The Azure flavour's region: infra/variables.tf and the cloud's regions (tools/terraform_region.py)."""
 
 from __future__ import annotations
 
-from tools.terraform_region import CONFIG, read
+from tools.terraform_region import CONFIG, known, read
 
 __all__ = ["CONFIG", "EXAMPLE", "KNOWN_AS", "known", "read"]
 
 KNOWN_AS = "an Azure region with Flex Consumption function apps and Table Storage"
 EXAMPLE = "westeurope"
-# The template's list for this cloud (its manifest cites where each list comes from).
-REGIONS = frozenset(
-    (
-{%- for region in manifest.providers.azure.regions %}
-        "{{ region }}",
-{%- endfor %}
-    )
-)
-
-
-def known() -> frozenset[str]:
-    """The regions this flavour can deploy to."""
-    return REGIONS

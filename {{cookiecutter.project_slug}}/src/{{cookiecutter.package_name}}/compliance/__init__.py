@@ -27,6 +27,12 @@ CURRENCY = "{{ rule.currency }}"
 # (`_residency_override_reason`), and that region; none: only the jurisdiction's regions (tools/residency.py).
 APPROVAL = {{ cookiecutter._residency_override_reason | trim | tojson }}
 APPROVED_REGION: str | None = {{ (cookiecutter.region | tojson) if cookiecutter._residency_override_reason | trim else "None" }}
+# Every region of this cloud the template offers (its manifest cites where each cloud's list comes from).
+CLOUD_REGIONS: tuple[str, ...] = (
+{%- for region in manifest.providers[cookiecutter.cloud_provider].regions %}
+    "{{ region }}",
+{%- endfor %}
+)
 ALLOWED_REGIONS: tuple[str, ...] = (
     # The regions the data may live in (docs/compliance.md names the rule); none: no residency rule.
 {%- for region in rule.allowed_regions.get(cookiecutter.cloud_provider, []) %}
