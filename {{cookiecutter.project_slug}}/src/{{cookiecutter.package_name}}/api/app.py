@@ -16,7 +16,6 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
-from .. import snapstart  # noqa: F401 - registers the SnapStart hooks (docs/snapstart.md)
 from ..domain.errors import DomainError
 from ..observability import (
     CORRELATION_ID_HEADER,

@@ -17,6 +17,7 @@ from ..observability import paused_collector
 # Flask, its dependencies and the API's modules, then the app: what this function's cold start builds
 # and keeps, built with the garbage collector paused and then frozen (docs/benchmarks.md).
 with paused_collector():
+    from .. import snapstart  # noqa: F401 - registers the SnapStart hooks (docs/snapstart.md)
     from ..settings import FrontDoorSettings, Settings
     from .app import create_app
     from .context import ServerCaller, ServiceBuilder, Services
