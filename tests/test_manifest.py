@@ -57,6 +57,14 @@ def test_prompts_and_manifest_list_the_same_modules_and_providers(manifest: dict
     assert all(isinstance(prompts[f"module_{name}"], bool) for name in manifest["modules"])
 
 
+def test_no_list_of_files_names_a_file_twice(manifest: dict[str, Any]) -> None:
+    """A file named twice in one list is a merge's leftover: the second entry hides a later removal."""
+    lists = {f"providers.{name}": entry.get("files", []) for name, entry in manifest["providers"].items()}
+    lists |= {f"modules.{name}": entry.get("files", []) for name, entry in manifest["modules"].items()}
+    twice = {where: sorted({f for f in files if files.count(f) > 1}) for where, files in lists.items()}
+    assert {where: files for where, files in twice.items() if files} == {}
+
+
 def test_module_dependencies_name_known_modules(manifest: dict[str, Any]) -> None:
     for name, spec in manifest["modules"].items():
         assert set(spec["requires"]) <= set(manifest["modules"]) - {name}, name
