@@ -384,7 +384,7 @@ def test_the_audit_gates_ci_and_every_deploy(default_project: Path) -> None:
     assert audits and credentials and deploys, steps
     assert max(audits) < min(credentials) < min(deploys), "the audit must pass before credentials and deploy"
 
-    makefile = (default_project / "Makefile").read_text(encoding="utf-8")
+    makefile = (default_project / "aws.mk").read_text(encoding="utf-8")
     recipe = _recipe(makefile, "deploy")
     audit_line = next(i for i, line in enumerate(recipe) if re.search(r"\baudit STAGE=\$\(STAGE\)", line))
     deploy_line = next(i for i, line in enumerate(recipe) if "$(OSLS) deploy" in line)

@@ -65,7 +65,8 @@ def test_every_generated_module_is_imported_or_an_entry_point(
     # Entry points: each function's handler in serverless.yml, the API app serverless-wsgi serves, and
     # the modules the Makefile runs with `python -m`.
     config = (project / "serverless.yml").read_text(encoding="utf-8")
-    used |= set(re.findall(rf"-m ({package}[\w.]*)", (project / "Makefile").read_text(encoding="utf-8")))
+    makefiles = "".join(path.read_text(encoding="utf-8") for path in (project / "Makefile", *project.glob("*.mk")))
+    used |= set(re.findall(rf"-m ({package}[\w.]*)", makefiles))
     used |= {name.replace("/", ".") for name in re.findall(rf"handler: ({package}/[\w/]+)\.\w+", config)}
     used |= set(re.findall(rf"app: (?:src/)?({package}[\w.]*)\.\w+", config))
     assert sorted(modules - used) == [], f"modules nothing imports in {case_id}"

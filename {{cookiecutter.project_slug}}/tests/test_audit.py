@@ -1193,6 +1193,6 @@ def test_audit_v_prints_the_accepted_exceptions(
 
 
 def test_make_audit_passes_verbose_to_the_report() -> None:
-    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    makefile = (PROJECT_ROOT / "aws.mk").read_text(encoding="utf-8")
     assert "$(if $(VERBOSE),-v)" in makefile
     assert "VERBOSE=1" in (PROJECT_ROOT / "docs" / "audit.md").read_text(encoding="utf-8")

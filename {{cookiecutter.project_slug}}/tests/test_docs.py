@@ -10,13 +10,16 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Run by other targets before they touch the cloud or package, never by hand.
-PRECONDITIONS = {"check-stage", "check-region"}
+# Steps other targets run first (not commands of their own): make install runs install-cloud.
+PRECONDITIONS = {"check-stage", "check-region", "install-cloud"}
 MAKE = shutil.which("make") or "make"
 
 
 def phony_targets() -> set[str]:
-    """Every target the Makefile declares .PHONY (the commands, not files it builds)."""
-    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    """Every target the Makefile and the cloud's file it includes (*.mk) declare .PHONY (the commands)."""
+    makefile = "".join(
+        path.read_text(encoding="utf-8") for path in (PROJECT_ROOT / "Makefile", *PROJECT_ROOT.glob("*.mk"))
+    )
     return {name for line in re.findall(r"^\.PHONY:(.*)$", makefile, re.MULTILINE) for name in line.split()}
 
 
@@ -61,8 +64,10 @@ def test_every_make_target_is_documented() -> None:
 
 def test_make_install_says_what_it_installs_and_how_long_it_took(tmp_path: Path) -> None:
     # A stand-in Python that records what pip is asked, in a copy of the files `make install` reads.
-    for name in ("Makefile", "requirements-dev.txt", "package.json", ".python-version"):
-        (tmp_path / name).write_bytes((PROJECT_ROOT / name).read_bytes())
+    cloud = ("aws.mk", "terraform.mk", "package.json")  # the cloud's own files: those this project has
+    for name in ("Makefile", "requirements-dev.txt", ".python-version", *cloud):
+        if (PROJECT_ROOT / name).exists():
+            (tmp_path / name).write_bytes((PROJECT_ROOT / name).read_bytes())
     asked = tmp_path / "asked"
     python = tmp_path / "python"
     python.write_text(f'#!/bin/sh\necho "$@" >> {asked}\n', encoding="utf-8")

@@ -146,8 +146,14 @@ class Provider(Protocol):
 
 
 def provider() -> Provider:
-    """The local tools of this project's cloud."""
-    return cast(Provider, import_module(f"tools.{PROVIDER}"))
+    """The local tools of this project's cloud; stops with the reason when its flavour has none yet."""
+    cloud = import_module(f"tools.{PROVIDER}")
+    if not hasattr(cloud, "local_run"):
+        raise SystemExit(
+            f"the local run is not built yet in the {PROVIDER} flavour (a preview): "
+            "infra/README.md says what is built."
+        )
+    return cast(Provider, cloud)
 
 
 def run_arguments(parser: ArgumentParser) -> Provider:

@@ -1,0 +1,24 @@
+# The Terraform flavours' targets (GCP, Azure; infra/): included by the Makefile. Both flavours are
+# previews: their Terraform is built and checked offline; packaging and deploying are not built yet,
+# and their targets say so (as tools/local.py does for make dev and make demo).
+.PHONY: install-cloud infra-check audit package deploy
+
+# More options of tools/infra_check.py: INFRA_CHECK_ARGS=--no-checkov (the quick checks), --json <file>.
+INFRA_CHECK_ARGS ?=
+
+# make install's second half: Terraform is not installed here; the checks need `terraform` (fmt) on PATH.
+install-cloud:
+	@command -v terraform >/dev/null || echo "Terraform is not on PATH: install Terraform 1.11+ for make infra-check (terraform fmt) and make deploy." >&2
+
+infra-check: $(SCAN_VENV)/bin/checkov ## Check infra/ offline: terraform fmt, parse, provider schema, checkov, own controls
+	"$(SCAN_VENV)/bin/python" tools/infra_check.py --checkov "$(SCAN_VENV)/bin/checkov" $(INFRA_CHECK_ARGS)
+
+audit: infra-check ## The security defaults' audit: infra-check's checkov and own controls (0 failed, or it fails)
+
+not_built = echo "make $(1): not built yet in the {{ cookiecutter.cloud_provider }} flavour (a preview): $(2). infra/README.md says what is built." >&2; exit 1
+
+package: ## (not built yet in this preview) each function's source archive
+	@$(call not_built,package,the functions' source archives are not built)
+
+deploy: check-stage check-region ## (not built yet in this preview) terraform plan and apply, then the functions' code
+	@$(call not_built,deploy,the functions' archives and their deployment are not built)
