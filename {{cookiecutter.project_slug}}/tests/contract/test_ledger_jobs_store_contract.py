@@ -13,7 +13,10 @@ import pytest
 from {{ cookiecutter.package_name }}.adapters.dynamodb_ledger_jobs import DynamoWalletScanner
 from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
-from {{ cookiecutter.package_name }}.adapters.memory_ledger_jobs import InMemoryExportSink, InMemoryWalletScanner
+from {{ cookiecutter.package_name }}.adapters.memory_ledger_jobs import (
+    InMemoryExportSink,
+    InMemoryWalletScanner,
+)
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.adapters.s3_exports import S3ExportSink
 from {{ cookiecutter.package_name }}.domain.money import Money

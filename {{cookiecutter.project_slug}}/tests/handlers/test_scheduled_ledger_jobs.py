@@ -13,9 +13,16 @@ from tests.handlers import test_scheduled_jobs as scheduled_tests
 from tests.handlers.test_scheduled_jobs import PACKAGE, SCHEDULE_ID, lambda_context, scheduled_event, value
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_ledger_jobs import InMemoryExportSink, InMemoryWalletScanner
+from {{ cookiecutter.package_name }}.adapters.memory_ledger_jobs import (
+    InMemoryExportSink,
+    InMemoryWalletScanner,
+)
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
-from {{ cookiecutter.package_name }}.domain.ledger_jobs import LedgerExportJob, ReconciliationJob, export_key
+from {{ cookiecutter.package_name }}.domain.ledger_jobs import (
+    LedgerExportJob,
+    ReconciliationJob,
+    export_key,
+)
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.handlers import data_export, reconciliation

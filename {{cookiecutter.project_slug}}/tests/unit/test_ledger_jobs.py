@@ -12,7 +12,10 @@ from tests.unit import test_jobs as jobs_tests
 from tests.unit.test_jobs import JOBS_SOURCE, RUN, SpentAfter, at, job_events
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-from {{ cookiecutter.package_name }}.adapters.memory_ledger_jobs import InMemoryExportSink, InMemoryWalletScanner
+from {{ cookiecutter.package_name }}.adapters.memory_ledger_jobs import (
+    InMemoryExportSink,
+    InMemoryWalletScanner,
+)
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
 from {{ cookiecutter.package_name }}.domain.errors import ValidationFailed
 from {{ cookiecutter.package_name }}.domain.jobs import JobRun, Unlimited
