@@ -1,6 +1,7 @@
 """The sessions' jobs' entry points: the run a schedule starts, its metrics, its log summary, its retries.
 
-The ledger's jobs' entry points (reconciliation, the export): test_scheduled_ledger_jobs.py.
+The ledger's jobs' entry points (reconciliation, the export; with the hosted wallet only):
+test_scheduled_ledger_jobs.py.
 """
 
 from __future__ import annotations
