@@ -83,6 +83,7 @@ class ManifestExtension(Extension):
         environment.globals["stand_ins"] = stand_ins
         environment.globals["module_on"] = module_on
         environment.globals["test_doubles"] = test_doubles
+        environment.globals["deployed_workers"] = deployed_workers
         quiet_failed_hook_traceback()
 
 
@@ -137,6 +138,17 @@ def stand_ins(answers: dict[str, Any]) -> dict[str, str]:
 def module_on(answers: dict[str, Any], name: str) -> bool:
     """Whether module `name`'s events are published in this project: it is on, or a stand-in for it is."""
     return name in enabled_modules(answers) or name in stand_ins(answers)
+
+
+def deployed_workers(answers: dict[str, Any], module: str) -> list[dict[str, Any]]:
+    """The workers of `module` that these answers deploy: those whose `needs` are all on.
+
+    A stand-in does not meet a worker's needs: the hybrid mode's jobs that read the hosted wallet's
+    ledger are not deployed, since the operator's own platform holds it (manifest.yaml, `needs`).
+    """
+    enabled = set(enabled_modules(answers))
+    workers: list[dict[str, Any]] = load_manifest()["modules"][module].get("workers", [])
+    return [worker for worker in workers if set(worker.get("needs", [])) <= enabled]
 
 
 def test_doubles(answers: dict[str, Any]) -> list[str]:

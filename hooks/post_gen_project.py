@@ -73,6 +73,35 @@ def planned_modules() -> list[str]:
     ]
 
 
+def left_out_workers() -> list[str]:
+    """A note on each chosen module's workers that are not deployed: a module they need is off (`needs`).
+
+    The hybrid mode's scheduled jobs: reconciliation and the ledger export read the hosted wallet's
+    ledger, which the operator's own platform holds there.
+    """
+    modules = MANIFEST["modules"]
+    stand_ins = {spec["replaces"]: name for name, spec in modules.items()
+                 if spec.get("replaces") and ANSWERS[f"module_{name}"] is True}
+    notes = []
+    for name, spec in modules.items():
+        if ANSWERS[f"module_{name}"] is not True:
+            continue
+        for worker in spec.get("workers", []):
+            missing = [need for need in worker.get("needs", []) if ANSWERS[f"module_{need}"] is not True]
+            if not missing:
+                continue
+            why = "; ".join(
+                f"module_{stand_ins[need]} stands in for module_{need}, and the operator's own platform holds "
+                f"what module_{need} would keep here (the ledger, the balances): run this job there "
+                "(docs/operator-wallet.md)"
+                if need in stand_ins else f"answer yes to module_{need} to deploy it"
+                for need in missing
+            )
+            notes.append(f"Note: {name}: {worker['function']} ({worker['description'].lower()}) is not "
+                         f"deployed: it needs {' and '.join(f'module_{need}' for need in missing)}; {why}.")
+    return notes
+
+
 def where_to_cd() -> str:
     """The project folder as the user's shell reaches it (this hook runs inside the folder)."""
     here = str(Path.cwd())
@@ -95,6 +124,8 @@ def main() -> int:
             "Note: these modules are planned but not built in this template version, so nothing was "
             f"generated for them: {', '.join(planned)}."
         )
+    for note in left_out_workers():
+        print(note)
     provider = MANIFEST["providers"][ANSWERS["cloud_provider"]]
     if provider["status"] == "preview":
         print(f"\nWarning: {provider['preview_warning']}\n", file=sys.stderr)

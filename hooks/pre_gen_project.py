@@ -187,14 +187,22 @@ def check_wagering_residency(answers: dict, jurisdiction: str, rule: dict) -> li
     runs = [name for name, spec in MANIFEST["modules"].items() if supporting(name, spec) and name != hybrid]
     needing = [name for name, spec in MANIFEST["modules"].items()
                if name not in wagering and not supporting(name, spec)]
+    # The served modules' workers that read a wagering module's records (manifest `needs`) are left out.
+    left_out = [worker["function"] for name in runs for worker in MANIFEST["modules"][name].get("workers", [])
+                if set(worker.get("needs", [])) & set(wagering)]
+    still = [
+        *([f"{', '.join(needing)} still need{'s' if len(needing) == 1 else ''} the hosted wallet in this "
+           "template version"] if needing else []),
+        *([f"not deployed there: {' and '.join(left_out)}, which read the hosted wallet's ledger; the "
+           "operator's platform holds it"] if left_out else []),
+    ]
     field = f"module_{chosen[0]}"
     turned_on = " and ".join(f"module_{name}" for name in chosen)
     fix = (
         f"The fix is the hybrid mode: module_{hybrid}=true with {' and '.join(f'module_{n}=false' for n in wagering)} "
         f"serves the supporting modules ({', '.join(runs)}) around the operator's own wallet, which stays "
         "the record of play where the law puts it; its bets and wins reach them through a signed webhook "
-        f"({', '.join(needing)} still need{'s' if len(needing) == 1 else ''} the hosted wallet in this template "
-        "version; docs/06-compliance.md)"
+        f"({'; '.join([*still, 'docs/06-compliance.md'])})"
         if hybrid else
         f"What can be generated: only the supporting modules {', '.join(runs)}, with every other module_*=false"
     )

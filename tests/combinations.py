@@ -32,9 +32,11 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
         **only("sessions"), "jurisdiction": "us-nj", "region": "us-east-1", "python_version": "3.12",
     }),
     # The hybrid mode: the supporting modules around the operator's own wallet, where N.J.S.A.
-    # 5:12-95.22(a) keeps the wallet itself off every public cloud region.
-    ("aws-usnj-us-east-1-hybrid-operator-wallet-promotions-notifications-leaderboards-reporting", {
-        **only("sessions", "operator_wallet", "promotions", "notifications", "leaderboards", "reporting"),
+    # 5:12-95.22(a) keeps the wallet itself off every public cloud region. Its scheduled jobs are the
+    # sessions' only: the ledger's (reconciliation, export) need the hosted wallet (manifest `needs`).
+    ("aws-usnj-us-east-1-hybrid-operator-wallet-promotions-notifications-leaderboards-reporting-jobs", {
+        **only("sessions", "operator_wallet", "promotions", "notifications", "leaderboards", "reporting",
+               "scheduled_jobs"),
         "jurisdiction": "us-nj", "region": "us-east-1",
     }),
     ("aws-ukgc-wallet-promotions-notifications-py312", {
@@ -101,6 +103,7 @@ PAIRS_LEFT_OUT: list[tuple[str, bool, str, bool]] = [
     ("operator_wallet", True, "notifications", False),
     ("operator_wallet", True, "leaderboards", False),
     ("operator_wallet", True, "reporting", False),
+    ("operator_wallet", True, "scheduled_jobs", False),
 ]
 
 # Valid but hostile answers: quotes, apostrophes, backslashes, unicode, shell syntax.
@@ -152,12 +155,11 @@ UNSUPPORTED: list[tuple[str, dict[str, Any], str]] = [
     ("usnj-wallet-without-protection", {**only("sessions", "wallet"), "jurisdiction": "us-nj",
                                         "region": "us-east-2"}, "module_wallet"),
     # The hybrid mode: the operator's wallet holds the money, so the hosted wallet cannot be on with it;
-    # scheduled jobs (they reconcile and export the hosted ledger) still need the wallet.
+    # its scheduled jobs still need the sessions they clean up and purge.
     ("hybrid-with-the-hosted-wallet", {"module_operator_wallet": True}, "module_operator_wallet"),
     ("hybrid-with-responsible-gaming", {**only("sessions", "operator_wallet", "responsible_gaming")},
      "module_operator_wallet"),
-    ("hybrid-jobs-need-the-hosted-wallet", {**only("sessions", "operator_wallet", "scheduled_jobs")},
-     "module_scheduled_jobs"),
+    ("hybrid-jobs-need-sessions", {**only("operator_wallet", "scheduled_jobs")}, "module_scheduled_jobs"),
     ("mga-outside-eu", {"jurisdiction": "mga", "region": "us-east-1"}, "region"),
     ("mga-switzerland-is-not-eea", {"jurisdiction": "mga", "region": "eu-central-2"}, "region"),
     ("promotions-without-wallet", {"module_wallet": False}, "module_promotions"),

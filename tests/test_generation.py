@@ -150,3 +150,42 @@ def test_one_cloudformation_yaml_loader_serves_the_project_and_these_tests() -> 
     defining = sorted(str(path.relative_to(TEMPLATE_DIR)) for path in sources
                       if LOADER_DEFINITION.search(path.read_text(encoding="utf-8")))
     assert defining == ["{{cookiecutter.project_slug}}/tools/cfn_yaml.py"]
+
+
+# The scheduled jobs by what they read: the sessions' jobs run wherever the module is on; the jobs of the
+# hosted wallet's ledger (manifest.yaml, a worker's `needs: [wallet]`) only with the hosted wallet, so the
+# hybrid mode (the operator's platform holds the ledger) deploys none of them, nor their resources or files.
+SESSION_JOBS = {"sessionCleanup": "session_cleanup", "retentionPurge": "retention_purge"}
+LEDGER_JOBS = {"reconciliation": "reconciliation", "dataExport": "data_export"}
+LEDGER_JOB_RESOURCES = ("Reconciliation", "DataExport", "LedgerExport")
+
+
+def test_scheduled_jobs_deploy_only_the_jobs_whose_modules_are_on(baked: Bake) -> None:
+    answers = json.loads((baked.project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    config = cfn_yaml(baked.project).load_file(baked.project / "serverless.yml")
+    functions = set(config["functions"])
+    resources = set(config["resources"]["Resources"])
+    handlers = baked.project / "src" / answers["package_name"] / "handlers"
+    expected = {}
+    if answers["module_scheduled_jobs"]:
+        expected = {**SESSION_JOBS, **(LEDGER_JOBS if answers["module_wallet"] else {})}
+
+    assert functions & {*SESSION_JOBS, *LEDGER_JOBS} == set(expected)
+    assert {name for name in LEDGER_JOBS.values() if (handlers / f"{name}.py").exists()} == {
+        name for function, name in LEDGER_JOBS.items() if function in expected}
+    ledger_resources = {name for name in resources if name.startswith(LEDGER_JOB_RESOURCES)}
+    assert bool(ledger_resources) is ("reconciliation" in expected), sorted(ledger_resources)
+    assert ("EXPORT_BUCKET_NAME" in config["provider"]["environment"]) is ("dataExport" in expected)
+
+
+def test_hybrid_mode_runs_the_sessions_jobs_and_says_why_the_ledgers_are_left_out(tmp_path: Path) -> None:
+    hybrid = dict(next(answers for case, answers in SUPPORTED if "hybrid" in case))
+    assert hybrid["module_scheduled_jobs"] and not hybrid["module_wallet"], "the hybrid combination has its jobs"
+    result = bake(tmp_path, hybrid)
+
+    assert result.returncode == 0, result.output
+    functions = set(cfn_yaml(result.project).load_file(result.project / "serverless.yml")["functions"])
+    assert functions & {*SESSION_JOBS, *LEDGER_JOBS} == set(SESSION_JOBS)
+    note = result.output[result.output.index("Note: scheduled_jobs"):].split("\n\n")[0]
+    assert "reconciliation" in note and "dataExport" in note and "module_wallet" in note
+    assert "operator's own platform holds" in note, note

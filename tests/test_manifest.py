@@ -210,3 +210,21 @@ def test_files_of_modules_together_name_known_modules(manifest: dict[str, Any]) 
     for spec in manifest.get("together", []):
         assert len(spec["modules"]) >= 2, spec
         assert set(spec["modules"]) <= set(manifest["modules"]), spec
+
+
+def test_a_worker_that_needs_another_module_has_its_files_kept_with_that_module(manifest: dict[str, Any]) -> None:
+    """A worker's `needs` (the hybrid mode's jobs): deployed, and its handler kept, only with those modules on."""
+    together = {frozenset(spec["modules"]): spec["files"] for spec in manifest.get("together", [])}
+    needing = 0
+    for name, module in manifest["modules"].items():
+        for worker in module.get("workers", []):
+            handler = f"src/{{package}}/handlers/{worker['handler']}.py"
+            needs = worker.get("needs", [])
+            assert set(needs) <= set(manifest["modules"]) - {name}, worker["function"]
+            if needs:
+                needing += 1
+                assert handler not in module["files"], f"{handler}: kept with {name} alone"
+                assert handler in together.get(frozenset([name, *needs]), []), f"{handler}: not kept with {needs}"
+            else:
+                assert handler in module["files"], handler
+    assert needing >= 2, "reconciliation and dataExport need the hosted wallet"

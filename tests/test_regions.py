@@ -126,11 +126,13 @@ def test_usnj_refuses_the_wallet_on_a_public_cloud_naming_the_law_and_the_way_ou
     # The way out is the hybrid mode: the supporting modules around the operator's own wallet.
     assert ("The fix is the hybrid mode: module_operator_wallet=true with module_wallet=false and "
             "module_responsible_gaming=false") in result.output
+    # Scheduled jobs run there without the jobs of the hosted wallet's ledger, and the refusal says so.
+    assert "not deployed there: reconciliation and dataExport" in result.output
     assert "for example: " in result.output
     example = result.output.split("for example: ", 1)[1].split()
     assert {"module_operator_wallet=true", "module_wallet=false", "module_responsible_gaming=false",
             "module_sessions=true", "module_leaderboards=true", "module_reporting=true",
-            "module_promotions=true", "module_notifications=true", "module_scheduled_jobs=false"} <= set(example)
+            "module_promotions=true", "module_notifications=true", "module_scheduled_jobs=true"} <= set(example)
     assert list(tmp_path.iterdir()) == []
     refusal = result.output[result.output.index("  - module_wallet:"):].split("\n")[:2]
     guide = (TEMPLATE_DIR / "docs" / "06-compliance.md").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Settings of the scheduled jobs: the export bucket and the sessions' idle timeout."""
+"""Settings of the sessions' scheduled jobs: the idle timeout (the ledger's: settings_ledger_jobs.py)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .settings import SettingsError, required_variable
+from .settings import SettingsError
 
 
 @dataclass(frozen=True, slots=True)
 class JobsSettings:
-    """What the scheduled jobs need beyond Settings: the export bucket and the sessions' idle timeout."""
+    """What the sessions' jobs need beyond Settings: the sessions' idle timeout."""
 
-    export_bucket_name: str
     # A session with no heartbeat for this long is ended by the sessionCleanup job.
     session_idle_timeout_minutes: int = 30
 
@@ -26,7 +25,4 @@ class JobsSettings:
             raise SettingsError(
                 f"SESSION_IDLE_TIMEOUT_MINUTES is {raw!r}; give whole minutes between 1 and 1440"
             )
-        return cls(
-            export_bucket_name=required_variable(env, "EXPORT_BUCKET_NAME"),
-            session_idle_timeout_minutes=int(raw),
-        )
+        return cls(session_idle_timeout_minutes=int(raw))

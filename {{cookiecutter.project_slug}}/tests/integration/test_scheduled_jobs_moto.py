@@ -1,9 +1,9 @@
-"""Each scheduled job end to end through its Lambda handler, on the moto server.
+"""The sessions' scheduled jobs end to end through their Lambda handlers, on the moto server.
 
-The tables come from serverless.yml (tests/support/tables.py), the export bucket is made from its
-definition there (tools/aws/stack.py, as `make dev` makes it), and each function gets the environment the
-stack gives it. Published events reach a queue through a rule on the test's own bus, as they would reach
-the stack's workers.
+The tables come from serverless.yml (tests/support/tables.py), other resources a job uses are made from
+their definition there (tools/aws/stack.py, as `make dev` makes them), and each function gets the
+environment the stack gives it. Published events reach a queue through a rule on the test's own bus, as
+they would reach the stack's workers. The ledger's jobs: test_ledger_jobs_moto.py.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -22,19 +23,11 @@ from tests.support.tables import create_event_bus
 from tools.aws.stack import StackError, create_local_stack, load
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
-from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.compliance import RETENTION_YEARS
 from {{ cookiecutter.package_name }}.domain.jobs import years_before
-from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.sessions import SessionService, SessionStatus
-from {{ cookiecutter.package_name }}.domain.wallet import IdScope, Wallet
-from {{ cookiecutter.package_name }}.handlers import (
-    data_export,
-    reconciliation,
-    retention_purge,
-    session_cleanup,
-)
+from {{ cookiecutter.package_name }}.handlers import retention_purge, session_cleanup
 
 pytestmark = pytest.mark.integration
 
@@ -44,10 +37,10 @@ SCHEDULE_ID = "5d1c9e0a-7f3b-4e2d-8c6a-9b0e1f2a3b4c"
 
 @dataclass(frozen=True)
 class JobStack:
-    """The tables, the bus (with a queue that receives what the jobs publish) and the export bucket."""
+    """The tables, the bus (with a queue that receives what the jobs publish) and the jobs' own resources."""
 
     tables: dict[str, str]
-    bucket: str
+    refs: dict[str, str]  # the physical names of the resources made, by logical id
     published: str  # the capture queue's URL
 
 
@@ -69,28 +62,32 @@ def lambda_context() -> SimpleNamespace:
     )
 
 
-@pytest.fixture
-def job_stack(
-    aws_tables: dict[str, str],
-    events_client: Any,
-    sqs_client: Any,
-    monkeypatch: pytest.MonkeyPatch,
+@contextmanager
+def local_job_stack(
+    function: str,
+    resources: tuple[str, ...],
+    handlers: tuple[Any, ...],
+    fixtures: tuple[dict[str, str], Any, Any, pytest.MonkeyPatch],
 ) -> Iterator[JobStack]:
+    """The stack's `resources` made on the moto server, and `function`'s environment as the stack sets it.
+
+    `fixtures`: the tables, the EventBridge and SQS clients and the monkeypatch of the test.
+    """
+    aws_tables, events_client, sqs_client, monkeypatch = fixtures
     definition = load(source="serverless.yml")
-    bucket_only = {"LedgerExportBucket": definition.resources["LedgerExportBucket"]}
-    stack = create_local_stack(replace(definition, resources=bucket_only, parameter_arns=()), boto3.client)
+    own = {name: definition.resources[name] for name in resources}
+    stack = create_local_stack(replace(definition, resources=own, parameter_arns=()), boto3.client)
     stack.refs.update(aws_tables)
     stack.refs["EventBus"] = bus = create_event_bus(events_client)
-    # Every job's environment as the stack sets it (provider-wide here: the same for all four), but for
-    # what names other modules' resources, which this test does not create.
-    for name, value in definition.function("reconciliation").environment.items():
+    # The job's environment as the stack sets it, but for what names other modules' resources, which
+    # this test does not create.
+    for name, value in definition.function(function).environment.items():
         try:
             monkeypatch.setenv(name, str(stack.resolve(value)))
         except StackError:
             monkeypatch.delenv(name, raising=False)
-    for handler in (reconciliation, session_cleanup, data_export, retention_purge):
+    for handler in handlers:
         monkeypatch.setattr(handler, "_job", None)  # built from this environment on first use
-    monkeypatch.setattr(reconciliation, "RECHECK_PAUSE_SECONDS", 0)
     queue_url = sqs_client.create_queue(QueueName=f"published-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     queue_arn = sqs_client.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
@@ -101,8 +98,22 @@ def job_stack(
         EventPattern=json.dumps({"source": [f"{PACKAGE}.scheduled_jobs", f"{PACKAGE}.sessions"]}),
     )
     events_client.put_targets(Rule="capture", EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
-    yield JobStack(tables=aws_tables, bucket=stack.refs["LedgerExportBucket"], published=queue_url)
-    sqs_client.delete_queue(QueueUrl=queue_url)
+    try:
+        yield JobStack(tables=aws_tables, refs=dict(stack.refs), published=queue_url)
+    finally:
+        sqs_client.delete_queue(QueueUrl=queue_url)
+
+
+@pytest.fixture
+def job_stack(
+    aws_tables: dict[str, str],
+    events_client: Any,
+    sqs_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[JobStack]:
+    fixtures = (aws_tables, events_client, sqs_client, monkeypatch)
+    with local_job_stack("sessionCleanup", (), (session_cleanup, retention_purge), fixtures) as stack:
+        yield stack
 
 
 def published(sqs_client: Any, queue_url: str) -> list[dict[str, Any]]:
@@ -115,34 +126,6 @@ def published(sqs_client: Any, queue_url: str) -> list[dict[str, Any]]:
         for message in messages:
             events.append(json.loads(message["Body"]))
             sqs_client.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-
-
-def test_reconciliation_finds_a_planted_mismatch_and_publishes_it(
-    job_stack: JobStack, sqs_client: Any, dynamodb_client: Any
-) -> None:
-    table = job_stack.tables["WalletTable"]
-    wallet = Wallet(DynamoLedgerStore(table), FixedClock(datetime.now(UTC)), "w")
-    for player in ("player-1", "player-2", "player-3"):
-        wallet.deposit(player, f"{player}-dep", Money.of(1_000, "EUR"), correlation_id="c")
-        wallet.place_bet(player, f"{player}-bet", Money.of(100, "EUR"), correlation_id="c")
-    dynamodb_client.update_item(  # cash that no ledger entry accounts for
-        TableName=table,
-        Key={"pk": {"S": "PLAYER#player-2"}, "sk": {"S": "BALANCE"}},
-        UpdateExpression="SET cash = cash + :planted",
-        ExpressionAttributeValues={":planted": {"N": "75"}},
-    )
-
-    summary = reconciliation.handler(scheduled_event(datetime.now(UTC)), lambda_context())
-
-    assert (summary["players_checked"], summary["mismatched_players"]) == (3, ["player-2"])
-    (event,) = published(sqs_client, job_stack.published)
-    assert (event["source"], event["detail-type"]) == (f"{PACKAGE}.scheduled_jobs", "ReconciliationMismatch")
-    detail = event["detail"]
-    assert (detail["correlation_id"], detail["player_id"]) == (SCHEDULE_ID, "player-2")
-    assert (detail["ledger_cash"], detail["balance_cash"], detail["cash_difference"]) == (900, 975, -75)
-    balance = wallet.balance("player-2")
-    assert balance is not None
-    assert balance.cash == 975  # reported, not repaired
 
 
 def test_session_cleanup_ends_idle_sessions_as_sign_outs(job_stack: JobStack, sqs_client: Any) -> None:
@@ -167,42 +150,11 @@ def test_session_cleanup_ends_idle_sessions_as_sign_outs(job_stack: JobStack, sq
     assert (event["detail"]["status"], event["detail"]["correlation_id"]) == ("ended", SCHEDULE_ID)
 
 
-def test_data_export_writes_yesterdays_ledger_to_the_bucket_and_a_rerun_replaces_it(
-    job_stack: JobStack, sqs_client: Any
-) -> None:
-    clock = FixedClock(datetime(2030, 1, 1, 9, 0, tzinfo=UTC))
-    wallet = Wallet(DynamoLedgerStore(job_stack.tables["WalletTable"]), clock, "w")
-    wallet.deposit("player-1", "dep-1", Money.of(1_000, "EUR"), correlation_id="c")
-    clock.advance(timedelta(hours=1))
-    wallet.place_bet("player-1", "bet-1", Money.of(250, "EUR"), correlation_id="c")
-    clock.advance(timedelta(days=1))
-    wallet.place_bet("player-1", "bet-today", Money.of(250, "EUR"), correlation_id="c")
-    s3 = boto3.client("s3")
-    key = "exports/ledger/date=2030-01-01/ledger.jsonl"
-
-    summary = data_export.handler(scheduled_event(datetime(2030, 1, 2, 0, 30, tzinfo=UTC)), lambda_context())
-    rerun = data_export.handler(scheduled_event(datetime(2030, 1, 2, 0, 30, tzinfo=UTC)), lambda_context())
-
-    assert summary == rerun
-    assert (summary["key"], summary["entries"]) == (key, 2)
-    body = s3.get_object(Bucket=job_stack.bucket, Key=key)["Body"].read().decode()
-    assert sorted(json.loads(line)["transaction_id"] for line in body.splitlines()) == ["bet-1", "dep-1"]
-    versions = s3.list_object_versions(Bucket=job_stack.bucket, Prefix=key)["Versions"]
-    assert len(versions) == 2  # the same object, written twice; the bucket keeps the replaced version
-    assert published(sqs_client, job_stack.published) == []
-
-    with pytest.raises(data_export.InvalidExportRequest, match="date"):
-        data_export.handler({"date": "2030-01-32"}, lambda_context())
-    assert len(s3.list_object_versions(Bucket=job_stack.bucket, Prefix="exports/")["Versions"]) == 2
-
-
 def test_retention_purge_deletes_only_sessions_past_the_retention(job_stack: JobStack) -> None:
     store = DynamoSessionStore(job_stack.tables["SessionsTable"])
     long_ago = years_before(datetime.now(UTC), RETENTION_YEARS) - timedelta(days=2)
     clock = FixedClock(long_ago)
     sessions = SessionService(store, InMemoryEventPublisher(), clock, f"{PACKAGE}.sessions")
-    ledger = DynamoLedgerStore(job_stack.tables["WalletTable"])
-    Wallet(ledger, clock, "w").deposit("player-1", "dep-1", Money.of(1_000, "EUR"), correlation_id="c")
     expired = sessions.start_session("player-1", correlation_id="login").session_id
     sessions.end_session(expired, "player-1", correlation_id="logout")
     still_active = sessions.start_session("player-2", correlation_id="login").session_id
@@ -217,4 +169,3 @@ def test_retention_purge_deletes_only_sessions_past_the_retention(job_stack: Job
     assert store.get(expired) is None
     assert store.get(kept) is not None
     assert store.get(still_active) is not None
-    assert ledger.entry("player-1", IdScope.PAYMENT, "dep-1") is not None  # the ledger is never purged

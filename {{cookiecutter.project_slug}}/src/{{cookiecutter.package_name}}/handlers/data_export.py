@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import ValidationFailed
-from ..domain.jobs import LedgerExportJob, day_to_export
+from ..domain.ledger_jobs import LedgerExportJob, day_to_export
 from ..observability import add_metric, bind_invocation, flush_metrics, get_logger, set_correlation_id
 from .scheduled import LambdaTimeBudget, scheduled_run
 
@@ -58,14 +58,14 @@ def _export_job() -> LedgerExportJob:
     """The job on AWS, built on the first invocation and reused while the container lives."""
     global _job  # one set of clients per container
     if _job is None:
-        from ..adapters.dynamodb_jobs import DynamoWalletScanner
+        from ..adapters.dynamodb_ledger_jobs import DynamoWalletScanner
         from ..adapters.s3_exports import S3ExportSink
         from ..settings import Settings
-        from ..settings_scheduled_jobs import JobsSettings
+        from ..settings_ledger_jobs import LedgerExportSettings
 
         settings = Settings.from_env()
-        jobs = JobsSettings.from_env()
+        export = LedgerExportSettings.from_env()
         _job = LedgerExportJob(
-            DynamoWalletScanner(settings.wallet_table_name), S3ExportSink(jobs.export_bucket_name)
+            DynamoWalletScanner(settings.wallet_table_name), S3ExportSink(export.export_bucket_name)
         )
     return _job

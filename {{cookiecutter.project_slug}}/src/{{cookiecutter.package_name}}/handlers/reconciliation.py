@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..domain.jobs import ReconciliationJob
+from ..domain.ledger_jobs import ReconciliationJob
 from ..observability import add_metric, bind_invocation, flush_metrics, get_logger, set_correlation_id
 from .scheduled import LambdaTimeBudget, scheduled_run
 
@@ -58,7 +58,7 @@ def _reconciliation_job() -> ReconciliationJob:
     """The job on AWS, built on the first invocation and reused while the container lives."""
     global _job  # one set of clients per container
     if _job is None:
-        from ..adapters.dynamodb_jobs import DynamoWalletScanner
+        from ..adapters.dynamodb_ledger_jobs import DynamoWalletScanner
         from ..adapters.dynamodb_wallet import DynamoLedgerStore
         from ..adapters.eventbridge import EventBridgePublisher
         from ..domain.wallet import Wallet
