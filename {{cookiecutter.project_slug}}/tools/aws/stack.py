@@ -42,6 +42,8 @@ from tools.project import PROJECT_ROOT
 
 SERVERLESS_YML = PROJECT_ROOT / "serverless.yml"
 PACKAGED_TEMPLATE = PROJECT_ROOT / ".serverless" / "cloudformation-template-update-stack.json"
+# What osls packaged: its resolved service, whose provider.stage says which stage the package is for.
+PACKAGED_STATE = PROJECT_ROOT / ".serverless" / "serverless-state.json"
 # serverless-wsgi's entry point: the function that serves custom.wsgi.app.
 WSGI_HANDLER = "wsgi_handler.handler"
 # The account id moto answers with.
@@ -168,14 +170,41 @@ def load(stage: str = "dev", source: str = "auto") -> StackDefinition:
         raise StackError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     document = read_serverless_yml()
     variables = FrameworkVariables(document, stage)
-    current = (
-        PACKAGED_TEMPLATE.exists() and PACKAGED_TEMPLATE.stat().st_mtime >= SERVERLESS_YML.stat().st_mtime
-    )
     if source == "packaged" and not PACKAGED_TEMPLATE.exists():
         raise StackError(f"{PACKAGED_TEMPLATE.relative_to(PROJECT_ROOT)} does not exist: run make package")
-    if source == "packaged" or (source == "auto" and current):
+    if source == "packaged" and packaged_stage(PACKAGED_STATE) != stage:
+        raise StackError(
+            f"the package in .serverless/ is for stage {packaged_stage(PACKAGED_STATE)!r}, not {stage!r}: "
+            f"run make package STAGE={stage}"
+        )
+    if source == "packaged" or (source == "auto" and packaged_is_current(stage)):
         return _from_packaged_template(document, variables)
     return _from_serverless_yml(document, variables)
+
+
+def packaged_stage(state: Path) -> str | None:
+    """The stage osls packaged .serverless/ for (None without a readable package state)."""
+    try:
+        stage = json.loads(state.read_text(encoding="utf-8"))["service"]["provider"]["stage"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return stage if isinstance(stage, str) else None
+
+
+def packaged_is_current(
+    stage: str,
+    *,
+    template: Path = PACKAGED_TEMPLATE,
+    state: Path = PACKAGED_STATE,
+    config: Path = SERVERLESS_YML,
+) -> bool:
+    """Whether the package is this stage's and newer than serverless.yml (`make audit` leaves the last
+    stage's package behind, so a package of another stage is not this stage's stack)."""
+    return (
+        template.exists()
+        and template.stat().st_mtime >= config.stat().st_mtime
+        and packaged_stage(state) == stage
+    )
 
 
 def read_serverless_yml() -> dict[str, Any]:
