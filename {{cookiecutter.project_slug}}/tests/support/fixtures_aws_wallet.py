@@ -23,6 +23,12 @@ def real_ledger_store(aws_tables: dict[str, str]) -> LedgerStore:
 
 
 @pytest.fixture
+def real_ledger_contention() -> tuple[int, int]:
+    """Clients x operations on one player for the contract's concurrency test: moto takes the full 8 x 50."""
+    return (8, 50)
+
+
+@pytest.fixture
 def real_ledger_store_with_sessions(
     aws_tables: dict[str, str], dynamodb_client: Any
 ) -> tuple[LedgerStore, Callable[[str, str, str], None]]:
