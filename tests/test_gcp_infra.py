@@ -259,24 +259,42 @@ def test_schedules_cron_cannot_say_are_refused(schedule: str) -> None:
         unix_cron(schedule)
 
 
+# The generated GCP project's tests that run on its GCP environment: its own (tests/gcp) and the shared
+# wallet contract suites, which take Firestore as their real store there (tests/support/fixtures_gcp*.py).
+GCP_PROJECT_TESTS = (
+    "tests/gcp",
+    "tests/contract/test_ledger_store_contract.py",
+    "tests/contract/test_ledger_store_contract_with_sessions.py",
+)
+
+
 @pytest.mark.skipif(not os.environ.get("TEMPLATE_GCP_PYTHON"),
                     reason="TEMPLATE_GCP_PYTHON (the GCP environment `make install` builds) is not set")
-def test_gcp_tests_pass_on_the_pubsub_emulator_and_functions_framework(tmp_path: Path) -> None:
-    """The generated project's GCP tests (tests/gcp): the publisher on the gcloud Pub/Sub emulator, pushes
-    answered by a functions-framework target.
+def test_gcp_tests_pass_on_the_emulators_and_functions_framework(tmp_path: Path) -> None:
+    """The generated project's GCP tests and the shared wallet contract suites, with its own conftest: the
+    publisher on the gcloud Pub/Sub emulator, pushes answered by a functions-framework target, and every
+    ledger contract test on the in-memory store and on Firestore (the gcloud Firestore emulator).
 
     They run on the environment `make install` builds from the project's dev and GCP locks (.venv-gcp,
-    TEMPLATE_GCP_PYTHON); --noconftest because the project's shared conftest still starts the AWS test
-    servers, whose support files a GCP project does not have.
+    TEMPLATE_GCP_PYTHON). The shared conftest names no cloud: it loads tests/support/fixtures_gcp.py.
     """
     result = bake(tmp_path, {"cloud_provider": "gcp", "region": "europe-west1", "project_slug": LONGEST_SLUG})
     assert result.returncode == 0, result.output
     run = subprocess.run(
-        [os.environ["TEMPLATE_GCP_PYTHON"], "-m", "pytest", "tests/gcp", "-v", "--noconftest",
-         "-p", "no:cacheprovider"],
-        cwd=result.project, capture_output=True, text=True, check=False, timeout=600,
+        [os.environ["TEMPLATE_GCP_PYTHON"], "-m", "pytest", *GCP_PROJECT_TESTS, "-v", "-p", "no:cacheprovider"],
+        cwd=result.project, capture_output=True, text=True, check=False, timeout=900,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "SKIPPED" not in run.stdout, run.stdout
-    for test in ("test_a_malformed_message_ends_in_the_dead_letter_topic", "test_a_functions_framework_target"):
+    for test in ("test_a_malformed_message_ends_in_the_dead_letter_topic", "test_a_functions_framework_target",
+                 "test_every_money_operation_is_one_read_and_one_transaction",
+                 "test_eight_clients_on_separate_players_keep_every_balance_equal_to_its_ledger"):
         assert re.search(rf"{test}\S* PASSED", run.stdout), run.stdout
+    # Every ledger contract test ran on Firestore and passed, none on DynamoDB (which a GCP project lacks).
+    contract = (PROJECT_TEMPLATE / "tests/contract/test_ledger_store_contract.py").read_text()
+    names = re.findall(r"^def (test_\w+)\(\s*ledger: LedgerStore", contract, re.MULTILINE)
+    assert len(names) > 40, names
+    for name in [*names, "test_concurrent_bets_wins_and_replays_keep_balance_equal_to_ledger",
+                 "test_a_bet_in_the_players_active_session_is_written"]:
+        assert re.search(rf"::{name}\[[^\]]*cloud[^\]]*\] PASSED", run.stdout), f"{name}[cloud]\n{run.stdout}"
+    assert "dynamodb" not in run.stdout.lower(), run.stdout

@@ -40,7 +40,8 @@ resource "google_secret_manager_secret_iam_member" "api_reads_signing_keys" {
   member    = var.platform.api_member
 }
 
-# The outbox relay (walletOutbox): a Firestore trigger on each new ledger entry that carries events.
+# The outbox relay (walletOutbox): a Firestore trigger on each new ledger entry that carries events
+# (players/<player>/ledger/<entry>: adapters/firestore_wallet.py).
 # Eventarc owns this trigger's subscription, so it takes no dead-letter topic: the trigger retries
 # (RETRY_POLICY_RETRY) for the 24 hours Eventarc keeps an event, and the outbox record stays in the
 # ledger entry, unpublished, for the reconciliation job to find and publish again.
@@ -107,7 +108,7 @@ resource "google_cloudfunctions2_function" "outbox" {
 
     event_filters {
       attribute = "document"
-      value     = "ledger/{entry}"
+      value     = "players/{player}/ledger/{entry}"
       operator  = "match-path-pattern"
     }
   }

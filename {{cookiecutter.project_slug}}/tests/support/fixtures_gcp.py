@@ -1,0 +1,36 @@
+"""The GCP project's test fixtures: the gcloud Firestore emulator, once per test session.
+
+Loaded by tests/conftest.py by its name (a GCP file). The emulator starts only if a test asks for it;
+each test that asks for `firestore_client` gets an empty database on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.gcp.firestore_emulator import PROJECT, firestore_emulator, reset
+
+# A named database, as deployed (infra/main.tf): the emulator keeps each database apart.
+DATABASE = "casino-tests"
+
+
+@pytest.fixture(scope="session")
+def firestore_host() -> Iterator[str]:
+    """The emulator for the session; FIRESTORE_EMULATOR_HOST points every Firestore client at it."""
+    with firestore_emulator() as address, pytest.MonkeyPatch.context() as env:
+        # No test can reach a real project: the clients find the emulator and need no credentials.
+        env.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+        env.setenv("FIRESTORE_EMULATOR_HOST", address)
+        env.setenv("GOOGLE_CLOUD_PROJECT", PROJECT)
+        yield address
+
+
+@pytest.fixture
+def firestore_client(firestore_host: str) -> Any:
+    """A client of the test's own on an empty database."""
+    from google.cloud import firestore
+
+    reset(firestore_host, DATABASE)
+    return firestore.Client(project=PROJECT, database=DATABASE)
