@@ -79,9 +79,9 @@ if TYPE_CHECKING:
     from ..ports.wallet import ActiveSessions
 
 # An entity as read (with its ETag in `metadata`), and one to write.
-Entity = TableEntity
-NewEntity = dict[str, Any]
-Operation = tuple[Any, ...]
+type Entity = TableEntity
+type NewEntity = dict[str, Any]
+type Operation = tuple[Any, ...]
 
 BALANCE = "BALANCE"
 PROTECTION = "PROTECTION"
