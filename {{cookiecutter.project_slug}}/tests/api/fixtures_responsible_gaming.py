@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from tests.api.http_api import OTHER_PLAYER, PLAYER
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedgerStore
@@ -32,6 +31,10 @@ def protection(
 @pytest.fixture
 def wallet_guard(ledger: InMemoryLedgerStore, protection: ProtectionService) -> dict[str, Any]:
     """Player protection guards the wallet (overrides fixtures_wallet.py's no-op guard)."""
+    # Imported here, not at the top: tests/conftest.py loads this file for every test, and the HTTP
+    # harness reads the cloud's gateway settings, which only the API tests need.
+    from tests.api.http_api import OTHER_PLAYER, PLAYER
+
     # The KYC gate fails closed: the two test players are verified here, so the wallet's own rules show.
     for player_id in (PLAYER, OTHER_PLAYER):
         ledger.save_protection(PlayerProtection(player_id, kyc=KycStatus.VERIFIED, version=1))

@@ -4,7 +4,7 @@ The requests are counted by botocore (one `before-send` per HTTP request, retrie
 is counted is what a player waits for on AWS. The read carries everything the operation needs (the
 balance, the transaction id's own item, a win's or rollback's bet, the player's protection); the
 answer's balance is the read balance moved by the write's amount, not read again. A replay is the
-read alone. tests/contract/test_ledger_store_contract_with_responsible_gaming.py runs the same count
+read alone. tests/contract/test_dynamodb_ledger_store_with_responsible_gaming.py runs the same count
 with player protection on.
 """
 

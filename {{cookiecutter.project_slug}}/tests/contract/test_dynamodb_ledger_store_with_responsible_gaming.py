@@ -1,4 +1,4 @@
-"""The ledger's store with player protection on: what the guards add to a money operation's one write."""
+"""The DynamoDB ledger store with player protection on: what the guards add to a money operation's write."""
 
 from __future__ import annotations
 
