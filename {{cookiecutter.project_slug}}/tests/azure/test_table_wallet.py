@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from tests.azure.fixtures import RequestLog, azure_storage, table_factory
+
+pytest.importorskip("azure.data.tables", reason="azure-data-tables is not installed (requirements-azure.txt)")
+
+from tests.support.fixtures_azure import RequestLog
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
 from {{ cookiecutter.package_name }}.adapters.table_wallet import TableLedgerStore, table_client
@@ -28,8 +31,6 @@ from {{ cookiecutter.package_name }}.domain.wallet import (
     Wallet,
     fingerprint,
 )
-
-__all__ = ["azure_storage", "table_factory"]
 
 PLAYER = "player-1"
 SOURCE = "{{ cookiecutter.package_name }}.wallet"

@@ -22,15 +22,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.azure.fixtures import RequestLog, azure_storage, table_factory
+import pytest
+
+pytest.importorskip("azure.data.tables", reason="azure-data-tables is not installed (requirements-azure.txt)")
+
+from tests.support.fixtures_azure import RequestLog
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
 from {{ cookiecutter.package_name }}.adapters.table_wallet import TableLedgerStore
 from {{ cookiecutter.package_name }}.domain.errors import BetAlreadyRolledBack, InsufficientFunds, NotFound
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import EntryKind, Wallet, WalletReceipt
-
-__all__ = ["azure_storage", "table_factory"]
 
 PLAYER = "player-1"
 CURRENCY = "EUR"

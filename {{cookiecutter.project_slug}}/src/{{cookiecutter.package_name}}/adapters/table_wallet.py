@@ -322,9 +322,13 @@ class TableLedgerStore:
         BalanceMoved (with the balance as it is). Without it a lost race is read and tried again.
         """
         player_id = entry.player_id
-        wanted = [BALANCE, *(key for key in also_read if key is not None), *_guard_keys(guard)]
+        entry_key = _tx_key(entry.kind.scope, entry.transaction_id)
+        wanted = [BALANCE, entry_key, *(key for key in also_read if key is not None), *_guard_keys(guard)]
         for _attempt in range(RACE_ATTEMPTS):
             found = self._recall(player_id, wanted, at_version)
+            if entry_key in found:
+                # The id is taken: a duplicate before any other refusal, as the entry's insert would fail.
+                raise DuplicateTransaction(entry.transaction_id)
             balance = found.get(BALANCE)
             if at_version is not None and _version(balance) != at_version:
                 raise BalanceMoved(None if balance is None else _balance_from(player_id, balance))

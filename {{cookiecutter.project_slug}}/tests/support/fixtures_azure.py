@@ -1,7 +1,10 @@
-"""The Azure tests' fixtures: one Azurite per test session, a fresh table per test.
+"""The Azure project's test fixtures: one Azurite per test session, and fresh tables on it.
 
-Imported by name where they are used (the Azure tests also run with --noconftest, so they do not rely
-on the project's shared conftest).
+Loaded by tests/conftest.py by its name (an Azure file: a project on another cloud has its own
+fixtures_<provider>.py instead). Azurite starts once per test session, and only if a test asks for it
+(tests/azure/azurite.py); each test that uses a table gets a fresh, uniquely named one. The Azure SDK is
+imported inside the fixtures: the project's main environment may not have it (requirements-azure.txt),
+and then the tests that need it skip, saying so.
 """
 
 from __future__ import annotations
@@ -11,14 +14,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from tests.azure.azurite import Azurite, azurite, azurite_script
 
-tables = pytest.importorskip(
-    "azure.data.tables", reason="azure-data-tables is not installed (requirements-azure.txt)"
-)
-
-from tests.azure.azurite import Azurite, azurite, azurite_script  # noqa: E402
-
-# Each HTTP request a client sends, as (method, path): what the request-counting tests read.
+# Each HTTP request a client sends, as (method, last path segment): what the request-counting tests read.
 RequestLog = list[tuple[str, str]]
 
 
@@ -40,12 +38,15 @@ def table_factory(azure_storage: Azurite) -> Iterator[Callable[..., Any]]:
 
     `requests`: where the client logs each request it sends.
     """
+    tables = pytest.importorskip(
+        "azure.data.tables", reason="azure-data-tables is not installed (requirements-azure.txt)"
+    )
     service = tables.TableServiceClient.from_connection_string(azure_storage.connection_string)
     made: list[str] = []
 
     def make(requests: RequestLog | None = None, *, name: str | None = None) -> Any:
         if name is None:
-            name = f"wallet{uuid.uuid4().hex[:16]}"
+            name = f"t{uuid.uuid4().hex[:20]}"
             service.create_table(name)
             made.append(name)
         hooks: dict[str, Any] = {}
