@@ -1,9 +1,10 @@
-"""The Azure flavour's own tests on Azurite: a generated Azure project's tests/azure pass, none skipped.
+"""The Azure flavour's own tests on Azurite: a generated Azure project's tests/azure and the shared ledger
+contract suites on its Table Storage store pass, none skipped.
 
 They run on the environment `make install` builds from the project's dev and Azure locks (.venv-azure,
 TEMPLATE_AZURE_PYTHON) against the Azurite `make install` puts in .cache/azurite from the project's npm
-lock (TEMPLATE_AZURITE, its azurite.js); `make test` sets both. --noconftest: the project's shared
-conftest still starts the AWS test servers, whose support files an Azure project does not have.
+lock (TEMPLATE_AZURITE, its azurite.js); `make test` sets both. The project's conftest loads its Azure
+fixtures (tests/support/fixtures_azure*.py), which give the contract suites their `[cloud]` store.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from combinations import LONGEST_SLUG
 from conftest import bake
 
 NEEDS = ("TEMPLATE_AZURE_PYTHON", "TEMPLATE_AZURITE")
+# The shared ledger contract suites: each test on the in-memory store, then on the cloud's (`[cloud]`).
+CONTRACTS = ("tests/contract/test_ledger_store_contract.py",
+             "tests/contract/test_ledger_store_contract_with_sessions.py")
 # The tests that prove the wallet's Table Storage store (each must be reported PASSED by name).
 WALLET_ON_AZURITE = (
     "test_each_money_operation_is_one_query_and_one_transaction[deposit]",
@@ -40,7 +44,7 @@ def test_azure_tests_pass_on_azurite(tmp_path: Path) -> None:
     assert result.returncode == 0, result.output
     assert result.project.name == LONGEST_SLUG
     run = subprocess.run(
-        [os.environ["TEMPLATE_AZURE_PYTHON"], "-m", "pytest", "tests/azure", "-v", "-rP", "--noconftest",
+        [os.environ["TEMPLATE_AZURE_PYTHON"], "-m", "pytest", "tests/azure", *CONTRACTS, "-v", "-rP",
          "-p", "no:cacheprovider"],
         cwd=result.project, capture_output=True, text=True, check=False, timeout=900,
         env={**os.environ, "AZURITE": os.environ["TEMPLATE_AZURITE"], "WALLET_CONCURRENCY": "8x200"},
@@ -49,6 +53,11 @@ def test_azure_tests_pass_on_azurite(tmp_path: Path) -> None:
     assert "SKIPPED" not in run.stdout, run.stdout
     for test in WALLET_ON_AZURITE:
         assert re.search(rf"{re.escape(test)}.*PASSED", run.stdout), f"{test} did not pass:\n{run.stdout}"
+    # Every contract test that ran on the in-memory store passed on the Table Storage store too.
+    on_memory = re.findall(r"::(\S+)\[memory\] PASSED", run.stdout)
+    on_table_storage = set(re.findall(r"::(\S+)\[cloud\] PASSED", run.stdout))
+    assert len(on_memory) >= 40, run.stdout
+    assert set(on_memory) <= on_table_storage, set(on_memory) - on_table_storage
     # The concurrency test's figures (its output, which -rP shows), for the log of the run.
     figures = re.search(r"8 clients x 200 requests on one player: .*", run.stdout)
     assert figures is not None, run.stdout
