@@ -30,7 +30,11 @@ from tests.support.fixtures_azure import RequestLog
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
 from {{ cookiecutter.package_name }}.adapters.table_wallet import TableLedgerStore
-from {{ cookiecutter.package_name }}.domain.errors import BetAlreadyRolledBack, InsufficientFunds, NotFound
+from {{ cookiecutter.package_name }}.domain.errors import (
+    BetAlreadyRolledBack,
+    InsufficientFunds,
+    NotFound,
+)
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import EntryKind, Wallet, WalletReceipt
 
