@@ -285,7 +285,7 @@ class TableLedgerStore:
         from ..domain.guard import ProtectionCheckFailed
 
         stored = self._get(protection.player_id, PROTECTION)
-        stored_version = 0 if stored is None or "kyc" not in stored else int(stored["version"])
+        stored_version = 0 if stored is None or "kyc" not in stored else _int(stored, "version")
         if stored_version != protection.version - 1:
             raise ProtectionCheckFailed(protection.player_id)
         entity = _protection_to_entity(protection)
@@ -573,7 +573,7 @@ def _guard_operations(
             if blocked is not None and blocked > checked_at:
                 raise ProtectionCheckFailed(player_id)
             if guard.version is not None and (
-                int(stored["version"]) != guard.version or stored["kyc"] != KycStatus.VERIFIED.value
+                _int(stored, "version") != guard.version or stored["kyc"] != KycStatus.VERIFIED.value
             ):
                 raise ProtectionCheckFailed(player_id)
         elif guard.version is not None:
