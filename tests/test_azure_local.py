@@ -32,6 +32,9 @@ WALLET_ON_AZURITE = (
     "test_the_outbox_is_written_in_the_ledger_entry",
     "test_a_lost_race_at_a_version_is_balance_moved_with_the_balance_as_it_is",
     "test_concurrent_clients_keep_one_players_money_exact",
+    "test_a_guarded_bet_moves_money_and_counters_together_within_the_cap",
+    "test_a_protection_saved_between_the_read_and_the_write_fails_the_write",
+    "test_an_exclusion_saved_after_a_bonus_read_no_protection_fails_the_grant",
 )
 
 
