@@ -35,6 +35,8 @@ WALLET_ON_AZURITE = (
     "test_a_guarded_bet_moves_money_and_counters_together_within_the_cap",
     "test_a_protection_saved_between_the_read_and_the_write_fails_the_write",
     "test_an_exclusion_saved_after_a_bonus_read_no_protection_fails_the_grant",
+    "test_a_guarded_bet_is_two_queries_and_one_transaction",
+    "test_concurrent_bets_never_pass_the_wager_limit",
 )
 
 
