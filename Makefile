@@ -67,6 +67,26 @@ $(GCP_VENV)/.installed: $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements-
 	@$(call timed,GCP environment,$(call locked_install,$(GCP_VENV)/bin/python,-r "$(PROJECT)/requirements-dev.txt" -r "$(PROJECT)/requirements-gcp.txt"))
 	touch $@
 
+# The Azure flavour's tests (an Azure project's tests/azure, on Azurite): the project's dev lock and its Azure
+# lock (requirements-azure.txt, resolved against the dev lock) in one environment.
+AZURE_VENV := .venv-azure
+$(AZURE_VENV)/.installed: $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements-azure.txt | $(VENV)/.installed
+	@echo "==> Azure environment (Table Storage client, azure-identity) in $(AZURE_VENV)"
+	$(PYTHON_BOOT) -m venv $(AZURE_VENV)
+	@$(call timed,Azure environment,$(call locked_install,$(AZURE_VENV)/bin/python,-r "$(PROJECT)/requirements-dev.txt" -r "$(PROJECT)/requirements-azure.txt"))
+	touch $@
+
+# Azurite, the local Azure Storage of the Azure tests: the npm package pinned by an Azure project's
+# tools/azurite/package-lock.json (integrity hashes; `npm ci` refuses anything else), installed once here.
+AZURITE_DIR := .cache/azurite
+AZURITE_SCRIPT := $(AZURITE_DIR)/node_modules/azurite/dist/src/azurite.js
+$(AZURITE_DIR)/.installed: $(PROJECT)/tools/azurite/package.json $(PROJECT)/tools/azurite/package-lock.json
+	@echo "==> Azurite (local Azure Storage for the Azure tests) in $(AZURITE_DIR)"
+	rm -rf $(AZURITE_DIR) && mkdir -p $(AZURITE_DIR)
+	cp $^ $(AZURITE_DIR)/
+	@$(call timed,Azurite,cd $(AZURITE_DIR) && npm ci --no-audit --no-fund --loglevel=error)
+	touch $@
+
 # The generated project's package-lock.json pins every transitive package, so a registry that gains a
 # release, or lacks one, cannot change what the tests (or a project's `make install`) install.
 $(NODE_DIR)/.installed: $(PROJECT)/package.json $(PROJECT)/package-lock.json $(VENV)/.installed
@@ -76,12 +96,16 @@ $(NODE_DIR)/.installed: $(PROJECT)/package.json $(PROJECT)/package-lock.json $(V
 	@$(call timed,Node packages,cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error)
 	touch $@
 
-install: $(VENV)/.installed $(EXTRA_VENVS) $(SCAN_VENV)/.installed $(GCP_VENV)/.installed $(NODE_DIR)/.installed ## Install test tooling, project deps, scanners and node packages
+# Every environment and node folder the tests use (what each holds: docs/03-developing.md, "The tests").
+INSTALLED := $(VENV)/.installed $(EXTRA_VENVS) $(SCAN_VENV)/.installed $(GCP_VENV)/.installed \
+	$(AZURE_VENV)/.installed $(NODE_DIR)/.installed $(AZURITE_DIR)/.installed
+install: $(INSTALLED) ## Install test tooling, project deps, scanners and node packages
 
 # Where the tests find the shared node packages, scanners and each Python's project environment.
 TEST_ENV = TEMPLATE_NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules" TEMPLATE_SCAN_BIN="$(CURDIR)/$(SCAN_VENV)/bin" \
 	TEMPLATE_PYTHONS="$(foreach v,$(EXTRA_VERSIONS),$(v)=$(CURDIR)/.venv-py$(v)/bin/python)" \
-	TEMPLATE_GCP_PYTHON="$(CURDIR)/$(GCP_VENV)/bin/python" PYTHON="$(CURDIR)/$(PY)"
+	TEMPLATE_GCP_PYTHON="$(CURDIR)/$(GCP_VENV)/bin/python" TEMPLATE_AZURE_PYTHON="$(CURDIR)/$(AZURE_VENV)/bin/python" \
+	TEMPLATE_AZURITE="$(CURDIR)/$(AZURITE_SCRIPT)" PYTHON="$(CURDIR)/$(PY)"
 
 test: install lint ## Run the template's whole test suite (lint first): the gate, about 30 min on 2 cores
 	@$(call timed,make test,$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) $(ARGS))
@@ -134,4 +158,4 @@ lint: $(VENV)/.installed ## Lint the template's own Python
 	$(VENV)/bin/ruff check hooks tests tools local_extensions.py
 
 clean: ## Remove environments, caches and build output
-	rm -rf $(VENV) .venv-py* $(SCAN_VENV) $(GCP_VENV) .cache build site .pytest_cache
+	rm -rf $(VENV) .venv-py* $(SCAN_VENV) $(GCP_VENV) $(AZURE_VENV) .cache build site .pytest_cache

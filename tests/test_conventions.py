@@ -221,7 +221,8 @@ def test_the_templates_own_pins_receive_update_pull_requests() -> None:
     dependabot = _yaml(TEMPLATE_DIR / ".github" / "dependabot.yml")
     directories = {(u["package-ecosystem"], u["directory"]) for u in dependabot["updates"]}
     project = "/{{cookiecutter.project_slug}}"
-    assert {("pip", "/"), ("pip", project), ("npm", project), ("github-actions", "/")} <= directories
+    assert {("pip", "/"), ("pip", project), ("npm", project), ("npm", f"{project}/tools/azurite"),
+            ("github-actions", "/")} <= directories
     # What Dependabot reads there, as it is in the template (unrendered): plain JSON, lock in step.
     package = json.loads((TEMPLATE_DIR / project[1:] / "package.json").read_text(encoding="utf-8"))
     lock = json.loads((TEMPLATE_DIR / project[1:] / "package-lock.json").read_text(encoding="utf-8"))

@@ -1,0 +1,69 @@
+"""The Azure flavour's own tests on Azurite: a generated Azure project's tests/azure and the shared ledger
+contract suites on its Table Storage store pass, none skipped.
+
+They run on the environment `make install` builds from the project's dev and Azure locks (.venv-azure,
+TEMPLATE_AZURE_PYTHON) against the Azurite `make install` puts in .cache/azurite from the project's npm
+lock (TEMPLATE_AZURITE, its azurite.js); `make test` sets both. The project's conftest loads its Azure
+fixtures (tests/support/fixtures_azure*.py), which give the contract suites their `[cloud]` store.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from combinations import LONGEST_SLUG
+from conftest import bake
+
+NEEDS = ("TEMPLATE_AZURE_PYTHON", "TEMPLATE_AZURITE")
+# The shared ledger contract suites: each test on the in-memory store, then on the cloud's (`[cloud]`).
+CONTRACTS = ("tests/contract/test_ledger_store_contract.py",
+             "tests/contract/test_ledger_store_contract_with_sessions.py")
+# The tests that prove the wallet's Table Storage store (each must be reported PASSED by name).
+WALLET_ON_AZURITE = (
+    "test_each_money_operation_is_one_query_and_one_transaction[deposit]",
+    "test_each_money_operation_is_one_query_and_one_transaction[bet]",
+    "test_each_money_operation_is_one_query_and_one_transaction[win]",
+    "test_each_money_operation_is_one_query_and_one_transaction[rollback]",
+    "test_a_refused_bet_writes_nothing",
+    "test_the_outbox_is_written_in_the_ledger_entry",
+    "test_a_lost_race_at_a_version_is_balance_moved_with_the_balance_as_it_is",
+    "test_concurrent_clients_keep_one_players_money_exact",
+    "test_a_guarded_bet_moves_money_and_counters_together_within_the_cap",
+    "test_a_protection_saved_between_the_read_and_the_write_fails_the_write",
+    "test_an_exclusion_saved_after_a_bonus_read_no_protection_fails_the_grant",
+    "test_a_guarded_bet_is_two_queries_and_one_transaction",
+    "test_concurrent_bets_never_pass_the_wager_limit",
+)
+
+
+@pytest.mark.skipif(not all(os.environ.get(name) for name in NEEDS),
+                    reason="TEMPLATE_AZURE_PYTHON and TEMPLATE_AZURITE (what `make install` builds) are not set")
+def test_azure_tests_pass_on_azurite(tmp_path: Path) -> None:
+    # The longest slug: its package's long import lines must still import.
+    result = bake(tmp_path, {"cloud_provider": "azure", "region": "westeurope",
+                             "project_name": "Lucky Star Casino Platform EU Operations"})
+    assert result.returncode == 0, result.output
+    assert result.project.name == LONGEST_SLUG
+    run = subprocess.run(
+        [os.environ["TEMPLATE_AZURE_PYTHON"], "-m", "pytest", "tests/azure", *CONTRACTS, "-v", "-rP",
+         "-p", "no:cacheprovider"],
+        cwd=result.project, capture_output=True, text=True, check=False, timeout=900,
+        env={**os.environ, "AZURITE": os.environ["TEMPLATE_AZURITE"], "WALLET_CONCURRENCY": "8x200"},
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "SKIPPED" not in run.stdout, run.stdout
+    for test in WALLET_ON_AZURITE:
+        assert re.search(rf"{re.escape(test)}.*PASSED", run.stdout), f"{test} did not pass:\n{run.stdout}"
+    # Every contract test that ran on the in-memory store passed on the Table Storage store too.
+    on_memory = re.findall(r"::(\S+)\[memory\] PASSED", run.stdout)
+    on_table_storage = set(re.findall(r"::(\S+)\[cloud\] PASSED", run.stdout))
+    assert len(on_memory) >= 40, run.stdout
+    assert set(on_memory) <= on_table_storage, set(on_memory) - on_table_storage
+    # The concurrency test's figures (its output, which -rP shows), for the log of the run.
+    figures = re.search(r"8 clients x 200 requests on one player: .*", run.stdout)
+    assert figures is not None, run.stdout
+    print(figures.group(0))

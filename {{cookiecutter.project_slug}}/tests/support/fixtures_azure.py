@@ -1,0 +1,63 @@
+"""The Azure project's test fixtures: one Azurite per test session, and fresh tables on it.
+
+Loaded by tests/conftest.py by its name (an Azure file: a project on another cloud has its own
+fixtures_<provider>.py instead). Azurite starts once per test session, and only if a test asks for it
+(tests/azure/azurite.py); each test that uses a table gets a fresh, uniquely named one. The Azure SDK is
+imported inside the fixtures: the project's main environment may not have it (requirements-azure.txt),
+and then the tests that need it skip, saying so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from tests.azure.azurite import Azurite, azurite, azurite_script
+
+# Each HTTP request a client sends, as (method, last path segment): what the request-counting tests read.
+RequestLog = list[tuple[str, str]]
+
+
+@pytest.fixture(scope="session")
+def azure_storage() -> Iterator[Azurite]:
+    """Azurite for the whole session: Tables, Queues and Blobs in memory."""
+    script = azurite_script()
+    if script is None:
+        pytest.skip(
+            "Azurite is not installed: run `npm ci` in tools/azurite, or set AZURITE (its azurite.js)"
+        )
+    with azurite(script) as running:
+        yield running
+
+
+@pytest.fixture
+def table_factory(azure_storage: Azurite) -> Iterator[Callable[..., Any]]:
+    """Makes a client of a fresh, uniquely named table (deleted after the test), or of the table `name`.
+
+    `requests`: where the client logs each request it sends.
+    """
+    tables = pytest.importorskip(
+        "azure.data.tables", reason="azure-data-tables is not installed (requirements-azure.txt)"
+    )
+    service = tables.TableServiceClient.from_connection_string(azure_storage.connection_string)
+    made: list[str] = []
+
+    def make(requests: RequestLog | None = None, *, name: str | None = None) -> Any:
+        if name is None:
+            name = f"t{uuid.uuid4().hex[:20]}"
+            service.create_table(name)
+            made.append(name)
+        hooks: dict[str, Any] = {}
+        if requests is not None:
+            hooks["raw_request_hook"] = lambda request: requests.append(
+                (request.http_request.method, request.http_request.url.split("?")[0].rsplit("/", 1)[-1])
+            )
+        return tables.TableClient.from_connection_string(
+            azure_storage.connection_string, table_name=name, **hooks
+        )
+
+    yield make
+    for name in made:
+        service.delete_table(name)
