@@ -83,7 +83,7 @@ AZURITE_SCRIPT := $(AZURITE_DIR)/node_modules/azurite/dist/src/azurite.js
 $(AZURITE_DIR)/.installed: $(PROJECT)/tools/azurite/package.json $(PROJECT)/tools/azurite/package-lock.json
 	@echo "==> Azurite (local Azure Storage for the Azure tests) in $(AZURITE_DIR)"
 	rm -rf $(AZURITE_DIR) && mkdir -p $(AZURITE_DIR)
-	cp $^ $(AZURITE_DIR)/
+	cp "$(PROJECT)/tools/azurite/package.json" "$(PROJECT)/tools/azurite/package-lock.json" $(AZURITE_DIR)/
 	@$(call timed,Azurite,cd $(AZURITE_DIR) && npm ci --no-audit --no-fund --loglevel=error)
 	touch $@
 
