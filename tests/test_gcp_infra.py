@@ -265,6 +265,7 @@ GCP_PROJECT_TESTS = (
     "tests/gcp",
     "tests/contract/test_ledger_store_contract.py",
     "tests/contract/test_ledger_store_contract_with_sessions.py",
+    "tests/contract/test_firestore_ledger_store_with_responsible_gaming.py",
 )
 
 
@@ -288,7 +289,8 @@ def test_gcp_tests_pass_on_the_emulators_and_functions_framework(tmp_path: Path)
     assert "SKIPPED" not in run.stdout, run.stdout
     for test in ("test_a_malformed_message_ends_in_the_dead_letter_topic", "test_a_functions_framework_target",
                  "test_every_money_operation_is_one_read_and_one_transaction",
-                 "test_eight_clients_on_separate_players_keep_every_balance_equal_to_its_ledger"):
+                 "test_eight_clients_on_separate_players_keep_every_balance_equal_to_its_ledger",
+                 "test_every_money_operation_with_player_protection_is_one_read_and_one_transaction"):
         assert re.search(rf"{test}\S* PASSED", run.stdout), run.stdout
     # Every ledger contract test ran on Firestore and passed, none on DynamoDB (which a GCP project lacks).
     contract = (PROJECT_TEMPLATE / "tests/contract/test_ledger_store_contract.py").read_text()
