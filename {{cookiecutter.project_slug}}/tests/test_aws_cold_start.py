@@ -27,16 +27,34 @@ LOADED_ON_FIRST_USE = ("boto3", "botocore", "aws_lambda_powertools")
 # (api/aws_operator_wallet.py), so the API's init loads it; the other modules' load on first use.
 STILL_LOADED_AT_INIT = (".domain.operator_wallet",)
 # What a worker's init (its handler imported, its service built by an empty batch, as the bench's probe
-# does) leaves to the records that need it: modules it must not load, and classes it must not define.
+# does) leaves to the functions and records that need it: modules it must not load, and classes it
+# must not define (each dataclass compiles its generated methods when it is defined).
+OTHER_FUNCTIONS_SETTINGS = (  # settings_api.py, settings_audit.py
+    "ServerCallerSettings",
+    "FrontDoorSettings",
+    "AuditSettings",
+    "AuditArchiveSettings",
+    "AuditArchiveQueueSettings",
+)
 LEFT_TO_FIRST_USE = {
     # The hosted wallet's domain and ledger adapter: read on the first settled bet, paid into on the
     # first grant; deposits and bets only count towards promotions.
-    "promotions": ((".domain.wallet", ".adapters.dynamodb_wallet"), ()),
+    "promotions": ((".domain.wallet", ".adapters.dynamodb_wallet"), OTHER_FUNCTIONS_SETTINGS),
     # The API's read models (standings, mission status, tournament entries): the worker only scores.
     "leaderboards": (
         (".domain.wallet", ".adapters.dynamodb_wallet"),
-        ("Standing", "BoardStandings", "PlayerStanding", "MissionStatus", "TournamentEntry"),
+        (
+            "Standing",
+            "BoardStandings",
+            "PlayerStanding",
+            "MissionStatus",
+            "TournamentEntry",
+            *OTHER_FUNCTIONS_SETTINGS,
+        ),
     ),
+    "notifications": ((), OTHER_FUNCTIONS_SETTINGS),
+    "sessionActivity": ((), OTHER_FUNCTIONS_SETTINGS),
+    "ggrTotals": ((), OTHER_FUNCTIONS_SETTINGS),
 }
 
 
@@ -86,12 +104,14 @@ def test_a_worker_init_leaves_what_few_records_need_to_first_use(function: str |
         "print(*loaded)\n"
         "print(*defined)\n"
     )
-    # Every module's table, and the bus: what the worker's settings read (no client is built).
+    # Every module's table, the bus and the reports' bucket: what the workers' settings read (no client
+    # is built).
     tables = {f"{name.upper()}_TABLE_NAME": f"table-{name}" for name in registry.MODULES}
+    tables.update(EVENT_BUS_NAME="bus", ANALYTICS_BUCKET_NAME="analytics")
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **tables, "EVENT_BUS_NAME": "bus", "PYTHONPATH": str(PROJECT_ROOT / "src")},
+        env={**os.environ, **tables, "PYTHONPATH": str(PROJECT_ROOT / "src")},
         capture_output=True,
         text=True,
         check=True,

@@ -17,7 +17,8 @@ from ..observability import paused_collector
 # Flask, its dependencies and the API's modules, then the app: what this function's cold start builds
 # and keeps, built with the garbage collector paused and then frozen (docs/benchmarks.md).
 with paused_collector():
-    from ..settings import FrontDoorSettings, Settings
+    from ..settings import Settings
+    from ..settings_api import FrontDoorSettings
     from .app import create_app
     from .context import ServerCaller, ServiceBuilder, Services
     from .modules import modules_of
