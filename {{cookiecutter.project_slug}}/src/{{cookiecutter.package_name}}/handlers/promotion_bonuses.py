@@ -33,7 +33,9 @@ class DeferredLedger:
         return self._store
 
     def entry(self, player_id: str, scope: IdScope, transaction_id: str) -> LedgerEntry | None:
-        return self.store().entry(player_id, scope, transaction_id)
+        # Typed here: a project without the hosted wallet (hybrid mode) has no DynamoLedgerStore to check.
+        entry: LedgerEntry | None = self.store().entry(player_id, scope, transaction_id)
+        return entry
 
 
 def promotion_bonuses(
