@@ -9,7 +9,10 @@ from {{ cookiecutter.package_name }}.adapters.memory_wallet import InMemoryLedge
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import IdScope
 from {{ cookiecutter.package_name }}.handlers.bonus_wallet import DeferredOperatorWallet
-from {{ cookiecutter.package_name }}.handlers.promotion_bonuses import DeferredLedger, promotion_bonuses
+from {{ cookiecutter.package_name }}.handlers.promotion_bonuses import (
+    DeferredLedger,
+    promotion_bonuses,
+)
 
 AT = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 SOURCE = "{{ cookiecutter.package_name }}"
