@@ -18,7 +18,7 @@ import pytest
 from tools.aws import package_code
 from tools.project import PROJECT_ROOT
 
-from {{ cookiecutter.package_name }} import observability
+from {{ cookiecutter.package_name }} import observability, registry
 from {{ cookiecutter.package_name }}.adapters import aws_clients
 
 # Loaded by the first invocation, never by the import of a handler module.
@@ -26,6 +26,36 @@ LOADED_ON_FIRST_USE = ("boto3", "botocore", "aws_lambda_powertools")
 # The operator's wallet (hybrid mode) still imports its domain with its AWS composition
 # (api/aws_operator_wallet.py), so the API's init loads it; the other modules' load on first use.
 STILL_LOADED_AT_INIT = (".domain.operator_wallet",)
+# What a worker's init (its handler imported, its service built by an empty batch, as the bench's probe
+# does) leaves to the functions and records that need it: modules it must not load, and classes it
+# must not define (each dataclass compiles its generated methods when it is defined).
+OTHER_FUNCTIONS_SETTINGS = (  # settings_api.py, settings_audit.py
+    "ServerCallerSettings",
+    "FrontDoorSettings",
+    "AuditSettings",
+    "AuditArchiveSettings",
+    "AuditArchiveQueueSettings",
+)
+LEFT_TO_FIRST_USE = {
+    # The hosted wallet's domain and ledger adapter: read on the first settled bet, paid into on the
+    # first grant; deposits and bets only count towards promotions.
+    "promotions": ((".domain.wallet", ".adapters.dynamodb_wallet"), OTHER_FUNCTIONS_SETTINGS),
+    # The API's read models (standings, mission status, tournament entries): the worker only scores.
+    "leaderboards": (
+        (".domain.wallet", ".adapters.dynamodb_wallet"),
+        (
+            "Standing",
+            "BoardStandings",
+            "PlayerStanding",
+            "MissionStatus",
+            "TournamentEntry",
+            *OTHER_FUNCTIONS_SETTINGS,
+        ),
+    ),
+    "notifications": ((), OTHER_FUNCTIONS_SETTINGS),
+    "sessionActivity": ((), OTHER_FUNCTIONS_SETTINGS),
+    "ggrTotals": ((), OTHER_FUNCTIONS_SETTINGS),
+}
 
 
 @pytest.fixture
@@ -54,6 +84,44 @@ def test_importing_a_function_loads_neither_the_sdk_nor_powertools(function: str
 
     assert module in loaded
     assert [name for name in LOADED_ON_FIRST_USE if name in loaded] == []
+
+
+@pytest.mark.parametrize(
+    "function", sorted(set(LEFT_TO_FIRST_USE) & set(package_code.handler_modules())) or [None]
+)
+def test_a_worker_init_leaves_what_few_records_need_to_first_use(function: str | None) -> None:
+    if function is None:
+        assert not set(LEFT_TO_FIRST_USE) & set(package_code.handler_modules())
+        return
+    module = package_code.handler_modules()[function]
+    package = module.split(".")[0]
+    script = (
+        "import sys, importlib\n"
+        f"importlib.import_module({module!r}).handler(dict(Records=[]), None)\n"
+        f"loaded = [name for name in sys.modules if name.startswith({package!r})]\n"
+        "defined = [value.__name__ for name in loaded for value in vars(sys.modules[name]).values()\n"
+        "           if isinstance(value, type) and value.__module__ == name]\n"
+        "print(*loaded)\n"
+        "print(*defined)\n"
+    )
+    # Every module's table, the bus and the reports' bucket: what the workers' settings read (no client
+    # is built).
+    tables = {f"{name.upper()}_TABLE_NAME": f"table-{name}" for name in registry.MODULES}
+    tables.update(EVENT_BUS_NAME="bus", ANALYTICS_BUCKET_NAME="analytics")
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **tables, "PYTHONPATH": str(PROJECT_ROOT / "src")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded, defined = (line.split() for line in result.stdout.splitlines()[-2:])
+    modules, classes = LEFT_TO_FIRST_USE[function]
+
+    assert module in loaded  # the init ran
+    assert [name for name in loaded if name.endswith(modules)] == []
+    assert sorted(set(classes) & set(defined)) == []
 
 
 def test_an_sdk_client_is_built_with_the_collector_paused(

@@ -53,6 +53,8 @@ def toy_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             "adapters/__init__.py": "",
             "adapters/store.py": f"import {PACKAGE}.domain.core\nclass Store: ...\n",
             "rules.json": "{}",
+            "api/__init__.py": "",
+            "api/contract.yaml": "openapi: 3.1.0\n",
         },
     )
     monkeypatch.setattr(package_code, "SRC_DIR", tmp_path)
@@ -84,6 +86,8 @@ def test_a_function_carries_its_modules_and_the_package_data(toy_package: Path) 
     assert f"{PACKAGE}/domain/core.py" in code.files
     assert f"{PACKAGE}/rules.json" in code.files
     assert f"{PACKAGE}/domain/unused.py" not in code.files
+    # Data of a package the function never imports stays out (the API's contract is not a worker's).
+    assert f"{PACKAGE}/api/contract.yaml" not in code.files
 
 
 def test_an_import_of_a_missing_module_is_named(toy_package: Path) -> None:

@@ -34,8 +34,10 @@ def import_before_snapshot() -> None:
 
 
 def first_request_imports() -> list[str]:
-    """What the first request to a module's routes imports: its domain and its request schemas."""
-    names = [f"{__package__}.{part}{name}" for name in MODULES for part in ("domain.", "api.schemas_")]
+    """What the first request to a module's routes imports: its domain, what only its API reads of it
+    (domain/<module>_reads.py, where a worker of the module does not need it), and its request schemas."""
+    parts = ("domain.{}", "domain.{}_reads", "api.schemas_{}")
+    names = [f"{__package__}." + part.format(name) for name in MODULES for part in parts]
     return [name for name in names if find_spec(name) is not None]
 
 

@@ -22,7 +22,8 @@ from {{ cookiecutter.package_name }}.adapters.secrets_manager import (
 )
 from {{ cookiecutter.package_name }}.api.aws import aws_app
 from {{ cookiecutter.package_name }}.api.origin import FrontDoor
-from {{ cookiecutter.package_name }}.settings import FrontDoorSettings, SettingsError
+from {{ cookiecutter.package_name }}.settings import SettingsError
+from {{ cookiecutter.package_name }}.settings_api import FrontDoorSettings
 
 HEADER = "x-origin-verify"
 SECRET = "edge-secret-of-cloudfront-0000000000000000000000000000000000000000"  # pragma: allowlist secret

@@ -32,7 +32,8 @@ from {{ cookiecutter.package_name }}.api.server_calls import (
     RotatingKeys,
     sign,
 )
-from {{ cookiecutter.package_name }}.settings import ServerCallerSettings, Settings, SettingsError
+from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
+from {{ cookiecutter.package_name }}.settings_api import ServerCallerSettings
 
 DEPOSIT = {
     "player_id": PLAYER,

@@ -16,8 +16,8 @@ from {{ cookiecutter.package_name }}.domain.leaderboards import (
     MissionProgress,
     MissionWindow,
     ScoredPlay,
-    TournamentEntry,
 )
+from {{ cookiecutter.package_name }}.domain.leaderboards_reads import TournamentEntry
 from {{ cookiecutter.package_name }}.ports.leaderboards import LeaderboardStore
 
 TODAY = BoardWindow("daily-wins", "2030-01-01")

@@ -1173,7 +1173,7 @@ def edge_waf_attached(context: StaticContext) -> Outcome:
 
 
 SECRET = "AWS::SecretsManager::Secret"  # noqa: S105  # pragma: allowlist secret (a resource type)
-# The api function's settings of the front door (settings.py FrontDoorSettings).
+# The api function's settings of the front door (settings_api.py FrontDoorSettings).
 FRONT_DOOR_HEADER = "ORIGIN_VERIFY_HEADER"
 FRONT_DOOR_SECRET = "ORIGIN_VERIFY_SECRET_ID"  # noqa: S105  # pragma: allowlist secret (a variable's name)
 

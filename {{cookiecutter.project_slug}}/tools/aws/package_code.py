@@ -3,8 +3,8 @@
 For every function of serverless.yml, the project modules its handler can import are found by reading
 the import statements (module level and inside functions, but not those under `if TYPE_CHECKING:`),
 from the handler module through everything it reaches in this package. Each zip then carries those
-modules, their parent packages and the package's data files, and nothing else of the project: a
-worker does not carry the API, nor another module's domain.
+modules, their parent packages and the data files of those packages, and nothing else of the project:
+a worker does not carry the API (nor its contract, api/openapi.yaml), nor another module's domain.
 
 When this Python is the functions' runtime version, the same modules are compiled here to bytecode,
 hash-based and checked (PEP 552): the interpreter compares the bytecode with a hash of the source
@@ -200,10 +200,12 @@ def data_files() -> list[Path]:
 
 
 def function_code(name: str, handler_module: str, data: list[Path]) -> FunctionCode:
-    """The modules `handler_module` imports, and the package's `data` files, as one function's files."""
+    """The modules `handler_module` imports, and the package's `data` files in the packages it imports,
+    as one function's files (the API's contract, api/openapi.yaml, is no worker's)."""
     modules = closure(handler_module)
     paths = [module_path(module) for module in modules]
-    files = [path for path in paths if path is not None] + data
+    own_data = [path for path in data if ".".join(path.parent.relative_to(SRC_DIR).parts) in modules]
+    files = [path for path in paths if path is not None] + own_data
     return FunctionCode(
         name=name,
         modules=modules,

@@ -17,12 +17,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..domain.leaderboards import BoardWindow, MissionProgress, MissionWindow, ScoredPlay, TournamentEntry
+from ..domain.leaderboards import BoardWindow, MissionProgress, MissionWindow, ScoredPlay
 from .dynamodb import Item, TransactionCancelled, _DynamoTable, _key, _n, _s, _timestamp
+
+if TYPE_CHECKING:
+    from ..domain.leaderboards_reads import TournamentEntry
 
 SCORES_INDEX = "scores_by_board"
 # BatchGetItem reads at most 100 keys per call; unprocessed keys are asked for again, this often.

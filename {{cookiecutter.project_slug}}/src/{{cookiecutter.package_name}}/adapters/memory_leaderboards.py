@@ -5,8 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ..domain.leaderboards import BoardWindow, MissionProgress, MissionWindow, ScoredPlay, TournamentEntry
+from ..domain.leaderboards import BoardWindow, MissionProgress, MissionWindow, ScoredPlay
+
+if TYPE_CHECKING:
+    from ..domain.leaderboards_reads import TournamentEntry
 
 
 class InMemoryLeaderboardStore:

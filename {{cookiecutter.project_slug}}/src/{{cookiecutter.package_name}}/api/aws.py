@@ -18,7 +18,8 @@ from ..observability import paused_collector
 # and keeps, built with the garbage collector paused and then frozen (docs/benchmarks.md).
 with paused_collector():
     from .. import snapstart  # noqa: F401 - registers the SnapStart hooks (docs/snapstart.md)
-    from ..settings import FrontDoorSettings, Settings
+    from ..settings import Settings
+    from ..settings_api import FrontDoorSettings
     from .app import create_app
     from .context import ServerCaller, ServiceBuilder, Services
     from .modules import modules_of

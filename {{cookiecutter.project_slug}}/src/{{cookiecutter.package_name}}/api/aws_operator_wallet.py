@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..domain.operator_wallet import PlatformEventIntake
-from ..settings import ServerCallerSettings, SystemClock
+from ..settings import SystemClock
+from ..settings_api import ServerCallerSettings
 from ..settings_operator_wallet import platform_events_table_name
 from .context import ServerCaller, Services
 from .operator_wallet import PLATFORM_SCOPE

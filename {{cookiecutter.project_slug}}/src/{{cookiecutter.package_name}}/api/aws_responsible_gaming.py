@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..settings import ServerCallerSettings, SystemClock
+from ..settings import SystemClock
+from ..settings_api import ServerCallerSettings
 from .context import ModuleService, ServerCaller, Services
 from .responsible_gaming import KYC_SCOPE
 from .server_calls import KYC_PROVIDER, caller_with_stored_keys

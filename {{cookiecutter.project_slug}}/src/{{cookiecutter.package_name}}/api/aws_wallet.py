@@ -6,7 +6,8 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..settings import ServerCallerSettings, SystemClock
+from ..settings import SystemClock
+from ..settings_api import ServerCallerSettings
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
 from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, caller_with_stored_keys
 

@@ -16,7 +16,8 @@ from . import schemas
 from .context import ModuleApi, current_correlation_id, current_player_id, module_service
 
 if TYPE_CHECKING:
-    from ..domain.leaderboards import Leaderboard, LeaderboardService, MissionStatus, Window
+    from ..domain.leaderboards import Leaderboard, LeaderboardService, Window
+    from ..domain.leaderboards_reads import MissionStatus
 
 leaderboards_api = Blueprint("leaderboards", __name__)
 

@@ -44,7 +44,7 @@ from .context import (
 from .schemas import Body, json_body
 
 if TYPE_CHECKING:
-    from ..settings import ServerCallerSettings
+    from ..settings_api import ServerCallerSettings
 
 # Default replay window (seconds either side of the server's clock): Stripe's tolerance.
 DEFAULT_TOLERANCE_SECONDS = 300

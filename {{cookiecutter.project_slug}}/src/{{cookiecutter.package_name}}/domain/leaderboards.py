@@ -35,6 +35,7 @@ from .money import Money
 if TYPE_CHECKING:
     from ..ports import Clock, EventPublisher, MarketingGate
     from ..ports.leaderboards import BonusGranter, LeaderboardStore
+    from .leaderboards_reads import BoardStandings, MissionStatus, PlayerStanding, TournamentEntry
 
 # The wallet events that can score: stakes, wins and bonus grants.
 SCORED_EVENTS = frozenset({"BetPlaced", "BetSettled", "BonusGranted"})
@@ -313,58 +314,6 @@ class MissionProgress:
 
 
 @dataclass(frozen=True, slots=True)
-class TournamentEntry:
-    """A player's entry into one window of a tournament."""
-
-    tournament_id: str
-    window: str
-    player_id: str
-    entered_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
-    """A player's place on a board. Equal scores share a rank: the rank is 1 + the players scoring more."""
-
-    player_id: str
-    score: int
-    rank: int
-
-
-@dataclass(frozen=True, slots=True)
-class BoardStandings:
-    """The top of one board's current window."""
-
-    board: Leaderboard
-    window: Window
-    standings: list[Standing]
-
-
-@dataclass(frozen=True, slots=True)
-class PlayerStanding:
-    """One player's score and rank in a board's current window (None and None: not on the board)."""
-
-    board: Leaderboard
-    window: Window
-    score: int | None
-    rank: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class MissionStatus:
-    """A mission's current window and the player's progress in it."""
-
-    mission: Mission
-    window: Window
-    progress: int
-    rewarded: bool
-
-    @property
-    def completed(self) -> bool:
-        return self.progress >= self.mission.target
-
-
-@dataclass(frozen=True, slots=True)
 class PlayOutcome:
     """What one play changed: whether its increments were new, and the missions rewarded now."""
 
@@ -415,6 +364,8 @@ class LeaderboardService:
         """The `limit` best players of the board's current window, best first."""
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_TOP:
             raise ValidationFailed(f"limit must be a whole number from 1 to {MAX_TOP}", field="limit")
+        from .leaderboards_reads import BoardStandings, Standing  # what only the API reads
+
         board, window = self._board(board_id)
         scores = self._store.top(BoardWindow(board.board_id, window.key), limit)
         standings: list[Standing] = []
@@ -426,6 +377,8 @@ class LeaderboardService:
 
     def standing(self, board_id: str, player_id: str) -> PlayerStanding:
         """The player's score and rank in the board's current window."""
+        from .leaderboards_reads import PlayerStanding
+
         board, window = self._board(board_id)
         key = BoardWindow(board.board_id, window.key)
         score = self._store.score(key, player_id)
@@ -435,6 +388,8 @@ class LeaderboardService:
 
     def missions(self, player_id: str) -> list[MissionStatus]:
         """Every mission's current window with the player's progress."""
+        from .leaderboards_reads import MissionStatus
+
         now = self._clock.now()
         windows = [(mission, mission.schedule.current(now)) for mission in self.catalogue.missions]
         keys = [MissionWindow(mission.mission_id, window.key) for mission, window in windows]
@@ -452,6 +407,8 @@ class LeaderboardService:
 
         A new entry publishes TournamentEntered; entering again returns the first entry and publishes nothing.
         """
+        from .leaderboards_reads import TournamentEntry
+
         if self._marketing is not None:
             # A tournament is marketing: refused while the player is self-excluded or cooling off.
             self._marketing.check_marketing(player_id)

@@ -68,7 +68,7 @@ def aws_audit_archive() -> AuditArchive:
     global _archive  # one client per container
     if _archive is None:
         from ..adapters.s3 import S3AuditArchive
-        from ..settings import AuditArchiveSettings
+        from ..settings_audit import AuditArchiveSettings
 
         _archive = S3AuditArchive(AuditArchiveSettings.from_env().audit_archive_bucket)
     return _archive

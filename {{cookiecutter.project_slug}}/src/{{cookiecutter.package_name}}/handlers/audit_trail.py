@@ -116,7 +116,8 @@ def aws_audit_trail() -> AuditTrail:
     if _trail is None:
         from ..adapters.dynamodb_audit import DynamoAuditLog
         from ..adapters.sqs import SqsAuditArchiveQueue
-        from ..settings import AuditArchiveQueueSettings, AuditSettings, SystemClock
+        from ..settings import SystemClock
+        from ..settings_audit import AuditArchiveQueueSettings, AuditSettings
 
         _trail = AuditTrail(
             DynamoAuditLog(AuditSettings.from_env().audit_table_name),

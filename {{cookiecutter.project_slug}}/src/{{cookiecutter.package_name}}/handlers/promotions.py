@@ -22,7 +22,7 @@ from ..domain.errors import ValidationFailed
 from ..domain.money import Money
 from ..domain.promotions import PromotionService
 from ..observability import bind_invocation, flush_metrics
-from .promotion_bonuses import promotion_bonuses
+from .promotion_bonuses import DeferredLedger, promotion_bonuses
 from .sqs import BatchResponse, BusEvent, MalformedEvent, bus_event, process_records
 
 if TYPE_CHECKING:
@@ -98,7 +98,8 @@ def _promotion_service() -> PromotionService:
         publisher = EventBridgePublisher(settings.event_bus_name)
         clock = SystemClock()
         source = settings.event_source
-        # The hosted wallet's ledger, where it is; in hybrid mode the operator's platform keeps the stakes.
+        # The hosted wallet's ledger, where it is, built on the first settled bet or grant; in hybrid mode
+        # the operator's platform keeps the stakes.
         ledger = None if registry.enabled("operator_wallet") else _hosted_ledger(settings.wallet_table_name)
         _service = PromotionService(
             packaged_promotions(),
@@ -113,7 +114,10 @@ def _promotion_service() -> PromotionService:
     return _service
 
 
-def _hosted_ledger(table_name: str) -> DynamoLedgerStore:
-    from ..adapters.dynamodb_wallet import DynamoLedgerStore
+def _hosted_ledger(table_name: str) -> DeferredLedger:
+    def ledger() -> DynamoLedgerStore:
+        from ..adapters.dynamodb_wallet import DynamoLedgerStore
 
-    return DynamoLedgerStore(table_name)
+        return DynamoLedgerStore(table_name)
+
+    return DeferredLedger(ledger)

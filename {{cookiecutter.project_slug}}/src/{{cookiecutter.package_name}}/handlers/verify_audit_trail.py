@@ -39,7 +39,8 @@ def aws_trail_and_archive() -> tuple[AuditTrail, AuditArchive]:
     if _checked is None:
         from ..adapters.dynamodb_audit import DynamoAuditLog
         from ..adapters.s3 import S3AuditArchive
-        from ..settings import AuditArchiveSettings, AuditSettings, SystemClock
+        from ..settings import SystemClock
+        from ..settings_audit import AuditArchiveSettings, AuditSettings
 
         log = DynamoAuditLog(AuditSettings.from_env().audit_table_name)
         archive = S3AuditArchive(AuditArchiveSettings.from_env().audit_archive_bucket)

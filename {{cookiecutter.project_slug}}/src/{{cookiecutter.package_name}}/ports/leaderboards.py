@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from ..domain.leaderboards import BoardWindow, MissionProgress, MissionWindow, ScoredPlay, TournamentEntry
+from ..domain.leaderboards import BoardWindow, MissionProgress, MissionWindow, ScoredPlay
+from ..domain.leaderboards_reads import TournamentEntry
 from ..domain.money import Money
 
 
