@@ -41,6 +41,14 @@ class TableSessions:
 
 
 @pytest.fixture
+def real_ledger_contention() -> tuple[int, int]:
+    """Clients x operations on one player for the contract's concurrency test: Azurite's entity group
+    transactions are atomic and its ETags hold, so it takes the full 8 x 50 the other stores take (the
+    wallet's own 8 x 200 is tests/azure/test_table_wallet_concurrency.py)."""
+    return (8, 50)
+
+
+@pytest.fixture
 def real_ledger_store_with_sessions(
     table_factory: Callable[..., Any],
 ) -> tuple[LedgerStore, Callable[[str, str, str], None]]:
