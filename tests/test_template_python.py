@@ -132,3 +132,18 @@ def test_template_python_passes_ruff_as_it_sits(as_it_sits: Path) -> None:
 def test_template_python_passes_mypy_as_it_sits(as_it_sits: Path) -> None:
     result = run(as_it_sits, str(BIN / "mypy"), "--no-incremental", "--cache-dir", "/dev/null")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_each_clouds_fixtures_for_a_module_offer_the_same_real_stores() -> None:
+    """The shared contract suites ask the cloud's tests/support/fixtures_<cloud>_<module>.py for its real
+    stores by name (real_ledger_store, ...): every cloud that has such a file for a module offers the same
+    names, so a suite that runs on one cloud's store runs on the others'."""
+    support = PROJECT_TEMPLATE / "tests" / "support"
+    offered: dict[str, dict[str, set[str]]] = {}
+    for path in support.glob("fixtures_*_*.py"):
+        cloud, module = path.stem.removeprefix("fixtures_").split("_", 1)
+        names = set(re.findall(r"^def (real_\w+)\(", path.read_text(encoding="utf-8"), re.MULTILINE))
+        offered.setdefault(module, {})[cloud] = names
+    assert offered.get("wallet", {}).keys() >= {"aws", "gcp", "azure"}, offered
+    differing = {module: clouds for module, clouds in offered.items() if len(set(map(frozenset, clouds.values()))) > 1}
+    assert differing == {}, differing
