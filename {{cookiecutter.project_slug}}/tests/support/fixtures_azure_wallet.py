@@ -41,6 +41,16 @@ class TableSessions:
 
 
 @pytest.fixture
+def real_ledger_contention() -> tuple[int, int]:
+    """Clients x operations on one player for the contract's concurrency test: Azurite takes 8 x 50.
+
+    Azurite's entity group transactions are atomic and ETag conflicts are retried by the store: 8 x 50 on
+    one partition is measured at about 14 s (tests/azure/test_table_wallet_concurrency.py goes further).
+    """
+    return (8, 50)
+
+
+@pytest.fixture
 def real_ledger_store_with_sessions(
     table_factory: Callable[..., Any],
 ) -> tuple[LedgerStore, Callable[[str, str, str], None]]:
