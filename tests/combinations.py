@@ -94,6 +94,24 @@ AZURE_PREVIEW: list[tuple[str, dict[str, Any]]] = [
     }),
 ]
 
+# The preview combinations whose whole project is checked like a supported one (tests/test_generated_project.py:
+# ruff, ruff format, mypy and the whole pytest on the cloud's own environment and local servers): the
+# default GCP and the default Azure project, the Azure one with the longest slug. Each run leaves out the
+# files the cloud's own template test already runs on the same kind of project (`ran_elsewhere`), so no
+# test runs twice: tests/test_gcp_infra.py (the emulators) and tests/test_azure_local.py (Azurite).
+CLOUD_WHOLE: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    ("gcp-default", dict(GCP_PREVIEW)["gcp-default"], {
+        "python": "TEMPLATE_GCP_PYTHON", "env": {},
+        "ran_elsewhere": ("tests/gcp", "tests/contract/test_ledger_store_contract.py",
+                          "tests/contract/test_ledger_store_contract_with_sessions.py"),
+    }),
+    ("azure-default-longest-slug", {**dict(AZURE_PREVIEW)["azure-default"], "project_slug": LONGEST_SLUG}, {
+        "python": "TEMPLATE_AZURE_PYTHON", "env": {"AZURITE": "TEMPLATE_AZURITE"},
+        "ran_elsewhere": ("tests/azure", "tests/contract/test_ledger_store_contract.py",
+                          "tests/contract/test_ledger_store_contract_with_sessions.py"),
+    }),
+]
+
 # Allowed pairs of modules that no combination above has, each for its reason (test_manifest.py holds
 # this list to exactly the pairs missing). The hybrid mode has one combination, to keep the full run's
 # time: these pairs with it on are left to that project's own tests of each module.
