@@ -64,8 +64,9 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
 ]
 
 # The GCP flavour is a preview (manifest.yaml: providers.gcp.status): these generate its Terraform, which
-# tests/test_gcp_infra.py checks offline; the project's own tests still target AWS, so they are not in
-# SUPPORTED yet. Every module on, one module alone, each jurisdiction with a GCP region rule, the longest slug.
+# tests/test_gcp_infra.py checks offline; not in SUPPORTED (no package or deploy yet), and CLOUD_WHOLE below
+# runs the default one's lint and whole suite. Every module on, one module alone, each jurisdiction with a GCP
+# region rule, the longest slug.
 GCP_PREVIEW: list[tuple[str, dict[str, Any]]] = [
     ("gcp-default", {"cloud_provider": "gcp", "region": "europe-west1"}),
     ("gcp-mga-europe-west8-py312", {"cloud_provider": "gcp", "jurisdiction": "mga", "region": "europe-west8",
