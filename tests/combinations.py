@@ -64,8 +64,9 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
 ]
 
 # The GCP flavour is a preview (manifest.yaml: providers.gcp.status): these generate its Terraform, which
-# tests/test_gcp_infra.py checks offline; the project's own tests still target AWS, so they are not in
-# SUPPORTED yet. Every module on, one module alone, each jurisdiction with a GCP region rule, the longest slug.
+# tests/test_gcp_infra.py checks offline; not in SUPPORTED (no package or deploy yet), and CLOUD_WHOLE below
+# runs the default one's lint and whole suite. Every module on, one module alone, each jurisdiction with a GCP
+# region rule, the longest slug.
 GCP_PREVIEW: list[tuple[str, dict[str, Any]]] = [
     ("gcp-default", {"cloud_provider": "gcp", "region": "europe-west1"}),
     ("gcp-mga-europe-west8-py312", {"cloud_provider": "gcp", "jurisdiction": "mga", "region": "europe-west8",
@@ -91,6 +92,24 @@ AZURE_PREVIEW: list[tuple[str, dict[str, Any]]] = [
     ("azure-usnj-eastus-sessions-only-py312", {
         **only("sessions"), "cloud_provider": "azure", "jurisdiction": "us-nj", "region": "eastus",
         "python_version": "3.12",
+    }),
+]
+
+# The preview combinations whose whole project is checked like a supported one (tests/test_generated_project.py:
+# ruff, ruff format, mypy and the whole pytest on the cloud's own environment and local servers): the
+# default GCP and the default Azure project, the Azure one with the longest slug. Each run leaves out the
+# files the cloud's own template test already runs on the same kind of project (`ran_elsewhere`), so no
+# test runs twice: tests/test_gcp_infra.py (the emulators) and tests/test_azure_local.py (Azurite).
+CLOUD_WHOLE: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    ("gcp-default", dict(GCP_PREVIEW)["gcp-default"], {
+        "python": "TEMPLATE_GCP_PYTHON", "env": {},
+        "ran_elsewhere": ("tests/gcp", "tests/contract/test_ledger_store_contract.py",
+                          "tests/contract/test_ledger_store_contract_with_sessions.py"),
+    }),
+    ("azure-default-longest-slug", {**dict(AZURE_PREVIEW)["azure-default"], "project_slug": LONGEST_SLUG}, {
+        "python": "TEMPLATE_AZURE_PYTHON", "env": {"AZURITE": "TEMPLATE_AZURITE"},
+        "ran_elsewhere": ("tests/azure", "tests/contract/test_ledger_store_contract.py",
+                          "tests/contract/test_ledger_store_contract_with_sessions.py"),
     }),
 ]
 

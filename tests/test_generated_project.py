@@ -6,9 +6,10 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from combinations import HOSTILE, LONGEST_SLUG, SUPPORTED
+from combinations import CLOUD_WHOLE, HOSTILE, LONGEST_SLUG, SUPPORTED
 from conftest import BIN, PYTHON, Bake, bake, run
 
 CASES = SUPPORTED + HOSTILE[:1]
@@ -157,3 +158,32 @@ def test_the_wallets_rounds_hold_under_concurrent_clients_on_the_moto_server(def
     summary = output.strip().splitlines()[-1]
     assert re.search(r"\b1 passed\b", summary), summary
     assert "skipped" not in summary and "failed" not in summary, summary
+
+
+@pytest.mark.parametrize(("case_id", "answers", "cloud"), CLOUD_WHOLE, ids=[case[0] for case in CLOUD_WHOLE])
+def test_a_preview_cloud_project_lints_and_passes_its_whole_suite(
+    case_id: str, answers: dict[str, object], cloud: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A GCP or Azure project lints clean and passes every test it has, on its cloud's environment (the
+    dev lock and the cloud's lock: .venv-gcp, .venv-azure) and local servers, none skipped.
+
+    The files the cloud's own template test runs on its project are left out here (`ran_elsewhere`).
+    """
+    needs = [cloud["python"], *cloud["env"].values()]
+    missing = [name for name in needs if not os.environ.get(name)]
+    assert not missing, f"{', '.join(missing)} not set: `make test` sets them (the template Makefile's TEST_ENV)"
+    result = bake(tmp_path_factory.mktemp(case_id), answers)
+    assert result.returncode == 0, result.output
+    run([str(BIN / "ruff"), "check", "--no-cache", "."], result.project)
+    run([str(BIN / "ruff"), "format", "--check", "--no-cache", "."], result.project)
+    run([str(BIN / "mypy"), "--no-incremental"], result.project)
+    python = os.environ[cloud["python"]]
+    env = {name: os.environ[variable] for name, variable in cloud["env"].items()}
+    ignored = [f"--ignore={path}" for path in cloud["ran_elsewhere"]]
+    output = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *ignored], result.project, timeout=1200,
+                 env={**SMALLER_CONCURRENCY, **env})
+    summary = output.strip().splitlines()[-1]
+    passed = re.search(r"(\d+) passed", summary)
+    assert passed and int(passed.group(1)) >= 900, summary
+    assert "skipped" not in summary and "failed" not in summary and "error" not in summary, summary
+

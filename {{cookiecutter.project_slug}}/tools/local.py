@@ -156,6 +156,12 @@ def provider() -> Provider:
     return cast(Provider, cloud)
 
 
+def provider_part(module: str) -> Any:
+    """A module's steps on this project's cloud (tools/<provider>/steps_<module>.py): what a journey or
+    bench step needs of the cloud's own stores and workers, so tools/modules/ name no cloud."""
+    return import_module(f"tools.{PROVIDER}.steps_{module}")
+
+
 def run_arguments(parser: ArgumentParser) -> Provider:
     """Add the options of a local run (--stage, --source) to `parser`; the provider that runs it."""
     cloud = provider()

@@ -27,7 +27,13 @@ from {{ cookiecutter.package_name }}.domain.guard import (
     ProtectionCheckFailed,
     TransactionGuard,
 )
-from {{ cookiecutter.package_name }}.domain.wallet import EntryKind, Funds, IdScope, LedgerEntry, fingerprint
+from {{ cookiecutter.package_name }}.domain.wallet import (
+    EntryKind,
+    Funds,
+    IdScope,
+    LedgerEntry,
+    fingerprint,
+)
 
 PLAYER = "player-1"
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """One suite for every wallet that pays the modules' bonuses: the hosted wallet and the operator's.
 
 The promotions and leaderboards workers pay bonuses through one port (`grant_bonus`): the hosted
-wallet (its in-memory ledger, and its DynamoDB ledger on the moto server), or in the hybrid mode the
+wallet (its in-memory ledger, and the chosen cloud's ledger store on its emulator), or in the hybrid mode the
 operator's own wallet (its in-memory stand-in, and the HTTP adapter against the local fake of the
 operator's platform, a real server these tests start). Each must behave the same for the operations
 the operator's wallet serves: a bonus is paid once per transaction id, a replay pays nothing more, an id
@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.support.real_stores import supplied_fixtures
 
 from {{ cookiecutter.package_name }} import registry
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
@@ -107,10 +108,9 @@ def memory_hosted(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
     yield hosted_wallet(InMemoryLedgerStore())
 
 
-def dynamodb_hosted(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
-    from {{ cookiecutter.package_name }}.adapters.dynamodb_wallet import DynamoLedgerStore
-
-    yield hosted_wallet(DynamoLedgerStore(request.getfixturevalue("aws_tables")["WalletTable"]))
+def cloud_hosted(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
+    """The hosted wallet on the chosen cloud's ledger store (`real_ledger_store`, its fixtures')."""
+    yield hosted_wallet(request.getfixturevalue("real_ledger_store"))
 
 
 def memory_operator(request: pytest.FixtureRequest) -> Iterator[BonusPort]:
@@ -151,10 +151,8 @@ def adapters() -> list[Any]:
     # The hosted wallet's in-memory ledger is here with the wallet, and kept for the tests in hybrid mode.
     if registry.enabled("wallet") or "adapters.memory_wallet" in registry.TEST_DOUBLES:
         found.append(pytest.param(memory_hosted, id="hosted-wallet-memory"))
-    if registry.enabled("wallet"):
-        found.append(
-            pytest.param(dynamodb_hosted, id="hosted-wallet-dynamodb", marks=pytest.mark.integration)
-        )
+    if registry.enabled("wallet") and "real_ledger_store" in supplied_fixtures():
+        found.append(pytest.param(cloud_hosted, id="hosted-wallet-cloud", marks=pytest.mark.integration))
     if registry.enabled("operator_wallet"):
         found.append(pytest.param(memory_operator, id="operator-wallet-memory"))
         found.append(pytest.param(fake_platform_operator, id="operator-wallet-fake-platform"))

@@ -1,4 +1,8 @@
-"""One suite for the sessions' scheduled jobs' port: the DynamoDB adapter behaves like the in-memory one.
+"""One suite for the sessions' scheduled jobs' port: the chosen cloud's adapter behaves like the
+in-memory one.
+
+The cloud's store comes from its fixtures (tests/support/real_stores.py); what only one cloud's store does
+is tested in that store's own file.
 
 The ledger's jobs' ports (the wallet scanned, the export sink): test_ledger_jobs_store_contract.py.
 """
@@ -8,25 +12,24 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.support.real_stores import store_params
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb_jobs import DynamoSessionHousekeeping
-from {{ cookiecutter.package_name }}.adapters.dynamodb_sessions import DynamoSessionStore
 from {{ cookiecutter.package_name }}.adapters.memory_jobs import InMemorySessionHousekeeping
 from {{ cookiecutter.package_name }}.adapters.memory_sessions import InMemorySessionStore
-from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionStatus
+from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionStatus
 from {{ cookiecutter.package_name }}.ports.scheduled_jobs import SessionHousekeeping
 from {{ cookiecutter.package_name }}.ports.sessions import SessionStore
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.integration)])
+@pytest.fixture(params=store_params("real_session_housekeeping"))
 def sessions_table(request: pytest.FixtureRequest) -> tuple[SessionHousekeeping, SessionStore]:
     if request.param == "memory":
         store = InMemorySessionStore()
         return InMemorySessionHousekeeping(store), store
-    tables = request.getfixturevalue("aws_tables")
-    return DynamoSessionHousekeeping(tables["SessionsTable"]), DynamoSessionStore(tables["SessionsTable"])
+    stores: tuple[SessionHousekeeping, SessionStore] = request.getfixturevalue("real_session_housekeeping")
+    return stores
 
 
 def session(session_id: str, *, seen: datetime, ended: datetime | None = None) -> Session:
@@ -83,19 +86,3 @@ def test_purge_deletes_only_a_session_that_ended_before_the_cutoff(
     assert store.get("old") is None
     assert store.get("recent") is not None
     assert store.get("old-but-active") is not None
-
-
-@pytest.mark.integration
-def test_purge_leaves_the_activity_markers_to_their_ttl(aws_tables: dict[str, str]) -> None:
-    table = aws_tables["SessionsTable"]
-    housekeeping, store = DynamoSessionHousekeeping(table), DynamoSessionStore(table)
-    ended = NOW - timedelta(days=3000)
-    store.save(session("old", seen=ended, ended=ended))
-    store.record_activity("old", "event-1", SessionActivity(bets=1, staked=10))
-
-    assert housekeeping.purge_session("old", NOW - timedelta(days=365)) is True
-    marker = housekeeping.client.get_item(
-        TableName=table, Key={"pk": {"S": "SESSION#old"}, "sk": {"S": "EVENT#event-1"}}
-    )
-    assert "expires_at" in marker["Item"]
-    assert list(housekeeping.ended_session_ids(NOW)) == []  # a marker is not a session

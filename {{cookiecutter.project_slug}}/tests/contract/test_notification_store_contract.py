@@ -1,14 +1,17 @@
-"""One suite for every NotificationStore: the DynamoDB adapter must behave exactly like the in-memory one."""
+"""One suite for every NotificationStore: the chosen cloud's adapter must behave like the in-memory one.
+
+The cloud's store comes from its fixtures (tests/support/real_stores.py); what only one cloud's store does
+(its requests, its records) is tested in that store's own file.
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.support.real_stores import store_params
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb_notifications import DynamoNotificationStore
 from {{ cookiecutter.package_name }}.adapters.memory_notifications import InMemoryNotificationStore
 from {{ cookiecutter.package_name }}.domain.notifications import (
     CLAIM_LEASE,
@@ -23,12 +26,12 @@ from {{ cookiecutter.package_name }}.ports.notifications import NotificationStor
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.integration)])
+@pytest.fixture(params=store_params("real_notification_store"))
 def store(request: pytest.FixtureRequest) -> NotificationStore:
     if request.param == "memory":
         return InMemoryNotificationStore()
-    tables = request.getfixturevalue("aws_tables")
-    return DynamoNotificationStore(tables["NotificationsTable"])
+    store: NotificationStore = request.getfixturevalue("real_notification_store")
+    return store
 
 
 def claim(store: NotificationStore, notification_id: str = "event-1", now: datetime = NOW) -> Claim:
@@ -146,20 +149,3 @@ def test_concurrent_claims_of_one_delivery_have_one_winner(store: NotificationSt
         thread.join()
 
     assert sorted(results) == sorted([ClaimStatus.CLAIMED] + [ClaimStatus.BUSY] * 5)
-
-
-@pytest.mark.integration
-def test_delivery_markers_expire_after_the_dead_letter_queue_forgets_the_event(
-    aws_tables: dict[str, str], dynamodb_client: object
-) -> None:
-    store = DynamoNotificationStore(aws_tables["NotificationsTable"])
-    claim(store)
-    store.mark_done("event-1", Delivery.SENT)
-
-    marker = store.client.get_item(
-        TableName=aws_tables["NotificationsTable"],
-        Key={"pk": {"S": "NOTIFICATION#event-1"}, "sk": {"S": "DELIVERY"}},
-    )["Item"]
-    # Longer than the dead-letter queue keeps a message (14 days), so a redrive is still deduplicated.
-    fifteen_days = 15 * 24 * 3600
-    assert abs(int(marker["expires_at"]["N"]) - (time.time() + fifteen_days)) < 60

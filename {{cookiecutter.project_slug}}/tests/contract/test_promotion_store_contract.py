@@ -1,17 +1,19 @@
-"""One suite for every PromotionStore: the DynamoDB adapter must behave exactly like the in-memory one."""
+"""One suite for every PromotionStore: the chosen cloud's adapter must behave like the in-memory one.
+
+The cloud's store comes from its fixtures (tests/support/real_stores.py); what only one cloud's store does
+(its requests, its records) is tested in that store's own file.
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
+from tests.support.real_stores import store_params
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb_promotions import DynamoPromotionStore
 from {{ cookiecutter.package_name }}.adapters.memory_promotions import InMemoryPromotionStore
 from {{ cookiecutter.package_name }}.domain.promotions import (
     BonusGrant,
@@ -28,12 +30,12 @@ LATER = GRANTED_AT + timedelta(hours=1)
 DAY = "2030-01-01"
 
 
-@pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.integration)])
+@pytest.fixture(params=store_params("real_promotion_store"))
 def promotions(request: pytest.FixtureRequest) -> PromotionStore:
     if request.param == "memory":
         return InMemoryPromotionStore()
-    tables = request.getfixturevalue("aws_tables")
-    return DynamoPromotionStore(tables["PromotionsTable"])
+    store: PromotionStore = request.getfixturevalue("real_promotion_store")
+    return store
 
 
 def grant(promotion_id: str = "welcome", player_id: str = PLAYER, required: int = 1_000) -> BonusGrant:
@@ -223,46 +225,6 @@ def test_concurrent_stakes_of_one_player_are_all_counted(promotions: PromotionSt
 
     assert errors == []
     assert stored(promotions).wagered == 4 * 5 * 10
-
-
-@pytest.mark.integration
-def test_counted_markers_expire_after_the_dead_letter_queue_lets_go(
-    aws_tables: dict[str, str], dynamodb_client: Any
-) -> None:
-    promotions = DynamoPromotionStore(aws_tables["PromotionsTable"])
-    promotions.record_grant(grant())
-    promotions.count_bet(PLAYER, "ten-bets", DAY, "event-1")
-    promotions.count_stake(PLAYER, CountedStake("bet-1", "event-1"), [step("welcome", 0, 10)], LATER)
-    fifteen_days = 15 * 24 * 3600
-
-    for sort_key in ("BET#ten-bets#event-1", f"BETS#ten-bets#{DAY}", "STAKE#bet-1"):
-        item = dynamodb_client.get_item(
-            TableName=aws_tables["PromotionsTable"],
-            Key={"pk": {"S": f"PLAYER#{PLAYER}"}, "sk": {"S": sort_key}},
-        )["Item"]
-        assert abs(int(item["expires_at"]["N"]) - (time.time() + fifteen_days)) < 60
-    grant_item = dynamodb_client.get_item(
-        TableName=aws_tables["PromotionsTable"],
-        Key={"pk": {"S": f"PLAYER#{PLAYER}"}, "sk": {"S": "GRANT#welcome"}},
-    )["Item"]
-    assert "expires_at" not in grant_item  # grants are kept: they record money given to a player
-
-
-@pytest.mark.integration
-def test_counting_a_stake_is_one_dynamodb_write(aws_tables: dict[str, str]) -> None:
-    promotions = DynamoPromotionStore(aws_tables["PromotionsTable"])
-    promotions.record_grant(grant("welcome"))
-    promotions.record_grant(grant("tournament"))
-    calls: list[str] = []
-    promotions.client.meta.events.register(
-        "before-call.dynamodb", lambda model, **_: calls.append(model.name)
-    )
-
-    promotions.count_stake(
-        PLAYER, CountedStake("bet-1", "event-1"), [step("welcome", 0, 10), step("tournament", 0, 10)], LATER
-    )
-
-    assert calls == ["TransactWriteItems"]
 
 
 def run_together(target: Callable[..., None], count: int, *, with_index: bool = False) -> None:

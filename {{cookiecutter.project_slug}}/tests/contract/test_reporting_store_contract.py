@@ -1,27 +1,23 @@
-"""One suite per reporting port: the AWS adapters must behave exactly like the in-memory ones.
+"""One suite per reporting port: the chosen cloud's adapters must behave exactly like the in-memory ones.
 
-GgrTotalsStore runs against memory and DynamoDB, ReportWriter against memory and S3, on the moto server.
+GgrTotalsStore and ReportWriter run against memory, then against the cloud's stores where its fixtures
+supply them (tests/support/real_stores.py); what only one cloud's store does is tested in its own file.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import NamedTuple
 
-import boto3
 import pytest
-from tests.support.region import REGION
-from tests.support.tables import load_resources
+from tests.support.real_stores import store_params
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb_reporting import DynamoGgrTotalsStore
 from {{ cookiecutter.package_name }}.adapters.memory_reporting import (
     InMemoryGgrTotalsStore,
     InMemoryReportWriter,
 )
-from {{ cookiecutter.package_name }}.adapters.s3_reporting import S3ReportWriter
 from {{ cookiecutter.package_name }}.domain.reporting import (
     DailyGgrReport,
     DailyTotals,
@@ -34,35 +30,29 @@ DAY = date(2029, 12, 31)
 AT = datetime(2029, 12, 31, 18, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.integration)])
+@pytest.fixture(params=store_params("real_ggr_totals_store"))
 def totals(request: pytest.FixtureRequest) -> GgrTotalsStore:
     if request.param == "memory":
         return InMemoryGgrTotalsStore()
-    tables = request.getfixturevalue("aws_tables")
-    return DynamoGgrTotalsStore(tables["ReportingTable"])
+    store: GgrTotalsStore = request.getfixturevalue("real_ggr_totals_store")
+    return store
 
 
-@pytest.fixture(scope="module")
-def s3_client(moto_server: object) -> Any:
-    return boto3.client("s3")
+class Shelf(NamedTuple):
+    """A report writer, and how to read what it stored: an object's bytes, and how often it was written."""
+
+    writer: ReportWriter
+    stored: Callable[[str], bytes]
+    versions: Callable[[str], int]
 
 
-@pytest.fixture
-def analytics_bucket(s3_client: Any) -> str:
-    """A fresh bucket versioned like AnalyticsBucket in serverless.yml."""
-    versioning = load_resources()["AnalyticsBucket"]["Properties"]["VersioningConfiguration"]
-    name = f"analytics-{uuid.uuid4().hex[:12]}"
-    extra = {} if REGION == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
-    s3_client.create_bucket(Bucket=name, **extra)
-    s3_client.put_bucket_versioning(Bucket=name, VersioningConfiguration=versioning)
-    return name
-
-
-@pytest.fixture(params=["memory", pytest.param("s3", marks=pytest.mark.integration)])
-def writer(request: pytest.FixtureRequest) -> ReportWriter:
+@pytest.fixture(params=store_params("real_report_writer"))
+def shelf(request: pytest.FixtureRequest) -> Shelf:
     if request.param == "memory":
-        return InMemoryReportWriter()
-    return S3ReportWriter(request.getfixturevalue("analytics_bucket"))
+        memory = InMemoryReportWriter()
+        return Shelf(memory, memory.objects.__getitem__, lambda key: memory.writes)
+    writer, stored, versions = request.getfixturevalue("real_report_writer")
+    return Shelf(writer, stored, versions)
 
 
 def bet(event_id: str, amount: int, currency: str = "EUR", at: datetime = AT) -> Play:
@@ -151,23 +141,6 @@ def test_concurrent_redeliveries_count_each_event_once(totals: GgrTotalsStore) -
     assert totals.day_totals(DAY) == [DailyTotals(DAY, "EUR", PlayTotals(bets=15, stakes=75))]
 
 
-@pytest.mark.integration
-def test_counting_is_one_dynamodb_write_with_an_expiring_marker(aws_tables: dict[str, str]) -> None:
-    totals = DynamoGgrTotalsStore(aws_tables["ReportingTable"])
-    calls: list[str] = []
-    totals.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
-
-    totals.add(bet("bet-1", 100))
-
-    assert calls == ["TransactWriteItems"]
-    marker = totals.client.get_item(
-        TableName=aws_tables["ReportingTable"], Key={"pk": {"S": "EVENT#bet-1"}, "sk": {"S": "EVENT"}}
-    )["Item"]
-    # Longer than the dead-letter queue keeps a message (14 days), so a redrive is still deduplicated.
-    fifteen_days = 15 * 24 * 3600
-    assert abs(int(marker["expires_at"]["N"]) - (time.time() + fifteen_days)) < 60
-
-
 # ReportWriter ------------------------------------------------------------------------------------
 
 
@@ -175,24 +148,8 @@ def report(stakes: int) -> DailyGgrReport:
     return DailyGgrReport(DAY, (DailyTotals(DAY, "EUR", PlayTotals(bets=1, stakes=stakes)),))
 
 
-def stored(writer: ReportWriter, key: str) -> bytes:
-    if isinstance(writer, InMemoryReportWriter):
-        return writer.objects[key]
-    assert isinstance(writer, S3ReportWriter)
-    body: bytes = writer.client.get_object(Bucket=writer.bucket, Key=key)["Body"].read()
-    return body
-
-
-def versions(writer: ReportWriter, key: str) -> int:
-    """How many times the object was (re)written."""
-    if isinstance(writer, InMemoryReportWriter):
-        return writer.writes
-    assert isinstance(writer, S3ReportWriter)
-    listed = writer.client.list_object_versions(Bucket=writer.bucket, Prefix=key)
-    return len(listed.get("Versions", []))
-
-
-def test_every_file_of_the_report_is_stored_under_its_key(writer: ReportWriter) -> None:
+def test_every_file_of_the_report_is_stored_under_its_key(shelf: Shelf) -> None:
+    writer = shelf.writer
     written = report(1_000)
 
     locations = writer.write(written)
@@ -203,35 +160,26 @@ def test_every_file_of_the_report_is_stored_under_its_key(writer: ReportWriter) 
     ]
     for file, location in zip(written.files(), locations, strict=True):
         assert location.endswith("/" + file.key)
-        assert stored(writer, file.key) == file.body
+        assert shelf.stored(file.key) == file.body
 
 
-def test_writing_the_same_report_again_leaves_the_same_objects(writer: ReportWriter) -> None:
+def test_writing_the_same_report_again_leaves_the_same_objects(shelf: Shelf) -> None:
+    writer = shelf.writer
     json_key = report(1_000).files()[0].key
     writer.write(report(1_000))
-    before = versions(writer, json_key)
+    before = shelf.versions(json_key)
 
     writer.write(report(1_000))
 
-    assert versions(writer, json_key) == before
-    assert stored(writer, json_key) == report(1_000).files()[0].body
+    assert shelf.versions(json_key) == before
+    assert shelf.stored(json_key) == report(1_000).files()[0].body
 
 
-def test_a_changed_report_replaces_the_objects(writer: ReportWriter) -> None:
+def test_a_changed_report_replaces_the_objects(shelf: Shelf) -> None:
+    writer = shelf.writer
     writer.write(report(1_000))
 
     writer.write(report(2_500))
 
     for file in report(2_500).files():
-        assert stored(writer, file.key) == file.body
-
-
-@pytest.mark.integration
-def test_s3_reports_carry_their_content_type_and_digest(analytics_bucket: str) -> None:
-    writer = S3ReportWriter(analytics_bucket)
-
-    writer.write(report(1_000))
-
-    head = writer.client.head_object(Bucket=analytics_bucket, Key="reports/ggr/date=2029-12-31/ggr.csv")
-    assert head["ContentType"] == "text/csv"
-    assert len(head["Metadata"]["sha256"]) == 64
+        assert shelf.stored(file.key) == file.body

@@ -60,6 +60,11 @@ def sqs_client(moto_server: MotoServer) -> Any:
 
 
 @pytest.fixture(scope="session")
+def s3_client(moto_server: MotoServer) -> Any:
+    return boto3.client("s3")
+
+
+@pytest.fixture(scope="session")
 def table_definitions() -> dict[str, dict[str, Any]]:
     """CreateTable arguments of every table in serverless.yml, by logical id."""
     return table_schemas()

@@ -1,11 +1,15 @@
-"""The region the tests' local servers and clients use: the stack's own, read from serverless.yml.
+"""The region the tests' local servers and clients use: the project's own, read from its deployment
+configuration (tools/<provider>/region.py says where: serverless.yml on AWS, infra/variables.tf on GCP and
+Azure).
 
-So a region change (make regenerate) rewrites serverless.yml and no test file.
+So a region change (make regenerate) rewrites that configuration and no test file.
 """
 
 from __future__ import annotations
 
-from tests.support.tables import SERVERLESS_YML
-from tools import cfn_yaml
+from pathlib import Path
 
-REGION: str = cfn_yaml.load_file(SERVERLESS_YML)["custom"]["region"]["name"]
+from tools import residency
+
+ROOT = Path(__file__).resolve().parents[2]
+REGION: str = residency.region_block(ROOT / residency.provider_regions().CONFIG)["name"]

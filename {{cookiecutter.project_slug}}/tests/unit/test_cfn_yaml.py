@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import yaml
-from tests.support.tables import SERVERLESS_YML
 from tools import cfn_yaml
 
 SHORT_TAGS = """
@@ -31,12 +28,3 @@ def test_short_tags_read_as_their_long_form() -> None:
 def test_python_object_tags_are_refused() -> None:
     with pytest.raises(yaml.constructor.ConstructorError):
         cfn_yaml.load("player: !!python/object/apply:os.system ['true']")
-
-
-def test_serverless_yml_reads_with_the_one_loader() -> None:
-    document = cfn_yaml.load_file(SERVERLESS_YML)
-
-    assert document["service"] == "{{ cookiecutter.project_slug }}"
-    # The answers the project was generated from (.cookiecutter.json) name the same region.
-    answers = json.loads((SERVERLESS_YML.parent / ".cookiecutter.json").read_text(encoding="utf-8"))
-    assert document["custom"]["region"]["name"] == answers["region"]

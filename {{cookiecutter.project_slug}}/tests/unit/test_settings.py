@@ -10,9 +10,9 @@ from {{ cookiecutter.package_name }}.observability import correlation_id_or, val
 from {{ cookiecutter.package_name }}.registry import MODULES
 from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings, SettingsError
 
-# The table of each module that keeps one (a DynamoDB store of its own), as the stack names it in the
-# functions' environment: <MODULE>_TABLE_NAME.
-TABLED = [module for module in MODULES if importlib.util.find_spec(f"{PACKAGE}.adapters.dynamodb_{module}")]
+# The table of each module that keeps one (a store of its own: adapters/memory_<module>.py is its in-memory
+# one), as the stack names it in the functions' environment: <MODULE>_TABLE_NAME.
+TABLED = [module for module in MODULES if importlib.util.find_spec(f"{PACKAGE}.adapters.memory_{module}")]
 TABLES = {f"{module.upper()}_TABLE_NAME": f"casino-{module}" for module in TABLED}
 ENVIRONMENT = {
     "EVENT_BUS_NAME": "casino-bus",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from tools.journey import CURRENCY, Journey, money
+from tools.journey import Journey, money
+from tools.local import provider_part
 from tools.modules import ModuleTools, Operation, Step, enabled
 
 if TYPE_CHECKING:
@@ -32,33 +31,9 @@ def leaderboard(journey: Journey, board_id: str, size: int) -> str:
     return f"{board_id} top {size}: {rows}; the player ranks #{standing['rank']}"
 
 
-def leaderboard_update(player: str, transaction_id: str, amount: int) -> Any:
-    """The leaderboards worker handling one BetSettled (an SQS record, as EventBridge delivers it)."""
-    from {{ cookiecutter.package_name }}.domain.events import DomainEvent
-    from {{ cookiecutter.package_name }}.handlers import leaderboards
-
-    event = DomainEvent(
-        name="BetSettled",
-        source="{{ cookiecutter.package_name }}.wallet",
-        detail={
-            "player_id": player,
-            "transaction_id": transaction_id,
-            "amount": amount,
-            "currency": CURRENCY,
-        },
-        correlation_id=f"bench-{transaction_id}",
-        occurred_at=datetime.now(UTC),
-    )
-    body = {"detail-type": event.name, "source": event.source, "detail": event.envelope()}
-    record = {"messageId": event.event_id, "body": json.dumps(body)}
-    response = leaderboards.handler({"Records": [record]}, None)
-    if response["batchItemFailures"]:
-        raise RuntimeError(f"the leaderboards worker failed the record: {response}")
-    return response
-
-
 def bench_operations(driver: ApiDriver, player: str, tag: str) -> list[Operation]:
-    operations = [Operation(400, "leaderboard", lambda: leaderboard_update(player, f"{tag}-w", 900))]
+    update = provider_part("leaderboards").leaderboard_update
+    operations = [Operation(400, "leaderboard", lambda: update(player, f"{tag}-w", 900))]
     if enabled("wallet"):
         # Prizes are paid through the wallet: counted like the money operations. In the hybrid mode the
         # operator's wallet pays them, outside this stack: nothing of this stack to count.

@@ -10,18 +10,18 @@ from tools.modules import ModuleTools, Step
 
 def daily_report(journey: Journey) -> str:
     """The dailyReport job run as after midnight, on the totals the ggrTotals worker counted today."""
-    from {{ cookiecutter.package_name }}.adapters.dynamodb_reporting import DynamoGgrTotalsStore
     from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
-    from {{ cookiecutter.package_name }}.adapters.s3_reporting import S3ReportWriter
     from {{ cookiecutter.package_name }}.domain.reporting import DailyGgrReporter
     from {{ cookiecutter.package_name }}.settings_reporting import ReportingSettings
+    from tools.local import provider_part
 
     run = journey.run
     settings = ReportingSettings.from_env(run.api_environment())
     now = datetime.now(UTC)
+    cloud = provider_part("reporting")
     reporter = DailyGgrReporter(
-        DynamoGgrTotalsStore(settings.reporting_table_name, client=run.client("dynamodb")),
-        S3ReportWriter(settings.analytics_bucket_name, client=run.client("s3")),
+        cloud.totals_store(run, settings),
+        cloud.report_writer(run, settings),
         InMemoryEventPublisher(),
         FixedClock(now + timedelta(days=1)),
         "{{ cookiecutter.package_name }}.reporting",
