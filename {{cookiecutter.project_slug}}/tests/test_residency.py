@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ def test_an_unknown_region_is_refused(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_the_configured_region_is_the_generated_one() -> None:
-    assert residency.region_block(CONFIG)["name"] == "{{ cookiecutter.region }}"
+    answers = json.loads((PROJECT / ".cookiecutter.json").read_text(encoding="utf-8"))
+    assert residency.region_block(CONFIG)["name"] == answers["region"]
 
 
 def test_a_region_outside_the_jurisdictions_rule_is_refused() -> None:
