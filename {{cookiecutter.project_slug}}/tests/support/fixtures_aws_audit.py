@@ -12,7 +12,10 @@ import pytest
 from tests.support.audit import create_archive_bucket
 from tests.support.region import REGION
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb_audit import AuditAppendContention, DynamoAuditLog
+from {{ cookiecutter.package_name }}.adapters.dynamodb_audit import (
+    AuditAppendContention,
+    DynamoAuditLog,
+)
 from {{ cookiecutter.package_name }}.adapters.s3 import S3AuditArchive
 from {{ cookiecutter.package_name }}.ports import AuditArchive, AuditLog
 
