@@ -7,18 +7,12 @@ test starts from an empty database: `reset` deletes every document through the e
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tests.gcp.pubsub_emulator import HOST, STOP_TIMEOUT_SECONDS, free_port, ready
+from tests.gcp.pubsub_emulator import gcloud_emulator
 
-START_TIMEOUT_SECONDS = 60.0
 # The project the tests' clients name: the emulator takes any, and no real project is ever reached.
 PROJECT = "casino-tests"
 
@@ -26,30 +20,8 @@ PROJECT = "casino-tests"
 @contextmanager
 def firestore_emulator() -> Iterator[str]:
     """Start the emulator on a free port; yield its host:port (FIRESTORE_EMULATOR_HOST); stop its group."""
-    gcloud = shutil.which("gcloud")
-    if gcloud is None:
-        raise RuntimeError("gcloud is not on PATH: the Firestore emulator comes with the Google Cloud CLI")
-    address = f"{HOST}:{free_port()}"
-    process = subprocess.Popen(
-        [gcloud, "emulators", "firestore", "start", f"--host-port={address}", "--quiet"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while not ready(address):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the Firestore emulator did not start on {address}")
-            time.sleep(0.2)
+    with gcloud_emulator("Firestore", "emulators", "firestore", "start") as address:
         yield address
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def reset(address: str, database: str) -> None:

@@ -37,14 +37,15 @@ def ready(address: str) -> bool:
 
 
 @contextmanager
-def pubsub_emulator() -> Iterator[str]:
-    """Start the emulator on a free port; yield its host:port (PUBSUB_EMULATOR_HOST); stop its group."""
+def gcloud_emulator(name: str, *start: str) -> Iterator[str]:
+    """Start a gcloud emulator (`gcloud <start...>`) on a free port in its own process group; yield its
+    host:port; stop the whole group (the wrapper and its Java server)."""
     gcloud = shutil.which("gcloud")
     if gcloud is None:
-        raise RuntimeError("gcloud is not on PATH: the Pub/Sub emulator comes with the Google Cloud CLI")
+        raise RuntimeError(f"gcloud is not on PATH: the {name} emulator comes with the Google Cloud CLI")
     address = f"{HOST}:{free_port()}"
     process = subprocess.Popen(
-        [gcloud, "beta", "emulators", "pubsub", "start", f"--host-port={address}", "--quiet"],
+        [gcloud, *start, f"--host-port={address}", "--quiet"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -53,7 +54,7 @@ def pubsub_emulator() -> Iterator[str]:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not ready(address):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the Pub/Sub emulator did not start on {address}")
+                raise RuntimeError(f"the {name} emulator did not start on {address}")
             time.sleep(0.2)
         yield address
     finally:
@@ -63,3 +64,10 @@ def pubsub_emulator() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@contextmanager
+def pubsub_emulator() -> Iterator[str]:
+    """Start the emulator on a free port; yield its host:port (PUBSUB_EMULATOR_HOST); stop its group."""
+    with gcloud_emulator("Pub/Sub", "beta", "emulators", "pubsub", "start") as address:
+        yield address
