@@ -66,6 +66,7 @@ from ..domain.wallet import (
     SessionRequired,
     WalletSnapshot,
 )
+from .document_records import protection_fields, protection_from_fields, timestamp
 
 if TYPE_CHECKING:
     from ..domain.guard import PlayerProtection, TransactionGuard
@@ -501,13 +502,8 @@ def _round_from(player_id: str, document: Document) -> Round:
     )
 
 
-def _timestamp(moment: datetime) -> str:
-    """UTC ISO 8601 with a fixed width, so timestamps sort as strings (the ledger's order)."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def _entry_to(entry: LedgerEntry) -> Document:
-    created_at = _timestamp(entry.created_at)
+    created_at = timestamp(entry.created_at)
     document: Document = {
         "transaction_id": entry.transaction_id,
         "player_id": entry.player_id,
@@ -555,56 +551,8 @@ def _currency_mismatch(balance: Balance, entry: LedgerEntry) -> CurrencyMismatch
 
 
 def _protection_to(protection: PlayerProtection) -> Document:
-    document: Document = {
-        "kyc": protection.kyc.value,
-        "version": protection.version,
-        "limits": json.dumps(
-            [
-                [limit.kind.value, limit.period.value, limit.amount, limit.currency]
-                for limit in protection.limits
-            ]
-        ),
-        "pending": json.dumps(
-            [
-                [
-                    change.kind.value,
-                    change.period.value,
-                    change.amount,
-                    change.currency,
-                    _timestamp(change.effective_at),
-                ]
-                for change in protection.pending
-            ]
-        ),
-    }
-    for name, moment in (
-        ("self_excluded_until", protection.self_excluded_until),
-        ("cooling_off_until", protection.cooling_off_until),
-        ("blocked_until", protection.blocked_until),
-    ):
-        if moment is not None:
-            document[name] = _timestamp(moment)
-    return document
+    return {**protection_fields(protection), "version": protection.version}
 
 
 def _protection_from(player_id: str, document: Document) -> PlayerProtection:
-    from ..domain.guard import KycStatus, Limit, LimitKind, LimitPeriod, PendingLimit, PlayerProtection
-
-    def moment(name: str) -> datetime | None:
-        return datetime.fromisoformat(document[name]) if name in document else None
-
-    return PlayerProtection(
-        player_id=player_id,
-        kyc=KycStatus(document["kyc"]),
-        limits=tuple(
-            Limit(LimitKind(kind), LimitPeriod(period), amount, currency)
-            for kind, period, amount, currency in json.loads(document["limits"])
-        ),
-        pending=tuple(
-            PendingLimit(LimitKind(kind), LimitPeriod(period), amount, currency, datetime.fromisoformat(at))
-            for kind, period, amount, currency, at in json.loads(document["pending"])
-        ),
-        self_excluded_until=moment("self_excluded_until"),
-        cooling_off_until=moment("cooling_off_until"),
-        version=int(document["version"]),
-    )
+    return protection_from_fields(player_id, document, int(document["version"]))

@@ -73,6 +73,7 @@ from ..domain.wallet import (
     SessionRequired,
     WalletSnapshot,
 )
+from .document_records import protection_fields, protection_from_fields, timestamp
 
 if TYPE_CHECKING:
     from ..domain.guard import PlayerProtection, TransactionGuard
@@ -276,7 +277,7 @@ class TableLedgerStore:
         )
         ledger = [_entry_from(entity) for entity in found]
         # The order reconciliation reads: by time, then by id (what DynamoDB's index sorts on).
-        return sorted(ledger, key=lambda entry: (_timestamp(entry.created_at), entry.transaction_id))
+        return sorted(ledger, key=lambda entry: (timestamp(entry.created_at), entry.transaction_id))
 
     def protection(self, player_id: str) -> PlayerProtection | None:
         return _protection_or_none(player_id, self._get(player_id, PROTECTION))
@@ -436,11 +437,6 @@ def _version(balance: Entity | None) -> int:
     return 0 if balance is None else _int(balance, "balance_version")
 
 
-def _timestamp(moment: datetime) -> str:
-    """UTC ISO 8601 with a fixed width, so timestamps sort as strings."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def _code(failure: HttpResponseError) -> str:
     return str(getattr(failure, "error_code", None) or "")
 
@@ -567,7 +563,7 @@ def _guard_operations(
     if guard.checks_protection:
         stored = found.get(PROTECTION)
         real = stored is not None and "kyc" in stored
-        checked_at = _timestamp(guard.checked_at or datetime.now(UTC))
+        checked_at = timestamp(guard.checked_at or datetime.now(UTC))
         if real and stored is not None:
             blocked = stored.get("blocked_until")
             if blocked is not None and blocked > checked_at:
@@ -605,64 +601,19 @@ def _is_protection(operations: list[Operation], index: int) -> bool:
 
 
 def _protection_to_entity(protection: PlayerProtection) -> NewEntity:
-    entity: NewEntity = {
+    return {
         "PartitionKey": _key(protection.player_id),
         "RowKey": PROTECTION,
-        "kyc": protection.kyc.value,
+        **protection_fields(protection),
         "version": _int64(protection.version),
-        "limits": json.dumps(
-            [
-                [limit.kind.value, limit.period.value, limit.amount, limit.currency]
-                for limit in protection.limits
-            ]
-        ),
-        "pending": json.dumps(
-            [
-                [
-                    change.kind.value,
-                    change.period.value,
-                    change.amount,
-                    change.currency,
-                    _timestamp(change.effective_at),
-                ]
-                for change in protection.pending
-            ]
-        ),
     }
-    for name, moment in (
-        ("self_excluded_until", protection.self_excluded_until),
-        ("cooling_off_until", protection.cooling_off_until),
-        ("blocked_until", protection.blocked_until),
-    ):
-        if moment is not None:
-            entity[name] = _timestamp(moment)
-    return entity
 
 
 def _protection_or_none(player_id: str, entity: Entity | None) -> PlayerProtection | None:
     """The stored protection; None when nothing is stored, or only a money operation's placeholder."""
     if entity is None or "kyc" not in entity:
         return None
-    from ..domain.guard import KycStatus, Limit, LimitKind, LimitPeriod, PendingLimit, PlayerProtection
-
-    def moment(name: str) -> datetime | None:
-        return datetime.fromisoformat(entity[name]) if name in entity else None
-
-    return PlayerProtection(
-        player_id=player_id,
-        kyc=KycStatus(entity["kyc"]),
-        limits=tuple(
-            Limit(LimitKind(kind), LimitPeriod(period), amount, currency)
-            for kind, period, amount, currency in json.loads(entity["limits"])
-        ),
-        pending=tuple(
-            PendingLimit(LimitKind(kind), LimitPeriod(period), amount, currency, datetime.fromisoformat(at))
-            for kind, period, amount, currency, at in json.loads(entity["pending"])
-        ),
-        self_excluded_until=moment("self_excluded_until"),
-        cooling_off_until=moment("cooling_off_until"),
-        version=_int(entity, "version"),
-    )
+    return protection_from_fields(player_id, entity, _int(entity, "version"))
 
 
 def _balance_from(player_id: str, entity: Entity) -> Balance:
@@ -686,7 +637,7 @@ def _entry_to_entity(entry: LedgerEntry) -> NewEntity:
         "currency": entry.currency,
         "funds": entry.funds.value,
         "fingerprint": entry.fingerprint,
-        "created_at": _timestamp(entry.created_at),
+        "created_at": timestamp(entry.created_at),
     }
     if entry.reference is not None:
         entity["reference"] = entry.reference
