@@ -58,9 +58,9 @@ def test_every_module_with_tools_pieces_brings_them() -> None:
 def test_a_failing_step_ends_the_journey_as_failed() -> None:
     out = io.StringIO()
 
-    passed = play(cast(LocalRun, UnreachableRun()), out)
+    failure = play(cast(LocalRun, UnreachableRun()), out)
 
-    assert passed is False
+    assert failure == "1. sign in FAILED: connection refused"
     assert out.getvalue().strip() == "1. sign in           FAILED: connection refused"
 
 

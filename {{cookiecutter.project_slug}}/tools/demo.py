@@ -33,17 +33,18 @@ def journey_steps(journey: Journey) -> list[tuple[str, Callable[[], str]]]:
     return [(step.title, step.run) for step in sorted(steps, key=lambda step: step.at)]
 
 
-def play(run: LocalRun, out: IO[str]) -> bool:
-    """Run every step, printing each; False as soon as one fails."""
+def play(run: LocalRun, out: IO[str]) -> str | None:
+    """Run every step, printing each; stop at the first that fails and return its line (else None)."""
     journey = Journey(run)
     for number, (title, step) in enumerate(journey_steps(journey), start=1):
         try:
             line = step()
         except (StepFailed, LocalRunError, OSError) as error:
+            failure = f"{number}. {title} FAILED: {error}"
             print(f"{number:>3}. {title:<17} FAILED: {error}", file=out, flush=True)
-            return False
+            return failure
         print(f"{number:>3}. {title:<17} {line}", file=out, flush=True)
-    return True
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,25 +56,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     with tempfile.TemporaryFile(mode="w+") as log:
-        passed = False
+        failure: str | None = "the local run did not start"
         try:
             with cloud.local_run(stage=args.stage, source=args.source, log=log) as run:
                 workers = ", ".join(run.worker_names) or "none"
                 print(f"Demo: one player's journey, locally (the stack from {run.source_label})")
                 print(f"     {run.summary()}")
                 print(f"     API {run.api_url}, workers: {workers}")
-                passed = play(run, sys.stdout)
+                failure = play(run, sys.stdout)
         except (LocalRunError, LocalSetupError, OSError) as error:
+            failure = f"the local run did not start: {error}"
             print(f"Demo could not start the local run: {error}")
         log.seek(0)
         lines = log.read().splitlines()[-LOG_LINES_ON_FAILURE:]
-        if not passed and lines:
+        if failure is not None and lines:
             print("Last lines of the servers' log:\n  " + "\n  ".join(lines))
     elapsed = time.monotonic() - started
-    if passed:
+    if failure is None:
         print(f"Demo passed in {elapsed:.1f} s; every server it started has stopped.")
         return 0
-    print(f"Demo FAILED after {elapsed:.1f} s; every server it started has stopped.")
+    # The failure again, last: it is what a reader of a long log looks for.
+    print(f"Demo FAILED after {elapsed:.1f} s at step {failure}; every server it started has stopped.")
     return 1
 
 

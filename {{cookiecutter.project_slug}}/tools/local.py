@@ -106,7 +106,8 @@ class LocalRun(Protocol):
         ...
 
     def unfinished_messages(self) -> dict[str, int]:
-        """Per worker queue, events waiting or being handled; per dead-letter queue, events in it."""
+        """Per worker queue, events waiting or being handled; per dead-letter queue, events in it; and
+        whatever else the provider's run counts as an event still on its way (an unread stream)."""
         ...
 
     def dead_letter_queues(self) -> set[str]:

@@ -9,7 +9,8 @@ What `make dev` and `make demo` start (tools/dev.py, tools/demo.py, through tool
   authorizer, with the API function's environment;
 - one process per worker that polls its SQS queue and calls its handler the way Lambda's event source
   mapping does (batches, partial batch failures), so events of the bus reach the workers; and one per
-  table stream a function reads (tools/aws/streams.py).
+  table stream a function reads (tools/aws/streams.py), which writes its progress (passes over the
+  stream, records read) to a status file, so the run knows when the stream holds nothing unread.
 Each of those processes is this module run again (`python -m tools.aws.dev api|worker|stream`);
 stopping the run stops every process it started, by PID.
 """
@@ -21,16 +22,19 @@ import importlib
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from types import SimpleNamespace, TracebackType
 from typing import IO, Any
 
@@ -61,6 +65,8 @@ STOP_TIMEOUT_SECONDS = 5.0
 POLL_WAIT_SECONDS = 1
 # How often the stream relay looks for new records (Lambda polls a shard about four times a second).
 STREAM_POLL_SECONDS = 0.25
+# How long unfinished_messages waits for each stream relay to read its stream once more, to its end.
+RELAY_PASS_TIMEOUT_SECONDS = 5.0
 # The run's signing key reaches the API process through its environment, never its command line.
 KEY_VARIABLE = "LOCAL_JWT_KEY"
 # Credentials that exist nowhere: nothing started here can reach a real AWS account.
@@ -134,6 +140,8 @@ class LocalRun:
         self.issuer: LocalIssuer | None = None
         self._session: boto3.session.Session | None = None
         self._clients: dict[str, Any] = {}
+        self._status_dir: Path | None = None
+        self._relays: dict[str, Path] = {}  # a stream relay's name -> its status file
 
     def __enter__(self) -> LocalRun:
         try:
@@ -156,6 +164,7 @@ class LocalRun:
             region_name=self.definition.region,
         )
         self.stack = create_local_stack(self.definition, self.client)
+        self._status_dir = Path(tempfile.mkdtemp(prefix="local-run-"))
         self._start_api()
         for function in self.definition.workers:
             self._start_worker(function)
@@ -174,6 +183,10 @@ class LocalRun:
             self.moto.stop()
             self.moto = None
         self._clients.clear()
+        if self._status_dir is not None:
+            shutil.rmtree(self._status_dir, ignore_errors=True)
+            self._status_dir = None
+        self._relays.clear()
 
     def client(self, service_name: str) -> Any:
         """A boto3 client of the local moto server (one per service)."""
@@ -224,6 +237,43 @@ class LocalRun:
         return token
 
     def unfinished_messages(self) -> dict[str, int]:
+        """Per worker queue, messages waiting or in flight; per dead-letter queue, messages in it; per
+        stream relay, the records it read in a pass over its stream begun after this call (1 if it made
+        none in time).
+
+        An event on its way from a table's stream to the bus is in no queue: with every queue empty,
+        each relay must read its stream to the end once more and find nothing new, and the queues are
+        counted again after that, before the run counts as caught up.
+        """
+        before = self._relay_progress()
+        counts = self._queue_counts()
+        if not self._relays or any(counts.values()):
+            return counts
+        deadline = time.monotonic() + RELAY_PASS_TIMEOUT_SECONDS
+        after = self._relay_progress()
+        # A relay's status is written after each pass: two more mean one began after `before`.
+        while any(after[name][0] < before[name][0] + 2 for name in before) and time.monotonic() < deadline:
+            self.check_running()
+            time.sleep(STREAM_POLL_SECONDS / 2)
+            after = self._relay_progress()
+        counts = self._queue_counts()
+        for name, (passes, read) in self._relay_progress().items():
+            caught_up = passes >= before[name][0] + 2
+            counts[name] = read - before[name][1] if caught_up else max(1, read - before[name][1])
+        return counts
+
+    def _relay_progress(self) -> dict[str, tuple[int, int]]:
+        """Per stream relay, the passes over its stream it has finished and the records it has read."""
+        progress = {}
+        for name, status_file in self._relays.items():
+            try:
+                status = json.loads(status_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # not written yet: the relay has not finished a pass
+                status = {}
+            progress[name] = (int(status.get("passes", 0)), int(status.get("read", 0)))
+        return progress
+
+    def _queue_counts(self) -> dict[str, int]:
         """Per worker queue, messages waiting or in flight; per dead-letter queue, messages in it."""
         assert self.definition is not None
         assert self.stack is not None
@@ -363,6 +413,9 @@ class LocalRun:
     def _start_stream_relay(self, function: Function, table: str) -> None:
         """The function on its table's stream, as Lambda's event source mapping runs it (aws/streams.py)."""
         assert self.stack is not None
+        assert self._status_dir is not None
+        name = f"{function.name} <- {table} stream"
+        status_file = self._status_dir / f"{function.name}-{table}.json"
         args = [
             "stream",
             "--function",
@@ -371,11 +424,12 @@ class LocalRun:
             function.handler,
             "--table",
             self.stack.table_name(table),
+            "--status",
+            str(status_file),
         ]
-        child = Child(
-            f"{function.name} <- {table} stream", args, self.function_environment(function), self.log
-        )
+        child = Child(name, args, self.function_environment(function), self.log)
         self.children.append(child.start())
+        self._relays[name] = status_file
 
     def _wait_until_api_answers(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -420,8 +474,9 @@ def serve_api(fd: int, wsgi_app: str, issuer_url: str) -> None:
     server.serve_forever()
 
 
-def run_stream(function_name: str, handler: str, table_name: str) -> None:
-    """Poll the table's stream and hand new records to the handler, as Lambda's stream mapping does."""
+def run_stream(function_name: str, handler: str, table_name: str, status_file: Path) -> None:
+    """Poll the table's stream and hand new records to the handler, as Lambda's stream mapping does;
+    after each pass, write the passes made and the records read to `status_file` (whole, by rename)."""
     _exit_when_parent_goes()
     from tools.aws.streams import StreamPoller
 
@@ -435,11 +490,18 @@ def run_stream(function_name: str, handler: str, table_name: str) -> None:
         function_name=function_name,
     )
     signal.signal(signal.SIGTERM, lambda signal_number, frame: sys.exit(0))
+    passes = 0
     while True:
         try:
             handled = poller.poll()
         except EndpointConnectionError:
             handled = 0  # the moto server is going (the run is stopping) or gone
+        else:
+            passes += 1
+            status = json.dumps({"passes": passes, "read": poller.read})
+            partial = status_file.with_suffix(".partial")
+            partial.write_text(status, encoding="utf-8")
+            partial.replace(status_file)
         if handled:
             print(f"[{function_name}] {handled} stream record(s) published", file=sys.stderr, flush=True)
         time.sleep(STREAM_POLL_SECONDS)
@@ -552,6 +614,7 @@ def main(argv: list[str] | None = None) -> int:
     stream.add_argument("--function", required=True)
     stream.add_argument("--handler", required=True)
     stream.add_argument("--table", required=True)
+    stream.add_argument("--status", type=Path, required=True)
     worker = commands.add_parser("worker")
     worker.add_argument("--function", required=True)
     worker.add_argument("--handler", required=True)
@@ -562,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "api":
         serve_api(args.fd, args.app, args.issuer_url)
     elif args.command == "stream":
-        run_stream(args.function, args.handler, args.table)
+        run_stream(args.function, args.handler, args.table, args.status)
     else:
         run_worker(args.function, args.handler, args.queue_url, args.batch_size)
     return 0

@@ -49,6 +49,7 @@ class StreamPoller:
         self._after: dict[str, str] = {}  # shard id -> the last sequence number handled
         self.delivered = 0
         self.failures = 0
+        self.read = 0  # records read from the stream, each time it is read (a retried one again)
 
     def poll(self) -> int:
         """Deliver what the stream holds now; the number of records handled (retried ones not counted)."""
@@ -77,6 +78,7 @@ class StreamPoller:
                 break
             records.extend(page["Records"])
             iterator = page.get("NextShardIterator")
+        self.read += len(records)
         handled = 0
         for start in range(0, len(records), self.batch_size):
             batch = records[start : start + self.batch_size]
