@@ -13,7 +13,8 @@ in-memory adapters) is the provider's (tools/local.py's `provider().measure`; on
   built and their clients and logger created: what the first invocation pays before any I/O),
   median of the rounds, next to two baselines of the same run: `python -c pass` and the cloud SDK's
   client (on AWS `python -c "import boto3; boto3.client('dynamodb', region_name='eu-west-1')"`).
-  Judged by CPU time, which a busy machine barely moves (wall time shown beside it); a ratio near its
+  Judged by CPU time, which a busy machine moves less than wall time (shown beside it): the median of
+  the rounds' ratios, each between the function and the baseline of the same round; a ratio near its
   target is measured again before it is judged.
 - Package: each function's zip (on AWS from `osls package`, Powertools from its layer).
 - Requests: the cloud requests per API operation against the local stand-in.
@@ -117,14 +118,26 @@ def measure_cold_starts(probes: list[Probe], rounds: int, *, warm_up: bool) -> d
     return samples
 
 
+def round_ratios(init: Samples, baseline: Samples) -> list[float]:
+    """Each round's CPU time of a function's init over the baseline's in the same round.
+
+    Every round runs the baseline, then the functions; a borderline function's extra rounds run with
+    extra rounds of the baseline, appended to both in the same order: the rounds both probes have are
+    the first ones of each (a reference measured in the first rounds only pairs with those).
+    """
+    return [mine / base for mine, base in zip(init.cpu_ms, baseline.cpu_ms, strict=False)]
+
+
 def cpu_ratio(init: Samples, baseline: Samples) -> float:
-    """The median CPU time of a function's init over the baseline's."""
-    return init.cpu / baseline.cpu
+    """The median of the rounds' CPU ratios: a round's ratio is taken between two probes run a moment
+    apart, so a machine whose load drifts between rounds moves both alike (the ratio of the two
+    medians would pair a function's quiet round with the baseline's busy one)."""
+    return statistics.median(round_ratios(init, baseline))
 
 
 def ratio_spread(init: Samples, baseline: Samples) -> tuple[float, float]:
     """Lowest and highest CPU ratio of single rounds (each round runs both probes, one after the other)."""
-    ratios = [mine / base for mine, base in zip(init.cpu_ms, baseline.cpu_ms, strict=True)]
+    ratios = round_ratios(init, baseline)
     return min(ratios), max(ratios)
 
 
@@ -260,7 +273,8 @@ def report(results: dict[str, Any]) -> str:
         f"stack from {results['stack_read_from']}{'; quick' if results['quick'] else ''})",
         "",
         f"Cold start, median of {cold['rounds']} fresh interpreters, code from {cold['code_from']};",
-        "judged by CPU time over the baseline's (rounds' spread in brackets; wall time for information)",
+        "judged by CPU time: the median of the rounds' ratios, each over the baseline run in the same round",
+        "(the rounds' spread in brackets; wall time for information)",
         f"  {'':<40}   wall ms   CPU ms   CPU x baseline (spread)  wall x",
         f"  {'python -c pass':<40} {floor_ms:>9.1f} {floor_cpu:>8.1f}",
         f"  {labels['baseline']:<40} {baseline_ms:>9.1f} {baseline_cpu:>8.1f}   "

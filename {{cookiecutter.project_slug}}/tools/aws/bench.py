@@ -61,6 +61,7 @@ from tools.bench import (
     percentile,
     player_setup,
     ratio_spread,
+    round_ratios,
     under_load,
 )
 from tools.local_auth import ServerStandIns
@@ -262,12 +263,9 @@ def cold_start_results(
     for function in definition.functions:
         kind = kind_of(function)
         init = samples[f"{function.name}:init"]
+        # The ratio and the spread pair each of the function's rounds with the baseline's of the same round.
         ratio = cpu_ratio(init, boto3)
-        # The spread pairs each of the function's rounds with the baseline's round of the same set.
-        paired = (
-            boto3 if function.name in repeated else Samples(boto3.wall_ms[:rounds], boto3.cpu_ms[:rounds])
-        )
-        low, high = ratio_spread(init, paired)
+        low, high = ratio_spread(init, boto3)
         functions[function.name] = {
             "kind": kind,
             "import_ms": round(samples[f"{function.name}:import"].wall, 1),
@@ -276,6 +274,7 @@ def cold_start_results(
             "ratio_to_baseline": round(init.wall / boto3.wall, 2),
             "cpu_ratio_to_baseline": round(ratio, 2),
             "cpu_ratio_spread": [round(low, 2), round(high, 2)],
+            "cpu_ratios_by_round": [round(ratio, 3) for ratio in round_ratios(init, boto3)],
             # For information: over the baseline's work with the collector paused, as the function does it.
             "cpu_ratio_to_paused_baseline": round(cpu_ratio(init, paused), 2),
             "rounds": len(init.cpu_ms),
@@ -293,6 +292,7 @@ def cold_start_results(
             functions[function.name]["every_module_cpu_ratio_to_baseline"] = round(cpu_ratio(every, boto3), 2)
     return {
         "rounds": rounds,
+        # Times: the median of the rounds; a CPU ratio: the median of the rounds' ratios.
         "statistic": "median",
         "judged_by": "cpu",
         # `python -c pass`: the interpreter's own start.
