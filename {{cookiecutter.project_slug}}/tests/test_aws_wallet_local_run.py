@@ -11,12 +11,17 @@ from __future__ import annotations
 import os
 import signal
 
+import pytest
+from tools.aws import dev
 from tools.aws.dev import LocalRun
 from tools.demo import journey_steps
 from tools.journey import Journey
 
 
-def test_an_event_the_stream_relay_has_not_read_keeps_the_workers_unfinished() -> None:
+def test_an_event_the_stream_relay_has_not_read_keeps_the_workers_unfinished(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dev, "RELAY_PASS_TIMEOUT_SECONDS", 1.0)  # the paused relay makes no pass at all
     with LocalRun(stage="dev", source="serverless.yml") as run:
         journey = Journey(run)
         steps = journey_steps(journey)
