@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tools import regulation
 from tools.audit import config
 from tools.audit.__main__ import main, static_audit
 from tools.audit.catalogue import CONTROLS
-from tools.audit.model import GLI_19, Audit, Citation, Finding, Outcome, Status
+from tools.audit.model import Audit, Finding, Outcome, Status
 from tools.audit.report import as_json, markdown, table
 from tools.audit.stack import Stack
+from tools.regulation import GLI_19, Citation
 from tools.residency import region_block
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -1087,10 +1089,10 @@ def test_report_shows_this_jurisdiction_and_gli_19(tmp_path: Path) -> None:
     assert "GLI-19: " in report
     other = {"uk-gc": "UKGC RTS", "mga": "MGA ", "us-nj": "N.J.A.C."}
     for jurisdiction, marker in other.items():
-        assert (marker in report) == (jurisdiction == config.JURISDICTION), jurisdiction
+        assert (marker in report) == (jurisdiction == regulation.JURISDICTION), jurisdiction
     assert (
         json.loads(as_json(audit(copy.deepcopy(packaged_like()), tmp_path)))["jurisdiction"]
-        == config.JURISDICTION
+        == regulation.JURISDICTION
     )
 
 
@@ -1099,7 +1101,7 @@ def test_every_control_cites_its_clauses_with_https_links() -> None:
         for name, cited in control.serves.items():
             assert cited.clause.strip(), (control.id, name)
             assert cited.url.startswith("https://"), (control.id, name)
-        assert control.rule is None or control.rule in config.SOURCES, control.id
+        assert control.rule is None or control.rule in regulation.SOURCES, control.id
 
 
 def test_the_report_cites_this_jurisdictions_clause_next_to_each_control(tmp_path: Path) -> None:
@@ -1114,7 +1116,7 @@ def test_the_report_cites_this_jurisdictions_clause_next_to_each_control(tmp_pat
         assert control["source"].get("url", "https://").startswith("https://"), control["id"]
         assert control["source"].get("clause") or control["source"].get("policy"), control["id"]
     residency = next(control for control in report["controls"] if control["id"] == "region-residency")
-    cited = config.SOURCES["residency"]
+    cited = regulation.SOURCES["residency"]
     expected = cited.clause if isinstance(cited, Citation) else cited
     assert expected in (residency["source"].get("clause") or residency["source"]["policy"])
 

@@ -1,141 +1,35 @@
 """The controls: each default of the stack, where the project sets it, what it serves, how it is checked.
 
-Each control cites the clauses it serves, with a link to the official text: the UKGC Remote gambling
-and software Technical Standards (RTS) security requirements, which cite ISO/IEC 27001:2022 Annex A;
-the Malta Gaming Authority's Gaming Authorisations and Compliance Directive (Directive 3 of 2018) and
-its guidelines on technical infrastructure; New Jersey's N.J.A.C. 13:69O (Internet and mobile gaming);
-and GLI-19 (Standards for Interactive Gaming Systems). For a jurisdiction not mapped here (added to the
-manifest as data), the report cites the jurisdiction's security instrument from the manifest, and a
-control that checks a manifest rule (`rule=`) cites that rule's source. A control is evidence for an
-auditor, not a legal opinion.
+Each control serves an area of tools/regulation.py, which cites its clauses with a link to the
+official text (UKGC RTS and ISO/IEC 27001:2022, MGA, N.J.A.C. 13:69O, GLI-19). For a jurisdiction not
+mapped there, the report cites the jurisdiction's security instrument from the manifest, and a control
+that checks a manifest rule (`rule=`) cites that rule's source. A control is evidence for an auditor,
+not a legal opinion.
 """
 
 from __future__ import annotations
 
+from tools import regulation
 from tools.audit import checks, config, hybrid, live, scanners
-from tools.audit.model import GLI_19, Citation, Control
-
-UKGC_RTS = "https://www.gamblingcommission.gov.uk/standards/remote-gambling-and-software-technical-standards"
-MGA_DIRECTIVE = "MGA Directive 3 of 2018"
-MGA_DIRECTIVE_TEXT = "https://www.mga.org.mt/app/uploads/Directive-3-of-2018-Gaming-Authorisations-and-Compliance-Directive.pdf"
-MGA_INFRASTRUCTURE = "MGA technical infrastructure guidelines"
-MGA_INFRASTRUCTURE_TEXT = "https://www.mga.org.mt/app/uploads/Technical-Infrastructure-hosting-Gaming-and-Control-Systems-Remote-Gaming.pdf"
-NJAC_69O = "https://www.nj.gov/oag/ge/docs/Regulations/CHAPTER69O.pdf"
-GLI_19_TEXT = "https://gaminglabs.com/wp-content/uploads/2024/06/GLI-19-Interactive-Gaming-Systems-v3.0.pdf"
-
-
-def serves(uk: str, mga: str, nj: str, gli: str) -> dict[str, Citation]:
-    """The clauses a control serves, by jurisdiction, each with the link to its official text."""
-    mga_text = MGA_INFRASTRUCTURE_TEXT if mga.startswith(MGA_INFRASTRUCTURE) else MGA_DIRECTIVE_TEXT
-    return {
-        "uk-gc": Citation(f"UKGC RTS security, ISO/IEC 27001:2022 {uk}", UKGC_RTS),
-        "mga": Citation(mga, mga_text),
-        "us-nj": Citation(f"N.J.A.C. {nj}", NJAC_69O),
-        GLI_19: Citation(f"GLI-19: {gli}", GLI_19_TEXT),
-    }
-
-
-SYSTEM_INTEGRITY = serves(
-    "A.8.9 configuration management, A.8.32 change management",
-    f"{MGA_DIRECTIVE}: integrity of the critical gaming system",
-    "13:69O-1.2 (gaming system integrity and security assessment)",
-    "system integrity and change control",
-)
-LEAST_PRIVILEGE = serves(
-    "A.5.15 access control, A.8.2 privileged access rights, A.8.3 information access restriction",
-    f"{MGA_DIRECTIVE}: information security, access control",
-    "13:69O-1.4 (system security and operational controls)",
-    "logical access control (least privilege)",
-)
-MONITORING = serves(
-    "A.8.16 monitoring activities",
-    f"{MGA_DIRECTIVE} art. 37(2): security incidents reported within three working days",
-    "13:69O-1.4(c) (detect and report)",
-    "monitoring and incident detection",
-)
-ENCRYPTION = serves(
-    "A.8.24 use of cryptography",
-    f"{MGA_INFRASTRUCTURE}: integrity and security of regulatory data",
-    "13:69O-1.4 (security of patron accounts and data)",
-    "cryptography and protection of data at rest",
-)
-LOGGING = serves(
-    "A.8.15 logging, A.5.33 protection of records",
-    f"{MGA_INFRASTRUCTURE}: transaction logs accessible at all times",
-    "13:69O-1.8 (mandatory gaming system logging)",
-    "event logging and log protection",
-)
-RECORDS = serves(
-    "A.5.33 protection of records",
-    f"{MGA_INFRASTRUCTURE}: financial transaction logs kept and accessible",
-    "13:69O-1.8(d) (information to recreate play and account activity kept no less than 10 years)",
-    "information to be maintained (record retention)",
-)
-BACKUP = serves(
-    "A.8.13 information backup",
-    f"{MGA_DIRECTIVE}: information security, backup and recovery",
-    "13:69O-1.2 (primary and backup gaming equipment)",
-    "backup and recovery",
-)
-DELIVERY = serves(
-    "A.8.16 monitoring activities, A.8.14 redundancy",
-    f"{MGA_INFRASTRUCTURE}: integrity of regulatory data",
-    "13:69O-1.4 (operational controls)",
-    "transaction integrity and recovery",
-)
-COMMUNICATIONS = serves(
-    "A.8.20 networks security, A.8.26 application security requirements",
-    f"{MGA_DIRECTIVE}: information security, secure player communications",
-    "13:69O-1.4(b) (secure communications with client terminals)",
-    "communications security",
-)
-AUTHENTICATION = serves(
-    "A.8.5 secure authentication, A.5.15 access control",
-    f"{MGA_DIRECTIVE}: information security, player account access",
-    "13:69O-1.4(a) (patron access limited to the account holder)",
-    "player account security and authentication",
-)
-CAPACITY = serves(
-    "A.8.6 capacity management",
-    f"{MGA_DIRECTIVE} art. 37(2)(d): players kept able to reach their accounts",
-    "13:69O-1.4 (system standards and operational controls)",
-    "system availability and capacity",
-)
-PRIVACY = serves(
-    "A.8.15 logging, A.5.34 privacy and protection of PII",
-    f"{MGA_INFRASTRUCTURE}: personal data handled under data protection rules",
-    "13:69O-1.8 (mandatory gaming system logging)",
-    "event logging and data protection",
-)
-SECRETS = serves(
-    "A.5.17 authentication information, A.8.24 use of cryptography",
-    f"{MGA_DIRECTIVE}: information security, protection of credentials",
-    "13:69O-1.4 (system security)",
-    "protection of credentials and sensitive data",
-)
-RESIDENCY = serves(
-    "A.5.23 information security for use of cloud services",
-    f"{MGA_INFRASTRUCTURE}: location of the technical infrastructure (EU/EEA)",
-    "13:69O-1.2 (location of gaming equipment; data stays in the United States)",
-    "server location and data residency",
-)
-NETWORK = serves(
-    "A.8.20 networks security, A.8.22 segregation of networks",
-    f"{MGA_DIRECTIVE}: information security, network security of the critical gaming system",
-    "13:69O-1.4 (system security and operational controls)",
-    "network security: segregation and controlled egress",
-)
-EDGE = serves(
-    "A.8.20 networks security, A.8.21 security of network services, A.8.26 application security requirements",
-    f"{MGA_DIRECTIVE}: information security, protection of the gaming system from attacks",
-    "13:69O-1.4 (system security and operational controls)",
-    "network security: firewalls and protection against attacks",
-)
-PLAYER_LOCATION = serves(
-    "A.5.31 legal, statutory, regulatory and contractual requirements",
-    f"{MGA_DIRECTIVE}: players served only in the markets the licence covers",
-    "13:69O-1.2(e) (the patron's physical location detected; wagers only from an authorized location)",
-    "player location (geolocation)",
+from tools.audit.model import Control
+from tools.regulation import (
+    AUTHENTICATION,
+    BACKUP,
+    CAPACITY,
+    COMMUNICATIONS,
+    DELIVERY,
+    EDGE,
+    ENCRYPTION,
+    LEAST_PRIVILEGE,
+    LOGGING,
+    MONITORING,
+    NETWORK,
+    PLAYER_LOCATION,
+    PRIVACY,
+    RECORDS,
+    RESIDENCY,
+    SECRETS,
+    SYSTEM_INTEGRITY,
 )
 
 CONTROLS: tuple[Control, ...] = (
@@ -262,7 +156,10 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="logs-retention-from-jurisdiction",
-        title=f"Log groups keep logs at least {config.LOG_RETENTION_DAYS} days ({config.JURISDICTION_TITLE})",
+        title=(
+            f"Log groups keep logs at least {config.LOG_RETENTION_DAYS} days "
+            f"({regulation.JURISDICTION_TITLE})"
+        ),
         enforced_by=("serverless.yml: provider.logRetentionInDays",),
         serves=LOGGING,
         remedy=f"Set provider.logRetentionInDays to {config.LOG_RETENTION_DAYS}; give every function a "

@@ -16,6 +16,7 @@ from typing import Any
 from detect_secrets.core.secrets_collection import SecretsCollection
 from detect_secrets.settings import default_settings
 
+from tools import regulation
 from tools.audit import config
 from tools.audit.model import PRODUCTION_STAGE, Outcome, StaticContext
 from tools.audit.stack import Resource, Stack, as_list, strings
@@ -1253,17 +1254,17 @@ def edge_geo_restriction(context: StaticContext) -> Outcome:
             continue
         if kind != "whitelist" or not countries:
             offenders.append(
-                f"{logical_id}: geo restriction {kind or 'missing'}; {config.JURISDICTION} admits only "
+                f"{logical_id}: geo restriction {kind or 'missing'}; {regulation.JURISDICTION} admits only "
                 f"{', '.join(sorted(allowed))}"
             )
         elif not config.EDGE_COUNTRIES_LISTED_BY_OPERATOR and not countries <= allowed:
             offenders.append(
                 f"{logical_id}: admits {', '.join(sorted(countries - allowed))}, outside "
-                f"{config.JURISDICTION}'s {', '.join(sorted(allowed))}"
+                f"{regulation.JURISDICTION}'s {', '.join(sorted(allowed))}"
             )
     checked = _checked(len(distributions), "distribution")
     if not allowed:
-        return Outcome.verdict(offenders, f"{checked}; {config.JURISDICTION} names no licensed territory")
+        return Outcome.verdict(offenders, f"{checked}; {regulation.JURISDICTION} names no licensed territory")
     return Outcome.verdict(offenders, f"{checked} against {', '.join(sorted(allowed))}")
 
 

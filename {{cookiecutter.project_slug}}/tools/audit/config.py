@@ -7,15 +7,9 @@ shows in the next `make audit` report. Every exception carries its reason, which
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
-
-from tools.audit.model import Citation
 
 SERVICE = {{ cookiecutter.project_slug | tojson }}
-JURISDICTION = {{ cookiecutter.jurisdiction | tojson }}
-JURISDICTION_TITLE = {{ rule.title | tojson }}
 # The countries the edge admits players from (manifest.yaml edge_countries): a stage's CloudFront geo
 # restriction must admit these only; where the operator lists its markets (MGA), any list is its own.
 EDGE_COUNTRIES: tuple[str, ...] = tuple({{ rule.get("edge_countries", []) | tojson }})
@@ -48,28 +42,6 @@ LOG_RETENTION_DAYS = {{ rule.log_retention_days }}
 {%- for name in wagering %}{% set _ = wagering_functions.extend(manifest.modules[name].functions) %}{% endfor %}
 WAGERING_MODULES: tuple[str, ...] = tuple({{ wagering | tojson }})
 WAGERING_FUNCTIONS: tuple[str, ...] = tuple({{ wagering_functions | tojson }})
-
-
-def _sources() -> dict[str, Citation | str]:
-    """The source of each of the jurisdiction's rules, as docs/compliance.md cites them.
-
-    The clause with its link, or the template's policy with its reason; sources.json is rendered from
-    manifest.yaml (the jurisdiction's `sources`). The report cites these next to the controls that
-    check a rule, and `security` next to the controls the catalogue maps to no clause of this
-    jurisdiction.
-    """
-    entries = json.loads(Path(__file__).with_name("sources.json").read_text(encoding="utf-8"))
-    return {
-        key: (
-            f"template policy: {entry['policy']}"
-            if "policy" in entry
-            else Citation(f"{entry['instrument']}, {entry['section']}", entry["url"])
-        )
-        for key, entry in entries.items()
-    }
-
-
-SOURCES: dict[str, Citation | str] = _sources()
 
 
 @dataclass(frozen=True)

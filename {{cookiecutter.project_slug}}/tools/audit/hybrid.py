@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zipfile
 
+from tools import regulation
 from tools.audit import config
 from tools.audit.model import Outcome, StaticContext
 from tools.audit.stack import Stack, as_list, strings
@@ -56,7 +57,7 @@ def _logical_id(function: str) -> str:
 def no_wagering_function(context: StaticContext) -> Outcome:
     """Where the jurisdiction keeps wagering off public clouds: no function, route, table or code of it."""
     if not config.WAGERING_MODULES:
-        return Outcome.skip(f"{config.JURISDICTION} lets wagering run in a public cloud region")
+        return Outcome.skip(f"{regulation.JURISDICTION} lets wagering run in a public cloud region")
     stack = context.stack
     offenders = []
     functions = stack.of_type(FUNCTION)
@@ -98,7 +99,7 @@ def no_wagering_function(context: StaticContext) -> Outcome:
             ]
     checked = (
         f"{len(functions)} function(s), {len(stack.of_type(ROUTE))} route(s), {len(tables)} table(s), "
-        f"{len(zips)} zip(s) against {', '.join(config.WAGERING_MODULES)} ({config.JURISDICTION})"
+        f"{len(zips)} zip(s) against {', '.join(config.WAGERING_MODULES)} ({regulation.JURISDICTION})"
     )
     return Outcome.verdict(offenders, checked)
 

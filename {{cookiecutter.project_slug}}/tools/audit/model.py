@@ -8,23 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tools.regulation import Citation
+
 if TYPE_CHECKING:
     from tools.audit.live import Account
     from tools.audit.stack import Stack
-
-# The regulations a control serves, by jurisdiction (the template's jurisdiction names) plus GLI-19.
-GLI_19 = "gli-19"
-
-
-@dataclass(frozen=True)
-class Citation:
-    """The clause a control serves: what it says, and a link to the official text (https)."""
-
-    clause: str
-    url: str
-
-    def markdown(self) -> str:
-        return f"[{self.clause}]({self.url})"
 
 
 class Status(enum.StrEnum):
@@ -96,7 +84,7 @@ class Control:
 
     `serves` is the control's source: the clause, with its link, per jurisdiction the catalogue maps
     and for GLI-19. `rule` names the manifest rule (retention, log_retention, residency) whose value
-    the control checks: the report then cites that rule's source from config.SOURCES, the same one
+    the control checks: the report then cites that rule's source from regulation.SOURCES, the same one
     docs/compliance.md cites, for whatever jurisdiction the project was generated for.
     """
 

@@ -9,21 +9,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tools import regulation
 from tools.audit import config
-from tools.audit.model import GLI_19, Audit, Citation, Control, Finding, Status
+from tools.audit.model import Audit, Control, Finding, Status
+from tools.regulation import GLI_19, Citation, cited
 
 
 def source(control: Control) -> Citation | str:
-    """The clause this control serves in this project's jurisdiction (or the policy behind it).
-
-    A control that checks a manifest rule cites that rule's source; otherwise the catalogue's clause
-    for the jurisdiction; a jurisdiction the catalogue does not map gets its security instrument.
-    """
-    if control.rule is not None:
-        return config.SOURCES[control.rule]
-    if config.JURISDICTION in control.serves:
-        return control.serves[config.JURISDICTION]
-    return config.SOURCES["security"]
+    """The clause this control serves in this project's jurisdiction (or the policy behind it)."""
+    return cited(control.serves, control.rule)
 
 
 def _text(cited: Citation | str) -> str:
@@ -47,7 +41,7 @@ def _heading(audit: Audit) -> str:
     )
     return (
         f"{kind} {config.SERVICE}-{audit.stage} "
-        f"(jurisdiction {config.JURISDICTION}: {config.JURISDICTION_TITLE})"
+        f"(jurisdiction {regulation.JURISDICTION}: {regulation.JURISDICTION_TITLE})"
     )
 
 
@@ -151,7 +145,7 @@ def as_json(audit: Audit) -> str:
         "service": config.SERVICE,
         "stage": audit.stage,
         "mode": audit.mode,
-        "jurisdiction": config.JURISDICTION,
+        "jurisdiction": regulation.JURISDICTION,
         "summary": {status.value: audit.count(status) for status in Status},
         "controls": [
             {
