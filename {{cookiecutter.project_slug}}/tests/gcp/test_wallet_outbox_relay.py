@@ -34,9 +34,15 @@ from {{ cookiecutter.package_name }}.adapters.firestore_outbox import (
     entry_path,
     on_cloud_event,
 )
-from {{ cookiecutter.package_name }}.adapters.firestore_wallet import OUTBOX_PENDING, FirestoreLedgerStore
+from {{ cookiecutter.package_name }}.adapters.firestore_wallet import (
+    OUTBOX_PENDING,
+    FirestoreLedgerStore,
+)
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
-from {{ cookiecutter.package_name }}.adapters.pubsub import PubSubMessages, PubSubPublisher
+from {{ cookiecutter.package_name }}.adapters.pubsub import (
+    PubSubMessages,
+    PubSubPublisher,
+)
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
@@ -60,7 +66,8 @@ class Bus:
         self.dead_topic = self.publisher.topic_path(PROJECT, f"{run}-outbox-dead-letters")
         self.events = self.subscriber.subscription_path(PROJECT, f"{run}-wallet")
         self.dead = self.subscriber.subscription_path(PROJECT, f"{run}-dead")
-        for topic, subscription, ordered in ((self.topic, self.events, True), (self.dead_topic, self.dead, False)):
+        made = ((self.topic, self.events, True), (self.dead_topic, self.dead, False))
+        for topic, subscription, ordered in made:
             self.publisher.create_topic(request={"name": topic})
             self.subscriber.create_subscription(
                 request={"name": subscription, "topic": topic, "enable_message_ordering": ordered}
@@ -75,8 +82,8 @@ class Bus:
         quiet_since = time.monotonic()
         while time.monotonic() < deadline:
             try:
-                response = self.subscriber.pull(request={"subscription": subscription, "max_messages": 100}, timeout=2)
-                messages = list(response.received_messages)
+                request = {"subscription": subscription, "max_messages": 100}
+                messages = list(self.subscriber.pull(request=request, timeout=2).received_messages)
             except DeadlineExceeded:
                 messages = []
             if messages:
@@ -171,9 +178,11 @@ def test_each_entry_reaches_the_topic_once_in_order_keyed_by_the_player(
     assert [m.message.attributes["event_id"] for m in arrived] == [e["event_id"] for e in expected]
     assert [m.message.attributes["type"] for m in arrived] == ["FundsDeposited", "BetPlaced", "BetSettled"]
     assert {m.message.ordering_key for m in arrived} == {PLAYER}
-    assert [json.loads(m.message.data)["correlation_id"] for m in arrived] == ["checkout-1", "round-1", "round-1"]
+    correlation_ids = [json.loads(m.message.data)["correlation_id"] for m in arrived]
+    assert correlation_ids == ["checkout-1", "round-1", "round-1"]
     for _, document in entries(firestore_client):
-        assert RELAYED_AT in document and OUTBOX_PENDING not in document
+        assert RELAYED_AT in document
+        assert OUTBOX_PENDING not in document
 
 
 def test_the_wallet_marks_each_new_entry_pending_in_its_own_transaction(
@@ -337,9 +346,7 @@ def test_the_function_relays_trigger_and_scheduler_cloud_events_through_function
     monkeypatch.setenv("OUTBOX_DEAD_LETTER_TOPIC", bus.dead_topic)
     monkeypatch.setattr(firestore_outbox, "_relay", None)
     source = tmp_path / "main.py"
-    source.write_text(
-        "from {{ cookiecutter.package_name }}.adapters.firestore_outbox import wallet_outbox\n", encoding="utf-8"
-    )
+    source.write_text(f"from {firestore_outbox.__name__} import wallet_outbox\n", encoding="utf-8")
     client = functions_framework.create_app(
         target="wallet_outbox", source=str(source), signature_type="cloudevent"
     ).test_client()
@@ -347,7 +354,8 @@ def test_the_function_relays_trigger_and_scheduler_cloud_events_through_function
     [first, *rest] = [path for path, _ in entries(firestore_client)]
 
     def post(kind: str, subject: str | None = None) -> int:
-        headers = {"ce-id": f"e-{time.monotonic_ns()}", "ce-source": "tests", "ce-specversion": "1.0", "ce-type": kind}
+        headers = {"ce-id": f"e-{time.monotonic_ns()}", "ce-source": "tests", "ce-specversion": "1.0"}
+        headers["ce-type"] = kind
         if subject is not None:
             headers["ce-subject"] = subject
         return int(client.post("/", headers=headers, data=b"{}", content_type="application/json").status_code)
@@ -363,7 +371,8 @@ def test_the_function_relays_trigger_and_scheduler_cloud_events_through_function
         "BetPlaced",
         "BetSettled",
     ]
-    assert all(RELAYED_AT in document for _, document in entries(firestore_client)) and len(rest) == 2
+    assert len(rest) == 2
+    assert all(RELAYED_AT in document for _, document in entries(firestore_client))
 
 
 class RequestCount:

@@ -152,7 +152,8 @@ class FirestoreOutboxRelay:
     def _mark(self, path: str, done: str) -> None:
         # A plain update, not a transaction: a money operation that rewrites this entry (a rollback marks
         # its bet) does so in a transaction holding it, so neither write can undo the other.
-        self.client.document(path).update({done: firestore.SERVER_TIMESTAMP, OUTBOX_PENDING: firestore.DELETE_FIELD})
+        marks = {done: firestore.SERVER_TIMESTAMP, OUTBOX_PENDING: firestore.DELETE_FIELD}
+        self.client.document(path).update(marks)
 
 
 def entry_path(subject: object) -> str:
