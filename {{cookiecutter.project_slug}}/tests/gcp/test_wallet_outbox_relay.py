@@ -98,20 +98,22 @@ class Bus:
 
 
 class FlakyBus:
-    """The real publisher behind a fault: its first `outage` publishes raise (Pub/Sub unavailable).
+    """The real publisher behind a fault: after `working` publishes, the next `outage` raise (Pub/Sub
+    unavailable), then it works again.
 
-    `lost_acks`: of those, how many publish first and raise after (Pub/Sub took the events, the answer
-    was lost), so the same events go out again when the entry is retried.
+    `lost_acks`: of the failing ones, how many publish first and raise after (Pub/Sub took the events,
+    the answer was lost), so the same events go out again when the entry is retried.
     """
 
-    def __init__(self, bus: PubSubPublisher, outage: int, lost_acks: int = 0) -> None:
-        self.bus, self.outage, self.lost_acks, self.calls = bus, outage, lost_acks, 0
+    def __init__(self, bus: PubSubPublisher, outage: int, lost_acks: int = 0, working: int = 0) -> None:
+        self.bus, self.outage, self.lost_acks, self.working, self.calls = bus, outage, lost_acks, working, 0
 
     def publish(self, events: Sequence[DomainEvent]) -> None:
         self.calls += 1
-        if self.calls <= self.lost_acks:
+        failing = self.calls - self.working
+        if 0 < failing <= self.lost_acks:
             self.bus.publish(events)
-        if self.calls <= self.outage:
+        if 0 < failing <= self.outage:
             raise ConnectionError("Pub/Sub is unavailable")
         self.bus.publish(events)
 
@@ -230,6 +232,23 @@ def test_a_publisher_outage_leaves_entries_pending_until_the_sweep_publishes_eac
             applied.append(event_id)
     assert applied == expected
     assert all(OUTBOX_PENDING not in document for _, document in entries(firestore_client))
+
+
+def test_a_sweep_that_fails_midway_keeps_what_it_published_and_the_next_run_finishes(
+    firestore_client: Any, bus: Bus, wallet: Wallet
+) -> None:
+    play(wallet)
+    flaky = FlakyBus(bus.wallet_publisher, outage=1, working=2)
+    relay = relay_of(firestore_client, bus, flaky)
+
+    with pytest.raises(OutboxNotRelayed):
+        relay.sweep()
+    marked = [RELAYED_AT in document for _, document in entries(firestore_client)]
+    assert marked == [True, True, False]  # the run's marks are committed on the way out
+    assert relay.sweep().relayed == {Relayed.PUBLISHED: 1}
+
+    arrived = bus.received(bus.events, 3)
+    assert [m.message.attributes["type"] for m in arrived] == ["FundsDeposited", "BetPlaced", "BetSettled"]
 
 
 def test_a_trigger_redelivered_after_the_outage_publishes_the_entry(
@@ -427,8 +446,8 @@ def test_relay_throughput_and_requests_per_entry(
     assert len(bus.received(bus.events, 100)) == 100
     # A trigger's entry: its read and its mark (2 Firestore requests) and one publish of its one event.
     assert trigger_requests == (2 * 50, 50)
-    # A sweep: one query for the run, then the mark of each entry and one publish each.
-    assert sweep_requests == (1 + 50, 50)
+    # A sweep: one query and one commit of its marks for the run, and one publish per entry.
+    assert sweep_requests == (1 + 1, 50)
     with capsys.disabled():
         print(
             f"\noutbox relay on the emulators: by trigger {50 / by_trigger:.0f} entries/s "

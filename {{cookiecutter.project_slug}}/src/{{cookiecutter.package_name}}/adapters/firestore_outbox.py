@@ -127,11 +127,18 @@ class FirestoreOutboxRelay:
             .limit(limit)
         )
         done: Counter[Relayed] = Counter()
-        for snapshot in query.stream():
-            done[self._relay(snapshot.reference.path, snapshot.to_dict())] += 1
+        # The run's marks go in one WriteBatch (up to 500 writes, SWEEP_LIMIT) instead of a commit per
+        # entry; the entries published before a failure are marked too, on the way out.
+        marks = self.client.batch()
+        try:
+            for snapshot in query.stream():
+                done[self._relay(snapshot.reference.path, snapshot.to_dict(), marks)] += 1
+        finally:
+            if len(marks):
+                marks.commit()
         return SweepReport(dict(done), full=sum(done.values()) >= limit)
 
-    def _relay(self, path: str, document: dict[str, Any]) -> Relayed:
+    def _relay(self, path: str, document: dict[str, Any], marks: Any = None) -> Relayed:
         if RELAYED_AT in document or DEAD_LETTERED_AT in document:
             return Relayed.ALREADY
         if "outbox" not in document and OUTBOX_PENDING not in document:
@@ -142,18 +149,24 @@ class FirestoreOutboxRelay:
         except MalformedOutbox as error:
             if not self.publisher.dead_letter(str(error), where, {"outbox": document.get("outbox")}):
                 raise OutboxNotRelayed(f"{path}: not dead-lettered") from None
-            self._mark(path, DEAD_LETTERED_AT)
+            self._mark(path, DEAD_LETTERED_AT, marks)
             return Relayed.DEAD_LETTERED
         if not self.publisher.publish(events, where):
             raise OutboxNotRelayed(f"{path}: its events were not published")
-        self._mark(path, RELAYED_AT)
+        self._mark(path, RELAYED_AT, marks)
         return Relayed.PUBLISHED
 
-    def _mark(self, path: str, done: str) -> None:
-        # A plain update, not a transaction: a money operation that rewrites this entry (a rollback marks
-        # its bet) does so in a transaction holding it, so neither write can undo the other.
-        marks = {done: firestore.SERVER_TIMESTAMP, OUTBOX_PENDING: firestore.DELETE_FIELD}
-        self.client.document(path).update(marks)
+    def _mark(self, path: str, done: str, marks: Any = None) -> None:
+        """Mark the entry done: now (one commit), or with the sweep's batch (`marks`).
+
+        A plain update, not a transaction: a money operation that rewrites this entry (a rollback marks
+        its bet) does so in a transaction holding it, so neither write can undo the other.
+        """
+        fields = {done: firestore.SERVER_TIMESTAMP, OUTBOX_PENDING: firestore.DELETE_FIELD}
+        if marks is None:
+            self.client.document(path).update(fields)
+        else:
+            marks.update(self.client.document(path), fields)
 
 
 def entry_path(subject: object) -> str:
