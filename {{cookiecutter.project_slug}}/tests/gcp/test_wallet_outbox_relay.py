@@ -344,9 +344,21 @@ def test_the_sweep_sets_a_poison_entry_aside_and_relays_the_rest(
     assert len(bus.received(bus.events, 3)) == 3
 
 
+def test_the_entry_is_found_from_the_subject_plain_or_percent_encoded() -> None:
+    assert entry_path("documents/players/p-1/ledger/game#bet-1") == "players/p-1/ledger/game#bet-1"
+    assert entry_path("documents/players/p-1/ledger/game%23bet-1") == "players/p-1/ledger/game#bet-1"
+
+
 @pytest.mark.parametrize(
     "subject",
-    ["documents/players/p-1", "documents/sessions/s-1/ledger/x", "players/p-1/ledger/x", None],
+    [
+        "documents/players/p-1",
+        "documents/sessions/s-1/ledger/x",
+        "players/p-1/ledger/x",
+        "documents/players/p-1/ledger/x%2Fy",
+        "documents/players//ledger/x",
+        None,
+    ],
 )
 def test_an_event_that_names_no_ledger_entry_is_refused(subject: object) -> None:
     with pytest.raises(ValueError, match="not a ledger entry"):

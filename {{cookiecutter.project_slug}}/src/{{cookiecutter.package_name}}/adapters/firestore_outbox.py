@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -170,9 +171,14 @@ class FirestoreOutboxRelay:
 
 
 def entry_path(subject: object) -> str:
-    """The ledger entry a Firestore event's subject names (`documents/players/<p>/ledger/<e>`)."""
-    parts = str(subject).split("/") if isinstance(subject, str) else []
-    if len(parts) != 5 or parts[0] != "documents" or parts[1] != PLAYERS or parts[3] != LEDGER:
+    """The ledger entry a Firestore event's subject names (`documents/players/<p>/ledger/<e>`).
+
+    Each segment is percent-decoded, should the subject carry an id encoded: the API's ids never hold
+    a `%` (api/schemas.py), so decoding never changes an id that was not encoded.
+    """
+    parts = [unquote(part) for part in subject.split("/")] if isinstance(subject, str) else []
+    shaped = len(parts) == 5 and parts[0] == "documents" and parts[1] == PLAYERS and parts[3] == LEDGER
+    if not shaped or any(not part or "/" in part for part in parts):
         raise ValueError(f"the event's subject is not a ledger entry: {subject!r}")
     return "/".join(parts[1:])
 
