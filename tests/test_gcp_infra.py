@@ -290,7 +290,12 @@ def test_gcp_tests_pass_on_the_emulators_and_functions_framework(tmp_path: Path)
     for test in ("test_a_malformed_message_ends_in_the_dead_letter_topic", "test_a_functions_framework_target",
                  "test_every_money_operation_is_one_read_and_one_transaction",
                  "test_eight_clients_on_separate_players_keep_every_balance_equal_to_its_ledger",
-                 "test_every_money_operation_with_player_protection_is_one_read_and_one_transaction"):
+                 "test_every_money_operation_with_player_protection_is_one_read_and_one_transaction",
+                 "test_each_entry_reaches_the_topic_once_in_order_keyed_by_the_player",
+                 "test_a_publisher_outage_leaves_entries_pending_until_the_sweep_publishes_each_once_in_effect",
+                 "test_a_poison_entry_goes_to_the_dead_letters_with_its_path_and_the_next_entry_is_relayed",
+                 "test_a_replayed_money_request_writes_no_entry_and_publishes_nothing",
+                 "test_the_function_relays_trigger_and_scheduler_cloud_events_through_functions_framework"):
         assert re.search(rf"{test}\S* PASSED", run.stdout), run.stdout
     # Every ledger contract test ran on Firestore and passed, none on DynamoDB (which a GCP project lacks).
     contract = (PROJECT_TEMPLATE / "tests/contract/test_ledger_store_contract.py").read_text()

@@ -1,6 +1,6 @@
-"""The GCP project's test fixtures: the gcloud Firestore emulator, once per test session.
+"""The GCP project's test fixtures: the gcloud Firestore and Pub/Sub emulators, once per test session.
 
-Loaded by tests/conftest.py by its name (a GCP file). The emulator starts only if a test asks for it;
+Loaded by tests/conftest.py by its name (a GCP file). An emulator starts only if a test asks for it;
 each test that asks for `firestore_client` gets an empty database on it.
 """
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from tests.gcp.firestore_emulator import PROJECT, firestore_emulator, reset
+from tests.gcp.pubsub_emulator import pubsub_emulator
 
 # A named database, as deployed (infra/main.tf): the emulator keeps each database apart.
 DATABASE = "casino-tests"
@@ -34,3 +35,11 @@ def firestore_client(firestore_host: str) -> Any:
 
     reset(firestore_host, DATABASE)
     return firestore.Client(project=PROJECT, database=DATABASE)
+
+
+@pytest.fixture(scope="session")
+def pubsub_host() -> Iterator[str]:
+    """The Pub/Sub emulator for the session; PUBSUB_EMULATOR_HOST points every Pub/Sub client at it."""
+    with pubsub_emulator() as address, pytest.MonkeyPatch.context() as env:
+        env.setenv("PUBSUB_EMULATOR_HOST", address)
+        yield address

@@ -9,7 +9,8 @@ Document layout, all of a player's money under the player's own document:
                    entry_sort=<created_at>#<transaction_id>, reference?, reversed_by?, round_id?,
                    closes_round?, round_payable?, outbox? (the transaction's domain events as JSON, written
                    with the entry: the Firestore trigger on new ledger entries carries them to the bus,
-                   as the DynamoDB stream does on AWS; infra/modules/wallet)
+                   as the DynamoDB stream does on AWS; infra/modules/wallet), outbox_pending? (the
+                   commit time, until the relay has published the outbox: adapters/firestore_outbox.py)
 - round            players/<player_id>/rounds/<round_id>  round_id, stakes, paid, payable, closed_by?
 - protection       players/<player_id>/protection/current  kyc, version, limits and pending (JSON),
                    self_excluded_until?, cooling_off_until?, blocked_until? (the later of the two)
@@ -78,6 +79,8 @@ Document = dict[str, Any]
 PLAYERS = "players"
 PROTECTION_ID = "current"
 BALANCE_VERSION = "balance_version"
+# Set on an entry with an outbox until the relay has published it (adapters/firestore_outbox.py).
+OUTBOX_PENDING = "outbox_pending"
 # How often one money operation's transaction is tried when Firestore aborts it for contention.
 ATTEMPTS = 10
 
@@ -525,6 +528,9 @@ def _entry_to(entry: LedgerEntry) -> Document:
     document.update({name: value for name, value in optional.items() if value is not None})
     if entry.events:
         document["outbox"] = json.dumps([event.to_outbox() for event in entry.events], default=str)
+        # When the entry was committed, by the database's clock: the relay deletes it once the events are
+        # out, so the sweep's query (unrelayed entries older than a minute) reads only what is pending.
+        document[OUTBOX_PENDING] = firestore.SERVER_TIMESTAMP
     return document
 
 

@@ -98,3 +98,23 @@ def from_environment(value: str) -> PubSubPublisher:
     if not isinstance(topics, dict) or not all(isinstance(v, str) for v in topics.values()):
         raise ValueError("EVENT_TOPICS must be a JSON object of topic key -> projects/<p>/topics/<t>")
     return PubSubPublisher(topics)
+
+
+class PubSubMessages:
+    """Sends text bodies to one topic and waits until Pub/Sub has each (the outbox's dead letters)."""
+
+    def __init__(self, topic: str, client: Any | None = None) -> None:
+        """`topic`: the full topic path (`projects/<p>/topics/<t>`)."""
+        self.topic = topic
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            from google.cloud import pubsub_v1
+
+            self._client = pubsub_v1.PublisherClient()
+        return self._client
+
+    def send(self, body: str) -> None:
+        self.client.publish(self.topic, body.encode()).result(timeout=PUBLISH_TIMEOUT_SECONDS)

@@ -10,14 +10,15 @@ shard, and this function publishes each record's events to the bus in that order
   published again with the same event id (the workers apply each event id once).
 - A record whose outbox cannot be read (poison) goes to the dead-letter queue with its keys, and the
   records after it are published: one bad record never blocks its shard.
+Reading, publishing and dead-lettering an entry are the same on every cloud (outbox.py); what is AWS's
+here is the stream's order and its partial batch response.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from ..domain.events import DomainEvent
 from ..observability import (
@@ -28,24 +29,39 @@ from ..observability import (
     set_correlation_id,
     valid_correlation_id,
 )
+from ..outbox import (
+    EventSink,
+    MalformedOutbox,
+    OutboxPublisher,
+    PoisonSink,
+    Where,
+    read_outbox,
+)
 
 BatchResponse = dict[str, list[dict[str, str]]]
 
 
-class EventSink(Protocol):
-    """Where the outbox's events go (the bus)."""
+class PowertoolsTelemetry:
+    """The relay's log lines and EMF metrics on Lambda (Powertools)."""
 
-    def publish(self, events: Sequence[DomainEvent]) -> None: ...
+    def published(self, events: Sequence[DomainEvent], where: Where) -> None:
+        add_metric("OutboxEventsPublished", len(events))
+        get_logger().info("outbox events published", extra={"events": [e.name for e in events]})
 
+    def not_published(self, events: Sequence[DomainEvent], where: Where) -> None:
+        get_logger().exception(
+            "outbox events not published; retried from this record", extra={**where, "events": len(events)}
+        )
+        add_metric("OutboxPublishFailures", 1)
 
-class PoisonSink(Protocol):
-    """Where a record whose outbox cannot be read goes (the dead-letter queue)."""
+    def dead_lettered(self, reason: str, where: Where) -> None:
+        add_metric("OutboxPoisonRecords", 1)
+        get_logger().error(
+            "poison outbox record sent to the dead-letter queue", extra={**where, "reason": reason}
+        )
 
-    def send(self, body: str) -> None: ...
-
-
-class MalformedOutbox(ValueError):
-    """The stream record carries no readable outbox."""
+    def not_dead_lettered(self, where: Where) -> None:
+        get_logger().exception("poison outbox record not dead-lettered; retried")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,65 +73,32 @@ class OutboxRelay:
 
     def relay(self, records: Sequence[dict[str, Any]]) -> BatchResponse:
         """Publish every record's events; the partial batch response for the first that failed."""
+        publisher = OutboxPublisher(self.bus, self.dead_letters, PowertoolsTelemetry())
         for record in records:
+            where = {"sequence_number": sequence_number(record)}
             try:
                 events = outbox_events(record)
             except MalformedOutbox as error:
-                if not self._dead_letter(record, str(error)):
+                image = record.get("dynamodb", {})
+                kept = {"keys": image.get("Keys"), "outbox": image.get("NewImage", {}).get("outbox")}
+                if not publisher.dead_letter(str(error), where, kept):
                     return _retry_from(record)
                 continue
             set_correlation_id(valid_correlation_id(events[0].correlation_id) if events else None)
-            try:
-                self.bus.publish(events)
-            except Exception:  # EventBridge down or refusing: retry from here, in order
-                get_logger().exception(
-                    "outbox events not published; retried from this record",
-                    extra={"sequence_number": sequence_number(record), "events": len(events)},
-                )
-                add_metric("OutboxPublishFailures", 1)
+            if not publisher.publish(events, where):  # retried from here, in order
                 set_correlation_id(None)
                 return _retry_from(record)
-            add_metric("OutboxEventsPublished", len(events))
-            get_logger().info("outbox events published", extra={"events": [e.name for e in events]})
         set_correlation_id(None)
         return {"batchItemFailures": []}
-
-    def _dead_letter(self, record: dict[str, Any], reason: str) -> bool:
-        body = json.dumps(
-            {
-                "reason": reason,
-                "sequence_number": sequence_number(record),
-                "keys": record.get("dynamodb", {}).get("Keys"),
-                "outbox": record.get("dynamodb", {}).get("NewImage", {}).get("outbox"),
-            },
-            default=str,
-        )
-        try:
-            self.dead_letters.send(body)
-        except Exception:
-            get_logger().exception("poison outbox record not dead-lettered; retried")
-            return False
-        add_metric("OutboxPoisonRecords", 1)
-        get_logger().error(
-            "poison outbox record sent to the dead-letter queue",
-            extra={"sequence_number": sequence_number(record), "reason": reason},
-        )
-        return True
 
 
 def outbox_events(record: dict[str, Any]) -> list[DomainEvent]:
     """The events a stream record's new image carries; MalformedOutbox if it carries none readable."""
     try:
         raw = record["dynamodb"]["NewImage"]["outbox"]["S"]
-        items = json.loads(raw)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError) as error:
         raise MalformedOutbox("the record has no readable outbox attribute") from error
-    if not isinstance(items, list) or not items:
-        raise MalformedOutbox("the outbox must be a non-empty list of events")
-    try:
-        return [DomainEvent.from_outbox(item) for item in items]
-    except (KeyError, TypeError, ValueError) as error:
-        raise MalformedOutbox(f"an outbox event is malformed: {error}") from error
+    return read_outbox(raw)
 
 
 def sequence_number(record: dict[str, Any]) -> str:
