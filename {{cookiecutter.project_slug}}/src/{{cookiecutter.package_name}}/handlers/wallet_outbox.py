@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..domain.events import DomainEvent
+from ..domain.outbox import MalformedOutbox, PoisonSink, read_outbox
 from ..observability import (
     add_metric,
     bind_invocation,
@@ -36,16 +37,6 @@ class EventSink(Protocol):
     """Where the outbox's events go (the bus)."""
 
     def publish(self, events: Sequence[DomainEvent]) -> None: ...
-
-
-class PoisonSink(Protocol):
-    """Where a record whose outbox cannot be read goes (the dead-letter queue)."""
-
-    def send(self, body: str) -> None: ...
-
-
-class MalformedOutbox(ValueError):
-    """The stream record carries no readable outbox."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +98,9 @@ def outbox_events(record: dict[str, Any]) -> list[DomainEvent]:
     """The events a stream record's new image carries; MalformedOutbox if it carries none readable."""
     try:
         raw = record["dynamodb"]["NewImage"]["outbox"]["S"]
-        items = json.loads(raw)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError) as error:
         raise MalformedOutbox("the record has no readable outbox attribute") from error
-    if not isinstance(items, list) or not items:
-        raise MalformedOutbox("the outbox must be a non-empty list of events")
-    try:
-        return [DomainEvent.from_outbox(item) for item in items]
-    except (KeyError, TypeError, ValueError) as error:
-        raise MalformedOutbox(f"an outbox event is malformed: {error}") from error
+    return read_outbox(raw)
 
 
 def sequence_number(record: dict[str, Any]) -> str:

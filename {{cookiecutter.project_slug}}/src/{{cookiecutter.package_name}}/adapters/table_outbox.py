@@ -1,0 +1,153 @@
+"""The wallet's outbox relay on Azure Table Storage: pending entries' events carried to the topic.
+
+Table Storage has no change feed, so the relay runs on a schedule (a timer-triggered function; its
+NCRONTAB schedule is the app setting SCHEDULE_WALLET_OUTBOX, set by infra/modules/wallet) and finds
+what is left to publish by the pending markers the wallet writes in each money operation's own entity
+group transaction (adapters/table_wallet.py: RowKey OUTBOX:<created_at>:<entry's RowKey>). A run:
+1. one query of the whole table for the markers' RowKey range (a table scan: Table Storage indexes only
+   PartitionKey and RowKey, and the markers live in their players' partitions, since an entity group
+   transaction cannot leave the player's partition; the answer carries the pending markers only);
+2. per player with pending markers, one query for their ledger entries (up to 14 per query), then each
+   entry's events published in the markers' order (the ledger's: time, then id);
+3. the markers of the published entries deleted at their ETags, in one entity group transaction per
+   player (up to 100 per transaction), so a later run publishes nothing new.
+A publish that fails stops that player's entries there: the marker stays, the next run publishes the
+entry again with the same event ids (the workers apply each id once), and nothing of that player is
+published ahead of it. An entry whose outbox cannot be read (poison) goes to the dead-letter queue
+(`wallet-outbox-poison`) with its keys, and its marker is deleted: it never blocks the player's next.
+The Functions host runs a timer function on one instance at a time (a blob lease), so runs never overlap.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from azure.core import MatchConditions
+from azure.data.tables import TableTransactionError
+
+from ..domain.outbox import MalformedOutbox, PoisonSink, read_outbox
+from ..observability import add_metric, get_logger, set_correlation_id, valid_correlation_id
+from .table_wallet import OUTBOX_PENDING, PAST_OUTBOX_PENDING, rows_of
+
+if TYPE_CHECKING:
+    from azure.data.tables import TableClient, TableEntity
+
+    from ..ports import EventPublisher
+
+# Operations in one entity group transaction (Table Storage's limit).
+TRANSACTION_LIMIT = 100
+
+
+@dataclass
+class RelayRun:
+    """What one run did: entries published, entries dead-lettered, players left for the next run."""
+
+    published: int = 0
+    events: int = 0
+    poisoned: int = 0
+    deferred_players: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TableOutboxRelay:
+    """Publishes the events of the wallet table's pending entries, in order per player."""
+
+    table: TableClient
+    bus: EventPublisher
+    dead_letters: PoisonSink
+
+    def relay(self) -> RelayRun:
+        """One run: every pending entry published (or dead-lettered) and marked done, player by player."""
+        run = RelayRun()
+        for partition, markers in _pending_by_player(self.table).items():
+            self._relay_player(partition, markers, run)
+        set_correlation_id(None)
+        return run
+
+    def _relay_player(self, partition: str, markers: list[TableEntity], run: RelayRun) -> None:
+        entries = rows_of(self.table, partition, (marker["entry"] for marker in markers))
+        done: list[TableEntity] = []
+        for marker in markers:
+            entry = entries.get(marker["entry"])
+            try:
+                events = read_outbox(None if entry is None else entry.get("outbox"))
+            except MalformedOutbox as error:
+                if not self._dead_letter(partition, marker, entry, str(error)):
+                    break
+                run.poisoned += 1
+                done.append(marker)
+                continue
+            set_correlation_id(valid_correlation_id(events[0].correlation_id))
+            try:
+                self.bus.publish(events)
+            except Exception:  # the topic down or refusing: this player waits for the next run, in order
+                get_logger().exception(
+                    "outbox events not published; the entry stays pending for the next run",
+                    extra={"entry": marker["entry"], "events": len(events)},
+                )
+                add_metric("OutboxPublishFailures", 1)
+                run.deferred_players.append(partition)
+                break
+            add_metric("OutboxEventsPublished", len(events))
+            run.published += 1
+            run.events += len(events)
+            done.append(marker)
+        self._mark_done(done)
+
+    def _mark_done(self, done: list[TableEntity]) -> None:
+        """Delete the markers of the entries this run carried: one entity group transaction per 100."""
+        for start in range(0, len(done), TRANSACTION_LIMIT):
+            deletes = [
+                ("delete", marker, {"etag": marker.metadata["etag"], "match_condition": MatchConditions.IfNotModified})
+                for marker in done[start : start + TRANSACTION_LIMIT]
+            ]
+            try:
+                self.table.submit_transaction(deletes)
+            except TableTransactionError:
+                # Published but not marked: the next run publishes them again, with the same event ids.
+                get_logger().exception("outbox markers not deleted; published again next run")
+                return
+
+    def _dead_letter(
+        self, partition: str, marker: TableEntity, entry: TableEntity | None, reason: str
+    ) -> bool:
+        body = json.dumps(
+            {
+                "reason": reason,
+                "partition": partition,
+                "entry": marker["entry"],
+                "outbox": None if entry is None else entry.get("outbox"),
+            },
+            default=str,
+        )
+        try:
+            self.dead_letters.send(body)
+        except Exception:
+            get_logger().exception("poison outbox entry not dead-lettered; tried again next run")
+            return False
+        add_metric("OutboxPoisonRecords", 1)
+        get_logger().error(
+            "poison outbox entry sent to the dead-letter queue", extra={"entry": marker["entry"], "reason": reason}
+        )
+        return True
+
+
+def _pending_by_player(table: TableClient) -> dict[str, list[TableEntity]]:
+    """Every pending marker, grouped by player in the order Table Storage returns them (RowKey order)."""
+    found = table.query_entities(
+        "RowKey ge @first and RowKey lt @past",
+        parameters={"first": OUTBOX_PENDING, "past": PAST_OUTBOX_PENDING},
+        select=["PartitionKey", "RowKey", "entry"],
+    )
+    pending: dict[str, list[TableEntity]] = {}
+    for marker in found:
+        pending.setdefault(marker["PartitionKey"], []).append(marker)
+    return pending
+
+
+def pending_count(table: TableClient) -> int:
+    """How many entries wait for the relay (the local run's and the tests' measure of "drained")."""
+    return sum(len(markers) for markers in _pending_by_player(table).values())
+
