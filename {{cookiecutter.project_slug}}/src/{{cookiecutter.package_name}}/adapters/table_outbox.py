@@ -129,7 +129,7 @@ class TableOutboxRelay:
             return False
         add_metric("OutboxPoisonRecords", 1)
         get_logger().error(
-            "poison outbox entry sent to the dead-letter queue", extra={"entry": marker["entry"], "reason": reason}
+            "poison outbox entry sent to the relay's -poison queue", extra={"entry": marker["entry"], "reason": reason}
         )
         return True
 
