@@ -3,9 +3,9 @@
 Azurite has no Event Grid. In the tests and the local run, this publisher does what the custom topic's
 Storage Queue subscriptions do in Azure: each event, as the CloudEvent the topic delivers
 (adapters/event_grid.py), goes onto the queue of every worker whose subscription takes its type. The
-subscriptions are read from the same place the Terraform reads them: each module's `functions` map in
-infra/modules/<module>/main.tf (queue `<app>-<function key in lower case>`, `event_types` its filter;
-blocks/function_app names the queues and creates the subscriptions from it). Event Grid's own retries and
+subscriptions are read from the same place the Terraform reads them: each function app's `functions` map
+(infra/functions.tf and infra/modules/<module>/main.tf: queue `<app>-<function key in lower case>`,
+`event_types` its filter; blocks/function_app names the queues and creates the subscriptions from it). Event Grid's own retries and
 its dead-letter container are not imitated: a send to Azurite that fails raises, as the topic's refusal
 would reach the relay.
 """
@@ -36,7 +36,7 @@ _QUEUE_FUNCTION = re.compile(
 def subscriptions(infra: Path = INFRA) -> dict[str, frozenset[str]]:
     """Each worker queue fed by the topic, with the event types its subscription takes."""
     found: dict[str, frozenset[str]] = {}
-    for module in sorted(infra.glob("modules/*/main.tf")):
+    for module in [*sorted(infra.glob("*.tf")), *sorted(infra.glob("modules/*/main.tf"))]:
         app = None
         for line in module.read_text(encoding="utf-8").splitlines():
             named = _APP.match(line)
@@ -44,8 +44,9 @@ def subscriptions(infra: Path = INFRA) -> dict[str, frozenset[str]]:
                 app = named["app"]
                 continue
             function = _QUEUE_FUNCTION.match(line)
-            if function and app is not None:
-                found[f"{app}-{function['key'].lower()}"] = frozenset(json.loads(function["types"]))
+            types = frozenset(json.loads(function["types"])) if function else frozenset()
+            if function and app is not None and types:  # no type, no subscription (as in the block)
+                found[f"{app}-{function['key'].lower()}"] = types
     return found
 
 
