@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("azure.storage.queue", reason="azure-storage-queue is not installed (requirements-azure.txt)")
+pytest.importorskip(
+    "azure.storage.queue", reason="azure-storage-queue is not installed (requirements-azure.txt)"
+)
 
 from tests.azure.azurite import Azurite
 from tools.azure.event_grid import LocalEventGrid
@@ -86,7 +88,9 @@ def test_a_failing_message_is_retried_after_the_visibility_timeout_not_before(
         calls.append(body)
         event_from_delivery(body)
 
-    host = QueueHost(azure_storage.connection_string, name, worker, replace(queue_settings(), visibility_timeout=30))
+    host = QueueHost(
+        azure_storage.connection_string, name, worker, replace(queue_settings(), visibility_timeout=30)
+    )
     host.poll()
     host.poll()
 

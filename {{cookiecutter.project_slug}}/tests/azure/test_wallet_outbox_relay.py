@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 
 pytest.importorskip("azure.data.tables", reason="azure-data-tables is not installed (requirements-azure.txt)")
-pytest.importorskip("azure.storage.queue", reason="azure-storage-queue is not installed (requirements-azure.txt)")
+pytest.importorskip(
+    "azure.storage.queue", reason="azure-storage-queue is not installed (requirements-azure.txt)"
+)
 
 from tests.azure.azurite import Azurite
 from tests.support.fixtures_azure import RequestLog
@@ -150,7 +152,9 @@ def test_a_relayed_entry_costs_its_publish_and_a_share_of_three_table_requests(
     print(f"relay: {len(requests)} table requests and {topic.calls} publishes for {run.published} entries")
 
 
-def test_a_money_operation_writes_its_marker_in_its_own_transaction(table_factory: Callable[..., Any]) -> None:
+def test_a_money_operation_writes_its_marker_in_its_own_transaction(
+    table_factory: Callable[..., Any],
+) -> None:
     requests: RequestLog = []
     store = TableLedgerStore(table_factory(requests))
     wallet = Wallet(store, TickingClock(START), SOURCE)
@@ -195,7 +199,9 @@ def test_a_topic_outage_leaves_the_entries_pending_and_the_next_runs_publish_eac
     assert pending_count(store.table) == 0
 
     worker = EffectOnce()
-    host = QueueHost(azure_storage.connection_string, worker_queue, worker, replace(queue_settings(), visibility_timeout=0))
+    host = QueueHost(
+        azure_storage.connection_string, worker_queue, worker, replace(queue_settings(), visibility_timeout=0)
+    )
     deliveries = host.drain(timeout=30)
     expected = ledger_events(store, "player-a") + ledger_events(store, "player-b")
     assert sorted(worker.applied) == sorted(expected)  # every event reached the worker
@@ -222,7 +228,9 @@ def test_markers_left_after_a_publish_republish_the_same_ids_applied_once(
     relay.relay()
 
     worker = EffectOnce()
-    QueueHost(azure_storage.connection_string, worker_queue, worker, replace(queue_settings(), visibility_timeout=0)).drain()
+    QueueHost(
+        azure_storage.connection_string, worker_queue, worker, replace(queue_settings(), visibility_timeout=0)
+    ).drain()
     assert worker.deliveries == 6  # each of the three events delivered twice
     assert sorted(worker.applied) == sorted(ledger_events(store, "player-a"))  # and applied once
 
@@ -232,7 +240,9 @@ def test_a_poison_entry_goes_to_the_dead_letter_queue_and_the_player_s_next_entr
 ) -> None:
     store = TableLedgerStore(table_factory())
     play(Wallet(store, TickingClock(START), SOURCE), "player-a", rounds=1)
-    store.table.update_entity({"PartitionKey": "player-a", "RowKey": "TX:payment:player-a-dep", "outbox": "{not json"})
+    store.table.update_entity(
+        {"PartitionKey": "player-a", "RowKey": "TX:payment:player-a-dep", "outbox": "{not json"}
+    )
     topic = InMemoryEventPublisher()
 
     run = TableOutboxRelay(store.table, topic, QueueMessages(dead_letters)).relay()
@@ -240,7 +250,9 @@ def test_a_poison_entry_goes_to_the_dead_letter_queue_and_the_player_s_next_entr
     assert (run.published, run.poisoned) == (2, 1)
     assert [event.name for event in topic.events] == ["BetPlaced", "BetSettled"]
     poisoned = [json.loads(message.content) for message in dead_letters.receive_messages()]
-    assert [(body["entry"], body["outbox"]) for body in poisoned] == [("TX:payment:player-a-dep", "{not json")]
+    assert [(body["entry"], body["outbox"]) for body in poisoned] == [
+        ("TX:payment:player-a-dep", "{not json")
+    ]
     assert pending_count(store.table) == 0
 
 
@@ -253,7 +265,9 @@ def test_a_dead_letter_queue_that_refuses_keeps_the_poison_entry_and_what_follow
 
     store = TableLedgerStore(table_factory())
     play(Wallet(store, TickingClock(START), SOURCE), "player-a", rounds=1)
-    store.table.update_entity({"PartitionKey": "player-a", "RowKey": "TX:payment:player-a-dep", "outbox": "[]"})
+    store.table.update_entity(
+        {"PartitionKey": "player-a", "RowKey": "TX:payment:player-a-dep", "outbox": "[]"}
+    )
     topic = InMemoryEventPublisher()
 
     run = TableOutboxRelay(store.table, topic, RefusingQueue()).relay()

@@ -5,9 +5,9 @@ Storage Queue subscriptions do in Azure: each event, as the CloudEvent the topic
 (adapters/event_grid.py), goes onto the queue of every worker whose subscription takes its type. The
 subscriptions are read from the same place the Terraform reads them: each function app's `functions` map
 (infra/functions.tf and infra/modules/<module>/main.tf: queue `<app>-<function key in lower case>`,
-`event_types` its filter; blocks/function_app names the queues and creates the subscriptions from it). Event Grid's own retries and
-its dead-letter container are not imitated: a send to Azurite that fails raises, as the topic's refusal
-would reach the relay.
+`event_types` its filter; blocks/function_app names the queues and creates the subscriptions from it).
+Event Grid's own retries and its dead-letter container are not imitated: a send to Azurite that fails
+raises, as the topic's refusal would reach the relay.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A queue-triggered function hosted as the Functions host does it, on Azurite (Core Tools cannot install here).
+"""A queue-triggered function hosted as the Functions host runs it, on Azurite (Core Tools cannot install).
 
 The host's queue trigger, as far as a worker's retries and poison messages go: receive a batch (hidden
 from other receivers while it runs), call the function with each message's text, delete a message on
@@ -40,7 +40,9 @@ class QueueSettings:
 def queue_settings(host_json: Path = HOST_JSON) -> QueueSettings:
     """The queue trigger's settings as host.json gives them (the host's defaults where it gives none)."""
     queues = json.loads(host_json.read_text(encoding="utf-8")).get("extensions", {}).get("queues", {})
-    hours, minutes, seconds = (float(part) for part in str(queues.get("visibilityTimeout", "00:00:00")).split(":"))
+    hours, minutes, seconds = (
+        float(part) for part in str(queues.get("visibilityTimeout", "00:00:00")).split(":")
+    )
     return QueueSettings(
         max_dequeue_count=int(queues.get("maxDequeueCount", 5)),
         visibility_timeout=hours * 3600 + minutes * 60 + seconds,
@@ -93,7 +95,7 @@ class QueueHost:
         return len(received)
 
     def drain(self, *, timeout: float = 60.0) -> Deliveries:
-        """Poll until the queue holds no message, visible or hidden for a retry; TimeoutError past `timeout`."""
+        """Poll until no message is left, visible or waiting for a retry; TimeoutError after `timeout`."""
         deadline = time.monotonic() + timeout
         while True:
             if self.poll() == 0:

@@ -16,17 +16,29 @@ if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
 
-def queue_client(name: str, *, endpoint: str | None = None, connection_string: str | None = None) -> QueueClient:
+def queue_client(
+    name: str, *, endpoint: str | None = None, connection_string: str | None = None
+) -> QueueClient:
     """The queue `name`: Azurite's connection string in tests, else the account's queue endpoint."""
-    codec = {"message_encode_policy": TextBase64EncodePolicy(), "message_decode_policy": TextBase64DecodePolicy()}
     if connection_string is not None:
-        return QueueClient.from_connection_string(connection_string, name, **codec)
+        return QueueClient.from_connection_string(
+            connection_string,
+            name,
+            message_encode_policy=TextBase64EncodePolicy(),
+            message_decode_policy=TextBase64DecodePolicy(),
+        )
     if endpoint is None:
         raise ValueError("the queue needs its endpoint (or, on Azurite, a connection string)")
     from azure.identity import DefaultAzureCredential
 
     credential: TokenCredential = DefaultAzureCredential()
-    return QueueClient(endpoint, name, credential=credential, **codec)
+    return QueueClient(
+        endpoint,
+        name,
+        credential=credential,
+        message_encode_policy=TextBase64EncodePolicy(),
+        message_decode_policy=TextBase64DecodePolicy(),
+    )
 
 
 class QueueMessages:

@@ -100,7 +100,11 @@ class TableOutboxRelay:
         """Delete the markers of the entries this run carried: one entity group transaction per 100."""
         for start in range(0, len(done), TRANSACTION_LIMIT):
             deletes = [
-                ("delete", marker, {"etag": marker.metadata["etag"], "match_condition": MatchConditions.IfNotModified})
+                (
+                    "delete",
+                    marker,
+                    {"etag": marker.metadata["etag"], "match_condition": MatchConditions.IfNotModified},
+                )
                 for marker in done[start : start + TRANSACTION_LIMIT]
             ]
             try:
@@ -129,7 +133,8 @@ class TableOutboxRelay:
             return False
         add_metric("OutboxPoisonRecords", 1)
         get_logger().error(
-            "poison outbox entry sent to the relay's -poison queue", extra={"entry": marker["entry"], "reason": reason}
+            "poison outbox entry sent to the relay's -poison queue",
+            extra={"entry": marker["entry"], "reason": reason},
         )
         return True
 
@@ -150,4 +155,3 @@ def _pending_by_player(table: TableClient) -> dict[str, list[TableEntity]]:
 def pending_count(table: TableClient) -> int:
     """How many entries wait for the relay (the local run's and the tests' measure of "drained")."""
     return sum(len(markers) for markers in _pending_by_player(table).values())
-
