@@ -291,3 +291,33 @@ def test_a_replayed_money_request_writes_no_entry_and_publishes_nothing(
     assert pending_count(store.table) == 0
     assert relay.relay().published == 0
     assert len(topic.events) == 1
+
+
+def test_the_relay_on_azure_names_every_app_setting_it_lacks() -> None:
+    from {{ cookiecutter.package_name }}.adapters.table_outbox import RELAY_SETTINGS, relay_on_azure
+    from {{ cookiecutter.package_name }}.settings import SettingsError
+
+    with pytest.raises(SettingsError) as refused:
+        relay_on_azure({"WALLET_TABLE_NAME": "Wallet"})
+
+    for name in RELAY_SETTINGS[1:]:
+        assert name in str(refused.value)
+    assert "WALLET_TABLE_NAME" not in str(refused.value)
+
+
+def test_the_relay_on_azure_is_built_from_the_app_settings() -> None:
+    from {{ cookiecutter.package_name }}.adapters.table_outbox import relay_on_azure
+
+    relay = relay_on_azure(
+        {
+            "WALLET_TABLE_NAME": "Wallet",
+            "OUTBOX_POISON_QUEUE": "wallet-outbox-poison",
+            "EVENT_TOPIC_ENDPOINT": "https://casino-events.westeurope-1.eventgrid.azure.net/api/events",
+            "CasinoStorage__tableServiceUri": "https://casinodata.table.core.windows.net",
+            "CasinoStorage__queueServiceUri": "https://casinodata.queue.core.windows.net",
+        }
+    )
+
+    assert relay.table.table_name == "Wallet"
+    assert relay.bus.endpoint.startswith("https://casino-events.")  # type: ignore[attr-defined]
+    assert relay.dead_letters.queue.queue_name == "wallet-outbox-poison"  # type: ignore[attr-defined]

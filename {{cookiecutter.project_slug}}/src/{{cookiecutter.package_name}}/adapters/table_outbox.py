@@ -155,3 +155,41 @@ def _pending_by_player(table: TableClient) -> dict[str, list[TableEntity]]:
 def pending_count(table: TableClient) -> int:
     """How many entries wait for the relay (the local run's and the tests' measure of "drained")."""
     return sum(len(markers) for markers in _pending_by_player(table).values())
+
+
+# The wallet app's settings the relay reads (infra/modules/wallet and blocks/function_app set them).
+RELAY_SETTINGS = (
+    "WALLET_TABLE_NAME",
+    "OUTBOX_POISON_QUEUE",
+    "EVENT_TOPIC_ENDPOINT",
+    "CasinoStorage__tableServiceUri",
+    "CasinoStorage__queueServiceUri",
+)
+
+
+def relay_on_azure(environ: dict[str, str]) -> TableOutboxRelay:
+    """The relay as the wallet's function app builds it: its table, the topic, its poison queue.
+
+    Every client connects with the app's managed identity (DefaultAzureCredential finds it by
+    AZURE_CLIENT_ID); SettingsError names each setting missing.
+    """
+    from ..settings import SettingsError
+
+    missing = [name for name in RELAY_SETTINGS if not environ.get(name)]
+    if missing:
+        raise SettingsError(
+            f"the outbox relay needs the app settings {', '.join(missing)} (infra/modules/wallet)"
+        )
+    from azure.identity import DefaultAzureCredential
+
+    from .event_grid import EventGridPublisher
+    from .storage_queues import QueueMessages, queue_client
+    from .table_wallet import table_client
+
+    return TableOutboxRelay(
+        table_client(environ["WALLET_TABLE_NAME"], endpoint=environ["CasinoStorage__tableServiceUri"]),
+        EventGridPublisher(environ["EVENT_TOPIC_ENDPOINT"], DefaultAzureCredential()),
+        QueueMessages(
+            queue_client(environ["OUTBOX_POISON_QUEUE"], endpoint=environ["CasinoStorage__queueServiceUri"])
+        ),
+    )
