@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -286,3 +287,46 @@ def test_azure_names_fit_their_limits_with_the_longest_slug_and_stage(azure_proj
     assert len(f"kv-{vault.group(1)}-{stage}") <= 24
     assert len(f"{storage.group(1)}{stage}d") <= 24
     assert len(f"{prefix.group(1)}-{stage}-notifications") <= 60
+
+
+def one(value: Any) -> Any:
+    """An argument's value (hcl2 wraps some in a list)."""
+    return value[0] if isinstance(value, list) else value
+
+
+def test_the_outbox_relay_is_a_timer_with_its_own_poison_queue_and_local_delivery_reads_the_terraform(
+    azure_project: Bake,
+) -> None:
+    """The wallet's relay runs on a schedule (no change feed on Table Storage) and dead-letters to a queue of its
+    own; the local Event Grid delivers to exactly the queues and event types the Terraform subscribes."""
+    project = azure_project.project
+    documents = parsed(project)
+    expected: dict[str, list[str]] = {}
+    for path, document in documents.items():
+        for call in document.get("module", []):
+            for body in call.values():
+                if "blocks/function_app" not in str(body["source"]):
+                    continue
+                functions = body["functions"][0] if isinstance(body["functions"], list) else body["functions"]
+                for key, spec in functions.items():
+                    if spec["trigger"] == "queue" and spec.get("event_types"):
+                        expected[f"{one(body['app'])}-{key.lower()}"] = sorted(spec["event_types"])
+                if one(body["app"]) == "wallet":
+                    assert functions["walletOutbox"]["trigger"] == "timer", path
+                    assert functions["walletOutbox"]["schedule"] == "*/10 * * * * *", path
+                    assert one(body["grants"])["dead_letters"]["role"] == "Storage Queue Data Message Sender", path
+    wallet = "infra/modules/wallet/main.tf"
+    if wallet in documents:
+        queues = [q for r in documents[wallet].get("resource", []) for q in r.get("azurerm_storage_queue", {}).values()]
+        names = [one(q["name"]) for q in queues]
+        assert names == ["wallet-outbox-poison"]
+    assert json.loads((project / "host.json").read_text())["extensions"]["queues"]["maxDequeueCount"] == 5
+    python = os.environ.get("TEMPLATE_AZURE_PYTHON")
+    if not python:
+        pytest.fail("TEMPLATE_AZURE_PYTHON is not set: the local delivery's subscriptions need the Azure environment")
+    code = ("import json; from tools.azure.event_grid import subscriptions; "
+            "print(json.dumps({queue: sorted(types) for queue, types in subscriptions().items()}))")
+    result = subprocess.run([python, "-c", code], cwd=project, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": f"{project}{os.pathsep}{project / 'src'}"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected

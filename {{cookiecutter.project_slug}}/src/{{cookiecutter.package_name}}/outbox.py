@@ -3,7 +3,8 @@
 A money operation writes its ledger entry and the entry's domain events (the `outbox`, a JSON list of
 DomainEvent.to_outbox records) in one transaction; nothing publishes on the player's path. Each cloud's
 relay finds the new entries in its own way (AWS: the table's stream, handlers/wallet_outbox.py; GCP: a
-Firestore trigger per new entry and a sweep, adapters/firestore_outbox.py) and hands each one here:
+Firestore trigger per new entry and a sweep, adapters/firestore_outbox.py; Azure: a scheduled query of
+the pending markers, adapters/table_outbox.py) and hands each one here:
 - `read_outbox`: the entry's events, exactly as they were made (same event ids), or MalformedOutbox;
 - `OutboxPublisher.publish`: all of an entry's events, in order; False when the bus failed or refused,
   so the relay retries that entry (an event published before the failure goes out again with the same

@@ -61,3 +61,27 @@ def table_factory(azure_storage: Azurite) -> Iterator[Callable[..., Any]]:
     yield make
     for name in made:
         service.delete_table(name)
+
+
+@pytest.fixture
+def queue_factory(azure_storage: Azurite) -> Iterator[Callable[[], str]]:
+    """Makes a fresh, uniquely named queue on Azurite and returns its name (deleted after the test, with
+    the `-poison` queue a queue host may have made beside it)."""
+    queues = pytest.importorskip(
+        "azure.storage.queue", reason="azure-storage-queue is not installed (requirements-azure.txt)"
+    )
+    service = queues.QueueServiceClient.from_connection_string(azure_storage.connection_string)
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"q{uuid.uuid4().hex[:20]}"
+        service.create_queue(name)
+        made.append(name)
+        return name
+
+    yield make
+    existing = {queue.name for queue in service.list_queues()}
+    for name in made:
+        for queue in (name, f"{name}-poison"):
+            if queue in existing:
+                service.delete_queue(queue)

@@ -1,8 +1,8 @@
 {%- import "azure/apps.tf" as azure with context -%}
-# The scheduled jobs module: reconciliation (ledger sums against balances; publishes outbox records a
-# lost nudge left behind), session clean-up, the regulator's data export and the retention purge, each
-# a timer-triggered function whose NCRONTAB schedule is an app setting. Its app is a money worker: it
-# reads and corrects the Wallet table; no other worker app but the wallet's and the promotions' does.
+# The scheduled jobs module: reconciliation (ledger sums against balances), session clean-up, the
+# regulator's data export and the retention purge, each a timer-triggered function whose NCRONTAB
+# schedule is an app setting. Its app is a money worker: it reads and corrects the Wallet table; no other
+# worker app but the wallet's and the promotions' does.
 {{ azure.platform() }}
 
 resource "azurerm_storage_table" "jobs" {

@@ -14,6 +14,11 @@ Keys are percent-encoded: Table Storage refuses `/`, `\\`, `#` and `?` in keys.
                    cooling_off_until?, blocked_until? (no `kyc`: the placeholder a money operation leaves
                    to pin "no protection stored", read as none)
 - period counter   RowKey=LIMIT:<counter_id>  total
+- outbox pending   RowKey=OUTBOX:<created_at>:TX:<scope>:<transaction_id>  entry (the ledger entry's
+                   RowKey): written in the same transaction as an entry that has an outbox, deleted by the
+                   outbox relay (adapters/table_outbox.py) once the entry's events are published. Table
+                   Storage has no change feed: the relay finds what is left to publish by these markers'
+                   RowKey prefix, and a money operation pays no request of its own for them.
 
 Table Storage has no condition expressions, only "insert if absent" and ETag matches, so the checks the
 DynamoDB store writes as conditions are made in Python on what was read, and the ETags make them hold at
@@ -85,6 +90,9 @@ type NewEntity = dict[str, Any]
 type Operation = tuple[Any, ...]
 
 BALANCE = "BALANCE"
+# The RowKey prefix of the outbox's pending markers (and the first key past them, for a range query).
+OUTBOX_PENDING = "OUTBOX:"
+PAST_OUTBOX_PENDING = "OUTBOX;"
 PROTECTION = "PROTECTION"
 # A write without a balance version (the wallet's last resort after lost races) reads again and tries
 # again on a lost race; this bounds it so a broken table fails loudly instead of spinning.
@@ -260,7 +268,11 @@ class TableLedgerStore:
 
     def tombstone(self, rollback: LedgerEntry, tombstone: LedgerEntry) -> None:
         # Two inserts: each fails if its id exists (the late bet may have just arrived).
-        operations = [("create", _entry_to_entity(rollback)), ("create", _entry_to_entity(tombstone))]
+        operations = [
+            ("create", _entry_to_entity(rollback)),
+            ("create", _entry_to_entity(tombstone)),
+            *_outbox_pending(rollback),
+        ]
         try:
             self.table.submit_transaction(operations)
         except TableTransactionError as failure:
@@ -335,6 +347,7 @@ class TableLedgerStore:
                 raise BalanceMoved(None if balance is None else _balance_from(player_id, balance))
             operations = plan(found)
             operations.extend(_guard_operations(guard, found, player_id))
+            operations.extend(_outbox_pending(entry))
             try:
                 self.table.submit_transaction(operations)
                 return
@@ -383,20 +396,7 @@ class TableLedgerStore:
 
     def _query(self, player_id: str, row_keys: list[str]) -> dict[str, Entity]:
         """The player's entities with these row keys, in as few queries as a filter allows (one here)."""
-        found: dict[str, Entity] = {}
-        keys = list(dict.fromkeys(row_keys))
-        # A filter holds at most 15 comparisons: the partition's and 14 row keys per query.
-        for start in range(0, len(keys), 14):
-            chunk = keys[start : start + 14]
-            names = {f"k{index}": key for index, key in enumerate(chunk)}
-            rows = " or ".join(f"RowKey eq @{name}" for name in names)
-            # Spaces around the parentheses: the SDK finds a filter's @parameters between spaces.
-            query = self.table.query_entities(
-                f"PartitionKey eq @player and ( {rows} )", parameters={"player": _key(player_id), **names}
-            )
-            for entity in query:
-                found[entity["RowKey"]] = entity
-        return found
+        return rows_of(self.table, _key(player_id), row_keys)
 
     def _get(self, player_id: str, row_key: str) -> Entity | None:
         try:
@@ -404,6 +404,41 @@ class TableLedgerStore:
         except ResourceNotFoundError:
             return None
         return found
+
+
+def rows_of(table: TableClient, partition: str, row_keys: Iterable[str]) -> dict[str, Entity]:
+    """The entities of `partition` with these row keys, by row key: one query per 14 keys."""
+    found: dict[str, Entity] = {}
+    keys = list(dict.fromkeys(row_keys))
+    # A filter holds at most 15 comparisons: the partition's and 14 row keys per query.
+    for start in range(0, len(keys), 14):
+        chunk = keys[start : start + 14]
+        names = {f"k{index}": key for index, key in enumerate(chunk)}
+        rows = " or ".join(f"RowKey eq @{name}" for name in names)
+        # Spaces around the parentheses: the SDK finds a filter's @parameters between spaces.
+        query = table.query_entities(
+            f"PartitionKey eq @player and ( {rows} )", parameters={"player": partition, **names}
+        )
+        for entity in query:
+            found[entity["RowKey"]] = entity
+    return found
+
+
+def _outbox_pending(entry: LedgerEntry) -> list[Operation]:
+    """The marker that tells the outbox relay this entry's events are still to publish (none: no events).
+
+    Its RowKey sorts the player's pending entries in the ledger's order (time, then id: the order
+    reconciliation reads), so the relay publishes a player's events in that order.
+    """
+    if not entry.events:
+        return []
+    entry_key = _tx_key(entry.kind.scope, entry.transaction_id)
+    marker: NewEntity = {
+        "PartitionKey": _key(entry.player_id),
+        "RowKey": f"{OUTBOX_PENDING}{timestamp(entry.created_at)}:{entry_key}",
+        "entry": entry_key,
+    }
+    return [("create", marker)]
 
 
 def _key(value: str) -> str:
