@@ -184,6 +184,12 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output
+    # Each weakness is named by its control, and each control cites what it serves (tools/regulation.py).
+    controls = next(result for result in results if result["name"] == "controls")["controls"]
+    failed = {control["id"] for control in controls if not control["passed"]}
+    assert failed == {"app-transport", "app-identity", "least-privilege-grants", "poison-queues", "key-vault",
+                      "storage-encryption", "audit-archive-lock", "timer-schedules"}, output
+    assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
 
 
 def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) -> None:

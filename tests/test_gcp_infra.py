@@ -110,7 +110,7 @@ def test_gcp_infra_passes_its_offline_checks(gcp_project: Bake, with_checkov: bo
 
 def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     """Each control, the schema check and fmt fail on a weakened copy, naming what is wrong."""
-    result = bake(tmp_path / "out", {"cloud_provider": "gcp", "region": "europe-west1"})
+    result = bake(tmp_path / "out", {"cloud_provider": "gcp", "region": "europe-west1", "jurisdiction": "mga"})
     assert result.returncode == 0, result.output
     project = copy_of(result.project, tmp_path)
     infra = project / "infra"
@@ -162,6 +162,18 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output
+    # Each weakness is named by its control, and each control cites what it serves (tools/regulation.py):
+    # MGA's clauses for an MGA project, then GLI-19's.
+    controls = next(result for result in results if result["name"] == "controls")["controls"]
+    failed = {control["id"] for control in controls if not control["passed"]}
+    assert failed == {"key-rotation", "firestore-recovery", "audit-archive-lock", "function-ingress",
+                      "no-public-or-primitive-grant", "subscriptions-dead-letter", "secrets-encrypted",
+                      "topics-in-region"}, output
+    assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
+    # The archive's lock cites the jurisdiction's retention rule (Malta's anti-money-laundering records rule).
+    cited = {control["id"]: control["cites"][0] for control in controls}
+    assert cited.pop("audit-archive-lock").startswith("Prevention of Money Laundering"), output
+    assert all(text.startswith("MGA ") for text in cited.values()), cited
 
 
 def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) -> None:

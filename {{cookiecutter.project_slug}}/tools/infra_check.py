@@ -13,7 +13,9 @@ offline. Instead:
   Firestore, Secret Manager, Scheduler, function ingress and invokers, Pub/Sub dead letters, keys, the
   archive's retention lock, one service account per function; tools/infra_controls_azure.py: the Flex
   Consumption apps' HTTPS, TLS, identity, authentication and CORS, per-app grants, poison queues, Key
-  Vault, the archive's immutability lock).
+  Vault, the archive's immutability lock). Each control has an id and serves an area of
+  tools/regulation.py: the report prints the clause it serves in this project's jurisdiction, as the
+  AWS flavour's `make audit` does.
 
 Run it with the scanners' Python (it needs hcl2 and checkov): `make infra-check`.
 """
@@ -27,12 +29,19 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-INFRA = Path(__file__).resolve().parent.parent / "infra"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this file has tools/ on the path, not the project: the regulations are tools.regulation.
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from tools.regulation import GLI_19, JURISDICTION, Citation, cited  # noqa: E402 - once the project is on the path
+
+INFRA = PROJECT_ROOT / "infra"
 # The pinned provider of infra/versions.tf: its name picks the schema file and the controls module.
 PINNED = re.compile(r'source\s*=\s*"hashicorp/(\w+)"\s*\n\s*version\s*=\s*"([0-9.]+)"')
 CLOUDS = {"google": "gcp", "azurerm": "azure"}
@@ -42,11 +51,12 @@ TIMEOUT_SECONDS = 600
 
 @dataclass
 class Check:
-    """One named check and what it found wrong."""
+    """One named check and what it found wrong (the controls' check: each control's finding too)."""
 
     name: str
     problems: list[str] = field(default_factory=list)
     counted: dict[str, int] = field(default_factory=dict)
+    controls: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -62,6 +72,28 @@ class Resource:
     name: str
     body: dict[str, Any]
     path: Path
+
+
+@dataclass(frozen=True)
+class Control:
+    """One of the project's own controls: what it checks, and the regulation area it serves.
+
+    `check` appends a line per problem found to its last argument. `rule` names the jurisdiction's
+    rule (retention, residency) whose value the control checks: it then cites that rule's source.
+    """
+
+    id: str
+    title: str
+    serves: dict[str, Citation]
+    check: Callable[[list[Resource], list[dict[str, Any]], list[str]], None]
+    rule: str | None = None
+
+    def cites(self) -> list[str]:
+        """The clause this control serves in this project's jurisdiction, then GLI-19's, with links."""
+        source = cited(self.serves, self.rule)
+        gli = self.serves[GLI_19]
+        here = f"{source.clause} <{source.url}>" if isinstance(source, Citation) else source
+        return [here, f"{gli.clause} <{gli.url}>"]
 
 
 def value(body: dict[str, Any], key: str) -> Any:
@@ -227,8 +259,22 @@ def controls(infra: Path, resources: list[Resource], modules: list[dict[str, Any
     # tools/ is on the path: this file runs as a script from it, or is imported from it.
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     module = importlib.import_module(f"infra_controls_{CLOUDS[pinned[0]]}")
-    found: Check = module.controls(resources, modules)
-    return found
+    check = Check("controls")
+    for control in module.CONTROLS:
+        found: list[str] = []
+        control.check(resources, modules, found)
+        check.problems.extend(f"{control.id}: {problem}" for problem in found)
+        check.controls.append(
+            {
+                "id": control.id,
+                "title": control.title,
+                "passed": not found,
+                "problems": found,
+                "cites": control.cites(),
+            }
+        )
+    check.counted = {**module.counted(resources, modules), "controls": len(module.CONTROLS)}
+    return check
 
 
 def run(infra: Path, checkov_bin: Path | None) -> list[Check]:
@@ -257,13 +303,29 @@ def main(argv: list[str] | None = None) -> int:
     for check in checks:
         figures = ", ".join(f"{k} {v}" for k, v in check.counted.items())
         print(f"{'PASS' if check.passed else 'FAIL'} {check.name}: {figures}")
+        if check.controls:  # one line per control, what it serves, and under a failed one its problems
+            print(f"    (each control cites the clause it serves in {JURISDICTION}, then GLI-19)")
+            for control in check.controls:
+                verdict = "pass" if control["passed"] else "FAIL"
+                print(f"    {verdict} {control['id']}: {control['title']}")
+                for source in control["cites"]:
+                    print(f"         cites {source}")
+                for problem in control["problems"]:
+                    print(f"         - {problem}")
+            continue
         for problem in check.problems:
             print(f"    {problem}")
     if args.json:
         args.json.write_text(
             json.dumps(
                 [
-                    {"name": c.name, "passed": c.passed, "problems": c.problems, "counted": c.counted}
+                    {
+                        "name": c.name,
+                        "passed": c.passed,
+                        "problems": c.problems,
+                        "counted": c.counted,
+                        **({"controls": c.controls} if c.controls else {}),
+                    }
                     for c in checks
                 ],
                 indent=2,

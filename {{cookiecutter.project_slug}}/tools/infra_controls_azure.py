@@ -3,6 +3,7 @@
 checkov has no check for `azurerm_function_app_flex_consumption` (HTTPS only, TLS, identity,
 authentication, CORS), none for a role's scope (least privilege per app: Azure grants identity per app,
 not per function), none for a queue's poison queue, an immutability policy's lock or a timer's schedule.
+Each control (CONTROLS, at the end) serves an area of tools/regulation.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,17 @@ import json
 import re
 from typing import Any
 
-from infra_check import Check, Resource, blocks, by_type, value
+from infra_check import Control, Resource, blocks, by_type, value
+from tools.regulation import (
+    AUTHENTICATION,
+    COMMUNICATIONS,
+    DELIVERY,
+    ENCRYPTION,
+    LEAST_PRIVILEGE,
+    RECORDS,
+    SECRETS,
+    SYSTEM_INTEGRITY,
+)
 
 TLS_VERSIONS = ("1.2", "1.3")
 UNAUTHENTICATED = ("Return401", "Return403")
@@ -37,21 +48,34 @@ NCRONTAB = re.compile(r"^\S+( \S+){5}$")
 MIN_SOFT_DELETE_DAYS = 90
 
 
-def flex_apps(resources: list[Resource], found: list[str]) -> None:
-    """HTTPS only, TLS 1.2+, its own user-assigned identity, authentication before the code, exact CORS."""
+def app_transport(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
+    """HTTPS only, TLS 1.2+ for the app and its deployment endpoint, exact CORS without credentials."""
     for app in by_type(resources, "azurerm_function_app_flex_consumption"):
         where = f"function app {app.name} ({app.path.parent.name})"
         if value(app.body, "https_only") is not True:
             found.append(f"{where}: https_only is not true")
-        if value(app.body, "webdeploy_publish_basic_authentication_enabled") is not False:
-            found.append(f"{where}: basic authentication for publishing is not off")
-        if value(app.body, "storage_authentication_type") != "UserAssignedIdentity":
-            found.append(f"{where}: host storage not reached with its user-assigned identity")
         site = blocks(app.body, "site_config")
         for key in ("minimum_tls_version", "scm_minimum_tls_version"):
             tls = str(value(site[0], key)) if site else "None"
             if tls not in TLS_VERSIONS:
                 found.append(f"{where}: {key} {tls!r}, expected 1.2 or later")
+        for cors in (c for s in site for c in blocks(s, "cors")):
+            origins = json.dumps(value(cors, "allowed_origins"))
+            if '"*"' in origins or "'*'" in origins:
+                found.append(f"{where}: CORS allows any origin (*)")
+            if value(cors, "support_credentials") is True:
+                found.append(f"{where}: CORS sends credentials")
+
+
+def app_identity(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
+    """Its own user-assigned identity (for its storage too), no basic publishing credentials, and
+    authentication required before the code."""
+    for app in by_type(resources, "azurerm_function_app_flex_consumption"):
+        where = f"function app {app.name} ({app.path.parent.name})"
+        if value(app.body, "webdeploy_publish_basic_authentication_enabled") is not False:
+            found.append(f"{where}: basic authentication for publishing is not off")
+        if value(app.body, "storage_authentication_type") != "UserAssignedIdentity":
+            found.append(f"{where}: host storage not reached with its user-assigned identity")
         identity = blocks(app.body, "identity")
         ids = json.dumps(value(identity[0], "identity_ids")) if identity else ""
         if (
@@ -69,12 +93,6 @@ def flex_apps(resources: list[Resource], found: list[str]) -> None:
             found.append(f"{where}: authentication is not required (auth_settings_v2)")
         elif value(auth[0], "unauthenticated_action") not in UNAUTHENTICATED:
             found.append(f"{where}: an unauthenticated call is not refused (unauthenticated_action)")
-        for cors in (c for s in site for c in blocks(s, "cors")):
-            origins = json.dumps(value(cors, "allowed_origins"))
-            if '"*"' in origins or "'*'" in origins:
-                found.append(f"{where}: CORS allows any origin (*)")
-            if value(cors, "support_credentials") is True:
-                found.append(f"{where}: CORS sends credentials")
 
 
 def role_grants(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
@@ -111,7 +129,7 @@ def role_grants(resources: list[Resource], modules: list[dict[str, Any]], found:
             found.append(f"{where}: scope {scope} is wider than one resource")
 
 
-def queues(resources: list[Resource], found: list[str]) -> None:
+def queues(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
     """Each work queue has its poison queue; each Event Grid subscription dead-letters and retries."""
     for work in by_type(resources, "azurerm_storage_queue"):
         if work.name == "poison":
@@ -129,8 +147,8 @@ def queues(resources: list[Resource], found: list[str]) -> None:
                 found.append(f"event subscription {subscription.name}: no {needed}")
 
 
-def vault_and_storage(resources: list[Resource], found: list[str]) -> None:
-    """Key Vault: RBAC, purge protection, soft delete, no public network; storage: CMK for queues, tables."""
+def key_vault(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
+    """Key Vault: RBAC, purge protection, soft delete, no public network."""
     for vault in by_type(resources, "azurerm_key_vault"):
         for key, wanted in (
             ("rbac_authorization_enabled", True),
@@ -144,6 +162,10 @@ def vault_and_storage(resources: list[Resource], found: list[str]) -> None:
         acls = blocks(vault.body, "network_acls")
         if not acls or value(acls[0], "default_action") != "Deny":
             found.append(f"key vault {vault.name}: network default action is not Deny")
+
+
+def storage_encryption(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
+    """Every storage account: a customer-managed key, for its queues and tables too; no shared keys."""
     for account in by_type(resources, "azurerm_storage_account"):
         if not blocks(account.body, "customer_managed_key"):
             found.append(f"storage account {account.name}: no customer-managed key")
@@ -156,7 +178,7 @@ def vault_and_storage(resources: list[Resource], found: list[str]) -> None:
             found.append(f"storage account {account.name}: shared keys are not off")
 
 
-def audit_archive(resources: list[Resource], found: list[str]) -> None:
+def audit_archive(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
     """The audit archive's immutability policy: the jurisdiction's retention, locked where asked."""
     policies = [
         p
@@ -173,7 +195,7 @@ def audit_archive(resources: list[Resource], found: list[str]) -> None:
         found.append("audit archive: immutability period is not the jurisdiction's retention")
 
 
-def timers(modules: list[dict[str, Any]], found: list[str]) -> None:
+def timers(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
     """Every timer-triggered function declares its NCRONTAB schedule (an app setting the trigger reads)."""
     for module in modules:
         functions = value(module, "functions")
@@ -185,17 +207,62 @@ def timers(modules: list[dict[str, Any]], found: list[str]) -> None:
                 found.append(f"module {module['name']}: timer {key} has no NCRONTAB schedule ({schedule!r})")
 
 
-def controls(resources: list[Resource], modules: list[dict[str, Any]]) -> Check:
-    """The project's own controls where checkov has no check."""
-    check = Check("controls")
-    flex_apps(resources, check.problems)
-    role_grants(resources, modules, check.problems)
-    queues(resources, check.problems)
-    vault_and_storage(resources, check.problems)
-    audit_archive(resources, check.problems)
-    timers(modules, check.problems)
-    check.counted = {
+CONTROLS = (
+    Control(
+        "app-transport",
+        "Function apps take HTTPS only, TLS 1.2 or later, and CORS from exact origins without credentials",
+        COMMUNICATIONS,
+        app_transport,
+    ),
+    Control(
+        "app-identity",
+        "Each function app runs as its own user-assigned identity and requires authentication first",
+        AUTHENTICATION,
+        app_identity,
+    ),
+    Control(
+        "least-privilege-grants",
+        "Each role is granted on one resource: no broad role, no resource group or subscription scope",
+        LEAST_PRIVILEGE,
+        role_grants,
+    ),
+    Control(
+        "poison-queues",
+        "Each work queue has its poison queue; each Event Grid subscription retries and dead-letters",
+        DELIVERY,
+        queues,
+    ),
+    Control(
+        "key-vault",
+        "Key Vault: RBAC, purge protection, 90 days of soft delete, network denied by default",
+        SECRETS,
+        key_vault,
+    ),
+    Control(
+        "storage-encryption",
+        "Storage accounts: a customer-managed key for blobs, queues and tables; shared keys off",
+        ENCRYPTION,
+        storage_encryption,
+    ),
+    Control(
+        "audit-archive-lock",
+        "The audit archive's immutability policy keeps the jurisdiction's retention, locked where asked",
+        RECORDS,
+        audit_archive,
+        rule="retention",
+    ),
+    Control(
+        "timer-schedules",
+        "Every timer-triggered function declares its NCRONTAB schedule",
+        SYSTEM_INTEGRITY,
+        timers,
+    ),
+)
+
+
+def counted(resources: list[Resource], modules: list[dict[str, Any]]) -> dict[str, int]:
+    """What the report counts beside the controls."""
+    return {
         "function_apps": sum(1 for m in modules if str(value(m, "source")).endswith("blocks/function_app")),
         "grants": len(by_type(resources, "azurerm_role_assignment")),
     }
-    return check

@@ -1,7 +1,8 @@
 """The GCP Terraform's own controls (tools/infra_check.py runs them): what checkov has no check for.
 
 Firestore, Secret Manager, Cloud Scheduler, function ingress and invokers, Pub/Sub dead letters, key
-rotation, the archive's retention lock and one service account per function.
+rotation, the archive's retention lock and one service account per function. Each control (CONTROLS,
+at the end) serves an area of tools/regulation.py.
 """
 
 from __future__ import annotations
@@ -9,7 +10,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infra_check import Check, Resource, blocks, by_type, value
+from infra_check import Control, Resource, blocks, by_type, value
+from tools.regulation import (
+    AUTHENTICATION,
+    BACKUP,
+    DELIVERY,
+    ENCRYPTION,
+    LEAST_PRIVILEGE,
+    NETWORK,
+    RECORDS,
+    RESIDENCY,
+    SECRETS,
+    SYSTEM_INTEGRITY,
+)
 
 MAX_ROTATION_SECONDS = 90 * 86400
 # Members and roles no grant of this project may name.
@@ -21,22 +34,28 @@ BACKUP_RETENTION_SECONDS = {"daily": 7 * 86400, "weekly": 14 * 7 * 86400}
 MAX_FILTER = 256  # Pub/Sub's limit on a subscription filter, in bytes
 
 
-def controls(resources: list[Resource], modules: list[dict[str, Any]]) -> Check:
-    """The project's own controls where checkov has no check."""
-    check = Check("controls")
-    found = check.problems
-    for function in by_type(resources, "google_cloudfunctions2_function"):
+Modules = list[dict[str, Any]]
+
+
+def functions(resources: list[Resource]) -> list[Resource]:
+    return list(by_type(resources, "google_cloudfunctions2_function"))
+
+
+def ingress(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Only the API is reached from outside, and only through the load balancer."""
+    for function in functions(resources):
         service = blocks(function.body, "service_config")
-        ingress = value(service[0], "ingress_settings") if service else None
+        setting = value(service[0], "ingress_settings") if service else None
         expected = INGRESS.get(function.name, "ALLOW_INTERNAL_ONLY")
-        if ingress != expected:
-            found.append(f"function {function.name}: ingress {ingress!r}, expected {expected!r}")
-        if not value(function.body, "kms_key_name"):
-            found.append(f"function {function.name}: no kms_key_name (CMEK)")
-    # One service account per function: each function names a google_service_account of its own file.
+        if setting != expected:
+            found.append(f"function {function.name}: ingress {setting!r}, expected {expected!r}")
+
+
+def own_service_accounts(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Each function names a google_service_account of its own file, and no two functions share one."""
     accounts = [
         (f.path, str(value(b, "service_account_email")))
-        for f in by_type(resources, "google_cloudfunctions2_function")
+        for f in functions(resources)
         for b in blocks(f.body, "service_config")
     ]
     for path, account in accounts:
@@ -44,18 +63,47 @@ def controls(resources: list[Resource], modules: list[dict[str, Any]]) -> Check:
             found.append(f"{path.name}: function runs as {account}, not a service account of its own")
         elif accounts.count((path, account)) > 1:
             found.append(f"{path.name}: {account} runs several functions")
+
+
+def grants(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """No grant names the public, and none a primitive role (owner, editor, viewer)."""
     for resource in resources:
         member, role = str(value(resource.body, "member")), str(value(resource.body, "role"))
         if any(public in member for public in PUBLIC_MEMBERS):
             found.append(f"{resource.type}.{resource.name}: public member {member}")
         if role in PRIMITIVE_ROLES:
             found.append(f"{resource.type}.{resource.name}: primitive role {role}")
+
+
+def keys(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Every Cloud KMS key rotates within 90 days and cannot be destroyed by a plan."""
     for key in by_type(resources, "google_kms_crypto_key"):
         rotation = str(value(key.body, "rotation_period") or "")
         if not rotation.endswith("s") or int(rotation[:-1]) > MAX_ROTATION_SECONDS:
             found.append(f"key {key.name}: rotation {rotation!r} longer than 90 days")
         if not any(value(life, "prevent_destroy") is True for life in blocks(key.body, "lifecycle")):
             found.append(f"key {key.name}: no prevent_destroy")
+
+
+def stores_encrypted(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Functions' sources, topics, buckets and Firestore are encrypted with the project's own keys."""
+    for function in functions(resources):
+        if not value(function.body, "kms_key_name"):
+            found.append(f"function {function.name}: no kms_key_name (CMEK)")
+    for topic in by_type(resources, "google_pubsub_topic"):
+        if not value(topic.body, "kms_key_name"):
+            found.append(f"topic {topic.name}: no kms_key_name (CMEK)")
+    for bucket in by_type(resources, "google_storage_bucket"):
+        if not blocks(bucket.body, "encryption"):
+            found.append(f"bucket {bucket.name}: no default KMS key (CMEK)")
+    for database in by_type(resources, "google_firestore_database"):
+        if not blocks(database.body, "cmek_config"):
+            found.append(f"firestore {database.name}: no cmek_config")
+
+
+def firestore_recovery(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Firestore in native mode with point-in-time recovery, delete protection and backups kept as
+    long as Firestore allows."""
     databases = by_type(resources, "google_firestore_database")
     for database in databases:
         wanted = {
@@ -68,8 +116,6 @@ def controls(resources: list[Resource], modules: list[dict[str, Any]]) -> Check:
             for k, v in wanted.items()
             if value(database.body, k) != v
         )
-        if not blocks(database.body, "cmek_config"):
-            found.append(f"firestore {database.name}: no cmek_config")
     if databases and not by_type(resources, "google_firestore_backup_schedule"):
         found.append("firestore: no backup schedule")
     for schedule in by_type(resources, "google_firestore_backup_schedule"):
@@ -83,13 +129,25 @@ def controls(resources: list[Resource], modules: list[dict[str, Any]]) -> Check:
                     f"backup schedule {schedule.name}: retention {retention!r} is longer than "
                     f"a {recurrence} backup is kept ({longest} s) or not in seconds"
                 )
+
+
+def secrets(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Secret Manager keeps the payment keys under the project's own key."""
     for secret in by_type(resources, "google_secret_manager_secret"):
         if "customer_managed_encryption" not in json.dumps(secret.body):
             found.append(f"secret {secret.name}: no customer-managed encryption")
+
+
+def scheduler(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Cloud Scheduler calls a job with an OIDC token of its own service account."""
     for job in by_type(resources, "google_cloud_scheduler_job"):
         targets = blocks(job.body, "http_target")
         if not targets or not blocks(targets[0], "oidc_token"):
             found.append(f"scheduler job {job.name}: calls without an OIDC token")
+
+
+def dead_letters(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Every pushing subscription retries, dead-letters and pushes with an OIDC token."""
     for subscription in by_type(resources, "google_pubsub_subscription"):
         if not (blocks(subscription.body, "push_config") or blocks(subscription.body, "bigquery_config")):
             continue  # a pull subscription keeping dead letters
@@ -99,28 +157,106 @@ def controls(resources: list[Resource], modules: list[dict[str, Any]]) -> Check:
         for push in blocks(subscription.body, "push_config"):
             if not blocks(push, "oidc_token"):
                 found.append(f"subscription {subscription.name}: pushes without an OIDC token")
+
+
+def topics_in_region(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Pub/Sub stores every topic's messages in the stack's region only."""
     for topic in by_type(resources, "google_pubsub_topic"):
-        if not value(topic.body, "kms_key_name"):
-            found.append(f"topic {topic.name}: no kms_key_name (CMEK)")
         if not blocks(topic.body, "message_storage_policy"):
             found.append(f"topic {topic.name}: messages may be stored outside the region")
-    for bucket in by_type(resources, "google_storage_bucket"):
-        if not blocks(bucket.body, "encryption"):
-            found.append(f"bucket {bucket.name}: no default KMS key (CMEK)")
+
+
+def archive_lock(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """The audit archive keeps the jurisdiction's retention, its lock following archive_lock_stages."""
     archive = [b for b in by_type(resources, "google_storage_bucket") if b.name == "audit_archive"]
     if not archive or not blocks(archive[0].body, "retention_policy"):
         found.append("audit archive: no retention policy")
-    else:
-        lock = str(value(blocks(archive[0].body, "retention_policy")[0], "is_locked"))
-        if "lock_archive" not in lock:
-            found.append(f"audit archive: is_locked {lock!r} does not follow archive_lock_stages")
+        return
+    lock = str(value(blocks(archive[0].body, "retention_policy")[0], "is_locked"))
+    if "lock_archive" not in lock:
+        found.append(f"audit archive: is_locked {lock!r} does not follow archive_lock_stages")
+
+
+def filters(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Every subscription filter fits Pub/Sub's limit (a longer one fails at deploy)."""
     for module in modules:
         for source, subscription in (value(module, "subscriptions") or {}).items():
             text = str(value(subscription, "filter") if isinstance(subscription, dict) else "")
             if len(text.encode()) > MAX_FILTER:
                 found.append(f"module {module['name']}: filter of {source} is {len(text.encode())} bytes")
-    check.counted = {
-        "functions": len(by_type(resources, "google_cloudfunctions2_function")),
+
+
+CONTROLS = (
+    Control(
+        "function-ingress",
+        "Only the API takes traffic from outside, through the load balancer",
+        NETWORK,
+        ingress,
+    ),
+    Control(
+        "service-account-per-function",
+        "Each function runs as a service account of its own",
+        LEAST_PRIVILEGE,
+        own_service_accounts,
+    ),
+    Control(
+        "no-public-or-primitive-grant",
+        "No grant to the public, none of a primitive role",
+        LEAST_PRIVILEGE,
+        grants,
+    ),
+    Control(
+        "key-rotation",
+        "Cloud KMS keys rotate within 90 days and are protected from destroy",
+        ENCRYPTION,
+        keys,
+    ),
+    Control(
+        "customer-managed-keys",
+        "Function sources, topics, buckets and Firestore are encrypted with the project's own keys",
+        ENCRYPTION,
+        stores_encrypted,
+    ),
+    Control(
+        "firestore-recovery",
+        "Firestore: native mode, point-in-time recovery, delete protection, backups",
+        BACKUP,
+        firestore_recovery,
+    ),
+    Control("secrets-encrypted", "Secret Manager secrets under the project's own key", SECRETS, secrets),
+    Control("scheduler-oidc", "Cloud Scheduler calls jobs with an OIDC token", AUTHENTICATION, scheduler),
+    Control(
+        "subscriptions-dead-letter",
+        "Pushing subscriptions retry, dead-letter and push with an OIDC token",
+        DELIVERY,
+        dead_letters,
+    ),
+    Control(
+        "topics-in-region",
+        "Pub/Sub keeps every topic's messages in the stack's region",
+        RESIDENCY,
+        topics_in_region,
+        rule="residency",
+    ),
+    Control(
+        "audit-archive-lock",
+        "The audit archive keeps the jurisdiction's retention under a lock that follows archive_lock_stages",
+        RECORDS,
+        archive_lock,
+        rule="retention",
+    ),
+    Control(
+        "subscription-filters",
+        "Every subscription filter fits Pub/Sub's 256-byte limit",
+        SYSTEM_INTEGRITY,
+        filters,
+    ),
+)
+
+
+def counted(resources: list[Resource], modules: Modules) -> dict[str, int]:
+    """What the report counts beside the controls."""
+    return {
+        "functions": len(functions(resources)),
         "function_blocks": sum(1 for m in modules if "blocks/" in str(value(m, "source"))),
     }
-    return check
