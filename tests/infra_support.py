@@ -36,6 +36,13 @@ def infra_check(project: Path, *args: str) -> tuple[int, str, list[dict[str, Any
     return result.returncode, result.stdout + result.stderr, json.loads(report.read_text(encoding="utf-8"))
 
 
+def install_commands(project: Path) -> str:
+    """What `make install` would run in a generated project (make -n: nothing is installed)."""
+    result = subprocess.run(["make", "--no-print-directory", "-n", "install"], cwd=project, capture_output=True,
+                            text=True, check=True, timeout=60)
+    return result.stdout
+
+
 def parsed(project: Path) -> dict[str, Any]:
     """Every resource and module call of the project's Terraform, parsed by hcl2 in the scanners' Python."""
     code = (

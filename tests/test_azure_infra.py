@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from combinations import AZURE_PREVIEW, MODULES, only
 from conftest import TEMPLATE_DIR, Bake, bake
-from infra_support import aws_functions, copy_of, infra_check, parsed
+from infra_support import aws_functions, copy_of, infra_check, install_commands, parsed
 
 from local_extensions import load_manifest, ncrontab
 from tools import provider_schema
@@ -90,6 +90,13 @@ def test_azure_regions_are_refused_outside_the_jurisdiction(tmp_path: Path) -> N
 
 
 # ---- infra/: the Terraform, checked offline (tools/infra_check.py of the generated project).
+
+
+def test_make_install_installs_the_azure_sdks_and_azurite_the_tests_use(azure_project: Bake) -> None:
+    """The Azure tests import the Azure SDKs and run on Azurite: `make install` installs both, from locks."""
+    commands = install_commands(azure_project.project)
+    assert "--require-hashes -r requirements-dev.txt -r requirements-azure.txt" in commands, commands
+    assert "cd tools/azurite && npm ci" in commands, commands
 
 
 def test_azure_infra_has_one_terraform_module_per_chosen_module(azure_project: Bake) -> None:

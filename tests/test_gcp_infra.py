@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from combinations import GCP_PREVIEW, LONGEST_SLUG, MODULES, only
 from conftest import TEMPLATE_DIR, Bake, bake
-from infra_support import aws_functions, copy_of, infra_check, parsed
+from infra_support import aws_functions, copy_of, infra_check, install_commands, parsed
 
 from local_extensions import load_manifest, unix_cron
 from tools import provider_schema
@@ -82,6 +82,13 @@ def test_gcp_regions_are_refused_outside_the_jurisdiction(tmp_path: Path) -> Non
 # ---- infra/: the Terraform, checked offline (tools/infra_check.py of the generated project).
 
 SCHEMA = "infra/schema/google-6.50.0.json"
+
+
+def test_make_install_installs_the_gcp_sdks_the_tests_import(gcp_project: Bake) -> None:
+    """The GCP tests import google-cloud-firestore and -pubsub: `make install` puts them in the same .venv."""
+    commands = install_commands(gcp_project.project)
+    assert "--require-hashes -r requirements-dev.txt -r requirements-gcp.txt" in commands, commands
+    assert "gcloud" in commands, commands  # says how to get the emulators when gcloud is missing
 
 
 def test_gcp_infra_has_one_terraform_module_per_chosen_module(gcp_project: Bake) -> None:

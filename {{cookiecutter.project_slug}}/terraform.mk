@@ -6,8 +6,19 @@
 # More options of tools/infra_check.py: INFRA_CHECK_ARGS=--no-checkov (the quick checks), --json <file>.
 INFRA_CHECK_ARGS ?=
 
-# make install's second half: Terraform is not installed here; the checks need `terraform` (fmt) on PATH.
+# make install's second half: the cloud's SDKs in the same environment (requirements-{{ cookiecutter.cloud_provider }}.txt is
+# resolved against the dev lock, so one environment takes both) and what the tests run the stores on.
+# Terraform is not installed here; the checks need `terraform` (fmt) on PATH.
 install-cloud:
+	@echo "==> The {{ cookiecutter.cloud_provider }} packages of requirements-{{ cookiecutter.cloud_provider }}.txt (hash-checked) for $(PYTHON)"
+	@$(call timed,Cloud packages,"$(PYTHON)" -m pip install --progress-bar off --require-hashes -r requirements-dev.txt -r requirements-{{ cookiecutter.cloud_provider }}.txt)
+{%- if cookiecutter.cloud_provider == "azure" %}
+	@command -v npm >/dev/null || { echo "npm is not on PATH: install Node.js 18 or later; make test runs the Azure tests on Azurite, which npm installs." >&2; exit 1; }
+	@echo "==> Azurite (local Azure Storage for the tests) into tools/azurite/node_modules, from its lock"
+	@$(call timed,Azurite,cd tools/azurite && npm ci --no-audit --no-fund --loglevel=error)
+{%- else %}
+	@command -v gcloud >/dev/null || echo "gcloud is not on PATH: make test runs the GCP tests on its Firestore and Pub/Sub emulators (gcloud components install cloud-firestore-emulator pubsub-emulator; Java 11+)." >&2
+{%- endif %}
 	@command -v terraform >/dev/null || echo "Terraform is not on PATH: install Terraform 1.11+ for make infra-check (terraform fmt) and make deploy." >&2
 
 infra-check: $(SCAN_VENV)/bin/checkov ## Check infra/ offline: terraform fmt, parse, provider schema, checkov, own controls
