@@ -1,5 +1,6 @@
 """The Azure flavour's own tests on Azurite: a generated Azure project's tests/azure and the shared contract
-suites on its Table Storage stores (the ledger, the sessions, the audit chain) pass, none skipped.
+suites on its Table and Blob Storage stores (the ledger, the sessions, the audit chain and archive) pass,
+none skipped.
 
 They run on the environment `make install` builds from the project's dev and Azure locks (.venv-azure,
 TEMPLATE_AZURE_PYTHON) against the Azurite `make install` puts in .cache/azurite from the project's npm
@@ -20,15 +21,11 @@ from conftest import bake
 
 NEEDS = ("TEMPLATE_AZURE_PYTHON", "TEMPLATE_AZURITE")
 # The shared contract suites with a Table Storage store: each test on the in-memory store, then on the
-# cloud's (`[cloud]`): the wallet's ledger, the sessions and the audit trail's hash chain.
+# cloud's (`[cloud]`): the wallet's ledger, the sessions, the audit trail's hash chain and its archive.
 CONTRACTS = ("tests/contract/test_ledger_store_contract.py",
              "tests/contract/test_ledger_store_contract_with_sessions.py",
              "tests/contract/test_session_store_contract.py",
              "tests/contract/test_audit_log_contract.py")
-# Contract tests with no Azure store yet, so no `[cloud]` case: the audit archive's (blob storage with an
-# immutability policy; azure-storage-blob is not in requirements-azure.txt yet).
-NOT_ON_AZURE_YET = {"test_an_archive_starts_without_anchors",
-                    "test_each_archived_batch_leaves_its_last_hash_as_an_anchor"}
 # The tests that prove the wallet's Table Storage store (each must be reported PASSED by name).
 WALLET_ON_AZURITE = (
     "test_each_money_operation_is_one_query_and_one_transaction[deposit]",
@@ -63,6 +60,7 @@ WALLET_ON_AZURITE = (
     "test_concurrent_starts_never_pass_the_cap[cloud]",
     "test_concurrent_redeliveries_count_each_event_once[cloud]",
     "test_concurrent_appenders_never_fork_the_chain[cloud]",
+    "test_each_archived_batch_leaves_its_last_hash_as_an_anchor[cloud]",
 )
 
 
@@ -88,7 +86,7 @@ def test_azure_tests_pass_on_azurite(tmp_path: Path) -> None:
     on_memory = re.findall(r"::(\S+)\[memory\] PASSED", run.stdout)
     on_table_storage = set(re.findall(r"::(\S+)\[cloud\] PASSED", run.stdout))
     assert len(on_memory) >= 40, run.stdout
-    assert set(on_memory) - NOT_ON_AZURE_YET <= on_table_storage, set(on_memory) - on_table_storage
+    assert set(on_memory) <= on_table_storage, set(on_memory) - on_table_storage
     # The concurrency test's figures (its output, which -rP shows), for the log of the run.
     figures = re.search(r"8 clients x 200 requests on one player: .*", run.stdout)
     assert figures is not None, run.stdout
