@@ -17,7 +17,10 @@ pytest.importorskip("azure.data.tables", reason="azure-data-tables is not instal
 
 from tests.support.fixtures_azure import RequestLog
 
-from {{ cookiecutter.package_name }}.adapters.table_audit import AUDIT_EVENTS_PER_TRANSACTION, TableAuditLog
+from {{ cookiecutter.package_name }}.adapters.table_audit import (
+    AUDIT_EVENTS_PER_TRANSACTION,
+    TableAuditLog,
+)
 from {{ cookiecutter.package_name }}.domain.audit import AuditEvent, verify
 
 RECORDED_AT = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
