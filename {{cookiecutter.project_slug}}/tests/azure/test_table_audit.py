@@ -86,3 +86,13 @@ def test_event_ids_table_storage_refuses_in_keys_are_kept_as_given(table_factory
     record = log.record(1)
     assert record is not None
     assert record.event_id == awkward
+
+
+def test_the_clients_need_an_endpoint_or_a_connection_string() -> None:
+    from {{ cookiecutter.package_name }}.adapters.azure_tables import table_client
+    from {{ cookiecutter.package_name }}.adapters.blob_audit import container_client
+
+    with pytest.raises(ValueError, match=r"AuditTrail.*endpoint"):
+        table_client("AuditTrail")
+    with pytest.raises(ValueError, match=r"audit-archive.*blob endpoint"):
+        container_client("audit-archive")
