@@ -10,7 +10,8 @@ partition only); keys are percent-encoded (adapters/azure_tables.py), so an id n
 - active place     RowKey=ACTIVE:<n>  session_id, started_at (places 0 .. cap-1)
 - session's player PartitionKey=SESSION:<session_id> RowKey=PLAYER  player_id: where to find a session
                    known by its id only (the worker's activity, `get`); written once, before the session,
-                   and never changed (a player's encoded id has no `:`, so no player partition is named so)
+                   and never changed (a player's encoded id has no `:`, so no player partition is named so);
+                   a sign-in refused after writing it leaves it pointing at no session, read as none
 
 A sign-in creates a free place and its session in one transaction (each "insert if absent"), so two
 sign-ins at once never both take the last place; a sign-out updates the session at the ETag it was read
