@@ -71,7 +71,7 @@ $(GCP_VENV)/.installed: $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements-
 # lock (requirements-azure.txt, resolved against the dev lock) in one environment.
 AZURE_VENV := .venv-azure
 $(AZURE_VENV)/.installed: $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements-azure.txt | $(VENV)/.installed
-	@echo "==> Azure environment (Table Storage client, azure-identity) in $(AZURE_VENV)"
+	@echo "==> Azure environment (Table, Queue and Blob Storage clients, azure-identity) in $(AZURE_VENV)"
 	$(PYTHON_BOOT) -m venv $(AZURE_VENV)
 	@$(call timed,Azure environment,$(call locked_install,$(AZURE_VENV)/bin/python,-r "$(PROJECT)/requirements-dev.txt" -r "$(PROJECT)/requirements-azure.txt"))
 	touch $@

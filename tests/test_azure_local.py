@@ -1,5 +1,6 @@
-"""The Azure flavour's own tests on Azurite: a generated Azure project's tests/azure and the shared ledger
-contract suites on its Table Storage store pass, none skipped.
+"""The Azure flavour's own tests on Azurite: a generated Azure project's tests/azure and the shared contract
+suites on its Table and Blob Storage stores (the ledger, the sessions, the audit chain and archive) pass,
+none skipped.
 
 They run on the environment `make install` builds from the project's dev and Azure locks (.venv-azure,
 TEMPLATE_AZURE_PYTHON) against the Azurite `make install` puts in .cache/azurite from the project's npm
@@ -19,9 +20,12 @@ from combinations import LONGEST_SLUG
 from conftest import bake
 
 NEEDS = ("TEMPLATE_AZURE_PYTHON", "TEMPLATE_AZURITE")
-# The shared ledger contract suites: each test on the in-memory store, then on the cloud's (`[cloud]`).
+# The shared contract suites with a Table Storage store: each test on the in-memory store, then on the
+# cloud's (`[cloud]`): the wallet's ledger, the sessions, the audit trail's hash chain and its archive.
 CONTRACTS = ("tests/contract/test_ledger_store_contract.py",
-             "tests/contract/test_ledger_store_contract_with_sessions.py")
+             "tests/contract/test_ledger_store_contract_with_sessions.py",
+             "tests/contract/test_session_store_contract.py",
+             "tests/contract/test_audit_log_contract.py")
 # The tests that prove the wallet's Table Storage store (each must be reported PASSED by name).
 WALLET_ON_AZURITE = (
     "test_each_money_operation_is_one_query_and_one_transaction[deposit]",
@@ -47,6 +51,17 @@ WALLET_ON_AZURITE = (
     "test_a_replayed_money_request_writes_no_entry_and_publishes_nothing",
     "test_a_malformed_message_is_poisoned_after_its_retries_and_the_others_are_processed_once",
     "test_the_topic_receives_a_cloudevents_batch_with_the_app_s_token",
+    # The sessions' and the audit chain's Table Storage stores: the requests each operation costs.
+    "test_each_session_operation_costs_the_requests_the_store_documents",
+    "test_a_session_is_active_only_for_its_own_player",
+    "test_an_append_of_new_events_is_one_read_and_one_transaction",
+    "test_a_redelivered_batch_looks_its_events_up_and_appends_only_the_new",
+    # The shared suites' races, on Azurite's ETags and entity group transactions.
+    "test_concurrent_starts_never_pass_the_cap[cloud]",
+    "test_concurrent_redeliveries_count_each_event_once[cloud]",
+    "test_concurrent_appenders_never_fork_the_chain[cloud]",
+    "test_each_archived_batch_leaves_its_last_hash_as_an_anchor[cloud]",
+    "test_the_clients_need_an_endpoint_or_a_connection_string",
 )
 
 
