@@ -66,7 +66,7 @@ class FirestoreAuditLog:
         return AppendResult(appended, already)
 
     def head(self) -> ChainHead:
-        return _head_from(self.client.document(HEAD).get())
+        return _head_from(self._head_snapshot())
 
     def record(self, sequence: int) -> AuditRecord | None:
         snapshot = self.client.document(_record_path(sequence)).get()
@@ -82,7 +82,7 @@ class FirestoreAuditLog:
             new = [event for event in events if event.event_id not in already]
             if not new:
                 return AppendResult([], already)
-            snapshot = self.client.document(HEAD).get()
+            snapshot = self._head_snapshot()
             records = link(_head_from(snapshot), new, recorded_at)
             batch = self.client.batch()
             moved = {"sequence": records[-1].sequence, "hash": records[-1].hash}
@@ -107,6 +107,10 @@ class FirestoreAuditLog:
         raise AuditAppendContention(
             f"the audit chain's head kept moving; {len(events)} event(s) not appended"
         )
+
+    def _head_snapshot(self) -> Any:
+        """The head's document as read now (absent for an empty chain), with its update time."""
+        return self.client.document(HEAD).get()
 
     def _sequences_of(self, event_ids: list[str]) -> dict[str, int]:
         """The sequence of every event id already recorded, in one BatchGetDocuments."""
