@@ -36,7 +36,8 @@ def test_an_append_is_two_reads_and_one_commit(log: FirestoreAuditLog) -> None:
     first = requests.of(lambda: log.append([event(1), event(2), event(3)], RECORDED_AT))[1]
     second = requests.of(lambda: log.append([event(4)], RECORDED_AT))[1]
     again = requests.of(lambda: log.append([event(1), event(4)], RECORDED_AT))[1]
-    many = requests.of(lambda: log.append([event(n) for n in range(5, 6 + AUDIT_EVENTS_PER_COMMIT)], RECORDED_AT))[1]
+    beyond_one_commit = [event(number) for number in range(5, 6 + AUDIT_EVENTS_PER_COMMIT)]
+    many = requests.of(lambda: log.append(beyond_one_commit, RECORDED_AT))[1]
 
     assert first == second == ["batch_get_documents", "batch_get_documents", "commit"]
     assert again == ["batch_get_documents"]
