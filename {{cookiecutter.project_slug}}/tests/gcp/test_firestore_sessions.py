@@ -15,8 +15,15 @@ import pytest
 from tests.gcp.firestore_requests import Requests
 from tests.support.fixtures_gcp import DATABASE
 
-from {{ cookiecutter.package_name }}.adapters.firestore_sessions import MARKER_TTL, FirestoreSessionStore
-from {{ cookiecutter.package_name }}.domain.sessions import Session, SessionActivity, SessionStatus
+from {{ cookiecutter.package_name }}.adapters.firestore_sessions import (
+    MARKER_TTL,
+    FirestoreSessionStore,
+)
+from {{ cookiecutter.package_name }}.domain.sessions import (
+    Session,
+    SessionActivity,
+    SessionStatus,
+)
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 TRANSACTION = ["begin_transaction", "batch_get_documents", "commit"]
