@@ -74,7 +74,8 @@ class FirestoreSessionStore:
         for _ in range(START_ATTEMPTS):
             taken = {int(place.id) for place in self._places(session.player_id)}
             free = [place for place in range(max_active) if place not in taken]
-            if not free:
+            # Every active session counts, also one holding a place beyond a cap lowered since it began.
+            if len(taken) >= max_active or not free:
                 break
             batch = self.client.batch()
             batch.create(
