@@ -1,7 +1,8 @@
 """The audit trail's real log on GCP for the shared contract suite: Firestore on its emulator.
 
-tests/contract/test_audit_log_contract.py runs every test against the in-memory log and archive and
-against `real_audit_log` and `real_audit_archive`; each cloud with adapters for the ports supplies them.
+tests/contract/test_audit_log_contract.py runs every test against the in-memory log and against
+`real_audit_log`. The archive's tests run on the in-memory archive only: GCP has no Cloud Storage
+archive adapter yet (no fixtures_gcp_audit_archive.py).
 """
 
 from __future__ import annotations
