@@ -5,7 +5,7 @@ Document layout:
 - audit record     audit_records/<sequence:020>        the record's fields, detail as JSON
 - audited event    audit_events/<event_id>             sequence (an event is recorded once)
 
-Requests per append of up to AUDIT_EVENTS_PER_COMMIT new events (tests/gcp/test_firestore_stores.py
+Requests per append of up to AUDIT_EVENTS_PER_COMMIT new events (tests/gcp/test_firestore_audit.py
 counts the commits): one BatchGetDocuments of the events' markers, one read of the head, then ONE commit
 that moves the head only if it is still the head read (its update time, or "absent" for the first
 append) and creates every record and marker only if absent. So the chain cannot fork and an event id is

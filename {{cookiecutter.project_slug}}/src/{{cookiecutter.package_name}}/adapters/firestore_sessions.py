@@ -13,7 +13,7 @@ A player's active sessions hold the places 0 .. cap-1 of their own collection, a
 creates a free place and its session in ONE commit, each only if absent, so two sign-ins at once never
 both take the last place; finding a player's active sessions is one query of that small collection.
 
-Requests per operation (tests/gcp/test_firestore_stores.py counts the commits):
+Requests per operation (tests/gcp/test_firestore_sessions.py counts them):
 - start            one query of the player's places, then ONE commit (create place, create session); a
                    place another sign-in took first fails the commit whole and is looked for again.
 - heartbeat        ONE transaction: read the session, write its lifecycle fields unless it has ended.
