@@ -135,6 +135,19 @@ def test_a_start_beyond_the_cap_is_refused_and_leaves_nothing(sessions: SessionS
     assert [s.session_id for s in sessions.active_sessions("player-1")] == ["session-1"]
 
 
+def test_a_lowered_cap_counts_every_active_session_not_only_the_first_places(sessions: SessionStore) -> None:
+    for number in range(3):
+        sessions.start(active_session(f"session-{number}", minute=number), max_active=3)
+    sessions.save(ended(active_session("session-0")))
+
+    # The operator lowers the cap to 1: the player's 2 active sessions already reach it.
+    with pytest.raises(SessionLimitReached):
+        sessions.start(active_session("session-3", minute=40), max_active=1)
+
+    assert sessions.get("session-3") is None
+    assert [s.session_id for s in sessions.active_sessions("player-1")] == ["session-1", "session-2"]
+
+
 def test_concurrent_starts_never_pass_the_cap(sessions: SessionStore) -> None:
     barrier = threading.Barrier(6)
     refused: list[str] = []

@@ -1,23 +1,19 @@
-"""The audit trail's real stores on AWS for the shared contract suite: DynamoDB and S3 on the moto server.
+"""The audit trail's real log on AWS for the shared contract suite: DynamoDB on the moto server.
 
-tests/contract/test_audit_log_contract.py runs every test against the in-memory log and archive and
-against `real_audit_log` and `real_audit_archive`; each cloud with adapters for the ports supplies them.
+tests/contract/test_audit_log_contract.py runs every test against the in-memory log and against
+`real_audit_log`; each cloud with an adapter for the port supplies it here, and its archive (a port of
+its own, `real_audit_archive`) in fixtures_<provider>_audit_archive.py.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from tests.support.audit import create_archive_bucket
-from tests.support.region import REGION
 
 from {{ cookiecutter.package_name }}.adapters.dynamodb_audit import (
     AuditAppendContention,
     DynamoAuditLog,
 )
-from {{ cookiecutter.package_name }}.adapters.s3 import S3AuditArchive
-from {{ cookiecutter.package_name }}.ports import AuditArchive, AuditLog
+from {{ cookiecutter.package_name }}.ports import AuditLog
 
 
 @pytest.fixture
@@ -30,9 +26,3 @@ def real_audit_log(aws_tables: dict[str, str]) -> AuditLog:
 def real_audit_contention() -> tuple[type[Exception], ...]:
     """What the DynamoDB log raises when other writers keep moving the head: the events are retried."""
     return (AuditAppendContention,)
-
-
-@pytest.fixture
-def real_audit_archive(s3_client: Any) -> AuditArchive:
-    """The S3 archive in a fresh bucket locked like the stack's (Object Lock, compliance mode)."""
-    return S3AuditArchive(create_archive_bucket(s3_client, REGION), s3_client)

@@ -5,6 +5,19 @@
 locals {
   environment = {}
 }
+
+# Each session's activity markers (sessions/<session>/activity/<event>: an event's totals are added
+# once) carry `expires_at`, 15 days on: the database's TTL policy deletes them after every copy of the
+# event is gone (adapters/firestore_sessions.py). They are read by id, never queried: no index entries.
+resource "google_firestore_field" "activity_expiry" {
+  project    = var.platform.project_id
+  database   = var.platform.database
+  collection = "activity"
+  field      = "expires_at"
+
+  index_config {}
+  ttl_config {}
+}
 {{ gcp.workers("sessions") }}
 
 output "api_environment" {
