@@ -1,19 +1,17 @@
-"""The audit trail's real stores on Azure for the shared contract suite: Table and Blob Storage on Azurite.
+"""The audit trail's real log on Azure for the shared contract suite: Table Storage on Azurite.
 
-tests/contract/test_audit_log_contract.py runs every test against the in-memory log and archive and
-against `real_audit_log` and `real_audit_archive`; each cloud with adapters for the ports supplies them.
+tests/contract/test_audit_log_contract.py runs every test against the in-memory log and against
+`real_audit_log`; the archive's real store is in fixtures_azure_audit_archive.py.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.azure.azurite import Azurite
 
-from {{ cookiecutter.package_name }}.ports import AuditArchive, AuditLog
+from {{ cookiecutter.package_name }}.ports import AuditLog
 
 
 @pytest.fixture
@@ -33,21 +31,3 @@ def real_audit_contention() -> tuple[type[Exception], ...]:
     from {{ cookiecutter.package_name }}.adapters.table_audit import AuditAppendContention
 
     return (AuditAppendContention,)
-
-
-@pytest.fixture
-def real_audit_archive(azure_storage: Azurite) -> Iterator[AuditArchive]:
-    """The Blob Storage archive in a fresh container (deleted after the test).
-
-    Azurite has no immutability policies: the write-once lock is the Terraform's (infra/) and
-    `make audit`'s to check; here the archive itself never overwrites a blob.
-    """
-    blobs = pytest.importorskip(
-        "azure.storage.blob", reason="azure-storage-blob is not installed (requirements-azure.txt)"
-    )
-    from {{ cookiecutter.package_name }}.adapters.blob_audit import BlobAuditArchive
-
-    service = blobs.BlobServiceClient.from_connection_string(azure_storage.connection_string)
-    container = service.create_container(f"audit-{uuid.uuid4().hex[:12]}")
-    yield BlobAuditArchive(container)
-    container.delete_container()

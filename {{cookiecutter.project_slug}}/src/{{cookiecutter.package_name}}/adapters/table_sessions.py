@@ -66,7 +66,8 @@ class TableSessionStore:
         for _ in range(START_ATTEMPTS):
             taken = {integer(place, "place") for place in self._places(session.player_id)}
             free = [place for place in range(max_active) if place not in taken]
-            if not free:
+            # A lowered cap: places at or above it still hold active sessions, and they count.
+            if len(taken) >= max_active or not free:
                 break
             self._remember_player(session)
             place: dict[str, object] = {
