@@ -9,6 +9,7 @@ a transaction touches; these tests pin that, and that a cancelled transaction st
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from tests.support.moto_server import MotoServer
+from tests.support.moto_server import MotoServer, SerializedDynamoDB
 
 TRANSACTIONS = 20
 
@@ -154,3 +155,27 @@ def test_a_cancelled_transaction_leaves_its_items_and_the_stream_as_they_were(
     assert stream_records(dynamodb_client, streams, ledger_table) == records_before
     bet(dynamodb_client, ledger_table, 3, amount=2)
     assert item("BALANCE") == {"pk": {"S": "P"}, "sk": {"S": "BALANCE"}, "cash": {"N": "7"}}
+
+
+@pytest.mark.parametrize(
+    "target", ["DynamoDB_20120810.TransactWriteItems", "DynamoDBStreams_20120810.GetRecords"]
+)
+def test_a_stream_read_waits_for_the_transaction_in_progress(target: str) -> None:
+    """moto writes a transaction's items (and their stream records) one by one and takes them back if it
+    is cancelled: a stream read served meanwhile would see a write that never happened (the outbox relay
+    then published a refused bet's BetPlaced). Stream reads wait for DynamoDB's lock too."""
+    served = threading.Event()
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        served.set()
+        return [b"{}"]
+
+    middleware = SerializedDynamoDB(app)
+    request = threading.Thread(
+        target=lambda: middleware({"HTTP_X_AMZ_TARGET": target}, lambda *args: None), daemon=True
+    )
+    with middleware.lock:  # a transaction in progress
+        request.start()
+        assert not served.wait(0.3), f"{target} was served while a transaction held the table"
+    request.join(timeout=5)
+    assert served.is_set()

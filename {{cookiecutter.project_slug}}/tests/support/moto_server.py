@@ -2,9 +2,11 @@
 
 moto's DynamoDB backend is not safe under concurrent requests: two conditional updates of one
 item can both pass their condition, and a cancelled transaction restores a snapshot of the table
-taken before it, undoing writes made meanwhile. Real DynamoDB isolates them, so the server wraps
-moto's WSGI app in a lock for DynamoDB calls; other services stay concurrent (an SQS long poll
-must not block the table).
+taken before it, undoing writes made meanwhile. moto also writes a transaction's items, and their
+stream records, one by one before it knows whether the transaction commits, so a stream read served
+in the middle sees a write that is then taken back (the outbox relay published a refused bet's
+BetPlaced). Real DynamoDB isolates them, so the server wraps moto's WSGI app in a lock for DynamoDB
+and DynamoDB Streams calls; other services stay concurrent (an SQS long poll must not block the table).
 
 That snapshot is also why moto 5 could not take sustained load: each TransactWriteItems deep-copies
 every table it names, once per item, and moto's model registry keeps every copy (memory grew with
@@ -37,15 +39,19 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
+# X-Amz-Target prefixes of the calls served one at a time: DynamoDB's and its streams'.
+SERIALIZED_TARGETS = ("DynamoDB_", "DynamoDBStreams_")
+
+
 class SerializedDynamoDB:
-    """WSGI middleware: one DynamoDB request at a time, response body included."""
+    """WSGI middleware: one DynamoDB or DynamoDB Streams request at a time, response body included."""
 
     def __init__(self, app: WsgiApp) -> None:
         self.app = app
         self.lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith(SERIALIZED_TARGETS):
             return self.app(environ, start_response)
         with self.lock:
             body = self.app(environ, start_response)
