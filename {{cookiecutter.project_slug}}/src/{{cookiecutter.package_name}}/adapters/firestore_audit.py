@@ -23,7 +23,6 @@ Records are read in sequence order by their zero-padded ids (the collection's de
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Iterator, Sequence
@@ -34,6 +33,7 @@ from google.api_core.exceptions import Conflict, FailedPrecondition
 from google.cloud import firestore
 
 from ..domain.audit import AppendResult, AuditEvent, AuditRecord, ChainHead, link
+from .audit_records import record_fields, record_of
 
 Document = dict[str, Any]
 HEAD = "audit/head"
@@ -134,30 +134,8 @@ def _record_path(sequence: int) -> str:
 
 
 def _record_to(record: AuditRecord) -> Document:
-    return {
-        "sequence": record.sequence,
-        "event_id": record.event_id,
-        "name": record.name,
-        "source": record.source,
-        "occurred_at": record.occurred_at,
-        "correlation_id": record.correlation_id,
-        "detail": json.dumps(dict(record.detail), sort_keys=True),
-        "recorded_at": record.recorded_at,
-        "previous_hash": record.previous_hash,
-        "hash": record.hash,
-    }
+    return {"sequence": record.sequence, **record_fields(record)}
 
 
 def _record_from(document: Document) -> AuditRecord:
-    return AuditRecord(
-        sequence=int(document["sequence"]),
-        event_id=document["event_id"],
-        name=document["name"],
-        source=document["source"],
-        occurred_at=document["occurred_at"],
-        correlation_id=document["correlation_id"],
-        detail=json.loads(document["detail"]),
-        recorded_at=document["recorded_at"],
-        previous_hash=document["previous_hash"],
-        hash=document["hash"],
-    )
+    return record_of(document, int(document["sequence"]))

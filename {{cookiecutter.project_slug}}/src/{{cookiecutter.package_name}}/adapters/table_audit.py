@@ -22,7 +22,6 @@ entities a second: a busy chain appends in batches (the worker's), not event by 
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Iterator, Sequence
@@ -34,6 +33,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableEntity, TableTransactionError, UpdateMode
 
 from ..domain.audit import AppendResult, AuditEvent, AuditRecord, ChainHead, link
+from .audit_records import record_fields, record_of
 from .azure_tables import LOST_RACE, TRANSACTION_OPERATIONS, error_code, if_unchanged, int64, integer, key
 
 # The head and two entities per event in one transaction.
@@ -181,28 +181,9 @@ def _record_entity(record: AuditRecord) -> dict[str, Any]:
         "PartitionKey": CHAIN,
         "RowKey": _record_key(record.sequence),
         "sequence": int64(record.sequence),
-        "event_id": record.event_id,
-        "name": record.name,
-        "source": record.source,
-        "occurred_at": record.occurred_at,
-        "correlation_id": record.correlation_id,
-        "detail": json.dumps(dict(record.detail), sort_keys=True),
-        "recorded_at": record.recorded_at,
-        "previous_hash": record.previous_hash,
-        "hash": record.hash,
+        **record_fields(record),
     }
 
 
 def _record_from(entity: TableEntity) -> AuditRecord:
-    return AuditRecord(
-        sequence=integer(entity, "sequence"),
-        event_id=entity["event_id"],
-        name=entity["name"],
-        source=entity["source"],
-        occurred_at=entity["occurred_at"],
-        correlation_id=entity["correlation_id"],
-        detail=json.loads(entity["detail"]),
-        recorded_at=entity["recorded_at"],
-        previous_hash=entity["previous_hash"],
-        hash=entity["hash"],
-    )
+    return record_of(entity, integer(entity, "sequence"))
