@@ -22,12 +22,13 @@ from conftest import bake
 NEEDS = ("TEMPLATE_AZURE_PYTHON", "TEMPLATE_AZURITE")
 # The shared contract suites with a Table Storage store: each test on the in-memory store, then on the
 # cloud's (`[cloud]`): the wallet's ledger, the sessions, the audit trail's hash chain and its archive,
-# the notifications.
+# the notifications, the leaderboards.
 CONTRACTS = ("tests/contract/test_ledger_store_contract.py",
              "tests/contract/test_ledger_store_contract_with_sessions.py",
              "tests/contract/test_session_store_contract.py",
              "tests/contract/test_audit_log_contract.py",
-             "tests/contract/test_notification_store_contract.py")
+             "tests/contract/test_notification_store_contract.py",
+             "tests/contract/test_leaderboard_store_contract.py")
 # The tests that prove the wallet's Table Storage store (each must be reported PASSED by name).
 WALLET_ON_AZURITE = (
     "test_each_money_operation_is_one_query_and_one_transaction[deposit]",
@@ -64,6 +65,7 @@ WALLET_ON_AZURITE = (
     "test_concurrent_appenders_never_fork_the_chain[cloud]",
     "test_each_archived_batch_leaves_its_last_hash_as_an_anchor[cloud]",
     "test_concurrent_claims_of_one_delivery_have_one_winner[cloud]",
+    "test_concurrent_redeliveries_count_each_play_once[cloud]",
     "test_the_clients_need_an_endpoint_or_a_connection_string",
 )
 
