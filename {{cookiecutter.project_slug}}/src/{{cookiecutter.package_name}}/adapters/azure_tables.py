@@ -7,6 +7,7 @@ storage account allows no shared key, so none is ever used. The same SDK talks t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -46,6 +47,19 @@ def key(value: str) -> str:
     return quote(value, safe="")
 
 
+def rows(table: TableClient, partition: str, row_keys: Sequence[str]) -> dict[str, TableEntity]:
+    """The existing entities of `row_keys` in one partition, by RowKey: ONE query."""
+    if not row_keys:
+        return {}
+    names = [f"row{index}" for index in range(len(row_keys))]
+    found = table.query_entities(
+        # Spaces around each parameter: the SDK finds parameters by splitting the filter on them.
+        "PartitionKey eq @partition and ( " + " or ".join(f"RowKey eq @{name}" for name in names) + " )",
+        parameters={"partition": partition, **dict(zip(names, row_keys, strict=True))},
+    )
+    return {entity["RowKey"]: entity for entity in found}
+
+
 def int64(value: int) -> EntityProperty:
     """A count or an amount as Edm.Int64: amounts reach 10**12 minor units, past Edm.Int32."""
     return EntityProperty(value, EdmType.INT64)
@@ -63,8 +77,15 @@ def if_unchanged(entity: TableEntity) -> dict[str, Any]:
 
 
 def error_code(failure: HttpResponseError) -> str:
-    """The storage error code of a failed request or transaction (EntityAlreadyExists, ...)."""
-    return str(getattr(failure, "error_code", None) or "")
+    """The storage error code of a failed request or transaction (EntityAlreadyExists, ...).
+
+    The SDK re-raises some failed requests (create_entity's 409) without decoding their code: then it
+    is read from the response's x-ms-error-code header.
+    """
+    code = getattr(failure, "error_code", None)
+    if not code and failure.response is not None:
+        code = failure.response.headers.get("x-ms-error-code")
+    return str(getattr(code, "value", code) or "")
 
 
 # What a lost race looks like: the entity appeared since it was read (409), or it changed or went (412,

@@ -39,7 +39,16 @@ from azure.data.tables import TableClient, TableEntity, TableTransactionError, U
 
 from ..domain.leaderboards import BoardWindow, MissionProgress, MissionWindow, ScoredPlay
 from ..domain.leaderboards_reads import TournamentEntry
-from .azure_tables import LOST_RACE, TRANSACTION_OPERATIONS, error_code, if_unchanged, int64, integer, key
+from .azure_tables import (
+    LOST_RACE,
+    TRANSACTION_OPERATIONS,
+    error_code,
+    if_unchanged,
+    int64,
+    integer,
+    key,
+    rows,
+)
 from .document_records import timestamp
 
 # Writers racing for one partition read again and try again; this bounds it so a broken table fails
@@ -232,16 +241,7 @@ class TableLeaderboardStore:
         raise RuntimeError(f"board {board.board_id}: kept losing races copying the score of {player_id}")
 
     def _rows(self, partition: str, row_keys: list[str]) -> dict[str, TableEntity]:
-        """The existing entities of `row_keys` in one partition: one query."""
-        if not row_keys:
-            return {}
-        names = [f"row{index}" for index in range(len(row_keys))]
-        rows = self.table.query_entities(
-            # Spaces around each parameter: the SDK finds parameters by splitting the filter on them.
-            "PartitionKey eq @partition and ( " + " or ".join(f"RowKey eq @{name}" for name in names) + " )",
-            parameters={"partition": partition, **dict(zip(names, row_keys, strict=True))},
-        )
-        return {row["RowKey"]: row for row in rows}
+        return rows(self.table, partition, row_keys)
 
     def _read(self, partition: str, row_key: str) -> TableEntity | None:
         try:
