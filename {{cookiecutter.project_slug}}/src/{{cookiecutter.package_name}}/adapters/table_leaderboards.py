@@ -47,7 +47,7 @@ from .azure_tables import (
     int64,
     integer,
     key,
-    rows,
+    rows_of,
 )
 from .document_records import timestamp
 
@@ -241,7 +241,7 @@ class TableLeaderboardStore:
         raise RuntimeError(f"board {board.board_id}: kept losing races copying the score of {player_id}")
 
     def _rows(self, partition: str, row_keys: list[str]) -> dict[str, TableEntity]:
-        return rows(self.table, partition, row_keys)
+        return rows_of(self.table, partition, row_keys)
 
     def _read(self, partition: str, row_key: str) -> TableEntity | None:
         try:

@@ -45,7 +45,7 @@ from .azure_tables import (
     int64,
     integer,
     key,
-    rows,
+    rows_of,
 )
 from .document_records import timestamp
 
@@ -127,7 +127,7 @@ class TablePromotionStore:
         partition = _player_partition(player_id)
         stake_row = _stake_row(stake.bet_transaction_id)
         grant_rows = [_grant_row(step.promotion_id) for step in progress]
-        stored = rows(self.table, partition, [stake_row, *grant_rows])
+        stored = rows_of(self.table, partition, [stake_row, *grant_rows])
         if stake_row in stored:
             return _stake_from(stake.bet_transaction_id, stored[stake_row])
         operations: list[tuple[object, ...]] = [
