@@ -60,6 +60,11 @@ WALLET_ON_AZURITE = (
     "test_a_session_is_active_only_for_its_own_player",
     "test_an_append_of_new_events_is_one_read_and_one_transaction",
     "test_a_redelivered_batch_looks_its_events_up_and_appends_only_the_new",
+    # The notifications', leaderboards' and promotions' Table Storage stores: the requests each costs.
+    "test_each_notification_operation_costs_the_requests_the_store_documents",
+    "test_each_leaderboard_operation_costs_the_requests_the_store_documents",
+    "test_a_boards_copy_never_steps_back_to_an_older_score",
+    "test_each_promotion_operation_costs_the_requests_the_store_documents",
     # The shared suites' races, on Azurite's ETags and entity group transactions.
     "test_concurrent_starts_never_pass_the_cap[cloud]",
     "test_concurrent_redeliveries_count_each_event_once[cloud]",

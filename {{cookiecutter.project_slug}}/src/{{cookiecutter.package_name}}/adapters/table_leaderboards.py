@@ -21,10 +21,12 @@ its copies leaves nothing behind once the event is redelivered. The ranking rows
 first: top-N is one query of `limit` rows, a rank one query counting the rows above a score.
 
 Requests per operation: `record_play` 2 (the player's entities of the play in one query, the
-transaction) plus 2 per board (the copy's read, its transaction); `score` 1; `top` 1 (one page of
-`limit` rows); `players_ahead` 1 per 1,000 players ahead; `progress` / `entries` 1 (one query);
-`mark_rewarded` 2 (read, merge at its ETag); `enter` 1 (insert if absent). A lost race costs the reads and
-the write again. Table Storage has no TTL: applied-event markers stay (DynamoDB's expire after 15 days).
+transaction) plus 2 per board (the copy's read, its transaction); a replayed play 3 plus 1 per board
+(the refused transaction, its scores' query, each copy's read: a current copy is left as it is);
+`score` 1; `top` 1 (one page of `limit` rows); `players_ahead` 1 per 1,000 players ahead; `progress` /
+`entries` 1 (one query of up to 14 rows); `mark_rewarded` 2 (read, merge at its ETag); `enter` 1 (insert
+if absent). A lost race costs the reads and the write again. Table Storage has no TTL: applied-event
+markers stay (DynamoDB's expire after 15 days).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ refused (WageringContention), the service reads again and proposes again.
 Requests per operation: `grant` 1; `grants` 1 (one query of the player's grants); `record_grant` 1
 (insert if absent); `claim_first_deposit` 1 (insert if absent; 2 when one is there: its read);
 `count_bet` 2 (the day's count, the transaction; a lost race costs both again, a redelivery a read);
-`count_stake` 2 (the stake and its grants in one query, the transaction); `counted_stake` 1.
+`count_stake` 2 (the stake and its grants in one query per 14 rows, the transaction); `counted_stake` 1.
 Table Storage has no TTL: markers and day counts stay (DynamoDB's expire after 15 days).
 """
 
