@@ -16,8 +16,7 @@ import pytest
 
 pytest.importorskip("azure.data.tables", reason="azure-data-tables is not installed (requirements-azure.txt)")
 
-from tests.azure.test_table_sessions import operations_of
-from tests.support.fixtures_azure import RequestLog
+from tests.support.fixtures_azure import RequestLog, operations_of
 
 from {{ cookiecutter.package_name }}.adapters.table_leaderboards import TableLeaderboardStore
 from {{ cookiecutter.package_name }}.domain.leaderboards import BoardWindow, MissionWindow, ScoredPlay

@@ -15,8 +15,7 @@ import pytest
 
 pytest.importorskip("azure.data.tables", reason="azure-data-tables is not installed (requirements-azure.txt)")
 
-from tests.azure.test_table_sessions import operations_of
-from tests.support.fixtures_azure import RequestLog
+from tests.support.fixtures_azure import RequestLog, operations_of
 
 from {{ cookiecutter.package_name }}.adapters.table_promotions import TablePromotionStore
 from {{ cookiecutter.package_name }}.domain.promotions import BonusGrant, CountedStake, WageringProgress
