@@ -19,7 +19,11 @@ pytest.importorskip("azure.data.tables", reason="azure-data-tables is not instal
 from tests.support.fixtures_azure import RequestLog, operations_of
 
 from {{ cookiecutter.package_name }}.adapters.table_leaderboards import TableLeaderboardStore
-from {{ cookiecutter.package_name }}.domain.leaderboards import BoardWindow, MissionWindow, ScoredPlay
+from {{ cookiecutter.package_name }}.domain.leaderboards import (
+    BoardWindow,
+    MissionWindow,
+    ScoredPlay,
+)
 from {{ cookiecutter.package_name }}.domain.leaderboards_reads import TournamentEntry
 
 TODAY = BoardWindow("daily/wins", "2030-01-01")

@@ -18,7 +18,11 @@ pytest.importorskip("azure.data.tables", reason="azure-data-tables is not instal
 from tests.support.fixtures_azure import RequestLog, operations_of
 
 from {{ cookiecutter.package_name }}.adapters.table_promotions import TablePromotionStore
-from {{ cookiecutter.package_name }}.domain.promotions import BonusGrant, CountedStake, WageringProgress
+from {{ cookiecutter.package_name }}.domain.promotions import (
+    BonusGrant,
+    CountedStake,
+    WageringProgress,
+)
 
 GRANTED_AT = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
