@@ -1,6 +1,6 @@
 """The Azure flavour's own tests on Azurite: a generated Azure project's tests/azure and the shared contract
-suites on its Table and Blob Storage stores (the ledger, the sessions, the audit chain and archive) pass,
-none skipped.
+suites on its Table and Blob Storage stores (the ledger, the sessions, the audit chain and archive, the
+notifications, the leaderboards, the promotions) pass, none skipped.
 
 They run on the environment `make install` builds from the project's dev and Azure locks (.venv-azure,
 TEMPLATE_AZURE_PYTHON) against the Azurite `make install` puts in .cache/azurite from the project's npm
@@ -21,11 +21,15 @@ from conftest import bake
 
 NEEDS = ("TEMPLATE_AZURE_PYTHON", "TEMPLATE_AZURITE")
 # The shared contract suites with a Table Storage store: each test on the in-memory store, then on the
-# cloud's (`[cloud]`): the wallet's ledger, the sessions, the audit trail's hash chain and its archive.
+# cloud's (`[cloud]`): the wallet's ledger, the sessions, the audit trail's hash chain and its archive,
+# the notifications, the leaderboards and the promotions.
 CONTRACTS = ("tests/contract/test_ledger_store_contract.py",
              "tests/contract/test_ledger_store_contract_with_sessions.py",
              "tests/contract/test_session_store_contract.py",
-             "tests/contract/test_audit_log_contract.py")
+             "tests/contract/test_audit_log_contract.py",
+             "tests/contract/test_notification_store_contract.py",
+             "tests/contract/test_leaderboard_store_contract.py",
+             "tests/contract/test_promotion_store_contract.py")
 # The tests that prove the wallet's Table Storage store (each must be reported PASSED by name).
 WALLET_ON_AZURITE = (
     "test_each_money_operation_is_one_query_and_one_transaction[deposit]",
@@ -56,11 +60,20 @@ WALLET_ON_AZURITE = (
     "test_a_session_is_active_only_for_its_own_player",
     "test_an_append_of_new_events_is_one_read_and_one_transaction",
     "test_a_redelivered_batch_looks_its_events_up_and_appends_only_the_new",
+    # The notifications', leaderboards' and promotions' Table Storage stores: the requests each costs.
+    "test_each_notification_operation_costs_the_requests_the_store_documents",
+    "test_each_leaderboard_operation_costs_the_requests_the_store_documents",
+    "test_a_boards_copy_never_steps_back_to_an_older_score",
+    "test_each_promotion_operation_costs_the_requests_the_store_documents",
     # The shared suites' races, on Azurite's ETags and entity group transactions.
     "test_concurrent_starts_never_pass_the_cap[cloud]",
     "test_concurrent_redeliveries_count_each_event_once[cloud]",
     "test_concurrent_appenders_never_fork_the_chain[cloud]",
     "test_each_archived_batch_leaves_its_last_hash_as_an_anchor[cloud]",
+    "test_concurrent_claims_of_one_delivery_have_one_winner[cloud]",
+    "test_concurrent_redeliveries_count_each_play_once[cloud]",
+    "test_concurrent_redeliveries_count_each_bet_once[cloud]",
+    "test_concurrent_stakes_of_one_player_are_all_counted[cloud]",
     "test_the_clients_need_an_endpoint_or_a_connection_string",
 )
 

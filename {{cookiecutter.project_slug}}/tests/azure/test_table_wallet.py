@@ -19,8 +19,9 @@ pytest.importorskip("azure.data.tables", reason="azure-data-tables is not instal
 
 from tests.support.fixtures_azure import RequestLog
 
+from {{ cookiecutter.package_name }}.adapters.azure_tables import table_client
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
-from {{ cookiecutter.package_name }}.adapters.table_wallet import TableLedgerStore, table_client
+from {{ cookiecutter.package_name }}.adapters.table_wallet import TableLedgerStore
 from {{ cookiecutter.package_name }}.domain.errors import InsufficientFunds
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import (

@@ -20,6 +20,17 @@ from tests.azure.azurite import Azurite, azurite, azurite_script
 RequestLog = list[tuple[str, str]]
 
 
+def operations_of(requests: RequestLog) -> list[str]:
+    """The requests as Table Storage operations: a query, a point read, a write, a transaction."""
+    named = []
+    for method, path in requests:
+        if method == "GET":
+            named.append("query" if path.endswith("()") else "point read")
+        else:
+            named.append("transaction" if path == "$batch" else "write")
+    return named
+
+
 @pytest.fixture(scope="session")
 def azure_storage() -> Iterator[Azurite]:
     """Azurite for the whole session: Tables, Queues and Blobs in memory."""

@@ -7,6 +7,7 @@ storage account allows no shared key, so none is ever used. The same SDK talks t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -46,6 +47,24 @@ def key(value: str) -> str:
     return quote(value, safe="")
 
 
+def rows_of(table: TableClient, partition: str, row_keys: Iterable[str]) -> dict[str, TableEntity]:
+    """The entities of `partition` with these row keys, by row key: one query per 14 keys."""
+    found: dict[str, TableEntity] = {}
+    keys = list(dict.fromkeys(row_keys))
+    # A filter holds at most 15 comparisons: the partition's and 14 row keys per query.
+    for start in range(0, len(keys), 14):
+        chunk = keys[start : start + 14]
+        names = {f"k{index}": row_key for index, row_key in enumerate(chunk)}
+        rows = " or ".join(f"RowKey eq @{name}" for name in names)
+        # Spaces around the parentheses: the SDK finds a filter's @parameters between spaces.
+        query = table.query_entities(
+            f"PartitionKey eq @partition and ( {rows} )", parameters={"partition": partition, **names}
+        )
+        for entity in query:
+            found[entity["RowKey"]] = entity
+    return found
+
+
 def int64(value: int) -> EntityProperty:
     """A count or an amount as Edm.Int64: amounts reach 10**12 minor units, past Edm.Int32."""
     return EntityProperty(value, EdmType.INT64)
@@ -63,8 +82,15 @@ def if_unchanged(entity: TableEntity) -> dict[str, Any]:
 
 
 def error_code(failure: HttpResponseError) -> str:
-    """The storage error code of a failed request or transaction (EntityAlreadyExists, ...)."""
-    return str(getattr(failure, "error_code", None) or "")
+    """The storage error code of a failed request or transaction (EntityAlreadyExists, ...).
+
+    The SDK re-raises some failed requests (create_entity's 409) without decoding their code: then it
+    is read from the response's x-ms-error-code header.
+    """
+    code = getattr(failure, "error_code", None)
+    if not code and failure.response is not None:
+        code = failure.response.headers.get("x-ms-error-code")
+    return str(getattr(code, "value", code) or "")
 
 
 # What a lost race looks like: the entity appeared since it was read (409), or it changed or went (412,

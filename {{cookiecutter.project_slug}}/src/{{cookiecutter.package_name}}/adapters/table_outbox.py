@@ -28,7 +28,8 @@ from azure.core import MatchConditions
 from azure.data.tables import TableTransactionError
 
 from ..outbox import MalformedOutbox, OutboxPublisher, read_outbox
-from .table_wallet import OUTBOX_PENDING, PAST_OUTBOX_PENDING, rows_of
+from .azure_tables import rows_of
+from .table_wallet import OUTBOX_PENDING, PAST_OUTBOX_PENDING
 
 if TYPE_CHECKING:
     from azure.data.tables import TableClient, TableEntity
@@ -154,9 +155,9 @@ def relay_on_azure(environ: dict[str, str]) -> TableOutboxRelay:
         )
     from azure.identity import DefaultAzureCredential
 
+    from .azure_tables import table_client
     from .event_grid import EventGridPublisher
     from .storage_queues import QueueMessages, queue_client
-    from .table_wallet import table_client
 
     return TableOutboxRelay(
         table_client(environ["WALLET_TABLE_NAME"], endpoint=environ["CasinoStorage__tableServiceUri"]),

@@ -34,9 +34,10 @@ the round a bet opens or a win or rollback settles when it is the bet's own, the
 write after it is ONE entity group transaction using what that query read; an entity it did not read (a
 round shared by several bets, the limits' counters) costs one more query before the transaction.
 
-The client: pass a `TableClient` (`table_client()` builds one: a connection string for Azurite in tests
-and the local run, else the table endpoint with DefaultAzureCredential, the function app's managed
-identity, since the storage account allows no shared key). The same SDK talks to Cosmos DB for Table.
+The client: pass a `TableClient` (adapters/azure_tables.py's `table_client()` builds one: a connection
+string for Azurite in tests and the local run, else the table endpoint with DefaultAzureCredential, the
+function app's managed identity, since the storage account allows no shared key). The same SDK talks
+to Cosmos DB for Table.
 """
 
 from __future__ import annotations
@@ -46,13 +47,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
-from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import (
-    EdmType,
-    EntityProperty,
     TableClient,
     TableEntity,
     TableTransactionError,
@@ -78,6 +76,7 @@ from ..domain.wallet import (
     SessionRequired,
     WalletSnapshot,
 )
+from .azure_tables import error_code, if_unchanged, int64, integer, key, rows_of
 from .document_records import protection_fields, protection_from_fields, timestamp
 
 if TYPE_CHECKING:
@@ -97,24 +96,6 @@ PROTECTION = "PROTECTION"
 # A write without a balance version (the wallet's last resort after lost races) reads again and tries
 # again on a lost race; this bounds it so a broken table fails loudly instead of spinning.
 RACE_ATTEMPTS = 1_000
-
-
-def table_client(
-    table_name: str, *, endpoint: str | None = None, connection_string: str | None = None
-) -> TableClient:
-    """The wallet table's client: Azurite's connection string in tests, else the managed identity.
-
-    `endpoint`: the account's table endpoint (https://<account>.table.core.windows.net, the function
-    app's `<Connection>__tableServiceUri`). DefaultAzureCredential finds the function app's
-    user-assigned identity (AZURE_CLIENT_ID); the account refuses shared keys, so none is ever used.
-    """
-    if connection_string is not None:
-        return TableClient.from_connection_string(connection_string, table_name=table_name)
-    if endpoint is None:
-        raise ValueError("the wallet table needs its endpoint (or, on Azurite, a connection string)")
-    from azure.identity import DefaultAzureCredential
-
-    return TableClient(endpoint=endpoint, table_name=table_name, credential=DefaultAzureCredential())
 
 
 class TableLedgerStore:
@@ -222,7 +203,7 @@ class TableLedgerStore:
                 raise FundsShort("the player has no balance", balance=None)
             if balance["currency"] != entry.currency:
                 raise _currency_mismatch(balance, entry)
-            if _int(balance, entry.funds.value) < entry.amount:
+            if integer(balance, entry.funds.value) < entry.amount:
                 # Only the balance the bet takes is checked: the other one never covers it.
                 raise FundsShort(
                     f"the {entry.kind} would take the {entry.funds} balance below zero",
@@ -276,7 +257,7 @@ class TableLedgerStore:
         try:
             self.table.submit_transaction(operations)
         except TableTransactionError as failure:
-            if _code(failure) == "EntityAlreadyExists":
+            if error_code(failure) == "EntityAlreadyExists":
                 raise DuplicateTransaction(
                     tombstone.transaction_id if failure.index == 1 else rollback.transaction_id
                 ) from None
@@ -285,7 +266,7 @@ class TableLedgerStore:
     def entries(self, player_id: str) -> list[LedgerEntry]:
         found = self.table.query_entities(
             "PartitionKey eq @player and RowKey ge @first and RowKey lt @last",
-            parameters={"player": _key(player_id), "first": "TX:", "last": "TX;"},
+            parameters={"player": key(player_id), "first": "TX:", "last": "TX;"},
         )
         ledger = [_entry_from(entity) for entity in found]
         # The order reconciliation reads: by time, then by id (what DynamoDB's index sorts on).
@@ -298,7 +279,7 @@ class TableLedgerStore:
         from ..domain.guard import ProtectionCheckFailed
 
         stored = self._get(protection.player_id, PROTECTION)
-        stored_version = 0 if stored is None or "kyc" not in stored else _int(stored, "version")
+        stored_version = 0 if stored is None or "kyc" not in stored else integer(stored, "version")
         if stored_version != protection.version - 1:
             raise ProtectionCheckFailed(protection.player_id)
         entity = _protection_to_entity(protection)
@@ -319,7 +300,10 @@ class TableLedgerStore:
     def period_totals(self, player_id: str, counter_ids: Sequence[str]) -> dict[str, int]:
         keys = [_limit_key(name) for name in dict.fromkeys(counter_ids)]
         found = self._query(player_id, keys)
-        return {unquote(key.removeprefix("LIMIT:")): _int(entity, "total") for key, entity in found.items()}
+        return {
+            unquote(row_key.removeprefix("LIMIT:")): integer(entity, "total")
+            for row_key, entity in found.items()
+        }
 
     def _write(
         self,
@@ -336,7 +320,12 @@ class TableLedgerStore:
         """
         player_id = entry.player_id
         entry_key = _tx_key(entry.kind.scope, entry.transaction_id)
-        wanted = [BALANCE, entry_key, *(key for key in also_read if key is not None), *_guard_keys(guard)]
+        wanted = [
+            BALANCE,
+            entry_key,
+            *(row_key for row_key in also_read if row_key is not None),
+            *_guard_keys(guard),
+        ]
         for _attempt in range(RACE_ATTEMPTS):
             found = self._recall(player_id, wanted, at_version)
             if entry_key in found:
@@ -352,7 +341,7 @@ class TableLedgerStore:
                 self.table.submit_transaction(operations)
                 return
             except TableTransactionError as failure:
-                code = _code(failure)
+                code = error_code(failure)
                 if failure.index == 0 and code == "EntityAlreadyExists":
                     raise DuplicateTransaction(entry.transaction_id) from None
                 if _is_protection(operations, failure.index):
@@ -389,39 +378,21 @@ class TableLedgerStore:
         self._read.player = None
         if at_version is None or BALANCE not in asked or _version(found.get(BALANCE)) != at_version:
             found, asked = {}, set()
-        missing = [key for key in wanted if key not in asked]
+        missing = [row_key for row_key in wanted if row_key not in asked]
         if missing:
             found = {**found, **self._query(player_id, missing)}
         return found
 
     def _query(self, player_id: str, row_keys: list[str]) -> dict[str, Entity]:
         """The player's entities with these row keys, in as few queries as a filter allows (one here)."""
-        return rows_of(self.table, _key(player_id), row_keys)
+        return rows_of(self.table, key(player_id), row_keys)
 
     def _get(self, player_id: str, row_key: str) -> Entity | None:
         try:
-            found: Entity = self.table.get_entity(_key(player_id), row_key)
+            found: Entity = self.table.get_entity(key(player_id), row_key)
         except ResourceNotFoundError:
             return None
         return found
-
-
-def rows_of(table: TableClient, partition: str, row_keys: Iterable[str]) -> dict[str, Entity]:
-    """The entities of `partition` with these row keys, by row key: one query per 14 keys."""
-    found: dict[str, Entity] = {}
-    keys = list(dict.fromkeys(row_keys))
-    # A filter holds at most 15 comparisons: the partition's and 14 row keys per query.
-    for start in range(0, len(keys), 14):
-        chunk = keys[start : start + 14]
-        names = {f"k{index}": key for index, key in enumerate(chunk)}
-        rows = " or ".join(f"RowKey eq @{name}" for name in names)
-        # Spaces around the parentheses: the SDK finds a filter's @parameters between spaces.
-        query = table.query_entities(
-            f"PartitionKey eq @player and ( {rows} )", parameters={"player": partition, **names}
-        )
-        for entity in query:
-            found[entity["RowKey"]] = entity
-    return found
 
 
 def _outbox_pending(entry: LedgerEntry) -> list[Operation]:
@@ -434,51 +405,32 @@ def _outbox_pending(entry: LedgerEntry) -> list[Operation]:
         return []
     entry_key = _tx_key(entry.kind.scope, entry.transaction_id)
     marker: NewEntity = {
-        "PartitionKey": _key(entry.player_id),
+        "PartitionKey": key(entry.player_id),
         "RowKey": f"{OUTBOX_PENDING}{timestamp(entry.created_at)}:{entry_key}",
         "entry": entry_key,
     }
     return [("create", marker)]
 
 
-def _key(value: str) -> str:
-    """A key part Table Storage accepts: percent-encoded, so `/`, `#`, `?` and `\\` never reach it."""
-    return quote(value, safe="")
-
-
 def _tx_key(scope: IdScope, transaction_id: str) -> str:
-    return f"TX:{scope.value}:{_key(transaction_id)}"
+    return f"TX:{scope.value}:{key(transaction_id)}"
 
 
 def _round_key(round_id: str) -> str:
-    return f"ROUND:{_key(round_id)}"
+    return f"ROUND:{key(round_id)}"
 
 
 def _limit_key(counter_id: str) -> str:
-    return f"LIMIT:{_key(counter_id)}"
-
-
-def _int64(value: int) -> EntityProperty:
-    """Money as Edm.Int64: amounts reach 10**12 minor units, past Edm.Int32."""
-    return EntityProperty(value, EdmType.INT64)
-
-
-def _int(entity: Entity, name: str, default: int = 0) -> int:
-    value = entity.get(name, default)
-    return int(value.value if isinstance(value, EntityProperty) else value)
+    return f"LIMIT:{key(counter_id)}"
 
 
 def _version(balance: Entity | None) -> int:
-    return 0 if balance is None else _int(balance, "balance_version")
-
-
-def _code(failure: HttpResponseError) -> str:
-    return str(getattr(failure, "error_code", None) or "")
+    return 0 if balance is None else integer(balance, "balance_version")
 
 
 def _if_unchanged(entity: Entity, mode: UpdateMode) -> dict[str, Any]:
-    """An update's options: applied only while the entity still has the ETag it was read with."""
-    return {"mode": mode, "etag": entity.metadata["etag"], "match_condition": MatchConditions.IfNotModified}
+    """An update's options: in `mode`, applied only while the entity still has the ETag it was read with."""
+    return {"mode": mode, **if_unchanged(entity)}
 
 
 def _insert_or_replace(entity: NewEntity, stored: Entity | None) -> Operation:
@@ -490,31 +442,31 @@ def _insert_or_replace(entity: NewEntity, stored: Entity | None) -> Operation:
 
 def _balance_write(entry: LedgerEntry, balance: Entity | None) -> Operation:
     """The balance moved by the entry, one version on: the transaction's lock on the player's wallet."""
-    cash = 0 if balance is None else _int(balance, "cash")
-    bonus = 0 if balance is None else _int(balance, "bonus")
+    cash = 0 if balance is None else integer(balance, "cash")
+    bonus = 0 if balance is None else integer(balance, "bonus")
     if entry.funds is Funds.BONUS:
         bonus += entry.signed_amount
     else:
         cash += entry.signed_amount
     moved: NewEntity = {
-        "PartitionKey": _key(entry.player_id),
+        "PartitionKey": key(entry.player_id),
         "RowKey": BALANCE,
         "currency": entry.currency if balance is None else balance["currency"],
-        "cash": _int64(cash),
-        "bonus": _int64(bonus),
-        "balance_version": _int64(_version(balance) + 1),
+        "cash": int64(cash),
+        "bonus": int64(bonus),
+        "balance_version": int64(_version(balance) + 1),
     }
     return _insert_or_replace(moved, balance)
 
 
 def _round_entity(player_id: str, round_id: str, stakes: int, paid: int, payable: int) -> NewEntity:
     return {
-        "PartitionKey": _key(player_id),
+        "PartitionKey": key(player_id),
         "RowKey": _round_key(round_id),
         "round_id": round_id,
-        "stakes": _int64(stakes),
-        "paid": _int64(paid),
-        "payable": _int64(payable),
+        "stakes": int64(stakes),
+        "paid": int64(paid),
+        "payable": int64(payable),
     }
 
 
@@ -547,7 +499,7 @@ def _pay_from_round(win: LedgerEntry, stored: Entity | None) -> Operation:
 def _refund_to_round(rollback: LedgerEntry, bet: LedgerEntry, stored: Entity | None) -> Operation:
     """The bet's stake and payable taken back from its round, only while the round has paid nothing."""
     assert bet.round_id is not None
-    if stored is None or _int(stored, "paid") != 0:
+    if stored is None or integer(stored, "paid") != 0:
         raise RoundHasWins(
             "the bet's round has paid wins: it is settled, not rolled back", field="bet_transaction_id"
         )
@@ -561,7 +513,7 @@ def _refund_to_round(rollback: LedgerEntry, bet: LedgerEntry, stored: Entity | N
 
 
 def _round_figures(stored: Entity) -> tuple[int, int, int]:
-    return _int(stored, "stakes"), _int(stored, "paid"), _int(stored, "payable")
+    return integer(stored, "stakes"), integer(stored, "paid"), integer(stored, "payable")
 
 
 def _round_from(player_id: str, entity: Entity) -> Round:
@@ -604,12 +556,12 @@ def _guard_operations(
             if blocked is not None and blocked > checked_at:
                 raise ProtectionCheckFailed(player_id)
             if guard.version is not None and (
-                _int(stored, "version") != guard.version or stored["kyc"] != KycStatus.VERIFIED.value
+                integer(stored, "version") != guard.version or stored["kyc"] != KycStatus.VERIFIED.value
             ):
                 raise ProtectionCheckFailed(player_id)
         elif guard.version is not None:
             raise ProtectionCheckFailed(player_id)  # a version to hold, and nothing stored
-        pinned = {"PartitionKey": _key(player_id), "RowKey": PROTECTION}
+        pinned = {"PartitionKey": key(player_id), "RowKey": PROTECTION}
         if stored is None:
             # "Nothing stored" pinned by a placeholder: a protection saved meanwhile fails this insert,
             # and one saved later replaces the placeholder at its ETag.
@@ -619,13 +571,13 @@ def _guard_operations(
             operations.append(("update", pinned, _if_unchanged(stored, UpdateMode.MERGE)))
     for count in guard.counts:
         stored = found.get(_limit_key(count.counter_id))
-        total = 0 if stored is None else _int(stored, "total")
+        total = 0 if stored is None else integer(stored, "total")
         if stored is not None and count.cap is not None and total + count.delta > count.cap:
             raise LimitBreached(count)
         moved: NewEntity = {
-            "PartitionKey": _key(player_id),
+            "PartitionKey": key(player_id),
             "RowKey": _limit_key(count.counter_id),
-            "total": _int64(total + count.delta),
+            "total": int64(total + count.delta),
         }
         operations.append(_insert_or_replace(moved, stored))
     return operations
@@ -637,10 +589,10 @@ def _is_protection(operations: list[Operation], index: int) -> bool:
 
 def _protection_to_entity(protection: PlayerProtection) -> NewEntity:
     return {
-        "PartitionKey": _key(protection.player_id),
+        "PartitionKey": key(protection.player_id),
         "RowKey": PROTECTION,
         **protection_fields(protection),
-        "version": _int64(protection.version),
+        "version": int64(protection.version),
     }
 
 
@@ -648,27 +600,27 @@ def _protection_or_none(player_id: str, entity: Entity | None) -> PlayerProtecti
     """The stored protection; None when nothing is stored, or only a money operation's placeholder."""
     if entity is None or "kyc" not in entity:
         return None
-    return protection_from_fields(player_id, entity, _int(entity, "version"))
+    return protection_from_fields(player_id, entity, integer(entity, "version"))
 
 
 def _balance_from(player_id: str, entity: Entity) -> Balance:
     return Balance(
         player_id=player_id,
         currency=entity["currency"],
-        cash=_int(entity, "cash"),
-        bonus=_int(entity, "bonus"),
+        cash=integer(entity, "cash"),
+        bonus=integer(entity, "bonus"),
         version=_version(entity),
     )
 
 
 def _entry_to_entity(entry: LedgerEntry) -> NewEntity:
     entity: NewEntity = {
-        "PartitionKey": _key(entry.player_id),
+        "PartitionKey": key(entry.player_id),
         "RowKey": _tx_key(entry.kind.scope, entry.transaction_id),
         "transaction_id": entry.transaction_id,
         "player_id": entry.player_id,
         "kind": entry.kind.value,
-        "amount": _int64(entry.amount),
+        "amount": int64(entry.amount),
         "currency": entry.currency,
         "funds": entry.funds.value,
         "fingerprint": entry.fingerprint,
@@ -683,7 +635,7 @@ def _entry_to_entity(entry: LedgerEntry) -> NewEntity:
     if entry.closes_round:
         entity["closes_round"] = True
     if entry.round_payable:
-        entity["round_payable"] = _int64(entry.round_payable)
+        entity["round_payable"] = int64(entry.round_payable)
     if entry.events:
         # The outbox: the transaction's events, committed with the entry or not at all.
         entity["outbox"] = json.dumps([event.to_outbox() for event in entry.events], default=str)
@@ -695,7 +647,7 @@ def _entry_from(entity: Entity) -> LedgerEntry:
         transaction_id=entity["transaction_id"],
         player_id=entity["player_id"],
         kind=EntryKind(entity["kind"]),
-        amount=_int(entity, "amount"),
+        amount=integer(entity, "amount"),
         currency=entity["currency"],
         fingerprint=entity["fingerprint"],
         created_at=datetime.fromisoformat(entity["created_at"]),
@@ -704,7 +656,7 @@ def _entry_from(entity: Entity) -> LedgerEntry:
         funds=Funds(entity.get("funds", Funds.CASH.value)),
         round_id=entity.get("round_id"),
         closes_round=bool(entity.get("closes_round", False)),
-        round_payable=_int(entity, "round_payable"),
+        round_payable=integer(entity, "round_payable"),
     )
 
 
