@@ -20,7 +20,11 @@ from {{ cookiecutter.package_name }}.adapters.firestore_leaderboards import (
     MARKER_TTL,
     FirestoreLeaderboardStore,
 )
-from {{ cookiecutter.package_name }}.domain.leaderboards import BoardWindow, MissionWindow, ScoredPlay
+from {{ cookiecutter.package_name }}.domain.leaderboards import (
+    BoardWindow,
+    MissionWindow,
+    ScoredPlay,
+)
 from {{ cookiecutter.package_name }}.domain.leaderboards_reads import TournamentEntry
 
 TODAY = BoardWindow("daily-wins", "2030-01-01")

@@ -20,7 +20,11 @@ from {{ cookiecutter.package_name }}.adapters.firestore_notifications import (
     MARKER_TTL,
     FirestoreNotificationStore,
 )
-from {{ cookiecutter.package_name }}.domain.notifications import CLAIM_LEASE, ClaimStatus, Delivery
+from {{ cookiecutter.package_name }}.domain.notifications import (
+    CLAIM_LEASE,
+    ClaimStatus,
+    Delivery,
+)
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 

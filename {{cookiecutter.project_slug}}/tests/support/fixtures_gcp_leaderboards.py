@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from tests.support.fixtures_gcp import DATABASE
 
-from {{ cookiecutter.package_name }}.adapters.firestore_leaderboards import FirestoreLeaderboardStore
+from {{ cookiecutter.package_name }}.adapters.firestore_leaderboards import (
+    FirestoreLeaderboardStore,
+)
 from {{ cookiecutter.package_name }}.ports.leaderboards import LeaderboardStore
 
 

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from tests.support.fixtures_gcp import DATABASE
 
-from {{ cookiecutter.package_name }}.adapters.firestore_promotions import FirestorePromotionStore
+from {{ cookiecutter.package_name }}.adapters.firestore_promotions import (
+    FirestorePromotionStore,
+)
 from {{ cookiecutter.package_name }}.ports.promotions import PromotionStore
 
 
