@@ -285,6 +285,9 @@ GCP_PROJECT_TESTS = (
     "tests/contract/test_ledger_store_contract.py",
     "tests/contract/test_ledger_store_contract_with_sessions.py",
     "tests/contract/test_firestore_ledger_store_with_responsible_gaming.py",
+    "tests/contract/test_notification_store_contract.py",
+    "tests/contract/test_leaderboard_store_contract.py",
+    "tests/contract/test_promotion_store_contract.py",
 )
 
 
@@ -314,7 +317,10 @@ def test_gcp_tests_pass_on_the_emulators_and_functions_framework(tmp_path: Path)
                  "test_a_publisher_outage_leaves_entries_pending_until_the_sweep_publishes_each_once_in_effect",
                  "test_a_poison_entry_goes_to_the_dead_letters_with_its_path_and_the_next_entry_is_relayed",
                  "test_a_replayed_money_request_writes_no_entry_and_publishes_nothing",
-                 "test_the_function_relays_trigger_and_scheduler_cloud_events_through_functions_framework"):
+                 "test_the_function_relays_trigger_and_scheduler_cloud_events_through_functions_framework",
+                 "test_concurrent_takeovers_of_an_expired_claim_have_one_winner",
+                 "test_concurrent_rewards_of_one_mission_window_have_one_winner",
+                 "test_a_grant_moved_between_the_read_and_the_commit_fails_the_stake_whole"):
         assert re.search(rf"{test}\S* PASSED", run.stdout), run.stdout
     # Every ledger contract test ran on Firestore and passed, none on DynamoDB (which a GCP project lacks).
     contract = (PROJECT_TEMPLATE / "tests/contract/test_ledger_store_contract.py").read_text()
@@ -323,4 +329,13 @@ def test_gcp_tests_pass_on_the_emulators_and_functions_framework(tmp_path: Path)
     for name in [*names, "test_concurrent_bets_wins_and_replays_keep_balance_equal_to_ledger",
                  "test_a_bet_in_the_players_active_session_is_written"]:
         assert re.search(rf"::{name}\[[^\]]*cloud[^\]]*\] PASSED", run.stdout), f"{name}[cloud]\n{run.stdout}"
+    # Every store contract test of a module with a Firestore store ran on Firestore too and passed.
+    for suite, fixture in (("test_notification_store_contract.py", "store: NotificationStore"),
+                           ("test_leaderboard_store_contract.py", "boards: LeaderboardStore"),
+                           ("test_promotion_store_contract.py", "promotions: PromotionStore")):
+        text = (PROJECT_TEMPLATE / "tests/contract" / suite).read_text()
+        names = re.findall(rf"^def (test_\w+)\(\s*{fixture}", text, re.MULTILINE)
+        assert len(names) > 5, (suite, names)
+        for name in names:
+            assert re.search(rf"{suite}::{name}\[cloud\] PASSED", run.stdout), f"{suite}::{name}[cloud]"
     assert "dynamodb" not in run.stdout.lower(), run.stdout

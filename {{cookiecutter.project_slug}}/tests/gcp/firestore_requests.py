@@ -6,7 +6,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 # The Firestore API's calls that go to the server, as the client library names them.
-COUNTED = ("batch_get_documents", "get_document", "begin_transaction", "commit", "rollback", "run_query")
+COUNTED = (
+    "batch_get_documents",
+    "get_document",
+    "begin_transaction",
+    "commit",
+    "rollback",
+    "run_query",
+    "run_aggregation_query",
+)
 
 T = TypeVar("T")
 

@@ -14,6 +14,19 @@ resource "google_pubsub_topic" "channel" {
   }
 }
 
+# Each delivery marker (notification_deliveries/<event>: a notification is sent once) carries
+# `expires_at`, 15 days on: the database's TTL policy deletes it after every copy of the event is gone
+# (adapters/firestore_notifications.py). Markers are read by id, never queried: no index entries.
+resource "google_firestore_field" "delivery_expiry" {
+  project    = var.platform.project_id
+  database   = var.platform.database
+  collection = "notification_deliveries"
+  field      = "expires_at"
+
+  index_config {}
+  ttl_config {}
+}
+
 locals {
   environment = {
     NOTIFICATIONS_CHANNEL_TOPIC = google_pubsub_topic.channel.id
