@@ -7,6 +7,8 @@ storage account allows no shared key, so none is ever used. The same SDK talks t
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
@@ -96,3 +98,14 @@ def error_code(failure: HttpResponseError) -> str:
 # What a lost race looks like: the entity appeared since it was read (409), or it changed or went (412,
 # 404 on an update of an entity deleted meanwhile).
 LOST_RACE = frozenset({"EntityAlreadyExists", "UpdateConditionNotSatisfied", "ResourceNotFound"})
+
+
+def lost_race(failure: HttpResponseError) -> bool:
+    """Whether a refused write lost a race to another writer (read again and decide again), rather than
+    failed for a reason a retry cannot mend."""
+    return failure.status_code == 412 or error_code(failure) in LOST_RACE
+
+
+def back_off() -> None:
+    """A short random pause after a lost race, so writers racing for one entity or partition spread out."""
+    time.sleep(random.uniform(0, 0.01))  # noqa: S311 - jitter, not crypto

@@ -31,8 +31,6 @@ markers stay (DynamoDB's expire after 15 days).
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -42,13 +40,14 @@ from azure.data.tables import TableClient, TableEntity, TableTransactionError, U
 from ..domain.leaderboards import BoardWindow, MissionProgress, MissionWindow, ScoredPlay
 from ..domain.leaderboards_reads import TournamentEntry
 from .azure_tables import (
-    LOST_RACE,
     TRANSACTION_OPERATIONS,
+    back_off,
     error_code,
     if_unchanged,
     int64,
     integer,
     key,
+    lost_race,
     rows_of,
 )
 from .document_records import timestamp
@@ -110,8 +109,9 @@ class TableLeaderboardStore:
                     # Applied already: its board copies are written again, in case they were not.
                     self._copy_scores(play.player_id, list(play.scores))
                     return False
-                _raise_unless_lost_race(failure)
-                _back_off()
+                if not lost_race(failure):
+                    raise
+                back_off()
                 continue
             for board, (score, version) in scores.items():
                 self._copy_score(board, play.player_id, score, version)
@@ -170,8 +170,9 @@ class TableLeaderboardStore:
                     self.table.update_entity(entity, mode=UpdateMode.MERGE, **if_unchanged(row))
                 return True
             except HttpResponseError as failure:
-                _raise_unless_lost_race(failure)
-                _back_off()
+                if not lost_race(failure):
+                    raise
+                back_off()
         raise RuntimeError(f"mission {mission.mission_id} of {player_id}: kept losing races to other writes")
 
     def enter(self, entry: TournamentEntry) -> bool:
@@ -238,8 +239,9 @@ class TableLeaderboardStore:
                 self.table.submit_transaction(operations)
                 return
             except TableTransactionError as failure:
-                _raise_unless_lost_race(failure)
-                _back_off()
+                if not lost_race(failure):
+                    raise
+                back_off()
         raise RuntimeError(f"board {board.board_id}: kept losing races copying the score of {player_id}")
 
     def _rows(self, partition: str, row_keys: list[str]) -> dict[str, TableEntity]:
@@ -281,14 +283,3 @@ def _mission_row(mission: MissionWindow) -> str:
 
 def _entry_row(board: BoardWindow) -> str:
     return f"ENTRY:{key(board.board_id)}:{key(board.window)}"
-
-
-def _raise_unless_lost_race(failure: HttpResponseError) -> None:
-    """Re-raise anything but a lost race: an entity appeared (409), changed (412) or went (404)."""
-    if failure.status_code != 412 and error_code(failure) not in LOST_RACE:
-        raise failure
-
-
-def _back_off() -> None:
-    """A short random pause, so writers racing for one partition spread out."""
-    time.sleep(random.uniform(0, 0.01))  # noqa: S311 - jitter, not crypto

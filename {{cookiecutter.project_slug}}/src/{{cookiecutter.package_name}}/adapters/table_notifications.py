@@ -23,15 +23,13 @@ entity per notification sent.
 
 from __future__ import annotations
 
-import random
-import time
 from datetime import datetime
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableEntity, UpdateMode
 
 from ..domain.notifications import Claim, ClaimStatus, Delivery, NotificationPreferences
-from .azure_tables import LOST_RACE, error_code, if_unchanged, key
+from .azure_tables import back_off, if_unchanged, key, lost_race
 from .document_records import timestamp
 
 # Writers racing for one entity read again and try again; this bounds it so a broken table fails loudly
@@ -84,8 +82,9 @@ class TableNotificationStore:
                     self.table.update_entity(entity, mode=UpdateMode.REPLACE, **if_unchanged(stored))
                 return
             except HttpResponseError as failure:
-                _raise_unless_lost_race(failure)
-                _back_off()
+                if not lost_race(failure):
+                    raise
+                back_off()
         raise RuntimeError(f"preferences of {player_id}: kept losing races to other writes")
 
     def record_exclusion(self, player_id: str, until: datetime) -> None:
@@ -107,8 +106,9 @@ class TableNotificationStore:
                     self.table.update_entity(entity, mode=UpdateMode.MERGE, **if_unchanged(stored))
                 return
             except HttpResponseError as failure:
-                _raise_unless_lost_race(failure)
-                _back_off()
+                if not lost_race(failure):
+                    raise
+                back_off()
         raise RuntimeError(f"exclusion of {player_id}: kept losing races to other writes")
 
     def claim(self, notification_id: str, now: datetime, lease_until: datetime) -> Claim:
@@ -134,7 +134,8 @@ class TableNotificationStore:
                     self.table.update_entity(entity, mode=UpdateMode.REPLACE, **if_unchanged(marker))
                 return Claim(ClaimStatus.CLAIMED)
             except HttpResponseError as failure:
-                _raise_unless_lost_race(failure)
+                if not lost_race(failure):
+                    raise
                 # Another worker claimed (or finished) it meanwhile: what it wrote decides the answer.
                 continue
         raise RuntimeError(f"delivery {notification_id}: kept losing races to other claims")
@@ -161,8 +162,9 @@ class TableNotificationStore:
                 self.table.delete_entity(partition, DELIVERY, **if_unchanged(marker))
                 return
             except HttpResponseError as failure:
-                _raise_unless_lost_race(failure)
-                _back_off()
+                if not lost_race(failure):
+                    raise
+                back_off()
         raise RuntimeError(f"delivery {notification_id}: kept losing races to other claims")
 
     def _read(self, partition: str, row: str) -> TableEntity | None:
@@ -182,14 +184,3 @@ def _marker_partition(notification_id: str) -> str:
 
 def _moment(entity: TableEntity, name: str) -> datetime | None:
     return datetime.fromisoformat(entity[name]) if name in entity else None
-
-
-def _raise_unless_lost_race(failure: HttpResponseError) -> None:
-    """Re-raise anything but a lost race: the entity appeared (409), changed (412) or went (404)."""
-    if failure.status_code != 412 and error_code(failure) not in LOST_RACE:
-        raise failure
-
-
-def _back_off() -> None:
-    """A short random pause, so writers racing for one entity spread out."""
-    time.sleep(random.uniform(0, 0.01))  # noqa: S311 - jitter, not crypto

@@ -27,8 +27,6 @@ Table Storage has no TTL: markers and day counts stay (DynamoDB's expire after 1
 from __future__ import annotations
 
 import json
-import random
-import time
 from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import unquote
@@ -38,13 +36,14 @@ from azure.data.tables import TableClient, TableEntity, TableTransactionError, U
 
 from ..domain.promotions import BonusGrant, CountedStake, WageringContention, WageringProgress
 from .azure_tables import (
-    LOST_RACE,
     TRANSACTION_OPERATIONS,
+    back_off,
     error_code,
     if_unchanged,
     int64,
     integer,
     key,
+    lost_race,
     rows_of,
 )
 from .document_records import timestamp
@@ -114,9 +113,9 @@ class TablePromotionStore:
                 if error_code(failure) == "EntityAlreadyExists" and failure.index == 0:
                     counted = self._read(partition, day_row)  # counted before: the day's count as it is
                     return 0 if counted is None else integer(counted, "bets")
-                if failure.status_code != 412 and error_code(failure) not in LOST_RACE:
+                if not lost_race(failure):
                     raise
-                _back_off()
+                back_off()
         raise RuntimeError(f"bets of {player_id}: kept losing races to other bets of the day")
 
     def count_stake(
@@ -161,7 +160,7 @@ class TablePromotionStore:
                 earlier = self.counted_stake(player_id, stake.bet_transaction_id)
                 if earlier is not None:
                     return earlier
-            if failure.status_code == 412 or error_code(failure) in LOST_RACE:
+            if lost_race(failure):
                 raise WageringContention(f"the wagering of {player_id} moved") from None
             raise
         return stake
@@ -227,8 +226,3 @@ def _grant_from(entity: TableEntity) -> BonusGrant:
         granted_at=datetime.fromisoformat(entity["granted_at"]),
         completed_at=datetime.fromisoformat(entity["completed_at"]) if "completed_at" in entity else None,
     )
-
-
-def _back_off() -> None:
-    """A short random pause, so writers racing for one entity spread out."""
-    time.sleep(random.uniform(0, 0.01))  # noqa: S311 - jitter, not crypto

@@ -32,8 +32,6 @@ Table Storage has no TTL: activity markers stay with their session (DynamoDB's e
 from __future__ import annotations
 
 import contextlib
-import random
-import time
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -42,7 +40,7 @@ from azure.data.tables import TableClient, TableEntity, TableTransactionError, U
 
 from ..domain.errors import NotFound, SessionClosed
 from ..domain.sessions import Session, SessionActivity, SessionLimitReached, SessionStatus
-from .azure_tables import LOST_RACE, error_code, if_unchanged, int64, integer, key
+from .azure_tables import back_off, error_code, if_unchanged, int64, integer, key, lost_race
 from .document_records import timestamp
 
 # Writes lost to a concurrent one (a heartbeat racing the activity worker, redeliveries racing each
@@ -135,11 +133,11 @@ class TableSessionStore:
                 self.table.submit_transaction(operations)
                 return True
             except (ResourceExistsError, ResourceNotFoundError):
-                _back_off()
+                back_off()
             except HttpResponseError as failure:
-                if failure.status_code != 412 and error_code(failure) not in LOST_RACE:
+                if not lost_race(failure):
                     raise
-                _back_off()
+                back_off()
         raise RuntimeError(f"session {session.session_id}: kept losing races to other writes")
 
     def get(self, session_id: str) -> Session | None:
@@ -184,9 +182,9 @@ class TableSessionStore:
             except TableTransactionError as failure:
                 if error_code(failure) == "EntityAlreadyExists" and failure.index == 0:
                     return False  # applied already: the marker is written with the totals
-                if error_code(failure) not in LOST_RACE and failure.status_code != 412:
+                if not lost_race(failure):
                     raise
-                _back_off()
+                back_off()
         raise RuntimeError(f"session {session_id}: kept losing races to other activity")
 
     def _places(self, player_id: str) -> list[TableEntity]:
@@ -276,8 +274,3 @@ def _session_from(entity: TableEntity) -> Session:
         ),
         reality_checks_due=integer(entity, "reality_checks_due"),
     )
-
-
-def _back_off() -> None:
-    """A short random pause, so writers racing for one entity spread out."""
-    time.sleep(random.uniform(0, 0.01))  # noqa: S311 - jitter, not crypto
