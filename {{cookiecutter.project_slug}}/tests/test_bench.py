@@ -27,6 +27,7 @@ from tools.bench import (
     percentile,
     ratio_spread,
     round_ratios,
+    sdk_without_bytecode,
 )
 from tools.modules import ModuleTools, Operation
 from tools.project import PROJECT_ROOT
@@ -34,6 +35,21 @@ from tools.project import PROJECT_ROOT
 from {{ cookiecutter.package_name }} import registry
 
 BENCH_TIMEOUT_SECONDS = 300
+
+
+def test_an_sdk_without_bytecode_is_told_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where PYTHONDONTWRITEBYTECODE is set, an SDK installed without its bytecode is compiled by every
+    # probe, a cold start no cloud runtime has: the report warns of it.
+    package = tmp_path / "bench_probe_sdk"
+    package.mkdir()
+    (package / "__init__.py").write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    assert sdk_without_bytecode("bench_probe_sdk")
+    import py_compile
+
+    py_compile.compile(str(package / "__init__.py"), doraise=True)
+    assert not sdk_without_bytecode("bench_probe_sdk")
 
 
 def test_a_cold_start_is_judged_by_cpu_even_when_its_wall_time_looks_fine() -> None:

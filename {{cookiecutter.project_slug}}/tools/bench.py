@@ -261,6 +261,21 @@ def verdict(met: bool | None) -> str:
     return "" if met is None else "met" if met else "MISSED"
 
 
+def sdk_without_bytecode(module: str) -> bool:
+    """Whether the installed `module` (the cloud SDK of the baseline) has no bytecode for this Python.
+
+    Then every probe compiles the SDK from source (nothing writes bytecode where PYTHONDONTWRITEBYTECODE
+    is set), a cold start no cloud runtime has: its images carry bytecode. pip compiles it on install;
+    uv only with --compile-bytecode.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return False
+    return not Path(importlib.util.cache_from_source(spec.origin)).exists()
+
+
 def report(results: dict[str, Any]) -> str:
     """The results as the table `make bench` prints (the provider names its baselines and sections)."""
     labels = results["labels"]
@@ -275,6 +290,14 @@ def report(results: dict[str, Any]) -> str:
         f"Cold start, median of {cold['rounds']} fresh interpreters, code from {cold['code_from']};",
         "judged by CPU time: the median of the rounds' ratios, each over the baseline run in the same round",
         "(the rounds' spread in brackets; wall time for information)",
+        *(
+            [
+                f"  WARNING: {cold['sdk']} has no bytecode here, so each probe compiled it: "
+                "reinstall with pip (make install), or python -m compileall the environment"
+            ]
+            if cold.get("sdk_without_bytecode")
+            else []
+        ),
         f"  {'':<40}   wall ms   CPU ms   CPU x baseline (spread)  wall x",
         f"  {'python -c pass':<40} {floor_ms:>9.1f} {floor_cpu:>8.1f}",
         f"  {labels['baseline']:<40} {baseline_ms:>9.1f} {baseline_cpu:>8.1f}   "

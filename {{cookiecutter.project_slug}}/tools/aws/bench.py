@@ -62,6 +62,7 @@ from tools.bench import (
     player_setup,
     ratio_spread,
     round_ratios,
+    sdk_without_bytecode,
     under_load,
 )
 from tools.local_auth import ServerStandIns
@@ -587,6 +588,8 @@ def run(mode: Mode, stage: str) -> dict[str, Any]:
             repeated = repeat_borderline(definition, probes, samples, mode)
         results["cold_start"] = cold_start_results(definition, samples, mode.rounds, repeated)
         results["cold_start"]["code_from"] = code.origin
+        results["cold_start"]["sdk"] = "boto3"
+        results["cold_start"]["sdk_without_bytecode"] = sdk_without_bytecode("boto3")
         results["package"] = package_results(definition)
         print("Requests per operation, the app's CPU and latency through the WSGI app ...", flush=True)
         results.update(in_process(definition, stack, base_env, mode))
