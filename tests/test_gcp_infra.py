@@ -220,8 +220,8 @@ def gcp_functions(project: Path) -> dict[str, tuple[str, str]]:
 def test_every_aws_function_has_its_gcp_function_in_its_module(gcp_project: Bake, tmp_path: Path) -> None:
     """The same functions as the AWS flavour, each in its module's Terraform, its entry point its handler.
 
-    The GCP entry points (functions-framework) are not built yet: the entry point names are checked
-    against the AWS handlers' module names (serverless.yml) instead of against code.
+    The entry point names are checked against the AWS handlers' module names (serverless.yml) here; the
+    generated project's tests/gcp/test_entry_points.py checks them against main.py's targets.
     """
     aws = aws_functions(tmp_path, gcp_project.answers)
     gcp = gcp_functions(gcp_project.project)
