@@ -12,16 +12,14 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..settings_api import ServerCallerSettings
 from .app import create_app
 from .context import ServerCaller, ServiceBuilder, Services
 from .modules import modules_of
-from .server_calls import RotatingKeys, caller_of
 
 if TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["app", "caller_with_environment_keys", "gcp_app", "gcp_server_callers", "gcp_services"]
+__all__ = ["app", "gcp_app", "gcp_server_callers", "gcp_services"]
 
 
 def gcp_app() -> Flask:
@@ -55,22 +53,6 @@ def gcp_server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
         if hasattr(module, "server_callers"):
             callers.update(module.server_callers(environ))
     return callers
-
-
-def caller_with_environment_keys(scope: str, environ: Mapping[str, str], prefix: str) -> ServerCaller:
-    """A server caller: its client ids (<PREFIX>_CLIENT_IDS) and its signing keys' VALUES from
-    <PREFIX>_KEY and <PREFIX>_PREVIOUS_KEY, as Cloud Run passes a Secret Manager secret as a variable.
-
-    infra/ names the secrets (<PREFIX>_KEY_SECRET) but passes no value, and this flavour has no Secret
-    Manager client: without <PREFIX>_KEY the caller's routes refuse every request, never unsigned.
-    """
-    settings = ServerCallerSettings.from_env(environ, prefix)
-    current = environ.get(f"{prefix}_KEY", "").strip()
-    previous = environ.get(f"{prefix}_PREVIOUS_KEY", "").strip()
-    keys = None
-    if current:
-        keys = RotatingKeys(lambda: current, (lambda: previous) if previous else None)
-    return caller_of(scope, settings.client_ids, keys)
 
 
 app = gcp_app()

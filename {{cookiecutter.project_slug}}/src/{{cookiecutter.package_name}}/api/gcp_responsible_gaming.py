@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..settings import SystemClock
 from .context import ModuleService, ServerCaller, Services
-from .gcp import caller_with_environment_keys
+from .gcp_server_calls import caller_with_environment_keys
 from .responsible_gaming import KYC_SCOPE
 from .server_calls import KYC_PROVIDER
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..settings import SystemClock
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
-from .gcp import caller_with_environment_keys
+from .gcp_server_calls import caller_with_environment_keys
 from .server_calls import GAME_SERVER, PAYMENT_PROVIDER
 
 if TYPE_CHECKING:
