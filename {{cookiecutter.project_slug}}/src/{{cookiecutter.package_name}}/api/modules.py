@@ -2,7 +2,8 @@
 
 A module's API file is `api/<module>.py` with its `API` (a ModuleApi); its composition on a provider is
 `api/<provider>_<module>.py` (api/aws.py reads the `aws_` ones, api/gcp.py the `gcp_` ones). A module
-without such a file (reporting has no routes) adds nothing. Nothing here names a module: the registry lists them.
+without such a file (reporting has no routes) adds nothing. Nothing here names a module: the registry
+lists them.
 """
 
 from __future__ import annotations
