@@ -1,6 +1,6 @@
 # The Terraform flavours' targets (GCP, Azure; infra/): included by the Makefile. Both flavours are
-# previews: their Terraform is built and checked offline; packaging and deploying are not built yet,
-# and their targets say so (as tools/local.py does for make dev and make demo).
+# previews: their Terraform is built and checked offline; GCP packages its functions' sources, and what
+# is not built yet (deploying; Azure's packaging) says so (as tools/local.py does for make dev and make demo).
 .PHONY: install-cloud infra-check audit package deploy
 
 # More options of tools/infra_check.py: INFRA_CHECK_ARGS=--no-checkov (the quick checks), --json <file>.
@@ -28,8 +28,17 @@ audit: infra-check ## The security defaults' audit: infra-check's checkov and ow
 
 not_built = echo "make $(1): not built yet in the {{ cookiecutter.cloud_provider }} flavour (a preview): $(2). infra/README.md says what is built." >&2; exit 1
 
+{%- if cookiecutter.cloud_provider == "gcp" %}
+# The archives' version: infra's source_version default unless SOURCE_VERSION is given (terraform's
+# -var source_version=<the same> then deploys them).
+SOURCE_VERSION ?=
+
+package: ## One source archive per function in .build/gcp/<function>-<version>.zip (SOURCE_VERSION=<v>)
+	"$(PYTHON)" -m tools.gcp.package $(if $(SOURCE_VERSION),--source-version "$(SOURCE_VERSION)")
+{%- else %}
 package: ## (not built yet in this preview) each function's source archive
 	@$(call not_built,package,the functions' source archives are not built)
+{%- endif %}
 
 deploy: check-stage check-region ## (not built yet in this preview) terraform plan and apply, then the functions' code
 	@$(call not_built,deploy,the functions' archives and their deployment are not built)

@@ -4,6 +4,8 @@
 {%- for worker in manifest.modules[module].get("workers", []) %}
 {%- set name = worker.handler %}
 {%- set publishes = '[var.platform.topics["' ~ module ~ '"]]' if worker.get("publishes", true) else "[]" %}
+{#- A worker that publishes is told its topic as the API is (EVENT_TOPICS: topic key -> topic path). #}
+{%- set event_topics = ', { EVENT_TOPICS = jsonencode({ ' ~ module ~ ' = var.platform.topics["' ~ module ~ '"] }) }' if worker.get("publishes", true) else "" %}
 {%- if worker.events is defined %}
 module "{{ name }}" {
   source = "../../blocks/worker"
@@ -22,7 +24,7 @@ module "{{ name }}" {
   memory               = "{{ worker.get("memory", 256) }}M"
   max_instances        = {{ worker.get("concurrency", 5) }}
   events_kms_key       = var.platform.events_kms_key
-  environment          = merge(var.platform.environment, local.environment)
+  environment          = merge(var.platform.environment, local.environment{{ event_topics }})
   publish_topics       = {{ publishes }}
   pubsub_service_agent = var.platform.pubsub_service_agent
   # One subscription per source module this project has, filtered on the events' type attribute.
@@ -54,7 +56,7 @@ module "{{ name }}" {
   code            = merge(var.platform.code, { source_object = "{{ worker.function }}-${var.platform.source_version}.zip" })
   timeout_seconds = {{ worker.get("timeout", 300) }}
   memory          = "{{ worker.get("memory", 256) }}M"
-  environment     = merge(var.platform.environment, local.environment)
+  environment     = merge(var.platform.environment, local.environment{{ event_topics }})
   publish_topics  = {{ publishes }}
 }
 {%- endif %}

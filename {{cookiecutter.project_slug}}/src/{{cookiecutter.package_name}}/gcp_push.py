@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .worker_events import BusEvent
+
 LOGGER = logging.getLogger(__name__)
 ACKNOWLEDGED = 204
 NOT_AN_EVENT = 400
@@ -80,3 +82,19 @@ def answer(body: Any, handle: Callable[[PushedEvent], None]) -> tuple[str, int]:
         return f"not an event: {error}", NOT_AN_EVENT
     handle(event)
     return "", ACKNOWLEDGED
+
+
+def worker_step(label: str, step: Callable[[BusEvent], object]) -> Callable[[PushedEvent], None]:
+    """A worker's step (workers/<worker>.py) as `answer` takes it: the pushed event as a BusEvent, run
+    under the event's correlation id, its outcome logged as `label` (ids and the outcome only)."""
+    from .observability import get_logger, set_correlation_id
+
+    def handle(event: PushedEvent) -> None:
+        set_correlation_id(event.correlation_id)
+        try:
+            outcome = step(BusEvent(event.name, event.detail))
+            get_logger().info(label, extra={"message_id": event.message_id, "outcome": outcome})
+        finally:
+            set_correlation_id(None)
+
+    return handle

@@ -6,12 +6,15 @@ each test that asks for `firestore_client` gets an empty database on it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from tests.gcp.firestore_emulator import PROJECT, firestore_emulator, reset
 from tests.gcp.pubsub_emulator import pubsub_emulator
+
+from {{ cookiecutter.package_name }}.registry import MODULES
 
 # A named database, as deployed (infra/main.tf): the emulator keeps each database apart.
 DATABASE = "casino-tests"
@@ -43,3 +46,26 @@ def pubsub_host() -> Iterator[str]:
     with pubsub_emulator() as address, pytest.MonkeyPatch.context() as env:
         env.setenv("PUBSUB_EMULATOR_HOST", address)
         yield address
+
+
+@pytest.fixture(scope="session")
+def event_topics(pubsub_host: str) -> dict[str, str]:
+    """A topic per module and `core` on the Pub/Sub emulator, as EVENT_TOPICS names them (infra/events.tf)."""
+    from google.cloud import pubsub_v1
+
+    publisher = pubsub_v1.PublisherClient()
+    topics = {key: publisher.topic_path(PROJECT, f"functions-{key}-events") for key in ("core", *MODULES)}
+    for path in topics.values():
+        publisher.create_topic(request={"name": path})
+    return topics
+
+
+@pytest.fixture
+def function_environment(
+    firestore_client: Any, event_topics: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """The variables infra/ gives a function (`local.platform`, EVENT_TOPICS), on the emulators."""
+    environment = {"FIRESTORE_DATABASE": DATABASE, "STAGE": "test", "EVENT_TOPICS": json.dumps(event_topics)}
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return environment

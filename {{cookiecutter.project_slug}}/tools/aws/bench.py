@@ -32,7 +32,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from tools.aws.dev import LOCAL_AWS, aws_environment
-from tools.aws.package_code import is_hash_checked
 from tools.aws.stack import (
     Function,
     LocalStack,
@@ -65,6 +64,7 @@ from tools.bench import (
     sdk_without_bytecode,
     under_load,
 )
+from tools.function_files import is_hash_checked
 from tools.local_auth import ServerStandIns
 from tools.modules import ModuleTools, Workload, busiest, contributions, server_stand_ins
 from tools.project import PROJECT_ROOT, SRC_DIR, use_source_tree

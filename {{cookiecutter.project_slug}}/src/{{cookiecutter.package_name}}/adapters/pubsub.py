@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..domain.audit import AuditRecord
 from ..domain.events import DomainEvent
 
 # Sources with no module of their own publish on the `core` topic (infra/events.tf).
@@ -118,3 +119,15 @@ class PubSubMessages:
 
     def send(self, body: str) -> None:
         self.client.publish(self.topic, body.encode()).result(timeout=PUBLISH_TIMEOUT_SECONDS)
+
+
+class PubSubAuditArchiveQueue:
+    """Hands audit records to the archive's topic (AUDIT_ARCHIVE_TOPIC), one message per hand-over, in
+    the body the AWS archive queue carries (`{"records": [...]}`): the auditArchive worker writes them
+    to the write-once bucket."""
+
+    def __init__(self, topic: str, client: Any | None = None) -> None:
+        self.messages = PubSubMessages(topic, client)
+
+    def store(self, records: Sequence[AuditRecord]) -> None:
+        self.messages.send(json.dumps({"records": [record.to_json() for record in records]}, sort_keys=True))

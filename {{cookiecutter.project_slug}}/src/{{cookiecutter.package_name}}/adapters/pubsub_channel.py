@@ -1,0 +1,49 @@
+"""Notifications onto a Pub/Sub topic (NOTIFICATIONS_CHANNEL_TOPIC, infra/modules/notifications): the
+team's delivery services (push, SMS, e-mail) subscribe and filter on the message attributes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..domain.notifications import Notification
+from .pubsub import PUBLISH_TIMEOUT_SECONDS
+
+
+class PubSubChannel:
+    """Publishes each notification to the topic, with its player, kind and reason as attributes."""
+
+    name = "pubsub"
+
+    def __init__(self, topic: str, client: Any | None = None) -> None:
+        """`topic`: the full topic path (`projects/<p>/topics/<t>`)."""
+        self.topic = topic
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            from google.cloud import pubsub_v1
+
+            self._client = pubsub_v1.PublisherClient()
+        return self._client
+
+    def deliver(self, notification: Notification) -> None:
+        data = {
+            "notification_id": notification.notification_id,
+            "player_id": notification.player_id,
+            "kind": notification.kind.value,
+            "reason": notification.reason.value,
+            "subject": notification.subject,
+            "text": notification.text,
+            "correlation_id": notification.correlation_id,
+        }
+        # Subscribers filter on these attributes (e.g. a push service takes only service messages).
+        future = self.client.publish(
+            self.topic,
+            json.dumps(data).encode(),
+            player_id=notification.player_id,
+            kind=notification.kind.value,
+            reason=notification.reason.value,
+        )
+        future.result(timeout=PUBLISH_TIMEOUT_SECONDS)

@@ -1,0 +1,20 @@
+"""Tells the player about one event, once per event id: the notifications worker's step on every cloud."""
+
+from __future__ import annotations
+
+from ..domain.notifications import NotificationService
+from ..observability import add_metric
+from ..worker_events import BusEvent
+
+
+def notify(event: BusEvent, service: NotificationService) -> str:
+    """Deliver what the event tells the player (or nothing); the delivery's outcome, for the log."""
+    event_id = event.text("event_id")
+    # An event without a usable correlation id is traced by its own id from here on.
+    correlation_id = event.correlation_id or event_id
+    delivery = service.handle(
+        event.detail_type, event.detail, event_id=event_id, correlation_id=correlation_id
+    )
+    if delivery.value == "sent":
+        add_metric("NotificationsSent")
+    return delivery.value
