@@ -20,8 +20,10 @@ VENV := .venv
 SCAN_VENV := .venv-scan
 NODE_DIR := .cache/node
 PY := $(VENV)/bin/python
-# -v: each test's result (with its combination's id) as it ends, not a line of dots.
-PYTEST_ARGS ?= -n 2 -v --durations=15
+# -v: each test's result (with its combination's id) as it ends, not a line of dots. --dist worksteal:
+# a worker with nothing left takes half of the other's pending tests (with the default, one worker ran
+# the last 12 minutes of a full run alone); tests/conftest.py starts the longest tests first.
+PYTEST_ARGS ?= -n 2 --dist worksteal -v --durations=15
 PROJECT := {{cookiecutter.project_slug}}
 # Runs a step and says how long it took: $(call timed,<what>,<command>).
 timed = start=$$(date +%s); $(2) && echo "==> $(1) took $$(( $$(date +%s) - start )) s"

@@ -175,8 +175,23 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"quick: the inner loop (`make test-quick`): hooks and {QUICK_COMBINATION}")
 
 
+# The longest tests (minutes each on 2 cores: a combination's whole generated suite, a `make audit` with
+# its package and scanners, a project's own emulator suite, the local run) run first: a worker that
+# starts one of them last keeps the run going alone while the other has nothing left (`make test`
+# runs with --dist worksteal, which hands an idle worker the other's pending tests, not a running one).
+LONGEST_FIRST = ("test_generated_tests_pass", "test_supported_combination_passes_the_audit",
+                 "test_weakened_defaults_fail_the_audit_naming_their_controls",
+                 "test_gcp_tests_pass_on_the_emulators_and_functions_framework",
+                 "test_pre_commit_passes_on_a_fresh_project", "test_default_project_benchmarks_and_plays_its_demo",
+                 "test_azure_tests_pass_on_azurite", "test_a_preview_cloud_project_lints_and_passes_its_whole_suite")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the quick tier's tests."""
+    """Put the longest tests first; mark the quick tier's tests."""
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    # A combination's lint runs next to its suite, on the project the three share (a module fixture).
+    rank.update(test_ruff_is_clean=0, test_mypy_is_clean=0)
+    items.sort(key=lambda item: rank.get(getattr(item, "originalname", item.name), len(rank)))
     for item in items:
         callspec = getattr(item, "callspec", None)
         name = item.path.name
