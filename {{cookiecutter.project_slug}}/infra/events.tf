@@ -59,6 +59,7 @@ locals {
     database_condition   = local.database_condition
     access_logs_bucket   = google_storage_bucket.access_logs.name
     api_member           = "serviceAccount:${google_service_account.api.email}"
+    server_client_ids    = var.server_client_ids
     environment = {
       GOOGLE_CLOUD_PROJECT = var.project_id
       FIRESTORE_DATABASE   = google_firestore_database.casino.name

@@ -63,3 +63,13 @@ variable "source_version" {
   type        = string
   default     = "0"
 }
+
+variable "server_client_ids" {
+  description = "The OAuth client ids each server caller's tokens carry (comma-separated), by caller; the API checks them with the caller's signature."
+  type        = map(string)
+  default = {
+    payment-provider = "{{ cookiecutter.project_slug }}-payment-provider"
+    game-server      = "{{ cookiecutter.project_slug }}-game-server"
+    kyc-provider     = "{{ cookiecutter.project_slug }}-kyc-provider"
+  }
+}

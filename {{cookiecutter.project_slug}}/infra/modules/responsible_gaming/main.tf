@@ -39,8 +39,9 @@ resource "google_secret_manager_secret_iam_member" "api_reads_signing_keys" {
 {{ gcp.workers("responsible_gaming") }}
 
 output "api_environment" {
-  description = "Variables the API function reads for this module: the names of the KYC provider's key secrets."
+  description = "Variables the API function reads for this module: the KYC provider's client ids and the names of its key secrets."
   value = {
+    KYC_PROVIDER_CLIENT_IDS          = var.platform.server_client_ids["kyc-provider"]
     KYC_PROVIDER_KEY_SECRET          = google_secret_manager_secret.signing_keys["kyc-provider"].id
     KYC_PROVIDER_PREVIOUS_KEY_SECRET = google_secret_manager_secret.signing_keys["kyc-provider-previous"].id
   }

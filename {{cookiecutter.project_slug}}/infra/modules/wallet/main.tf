@@ -264,10 +264,12 @@ resource "google_project_iam_member" "outbox_database" {
 {{ gcp.workers("wallet") }}
 
 output "api_environment" {
-  description = "Variables the API function reads for this module: the names of the signing key secrets."
+  description = "Variables the API function reads for this module: the server callers' client ids and the names of their signing key secrets."
   value = {
+    PAYMENT_PROVIDER_CLIENT_IDS          = var.platform.server_client_ids["payment-provider"]
     PAYMENT_PROVIDER_KEY_SECRET          = google_secret_manager_secret.signing_keys["payment-provider"].id
     PAYMENT_PROVIDER_PREVIOUS_KEY_SECRET = google_secret_manager_secret.signing_keys["payment-provider-previous"].id
+    GAME_SERVER_CLIENT_IDS               = var.platform.server_client_ids["game-server"]
     GAME_SERVER_KEY_SECRET               = google_secret_manager_secret.signing_keys["game-server"].id
     GAME_SERVER_PREVIOUS_KEY_SECRET      = google_secret_manager_secret.signing_keys["game-server-previous"].id
   }

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..settings import SystemClock
 from .context import ModuleService, ServerCaller, Services
-from .gcp_server_calls import caller_with_environment_keys
+from .gcp_server_calls import caller_with_secret_keys
 from .responsible_gaming import KYC_SCOPE
 from .server_calls import KYC_PROVIDER
 
@@ -35,4 +35,4 @@ SERVICE = ModuleService(gcp_protection)
 
 def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
     """The KYC provider, which sets players' KYC status."""
-    return {KYC_PROVIDER: caller_with_environment_keys(KYC_SCOPE, environ, KYC_PROVIDER.upper())}
+    return {KYC_PROVIDER: caller_with_secret_keys(KYC_SCOPE, environ, KYC_PROVIDER.upper())}

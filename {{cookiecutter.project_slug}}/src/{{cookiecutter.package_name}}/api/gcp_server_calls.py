@@ -1,4 +1,4 @@
-"""Server callers on GCP: their signing keys' values from the environment (api/gcp.py's modules use it)."""
+"""Server callers on GCP: their signing keys are Secret Manager secrets, read on first use."""
 
 from __future__ import annotations
 
@@ -9,17 +9,25 @@ from .context import ServerCaller
 from .server_calls import RotatingKeys, caller_of
 
 
-def caller_with_environment_keys(scope: str, environ: Mapping[str, str], prefix: str) -> ServerCaller:
-    """A server caller: its client ids (<PREFIX>_CLIENT_IDS) and its signing keys' VALUES from
-    <PREFIX>_KEY and <PREFIX>_PREVIOUS_KEY, as Cloud Run passes a Secret Manager secret as a variable.
+def caller_with_secret_keys(scope: str, environ: Mapping[str, str], prefix: str) -> ServerCaller:
+    """A server caller: its client ids (<PREFIX>_CLIENT_IDS) and its signing keys, the latest versions of
+    the Secret Manager secrets named by <PREFIX>_KEY_SECRET and <PREFIX>_PREVIOUS_KEY_SECRET (infra/
+    passes the names, never the keys).
 
-    infra/ names the secrets (<PREFIX>_KEY_SECRET) but passes no value, and this flavour has no Secret
-    Manager client: without <PREFIX>_KEY the caller's routes refuse every request, never unsigned.
+    A key secret without a version refuses the caller's calls (SigningKeyMissing), never unsigned; a
+    previous key without one (outside a rotation) is asked again only now and then. Without
+    <PREFIX>_KEY_SECRET the caller's routes refuse every request.
     """
+    from ..adapters.secret_manager import SecretUnavailable, SecretVersion
+
     settings = ServerCallerSettings.from_env(environ, prefix)
-    current = environ.get(f"{prefix}_KEY", "").strip()
-    previous = environ.get(f"{prefix}_PREVIOUS_KEY", "").strip()
+    current = environ.get(f"{prefix}_KEY_SECRET", "").strip()
+    previous = environ.get(f"{prefix}_PREVIOUS_KEY_SECRET", "").strip()
     keys = None
     if current:
-        keys = RotatingKeys(lambda: current, (lambda: previous) if previous else None)
+        keys = RotatingKeys(
+            SecretVersion(current).value,
+            SecretVersion(previous).value if previous else None,
+            missing=(SecretUnavailable,),
+        )
     return caller_of(scope, settings.client_ids, keys)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..settings import SystemClock
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
-from .gcp_server_calls import caller_with_environment_keys
+from .gcp_server_calls import caller_with_secret_keys
 from .server_calls import GAME_SERVER, PAYMENT_PROVIDER
 
 if TYPE_CHECKING:
@@ -53,6 +53,6 @@ SERVICE = ModuleService(gcp_wallet, needs=("responsible_gaming",))
 def server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
     """The payment provider (deposits, withdrawals) and the game server (wins, rollbacks)."""
     return {
-        name: caller_with_environment_keys(CREDIT_SCOPE, environ, name.upper())
+        name: caller_with_secret_keys(CREDIT_SCOPE, environ, name.upper())
         for name in (PAYMENT_PROVIDER, GAME_SERVER)
     }
