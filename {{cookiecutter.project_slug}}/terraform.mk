@@ -1,6 +1,6 @@
 # The Terraform flavours' targets (GCP, Azure; infra/): included by the Makefile. Both flavours are
-# previews: their Terraform is built and checked offline; packaging and deploying are not built yet,
-# and their targets say so (as tools/local.py does for make dev and make demo).
+# previews: their Terraform is built and checked offline; Azure packages its function apps; deploying
+# is not built yet, and the targets say so (as tools/local.py does for make dev and make demo).
 .PHONY: install-cloud infra-check audit package deploy
 
 # More options of tools/infra_check.py: INFRA_CHECK_ARGS=--no-checkov (the quick checks), --json <file>.
@@ -28,8 +28,18 @@ audit: infra-check ## The security defaults' audit: infra-check's checkov and ow
 
 not_built = echo "make $(1): not built yet in the {{ cookiecutter.cloud_provider }} flavour (a preview): $(2). infra/README.md says what is built." >&2; exit 1
 
+{%- if cookiecutter.cloud_provider == "azure" %}
+
+# One zip per function app in .build/azure/ (tools/azure/package.py): its function_app.py, host.json,
+# requirements.txt (the runtime locks) and the package modules it imports, deterministic; one-deploy takes
+# each as it is (az functionapp deploy --src-path .build/azure/<app>.zip --type zip).
+package: ## One zip per function app in .build/azure/: function_app.py, host.json, requirements.txt and its code
+	"$(PYTHON)" -m tools.azure.package
+{%- else %}
+
 package: ## (not built yet in this preview) each function's source archive
 	@$(call not_built,package,the functions' source archives are not built)
+{%- endif %}
 
 deploy: check-stage check-region ## (not built yet in this preview) terraform plan and apply, then the functions' code
 	@$(call not_built,deploy,the functions' archives and their deployment are not built)

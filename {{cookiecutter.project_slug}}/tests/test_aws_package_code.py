@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tools import code_closure
 from tools.aws import package_code
 from tools.project import PROJECT_ROOT
 
@@ -57,8 +58,8 @@ def toy_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             "api/contract.yaml": "openapi: 3.1.0\n",
         },
     )
-    monkeypatch.setattr(package_code, "SRC_DIR", tmp_path)
-    monkeypatch.setattr(package_code, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(code_closure, "SRC_DIR", tmp_path)
+    monkeypatch.setattr(code_closure, "PROJECT_ROOT", tmp_path)
     return tmp_path
 
 
@@ -163,7 +164,7 @@ def test_bytecode_is_hash_checked_for_the_runtime_python(
     source = tmp_path / "src" / PACKAGE / "module.py"
     source.parent.mkdir(parents=True)
     source.write_text("VALUE = 1\n", encoding="utf-8")
-    monkeypatch.setattr(package_code, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(code_closure, "PROJECT_ROOT", tmp_path)
 
     [written] = package_code.compile_bytecode([f"src/{PACKAGE}/module.py"])
 

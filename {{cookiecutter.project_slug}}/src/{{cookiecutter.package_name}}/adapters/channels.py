@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..domain.notifications import Notification, Undeliverable
-from ..observability import get_logger
 from .aws_clients import LazyClient
+
+# The log channel is the same on every cloud (log_channel.py); importable from here too.
+from .log_channel import LogChannel as LogChannel
 
 if TYPE_CHECKING:
     from ..ports.notifications import NotificationChannel, NotificationStore
@@ -102,23 +104,4 @@ class SesChannel:
                 {"Name": "kind", "Value": notification.kind.value},
                 {"Name": "reason", "Value": notification.reason.value},
             ],
-        )
-
-
-class LogChannel:
-    """Writes one structured log line per notification: for local runs, nobody is contacted."""
-
-    name = "log"
-
-    def deliver(self, notification: Notification) -> None:
-        # Ids and the reason only: the text and any address stay out of the logs (no personal data
-        # beyond the player id).
-        get_logger().info(
-            "notification",
-            extra={
-                "notification_id": notification.notification_id,
-                "player_id": notification.player_id,
-                "kind": notification.kind.value,
-                "reason": notification.reason.value,
-            },
         )

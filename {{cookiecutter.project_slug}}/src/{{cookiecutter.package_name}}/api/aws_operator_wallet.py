@@ -8,9 +8,10 @@ from ..domain.operator_wallet import PlatformEventIntake
 from ..settings import SystemClock
 from ..settings_api import ServerCallerSettings
 from ..settings_operator_wallet import platform_events_table_name
+from .aws_server_calls import caller_with_stored_keys
 from .context import ServerCaller, Services
 from .operator_wallet import PLATFORM_SCOPE
-from .server_calls import OPERATOR_PLATFORM, caller_with_stored_keys
+from .server_calls import OPERATOR_PLATFORM
 
 
 def aws_platform_event_intake(services: Services) -> PlatformEventIntake:

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from ..settings import SystemClock
 from ..settings_api import ServerCallerSettings
+from .aws_server_calls import caller_with_stored_keys
 from .context import ModuleService, ServerCaller, Services
 from .responsible_gaming import KYC_SCOPE
-from .server_calls import KYC_PROVIDER, caller_with_stored_keys
+from .server_calls import KYC_PROVIDER
 
 if TYPE_CHECKING:
     from ..domain.responsible_gaming import ProtectionService

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..settings import SystemClock
 from ..settings_api import ServerCallerSettings
+from .aws_server_calls import caller_with_stored_keys
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
-from .server_calls import GAME_SERVER, PAYMENT_PROVIDER, caller_with_stored_keys
+from .server_calls import GAME_SERVER, PAYMENT_PROVIDER
 
 if TYPE_CHECKING:
     from ..domain.wallet import Wallet

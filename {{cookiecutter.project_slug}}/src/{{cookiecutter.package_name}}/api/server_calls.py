@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from flask import request
 
@@ -42,9 +41,6 @@ from .context import (
     token_client_id,
 )
 from .schemas import Body, json_body
-
-if TYPE_CHECKING:
-    from ..settings_api import ServerCallerSettings
 
 # Default replay window (seconds either side of the server's clock): Stripe's tolerance.
 DEFAULT_TOLERANCE_SECONDS = 300
@@ -200,22 +196,3 @@ def caller_of(
 ) -> ServerCaller:
     """A ServerCaller from its settings."""
     return ServerCaller(scope=scope, client_ids=frozenset(client_ids), signing_keys=keys)
-
-
-def caller_with_stored_keys(scope: str, caller: ServerCallerSettings) -> ServerCaller:
-    """A server caller whose signing keys are secure parameters (SSM SecureStrings), read on first use.
-
-    The settings name the parameters, never the keys; a key missing from the store refuses the call
-    (SigningKeyMissing), and a previous key missing during a rotation is asked again only now and then.
-    """
-    from ..adapters.parameter_store import SecretUnavailable, SecureParameter
-
-    keys = None
-    if caller.key_parameter is not None:
-        previous = caller.previous_key_parameter
-        keys = RotatingKeys(
-            SecureParameter(caller.key_parameter).value,
-            SecureParameter(previous).value if previous is not None else None,
-            missing=(SecretUnavailable,),
-        )
-    return caller_of(scope, caller.client_ids, keys)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.notifications import NotificationService
-from ..observability import add_metric, bind_invocation, flush_metrics
+from ..observability import bind_invocation, flush_metrics
+from ..workers.notifications import apply_notification
 from .sqs import BatchResponse, bus_event, process_records
 
 _service: NotificationService | None = None
@@ -35,16 +36,7 @@ def process_batch(event: dict[str, Any], service: NotificationService) -> BatchR
 
 
 def _apply(record: dict[str, Any], service: NotificationService) -> str:
-    event = bus_event(record)
-    event_id = event.text("event_id")
-    # An event without a usable correlation id is traced by its own id from here on.
-    correlation_id = event.correlation_id or event_id
-    delivery = service.handle(
-        event.detail_type, event.detail, event_id=event_id, correlation_id=correlation_id
-    )
-    if delivery.value == "sent":
-        add_metric("NotificationsSent")
-    return delivery.value
+    return apply_notification(bus_event(record), service)
 
 
 def _notification_service() -> NotificationService:

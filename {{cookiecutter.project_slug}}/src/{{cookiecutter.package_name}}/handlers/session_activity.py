@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.sessions import SessionActivity, SessionService
+from ..domain.sessions import SessionService
 from ..observability import bind_invocation, flush_metrics
+from ..workers.session_activity import BET_EVENTS as BET_EVENTS
+from ..workers.session_activity import apply_session_activity
 from .sqs import BatchResponse, bus_event, process_records
-
-BET_EVENTS = frozenset({"BetPlaced", "BetSettled"})
 
 _service: SessionService | None = None
 
@@ -35,21 +35,7 @@ def process_batch(event: dict[str, Any], service: SessionService) -> BatchRespon
 
 
 def _apply(record: dict[str, Any], service: SessionService) -> str:
-    event = bus_event(record)
-    if event.detail_type not in BET_EVENTS:
-        return "ignored: not a bet or a win"
-    if event.detail.get("session_id") is None:
-        return "ignored: played outside a session"
-    session_id = event.text("session_id")
-    event_id = event.text("event_id")
-    player_id = event.text("player_id")
-    amount = event.amount()
-    if event.detail_type == "BetPlaced":
-        activity = SessionActivity(bets=1, staked=amount)
-    else:
-        activity = SessionActivity(won=amount)
-    applied = service.record_bet_activity(session_id, event_id, activity, player_id=player_id)
-    return "applied" if applied else "skipped: already applied or not the player's session"
+    return apply_session_activity(bus_event(record), service)
 
 
 def _session_service() -> SessionService:

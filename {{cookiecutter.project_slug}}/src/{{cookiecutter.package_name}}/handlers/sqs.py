@@ -7,50 +7,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from ..observability import add_metric, get_logger, set_correlation_id, valid_correlation_id
+
+# The event a worker reads is the same on every cloud (workers/events.py); importable from here too.
+from ..workers.events import BusEvent as BusEvent
+from ..workers.events import MalformedEvent as MalformedEvent
 
 # RedrivePolicy maxReceiveCount of every worker queue in serverless.yml: a record that fails on this
 # receive moves to the dead-letter queue.
 MAX_RECEIVE_COUNT = 3
 
 BatchResponse = dict[str, list[dict[str, str]]]
-
-
-class MalformedEvent(ValueError):
-    """The message is not an event this worker understands."""
-
-
-@dataclass(frozen=True)
-class BusEvent:
-    """The EventBridge event in an SQS message body: what happened, and its detail object."""
-
-    detail_type: str
-    detail: dict[str, Any]
-
-    @property
-    def correlation_id(self) -> str | None:
-        """The correlation id the event carries, if it is a usable one."""
-        return valid_correlation_id(self.detail.get("correlation_id"))
-
-    def text(self, name: str) -> str:
-        """The detail's `name` field, which must be a non-empty string."""
-        value = self.detail.get(name)
-        if not isinstance(value, str) or not value:
-            raise MalformedEvent(f"{name} must be a non-empty string")
-        return value
-
-    def amount(self, maximum: int | None = None) -> int:
-        """The detail's amount in minor units: an integer from 0 (to `maximum`, if given)."""
-        value = self.detail.get("amount")
-        rule = "a non-negative integer" if maximum is None else f"an integer between 0 and {maximum}"
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise MalformedEvent(f"amount must be {rule}")
-        if maximum is not None and value > maximum:
-            raise MalformedEvent(f"amount must be {rule}")
-        return value
 
 
 def bus_event(record: dict[str, Any]) -> BusEvent:
