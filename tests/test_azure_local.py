@@ -83,7 +83,11 @@ WALLET_ON_AZURITE = (
     "test_each_function_infra_declares_is_registered_in_its_app_with_infra_s_trigger[sessions-sessionActivity]",
     "test_the_api_s_http_trigger_answers_a_player_s_balance_from_the_wallet_table",
     "test_the_outbox_timer_carries_a_deposit_s_events_to_the_worker_queue",
+    "test_a_critical_event_is_appended_once_archived_and_the_chain_verifies",
+    "test_the_verification_raises_when_an_archived_anchor_disagrees_with_the_chain",
     "test_a_valid_message_adds_its_bet_once_and_a_malformed_one_raises",
+    "test_a_first_deposit_grants_the_welcome_bonus_once",
+    "test_a_big_win_is_told_to_the_player_once",
     "test_hosted_on_its_queue_a_malformed_message_is_poisoned_and_the_bets_count_once",
     "test_each_archive_indexes_its_app_s_functions_from_itself_alone",
 )

@@ -82,7 +82,7 @@ def test_the_archives_are_the_same_bytes_every_time(archives: dict[str, Path], t
         assert (tmp_path / f"{app}.zip").read_bytes() == archive.read_bytes(), app
 
 
-def test_a_worker_s_archive_carries_no_api_and_each_app_only_its_own_module(
+def test_a_worker_s_archive_carries_no_api_nor_audit_code_and_each_app_only_its_own_module(
     archives: dict[str, Path],
 ) -> None:
     for app, archive in archives.items():
@@ -93,6 +93,8 @@ def test_a_worker_s_archive_carries_no_api_and_each_app_only_its_own_module(
         )
         if app != "api":
             assert not [name for name in names if name.startswith(f"{PACKAGE}/api/")], app
+        if app != "audit":
+            assert f"{PACKAGE}/workers/audit.py" not in names, app
 
 
 def test_each_archive_s_requirements_name_every_package_its_code_imports(archives: dict[str, Path]) -> None:

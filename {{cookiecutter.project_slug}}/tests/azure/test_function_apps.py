@@ -25,14 +25,6 @@ from {{ cookiecutter.package_name }}.api.azure import principal_claims, scopes_o
 # (app, function) -> why its code is not built yet. A function listed here whose app is not part of
 # this project is simply absent from infra/ too.
 NOT_BUILT: dict[tuple[str, str], str] = {
-    (
-        "audit",
-        "auditTrail",
-    ): "the audit trail's hand-over to its archive queue on Storage Queues is not built",
-    ("audit", "auditArchive"): "the archive queue's reader is not built (blob_audit.py is, and is tested)",
-    ("audit", "verifyAuditTrail"): "the chain's verification is not composed on Table and Blob Storage yet",
-    ("promotions", "promotions"): "its bonuses are paid by the wallet, whose worker-side composition on "
-    "Table Storage (the AWS handlers' bonus wallet) is not built",
     ("leaderboards", "leaderboards"): "mission rewards are paid by the wallet, and infra/ gives this app no "
     "role on the Wallet table",
     ("reporting", "ggrTotals"): "the reporting module has no Table Storage store",

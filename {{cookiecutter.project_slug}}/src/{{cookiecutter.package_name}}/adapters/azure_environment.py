@@ -41,34 +41,34 @@ def core_settings(environ: Mapping[str, str]) -> Settings:
     )
 
 
-def table(environ: Mapping[str, str], name: str) -> TableClient:
-    """The table `name` of the casino's storage account (Azurite's connection string locally)."""
-    from .azure_tables import table_client
-
+def connection(environ: Mapping[str, str], service: str) -> dict[str, str]:
+    """How a client of the casino's storage `service` ("tableServiceUri", "queueServiceUri",
+    "blobServiceUri") connects: Azurite's connection string locally, else the account's endpoint (the
+    app's identity), as keyword arguments of table_client, queue_client and container_client."""
     local = environ.get(STORAGE_CONNECTION, "").strip()
     if local:
-        return table_client(name, connection_string=local)
-    return table_client(name, endpoint=_endpoint(environ, "tableServiceUri"))
-
-
-def queue(environ: Mapping[str, str], name: str) -> QueueClient:
-    """The queue `name` of the casino's storage account (Azurite's connection string locally)."""
-    from .storage_queues import queue_client
-
-    local = environ.get(STORAGE_CONNECTION, "").strip()
-    if local:
-        return queue_client(name, connection_string=local)
-    return queue_client(name, endpoint=_endpoint(environ, "queueServiceUri"))
-
-
-def _endpoint(environ: Mapping[str, str], service: str) -> str:
+        return {"connection_string": local}
     name = f"{STORAGE_CONNECTION}__{service}"
     if not environ.get(name, "").strip():
         raise SettingsError(
             f"app setting {name} is not set (blocks/function_app sets it); locally set {STORAGE_CONNECTION} "
             "to Azurite's connection string"
         )
-    return environ[name].strip()
+    return {"endpoint": environ[name].strip()}
+
+
+def table(environ: Mapping[str, str], name: str) -> TableClient:
+    """The table `name` of the casino's storage account."""
+    from .azure_tables import table_client
+
+    return table_client(name, **connection(environ, "tableServiceUri"))
+
+
+def queue(environ: Mapping[str, str], name: str) -> QueueClient:
+    """The queue `name` of the casino's storage account."""
+    from .storage_queues import queue_client
+
+    return queue_client(name, **connection(environ, "queueServiceUri"))
 
 
 def topic_publisher(environ: Mapping[str, str]) -> EventPublisher:

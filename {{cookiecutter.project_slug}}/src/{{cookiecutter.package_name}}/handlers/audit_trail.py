@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..compliance import AUDITED_EVENTS
 from ..domain.audit import AuditEvent, AuditTrail
 from ..observability import (
     add_metric,
@@ -24,13 +23,10 @@ from ..observability import (
     flush_metrics,
     get_logger,
     set_correlation_id,
-    valid_correlation_id,
 )
 from ..settings import PACKAGE
+from ..workers.audit import audit_event
 from .sqs import BatchResponse, MalformedEvent, batch_response, message_id
-
-# Keys of a published event's detail that describe the event rather than what happened.
-ENVELOPE_KEYS = frozenset({"event_id", "correlation_id", "occurred_at"})
 
 _trail: AuditTrail | None = None
 
@@ -93,20 +89,13 @@ def parse(record: dict[str, Any], source_prefix: str = PACKAGE) -> AuditEvent | 
         detail = envelope["detail"]
     except (KeyError, TypeError, ValueError) as error:
         raise MalformedEvent("the message body is not an EventBridge event") from error
-    if not isinstance(detail, dict) or not isinstance(name, str) or not isinstance(source, str):
-        raise MalformedEvent("the event has no detail object")
-    if (source.removeprefix(f"{source_prefix}."), name) not in AUDITED_EVENTS:
-        return None
-    event_id = detail.get("event_id") or envelope.get("id")
-    if not isinstance(event_id, str) or not event_id:
-        raise MalformedEvent("the event has no event id")
-    return AuditEvent(
-        event_id=event_id,
-        name=name,
-        source=source,
-        occurred_at=str(detail.get("occurred_at") or envelope.get("time") or ""),
-        correlation_id=valid_correlation_id(detail.get("correlation_id")) or event_id,
-        detail={key: value for key, value in detail.items() if key not in ENVELOPE_KEYS},
+    return audit_event(
+        name,
+        source,
+        detail,
+        event_id=envelope.get("id"),
+        time=envelope.get("time"),
+        source_prefix=source_prefix,
     )
 
 
