@@ -29,16 +29,18 @@ from tools.azure.function_apps import index_of
 from {{ cookiecutter.package_name }}.adapters.event_grid import cloud_event
 from {{ cookiecutter.package_name }}.adapters.storage_queues import queue_client
 from {{ cookiecutter.package_name }}.azure_apps import audit
+from {{ cookiecutter.package_name }}.compliance import AUDITED_EVENTS
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.workers.audit import AuditChainBroken
 from {{ cookiecutter.package_name }}.workers.events import MalformedEvent
 
 AT = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+# Two events this project's trail records (which ones depends on its modules): (source, name).
+FIRST, SECOND = sorted(AUDITED_EVENTS)[0], sorted(AUDITED_EVENTS)[-1]
 
 
-def delivered(
-    name: str = "BetPlaced", event_id: str = "event-1", source: str = "wallet"
-) -> func.QueueMessage:
+def delivered(audited: tuple[str, str] = FIRST, event_id: str = "event-1") -> func.QueueMessage:
+    source, name = audited
     event = DomainEvent(
         name=name,
         source="{{ cookiecutter.package_name }}." + source,
@@ -84,7 +86,7 @@ def test_a_critical_event_is_appended_once_archived_and_the_chain_verifies(
 ) -> None:
     audit_app["auditTrail"](delivered())
     audit_app["auditTrail"](delivered())  # redelivered: nothing new in the chain
-    audit_app["auditTrail"](delivered("PlayerSignedIn", "event-2", source="sessions"))
+    audit_app["auditTrail"](delivered(SECOND, "event-2"))
     messages = archive_messages(azure_storage)
     for body in messages:
         audit_app["auditArchive"](func.QueueMessage(body=body.encode()))
@@ -118,7 +120,7 @@ def test_the_verification_raises_when_an_archived_anchor_disagrees_with_the_chai
 def test_an_event_the_trail_does_not_record_is_acknowledged_and_a_malformed_one_raises(
     audit_app: dict[str, Callable[..., Any]], azure_storage: Azurite
 ) -> None:
-    audit_app["auditTrail"](delivered("SomethingElse"))
+    audit_app["auditTrail"](delivered((FIRST[0], "SomethingElse")))
 
     assert list(audit.audit_log().records()) == []
     assert archive_messages(azure_storage) == []
