@@ -32,6 +32,7 @@ from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.workers.events import MalformedEvent
 
 NOW = datetime.now(UTC)
+WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
 
 
 class NoDeadLetters:
@@ -61,7 +62,7 @@ def notifications_table(
 
 def big_win(wallet_table: Any) -> func.QueueMessage:
     """A bet and its big win made in the wallet, the win's BetSettled as the relay publishes it."""
-    wallet = Wallet(TableLedgerStore(wallet_table), FixedClock(NOW), "{{ cookiecutter.package_name }}.wallet")
+    wallet = Wallet(TableLedgerStore(wallet_table), FixedClock(NOW), WALLET_SOURCE)
     wallet.deposit("player-1", "dep-1", Money(10_000, "EUR"), correlation_id="c-1")
     wallet.place_bet("player-1", "bet-1", Money(1_000, "EUR"), correlation_id="c-1")
     wallet.settle_win("player-1", "win-1", "bet-1", Money(150_000, "EUR"), correlation_id="c-1")

@@ -21,6 +21,7 @@ import azure.functions as func
 from tests.azure.azurite import Azurite
 from tools.azure.function_apps import index_of
 
+from {{ cookiecutter.package_name }}.adapters import azure_environment
 from {{ cookiecutter.package_name }}.adapters.event_grid import cloud_event
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.table_outbox import TableOutboxRelay
@@ -33,6 +34,7 @@ from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.workers.events import MalformedEvent
 
 NOW = datetime.now(UTC)
+WALLET_SOURCE = "{{ cookiecutter.package_name }}.wallet"
 
 
 class NoDeadLetters:
@@ -52,9 +54,7 @@ def tables(
     monkeypatch.setenv(
         "EVENT_TOPIC_ENDPOINT", "https://casino-events.westeurope-1.eventgrid.azure.net/api/events"
     )
-    monkeypatch.setattr(
-        "{{ cookiecutter.package_name }}.adapters.azure_environment.topic_publisher", lambda environ: InMemoryEventPublisher()
-    )
+    monkeypatch.setattr(azure_environment, "topic_publisher", lambda environ: InMemoryEventPublisher())
     app.promotion_service.cache_clear()
     yield wallet, promotions
     app.promotion_service.cache_clear()
@@ -62,9 +62,8 @@ def tables(
 
 def first_deposit(wallet_table: Any, currency: str) -> func.QueueMessage:
     """A first deposit made in the wallet, its FundsDeposited as the relay publishes it, delivered."""
-    Wallet(TableLedgerStore(wallet_table), FixedClock(NOW), "{{ cookiecutter.package_name }}.wallet").deposit(
-        "player-1", "dep-1", Money(5_000, currency), correlation_id="c-1"
-    )
+    wallet = Wallet(TableLedgerStore(wallet_table), FixedClock(NOW), WALLET_SOURCE)
+    wallet.deposit("player-1", "dep-1", Money(5_000, currency), correlation_id="c-1")
     topic = InMemoryEventPublisher()
     TableOutboxRelay(wallet_table, topic, NoDeadLetters()).relay()
     [deposited] = [event for event in topic.events if event.name == "FundsDeposited"]
