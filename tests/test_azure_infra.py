@@ -236,8 +236,9 @@ def azure_functions(project: Path) -> dict[str, tuple[str, str]]:
 def test_every_aws_function_has_its_azure_function_in_its_module(azure_project: Bake, tmp_path: Path) -> None:
     """The same functions as the AWS flavour, each in its module's Terraform, its entry point its handler.
 
-    The Azure function apps' code (function_app.py) is not built yet: the entry point names are checked
-    against the AWS handlers' module names (serverless.yml) instead of against code.
+    The entry point names are checked against the AWS handlers' module names (serverless.yml); the
+    generated project's tests/azure/test_function_apps.py compares each app's code (its function index)
+    with this Terraform, and names the functions whose code is not built yet.
     """
     aws = aws_functions(tmp_path, azure_project.answers)
     azure = azure_functions(azure_project.project)

@@ -1,6 +1,7 @@
-"""The Azure flavour's own tests on Azurite: a generated Azure project's tests/azure and the shared contract
-suites on its Table and Blob Storage stores (the ledger, the sessions, the audit chain and archive, the
-notifications, the leaderboards, the promotions) pass, none skipped.
+"""The Azure flavour's own tests on Azurite: a generated Azure project's tests/azure (its stores, its function
+apps and their archives) and the shared contract suites on its Table and Blob Storage stores (the ledger,
+the sessions, the audit chain and archive, the notifications, the leaderboards, the promotions) pass, none
+skipped.
 
 They run on the environment `make install` builds from the project's dev and Azure locks (.venv-azure,
 TEMPLATE_AZURE_PYTHON) against the Azurite `make install` puts in .cache/azurite from the project's npm
@@ -75,6 +76,20 @@ WALLET_ON_AZURITE = (
     "test_concurrent_redeliveries_count_each_bet_once[cloud]",
     "test_concurrent_stakes_of_one_player_are_all_counted[cloud]",
     "test_the_clients_need_an_endpoint_or_a_connection_string",
+    # The function apps: each app's index against the Terraform, the API's HTTP trigger, the outbox timer,
+    # the sessions' queue function on a valid and a malformed message, and each app's archive alone.
+    "test_each_app_registers_only_what_infra_declares_for_it[api]",
+    "test_each_function_infra_declares_is_registered_in_its_app_with_infra_s_trigger[wallet-walletOutbox]",
+    "test_each_function_infra_declares_is_registered_in_its_app_with_infra_s_trigger[sessions-sessionActivity]",
+    "test_the_api_s_http_trigger_answers_a_player_s_balance_from_the_wallet_table",
+    "test_the_outbox_timer_carries_a_deposit_s_events_to_the_worker_queue",
+    "test_a_critical_event_is_appended_once_archived_and_the_chain_verifies",
+    "test_the_verification_raises_when_an_archived_anchor_disagrees_with_the_chain",
+    "test_a_valid_message_adds_its_bet_once_and_a_malformed_one_raises",
+    "test_a_first_deposit_grants_the_welcome_bonus_once",
+    "test_a_big_win_is_told_to_the_player_once",
+    "test_hosted_on_its_queue_a_malformed_message_is_poisoned_and_the_bets_count_once",
+    "test_each_archive_indexes_its_app_s_functions_from_itself_alone",
 )
 
 

@@ -1,6 +1,7 @@
 # The Terraform flavours' targets (GCP, Azure; infra/): included by the Makefile. Both flavours are
-# previews: their Terraform is built and checked offline; GCP packages its functions' sources, and what
-# is not built yet (deploying; Azure's packaging) says so (as tools/local.py does for make dev and make demo).
+# previews: their Terraform is built and checked offline; GCP packages its functions' sources and Azure
+# its function apps; deploying is not built yet, and its target says so (as tools/local.py does for make
+# dev and make demo).
 .PHONY: install-cloud infra-check audit package deploy
 
 # More options of tools/infra_check.py: INFRA_CHECK_ARGS=--no-checkov (the quick checks), --json <file>.
@@ -36,8 +37,12 @@ SOURCE_VERSION ?=
 package: ## One source archive per function in .build/gcp/<function>-<version>.zip (SOURCE_VERSION=<v>)
 	"$(PYTHON)" -m tools.gcp.package $(if $(SOURCE_VERSION),--source-version "$(SOURCE_VERSION)")
 {%- else %}
-package: ## (not built yet in this preview) each function's source archive
-	@$(call not_built,package,the functions' source archives are not built)
+
+# One zip per function app in .build/azure/ (tools/azure/package.py): its function_app.py, host.json,
+# requirements.txt (the runtime locks) and the package modules it imports, deterministic; one-deploy takes
+# each as it is (az functionapp deploy --src-path .build/azure/<app>.zip --type zip).
+package: ## One zip per function app in .build/azure/: function_app.py, host.json, requirements.txt and its code
+	"$(PYTHON)" -m tools.azure.package
 {%- endif %}
 
 deploy: check-stage check-region ## (not built yet in this preview) terraform plan and apply, then the functions' code

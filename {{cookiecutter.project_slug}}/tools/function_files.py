@@ -150,7 +150,7 @@ def loaded_by_name(module: str, provider: str) -> set[str]:
 
 
 def closure(root: str, provider: str) -> tuple[str, ...]:
-    """`root` and every module of this package it imports on `provider` (aws, gcp), directly or not,
+    """`root` and every module of this package it imports on `provider` (aws, gcp, azure), directly or not,
     with their packages."""
     seen: set[str] = set()
     pending = [root]

@@ -9,11 +9,11 @@ the archive has it, or moves it to the dead-letter queue after three failed trie
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..domain.audit import AuditRecord
+from ..workers.audit import archive_message_bodies
 from .aws_clients import LazyClient
 
 # SQS accepts 256 KiB per message; records are a few hundred bytes, so this leaves ample room.
@@ -38,21 +38,7 @@ class SqsAuditArchiveQueue:
 
 def message_bodies(records: Sequence[AuditRecord], limit: int = MAX_MESSAGE_BYTES) -> Iterator[str]:
     """The records as message bodies of at most `limit` bytes each (one record always fits)."""
-    batch: list[str] = []
-    size = 0
-    for record in records:
-        item = json.dumps(record.to_json(), sort_keys=True)
-        if batch and size + len(item.encode()) + 2 > limit:
-            yield _body(batch)
-            batch, size = [], 0
-        batch.append(item)
-        size += len(item.encode()) + 2
-    if batch:
-        yield _body(batch)
-
-
-def _body(items: list[str]) -> str:
-    return '{"records": [' + ", ".join(items) + "]}"
+    return archive_message_bodies(records, limit)
 
 
 class SqsMessages:

@@ -21,6 +21,7 @@ The Functions host runs a timer function on one instance at a time (a blob lease
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -140,29 +141,31 @@ RELAY_SETTINGS = (
 )
 
 
-def relay_on_azure(environ: dict[str, str]) -> TableOutboxRelay:
+def relay_on_azure(environ: Mapping[str, str], bus: EventPublisher | None = None) -> TableOutboxRelay:
     """The relay as the wallet's function app builds it: its table, the topic, its poison queue.
 
     Every client connects with the app's managed identity (DefaultAzureCredential finds it by
-    AZURE_CLIENT_ID); SettingsError names each setting missing.
+    AZURE_CLIENT_ID); locally, the `CasinoStorage` connection string (Azurite's) stands for the two
+    endpoints and `bus` (the local Event Grid) for the topic. SettingsError names each setting missing.
     """
     from ..settings import SettingsError
+    from .azure_environment import STORAGE_CONNECTION, queue, table, topic_publisher
 
-    missing = [name for name in RELAY_SETTINGS if not environ.get(name)]
+    wanted = [
+        name
+        for name in RELAY_SETTINGS
+        if not (environ.get(STORAGE_CONNECTION) and name.startswith(f"{STORAGE_CONNECTION}__"))
+        and not (bus is not None and name == "EVENT_TOPIC_ENDPOINT")
+    ]
+    missing = [name for name in wanted if not environ.get(name)]
     if missing:
         raise SettingsError(
             f"the outbox relay needs the app settings {', '.join(missing)} (infra/modules/wallet)"
         )
-    from azure.identity import DefaultAzureCredential
-
-    from .azure_tables import table_client
-    from .event_grid import EventGridPublisher
-    from .storage_queues import QueueMessages, queue_client
+    from .storage_queues import QueueMessages
 
     return TableOutboxRelay(
-        table_client(environ["WALLET_TABLE_NAME"], endpoint=environ["CasinoStorage__tableServiceUri"]),
-        EventGridPublisher(environ["EVENT_TOPIC_ENDPOINT"], DefaultAzureCredential()),
-        QueueMessages(
-            queue_client(environ["OUTBOX_POISON_QUEUE"], endpoint=environ["CasinoStorage__queueServiceUri"])
-        ),
+        table(environ, environ["WALLET_TABLE_NAME"]),
+        bus if bus is not None else topic_publisher(environ),
+        QueueMessages(queue(environ, environ["OUTBOX_POISON_QUEUE"])),
     )

@@ -1,9 +1,9 @@
 """The API's modules: what each module of the registry adds, found by its files' names.
 
 A module's API file is `api/<module>.py` with its `API` (a ModuleApi); its composition on a provider is
-`api/<provider>_<module>.py` (api/aws.py reads the `aws_` ones, api/gcp.py the `gcp_` ones). A module
-without such a file (reporting has no routes) adds nothing. Nothing here names a module: the registry
-lists them.
+`api/<provider>_<module>.py` (api/aws.py reads the `aws_` ones, api/gcp.py the `gcp_` ones, api/azure.py
+the `azure_` ones). A module without such a file (reporting has no routes) adds nothing. Nothing here
+names a module: the registry lists them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .context import ModuleApi
 def modules_of(kind: str) -> Iterator[tuple[str, ModuleType]]:
     """Each module's file `api/<kind><module>.py` with the module's name, in the registry's order.
 
-    `kind` is "" for the modules' API files, "aws_" or "gcp_" for their composition on that cloud.
+    `kind` is "" for the modules' API files, "aws_", "gcp_" or "azure_" for their composition on a cloud.
     """
     for name in MODULES:
         file = f"{__package__}.{kind}{name}"

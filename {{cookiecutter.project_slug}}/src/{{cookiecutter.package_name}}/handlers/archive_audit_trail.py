@@ -11,11 +11,11 @@ archive never anchors a record that does not match itself.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from ..domain.audit import AuditRecord, sealed
+from ..domain.audit import AuditRecord
 from ..observability import add_metric, bind_invocation, flush_metrics
+from ..workers.audit import archived_records
 from .sqs import BatchResponse, MalformedEvent, process_records
 
 if TYPE_CHECKING:
@@ -48,19 +48,10 @@ def process_batch(event: dict[str, Any], archive: AuditArchive) -> BatchResponse
 def parse(record: dict[str, Any]) -> list[AuditRecord]:
     """The audit records of one message, ordered by sequence; MalformedEvent if it holds anything else."""
     try:
-        items = json.loads(record["body"])["records"]
-        records = [AuditRecord.from_json(item) for item in items]
-    except (KeyError, TypeError, ValueError) as error:
+        body = record["body"]
+    except (KeyError, TypeError) as error:
         raise MalformedEvent("the message is not a batch of audit records") from error
-    if not records:
-        raise MalformedEvent("the message holds no audit record")
-    sequences = [item.sequence for item in records]
-    if sequences != sorted(set(sequences)):
-        raise MalformedEvent("the records are not in sequence order")
-    unsealed = [item.sequence for item in records if not sealed(item)]
-    if unsealed:
-        raise MalformedEvent(f"records {unsealed} do not match their hashes")
-    return records
+    return archived_records(body)
 
 
 def aws_audit_archive() -> AuditArchive:

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..domain.audit import AuditTrail, Verification
-from ..observability import add_metric, bind_invocation, flush_metrics, get_logger
+from ..domain.audit import AuditTrail
+from ..observability import bind_invocation, flush_metrics
+
+# The verification is the same on every cloud (workers/audit.py); AuditChainBroken importable from here too.
+from ..workers.audit import AuditChainBroken as AuditChainBroken
+from ..workers.audit import verify_chain
 
 if TYPE_CHECKING:
     from ..ports import AuditArchive
 
 # The trail and its archive, built on the first run and reused while the container lives.
 _checked: tuple[AuditTrail, AuditArchive] | None = None
-
-
-class AuditChainBroken(RuntimeError):
-    """The chain does not verify: a record was changed, removed, reordered or rewritten."""
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
@@ -50,25 +50,4 @@ def aws_trail_and_archive() -> tuple[AuditTrail, AuditArchive]:
 
 def run(trail: AuditTrail, archive: AuditArchive) -> dict[str, Any]:
     """Verify the chain; raise AuditChainBroken (after the metrics are added) if it is broken."""
-    verification = trail.verify(archive)
-    add_metric("AuditRecordsVerified", verification.records)
-    add_metric("AuditChainBreaks", 0 if verification.intact else 1)
-    summary = _summary(verification)
-    if verification.broken is not None:
-        get_logger().error("audit chain broken", extra=summary)
-        raise AuditChainBroken(
-            f"record {verification.broken.sequence}: {verification.broken.reason}; see docs/compliance.md"
-        )
-    get_logger().info("audit chain verified", extra=summary)
-    return summary
-
-
-def _summary(verification: Verification) -> dict[str, Any]:
-    broken = verification.broken
-    return {
-        "records": verification.records,
-        "anchors": verification.anchors,
-        "intact": verification.intact,
-        "broken_at": None if broken is None else broken.sequence,
-        "reason": None if broken is None else broken.reason,
-    }
+    return verify_chain(trail, archive)

@@ -1,0 +1,77 @@
+"""The promotions module's function app: bonuses granted and wagering tracked from events (promotions).
+
+Event Grid delivers FundsDeposited, BetPlaced, BetSettled and TournamentEntered (infra/modules/promotions)
+to the queue `promotions-promotions`; each effect is once per event (domain/promotions.py). A money
+worker: its bonuses are paid into the hosted wallet on the Wallet table (the app's role there), guarded
+by player protection where the project has it (an excluded player's grant is refused in the grant's own
+transaction), and a settled bet's stake is read from the ledger.
+"""
+
+# azure-functions' trigger decorators are untyped; the functions they register are typed here.
+# mypy: disable-error-code="untyped-decorator"
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import azure.functions as func
+
+from ..adapters.azure_environment import STORAGE_CONNECTION
+from ..observability import flush_metrics
+from ..workers.promotions import apply_promotion_event
+from .queues import handle
+
+if TYPE_CHECKING:
+    from ..domain.promotions import PromotionService
+
+app = func.FunctionApp()
+
+
+@cache
+def promotion_service() -> PromotionService:
+    """The service on the Promotions table, paying bonuses into the Wallet table (built on first use)."""
+    from .. import registry
+    from ..adapters.azure_environment import core_settings, table, topic_publisher
+    from ..adapters.table_promotions import TablePromotionStore
+    from ..adapters.table_wallet import TableLedgerStore
+    from ..domain.promotions import HostedBonusWallet, PromotionService, packaged_promotions
+    from ..domain.wallet import Wallet
+    from ..settings import SystemClock
+    from ..settings_promotions import PromotionSettings
+
+    settings = core_settings(os.environ)
+    publisher = topic_publisher(os.environ)
+    clock = SystemClock()
+    source = settings.event_source
+    ledger = TableLedgerStore(table(os.environ, settings.wallet_table_name))
+    guarded: dict[str, Any] = {}
+    if registry.enabled("responsible_gaming"):
+        from ..domain.responsible_gaming import ProtectionService
+
+        guarded["protection"] = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
+    wallet = Wallet(ledger, clock, f"{source}.wallet", **guarded)
+    return PromotionService(
+        packaged_promotions(),
+        TablePromotionStore(table(os.environ, PromotionSettings.from_env().promotions_table_name)),
+        HostedBonusWallet(wallet),
+        ledger,
+        publisher,
+        clock,
+        f"{source}.promotions",
+    )
+
+
+@app.function_name("promotions")
+@app.queue_trigger(arg_name="message", queue_name="promotions-promotions", connection=STORAGE_CONNECTION)
+def promotions(message: func.QueueMessage) -> None:
+    """Count one event towards the promotions (a malformed one raises: retried, then poisoned)."""
+    try:
+        handle(
+            message.get_body(),
+            lambda event: apply_promotion_event(event, promotion_service()),
+            "promotions event",
+        )
+    finally:
+        flush_metrics()
