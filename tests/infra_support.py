@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,16 @@ def aws_functions(tmp_path: Path, answers: dict[str, Any]) -> dict[str, str]:
     spec.loader.exec_module(loader)
     config = loader.load_file(result.project / "serverless.yml")
     return {key: str(function["handler"]) for key, function in config["functions"].items()}
+
+
+def make_package(project: Path, python: str, build_dir: str) -> tuple[dict[str, set[str]], str]:
+    """`make package` in a Terraform flavour's project: each archive's entries by its name, and the output."""
+    result = subprocess.run(["make", "package", f"PYTHON={python}"], cwd=project, capture_output=True,
+                            text=True, timeout=600, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    archives = {}
+    for archive in sorted((project / build_dir).glob("*.zip")):
+        with zipfile.ZipFile(archive) as bundle:
+            archives[archive.name] = set(bundle.namelist())
+    return archives, output

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from combinations import AZURE_PREVIEW, MODULES, only
 from conftest import TEMPLATE_DIR, Bake, bake
-from infra_support import aws_functions, copy_of, infra_check, install_commands, parsed
+from infra_support import aws_functions, copy_of, infra_check, install_commands, make_package, parsed
 
 from local_extensions import load_manifest, ncrontab
 from tools import provider_schema
@@ -108,6 +108,17 @@ def test_azure_infra_has_one_terraform_module_per_chosen_module(azure_project: B
     versions = (azure_project.project / "infra" / "versions.tf").read_text(encoding="utf-8")
     assert re.search(r'source\s*=\s*"hashicorp/azurerm"\s*\n\s*version\s*=\s*"4\.55\.0"', versions)
     assert '# backend "azurerm"' in versions
+
+
+
+@pytest.mark.skipif(not os.environ.get("TEMPLATE_AZURE_PYTHON"), reason="TEMPLATE_AZURE_PYTHON is set by make test")
+def test_each_azure_combination_packages_its_function_apps(azure_project: Bake) -> None:
+    """`make package` writes one zip per built function app, each as one-deploy takes it."""
+    archives, output = make_package(azure_project.project, os.environ["TEMPLATE_AZURE_PYTHON"], ".build/azure")
+    print(output)
+    assert {"api.zip", "audit.zip"} <= set(archives), sorted(archives)
+    for name, entries in archives.items():
+        assert {"function_app.py", "host.json", "requirements.txt"} <= entries, (name, sorted(entries)[:10])
 
 
 def test_azure_infra_passes_its_offline_checks(azure_project: Bake) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from combinations import GCP_PREVIEW, LONGEST_SLUG, MODULES, only
 from conftest import TEMPLATE_DIR, Bake, bake
-from infra_support import aws_functions, copy_of, infra_check, install_commands, parsed
+from infra_support import aws_functions, copy_of, infra_check, install_commands, make_package, parsed
 
 from local_extensions import load_manifest, unix_cron
 from tools import provider_schema
@@ -113,6 +113,17 @@ def test_gcp_infra_passes_its_offline_checks(gcp_project: Bake, with_checkov: bo
     # A floor that only the modules' resources reach (the smallest combination, sessions only, passes 83).
     assert by_name["checkov"]["counted"]["passed"] > 50
     assert by_name["schema"]["counted"]["names"] > 300
+
+
+@pytest.mark.skipif(not os.environ.get("TEMPLATE_GCP_PYTHON"), reason="TEMPLATE_GCP_PYTHON is set by make test")
+def test_each_gcp_combination_packages_its_functions(gcp_project: Bake) -> None:
+    """`make package` writes one archive per function with a built entry point, under the object name
+    infra/ deploys (<function>-<source_version>.zip), each with main.py and the runtime lock."""
+    archives, output = make_package(gcp_project.project, os.environ["TEMPLATE_GCP_PYTHON"], ".build/gcp")
+    print(output)
+    assert {"api-0.zip", "auditTrail-0.zip"} <= set(archives), sorted(archives)
+    for name, entries in archives.items():
+        assert {"main.py", "requirements.txt"} <= entries, (name, sorted(entries)[:10])
 
 
 def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:

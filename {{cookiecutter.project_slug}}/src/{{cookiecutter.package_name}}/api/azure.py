@@ -4,7 +4,7 @@ azure_apps/api.py serves `with_principal(azure_app())` through azure-functions' 
 services are built from the app settings infra/ gives the API (adapters/azure_environment.py) on the
 first request that needs them, so building the app opens no connection. Each module brings its own
 Azure composition in api/azure_<module>.py: `SERVICE` (how its service is built on Table Storage) and
-`server_callers`.
+`server_callers` (their keys from Key Vault: api/azure_server_calls.py).
 
 Who is calling: App Service Authentication validates the player's JWT before the code runs and hands
 the app its claims in the `X-MS-CLIENT-PRINCIPAL` header (base64 JSON), which App Service removes from
@@ -21,16 +21,14 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..settings_api import ServerCallerSettings
 from .app import create_app
 from .context import ServerCaller, ServiceBuilder, Services
 from .modules import modules_of
-from .server_calls import RotatingKeys, caller_of
 
 if TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["azure_app", "azure_server_callers", "azure_services", "caller_with_vault_keys", "with_principal"]
+__all__ = ["azure_app", "azure_server_callers", "azure_services", "with_principal"]
 
 # Where api/context.py reads a verified token (the key serverless-wsgi fills on AWS).
 AUTHORIZER_KEY = "serverless.authorizer"
@@ -84,28 +82,6 @@ def azure_server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
         if hasattr(module, "server_callers"):
             callers.update(module.server_callers(environ))
     return callers
-
-
-def caller_with_vault_keys(scope: str, name: str, environ: Mapping[str, str]) -> ServerCaller:
-    """A server caller whose signing keys are Key Vault secrets, read with the app's identity on use.
-
-    Client ids from <NAME>_CLIENT_IDS; the secrets are `<name>-key` and `<name>-previous-key` (with
-    hyphens: infra/modules/wallet's `signing_keys`), or the names in <NAME>_KEY_PARAMETER and
-    <NAME>_PREVIOUS_KEY_PARAMETER. Without KEY_VAULT_URI no key is configured: the caller's routes
-    refuse every request (503), never unsigned.
-    """
-    from ..adapters.azure_environment import SecretMissing, VaultSecret
-
-    settings = ServerCallerSettings.from_env(environ, name.upper())
-    vault = environ.get("KEY_VAULT_URI", "").strip()
-    if not vault:
-        return caller_of(scope, settings.client_ids, None)
-    secret = name.replace("_", "-")
-    current = VaultSecret(vault, settings.key_parameter or f"{secret}-key")
-    previous = VaultSecret(vault, settings.previous_key_parameter or f"{secret}-previous-key")
-    return caller_of(
-        scope, settings.client_ids, RotatingKeys(current.value, previous.value, missing=(SecretMissing,))
-    )
 
 
 def with_principal(app: WsgiApp) -> WsgiApp:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..settings import SystemClock
-from .azure import caller_with_vault_keys
+from .azure_server_calls import caller_with_vault_keys
 from .context import ModuleService, ServerCaller, Services
 from .responsible_gaming import KYC_SCOPE
 from .server_calls import KYC_PROVIDER

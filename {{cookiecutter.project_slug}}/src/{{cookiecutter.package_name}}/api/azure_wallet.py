@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..settings import SystemClock
-from .azure import caller_with_vault_keys
+from .azure_server_calls import caller_with_vault_keys
 from .context import CREDIT_SCOPE, ModuleService, ServerCaller, Services
 from .server_calls import GAME_SERVER, PAYMENT_PROVIDER
 
