@@ -14,16 +14,14 @@ dead-lettered.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .. import registry
-from ..domain.errors import ValidationFailed
-from ..domain.money import Money
 from ..domain.promotions import PromotionService
 from ..observability import bind_invocation, flush_metrics
+from ..workers.promotions import apply_promotion_event
 from .promotion_bonuses import DeferredLedger, promotion_bonuses
-from .sqs import BatchResponse, BusEvent, MalformedEvent, bus_event, process_records
+from .sqs import BatchResponse, bus_event, process_records
 
 if TYPE_CHECKING:
     from ..adapters.dynamodb_wallet import DynamoLedgerStore
@@ -47,41 +45,7 @@ def process_batch(event: dict[str, Any], service: PromotionService) -> BatchResp
 
 
 def _apply(record: dict[str, Any], service: PromotionService) -> list[str]:
-    event = bus_event(record)
-    if event.detail_type not in ("FundsDeposited", "BetPlaced", "BetSettled", "TournamentEntered"):
-        return ["ignored: not a promotion trigger"]
-    player_id = event.text("player_id")
-    event_id = event.text("event_id")
-    # Without a usable correlation id of its own, the event's id links what it causes to it.
-    correlation_id = event.correlation_id or event_id
-    if event.detail_type == "BetSettled":
-        bet_transaction_id = event.text("bet_transaction_id")
-        return service.on_bet_settled(player_id, event_id, bet_transaction_id, correlation_id=correlation_id)
-    occurred_at = _moment(event)
-    if event.detail_type == "TournamentEntered":
-        event.text("tournament_id")  # an entry that names no tournament is not one
-        return service.on_tournament_entered(player_id, occurred_at, correlation_id=correlation_id)
-    money = _money(event)
-    if event.detail_type == "FundsDeposited":
-        return service.on_deposit(player_id, event_id, money, occurred_at, correlation_id=correlation_id)
-    return service.on_bet_placed(player_id, event_id, money, occurred_at, correlation_id=correlation_id)
-
-
-def _moment(event: BusEvent) -> datetime:
-    try:
-        moment = datetime.fromisoformat(event.text("occurred_at"))
-    except ValueError as error:
-        raise MalformedEvent("occurred_at must be an ISO 8601 date and time") from error
-    if moment.tzinfo is None:
-        raise MalformedEvent("occurred_at must carry its UTC offset")
-    return moment
-
-
-def _money(event: BusEvent) -> Money:
-    try:
-        return Money.of(event.detail.get("amount"), event.detail.get("currency"))
-    except ValidationFailed as error:
-        raise MalformedEvent(error.message) from error
+    return apply_promotion_event(bus_event(record), service)
 
 
 def _promotion_service() -> PromotionService:
