@@ -19,8 +19,6 @@ ENTRY_POINT = re.compile(r'^\s*entry_point\s*=\s*"([a-z_]+)"', re.MULTILINE)
 NOT_BUILT = {
     "audit_archive": "the write-once archive's Cloud Storage adapter (google-cloud-storage is not locked)",
     "verify_audit_trail": "the archive's anchors, read from Cloud Storage (the same missing adapter)",
-    "promotions": "its bonus grants' wallet composition (handlers/promotion_bonuses.py) is AWS's only",
-    "leaderboards": "its mission rewards' wallet composition (handlers/bonus_wallet.py) is AWS's only",
     "ggr_totals": "reporting's store (BigQuery and Firestore totals) is not built",
     "daily_report": "reporting's store (BigQuery, the reports bucket) is not built",
     "reconciliation": "the ledger jobs' store on Firestore is not built",

@@ -1,4 +1,4 @@
-"""Grants promotion bonuses and tracks wagering from an event (the promotions worker, on every cloud)."""
+"""Counts one wallet or tournament event towards the promotions: the worker's step on every cloud."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from ..domain.money import Money
 from ..domain.promotions import PromotionService
 from ..worker_events import BusEvent, MalformedEvent
 
+TRIGGERS = frozenset({"FundsDeposited", "BetPlaced", "BetSettled", "TournamentEntered"})
+
 
 def apply_promotion_event(event: BusEvent, service: PromotionService) -> list[str]:
-    """Count a deposit, a bet, a settled bet's stake or a tournament entry towards the promotions (each
-    once per event); the outcomes (a bonus granted, wagering completed, ignored)."""
-    if event.detail_type not in ("FundsDeposited", "BetPlaced", "BetSettled", "TournamentEntered"):
+    """Count the event (once per event id) and grant what it earns; the outcomes, for the log."""
+    if event.detail_type not in TRIGGERS:
         return ["ignored: not a promotion trigger"]
     player_id = event.text("player_id")
     event_id = event.text("event_id")
