@@ -167,6 +167,11 @@ UNSUPPORTED: list[tuple[str, dict[str, Any], str]] = [
     ("gcp-mga-outside-eu", {"cloud_provider": "gcp", "jurisdiction": "mga", "region": "us-central1"}, "region"),
     ("aws-region-on-azure", {"cloud_provider": "azure", "region": "eu-west-1"}, "region"),
     ("azure-mga-outside-eu", {"cloud_provider": "azure", "jurisdiction": "mga", "region": "eastus"}, "region"),
+    # The hybrid mode's operator wallet signs with a key from SSM Parameter Store: built on AWS only.
+    ("hybrid-on-gcp", {**only("sessions", "operator_wallet", "promotions"), "cloud_provider": "gcp",
+                       "region": "europe-west1"}, "module_operator_wallet"),
+    ("hybrid-on-azure", {**only("sessions", "operator_wallet"), "cloud_provider": "azure",
+                         "region": "westeurope"}, "module_operator_wallet"),
     ("unknown-jurisdiction", {"jurisdiction": "nowhere"}, "jurisdiction"),
     ("usnj-outside-us", {**only("sessions"), "jurisdiction": "us-nj", "region": "eu-west-1"}, "region"),
     # N.J.S.A. 5:12-95.22(a): wagering stays in Atlantic City, where no public cloud region is.

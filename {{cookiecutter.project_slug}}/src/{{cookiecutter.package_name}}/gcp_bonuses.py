@@ -20,7 +20,8 @@ def firestore_ledger() -> LedgerStore:
     from .adapters.firestore_wallet import FirestoreLedgerStore
     from .adapters.gcp_clients import database, firestore_client
 
-    return FirestoreLedgerStore(database(), firestore_client())
+    ledger: LedgerStore = FirestoreLedgerStore(database(), firestore_client())
+    return ledger
 
 
 def operator_wallet_on_gcp() -> OperatorBonusWallet:
