@@ -63,10 +63,10 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
     }),
 ]
 
-# The GCP flavour is a preview (manifest.yaml: providers.gcp.status): these generate its Terraform, which
-# tests/test_gcp_infra.py checks offline; not in SUPPORTED (no package or deploy yet), and CLOUD_WHOLE below
-# runs the default one's lint and whole suite. Every module on, one module alone, each jurisdiction with a GCP
-# region rule, the longest slug.
+# The GCP flavour is a preview (manifest.yaml: providers.gcp.status): tests/test_gcp_infra.py checks each one's
+# Terraform offline and runs its `make package`; not in SUPPORTED (some functions and deploying are not built
+# yet), and CLOUD_WHOLE below runs the default one's lint and whole suite. Every module on, one module alone,
+# each jurisdiction with a GCP region rule, the longest slug.
 GCP_PREVIEW: list[tuple[str, dict[str, Any]]] = [
     ("gcp-default", {"cloud_provider": "gcp", "region": "europe-west1"}),
     ("gcp-mga-europe-west8-py312", {"cloud_provider": "gcp", "jurisdiction": "mga", "region": "europe-west8",
@@ -80,7 +80,7 @@ GCP_PREVIEW: list[tuple[str, dict[str, Any]]] = [
     }),
 ]
 
-# The Azure flavour is a preview too (manifest.yaml: providers.azure.status), checked offline by
+# The Azure flavour is a preview too (manifest.yaml: providers.azure.status), checked offline and packaged by
 # tests/test_azure_infra.py. A small pairwise set: every module on; money modules alone under a
 # jurisdiction with an Azure region rule, the longest slug and another Python; a supporting module alone.
 AZURE_PREVIEW: list[tuple[str, dict[str, Any]]] = [
