@@ -117,8 +117,9 @@ class PubSubMessages:
             self._client = pubsub_v1.PublisherClient()
         return self._client
 
-    def send(self, body: str) -> None:
-        self.client.publish(self.topic, body.encode()).result(timeout=PUBLISH_TIMEOUT_SECONDS)
+    def send(self, body: str, **attributes: str) -> None:
+        """Publish `body` with `attributes` (what subscriptions filter on) and wait for Pub/Sub's id."""
+        self.client.publish(self.topic, body.encode(), **attributes).result(timeout=PUBLISH_TIMEOUT_SECONDS)
 
 
 class PubSubAuditArchiveQueue:

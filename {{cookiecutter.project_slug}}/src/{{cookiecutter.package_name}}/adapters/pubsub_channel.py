@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from ..domain.notifications import Notification
-from .pubsub import PUBLISH_TIMEOUT_SECONDS
+from .pubsub import PubSubMessages
 
 
 class PubSubChannel:
@@ -17,16 +17,7 @@ class PubSubChannel:
 
     def __init__(self, topic: str, client: Any | None = None) -> None:
         """`topic`: the full topic path (`projects/<p>/topics/<t>`)."""
-        self.topic = topic
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from google.cloud import pubsub_v1
-
-            self._client = pubsub_v1.PublisherClient()
-        return self._client
+        self.messages = PubSubMessages(topic, client)
 
     def deliver(self, notification: Notification) -> None:
         data = {
@@ -39,11 +30,9 @@ class PubSubChannel:
             "correlation_id": notification.correlation_id,
         }
         # Subscribers filter on these attributes (e.g. a push service takes only service messages).
-        future = self.client.publish(
-            self.topic,
-            json.dumps(data).encode(),
+        self.messages.send(
+            json.dumps(data),
             player_id=notification.player_id,
             kind=notification.kind.value,
             reason=notification.reason.value,
         )
-        future.result(timeout=PUBLISH_TIMEOUT_SECONDS)
