@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from .context import ModuleService, Services
 
@@ -11,29 +11,13 @@ if TYPE_CHECKING:
 
 
 def aws_notification_service(services: Services) -> NotificationService:
-    """The routes' service on AWS: preferences in the notifications table.
-
-    The API reads and records preferences and never sends, so its channel is the log.
-    """
-    from ..adapters.channels import LogChannel
+    """The routes' service on AWS: preferences in the notifications table."""
     from ..adapters.dynamodb_notifications import DynamoNotificationStore
-    from ..domain.notifications import NotificationService
-    from ..ports import MarketingGate
-    from ..settings import SystemClock
     from ..settings_notifications import NotificationSettings
+    from .notifications import routes_service
 
     settings = NotificationSettings.from_env()
-    return NotificationService(
-        DynamoNotificationStore(settings.notifications_table_name),
-        LogChannel(),
-        services.publisher(),
-        SystemClock(),
-        f"{services.settings().event_source}.notifications",
-        big_win_threshold=settings.big_win_threshold,
-        marketing_default=settings.marketing_default,
-        # Player protection, where the project has it: no marketing opt-in while excluded.
-        marketing=cast("MarketingGate | None", services.module("responsible_gaming")),
-    )
+    return routes_service(services, DynamoNotificationStore(settings.notifications_table_name), settings)
 
 
 # Player protection, where the project has it, is built first: it refuses a marketing opt-in while excluded.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from .context import ModuleService, Services
 
@@ -11,30 +11,14 @@ if TYPE_CHECKING:
 
 
 def gcp_notification_service(services: Services) -> NotificationService:
-    """The routes' service on GCP: preferences in the casino database.
-
-    The API reads and records preferences and never sends, so its channel is the log.
-    """
+    """The routes' service on GCP: preferences in the casino database."""
     from ..adapters.firestore_notifications import FirestoreNotificationStore
     from ..adapters.gcp_clients import database, firestore_client, settings_environ
-    from ..adapters.log_channel import LogChannel
-    from ..domain.notifications import NotificationService
-    from ..ports import MarketingGate
-    from ..settings import SystemClock
     from ..settings_notifications import NotificationSettings
+    from .notifications import routes_service
 
     settings = NotificationSettings.from_env(settings_environ())
-    return NotificationService(
-        FirestoreNotificationStore(database(), firestore_client()),
-        LogChannel(),
-        services.publisher(),
-        SystemClock(),
-        f"{services.settings().event_source}.notifications",
-        big_win_threshold=settings.big_win_threshold,
-        marketing_default=settings.marketing_default,
-        # Player protection, where the project has it: no marketing opt-in while excluded.
-        marketing=cast("MarketingGate | None", services.module("responsible_gaming")),
-    )
+    return routes_service(services, FirestoreNotificationStore(database(), firestore_client()), settings)
 
 
 # Player protection, where the project has it, is built first: it refuses a marketing opt-in while excluded.

@@ -16,6 +16,9 @@ from .context import ModuleApi, current_player_id, module_service
 
 if TYPE_CHECKING:
     from ..domain.notifications import NotificationPreferences, NotificationService, PreferencesUpdate
+    from ..ports.notifications import NotificationStore
+    from ..settings_notifications import NotificationSettings
+    from .context import Services
 
 notifications_api = Blueprint("notifications", __name__, url_prefix="/players/me/notification-preferences")
 
@@ -55,6 +58,31 @@ def _preferences_update(body: schemas.Body) -> PreferencesUpdate:
         marketing=marketing,
         email=email,
         forget_email="email" in body and email is None,
+    )
+
+
+def routes_service(
+    services: Services, store: NotificationStore, settings: NotificationSettings
+) -> NotificationService:
+    """The routes' service on any cloud, on that cloud's preferences `store` (api/<cloud>_notifications.py).
+
+    The API reads and records preferences and never sends, so its channel is the log; player
+    protection, where the project has it, refuses a marketing opt-in while the player is excluded.
+    """
+    from ..adapters.log_channel import LogChannel
+    from ..domain.notifications import NotificationService
+    from ..ports import MarketingGate
+    from ..settings import SystemClock
+
+    return NotificationService(
+        store,
+        LogChannel(),
+        services.publisher(),
+        SystemClock(),
+        f"{services.settings().event_source}.notifications",
+        big_win_threshold=settings.big_win_threshold,
+        marketing_default=settings.marketing_default,
+        marketing=cast("MarketingGate | None", services.module("responsible_gaming")),
     )
 
 
