@@ -29,6 +29,7 @@ class UnreachableRun:
     """A local run whose issuer cannot be reached."""
 
     api_url = "http://127.0.0.1:9"
+    left_out: dict[str, str] = {}
 
     def token(self, subject: str, scopes: Iterable[str] = ()) -> str:
         raise OSError("connection refused")
