@@ -18,7 +18,9 @@ OUTBOX = "wallet outbox (entries not relayed yet)"
 
 def core_settings(run: Any) -> Settings:
     """The core settings the API of `run` reads (the topic's endpoint where AWS has the bus's name)."""
-    from {{ cookiecutter.package_name }}.adapters.azure_environment import core_settings as from_app_settings
+    from {{ cookiecutter.package_name }}.adapters.azure_environment import (
+        core_settings as from_app_settings,
+    )
 
     return from_app_settings(run.api_environment())
 
