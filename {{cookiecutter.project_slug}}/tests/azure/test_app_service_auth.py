@@ -118,7 +118,6 @@ def test_the_app_reads_a_server_caller_s_client_and_scopes_from_the_principal(is
     verified = app.seen[0][AUTHORIZER_KEY]["jwt"]
     assert verified["claims"]["azp"] == "local-game-server"  # api/context.py's client id claim
     assert set(verified["scopes"]) == set(route_scopes())
-    assert "wallet:credit" in route_scopes()
 
 
 def test_the_token_route_issues_the_issuer_s_tokens(auth: AppServiceAuth, issuer: LocalIssuer) -> None:

@@ -314,10 +314,9 @@ class LocalRun:
         it; and each module's own events on their way (the wallet's outbox: entries not yet relayed)."""
         queues = self.client("queue")
         counts = {}
-        for queue in self._hosted_queues():
-            for name in (queue, f"{queue}-poison"):
-                properties = queues.get_queue_client(name).get_queue_properties()
-                counts[name] = int(properties.approximate_message_count or 0)
+        for name in [*self._hosted_queues(), *sorted(self.dead_letter_queues())]:
+            properties = queues.get_queue_client(name).get_queue_properties()
+            counts[name] = int(properties.approximate_message_count or 0)
         for module in _modules():
             part = f"tools.azure.steps_{module}"
             if find_spec(part) is not None and hasattr(steps := import_module(part), "unfinished"):

@@ -29,7 +29,6 @@ EVERY_APP = "*"
 _RESOURCE = re.compile(r'^resource\s+"azurerm_storage_(?P<kind>table|container|queue)"\s+"(?P<id>\w+)"')
 _NAME = re.compile(r'^\s*name\s*=\s*"(?P<name>[^"$]+)"\s*$')
 _APP = re.compile(r'^\s*app\s*=\s*"(?P<app>[a-z0-9-]+)"')
-_OUTPUT = re.compile(r'^output\s+"(?P<output>\w+)"')
 _SETTINGS_OPEN = re.compile(r"^\s*(?P<what>app_settings|value)\s*=\s*\{\s*$")
 _SETTING = re.compile(r"^\s*(?P<key>[A-Z][A-Z0-9_]*)\s*=\s*(?P<value>\S.*?)\s*$")
 _STORAGE_REFERENCE = re.compile(r"^azurerm_storage_(?P<kind>table|container|queue)\.(?P<id>\w+)\.name$")
@@ -90,24 +89,22 @@ def _settings(
     cloud_values: Mapping[str, str],
     storage: Storage,
 ) -> None:
+    block = ""  # the top-level block the line is in: `output "api_settings"`, `module "app"`, `locals`
     app: str | None = None
-    output: str | None = None
     target: str | None = None
     for number, line in enumerate(module.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.startswith(("output ", "module ", "resource ", "locals ")):
-            output = (found := _OUTPUT.match(line)) and found["output"]
-            app = None
+        if line.startswith(("output ", "module ", "resource ", "locals ", "variable ")):
+            block, app = line.split("{", 1)[0].strip(), None
         named = _APP.match(line)
         if named:
             app = named["app"]
         opened = _SETTINGS_OPEN.match(line)
         if opened:
             if opened["what"] == "value":
-                target = "api" if output == "api_settings" else None
-            elif module.name == "events.tf":
-                target = EVERY_APP
+                target = "api" if block == 'output "api_settings"' else None
             else:
-                target = app
+                # An app's own map (its `app = ...` above), or local.platform's: every app's.
+                target = app if app is not None else EVERY_APP if block == "locals" else None
             continue
         if target is None:
             continue
