@@ -89,6 +89,8 @@ class ArchivedFunction:
     archive: Path
     # Run with `python -c` in the unpacked archive: the import its runtime does before the first request.
     code: str
+    # The same, then the storage client its first request builds (for information: not judged).
+    with_client: str
     args: tuple[str, ...] = ()
 
 
@@ -136,19 +138,20 @@ def cold_starts(
             Probe("floor", [python, "-c", FLOOR + END_OF_INIT], env),
             Probe("baseline", [python, "-c", baseline + END_OF_INIT], env),
         ]
-        probes += [
-            Probe(
-                function.name,
-                [python, "-c", function.code + END_OF_INIT, *function.args],
-                {**env, "PYTHONPATH": str(roots[function.name])},
+        for function in functions:
+            own = {**env, "PYTHONPATH": str(roots[function.name])}
+            probes.append(
+                Probe(function.name, [python, "-c", function.code + END_OF_INIT, *function.args], own)
             )
-            for function in functions
-        ]
+            with_client = [python, "-c", function.with_client + END_OF_INIT, *function.args]
+            probes.append(Probe(f"{function.name}:client", with_client, own))
         samples = measure_cold_starts(probes, mode.rounds, warm_up=mode.warm_up)
         repeated = [
             function.name
             for function in functions
-            if is_borderline(cpu_ratio(samples[function.name], samples["baseline"]), TARGET_RATIO[function.kind])
+            if is_borderline(
+                cpu_ratio(samples[function.name], samples["baseline"]), TARGET_RATIO[function.kind]
+            )
         ]
         if repeated:
             print(f"Borderline, measured again: {', '.join(repeated)} ...", flush=True)
@@ -187,6 +190,14 @@ def cold_start_results(
             "target_ratio": target,
             "judged_by": "cpu",
             "met": meets_target(round(ratio, 2), target),
+        }
+        client = samples[f"{function.name}:client"]
+        low, high = ratio_spread(client, base)
+        rows[function.name] |= {
+            "first_client_ms": round(client.wall, 1),
+            "first_client_cpu_ms": round(client.cpu, 1),
+            "first_client_cpu_ratio_to_baseline": round(cpu_ratio(client, base), 2),
+            "first_client_cpu_ratio_spread": [round(low, 2), round(high, 2)],
         }
     return {
         "rounds": rounds,
@@ -239,7 +250,10 @@ def money_operations(wallet: Any, player: str, tag: str) -> list[tuple[str, Call
             "win",
             lambda: wallet.settle_win(player, f"win-{tag}", f"bet-{tag}", amount(350), correlation_id=tag),
         ),
-        ("bet for the rollback", lambda: wallet.place_bet(player, f"bet2-{tag}", amount(100), correlation_id=tag)),
+        (
+            "bet for the rollback",
+            lambda: wallet.place_bet(player, f"bet2-{tag}", amount(100), correlation_id=tag),
+        ),
         ("rollback", lambda: wallet.rollback_bet(player, f"rb-{tag}", f"bet2-{tag}", correlation_id=tag)),
     ]
 

@@ -334,6 +334,12 @@ def report(results: dict[str, Any]) -> str:
             ratio = f"{row['every_module_cpu_ratio_to_baseline']:.2f}x"
             every = f"{row['every_module_ms']:>9.1f} {row['every_module_cpu_ms']:>8.1f}"
             lines.append(f"  {label:<40} {every}   {ratio:<26} (for information)")
+        if "first_client_ms" in row:
+            label = f"{name}, {labels['first_client']}"
+            low, high = row["first_client_cpu_ratio_spread"]
+            ratio = f"{row['first_client_cpu_ratio_to_baseline']:.2f}x ({low:.2f}-{high:.2f})"
+            times = f"{row['first_client_ms']:>9.1f} {row['first_client_cpu_ms']:>8.1f}"
+            lines.append(f"  {label:<40} {times}   {ratio:<26} (for information)")
     lines += ["", labels["package"]]
     package = results["package"]
     if "skipped" in package:
@@ -391,7 +397,7 @@ def recorded_aws(recorded: dict[str, Any]) -> list[str]:
     lines = [
         f"The AWS flavour, as recorded ({recorded['recorded']}, commit {recorded['commit']}, {runs} runs; "
         "not measured now)",
-        f"  {recorded['baseline']:<40} {' / '.join(f'{cpu:.1f}' for cpu in recorded['baseline_cpu_ms'])} CPU ms",
+        f"  {recorded['baseline']:<40} {' / '.join(map(str, recorded['baseline_cpu_ms']))} CPU ms",
     ]
     for name, row in recorded["functions"].items():
         figures = " / ".join(

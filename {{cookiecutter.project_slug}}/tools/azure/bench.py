@@ -26,12 +26,26 @@ from tools.archive_bench import (
     missing_archives,
     wallet_enabled,
 )
+from tools.azure.function_apps import STORAGE_CONNECTION
 from tools.azure.package import OUTPUT_DIR, apps_to_package
 from tools.bench import Mode
 from tools.project import use_source_tree
 
 # The function app as the host's worker loads it: function_app.py imported, its functions indexed.
 INDEX = "import function_app\nfunction_app.app.get_functions()"
+# argv: the package. Then a table client as the first request builds it when deployed: on the account's
+# endpoint with the app's managed identity (adapters/azure_environment.py; building it fetches no token).
+WITH_CLIENT = (
+    INDEX
+    + """
+import os
+import sys
+from importlib import import_module
+import_module(sys.argv[1] + ".adapters.azure_environment").table(os.environ, "casino")
+"""
+)
+STORAGE_ENDPOINT = "https://casinobench.table.core.windows.net"
+PACKAGE = "{{ cookiecutter.package_name }}"
 TABLE = "casinobench"
 LABELS = {
     "baseline": "azure.data.tables + TableClient (baseline)",
@@ -39,6 +53,7 @@ LABELS = {
     "requests": "Table Storage requests per money operation (Azurite)",
     "write": "entity group transaction",
     "init": "indexed",
+    "first_client": "and a table client",
 }
 
 
@@ -46,7 +61,12 @@ def functions() -> list[ArchivedFunction]:
     """Every function app infra/ declares whose code is built, with its archive."""
     return [
         ArchivedFunction(
-            name=app, kind="api" if app == "api" else "worker", archive=OUTPUT_DIR / f"{app}.zip", code=INDEX
+            name=app,
+            kind="api" if app == "api" else "worker",
+            archive=OUTPUT_DIR / f"{app}.zip",
+            code=INDEX,
+            with_client=WITH_CLIENT,
+            args=(PACKAGE,),
         )
         for app in apps_to_package()
     ]
@@ -61,6 +81,12 @@ def baseline() -> str:
         "from azure.data.tables import TableClient; "
         f"TableClient.from_connection_string({connection!r}, table_name={TABLE!r})"
     )
+
+
+def environment() -> dict[str, str]:
+    """This process's environment for the probes: the storage account's table endpoint, as deployed."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(STORAGE_CONNECTION)}
+    return {**env, f"{STORAGE_CONNECTION}__tableServiceUri": STORAGE_ENDPOINT}
 
 
 def request_name(method: str, url: str) -> str:
@@ -90,7 +116,9 @@ def table_requests() -> dict[str, Any]:
 
     script = azurite_script()
     if script is None:
-        raise SystemExit("Azurite is not installed: run `npm ci` in tools/azurite, or set AZURITE (its azurite.js)")
+        raise SystemExit(
+            "Azurite is not installed: run `npm ci` in tools/azurite, or set AZURITE (its azurite.js)"
+        )
     sent: list[str] = []
     with azurite(script) as running:
         TableServiceClient.from_connection_string(running.connection_string).create_table(TABLE)
@@ -119,7 +147,7 @@ def run(mode: Mode, stage: str) -> dict[str, Any]:
         raise SystemExit(f"no archive {', '.join(missing)}: run `make package` (make bench does) first")
     results = header("the archives of make package (.build/azure/)", mode, LABELS)
     print(f"Cold starts: {mode.rounds} round(s) of fresh interpreters ...", flush=True)
-    results["cold_start"] = cold_starts(built, baseline(), dict(os.environ), mode, "azure.data.tables")
+    results["cold_start"] = cold_starts(built, baseline(), environment(), mode, "azure.data.tables")
     results["package"] = archive_sizes(built)
     use_source_tree()
     if wallet_enabled():

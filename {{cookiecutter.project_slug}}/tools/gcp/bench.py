@@ -29,17 +29,35 @@ from tools.bench import Mode
 from tools.gcp.package import OUTPUT, deployed_functions, is_built, source_version
 from tools.project import use_source_tree
 
+PACKAGE = "{{ cookiecutter.package_name }}"
 PROJECT = "casino-bench"
 DATABASE = "casino-bench"
 BASELINE = f"from google.cloud import firestore; firestore.Client(project={PROJECT!r})"
-# argv: the entry point; functions-framework imports main.py and takes the target by name.
+# argv: the entry point, the package; functions-framework imports main.py and takes the target by name.
 TARGET = "import sys\nimport main\ngetattr(main, sys.argv[1])"
+# Then the Firestore client the first request builds: the instance's shared one (adapters/gcp_clients.py),
+# or, for a function that keeps its own (the outbox relay), a client of the same database.
+WITH_CLIENT = (
+    TARGET
+    + """
+import os
+from importlib import import_module
+try:
+    clients = import_module(sys.argv[2] + ".adapters.gcp_clients")
+except ModuleNotFoundError:
+    from google.cloud import firestore
+    firestore.Client(project=os.environ["GOOGLE_CLOUD_PROJECT"], database=os.environ["FIRESTORE_DATABASE"])
+else:
+    clients.firestore_client()
+"""
+)
 LABELS = {
     "baseline": "firestore + Client (baseline)",
     "package": "Archives (make package, one per function, .build/gcp/)",
     "requests": "Firestore requests per money operation (Firestore emulator)",
     "write": "commit",
     "init": "import",
+    "first_client": "and its Firestore client",
 }
 
 
@@ -52,7 +70,8 @@ def functions() -> list[ArchivedFunction]:
             kind="api" if function.entry_point == "api" else "worker",
             archive=OUTPUT / f"{function.key}-{version}.zip",
             code=TARGET,
-            args=(function.entry_point,),
+            with_client=WITH_CLIENT,
+            args=(function.entry_point, PACKAGE),
         )
         for function in deployed_functions()
         if is_built(function.entry_point)
