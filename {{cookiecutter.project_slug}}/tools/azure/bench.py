@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import os
+from importlib import import_module
 from typing import Any
 
 from tools.archive_bench import (
@@ -104,15 +105,13 @@ def table_requests() -> dict[str, Any]:
     from azure.data.tables import TableClient, TableServiceClient
     from tests.azure.azurite import azurite, azurite_script
 
-    from {{ cookiecutter.package_name }}.adapters.table_wallet import (
-        TableLedgerStore,
-    )
-    from {{ cookiecutter.package_name }}.domain.wallet import (
-        Wallet,
-    )
     from {{ cookiecutter.package_name }}.settings import (
         SystemClock,
     )
+
+    # By name: a project without the wallet has not its files (and counts no money operation).
+    store = import_module(f"{PACKAGE}.adapters.table_wallet").TableLedgerStore
+    wallet_class = import_module(f"{PACKAGE}.domain.wallet").Wallet
 
     script = azurite_script()
     if script is None:
@@ -129,7 +128,7 @@ def table_requests() -> dict[str, Any]:
                 request_name(request.http_request.method, request.http_request.url)
             ),
         )
-        wallet = Wallet(TableLedgerStore(table), SystemClock(), "bench.wallet")
+        wallet = wallet_class(store(table), SystemClock(), "bench.wallet")
 
         def take() -> list[str]:
             taken = list(sent)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import os
+from importlib import import_module
 from typing import Any
 
 from tools.archive_bench import (
@@ -99,15 +100,13 @@ def firestore_requests() -> dict[str, Any]:
     from tests.gcp.firestore_emulator import firestore_emulator
     from tests.gcp.firestore_requests import Requests
 
-    from {{ cookiecutter.package_name }}.adapters.firestore_wallet import (
-        FirestoreLedgerStore,
-    )
-    from {{ cookiecutter.package_name }}.domain.wallet import (
-        Wallet,
-    )
     from {{ cookiecutter.package_name }}.settings import (
         SystemClock,
     )
+
+    # By name: a project without the wallet has not its files (and counts no money operation).
+    store = import_module(f"{PACKAGE}.adapters.firestore_wallet").FirestoreLedgerStore
+    wallet_class = import_module(f"{PACKAGE}.domain.wallet").Wallet
 
     saved = dict(os.environ)
     try:
@@ -116,7 +115,7 @@ def firestore_requests() -> dict[str, Any]:
             os.environ["FIRESTORE_EMULATOR_HOST"] = address
             client = firestore.Client(project=PROJECT, database=DATABASE)
             requests = Requests(client)
-            wallet = Wallet(FirestoreLedgerStore(DATABASE, client), SystemClock(), "bench.wallet")
+            wallet = wallet_class(store(DATABASE, client), SystemClock(), "bench.wallet")
 
             def take() -> list[str]:
                 taken = list(requests.calls)
