@@ -4,7 +4,8 @@
   Authentication (app_service_auth.py), each function app's functions hosted from its index
   (queue_host.py), the Event Grid stand-in (event_grid.py) (`make dev` and `make demo` start it);
 - storage.py, function_apps.py: what infra/ declares (storage, settings, apps and their functions);
-- package.py: `make package`; region.py: where the region is configured.
+- package.py: `make package`; bench.py: `make bench` (cold starts, archives, Table Storage requests);
+  region.py: where the region is configured.
 
 The neutral tools (tools/dev.py, tools/demo.py, ...) reach these through tools/local.py's
 `provider()`: the names below are what they use. Nothing is imported here at the top, so
@@ -13,10 +14,11 @@ The neutral tools (tools/dev.py, tools/demo.py, ...) reach these through tools/l
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tools.azure.dev import LocalRun
+    from tools.bench import Mode
 
 # Where the local run reads the project's definition: the Terraform of infra/.
 SOURCES = ("infra",)
@@ -27,3 +29,10 @@ def local_run(*, stage: str, source: str = "infra", log: IO[str] | None = None) 
     from tools.azure.dev import LocalRun
 
     return LocalRun(stage=stage, source=source, log=log)
+
+
+def measure(mode: Mode, stage: str) -> dict[str, Any]:
+    """Every figure of `make bench` on Azure: cold starts, archive sizes, Table Storage requests."""
+    from tools.azure.bench import run
+
+    return run(mode, stage)
