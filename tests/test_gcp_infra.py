@@ -82,6 +82,7 @@ def test_gcp_regions_are_refused_outside_the_jurisdiction(tmp_path: Path) -> Non
 # ---- infra/: the Terraform, checked offline (tools/infra_check.py of the generated project).
 
 SCHEMA = "infra/schema/google-6.50.0.json"
+BETA_SCHEMA = "infra/schema/google-beta-6.50.0.json"
 
 
 def test_make_install_installs_the_gcp_sdks_the_tests_import(gcp_project: Bake) -> None:
@@ -110,7 +111,7 @@ def test_gcp_infra_passes_its_offline_checks(gcp_project: Bake, with_checkov: bo
     by_name = {result["name"]: result for result in results}
     assert set(by_name) == {"fmt", "parse", "schema", "controls", "checkov"}
     assert by_name["checkov"]["counted"]["failed"] == 0
-    # A floor that only the modules' resources reach (the smallest combination, sessions only, passes 83).
+    # A floor that only the modules' resources reach (the smallest combination, sessions only, passes 82).
     assert by_name["checkov"]["counted"]["passed"] > 50
     assert by_name["schema"]["counted"]["names"] > 300
 
@@ -142,10 +143,16 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                     ("    is_locked        = local.lock_archive", "    is_locked        = false"),
                     ("    prevent_destroy = true", "    prevent_destroy = false"),
                     ('  retention = "604800s"\n\n  daily', '  retention = "8467200s"\n\n  daily')],
-        "functions.tf": [('ingress_settings               = "ALLOW_INTERNAL_AND_GCLB"',
-                          'ingress_settings               = "ALLOW_ALL"'),
-                         (f'  role    = "roles/pubsub.publisher"\n{api_member}',
+        "functions.tf": [(f'  role    = "roles/pubsub.publisher"\n{api_member}',
                           f'  role    = "roles/editor"\n{api_member}')],
+        "blocks/function/main.tf": [('ingress_settings               = "ALLOW_INTERNAL_ONLY"',
+                                     'ingress_settings               = "ALLOW_ALL"')],
+        # The edge: a player route without a token, an invoker beside the gateway, a google-beta typo.
+        "gateway/openapi.yaml.tftpl": [("      operationId: getBalance\n      security:\n        - playerJwt: []",
+                                        "      operationId: getBalance\n      security: []")],
+        "gateway.tf": [('  member   = "serviceAccount:${google_service_account.gateway.email}"',
+                        '  member   = "group:players@example.com"'),
+                       ("  api_config_id_prefix =", "  api_config_prefix    =")],
         "blocks/worker/main.tf": [(dead_letter_policy, ""),
                                   ("  member  = var.pubsub_service_agent\n}", '  member  = "allUsers"\n}')],
         "modules/wallet/main.tf": [("        customer_managed_encryption {", "        customer_managed_encryptio {")],
@@ -169,10 +176,14 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     expected = {
         "fmt": ["events.tf"],
         "schema": ["customer_managed_encryptio: not an argument or block of google 6.50.0",
-                   "google_logging_metrics.x: unknown resource type"],
+                   "google_logging_metrics.x: unknown resource type",
+                   "api_config_prefix: not an argument or block of google-beta 6.50.0"],
         "controls": ["rotation '9000000s' longer than 90 days", "no prevent_destroy",
                      "point_in_time_recovery_enablement is not POINT_IN_TIME_RECOVERY_ENABLED",
-                     "function api: ingress 'ALLOW_ALL'", "primitive role roles/editor",
+                     "function function: ingress 'ALLOW_ALL', expected 'ALLOW_INTERNAL_ONLY'",
+                     "primitive role roles/editor", "GET /wallet: no token required",
+                     "api function invoker group:players@example.com is not the gateway's account",
+                     "no invoker grant to the gateway's account",
                      "subscription events: no dead_letter_policy", "public member allUsers",
                      "secret signing_keys: no customer-managed encryption",
                      "messages may be stored outside the region", "is_locked 'False' does not follow",
@@ -186,7 +197,7 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     failed = {control["id"] for control in controls if not control["passed"]}
     assert failed == {"key-rotation", "firestore-recovery", "audit-archive-lock", "function-ingress",
                       "no-public-or-primitive-grant", "subscriptions-dead-letter", "secrets-encrypted",
-                      "topics-in-region"}, output
+                      "topics-in-region", "api-invoker-gateway-only", "gateway-routes-authenticated"}, output
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
     # The archive's lock cites the jurisdiction's retention rule (Malta's anti-money-laundering records rule).
     cited = {control["id"]: control["cites"][0] for control in controls}
@@ -262,6 +273,28 @@ def test_committed_schema_is_the_pinned_provider_and_covers_every_type_used() ->
     function = schema["resources"]["google_cloudfunctions2_function"]
     assert {"build_config", "service_config", "event_trigger"} <= set(function["blocks"])
     assert "ingress_settings" in function["blocks"]["service_config"]["arguments"]
+
+
+def test_committed_beta_schema_covers_exactly_the_blocks_that_name_google_beta() -> None:
+    """google-beta's schema holds the API Gateway types, the only blocks that say `provider = google-beta`;
+    google's holds none of them."""
+    beta = json.loads((PROJECT_TEMPLATE / BETA_SCHEMA).read_text(encoding="utf-8"))
+    google = json.loads((PROJECT_TEMPLATE / SCHEMA).read_text(encoding="utf-8"))
+    assert (beta["provider"], beta["version"]) == ("hashicorp/google-beta", google["version"])
+    used = provider_schema.used_types("google-beta")
+    assert sorted(beta["resources"]) == sorted(used["resources"]) == [
+        "google_api_gateway_api", "google_api_gateway_api_config", "google_api_gateway_gateway"]
+    assert not set(beta["resources"]) & set(google["resources"])
+    config = beta["resources"]["google_api_gateway_api_config"]
+    assert "google_service_account" in config["blocks"]["gateway_config"]["blocks"]["backend_config"]["arguments"]
+
+
+@pytest.mark.skipif(not os.environ.get("TEMPLATE_GCP_BETA_SCHEMA_WHEEL"),
+                    reason="TEMPLATE_GCP_BETA_SCHEMA_WHEEL (cdktf-cdktf-provider-google-beta 16.12.1) is not set")
+def test_beta_schema_regenerates_from_the_wheel_as_committed() -> None:
+    wheel = Path(os.environ["TEMPLATE_GCP_BETA_SCHEMA_WHEEL"])
+    regenerated = provider_schema.extract("google-beta", wheel, provider_schema.used_types("google-beta"))
+    assert regenerated == json.loads((PROJECT_TEMPLATE / BETA_SCHEMA).read_text(encoding="utf-8"))
 
 
 @pytest.mark.skipif(not os.environ.get("TEMPLATE_GCP_SCHEMA_WHEEL"),

@@ -12,9 +12,12 @@ generated from one exact provider version and embeds its schema in its jsii asse
 - a property typed as a datatype interface (possibly inside a collection or a union) is a nested block,
   whose own properties are read the same way.
 
-Usage: python tools/provider_schema.py PROVIDER WHEEL OUTPUT.json   (PROVIDER: google or azurerm;
-make gcp-schema / make azure-schema download the wheel)
-The output lists only the types the template's Terraform names, so it stays small enough to commit.
+Usage: python tools/provider_schema.py PROVIDER WHEEL OUTPUT.json   (PROVIDER: google, google-beta or
+azurerm; make gcp-schema / make azure-schema download the wheels)
+The output lists only the types the template's Terraform names, so it stays small enough to commit. The
+GCP Terraform uses two providers: a block with `provider = google-beta` (API Gateway, which only the
+beta provider has) is google-beta's, checked against `cdktf-cdktf-provider-google-beta`'s schema of the
+same version; every other `google_*` block is google's.
 """
 
 from __future__ import annotations
@@ -34,9 +37,14 @@ PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
 # Where each provider's Terraform lives in the template (the generated project's infra/).
 TERRAFORM_SOURCES = {
     "google": [PROJECT / "infra", TEMPLATE / "templates" / "gcp"],
+    "google-beta": [PROJECT / "infra", TEMPLATE / "templates" / "gcp"],
     "azurerm": [PROJECT / "infra-azure", TEMPLATE / "templates" / "azure"],
 }
-USED = r'^\s*(resource|data)\s+"({provider}_[a-z0-9_]+)"'
+# The prefix of each provider's type names (google-beta's types are named google_* too).
+TYPE_PREFIX = {"google": "google", "google-beta": "google", "azurerm": "azurerm"}
+# A top-level block of a .tf file: its kind, its type and its body (terraform fmt closes it at column 0).
+BLOCK = re.compile(r'^(resource|data)\s+"([a-z0-9_]+)"\s+"[^"]+"\s*\{(.*?)^\}', re.MULTILINE | re.DOTALL)
+BETA = re.compile(r"^\s*provider\s*=\s*google-beta\s*$", re.MULTILINE)
 TYPE_LINK = r"/providers/hashicorp/{provider}/([0-9.]+)/docs/(resources|data-sources)/([a-z0-9_]+)[ }}]"
 ARGUMENT_LINK = re.compile(r"/docs/(?:resources|data-sources)/[a-z0-9_]+#([a-z0-9_]+)[ }]")
 BASES = {"cdktf.TerraformResource": "resources", "cdktf.TerraformDataSource": "data_sources"}
@@ -45,12 +53,19 @@ BASES = {"cdktf.TerraformResource": "resources", "cdktf.TerraformDataSource": "d
 def used_types(provider: str) -> dict[str, set[str]]:
     """The provider's resource and data source types the template's Terraform files name."""
     found: dict[str, set[str]] = {"resources": set(), "data_sources": set()}
-    used = re.compile(USED.format(provider=provider), re.MULTILINE)
     for folder in TERRAFORM_SOURCES[provider]:
         for path in folder.rglob("*.tf"):
-            for kind, name in used.findall(path.read_text(encoding="utf-8")):
-                found["resources" if kind == "resource" else "data_sources"].add(name)
+            for kind, name, body in BLOCK.findall(path.read_text(encoding="utf-8")):
+                if name.startswith(f"{TYPE_PREFIX[provider]}_") and block_provider(provider, body) == provider:
+                    found["resources" if kind == "resource" else "data_sources"].add(name)
     return found
+
+
+def block_provider(provider: str, body: str) -> str:
+    """The provider a block of `provider`'s types belongs to: google-beta when it says so, else google."""
+    if TYPE_PREFIX[provider] != "google":
+        return provider
+    return "google-beta" if BETA.search(body) else "google"
 
 
 def read_assembly(wheel: Path) -> dict[str, Any]:
@@ -116,7 +131,8 @@ def extract(provider: str, wheel: Path, wanted: dict[str, set[str]]) -> dict[str
         # a name that already carries it is taken as it is.
         if not link:
             continue
-        name = link.group(3) if link.group(3).startswith(f"{provider}_") else f"{provider}_{link.group(3)}"
+        prefix = TYPE_PREFIX[provider]
+        name = link.group(3) if link.group(3).startswith(f"{prefix}_") else f"{prefix}_{link.group(3)}"
         if name not in wanted[section]:
             continue
         versions.add(link.group(1))

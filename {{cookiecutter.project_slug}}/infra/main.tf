@@ -12,6 +12,18 @@ provider "google" {
   }
 }
 
+# The same project, region and labels for the API Gateway resources, which only google-beta has.
+provider "google-beta" {
+  project = var.project_id
+  region  = var.region
+
+  default_labels = {
+    app        = "{{ cookiecutter.project_slug }}"
+    stage      = var.stage
+    managed-by = "terraform"
+  }
+}
+
 data "google_project" "this" {
   project_id = var.project_id
 }
@@ -50,6 +62,7 @@ data "google_bigquery_default_service_account" "this" {
 
 resource "google_project_service" "apis" {
   for_each = toset([
+    "apigateway.googleapis.com",
     "artifactregistry.googleapis.com",
     "bigquery.googleapis.com",
     "cloudbuild.googleapis.com",
@@ -62,6 +75,8 @@ resource "google_project_service" "apis" {
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
+    "servicecontrol.googleapis.com",
+    "servicemanagement.googleapis.com",
     "storage.googleapis.com",
   ])
 

@@ -1,5 +1,10 @@
+output "api_url" {
+  description = "Where clients call the API: the API Gateway's URL (it checks their JWTs, then calls the API function)."
+  value       = "https://${google_api_gateway_gateway.api.default_hostname}"
+}
+
 output "api_function" {
-  description = "The API function's name (its load balancer's serverless NEG points at it)."
+  description = "The API function's name (only the gateway's service account may invoke it)."
   value       = google_cloudfunctions2_function.api.name
 }
 

@@ -47,14 +47,61 @@ variable "archive_lock_stages" {
   default     = ["prod"]
 }
 
-variable "api_invokers" {
-  description = "Members allowed to invoke the API function (the edge's identity); never allUsers."
-  type        = list(string)
-  default     = []
+# The API's edge (gateway.tf): API Gateway checks each token's signature (the issuer's JWKS), issuer,
+# audience and expiry before the API function is called. API Gateway takes one security definition per
+# issuer, so the players' and the server callers' issuers must differ.
+variable "player_jwt_issuer" {
+  description = "The issuer (iss claim) of the players' tokens, exactly as the tokens carry it."
+  type        = string
+  default     = "https://auth.example.com/"
 
   validation {
-    condition     = !contains(var.api_invokers, "allUsers") && !contains(var.api_invokers, "allAuthenticatedUsers")
-    error_message = "api_invokers: allUsers and allAuthenticatedUsers would let anyone call the API function directly; name the edge's service account."
+    condition     = startswith(var.player_jwt_issuer, "https://")
+    error_message = "player_jwt_issuer: give your identity provider's issuer URL, https://... as in the tokens' iss claim."
+  }
+}
+
+variable "player_jwks_uri" {
+  description = "Where the players' issuer publishes its signing keys (the jwks_uri of its OpenID configuration)."
+  type        = string
+  default     = "https://auth.example.com/.well-known/jwks.json"
+
+  validation {
+    condition     = startswith(var.player_jwks_uri, "https://")
+    error_message = "player_jwks_uri: give the https:// URL of the issuer's JSON Web Key Set (jwks_uri in <issuer>/.well-known/openid-configuration)."
+  }
+}
+
+variable "player_jwt_audiences" {
+  description = "The audiences (aud claim) a player's token may carry; one of them is required."
+  type        = list(string)
+  default     = ["{{ cookiecutter.project_slug }}-api"]
+
+  validation {
+    condition     = length(var.player_jwt_audiences) > 0 && alltrue([for audience in var.player_jwt_audiences : trimspace(audience) != "" && !strcontains(audience, ",")])
+    error_message = "player_jwt_audiences: name at least one audience, each without commas (the API's identifier at your identity provider)."
+  }
+}
+
+variable "server_jwt_issuer" {
+  description = "The issuer (iss claim) of the server callers' tokens; not the players' issuer (API Gateway takes one definition per issuer)."
+  type        = string
+  default     = "https://servers.auth.example.com/"
+
+  validation {
+    condition     = startswith(var.server_jwt_issuer, "https://")
+    error_message = "server_jwt_issuer: give the server callers' issuer URL, https://... as in their tokens' iss claim."
+  }
+}
+
+variable "server_jwks_uri" {
+  description = "Where the server callers' issuer publishes its signing keys."
+  type        = string
+  default     = "https://servers.auth.example.com/.well-known/jwks.json"
+
+  validation {
+    condition     = startswith(var.server_jwks_uri, "https://")
+    error_message = "server_jwks_uri: give the https:// URL of the server callers' issuer's JSON Web Key Set."
   }
 }
 
@@ -65,7 +112,7 @@ variable "source_version" {
 }
 
 variable "server_client_ids" {
-  description = "The OAuth client ids each server caller's tokens carry (comma-separated), by caller; the API checks them with the caller's signature."
+  description = "The OAuth client ids each server caller's tokens carry (comma-separated), by caller: the gateway admits tokens whose aud is one of them, and the API lets each caller call its own routes only."
   type        = map(string)
   default = {
     payment-provider = "{{ cookiecutter.project_slug }}-payment-provider"

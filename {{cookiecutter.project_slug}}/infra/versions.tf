@@ -1,5 +1,6 @@
-# {{ cookiecutter.project_name }}: the GCP infrastructure (Terraform). The google provider is pinned
-# exactly: 6.50.0 is the version whose schema the offline check knows (infra/schema/, make infra-check).
+# {{ cookiecutter.project_name }}: the GCP infrastructure (Terraform). The google and google-beta providers
+# are pinned exactly: 6.50.0 is the version whose schemas the offline check knows (infra/schema/, make
+# infra-check). google-beta serves the API Gateway resources only (gateway.tf): the google provider has none.
 
 terraform {
   required_version = ">= 1.5.0"
@@ -7,6 +8,10 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
+      version = "6.50.0"
+    }
+    google-beta = {
+      source  = "hashicorp/google-beta"
       version = "6.50.0"
     }
   }

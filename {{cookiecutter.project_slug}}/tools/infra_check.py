@@ -5,9 +5,10 @@ offline. Instead:
 
 - fmt: `terraform fmt -check -recursive` (terraform needs no provider for it);
 - parse: every .tf file parses (python-hcl2, from the scanners' environment);
-- schema: every resource and data source type, argument and nested block exists in the provider's
+- schema: every resource and data source type, argument and nested block exists in its provider's
   schema (infra/schema/<provider>-<version>.json, extracted from the provider version that
-  infra/versions.tf pins: google on GCP, azurerm on Azure);
+  infra/versions.tf pins: google on GCP, and google-beta for the blocks that say `provider =
+  google-beta` (API Gateway); azurerm on Azure);
 - checkov: the terraform framework finds no failed check, and every skip says why beside its resource;
 - controls: what checkov does not check, in the provider's own file (tools/infra_controls_gcp.py:
   Firestore, Secret Manager, Scheduler, function ingress and invokers, Pub/Sub dead letters, keys, the
@@ -43,8 +44,10 @@ from tools.regulation import GLI_19, JURISDICTION, Citation, cited  # noqa: E402
 
 INFRA = PROJECT_ROOT / "infra"
 # The pinned provider of infra/versions.tf: its name picks the schema file and the controls module.
-PINNED = re.compile(r'source\s*=\s*"hashicorp/(\w+)"\s*\n\s*version\s*=\s*"([0-9.]+)"')
+PINNED = re.compile(r'source\s*=\s*"hashicorp/([\w-]+)"\s*\n\s*version\s*=\s*"([0-9.]+)"')
 CLOUDS = {"google": "gcp", "azurerm": "azure"}
+# A provider used beside a cloud's own, by the blocks that name it (`provider = google-beta`).
+COMPANIONS = {"google-beta": "google"}
 MIN_SKIP_REASON = 20
 TIMEOUT_SECONDS = 600
 
@@ -172,10 +175,21 @@ def names_checked(
                 yield from names_checked(nested, schema["blocks"][key], f"{where}.{key}", set())
 
 
+def pinned_providers(infra: Path) -> dict[str, str]:
+    """Every provider infra/versions.tf pins exactly, and its version."""
+    return dict(PINNED.findall((infra / "versions.tf").read_text(encoding="utf-8")))
+
+
 def pinned_provider(infra: Path) -> tuple[str, str] | None:
-    """The provider infra/versions.tf pins exactly (google or azurerm) and its version."""
-    pinned = PINNED.search((infra / "versions.tf").read_text(encoding="utf-8"))
-    return (pinned.group(1), pinned.group(2)) if pinned and pinned.group(1) in CLOUDS else None
+    """The cloud's provider infra/versions.tf pins exactly (google or azurerm) and its version."""
+    pinned = [(name, version) for name, version in pinned_providers(infra).items() if name in CLOUDS]
+    return pinned[0] if pinned else None
+
+
+def provider_of(resource: Resource, cloud: str) -> str:
+    """The provider a block belongs to: the one its `provider` meta-argument names, else the cloud's."""
+    named = value(resource.body, "provider")
+    return str(named).removeprefix("${").removesuffix("}").split(".")[0] if named else cloud
 
 
 def schema_check(infra: Path, resources: list[Resource]) -> Check:
@@ -185,25 +199,42 @@ def schema_check(infra: Path, resources: list[Resource]) -> Check:
     if pinned is None:
         check.problems.append(f"versions.tf pins no exact version of {' or '.join(CLOUDS)}")
         return check
-    provider, version = pinned
-    path = infra / "schema" / f"{provider}-{version}.json"
-    if not path.exists():
-        check.problems.append(f"no schema for the pinned {provider} {version} ({path.name})")
-        return check
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    meta = set(schema["meta_arguments"])
+    cloud = pinned[0]
+    versions = pinned_providers(infra)
+    schemas: dict[str, dict[str, Any]] = {}
+    for provider, version in versions.items():
+        if provider != cloud and COMPANIONS.get(provider) != cloud:
+            continue
+        path = infra / "schema" / f"{provider}-{version}.json"
+        if not path.exists():
+            check.problems.append(f"no schema for the pinned {provider} {version} ({path.name})")
+            continue
+        schemas[provider] = json.loads(path.read_text(encoding="utf-8"))
     names = 0
     for resource in resources:
-        section = schema["resources" if resource.kind == "resource" else "data_sources"]
+        provider = provider_of(resource, cloud)
         where = f"{resource.path.relative_to(infra)}: {resource.type}.{resource.name}"
-        if resource.type not in section:
-            check.problems.append(f"{where}: unknown {resource.kind} type")
+        if provider not in schemas:
+            if provider not in versions:
+                check.problems.append(f"{where}: provider {provider} is not pinned in versions.tf")
             continue
-        for unknown in names_checked(resource.body, section[resource.type], where, meta):
+        schema, version = schemas[provider], versions[provider]
+        section = schema["resources" if resource.kind == "resource" else "data_sources"]
+        if resource.type not in section:
+            check.problems.append(f"{where}: unknown {resource.kind} type of {provider} {version}")
+            continue
+        for unknown in names_checked(
+            resource.body, section[resource.type], where, set(schema["meta_arguments"])
+        ):
             names += 1
             if unknown:
                 check.problems.append(f"{unknown}: not an argument or block of {provider} {version}")
-    check.counted = {"types": len({r.type for r in resources}), "blocks": len(resources), "names": names}
+    check.counted = {
+        "types": len({r.type for r in resources}),
+        "blocks": len(resources),
+        "names": names,
+        "providers": len(schemas),
+    }
     return check
 
 

@@ -1,13 +1,15 @@
 """The GCP Terraform's own controls (tools/infra_check.py runs them): what checkov has no check for.
 
-Firestore, Secret Manager, Cloud Scheduler, function ingress and invokers, Pub/Sub dead letters, key
-rotation, the archive's retention lock and one service account per function. Each control (CONTROLS,
-at the end) serves an area of tools/regulation.py.
+Firestore, Secret Manager, Cloud Scheduler, function ingress and invokers, the API Gateway's routes,
+Pub/Sub dead letters, key rotation, the archive's retention lock and one service account per function.
+Each control (CONTROLS, at the end) serves an area of tools/regulation.py.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from infra_check import Control, Resource, blocks, by_type, value
@@ -28,7 +30,25 @@ MAX_ROTATION_SECONDS = 90 * 86400
 # Members and roles no grant of this project may name.
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 PRIMITIVE_ROLES = ("roles/owner", "roles/editor", "roles/viewer")
-INGRESS = {"api": "ALLOW_INTERNAL_AND_GCLB"}
+# The API's URL is open to API Gateway, which is not a load balancer (api-invoker-gateway-only: the
+# gateway's account is its only invoker); every other function takes internal traffic only.
+INGRESS = {"api": "ALLOW_ALL"}
+INVOKER_ROLES = ("roles/run.invoker", "roles/cloudfunctions.invoker")
+INVOKER_GRANTS = (
+    "google_cloud_run_v2_service_iam_member",
+    "google_cloud_run_v2_service_iam_binding",
+    "google_cloud_run_service_iam_member",
+    "google_cloud_run_service_iam_binding",
+    "google_cloudfunctions2_function_iam_member",
+    "google_cloudfunctions2_function_iam_binding",
+)
+GATEWAY_MEMBER = "serviceAccount:${google_service_account.gateway.email}"
+# The gateway's OpenAPI document (a Terraform template, gateway.tf) and the one route without a token.
+GATEWAY_OPENAPI = Path("gateway") / "openapi.yaml.tftpl"
+OPEN_ROUTES = {("get", "/health")}
+DEFINITION_KEYS = ("x-google-issuer", "x-google-jwks_uri", "x-google-audiences")
+METHODS = ("get", "put", "post", "delete", "patch", "head")
+TEMPLATE_VALUE = re.compile(r"\$\{jsonencode\((\w+)\)\}")
 # The longest Firestore keeps a backup of each recurrence (7 days, 14 weeks).
 BACKUP_RETENTION_SECONDS = {"daily": 7 * 86400, "weekly": 14 * 7 * 86400}
 MAX_FILTER = 256  # Pub/Sub's limit on a subscription filter, in bytes
@@ -42,13 +62,92 @@ def functions(resources: list[Resource]) -> list[Resource]:
 
 
 def ingress(resources: list[Resource], modules: Modules, found: list[str]) -> None:
-    """Only the API is reached from outside, and only through the load balancer."""
+    """Only the API is reached from outside (API Gateway); workers and jobs take internal traffic only."""
     for function in functions(resources):
         service = blocks(function.body, "service_config")
         setting = value(service[0], "ingress_settings") if service else None
         expected = INGRESS.get(function.name, "ALLOW_INTERNAL_ONLY")
         if setting != expected:
             found.append(f"function {function.name}: ingress {setting!r}, expected {expected!r}")
+
+
+def api_invokers(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """The API function's only invoker is the gateway's service account (its URL is open to the gateway)."""
+    if not any(f.name == "api" for f in functions(resources)):
+        return
+    invokers = [
+        r
+        for r in resources
+        if r.kind == "resource"
+        and r.type in INVOKER_GRANTS
+        and "google_cloudfunctions2_function.api."
+        in str(value(r.body, "name") or value(r.body, "cloud_function"))
+    ]
+    for grant in invokers:
+        role = str(value(grant.body, "role"))
+        members = (
+            [str(value(grant.body, "member"))]
+            if "member" in grant.body
+            else list(value(grant.body, "members") or [])
+        )
+        where = f"{grant.type}.{grant.name}"
+        if role not in INVOKER_ROLES:
+            continue
+        if "for_each" in grant.body or "count" in grant.body:
+            found.append(
+                f"{where}: invokers of the api function from a list; name the gateway's account alone"
+            )
+        found.extend(
+            f"{where}: api function invoker {member} is not the gateway's account ({GATEWAY_MEMBER})"
+            for member in members
+            if member != GATEWAY_MEMBER
+        )
+    if not any(str(value(g.body, "member")) == GATEWAY_MEMBER for g in invokers):
+        found.append(f"api function: no invoker grant to the gateway's account ({GATEWAY_MEMBER})")
+
+
+def gateway_document(config: Resource) -> dict[str, Any]:
+    """The gateway's OpenAPI document as Terraform writes it, each ${jsonencode(x)} a placeholder."""
+    import yaml  # the scanners' environment has it (a checkov dependency)
+
+    text = (config.path.parent / GATEWAY_OPENAPI).read_text(encoding="utf-8")
+    document: dict[str, Any] = yaml.safe_load(
+        TEMPLATE_VALUE.sub(lambda m: json.dumps(f"<{m.group(1)}>"), text)
+    )
+    return document
+
+
+def gateway_routes(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """API Gateway is in front of the API; every route but /health needs a token its definitions check."""
+    configs = by_type(resources, "google_api_gateway_api_config")
+    if not configs:
+        found.append("no API Gateway config (google_api_gateway_api_config) in front of the API")
+        return
+    for config in configs:
+        if not (config.path.parent / GATEWAY_OPENAPI).exists():
+            found.append(f"api config {config.name}: {GATEWAY_OPENAPI} not found")
+            continue
+        document = gateway_document(config)
+        if document.get("x-google-allow", "configured") != "configured":
+            found.append(f"api config {config.name}: x-google-allow lets unlisted routes through")
+        if not (document.get("x-google-backend") or {}).get("jwt_audience"):
+            found.append(f"api config {config.name}: the backend is called without the gateway's ID token")
+        definitions = document.get("securityDefinitions") or {}
+        for name, definition in definitions.items():
+            missing = [key for key in DEFINITION_KEYS if not definition.get(key)]
+            if missing:
+                found.append(f"security definition {name}: no {', '.join(missing)}")
+        default = document.get("security") or []
+        for path, operations in (document.get("paths") or {}).items():
+            for method, operation in operations.items():
+                if method not in METHODS or (method, path) in OPEN_ROUTES:
+                    continue  # a CORS preflight (options) carries no token; the app answers it
+                required = operation.get("security", default) or []
+                schemes = {scheme for requirement in required for scheme in requirement}
+                if not schemes:
+                    found.append(f"{method.upper()} {path}: no token required")
+                elif undefined := sorted(schemes - set(definitions)):
+                    found.append(f"{method.upper()} {path}: undefined security {undefined}")
 
 
 def own_service_accounts(resources: list[Resource], modules: Modules, found: list[str]) -> None:
@@ -189,9 +288,21 @@ def filters(resources: list[Resource], modules: Modules, found: list[str]) -> No
 CONTROLS = (
     Control(
         "function-ingress",
-        "Only the API takes traffic from outside, through the load balancer",
+        "Only the API takes traffic from outside (API Gateway); workers and jobs internal only",
         NETWORK,
         ingress,
+    ),
+    Control(
+        "api-invoker-gateway-only",
+        "The API function's only invoker is the API Gateway's service account",
+        LEAST_PRIVILEGE,
+        api_invokers,
+    ),
+    Control(
+        "gateway-routes-authenticated",
+        "API Gateway checks a JWT (issuer, JWKS, audiences) on every route but /health",
+        AUTHENTICATION,
+        gateway_routes,
     ),
     Control(
         "service-account-per-function",

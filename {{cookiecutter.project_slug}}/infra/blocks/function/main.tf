@@ -1,5 +1,5 @@
 # One Cloud Run function (2nd gen) with its own service account, reachable from inside Google Cloud only:
-# the building block of the workers and jobs (the API, behind its load balancer, is in ../../functions.tf). Roles are granted by the caller, on the resources the function uses, never on the project.
+# the building block of the workers and jobs (the API, behind API Gateway, is in ../../functions.tf). Roles are granted by the caller, on the resources the function uses, never on the project.
 
 terraform {
   required_providers {
