@@ -15,6 +15,7 @@ import io
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -609,3 +610,15 @@ def test_a_malformed_subscription_id_is_refused_naming_the_field(capsys: pytest.
 
     assert refused.value.code == 2
     assert "--subscription 'casino-prod': a subscription id is a GUID" in capsys.readouterr().err
+
+
+def test_the_results_are_written_as_json_when_asked(tmp_path: Path) -> None:
+    written = tmp_path / "live.json"
+
+    live.audit(SUBSCRIPTION, STAGE, RecordedArm(compliant()), json_path=written)
+
+    rows = json.loads(written.read_text())
+    assert {row["id"]: row["verdict"] for row in rows} == {
+        **dict.fromkeys(live.LIVE, "passed"),
+        **dict.fromkeys(live.OFFLINE_ONLY, "offline only"),
+    }

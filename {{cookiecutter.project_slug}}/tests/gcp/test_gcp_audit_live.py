@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -538,3 +539,15 @@ def test_a_malformed_project_id_is_refused_naming_the_field(capsys: pytest.Captu
 
     assert refused.value.code == 2
     assert "--project 'My Project': a project id is 6-30 lower-case letters" in capsys.readouterr().err
+
+
+def test_the_results_are_written_as_json_when_asked(tmp_path: Path) -> None:
+    written = tmp_path / "live.json"
+
+    live.audit(PROJECT, STAGE, RecordedGoogleApis(compliant()), json_path=written)
+
+    rows = json.loads(written.read_text())
+    assert {row["id"]: row["verdict"] for row in rows} == {
+        **dict.fromkeys(live.LIVE, "passed"),
+        **dict.fromkeys(live.OFFLINE_ONLY, "offline only"),
+    }

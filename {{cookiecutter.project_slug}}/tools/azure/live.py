@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -335,8 +336,6 @@ class TokenSession:
         self.token = self.credential.get_token(f"{ARM}/.default")
 
     def request(self, method: str, url: str, **kwargs: Any) -> Answer:
-        import time
-
         if self.token.expires_on - time.time() < 300:  # renewed five minutes before it expires
             self.token = self.credential.get_token(f"{ARM}/.default")
         headers = {"Authorization": f"Bearer {self.token.token}"}

@@ -291,7 +291,7 @@ def dead_letters(deployed: Deployment, reader: Reader, found: list[str]) -> None
     # retryPolicy: {minimumBackoff, maximumBackoff}}], nextPageToken}
     # https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.subscriptions
     url = f"{PUBSUB}/projects/{deployed.project}/subscriptions"
-    listed = [s for s in reader.pages(url, f"subscriptions {deployed.prefix}-*", "subscriptions")]
+    listed = reader.pages(url, f"subscriptions {deployed.prefix}-*", "subscriptions")
     pushing = [
         s for s in listed if _ours(deployed, s["name"]) and s.get("pushConfig", {}).get("pushEndpoint")
     ]
