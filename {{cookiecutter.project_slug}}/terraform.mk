@@ -2,7 +2,7 @@
 # previews: their Terraform is built and checked offline; GCP packages its functions' sources and Azure
 # its function apps; deploying is not built yet, and its target says so (as tools/local.py does for make
 # dev and make demo).
-.PHONY: install-cloud infra-check audit package deploy
+.PHONY: install-cloud infra-check audit audit-live package deploy
 
 # More options of tools/infra_check.py: INFRA_CHECK_ARGS=--no-checkov (the quick checks), --json <file>.
 INFRA_CHECK_ARGS ?=
@@ -26,6 +26,24 @@ infra-check: $(SCAN_VENV)/bin/checkov ## Check infra/ offline: terraform fmt, pa
 	"$(SCAN_VENV)/bin/python" tools/infra_check.py --checkov "$(SCAN_VENV)/bin/checkov" $(INFRA_CHECK_ARGS)
 
 audit: infra-check ## The security defaults' audit: infra-check's checkov and own controls (0 failed, or it fails)
+
+# make audit-live reads the deployed STAGE by the names infra/ gives it and checks infra-check's own controls
+# there, each under the same id (tools/infra_live.py, tools/{{ cookiecutter.cloud_provider }}/live.py); read-only requests with your
+# credentials. AUDIT_LIVE_ARGS="--json <file>" also writes the results as JSON.
+AUDIT_LIVE_ARGS ?=
+{%- if cookiecutter.cloud_provider == "gcp" %}
+PROJECT ?=
+
+audit-live: check-stage ## Read the deployed STAGE in PROJECT=<project id>, report drift per control (needs Google credentials)
+	@test -n "$(PROJECT)" || { echo "make audit-live: name the Google Cloud project: make audit-live PROJECT=<project id> STAGE=$(STAGE)" >&2; exit 2; }
+	"$(PYTHON)" -m tools.gcp.live --project "$(PROJECT)" --stage "$(STAGE)" $(AUDIT_LIVE_ARGS)
+{%- else %}
+SUBSCRIPTION ?=
+
+audit-live: check-stage ## Read the deployed STAGE in SUBSCRIPTION=<id>, report drift per control (needs Azure credentials)
+	@test -n "$(SUBSCRIPTION)" || { echo "make audit-live: name the Azure subscription: make audit-live SUBSCRIPTION=<subscription id> STAGE=$(STAGE)" >&2; exit 2; }
+	"$(PYTHON)" -m tools.azure.live --subscription "$(SUBSCRIPTION)" --stage "$(STAGE)" $(AUDIT_LIVE_ARGS)
+{%- endif %}
 
 not_built = echo "make $(1): not built yet in the {{ cookiecutter.cloud_provider }} flavour (a preview): $(2). infra/README.md says what is built." >&2; exit 1
 

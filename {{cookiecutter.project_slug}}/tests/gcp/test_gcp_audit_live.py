@@ -1,0 +1,553 @@
+"""make audit-live on GCP (tools/gcp/live.py), on recorded answers of Google's REST APIs.
+
+No emulator serves the admin APIs (Cloud Functions, Firestore Admin, Secret Manager, Cloud KMS, Cloud
+Scheduler, the Pub/Sub and Cloud Storage configuration), so the transport answers from recordings: the
+JSON each API returns, written from its reference page (cited above each answer). Only the transport is
+replaced: the live module reads, pages and judges as it does against the cloud. A compliant project
+passes every control it reads; each drift fails the control that guards it, naming the resource; a
+403 or a 404 is reported as such, never as a pass.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import requests
+from tools.gcp import live
+from tools.infra_live import Reader, offline_controls, run
+
+ROOT = live.INFRA.parent
+PROJECT = "casino-live-4711"
+STAGE = "prod"  # a stage of archive_lock_stages: the archive's policy must be locked
+NAME_PREFIX = re.search(
+    r'variable "name_prefix" \{[^}]*default\s*=\s*"([^"]+)"', (ROOT / "infra" / "variables.tf").read_text()
+)
+assert NAME_PREFIX
+PREFIX = f"{NAME_PREFIX.group(1)}-{STAGE}"
+UNIQUE = f"{PREFIX}-{hashlib.sha1(PROJECT.encode()).hexdigest()[:6]}"  # noqa: S324 - main.tf's local.unique
+REGION = live.variable_default((ROOT / "infra" / "variables.tf").read_text(), "region")
+LOCATION = f"projects/{PROJECT}/locations/{REGION}"
+RING = f"{LOCATION}/keyRings/{PREFIX}"
+DEPLOYED = live.deployment(PROJECT, STAGE)
+
+Answers = dict[str, tuple[int, dict[str, Any]]]
+
+
+def url(base: str, **params: str) -> str:
+    return f"{base}?{urlencode(sorted(params.items()))}" if params else base
+
+
+def not_found(what: str) -> tuple[int, dict[str, Any]]:
+    # Google's error body (https://cloud.google.com/apis/design/errors#http_mapping)
+    return 404, {"error": {"code": 404, "message": f"Resource '{what}' was not found", "status": "NOT_FOUND"}}
+
+
+def forbidden(what: str) -> tuple[int, dict[str, Any]]:
+    message = f"Permission denied on resource '{what}' (or it may not exist)."
+    return 403, {"error": {"code": 403, "message": message, "status": "PERMISSION_DENIED"}}
+
+
+class RecordedGoogleApis:
+    """A transport answering each GET from the recordings; every URL asked is kept, in order."""
+
+    def __init__(self, answers: Answers) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    def request(self, method: str, address: str, **kwargs: Any) -> requests.Response:
+        assert method == "GET", "make audit-live only reads"
+        assert kwargs.get("timeout"), "every request has a timeout"
+        asked = url(address, **(kwargs.get("params") or {}))
+        self.asked.append(asked)
+        status, body = self.answers.get(asked) or not_found(asked)
+        response = requests.Response()
+        response.status_code = status
+        response._content = json.dumps(body).encode()
+        response.headers["Content-Type"] = "application/json"
+        return response
+
+
+def account(function: str) -> str:
+    """The function's own service account, as infra/ names it (functions.tf, blocks/function)."""
+    label = function.removeprefix(f"{PREFIX}-")
+    return f"{'player-api' if label == 'api' else label}-{STAGE}@{PROJECT}.iam.gserviceaccount.com"
+
+
+def compliant() -> Answers:
+    """What a project deployed by infra/ answers, resource by resource."""
+    answers: Answers = {}
+    for name in DEPLOYED.functions:
+        # projects.locations.functions.get
+        # https://cloud.google.com/functions/docs/reference/rest/v2/projects.locations.functions
+        answers[f"{live.FUNCTIONS}/{LOCATION}/functions/{name}"] = (
+            200,
+            {
+                "name": f"{LOCATION}/functions/{name}",
+                "state": "ACTIVE",
+                "environment": "GEN_2",
+                "kmsKeyName": f"{RING}/cryptoKeys/functions",
+                "buildConfig": {"runtime": "python313", "entryPoint": name.rsplit("-", 1)[-1]},
+                "serviceConfig": {
+                    "service": f"projects/{PROJECT}/locations/{REGION}/services/{name}",
+                    "timeoutSeconds": 30,
+                    "availableMemory": "256M",
+                    "ingressSettings": "ALLOW_INTERNAL_AND_GCLB"
+                    if name == f"{PREFIX}-api"
+                    else "ALLOW_INTERNAL_ONLY",
+                    "serviceAccountEmail": account(name),
+                    "allTrafficOnLatestRevision": True,
+                    "uri": f"https://{name}-abc123-ew.a.run.app",
+                },
+                "updateTime": "2026-11-30T10:00:00.123456Z",
+            },
+        )
+    # projects.databases.get https://cloud.google.com/firestore/docs/reference/rest/v1/projects.databases
+    answers[f"{live.FIRESTORE}/projects/{PROJECT}/databases/{PREFIX}"] = (
+        200,
+        {
+            "name": f"projects/{PROJECT}/databases/{PREFIX}",
+            "uid": "3f1c2a9e-5d7b-4e0a-9b8c-2d4e6f8a0b1c",
+            "locationId": REGION,
+            "type": "FIRESTORE_NATIVE",
+            "concurrencyMode": "PESSIMISTIC",
+            "versionRetentionPeriod": "604800s",
+            "earliestVersionTime": "2026-11-23T10:00:00Z",
+            "pointInTimeRecoveryEnablement": "POINT_IN_TIME_RECOVERY_ENABLED",
+            "appEngineIntegrationMode": "DISABLED",
+            "deleteProtectionState": "DELETE_PROTECTION_ENABLED",
+            "cmekConfig": {
+                "kmsKeyName": f"{RING}/cryptoKeys/data",
+                "activeKeyVersion": [f"{RING}/cryptoKeys/data/cryptoKeyVersions/1"],
+            },
+            "etag": "IIrU9fT5mIoDMKHd0fS1mIoD",
+        },
+    )
+    # projects.databases.backupSchedules.list
+    # https://cloud.google.com/firestore/docs/reference/rest/v1/projects.databases.backupSchedules
+    schedules = f"projects/{PROJECT}/databases/{PREFIX}/backupSchedules"
+    answers[f"{live.FIRESTORE}/{schedules}"] = (
+        200,
+        {
+            "backupSchedules": [
+                {"name": f"{schedules}/a1b2", "retention": "604800s", "dailyRecurrence": {}},
+                {"name": f"{schedules}/c3d4", "retention": "8467200s", "weeklyRecurrence": {"day": "SUNDAY"}},
+            ]
+        },
+    )
+    # buckets.list / buckets.get https://cloud.google.com/storage/docs/json_api/v1/buckets
+    storage_key = {"defaultKmsKeyName": f"{RING}/cryptoKeys/storage"}
+    archive = {
+        "kind": "storage#bucket",
+        "name": f"{UNIQUE}-audit-archive",
+        "location": REGION.upper(),
+        "encryption": storage_key,
+        "versioning": {"enabled": True},
+        "retentionPolicy": {
+            "retentionPeriod": str(DEPLOYED.retention_years * 31557600),
+            "effectiveTime": "2026-11-30T10:00:00.000Z",
+            "isLocked": True,
+        },
+    }
+    others = [
+        {
+            "kind": "storage#bucket",
+            "name": f"{UNIQUE}-{what}",
+            "location": REGION.upper(),
+            "encryption": storage_key,
+        }
+        for what in ("access-logs", "sources")
+    ]
+    answers[url(f"{live.STORAGE}/b", project=PROJECT, prefix=f"{UNIQUE}-")] = (
+        200,
+        {"kind": "storage#buckets", "items": [*others, archive]},
+    )
+    answers[f"{live.STORAGE}/b/{UNIQUE}-audit-archive"] = (200, archive)
+    # projects.topics.list https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics
+    topics = [f"{PREFIX}-core-events", f"{PREFIX}-audit-archive", f"{NAME_PREFIX.group(1)}-dev-core-events"]
+    answers[f"{live.PUBSUB}/projects/{PROJECT}/topics"] = (
+        200,
+        {
+            "topics": [
+                {
+                    "name": f"projects/{PROJECT}/topics/{topic}",
+                    "kmsKeyName": f"{RING}/cryptoKeys/events",
+                    "messageStoragePolicy": {"allowedPersistenceRegions": [REGION]},
+                }
+                for topic in topics
+            ]
+        },
+    )
+    # projects.subscriptions.list, in two pages (nextPageToken)
+    # https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.subscriptions
+    subscriptions = f"{live.PUBSUB}/projects/{PROJECT}/subscriptions"
+    pushing = [
+        {
+            "name": f"projects/{PROJECT}/subscriptions/{worker}-core",
+            "topic": f"projects/{PROJECT}/topics/{PREFIX}-core-events",
+            "pushConfig": {
+                "pushEndpoint": f"https://{worker}-abc123-ew.a.run.app",
+                "oidcToken": {
+                    "serviceAccountEmail": f"p-{worker.removeprefix(PREFIX + '-')}-{STAGE}@{PROJECT}.iam"
+                },
+            },
+            "ackDeadlineSeconds": 30,
+            "retryPolicy": {"minimumBackoff": "10s", "maximumBackoff": "600s"},
+            "deadLetterPolicy": {
+                "deadLetterTopic": f"projects/{PROJECT}/topics/{worker}-dead-letters",
+                "maxDeliveryAttempts": 5,
+            },
+            "state": "ACTIVE",
+        }
+        for worker in DEPLOYED.workers
+    ]
+    kept = [
+        {
+            "name": f"projects/{PROJECT}/subscriptions/{worker}-dead-letters",
+            "topic": f"projects/{PROJECT}/topics/{worker}-dead-letters",
+            "pushConfig": {},
+            "ackDeadlineSeconds": 10,
+            "state": "ACTIVE",
+        }
+        for worker in DEPLOYED.workers
+    ]
+    answers[subscriptions] = (200, {"subscriptions": pushing[:2], "nextPageToken": "page-2"})
+    answers[url(subscriptions, pageToken="page-2")] = (200, {"subscriptions": pushing[2:] + kept})
+    # projects.secrets.list https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets
+    answers[f"{live.SECRETS}/projects/{PROJECT}/secrets"] = (
+        200,
+        {
+            "secrets": [
+                {
+                    "name": f"projects/123456789012/secrets/{PREFIX}-{caller}-key",
+                    "replication": {
+                        "userManaged": {
+                            "replicas": [
+                                {
+                                    "location": REGION,
+                                    "customerManagedEncryption": {"kmsKeyName": f"{RING}/cryptoKeys/secrets"},
+                                }
+                            ]
+                        }
+                    },
+                    "createTime": "2026-11-30T10:00:00Z",
+                }
+                for caller in ("payment-provider", "game-server")
+            ],
+            "totalSize": 2,
+        },
+    )
+    # projects.locations.jobs.list https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs
+    answers[f"{live.SCHEDULER}/{LOCATION}/jobs"] = (
+        200,
+        {
+            "jobs": [
+                {
+                    "name": f"{LOCATION}/jobs/{job}",
+                    "schedule": "0 3 * * *",
+                    "timeZone": "Etc/UTC",
+                    "state": "ENABLED",
+                    "httpTarget": {
+                        "uri": f"https://{job}-abc123-ew.a.run.app",
+                        "httpMethod": "POST",
+                        "oidcToken": {"serviceAccountEmail": f"s-{STAGE}@{PROJECT}.iam.gserviceaccount.com"},
+                    },
+                }
+                for job in DEPLOYED.jobs
+            ]
+        },
+    )
+    # projects.locations.keyRings.cryptoKeys.list
+    # https://cloud.google.com/kms/docs/reference/rest/v1/projects.locations.keyRings.cryptoKeys
+    answers[f"{live.KMS}/{RING}/cryptoKeys"] = (
+        200,
+        {
+            "cryptoKeys": [
+                {
+                    "name": f"{RING}/cryptoKeys/{key}",
+                    "purpose": "ENCRYPT_DECRYPT",
+                    "rotationPeriod": "7776000s",
+                    "nextRotationTime": "2027-02-28T10:00:00Z",
+                    "versionTemplate": {
+                        "algorithm": "GOOGLE_SYMMETRIC_ENCRYPTION",
+                        "protectionLevel": "SOFTWARE",
+                    },
+                }
+                for key in DEPLOYED.keys
+            ],
+            "totalSize": len(DEPLOYED.keys),
+        },
+    )
+    return answers
+
+
+def audited(answers: Answers) -> tuple[dict[str, Any], RecordedGoogleApis]:
+    transport = RecordedGoogleApis(answers)
+    results = run("gcp", DEPLOYED, Reader(transport, io.StringIO()), live.LIVE, live.OFFLINE_ONLY)
+    return {result.id: result for result in results}, transport
+
+
+def failed(answers: Answers) -> dict[str, list[str]]:
+    results, _ = audited(answers)
+    return {control: result.problems for control, result in results.items() if result.problems}
+
+
+def test_a_compliant_project_passes_every_control_read_live() -> None:
+    results, transport = audited(compliant())
+
+    assert {c: r.problems for c, r in results.items() if r.problems} == {}
+    assert {c for c, r in results.items() if r.verdict == "passed"} == set(live.LIVE)
+    assert {c for c, r in results.items() if r.verdict == "offline only"} == set(live.OFFLINE_ONLY)
+    assert f"{live.FUNCTIONS}/{LOCATION}/functions/{PREFIX}-api" in transport.asked
+    assert f"{live.FIRESTORE}/projects/{PROJECT}/databases/{PREFIX}" in transport.asked
+    assert f"{live.STORAGE}/b/{UNIQUE}-audit-archive" in transport.asked
+    assert url(f"{live.PUBSUB}/projects/{PROJECT}/subscriptions", pageToken="page-2") in transport.asked
+    assert len(transport.asked) == len(set(transport.asked)), "each resource is read once per run"
+
+
+def test_the_controls_are_the_offline_controls_with_their_areas() -> None:
+    results, _ = audited(compliant())
+    offline = offline_controls("gcp")
+
+    assert list(results) == [control.id for control in offline]
+    assert [r.cites for r in results.values()] == [control.cites() for control in offline]
+    assert set(live.LIVE) | set(live.OFFLINE_ONLY) == {control.id for control in offline}
+
+
+def drift(answers: Answers, address: str, change: Any) -> Answers:
+    changed = copy.deepcopy(answers)
+    change(changed[address][1])
+    return changed
+
+
+DATABASE = f"{live.FIRESTORE}/projects/{PROJECT}/databases/{PREFIX}"
+API = f"{live.FUNCTIONS}/{LOCATION}/functions/{PREFIX}-api"
+AUDIT_TRAIL = f"{live.FUNCTIONS}/{LOCATION}/functions/{PREFIX}-audit-trail"
+ARCHIVE = f"{live.STORAGE}/b/{UNIQUE}-audit-archive"
+SUBSCRIPTIONS = f"{live.PUBSUB}/projects/{PROJECT}/subscriptions"
+TOPICS = f"{live.PUBSUB}/projects/{PROJECT}/topics"
+SECRETS = f"{live.SECRETS}/projects/{PROJECT}/secrets"
+KEYS = f"{live.KMS}/{RING}/cryptoKeys"
+JOBS = f"{live.SCHEDULER}/{LOCATION}/jobs"
+
+
+@pytest.mark.parametrize(
+    ("address", "change", "control", "named"),
+    [
+        pytest.param(
+            DATABASE,
+            lambda d: d.update(pointInTimeRecoveryEnablement="POINT_IN_TIME_RECOVERY_DISABLED"),
+            "firestore-recovery",
+            f"firestore {PREFIX}: pointInTimeRecoveryEnablement is POINT_IN_TIME_RECOVERY_DISABLED",
+            id="pitr-off",
+        ),
+        pytest.param(
+            DATABASE,
+            lambda d: d.update(deleteProtectionState="DELETE_PROTECTION_DISABLED"),
+            "firestore-recovery",
+            "deleteProtectionState is DELETE_PROTECTION_DISABLED",
+            id="delete-protection-off",
+        ),
+        pytest.param(
+            DATABASE,
+            lambda d: d.pop("cmekConfig"),
+            "customer-managed-keys",
+            f"firestore {PREFIX}: no cmekConfig",
+            id="firestore-google-managed-key",
+        ),
+        pytest.param(
+            AUDIT_TRAIL,
+            lambda f: f["serviceConfig"].update(ingressSettings="ALLOW_ALL"),
+            "function-ingress",
+            f"function {PREFIX}-audit-trail: ingress ALLOW_ALL, expected ALLOW_INTERNAL_ONLY",
+            id="worker-ingress-opened",
+        ),
+        pytest.param(
+            API,
+            lambda f: f["serviceConfig"].update(ingressSettings="ALLOW_ALL"),
+            "function-ingress",
+            f"function {PREFIX}-api: ingress ALLOW_ALL, expected ALLOW_INTERNAL_AND_GCLB",
+            id="api-ingress-opened",
+        ),
+        pytest.param(
+            API,
+            lambda f: f["serviceConfig"].update(
+                serviceAccountEmail="123456789012-compute@developer.gserviceaccount.com"
+            ),
+            "service-account-per-function",
+            f"function {PREFIX}-api: runs as 123456789012-compute@developer.gserviceaccount.com",
+            id="default-compute-identity",
+        ),
+        pytest.param(
+            API,
+            lambda f: f["serviceConfig"].update(serviceAccountEmail=account(f"{PREFIX}-audit-trail")),
+            "service-account-per-function",
+            f"{account(f'{PREFIX}-audit-trail')} runs several functions",
+            id="shared-identity",
+        ),
+        pytest.param(
+            SUBSCRIPTIONS,
+            lambda page: page["subscriptions"][1].pop("deadLetterPolicy"),
+            "subscriptions-dead-letter",
+            "-core: no deadLetterPolicy",
+            id="subscription-without-dead-letters",
+        ),
+        pytest.param(
+            SUBSCRIPTIONS,
+            lambda page: page["subscriptions"][0]["pushConfig"].pop("oidcToken"),
+            "subscriptions-dead-letter",
+            "-core: pushes without an OIDC token",
+            id="push-without-oidc",
+        ),
+        pytest.param(
+            ARCHIVE,
+            lambda b: b["retentionPolicy"].update(isLocked=False),
+            "audit-archive-lock",
+            f"audit archive {UNIQUE}-audit-archive: retention policy unlocked on prod",
+            id="archive-unlocked-on-prod",
+        ),
+        pytest.param(
+            ARCHIVE,
+            lambda b: b.pop("retentionPolicy"),
+            "audit-archive-lock",
+            f"audit archive {UNIQUE}-audit-archive: no retention policy",
+            id="archive-without-retention",
+        ),
+        pytest.param(
+            SECRETS,
+            lambda s: s["secrets"][0].update(replication={"automatic": {}}),
+            "secrets-encrypted",
+            f"secret {PREFIX}-payment-provider-key: no customer-managed encryption",
+            id="secret-google-managed-key",
+        ),
+        pytest.param(
+            TOPICS,
+            lambda t: t["topics"][0].pop("messageStoragePolicy"),
+            "topics-in-region",
+            f"topic {PREFIX}-core-events: messages may be stored in any region",
+            id="topic-outside-region",
+        ),
+        pytest.param(
+            KEYS,
+            lambda k: k["cryptoKeys"][0].update(rotationPeriod="31536000s"),
+            "key-rotation",
+            "rotation 31536000s, longer than 90 days",
+            id="key-rotated-yearly",
+        ),
+        pytest.param(
+            JOBS,
+            lambda j: j["jobs"][0]["httpTarget"].pop("oidcToken"),
+            "scheduler-oidc",
+            "calls without an OIDC token",
+            id="job-without-oidc",
+        ),
+    ],
+)
+def test_each_drift_fails_its_control_naming_the_resource(
+    address: str, change: Any, control: str, named: str
+) -> None:
+    answers = drift(compliant(), address, change)
+
+    problems = failed(answers)
+
+    assert list(problems) == [control]
+    assert any(named in problem for problem in problems[control]), problems
+
+
+def test_an_archive_locked_on_a_stage_that_keeps_it_unlocked_fails() -> None:
+    deployed = live.deployment(PROJECT, STAGE)
+    deployed.lock_stages = []
+    results = run(
+        "gcp", deployed, Reader(RecordedGoogleApis(compliant()), io.StringIO()), live.LIVE, live.OFFLINE_ONLY
+    )
+
+    assert [r.problems for r in results if r.id == "audit-archive-lock"] == [
+        [f"audit archive {UNIQUE}-audit-archive: locked on prod, which archive_lock_stages leaves unlocked"]
+    ]
+
+
+def test_a_function_missing_from_the_project_fails_naming_it() -> None:
+    answers = compliant()
+    answers.pop(AUDIT_TRAIL)
+
+    problems = failed(answers)
+
+    expected = f"function {PREFIX}-audit-trail: cannot be read, 404 not found"
+    for control in ("function-ingress", "service-account-per-function", "customer-managed-keys"):
+        assert any(p.startswith(expected) for p in problems[control]), problems[control]
+
+
+def test_a_forbidden_answer_is_reported_as_forbidden_never_passed() -> None:
+    answers = compliant()
+    answers[DATABASE] = forbidden(f"projects/{PROJECT}/databases/{PREFIX}")
+
+    problems = failed(answers)
+
+    for control in ("firestore-recovery", "customer-managed-keys"):
+        assert any(
+            f"firestore database {PREFIX}: cannot be read, 403 permission denied" in p
+            for p in problems[control]
+        )
+
+
+def test_a_missing_worker_subscription_and_scheduler_job_fail() -> None:
+    answers = compliant()
+    answers[url(SUBSCRIPTIONS, pageToken="page-2")] = (200, {"subscriptions": []})
+    answers[JOBS] = (200, {})
+
+    problems = failed(answers)
+
+    assert (
+        f"worker {DEPLOYED.workers[-1]}: no push subscription in the project"
+        in problems["subscriptions-dead-letter"]
+    )
+    assert f"scheduler job {DEPLOYED.jobs[0]}: not in the project" in problems["scheduler-oidc"]
+
+
+def test_the_report_lists_each_control_and_exits_1_on_drift(capsys: pytest.CaptureFixture[str]) -> None:
+    answers = drift(
+        compliant(),
+        DATABASE,
+        lambda d: d.update(pointInTimeRecoveryEnablement="POINT_IN_TIME_RECOVERY_DISABLED"),
+    )
+
+    status = live.audit(PROJECT, STAGE, RecordedGoogleApis(answers))
+
+    out, progress = capsys.readouterr()
+    assert status == 1
+    assert out.startswith(f"FAIL audit-live: project {PROJECT}, stage {STAGE}")
+    assert "    FAILED firestore-recovery: " in out
+    assert "    passed function-ingress: " in out
+    assert "    offline only subscription-filters: " in out
+    assert f"  reading firestore database {PREFIX}" in progress
+
+
+def test_a_compliant_project_exits_0() -> None:
+    assert live.audit(PROJECT, STAGE, RecordedGoogleApis(compliant())) == 0
+
+
+def test_a_malformed_project_id_is_refused_naming_the_field(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as refused:
+        live.main(["--project", "My Project", "--stage", STAGE])
+
+    assert refused.value.code == 2
+    assert "--project 'My Project': a project id is 6-30 lower-case letters" in capsys.readouterr().err
+
+
+def test_the_results_are_written_as_json_when_asked(tmp_path: Path) -> None:
+    written = tmp_path / "live.json"
+
+    live.audit(PROJECT, STAGE, RecordedGoogleApis(compliant()), json_path=written)
+
+    rows = json.loads(written.read_text())
+    assert {row["id"]: row["verdict"] for row in rows} == {
+        **dict.fromkeys(live.LIVE, "passed"),
+        **dict.fromkeys(live.OFFLINE_ONLY, "offline only"),
+    }
