@@ -38,6 +38,9 @@ LOCATION = f"projects/{PROJECT}/locations/{REGION}"
 RING = f"{LOCATION}/keyRings/{PREFIX}"
 DEPLOYED = live.deployment(PROJECT, STAGE)
 
+API_POLICY = f"{live.RUN}/projects/{PROJECT}/locations/{REGION}/services/{PREFIX}-api:getIamPolicy"
+GATEWAY = f"api-gateway-{STAGE}@{PROJECT}.iam.gserviceaccount.com"
+
 Answers = dict[str, tuple[int, dict[str, Any]]]
 
 
@@ -99,9 +102,7 @@ def compliant() -> Answers:
                     "service": f"projects/{PROJECT}/locations/{REGION}/services/{name}",
                     "timeoutSeconds": 30,
                     "availableMemory": "256M",
-                    "ingressSettings": "ALLOW_INTERNAL_AND_GCLB"
-                    if name == f"{PREFIX}-api"
-                    else "ALLOW_INTERNAL_ONLY",
+                    "ingressSettings": "ALLOW_ALL" if name == f"{PREFIX}-api" else "ALLOW_INTERNAL_ONLY",
                     "serviceAccountEmail": account(name),
                     "allTrafficOnLatestRevision": True,
                     "uri": f"https://{name}-abc123-ew.a.run.app",
@@ -109,6 +110,16 @@ def compliant() -> Answers:
                 "updateTime": "2026-11-30T10:00:00.123456Z",
             },
         )
+    # projects.locations.services.getIamPolicy: the API's invoker is the gateway's account (gateway.tf)
+    # https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services/getIamPolicy
+    answers[API_POLICY] = (
+        200,
+        {
+            "version": 1,
+            "etag": "BwYhQ2Xr0aE=",
+            "bindings": [{"role": "roles/run.invoker", "members": [f"serviceAccount:{GATEWAY}"]}],
+        },
+    )
     # projects.databases.get https://cloud.google.com/firestore/docs/reference/rest/v1/projects.databases
     answers[f"{live.FIRESTORE}/projects/{PROJECT}/databases/{PREFIX}"] = (
         200,
@@ -371,10 +382,24 @@ JOBS = f"{live.SCHEDULER}/{LOCATION}/jobs"
         ),
         pytest.param(
             API,
-            lambda f: f["serviceConfig"].update(ingressSettings="ALLOW_ALL"),
+            lambda f: f["serviceConfig"].update(ingressSettings="ALLOW_INTERNAL_ONLY"),
             "function-ingress",
-            f"function {PREFIX}-api: ingress ALLOW_ALL, expected ALLOW_INTERNAL_AND_GCLB",
-            id="api-ingress-opened",
+            f"function {PREFIX}-api: ingress ALLOW_INTERNAL_ONLY, expected ALLOW_ALL",
+            id="api-ingress-closed-to-the-gateway",
+        ),
+        pytest.param(
+            API_POLICY,
+            lambda p: p["bindings"].append({"role": "roles/run.invoker", "members": ["allUsers"]}),
+            "api-invoker-gateway-only",
+            f"service {PREFIX}-api: invokers allUsers, serviceAccount:{GATEWAY}, expected",
+            id="api-invokable-by-anyone",
+        ),
+        pytest.param(
+            API_POLICY,
+            lambda p: p.update(bindings=[]),
+            "api-invoker-gateway-only",
+            f"service {PREFIX}-api: invokers none, expected serviceAccount:{GATEWAY} only",
+            id="gateway-invoker-removed",
         ),
         pytest.param(
             API,

@@ -44,6 +44,7 @@ PUBSUB = "https://pubsub.googleapis.com/v1"
 STORAGE = "https://storage.googleapis.com/storage/v1"
 KMS = "https://cloudkms.googleapis.com/v1"
 SCHEDULER = "https://cloudscheduler.googleapis.com/v1"
+RUN = "https://run.googleapis.com/v2"
 
 MAX_ROTATION_SECONDS = 90 * 86400
 SECONDS_PER_YEAR = 31557600  # main.tf's retention_period: years x 365.25 days
@@ -58,6 +59,10 @@ FUNCTION = re.compile(
     re.DOTALL,
 )
 PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
+# gateway.tf: the API Gateway's own service account, the API's only invoker.
+GATEWAY_ACCOUNT = re.compile(
+    r'resource\s+"google_service_account"\s+"gateway"\s*\{[^}]*account_id\s*=\s*"([^"]+)"'
+)
 KEYS = re.compile(r'resource\s+"google_kms_crypto_key"\s+"keys"\s*\{\s*for_each\s*=\s*toset\(\[([^\]]*)\]\)')
 
 
@@ -77,6 +82,7 @@ class Deployment:
     jobs: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     secrets_declared: bool = False
+    gateway_account: str = ""
     ingress: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -123,6 +129,10 @@ def deployment(project: str, stage: str, infra: Path = INFRA) -> Deployment:
     found.keys = re.findall(r'"(\w+)"', keys.group(1)) if keys else []
     found.secrets_declared = '"google_secret_manager_secret"' in text
     found.ingress = dict(_offline("INGRESS"))
+    gateway = GATEWAY_ACCOUNT.search(text)
+    if gateway is not None:
+        account_id = gateway.group(1).replace("${var.stage}", stage)
+        found.gateway_account = f"{account_id}@{project}.iam.gserviceaccount.com"
     return found
 
 
@@ -164,6 +174,36 @@ def function_ingress(deployed: Deployment, reader: Reader, found: list[str]) -> 
         expected = deployed.expected_ingress(name)
         if setting != expected:
             found.append(f"function {name}: ingress {setting}, expected {expected}")
+
+
+def api_invokers(deployed: Deployment, reader: Reader, found: list[str]) -> None:
+    """Who may invoke the API's Cloud Run service: the gateway's account, and no one else."""
+    name = f"{deployed.prefix}-api"
+    try:
+        service = str(_function(reader, deployed, name).get("serviceConfig", {}).get("service") or "")
+        if not service:
+            found.append(f"function {name}: names no Cloud Run service")
+            return
+        # Cloud Run Admin v2, projects.locations.services.getIamPolicy (a GET): {version, etag,
+        # bindings: [{role, members}]}
+        # https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services/getIamPolicy
+        policy = reader.get(f"{RUN}/{service}:getIamPolicy", f"IAM policy of service {_short(service)}")
+    except Unreadable as error:
+        found.append(str(error))
+        return
+    invokers = sorted(
+        {
+            member
+            for binding in policy.get("bindings", [])
+            if binding.get("role") in _offline("INVOKER_ROLES")
+            for member in binding.get("members", [])
+        }
+    )
+    expected = f"serviceAccount:{deployed.gateway_account}"
+    if invokers != [expected]:
+        found.append(
+            f"service {_short(service)}: invokers {', '.join(invokers) or 'none'}, expected {expected} only"
+        )
 
 
 def own_service_accounts(deployed: Deployment, reader: Reader, found: list[str]) -> None:
@@ -360,6 +400,7 @@ def keys(deployed: Deployment, reader: Reader, found: list[str]) -> None:
 
 LIVE: dict[str, LiveCheck] = {
     "function-ingress": function_ingress,
+    "api-invoker-gateway-only": api_invokers,
     "service-account-per-function": own_service_accounts,
     "key-rotation": keys,
     "customer-managed-keys": stores_encrypted,
@@ -376,6 +417,10 @@ OFFLINE_ONLY = {
         "organisation's access review, not drift from infra/"
     ),
     "subscription-filters": "Pub/Sub cannot change a subscription's filter: infra/'s is the deployed one",
+    "gateway-routes-authenticated": (
+        "a gateway config cannot be edited, only replaced, and infra/'s is checked offline; reading which "
+        "config the deployed gateway serves (apigateway configs.get, view FULL) is not built yet"
+    ),
 }
 
 
