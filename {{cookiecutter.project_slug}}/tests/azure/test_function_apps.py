@@ -29,10 +29,6 @@ NOT_BUILT: dict[tuple[str, str], str] = {
     "role on the Wallet table",
     ("reporting", "ggrTotals"): "the reporting module has no Table Storage store",
     ("reporting", "dailyReport"): "the reporting module has no Table Storage store",
-    ("jobs", "reconciliation"): "the scheduled jobs have no Table Storage store",
-    ("jobs", "sessionCleanup"): "the scheduled jobs have no Table Storage store",
-    ("jobs", "dataExport"): "the scheduled jobs have no Table Storage store",
-    ("jobs", "retentionPurge"): "the scheduled jobs have no Table Storage store",
 }
 
 APPS = declared()
