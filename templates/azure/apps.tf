@@ -1,12 +1,15 @@
 {#- The function apps' pieces of one casino module, generated from manifest.yaml (see README.md here). -#}
 {#- The module's workers as the `functions` map of blocks/function_app: a queue function per worker that
-    takes events (their types from the sources this project has), a timer function per scheduled one. -#}
+    takes events (their types from the sources this project has), a timer function per scheduled one; a
+    worker whose `needs` are not all on is left out, as on AWS. -#}
 {%- macro functions(module) %}
 {%- set on = enabled_modules(cookiecutter) %}
+{%- set workers = [] %}
+{%- for worker in manifest.modules[module].get("workers", []) if worker.get("needs", []) | reject("in", on) | list | length == 0 %}{% set _ = workers.append(worker) %}{% endfor %}
 {#- The keys padded as terraform fmt aligns them. #}
-{%- set width = manifest.modules[module].get("workers", []) | map(attribute="function") | map("length") | max %}
+{%- set width = workers | map(attribute="function") | map("length") | max %}
   functions = {
-{%- for worker in manifest.modules[module].get("workers", []) %}
+{%- for worker in workers %}
 {%- set key = worker.function.ljust(width) %}
 {%- if worker.events is defined %}
 {%- set types = [] %}

@@ -27,12 +27,6 @@ from {{ cookiecutter.package_name }}.api.azure import principal_claims, scopes_o
 NOT_BUILT: dict[tuple[str, str], str] = {
     ("leaderboards", "leaderboards"): "mission rewards are paid by the wallet, and infra/ gives this app no "
     "role on the Wallet table",
-    ("reporting", "ggrTotals"): "the reporting module has no Table Storage store",
-    ("reporting", "dailyReport"): "the reporting module has no Table Storage store",
-    ("jobs", "reconciliation"): "the scheduled jobs have no Table Storage store",
-    ("jobs", "sessionCleanup"): "the scheduled jobs have no Table Storage store",
-    ("jobs", "dataExport"): "the scheduled jobs have no Table Storage store",
-    ("jobs", "retentionPurge"): "the scheduled jobs have no Table Storage store",
 }
 
 APPS = declared()

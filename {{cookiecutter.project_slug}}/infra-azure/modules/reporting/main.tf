@@ -1,7 +1,8 @@
 {%- import "azure/apps.tf" as azure with context -%}
 # The reporting module: GGR totals per day in the Reporting table (from wallet events), and the daily
-# GGR report as date-partitioned JSON lines in the reports container, kept for the jurisdiction's
-# retention by a lifecycle rule, then deleted.
+# GGR report as date-partitioned JSON and CSV (reports/ggr/date=<YYYY-MM-DD>/) in the reports container,
+# kept for the jurisdiction's retention by a lifecycle rule, then deleted. Its code:
+# src/<package>/azure_apps/reporting.py.
 {{ azure.platform() }}
 
 resource "azurerm_storage_table" "reporting" {
@@ -60,15 +61,11 @@ module "app" {
 }
 
 output "api_grants" {
-  description = "The API's roles on this module's resources (it reads the totals)."
-  value = {
-    reporting = { scope = azurerm_storage_table.reporting.resource_manager_id, role = "Storage Table Data Reader" }
-  }
+  description = "The API's roles on this module's resources (none: reporting has no route)."
+  value       = {}
 }
 
 output "api_settings" {
-  description = "Settings the API reads for this module."
-  value = {
-    REPORTING_TABLE_NAME = azurerm_storage_table.reporting.name
-  }
+  description = "Settings the API reads for this module (none: reporting has no route)."
+  value       = {}
 }

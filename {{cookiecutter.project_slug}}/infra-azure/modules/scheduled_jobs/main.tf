@@ -1,15 +1,12 @@
 {%- import "azure/apps.tf" as azure with context -%}
 # The scheduled jobs module: reconciliation (ledger sums against balances), session clean-up, the
 # regulator's data export and the retention purge, each a timer-triggered function whose NCRONTAB
-# schedule is an app setting. Its app is a money worker: it reads and corrects the Wallet table; no other
-# worker app but the wallet's and the promotions' does.
+# schedule is an app setting (src/<package>/azure_apps/jobs.py). Its roles are what the jobs touch: the
+# Sessions table (sessions ended and purged), the Wallet table read only (reconciliation and the export
+# read the ledger; a mismatch is reported, never corrected), the exports container, and the topic.
 {{ azure.platform() }}
 
-resource "azurerm_storage_table" "jobs" {
-  # checkov:skip=CKV2_AZURE_20: storage analytics logging needs a shared key, which the account refuses (CKV2_AZURE_40); its reads, writes and deletes go to Log Analytics (monitoring.tf)
-  name                 = "Jobs"
-  storage_account_name = var.platform.data_storage_name
-}
+{%- if "wallet" in enabled_modules(cookiecutter) %}
 
 resource "azurerm_storage_container" "exports" {
   # checkov:skip=CKV2_AZURE_21: storage analytics logging needs a shared key, which the account refuses (CKV2_AZURE_40); its reads, writes and deletes go to Log Analytics (monitoring.tf)
@@ -17,6 +14,7 @@ resource "azurerm_storage_container" "exports" {
   storage_account_id    = var.platform.data_storage_id
   container_access_type = "private"
 }
+{%- endif %}
 
 module "app" {
   source = "../../blocks/function_app"
@@ -26,16 +24,22 @@ module "app" {
   description = "Reconciliation, session clean-up, data export and retention purge on their schedules"
 {{ azure.functions("scheduled_jobs") }}
   grants = merge({
-    jobs     = { scope = azurerm_storage_table.jobs.resource_manager_id, role = "Storage Table Data Contributor" }
-    wallet   = { scope = {{ azure.table("Wallet") }}, role = "Storage Table Data Contributor" }
+{%- if "wallet" in enabled_modules(cookiecutter) %}
+    wallet   = { scope = {{ azure.table("Wallet") }}, role = "Storage Table Data Reader" }
+{%- endif %}
     sessions = { scope = {{ azure.table("Sessions") }}, role = "Storage Table Data Contributor" }
+{%- if "wallet" in enabled_modules(cookiecutter) %}
     exports  = { scope = azurerm_storage_container.exports.id, role = "Storage Blob Data Contributor" }
+{%- endif %}
   }, {{ azure.publish_grant("scheduled_jobs") }})
   app_settings = {
-    JOBS_TABLE_NAME     = azurerm_storage_table.jobs.name
+{%- if "wallet" in enabled_modules(cookiecutter) %}
     WALLET_TABLE_NAME   = "Wallet"
+{%- endif %}
     SESSIONS_TABLE_NAME = "Sessions"
+{%- if "wallet" in enabled_modules(cookiecutter) %}
     EXPORTS_CONTAINER   = azurerm_storage_container.exports.name
+{%- endif %}
   }
 }
 

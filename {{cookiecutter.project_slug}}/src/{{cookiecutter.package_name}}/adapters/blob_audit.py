@@ -29,7 +29,7 @@ _NAME_RE = re.compile(r"chain/(\d{20})-(\d{20})-([0-9a-f]{64})\.jsonl")
 def container_client(
     container: str, *, endpoint: str | None = None, connection_string: str | None = None
 ) -> ContainerClient:
-    """The archive container's client: a connection string on Azurite, else the managed identity.
+    """A container's client (the archive, the exports): Azurite's connection string, else the identity.
 
     `endpoint`: the account's blob endpoint (https://<account>.blob.core.windows.net).
     """
@@ -37,8 +37,7 @@ def container_client(
         return ContainerClient.from_connection_string(connection_string, container_name=container)
     if endpoint is None:
         raise ValueError(
-            f"the audit archive container {container!r} needs its blob endpoint, "
-            "or on Azurite a connection string"
+            f"the container {container!r} needs its blob endpoint, or on Azurite a connection string"
         )
     from azure.identity import DefaultAzureCredential
 

@@ -11,14 +11,12 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..domain.ledger_jobs import ReconciliationJob
-from ..observability import add_metric, bind_invocation, flush_metrics, get_logger, set_correlation_id
+from ..observability import bind_invocation, flush_metrics, set_correlation_id
+from ..workers.ledger_jobs import RECHECK_PAUSE_SECONDS, run_reconciliation
 from .scheduled import LambdaTimeBudget, scheduled_run
 
 if TYPE_CHECKING:
     from ..ports import Clock
-
-# How long a suspect mismatch waits before its second look: the ledger's index catches up well within.
-RECHECK_PAUSE_SECONDS = 2.0
 
 _job: ReconciliationJob | None = None
 
@@ -39,19 +37,7 @@ def run(event: dict[str, Any], context: object, job: ReconciliationJob, clock: C
     """Reconcile every player; add the metrics and log the summary."""
     job_run = scheduled_run(event, context, clock)
     set_correlation_id(job_run.correlation_id)
-    summary = job.run(job_run, LambdaTimeBudget(context))
-    add_metric("PlayersReconciled", summary.players_checked)
-    add_metric("ReconciliationMismatches", len(summary.mismatches))
-    fields = summary.as_log()
-    if summary.mismatches:
-        get_logger().error("reconciliation found ledger sums that differ from balances", extra=fields)
-    elif not summary.complete:
-        get_logger().warning(
-            "reconciliation stopped before the timeout; the next run starts over", extra=fields
-        )
-    else:
-        get_logger().info("reconciliation run", extra=fields)
-    return fields
+    return run_reconciliation(job, job_run, LambdaTimeBudget(context))
 
 
 def _reconciliation_job() -> ReconciliationJob:

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.jobs import JobRun
 from ..observability import valid_correlation_id
+from ..workers.jobs import RESERVE_SECONDS
 
 if TYPE_CHECKING:
     from ..ports import Clock
 
-# Kept back from the function's timeout: a job takes no new work once less than this is left, so it
-# can finish the item in hand, log its summary and flush its metrics before Lambda stops it.
-RESERVE_MILLISECONDS = 30_000
+# Kept back from the function's timeout (workers/jobs.py says why).
+RESERVE_MILLISECONDS = int(RESERVE_SECONDS * 1000)
 
 
 class LambdaTimeBudget:

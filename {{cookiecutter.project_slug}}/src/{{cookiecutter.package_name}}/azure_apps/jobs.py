@@ -1,0 +1,238 @@
+"""The scheduled jobs' function app: sessionCleanup and retentionPurge, and the ledger's reconciliation and
+dataExport where the project has the hosted wallet (their manifest `needs`), each a timer function.
+
+Each timer reads its NCRONTAB schedule from the app setting infra/modules/scheduled_jobs declares
+(SCHEDULE_<ENTRY POINT>); the host runs a timer function on one instance at a time. What a run does is
+shared with AWS (workers/jobs.py, workers/ledger_jobs.py); here each job is built on the Table Storage
+stores (adapters/table_jobs.py, table_ledger_jobs.py) and the exports container
+(adapters/blob_exports.py), and given a time budget: the function timeout of host.json (the Flex
+Consumption plan's 30 minutes when it sets none), less workers/jobs.py's reserve, counted from the
+run's start. A run that stops early says so; the next one goes on. A job that fails raises: the host
+logs the failure and the next schedule runs it again.
+"""
+
+# azure-functions' trigger decorators are untyped; the functions they register are typed here.
+# mypy: disable-error-code="untyped-decorator"
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import azure.functions as func
+
+from ..observability import flush_metrics, set_correlation_id
+from ..registry import enabled
+from ..workers.jobs import DeadlineBudget, run_retention_purge, run_session_cleanup
+
+if TYPE_CHECKING:
+    from ..domain.jobs import JobRun, RetentionPurgeJob, SessionCleanupJob
+    from ..domain.ledger_jobs import LedgerExportJob, ReconciliationJob
+
+# The Flex Consumption plan's function timeout when host.json sets no functionTimeout.
+DEFAULT_TIMEOUT_SECONDS = 30 * 60
+# A run with no timeout (functionTimeout -1) still stops after a day; the next run goes on from there.
+UNBOUNDED_RUN_SECONDS = 24 * 60 * 60
+_TIMEOUT = re.compile(r"(?P<hours>\d{1,2}):(?P<minutes>\d{2}):(?P<seconds>\d{2})")
+
+app = func.FunctionApp()
+
+
+def function_timeout(host_json: Path | None) -> float:
+    """Seconds of host.json's functionTimeout (hh:mm:ss, or -1: none); the plan's default if it sets none."""
+    value = (
+        None
+        if host_json is None
+        else json.loads(host_json.read_text(encoding="utf-8")).get("functionTimeout")
+    )
+    if value is None:
+        return DEFAULT_TIMEOUT_SECONDS
+    if value == "-1":
+        return UNBOUNDED_RUN_SECONDS
+    parsed = _TIMEOUT.fullmatch(str(value))
+    if parsed is None:
+        raise ValueError(f"host.json's functionTimeout is {value!r}; give hh:mm:ss, or -1 for none")
+    return float((int(parsed["hours"]) * 60 + int(parsed["minutes"])) * 60 + int(parsed["seconds"]))
+
+
+def host_json() -> Path | None:
+    """The app's host.json: beside the package in the app's archive (make package), or in the project."""
+    here = Path(__file__).resolve()
+    return next((root / "host.json" for root in here.parents[2:4] if (root / "host.json").is_file()), None)
+
+
+def time_budget() -> DeadlineBudget:
+    """The budget of a run starting now: the function timeout less the reserve."""
+    return DeadlineBudget(function_timeout(host_json()))
+
+
+def job_run() -> JobRun:
+    """The run starting now: a fresh correlation id, the clock's time as its scheduled moment."""
+    from ..domain.jobs import JobRun
+    from ..settings import SystemClock
+
+    return JobRun(correlation_id=uuid.uuid4().hex, scheduled_at=SystemClock().now())
+
+
+@cache
+def cleanup_job() -> SessionCleanupJob:
+    """The stale-session cleanup on the Sessions table (SESSION_IDLE_TIMEOUT_MINUTES, 30 by default)."""
+    from datetime import timedelta
+
+    from ..adapters.azure_environment import core_settings, table, topic_publisher
+    from ..adapters.table_jobs import TableSessionHousekeeping
+    from ..adapters.table_sessions import TableSessionStore
+    from ..domain.jobs import SessionCleanupJob
+    from ..domain.sessions import SessionService
+    from ..settings import SystemClock
+    from ..settings_scheduled_jobs import JobsSettings
+
+    settings = core_settings(os.environ)
+    sessions = table(os.environ, settings.sessions_table_name)
+    store = TableSessionStore(sessions)
+    # Ended as on a sign-out: SessionUpdated published under the sessions module's source.
+    service = SessionService(
+        store, topic_publisher(os.environ), SystemClock(), f"{settings.event_source}.sessions"
+    )
+    return SessionCleanupJob(
+        service,
+        store,
+        TableSessionHousekeeping(sessions),
+        SystemClock(),
+        timedelta(minutes=JobsSettings.from_env().session_idle_timeout_minutes),
+    )
+
+
+@cache
+def purge_job() -> RetentionPurgeJob:
+    """The retention purge on the Sessions table, for the jurisdiction's retention."""
+    from ..adapters.azure_environment import core_settings, table
+    from ..adapters.table_jobs import TableSessionHousekeeping
+    from ..compliance import RETENTION_YEARS
+    from ..domain.jobs import RetentionPurgeJob
+    from ..settings import SystemClock
+
+    settings = core_settings(os.environ)
+    return RetentionPurgeJob(
+        TableSessionHousekeeping(table(os.environ, settings.sessions_table_name)),
+        SystemClock(),
+        RETENTION_YEARS,
+    )
+
+
+@app.function_name("sessionCleanup")
+@app.timer_trigger(schedule="%SCHEDULE_SESSION_CLEANUP%", arg_name="timer", run_on_startup=False)
+def session_cleanup(timer: func.TimerRequest) -> None:
+    """End the sessions idle for longer than the idle timeout (SessionUpdated for each)."""
+    budget = time_budget()
+    run = job_run()
+    set_correlation_id(run.correlation_id)
+    try:
+        run_session_cleanup(cleanup_job(), run, budget)
+    finally:
+        set_correlation_id(None)
+        flush_metrics()
+
+
+@app.function_name("retentionPurge")
+@app.timer_trigger(schedule="%SCHEDULE_RETENTION_PURGE%", arg_name="timer", run_on_startup=False)
+def retention_purge(timer: func.TimerRequest) -> None:
+    """Delete the session records that ended longer ago than the jurisdiction's retention."""
+    budget = time_budget()
+    run = job_run()
+    set_correlation_id(run.correlation_id)
+    try:
+        run_retention_purge(purge_job(), budget)
+    finally:
+        set_correlation_id(None)
+        flush_metrics()
+
+
+@cache
+def reconciliation_job() -> ReconciliationJob:
+    """Reconciliation on the Wallet table (read only), publishing each mismatch on the topic."""
+    import time
+
+    from ..adapters.azure_environment import core_settings, table, topic_publisher
+    from ..adapters.table_ledger_jobs import TableWalletScanner
+    from ..adapters.table_wallet import TableLedgerStore
+    from ..domain.ledger_jobs import ReconciliationJob
+    from ..domain.wallet import Wallet
+    from ..settings import SystemClock
+    from ..workers import ledger_jobs
+
+    settings = core_settings(os.environ)
+    wallet_table = table(os.environ, settings.wallet_table_name)
+    return ReconciliationJob(
+        Wallet(TableLedgerStore(wallet_table), SystemClock(), f"{settings.event_source}.wallet"),
+        TableWalletScanner(wallet_table),
+        topic_publisher(os.environ),
+        f"{settings.event_source}.scheduled_jobs",
+        recheck_pause=lambda: time.sleep(ledger_jobs.RECHECK_PAUSE_SECONDS),
+    )
+
+
+@cache
+def export_job() -> LedgerExportJob:
+    """The ledger export from the Wallet table to the exports container (EXPORTS_CONTAINER)."""
+    from ..adapters.azure_environment import connection, core_settings, table
+    from ..adapters.blob_audit import container_client
+    from ..adapters.blob_exports import BlobExportSink
+    from ..adapters.table_ledger_jobs import TableWalletScanner
+    from ..domain.ledger_jobs import LedgerExportJob
+    from ..settings import required_variable
+
+    settings = core_settings(os.environ)
+    container = container_client(
+        required_variable(os.environ, "EXPORTS_CONTAINER"), **connection(os.environ, "blobServiceUri")
+    )
+    return LedgerExportJob(
+        TableWalletScanner(table(os.environ, settings.wallet_table_name)), BlobExportSink(container)
+    )
+
+
+def reconcile(timer: func.TimerRequest) -> None:
+    """Check every player's ledger sums against the balances; publish each mismatch."""
+    from ..workers.ledger_jobs import run_reconciliation
+
+    budget = time_budget()
+    run = job_run()
+    set_correlation_id(run.correlation_id)
+    try:
+        run_reconciliation(reconciliation_job(), run, budget)
+    finally:
+        set_correlation_id(None)
+        flush_metrics()
+
+
+def export_ledger(timer: func.TimerRequest) -> None:
+    """Export the previous UTC day's ledger entries to exports/ledger/date=YYYY-MM-DD/ledger.jsonl."""
+    from ..workers.ledger_jobs import run_data_export
+
+    budget = time_budget()
+    run = job_run()
+    set_correlation_id(run.correlation_id)
+    try:
+        run_data_export(export_job(), run, None, budget)
+    finally:
+        set_correlation_id(None)
+        flush_metrics()
+
+
+# The ledger's jobs need the hosted wallet's ledger (manifest: their `needs`), as on AWS.
+if enabled("wallet"):
+    app.function_name("reconciliation")(
+        app.timer_trigger(schedule="%SCHEDULE_RECONCILIATION%", arg_name="timer", run_on_startup=False)(
+            reconcile
+        )
+    )
+    app.function_name("dataExport")(
+        app.timer_trigger(schedule="%SCHEDULE_DATA_EXPORT%", arg_name="timer", run_on_startup=False)(
+            export_ledger
+        )
+    )
