@@ -10,11 +10,13 @@ from {{ cookiecutter.package_name }}.ports.reporting import GgrTotalsStore, Repo
 from {{ cookiecutter.package_name }}.settings_reporting import ReportingSettings
 
 
-def totals_store(run: Any, settings: ReportingSettings) -> GgrTotalsStore:
+def totals_store(run: Any) -> GgrTotalsStore:
     """The DynamoDB totals the ggrTotals worker of `run` counted."""
+    settings = ReportingSettings.from_env(run.api_environment())
     return DynamoGgrTotalsStore(settings.reporting_table_name, client=run.client("dynamodb"))
 
 
-def report_writer(run: Any, settings: ReportingSettings) -> ReportWriter:
+def report_writer(run: Any) -> ReportWriter:
     """The S3 writer of the daily report, into the analytics bucket of `run`."""
+    settings = ReportingSettings.from_env(run.api_environment())
     return S3ReportWriter(settings.analytics_bucket_name, client=run.client("s3"))

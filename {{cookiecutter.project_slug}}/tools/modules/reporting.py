@@ -12,16 +12,14 @@ def daily_report(journey: Journey) -> str:
     """The dailyReport job run as after midnight, on the totals the ggrTotals worker counted today."""
     from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
     from {{ cookiecutter.package_name }}.domain.reporting import DailyGgrReporter
-    from {{ cookiecutter.package_name }}.settings_reporting import ReportingSettings
     from tools.local import provider_part
 
     run = journey.run
-    settings = ReportingSettings.from_env(run.api_environment())
     now = datetime.now(UTC)
     cloud = provider_part("reporting")
     reporter = DailyGgrReporter(
-        cloud.totals_store(run, settings),
-        cloud.report_writer(run, settings),
+        cloud.totals_store(run),
+        cloud.report_writer(run),
         InMemoryEventPublisher(),
         FixedClock(now + timedelta(days=1)),
         "{{ cookiecutter.package_name }}.reporting",
