@@ -21,10 +21,7 @@ NOT_BUILT = {
     "verify_audit_trail": "the archive's anchors, read from Cloud Storage (the same missing adapter)",
     "ggr_totals": "reporting's store (BigQuery and Firestore totals) is not built",
     "daily_report": "reporting's store (BigQuery, the reports bucket) is not built",
-    "reconciliation": "the ledger jobs' store on Firestore is not built",
-    "session_cleanup": "the scheduled jobs' store on Firestore is not built",
-    "data_export": "the ledger jobs' store and the exports bucket's adapter are not built",
-    "retention_purge": "the scheduled jobs' store on Firestore is not built",
+    "data_export": "the exports bucket's adapter (Cloud Storage) is not built",
 }
 
 

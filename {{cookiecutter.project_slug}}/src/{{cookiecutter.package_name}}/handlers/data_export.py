@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..domain.errors import ValidationFailed
-from ..domain.ledger_jobs import LedgerExportJob, day_to_export
-from ..observability import add_metric, bind_invocation, flush_metrics, get_logger, set_correlation_id
+from ..domain.ledger_jobs import LedgerExportJob
+from ..observability import bind_invocation, flush_metrics, set_correlation_id
+from ..workers.ledger_jobs import InvalidExportRequest, export_ledger
 from .scheduled import LambdaTimeBudget, scheduled_run
 
 if TYPE_CHECKING:
@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 
 _job: LedgerExportJob | None = None
 
-
-class InvalidExportRequest(ValueError):
-    """The invocation's input names no day that can be exported."""
+__all__ = ["InvalidExportRequest", "handler", "run"]
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
@@ -41,17 +39,7 @@ def run(event: dict[str, Any], context: object, job: LedgerExportJob, clock: Clo
     job_run = scheduled_run(event, context, clock)
     set_correlation_id(job_run.correlation_id)
     requested = event.get("date") if isinstance(event, dict) else None
-    try:
-        day = day_to_export(requested, job_run.scheduled_at)
-    except ValidationFailed as refused:
-        get_logger().error("ledger export refused its input", extra={"field": refused.field})
-        raise InvalidExportRequest(f"{refused.field}: {refused.message}") from None
-    summary = job.run(day, LambdaTimeBudget(context))
-    add_metric("LedgerEntriesExported", summary.entries)
-    add_metric("LedgerExportBytes", summary.size_bytes, unit="Bytes")
-    fields = summary.as_log()
-    get_logger().info("ledger export written", extra=fields)
-    return fields
+    return export_ledger(job, requested, job_run, LambdaTimeBudget(context))
 
 
 def _export_job() -> LedgerExportJob:

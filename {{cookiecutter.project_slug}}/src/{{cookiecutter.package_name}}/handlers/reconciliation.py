@@ -11,7 +11,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..domain.ledger_jobs import ReconciliationJob
-from ..observability import add_metric, bind_invocation, flush_metrics, get_logger, set_correlation_id
+from ..observability import bind_invocation, flush_metrics, set_correlation_id
+from ..workers.ledger_jobs import reconcile
 from .scheduled import LambdaTimeBudget, scheduled_run
 
 if TYPE_CHECKING:
@@ -39,19 +40,7 @@ def run(event: dict[str, Any], context: object, job: ReconciliationJob, clock: C
     """Reconcile every player; add the metrics and log the summary."""
     job_run = scheduled_run(event, context, clock)
     set_correlation_id(job_run.correlation_id)
-    summary = job.run(job_run, LambdaTimeBudget(context))
-    add_metric("PlayersReconciled", summary.players_checked)
-    add_metric("ReconciliationMismatches", len(summary.mismatches))
-    fields = summary.as_log()
-    if summary.mismatches:
-        get_logger().error("reconciliation found ledger sums that differ from balances", extra=fields)
-    elif not summary.complete:
-        get_logger().warning(
-            "reconciliation stopped before the timeout; the next run starts over", extra=fields
-        )
-    else:
-        get_logger().info("reconciliation run", extra=fields)
-    return fields
+    return reconcile(job, job_run, LambdaTimeBudget(context))
 
 
 def _reconciliation_job() -> ReconciliationJob:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..domain.jobs import RetentionPurgeJob
-from ..observability import add_metric, bind_invocation, flush_metrics, get_logger, set_correlation_id
+from ..observability import bind_invocation, flush_metrics, set_correlation_id
+from ..workers.scheduled_jobs import purge_sessions
 from .scheduled import LambdaTimeBudget, scheduled_run
 
 if TYPE_CHECKING:
@@ -35,14 +36,7 @@ def run(event: dict[str, Any], context: object, job: RetentionPurgeJob, clock: C
     """Purge what the retention allows; add the metric and log the summary."""
     job_run = scheduled_run(event, context, clock)
     set_correlation_id(job_run.correlation_id)
-    summary = job.run(LambdaTimeBudget(context))
-    add_metric("SessionsPurged", summary.purged)
-    fields = summary.as_log()
-    if summary.complete:
-        get_logger().info("retention purge run", extra=fields)
-    else:
-        get_logger().warning("retention purge stopped before the timeout; the next run goes on", extra=fields)
-    return fields
+    return purge_sessions(job, LambdaTimeBudget(context))
 
 
 def _purge_job() -> RetentionPurgeJob:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..domain.jobs import SessionCleanupJob
-from ..observability import add_metric, bind_invocation, flush_metrics, get_logger, set_correlation_id
+from ..observability import bind_invocation, flush_metrics, set_correlation_id
+from ..workers.scheduled_jobs import clean_up_sessions
 from .scheduled import LambdaTimeBudget, scheduled_run
 
 if TYPE_CHECKING:
@@ -34,16 +35,7 @@ def run(event: dict[str, Any], context: object, job: SessionCleanupJob, clock: C
     """End the idle sessions; add the metric and log the summary."""
     job_run = scheduled_run(event, context, clock)
     set_correlation_id(job_run.correlation_id)
-    summary = job.run(job_run, LambdaTimeBudget(context))
-    add_metric("IdleSessionsEnded", summary.ended)
-    fields = summary.as_log()
-    if summary.complete:
-        get_logger().info("stale-session cleanup run", extra=fields)
-    else:
-        get_logger().warning(
-            "stale-session cleanup stopped before the timeout; the next run goes on", extra=fields
-        )
-    return fields
+    return clean_up_sessions(job, job_run, LambdaTimeBudget(context))
 
 
 def _cleanup_job() -> SessionCleanupJob:
