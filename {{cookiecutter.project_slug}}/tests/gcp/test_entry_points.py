@@ -17,11 +17,8 @@ ENTRY_POINT = re.compile(r'^\s*entry_point\s*=\s*"([a-z_]+)"', re.MULTILINE)
 
 # The functions infra/ deploys whose entry point is not built: what each one lacks.
 NOT_BUILT = {
-    "audit_archive": "the write-once archive's Cloud Storage adapter (google-cloud-storage is not locked)",
-    "verify_audit_trail": "the archive's anchors, read from Cloud Storage (the same missing adapter)",
     "ggr_totals": "reporting's store (BigQuery and Firestore totals) is not built",
     "daily_report": "reporting's store (BigQuery, the reports bucket) is not built",
-    "data_export": "the exports bucket's adapter (Cloud Storage) is not built",
 }
 
 
