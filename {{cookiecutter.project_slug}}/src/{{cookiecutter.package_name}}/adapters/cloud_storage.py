@@ -40,6 +40,8 @@ _NAME_RE = re.compile(r"chain/(\d{20})-(\d{20})-([0-9a-f]{64})\.jsonl")
 # Cloud Storage's answer to a write conditioned on ifGenerationMatch=0 when the object exists.
 PRECONDITION_FAILED = 412
 NOT_FOUND = 404
+# The generation a write conditioned on "no object of this name" names.
+ABSENT = "0"
 
 
 class StorageRequestFailed(RuntimeError):
@@ -73,13 +75,16 @@ class CloudStorageBucket:
                 self._session = (self._new_session or authorized_session)()
             return self._session
 
-    def upload(self, name: str, body: bytes, content_type: str, *, only_if_absent: bool = False) -> bool:
-        """Store `body` as the object `name`; False (nothing written) if `only_if_absent` and it exists."""
+    def upload(
+        self, name: str, body: bytes, content_type: str, *, if_generation_match: str | None = None
+    ) -> bool:
+        """Store `body` as the object `name`; with `if_generation_match`, only if the object is still at that
+        generation ("0": only if there is none): False, and nothing written, if it is not."""
         boundary = f"casino-{uuid.uuid4().hex}"
         metadata = {
             "name": name,
             "contentType": content_type,
-            "md5Hash": base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode(),
+            "md5Hash": md5_of(body),
         }
         payload = b"".join(
             [
@@ -91,8 +96,8 @@ class CloudStorageBucket:
             ]
         )
         params = {"uploadType": "multipart"}
-        if only_if_absent:
-            params["ifGenerationMatch"] = "0"
+        if if_generation_match is not None:
+            params["ifGenerationMatch"] = if_generation_match
         response = self.session.post(
             f"{UPLOAD_ENDPOINT}/b/{quote(self.bucket, safe='')}/o",
             params=params,
@@ -100,7 +105,7 @@ class CloudStorageBucket:
             headers={"Content-Type": f"multipart/related; boundary={boundary}"},
             timeout=TIMEOUT_SECONDS,
         )
-        if only_if_absent and response.status_code == PRECONDITION_FAILED:
+        if if_generation_match is not None and response.status_code == PRECONDITION_FAILED:
             return False
         _check(response, f"writing gs://{self.bucket}/{name}")
         return True
@@ -120,6 +125,19 @@ class CloudStorageBucket:
             if not token:
                 return
             params = {**params, "pageToken": token}
+
+    def stat(self, name: str) -> tuple[str, str] | None:
+        """The object's generation and MD5 (base64), None if there is none."""
+        response = self.session.get(
+            f"{ENDPOINT}/b/{quote(self.bucket, safe='')}/o/{quote(name, safe='')}",
+            params={"fields": "generation,md5Hash"},
+            timeout=TIMEOUT_SECONDS,
+        )
+        if response.status_code == NOT_FOUND:
+            return None
+        _check(response, f"reading gs://{self.bucket}/{name}'s metadata")
+        found = response.json()
+        return str(found["generation"]), str(found.get("md5Hash", ""))
 
     def read(self, name: str) -> bytes | None:
         """The object's content, None if there is none."""
@@ -151,7 +169,7 @@ class CloudStorageAuditArchive:
             f"{PREFIX}{first.sequence:020d}-{last.sequence:020d}-{last.hash}.jsonl",
             body.encode(),
             "application/x-ndjson",
-            only_if_absent=True,
+            if_generation_match=ABSENT,
         )
 
     def anchors(self) -> Iterator[Anchor]:
@@ -179,6 +197,11 @@ class CloudStorageExportSink:
         body = "".join(line + "\n" for line in lines).encode()
         self.bucket.upload(key, body, "application/x-ndjson")
         return len(body)
+
+
+def md5_of(body: bytes) -> str:
+    """The body's MD5 as Cloud Storage writes it (base64): the upload's check, and a stored object's."""
+    return base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
 
 
 def _check(response: Any, doing: str) -> None:

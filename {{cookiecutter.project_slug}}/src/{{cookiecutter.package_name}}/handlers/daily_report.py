@@ -11,15 +11,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ..domain.reporting import DailyGgrReporter, report_date
-from ..observability import (
-    add_metric,
-    bind_invocation,
-    correlation_id_or,
-    flush_metrics,
-    get_logger,
-    set_correlation_id,
-)
+from ..domain.reporting import DailyGgrReporter
+from ..observability import bind_invocation, correlation_id_or, flush_metrics, set_correlation_id
+from ..workers.reporting import YESTERDAY, write_daily_report
 
 _reporter: DailyGgrReporter | None = None
 
@@ -39,16 +33,7 @@ def run(event: dict[str, Any], reporter: DailyGgrReporter) -> dict[str, Any]:
     # The schedule's event id joins this run's log lines and its DailyReportWritten event.
     correlation_id = correlation_id_or(event.get("id"), f"daily-report-{uuid.uuid4().hex}")
     set_correlation_id(correlation_id)
-    day = report_date(event["date"]) if "date" in event else None
-    written = reporter.write_report(day, correlation_id=correlation_id)
-    add_metric("DailyReportsWritten")
-    summary = {
-        "report_date": written.report.day.isoformat(),
-        "currencies": len(written.report.currencies),
-        "locations": list(written.locations),
-    }
-    get_logger().info("daily ggr report written", extra=summary)
-    return summary
+    return write_daily_report(reporter, event.get("date", YESTERDAY), correlation_id)
 
 
 def _daily_reporter() -> DailyGgrReporter:
