@@ -3,9 +3,16 @@
 {%- set on = enabled_modules(cookiecutter) %}
 {%- for worker in manifest.modules[module].get("workers", []) %}
 {%- set name = worker.handler %}
-{%- set publishes = '[var.platform.topics["' ~ module ~ '"]]' if worker.get("publishes", true) else "[]" %}
-{#- A worker that publishes is told its topic as the API is (EVENT_TOPICS: topic key -> topic path). #}
-{%- set event_topics = ', { EVENT_TOPICS = jsonencode({ ' ~ module ~ ' = var.platform.topics["' ~ module ~ '"] }) }' if worker.get("publishes", true) else "" %}
+{#- It publishes as its `sources` (the modules whose events it makes), else as its own module. #}
+{%- set topics = [] %}
+{%- set entries = [] %}
+{%- for key in worker.get("sources", [module]) %}
+{%- set _ = topics.append('var.platform.topics["' ~ key ~ '"]') %}
+{%- set _ = entries.append(key ~ ' = var.platform.topics["' ~ key ~ '"]') %}
+{%- endfor %}
+{%- set publishes = '[' ~ topics | join(", ") ~ ']' if worker.get("publishes", true) else "[]" %}
+{#- A worker that publishes is told its topics as the API is (EVENT_TOPICS: topic key -> topic path). #}
+{%- set event_topics = ', { EVENT_TOPICS = jsonencode({ ' ~ entries | join(", ") ~ ' }) }' if worker.get("publishes", true) else "" %}
 {%- if worker.events is defined %}
 module "{{ name }}" {
   source = "../../blocks/worker"
@@ -61,9 +68,10 @@ module "{{ name }}" {
 }
 {%- endif %}
 
+{#- firestore: read: the worker only reads the database (a ledger job): it is given the viewer role. #}
 resource "google_project_iam_member" "{{ name }}_database" {
   project = var.platform.project_id
-  role    = "roles/datastore.user"
+  role    = "{{ "roles/datastore.viewer" if worker.get("firestore") == "read" else "roles/datastore.user" }}"
   member  = module.{{ name }}.service_account_member
 
   condition {

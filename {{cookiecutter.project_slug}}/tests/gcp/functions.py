@@ -40,3 +40,12 @@ def push(name: str, source: str, detail: dict[str, Any], message_id: str = "m-1"
         "subscription": "projects/casino-tests/subscriptions/functions-test",
         "deliveryAttempt": 1,
     }
+
+
+def scheduler_call(scheduled_at: str = "2026-12-04T18:15:00Z", job: str = "functions-job") -> dict[str, str]:
+    """The headers Cloud Scheduler sends with each call of a unix-cron job (infra/blocks/job)."""
+    return {
+        "X-CloudScheduler": "true",
+        "X-CloudScheduler-JobName": f"projects/casino-tests/locations/europe-west1/jobs/{job}",
+        "X-CloudScheduler-ScheduleTime": scheduled_at,
+    }

@@ -106,8 +106,9 @@ module "function" {
   memory                  = var.memory
   # One run at a time: a job that overlaps itself would do its work twice.
   max_instances = 1
-  environment   = var.environment
-  labels        = var.labels
+  # The job stops taking new work 30 s before its timeout (gcp_scheduled.py's DeadlineBudget).
+  environment = merge(var.environment, { JOB_TIMEOUT_SECONDS = tostring(var.timeout_seconds) })
+  labels      = var.labels
 }
 
 resource "google_service_account" "scheduler" {

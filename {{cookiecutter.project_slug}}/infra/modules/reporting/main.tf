@@ -133,19 +133,33 @@ resource "google_pubsub_subscription_iam_member" "agent_acknowledges_analytics" 
   member       = var.platform.pubsub_service_agent
 }
 
+# The counted events' markers (ggr_events/<event id>: a play is added to its day's totals once) carry
+# `expires_at`, 15 days on: the database's TTL policy deletes them after every copy of the event is gone
+# (adapters/firestore_reporting.py). They are read by id, never queried: no index entries.
+resource "google_firestore_field" "counted_event_expiry" {
+  project    = var.platform.project_id
+  database   = var.platform.database
+  collection = "ggr_events"
+  field      = "expires_at"
+
+  index_config {}
+  ttl_config {}
+}
+
 locals {
   environment = {
-    REPORTS_BUCKET    = google_storage_bucket.reports.name
-    ANALYTICS_DATASET = google_bigquery_dataset.analytics.dataset_id
-    ANALYTICS_TABLE   = google_bigquery_table.domain_events.table_id
+    # The settings' name for where reports go (settings_reporting.py): the reports bucket here.
+    ANALYTICS_BUCKET_NAME = google_storage_bucket.reports.name
   }
 }
 {{ gcp.workers("reporting") }}
 
-# New report objects only: the job cannot overwrite or delete a past report.
+# A re-run of a day writes nothing (the MD5 read first matches); a changed report (a late event counted)
+# replaces its objects, which takes get and delete as well as create: objectUser on this bucket only,
+# whose versioning keeps every replaced report.
 resource "google_storage_bucket_iam_member" "daily_report_writes" {
   bucket = google_storage_bucket.reports.name
-  role   = "roles/storage.objectCreator"
+  role   = "roles/storage.objectUser"
   member = module.daily_report.service_account_member
 }
 

@@ -23,16 +23,39 @@ resource "google_storage_bucket" "exports" {
   }
 }
 
+# The ledger export's query: every player's ledger entries (a collection group) by `created_at`, a day's
+# range (adapters/firestore_ledger_jobs.py). Firestore keeps single-field indexes for a collection's own
+# queries by default, not for a collection group's: this adds it and keeps the collection's.
+resource "google_firestore_field" "ledger_created_at" {
+  project    = var.platform.project_id
+  database   = var.platform.database
+  collection = "ledger"
+  field      = "created_at"
+
+  index_config {
+    indexes {
+      order       = "ASCENDING"
+      query_scope = "COLLECTION"
+    }
+    indexes {
+      order       = "ASCENDING"
+      query_scope = "COLLECTION_GROUP"
+    }
+  }
+}
+
 locals {
   environment = {
-    LEDGER_EXPORT_BUCKET = google_storage_bucket.exports.name
+    EXPORT_BUCKET_NAME = google_storage_bucket.exports.name
   }
 }
 {{ gcp.workers("scheduled_jobs") }}
 
+# A rerun of a day replaces its object, which takes delete as well as create (objectCreator cannot):
+# objectUser on this bucket only, whose versioning keeps the replaced object as a noncurrent version.
 resource "google_storage_bucket_iam_member" "data_export_writes" {
   bucket = google_storage_bucket.exports.name
-  role   = "roles/storage.objectCreator"
+  role   = "roles/storage.objectUser"
   member = module.data_export.service_account_member
 }
 
