@@ -95,6 +95,69 @@ def app_identity(resources: list[Resource], modules: list[dict[str, Any]], found
             found.append(f"{where}: an unauthenticated call is not refused (unauthenticated_action)")
 
 
+def server_callers(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
+    """The server callers' routes stay behind App Service Authentication (no excluded path), which admits
+    their applications only, and the API knows each caller's client ids (<CALLER>_CLIENT_IDS)."""
+    for app in by_type(resources, "azurerm_function_app_flex_consumption"):
+        for auth in blocks(app.body, "auth_settings_v2"):
+            excluded = value(auth, "excluded_paths")
+            if excluded not in (None, []):
+                found.append(
+                    f"function app {app.name} ({app.path.parent.name}): excluded_paths {excluded} skip "
+                    "App Service Authentication; keep every path authenticated"
+                )
+    keys = [
+        secret
+        for secret in by_type(resources, "azurerm_key_vault_secret")
+        if secret.name == "signing_keys" or "signing key" in str(value(secret.body, "content_type"))
+    ]
+    if not keys:
+        return
+    providers = [
+        provider
+        for app in by_type(resources, "azurerm_function_app_flex_consumption")
+        for auth in blocks(app.body, "auth_settings_v2")
+        for provider in [
+            *blocks(auth, "active_directory_v2"),
+            *(
+                content
+                for dynamic in blocks(auth, "dynamic")
+                for content in blocks(dynamic.get("active_directory_v2", {}), "content")
+            ),
+        ]
+    ]
+    if not any(value(p, "allowed_applications") not in (None, [], "") for p in providers):
+        found.append(
+            "no identity provider admits the server callers' applications only "
+            "(auth_settings_v2 active_directory_v2 allowed_applications)"
+        )
+    for path in sorted({secret.path for secret in keys}):
+        callers, settings = _signing_callers(path)
+        for caller in callers:
+            setting = f"{caller.upper().replace('-', '_')}_CLIENT_IDS"
+            if setting not in settings:
+                found.append(f"{path.parent.name}: the API's settings (api_settings) give no {setting}")
+
+
+def _signing_callers(path: Any) -> tuple[list[str], set[str]]:
+    """The callers whose signing keys a module file declares (local.signing_keys) and its API settings."""
+    import hcl2  # the scanners' environment has it (python-hcl2, a checkov dependency)
+
+    with path.open(encoding="utf-8") as handle:
+        document = hcl2.load(handle)
+    names = [
+        str(name)
+        for entry in document.get("locals", [])
+        for name in re.findall(r"[\w-]+", str(value(entry, "signing_keys")))
+        if name not in ("toset", "None")
+    ]
+    settings: set[str] = set()
+    for entry in document.get("output", []):
+        given = value(entry.get("api_settings", {}), "value")
+        settings.update(given if isinstance(given, dict) else ())
+    return [name for name in names if not name.endswith("-previous")], settings
+
+
 def role_grants(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
     """Each role on one resource, never a broad role or the resource group, subscription or data account."""
     grants: list[tuple[str, str, str]] = [
@@ -219,6 +282,12 @@ CONTROLS = (
         "Each function app runs as its own user-assigned identity and requires authentication first",
         AUTHENTICATION,
         app_identity,
+    ),
+    Control(
+        "server-callers",
+        "Server callers pass App Service Authentication (no path excluded), their applications only, ids set",
+        AUTHENTICATION,
+        server_callers,
     ),
     Control(
         "least-privilege-grants",
