@@ -1,5 +1,7 @@
 {%- import "azure/apps.tf" as azure with context -%}
-# The leaderboards module: its worker scores bets, wins and bonuses and advances missions.
+# The leaderboards module: its worker scores bets, wins and bonuses and advances missions. A completed
+# mission's reward is a bonus paid into the Wallet table, so its app is a money worker: a role on that
+# table (its scope: the table alone), as the promotions app's.
 {{ azure.platform() }}
 
 resource "azurerm_storage_table" "leaderboards" {
@@ -17,9 +19,11 @@ module "app" {
 {{ azure.functions("leaderboards") }}
   grants = merge({
     leaderboards = { scope = azurerm_storage_table.leaderboards.resource_manager_id, role = "Storage Table Data Contributor" }
+    wallet       = { scope = {{ azure.table("Wallet") }}, role = "Storage Table Data Contributor" }
   }, {{ azure.publish_grant("leaderboards") }})
   app_settings = {
     LEADERBOARDS_TABLE_NAME = azurerm_storage_table.leaderboards.name
+    WALLET_TABLE_NAME       = "Wallet"
   }
 }
 
