@@ -9,7 +9,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import cast
 
 import pytest
@@ -29,6 +30,7 @@ class UnreachableRun:
     """A local run whose issuer cannot be reached."""
 
     api_url = "http://127.0.0.1:9"
+    left_out: Mapping[str, str] = MappingProxyType({})
 
     def token(self, subject: str, scopes: Iterable[str] = ()) -> str:
         raise OSError("connection refused")

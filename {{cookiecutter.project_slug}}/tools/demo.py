@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Demo: one player's journey, locally (the stack from {run.source_label})")
                 print(f"     {run.summary()}")
                 print(f"     API {run.api_url}, workers: {workers}")
+                for module, why in run.left_out.items():
+                    print(f"     {module}: left out of the journey, {why}")
                 failure = play(run, sys.stdout)
         except (LocalRunError, LocalSetupError, OSError) as error:
             failure = f"the local run did not start: {error}"

@@ -50,7 +50,7 @@ class Journey:
 
     def __init__(self, run: LocalRun, parts: list[ModuleTools] | None = None) -> None:
         self.run = run
-        self.parts = contributions() if parts is None else parts
+        self.parts = contributions(run.left_out) if parts is None else parts
         self.player = f"demo-{uuid.uuid4().hex[:8]}"
         self.player_token = ""
         self.session_id: str | None = None

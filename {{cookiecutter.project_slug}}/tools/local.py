@@ -54,6 +54,12 @@ class LocalRun(Protocol):
     # The local JWT issuer the API's gateway trusts (tools/local_auth.py); None until the API started.
     issuer: LocalIssuer | None
 
+    @property
+    def left_out(self) -> Mapping[str, str]:
+        """Modules this run cannot play yet (their cloud code is not built), each with why: the
+        journey leaves their steps out and the demo says so."""
+        ...
+
     def __enter__(self) -> LocalRun: ...
 
     def __exit__(

@@ -49,15 +49,20 @@ SERVER_ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
 
 
 class LocalIssuer:
-    """Issues and verifies HS256 access tokens for one local run."""
+    """Issues and verifies HS256 access tokens for one local run.
 
-    def __init__(self, key: bytes, issuer_url: str) -> None:
+    `client_claim`: where a server caller's token names its OAuth client, as the cloud's identity
+    provider puts it (Cognito's `client_id`; Entra ID's `azp`).
+    """
+
+    def __init__(self, key: bytes, issuer_url: str, client_claim: str = "client_id") -> None:
         self.key = key
         self.issuer_url = issuer_url
+        self.client_claim = client_claim
 
     @classmethod
-    def with_random_key(cls, issuer_url: str) -> LocalIssuer:
-        return cls(secrets.token_bytes(32), issuer_url)
+    def with_random_key(cls, issuer_url: str, client_claim: str = "client_id") -> LocalIssuer:
+        return cls(secrets.token_bytes(32), issuer_url, client_claim)
 
     def issue(
         self,
@@ -81,7 +86,7 @@ class LocalIssuer:
         if scope:
             claims["scope"] = scope
         if client_id is not None:
-            claims["client_id"] = client_id
+            claims[self.client_claim] = client_id
         return jwt.encode(claims, self.key, algorithm="HS256")
 
     def verify(self, token: str) -> dict[str, Any]:
@@ -95,6 +100,51 @@ class LocalIssuer:
             options={"require": ["exp", "iat", "iss", "aud", "sub"]},
         )
         return claims
+
+
+StartResponse = Callable[..., Any]
+
+
+def token_route(issuer: LocalIssuer, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+    """The issuer's token route (TOKEN_PATH) as WSGI: a JSON body of `sub`, `scopes` and an optional
+    `client_id` in, `{"access_token": ...}` out; each field checked, 400 naming the one that is wrong."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return json_response(start_response, 405, {"message": "POST a JSON object to get a token"})
+    try:
+        length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_TOKEN_REQUEST_BYTES)
+        request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return json_response(start_response, 400, {"message": "the body must be a JSON object"})
+    subject = request.get("sub") if isinstance(request, dict) else None
+    scopes = request.get("scopes", []) if isinstance(request, dict) else None
+    client_id = request.get("client_id") if isinstance(request, dict) else None
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
+        return json_response(
+            start_response, 400, {"message": f"sub must be 1-{MAX_SUBJECT_LENGTH} characters"}
+        )
+    if not isinstance(scopes, list) or not all(isinstance(s, str) and SCOPE_RE.fullmatch(s) for s in scopes):
+        return json_response(start_response, 400, {"message": "scopes must be a list of scope names"})
+    if client_id is not None and not (isinstance(client_id, str) and CLIENT_ID_RE.fullmatch(client_id)):
+        return json_response(start_response, 400, {"message": "client_id must be a client's id"})
+    token = issuer.issue(subject, scopes, client_id=client_id)
+    return json_response(
+        start_response, 200, {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_TTL_SECONDS}
+    )
+
+
+def json_response(start_response: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:
+    """A JSON answer of the local gateway's own (never cached)."""
+    payload = json.dumps(body).encode()
+    reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 405: "Method Not Allowed"}
+    start_response(
+        f"{status} {reasons[status]}",
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(payload))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+    return [payload]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -39,6 +39,8 @@ class Azurite:
     table_port: int
     queue_port: int
     blob_port: int
+    # Its node process (the leader of its process group), once started.
+    pid: int | None = field(default=None, compare=False)
 
     @property
     def connection_string(self) -> str:
@@ -113,7 +115,7 @@ def azurite(script: Path) -> Iterator[Azurite]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"Azurite did not start on ports {ports}")
                 time.sleep(0.1)
-            yield running
+            yield replace(running, pid=process.pid)
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             try:

@@ -97,6 +97,11 @@ def test_a_worker_s_archive_carries_no_api_nor_audit_code_and_each_app_only_its_
             assert f"{PACKAGE}/workers/audit.py" not in names, app
 
 
+# Imported only where installed: observability.py uses Powertools on AWS (its layer) and logs JSON lines
+# without it, as the apps do (tests/azure/test_runtime_lock.py runs it with Powertools hidden).
+OPTIONAL_IMPORTS = {"aws_lambda_powertools"}
+
+
 def test_each_archive_s_requirements_name_every_package_its_code_imports(archives: dict[str, Path]) -> None:
     providers = packages_distributions()
     for app, archive in archives.items():
@@ -112,7 +117,7 @@ def test_each_archive_s_requirements_name_every_package_its_code_imports(archive
                 if name.endswith(".py") and name.startswith(f"{PACKAGE}/")
                 for top in _third_party(opened.read(name).decode())
             }
-        for top in imported:
+        for top in imported - OPTIONAL_IMPORTS:
             candidates = {dist.lower().replace("_", "-") for dist in providers.get(top, [])}
             assert candidates & pinned, f"{app} imports {top}, which its requirements.txt does not pin"
 

@@ -17,7 +17,7 @@ registry's order). The places in use:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.util import find_spec
@@ -115,11 +115,15 @@ def enabled(module: str) -> bool:
     return bool(registry.enabled(module))
 
 
-def contributions() -> list[ModuleTools]:
-    """The tools' pieces of the project's modules, in the registry's order."""
+def contributions(left_out: Collection[str] = ()) -> list[ModuleTools]:
+    """The tools' pieces of the project's modules, in the registry's order (but the `left_out` ones)."""
     use_source_tree()
     registry: Any = import_module(f"{PACKAGE}.registry")
-    found = [f"{__name__}.{name}" for name in registry.MODULES if find_spec(f"{__name__}.{name}") is not None]
+    found = [
+        f"{__name__}.{name}"
+        for name in registry.MODULES
+        if name not in left_out and find_spec(f"{__name__}.{name}") is not None
+    ]
     return [import_module(name).TOOLS for name in found]
 
 
