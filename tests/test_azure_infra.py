@@ -173,6 +173,7 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
             ('    default_provider       = "players"\n',
              '    default_provider       = "players"\n    excluded_paths         = ["/wallet/deposits"]\n'),
             ("        allowed_applications            = local.server_client_ids\n", ""),
+            ("local.schedules, local.server_caller_settings, {", "local.schedules, {"),
         ],
         "functions.tf": [('role = "EventGrid Data Sender"', 'role = "Contributor"')],
         "modules/sessions/main.tf": [("    sessions = { scope = azurerm_storage_table.sessions.resource_manager_id",
@@ -183,8 +184,8 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                     ("  purge_protection_enabled      = true", "  purge_protection_enabled      = false"),
                     ('  queue_encryption_key_type = "Account"', '  queue_encryption_key_type = "Service"'),
                     ('  sku_name                      = "premium"', '  sku_name = "premium"')],
-        "modules/wallet/main.tf": [("  content_type     =", "  content_typ      ="),
-                                   ("    PAYMENT_PROVIDER_CLIENT_IDS =", "    PAYMENT_PROVIDER_CLIENT =")],
+        "modules/wallet/main.tf": [("  content_type     =", "  content_typ      =")],
+        "variables.tf": [('"game-server", "payment-provider"', '"game-server", "payments"')],
         "monitoring.tf": [('"azurerm_monitor_action_group" "alerts"', '"azurerm_monitor_action_groups" "x"')],
     })
     code, output, results = infra_check(project, "--no-checkov")
@@ -205,7 +206,8 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "queue_encryption_key_type is not Account",
                      "excluded_paths ['/wallet/deposits'] skip App Service Authentication",
                      "no identity provider admits the server callers' applications only",
-                     "wallet: the API's settings (api_settings) give no PAYMENT_PROVIDER_CLIENT_IDS"],
+                     "the API's settings give no <CALLER>_CLIENT_IDS",
+                     "wallet: variables.tf server_client_ids asks no payment-provider ids"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output

@@ -8,6 +8,8 @@ then poisons it.
 
 from __future__ import annotations
 
+import base64
+import importlib
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -35,6 +37,7 @@ from {{ cookiecutter.package_name }}.domain.leaderboards import (
     BoardWindow,
     Measure,
     MissionWindow,
+    pseudonym,
 )
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
@@ -49,6 +52,7 @@ BOARD = next(
     if board.scored_from == "BetPlaced" and board.measure is Measure.AMOUNT and not board.tournament
 )
 STAKE = 200
+PSEUDONYM_SECRET = "leaderboard-pseudonym-key"
 
 
 class NoDeadLetters:
@@ -129,3 +133,63 @@ def test_a_malformed_leaderboards_message_raises(tables: tuple[Any, Any]) -> Non
         leaderboards(
             func.QueueMessage(body=json.dumps({"type": "BetPlaced", "data": {"amount": 5}}).encode())
         )
+
+
+def principal(player_id: str) -> str:
+    claims = [{"typ": "sub", "val": player_id}]
+    return base64.b64encode(json.dumps({"auth_typ": "players", "claims": claims}).encode()).decode()
+
+
+def my_standing(monkeypatch: pytest.MonkeyPatch, vault: dict[str, str]) -> func.HttpResponse:
+    """GET /leaderboards/<board>/me through the API's HTTP trigger, Key Vault holding `vault`."""
+    monkeypatch.setenv("KEY_VAULT_URI", "https://casino-vault.vault.azure.net/")
+    monkeypatch.setenv("LEADERBOARD_PSEUDONYM_KEY_PARAMETER", PSEUDONYM_SECRET)
+
+    def vault_get(url: str) -> tuple[int, bytes]:
+        # Key Vault's GET of a secret (it has no local emulator), answered from `vault`.
+        name = url.split("/secrets/", 1)[1].split("?", 1)[0]
+        if name not in vault:
+            return 404, b'{"error": {"code": "SecretNotFound"}}'
+        return 200, json.dumps({"value": vault[name]}).encode()
+
+    monkeypatch.setattr(azure_environment, "_vault_get", vault_get)
+    from {{ cookiecutter.package_name }}.azure_apps import api
+
+    api = importlib.reload(api)  # its services read this test's settings on the first request
+    request = func.HttpRequest(
+        "GET",
+        f"https://casino.example/leaderboards/{BOARD.board_id}/me",
+        headers={"X-MS-CLIENT-PRINCIPAL": principal("player-1")},
+        body=b"",
+    )
+    response: func.HttpResponse = index_of(api.app)["api"].call(request, None)
+    return response
+
+
+def test_the_standings_route_shows_the_pseudonym_keyed_with_the_key_vault_secret(
+    tables: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wallet_table, _ = tables
+    [bet] = bets_delivered(wallet_table, 1)
+    index_of(app.app)["leaderboards"].call(bet)
+
+    answered = my_standing(monkeypatch, {PSEUDONYM_SECRET: "a-pseudonym-key"})
+
+    assert answered.status_code == 200
+    body = json.loads(answered.get_body())
+    window = BOARD.schedule.window_at(NOW)
+    assert window is not None
+    expected = pseudonym(BoardWindow(BOARD.board_id, window.key), "player-1", b"a-pseudonym-key")
+    assert (body["player"], body["score"], body["rank"]) == (expected, STAKE, 1)
+
+
+def test_without_the_pseudonyms_key_the_standings_route_fails_closed(
+    tables: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wallet_table, _ = tables
+    [bet] = bets_delivered(wallet_table, 1)
+    index_of(app.app)["leaderboards"].call(bet)
+
+    # No pseudonym is shown, never an unkeyed one: a 500, which the WSGI middleware raises for the host.
+    with pytest.raises(Exception, match="internal_error"):
+        my_standing(monkeypatch, {})

@@ -72,6 +72,10 @@ locals {
   server_client_ids = var.platform.server_callers == null ? [] : sort(distinct(flatten([
     for ids in values(var.platform.server_callers.client_ids) : [for id in split(",", ids) : trimspace(id) if trimspace(id) != ""]
   ])))
+  # The API's settings naming each caller's client ids (<CALLER>_CLIENT_IDS): each calls its own routes only.
+  server_caller_settings = local.http && var.platform.server_callers != null ? {
+    for caller, ids in var.platform.server_callers.client_ids : "${upper(replace(caller, "-", "_"))}_CLIENT_IDS" => ids
+  } : {}
 }
 
 resource "azurerm_user_assigned_identity" "app" {
@@ -179,7 +183,7 @@ resource "azurerm_function_app_flex_consumption" "app" {
     }
   }
 
-  app_settings = merge(var.platform.app_settings, var.app_settings, local.schedules, {
+  app_settings = merge(var.platform.app_settings, var.app_settings, local.schedules, local.server_caller_settings, {
     # Identity-based connections: no connection string or key anywhere.
     AzureWebJobsStorage__accountName = var.platform.host_storage_name
     AzureWebJobsStorage__credential  = "managedidentity"

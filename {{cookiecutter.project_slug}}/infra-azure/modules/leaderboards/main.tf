@@ -10,6 +10,18 @@ resource "azurerm_storage_table" "leaderboards" {
   storage_account_name = var.platform.data_storage_name
 }
 
+# The HMAC key of the players' pseudonyms on the boards (api/leaderboards.py), read by the API only. Its
+# value is set outside Terraform (az keyvault secret set): Terraform writes a placeholder once,
+# write-only (value_wo never reaches the state), and never changes it back.
+resource "azurerm_key_vault_secret" "pseudonym_key" {
+  name             = "leaderboard-pseudonym-key"
+  key_vault_id     = var.platform.key_vault_id
+  value_wo         = "set-outside-terraform"
+  value_wo_version = 1
+  content_type     = "text/plain; HMAC key of the leaderboards' pseudonyms"
+  expiration_date  = var.platform.key_expiration_date
+}
+
 module "app" {
   source = "../../blocks/function_app"
 
@@ -28,9 +40,10 @@ module "app" {
 }
 
 output "api_grants" {
-  description = "The API's roles on this module's resources."
+  description = "The API's roles on this module's resources: its table, the pseudonyms' key."
   value = {
-    leaderboards = { scope = azurerm_storage_table.leaderboards.resource_manager_id, role = "Storage Table Data Contributor" }
+    leaderboards  = { scope = azurerm_storage_table.leaderboards.resource_manager_id, role = "Storage Table Data Contributor" }
+    pseudonym_key = { scope = azurerm_key_vault_secret.pseudonym_key.resource_versionless_id, role = "Key Vault Secrets User" }
   }
 }
 
@@ -38,5 +51,7 @@ output "api_settings" {
   description = "Settings the API reads for this module."
   value = {
     LEADERBOARDS_TABLE_NAME = azurerm_storage_table.leaderboards.name
+    # The NAME of the pseudonyms' key in Key Vault (the secret above), never the key.
+    LEADERBOARD_PSEUDONYM_KEY_PARAMETER = "leaderboard-pseudonym-key"
   }
 }

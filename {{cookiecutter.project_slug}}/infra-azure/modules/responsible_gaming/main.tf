@@ -33,8 +33,5 @@ output "api_grants" {
 
 output "api_settings" {
   description = "Settings the API reads for this module."
-  value = {
-    # The KYC provider's client ids (api/server_calls.py: it calls its own routes only).
-    KYC_PROVIDER_CLIENT_IDS = var.platform.server_callers.client_ids["kyc-provider"]
-  }
+  value       = {}
 }

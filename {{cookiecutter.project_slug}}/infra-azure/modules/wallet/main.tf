@@ -77,8 +77,5 @@ output "api_settings" {
   description = "Settings the API reads for this module."
   value = {
     WALLET_TABLE_NAME = azurerm_storage_table.wallet.name
-    # The server callers' client ids (api/server_calls.py: each calls its own routes only).
-    PAYMENT_PROVIDER_CLIENT_IDS = var.platform.server_callers.client_ids["payment-provider"]
-    GAME_SERVER_CLIENT_IDS      = var.platform.server_callers.client_ids["game-server"]
   }
 }
