@@ -170,6 +170,10 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
              '      allowed_origins     = ["*"]'),
             (poison, ""),
             (dead_letters, ""),
+            ('    default_provider       = "players"\n',
+             '    default_provider       = "players"\n    excluded_paths         = ["/wallet/deposits"]\n'),
+            ("        allowed_applications            = local.server_client_ids\n", ""),
+            ("local.schedules, local.server_caller_settings, {", "local.schedules, {"),
         ],
         "functions.tf": [('role = "EventGrid Data Sender"', 'role = "Contributor"')],
         "modules/sessions/main.tf": [("    sessions = { scope = azurerm_storage_table.sessions.resource_manager_id",
@@ -181,6 +185,7 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                     ('  queue_encryption_key_type = "Account"', '  queue_encryption_key_type = "Service"'),
                     ('  sku_name                      = "premium"', '  sku_name = "premium"')],
         "modules/wallet/main.tf": [("  content_type     =", "  content_typ      =")],
+        "variables.tf": [('"game-server", "payment-provider"', '"game-server", "payments"')],
         "monitoring.tf": [('"azurerm_monitor_action_group" "alerts"', '"azurerm_monitor_action_groups" "x"')],
     })
     code, output, results = infra_check(project, "--no-checkov")
@@ -198,14 +203,19 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "timer dailyReport has no NCRONTAB schedule ('daily')",
                      "locked False does not follow archive_lock_stages",
                      "purge_protection_enabled is not true",
-                     "queue_encryption_key_type is not Account"],
+                     "queue_encryption_key_type is not Account",
+                     "excluded_paths ['/wallet/deposits'] skip App Service Authentication",
+                     "no identity provider admits the server callers' applications only",
+                     "the API's settings give no <CALLER>_CLIENT_IDS",
+                     "wallet: variables.tf server_client_ids asks no payment-provider ids"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output
     # Each weakness is named by its control, and each control cites what it serves (tools/regulation.py).
     controls = next(result for result in results if result["name"] == "controls")["controls"]
     failed = {control["id"] for control in controls if not control["passed"]}
-    assert failed == {"app-transport", "app-identity", "least-privilege-grants", "poison-queues", "key-vault",
+    assert failed == {"app-transport", "app-identity", "server-callers", "least-privilege-grants", "poison-queues",
+                      "key-vault",
                       "storage-encryption", "audit-archive-lock", "timer-schedules"}, output
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
 

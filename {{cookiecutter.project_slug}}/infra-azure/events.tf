@@ -68,10 +68,19 @@ locals {
     application_insights_id                = azurerm_application_insights.casino.id
     application_insights_connection_string = azurerm_application_insights.casino.connection_string
     cors_origins                           = var.cors_origins
-    api_signed_paths                       = var.api_signed_paths
     oidc_issuer                            = var.oidc_issuer
     oidc_client_id                         = var.oidc_client_id
     retention_days                         = local.retention_days
+    # The server callers' issuer, the API's app registration and their client ids (none without the wallet).
+{%- if cookiecutter.module_wallet %}
+    server_callers = {
+      tenant_auth_endpoint = var.server_tenant_auth_endpoint
+      api_client_id        = var.server_api_client_id
+      client_ids           = var.server_client_ids
+    }
+{%- else %}
+    server_callers = null
+{%- endif %}
     app_settings = {
       STAGE                          = var.stage
       JURISDICTION                   = "{{ cookiecutter.jurisdiction }}"

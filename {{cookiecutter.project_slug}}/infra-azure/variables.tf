@@ -57,13 +57,48 @@ variable "oidc_client_id" {
   type        = string
   default     = "casino-api"
 }
+{% if cookiecutter.module_wallet %}
+# The server callers (payment provider, game server{{ ", KYC provider" if cookiecutter.module_responsible_gaming }}) are Entra ID applications calling with
+# client-credentials tokens of their own issuer, never the players' (as the AWS flavour's serverJwtIssuerUrl).
+variable "server_tenant_auth_endpoint" {
+  description = "The Entra ID issuer of the server callers' tokens (https://login.microsoftonline.com/<tenant id>/v2.0): App Service Authentication validates their tokens against it."
+  type        = string
 
-variable "api_signed_paths" {
-  description = "API paths whose callers are servers that sign each request (the app checks the signature), so App Service Authentication lets them through without a player's token."
-  type        = list(string)
-  default     = ["/wallet/deposits"]
+  validation {
+    condition     = can(regex("^https://[a-z0-9.-]+/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/v2\\.0/?$", var.server_tenant_auth_endpoint))
+    error_message = "server_tenant_auth_endpoint: the tenant's v2.0 endpoint, https://login.microsoftonline.com/<tenant id>/v2.0 (az account show --query tenantId -o tsv)."
+  }
 }
 
+variable "server_api_client_id" {
+  description = "The client id of the API's Entra ID app registration the server callers ask tokens for (their audience, also as api://<client id>); its app roles are the routes' scopes (wallet:credit{{ ", players:kyc" if cookiecutter.module_responsible_gaming }})."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.server_api_client_id))
+    error_message = "server_api_client_id: the Application (client) ID of the API's app registration, a GUID (az ad app list --display-name <name> --query [].appId -o tsv)."
+  }
+}
+
+variable "server_client_ids" {
+  description = "Each server caller's Entra ID application (client) ids, comma-separated, by caller: App Service Authentication admits these applications only (their tokens' appid or azp), and the API lets each call its own routes only."
+  type        = map(string)
+
+  validation {
+    condition     = sort(keys(var.server_client_ids)) == sort(["game-server", "payment-provider"{{ ", \"kyc-provider\"" if cookiecutter.module_responsible_gaming }}])
+    error_message = "server_client_ids: give exactly these callers: payment-provider, game-server{{ ", kyc-provider" if cookiecutter.module_responsible_gaming }}."
+  }
+
+  validation {
+    condition = alltrue([
+      for ids in values(var.server_client_ids) : alltrue([
+        for id in split(",", ids) : can(regex("^ *[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} *$", id))
+      ])
+    ])
+    error_message = "server_client_ids: each caller's Application (client) IDs, GUIDs separated by commas (az ad app list --display-name <caller> --query [].appId -o tsv)."
+  }
+}
+{% endif %}
 variable "archive_lock_stages" {
   description = "Stages whose audit archive immutability policy is locked (write once, read many, for the jurisdiction's retention)."
   type        = list(string)

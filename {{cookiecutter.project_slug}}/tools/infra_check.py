@@ -169,6 +169,13 @@ def names_checked(
     for key in body:
         if key.startswith("__") or key in meta:
             continue
+        if key == "dynamic":  # dynamic "<block>" { for_each = ...  content { ... } }: the block's names
+            for generated in blocks(body, key):
+                for name, spec in generated.items():
+                    yield None if name in schema["blocks"] else f"{where}: dynamic {name}"
+                    for content in blocks(spec, "content") if name in schema["blocks"] else []:
+                        yield from names_checked(content, schema["blocks"][name], f"{where}.{name}", set())
+            continue
         yield None if key in known else f"{where}: {key}"
         if key in schema["blocks"]:
             for nested in blocks(body, key):

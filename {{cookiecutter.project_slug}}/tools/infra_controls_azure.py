@@ -95,6 +95,81 @@ def app_identity(resources: list[Resource], modules: list[dict[str, Any]], found
             found.append(f"{where}: an unauthenticated call is not refused (unauthenticated_action)")
 
 
+def server_callers(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
+    """The server callers' routes stay behind App Service Authentication (no excluded path), which admits
+    their applications only; the Terraform asks each caller's client ids and gives them to the API."""
+    apps = by_type(resources, "azurerm_function_app_flex_consumption")
+    for app in apps:
+        for auth in blocks(app.body, "auth_settings_v2"):
+            excluded = value(auth, "excluded_paths")
+            if excluded not in (None, []):
+                found.append(
+                    f"function app {app.name} ({app.path.parent.name}): excluded_paths {excluded} skip "
+                    "App Service Authentication; keep every path authenticated"
+                )
+    keys = [
+        secret
+        for secret in by_type(resources, "azurerm_key_vault_secret")
+        if secret.name == "signing_keys" or "signing key" in str(value(secret.body, "content_type"))
+    ]
+    if not keys or not apps:
+        return
+    providers = [
+        provider
+        for app in apps
+        for auth in blocks(app.body, "auth_settings_v2")
+        for provider in [
+            *blocks(auth, "active_directory_v2"),
+            *(
+                content
+                for dynamic in blocks(auth, "dynamic")
+                for content in blocks(dynamic.get("active_directory_v2", {}), "content")
+            ),
+        ]
+    ]
+    if not any(value(p, "allowed_applications") not in (None, [], "") for p in providers):
+        found.append(
+            "no identity provider admits the server callers' applications only "
+            "(auth_settings_v2 active_directory_v2 allowed_applications)"
+        )
+    block = apps[0].path
+    infra = block.parents[2]
+    asked = str(_terraform(infra / "variables.tf").get("variable", []))
+    settings = [str(value(app.body, "app_settings")) for app in apps]
+    client_settings = [
+        name
+        for entry in _terraform(block).get("locals", [])
+        for name, expression in entry.items()
+        if "_CLIENT_IDS" in str(expression)
+    ]
+    if not any(f"local.{name}" in text for name in client_settings for text in settings):
+        found.append("the API's settings give no <CALLER>_CLIENT_IDS (blocks/function_app: app_settings)")
+    for path in sorted({secret.path for secret in keys}):
+        for caller in _signing_callers(path):
+            if f"'{caller}'" not in asked and f'"{caller}"' not in asked:
+                found.append(f"{path.parent.name}: variables.tf server_client_ids asks no {caller} ids")
+
+
+def _terraform(path: Any) -> dict[str, Any]:
+    """One .tf file as python-hcl2 reads it (the scanners' environment has it: a checkov dependency)."""
+    import hcl2
+
+    with path.open(encoding="utf-8") as handle:
+        document: dict[str, Any] = hcl2.load(handle)
+    return document
+
+
+def _signing_callers(path: Any) -> list[str]:
+    """The callers whose signing keys a module file declares (local.signing_keys), previous keys aside."""
+    names = [
+        str(name)
+        for entry in _terraform(path).get("locals", [])
+        for name in re.findall(r"[\w-]+", str(value(entry, "signing_keys")))
+        if name not in ("toset", "None")
+    ]
+    return [name for name in names if not name.endswith("-previous")]
+
+
 def role_grants(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
     """Each role on one resource, never a broad role or the resource group, subscription or data account."""
     grants: list[tuple[str, str, str]] = [
@@ -219,6 +294,12 @@ CONTROLS = (
         "Each function app runs as its own user-assigned identity and requires authentication first",
         AUTHENTICATION,
         app_identity,
+    ),
+    Control(
+        "server-callers",
+        "Server callers pass App Service Authentication (no path excluded), their applications only, ids set",
+        AUTHENTICATION,
+        server_callers,
     ),
     Control(
         "least-privilege-grants",

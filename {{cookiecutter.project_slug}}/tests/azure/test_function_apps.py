@@ -25,8 +25,6 @@ from {{ cookiecutter.package_name }}.api.azure import principal_claims, scopes_o
 # (app, function) -> why its code is not built yet. A function listed here whose app is not part of
 # this project is simply absent from infra/ too.
 NOT_BUILT: dict[tuple[str, str], str] = {
-    ("leaderboards", "leaderboards"): "mission rewards are paid by the wallet, and infra/ gives this app no "
-    "role on the Wallet table",
 }
 
 APPS = declared()

@@ -176,6 +176,10 @@ class LocalRun:
         }
         self._callers = _server_callers()
         self._secrets = {secret_name(caller): secrets.token_hex(32) for caller in self._callers}
+        # The leaderboards' pseudonym key, where the API's settings name one (modules/leaderboards).
+        pseudonym_key = self.storage.app_settings("api").get("LEADERBOARD_PSEUDONYM_KEY_PARAMETER")
+        if pseudonym_key:
+            self._secrets[pseudonym_key] = secrets.token_hex(32)
         script = azurite_script()
         if script is None:
             raise LocalSetupError(

@@ -68,6 +68,14 @@ locals {
   schedules = {
     for key, f in var.functions : "SCHEDULE_${upper(f.entry_point)}" => f.schedule if f.trigger == "timer"
   }
+  # Every server caller's client ids, one list (server_client_ids gives them comma-separated per caller).
+  server_client_ids = var.platform.server_callers == null ? [] : sort(distinct(flatten([
+    for ids in values(var.platform.server_callers.client_ids) : [for id in split(",", ids) : trimspace(id) if trimspace(id) != ""]
+  ])))
+  # The API's settings naming each caller's client ids (<CALLER>_CLIENT_IDS): each calls its own routes only.
+  server_caller_settings = local.http && var.platform.server_callers != null ? {
+    for caller, ids in var.platform.server_callers.client_ids : "${upper(replace(caller, "-", "_"))}_CLIENT_IDS" => ids
+  } : {}
 }
 
 resource "azurerm_user_assigned_identity" "app" {
@@ -139,15 +147,16 @@ resource "azurerm_function_app_flex_consumption" "app" {
     }
   }
 
-  # App Service Authentication validates the player's JWT (the OIDC provider's keys) before the code
-  # runs; the app still checks each route's scopes. Workers answer no unauthenticated HTTP call.
+  # App Service Authentication validates every caller's JWT before the code runs, on every path (none
+  # is excluded): the players' tokens from their OIDC provider, the server callers' client-credentials
+  # tokens from their Entra ID tenant. The app still checks each route's scopes and client id, and a
+  # server call's signature. Workers answer no unauthenticated HTTP call.
   auth_settings_v2 {
     auth_enabled           = true
     require_authentication = true
     require_https          = true
     unauthenticated_action = "Return401"
     default_provider       = "players"
-    excluded_paths         = local.http ? var.platform.api_signed_paths : []
 
     custom_oidc_v2 {
       name                          = "players"
@@ -155,12 +164,26 @@ resource "azurerm_function_app_flex_consumption" "app" {
       openid_configuration_endpoint = "${var.platform.oidc_issuer}/.well-known/openid-configuration"
     }
 
+    # The server callers: tokens of their tenant for the API's app registration (v2 tokens carry its
+    # client id as audience, v1 tokens its api:// URI), from the callers' applications only (their
+    # appid or azp): any other application of the tenant is refused (403) before the code.
+    dynamic "active_directory_v2" {
+      for_each = local.http && var.platform.server_callers != null ? [var.platform.server_callers] : []
+      content {
+        client_id                       = active_directory_v2.value.api_client_id
+        tenant_auth_endpoint            = active_directory_v2.value.tenant_auth_endpoint
+        allowed_audiences               = ["api://${active_directory_v2.value.api_client_id}"]
+        allowed_applications            = local.server_client_ids
+        jwt_allowed_client_applications = local.server_client_ids
+      }
+    }
+
     login {
       token_store_enabled = false
     }
   }
 
-  app_settings = merge(var.platform.app_settings, var.app_settings, local.schedules, {
+  app_settings = merge(var.platform.app_settings, var.app_settings, local.schedules, local.server_caller_settings, {
     # Identity-based connections: no connection string or key anywhere.
     AzureWebJobsStorage__accountName = var.platform.host_storage_name
     AzureWebJobsStorage__credential  = "managedidentity"

@@ -6,10 +6,11 @@ first request that needs them, so building the app opens no connection. Each mod
 Azure composition in api/azure_<module>.py: `SERVICE` (how its service is built on Table Storage) and
 `server_callers` (their keys from Key Vault: api/azure_server_calls.py).
 
-Who is calling: App Service Authentication validates the player's JWT before the code runs and hands
-the app its claims in the `X-MS-CLIENT-PRINCIPAL` header (base64 JSON), which App Service removes from
-every request that comes from outside; `with_principal` puts them where the routes read a verified
-token's claims and scopes (api/context.py), as serverless-wsgi does on AWS.
+Who is calling: App Service Authentication validates the caller's JWT before the code runs (a player's
+from the players' OIDC provider, a server caller's from its Entra ID tenant) and hands the app its claims
+in the `X-MS-CLIENT-PRINCIPAL` header (base64 JSON), which App Service removes from every request that
+comes from outside; `with_principal` puts them where the routes read a verified token's claims and
+scopes (api/context.py), as serverless-wsgi does on AWS, with Entra ID v1's `appid` as the client id.
 """
 
 from __future__ import annotations
@@ -118,7 +119,22 @@ def principal_claims(header: str | None) -> dict[str, Any] | None:
             claims[name] = [*(earlier if isinstance(earlier, list) else [earlier]), value]
         else:
             claims[name] = value
-    return claims
+    return with_client_id(claims)
+
+
+def with_client_id(claims: dict[str, Any]) -> dict[str, Any]:
+    """`claims` with Entra ID v1's `appid` (the client a token was issued to) also as `azp`.
+
+    v2 tokens name the client in `azp`, which api/context.py reads; v1 tokens (an app registration's
+    default) in `appid`. A token naming two different clients names none (a list: no route takes it).
+    """
+    appid = claims.get("appid")
+    if appid is None:
+        return claims
+    azp = claims.get("azp")
+    if azp is None or azp == appid:
+        return {**claims, "azp": appid}
+    return {**claims, "azp": sorted({str(appid), str(azp)})}
 
 
 def scopes_of(claims: Mapping[str, Any]) -> list[str]:

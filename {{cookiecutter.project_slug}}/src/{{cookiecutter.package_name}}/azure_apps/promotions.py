@@ -2,9 +2,10 @@
 
 Event Grid delivers FundsDeposited, BetPlaced, BetSettled and TournamentEntered (infra/modules/promotions)
 to the queue `promotions-promotions`; each effect is once per event (domain/promotions.py). A money
-worker: its bonuses are paid into the hosted wallet on the Wallet table (the app's role there), guarded
-by player protection where the project has it (an excluded player's grant is refused in the grant's own
-transaction), and a settled bet's stake is read from the ledger.
+worker: its bonuses are paid into the hosted wallet on the Wallet table (the app's role there), built on
+the first grant (workers/promotion_bonuses.py, as on AWS and GCP) and guarded by player protection where
+the project has it (an excluded player's grant is refused in the grant's own transaction); a settled
+bet's stake is read from the ledger.
 """
 
 # azure-functions' trigger decorators are untyped; the functions they register are typed here.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import azure.functions as func
 
@@ -35,27 +36,21 @@ def promotion_service() -> PromotionService:
     from .. import registry
     from ..adapters.azure_environment import core_settings, table, topic_publisher
     from ..adapters.table_promotions import TablePromotionStore
-    from ..adapters.table_wallet import TableLedgerStore
-    from ..domain.promotions import HostedBonusWallet, PromotionService, packaged_promotions
-    from ..domain.wallet import Wallet
+    from ..azure_bonuses import operator_wallet_on_azure, table_ledger
+    from ..domain.promotions import PromotionService, packaged_promotions
     from ..settings import SystemClock
     from ..settings_promotions import PromotionSettings
+    from ..workers.promotion_bonuses import DeferredLedger, promotion_bonuses
 
-    settings = core_settings(os.environ)
-    publisher = topic_publisher(os.environ)
-    clock = SystemClock()
-    source = settings.event_source
-    ledger = TableLedgerStore(table(os.environ, settings.wallet_table_name))
-    guarded: dict[str, Any] = {}
-    if registry.enabled("responsible_gaming"):
-        from ..domain.responsible_gaming import ProtectionService
-
-        guarded["protection"] = ProtectionService(ledger, publisher, clock, f"{source}.responsible_gaming")
-    wallet = Wallet(ledger, clock, f"{source}.wallet", **guarded)
+    publisher, clock = topic_publisher(os.environ), SystemClock()
+    source = core_settings(os.environ).event_source
+    # The hosted wallet's ledger, built on the first settled bet or grant (workers/promotion_bonuses.py,
+    # as on AWS and GCP); in hybrid mode the operator's platform keeps the stakes.
+    ledger = None if registry.enabled("operator_wallet") else DeferredLedger(table_ledger)
     return PromotionService(
         packaged_promotions(),
         TablePromotionStore(table(os.environ, PromotionSettings.from_env().promotions_table_name)),
-        HostedBonusWallet(wallet),
+        promotion_bonuses(ledger, publisher, clock, source, operator_wallet_on_azure),
         ledger,
         publisher,
         clock,
