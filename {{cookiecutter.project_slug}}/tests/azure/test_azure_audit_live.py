@@ -43,6 +43,34 @@ IDENTITIES = f"{GROUP}/providers/Microsoft.ManagedIdentity/userAssignedIdentitie
 Answers = dict[str, tuple[int, dict[str, Any]]]
 
 
+# The API's Entra ID provider as blocks/function_app sets it (server callers: their applications only).
+SERVER_CALLERS = {
+    "azureActiveDirectory": {
+        "enabled": True,
+        "registration": {
+            "openIdIssuer": "https://login.microsoftonline.com/00000000-0000-0000-0000-0000000000aa/v2.0",
+            "clientId": "11111111-2222-3333-4444-555555555555",
+        },
+        "validation": {
+            "allowedAudiences": ["api://11111111-2222-3333-4444-555555555555"],
+            "defaultAuthorizationPolicy": {
+                "allowedApplications": [
+                    "aaaaaaaa-0000-0000-0000-000000000001",
+                    "aaaaaaaa-0000-0000-0000-000000000002",
+                ]
+            },
+            "jwtClaimChecks": {
+                "allowedClientApplications": [
+                    "aaaaaaaa-0000-0000-0000-000000000001",
+                    "aaaaaaaa-0000-0000-0000-000000000002",
+                ]
+            },
+        },
+    },
+    "customOpenIdConnectProviders": {"players": {"enabled": True}},
+}
+
+
 def arm(path: str, version: str) -> str:
     return f"{live.ARM}{GROUP}/providers/{path}?api-version={version}"
 
@@ -166,6 +194,11 @@ def compliant() -> Answers:
                     },
                     "httpSettings": {"requireHttps": True},
                     "login": {"tokenStore": {"enabled": False}},
+                    **(
+                        {"identityProviders": SERVER_CALLERS}
+                        if app == "api" and DEPLOYED.server_callers
+                        else {}
+                    ),
                 },
             },
         )
@@ -443,6 +476,22 @@ AUDIT = "audit"  # the audit trail's app: every project has it
             "app-identity",
             f"function app {PREFIX}-api: an unauthenticated call is not refused (AllowAnonymous)",
             id="anonymous-allowed",
+        ),
+        pytest.param(
+            site("api", "/config/authsettingsV2"),
+            lambda a: a["properties"]["globalValidation"].update(excludedPaths=["/wallet/deposits"]),
+            "server-callers",
+            f"function app {PREFIX}-api: /wallet/deposits skip App Service Authentication",
+            id="deposits-excluded-from-auth",
+        ),
+        pytest.param(
+            site("api", "/config/authsettingsV2"),
+            lambda a: a["properties"]["identityProviders"]["azureActiveDirectory"]["validation"].pop(
+                "defaultAuthorizationPolicy"
+            ),
+            "server-callers",
+            f"function app {PREFIX}-api: Entra ID admits any application of the tenant",
+            id="any-tenant-application-admitted",
         ),
         pytest.param(
             site(AUDIT, "/basicPublishingCredentialsPolicies/scm"),

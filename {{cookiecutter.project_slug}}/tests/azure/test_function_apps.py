@@ -24,8 +24,7 @@ from {{ cookiecutter.package_name }}.api.azure import principal_claims, scopes_o
 
 # (app, function) -> why its code is not built yet. A function listed here whose app is not part of
 # this project is simply absent from infra/ too.
-NOT_BUILT: dict[tuple[str, str], str] = {
-}
+NOT_BUILT: dict[tuple[str, str], str] = {}
 
 APPS = declared()
 FUNCTIONS = sorted((app, key) for app, functions in APPS.items() for key in functions)

@@ -78,6 +78,8 @@ class Deployment:
     retention_days: int
     apps: list[str] = field(default_factory=list)
     queues: list[str] = field(default_factory=list)
+    # The API admits the server callers' applications (variables.tf's server_client_ids, with the wallet).
+    server_callers: bool = False
 
     @property
     def group(self) -> str:
@@ -108,6 +110,7 @@ def deployment(subscription: str, stage: str, infra: Path = INFRA) -> Deployment
         retention_days=int(local_value(text, "retention_days")),
         apps=sorted(apps),
         queues=sorted(f.queue for functions in apps.values() for f in functions.values() if f.queue),
+        server_callers='variable "server_client_ids"' in text,
     )
 
 
@@ -186,6 +189,29 @@ def app_identity(deployed: Deployment, reader: Reader, found: list[str]) -> None
     for name, policy in _apps(deployed, reader, found, "/basicPublishingCredentialsPolicies/scm").items():
         if policy.get("properties", {}).get("allow") is not False:
             found.append(f"function app {name}: basic authentication for publishing is not off")
+
+
+def server_callers(deployed: Deployment, reader: Reader, found: list[str]) -> None:
+    """No path skips App Service Authentication; Entra ID admits the server callers' applications only.
+    (The API's <CALLER>_CLIENT_IDS are app settings, which Reader cannot list: checked offline.)"""
+    # Web Apps - Get Auth Settings V2 Without Secrets: {properties: {globalValidation: {excludedPaths},
+    # identityProviders: {azureActiveDirectory: {enabled, validation: {defaultAuthorizationPolicy:
+    # {allowedApplications}, jwtClaimChecks: {allowedClientApplications}}}}}}
+    # https://learn.microsoft.com/rest/api/appservice/web-apps/get-auth-settings-v2-without-secrets
+    for name, auth in _apps(deployed, reader, found, "/config/authsettingsV2").items():
+        properties = auth.get("properties", {})
+        excluded = (properties.get("globalValidation") or {}).get("excludedPaths") or []
+        if excluded:
+            found.append(f"function app {name}: {', '.join(excluded)} skip App Service Authentication")
+        if not deployed.server_callers or name != _app_name(deployed, "api"):
+            continue
+        entra = (properties.get("identityProviders") or {}).get("azureActiveDirectory") or {}
+        policy = (entra.get("validation") or {}).get("defaultAuthorizationPolicy") or {}
+        if entra.get("enabled") is False or not policy.get("allowedApplications"):
+            found.append(
+                f"function app {name}: Entra ID admits any application of the tenant, not the server "
+                "callers' only (allowedApplications)"
+            )
 
 
 def role_grants(deployed: Deployment, reader: Reader, found: list[str]) -> None:
@@ -310,6 +336,7 @@ def audit_archive(deployed: Deployment, reader: Reader, found: list[str]) -> Non
 LIVE: dict[str, LiveCheck] = {
     "app-transport": app_transport,
     "app-identity": app_identity,
+    "server-callers": server_callers,
     "least-privilege-grants": role_grants,
     "poison-queues": queues,
     "key-vault": key_vault,
