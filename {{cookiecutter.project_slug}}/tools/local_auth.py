@@ -2,9 +2,9 @@
 
 LocalIssuer signs with HS256 and a random key made for each run: a token from one run is worthless in
 the next and no secret is stored anywhere. The provider's local gateway checks its tokens in front of
-the app as the cloud's API gateway would (on AWS tools/aws/gateway.py, the HTTP API's JWT authorizer),
-and serves its token route; both bind to 127.0.0.1 only (tools/dev.py): anyone who can reach the issuer
-can mint a token for any player.
+the app as the cloud's API gateway would (on AWS tools/aws/gateway.py, the HTTP API's JWT authorizer;
+on GCP tools/gcp/gateway.py, API Gateway's JWT check), and serves its token route; both bind to
+127.0.0.1 only (tools/dev.py): anyone who can reach the issuer can mint a token for any player.
 
     POST /local-auth/token  {"sub": "player-1", "scopes": []}  ->  {"access_token": ...}
     POST /local-auth/token  {"sub": "<client>", "client_id": "<client>", "scopes": ["wallet:credit"]}
@@ -134,12 +134,16 @@ class ServerStandIns:
         sign: Callable[[str, int, str, str, bytes], str],
         header: str,
     ) -> ServerStandIns:
-        """The callers the API's `environment` names, with their keys among `parameters` (SSM values)."""
+        """The callers the API's `environment` names, their keys among `parameters` (the run's secrets)."""
         clients: dict[str, str] = {}
         keys: dict[str, str] = {}
         for caller in {caller for caller, _ in SERVER_ROUTES.values()}:
             client = environment.get(f"{caller.upper()}_CLIENT_IDS", "").split(",")[0].strip()
-            key = parameters.get(environment.get(f"{caller.upper()}_KEY_PARAMETER", ""))
+            # The name of the key's secret: an SSM parameter on AWS, a Secret Manager secret on GCP.
+            name = environment.get(f"{caller.upper()}_KEY_PARAMETER") or environment.get(
+                f"{caller.upper()}_KEY_SECRET"
+            )
+            key = parameters.get(name or "")
             if client and key:
                 clients[caller], keys[caller] = client, key
         return cls(clients, keys, sign, header)
@@ -180,3 +184,47 @@ class ServerStandIns:
         """The signature header of `caller` for one request, made now (or at the unix time `at`)."""
         timestamp = int(time.time()) if at is None else at
         return {self._header: self._sign(self.keys[caller], timestamp, method, path, body)}
+
+
+StartResponse = Callable[..., Any]
+REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 405: "Method Not Allowed"}
+
+
+def token_route(issuer: LocalIssuer, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+    """The issuer's token route (TOKEN_PATH), which the provider's local gateway serves."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return json_answer(start_response, 405, {"message": "POST a JSON object to get a token"})
+    try:
+        length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_TOKEN_REQUEST_BYTES)
+        request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return json_answer(start_response, 400, {"message": "the body must be a JSON object"})
+    subject = request.get("sub") if isinstance(request, dict) else None
+    scopes = request.get("scopes", []) if isinstance(request, dict) else None
+    client_id = request.get("client_id") if isinstance(request, dict) else None
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
+        return json_answer(start_response, 400, {"message": f"sub must be 1-{MAX_SUBJECT_LENGTH} characters"})
+    if not isinstance(scopes, list) or not all(isinstance(s, str) and SCOPE_RE.fullmatch(s) for s in scopes):
+        return json_answer(start_response, 400, {"message": "scopes must be a list of scope names"})
+    if client_id is not None and not (isinstance(client_id, str) and CLIENT_ID_RE.fullmatch(client_id)):
+        return json_answer(start_response, 400, {"message": "client_id must be a client's id"})
+    token = issuer.issue(subject, scopes, client_id=client_id)
+    return json_answer(
+        start_response,
+        200,
+        {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_TTL_SECONDS},
+    )
+
+
+def json_answer(start_response: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:
+    """A gateway's own JSON answer (not the app's)."""
+    payload = json.dumps(body).encode()
+    start_response(
+        f"{status} {REASONS[status]}",
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(payload))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+    return [payload]

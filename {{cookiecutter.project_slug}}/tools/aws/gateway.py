@@ -7,22 +7,13 @@ does the same for tokens of tools/local_auth.py's LocalIssuer, and serves the is
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import jwt
 
-from tools.local_auth import (
-    CLIENT_ID_RE,
-    MAX_SUBJECT_LENGTH,
-    MAX_TOKEN_REQUEST_BYTES,
-    SCOPE_RE,
-    TOKEN_PATH,
-    TOKEN_TTL_SECONDS,
-    LocalIssuer,
-)
+from tools.local_auth import TOKEN_PATH, LocalIssuer, json_answer, token_route
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -55,7 +46,7 @@ class LocalGateway:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == TOKEN_PATH:
-            return self._token(environ, start_response)
+            return token_route(self.issuer, environ, start_response)
         request_context: dict[str, Any] = {"requestId": uuid.uuid4().hex}
         header = environ.get("HTTP_AUTHORIZATION")
         if header is not None:
@@ -64,48 +55,8 @@ class LocalGateway:
             try:
                 claims = self.issuer.verify(token.strip())
             except jwt.PyJWTError:
-                return _json(start_response, 401, {"message": "Unauthorized"})
+                return json_answer(start_response, 401, {"message": "Unauthorized"})
             request_context["authorizer"] = authorizer_context(claims)
         environ["serverless.event"] = {"version": "2.0", "requestContext": request_context}
         environ["serverless.authorizer"] = request_context.get("authorizer")
         return self.app(environ, start_response)
-
-    def _token(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return _json(start_response, 405, {"message": "POST a JSON object to get a token"})
-        try:
-            length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_TOKEN_REQUEST_BYTES)
-            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return _json(start_response, 400, {"message": "the body must be a JSON object"})
-        subject = request.get("sub") if isinstance(request, dict) else None
-        scopes = request.get("scopes", []) if isinstance(request, dict) else None
-        client_id = request.get("client_id") if isinstance(request, dict) else None
-        if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
-            return _json(start_response, 400, {"message": f"sub must be 1-{MAX_SUBJECT_LENGTH} characters"})
-        if not isinstance(scopes, list) or not all(
-            isinstance(s, str) and SCOPE_RE.fullmatch(s) for s in scopes
-        ):
-            return _json(start_response, 400, {"message": "scopes must be a list of scope names"})
-        if client_id is not None and not (isinstance(client_id, str) and CLIENT_ID_RE.fullmatch(client_id)):
-            return _json(start_response, 400, {"message": "client_id must be a client's id"})
-        token = self.issuer.issue(subject, scopes, client_id=client_id)
-        return _json(
-            start_response,
-            200,
-            {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_TTL_SECONDS},
-        )
-
-
-def _json(start_response: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:
-    payload = json.dumps(body).encode()
-    reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 405: "Method Not Allowed"}
-    start_response(
-        f"{status} {reasons[status]}",
-        [
-            ("Content-Type", "application/json"),
-            ("Content-Length", str(len(payload))),
-            ("Cache-Control", "no-store"),
-        ],
-    )
-    return [payload]

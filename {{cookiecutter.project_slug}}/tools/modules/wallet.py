@@ -81,12 +81,13 @@ def rollback(journey: Journey, transaction_id: str, bet_transaction_id: str, sta
 def reconcile(journey: Journey) -> str:
     """The wallet's reconciliation on the local tables: the ledger's sum against the balance."""
     from {{ cookiecutter.package_name }}.domain.wallet import Wallet
-    from {{ cookiecutter.package_name }}.settings import Settings, SystemClock
+    from {{ cookiecutter.package_name }}.settings import SystemClock
     from tools.local import provider_part
 
     run = journey.run
-    settings = Settings.from_env(run.api_environment())
-    ledger = provider_part("wallet").ledger_store(run, settings)
+    cloud = provider_part("wallet")
+    settings = cloud.api_settings(run)
+    ledger = cloud.ledger_store(run, settings)
     wallet = Wallet(ledger, SystemClock(), f"{settings.event_source}.wallet")
     result = wallet.reconcile(journey.player)
     verdict = "balanced" if result.balanced else "NOT BALANCED"
