@@ -128,6 +128,7 @@ class LocalRun:
         self.stack: Stack | None = None
         self.served: list[Function] = []
         self.not_built: list[Function] = []
+        self.not_local: list[Function] = []  # built, but needing a service no emulator here offers
         self.firestore: GcloudEmulator | None = None
         self.pubsub: GcloudEmulator | None = None
         self.children: list[Child] = []
@@ -158,8 +159,17 @@ class LocalRun:
     def start(self) -> LocalRun:
         self.stack = load(self.stage)
         built = main_entry_points()
-        self.served = [function for function in self.stack.functions if function.entry_point in built]
+        self.served = [
+            function
+            for function in self.stack.functions
+            if function.entry_point in built and not function.unresolved
+        ]
         self.not_built = [function for function in self.stack.functions if function.entry_point not in built]
+        self.not_local = [
+            function
+            for function in self.stack.functions
+            if function.entry_point in built and function.unresolved
+        ]
         self.firestore = GcloudEmulator(FIRESTORE[0], *FIRESTORE[1])
         self.pubsub = GcloudEmulator(PUBSUB[0], *PUBSUB[1])
         with ThreadPoolExecutor(max_workers=2) as pool:  # the two JVMs start side by side
@@ -254,7 +264,7 @@ class LocalRun:
             self._dead[dead_letters] = {}
             for source in function.subscriptions:
                 name = self.stack.subscription_name(function, source)
-                topic = self.stack.topics[source.topic]
+                topic = source.topic
                 subscriber.create_subscription(
                     request={
                         "name": name,
@@ -550,6 +560,17 @@ class LocalRun:
             lines.append(
                 f"  function      {function.name:<16} {self.urls[function.name]}  "
                 f"(functions-framework, {function.entry_point})"
+            )
+        for function in self.served:
+            if function.schedule is not None:
+                lines.append(
+                    f"  job           {function.name}: no schedule here ({function.schedule} in the cloud); "
+                    f"POST {self.urls[function.name]}/ runs it"
+                )
+        for function in self.not_local:
+            needs = ", ".join(function.unresolved)
+            lines.append(
+                f"  not started   {function.name}: needs {needs}, which no local emulator here serves"
             )
         if self.not_built:
             names = ", ".join(function.name for function in self.not_built)

@@ -6,7 +6,8 @@ scanners' python-hcl2 is not in the functions' environment):
   `<name_prefix>-<stage>-<module>-events` topics, the `<name_prefix>-<stage>` database;
 - events.tf: the topics (`topic_names`);
 - every `module` built from blocks/worker (functions.tf, modules/<module>/main.tf): the worker's name,
-  label, entry point, timeout, environment and its push subscriptions (source topic and filter);
+  label, entry point, timeout, environment and its push subscriptions (source topic and filter); and
+  from blocks/job, a job's the same, with its schedule;
   blocks/worker/main.tf: the dead-letter policy (max_delivery_attempts) and the retry policy's backoff;
 - every `google_cloudfunctions2_function` (the API, the wallet's outbox relay): its entry point, its
   environment and its Eventarc trigger's document pattern, if any;
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tools.local import LocalSetupError
 from tools.project import PROJECT_ROOT
@@ -35,7 +36,7 @@ _STRING = r'"((?:[^"\\]|\\.)*)"'
 
 @dataclass(frozen=True)
 class Subscription:
-    """A worker's push subscription: its key (the source module), its topic's key, its filter."""
+    """A worker's push subscription: its key (the source module), its topic (id), its filter."""
 
     key: str
     topic: str
@@ -54,8 +55,12 @@ class Function:
     subscriptions: tuple[Subscription, ...] = ()
     # An Eventarc Firestore trigger's document pattern (the outbox relay), if it has one.
     trigger_document: str | None = None
+    # A job's Cloud Scheduler schedule (blocks/job), if it is one.
+    schedule: str | None = None
     # Pub/Sub topics the function's environment names that are not events topics (name -> topic id).
     own_topics: dict[str, str] = field(default_factory=dict)
+    # Variables of its environment the local run cannot give it (a bucket, a dataset: no emulator here).
+    unresolved: tuple[str, ...] = ()
 
     @property
     def is_worker(self) -> bool:
@@ -165,8 +170,11 @@ class _Reader:
     def name(self, template: str) -> str:
         return template.replace("${var.platform.prefix}", self.prefix).replace("${local.prefix}", self.prefix)
 
-    def environment(self, expression: str, file_text: str, own_topics: dict[str, str]) -> dict[str, str]:
-        """The variables of a function's environment expression, as far as they resolve locally."""
+    def environment(
+        self, expression: str, file_text: str, own_topics: dict[str, str], unresolved: list[str] | None = None
+    ) -> dict[str, str]:
+        """The variables of a function's environment expression, as far as they resolve locally; the
+        names of the others are added to `unresolved`."""
         environment = {
             "GOOGLE_CLOUD_PROJECT": LOCAL_PROJECT,
             "FIRESTORE_DATABASE": self.prefix,
@@ -183,12 +191,17 @@ class _Reader:
                 resolved = self.value(value.strip().rstrip(","), file_text, own_topics)
                 if resolved is not None:
                     environment[name] = resolved
+                elif unresolved is not None:
+                    unresolved.append(name)
         return environment
 
     def value(self, value: str, file_text: str, own_topics: dict[str, str]) -> str | None:
         quoted = re.fullmatch(_STRING, value)
         if quoted is not None:
             return quoted.group(1)
+        key = re.fullmatch(r'[a-z.]+topics\["([a-z_]+)"\]', value)
+        if key is not None:
+            return self.topics[key.group(1)]
         if value.startswith("jsonencode("):
             keys = re.findall(r'topics\["([a-z_]+)"\]', value)
             if "local.topics)" in value:
@@ -213,6 +226,7 @@ class _Reader:
 
     def worker(self, body: str, file_text: str) -> Function:
         own: dict[str, str] = {}
+        unresolved: list[str] = []
         found = re.search(r"^\s*environment\s*=\s*merge\(", body, re.MULTILINE)
         expression = _parenthesized(body, found.end() - 1) if found else ""
         subscriptions_at = re.search(r"^\s*subscriptions\s*=\s*\{", body, re.MULTILINE)
@@ -220,34 +234,38 @@ class _Reader:
         if subscriptions_at is not None:
             listed = _braced(body, subscriptions_at.start())
             for key, topic, condition in re.findall(
-                rf'([a-z_]+)\s*=\s*\{{\s*topic\s*=\s*[a-z.]+topics\["([a-z_]+)"\]\s*filter\s*=\s*{_STRING}',
-                listed,
+                r"([a-z_]+)\s*=\s*\{\s*topic\s*=\s*(\S+)\s*filter\s*=\s*" + _STRING, listed
             ):
-                subscriptions.append(Subscription(key, topic, condition.replace('\\"', '"')))
+                topic_id = self.value(topic, file_text, own)
+                if topic_id is None:
+                    raise LocalSetupError(f"infra/: the topic {topic} of a subscription cannot be resolved")
+                subscriptions.append(Subscription(key, topic_id, condition.replace('\\"', '"')))
         timeout = re.search(r"^\s*timeout_seconds\s*=\s*(\d+)", body, re.MULTILINE)
         name, label, entry_point = (_attribute(body, key) for key in ("function", "label", "entry_point"))
         if not (name and label and entry_point):
-            raise LocalSetupError("infra/: a worker module lacks function, label or entry_point")
+            raise LocalSetupError("infra/: a worker or job module lacks function, label or entry_point")
         return Function(
             name=name,
             entry_point=entry_point,
             # blocks/function adds the worker's key.
-            environment={**self.environment(expression, file_text, own), "FUNCTION_KEY": name},
+            environment={**self.environment(expression, file_text, own, unresolved), "FUNCTION_KEY": name},
             label=label,
             timeout_seconds=int(timeout.group(1)) if timeout else 30,
             subscriptions=tuple(subscriptions),
             own_topics=own,
+            unresolved=tuple(unresolved),
         )
 
     def function(self, body: str, file_text: str) -> Function:
         own: dict[str, str] = {}
+        unresolved: list[str] = []
         found = re.search(r"environment_variables\s*=\s*merge\(", body)
         expression = _parenthesized(body, found.end() - 1) if found else ""
         entry_point = _attribute(body, "entry_point") or ""
         label = re.search(r'labels\s*=\s*\{\s*function\s*=\s*"([a-z]+)"', body)
         key = re.search(r'FUNCTION_KEY\s*=\s*"([A-Za-z]+)"', body)
         trigger = re.search(r'value\s*=\s*"([^"]+)"\s*\n\s*operator\s*=\s*"match-path-pattern"', body)
-        environment = self.environment(expression, file_text, own)
+        environment = self.environment(expression, file_text, own, unresolved)
         if "local.api_environment" in body:
             environment["EVENT_TOPICS"] = json.dumps(self.topics)
         return Function(
@@ -257,6 +275,7 @@ class _Reader:
             label=label.group(1) if label else entry_point,
             trigger_document=trigger.group(1) if trigger else None,
             own_topics=own,
+            unresolved=tuple(unresolved),
         )
 
 
@@ -274,6 +293,9 @@ def load(stage: str) -> Stack:
         for kind, first, _, body in _blocks(text):
             if kind == "module" and re.search(r'source\s*=\s*"[./]*/?blocks/worker"', body):
                 functions.append(reader.worker(body, text))
+            elif kind == "module" and re.search(r'source\s*=\s*"[./]*/?blocks/job"', body):
+                worker = reader.worker(body, text)  # a job reads the same way, with no subscriptions
+                functions.append(replace(worker, schedule=_attribute(body, "schedule")))
             elif kind == "resource" and first == "google_cloudfunctions2_function":
                 functions.append(reader.function(body, text))
             elif kind == "output" or (kind == "resource" and first == "google_secret_manager_secret"):
