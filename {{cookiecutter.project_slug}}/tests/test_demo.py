@@ -33,9 +33,6 @@ class UnreachableRun:
     def token(self, subject: str, scopes: Iterable[str] = ()) -> str:
         raise OSError("connection refused")
 
-    def api_environment(self) -> dict[str, str]:
-        return {}
-
 
 def test_modules_steps_take_their_places_around_the_sign_in_and_the_workers() -> None:
     first = ModuleTools(demo_steps=lambda _: [Step(900, "last", str), Step(100, "early", str)])

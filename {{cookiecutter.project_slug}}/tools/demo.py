@@ -17,14 +17,20 @@ from collections.abc import Callable
 from typing import IO
 
 from tools.journey import Journey, StepFailed
-from tools.local import LocalRun, LocalRunError, LocalSetupError, run_arguments
+from tools.local import LocalRun, LocalRunError, LocalSetupError, left_out_steps, run_arguments
 from tools.modules import Step
 
 LOG_LINES_ON_FAILURE = 40
 
 
 def journey_steps(journey: Journey) -> list[tuple[str, Callable[[], str]]]:
-    """The journey, in order: the sign-in and the workers' catching up, and each module's steps."""
+    """The journey, in order: the sign-in and the workers' catching up, and each module's steps, but
+    those the cloud's local run cannot play yet (left_out)."""
+    skipped = left_out_steps()
+    return [(title, run) for title, run in all_steps(journey) if title not in skipped]
+
+
+def all_steps(journey: Journey) -> list[tuple[str, Callable[[], str]]]:
     steps = [Step(0, "sign in", journey.sign_in), Step(500, "workers", journey.workers)]
     for part in journey.parts:
         if part.demo_steps is not None:
@@ -33,9 +39,18 @@ def journey_steps(journey: Journey) -> list[tuple[str, Callable[[], str]]]:
     return [(step.title, step.run) for step in sorted(steps, key=lambda step: step.at)]
 
 
+def left_out(journey: Journey) -> list[str]:
+    """A line for each of the project's steps the cloud's local run leaves out, saying why."""
+    skipped = left_out_steps()
+    titles = dict.fromkeys(title for title, _ in all_steps(journey) if title in skipped)
+    return [f"left out: {title} ({skipped[title]})" for title in titles]
+
+
 def play(run: LocalRun, out: IO[str]) -> str | None:
     """Run every step, printing each; stop at the first that fails and return its line (else None)."""
     journey = Journey(run)
+    for line in left_out(journey):
+        print(f"     {line}", file=out, flush=True)
     for number, (title, step) in enumerate(journey_steps(journey), start=1):
         try:
             line = step()

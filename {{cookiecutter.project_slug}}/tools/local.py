@@ -157,6 +157,12 @@ def provider() -> Provider:
     return cast(Provider, cloud)
 
 
+def left_out_steps() -> dict[str, str]:
+    """The demo's steps this project's cloud cannot play yet, each with why (its `DEMO_LEFT_OUT`, if any)."""
+    cloud = import_module(f"tools.{PROVIDER}")
+    return dict(getattr(cloud, "DEMO_LEFT_OUT", {}))
+
+
 def provider_part(module: str) -> Any:
     """A module's steps on this project's cloud (tools/<provider>/steps_<module>.py): what a journey or
     bench step needs of the cloud's own stores and workers, so tools/modules/ name no cloud."""

@@ -479,7 +479,7 @@ class LocalRun:
 
     @property
     def source_label(self) -> str:
-        return "infra/ (Terraform)"
+        return "infra/'s Terraform"
 
     @property
     def route_scopes(self) -> tuple[str, ...]:

@@ -108,11 +108,6 @@ class ModuleTools:
     local_environment: Callable[[Any, Any], Mapping[str, str]] | None = None
 
 
-def left_out(step: str, why: str) -> None:
-    """Say, in the demo's header, that a module's step is left out of this run and why (never a pass)."""
-    print(f"     left out: {step} ({why})", flush=True)
-
-
 def enabled(module: str) -> bool:
     """Whether `module` is part of this project (the package's registry says)."""
     use_source_tree()
