@@ -14,7 +14,12 @@ from typing import Any
 
 from tests.gcp.functions import userinfo
 
-from {{ cookiecutter.package_name }}.api.gcp import AUTHORIZER_KEY, MAX_USERINFO_BYTES, userinfo_claims, with_userinfo
+from {{ cookiecutter.package_name }}.api.gcp import (
+    AUTHORIZER_KEY,
+    MAX_USERINFO_BYTES,
+    userinfo_claims,
+    with_userinfo,
+)
 
 
 def test_scopes_come_from_the_scope_claim_and_replace_what_the_environ_held() -> None:
