@@ -31,6 +31,7 @@ def journey_steps(journey: Journey) -> list[tuple[str, Callable[[], str]]]:
 
 
 def all_steps(journey: Journey) -> list[tuple[str, Callable[[], str]]]:
+    """Every step the project's modules bring, in order (equal places: the registry's order)."""
     steps = [Step(0, "sign in", journey.sign_in), Step(500, "workers", journey.workers)]
     for part in journey.parts:
         if part.demo_steps is not None:

@@ -49,3 +49,22 @@ def test_the_api_gets_every_server_callers_client_ids_and_key_secret() -> None:
 
     assert all(environment[f"{caller}_CLIENT_IDS"] for caller in callers)
     assert all(environment[f"{caller}_KEY_SECRET"].startswith("projects/") for caller in callers)
+
+
+def test_an_event_is_on_its_way_until_acked_or_dead_lettered() -> None:
+    from tools.gcp.dev import outstanding
+
+    push = "projects/local-project/subscriptions/casino-dev-leaderboards-wallet"
+    dead_letters = "projects/local-project/subscriptions/casino-dev-leaderboards-dead-letters"
+    expected = {push: {"1", "2", "3"}}
+    # As the Pub/Sub emulator dead-letters (measured): a new message naming the subscription it left.
+    dead = {dead_letters: {"9": "casino-dev-leaderboards-wallet"}}
+
+    assert outstanding(expected, {"1"}, {dead_letters: {}}) == {
+        "casino-dev-leaderboards-wallet": 2,
+        "casino-dev-leaderboards-dead-letters": 0,
+    }
+    assert outstanding(expected, {"1", "2"}, dead) == {
+        "casino-dev-leaderboards-wallet": 0,
+        "casino-dev-leaderboards-dead-letters": 1,
+    }

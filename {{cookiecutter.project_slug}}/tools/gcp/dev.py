@@ -409,26 +409,14 @@ class LocalRun:
             expected.update(self._pull(subscriber, subscription + TWIN_SUFFIX, keep=False))
         for subscription, dead in self._dead.items():
             dead.update(self._pull(subscriber, subscription, keep=True))
-        acked = self._acknowledged()
-        counts: dict[str, int] = {}
-        for subscription, expected in self._expected.items():
-            short = subscription.rsplit("/", 1)[1]
-            dead_here = {
-                message
-                for dead in self._dead.values()
-                for message, source in dead.items()
-                if source.rsplit("/", 1)[-1] == short
-            }
-            counts[short] = len(expected - acked - dead_here) if len(expected) > len(dead_here) else 0
-        for subscription, dead in self._dead.items():
-            counts[subscription.rsplit("/", 1)[1]] = len(dead)
+        counts = outstanding(self._expected, self._acknowledged(), self._dead)
         if any(function.trigger_document for function in self.served):
             counts["ledger entries with their outbox pending"] = self._pending_entries()
         return counts
 
     @staticmethod
     def _pull(subscriber: Any, subscription: str, *, keep: bool) -> dict[str, str]:
-        """The messages waiting on a pull subscription (id -> its dead letter's source subscription);
+        """The messages waiting on a pull subscription (id -> the subscription a dead letter left, or "");
         acknowledged, or with `keep` handed back at once so they stay for inspection."""
         with warnings.catch_warnings():
             warnings.simplefilter(
@@ -448,9 +436,9 @@ class LocalRun:
         else:
             subscriber.acknowledge(request={"subscription": subscription, "ack_ids": handles})
         return {
-            message.message.attributes.get(
-                "CloudPubSubDeadLetterSourceMessageId", message.message.message_id
-            ): message.message.attributes.get("CloudPubSubDeadLetterSourceSubscription", "")
+            message.message.message_id: message.message.attributes.get(
+                "CloudPubSubDeadLetterSourceSubscription", ""
+            )
             for message in received
         }
 
@@ -576,6 +564,32 @@ class LocalRun:
             names = ", ".join(function.name for function in self.not_built)
             lines.append(f"  not started   {names}: their entry points are not built yet (infra/README.md)")
         return lines
+
+
+def outstanding(
+    expected: dict[str, set[str]], acked: set[str], dead: dict[str, dict[str, str]]
+) -> dict[str, int]:
+    """Per push subscription (short name), the events published to it that its worker has not
+    acknowledged and that were not dead-lettered; per dead-letter subscription, its events.
+
+    `expected`: push subscription -> the ids its pull twin received; `acked`: the ids the workers
+    answered with a 2xx; `dead`: dead-letter subscription -> its messages' ids -> the subscription each
+    left. A dead letter is a new message with its own id (the emulator names only the subscription it
+    left, as Pub/Sub does), so what a subscription dead-lettered is subtracted as a count.
+    """
+    counts: dict[str, int] = {}
+    for subscription, ids in expected.items():
+        short = subscription.rsplit("/", 1)[1]
+        dead_here = sum(
+            1
+            for letters in dead.values()
+            for source in letters.values()
+            if source.rsplit("/", 1)[-1] == short
+        )
+        counts[short] = max(0, len(ids - acked) - dead_here)
+    for subscription, letters in dead.items():
+        counts[subscription.rsplit("/", 1)[1]] = len(letters)
+    return counts
 
 
 def _duration(duration_pb2: Any, text: str) -> Any:
