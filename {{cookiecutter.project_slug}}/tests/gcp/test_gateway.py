@@ -7,16 +7,33 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
-from tools.gcp.gateway import GatewayStandIn, contract_routes, route_scopes, userinfo
-from tools.local_auth import AUDIENCE, TOKEN_PATH, LocalIssuer
+from tools.gcp.gateway import GatewayStandIn, Route, contract_routes, route_scopes, userinfo
+from tools.local_auth import AUDIENCE, SCOPE_RE, TOKEN_PATH, LocalIssuer
 from werkzeug.test import Client
 
 ISSUER_URL = "http://127.0.0.1:8000/local-auth"
 USERINFO = "X-Apigateway-Api-Userinfo"
+# A contract shaped as api/openapi.yaml: a default security, an open route, a server caller's scoped route.
+CONTRACT = """
+security:
+  - playerJwt: []
+paths:
+  /health:
+    get: {security: []}
+  /wallet:
+    get: {}
+  /players/me/limits:
+    post: {}
+  /players/{player_id}/kyc:
+    post: {security: [{serverJwt: ["players:kyc"]}]}
+  /wallet/deposits:
+    post: {security: [{serverJwt: ["wallet:credit"]}]}
+"""
 
 
 def echo_userinfo(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -35,16 +52,20 @@ def issuer() -> LocalIssuer:
 
 
 @pytest.fixture
-def gateway(issuer: LocalIssuer) -> Client:
-    return Client(GatewayStandIn(echo_userinfo, issuer))
+def routes(tmp_path: Path) -> list[Route]:
+    contract = tmp_path / "openapi.yaml"
+    contract.write_text(CONTRACT, encoding="utf-8")
+    return contract_routes(contract)
+
+
+@pytest.fixture
+def gateway(issuer: LocalIssuer, routes: list[Route]) -> Client:
+    return Client(GatewayStandIn(echo_userinfo, issuer, routes))
 
 
 def a_route(scoped: bool) -> tuple[str, str]:
-    """A route of this project's contract: one that asks for a scope, or a player's (a token, no scope)."""
-    for route in contract_routes():
-        if route.needs_token and bool(route.scopes) == scoped and "[^/]+" not in route.pattern.pattern:
-            return route.method, route.pattern.pattern.replace("\\", "")
-    pytest.skip("this project's contract has no such route")
+    """A route of CONTRACT: a server caller's (a scope), or a player's (a token, no scope)."""
+    return ("POST", "/wallet/deposits") if scoped else ("GET", "/wallet")
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -90,9 +111,11 @@ def test_a_token_without_the_routes_scope_is_refused_with_403(issuer: LocalIssue
     assert answer.get_json() == {"message": "Forbidden"}
 
 
-def test_a_token_with_the_routes_scope_passes(issuer: LocalIssuer, gateway: Client) -> None:
+def test_a_token_with_the_routes_scope_passes(
+    issuer: LocalIssuer, gateway: Client, routes: list[Route]
+) -> None:
     method, path = a_route(scoped=True)
-    scopes = route_scopes(contract_routes())
+    scopes = route_scopes(routes)
     token = issuer.issue("a-server", scopes, client_id="a-server")
 
     answer = gateway.open(path, method=method, headers=bearer(token))
@@ -127,3 +150,23 @@ def test_token_route_issues_a_token_the_gateway_accepts(issuer: LocalIssuer, gat
     answer = gateway.open(path, method=method, headers=bearer(token))
 
     assert answer.get_json()["claims"]["sub"] == "player-9"
+
+
+def test_a_templated_path_takes_its_scope_and_a_literal_one_wins_over_it(routes: list[Route]) -> None:
+    stand_in = GatewayStandIn(echo_userinfo, LocalIssuer.with_random_key(ISSUER_URL), routes)
+
+    kyc = stand_in.route("POST", "/players/p-1/kyc")
+    limits = stand_in.route("POST", "/players/me/limits")
+
+    assert kyc is not None
+    assert kyc.scopes == ("players:kyc",)
+    assert limits is not None
+    assert (limits.needs_token, limits.scopes) == (True, ())
+    assert stand_in.route("DELETE", "/wallet") is None
+
+
+def test_the_projects_contract_is_read_every_scope_a_scope_name() -> None:
+    routes = contract_routes()
+
+    assert any(route.pattern.fullmatch("/health") and not route.needs_token for route in routes)
+    assert all(SCOPE_RE.fullmatch(scope) for scope in route_scopes(routes))
