@@ -2,9 +2,9 @@
 
 LocalIssuer signs with HS256 and a random key made for each run: a token from one run is worthless in
 the next and no secret is stored anywhere. The provider's local gateway checks its tokens in front of
-the app as the cloud's API gateway would (on AWS tools/aws/gateway.py, the HTTP API's JWT authorizer),
-and serves its token route; both bind to 127.0.0.1 only (tools/dev.py): anyone who can reach the issuer
-can mint a token for any player.
+the app as the cloud's API gateway would (on AWS tools/aws/gateway.py, the HTTP API's JWT authorizer;
+on GCP tools/gcp/gateway.py, API Gateway's JWT check), and serves its token route; both bind to
+127.0.0.1 only (tools/dev.py): anyone who can reach the issuer can mint a token for any player.
 
     POST /local-auth/token  {"sub": "player-1", "scopes": []}  ->  {"access_token": ...}
     POST /local-auth/token  {"sub": "<client>", "client_id": "<client>", "scopes": ["wallet:credit"]}
@@ -135,7 +135,13 @@ def token_route(issuer: LocalIssuer, environ: dict[str, Any], start_response: St
 def json_response(start_response: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:
     """A JSON answer of the local gateway's own (never cached)."""
     payload = json.dumps(body).encode()
-    reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 405: "Method Not Allowed"}
+    reasons = {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        405: "Method Not Allowed",
+    }
     start_response(
         f"{status} {reasons[status]}",
         [
@@ -184,12 +190,16 @@ class ServerStandIns:
         sign: Callable[[str, int, str, str, bytes], str],
         header: str,
     ) -> ServerStandIns:
-        """The callers the API's `environment` names, with their keys among `parameters` (SSM values)."""
+        """The callers the API's `environment` names, their keys among `parameters` (the run's secrets)."""
         clients: dict[str, str] = {}
         keys: dict[str, str] = {}
         for caller in {caller for caller, _ in SERVER_ROUTES.values()}:
             client = environment.get(f"{caller.upper()}_CLIENT_IDS", "").split(",")[0].strip()
-            key = parameters.get(environment.get(f"{caller.upper()}_KEY_PARAMETER", ""))
+            # The name of the key's secret: an SSM parameter on AWS, a Secret Manager secret on GCP.
+            name = environment.get(f"{caller.upper()}_KEY_PARAMETER") or environment.get(
+                f"{caller.upper()}_KEY_SECRET"
+            )
+            key = parameters.get(name or "")
             if client and key:
                 clients[caller], keys[caller] = client, key
         return cls(clients, keys, sign, header)

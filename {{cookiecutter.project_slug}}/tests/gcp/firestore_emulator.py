@@ -1,8 +1,7 @@
-"""The gcloud Firestore emulator in its own process group, started once and stopped with its Java child.
+"""The gcloud Firestore emulator for the tests (tools/gcp/emulators.py starts it, as `make dev` does).
 
-`gcloud emulators firestore start` is a wrapper that starts a Java server: a signal to the wrapper alone
-leaves the server listening, so the emulator runs in a new session and the whole group is stopped. Each
-test starts from an empty database: `reset` deletes every document through the emulator's own endpoint.
+Each test starts from an empty database: `reset` deletes every document through the emulator's own
+endpoint.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tests.gcp.pubsub_emulator import gcloud_emulator
+from tools.gcp.emulators import FIRESTORE, gcloud_emulator
 
 # The project the tests' clients name: the emulator takes any, and no real project is ever reached.
 PROJECT = "casino-tests"
@@ -20,7 +19,8 @@ PROJECT = "casino-tests"
 @contextmanager
 def firestore_emulator() -> Iterator[str]:
     """Start the emulator on a free port; yield its host:port (FIRESTORE_EMULATOR_HOST); stop its group."""
-    with gcloud_emulator("Firestore", "emulators", "firestore", "start") as address:
+    name, start = FIRESTORE
+    with gcloud_emulator(name, *start) as address:
         yield address
 
 

@@ -12,6 +12,7 @@ from functions_framework import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYER = "player-gcp-1"
+USERINFO = "X-Apigateway-Api-Userinfo"
 
 
 def function_client(target: str) -> FlaskClient:
@@ -19,14 +20,22 @@ def function_client(target: str) -> FlaskClient:
     return create_app(target=target, source=str(ROOT / "main.py"), signature_type="http").test_client()
 
 
-def verified_token(player: str = PLAYER, scopes: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The WSGI environ entry the API reads a verified token's claims from (api/context.py).
+def verified_token(player: str = PLAYER, scopes: tuple[str, ...] = ()) -> dict[str, str]:
+    """The header API Gateway hands the api function a verified token's claims in (api/gcp.py):
+    X-Apigateway-Api-Userinfo, the claims as base64url JSON (unpadded, as the gateway sends them).
 
-    On GCP the JWT check of the load balancer in front of the api function is not built yet
-    (infra/README.md): the tests hand the claims over as that check would.
+    The tests stand where the gateway does: tools/gcp/gateway.py is its local stand-in, which checks the
+    token first (tests/gcp/test_gateway.py).
     """
-    claims = {"sub": player, "client_id": "player-app", "token_use": "access"}
-    return {"serverless.authorizer": {"jwt": {"claims": claims, "scopes": list(scopes) or None}}}
+    claims: dict[str, Any] = {"sub": player, "client_id": "player-app", "token_use": "access"}
+    if scopes:
+        claims["scope"] = " ".join(scopes)
+    return {USERINFO: userinfo(claims)}
+
+
+def userinfo(claims: dict[str, Any]) -> str:
+    """Claims as API Gateway encodes them in X-Apigateway-Api-Userinfo: base64url JSON, no padding."""
+    return base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
 
 
 def push(name: str, source: str, detail: dict[str, Any], message_id: str = "m-1") -> dict[str, Any]:

@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.adapters.secret_manager import (
     ENDPOINT,
     SecretUnavailable,
     SecretVersion,
+    secret_reader,
 )
 from {{ cookiecutter.package_name }}.api.gcp_server_calls import caller_with_secret_keys
 
@@ -139,3 +140,22 @@ def test_a_caller_without_a_key_secret_has_no_keys() -> None:
     caller = caller_with_secret_keys("wallet/credit", environ, "PAYMENT_PROVIDER")
 
     assert caller.signing_keys is None
+
+
+def test_a_local_run_gives_its_keys_by_name_beside_the_firestore_emulator() -> None:
+    environ = {
+        "FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080",
+        "LOCAL_SECRET_VALUES": json.dumps({"projects/p/secrets/payments-key": "local-key"}),
+    }
+
+    assert secret_reader("projects/p/secrets/payments-key", environ)() == "local-key"
+    with pytest.raises(SecretUnavailable, match="payments-previous-key"):
+        secret_reader("projects/p/secrets/payments-previous-key", environ)()
+
+
+def test_local_values_are_ignored_without_the_emulator_a_deployed_function_reads_secret_manager() -> None:
+    environ = {"LOCAL_SECRET_VALUES": json.dumps({"projects/p/secrets/payments-key": "local-key"})}
+
+    reader = secret_reader("projects/p/secrets/payments-key", environ)
+
+    assert getattr(reader, "__self__", None).__class__ is SecretVersion

@@ -6,13 +6,17 @@ pushed bet goes through `session_activity` into the same session's activity, onc
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
-from tests.gcp.functions import PLAYER, function_client, push, verified_token
+import pytest
+from tests.gcp.functions import PLAYER, USERINFO, function_client, push, userinfo, verified_token
+
+from {{ cookiecutter.package_name }}.api.gcp import AUTHORIZER_KEY, MAX_USERINFO_BYTES
 
 
 def sign_in() -> str:
-    response = function_client("api").post("/sessions", json={}, environ_overrides=verified_token())
+    response = function_client("api").post("/sessions", json={}, headers=verified_token())
     assert response.status_code == 201, response.get_data(as_text=True)
     session_id: str = response.get_json()["session_id"]
     return session_id
@@ -71,3 +75,41 @@ def test_a_malformed_push_is_answered_400(function_environment: dict[str, str]) 
 
     assert response.status_code == 400
     assert "not an event" in response.get_data(as_text=True)
+
+
+def test_the_api_function_reads_the_gateways_claims_from_its_header(
+    function_environment: dict[str, str], firestore_client: Any
+) -> None:
+    response = function_client("api").post("/sessions", json={}, headers=verified_token())
+
+    assert response.status_code == 201, response.get_data(as_text=True)
+    session = firestore_client.document(f"sessions/{response.get_json()['session_id']}").get()
+    assert session.get("player_id") == PLAYER
+
+
+def test_the_api_function_ignores_claims_a_caller_put_in_the_environ(
+    function_environment: dict[str, str],
+) -> None:
+    forged = {AUTHORIZER_KEY: {"jwt": {"claims": {"sub": PLAYER}, "scopes": ["wallet:credit"]}}}
+
+    response = function_client("api").post("/sessions", json={}, environ_overrides=forged)
+
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "not base64url!",
+        base64.urlsafe_b64encode(b"not json").decode(),
+        userinfo([PLAYER]),  # type: ignore[arg-type] - JSON, but not an object
+        userinfo({"sub": PLAYER, "padding": "x" * MAX_USERINFO_BYTES}),
+    ],
+    ids=["not-base64url", "not-json", "not-an-object", "oversized"],
+)
+def test_the_api_function_answers_401_to_an_unreadable_or_oversized_header(
+    function_environment: dict[str, str], header: str
+) -> None:
+    response = function_client("api").post("/sessions", json={}, headers={USERINFO: header})
+
+    assert response.status_code == 401

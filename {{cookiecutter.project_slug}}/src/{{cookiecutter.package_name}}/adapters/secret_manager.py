@@ -6,15 +6,21 @@ fetched on first use over Secret Manager's REST API with the function's own cred
 already in the runtime lock through the Firestore client: no gRPC client to load on a cold start) and
 kept for `max_age_seconds`, so a rotated key is picked up without a deployment and a warm function does
 not call Secret Manager on every request.
+
+A local run (`make dev`, tools/gcp/dev.py) has no Secret Manager: no emulator serves it. It hands the
+API its random keys by secret name in LOCAL_SECRET_VALUES (JSON), which `secret_reader` honours only
+beside FIRESTORE_EMULATOR_HOST, the variable that points the function at the local Firestore emulator:
+a deployed function has neither (infra/ sets no such variable), so it always reads Secret Manager.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 DEFAULT_MAX_AGE_SECONDS = 300.0
@@ -22,6 +28,9 @@ ENDPOINT = "https://secretmanager.googleapis.com/v1"
 TIMEOUT_SECONDS = 5.0
 # A secret without an enabled version (the previous key outside a rotation), or none at all.
 MISSING_STATUSES = frozenset({404, 400})
+# A local run's secret values by name (JSON), honoured only beside the local Firestore emulator.
+LOCAL_SECRETS_VARIABLE = "LOCAL_SECRET_VALUES"
+LOCAL_RUN_VARIABLE = "FIRESTORE_EMULATOR_HOST"
 
 
 class SecretUnavailable(RuntimeError):
@@ -81,3 +90,18 @@ class SecretVersion:
         if not value.strip():
             raise SecretUnavailable(f"secret {self.name} is empty")
         return value.strip()
+
+
+def secret_reader(name: str, environ: Mapping[str, str]) -> Callable[[], str]:
+    """What reads the secret `name`: Secret Manager (SecretVersion), or in a local run its given value."""
+    if environ.get(LOCAL_RUN_VARIABLE) and environ.get(LOCAL_SECRETS_VARIABLE):
+        values = json.loads(environ[LOCAL_SECRETS_VARIABLE])
+
+        def local_value() -> str:
+            value = values.get(name) if isinstance(values, dict) else None
+            if not isinstance(value, str) or not value.strip():
+                raise SecretUnavailable(f"secret {name} has no value in this local run")
+            return value.strip()
+
+        return local_value
+    return SecretVersion(name).value

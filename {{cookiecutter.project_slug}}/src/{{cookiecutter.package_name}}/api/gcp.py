@@ -4,13 +4,25 @@ functions-framework calls gcp/api.py's `api` with each request; it hands the req
 builds its GCP adapters (Firestore, Pub/Sub) on the first request that needs them, so importing this
 module opens no connections. Each module brings its own GCP composition in api/gcp_<module>.py:
 `SERVICE` (how its service is built) and `server_callers` (who may call it).
+
+Who is calling: API Gateway validates the caller's JWT before the function runs and hands the function
+the token's verified claims in the `X-Apigateway-Api-Userinfo` header (base64url JSON), replacing any
+such header the caller sent. `with_userinfo` puts them where the routes read a verified token's claims
+and scopes (api/context.py), as serverless-wsgi does on AWS, and removes whatever a caller put there.
+A caller who reaches the function without the gateway could forge the header: that is why the api
+function takes no such caller. Its only invoker (`roles/run.invoker`) is the gateway's service account,
+its ingress internal and the load balancer only (infra/functions.tf); `make dev` runs the same
+check in a local stand-in (tools/gcp/gateway.py).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .app import create_app
 from .context import ServerCaller, ServiceBuilder, Services
@@ -19,7 +31,16 @@ from .modules import modules_of
 if TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["app", "gcp_app", "gcp_server_callers", "gcp_services"]
+__all__ = ["app", "gcp_app", "gcp_server_callers", "gcp_services", "userinfo_claims", "with_userinfo"]
+
+# Where api/context.py reads a verified token (the key serverless-wsgi fills on AWS).
+AUTHORIZER_KEY = "serverless.authorizer"
+# API Gateway's verified claims: the WSGI name of the X-Apigateway-Api-Userinfo header.
+USERINFO_HEADER = "HTTP_X_APIGATEWAY_API_USERINFO"
+# Longest header read: far more than a token's claims.
+MAX_USERINFO_BYTES = 16384
+# Claims that carry a token's scopes, space-separated: OAuth's `scope`, and `scp`.
+SCOPE_CLAIMS = ("scope", "scp")
 
 
 def gcp_app() -> Flask:
@@ -27,7 +48,6 @@ def gcp_app() -> Flask:
     modules: dict[str, ServiceBuilder] = {
         name: module.SERVICE for name, module in modules_of("gcp_") if hasattr(module, "SERVICE")
     }
-    # No front door header here: the load balancer in front of the function is not built (infra/README.md).
     return create_app(gcp_services, modules)
 
 
@@ -56,3 +76,36 @@ def gcp_server_callers(environ: Mapping[str, str]) -> dict[str, ServerCaller]:
 
 
 app = gcp_app()
+
+
+def with_userinfo(environ: dict[str, Any]) -> dict[str, Any]:
+    """`environ` with API Gateway's verified claims (and their scopes) where the routes read them; never
+    a value a caller set there. A missing, oversized or unreadable header leaves no claims: 401."""
+    environ.pop(AUTHORIZER_KEY, None)
+    claims = userinfo_claims(environ.get(USERINFO_HEADER))
+    if claims is not None:
+        environ[AUTHORIZER_KEY] = {"jwt": {"claims": claims, "scopes": scopes_of(claims)}}
+    return environ
+
+
+def userinfo_claims(header: object) -> dict[str, Any] | None:
+    """The claims of the X-Apigateway-Api-Userinfo header (base64url JSON, padded or not), or None."""
+    if not isinstance(header, str) or not header or len(header) > MAX_USERINFO_BYTES:
+        return None
+    try:
+        text = base64.b64decode(header + "=" * (-len(header) % 4), altchars=b"-_", validate=True)
+        claims = json.loads(text)
+    except (binascii.Error, ValueError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def scopes_of(claims: Mapping[str, Any]) -> list[str]:
+    """The token's scopes: `scope` or `scp`, space-separated (or a list)."""
+    scopes: list[str] = []
+    for name in SCOPE_CLAIMS:
+        value = claims.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                scopes.extend(item.split())
+    return scopes

@@ -18,7 +18,7 @@ def caller_with_secret_keys(scope: str, environ: Mapping[str, str], prefix: str)
     previous key without one (outside a rotation) is asked again only now and then. Without
     <PREFIX>_KEY_SECRET the caller's routes refuse every request.
     """
-    from ..adapters.secret_manager import SecretUnavailable, SecretVersion
+    from ..adapters.secret_manager import SecretUnavailable, secret_reader
 
     settings = ServerCallerSettings.from_env(environ, prefix)
     current = environ.get(f"{prefix}_KEY_SECRET", "").strip()
@@ -26,8 +26,8 @@ def caller_with_secret_keys(scope: str, environ: Mapping[str, str], prefix: str)
     keys = None
     if current:
         keys = RotatingKeys(
-            SecretVersion(current).value,
-            SecretVersion(previous).value if previous else None,
+            secret_reader(current, environ),
+            secret_reader(previous, environ) if previous else None,
             missing=(SecretUnavailable,),
         )
     return caller_of(scope, settings.client_ids, keys)
