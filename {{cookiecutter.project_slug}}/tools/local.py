@@ -10,11 +10,12 @@ folder and leaves them as they are.
 from __future__ import annotations
 
 import subprocess
+import sys
 from argparse import ArgumentParser
 from collections.abc import Iterable, Mapping
 from importlib import import_module
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, Self, cast
 
 if TYPE_CHECKING:
     from tools.bench import Mode
@@ -45,6 +46,45 @@ def stop_process(process: subprocess.Popen[bytes] | None, timeout: float) -> Non
             process.wait()
     if process.stdin is not None:
         process.stdin.close()
+
+
+class Child:
+    """A local server process, `python -m <module> <args>` (the provider's dev module sets `module`): its own
+    session (Ctrl-C reaches only the parent), its stdin closed when this process goes (the child then
+    exits too), stopped by its PID."""
+
+    module = ""
+    stop_timeout_seconds = 5.0
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], log: IO[str] | None) -> None:
+        self.name = name
+        self.args = args
+        self.env = env
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, pass_fds: tuple[int, ...] = ()) -> Self:
+        from tools.project import PROJECT_ROOT
+
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", self.module, *self.args],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=self.log,
+            stderr=subprocess.STDOUT if self.log is not None else None,
+            pass_fds=pass_fds,
+            start_new_session=True,
+        )
+        return self
+
+    @property
+    def exit_code(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def stop(self) -> None:
+        """Terminate the child by PID, and kill it if it does not exit in time."""
+        stop_process(self.process, self.stop_timeout_seconds)
 
 
 class LocalRun(Protocol):

@@ -25,7 +25,6 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -53,14 +52,14 @@ from tools.aws.stack import (
     load,
     wsgi_target,
 )
-from tools.local import LocalRunError, stop_process
+from tools.local import Child as LocalChild
+from tools.local import LocalRunError
 from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalIssuer
 from tools.modules import local_environment
 from tools.project import PROJECT_ROOT, SRC_DIR
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 30.0
-STOP_TIMEOUT_SECONDS = 5.0
 # The workers' long poll: short, so a stopped worker exits quickly.
 POLL_WAIT_SECONDS = 1
 # How often the stream relay looks for new records (Lambda polls a shard about four times a second).
@@ -92,36 +91,10 @@ def aws_environment(endpoint_url: str, region: str) -> dict[str, str]:
     return environment
 
 
-class Child:
-    """A local server process: its own session (Ctrl-C reaches only the parent), stopped by its PID."""
+class Child(LocalChild):
+    """A local server process of this run: `python -m tools.aws.dev <args>`."""
 
-    def __init__(self, name: str, args: list[str], env: dict[str, str], log: IO[str] | None) -> None:
-        self.name = name
-        self.args = args
-        self.env = env
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, pass_fds: tuple[int, ...] = ()) -> Child:
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "tools.aws.dev", *self.args],
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdin=subprocess.PIPE,  # closed when this process goes: the child then exits too
-            stdout=self.log,
-            stderr=subprocess.STDOUT if self.log is not None else None,
-            pass_fds=pass_fds,
-            start_new_session=True,
-        )
-        return self
-
-    @property
-    def exit_code(self) -> int | None:
-        return None if self.process is None else self.process.poll()
-
-    def stop(self) -> None:
-        """Terminate the child by PID, and kill it if it does not exit in time."""
-        stop_process(self.process, STOP_TIMEOUT_SECONDS)
+    module = "tools.aws.dev"
 
 
 class LocalRun:

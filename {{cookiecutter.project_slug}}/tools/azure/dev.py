@@ -35,7 +35,6 @@ import os
 import re
 import secrets
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -61,13 +60,13 @@ from tools.azure.function_apps import (
     index_of,
 )
 from tools.azure.storage import Storage, read
-from tools.local import LocalRunError, LocalSetupError, stop_process
+from tools.local import Child as LocalChild
+from tools.local import LocalRunError, LocalSetupError
 from tools.local_auth import ISSUER_PATH, SERVER_ROUTES, TOKEN_PATH, LocalIssuer
 from tools.project import PROJECT_ROOT, SRC_DIR
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 30.0
-STOP_TIMEOUT_SECONDS = 5.0
 # How long a queue function's host waits after an empty receive (the host's polling backs off to 1 s
 # by default; shorter here, so a journey's events move quickly).
 POLL_SECONDS = 0.2
@@ -99,35 +98,10 @@ def secret_name(caller: str) -> str:
     return f"{caller.replace('_', '-')}-key"
 
 
-class Child:
-    """A local process: its own session (Ctrl-C reaches only the parent), stopped by its PID."""
+class Child(LocalChild):
+    """A local server process of this run: `python -m tools.azure.dev <args>`."""
 
-    def __init__(self, name: str, args: list[str], env: dict[str, str], log: IO[str] | None) -> None:
-        self.name = name
-        self.args = args
-        self.env = env
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, pass_fds: tuple[int, ...] = ()) -> Child:
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "tools.azure.dev", *self.args],
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdin=subprocess.PIPE,  # closed when this process goes: the child then exits too
-            stdout=self.log,
-            stderr=subprocess.STDOUT if self.log is not None else None,
-            pass_fds=pass_fds,
-            start_new_session=True,
-        )
-        return self
-
-    @property
-    def exit_code(self) -> int | None:
-        return None if self.process is None else self.process.poll()
-
-    def stop(self) -> None:
-        stop_process(self.process, STOP_TIMEOUT_SECONDS)
+    module = "tools.azure.dev"
 
 
 class LocalRun:

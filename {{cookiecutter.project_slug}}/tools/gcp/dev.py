@@ -37,7 +37,6 @@ import secrets
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -57,13 +56,13 @@ from typing import IO, Any
 from tools.gcp.emulators import FIRESTORE, PUBSUB, GcloudEmulator
 from tools.gcp.gateway import contract_routes, route_scopes
 from tools.gcp.stack import LOCAL_PROJECT, Function, Stack, load
-from tools.local import LocalRunError, stop_process
+from tools.local import Child as LocalChild
+from tools.local import LocalRunError
 from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalIssuer
 from tools.project import PROJECT_ROOT, SRC_DIR, use_source_tree
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 60.0
-STOP_TIMEOUT_SECONDS = 5.0
 # The run's signing key reaches the API process through its environment, never its command line.
 KEY_VARIABLE = "LOCAL_JWT_KEY"
 # How often the Eventarc stand-in looks for new pending ledger entries, and Cloud Scheduler's period.
@@ -87,35 +86,10 @@ def main_entry_points() -> set[str]:
     return set(main.entry_points())
 
 
-class Child:
-    """A local server process: its own session (Ctrl-C reaches only the parent), stopped by its PID."""
+class Child(LocalChild):
+    """A local server process of this run: `python -m tools.gcp.dev <args>`."""
 
-    def __init__(self, name: str, args: list[str], env: dict[str, str], log: IO[str] | None) -> None:
-        self.name = name
-        self.args = args
-        self.env = env
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, pass_fds: tuple[int, ...] = ()) -> Child:
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "tools.gcp.dev", *self.args],
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdin=subprocess.PIPE,  # closed when this process goes: the child then exits too
-            stdout=self.log,
-            stderr=subprocess.STDOUT if self.log is not None else None,
-            pass_fds=pass_fds,
-            start_new_session=True,
-        )
-        return self
-
-    @property
-    def exit_code(self) -> int | None:
-        return None if self.process is None else self.process.poll()
-
-    def stop(self) -> None:
-        stop_process(self.process, STOP_TIMEOUT_SECONDS)
+    module = "tools.gcp.dev"
 
 
 class LocalRun:
