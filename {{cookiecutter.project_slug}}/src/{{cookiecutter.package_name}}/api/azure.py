@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .app import create_app
-from .context import ServerCaller, ServiceBuilder, Services
+from .context import AUTHORIZER_KEY, ServerCaller, ServiceBuilder, Services, scopes_in
 from .modules import modules_of
 
 if TYPE_CHECKING:
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["azure_app", "azure_server_callers", "azure_services", "with_principal"]
 
-# Where api/context.py reads a verified token (the key serverless-wsgi fills on AWS).
-AUTHORIZER_KEY = "serverless.authorizer"
 PRINCIPAL_HEADER = "HTTP_X_MS_CLIENT_PRINCIPAL"
 # The long claim names Entra ID's tokens may arrive under, and the short ones the routes read.
 CLAIM_NAMES = {
@@ -139,10 +137,4 @@ def with_client_id(claims: dict[str, Any]) -> dict[str, Any]:
 
 def scopes_of(claims: Mapping[str, Any]) -> list[str]:
     """The token's scopes: `scope` or `scp` (space-separated) and `roles`."""
-    scopes: list[str] = []
-    for name in SCOPE_CLAIMS:
-        value = claims.get(name)
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str):
-                scopes.extend(item.split())
-    return scopes
+    return scopes_in(claims, SCOPE_CLAIMS)

@@ -21,6 +21,21 @@ SERVICES_KEY = "{{ cookiecutter.package_name }}.services"
 # Longest `sub` claim accepted; identity providers issue far shorter ones.
 MAX_PLAYER_ID_LENGTH = 256
 
+# Where the routes read a verified token's claims and scopes: the key serverless-wsgi fills on AWS; on
+# GCP and Azure the front door (api/gcp.py, api/azure.py) fills it from its platform's header.
+AUTHORIZER_KEY = "serverless.authorizer"
+
+
+def scopes_in(claims: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
+    """A token's scopes from its claims `names`, each a space-separated string or a list of them."""
+    scopes: list[str] = []
+    for name in names:
+        value = claims.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                scopes.extend(item.split())
+    return scopes
+
 
 # Scope a server caller's token needs to move money in or out of a wallet (deposits, withdrawals, wins,
 # rollbacks). Only the payment provider's and the game server's clients get it (api/server_calls.py).
@@ -204,7 +219,7 @@ def token_claims() -> dict[str, Any] | None:
     """The claims of the verified token, or None when the request carries none."""
     # serverless-wsgi puts the event's requestContext.authorizer in the WSGI environ as-is;
     # for a JWT authorizer (payload 2.0) it is {"jwt": {"claims": {...}, "scopes": [...]}}.
-    authorizer: Any = request.environ.get("serverless.authorizer")
+    authorizer: Any = request.environ.get(AUTHORIZER_KEY)
     jwt = authorizer.get("jwt") if isinstance(authorizer, dict) else None
     claims = jwt.get("claims") if isinstance(jwt, dict) else None
     return claims if isinstance(claims, dict) else None
@@ -226,7 +241,7 @@ def require_scope(scope: str) -> None:
     The HTTP API's authorizer checks the same scopes on these routes; checking again here keeps the
     rule true wherever the app runs (locally, or behind another gateway).
     """
-    authorizer: Any = request.environ.get("serverless.authorizer")
+    authorizer: Any = request.environ.get(AUTHORIZER_KEY)
     jwt = authorizer.get("jwt") if isinstance(authorizer, dict) else None
     scopes = jwt.get("scopes") if isinstance(jwt, dict) else None
     if not isinstance(scopes, list) or scope not in scopes:

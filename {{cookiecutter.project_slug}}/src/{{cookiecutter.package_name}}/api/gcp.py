@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .app import create_app
-from .context import ServerCaller, ServiceBuilder, Services
+from .context import AUTHORIZER_KEY, ServerCaller, ServiceBuilder, Services, scopes_in
 from .modules import modules_of
 
 if TYPE_CHECKING:
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "gcp_app", "gcp_server_callers", "gcp_services", "userinfo_claims", "with_userinfo"]
 
-# Where api/context.py reads a verified token (the key serverless-wsgi fills on AWS).
-AUTHORIZER_KEY = "serverless.authorizer"
 # API Gateway's verified claims: the WSGI name of the X-Apigateway-Api-Userinfo header.
 USERINFO_HEADER = "HTTP_X_APIGATEWAY_API_USERINFO"
 # Longest header read: far more than a token's claims.
@@ -102,10 +100,4 @@ def userinfo_claims(header: object) -> dict[str, Any] | None:
 
 def scopes_of(claims: Mapping[str, Any]) -> list[str]:
     """The token's scopes: `scope` or `scp`, space-separated (or a list)."""
-    scopes: list[str] = []
-    for name in SCOPE_CLAIMS:
-        value = claims.get(name)
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str):
-                scopes.extend(item.split())
-    return scopes
+    return scopes_in(claims, SCOPE_CLAIMS)
