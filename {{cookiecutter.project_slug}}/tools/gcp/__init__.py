@@ -25,7 +25,6 @@ SOURCES = ("infra",)
 # The modules whose journey steps this flavour cannot play yet, and why (the run's `left_out`: the demo
 # prints each and leaves its steps out).
 DEMO_LEFT_OUT = {
-    "leaderboards": "the API has no pseudonyms' key on GCP yet, so its standings routes fail closed",
     "reporting": "the daily report is written to a Cloud Storage bucket, and no local emulator serves one",
 }
 

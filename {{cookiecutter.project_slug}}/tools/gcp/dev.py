@@ -15,8 +15,9 @@ What `make dev` and `make demo` start (tools/dev.py, tools/demo.py, through tool
   entries still pending (a query every 0.25 s: the emulator has no Eventarc) and posts each one's
   `document.v1.created` CloudEvent to the relay once, retrying a failed post with a growing backoff;
   and posts Cloud Scheduler's sweep every minute;
-- the server callers' keys: random for the run, given to the API in LOCAL_SECRET_VALUES
-  (adapters/secret_manager.py honours it only beside the Firestore emulator): no Secret Manager here.
+- the secrets the API's environment names (the server callers' keys, the leaderboards' pseudonym key):
+  random for the run, given to the API in LOCAL_SECRET_VALUES (adapters/secret_manager.py honours it
+  only beside the Firestore emulator): no Secret Manager here.
 Each process is this module run again (`python -m tools.gcp.dev api|function|trigger`); stopping the
 run stops every process it started, by PID, and each emulator's process group.
 
@@ -471,7 +472,7 @@ class LocalRun:
 
     @property
     def secrets(self) -> dict[str, str]:
-        """The server callers' key secrets (by resource name), random for this run."""
+        """The key secrets the API reads (by resource name), random for this run."""
         return dict(self._secrets)
 
     @property

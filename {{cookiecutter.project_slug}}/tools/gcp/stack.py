@@ -11,7 +11,8 @@ scanners' python-hcl2 is not in the functions' environment):
   blocks/worker/main.tf: the dead-letter policy (max_delivery_attempts) and the retry policy's backoff;
 - every `google_cloudfunctions2_function` (the API, the wallet's outbox relay): its entry point, its
   environment and its Eventarc trigger's document pattern, if any;
-- modules/<module>/main.tf's `api_environment` output: the server callers' client ids and key secrets.
+- modules/<module>/main.tf's `api_environment` output: the server callers' client ids and key secrets,
+  and the leaderboards' pseudonym key secret (each secret's id from its resource's `secret_id`).
 A value the local run cannot resolve (a bucket's name for a function that is not built) is left out.
 """
 
@@ -79,7 +80,7 @@ class Stack:
     minimum_backoff: str
     maximum_backoff: str
     api_environment: dict[str, str]
-    secret_names: tuple[str, ...]  # the key secrets the API reads (their resource names)
+    secret_names: tuple[str, ...]  # the key secrets the API reads (their resource names), no -previous
 
     @property
     def database(self) -> str:
@@ -169,6 +170,21 @@ class _Reader:
 
     def name(self, template: str) -> str:
         return template.replace("${var.platform.prefix}", self.prefix).replace("${local.prefix}", self.prefix)
+
+    def secret_id(self, file_text: str, resource: str, each: str) -> str:
+        """The secret_id of the file's google_secret_manager_secret `resource` (its `each` for a for_each)."""
+        body = next(
+            (
+                body
+                for kind, typ, name, body in _blocks(file_text)
+                if kind == "resource" and typ == "google_secret_manager_secret" and name == resource
+            ),
+            None,
+        )
+        template = None if body is None else _attribute(body, "secret_id")
+        if template is None:
+            raise LocalSetupError(f"infra/: no secret_id for google_secret_manager_secret.{resource}")
+        return self.name(template).replace("${each.value}", each)
 
     def environment(
         self, expression: str, file_text: str, own_topics: dict[str, str], unresolved: list[str] | None = None
@@ -307,11 +323,11 @@ def load(stage: str) -> Stack:
                 r'([A-Z_]+_CLIENT_IDS)\s*=\s*var\.platform\.server_client_ids\["([a-z-]+)"\]', value
             ):
                 api_environment[name] = reader.client_ids.get(caller, "")
-            for name, secret in re.findall(
-                r'([A-Z_]+_KEY_SECRET)\s*=\s*google_secret_manager_secret\.signing_keys\["([a-z-]+)"\]\.id',
+            for name, resource, each in re.findall(
+                r'([A-Z_]+_KEY_SECRET)\s*=\s*google_secret_manager_secret\.([a-z_]+)(?:\["([a-z-]+)"\])?\.id',
                 value,
             ):
-                secret_id = f"projects/{LOCAL_PROJECT}/secrets/{reader.prefix}-{secret}-key"
+                secret_id = f"projects/{LOCAL_PROJECT}/secrets/{reader.secret_id(text, resource, each)}"
                 api_environment[name] = secret_id
                 if "PREVIOUS" not in name:
                     secret_names.append(secret_id)

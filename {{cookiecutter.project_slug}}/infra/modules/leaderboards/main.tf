@@ -16,12 +16,41 @@ resource "google_firestore_field" "applied_event_expiry" {
   ttl_config {}
 }
 
+# The HMAC key of the players' pseudonyms on the boards (api/leaderboards.py), read by the API only.
+# Its value is added outside Terraform (gcloud secrets versions add, infra/README.md), so it never
+# reaches the state; until it has a version the standings routes fail closed.
+resource "google_secret_manager_secret" "pseudonym_key" {
+  project   = var.platform.project_id
+  secret_id = "${var.platform.prefix}-leaderboard-pseudonym-key"
+
+  replication {
+    user_managed {
+      replicas {
+        location = var.platform.region
+
+        customer_managed_encryption {
+          kms_key_name = var.platform.secrets_kms_key
+        }
+      }
+    }
+  }
+}
+
+resource "google_secret_manager_secret_iam_member" "api_reads_pseudonym_key" {
+  project   = var.platform.project_id
+  secret_id = google_secret_manager_secret.pseudonym_key.secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = var.platform.api_member
+}
+
 locals {
   environment = {}
 }
 {{ gcp.workers("leaderboards") }}
 
 output "api_environment" {
-  description = "Variables the API function reads for this module."
-  value       = {}
+  description = "Variables the API function reads for this module: the name of the pseudonyms' key secret, never the key."
+  value = {
+    LEADERBOARD_PSEUDONYM_KEY_SECRET = google_secret_manager_secret.pseudonym_key.id
+  }
 }
