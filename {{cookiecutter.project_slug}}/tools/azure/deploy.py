@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 
 from tools.azure.function_apps import declared
-from tools.azure.package import OUTPUT_DIR, apps_to_package
 from tools.azure.live import SUBSCRIPTION_ID, deployment
+from tools.azure.package import OUTPUT_DIR, apps_to_package
 from tools.deploy_run import (
     REFUSED,
     Step,
@@ -54,7 +54,12 @@ def _shown_path(path: Path) -> str:
 
 
 def steps(
-    subscription: str, stage: str, var_file: Path, files: dict[str, Path], state_group: str, state_account: str
+    subscription: str,
+    stage: str,
+    var_file: Path,
+    files: dict[str, Path],
+    state_group: str,
+    state_account: str,
 ) -> list[Step]:
     """Every step of the deploy, with its commands' real arguments."""
     deployed = deployment(subscription, stage)
@@ -97,7 +102,7 @@ def steps(
                     "-backend-config=use_azuread_auth=true",
                 ]
             ],
-            on_failure="Create the state account and its tfstate container first (infra/README.md, Deploying).",
+            on_failure="Create the state account and its tfstate container first (infra/README.md).",
         ),
         Step(
             "terraform plan of everything",
@@ -129,30 +134,39 @@ def steps(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subscription", required=True, help="the Azure subscription id (make deploy SUBSCRIPTION=)")
+    parser.add_argument(
+        "--subscription", required=True, help="the Azure subscription id (make deploy SUBSCRIPTION=)"
+    )
     parser.add_argument("--stage", default="dev")
-    parser.add_argument("--var-file", type=Path, help="the stage's Terraform variables (default: infra/<stage>.tfvars)")
+    parser.add_argument(
+        "--var-file", type=Path, help="the stage's Terraform variables (default: infra/<stage>.tfvars)"
+    )
     parser.add_argument("--state-resource-group", default="", help="the state account's resource group")
     parser.add_argument("--state-storage-account", default="", help="the storage account holding the state")
-    parser.add_argument("--archives", type=Path, default=OUTPUT_DIR, help="make package's folder (default: .build/azure)")
+    parser.add_argument(
+        "--archives", type=Path, default=OUTPUT_DIR, help="make package's folder (default: .build/azure)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print every command, run none")
     parser.add_argument("--auto-approve", action="store_true", help="apply without asking")
     args = parser.parse_args(argv)
     problems = []
     if not SUBSCRIPTION_ID.fullmatch(args.subscription):
         problems.append(
-            f"SUBSCRIPTION={args.subscription!r}: a subscription id is a GUID (`az account show --query id` shows yours)"
+            f"SUBSCRIPTION={args.subscription!r}: a subscription id is a GUID "
+            "(`az account show --query id` shows yours)"
         )
     if not STAGE.fullmatch(args.stage):
         problems.append(f"STAGE={args.stage!r}: use 1-7 lower-case letters or digits, starting with a letter")
     if not RESOURCE_GROUP.fullmatch(args.state_resource_group):
         problems.append(
-            f"STATE_RESOURCE_GROUP={args.state_resource_group!r}: name the resource group of the Terraform state's "
+            f"STATE_RESOURCE_GROUP={args.state_resource_group!r}: name the resource group of "
+            "the Terraform state's "
             "storage account (infra/README.md, Deploying)"
         )
     if not STORAGE_ACCOUNT.fullmatch(args.state_storage_account):
         problems.append(
-            f"STATE_STORAGE_ACCOUNT={args.state_storage_account!r}: name the storage account of the Terraform state "
+            f"STATE_STORAGE_ACCOUNT={args.state_storage_account!r}: name the storage account of "
+            "the Terraform state "
             "(3-24 lower-case letters or digits)"
         )
     if problems:
@@ -172,7 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:
         print(note)
     for app in sorted(set(declared()) - set(files)):
-        print(f"note: app {app} is in infra/ but its code is not built: Terraform makes it, nothing is published to it")
+        print(
+            f"note: app {app} is in infra/ but its code is not built: "
+            "Terraform makes it, nothing is published to it"
+        )
     plan = steps(
         args.subscription, args.stage, var_file, files, args.state_resource_group, args.state_storage_account
     )
