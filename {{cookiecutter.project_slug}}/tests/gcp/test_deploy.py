@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tools.deploy_run import Step, run_steps
+from tools.deploy_run import Step, run_steps, tool_notes
 from tools.gcp import deploy
 from tools.gcp.live import deployment
 from tools.gcp.package import source_version
@@ -215,3 +215,16 @@ def test_make_deploy_without_a_project_says_how_to_name_it() -> None:
 
     assert result.returncode == 2
     assert "make deploy PROJECT=<project id> STAGE=dev" in result.stderr
+
+
+def test_a_tool_missing_from_path_refuses_a_deploy_and_is_only_noted_by_a_dry_run() -> None:
+    problems, notes = tool_notes(("terraform-not-installed",), dry_run=False)
+    assert problems == ["terraform-not-installed: not on PATH; install it (infra/README.md, Deploying)"]
+    assert notes == []
+
+    problems, notes = tool_notes(("terraform-not-installed",), dry_run=True)
+    assert problems == []
+    assert notes == [
+        "note: terraform-not-installed: not on PATH; install it (infra/README.md, Deploying) "
+        "(a real deploy would stop here)"
+    ]

@@ -81,7 +81,7 @@ def steps(
     ]
     return [
         Step(
-            "preflight: the tools and your credentials (az's, which Terraform's azurerm provider uses too)",
+            "preflight: your credentials (az's, which Terraform's azurerm provider uses too)",
             [["az", "account", "show", f"--subscription={subscription}", "--output=none"]],
             quiet=True,
             on_failure="Sign in with `az login` to a tenant that holds the subscription.",
@@ -183,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         problems.append("no function app's code is built to deploy (make package writes none)")
     if problems:
         return refuse(problems, sys.stdout)
+    print(
+        f"preflight: SUBSCRIPTION, STAGE and {len(files)} archives newer than the sources checked"
+        + ("" if args.dry_run else ", terraform and az on PATH")
+    )
     for note in notes:
         print(note)
     for app in sorted(set(declared()) - set(files)):

@@ -176,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         problems.append("no function is built to deploy (make package writes none)")
     if problems:
         return refuse(problems, sys.stdout)
+    print(
+        f"preflight: PROJECT, STAGE and {len(files)} archives newer than the sources checked"
+        + ("" if args.dry_run else ", terraform and gcloud on PATH")
+    )
     for note in notes:
         print(note)
     plan = steps(
