@@ -64,7 +64,7 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
 ]
 
 # The GCP flavour is a preview (manifest.yaml: providers.gcp.status): tests/test_gcp_infra.py checks each one's
-# Terraform offline and runs its `make package`; not in SUPPORTED (some functions and deploying are not built
+# Terraform offline and runs its `make package`; not in SUPPORTED (make deploy has not run against a real cloud
 # yet), and CLOUD_WHOLE below runs the default one's lint and whole suite. Every module on, one module alone,
 # each jurisdiction with a GCP region rule, the longest slug.
 GCP_PREVIEW: list[tuple[str, dict[str, Any]]] = [

@@ -1,7 +1,6 @@
 # The Terraform flavours' targets (GCP, Azure; infra/): included by the Makefile. Both flavours are
 # previews: their Terraform is built and checked offline; GCP packages its functions' sources and Azure
-# its function apps; deploying is not built yet, and its target says so (as tools/local.py does for make
-# dev and make demo).
+# its function apps; make deploy plans and applies them (not yet run against a real cloud).
 .PHONY: install-cloud infra-check audit audit-live package deploy
 
 # More options of tools/infra_check.py: INFRA_CHECK_ARGS=--no-checkov (the quick checks), --json <file>.
@@ -45,8 +44,6 @@ audit-live: check-stage ## Read the deployed STAGE in SUBSCRIPTION=<id>, report 
 	"$(PYTHON)" -m tools.azure.live --subscription "$(SUBSCRIPTION)" --stage "$(STAGE)" $(AUDIT_LIVE_ARGS)
 {%- endif %}
 
-not_built = echo "make $(1): not built yet in the {{ cookiecutter.cloud_provider }} flavour (a preview): $(2). infra/README.md says what is built." >&2; exit 1
-
 {%- if cookiecutter.cloud_provider == "gcp" %}
 # The archives' version: infra's source_version default unless SOURCE_VERSION is given (terraform's
 # -var source_version=<the same> then deploys them).
@@ -63,5 +60,25 @@ package: ## One zip per function app in .build/azure/: function_app.py, host.jso
 	"$(PYTHON)" -m tools.azure.package
 {%- endif %}
 
-deploy: check-stage check-region ## (not built yet in this preview) terraform plan and apply, then the functions' code
-	@$(call not_built,deploy,the functions' archives and their deployment are not built)
+# make deploy (tools/{{ cookiecutter.cloud_provider }}/deploy.py): preflight, terraform init on the stage's state, plan, apply after
+# `yes`{{ ", with the functions' archives uploaded to the sources bucket before the functions are made" if cookiecutter.cloud_provider == "gcp" else ", then each app's code by one-deploy" }}.
+# DRY_RUN=1 prints every command and runs none; AUTO_APPROVE=1 applies without asking; VAR_FILE=<path>
+# names the stage's Terraform variables (default infra/<stage>.tfvars). infra/README.md, Deploying.
+DRY_RUN ?=
+AUTO_APPROVE ?=
+VAR_FILE ?=
+deploy_flags = $(if $(DRY_RUN),--dry-run) $(if $(AUTO_APPROVE),--auto-approve) $(if $(VAR_FILE),--var-file "$(VAR_FILE)")
+{%- if cookiecutter.cloud_provider == "gcp" %}
+STATE_BUCKET ?=
+
+deploy: check-stage check-region ## Plan and apply infra/ in PROJECT=<project id> (archives uploaded first; DRY_RUN=1, AUTO_APPROVE=1)
+	@test -n "$(PROJECT)" || { echo "make deploy: name the Google Cloud project: make deploy PROJECT=<project id> STAGE=$(STAGE)" >&2; exit 2; }
+	"$(PYTHON)" -m tools.gcp.deploy --project "$(PROJECT)" --stage "$(STAGE)" $(deploy_flags) $(if $(SOURCE_VERSION),--source-version "$(SOURCE_VERSION)") $(if $(STATE_BUCKET),--state-bucket "$(STATE_BUCKET)")
+{%- else %}
+STATE_RESOURCE_GROUP ?=
+STATE_STORAGE_ACCOUNT ?=
+
+deploy: check-stage check-region ## Plan and apply infra/ in SUBSCRIPTION=<id>, then one-deploy each app (DRY_RUN=1, AUTO_APPROVE=1)
+	@test -n "$(SUBSCRIPTION)" || { echo "make deploy: name the Azure subscription: make deploy SUBSCRIPTION=<subscription id> STAGE=$(STAGE)" >&2; exit 2; }
+	"$(PYTHON)" -m tools.azure.deploy --subscription "$(SUBSCRIPTION)" --stage "$(STAGE)" $(deploy_flags) --state-resource-group "$(STATE_RESOURCE_GROUP)" --state-storage-account "$(STATE_STORAGE_ACCOUNT)"
+{%- endif %}

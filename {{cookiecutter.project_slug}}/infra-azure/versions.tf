@@ -11,17 +11,13 @@ terraform {
     }
   }
 
-  # State: one blob container in a storage account made once before the first apply (versioning, soft
-  # delete, shared keys off: the backend signs in with Entra ID). The state holds resource names and
-  # ids, never a signing key (those are set in Key Vault outside Terraform). Uncomment, set the account,
-  # then run `terraform init -backend-config=key=<stage>.tfstate` so each stage keeps its own state:
-  #
-  # backend "azurerm" {
-  #   resource_group_name  = "<state resource group>"
-  #   storage_account_name = "<state storage account>"
-  #   container_name       = "tfstate"
-  #   use_azuread_auth     = true
-  # }
+  # State: one blob container `tfstate` in a storage account made once before the first apply
+  # (versioning, soft delete, shared keys off: the backend signs in with Entra ID). The state holds
+  # resource names and ids, never a signing key (those are set in Key Vault outside Terraform). A partial
+  # configuration: make deploy runs `terraform init` with the account (STATE_RESOURCE_GROUP=,
+  # STATE_STORAGE_ACCOUNT=), container `tfstate`, `use_azuread_auth=true` and the key `<stage>.tfstate`,
+  # so each stage keeps its own state (infra/README.md, Deploying).
+  backend "azurerm" {}
 }
 
 provider "azurerm" {

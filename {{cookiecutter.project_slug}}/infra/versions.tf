@@ -18,11 +18,8 @@ terraform {
 
   # State: one Cloud Storage bucket per GCP project, made once before the first apply, with versioning
   # and a CMEK key (the state holds resource names and service account e-mails, never secret values:
-  # secrets are added to Secret Manager outside Terraform). Uncomment and set the bucket, then run
-  # `terraform init -backend-config=prefix=<stage>` so each stage keeps its own state:
-  #
-  # backend "gcs" {
-  #   bucket = "<project-id>-terraform-state"
-  #   prefix = "{{ cookiecutter.project_slug }}"
-  # }
+  # secrets are added to Secret Manager outside Terraform). A partial configuration: make deploy runs
+  # `terraform init -backend-config=bucket=<project id>-terraform-state -backend-config=prefix=<stage>`
+  # (STATE_BUCKET= names another bucket), so each stage keeps its own state (infra/README.md, Deploying).
+  backend "gcs" {}
 }
