@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from combinations import LONGEST_SLUG
 from conftest import Bake, bake, run
+from packaged_stack import deployed_zip_paths
 
 TEMPLATE_NODE_MODULES = os.environ.get("TEMPLATE_NODE_MODULES", "")
 SCAN_BIN = Path(os.environ.get("TEMPLATE_SCAN_BIN", ""))
@@ -79,14 +80,7 @@ def test_workers_carry_no_flask(packaged: Bake) -> None:
 
 def deployed_zips(project: Bake) -> dict[str, zipfile.ZipFile]:
     """Each function's zip as the packaged template deploys it (Code.S3Key), by function name."""
-    template = json.loads(stack(project).read_text(encoding="utf-8"))
-    zips = {}
-    for logical_id, resource in template["Resources"].items():
-        if resource["Type"] == "AWS::Lambda::Function":
-            key = resource["Properties"]["Code"]["S3Key"].rsplit("/", 1)[-1]
-            name = logical_id.removesuffix("LambdaFunction")
-            zips[name[0].lower() + name[1:]] = zipfile.ZipFile(project.project / ".serverless" / key)
-    return zips
+    return {name: zipfile.ZipFile(path) for name, path in deployed_zip_paths(project.project).items()}
 
 
 def test_each_zip_carries_its_functions_modules_and_their_bytecode(packaged: Bake) -> None:
