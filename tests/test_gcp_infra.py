@@ -146,7 +146,11 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
         "functions.tf": [(f'  role    = "roles/pubsub.publisher"\n{api_member}',
                           f'  role    = "roles/editor"\n{api_member}')],
         "blocks/function/main.tf": [('ingress_settings               = "ALLOW_INTERNAL_ONLY"',
-                                     'ingress_settings               = "ALLOW_ALL"')],
+                                     'ingress_settings               = "ALLOW_ALL"'),
+                                    # The local run's secrets handed to a deployed function.
+                                    ('      FUNCTION_KEY = var.function\n      LOG_FORMAT   = "cloud-logging"',
+                                     '      FUNCTION_KEY        = var.function\n      LOG_FORMAT          = '
+                                     '"cloud-logging"\n      LOCAL_SECRET_VALUES = "{}"')],
         # The edge: a player route without a token, an invoker beside the gateway, a google-beta typo.
         "gateway/openapi.yaml.tftpl": [("      operationId: getBalance\n      security:\n        - playerJwt: []",
                                         "      operationId: getBalance\n      security: []")],
@@ -187,7 +191,8 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "subscription events: no dead_letter_policy", "public member allUsers",
                      "secret signing_keys: no customer-managed encryption",
                      "messages may be stored outside the region", "is_locked 'False' does not follow",
-                     "backup schedule daily: retention '8467200s' is longer than a daily backup is kept"],
+                     "backup schedule daily: retention '8467200s' is longer than a daily backup is kept",
+                     "google_cloudfunctions2_function.function (main.tf): sets LOCAL_SECRET_VALUES"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output
@@ -197,7 +202,8 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     failed = {control["id"] for control in controls if not control["passed"]}
     assert failed == {"key-rotation", "firestore-recovery", "audit-archive-lock", "function-ingress",
                       "no-public-or-primitive-grant", "subscriptions-dead-letter", "secrets-encrypted",
-                      "topics-in-region", "api-invoker-gateway-only", "gateway-routes-authenticated"}, output
+                      "topics-in-region", "api-invoker-gateway-only", "gateway-routes-authenticated",
+                      "no-local-run-variables"}, output
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
     # The archive's lock cites the jurisdiction's retention rule (Malta's anti-money-laundering records rule).
     cited = {control["id"]: control["cites"][0] for control in controls}

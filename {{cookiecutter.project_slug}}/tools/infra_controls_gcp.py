@@ -52,6 +52,10 @@ TEMPLATE_VALUE = re.compile(r"\$\{jsonencode\((\w+)\)\}")
 # The longest Firestore keeps a backup of each recurrence (7 days, 14 weeks).
 BACKUP_RETENTION_SECONDS = {"daily": 7 * 86400, "weekly": 14 * 7 * 86400}
 MAX_FILTER = 256  # Pub/Sub's limit on a subscription filter, in bytes
+# What points a function at the local emulators, and the local run's secrets, which
+# adapters/secret_manager.py reads instead of Secret Manager beside FIRESTORE_EMULATOR_HOST: a local run
+# (tools/gcp/dev.py) sets them; a deployed function must never carry them.
+LOCAL_RUN_VARIABLES = ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "LOCAL_SECRET_VALUES")
 
 
 Modules = list[dict[str, Any]]
@@ -276,6 +280,17 @@ def archive_lock(resources: list[Resource], modules: Modules, found: list[str]) 
         found.append(f"audit archive: is_locked {lock!r} does not follow archive_lock_stages")
 
 
+def no_local_run_variables(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """No resource, nor what a module call hands one, sets a variable of the local run."""
+    bodies = [(f"{r.type}.{r.name} ({r.path.name})", r.body) for r in resources]
+    bodies += [(f"module {m['name']}", {k: v for k, v in m.items() if k != "path"}) for m in modules]
+    for where, body in bodies:
+        text = json.dumps(body, default=str)
+        for variable in LOCAL_RUN_VARIABLES:
+            if variable in text:
+                found.append(f"{where}: sets {variable}, which only a local run may")
+
+
 def filters(resources: list[Resource], modules: Modules, found: list[str]) -> None:
     """Every subscription filter fits Pub/Sub's limit (a longer one fails at deploy)."""
     for module in modules:
@@ -335,6 +350,12 @@ CONTROLS = (
         firestore_recovery,
     ),
     Control("secrets-encrypted", "Secret Manager secrets under the project's own key", SECRETS, secrets),
+    Control(
+        "no-local-run-variables",
+        "No deployed function carries the local run's emulator addresses or secrets",
+        SECRETS,
+        no_local_run_variables,
+    ),
     Control("scheduler-oidc", "Cloud Scheduler calls jobs with an OIDC token", AUTHENTICATION, scheduler),
     Control(
         "subscriptions-dead-letter",

@@ -388,6 +388,13 @@ JOBS = f"{live.SCHEDULER}/{LOCATION}/jobs"
             id="api-ingress-closed-to-the-gateway",
         ),
         pytest.param(
+            API,
+            lambda f: f["serviceConfig"].update(environmentVariables={"LOCAL_SECRET_VALUES": "{}"}),
+            "no-local-run-variables",
+            f"function {PREFIX}-api: sets LOCAL_SECRET_VALUES, which only a local run may",
+            id="local-secrets-deployed",
+        ),
+        pytest.param(
             API_POLICY,
             lambda p: p["bindings"].append({"role": "roles/run.invoker", "members": ["allUsers"]}),
             "api-invoker-gateway-only",

@@ -206,6 +206,15 @@ def api_invokers(deployed: Deployment, reader: Reader, found: list[str]) -> None
         )
 
 
+def local_run_variables(deployed: Deployment, reader: Reader, found: list[str]) -> None:
+    """No deployed function's environment (serviceConfig.environmentVariables) sets a local-run variable."""
+    for name, function in _functions(reader, deployed, found).items():
+        environment = function.get("serviceConfig", {}).get("environmentVariables") or {}
+        for variable in _offline("LOCAL_RUN_VARIABLES"):
+            if variable in environment:
+                found.append(f"function {name}: sets {variable}, which only a local run may")
+
+
 def own_service_accounts(deployed: Deployment, reader: Reader, found: list[str]) -> None:
     accounts: dict[str, list[str]] = {}
     for name, function in _functions(reader, deployed, found).items():
@@ -406,6 +415,7 @@ LIVE: dict[str, LiveCheck] = {
     "customer-managed-keys": stores_encrypted,
     "firestore-recovery": firestore_recovery,
     "secrets-encrypted": secrets,
+    "no-local-run-variables": local_run_variables,
     "scheduler-oidc": scheduler,
     "subscriptions-dead-letter": dead_letters,
     "topics-in-region": topics_in_region,
