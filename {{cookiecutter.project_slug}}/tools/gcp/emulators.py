@@ -82,7 +82,24 @@ class GcloudEmulator:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        # The wrapper exits before its Java server has let go of the port: stopped means nothing listens.
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        while listening(self.address) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if listening(self.address):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.process = None
+
+
+def listening(address: str) -> bool:
+    """Whether a server still accepts connections at host:port."""
+    host, port = address.rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 @contextmanager
