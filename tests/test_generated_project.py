@@ -180,8 +180,10 @@ def test_a_preview_cloud_project_lints_and_passes_its_whole_suite(
     python = os.environ[cloud["python"]]
     env = {name: os.environ[variable] for name, variable in cloud["env"].items()}
     ignored = [f"--ignore={path}" for path in cloud["ran_elsewhere"]]
-    output = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *ignored], result.project, timeout=1200,
-                 env={**SMALLER_CONCURRENCY, **env})
+    # --show-capture=no: a failure's own report (a fuzz case's falsifying example) is what the output's tail
+    # keeps, not the log lines the test captured.
+    output = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--show-capture=no", *ignored],
+                 result.project, timeout=1200, env={**SMALLER_CONCURRENCY, **env})
     summary = output.strip().splitlines()[-1]
     passed = re.search(r"(\d+) passed", summary)
     assert passed and int(passed.group(1)) >= 900, summary
