@@ -113,7 +113,7 @@ TEST_ENV = TEMPLATE_NODE_MODULES="$(CURDIR)/$(NODE_DIR)/node_modules" TEMPLATE_S
 	TEMPLATE_GCP_PYTHON="$(CURDIR)/$(GCP_VENV)/bin/python" TEMPLATE_AZURE_PYTHON="$(CURDIR)/$(AZURE_VENV)/bin/python" \
 	TEMPLATE_AZURITE="$(CURDIR)/$(AZURITE_SCRIPT)" PYTHON="$(CURDIR)/$(PY)"
 
-test: install lint ## Run the template's whole test suite (lint first): the gate, about 20 min on 2 cores
+test: install lint ## Run the template's whole test suite (lint first): the gate, about 25 min on 2 cores
 	@$(call timed,make test,$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) $(ARGS))
 
 test-quick: install lint ## The inner loop: prompts, hooks and one small combination end to end (about 2 min)
