@@ -19,6 +19,7 @@ import json
 import re
 import secrets
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -130,6 +131,24 @@ def token_route(issuer: LocalIssuer, environ: dict[str, Any], start_response: St
     return json_response(
         start_response, 200, {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_TTL_SECONDS}
     )
+
+
+def request_token(
+    api_url: str, subject: str, scopes: Iterable[str] = (), client_id: str | None = None
+) -> str:
+    """A token from a local run's issuer route (TOKEN_PATH at `api_url`), as a client would get it."""
+    claims: dict[str, Any] = {"sub": subject, "scopes": list(scopes)}
+    if client_id is not None:
+        claims["client_id"] = client_id
+    request = urllib.request.Request(  # noqa: S310 - local http
+        api_url + TOKEN_PATH,
+        data=json.dumps(claims).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local http
+        token: str = json.load(response)["access_token"]
+    return token
 
 
 def json_response(start_response: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:

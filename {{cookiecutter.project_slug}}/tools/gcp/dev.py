@@ -59,7 +59,7 @@ from tools.gcp.gateway import contract_routes, route_scopes
 from tools.gcp.stack import LOCAL_PROJECT, Function, Stack, load
 from tools.local import Child as LocalChild
 from tools.local import LocalRunError
-from tools.local_auth import ISSUER_PATH, TOKEN_PATH, LocalIssuer
+from tools.local_auth import ISSUER_PATH, LocalIssuer, request_token
 from tools.project import PROJECT_ROOT, SRC_DIR, use_source_tree
 
 HOST = "127.0.0.1"
@@ -356,18 +356,7 @@ class LocalRun:
 
     def token(self, subject: str, scopes: Iterable[str] = (), client_id: str | None = None) -> str:
         """A token from the local issuer's HTTP route, as a client would get it."""
-        claims: dict[str, Any] = {"sub": subject, "scopes": list(scopes)}
-        if client_id is not None:
-            claims["client_id"] = client_id
-        request = urllib.request.Request(  # noqa: S310 - local http
-            self.api_url + TOKEN_PATH,
-            data=json.dumps(claims).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local http
-            token: str = json.load(response)["access_token"]
-        return token
+        return request_token(self.api_url, subject, scopes, client_id)
 
     def unfinished_messages(self) -> dict[str, int]:
         """Per push subscription, events published to it that its worker has not acknowledged and that
