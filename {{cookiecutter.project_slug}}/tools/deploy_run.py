@@ -26,6 +26,7 @@ from tools.project import PROJECT_ROOT
 
 REFUSED = 2
 FAILED = 1
+STAGE = re.compile(r"[a-z][a-z0-9]{0,6}")
 # What the project's archives are made from: an archive older than one of these is stale.
 SOURCES = ("main.py", "host.json")  # with src/ and the requirements*.txt locks
 
@@ -182,3 +183,46 @@ def variable_file_problem(path: Path, stage: str, required: Sequence[str]) -> li
 def variable_file_flags(path: Path) -> list[str]:
     """The -var-file flag for the stage's file when there is one (absolute: terraform runs in infra/)."""
     return [f"-var-file={path.resolve()}"] if path.is_file() else []
+
+
+def stage_problems(stage: str) -> list[str]:
+    """The stage's name must fit in every resource name the Terraform builds from it."""
+    if STAGE.fullmatch(stage):
+        return []
+    return [f"STAGE={stage!r}: use 1-7 lower-case letters or digits, starting with a letter"]
+
+
+def preflight(
+    *,
+    ids: str,
+    stage: str,
+    var_file: Path,
+    given: Sequence[str],
+    archives: Sequence[Path],
+    tools: Sequence[str],
+    dry_run: bool,
+    infra: Path,
+    out: TextIO | None = None,
+) -> bool:
+    """The local checks once the ids are valid: archives, the variables file, the tools. Prints every
+    problem and returns False (the deploy is refused), or prints what was checked and returns True."""
+    out = out or sys.stdout
+    missing, notes = tool_notes(tools, dry_run)
+    problems = [
+        *archive_problems(archives),
+        *variable_file_problem(var_file, stage, required_variables(infra, given)),
+        *missing,
+    ]
+    if not archives:
+        problems.append("nothing is built to deploy (make package writes no archive)")
+    if problems:
+        refuse(problems, out)
+        return False
+    print(
+        f"preflight: {ids}, STAGE and {len(archives)} archives newer than the sources checked"
+        + ("" if dry_run else f", {' and '.join(tools)} on PATH"),
+        file=out,
+    )
+    for note in notes:
+        print(note, file=out)
+    return True

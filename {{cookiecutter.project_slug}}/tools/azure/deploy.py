@@ -22,21 +22,10 @@ from pathlib import Path
 from tools.azure.function_apps import declared
 from tools.azure.live import SUBSCRIPTION_ID, deployment
 from tools.azure.package import OUTPUT_DIR, apps_to_package
-from tools.deploy_run import (
-    REFUSED,
-    Step,
-    archive_problems,
-    refuse,
-    required_variables,
-    run_steps,
-    tool_notes,
-    variable_file_flags,
-    variable_file_problem,
-)
+from tools.deploy_run import REFUSED, Step, preflight, refuse, run_steps, stage_problems, variable_file_flags
 from tools.infra_live import INFRA
 from tools.project import PROJECT_ROOT
 
-STAGE = re.compile(r"[a-z][a-z0-9]{0,6}")
 # Azure's rules for the state's names (a storage account: 3-24 lower-case letters or digits).
 STORAGE_ACCOUNT = re.compile(r"[a-z0-9]{3,24}")
 RESOURCE_GROUP = re.compile(r"[\w.()-]{1,90}")
@@ -155,8 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             f"SUBSCRIPTION={args.subscription!r}: a subscription id is a GUID "
             "(`az account show --query id` shows yours)"
         )
-    if not STAGE.fullmatch(args.stage):
-        problems.append(f"STAGE={args.stage!r}: use 1-7 lower-case letters or digits, starting with a letter")
+    problems += stage_problems(args.stage)
     if not RESOURCE_GROUP.fullmatch(args.state_resource_group):
         problems.append(
             f"STATE_RESOURCE_GROUP={args.state_resource_group!r}: name the resource group of "
@@ -173,22 +161,18 @@ def main(argv: list[str] | None = None) -> int:
         return refuse(problems, sys.stdout)
     var_file = args.var_file or INFRA / f"{args.stage}.tfvars"
     files = archives(args.archives)
-    missing, notes = tool_notes(("terraform", "az"), args.dry_run)
-    problems = [
-        *archive_problems(list(files.values())),
-        *variable_file_problem(var_file, args.stage, required_variables(INFRA, GIVEN)),
-        *missing,
-    ]
-    if not files:
-        problems.append("no function app's code is built to deploy (make package writes none)")
-    if problems:
-        return refuse(problems, sys.stdout)
-    print(
-        f"preflight: SUBSCRIPTION, STAGE and {len(files)} archives newer than the sources checked"
-        + ("" if args.dry_run else ", terraform and az on PATH")
+    ready = preflight(
+        ids="SUBSCRIPTION",
+        stage=args.stage,
+        var_file=var_file,
+        given=GIVEN,
+        archives=list(files.values()),
+        tools=("terraform", "az"),
+        dry_run=args.dry_run,
+        infra=INFRA,
     )
-    for note in notes:
-        print(note)
+    if not ready:
+        return REFUSED
     for app in sorted(set(declared()) - set(files)):
         print(
             f"note: app {app} is in infra/ but its code is not built: "

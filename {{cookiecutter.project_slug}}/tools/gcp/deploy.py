@@ -14,27 +14,15 @@ after `yes` (AUTO_APPROVE=1). `--dry-run` prints every command, in order, and ru
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
-from tools.deploy_run import (
-    REFUSED,
-    Step,
-    archive_problems,
-    refuse,
-    required_variables,
-    run_steps,
-    tool_notes,
-    variable_file_flags,
-    variable_file_problem,
-)
+from tools.deploy_run import REFUSED, Step, preflight, refuse, run_steps, stage_problems, variable_file_flags
 from tools.gcp.live import PROJECT_ID, deployment
 from tools.gcp.package import OUTPUT, deployed_functions, is_built, source_version
 from tools.infra_live import INFRA
 from tools.project import PROJECT_ROOT
 
-STAGE = re.compile(r"[a-z][a-z0-9]{0,6}")
 SOURCES_BUCKET = "google_storage_bucket.sources"
 # Passed on the command line, so the variables file need not set them.
 GIVEN = ("project_id", "stage", "source_version")
@@ -159,29 +147,24 @@ def main(argv: list[str] | None = None) -> int:
             f"PROJECT={args.project!r}: a project id is 6-30 lower-case letters, digits or hyphens, "
             "starting with a letter (`gcloud projects list` shows yours)"
         )
-    if not STAGE.fullmatch(args.stage):
-        problems.append(f"STAGE={args.stage!r}: use 1-7 lower-case letters or digits, starting with a letter")
+    problems += stage_problems(args.stage)
     if problems:
         return refuse(problems, sys.stdout)
     version = args.source_version or source_version()
     var_file = args.var_file or INFRA / f"{args.stage}.tfvars"
     files = archives(version, args.archives)
-    missing, notes = tool_notes(("terraform", "gcloud"), args.dry_run)
-    problems = [
-        *archive_problems(files),
-        *variable_file_problem(var_file, args.stage, required_variables(INFRA, GIVEN)),
-        *missing,
-    ]
-    if not files:
-        problems.append("no function is built to deploy (make package writes none)")
-    if problems:
-        return refuse(problems, sys.stdout)
-    print(
-        f"preflight: PROJECT, STAGE and {len(files)} archives newer than the sources checked"
-        + ("" if args.dry_run else ", terraform and gcloud on PATH")
+    ready = preflight(
+        ids="PROJECT",
+        stage=args.stage,
+        var_file=var_file,
+        given=GIVEN,
+        archives=files,
+        tools=("terraform", "gcloud"),
+        dry_run=args.dry_run,
+        infra=INFRA,
     )
-    for note in notes:
-        print(note)
+    if not ready:
+        return REFUSED
     plan = steps(
         args.project,
         args.stage,
