@@ -1,0 +1,120 @@
+"""A generated project's module docs describe the cloud it was generated for.
+
+The pages below are rendered per cloud (Jinja blocks on `cookiecutter.cloud_provider`): a GCP or Azure
+project's page names no AWS-only service, and an AWS project's page names no GCP or Azure one, except
+in a section whose heading says it compares with another cloud. Every file path a page names in
+backticks exists in the generated project (or, for a page that says so, in the template).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from combinations import AZURE_PREVIEW, GCP_PREVIEW, SUPPORTED
+from conftest import TEMPLATE_DIR, Bake, bake
+
+# The pages held to their cloud. Other pages of docs/ join this list as they are rendered per cloud.
+PAGES = ("leaderboards.md", "going-live.md", "scheduled-jobs.md", "reporting.md")
+
+# Names only one cloud has. Each is a regular expression searched case-sensitively.
+ONLY_ON: dict[str, tuple[str, ...]] = {
+    "aws": (
+        r"\bLambda\b", r"DynamoDB", r"EventBridge", r"CloudWatch", r"serverless\.yml", r"\bSQS\b",
+        r"Firehose", r"Athena", r"\bGlue\b", r"\bSSM\b", r"\bS3\b", r"s3://", r"X-Ray", r"CloudFormation",
+        r"TransactWriteItems", r"batchItemFailures", r"\bosls\b", r"aws lambda", r"\baws \w+ ",
+    ),
+    "gcp": (
+        r"Firestore", r"Pub/Sub", r"Cloud Scheduler", r"Cloud Run", r"Cloud Storage", r"BigQuery",
+        r"Secret Manager", r"\bgcloud\b", r"gs://", r"Cloud KMS",
+    ),
+    "azure": (
+        r"Table Storage", r"Storage Queues?", r"Event Grid", r"Key Vault", r"Azurite", r"Flex Consumption",
+        r"Application Insights", r"Blob Storage", r"function apps?\b", r"\baz \w+", r"azure_apps/",
+    ),
+}
+# A section whose heading names one of these compares with another cloud on purpose.
+COMPARISON = re.compile(r"^#+ .*\b(compared with|unlike|other clouds?)\b", re.IGNORECASE)
+
+CASES: dict[str, dict[str, Any]] = {
+    **{case_id: answers for case_id, answers in SUPPORTED if case_id == "aws-default"},
+    **dict(GCP_PREVIEW),
+    **dict(AZURE_PREVIEW),
+}
+
+_BAKED: dict[str, Bake] = {}
+
+
+def generated(case_id: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generate a combination once per test process."""
+    if case_id not in _BAKED:
+        _BAKED[case_id] = bake(tmp_path_factory.mktemp(case_id), CASES[case_id])
+    result = _BAKED[case_id]
+    assert result.returncode == 0, result.output
+    return result.project
+
+
+def foreign_names(page: str, cloud: str) -> list[str]:
+    """`line: name` for each other cloud's service the page names outside a comparison section."""
+    found = []
+    comparing = False
+    for number, line in enumerate(page.splitlines(), 1):
+        if line.startswith("#"):
+            comparing = bool(COMPARISON.match(line))
+        if comparing:
+            continue
+        for other, names in ONLY_ON.items():
+            if other == cloud:
+                continue
+            found += [f"{number}: {match.group(0)!r} ({other})" for name in names
+                      for match in re.finditer(name, line)]
+    return found
+
+
+def missing_paths(page: str, project: Path) -> list[str]:
+    """Each file path in backticks (`a/b.py`, `infra/x.tf`) that no file of the project (or the template) ends with."""
+    files = [path.as_posix() for path in project.rglob("*") if path.is_file()]
+    template = [path.as_posix() for path in (TEMPLATE_DIR / "templates").rglob("*") if path.is_file()]
+    named = set(re.findall(r"`([\w./{}<>-]+\.(?:py|tf|yml|yaml|json|md))`", page))
+    return sorted(
+        name for name in named
+        if "<" not in name and "{" not in name
+        and not (TEMPLATE_DIR / name).is_file()
+        and not any(path.endswith("/" + name) for path in files + template)
+    )
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_the_module_docs_name_only_their_clouds_services(
+    case_id: str, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    project = generated(case_id, tmp_path_factory)
+    cloud = CASES[case_id].get("cloud_provider", "aws")
+    found = {
+        name: names
+        for name in PAGES
+        if (project / "docs" / name).exists()
+        and (names := foreign_names((project / "docs" / name).read_text(encoding="utf-8"), cloud))
+    }
+    assert found == {}, f"docs of a {cloud} project name another cloud's services"
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_every_file_the_module_docs_name_exists(case_id: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    project = generated(case_id, tmp_path_factory)
+    missing = {
+        name: paths
+        for name in PAGES
+        if (project / "docs" / name).exists()
+        and (paths := missing_paths((project / "docs" / name).read_text(encoding="utf-8"), project))
+    }
+    assert missing == {}
+
+
+def test_the_check_finds_a_service_of_another_cloud_and_spares_a_comparison() -> None:
+    page = "# Jobs\n\nRuns on Cloud Scheduler.\n\n## Compared with AWS\n\nOn AWS, EventBridge schedules it.\n"
+    assert foreign_names(page, "gcp") == []
+    assert foreign_names(page, "aws") == ["3: 'Cloud Scheduler' (gcp)"]
+    assert foreign_names(page.replace("Compared with AWS", "Notes"), "gcp") == ["7: 'EventBridge' (aws)"]
