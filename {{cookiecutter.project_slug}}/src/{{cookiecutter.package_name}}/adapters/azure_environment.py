@@ -27,6 +27,9 @@ STORAGE_CONNECTION = "CasinoStorage"
 # Key Vault's data-plane API version and the token audience of its Entra ID auth.
 KEY_VAULT_API_VERSION = "7.4"
 KEY_VAULT_SCOPE = "https://vault.azure.net/.default"
+# What infra/ writes once into each secret it makes (write-only: never in the state); the operator sets
+# the real value outside Terraform. Anyone who read infra/ knows it, so a secret holding it is unset.
+TERRAFORM_PLACEHOLDER = "set-outside-terraform"
 
 
 class SecretMissing(LookupError):
@@ -118,6 +121,11 @@ class VaultSecret:
             value = json.loads(body).get("value")
             if not isinstance(value, str) or not value:
                 raise SecretMissing(f"Key Vault's secret {self.name!r} is empty")
+            if value == TERRAFORM_PLACEHOLDER:
+                raise SecretMissing(
+                    f"Key Vault's secret {self.name!r} still holds infra/'s placeholder; set its value "
+                    f"with `az keyvault secret set --vault-name <vault> --name {self.name} --file <file>`"
+                )
             self._cached = (value, now)
             return value
 

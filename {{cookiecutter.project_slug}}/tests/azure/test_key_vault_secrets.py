@@ -1,0 +1,87 @@
+"""Key Vault secrets that still hold Terraform's placeholder count as unset.
+
+infra/ writes each secret once with a known placeholder (write-only, so the value never reaches the state)
+and never changes it back: the operator sets the real value outside Terraform. Until then anyone who read
+the module knows the value, so a signing key, a rotation's previous key or the leaderboards' pseudonym
+key holding it must never be used: the secret reads as missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.adapters import azure_environment
+from {{ cookiecutter.package_name }}.adapters.azure_environment import (
+    TERRAFORM_PLACEHOLDER,
+    SecretMissing,
+    VaultSecret,
+)
+from {{ cookiecutter.package_name }}.api.azure_server_calls import caller_with_vault_keys
+
+INFRA = Path(__file__).resolve().parents[2] / "infra"
+VAULT = "https://casino-kv.vault.azure.net"
+REAL_KEY = "a-key-the-operator-set-outside-terraform-0123456789"
+
+
+def answers(values: dict[str, str]) -> Callable[[str], tuple[int, bytes]]:
+    """Key Vault's GET answers: each secret's value by name, 404 for any other."""
+
+    def send(url: str) -> tuple[int, bytes]:
+        name = url.split("/secrets/", 1)[1].split("?", 1)[0]
+        if name not in values:
+            return 404, b'{"error": {"code": "SecretNotFound"}}'
+        return 200, json.dumps({"value": values[name]}).encode()
+
+    return send
+
+
+def test_every_secret_infra_writes_holds_the_placeholder_the_app_refuses() -> None:
+    written = {
+        value
+        for tf in INFRA.rglob("*.tf")
+        for value in re.findall(r'^\s*value_wo\s*=\s*"([^"]*)"', tf.read_text(encoding="utf-8"), re.MULTILINE)
+    }
+    assert written <= {TERRAFORM_PLACEHOLDER}
+
+
+def test_a_secret_holding_the_placeholder_reads_as_missing_naming_the_fix() -> None:
+    placeholder = answers({"payment-provider-key": TERRAFORM_PLACEHOLDER})
+    secret = VaultSecret(VAULT, "payment-provider-key", send=placeholder)
+    with pytest.raises(SecretMissing, match="az keyvault secret set") as refused:
+        secret.value()
+    assert "payment-provider-key" in str(refused.value)
+
+
+def test_a_set_secret_reads_as_its_value() -> None:
+    secret = VaultSecret(VAULT, "payment-provider-key", send=answers({"payment-provider-key": REAL_KEY}))
+    assert secret.value() == REAL_KEY
+
+
+def test_a_previous_key_holding_the_placeholder_signs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        azure_environment,
+        "_vault_get",
+        answers({"payment-provider-key": REAL_KEY, "payment-provider-previous-key": TERRAFORM_PLACEHOLDER}),
+    )
+    caller = caller_with_vault_keys("wallet/credit", "payment_provider", {"KEY_VAULT_URI": VAULT})
+    assert caller.signing_keys is not None
+    keys = caller.signing_keys()
+    assert keys == (REAL_KEY,)
+    forged = hmac.new(TERRAFORM_PLACEHOLDER.encode(), b"payload", hashlib.sha256).hexdigest()
+    assert forged not in {hmac.new(key.encode(), b"payload", hashlib.sha256).hexdigest() for key in keys}
+
+
+def test_a_current_key_holding_the_placeholder_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    placeholder = answers({"payment-provider-key": TERRAFORM_PLACEHOLDER})
+    monkeypatch.setattr(azure_environment, "_vault_get", placeholder)
+    caller = caller_with_vault_keys("wallet/credit", "payment_provider", {"KEY_VAULT_URI": VAULT})
+    assert caller.signing_keys is not None
+    with pytest.raises(SecretMissing):
+        caller.signing_keys()
