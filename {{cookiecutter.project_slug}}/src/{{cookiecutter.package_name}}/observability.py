@@ -15,8 +15,8 @@ On GCP, Cloud Run records each request's trace itself; the log joins it without 
 door, a push worker and a scheduled job hand their request's trace context (W3C `traceparent`, else
 `X-Cloud-Trace-Context`; a pushed event's `traceparent` attribute) to `set_trace`, and every JSON line
 then carries Cloud Logging's trace fields (TRACE_FIELD, SPAN_FIELD, SAMPLED_FIELD). The Pub/Sub
-publisher sends the current trace on with each event (adapters/pubsub.py), and the wallet's outbox keeps
-it with the entry's events (adapters/firestore_outbox.py). Why no SDK: docs/design_decisions.md.
+publisher sends the current trace on with each event, and the wallet's outbox keeps it with the entry's
+events. Why no tracing SDK: docs/security-defaults.md.
 """
 
 from __future__ import annotations
