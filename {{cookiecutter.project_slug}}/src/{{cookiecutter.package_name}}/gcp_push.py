@@ -5,6 +5,8 @@ Cloud Run before the function runs) whose dead-letter policy sets a message asid
 So the answer is the acknowledgement: 204 acks; 400 (a message that is not an event) and 500 (a failure
 while handling it) make Pub/Sub retry, and the fifth failure sends the message to the dead-letter topic.
 A worker's functions-framework target passes the request's JSON and its domain step to `answer`.
+The step runs under the trace of the request that published the event (the message's `traceparent`
+attribute, adapters/pubsub.py): its log lines join that trace in Cloud Logging (observability.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .observability import set_trace, trace_of
 from .worker_events import BusEvent
 
 LOGGER = logging.getLogger(__name__)
@@ -37,6 +40,8 @@ class PushedEvent:
     detail: dict[str, Any]
     message_id: str
     delivery_attempt: int | None
+    # The publisher's trace context (the `traceparent` attribute), if it sent a valid one.
+    traceparent: str | None = None
 
     @property
     def correlation_id(self) -> str | None:
@@ -66,6 +71,7 @@ def pushed_event(body: Any) -> PushedEvent:
         detail=detail,
         message_id=str(message.get("messageId", "")),
         delivery_attempt=attempt if isinstance(attempt, int) else None,
+        traceparent=trace_of({"traceparent": attributes.get("traceparent")}),
     )
 
 
@@ -80,7 +86,11 @@ def answer(body: Any, handle: Callable[[PushedEvent], None]) -> tuple[str, int]:
     except MalformedPush as error:
         LOGGER.warning("push refused: %s", error)
         return f"not an event: {error}", NOT_AN_EVENT
-    handle(event)
+    set_trace(event.traceparent)
+    try:
+        handle(event)
+    finally:
+        set_trace(None)
     return "", ACKNOWLEDGED
 
 

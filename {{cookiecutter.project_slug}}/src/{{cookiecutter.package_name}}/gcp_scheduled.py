@@ -9,6 +9,8 @@ same. A run by hand (an authenticated POST) may send a JSON object as input (the
 
 The answer is the run's outcome: 200 with the summary, 400 an input that names its field, 500 a
 failure (an exception): Cloud Scheduler retries the call (infra/blocks/job's retry_config).
+The run's log lines, and the events it publishes, carry the trace Cloud Run records for the call (its
+`traceparent` or X-Cloud-Trace-Context header: observability.py).
 """
 
 from __future__ import annotations
@@ -101,10 +103,11 @@ def answer(
     """Run the job's step under the run's correlation id: 200 and the summary's fields, or 400 for an
     input the step refused (one of `refusals`, naming the field); any other exception propagates
     (functions-framework answers 500, Cloud Scheduler retries)."""
-    from .observability import flush_metrics, get_logger, set_correlation_id
+    from .observability import flush_metrics, get_logger, set_correlation_id, set_trace, trace_of
 
     run = scheduled_run(request_headers, clock)
     set_correlation_id(run.correlation_id)
+    set_trace(trace_of(request_headers))
     try:
         return step(run), OK
     except refusals as refused:
@@ -113,6 +116,7 @@ def answer(
     finally:
         flush_metrics()
         set_correlation_id(None)
+        set_trace(None)
 
 
 def _scheduled_time(value: object) -> datetime | None:

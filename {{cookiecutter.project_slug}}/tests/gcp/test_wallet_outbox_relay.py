@@ -36,6 +36,7 @@ from {{ cookiecutter.package_name }}.adapters.firestore_outbox import (
 )
 from {{ cookiecutter.package_name }}.adapters.firestore_wallet import (
     OUTBOX_PENDING,
+    OUTBOX_TRACE,
     FirestoreLedgerStore,
 )
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
@@ -46,6 +47,7 @@ from {{ cookiecutter.package_name }}.adapters.pubsub import (
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
+from {{ cookiecutter.package_name }}.observability import set_trace
 
 PLAYER = "player-1"
 SOURCE = "{{ cookiecutter.package_name }}.wallet"
@@ -266,6 +268,30 @@ def test_a_trigger_redelivered_after_the_outage_publishes_the_entry(
 
     arrived = bus.received(bus.events, 1)
     assert [m.message.attributes["event_id"] for m in arrived] == [e["event_id"] for e in outbox_of(document)]
+
+
+def test_the_events_of_an_entry_carry_the_trace_of_the_request_that_wrote_it(
+    firestore_client: Any, bus: Bus, wallet: Wallet
+) -> None:
+    """The entry keeps the request's trace context; the relay, by trigger or by sweep, sends it on as each
+    message's `traceparent`, which the push worker logs under (tests/gcp/test_trace.py)."""
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    set_trace(traceparent)
+    try:
+        wallet.deposit(PLAYER, "dep-1", Money.of(1_000, "EUR"), correlation_id="checkout-1")
+    finally:
+        set_trace(None)
+    wallet.place_bet(PLAYER, "bet-1", Money.of(300, "EUR"), correlation_id="round-1")  # no trace
+    relay = relay_of(firestore_client, bus)
+    [(deposit, traced), (_, untraced)] = entries(firestore_client)
+
+    assert traced[OUTBOX_TRACE] == traceparent
+    assert OUTBOX_TRACE not in untraced
+    assert on_cloud_event(relay, created(deposit)) is Relayed.PUBLISHED
+    assert relay.sweep().relayed == {Relayed.PUBLISHED: 1}
+    arrived = {m.message.attributes["type"]: m.message.attributes for m in bus.received(bus.events, 2)}
+    assert arrived["FundsDeposited"]["traceparent"] == traceparent
+    assert "traceparent" not in arrived["BetPlaced"]
 
 
 def test_the_sweep_leaves_fresh_entries_to_their_trigger_and_is_bounded_per_run(

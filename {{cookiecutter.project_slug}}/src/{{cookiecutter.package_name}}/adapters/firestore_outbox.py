@@ -14,12 +14,13 @@ The walletOutbox function (infra/modules/wallet) gets two kinds of CloudEvent:
   deployment or an outage can lose one), at most SWEEP_LIMIT per run, oldest first.
 
 Relaying an entry: publish its events to Pub/Sub in order (adapters/pubsub.py: the player id is each
-message's ordering key), then mark the entry relayed (`outbox_relayed_at` set, `outbox_pending`
-deleted) so a redelivery or the sweep publishes nothing new. A publish that fails raises
-OutboxNotRelayed: the trigger redelivers (RETRY_POLICY_RETRY) and the sweep finds the entry anyway; an
-event published before the failure goes out again with the same event id (the workers apply each event
-id once). An entry whose outbox cannot be read goes to the dead-letter topic with its path, is marked
-`outbox_dead_lettered_at`, and the others go on.
+message's ordering key; the trace context the entry kept, `outbox_trace`, is each message's
+`traceparent`, so the workers log under the trace of the request that moved the money), then mark the
+entry relayed (`outbox_relayed_at` set, `outbox_pending` deleted) so a redelivery or the sweep publishes
+nothing new. A publish that fails raises OutboxNotRelayed: the trigger redelivers (RETRY_POLICY_RETRY)
+and the sweep finds the entry anyway; an event published before the failure goes out again with the same
+event id (the workers apply each event id once). An entry whose outbox cannot be read goes to the
+dead-letter topic with its path, is marked `outbox_dead_lettered_at`, and the others go on.
 
 What the wallet writes for the sweep: `outbox_pending`, the commit's server timestamp, in the entry
 itself (adapters/firestore_wallet.py), so nothing more is written on the player's path, and deleted on
@@ -44,6 +45,7 @@ from urllib.parse import unquote
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from ..observability import set_trace, trace_of
 from ..outbox import (
     EventSink,
     LoggingTelemetry,
@@ -53,7 +55,7 @@ from ..outbox import (
     PoisonSink,
     read_outbox,
 )
-from .firestore_wallet import OUTBOX_PENDING, PLAYERS
+from .firestore_wallet import OUTBOX_PENDING, OUTBOX_TRACE, PLAYERS
 
 CREATED = "google.cloud.firestore.document.v1.created"
 SWEEP = "wallet.outbox.sweep"
@@ -152,7 +154,12 @@ class FirestoreOutboxRelay:
                 raise OutboxNotRelayed(f"{path}: not dead-lettered") from None
             self._mark(path, DEAD_LETTERED_AT, marks)
             return Relayed.DEAD_LETTERED
-        if not self.publisher.publish(events, where):
+        set_trace(trace_of({"traceparent": document.get(OUTBOX_TRACE)}))
+        try:
+            published = self.publisher.publish(events, where)
+        finally:
+            set_trace(None)
+        if not published:
             raise OutboxNotRelayed(f"{path}: its events were not published")
         self._mark(path, RELAYED_AT, marks)
         return Relayed.PUBLISHED

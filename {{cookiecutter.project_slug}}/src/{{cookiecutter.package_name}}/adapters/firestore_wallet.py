@@ -10,7 +10,8 @@ Document layout, all of a player's money under the player's own document:
                    closes_round?, round_payable?, outbox? (the transaction's domain events as JSON, written
                    with the entry: the Firestore trigger on new ledger entries carries them to the bus,
                    as the DynamoDB stream does on AWS; infra/modules/wallet), outbox_pending? (the
-                   commit time, until the relay has published the outbox: adapters/firestore_outbox.py)
+                   commit time, until the relay has published the outbox: adapters/firestore_outbox.py),
+                   outbox_trace? (the trace context of the request that wrote it, sent on with its events)
 - round            players/<player_id>/rounds/<round_id>  round_id, stakes, paid, payable, closed_by?
 - protection       players/<player_id>/protection/current  kyc, version, limits and pending (JSON),
                    self_excluded_until?, cooling_off_until?, blocked_until? (the later of the two)
@@ -67,6 +68,7 @@ from ..domain.wallet import (
     SessionRequired,
     WalletSnapshot,
 )
+from ..observability import current_traceparent
 from .document_records import protection_fields, protection_from_fields, timestamp
 
 if TYPE_CHECKING:
@@ -81,6 +83,8 @@ PROTECTION_ID = "current"
 BALANCE_VERSION = "balance_version"
 # Set on an entry with an outbox until the relay has published it (adapters/firestore_outbox.py).
 OUTBOX_PENDING = "outbox_pending"
+# The `traceparent` of the request that wrote an entry's outbox: its events carry it (observability.py).
+OUTBOX_TRACE = "outbox_trace"
 # How often one money operation's transaction is tried when Firestore aborts it for contention.
 ATTEMPTS = 10
 
@@ -531,6 +535,9 @@ def _entry_to(entry: LedgerEntry) -> Document:
         # When the entry was committed, by the database's clock: the relay deletes it once the events are
         # out, so the sweep's query (unrelayed entries older than a minute) reads only what is pending.
         document[OUTBOX_PENDING] = firestore.SERVER_TIMESTAMP
+        traceparent = current_traceparent()
+        if traceparent:
+            document[OUTBOX_TRACE] = traceparent
     return document
 
 

@@ -4,7 +4,9 @@ Each message's data is the event's envelope (the same JSON as the AWS flavour's 
 its attributes carry what subscriptions filter on and route by: `type` (the event's name), `source`,
 `event_id` and `correlation_id`, plus the detail fields named in FILTERED_FIELDS (the audit trail's
 subscription takes a SessionUpdated only when its `status` is `ended`). A player's events carry the
-player id as their ordering key, so a subscription with message ordering gets them in order.
+player id as their ordering key, so a subscription with message ordering gets them in order. Events
+published while a request or pushed event is handled carry its trace context as the `traceparent`
+attribute, which the push worker logs under (gcp_push.py, observability.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from ..domain.audit import AuditRecord
 from ..domain.events import DomainEvent
+from ..observability import current_traceparent
 
 # Sources with no module of their own publish on the `core` topic (infra/events.tf).
 CORE_SOURCES = ("api", "deployment")
@@ -72,6 +75,8 @@ class PubSubPublisher:
         """Send every event; raise PublishFailed naming those Pub/Sub did not accept (or had no topic)."""
         failures: list[tuple[str, str, str]] = []
         pending = []
+        traceparent = current_traceparent()
+        traced = {"traceparent": traceparent} if traceparent else {}
         for event in events:
             topic = self.topics.get(topic_key(event.source))
             if topic is None:
@@ -79,7 +84,8 @@ class PubSubPublisher:
                 continue
             data = json.dumps(event.envelope(), default=str).encode()
             ordering_key = str(event.detail.get("player_id", ""))
-            future = self.client.publish(topic, data, ordering_key=ordering_key, **attributes(event))
+            message_attributes = {**attributes(event), **traced}
+            future = self.client.publish(topic, data, ordering_key=ordering_key, **message_attributes)
             pending.append((event, topic, ordering_key, future))
         for event, topic, ordering_key, future in pending:
             try:

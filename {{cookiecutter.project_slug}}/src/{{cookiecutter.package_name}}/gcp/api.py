@@ -1,4 +1,9 @@
-"""The api function: the player API's Flask app (api/gcp.py) behind functions-framework."""
+"""The api function: the player API's Flask app (api/gcp.py) behind functions-framework.
+
+Each request's log lines carry the trace Cloud Run records for it (the `traceparent` or
+X-Cloud-Trace-Context header it hands the function: observability.py), and the events the request
+publishes carry it on (adapters/pubsub.py).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import io
 from typing import TYPE_CHECKING
 
 from ..api.gcp import app, with_userinfo
+from ..observability import set_trace, trace_of
 
 if TYPE_CHECKING:
     from flask import Request, Response
@@ -19,5 +25,9 @@ def api(request: Request) -> Response:
     environ = with_userinfo(
         {**request.environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
     )
-    with app.request_context(environ):
-        return app.full_dispatch_request()
+    set_trace(trace_of(request.headers))
+    try:
+        with app.request_context(environ):
+            return app.full_dispatch_request()
+    finally:
+        set_trace(None)
