@@ -11,7 +11,9 @@ functions with `get_functions()`, names, triggers and bindings, as the Functions
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
+import secrets
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +65,31 @@ class Registered:
     binding: dict[str, Any]
     # The user's function, as the host calls it.
     call: Callable[..., Any] = field(compare=False)
+
+    def run(self, *bindings: Any, traceparent: str | None = None) -> Any:
+        """Call the function as the host does, with its `context` if it takes one: the invocation's trace
+        context is `traceparent`, else a new trace (as the host starts one for a timer's run)."""
+        if "context" not in inspect.signature(self.call).parameters:
+            return self.call(*bindings)
+        trace = traceparent or f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+        return self.call(*bindings, context=HostContext(secrets.token_hex(16), HostTraceContext(trace)))
+
+
+@dataclass(frozen=True)
+class HostTraceContext:
+    """The trace context the host hands a function (azure.functions.TraceContext's fields)."""
+
+    trace_parent: str
+    trace_state: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HostContext:
+    """What the host passes as a function's `context`: the invocation's id and trace context."""
+
+    invocation_id: str
+    trace_context: HostTraceContext
 
 
 def declared(infra: Path = INFRA) -> dict[str, dict[str, Declared]]:
