@@ -27,6 +27,8 @@ INFRA = PROJECT_ROOT / "infra"
 APPS_DIR = SRC_DIR / PACKAGE / "azure_apps"
 # The Functions host's connection for the casino's storage (adapters/azure_environment.py).
 STORAGE_CONNECTION = "CasinoStorage"
+# The modules of azure_apps/ the apps share (queue handling, trace context): no app of their own.
+SHARED_MODULES = frozenset({"__init__", "queues", "tracing"})
 
 _APP = re.compile(r'^\s*app\s*=\s*"(?P<app>[a-z0-9-]+)"')
 _FUNCTION = re.compile(
@@ -117,8 +119,7 @@ def app_module(app: str) -> str:
 
 def built_apps(apps_dir: Path = APPS_DIR) -> set[str]:
     """The apps whose code the package has (azure_apps/<app>.py)."""
-    shared = {"__init__", "queues"}
-    return {path.stem for path in apps_dir.glob("*.py") if path.stem not in shared}
+    return {path.stem for path in apps_dir.glob("*.py") if path.stem not in SHARED_MODULES}
 
 
 def registered(app: str) -> dict[str, Registered]:
