@@ -1,6 +1,9 @@
 # Logs, traces and alerts: a Log Analytics workspace, workspace-based Application Insights (Entra ID
 # ingestion only: each app's identity publishes with Monitoring Metrics Publisher), and alerts on errors,
 # poison messages, API 5xx and latency and a broken audit chain to the alert e-mail's action group.
+# The Functions host exports its requests, dependencies and logs with OpenTelemetry (host.json's
+# telemetryMode); the apps carry the W3C trace context across the queue hops in each CloudEvent, and
+# their log lines give its trace_id, the operation id of the trace (README: "Telemetry").
 {%- set jurisdiction = manifest.jurisdictions[cookiecutter.jurisdiction] %}
 
 # Interactive retention is at most 730 days; {{ cookiecutter.jurisdiction }} asks {{ jurisdiction.log_retention_days }} days of logs (see infra/README.md).
@@ -69,8 +72,8 @@ locals {
       threshold   = 0
     }
     poison-messages = {
-      description = "A queue message was moved to its poison queue after its retries."
-      query       = "AppTraces | where Message has \"-poison\" | summarize moved = count() by AppRoleName"
+      description = "A queue message was moved to its poison queue after its retries, or the outbox relay dead-lettered an entry."
+      query       = "AppTraces | where Message contains \"-poison\" or Message has \"poison outbox record\" | summarize moved = count() by AppRoleName"
       threshold   = 0
     }
     api-5xx = {

@@ -21,7 +21,7 @@ import pytest
 pytest.importorskip("azure.functions", reason="azure-functions is not installed (requirements-azure.txt)")
 
 from tools.azure import package
-from tools.azure.function_apps import declared, registered
+from tools.azure.function_apps import SHARED_MODULES, declared, registered
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 # Prints what the archive's function_app.py registers, and where the package was imported from.
@@ -88,9 +88,7 @@ def test_a_worker_s_archive_carries_no_api_nor_audit_code_and_each_app_only_its_
     for app, archive in archives.items():
         names = zipfile.ZipFile(archive).namelist()
         apps_code = {name for name in names if re.fullmatch(rf"{PACKAGE}/azure_apps/\w+\.py", name)}
-        assert apps_code <= {f"{PACKAGE}/azure_apps/{module}.py" for module in ("__init__", "queues", app)}, (
-            app
-        )
+        assert apps_code <= {f"{PACKAGE}/azure_apps/{module}.py" for module in {*SHARED_MODULES, app}}, app
         if app != "api":
             assert not [name for name in names if name.startswith(f"{PACKAGE}/api/")], app
         if app != "audit":

@@ -1,7 +1,8 @@
 """The Event Grid publisher against a local HTTP server standing in for the topic's endpoint.
 
 It checks what the topic receives: a CloudEvents batch with the Entra ID bearer token, the events in
-order with their own ids; and that a refusal raises, so the outbox relay keeps the entry pending.
+order with their own ids, each with the publishing invocation's W3C traceparent; and that a refusal
+raises, so the outbox relay keeps the entry pending.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from {{ cookiecutter.package_name }}.adapters.event_grid import (
     EVENT_GRID_SCOPE,
     EventGridPublisher,
     event_from_delivery,
+    traced,
 )
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 
 AT = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
 class Identity:
@@ -90,6 +93,19 @@ def test_the_topic_receives_a_cloudevents_batch_with_the_app_s_token(topic: str)
     assert identity.scopes == [EVENT_GRID_SCOPE]
     assert [item["id"] for item in batch] == [e.event_id for e in events]
     assert [event_from_delivery(json.dumps(item)) for item in batch] == events
+
+
+def test_each_event_carries_the_publishing_invocation_s_traceparent_and_none_outside_it(topic: str) -> None:
+    publisher = EventGridPublisher(topic, Identity(), https_only=False)
+
+    with traced(TRACE):
+        publisher.publish([event(1)])
+    with traced("00-not-a-trace-01"):  # a malformed one is never passed on
+        publisher.publish([event(2)])
+    publisher.publish([event(3)])
+
+    carried = [batch[0].get("traceparent") for _, _, batch in Topic.received]
+    assert carried == [TRACE, None, None]
 
 
 def test_a_refusal_raises_so_the_relay_keeps_the_entry(topic: str) -> None:

@@ -2,7 +2,8 @@
 
 The API's HTTP trigger (azure_apps/api.py) serves a real request, the Flask app through the WSGI
 middleware, reading the player from App Service Authentication's principal and the balance from the
-Wallet table; the wallet app's timer (walletOutbox) carries a deposit's events to the worker queues.
+Wallet table; the wallet app's timer (walletOutbox) carries a deposit's events to the worker queues,
+with the run's trace context and the deposit's correlation id, onto the worker's log lines.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +27,7 @@ from tests.azure.azurite import Azurite
 from tools.azure.event_grid import LocalEventGrid
 from tools.azure.function_apps import index_of
 
+from {{ cookiecutter.package_name }} import observability
 from {{ cookiecutter.package_name }}.adapters import azure_environment
 from {{ cookiecutter.package_name }}.adapters.event_grid import event_from_delivery
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
@@ -35,6 +38,8 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+# The host's trace context of the relay's run (a W3C traceparent).
+TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
 def principal(player_id: str) -> str:
@@ -98,7 +103,7 @@ def test_the_outbox_timer_carries_a_deposit_s_events_to_the_worker_queue(
     from {{ cookiecutter.package_name }}.azure_apps import wallet
 
     wallet.outbox_relay.cache_clear()
-    relay = index_of(wallet.app)["walletOutbox"].call
+    relay = index_of(wallet.app)["walletOutbox"].run
 
     relay(TimerRequest(past_due=False))
     relay(TimerRequest(past_due=False))  # a second run publishes nothing new
@@ -114,3 +119,39 @@ def test_the_outbox_timer_carries_a_deposit_s_events_to_the_worker_queue(
         ("FundsDeposited", "dep-1")
     ]
     assert pending_count(wallet_table) == 0
+
+
+def test_the_relay_s_trace_and_the_deposit_s_correlation_id_reach_the_worker_s_log_lines(
+    wallet_table: Any,
+    azure_storage: Azurite,
+    queue_factory: Callable[[], str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    worker_queue, poison = queue_factory(), queue_factory()
+    monkeypatch.setenv("OUTBOX_POISON_QUEUE", poison)
+    grid = LocalEventGrid(azure_storage.connection_string, {worker_queue: frozenset(["FundsDeposited"])})
+    monkeypatch.setattr(azure_environment, "topic_publisher", lambda environ: grid)
+    service = f"trace-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setattr(observability, "_logger", observability.JsonLinesLogger(service, "INFO"))
+    Wallet(TableLedgerStore(wallet_table), FixedClock(START), "casino.wallet").deposit(
+        "player-1", "dep-1", Money(2_500, "EUR"), correlation_id="c-1"
+    )
+    from {{ cookiecutter.package_name }}.azure_apps import queues, wallet
+
+    wallet.outbox_relay.cache_clear()
+    index_of(wallet.app)["walletOutbox"].run(TimerRequest(past_due=False), traceparent=TRACE)
+    wallet.outbox_relay.cache_clear()
+    queue = queue_client(worker_queue, connection_string=azure_storage.connection_string)
+    (message,) = queue.receive_messages()
+    # Event Grid -> queue -> worker: the code every module's queue function runs (azure_apps/queues.py).
+    queues.handle(message.content, lambda event: event.text("transaction_id"), "deposit seen")
+
+    delivered = json.loads(message.content)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if service in line]
+    (relayed,) = [line for line in lines if line["message"] == "outbox relayed"]
+    (seen,) = [line for line in lines if line["message"] == "deposit seen"]
+    assert delivered["traceparent"] == TRACE
+    assert delivered["data"]["correlation_id"] == "c-1"
+    assert relayed["trace_id"] == seen["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert (seen["correlation_id"], seen["outcome"], seen["traceparent"]) == ("c-1", "dep-1", TRACE)

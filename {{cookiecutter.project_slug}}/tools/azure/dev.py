@@ -514,7 +514,7 @@ def host_app(name: str) -> None:
         elif function.trigger == "timerTrigger":
             setting = str(function.binding["schedule"]).strip("%")
             period = _period(os.environ.get(setting, ""))
-            threads.append(threading.Thread(target=_tick, args=(function.name, function.call, period)))
+            threads.append(threading.Thread(target=_tick, args=(function.name, function.run, period)))
     for thread in threads:
         thread.daemon = True
         thread.start()

@@ -11,7 +11,9 @@ functions with `get_functions()`, names, triggers and bindings, as the Functions
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
+import secrets
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +27,8 @@ INFRA = PROJECT_ROOT / "infra"
 APPS_DIR = SRC_DIR / PACKAGE / "azure_apps"
 # The Functions host's connection for the casino's storage (adapters/azure_environment.py).
 STORAGE_CONNECTION = "CasinoStorage"
+# The modules of azure_apps/ the apps share (queue handling, trace context): no app of their own.
+SHARED_MODULES = frozenset({"__init__", "queues", "tracing"})
 
 _APP = re.compile(r'^\s*app\s*=\s*"(?P<app>[a-z0-9-]+)"')
 _FUNCTION = re.compile(
@@ -64,6 +68,31 @@ class Registered:
     # The user's function, as the host calls it.
     call: Callable[..., Any] = field(compare=False)
 
+    def run(self, *bindings: Any, traceparent: str | None = None) -> Any:
+        """Call the function as the host does, with its `context` if it takes one: the invocation's trace
+        context is `traceparent`, else a new trace (as the host starts one for a timer's run)."""
+        if "context" not in inspect.signature(self.call).parameters:
+            return self.call(*bindings)
+        trace = traceparent or f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+        return self.call(*bindings, context=HostContext(secrets.token_hex(16), HostTraceContext(trace)))
+
+
+@dataclass(frozen=True)
+class HostTraceContext:
+    """The trace context the host hands a function (azure.functions.TraceContext's fields)."""
+
+    trace_parent: str
+    trace_state: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HostContext:
+    """What the host passes as a function's `context`: the invocation's id and trace context."""
+
+    invocation_id: str
+    trace_context: HostTraceContext
+
 
 def declared(infra: Path = INFRA) -> dict[str, dict[str, Declared]]:
     """Each app of infra/ and its functions by key."""
@@ -90,8 +119,7 @@ def app_module(app: str) -> str:
 
 def built_apps(apps_dir: Path = APPS_DIR) -> set[str]:
     """The apps whose code the package has (azure_apps/<app>.py)."""
-    shared = {"__init__", "queues"}
-    return {path.stem for path in apps_dir.glob("*.py") if path.stem not in shared}
+    return {path.stem for path in apps_dir.glob("*.py") if path.stem not in SHARED_MODULES}
 
 
 def registered(app: str) -> dict[str, Registered]:

@@ -196,7 +196,10 @@ resource "azurerm_function_app_flex_consumption" "app" {
     AZURE_CLIENT_ID                  = azurerm_user_assigned_identity.app.client_id
     APP_FUNCTIONS                    = join(",", sort(keys(var.functions)))
 
-    # Application Insights takes Entra ID ingestion only (local authentication off).
+    # Application Insights takes Entra ID ingestion only (local authentication off). The host exports
+    # with OpenTelemetry (host.json's telemetryMode) to the connection string of site_config, with this
+    # identity; PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY stays unset: no OpenTelemetry SDK runs in the
+    # Python worker (its cold-start price, infra/README.md: "Telemetry").
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "ClientId=${azurerm_user_assigned_identity.app.client_id};Authorization=AAD"
   })
 }

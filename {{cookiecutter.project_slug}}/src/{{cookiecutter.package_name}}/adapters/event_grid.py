@@ -6,12 +6,19 @@ event type is the event's name (what each subscription's `included_event_types` 
 its module's source; the data is the envelope the AWS flavour publishes as EventBridge `detail`, so the
 workers read the same fields on every cloud. EventGridPublisher sends them to the topic with the
 function app's managed identity (the topic takes Entra ID only).
+
+Trace context: a CloudEvent published inside `traced(traceparent)` carries that W3C `traceparent` as
+the CloudEvents distributed-tracing extension attribute, which Event Grid delivers unchanged; the worker
+reads it back (azure_apps/tracing.py), so the hops of one trace share its trace id.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +33,31 @@ API_VERSION = "2018-01-01"
 EVENT_GRID_SCOPE = "https://eventgrid.azure.net/.default"
 # A publish request carries at most 1 MB; events are sent in batches well under it.
 BATCH_EVENTS = 100
+# W3C Trace Context's traceparent, version 00: trace id, parent span id (neither all zeros), flags.
+_TRACEPARENT = re.compile(r"00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}")
+_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
+
+
+def valid_traceparent(value: object) -> str | None:
+    """`value` if it is a W3C traceparent (version 00), else None: a malformed one is never passed on."""
+    if isinstance(value, str) and _TRACEPARENT.fullmatch(value):
+        return value
+    return None
+
+
+@contextmanager
+def traced(traceparent: str | None) -> Iterator[None]:
+    """Every CloudEvent built inside the block carries `traceparent` (none if it is not a valid one)."""
+    token = _traceparent.set(valid_traceparent(traceparent))
+    try:
+        yield
+    finally:
+        _traceparent.reset(token)
 
 
 def cloud_event(event: DomainEvent) -> dict[str, Any]:
     """The CloudEvent the topic takes for `event` (its id is the event id, so a republish is deduplicable)."""
-    return {
+    carried: dict[str, Any] = {
         "specversion": SPEC_VERSION,
         "id": event.event_id,
         "type": event.name,
@@ -39,6 +66,10 @@ def cloud_event(event: DomainEvent) -> dict[str, Any]:
         "datacontenttype": "application/json",
         "data": event.envelope(),
     }
+    traceparent = _traceparent.get()
+    if traceparent is not None:
+        carried["traceparent"] = traceparent
+    return carried
 
 
 def event_from_delivery(body: str) -> DomainEvent:

@@ -6,6 +6,7 @@ the appended records to the queue `audit-auditarchive`, which only this app feed
 each of those messages to the write-once container (adapters/blob_audit.py); verifyAuditTrail walks the
 chain against its head and every archived anchor on its schedule (SCHEDULE_VERIFY_AUDIT_TRAIL) and fails
 the run on a break. A message that cannot be processed raises: the host retries, then poisons it.
+auditTrail's log lines carry the trace context the event came with (azure_apps/tracing.py).
 """
 
 # azure-functions' trigger decorators are untyped; the functions they register are typed here.
@@ -25,6 +26,7 @@ from ..observability import add_metric, flush_metrics, get_logger, set_correlati
 from ..worker_events import MalformedEvent
 from ..workers.audit import archived_records, verify_chain
 from ..workers.audit_trail import audit_event
+from .tracing import invocation_trace, message_traceparent
 
 if TYPE_CHECKING:
     from ..adapters.blob_audit import BlobAuditArchive
@@ -92,24 +94,25 @@ def critical_event(body: str | bytes) -> AuditEvent | None:
 @app.queue_trigger(arg_name="message", queue_name="audit-audittrail", connection=STORAGE_CONNECTION)
 def append_audit_trail(message: func.QueueMessage) -> None:
     """Append one critical event (once per event id) and hand its record to the archive's queue."""
-    try:
-        event = critical_event(message.get_body())
-        if event is None:
-            get_logger().warning("audit message ignored: not a critical event")
-            return
-        set_correlation_id(event.correlation_id)
-        result = audit_trail().record([event])
-        add_metric("AuditRecordsAppended", len(result.appended))
-        get_logger().info(
-            "audit records appended",
-            extra={"appended": len(result.appended), "already_recorded": len(result.already_recorded)},
-        )
-    except Exception:
-        get_logger().exception("audit append failed")
-        raise
-    finally:
-        set_correlation_id(None)
-        flush_metrics()
+    with invocation_trace(message_traceparent(message.get_body())):
+        try:
+            event = critical_event(message.get_body())
+            if event is None:
+                get_logger().warning("audit message ignored: not a critical event")
+                return
+            set_correlation_id(event.correlation_id)
+            result = audit_trail().record([event])
+            add_metric("AuditRecordsAppended", len(result.appended))
+            get_logger().info(
+                "audit records appended",
+                extra={"appended": len(result.appended), "already_recorded": len(result.already_recorded)},
+            )
+        except Exception:
+            get_logger().exception("audit append failed")
+            raise
+        finally:
+            set_correlation_id(None)
+            flush_metrics()
 
 
 @app.function_name("auditArchive")

@@ -3,6 +3,8 @@
 Table Storage has no change feed: every NCRONTAB period (the app setting SCHEDULE_WALLET_OUTBOX,
 infra/modules/wallet) the relay publishes the pending ledger entries' events to the topic and deletes
 their markers (adapters/table_outbox.py). The host runs a timer function on one instance at a time.
+The events a run publishes carry the run's trace context (azure_apps/tracing.py): the host's, or a new
+trace where the host gave none; each event's data carries the correlation id of the operation that made it.
 """
 
 # azure-functions' trigger decorators are untyped; the functions they register are typed here.
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 import azure.functions as func
 
 from ..observability import add_metric, flush_metrics, get_logger
+from .tracing import host_traceparent, invocation_trace, new_traceparent
 
 if TYPE_CHECKING:
     from ..adapters.table_outbox import TableOutboxRelay
@@ -34,22 +37,23 @@ def outbox_relay() -> TableOutboxRelay:
 
 @app.function_name("walletOutbox")
 @app.timer_trigger(schedule="%SCHEDULE_WALLET_OUTBOX%", arg_name="timer", run_on_startup=False)
-def wallet_outbox(timer: func.TimerRequest) -> None:
+def wallet_outbox(timer: func.TimerRequest, context: func.Context) -> None:
     """One relay run: every pending entry published (or dead-lettered) and marked done."""
-    try:
-        run = outbox_relay().relay()
-        add_metric("OutboxEntriesPublished", run.published)
-        if run.poisoned:
-            add_metric("OutboxEntriesPoisoned", run.poisoned)
-        get_logger().info(
-            "outbox relayed",
-            extra={
-                "published": run.published,
-                "events": run.events,
-                "poisoned": run.poisoned,
-                "deferred_players": len(run.deferred_players),
-                "past_due": timer.past_due,
-            },
-        )
-    finally:
-        flush_metrics()
+    with invocation_trace(host_traceparent(context) or new_traceparent()):
+        try:
+            run = outbox_relay().relay()
+            add_metric("OutboxEntriesPublished", run.published)
+            if run.poisoned:
+                add_metric("OutboxEntriesPoisoned", run.poisoned)
+            get_logger().info(
+                "outbox relayed",
+                extra={
+                    "published": run.published,
+                    "events": run.events,
+                    "poisoned": run.poisoned,
+                    "deferred_players": len(run.deferred_players),
+                    "past_due": timer.past_due,
+                },
+            )
+        finally:
+            flush_metrics()
