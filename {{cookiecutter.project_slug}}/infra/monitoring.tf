@@ -1,4 +1,5 @@
-# Alerts to the alert e-mail: function errors, dead letters, API 5xx and latency, audit chain breaks.
+# Alerts to the alert e-mail: function errors, dead letters, API 5xx and latency, audit chain breaks and
+# reconciliation mismatches (where the project has the scheduled jobs and the wallet).
 # Functions log structured JSON (severity, trace, correlation id) that Cloud Logging reads as fields.
 
 resource "google_monitoring_notification_channel" "alert_email" {
@@ -39,13 +40,30 @@ resource "google_logging_metric" "audit_chain_breaks" {
   project     = var.project_id
   name        = "${local.prefix}-audit-chain-breaks"
   description = "Breaks the verifyAuditTrail job found in the audit trail's hash chain"
-  filter      = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${module.verify_audit_trail.name}\" AND jsonPayload.metric=\"AuditChainBreaks\""
+  # The line workers/audit.py's verify_chain writes on a break (tests/gcp/test_log_alerts.py holds them together).
+  filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${module.verify_audit_trail.name}\" AND jsonPayload.message=\"audit chain broken\""
 
   metric_descriptor {
     metric_kind = "DELTA"
     value_type  = "INT64"
   }
 }
+
+{%- if cookiecutter.module_scheduled_jobs and cookiecutter.module_wallet %}
+
+resource "google_logging_metric" "reconciliation_mismatches" {
+  project     = var.project_id
+  name        = "${local.prefix}-reconciliation-mismatches"
+  description = "Reconciliation runs that found a player's ledger sum differing from the balance"
+  # The line workers/ledger_jobs.py's run_reconciliation writes on a mismatch (tests/gcp's ledger job tests).
+  filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name:\"${local.prefix}-\" AND jsonPayload.message=\"reconciliation found ledger sums that differ from balances\""
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+  }
+}
+{%- endif %}
 
 locals {
   log_alerts = {
@@ -61,6 +79,12 @@ locals {
       title  = "Audit trail hash chain broken"
       metric = google_logging_metric.audit_chain_breaks.name
     }
+{%- if cookiecutter.module_scheduled_jobs and cookiecutter.module_wallet %}
+    reconciliation-mismatch = {
+      title  = "Reconciliation found a ledger differing from its balance"
+      metric = google_logging_metric.reconciliation_mismatches.name
+    }
+{%- endif %}
   }
 }
 

@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from tests.gcp.firestore_emulator import PROJECT
 from tests.gcp.functions import PLAYER, function_client, scheduler_call
+from tests.gcp.log_filters import counts, log_lines, log_metric_filters
 from tests.support.fixtures_gcp import DATABASE
 
+from {{ cookiecutter.package_name }} import observability
 from {{ cookiecutter.package_name }}.adapters.firestore_wallet import FirestoreLedgerStore
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
@@ -81,3 +83,29 @@ def test_reconciliation_of_a_ledger_that_sums_to_its_balances_publishes_nothing(
     assert response.status_code == 200
     assert (response.get_json()["players_checked"], response.get_json()["mismatches"]) == (1, 0)
     assert published(jobs_topic) == []
+
+
+def test_a_mismatch_is_counted_by_the_reconciliation_alerts_metric(
+    jobs_topic: str,
+    firestore_client: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """infra/monitoring.tf's reconciliation metric counts the line a mismatch writes, in the logger a
+    deployed function has (JSON lines: no Powertools in the GCP runtime lock), and no line of a run
+    that balances."""
+    monkeypatch.setattr(observability, "_logger", observability.JsonLinesLogger("casino", "INFO"))
+    mismatches = log_metric_filters()["reconciliation_mismatches"]
+    wallet = Wallet(FirestoreLedgerStore(DATABASE, firestore_client), SystemClock(), WALLET)
+    wallet.deposit(PLAYER, f"{PLAYER}-dep", Money.of(100, "EUR"), correlation_id="c")
+    capsys.readouterr()
+
+    assert function_client("reconciliation").post("/", headers=scheduler_call()).status_code == 200
+    balanced = log_lines(capsys.readouterr().out)
+    firestore_client.document(f"players/{PLAYER}").update({"cash": 10_500})
+    assert function_client("reconciliation").post("/", headers=scheduler_call()).status_code == 200
+    differing = log_lines(capsys.readouterr().out)
+
+    assert balanced
+    assert not any(counts(mismatches, line) for line in balanced)
+    assert [line["severity"] for line in differing if counts(mismatches, line)] == ["ERROR"]
