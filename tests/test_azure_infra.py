@@ -255,6 +255,11 @@ def azure_functions(project: Path) -> dict[str, tuple[str, str]]:
     return found
 
 
+# The Azure functions with no AWS function, by their module: the event stream into the data lake and the
+# queues an operator re-runs another day's report or export on.
+AZURE_ONLY = {"eventLake": "reporting", "reportRuns": "reporting", "jobRuns": "scheduled_jobs"}
+
+
 def test_every_aws_function_has_its_azure_function_in_its_module(azure_project: Bake, tmp_path: Path) -> None:
     """The same functions as the AWS flavour, each in its module's Terraform, its entry point its handler.
 
@@ -264,7 +269,9 @@ def test_every_aws_function_has_its_azure_function_in_its_module(azure_project: 
     """
     aws = aws_functions(tmp_path, azure_project.answers)
     azure = azure_functions(azure_project.project)
-    assert sorted(azure) == sorted(aws)
+    # Azure's own functions (AWS has Firehose for the event stream and takes a day in its invocations).
+    azure_only = {key: owner for key, owner in AZURE_ONLY.items() if key in azure}
+    assert sorted(set(azure) - set(azure_only)) == sorted(aws)
     for key, handler in aws.items():
         entry_point, path = azure[key]
         if key == "api":
@@ -275,6 +282,7 @@ def test_every_aws_function_has_its_azure_function_in_its_module(azure_project: 
               for worker in spec.get("workers", [])}
     owners.update({function: module for module, spec in load_manifest()["modules"].items()
                    for function in spec.get("functions", [])})
+    owners.update(azure_only)
     for key, (_, path) in azure.items():
         expected = f"infra/modules/{owners[key]}/main.tf" if key in owners else "infra/functions.tf"
         assert path == expected, key
