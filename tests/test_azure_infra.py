@@ -179,7 +179,9 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
         "functions.tf": [('role = "EventGrid Data Sender"', 'role = "Contributor"')],
         "modules/sessions/main.tf": [("    sessions = { scope = azurerm_storage_table.sessions.resource_manager_id",
                                       "    sessions = { scope = var.platform.data_storage_id")],
-        "modules/reporting/main.tf": [('schedule = "0 15 0 * * *"', 'schedule = "daily"')],
+        "modules/reporting/main.tf": [('schedule = "0 15 0 * * *"', 'schedule = "daily"'),
+                                      ("greater_than       = var.platform.retention_days",
+                                       "greater_than       = 3650")],
         "main.tf": [("  locked                                = local.lock_archive",
                      "  locked                                = false"),
                     ("  purge_protection_enabled      = true", "  purge_protection_enabled      = false"),
@@ -202,6 +204,7 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "scope ${var.platform.data_storage_id} is wider than one resource",
                      "no poison queue", "no storage_blob_dead_letter_destination",
                      "timer dailyReport has no NCRONTAB schedule ('daily')",
+                     "lifecycle rule reports-retention: blobs or versions not deleted after the retention",
                      "locked False does not follow archive_lock_stages",
                      "purge_protection_enabled is not true",
                      "queue_encryption_key_type is not Account",
@@ -217,7 +220,7 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     failed = {control["id"] for control in controls if not control["passed"]}
     assert failed == {"app-transport", "app-identity", "server-callers", "least-privilege-grants", "poison-queues",
                       "key-vault",
-                      "storage-encryption", "audit-archive-lock", "timer-schedules"}, output
+                      "storage-encryption", "audit-archive-lock", "lake-retention", "timer-schedules"}, output
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
 
 
