@@ -2,12 +2,14 @@
 {#- The module's workers as the `functions` map of blocks/function_app: a queue function per worker that
     takes events (their types from the sources this project has), a timer function per scheduled one; a
     worker whose `needs` are not all on is left out, as on AWS. -#}
-{%- macro functions(module) %}
+{#- `own`: the app's functions of Azure only, by key, each with the rest of its line (the event lake, the
+    runs queues an operator feeds: AWS has no function for them). -#}
+{%- macro functions(module, own={}) %}
 {%- set on = enabled_modules(cookiecutter) %}
 {%- set workers = [] %}
 {%- for worker in manifest.modules[module].get("workers", []) if worker.get("needs", []) | reject("in", on) | list | length == 0 %}{% set _ = workers.append(worker) %}{% endfor %}
 {#- The keys padded as terraform fmt aligns them. #}
-{%- set width = workers | map(attribute="function") | map("length") | max %}
+{%- set width = (workers | map(attribute="function") | list + own.keys() | list) | map("length") | max %}
   functions = {
 {%- for worker in workers %}
 {%- set key = worker.function.ljust(width) %}
@@ -18,6 +20,9 @@
 {%- else %}
     {{ key }} = { entry_point = "{{ worker.handler }}", trigger = "timer", schedule = "{{ ncrontab(worker.schedule) }}" }
 {%- endif %}
+{%- endfor %}
+{%- for key, fields in own.items() %}
+    {{ key.ljust(width) }} = { {{ fields }} }
 {%- endfor %}
   }
 {%- endmacro %}

@@ -46,6 +46,8 @@ WIDE_SCOPES = re.compile(
 GRANT = re.compile(r"'(\w+)': \{'scope': '([^']*)', 'role': '([^']*)'\}")
 NCRONTAB = re.compile(r"^\S+( \S+){5}$")
 MIN_SOFT_DELETE_DAYS = 90
+# The containers of play data kept for the retention and then deleted (the GGR reports, the event lake).
+LAKE_CONTAINERS = ("reports",)
 
 
 def app_transport(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
@@ -270,6 +272,38 @@ def audit_archive(resources: list[Resource], modules: list[dict[str, Any]], foun
         found.append("audit archive: immutability period is not the jurisdiction's retention")
 
 
+def lake_retention(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
+    """The reports and the event lake are deleted after the jurisdiction's retention, and not kept longer."""
+    rules = [
+        rule
+        for policy in by_type(resources, "azurerm_storage_management_policy")
+        for rule in blocks(policy.body, "rule")
+    ]
+    for rule in rules:
+        actions = blocks(rule, "actions")
+        base = blocks(actions[0], "base_blob") if actions else []
+        versions = blocks(actions[0], "version") if actions else []
+        deleted = (
+            value(base[0], "delete_after_days_since_creation_greater_than") if base else None,
+            value(versions[0], "delete_after_days_since_creation") if versions else None,
+        )
+        if not all("retention_days" in str(days) for days in deleted):
+            found.append(
+                f"lifecycle rule {value(rule, 'name')}: blobs or versions not deleted after the retention"
+            )
+    covered = {
+        str(prefix).rstrip("/")
+        for rule in rules
+        for filters in blocks(rule, "filters")
+        for prefix in (value(filters, "prefix_match") or [])
+    }
+    for container in by_type(resources, "azurerm_storage_container"):
+        if container.name in LAKE_CONTAINERS and value(container.body, "name") not in covered:
+            found.append(
+                f"container {value(container.body, 'name')}: no lifecycle rule deletes it after the retention"
+            )
+
+
 def timers(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
     """Every timer-triggered function declares its NCRONTAB schedule (an app setting the trigger reads)."""
     for module in modules:
@@ -331,6 +365,12 @@ CONTROLS = (
         RECORDS,
         audit_archive,
         rule="retention",
+    ),
+    Control(
+        "lake-retention",
+        "The reports and the event lake are deleted after the jurisdiction's retention by a lifecycle rule",
+        RECORDS,
+        lake_retention,
     ),
     Control(
         "timer-schedules",

@@ -371,9 +371,42 @@ def compliant() -> Answers:
             },
         },
     )
+    # Management Policies - Get https://learn.microsoft.com/rest/api/storagerp/management-policies/get
+    if "reporting" in DEPLOYED.apps:
+        deleted = {"delete": {"daysAfterCreationGreaterThan": DEPLOYED.retention_days}}
+        answers[LIFECYCLE] = (
+            200,
+            {
+                "id": f"{data_id}/managementPolicies/default",
+                "name": "DefaultManagementPolicy",
+                "type": "Microsoft.Storage/storageAccounts/managementPolicies",
+                "properties": {
+                    "policy": {
+                        "rules": [
+                            {
+                                "name": "reports-retention",
+                                "enabled": True,
+                                "type": "Lifecycle",
+                                "definition": {
+                                    "filters": {"prefixMatch": ["reports/"], "blobTypes": ["blockBlob"]},
+                                    "actions": {
+                                        "baseBlob": {
+                                            "tierToCool": {"daysAfterCreationGreaterThan": 30},
+                                            **deleted,
+                                        },
+                                        "version": deleted,
+                                    },
+                                },
+                            }
+                        ]
+                    }
+                },
+            },
+        )
     return answers
 
 
+LIFECYCLE = arm(f"Microsoft.Storage/storageAccounts/{DATA}/managementPolicies/default", live.STORAGE)
 ARCHIVE = arm(
     f"Microsoft.Storage/storageAccounts/{DATA}/blobServices/default/containers/audit-archive"
     "/immutabilityPolicies/default",
@@ -415,6 +448,26 @@ def test_the_controls_are_the_offline_controls_with_their_areas() -> None:
     assert list(results) == [control.id for control in offline]
     assert [r.cites for r in results.values()] == [control.cites() for control in offline]
     assert set(live.LIVE) | set(live.OFFLINE_ONLY) == {control.id for control in offline}
+
+
+def test_the_lake_kept_longer_than_the_retention_is_found_live() -> None:
+    if "reporting" not in DEPLOYED.apps:  # no reports container: no lifecycle policy is read
+        results, transport = audited(compliant())
+        assert results["lake-retention"].verdict == "passed"
+        assert LIFECYCLE not in transport.asked
+        return
+    answers = compliant()
+
+    def kept_ten_years(policy: dict[str, Any]) -> None:
+        rule = policy["properties"]["policy"]["rules"][0]
+        rule["definition"]["actions"]["baseBlob"] = {"delete": {"daysAfterCreationGreaterThan": 3650}}
+        rule["definition"]["filters"]["prefixMatch"] = ["reports/ggr/"]
+
+    assert failed(drift(answers, LIFECYCLE, kept_ten_years))["lake-retention"] == [
+        f"lifecycle rule reports-retention: baseBlob deleted after 3650 days, "
+        f"the retention is {DEPLOYED.retention_days}",
+        f"lifecycle policy of {DATA}: no enabled rule deletes the reports container",
+    ]
 
 
 def drift(answers: Answers, address: str, change: Callable[[Any], Any]) -> Answers:

@@ -5,7 +5,8 @@ Storage Queue subscriptions do in Azure: each event, as the CloudEvent the topic
 (adapters/event_grid.py), goes onto the queue of every worker whose subscription takes its type. The
 subscriptions are read from the same place the Terraform reads them: each function app's `functions` map
 (infra/functions.tf and infra/modules/<module>/main.tf: queue `<app>-<function key in lower case>`,
-`event_types` its filter; blocks/function_app names the queues and creates the subscriptions from it).
+`event_types` its filter, `["*"]` every type; blocks/function_app names the queues and creates the
+subscriptions from it).
 Event Grid's own retries and its dead-letter container are not imitated: a send to Azurite that fails
 raises, as the topic's refusal would reach the relay.
 """
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
+# A subscription's event types that take every type of the topic (blocks/function_app: no filter).
+EVERY_TYPE = "*"
 _APP = re.compile(r'^\s*app\s*=\s*"(?P<app>[a-z0-9-]+)"')
 _QUEUE_FUNCTION = re.compile(
     r'^\s*(?P<key>\w+)\s*=\s*\{[^}]*trigger\s*=\s*"queue"[^}]*event_types\s*=\s*(?P<types>\[[^\]]*\])'
@@ -66,7 +69,7 @@ class LocalEventGrid:
         for event in events:
             body = json.dumps(cloud_event(event))
             for name, types in self.routes.items():
-                if event.name in types:
+                if event.name in types or EVERY_TYPE in types:
                     self.queues[name].send_message(body)
 
 

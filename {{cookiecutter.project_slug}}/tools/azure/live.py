@@ -333,6 +333,36 @@ def audit_archive(deployed: Deployment, reader: Reader, found: list[str]) -> Non
         found.append(f"{where}: kept {days} days, shorter than the retention's {deployed.retention_days}")
 
 
+def lake_retention(deployed: Deployment, reader: Reader, found: list[str]) -> None:
+    """With reporting deployed: the data account's lifecycle rules delete the reports container's blobs and
+    their versions after the retention, not sooner and not later."""
+    if "reporting" not in deployed.apps:
+        return  # no reports container and no lifecycle policy: nothing is kept
+    # Management Policies - Get: {name: "DefaultManagementPolicy", properties: {policy: {rules: [{name,
+    # enabled, type, definition: {filters: {prefixMatch, blobTypes}, actions: {baseBlob: {delete:
+    # {daysAfterCreationGreaterThan}}, version: {delete: {daysAfterCreationGreaterThan}}}}}]}}}
+    # https://learn.microsoft.com/rest/api/storagerp/management-policies/get
+    account = deployed.account("data")
+    path = f"Microsoft.Storage/storageAccounts/{account}/managementPolicies/default"
+    policy = reader.get(deployed.url(path, STORAGE), f"lifecycle policy of {account}")
+    rules = ((policy.get("properties") or {}).get("policy") or {}).get("rules") or []
+    covered = False
+    for rule in rules:
+        definition = rule.get("definition") or {}
+        actions = definition.get("actions") or {}
+        for kind in ("baseBlob", "version"):
+            days = ((actions.get(kind) or {}).get("delete") or {}).get("daysAfterCreationGreaterThan")
+            if days != deployed.retention_days:
+                found.append(
+                    f"lifecycle rule {rule.get('name')}: {kind} deleted after {days} days, "
+                    f"the retention is {deployed.retention_days}"
+                )
+        prefixes = (definition.get("filters") or {}).get("prefixMatch") or []
+        covered = covered or (rule.get("enabled") is not False and "reports/" in prefixes)
+    if not covered:
+        found.append(f"lifecycle policy of {account}: no enabled rule deletes the reports container")
+
+
 LIVE: dict[str, LiveCheck] = {
     "app-transport": app_transport,
     "app-identity": app_identity,
@@ -342,6 +372,7 @@ LIVE: dict[str, LiveCheck] = {
     "key-vault": key_vault,
     "storage-encryption": storage_encryption,
     "audit-archive-lock": audit_archive,
+    "lake-retention": lake_retention,
 }
 OFFLINE_ONLY = {
     "timer-schedules": (

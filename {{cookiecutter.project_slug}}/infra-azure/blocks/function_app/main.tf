@@ -20,12 +20,13 @@ variable "description" {
 }
 
 variable "functions" {
-  description = "The app's functions by their key (the AWS flavour's function name): entry point, trigger (http, queue or timer), the event types a queue function takes, a timer's NCRONTAB schedule."
+  description = "The app's functions by their key (the AWS flavour's function name): entry point, trigger (http, queue or timer), the event types a queue function takes ([\"*\"]: every type), a timer's NCRONTAB schedule; operators: a queue operators send to (no subscription, the app does not send)."
   type = map(object({
     entry_point = string
     trigger     = string
     event_types = optional(list(string), [])
     schedule    = optional(string)
+    operators   = optional(bool, false)
   }))
 
   validation {
@@ -223,9 +224,10 @@ resource "azurerm_storage_queue" "poison" {
 resource "azurerm_eventgrid_event_subscription" "work" {
   for_each = { for key, queue in local.queues : key => queue if length(var.functions[key].event_types) > 0 }
 
-  name                 = each.value
-  scope                = var.platform.topic_id
-  included_event_types = var.functions[each.key].event_types
+  name  = each.value
+  scope = var.platform.topic_id
+  # ["*"]: every event type of the topic (the event lake), as a subscription without a filter takes.
+  included_event_types = contains(var.functions[each.key].event_types, "*") ? null : var.functions[each.key].event_types
 
   storage_queue_endpoint {
     storage_account_id                    = var.platform.data_storage_id
@@ -271,9 +273,9 @@ resource "azurerm_role_assignment" "reads_queue" {
 }
 
 # A queue no Event Grid subscription feeds is fed by the app itself (the audit trail queues each record
-# for its archive function).
+# for its archive function), unless operators feed it (a job's runs: their own Message Sender role).
 resource "azurerm_role_assignment" "sends_own_queue" {
-  for_each = { for key, queue in local.queues : key => queue if length(var.functions[key].event_types) == 0 }
+  for_each = { for key, queue in local.queues : key => queue if length(var.functions[key].event_types) == 0 && !var.functions[key].operators }
 
   scope                = azurerm_storage_queue.work[each.key].resource_manager_id
   role_definition_name = "Storage Queue Data Message Sender"

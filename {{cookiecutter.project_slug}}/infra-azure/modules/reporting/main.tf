@@ -1,7 +1,10 @@
 {%- import "azure/apps.tf" as azure with context -%}
-# The reporting module: GGR totals per day in the Reporting table (from wallet events), and the daily
-# GGR report as date-partitioned JSON and CSV (reports/ggr/date=<YYYY-MM-DD>/) in the reports container,
-# kept for the jurisdiction's retention by a lifecycle rule, then deleted. Its code:
+# The reporting module: GGR totals per day in the Reporting table (from wallet events), the daily GGR
+# report as date-partitioned JSON and CSV (reports/ggr/date=<YYYY-MM-DD>/) and the event stream as JSON
+# lines, one blob per event (events/date=<YYYY-MM-DD>/<event id>.jsonl: eventLake, fed every event type
+# of the topic) in the reports container, kept for the jurisdiction's retention by a lifecycle rule, then
+# deleted. reportRuns writes another day's report when an operator asks on its queue (Storage Queue
+# Data Message Sender on reporting-reportruns; infra/README.md). Its code:
 # src/<package>/azure_apps/reporting.py.
 {{ azure.platform() }}
 
@@ -21,6 +24,7 @@ resource "azurerm_storage_container" "reports" {
 resource "azurerm_storage_management_policy" "reports" {
   storage_account_id = var.platform.data_storage_id
 
+  # The whole container: the GGR reports and the event lake's events/ alike.
   rule {
     name    = "reports-retention"
     enabled = true
@@ -48,8 +52,8 @@ module "app" {
 
   platform    = var.platform
   app         = "reporting"
-  description = "Adds wallet bets and wins to the day's GGR totals; writes yesterday's GGR report"
-{{ azure.functions("reporting") }}
+  description = "Adds wallet bets and wins to the day's GGR totals; writes yesterday's GGR report; lands every event in the lake"
+{{ azure.functions("reporting", {"eventLake": 'entry_point = "event_lake", trigger = "queue", event_types = ["*"]', "reportRuns": 'entry_point = "report_runs", trigger = "queue", operators = true'}) }}
   grants = merge({
     totals  = { scope = azurerm_storage_table.reporting.resource_manager_id, role = "Storage Table Data Contributor" }
     reports = { scope = azurerm_storage_container.reports.id, role = "Storage Blob Data Contributor" }

@@ -4,6 +4,8 @@
 # schedule is an app setting (src/<package>/azure_apps/jobs.py). Its roles are what the jobs touch: the
 # Sessions table (sessions ended and purged), the Wallet table read only (reconciliation and the export
 # read the ledger; a mismatch is reported, never corrected), the exports container, and the topic.
+# jobRuns exports another day when an operator asks on its queue (Storage Queue Data Message Sender on
+# jobs-jobruns; infra/README.md).
 {{ azure.platform() }}
 
 {%- if "wallet" in enabled_modules(cookiecutter) %}
@@ -22,7 +24,11 @@ module "app" {
   platform    = var.platform
   app         = "jobs"
   description = "Reconciliation, session clean-up, data export and retention purge on their schedules"
+{%- if "wallet" in enabled_modules(cookiecutter) %}
+{{ azure.functions("scheduled_jobs", {"jobRuns": 'entry_point = "job_runs", trigger = "queue", operators = true'}) }}
+{%- else %}
 {{ azure.functions("scheduled_jobs") }}
+{%- endif %}
   grants = merge({
 {%- if "wallet" in enabled_modules(cookiecutter) %}
     wallet   = { scope = {{ azure.table("Wallet") }}, role = "Storage Table Data Reader" }

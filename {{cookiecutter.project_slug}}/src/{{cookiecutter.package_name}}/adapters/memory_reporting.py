@@ -48,3 +48,18 @@ class InMemoryReportWriter:
                     self.objects[file.key] = file.body
                     self.writes += 1
         return tuple(f"memory://{file.key}" for file in report.files())
+
+
+class InMemoryEventLake:
+    """The event lake's objects by key, each written once."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def create(self, key: str, line: bytes) -> bool:
+        with self._lock:
+            if key in self.objects:
+                return False
+            self.objects[key] = line
+            return True

@@ -9,6 +9,11 @@ stores (adapters/table_jobs.py, table_ledger_jobs.py) and the exports container
 Consumption plan's 30 minutes when it sets none), less workers/jobs.py's reserve, counted from the
 run's start. A run that stops early says so; the next one goes on. A job that fails raises: the host
 logs the failure and the next schedule runs it again.
+
+A timer takes no input: to export another day, an operator puts {"job": "dataExport", "date":
+"YYYY-MM-DD"} on the queue `jobs-jobruns`, and jobRuns runs dataExport's step with that day
+(workers/job_runs.py validates the message; a refused one raises before anything is written, and the
+host retries it, then moves it to the poison queue).
 """
 
 # azure-functions' trigger decorators are untyped; the functions they register are typed here.
@@ -26,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import azure.functions as func
 
+from ..adapters.azure_environment import STORAGE_CONNECTION
 from ..observability import flush_metrics, set_correlation_id
 from ..registry import enabled
 from ..workers.jobs import DeadlineBudget, run_retention_purge, run_session_cleanup
@@ -224,6 +230,26 @@ def export_ledger(timer: func.TimerRequest) -> None:
         flush_metrics()
 
 
+def run_job_for_a_day(message: func.QueueMessage) -> None:
+    """Run the job an operator's message names for its day ({"job": "dataExport", "date": "YYYY-MM-DD"})."""
+    from ..observability import get_logger
+    from ..workers.job_runs import InvalidRunRequest, run_request
+    from ..workers.ledger_jobs import run_data_export
+
+    budget = time_budget()
+    run = job_run()
+    set_correlation_id(run.correlation_id)
+    try:
+        request = run_request(message.get_body(), ["dataExport"])
+        run_data_export(export_job(), run, request.day.isoformat(), budget)
+    except InvalidRunRequest as refused:
+        get_logger().error("job run refused", extra={"field": refused.field, "error": str(refused)})
+        raise
+    finally:
+        set_correlation_id(None)
+        flush_metrics()
+
+
 # The ledger's jobs need the hosted wallet's ledger (manifest: their `needs`), as on AWS.
 if enabled("wallet"):
     app.function_name("reconciliation")(
@@ -234,5 +260,10 @@ if enabled("wallet"):
     app.function_name("dataExport")(
         app.timer_trigger(schedule="%SCHEDULE_DATA_EXPORT%", arg_name="timer", run_on_startup=False)(
             export_ledger
+        )
+    )
+    app.function_name("jobRuns")(
+        app.queue_trigger(arg_name="message", queue_name="jobs-jobruns", connection=STORAGE_CONNECTION)(
+            run_job_for_a_day
         )
     )
