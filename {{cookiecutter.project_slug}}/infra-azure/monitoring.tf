@@ -1,6 +1,7 @@
 # Logs, traces and alerts: a Log Analytics workspace, workspace-based Application Insights (Entra ID
 # ingestion only: each app's identity publishes with Monitoring Metrics Publisher), and alerts on errors,
-# poison messages, API 5xx and latency and a broken audit chain to the alert e-mail's action group.
+# poison messages, API 5xx and latency, a broken audit chain and a reconciliation mismatch (where the
+# project has the scheduled jobs and the wallet) to the alert e-mail's action group.
 # The Functions host exports its requests, dependencies and logs with OpenTelemetry (host.json's
 # telemetryMode); the apps carry the W3C trace context across the queue hops in each CloudEvent, and
 # their log lines give its trace_id, the operation id of the trace (README: "Telemetry").
@@ -91,6 +92,13 @@ locals {
       query       = "AppTraces | where Message has \"audit chain broken\" | summarize breaks = count()"
       threshold   = 0
     }
+{%- if cookiecutter.module_scheduled_jobs and cookiecutter.module_wallet %}
+    reconciliation-mismatch = {
+      description = "Reconciliation found a player's ledger sum differing from the balance (workers/ledger_jobs.py's error line)."
+      query       = "AppTraces | where Message has \"reconciliation found ledger sums that differ from balances\" | summarize mismatches = count()"
+      threshold   = 0
+    }
+{%- endif %}
   }
 }
 

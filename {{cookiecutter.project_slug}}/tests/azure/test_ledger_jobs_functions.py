@@ -24,8 +24,10 @@ from azure.data.tables import UpdateMode
 from azure.functions.timer import TimerRequest
 from azure.storage.blob import BlobServiceClient
 from tests.azure.azurite import Azurite
+from tests.azure.log_queries import alert_queries, counts
 from tools.azure.function_apps import index_of
 
+from {{ cookiecutter.package_name }} import observability
 from {{ cookiecutter.package_name }}.adapters import azure_environment
 from {{ cookiecutter.package_name }}.adapters.azure_tables import int64
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
@@ -85,6 +87,33 @@ def test_the_reconciliation_timer_publishes_a_balance_that_differs_from_its_ledg
     assert [(event.name, event.detail["player_id"]) for event in topic.events] == [
         ("ReconciliationMismatch", "player-2")
     ]
+
+
+def test_a_mismatch_is_counted_by_the_reconciliation_alert(
+    wallet_table: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """infra/monitoring.tf's reconciliation alert counts the line a mismatch writes, in the logger a
+    deployed app has (JSON lines: no Powertools in the Azure runtime lock), and no line of a run that
+    balances."""
+    monkeypatch.setattr(observability, "_logger", observability.JsonLinesLogger("casino", "INFO"))
+    monkeypatch.setattr(azure_environment, "topic_publisher", lambda environ: InMemoryEventPublisher())
+    mismatch = alert_queries()["reconciliation-mismatch"]
+    wallet = Wallet(TableLedgerStore(wallet_table), FixedClock(YESTERDAY), "casino.wallet")
+    wallet.deposit("player-1", "player-1-dep", Money(1_000, "EUR"), correlation_id="c")
+    reconcile = index_of(jobs.app)["reconciliation"]
+    capsys.readouterr()
+
+    reconcile.call(TimerRequest(past_due=False))
+    balanced = capsys.readouterr().out.splitlines()
+    wallet_table.update_entity(
+        {"PartitionKey": "player-1", "RowKey": "BALANCE", "cash": int64(1_500)}, mode=UpdateMode.MERGE
+    )
+    reconcile.call(TimerRequest(past_due=False))
+    differing = capsys.readouterr().out.splitlines()
+
+    assert balanced
+    assert not any(counts(mismatch, line) for line in balanced)
+    assert len([line for line in differing if counts(mismatch, line)]) == 1
 
 
 def test_the_export_timer_writes_yesterday_s_entries_as_json_lines(wallet_table: Any, exports: Any) -> None:
