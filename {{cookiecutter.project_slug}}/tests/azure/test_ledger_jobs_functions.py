@@ -25,9 +25,9 @@ from azure.functions.timer import TimerRequest
 from azure.storage.blob import BlobServiceClient
 from tests.azure.azurite import Azurite
 from tests.azure.log_queries import alert_queries, counts
+from tests.support.alert_lines import use_deployed_logger
 from tools.azure.function_apps import index_of
 
-from {{ cookiecutter.package_name }} import observability
 from {{ cookiecutter.package_name }}.adapters import azure_environment
 from {{ cookiecutter.package_name }}.adapters.azure_tables import int64
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
@@ -95,7 +95,7 @@ def test_a_mismatch_is_counted_by_the_reconciliation_alert(
     """infra/monitoring.tf's reconciliation alert counts the line a mismatch writes, in the logger a
     deployed app has (JSON lines: no Powertools in the Azure runtime lock), and no line of a run that
     balances."""
-    monkeypatch.setattr(observability, "_logger", observability.JsonLinesLogger("casino", "INFO"))
+    use_deployed_logger(monkeypatch)
     monkeypatch.setattr(azure_environment, "topic_publisher", lambda environ: InMemoryEventPublisher())
     mismatch = alert_queries()["reconciliation-mismatch"]
     wallet = Wallet(TableLedgerStore(wallet_table), FixedClock(YESTERDAY), "casino.wallet")

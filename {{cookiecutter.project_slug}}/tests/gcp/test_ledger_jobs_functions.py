@@ -15,9 +15,9 @@ import pytest
 from tests.gcp.firestore_emulator import PROJECT
 from tests.gcp.functions import PLAYER, function_client, scheduler_call
 from tests.gcp.log_filters import counts, log_lines, log_metric_filters
+from tests.support.alert_lines import use_deployed_logger
 from tests.support.fixtures_gcp import DATABASE
 
-from {{ cookiecutter.package_name }} import observability
 from {{ cookiecutter.package_name }}.adapters.firestore_wallet import FirestoreLedgerStore
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
@@ -94,7 +94,7 @@ def test_a_mismatch_is_counted_by_the_reconciliation_alerts_metric(
     """infra/monitoring.tf's reconciliation metric counts the line a mismatch writes, in the logger a
     deployed function has (JSON lines: no Powertools in the GCP runtime lock), and no line of a run
     that balances."""
-    monkeypatch.setattr(observability, "_logger", observability.JsonLinesLogger("casino", "INFO"))
+    use_deployed_logger(monkeypatch)
     mismatches = log_metric_filters()["reconciliation_mismatches"]
     wallet = Wallet(FirestoreLedgerStore(DATABASE, firestore_client), SystemClock(), WALLET)
     wallet.deposit(PLAYER, f"{PLAYER}-dep", Money.of(100, "EUR"), correlation_id="c")
