@@ -98,7 +98,7 @@ def test_a_replaced_object_keeps_its_old_generation_in_a_versioned_bucket(
     bucket.upload(NAME, b"second\n", "application/json")
 
     url = f"http://{storage_server.address}/storage/v1/b/{bucket.bucket}/o?versions=true"
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - http to the local server
+    with urllib.request.urlopen(url, timeout=10) as response:
         listed = json.load(response)
     assert [item["name"] for item in listed["items"]] == [NAME, NAME]
 

@@ -397,7 +397,9 @@ JOBS = f"{live.SCHEDULER}/{LOCATION}/jobs"
         ),
         pytest.param(
             AUDIT_ARCHIVE,
-            lambda f: f["serviceConfig"].update(environmentVariables={"STORAGE_EMULATOR_HOST": "127.0.0.1:9023"}),
+            lambda f: f["serviceConfig"].update(
+                environmentVariables={"STORAGE_EMULATOR_HOST": "127.0.0.1:9023"}
+            ),
             "no-local-run-variables",
             f"function {PREFIX}-audit-archive: sets STORAGE_EMULATOR_HOST, which only a local run may",
             id="local-storage-server-deployed",

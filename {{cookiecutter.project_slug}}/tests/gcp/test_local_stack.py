@@ -56,7 +56,8 @@ def test_each_bucket_a_function_names_is_resolved_to_its_deployed_name() -> None
 
     assert named["AUDIT_ARCHIVE_BUCKET"].endswith("-audit-archive")
     assert set(named.values()) == set(stack.buckets)
-    assert all(re.fullmatch(rf"{stack.prefix}-[0-9a-f]{{6}}-[a-z-]+", bucket) for bucket in stack.buckets)
+    deployed = re.escape(stack.prefix) + r"-[0-9a-f]{6}-[a-z-]+"
+    assert all(re.fullmatch(deployed, bucket) for bucket in stack.buckets)
     assert all(stack.buckets.values())
     assert [function.name for function in stack.functions if function.unresolved] == []
 

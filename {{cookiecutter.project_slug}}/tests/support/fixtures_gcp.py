@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from tests.gcp.firestore_emulator import PROJECT, firestore_emulator, reset
 from tests.gcp.pubsub_emulator import pubsub_emulator
-from tools.gcp.emulators import StorageServer, storage_server as start_storage_server
+from tools.gcp.emulators import StorageServer
+from tools.gcp.emulators import storage_server as start_storage_server
 
 from {{ cookiecutter.package_name }}.registry import MODULES
 

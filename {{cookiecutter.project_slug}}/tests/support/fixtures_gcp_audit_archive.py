@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.cloud_storage import CloudStorageAuditArchive, CloudStorageBucket
+from {{ cookiecutter.package_name }}.adapters.cloud_storage import (
+    CloudStorageAuditArchive,
+    CloudStorageBucket,
+)
 from {{ cookiecutter.package_name }}.ports import AuditArchive
 
 

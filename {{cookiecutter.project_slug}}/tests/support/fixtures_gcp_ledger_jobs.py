@@ -14,7 +14,10 @@ from typing import Any
 import pytest
 from tests.support.fixtures_gcp import DATABASE
 
-from {{ cookiecutter.package_name }}.adapters.cloud_storage import CloudStorageBucket, CloudStorageExportSink
+from {{ cookiecutter.package_name }}.adapters.cloud_storage import (
+    CloudStorageBucket,
+    CloudStorageExportSink,
+)
 from {{ cookiecutter.package_name }}.adapters.firestore_ledger_jobs import FirestoreWalletScanner
 from {{ cookiecutter.package_name }}.adapters.firestore_wallet import FirestoreLedgerStore
 from {{ cookiecutter.package_name }}.ports.ledger_jobs import ExportSink, WalletScanner

@@ -155,8 +155,9 @@ class LocalRun:
         self.firestore = GcloudEmulator(FIRESTORE[0], *FIRESTORE[1])
         self.pubsub = GcloudEmulator(PUBSUB[0], *PUBSUB[1])
         self.storage = StorageServer()
+        servers = (self.firestore, self.pubsub, self.storage)
         with ThreadPoolExecutor(max_workers=3) as pool:  # the two JVMs and the storage server side by side
-            for started in [pool.submit(server.start) for server in (self.firestore, self.pubsub, self.storage)]:
+            for started in [pool.submit(server.start) for server in servers]:
                 started.result()
         for bucket, versioned in sorted(self.stack.buckets.items()):
             self.storage.create_bucket(bucket, versioned=versioned)

