@@ -89,7 +89,8 @@ def test_make_install_installs_the_gcp_sdks_the_tests_import(gcp_project: Bake) 
     """The GCP tests import google-cloud-firestore and -pubsub and run Cloud Storage on fake-gcs-server
     (requirements-gcp-dev.txt): `make install` puts them in the same .venv."""
     commands = install_commands(gcp_project.project)
-    assert "--require-hashes -r requirements-dev.txt -r requirements-gcp.txt -r requirements-gcp-dev.txt" in commands, commands
+    locks = "-r requirements-dev.txt -r requirements-gcp.txt -r requirements-gcp-dev.txt"
+    assert f"--require-hashes {locks}" in commands, commands
     assert "gcloud" in commands, commands  # says how to get the emulators when gcloud is missing
 
 
