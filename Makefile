@@ -64,13 +64,15 @@ $(SCAN_VENV)/.installed: requirements-scan.txt $(PROJECT)/requirements-scan.txt 
 	@$(call timed,Scanner environment,$(call locked_install,$(SCAN_VENV)/bin/python,-r requirements-scan.txt))
 	touch $@
 
-# The GCP flavour's tests (a GCP project's tests/gcp, on the gcloud Firestore and Pub/Sub emulators): the
-# project's dev lock and its GCP lock (requirements-gcp.txt, resolved against the dev lock) in one environment.
+# The GCP flavour's tests (a GCP project's tests/gcp, on the gcloud Firestore and Pub/Sub emulators and
+# fake-gcs-server for Cloud Storage): the project's dev lock, its GCP lock (requirements-gcp.txt, resolved
+# against the dev lock) and its GCP dev lock (requirements-gcp-dev.txt: fake-gcs-server) in one environment.
 GCP_VENV := .venv-gcp
-$(GCP_VENV)/.installed: $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements-gcp.txt | $(VENV)/.installed
-	@echo "==> GCP environment (Firestore and Pub/Sub clients, functions-framework) in $(GCP_VENV)"
+GCP_LOCKS := $(PROJECT)/requirements-dev.txt $(PROJECT)/requirements-gcp.txt $(PROJECT)/requirements-gcp-dev.txt
+$(GCP_VENV)/.installed: $(GCP_LOCKS) | $(VENV)/.installed
+	@echo "==> GCP environment (Firestore and Pub/Sub clients, functions-framework, fake-gcs-server) in $(GCP_VENV)"
 	$(PYTHON_BOOT) -m venv $(GCP_VENV)
-	@$(call timed,GCP environment,$(call locked_install,$(GCP_VENV)/bin/python,-r "$(PROJECT)/requirements-dev.txt" -r "$(PROJECT)/requirements-gcp.txt"))
+	@$(call timed,GCP environment,$(call locked_install,$(GCP_VENV)/bin/python,$(addprefix -r ,$(GCP_LOCKS))))
 	touch $@
 
 # The Azure flavour's tests (an Azure project's tests/azure, on Azurite): the project's dev lock and its Azure

@@ -86,9 +86,11 @@ BETA_SCHEMA = "infra/schema/google-beta-6.50.0.json"
 
 
 def test_make_install_installs_the_gcp_sdks_the_tests_import(gcp_project: Bake) -> None:
-    """The GCP tests import google-cloud-firestore and -pubsub: `make install` puts them in the same .venv."""
+    """The GCP tests import google-cloud-firestore and -pubsub and run Cloud Storage on fake-gcs-server
+    (requirements-gcp-dev.txt): `make install` puts them in the same .venv."""
     commands = install_commands(gcp_project.project)
-    assert "--require-hashes -r requirements-dev.txt -r requirements-gcp.txt" in commands, commands
+    locks = "-r requirements-dev.txt -r requirements-gcp.txt -r requirements-gcp-dev.txt"
+    assert f"--require-hashes {locks}" in commands, commands
     assert "gcloud" in commands, commands  # says how to get the emulators when gcloud is missing
 
 
@@ -145,7 +147,11 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                     ("    prevent_destroy = true", "    prevent_destroy = false"),
                     ('  retention = "604800s"\n\n  daily', '  retention = "8467200s"\n\n  daily')],
         "functions.tf": [(f'  role    = "roles/pubsub.publisher"\n{api_member}',
-                          f'  role    = "roles/editor"\n{api_member}')],
+                          f'  role    = "roles/editor"\n{api_member}'),
+                         # The local run's Cloud Storage server handed to a deployed function.
+                         ("    AUDIT_ARCHIVE_BUCKET = google_storage_bucket.audit_archive.name\n",
+                          "    AUDIT_ARCHIVE_BUCKET  = google_storage_bucket.audit_archive.name\n"
+                          '    STORAGE_EMULATOR_HOST = "127.0.0.1:9023"\n')],
         "blocks/function/main.tf": [('ingress_settings               = "ALLOW_INTERNAL_ONLY"',
                                      'ingress_settings               = "ALLOW_ALL"'),
                                     # The local run's secrets handed to a deployed function.
@@ -193,7 +199,8 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "secret signing_keys: no customer-managed encryption",
                      "messages may be stored outside the region", "is_locked 'False' does not follow",
                      "backup schedule daily: retention '8467200s' is longer than a daily backup is kept",
-                     "google_cloudfunctions2_function.function (main.tf): sets LOCAL_SECRET_VALUES"],
+                     "google_cloudfunctions2_function.function (main.tf): sets LOCAL_SECRET_VALUES",
+                     "module audit_archive: sets STORAGE_EMULATOR_HOST"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output

@@ -7,11 +7,13 @@
 INFRA_CHECK_ARGS ?=
 
 # make install's second half: the cloud's SDKs in the same environment (requirements-{{ cookiecutter.cloud_provider }}.txt is
-# resolved against the dev lock, so one environment takes both) and what the tests run the stores on.
+# resolved against the dev lock, so one environment takes both) and what the tests run the stores on
+# (a requirements-{{ cookiecutter.cloud_provider }}-dev.txt: local servers for the tests and the local run, never deployed).
 # Terraform is not installed here; the checks need `terraform` (fmt) on PATH.
+CLOUD_LOCKS := requirements-dev.txt requirements-{{ cookiecutter.cloud_provider }}.txt $(wildcard requirements-{{ cookiecutter.cloud_provider }}-dev.txt)
 install-cloud:
-	@echo "==> The {{ cookiecutter.cloud_provider }} packages of requirements-{{ cookiecutter.cloud_provider }}.txt (hash-checked) for $(PYTHON)"
-	@$(call timed,Cloud packages,"$(PYTHON)" -m pip install --progress-bar off --require-hashes -r requirements-dev.txt -r requirements-{{ cookiecutter.cloud_provider }}.txt)
+	@echo "==> The {{ cookiecutter.cloud_provider }} packages of $(filter-out requirements-dev.txt,$(CLOUD_LOCKS)) (hash-checked) for $(PYTHON)"
+	@$(call timed,Cloud packages,"$(PYTHON)" -m pip install --progress-bar off --require-hashes $(addprefix -r ,$(CLOUD_LOCKS)))
 {%- if cookiecutter.cloud_provider == "azure" %}
 	@command -v npm >/dev/null || { echo "npm is not on PATH: install Node.js 18 or later; make test runs the Azure tests on Azurite, which npm installs." >&2; exit 1; }
 	@echo "==> Azurite (local Azure Storage for the tests) into tools/azurite/node_modules, from its lock"

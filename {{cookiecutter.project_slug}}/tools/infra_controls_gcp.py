@@ -52,10 +52,16 @@ TEMPLATE_VALUE = re.compile(r"\$\{jsonencode\((\w+)\)\}")
 # The longest Firestore keeps a backup of each recurrence (7 days, 14 weeks).
 BACKUP_RETENTION_SECONDS = {"daily": 7 * 86400, "weekly": 14 * 7 * 86400}
 MAX_FILTER = 256  # Pub/Sub's limit on a subscription filter, in bytes
-# What points a function at the local emulators, and the local run's secrets, which
-# adapters/secret_manager.py reads instead of Secret Manager beside FIRESTORE_EMULATOR_HOST: a local run
-# (tools/gcp/dev.py) sets them; a deployed function must never carry them.
-LOCAL_RUN_VARIABLES = ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "LOCAL_SECRET_VALUES")
+# What points a function at the local emulators and the local Cloud Storage server, and the local run's
+# secrets, which adapters/secret_manager.py reads instead of Secret Manager beside FIRESTORE_EMULATOR_HOST
+# (adapters/cloud_storage.py honours STORAGE_EMULATOR_HOST beside it too): a local run (tools/gcp/dev.py)
+# sets them; a deployed function must never carry them.
+LOCAL_RUN_VARIABLES = (
+    "FIRESTORE_EMULATOR_HOST",
+    "PUBSUB_EMULATOR_HOST",
+    "STORAGE_EMULATOR_HOST",
+    "LOCAL_SECRET_VALUES",
+)
 
 
 Modules = list[dict[str, Any]]

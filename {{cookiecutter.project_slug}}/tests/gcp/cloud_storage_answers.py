@@ -1,4 +1,6 @@
-"""Cloud Storage's JSON API answers, recorded, for the adapters' tests: no emulator serves Cloud Storage.
+"""Cloud Storage's JSON API answers, recorded, for what the local server (fake-gcs-server,
+tests/gcp/test_cloud_storage_server.py) does not answer as Cloud Storage does: an MD5 mismatch, a denied
+write; and for the functions' tests, which check each request they send.
 
 `RecordedCloudStorage` stands where the AuthorizedSession does: it answers each request with the next
 recorded answer, in order, and keeps every request it was sent (method, URL, parameters, headers and

@@ -341,6 +341,7 @@ def drift(answers: Answers, address: str, change: Any) -> Answers:
 DATABASE = f"{live.FIRESTORE}/projects/{PROJECT}/databases/{PREFIX}"
 API = f"{live.FUNCTIONS}/{LOCATION}/functions/{PREFIX}-api"
 AUDIT_TRAIL = f"{live.FUNCTIONS}/{LOCATION}/functions/{PREFIX}-audit-trail"
+AUDIT_ARCHIVE = f"{live.FUNCTIONS}/{LOCATION}/functions/{PREFIX}-audit-archive"
 ARCHIVE = f"{live.STORAGE}/b/{UNIQUE}-audit-archive"
 SUBSCRIPTIONS = f"{live.PUBSUB}/projects/{PROJECT}/subscriptions"
 TOPICS = f"{live.PUBSUB}/projects/{PROJECT}/topics"
@@ -393,6 +394,15 @@ JOBS = f"{live.SCHEDULER}/{LOCATION}/jobs"
             "no-local-run-variables",
             f"function {PREFIX}-api: sets LOCAL_SECRET_VALUES, which only a local run may",
             id="local-secrets-deployed",
+        ),
+        pytest.param(
+            AUDIT_ARCHIVE,
+            lambda f: f["serviceConfig"].update(
+                environmentVariables={"STORAGE_EMULATOR_HOST": "127.0.0.1:9023"}
+            ),
+            "no-local-run-variables",
+            f"function {PREFIX}-audit-archive: sets STORAGE_EMULATOR_HOST, which only a local run may",
+            id="local-storage-server-deployed",
         ),
         pytest.param(
             API_POLICY,

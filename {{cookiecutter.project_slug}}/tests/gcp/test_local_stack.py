@@ -42,6 +42,26 @@ def test_names_are_the_deployed_ones_for_the_stage() -> None:
     assert set(stack.topics) == {"core", *registry.MODULES}
 
 
+def test_each_bucket_a_function_names_is_resolved_to_its_deployed_name() -> None:
+    """The audit archive's, the reports' and the exports' buckets: `<prefix>-<stage>-<hash>-...` as
+    infra/main.tf's `unique` names them (the hash of the local project), versioned as infra/ declares;
+    no function is left out of the local run for a bucket (the local Cloud Storage server serves them)."""
+    stack = load("qa")
+    named = {
+        variable: value
+        for function in stack.functions
+        for variable, value in function.environment.items()
+        if variable.endswith(("_BUCKET", "_BUCKET_NAME"))
+    }
+
+    assert named["AUDIT_ARCHIVE_BUCKET"].endswith("-audit-archive")
+    assert set(named.values()) == set(stack.buckets)
+    deployed = re.escape(stack.prefix) + r"-[0-9a-f]{6}-[a-z-]+"
+    assert all(re.fullmatch(deployed, bucket) for bucket in stack.buckets)
+    assert all(stack.buckets.values())
+    assert [function.name for function in stack.functions if function.unresolved] == []
+
+
 def test_the_api_gets_every_server_callers_client_ids_and_key_secret() -> None:
     environment = load("dev").api.environment
 

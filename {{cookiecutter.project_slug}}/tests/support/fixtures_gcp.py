@@ -1,18 +1,23 @@
-"""The GCP project's test fixtures: the gcloud Firestore and Pub/Sub emulators, once per test session.
+"""The GCP project's test fixtures: the gcloud Firestore and Pub/Sub emulators and the local Cloud
+Storage server (fake-gcs-server), each once per test session.
 
-Loaded by tests/conftest.py by its name (a GCP file). An emulator starts only if a test asks for it;
-each test that asks for `firestore_client` gets an empty database on it.
+Loaded by tests/conftest.py by its name (a GCP file). A server starts only if a test asks for it;
+each test that asks for `firestore_client` gets an empty database on it, and each that asks for
+`storage_bucket` a new bucket.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from tests.gcp.firestore_emulator import PROJECT, firestore_emulator, reset
 from tests.gcp.pubsub_emulator import pubsub_emulator
+from tools.gcp.emulators import StorageServer
+from tools.gcp.emulators import storage_server as start_storage_server
 
 from {{ cookiecutter.package_name }}.registry import MODULES
 
@@ -69,3 +74,26 @@ def function_environment(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     return environment
+
+
+@pytest.fixture(scope="session")
+def storage_server() -> Iterator[StorageServer]:
+    """The local Cloud Storage server for the session. STORAGE_EMULATOR_HOST is not set for the session:
+    a test hands it to the adapter it builds (`storage_environment`), so the tests on recorded answers
+    keep theirs."""
+    with start_storage_server() as server:
+        yield server
+
+
+@pytest.fixture
+def storage_environment(storage_server: StorageServer, firestore_host: str) -> dict[str, str]:
+    """What a local run's function has: the storage server beside the Firestore emulator."""
+    return {"STORAGE_EMULATOR_HOST": storage_server.address, "FIRESTORE_EMULATOR_HOST": firestore_host}
+
+
+@pytest.fixture
+def storage_bucket(storage_server: StorageServer) -> str:
+    """A new versioned bucket (infra/ versions each of its buckets) on the local server."""
+    name = f"casino-tests-{uuid.uuid4().hex[:12]}"
+    storage_server.create_bucket(name, versioned=True)
+    return name

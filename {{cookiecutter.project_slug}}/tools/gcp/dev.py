@@ -1,8 +1,13 @@
-"""The GCP flavour's local run: the Firestore and Pub/Sub emulators, the functions, the gateway stand-in.
+"""The GCP flavour's local run: the Firestore, Pub/Sub and Cloud Storage servers, the functions, the gateway
+stand-in.
 
 What `make dev` and `make demo` start (tools/dev.py, tools/demo.py, through tools/local.py), all on
 127.0.0.1, from what infra/ declares (tools/gcp/stack.py reads the Terraform):
 - the gcloud Firestore and Pub/Sub emulators (tools/gcp/emulators.py), each in its own process group;
+- fake-gcs-server, a local server of Cloud Storage's JSON API (tools/gcp/emulators.py; the gcloud CLI has
+  no Cloud Storage emulator), with the buckets the functions' environments name (the audit archive, the
+  reports, the ledger exports), versioned as infra/ declares them; each function gets its address in
+  STORAGE_EMULATOR_HOST (adapters/cloud_storage.py honours it only beside FIRESTORE_EMULATOR_HOST);
 - on Pub/Sub, the events topics, and each worker's push subscriptions as infra/blocks/worker makes them
   (its filter, the retry policy's backoff, its dead-letter topic after max_delivery_attempts, a pull
   subscription keeping the dead letters) pushing to the worker's local URL;
@@ -19,7 +24,7 @@ What `make dev` and `make demo` start (tools/dev.py, tools/demo.py, through tool
   random for the run, given to the API in LOCAL_SECRET_VALUES (adapters/secret_manager.py honours it
   only beside the Firestore emulator): no Secret Manager here.
 Each process is this module run again (`python -m tools.gcp.dev api|function|trigger`); stopping the
-run stops every process it started, by PID, and each emulator's process group.
+run stops every process it started, by PID, each emulator's process group and the storage server.
 
 How the run knows every event was handled (unfinished_messages): the Pub/Sub emulator has no metrics,
 so each push subscription has a pull twin (same topic, same filter) that the run reads: a message is
@@ -54,7 +59,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from tools.gcp.emulators import FIRESTORE, PUBSUB, GcloudEmulator
+from tools.gcp.emulators import FIRESTORE, PUBSUB, GcloudEmulator, StorageServer
 from tools.gcp.gateway import contract_routes, route_scopes
 from tools.gcp.stack import LOCAL_PROJECT, Function, Stack, load
 from tools.local import Child as LocalChild
@@ -107,6 +112,7 @@ class LocalRun:
         self.not_local: list[Function] = []  # built, but needing a service no emulator here offers
         self.firestore: GcloudEmulator | None = None
         self.pubsub: GcloudEmulator | None = None
+        self.storage: StorageServer | None = None
         self.children: list[Child] = []
         self.urls: dict[str, str] = {}  # function name -> its local URL
         self.api_url = ""
@@ -148,9 +154,13 @@ class LocalRun:
         ]
         self.firestore = GcloudEmulator(FIRESTORE[0], *FIRESTORE[1])
         self.pubsub = GcloudEmulator(PUBSUB[0], *PUBSUB[1])
-        with ThreadPoolExecutor(max_workers=2) as pool:  # the two JVMs start side by side
-            for started in [pool.submit(self.firestore.start), pool.submit(self.pubsub.start)]:
+        self.storage = StorageServer()
+        servers = (self.firestore, self.pubsub, self.storage)
+        with ThreadPoolExecutor(max_workers=3) as pool:  # the two JVMs and the storage server side by side
+            for started in [pool.submit(server.start) for server in servers]:
                 started.result()
+        for bucket, versioned in sorted(self.stack.buckets.items()):
+            self.storage.create_bucket(bucket, versioned=versioned)
         self._point_clients_at_emulators()
         self._secrets = {name: secrets.token_hex(32) for name in self.stack.secret_names}
         self._status_dir = Path(tempfile.mkdtemp(prefix="local-run-"))
@@ -172,15 +182,16 @@ class LocalRun:
         return self
 
     def stop(self) -> None:
-        """Stop the functions and the trigger, then both emulators' process groups."""
+        """Stop the functions and the trigger, then both emulators' process groups and the storage server."""
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
         self._clients.clear()
-        for emulator in (self.pubsub, self.firestore):
-            if emulator is not None:
-                emulator.stop()
+        for server in (self.storage, self.pubsub, self.firestore):
+            if server is not None:
+                server.stop()
         self.pubsub = self.firestore = None
+        self.storage = None
         for name, value in self._saved_environment.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -267,12 +278,14 @@ class LocalRun:
         """What a function's process gets: its variables from infra/, pointed at the emulators."""
         assert self.firestore is not None
         assert self.pubsub is not None
+        assert self.storage is not None
         environment = {key: value for key, value in os.environ.items() if key not in REMOVED_VARIABLES}
         environment.update(function.environment)
         environment.update(
             {
                 "FIRESTORE_EMULATOR_HOST": self.firestore.address,
                 "PUBSUB_EMULATOR_HOST": self.pubsub.address,
+                "STORAGE_EMULATOR_HOST": self.storage.address,
                 "GOOGLE_CLOUD_PROJECT": LOCAL_PROJECT,
                 "PYTHONPATH": os.pathsep.join([str(SRC_DIR), str(PROJECT_ROOT)]),
                 "PYTHONUNBUFFERED": "1",
@@ -490,17 +503,17 @@ class LocalRun:
         for child in self.children:
             if child.exit_code is not None:
                 raise LocalRunError(f"{child.name} exited with code {child.exit_code}")
-        for emulator in (self.firestore, self.pubsub):
-            if emulator is not None and emulator.process is not None and emulator.process.poll() is not None:
-                raise LocalRunError(
-                    f"the {emulator.name} emulator exited with code {emulator.process.poll()}"
-                )
+        for server in (self.firestore, self.pubsub, self.storage):
+            if server is not None and server.process is not None and server.process.poll() is not None:
+                raise LocalRunError(f"the {server.name} server exited with code {server.process.poll()}")
 
     def process_ids(self) -> dict[str, int]:
         pids = {}
         for emulator in (self.firestore, self.pubsub):
             if emulator is not None and emulator.process is not None:
                 pids[f"{emulator.name} emulator"] = emulator.process.pid
+        if self.storage is not None and self.storage.process is not None:
+            pids["Cloud Storage server"] = self.storage.process.pid
         for child in self.children:
             if child.process is not None:
                 pids[child.name] = child.process.pid
@@ -509,12 +522,14 @@ class LocalRun:
     def summary(self) -> str:
         assert self.firestore is not None
         assert self.pubsub is not None
+        assert self.storage is not None
         assert self.stack is not None
         subscriptions = sum(len(function.subscriptions) for function in self.served)
         return (
             f"Firestore emulator {self.firestore.address} (database {self.stack.database}), Pub/Sub emulator "
             f"{self.pubsub.address} ({len(self.stack.topics)} events topics, "
-            f"{subscriptions} push subscriptions)"
+            f"{subscriptions} push subscriptions), Cloud Storage emulator {self.storage.address} "
+            f"({len(self.stack.buckets)} buckets)"
         )
 
     def describe(self) -> list[str]:

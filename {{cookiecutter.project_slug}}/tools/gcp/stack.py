@@ -12,12 +12,16 @@ scanners' python-hcl2 is not in the functions' environment):
 - every `google_cloudfunctions2_function` (the API, the wallet's outbox relay): its entry point, its
   environment and its Eventarc trigger's document pattern, if any;
 - modules/<module>/main.tf's `api_environment` output: the server callers' client ids and key secrets,
-  and the leaderboards' pseudonym key secret (each secret's id from its resource's `secret_id`).
-A value the local run cannot resolve (a bucket's name for a function that is not built) is left out.
+  and the leaderboards' pseudonym key secret (each secret's id from its resource's `secret_id`);
+- a bucket a function's environment names (`google_storage_bucket.<name>.name`): its deployed name
+  (main.tf's `unique` prefix, with the local project's hash) and whether it is versioned; the local run
+  creates it on its Cloud Storage server.
+A value the local run cannot resolve (one no local server here offers) is left out.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -60,7 +64,9 @@ class Function:
     schedule: str | None = None
     # Pub/Sub topics the function's environment names that are not events topics (name -> topic id).
     own_topics: dict[str, str] = field(default_factory=dict)
-    # Variables of its environment the local run cannot give it (a bucket, a dataset: no emulator here).
+    # Buckets its environment names (deployed name -> versioned): the local run creates them.
+    buckets: dict[str, bool] = field(default_factory=dict)
+    # Variables of its environment the local run cannot give it (a dataset: no local server here).
     unresolved: tuple[str, ...] = ()
 
     @property
@@ -85,6 +91,14 @@ class Stack:
     @property
     def database(self) -> str:
         return self.prefix
+
+    @property
+    def buckets(self) -> dict[str, bool]:
+        """Every bucket a function's environment names (deployed name -> versioned)."""
+        buckets: dict[str, bool] = {}
+        for function in self.functions:
+            buckets.update(function.buckets)
+        return buckets
 
     @property
     def api(self) -> Function:
@@ -158,6 +172,15 @@ class _Reader:
         self.client_ids = dict(re.findall(rf"^\s*([a-z-]+)\s*=\s*{_STRING}", ids_block, re.MULTILINE))
         events = (INFRA / "events.tf").read_text(encoding="utf-8")
         self.events_text = events
+        self.main_text = (INFRA / "main.tf").read_text(encoding="utf-8")
+        unique = re.search(
+            r'unique\s*=\s*"\$\{local\.prefix\}-\$\{substr\(sha1\(var\.project_id\), 0, (\d+)\)\}"',
+            self.main_text,
+        )
+        if unique is None:
+            raise LocalSetupError("infra/main.tf: no `unique` local (the buckets' names) as expected")
+        digest = hashlib.sha1(LOCAL_PROJECT.encode(), usedforsecurity=False).hexdigest()
+        self.unique = f"{self.prefix}-{digest[: int(unique.group(1))]}"
         names = re.search(r"topic_names\s*=\s*\[([^\]]*)\]", events)
         if names is None:
             raise LocalSetupError("infra/events.tf has no topic_names")
@@ -169,6 +192,8 @@ class _Reader:
         return f"projects/{LOCAL_PROJECT}/topics/{name}"
 
     def name(self, template: str) -> str:
+        for variable in ("${var.platform.unique}", "${local.unique}"):
+            template = template.replace(variable, self.unique)
         return template.replace("${var.platform.prefix}", self.prefix).replace("${local.prefix}", self.prefix)
 
     def secret_id(self, file_text: str, resource: str, each: str) -> str:
@@ -187,7 +212,12 @@ class _Reader:
         return self.name(template).replace("${each.value}", each)
 
     def environment(
-        self, expression: str, file_text: str, own_topics: dict[str, str], unresolved: list[str] | None = None
+        self,
+        expression: str,
+        file_text: str,
+        own_topics: dict[str, str],
+        unresolved: list[str] | None = None,
+        buckets: dict[str, bool] | None = None,
     ) -> dict[str, str]:
         """The variables of a function's environment expression, as far as they resolve locally; the
         names of the others are added to `unresolved`."""
@@ -204,17 +234,22 @@ class _Reader:
                 parts.append(_braced(locals_body, found.start()))
         for part in parts:
             for name, value in re.findall(r"([A-Z][A-Z0-9_]+)\s*=\s*([^\n]+)", part):
-                resolved = self.value(value.strip().rstrip(","), file_text, own_topics)
+                resolved = self.value(value.strip().rstrip(","), file_text, own_topics, buckets)
                 if resolved is not None:
                     environment[name] = resolved
                 elif unresolved is not None:
                     unresolved.append(name)
         return environment
 
-    def value(self, value: str, file_text: str, own_topics: dict[str, str]) -> str | None:
+    def value(
+        self, value: str, file_text: str, own_topics: dict[str, str], buckets: dict[str, bool] | None = None
+    ) -> str | None:
         quoted = re.fullmatch(_STRING, value)
         if quoted is not None:
             return quoted.group(1)
+        bucket = re.fullmatch(r"google_storage_bucket\.([a-z_]+)\.name", value)
+        if bucket is not None:
+            return self.bucket(bucket.group(1), file_text, buckets)
         key = re.fullmatch(r'[a-z.]+topics\["([a-z_]+)"\]', value)
         if key is not None:
             return self.topics[key.group(1)]
@@ -240,8 +275,30 @@ class _Reader:
             return own_topics[topic.group(1)]
         return None
 
+    def bucket(self, resource: str, file_text: str, buckets: dict[str, bool] | None) -> str | None:
+        """The deployed name of the google_storage_bucket `resource` (in the file or main.tf), noted in
+        `buckets` with whether it is versioned."""
+        body = next(
+            (
+                body
+                for kind, typ, name, body in _blocks(file_text + "\n" + self.main_text)
+                if kind == "resource" and typ == "google_storage_bucket" and name == resource
+            ),
+            None,
+        )
+        template = None if body is None else _attribute(body, "name")
+        if body is None or template is None:
+            return None
+        name = self.name(template)
+        if "${" in name:
+            return None
+        if buckets is not None:
+            buckets[name] = re.search(r"versioning\s*\{\s*enabled\s*=\s*true", body) is not None
+        return name
+
     def worker(self, body: str, file_text: str) -> Function:
         own: dict[str, str] = {}
+        buckets: dict[str, bool] = {}
         unresolved: list[str] = []
         found = re.search(r"^\s*environment\s*=\s*merge\(", body, re.MULTILINE)
         expression = _parenthesized(body, found.end() - 1) if found else ""
@@ -264,16 +321,21 @@ class _Reader:
             name=name,
             entry_point=entry_point,
             # blocks/function adds the worker's key.
-            environment={**self.environment(expression, file_text, own, unresolved), "FUNCTION_KEY": name},
+            environment={
+                **self.environment(expression, file_text, own, unresolved, buckets),
+                "FUNCTION_KEY": name,
+            },
             label=label,
             timeout_seconds=int(timeout.group(1)) if timeout else 30,
             subscriptions=tuple(subscriptions),
             own_topics=own,
+            buckets=buckets,
             unresolved=tuple(unresolved),
         )
 
     def function(self, body: str, file_text: str) -> Function:
         own: dict[str, str] = {}
+        buckets: dict[str, bool] = {}
         unresolved: list[str] = []
         found = re.search(r"environment_variables\s*=\s*merge\(", body)
         expression = _parenthesized(body, found.end() - 1) if found else ""
@@ -281,7 +343,7 @@ class _Reader:
         label = re.search(r'labels\s*=\s*\{\s*function\s*=\s*"([a-z]+)"', body)
         key = re.search(r'FUNCTION_KEY\s*=\s*"([A-Za-z]+)"', body)
         trigger = re.search(r'value\s*=\s*"([^"]+)"\s*\n\s*operator\s*=\s*"match-path-pattern"', body)
-        environment = self.environment(expression, file_text, own, unresolved)
+        environment = self.environment(expression, file_text, own, unresolved, buckets)
         if "local.api_environment" in body:
             environment["EVENT_TOPICS"] = json.dumps(self.topics)
         return Function(
@@ -291,6 +353,7 @@ class _Reader:
             label=label.group(1) if label else entry_point,
             trigger_document=trigger.group(1) if trigger else None,
             own_topics=own,
+            buckets=buckets,
             unresolved=tuple(unresolved),
         )
 

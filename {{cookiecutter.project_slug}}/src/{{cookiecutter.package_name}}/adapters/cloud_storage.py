@@ -15,6 +15,11 @@ loaded on a cold start. Each write is ONE multipart upload whose metadata carrie
 - The exports (`CloudStorageExportSink`): one object per key, replaced whole by a rerun (the bucket's
   versioning keeps the replaced one). The lines are read whole before the upload, so a failing scan
   stores nothing and the object that was there stays.
+
+A local run (`make dev`, tools/gcp/dev.py) has no Cloud Storage: it serves the JSON API on fake-gcs-server
+(tools/gcp/emulators.py) and names it in STORAGE_EMULATOR_HOST, which `CloudStorageBucket` honours only
+beside FIRESTORE_EMULATOR_HOST (as adapters/secret_manager.py does its local secrets): a deployed function
+has neither (the audit's no-local-run-variables control), so it always talks to Cloud Storage.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -42,6 +48,9 @@ PRECONDITION_FAILED = 412
 NOT_FOUND = 404
 # The generation a write conditioned on "no object of this name" names.
 ABSENT = "0"
+# A local run's Cloud Storage server (host:port), honoured only beside the local Firestore emulator.
+LOCAL_SERVER_VARIABLE = "STORAGE_EMULATOR_HOST"
+LOCAL_RUN_VARIABLE = "FIRESTORE_EMULATOR_HOST"
 
 
 class StorageRequestFailed(RuntimeError):
@@ -57,14 +66,39 @@ def authorized_session() -> Any:
     return AuthorizedSession(credentials)
 
 
+def local_storage_host(environ: Mapping[str, str]) -> str | None:
+    """A local run's Cloud Storage server as a base URL, or None: STORAGE_EMULATOR_HOST counts only
+    beside FIRESTORE_EMULATOR_HOST."""
+    host = environ.get(LOCAL_SERVER_VARIABLE, "")
+    if not host or not environ.get(LOCAL_RUN_VARIABLE):
+        return None
+    return host.rstrip("/") if "://" in host else f"http://{host}"
+
+
+def unauthenticated_session() -> Any:
+    """A plain HTTP session: the local server takes no credentials, and a local run has none."""
+    import requests
+
+    return requests.Session()
+
+
 class CloudStorageBucket:
     """One bucket's objects over the JSON API: upload (optionally only if absent), list names, read."""
 
-    def __init__(self, bucket: str, session: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        session: Callable[[], Any] | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         if not bucket:
             raise ValueError("the bucket's name is empty; set the function's bucket variable (infra/)")
         self.bucket = bucket
-        self._new_session = session
+        local = local_storage_host(os.environ if environ is None else environ)
+        self.endpoint = ENDPOINT if local is None else f"{local}/storage/v1"
+        self.upload_endpoint = UPLOAD_ENDPOINT if local is None else f"{local}/upload/storage/v1"
+        self._new_session = session or (None if local is None else unauthenticated_session)
         self._session: Any | None = None
         self._lock = threading.Lock()
 
@@ -99,7 +133,7 @@ class CloudStorageBucket:
         if if_generation_match is not None:
             params["ifGenerationMatch"] = if_generation_match
         response = self.session.post(
-            f"{UPLOAD_ENDPOINT}/b/{quote(self.bucket, safe='')}/o",
+            f"{self.upload_endpoint}/b/{quote(self.bucket, safe='')}/o",
             params=params,
             data=payload,
             headers={"Content-Type": f"multipart/related; boundary={boundary}"},
@@ -115,7 +149,7 @@ class CloudStorageBucket:
         params = {"prefix": prefix, "fields": "items(name),nextPageToken"}
         while True:
             response = self.session.get(
-                f"{ENDPOINT}/b/{quote(self.bucket, safe='')}/o", params=params, timeout=TIMEOUT_SECONDS
+                f"{self.endpoint}/b/{quote(self.bucket, safe='')}/o", params=params, timeout=TIMEOUT_SECONDS
             )
             _check(response, f"listing gs://{self.bucket}/{prefix}")
             page = response.json()
@@ -129,7 +163,7 @@ class CloudStorageBucket:
     def stat(self, name: str) -> tuple[str, str] | None:
         """The object's generation and MD5 (base64), None if there is none."""
         response = self.session.get(
-            f"{ENDPOINT}/b/{quote(self.bucket, safe='')}/o/{quote(name, safe='')}",
+            f"{self.endpoint}/b/{quote(self.bucket, safe='')}/o/{quote(name, safe='')}",
             params={"fields": "generation,md5Hash"},
             timeout=TIMEOUT_SECONDS,
         )
@@ -142,7 +176,7 @@ class CloudStorageBucket:
     def read(self, name: str) -> bytes | None:
         """The object's content, None if there is none."""
         response = self.session.get(
-            f"{ENDPOINT}/b/{quote(self.bucket, safe='')}/o/{quote(name, safe='')}",
+            f"{self.endpoint}/b/{quote(self.bucket, safe='')}/o/{quote(name, safe='')}",
             params={"alt": "media"},
             timeout=TIMEOUT_SECONDS,
         )
