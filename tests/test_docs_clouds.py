@@ -19,7 +19,7 @@ from conftest import TEMPLATE_DIR, Bake, bake
 # The pages held to their cloud. Other pages of docs/ join this list as they are rendered per cloud.
 PAGES = (
     "leaderboards.md", "going-live.md", "scheduled-jobs.md", "reporting.md", "architecture.md", "networking.md",
-    "security-defaults.md", "snapstart.md",
+    "security-defaults.md", "snapstart.md", "api.md", "index.md",
 )
 
 # Pages of an AWS feature with no meaning elsewhere (Lambda SnapStart): pruned from GCP and Azure projects
