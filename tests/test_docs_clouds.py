@@ -1,4 +1,4 @@
-"""A generated project's module docs describe the cloud it was generated for.
+"""A generated project's platform and module docs describe the cloud it was generated for.
 
 The pages below are rendered per cloud (Jinja blocks on `cookiecutter.cloud_provider`): a GCP or Azure
 project's page names no AWS-only service, and an AWS project's page names no GCP or Azure one, except
@@ -17,7 +17,15 @@ from combinations import AZURE_PREVIEW, GCP_PREVIEW, SUPPORTED
 from conftest import TEMPLATE_DIR, Bake, bake
 
 # The pages held to their cloud. Other pages of docs/ join this list as they are rendered per cloud.
-PAGES = ("leaderboards.md", "going-live.md", "scheduled-jobs.md", "reporting.md")
+PAGES = (
+    "leaderboards.md", "going-live.md", "scheduled-jobs.md", "reporting.md", "architecture.md", "networking.md",
+    "security-defaults.md", "snapstart.md", "api.md", "index.md",
+    "responsible-gaming.md",
+)
+
+# Pages of an AWS feature with no meaning elsewhere (Lambda SnapStart): pruned from GCP and Azure projects
+# (manifest.yaml, providers.aws.files) and left out of their nav.
+AWS_ONLY_PAGES = ("snapstart.md",)
 
 # Names only one cloud has. Each is a regular expression searched case-sensitively.
 ONLY_ON: dict[str, tuple[str, ...]] = {
@@ -25,14 +33,16 @@ ONLY_ON: dict[str, tuple[str, ...]] = {
         r"\bLambda\b", r"DynamoDB", r"EventBridge", r"CloudWatch", r"serverless\.yml", r"\bSQS\b",
         r"Firehose", r"Athena", r"\bGlue\b", r"\bSSM\b", r"\bS3\b", r"s3://", r"X-Ray", r"CloudFormation",
         r"TransactWriteItems", r"batchItemFailures", r"\bosls\b", r"aws lambda", r"\baws \w+ ",
+        r"SnapStart", r"serverless-wsgi", r"Powertools",
     ),
     "gcp": (
         r"Firestore", r"Pub/Sub", r"Cloud Scheduler", r"Cloud Run", r"Cloud Storage", r"BigQuery",
-        r"Secret Manager", r"\bgcloud\b", r"gs://", r"Cloud KMS",
+        r"Secret Manager", r"\bgcloud\b", r"gs://", r"Cloud KMS", r"Eventarc", r"functions-framework",
     ),
     "azure": (
         r"Table Storage", r"Storage Queues?", r"Event Grid", r"Key Vault", r"Azurite", r"Flex Consumption",
         r"Application Insights", r"Blob Storage", r"function apps?\b", r"\baz \w+", r"azure_apps/",
+        r"App Service Authentication", r"NCRONTAB",
     ),
 }
 # A section whose heading names one of these compares with another cloud on purpose.
@@ -111,6 +121,18 @@ def test_every_file_the_module_docs_name_exists(case_id: str, tmp_path_factory: 
         and (paths := missing_paths((project / "docs" / name).read_text(encoding="utf-8"), project))
     }
     assert missing == {}
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_a_page_of_an_aws_only_feature_is_in_aws_projects_only(
+    case_id: str, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    project = generated(case_id, tmp_path_factory)
+    nav = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    present = [name for name in AWS_ONLY_PAGES if (project / "docs" / name).exists()]
+    in_nav = [name for name in AWS_ONLY_PAGES if f": {name}" in nav]
+    expected = list(AWS_ONLY_PAGES) if CASES[case_id].get("cloud_provider", "aws") == "aws" else []
+    assert (present, in_nav) == (expected, expected)
 
 
 def test_the_check_finds_a_service_of_another_cloud_and_spares_a_comparison() -> None:
