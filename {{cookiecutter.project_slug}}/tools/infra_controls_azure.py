@@ -327,11 +327,11 @@ def _filled(content: Any, entry: dict[str, Any]) -> Any:
 
 def _policy_rules(policy: Resource, resources: list[Resource], modules: list[dict[str, Any]]) -> list[Any]:
     """A policy's rules as Terraform makes them: its rule blocks, its dynamic "rule" once per module rule."""
-    rules = blocks(policy.body, "rule")
+    rules: list[Any] = blocks(policy.body, "rule")
     contents = [c for d in blocks(policy.body, "dynamic") for c in blocks(d.get("rule", {}), "content")]
     if contents:
         given = _module_rules(policy, resources, modules)
-        rules = rules + [_filled(content, entry) for entry in given for content in contents]
+        rules.extend(_filled(content, entry) for entry in given for content in contents)
     return rules
 
 
