@@ -370,7 +370,7 @@ def lake_retention(resources: list[Resource], modules: list[dict[str, Any]], fou
         if kept:
             found.append(
                 f"lifecycle rule {value(rule, 'name')}: {', '.join(kept)} not deleted after the retention "
-                "(delete after local.retention_days, not more)"
+                "(exactly local.retention_days)"
             )
     covered = {
         str(prefix).rstrip("/")
