@@ -338,3 +338,47 @@ resource "azurerm_storage_container" "dead_letters" {
   storage_account_id    = azurerm_storage_account.casino["data"].id
   container_access_type = "private"
 }
+{%- set kept = enabled_modules(cookiecutter) | select("in", ["reporting", "scheduled_jobs"]) | list %}
+{%- if kept %}
+
+# ---- The data account's lifecycle policy. Azure takes one policy per storage account (a second replaces
+# the first), so each module whose container is kept for the jurisdiction's retention gives its rules
+# (its lifecycle_rules output: name, prefix, cool_after_days, delete_after_days) and this one policy holds
+# them all: blobs, their versions and snapshots deleted after the retention, never kept longer.
+locals {
+  lifecycle_rules = concat({% for name in kept %}module.{{ name }}.lifecycle_rules{{ ", " if not loop.last }}{% endfor %})
+}
+
+resource "azurerm_storage_management_policy" "data" {
+  storage_account_id = azurerm_storage_account.casino["data"].id
+
+  dynamic "rule" {
+    for_each = { for rule in local.lifecycle_rules : rule.name => rule }
+
+    content {
+      name    = rule.key
+      enabled = true
+
+      filters {
+        prefix_match = [rule.value.prefix]
+        blob_types   = ["blockBlob"]
+      }
+
+      actions {
+        base_blob {
+          tier_to_cool_after_days_since_creation_greater_than = rule.value.cool_after_days
+          delete_after_days_since_creation_greater_than       = rule.value.delete_after_days
+        }
+
+        version {
+          delete_after_days_since_creation = rule.value.delete_after_days
+        }
+
+        snapshot {
+          delete_after_days_since_creation_greater_than = rule.value.delete_after_days
+        }
+      }
+    }
+  }
+}
+{%- endif %}

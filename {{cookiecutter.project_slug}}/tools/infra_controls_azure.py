@@ -46,8 +46,13 @@ WIDE_SCOPES = re.compile(
 GRANT = re.compile(r"'(\w+)': \{'scope': '([^']*)', 'role': '([^']*)'\}")
 NCRONTAB = re.compile(r"^\S+( \S+){5}$")
 MIN_SOFT_DELETE_DAYS = 90
-# The containers of play data kept for the retention and then deleted (the GGR reports, the event lake).
-LAKE_CONTAINERS = ("reports",)
+# The containers kept for the jurisdiction's retention and then deleted, by their Terraform names: the GGR
+# reports and the event lake (reporting), the ledger exports (scheduled jobs: personal and financial data).
+LAKE_CONTAINERS = ("reports", "exports")
+# A lifecycle rule's days: the jurisdiction's retention itself (main.tf's local, the modules' platform).
+RETENTION = re.compile(r"^\$\{(var\.platform|local)\.retention_days\}$")
+RULE_VALUE = re.compile(r"^\$\{rule\.(key|value\.(\w+))\}$")
+CONTAINER_NAME = re.compile(r"\$\{azurerm_storage_container\.\w+\.name\}")
 
 
 def app_transport(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
@@ -272,28 +277,105 @@ def audit_archive(resources: list[Resource], modules: list[dict[str, Any]], foun
         found.append("audit archive: immutability period is not the jurisdiction's retention")
 
 
+def _account(storage_account_id: Any) -> str:
+    """Which storage account a reference names: the core's data or host account, else the reference."""
+    text = str(storage_account_id)
+    for kind in ("data", "host"):
+        if f"{kind}_storage_id" in text or f'casino["{kind}"]' in text:
+            return kind
+    return text
+
+
+def _module_rules(policy: Resource, resources: list[Resource], modules: list[dict[str, Any]]) -> list[Any]:
+    """The rules the policy's file gathers in local.lifecycle_rules: each named module's lifecycle_rules
+    output, its container references read as the containers' names."""
+    gathered = " ".join(
+        str(value(entry, "lifecycle_rules")) for entry in _terraform(policy.path).get("locals", [])
+    )
+    named = set(re.findall(r"module\.(\w+)\.lifecycle_rules", gathered))
+    rules: list[Any] = []
+    for call in (m for m in modules if m["name"] in named and m["path"].parent == policy.path.parent):
+        folder = (call["path"].parent / str(value(call, "source"))).resolve()
+        containers = {
+            "${azurerm_storage_container." + r.name + ".name}": str(value(r.body, "name"))
+            for r in by_type(resources, "azurerm_storage_container")
+            if r.path.parent.resolve() == folder
+        }
+        for path in sorted(folder.glob("*.tf")):
+            for output in _terraform(path).get("output", []):
+                entries = value(output.get("lifecycle_rules", {}), "value")
+                for entry in entries if isinstance(entries, list) else []:
+                    if isinstance(entry, dict):
+                        prefix = str(entry.get("prefix"))
+                        for reference in CONTAINER_NAME.findall(prefix):
+                            prefix = prefix.replace(reference, containers.get(reference, reference))
+                        rules.append({**entry, "prefix": prefix})
+    return rules
+
+
+def _filled(content: Any, entry: dict[str, Any]) -> Any:
+    """A dynamic block's content for one entry of its for_each: rule.key and rule.value.<x> replaced."""
+    if isinstance(content, dict):
+        return {key: _filled(item, entry) for key, item in content.items()}
+    if isinstance(content, list):
+        return [_filled(item, entry) for item in content]
+    found = RULE_VALUE.match(content) if isinstance(content, str) else None
+    if found is None:
+        return content
+    return entry.get("name") if found[1] == "key" else entry.get(found[2])
+
+
+def _policy_rules(policy: Resource, resources: list[Resource], modules: list[dict[str, Any]]) -> list[Any]:
+    """A policy's rules as Terraform makes them: its rule blocks, its dynamic "rule" once per module rule."""
+    rules: list[Any] = blocks(policy.body, "rule")
+    contents = [c for d in blocks(policy.body, "dynamic") for c in blocks(d.get("rule", {}), "content")]
+    if contents:
+        given = _module_rules(policy, resources, modules)
+        rules.extend(_filled(content, entry) for entry in given for content in contents)
+    return rules
+
+
 def lake_retention(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
-    """The reports and the event lake are deleted after the jurisdiction's retention, and not kept longer."""
-    rules = [
-        rule
-        for policy in by_type(resources, "azurerm_storage_management_policy")
-        for rule in blocks(policy.body, "rule")
-    ]
+    """The reports, the event lake and the ledger exports, their versions and snapshots, are deleted after the
+    jurisdiction's retention and not kept longer, by the one lifecycle policy of their account."""
+    policies = by_type(resources, "azurerm_storage_management_policy")
+    per_account: dict[str, list[str]] = {}
+    for policy in policies:
+        per_account.setdefault(_account(value(policy.body, "storage_account_id")), []).append(
+            f"{policy.name} ({policy.path.parent.name})"
+        )
+    for account, named in per_account.items():
+        if len(named) > 1:
+            found.append(
+                f"storage account {account}: {len(named)} lifecycle policies ({', '.join(named)}); Azure "
+                "keeps one per account, the last applied replaces the others: give main.tf's policy the "
+                "rules (a module's lifecycle_rules output)"
+            )
+    rules = [rule for policy in policies for rule in _policy_rules(policy, resources, modules)]
     for rule in rules:
         actions = blocks(rule, "actions")
-        base = blocks(actions[0], "base_blob") if actions else []
-        versions = blocks(actions[0], "version") if actions else []
-        deleted = (
-            value(base[0], "delete_after_days_since_creation_greater_than") if base else None,
-            value(versions[0], "delete_after_days_since_creation") if versions else None,
-        )
-        if not all("retention_days" in str(days) for days in deleted):
+        kept = [
+            what
+            for what, block, key in (
+                ("blobs", "base_blob", "delete_after_days_since_creation_greater_than"),
+                ("versions", "version", "delete_after_days_since_creation"),
+                ("snapshots", "snapshot", "delete_after_days_since_creation_greater_than"),
+            )
+            if not any(
+                RETENTION.match(str(value(deleted, key)))
+                for action in actions
+                for deleted in blocks(action, block)
+            )
+        ]
+        if kept:
             found.append(
-                f"lifecycle rule {value(rule, 'name')}: blobs or versions not deleted after the retention"
+                f"lifecycle rule {value(rule, 'name')}: {', '.join(kept)} not deleted after the retention "
+                "(exactly local.retention_days)"
             )
     covered = {
         str(prefix).rstrip("/")
         for rule in rules
+        if value(rule, "enabled") is not False
         for filters in blocks(rule, "filters")
         for prefix in (value(filters, "prefix_match") or [])
     }
@@ -368,7 +450,7 @@ CONTROLS = (
     ),
     Control(
         "lake-retention",
-        "The reports and the event lake are deleted after the jurisdiction's retention by a lifecycle rule",
+        "The reports, the event lake and the ledger exports are deleted after the jurisdiction's retention",
         RECORDS,
         lake_retention,
     ),

@@ -41,6 +41,16 @@ TOPIC = f"{GROUP}/providers/Microsoft.EventGrid/topics/{PREFIX}-events"
 IDENTITIES = f"{GROUP}/providers/Microsoft.ManagedIdentity/userAssignedIdentities"
 
 Answers = dict[str, tuple[int, dict[str, Any]]]
+# The containers kept for the jurisdiction's retention, with the cool tier the reports move to after 30
+# days: the reports (the reporting module) and the ledger exports (the scheduled jobs).
+KEPT: dict[str, dict[str, Any]] = {
+    **(
+        {"reports": {"tierToCool": {"daysAfterCreationGreaterThan": 30}}}
+        if "reporting" in DEPLOYED.apps
+        else {}
+    ),
+    **({"exports": {}} if "jobs" in DEPLOYED.apps else {}),
+}
 
 
 # The API's Entra ID provider as blocks/function_app sets it (server callers: their applications only).
@@ -371,36 +381,36 @@ def compliant() -> Answers:
             },
         },
     )
+
     # Management Policies - Get https://learn.microsoft.com/rest/api/storagerp/management-policies/get
-    if "reporting" in DEPLOYED.apps:
-        deleted = {"delete": {"daysAfterCreationGreaterThan": DEPLOYED.retention_days}}
+    # The data account's one policy: a rule per container kept for the retention (infra/main.tf).
+    def deleted() -> dict[str, Any]:
+        return {"delete": {"daysAfterCreationGreaterThan": DEPLOYED.retention_days}}
+
+    rules = [
+        {
+            "name": f"{container}-retention",
+            "enabled": True,
+            "type": "Lifecycle",
+            "definition": {
+                "filters": {"prefixMatch": [f"{container}/"], "blobTypes": ["blockBlob"]},
+                "actions": {
+                    "baseBlob": {**cooled, **deleted()},
+                    "version": deleted(),
+                    "snapshot": deleted(),
+                },
+            },
+        }
+        for container, cooled in KEPT.items()
+    ]
+    if rules:
         answers[LIFECYCLE] = (
             200,
             {
                 "id": f"{data_id}/managementPolicies/default",
                 "name": "DefaultManagementPolicy",
                 "type": "Microsoft.Storage/storageAccounts/managementPolicies",
-                "properties": {
-                    "policy": {
-                        "rules": [
-                            {
-                                "name": "reports-retention",
-                                "enabled": True,
-                                "type": "Lifecycle",
-                                "definition": {
-                                    "filters": {"prefixMatch": ["reports/"], "blobTypes": ["blockBlob"]},
-                                    "actions": {
-                                        "baseBlob": {
-                                            "tierToCool": {"daysAfterCreationGreaterThan": 30},
-                                            **deleted,
-                                        },
-                                        "version": deleted,
-                                    },
-                                },
-                            }
-                        ]
-                    }
-                },
+                "properties": {"policy": {"rules": rules}},
             },
         )
     return answers
@@ -451,15 +461,14 @@ def test_the_controls_are_the_offline_controls_with_their_areas() -> None:
 
 
 def test_the_lake_kept_longer_than_the_retention_is_found_live() -> None:
-    if "reporting" not in DEPLOYED.apps:  # no reports container: no lifecycle policy is read
-        results, transport = audited(compliant())
+    if "reporting" not in DEPLOYED.apps:  # no reports container: no rule of its own is read
+        results, _ = audited(compliant())
         assert results["lake-retention"].verdict == "passed"
-        assert LIFECYCLE not in transport.asked
         return
     answers = compliant()
 
     def kept_ten_years(policy: dict[str, Any]) -> None:
-        rule = policy["properties"]["policy"]["rules"][0]
+        rule = next(r for r in policy["properties"]["policy"]["rules"] if r["name"] == "reports-retention")
         rule["definition"]["actions"]["baseBlob"] = {"delete": {"daysAfterCreationGreaterThan": 3650}}
         rule["definition"]["filters"]["prefixMatch"] = ["reports/ggr/"]
 
@@ -467,6 +476,47 @@ def test_the_lake_kept_longer_than_the_retention_is_found_live() -> None:
         f"lifecycle rule reports-retention: baseBlob deleted after 3650 days, "
         f"the retention is {DEPLOYED.retention_days}",
         f"lifecycle policy of {DATA}: no enabled rule deletes the reports container",
+    ]
+
+
+def test_the_ledger_exports_kept_past_the_retention_or_forever_are_found_live() -> None:
+    if "jobs" not in DEPLOYED.apps:  # no exports container: nothing of the ledger is exported
+        results, transport = audited(compliant())
+        assert results["lake-retention"].verdict == "passed"
+        assert ("reporting" in DEPLOYED.apps) == (LIFECYCLE in transport.asked)
+        return
+    answers = compliant()
+
+    def exports_rule(policy: dict[str, Any]) -> dict[str, Any]:
+        rules: list[dict[str, Any]] = policy["properties"]["policy"]["rules"]
+        return next(rule for rule in rules if rule["name"] == "exports-retention")
+
+    def versions_kept_longer(policy: dict[str, Any]) -> None:
+        exports_rule(policy)["definition"]["actions"]["version"]["delete"][
+            "daysAfterCreationGreaterThan"
+        ] += 365
+
+    def snapshots_kept(policy: dict[str, Any]) -> None:
+        del exports_rule(policy)["definition"]["actions"]["snapshot"]
+
+    def rule_removed(policy: dict[str, Any]) -> None:
+        policy["properties"]["policy"]["rules"].remove(exports_rule(policy))
+
+    retention = DEPLOYED.retention_days
+    assert failed(drift(answers, LIFECYCLE, versions_kept_longer))["lake-retention"] == [
+        f"lifecycle rule exports-retention: version deleted after {retention + 365} days, "
+        f"the retention is {retention}"
+    ]
+    assert failed(drift(answers, LIFECYCLE, snapshots_kept))["lake-retention"] == [
+        f"lifecycle rule exports-retention: snapshot deleted after None days, the retention is {retention}"
+    ]
+    assert failed(drift(answers, LIFECYCLE, rule_removed))["lake-retention"] == (
+        [f"lifecycle policy of {DATA}: no enabled rule deletes the exports container"]
+    )
+    without_policy = {address: answer for address, answer in answers.items() if address != LIFECYCLE}
+    assert failed(without_policy)["lake-retention"] == [
+        f"lifecycle policy of {DATA}: cannot be read, 404 not found (The Resource at "
+        f"'{LIFECYCLE.split('?')[0]}' was not found.)"
     ]
 
 

@@ -63,6 +63,10 @@ BROAD_ROLES = {
 HOST_ROLE = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"  # Storage Blob Data Owner: the host account only
 SUBSCRIPTION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 VAULT_NAME = re.compile(r'resource\s+"azurerm_key_vault"\s+"\w+"\s*\{\s*name\s*=\s*"([^"]+)"')
+# The containers kept for the retention (tools/infra_controls_azure.py's LAKE_CONTAINERS), by their names.
+KEPT_CONTAINER = re.compile(
+    r'resource\s+"azurerm_storage_container"\s+"(?:reports|exports)"\s*\{[^}]*?\bname\s*=\s*"([^"]+)"'
+)
 
 
 @dataclass
@@ -78,6 +82,8 @@ class Deployment:
     retention_days: int
     apps: list[str] = field(default_factory=list)
     queues: list[str] = field(default_factory=list)
+    # The data account's containers a lifecycle rule deletes after the retention (reports, exports).
+    kept: list[str] = field(default_factory=list)
     # The API admits the server callers' applications (variables.tf's server_client_ids, with the wallet).
     server_callers: bool = False
 
@@ -110,6 +116,7 @@ def deployment(subscription: str, stage: str, infra: Path = INFRA) -> Deployment
         retention_days=int(local_value(text, "retention_days")),
         apps=sorted(apps),
         queues=sorted(f.queue for functions in apps.values() for f in functions.values() if f.queue),
+        kept=sorted(set(KEPT_CONTAINER.findall(text))),
         server_callers='variable "server_client_ids"' in text,
     )
 
@@ -334,33 +341,37 @@ def audit_archive(deployed: Deployment, reader: Reader, found: list[str]) -> Non
 
 
 def lake_retention(deployed: Deployment, reader: Reader, found: list[str]) -> None:
-    """With reporting deployed: the data account's lifecycle rules delete the reports container's blobs and
-    their versions after the retention, not sooner and not later."""
-    if "reporting" not in deployed.apps:
-        return  # no reports container and no lifecycle policy: nothing is kept
+    """With the reports or the ledger exports deployed: the data account's lifecycle rules delete each
+    container's blobs, their versions and snapshots after the retention, not sooner and not later."""
+    if not deployed.kept:
+        return  # neither reporting nor the scheduled jobs: no container kept, no lifecycle policy
     # Management Policies - Get: {name: "DefaultManagementPolicy", properties: {policy: {rules: [{name,
     # enabled, type, definition: {filters: {prefixMatch, blobTypes}, actions: {baseBlob: {delete:
-    # {daysAfterCreationGreaterThan}}, version: {delete: {daysAfterCreationGreaterThan}}}}}]}}}
+    # {daysAfterCreationGreaterThan}}, version: {delete: {daysAfterCreationGreaterThan}}, snapshot:
+    # {delete: {daysAfterCreationGreaterThan}}}}}]}}}
     # https://learn.microsoft.com/rest/api/storagerp/management-policies/get
     account = deployed.account("data")
     path = f"Microsoft.Storage/storageAccounts/{account}/managementPolicies/default"
     policy = reader.get(deployed.url(path, STORAGE), f"lifecycle policy of {account}")
     rules = ((policy.get("properties") or {}).get("policy") or {}).get("rules") or []
-    covered = False
+    covered: set[str] = set()
     for rule in rules:
         definition = rule.get("definition") or {}
         actions = definition.get("actions") or {}
-        for kind in ("baseBlob", "version"):
+        for kind in ("baseBlob", "version", "snapshot"):
             days = ((actions.get(kind) or {}).get("delete") or {}).get("daysAfterCreationGreaterThan")
             if days != deployed.retention_days:
                 found.append(
                     f"lifecycle rule {rule.get('name')}: {kind} deleted after {days} days, "
                     f"the retention is {deployed.retention_days}"
                 )
-        prefixes = (definition.get("filters") or {}).get("prefixMatch") or []
-        covered = covered or (rule.get("enabled") is not False and "reports/" in prefixes)
-    if not covered:
-        found.append(f"lifecycle policy of {account}: no enabled rule deletes the reports container")
+        if rule.get("enabled") is not False:
+            covered.update((definition.get("filters") or {}).get("prefixMatch") or [])
+    found.extend(
+        f"lifecycle policy of {account}: no enabled rule deletes the {container} container"
+        for container in deployed.kept
+        if f"{container}/" not in covered
+    )
 
 
 LIVE: dict[str, LiveCheck] = {

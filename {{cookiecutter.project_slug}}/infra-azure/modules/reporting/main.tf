@@ -2,8 +2,8 @@
 # The reporting module: GGR totals per day in the Reporting table (from wallet events), the daily GGR
 # report as date-partitioned JSON and CSV (reports/ggr/date=<YYYY-MM-DD>/) and the event stream as JSON
 # lines, one blob per event (events/date=<YYYY-MM-DD>/<event id>.jsonl: eventLake, fed every event type
-# of the topic) in the reports container, kept for the jurisdiction's retention by a lifecycle rule, then
-# deleted. reportRuns writes another day's report when an operator asks on its queue (Storage Queue
+# of the topic) in the reports container, kept for the jurisdiction's retention by a lifecycle rule (its
+# lifecycle_rules output, in the data account's one policy: infra/main.tf), then deleted. reportRuns writes another day's report when an operator asks on its queue (Storage Queue
 # Data Message Sender on reporting-reportruns; infra/README.md). Its code:
 # src/<package>/azure_apps/reporting.py.
 {{ azure.platform() }}
@@ -19,32 +19,6 @@ resource "azurerm_storage_container" "reports" {
   name                  = "reports"
   storage_account_id    = var.platform.data_storage_id
   container_access_type = "private"
-}
-
-resource "azurerm_storage_management_policy" "reports" {
-  storage_account_id = var.platform.data_storage_id
-
-  # The whole container: the GGR reports and the event lake's events/ alike.
-  rule {
-    name    = "reports-retention"
-    enabled = true
-
-    filters {
-      prefix_match = ["reports/"]
-      blob_types   = ["blockBlob"]
-    }
-
-    actions {
-      base_blob {
-        tier_to_cool_after_days_since_creation_greater_than = 30
-        delete_after_days_since_creation_greater_than       = var.platform.retention_days
-      }
-
-      version {
-        delete_after_days_since_creation = var.platform.retention_days
-      }
-    }
-  }
 }
 
 module "app" {
@@ -72,4 +46,15 @@ output "api_grants" {
 output "api_settings" {
   description = "Settings the API reads for this module (none: reporting has no route)."
   value       = {}
+}
+
+output "lifecycle_rules" {
+  description = "The reports container's rule in the data account's lifecycle policy (infra/main.tf)."
+  # The whole container: the GGR reports and the event lake's events/ alike, cool after 30 days.
+  value = [{
+    name              = "reports-retention"
+    prefix            = "${azurerm_storage_container.reports.name}/"
+    cool_after_days   = 30
+    delete_after_days = var.platform.retention_days
+  }]
 }

@@ -3,7 +3,8 @@
 # regulator's data export and the retention purge, each a timer-triggered function whose NCRONTAB
 # schedule is an app setting (src/<package>/azure_apps/jobs.py). Its roles are what the jobs touch: the
 # Sessions table (sessions ended and purged), the Wallet table read only (reconciliation and the export
-# read the ledger; a mismatch is reported, never corrected), the exports container, and the topic.
+# read the ledger; a mismatch is reported, never corrected), the exports container (personal and financial
+# data, deleted after the jurisdiction's retention by its lifecycle rule), and the topic.
 # jobRuns exports another day when an operator asks on its queue (Storage Queue Data Message Sender on
 # jobs-jobruns; infra/README.md).
 {{ azure.platform() }}
@@ -57,4 +58,19 @@ output "api_grants" {
 output "api_settings" {
   description = "Settings the API reads for this module."
   value       = {}
+}
+
+output "lifecycle_rules" {
+  description = "The exports container's rule in the data account's lifecycle policy (infra/main.tf)."
+{%- if "wallet" in enabled_modules(cookiecutter) %}
+  # The ledger exports, and the versions a re-run export leaves, are deleted after the retention.
+  value = [{
+    name              = "exports-retention"
+    prefix            = "${azurerm_storage_container.exports.name}/"
+    cool_after_days   = null
+    delete_after_days = var.platform.retention_days
+  }]
+{%- else %}
+  value = []
+{%- endif %}
 }
