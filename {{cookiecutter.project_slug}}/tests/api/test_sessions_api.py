@@ -110,6 +110,18 @@ def test_unknown_field_in_sign_in_is_422_naming_it(api: ApiClient, publisher: In
     assert publisher.events == []
 
 
+@pytest.mark.parametrize("raw_body", [" ", "\n", "\t \r\n"])
+def test_a_blank_sign_in_body_is_malformed_json_and_signs_no_one_in(
+    api: ApiClient, publisher: InMemoryEventPublisher, raw_body: str
+) -> None:
+    """No body at all is an empty sign-in; whitespace is a body, and not JSON (the fuzz found it 201)."""
+    response = api.post("/sessions", raw_body=raw_body)
+
+    assert response.status == 400
+    assert response.error["code"] == "malformed_json"
+    assert publisher.events == []
+
+
 def test_malformed_json_in_heartbeat_is_400(api: ApiClient, session_id: str) -> None:
     response = api.post(f"/sessions/{session_id}/heartbeat", raw_body="{nope")
 

@@ -30,9 +30,12 @@ class MalformedJson(DomainError):
 
 
 def json_body(*, allow_empty: bool = False) -> Body:
-    """The request body as a JSON object (an empty body is `{}` when `allow_empty`)."""
+    """The request body as a JSON object (an empty body is `{}` when `allow_empty`).
+
+    Empty means no byte at all: a body of whitespace is a body, and not JSON (400 malformed_json).
+    """
     raw = request.get_data(cache=False)
-    if not raw.strip():
+    if not raw:
         if allow_empty:
             return {}
         raise ValidationFailed("the request body must be a JSON object")
