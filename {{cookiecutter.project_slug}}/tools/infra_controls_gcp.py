@@ -314,8 +314,8 @@ def storage_retention(resources: list[Resource], modules: Modules, found: list[s
         ):
             found.append(
                 f"bucket {bucket.name}: no lifecycle rule deletes its objects and noncurrent versions after "
-                f'the retention (action Delete; condition age = var.platform.retention_days, with_state = "ANY", '
-                "nothing narrower)"
+                "the retention (action Delete; condition age = var.platform.retention_days, "
+                'with_state = "ANY", nothing narrower)'
             )
     for table in by_type(resources, "google_bigquery_table"):
         expirations = [str(value(p, "expiration_ms")) for p in blocks(table.body, "time_partitioning")]
