@@ -173,6 +173,9 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                        '"${local.prefix}-${each.value}-events"',
                        "  project = var.project_id\n  name = \"${local.prefix}-${each.value}-events\"")],
         "monitoring.tf": [('"google_logging_metric" "function_errors"', '"google_logging_metrics" "x"')],
+        # Ledger exports kept live only (noncurrent versions forever), the event table's partitions forever.
+        "modules/scheduled_jobs/main.tf": [('      with_state = "ANY"', '      with_state = "LIVE"')],
+        "modules/reporting/main.tf": [("    expiration_ms = var.platform.retention_days * 86400000\n", "")],
     }
     for name, replacements in edits.items():
         path = infra / name
@@ -200,7 +203,9 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "messages may be stored outside the region", "is_locked 'False' does not follow",
                      "backup schedule daily: retention '8467200s' is longer than a daily backup is kept",
                      "google_cloudfunctions2_function.function (main.tf): sets LOCAL_SECRET_VALUES",
-                     "module audit_archive: sets STORAGE_EMULATOR_HOST"],
+                     "module audit_archive: sets STORAGE_EMULATOR_HOST",
+                     "bucket exports: no lifecycle rule deletes its objects and noncurrent versions",
+                     "table domain_events: partitions not deleted after the retention"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output
@@ -211,7 +216,7 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     assert failed == {"key-rotation", "firestore-recovery", "audit-archive-lock", "function-ingress",
                       "no-public-or-primitive-grant", "subscriptions-dead-letter", "secrets-encrypted",
                       "topics-in-region", "api-invoker-gateway-only", "gateway-routes-authenticated",
-                      "no-local-run-variables"}, output
+                      "no-local-run-variables", "storage-retention"}, output
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
     # The archive's lock cites the jurisdiction's retention rule (Malta's anti-money-laundering records rule).
     cited = {control["id"]: control["cites"][0] for control in controls}

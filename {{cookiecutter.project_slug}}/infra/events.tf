@@ -60,6 +60,7 @@ locals {
     access_logs_bucket   = google_storage_bucket.access_logs.name
     api_member           = "serviceAccount:${google_service_account.api.email}"
     server_client_ids    = var.server_client_ids
+    retention_days       = local.retention_days
     environment = {
       GOOGLE_CLOUD_PROJECT = var.project_id
       FIRESTORE_DATABASE   = google_firestore_database.casino.name

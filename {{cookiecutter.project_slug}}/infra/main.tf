@@ -50,6 +50,8 @@ locals {
   database_condition = "resource.name == \"projects/${var.project_id}/databases/${google_firestore_database.casino.name}\""
   retention_years    = {{ manifest.jurisdictions[cookiecutter.jurisdiction].retention_years }}
   lock_archive       = contains(var.archive_lock_stages, var.stage)
+  # The same years in days, as the archive's retention_period counts them (365.25 a year), rounded up.
+  retention_days = ceil(local.retention_years * 365.25)
 }
 
 data "google_storage_project_service_account" "this" {

@@ -1,7 +1,8 @@
 """The GCP Terraform's own controls (tools/infra_check.py runs them): what checkov has no check for.
 
 Firestore, Secret Manager, Cloud Scheduler, function ingress and invokers, the API Gateway's routes,
-Pub/Sub dead letters, key rotation, the archive's retention lock and one service account per function.
+Pub/Sub dead letters, key rotation, the archive's retention lock, the exports', reports' and events'
+deletion after that retention and one service account per function.
 Each control (CONTROLS, at the end) serves an area of tools/regulation.py.
 """
 
@@ -51,6 +52,12 @@ METHODS = ("get", "put", "post", "delete", "patch", "head")
 TEMPLATE_VALUE = re.compile(r"\$\{jsonencode\((\w+)\)\}")
 # The longest Firestore keeps a backup of each recurrence (7 days, 14 weeks).
 BACKUP_RETENTION_SECONDS = {"daily": 7 * 86400, "weekly": 14 * 7 * 86400}
+# The buckets whose objects are kept for the jurisdiction's retention and no longer (Terraform name: the
+# deployed name's end, after <unique>-), and what the modules give age and partition expiration (events.tf's
+# platform.retention_days, main.tf's local.retention_days).
+KEPT_BUCKETS = {"exports": "ledger-exports", "reports": "reports"}
+RETENTION_DAYS = "${var.platform.retention_days}"
+RETENTION_MS = "${var.platform.retention_days * 86400000}"
 MAX_FILTER = 256  # Pub/Sub's limit on a subscription filter, in bytes
 # What points a function at the local emulators and the local Cloud Storage server, and the local run's
 # secrets, which adapters/secret_manager.py reads instead of Secret Manager beside FIRESTORE_EMULATOR_HOST
@@ -286,6 +293,39 @@ def archive_lock(resources: list[Resource], modules: Modules, found: list[str]) 
         found.append(f"audit archive: is_locked {lock!r} does not follow archive_lock_stages")
 
 
+def _deletes_after_retention(rule: dict[str, Any]) -> bool:
+    """A Delete rule whose one condition is the retention's age, on live objects and noncurrent versions."""
+    if not any(value(action, "type") == "Delete" for action in blocks(rule, "action")):
+        return False
+    return any(
+        str(value(condition, "age")) == RETENTION_DAYS
+        and value(condition, "with_state") == "ANY"
+        and not set(condition) - {"age", "with_state", "__start_line__", "__end_line__"}
+        for condition in blocks(rule, "condition")
+    )
+
+
+def storage_retention(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """The ledger exports and the reports, with every noncurrent version, and the event table's partitions
+    are deleted once the jurisdiction's retention has passed, not kept longer."""
+    for bucket in by_type(resources, "google_storage_bucket"):
+        if bucket.name in KEPT_BUCKETS and not any(
+            _deletes_after_retention(rule) for rule in blocks(bucket.body, "lifecycle_rule")
+        ):
+            found.append(
+                f"bucket {bucket.name}: no lifecycle rule deletes its objects and noncurrent versions after "
+                "the retention (action Delete; condition age = var.platform.retention_days, "
+                'with_state = "ANY", nothing narrower)'
+            )
+    for table in by_type(resources, "google_bigquery_table"):
+        expirations = [str(value(p, "expiration_ms")) for p in blocks(table.body, "time_partitioning")]
+        if expirations != [RETENTION_MS]:
+            found.append(
+                f"table {table.name}: partitions not deleted after the retention (time_partitioning "
+                f"expiration_ms = var.platform.retention_days * 86400000, not {expirations or 'none'})"
+            )
+
+
 def no_local_run_variables(resources: list[Resource], modules: Modules, found: list[str]) -> None:
     """No resource, nor what a module call hands one, sets a variable of the local run."""
     bodies = [(f"{r.type}.{r.name} ({r.path.name})", r.body) for r in resources]
@@ -382,6 +422,13 @@ CONTROLS = (
         RECORDS,
         archive_lock,
         rule="retention",
+    ),
+    Control(
+        "storage-retention",
+        "Ledger exports, reports and their versions, and the event table's partitions, are deleted after the "
+        "jurisdiction's retention",
+        RECORDS,
+        storage_retention,
     ),
     Control(
         "subscription-filters",

@@ -38,6 +38,7 @@ LOCATION = f"projects/{PROJECT}/locations/{REGION}"
 RING = f"{LOCATION}/keyRings/{PREFIX}"
 DEPLOYED = live.deployment(PROJECT, STAGE)
 
+TABLE = f"{live.BIGQUERY}/projects/{PROJECT}/datasets/{DEPLOYED.analytics_dataset}/tables/"
 API_POLICY = f"{live.RUN}/projects/{PROJECT}/locations/{REGION}/services/{PREFIX}-api:getIamPolicy"
 GATEWAY = f"api-gateway-{STAGE}@{PROJECT}.iam.gserviceaccount.com"
 
@@ -176,11 +177,47 @@ def compliant() -> Answers:
         }
         for what in ("access-logs", "sources")
     ]
+    # The ledger exports and the reports (where their modules are): versioned, every object and version
+    # deleted at the retention's age (with_state ANY sends no isLive).
+    kept = [
+        {
+            "kind": "storage#bucket",
+            "name": name,
+            "location": REGION.upper(),
+            "encryption": storage_key,
+            "versioning": {"enabled": True},
+            "lifecycle": {
+                "rule": [{"action": {"type": "Delete"}, "condition": {"age": DEPLOYED.retention_days}}]
+            },
+        }
+        for name in DEPLOYED.kept_buckets
+    ]
     answers[url(f"{live.STORAGE}/b", project=PROJECT, prefix=f"{UNIQUE}-")] = (
         200,
-        {"kind": "storage#buckets", "items": [*others, archive]},
+        {"kind": "storage#buckets", "items": [*others, archive, *kept]},
     )
     answers[f"{live.STORAGE}/b/{UNIQUE}-audit-archive"] = (200, archive)
+    for bucket in kept:
+        answers[f"{live.STORAGE}/b/{bucket['name']}"] = (200, bucket)
+    # tables.get https://cloud.google.com/bigquery/docs/reference/rest/v2/tables (expirationMs is a string)
+    for table in DEPLOYED.event_tables:
+        answers[TABLE + table] = (
+            200,
+            {
+                "kind": "bigquery#table",
+                "id": f"{PROJECT}:{DEPLOYED.analytics_dataset}.{table}",
+                "tableReference": {
+                    "projectId": PROJECT,
+                    "datasetId": DEPLOYED.analytics_dataset,
+                    "tableId": table,
+                },
+                "timePartitioning": {
+                    "type": "DAY",
+                    "field": "publish_time",
+                    "expirationMs": str(DEPLOYED.retention_days * 86400000),
+                },
+            },
+        )
     # projects.topics.list https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics
     topics = [f"{PREFIX}-core-events", f"{PREFIX}-audit-archive", f"{NAME_PREFIX.group(1)}-dev-core-events"]
     answers[f"{live.PUBSUB}/projects/{PROJECT}/topics"] = (
@@ -501,6 +538,66 @@ def test_each_drift_fails_its_control_naming_the_resource(
 
     assert list(problems) == [control]
     assert any(named in problem for problem in problems[control]), problems
+
+
+def test_the_kept_buckets_and_tables_are_those_of_the_chosen_modules() -> None:
+    modules = ROOT / "infra" / "modules"
+    jobs = modules / "scheduled_jobs" / "main.tf"
+    exports = jobs.exists() and '"google_storage_bucket" "exports"' in jobs.read_text(encoding="utf-8")
+
+    assert (f"{UNIQUE}-ledger-exports" in DEPLOYED.kept_buckets) == exports
+    assert (f"{UNIQUE}-reports" in DEPLOYED.kept_buckets) == (modules / "reporting").exists()
+    assert DEPLOYED.event_tables == (["domain_events"] if (modules / "reporting").exists() else [])
+    assert DEPLOYED.retention_days == -(-DEPLOYED.retention_years * 36525 // 100)  # ceil(years x 365.25)
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        pytest.param(lambda c: c.update(age=c["age"] + 1), "kept a day longer", id="older-age"),
+        pytest.param(lambda c: c.update(isLive=True), "noncurrent versions kept", id="live-only"),
+        pytest.param(lambda c: c.update(matchesPrefix=["daily/"]), "narrowed to a prefix", id="prefix-only"),
+    ],
+)
+@pytest.mark.parametrize("bucket", DEPLOYED.kept_buckets)
+def test_a_kept_bucket_holding_data_past_the_retention_fails_storage_retention(
+    bucket: str, change: Any, why: str
+) -> None:
+    address = f"{live.STORAGE}/b/{bucket}"
+    answers = drift(compliant(), address, lambda b: change(b["lifecycle"]["rule"][0]["condition"]))
+
+    problems = failed(answers)
+
+    assert list(problems) == ["storage-retention"], why
+    assert problems["storage-retention"][0].startswith(
+        f"bucket {bucket}: no lifecycle rule deletes its objects and noncurrent versions after "
+        f"{DEPLOYED.retention_days} days"
+    ), problems
+
+
+@pytest.mark.parametrize("bucket", DEPLOYED.kept_buckets)
+def test_a_kept_bucket_without_lifecycle_fails_storage_retention(bucket: str) -> None:
+    answers = drift(compliant(), f"{live.STORAGE}/b/{bucket}", lambda b: b.pop("lifecycle"))
+
+    assert failed(answers) == {
+        "storage-retention": [
+            f"bucket {bucket}: no lifecycle rule deletes its objects and noncurrent versions after "
+            f"{DEPLOYED.retention_days} days (action Delete, condition age {DEPLOYED.retention_days} alone); "
+            "rules: none"
+        ]
+    }
+
+
+@pytest.mark.parametrize("table", DEPLOYED.event_tables)
+def test_event_partitions_kept_forever_fail_storage_retention(table: str) -> None:
+    answers = drift(compliant(), TABLE + table, lambda t: t["timePartitioning"].pop("expirationMs"))
+
+    assert failed(answers) == {
+        "storage-retention": [
+            f"table {DEPLOYED.analytics_dataset}.{table}: partitions never expire, not after the "
+            f"retention's {DEPLOYED.retention_days * 86400000} ms ({DEPLOYED.retention_days} days)"
+        ]
+    }
 
 
 def test_an_archive_locked_on_a_stage_that_keeps_it_unlocked_fails() -> None:

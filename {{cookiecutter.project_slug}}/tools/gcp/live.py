@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -45,9 +46,11 @@ STORAGE = "https://storage.googleapis.com/storage/v1"
 KMS = "https://cloudkms.googleapis.com/v1"
 SCHEDULER = "https://cloudscheduler.googleapis.com/v1"
 RUN = "https://run.googleapis.com/v2"
+BIGQUERY = "https://bigquery.googleapis.com/bigquery/v2"
 
 MAX_ROTATION_SECONDS = 90 * 86400
 SECONDS_PER_YEAR = 31557600  # main.tf's retention_period: years x 365.25 days
+MS_PER_DAY = 86400000
 # A default identity is shared by every function that names none: never a function's own.
 SHARED_IDENTITIES = ("-compute@developer.gserviceaccount.com", "@appspot.gserviceaccount.com")
 # A module block of infra/ calling blocks/<kind> and the label its names end in.
@@ -63,6 +66,7 @@ PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
 GATEWAY_ACCOUNT = re.compile(
     r'resource\s+"google_service_account"\s+"gateway"\s*\{[^}]*account_id\s*=\s*"([^"]+)"'
 )
+TABLES = re.compile(r'resource\s+"google_bigquery_table"\s+"\w+"\s*\{[^}]*?\btable_id\s*=\s*"(\w+)"')
 KEYS = re.compile(r'resource\s+"google_kms_crypto_key"\s+"keys"\s*\{\s*for_each\s*=\s*toset\(\[([^\]]*)\]\)')
 
 
@@ -84,6 +88,8 @@ class Deployment:
     secrets_declared: bool = False
     gateway_account: str = ""
     ingress: dict[str, str] = field(default_factory=dict)
+    kept_buckets: list[str] = field(default_factory=list)
+    event_tables: list[str] = field(default_factory=list)
 
     @property
     def location(self) -> str:
@@ -96,6 +102,16 @@ class Deployment:
     @property
     def archive_bucket(self) -> str:
         return f"{self.unique}-audit-archive"
+
+    @property
+    def retention_days(self) -> int:
+        """main.tf's local.retention_days: the years in days, 365.25 a year, rounded up."""
+        return math.ceil(self.retention_years * 365.25)
+
+    @property
+    def analytics_dataset(self) -> str:
+        # modules/reporting/main.tf: dataset_id = replace("<prefix>_analytics", "-", "_")
+        return f"{self.prefix}_analytics".replace("-", "_")
 
     def expected_ingress(self, function: str) -> str:
         """The offline control's expectation (INGRESS, by Terraform name) for a deployed name."""
@@ -129,6 +145,12 @@ def deployment(project: str, stage: str, infra: Path = INFRA) -> Deployment:
     found.keys = re.findall(r'"(\w+)"', keys.group(1)) if keys else []
     found.secrets_declared = '"google_secret_manager_secret"' in text
     found.ingress = dict(_offline("INGRESS"))
+    found.kept_buckets = [
+        f"{unique}-{end}"
+        for name, end in _offline("KEPT_BUCKETS").items()
+        if re.search(rf'resource\s+"google_storage_bucket"\s+"{name}"', text)
+    ]
+    found.event_tables = TABLES.findall(text)
     gateway = GATEWAY_ACCOUNT.search(text)
     if gateway is not None:
         account_id = gateway.group(1).replace("${var.stage}", stage)
@@ -391,6 +413,39 @@ def archive_lock(deployed: Deployment, reader: Reader, found: list[str]) -> None
         )
 
 
+def _deletes_after(rule: dict[str, Any], days: int) -> bool:
+    """A Delete rule whose one condition is the age: it matches live objects and noncurrent versions alike
+    (no isLive), and nothing narrower (no prefix, storage class or version count)."""
+    action, condition = rule.get("action") or {}, rule.get("condition") or {}
+    return action.get("type") == "Delete" and set(condition) == {"age"} and int(condition["age"]) == days
+
+
+def storage_retention(deployed: Deployment, reader: Reader, found: list[str]) -> None:
+    # Cloud Storage JSON API, buckets.get: {name, versioning: {enabled}, lifecycle: {rule: [{action: {type,
+    # storageClass}, condition: {age, isLive, numNewerVersions, daysSinceNoncurrentTime, matchesPrefix,
+    # ...}}]}} https://cloud.google.com/storage/docs/json_api/v1/buckets
+    days = deployed.retention_days
+    for name in deployed.kept_buckets:
+        rules = (reader.get(f"{STORAGE}/b/{name}", f"bucket {name}").get("lifecycle") or {}).get("rule", [])
+        if not any(_deletes_after(rule, days) for rule in rules):
+            found.append(
+                f"bucket {name}: no lifecycle rule deletes its objects and noncurrent versions after {days} "
+                f"days (action Delete, condition age {days} alone); rules: {rules or 'none'}"
+            )
+    # BigQuery, tables.get: {tableReference, timePartitioning: {type, field, expirationMs (a string)}, ...}
+    # https://cloud.google.com/bigquery/docs/reference/rest/v2/tables
+    for table in deployed.event_tables:
+        url = f"{BIGQUERY}/projects/{deployed.project}/datasets/{deployed.analytics_dataset}/tables/{table}"
+        partitioning = reader.get(url, f"table {table}").get("timePartitioning") or {}
+        expiration = str(partitioning.get("expirationMs", ""))
+        if expiration != str(days * MS_PER_DAY):
+            found.append(
+                f"table {deployed.analytics_dataset}.{table}: partitions "
+                f"{f'expire after {expiration} ms' if expiration else 'never expire'}, not after the "
+                f"retention's {days * MS_PER_DAY} ms ({days} days)"
+            )
+
+
 def keys(deployed: Deployment, reader: Reader, found: list[str]) -> None:
     # Cloud KMS, projects.locations.keyRings.cryptoKeys.list: {cryptoKeys: [{name, purpose,
     # rotationPeriod: "7776000s", nextRotationTime}], nextPageToken, totalSize}
@@ -420,6 +475,7 @@ LIVE: dict[str, LiveCheck] = {
     "subscriptions-dead-letter": dead_letters,
     "topics-in-region": topics_in_region,
     "audit-archive-lock": archive_lock,
+    "storage-retention": storage_retention,
 }
 OFFLINE_ONLY = {
     "no-public-or-primitive-grant": (

@@ -22,6 +22,18 @@ resource "google_storage_bucket" "reports" {
   logging {
     log_bucket = var.platform.access_logs_bucket
   }
+
+  # The daily reports: each object, and each of its noncurrent versions (with_state ANY: age counts from a
+  # version's creation), deleted once the jurisdiction's retention has passed (storage-retention).
+  lifecycle_rule {
+    condition {
+      age        = var.platform.retention_days
+      with_state = "ANY"
+    }
+    action {
+      type = "Delete"
+    }
+  }
 }
 
 resource "google_bigquery_dataset" "analytics" {
@@ -42,9 +54,12 @@ resource "google_bigquery_table" "domain_events" {
   description         = "One row per wallet event, as Pub/Sub wrote it (write_metadata)"
   deletion_protection = true
 
+  # Each day's events (player ids and amounts) are deleted with their partition once the jurisdiction's
+  # retention has passed (storage-retention).
   time_partitioning {
-    type  = "DAY"
-    field = "publish_time"
+    type          = "DAY"
+    field         = "publish_time"
+    expiration_ms = var.platform.retention_days * 86400000
   }
 
   encryption_configuration {

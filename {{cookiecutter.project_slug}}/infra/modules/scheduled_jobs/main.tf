@@ -21,6 +21,18 @@ resource "google_storage_bucket" "exports" {
   logging {
     log_bucket = var.platform.access_logs_bucket
   }
+
+  # Ledger exports hold personal and financial data: each object, and each of its noncurrent versions (with_state ANY: age counts from a
+  # version's creation), deleted once the jurisdiction's retention has passed (storage-retention).
+  lifecycle_rule {
+    condition {
+      age        = var.platform.retention_days
+      with_state = "ANY"
+    }
+    action {
+      type = "Delete"
+    }
+  }
 }
 
 # The ledger export's query: every player's ledger entries (a collection group) by `created_at`, a day's
