@@ -286,9 +286,8 @@ def private_egress(resources: list[Resource], modules: list[dict[str, Any]], fou
     for scope in scopes:
         mode = value(scope.body, "ingestion_access_mode")
         if mode != "PrivateOnly":
-            found.append(
-                f"monitor private link scope {scope.name}: ingestion_access_mode {mode!r}, expected PrivateOnly"
-            )
+            where = f"monitor private link scope {scope.name}"
+            found.append(f"{where}: ingestion_access_mode {mode!r}, expected PrivateOnly")
     endpoints = [
         (value(connection, "private_connection_resource_id"), value(connection, "subresource_names"))
         for endpoint in by_type(resources, "azurerm_private_endpoint")
