@@ -28,7 +28,7 @@ resource "azurerm_resource_group" "casino" {
 
 # ---- Network: the function apps reach storage, Key Vault, Event Grid and Azure Monitor through private
 # endpoints. Their subnets have no default outbound access and the network no NAT gateway: nothing the apps
-# call leaves the network (Entra ID tokens come from the platform's managed identity endpoint, not the subnet).
+# call leaves the network (their managed identity tokens come from the platform's IDENTITY_ENDPOINT).
 
 resource "azurerm_virtual_network" "casino" {
   name                = "${local.prefix}-vnet"
