@@ -195,8 +195,10 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
         "monitoring.tf": [('"azurerm_monitor_action_group" "alerts"', '"azurerm_monitor_action_groups" "x"'),
                           # Telemetry sent over the internet the apps' subnet cannot reach.
                           ('  ingestion_access_mode = "PrivateOnly"', '  ingestion_access_mode = "Open"'),
-                          ("  internet_ingestion_enabled    = false", "  internet_ingestion_enabled    = true")],
-        "events.tf": [("  public_network_access_enabled = false", "  public_network_access_enabled = true")],
+                          ("  internet_ingestion_enabled    = false", "  internet_ingestion_enabled    = true"),
+                          ("    logs     = azurerm_log_analytics_workspace.casino.id\n", "")],
+        "events.tf": [("  public_network_access_enabled = false", "  public_network_access_enabled = true"),
+                      ('subresource_names              = ["topic"]', 'subresource_names              = ["topics"]')],
     })
     code, output, results = infra_check(project, "--no-checkov")
     assert code != 0, output
@@ -222,7 +224,9 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "wallet: variables.tf server_client_ids asks no payment-provider ids",
                      "application insights casino: internet_ingestion_enabled is not false",
                      "monitor private link scope casino: ingestion_access_mode 'Open', expected PrivateOnly",
-                     "event grid topic events: public_network_access_enabled is not false"],
+                     "event grid topic events: public_network_access_enabled is not false",
+                     "azurerm_eventgrid_topic.events: no private endpoint (topic) reaches it",
+                     "log analytics workspace casino: not in an Azure Monitor private link scope"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output

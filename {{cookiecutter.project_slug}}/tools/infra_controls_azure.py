@@ -251,6 +251,13 @@ def key_vault(resources: list[Resource], modules: list[dict[str, Any]], found: l
             found.append(f"key vault {vault.name}: network default action is not Deny")
 
 
+def _names(listed: Any) -> list[str]:
+    """A list argument's strings, however python-hcl2 nests it (["topic"] or [["topic"]])."""
+    if isinstance(listed, list):
+        return [name for item in listed for name in _names(item)]
+    return [listed] if isinstance(listed, str) else []
+
+
 def private_egress(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
     """The apps' subnets have no internet egress, so what they call has a private endpoint: the Event Grid
     topic (public access off) and Azure Monitor's private link scope (ingestion private only) holding
@@ -289,14 +296,14 @@ def private_egress(resources: list[Resource], modules: list[dict[str, Any]], fou
             where = f"monitor private link scope {scope.name}"
             found.append(f"{where}: ingestion_access_mode {mode!r}, expected PrivateOnly")
     endpoints = [
-        (value(connection, "private_connection_resource_id"), value(connection, "subresource_names"))
+        (value(connection, "private_connection_resource_id"), _names(connection.get("subresource_names")))
         for endpoint in by_type(resources, "azurerm_private_endpoint")
         for connection in blocks(endpoint.body, "private_service_connection")
     ]
     for kind, subresource in PRIVATE_TARGETS.items():
         for target in by_type(resources, kind):
             reference = "${" + f"{kind}.{target.name}.id" + "}"
-            if not any(ref == reference and subresource in (names or []) for ref, names in endpoints):
+            if not any(ref == reference and subresource in names for ref, names in endpoints):
                 found.append(f"{kind}.{target.name}: no private endpoint ({subresource}) reaches it")
 
 
