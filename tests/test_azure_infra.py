@@ -192,7 +192,13 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                     ('  sku_name                      = "premium"', '  sku_name = "premium"')],
         "modules/wallet/main.tf": [("  content_type     =", "  content_typ      =")],
         "variables.tf": [('"game-server", "payment-provider"', '"game-server", "payments"')],
-        "monitoring.tf": [('"azurerm_monitor_action_group" "alerts"', '"azurerm_monitor_action_groups" "x"')],
+        "monitoring.tf": [('"azurerm_monitor_action_group" "alerts"', '"azurerm_monitor_action_groups" "x"'),
+                          # Telemetry sent over the internet the apps' subnet cannot reach.
+                          ('  ingestion_access_mode = "PrivateOnly"', '  ingestion_access_mode = "Open"'),
+                          ("  internet_ingestion_enabled    = false", "  internet_ingestion_enabled    = true"),
+                          ("    logs     = azurerm_log_analytics_workspace.casino.id\n", "")],
+        "events.tf": [("  public_network_access_enabled = false", "  public_network_access_enabled = true"),
+                      ('subresource_names              = ["topic"]', 'subresource_names              = ["topics"]')],
     })
     code, output, results = infra_check(project, "--no-checkov")
     assert code != 0, output
@@ -215,7 +221,12 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "excluded_paths ['/wallet/deposits'] skip App Service Authentication",
                      "no identity provider admits the server callers' applications only",
                      "the API's settings give no <CALLER>_CLIENT_IDS",
-                     "wallet: variables.tf server_client_ids asks no payment-provider ids"],
+                     "wallet: variables.tf server_client_ids asks no payment-provider ids",
+                     "application insights casino: internet_ingestion_enabled is not false",
+                     "monitor private link scope casino: ingestion_access_mode 'Open', expected PrivateOnly",
+                     "event grid topic events: public_network_access_enabled is not false",
+                     "azurerm_eventgrid_topic.events: no private endpoint (topic) reaches it",
+                     "log analytics workspace casino: not in an Azure Monitor private link scope"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output
@@ -224,7 +235,8 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     failed = {control["id"] for control in controls if not control["passed"]}
     assert failed == {"app-transport", "app-identity", "server-callers", "least-privilege-grants", "poison-queues",
                       "key-vault",
-                      "storage-encryption", "audit-archive-lock", "lake-retention", "timer-schedules"}, output
+                      "storage-encryption", "audit-archive-lock", "lake-retention", "timer-schedules",
+                      "private-egress"}, output
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
 
 

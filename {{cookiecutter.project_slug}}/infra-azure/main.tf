@@ -26,7 +26,9 @@ resource "azurerm_resource_group" "casino" {
   tags     = local.tags
 }
 
-# ---- Network: the function apps reach storage, Key Vault and Event Grid through private endpoints.
+# ---- Network: the function apps reach storage, Key Vault, Event Grid and Azure Monitor through private
+# endpoints. Their subnets have no default outbound access and the network no NAT gateway: nothing the apps
+# call leaves the network (their managed identity tokens come from the platform's IDENTITY_ENDPOINT).
 
 resource "azurerm_virtual_network" "casino" {
   name                = "${local.prefix}-vnet"
@@ -86,6 +88,12 @@ locals {
     table = "privatelink.table.core.windows.net"
     vault = "privatelink.vaultcore.azure.net"
     topic = "privatelink.eventgrid.azure.net"
+    # Azure Monitor's private link (monitoring.tf): Application Insights ingestion and live metrics, the
+    # workspace's ingestion and its agents' endpoints (the AMPLS endpoint writes its records into each).
+    monitor  = "privatelink.monitor.azure.com"
+    oms      = "privatelink.oms.opinsights.azure.com"
+    ods      = "privatelink.ods.opinsights.azure.com"
+    agentsvc = "privatelink.agentsvc.azure-automation.net"
   }
 }
 

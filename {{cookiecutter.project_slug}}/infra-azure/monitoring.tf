@@ -15,6 +15,7 @@ resource "azurerm_log_analytics_workspace" "casino" {
   sku                          = "PerGB2018"
   retention_in_days            = local.log_days
   local_authentication_enabled = false
+  internet_ingestion_enabled   = false
   tags                         = local.tags
 }
 
@@ -49,7 +50,56 @@ resource "azurerm_application_insights" "casino" {
   local_authentication_disabled = true
   disable_ip_masking            = false
   retention_in_days             = local.log_days
+  internet_ingestion_enabled    = false
   tags                          = local.tags
+}
+
+# ---- Azure Monitor Private Link Scope: the apps' subnet has no outbound internet, so the Functions host's
+# OpenTelemetry export reaches Application Insights (and the workspace) through this private endpoint only;
+# without it no telemetry arrives and every alert below stays silent. Ingestion is private only; queries stay
+# open for the portal and the alert rules (Entra ID still decides who may read).
+
+resource "azurerm_monitor_private_link_scope" "casino" {
+  name                  = "${local.prefix}-ampls"
+  resource_group_name   = azurerm_resource_group.casino.name
+  ingestion_access_mode = "PrivateOnly"
+  query_access_mode     = "Open"
+  tags                  = local.tags
+}
+
+resource "azurerm_monitor_private_link_scoped_service" "casino" {
+  for_each = {
+    insights = azurerm_application_insights.casino.id
+    logs     = azurerm_log_analytics_workspace.casino.id
+  }
+
+  name                = "${local.prefix}-${each.key}"
+  resource_group_name = azurerm_resource_group.casino.name
+  scope_name          = azurerm_monitor_private_link_scope.casino.name
+  linked_resource_id  = each.value
+}
+
+resource "azurerm_private_endpoint" "monitor" {
+  name                = "${local.prefix}-monitor"
+  location            = var.region
+  resource_group_name = azurerm_resource_group.casino.name
+  subnet_id           = azurerm_subnet.endpoints.id
+  tags                = local.tags
+
+  private_service_connection {
+    name                           = "monitor"
+    private_connection_resource_id = azurerm_monitor_private_link_scope.casino.id
+    subresource_names              = ["azuremonitor"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "monitor"
+    private_dns_zone_ids = [for zone in ["monitor", "oms", "ods", "agentsvc", "blob"] : azurerm_private_dns_zone.casino[zone].id]
+  }
+
+  # The scope holds its resources before the endpoint publishes their addresses.
+  depends_on = [azurerm_monitor_private_link_scoped_service.casino]
 }
 
 resource "azurerm_monitor_action_group" "alerts" {

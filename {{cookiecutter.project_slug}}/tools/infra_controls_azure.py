@@ -19,6 +19,7 @@ from tools.regulation import (
     DELIVERY,
     ENCRYPTION,
     LEAST_PRIVILEGE,
+    NETWORK,
     RECORDS,
     SECRETS,
     SYSTEM_INTEGRITY,
@@ -53,6 +54,10 @@ LAKE_CONTAINERS = ("reports", "exports")
 RETENTION = re.compile(r"^\$\{(var\.platform|local)\.retention_days\}$")
 RULE_VALUE = re.compile(r"^\$\{rule\.(key|value\.(\w+))\}$")
 CONTAINER_NAME = re.compile(r"\$\{azurerm_storage_container\.\w+\.name\}")
+# What the apps call outside their subnet, by the private endpoint's subresource that must reach it.
+PRIVATE_TARGETS = {"azurerm_eventgrid_topic": "topic", "azurerm_monitor_private_link_scope": "azuremonitor"}
+# Resources that give the subnets internet egress (the apps call nothing that needs it).
+EGRESS_TYPES = ("azurerm_nat_gateway", "azurerm_subnet_nat_gateway_association", "azurerm_public_ip")
 
 
 def app_transport(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
@@ -246,6 +251,62 @@ def key_vault(resources: list[Resource], modules: list[dict[str, Any]], found: l
             found.append(f"key vault {vault.name}: network default action is not Deny")
 
 
+def _names(listed: Any) -> list[str]:
+    """A list argument's strings, however python-hcl2 nests it (["topic"] or [["topic"]])."""
+    if isinstance(listed, list):
+        return [name for item in listed for name in _names(item)]
+    return [listed] if isinstance(listed, str) else []
+
+
+def private_egress(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
+    """The apps' subnets have no internet egress, so what they call has a private endpoint: the Event Grid
+    topic (public access off) and Azure Monitor's private link scope (ingestion private only) holding
+    Application Insights and the workspace (internet ingestion off), or the alerts see no telemetry."""
+    for subnet in by_type(resources, "azurerm_subnet"):
+        if value(subnet.body, "default_outbound_access_enabled") is not False:
+            found.append(f"subnet {subnet.name}: default_outbound_access_enabled is not false")
+    found.extend(
+        f"{kind} {egress.name}: internet egress for the apps' subnets (they call nothing outside the network)"
+        for kind in EGRESS_TYPES
+        for egress in by_type(resources, kind)
+    )
+    for topic in by_type(resources, "azurerm_eventgrid_topic"):
+        if value(topic.body, "public_network_access_enabled") is not False:
+            found.append(f"event grid topic {topic.name}: public_network_access_enabled is not false")
+    # A scoped service names its resource in linked_resource_id, or in its for_each map (main.tf's style).
+    scoped = " ".join(
+        f"{value(service.body, 'linked_resource_id')} {value(service.body, 'for_each')}"
+        for service in by_type(resources, "azurerm_monitor_private_link_scoped_service")
+    )
+    for kind, label in (
+        ("azurerm_application_insights", "application insights"),
+        ("azurerm_log_analytics_workspace", "log analytics workspace"),
+    ):
+        for component in by_type(resources, kind):
+            if value(component.body, "internet_ingestion_enabled") is not False:
+                found.append(f"{label} {component.name}: internet_ingestion_enabled is not false")
+            if f"{kind}.{component.name}.id" not in scoped:
+                found.append(f"{label} {component.name}: not in an Azure Monitor private link scope")
+    scopes = by_type(resources, "azurerm_monitor_private_link_scope")
+    if not scopes:
+        found.append("no azurerm_monitor_private_link_scope: telemetry has no route from the apps' subnets")
+    for scope in scopes:
+        mode = value(scope.body, "ingestion_access_mode")
+        if mode != "PrivateOnly":
+            where = f"monitor private link scope {scope.name}"
+            found.append(f"{where}: ingestion_access_mode {mode!r}, expected PrivateOnly")
+    endpoints = [
+        (value(connection, "private_connection_resource_id"), _names(connection.get("subresource_names")))
+        for endpoint in by_type(resources, "azurerm_private_endpoint")
+        for connection in blocks(endpoint.body, "private_service_connection")
+    ]
+    for kind, subresource in PRIVATE_TARGETS.items():
+        for target in by_type(resources, kind):
+            reference = "${" + f"{kind}.{target.name}.id" + "}"
+            if not any(ref == reference and subresource in names for ref, names in endpoints):
+                found.append(f"{kind}.{target.name}: no private endpoint ({subresource}) reaches it")
+
+
 def storage_encryption(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
     """Every storage account: a customer-managed key, for its queues and tables too; no shared keys."""
     for account in by_type(resources, "azurerm_storage_account"):
@@ -434,6 +495,12 @@ CONTROLS = (
         "Key Vault: RBAC, purge protection, 90 days of soft delete, network denied by default",
         SECRETS,
         key_vault,
+    ),
+    Control(
+        "private-egress",
+        "The apps reach Event Grid and Azure Monitor through private endpoints; no internet egress",
+        NETWORK,
+        private_egress,
     ),
     Control(
         "storage-encryption",

@@ -332,6 +332,58 @@ def compliant() -> Answers:
             },
         },
     )
+    # Topics - Get https://learn.microsoft.com/rest/api/eventgrid/controlplane/topics/get
+    approved = [
+        {"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": ""}}}
+    ]
+    answers[TOPIC_READ] = (
+        200,
+        {
+            "id": f"{GROUP}/providers/Microsoft.EventGrid/topics/{PREFIX}-events",
+            "name": f"{PREFIX}-events",
+            "properties": {"publicNetworkAccess": "Disabled", "privateEndpointConnections": approved},
+        },
+    )
+    # Components - Get https://learn.microsoft.com/rest/api/application-insights/components/get
+    answers[INSIGHTS] = (
+        200,
+        {
+            "id": f"{GROUP}/providers/microsoft.insights/components/{PREFIX}-insights",
+            "name": f"{PREFIX}-insights",
+            "properties": {"publicNetworkAccessForIngestion": "Disabled", "DisableLocalAuth": True},
+        },
+    )
+    # Private Link Scopes - Get https://learn.microsoft.com/rest/api/monitor/private-link-scopes/get
+    answers[SCOPE] = (
+        200,
+        {
+            "id": f"{GROUP}/providers/microsoft.insights/privateLinkScopes/{PREFIX}-ampls",
+            "name": f"{PREFIX}-ampls",
+            "properties": {
+                "accessModeSettings": {"ingestionAccessMode": "PrivateOnly", "queryAccessMode": "Open"},
+                "privateEndpointConnections": approved,
+            },
+        },
+    )
+    answers[SCOPED] = (
+        200,
+        {
+            "value": [
+                {
+                    "properties": {
+                        "linkedResourceId": f"{GROUP}/providers/Microsoft.Insights/components/"
+                        f"{PREFIX}-insights"
+                    }
+                },
+                {
+                    "properties": {
+                        "linkedResourceId": f"{GROUP}/providers/Microsoft.OperationalInsights/workspaces/"
+                        f"{PREFIX}-logs"
+                    }
+                },
+            ]
+        },
+    )
     # Storage Accounts - Get Properties https://learn.microsoft.com/rest/api/storagerp/storage-accounts/get-properties
     for name in (DATA, HOST):
         answers[arm(f"Microsoft.Storage/storageAccounts/{name}", live.STORAGE)] = (
@@ -423,6 +475,10 @@ ARCHIVE = arm(
     live.STORAGE,
 )
 VAULT = arm(f"Microsoft.KeyVault/vaults/{DEPLOYED.vault}", live.VAULT)
+TOPIC_READ = arm(f"Microsoft.EventGrid/topics/{PREFIX}-events", live.EVENTS)
+INSIGHTS = arm(f"Microsoft.Insights/components/{PREFIX}-insights", live.INSIGHTS)
+SCOPE = arm(f"microsoft.insights/privateLinkScopes/{PREFIX}-ampls", live.PRIVATE_LINK_SCOPES)
+SCOPED = arm(f"microsoft.insights/privateLinkScopes/{PREFIX}-ampls/scopedResources", live.PRIVATE_LINK_SCOPES)
 QUEUES = arm(f"Microsoft.Storage/storageAccounts/{DATA}/queueServices/default/queues", live.STORAGE)
 SUBSCRIPTIONS = arm(f"Microsoft.EventGrid/topics/{PREFIX}-events/eventSubscriptions", live.EVENTS)
 ASSIGNMENTS = arm("Microsoft.Authorization/roleAssignments", live.AUTHORIZATION)
@@ -623,6 +679,35 @@ AUDIT = "audit"  # the audit trail's app: every project has it
             "key-vault",
             f"key vault {DEPLOYED.vault}: network default action is not Deny",
             id="vault-network-open",
+        ),
+        pytest.param(
+            INSIGHTS,
+            lambda c: c["properties"].update(publicNetworkAccessForIngestion="Enabled"),
+            "private-egress",
+            f"application insights {PREFIX}-insights: ingestion over the public network is not Disabled",
+            id="telemetry-over-the-internet",
+        ),
+        pytest.param(
+            SCOPE,
+            lambda s: s["properties"]["accessModeSettings"].update(ingestionAccessMode="Open"),
+            "private-egress",
+            f"monitor private link scope {PREFIX}-ampls: ingestion access mode Open, expected PrivateOnly",
+            id="monitor-scope-ingestion-open",
+        ),
+        pytest.param(
+            SCOPED,
+            lambda page: page["value"].pop(0),
+            "private-egress",
+            f"monitor private link scope {PREFIX}-ampls: application insights {PREFIX}-insights "
+            "is not in the scope",
+            id="insights-outside-the-scope",
+        ),
+        pytest.param(
+            TOPIC_READ,
+            lambda t: t["properties"].update(publicNetworkAccess="Enabled", privateEndpointConnections=[]),
+            "private-egress",
+            f"event grid topic {PREFIX}-events: no approved private endpoint",
+            id="topic-public-without-endpoint",
         ),
         pytest.param(
             arm(f"Microsoft.Storage/storageAccounts/{DATA}", live.STORAGE),

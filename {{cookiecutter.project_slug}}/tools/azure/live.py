@@ -40,12 +40,14 @@ from tools.infra_live import (
 
 ARM = "https://management.azure.com"
 # The API versions read (each answer's shape is cited where it is read).
-WEB, VAULT, STORAGE, EVENTS, AUTHORIZATION = (
+WEB, VAULT, STORAGE, EVENTS, AUTHORIZATION, INSIGHTS, PRIVATE_LINK_SCOPES = (
     "2024-04-01",
     "2023-07-01",
     "2023-05-01",
     "2025-02-15",
     "2022-04-01",
+    "2020-02-02",
+    "2021-07-01-preview",
 )
 TLS_VERSIONS = ("1.2", "1.3")
 UNAUTHENTICATED = ("Return401", "Return403")
@@ -294,6 +296,56 @@ def key_vault(deployed: Deployment, reader: Reader, found: list[str]) -> None:
         found.append(f"{where}: network default action is not Deny")
 
 
+def _approved_endpoint(resource: dict[str, Any]) -> bool:
+    """An approved private endpoint connection: the apps' subnets reach the resource through it."""
+    return any(
+        (c.get("properties", {}).get("privateLinkServiceConnectionState") or {}).get("status") == "Approved"
+        for c in resource.get("properties", {}).get("privateEndpointConnections") or []
+    )
+
+
+def private_egress(deployed: Deployment, reader: Reader, found: list[str]) -> None:
+    # Topics - Get: {properties: {publicNetworkAccess, privateEndpointConnections: [{properties:
+    # {privateLinkServiceConnectionState: {status}}}], ...}}
+    # https://learn.microsoft.com/rest/api/eventgrid/controlplane/topics/get
+    topic = f"{deployed.prefix}-events"
+    read = reader.get(
+        deployed.url(f"Microsoft.EventGrid/topics/{topic}", EVENTS), f"event grid topic {topic}"
+    )
+    if read.get("properties", {}).get("publicNetworkAccess") != "Disabled":
+        found.append(f"event grid topic {topic}: public network access is not Disabled")
+    if not _approved_endpoint(read):
+        found.append(f"event grid topic {topic}: no approved private endpoint")
+    # Components - Get: {id, properties: {publicNetworkAccessForIngestion, ...}}
+    # https://learn.microsoft.com/rest/api/application-insights/components/get
+    insights = f"{deployed.prefix}-insights"
+    component = reader.get(
+        deployed.url(f"Microsoft.Insights/components/{insights}", INSIGHTS),
+        f"application insights {insights}",
+    )
+    if component.get("properties", {}).get("publicNetworkAccessForIngestion") != "Disabled":
+        found.append(f"application insights {insights}: ingestion over the public network is not Disabled")
+    # Private Link Scopes - Get: {properties: {accessModeSettings: {ingestionAccessMode},
+    # privateEndpointConnections: [...]}}; Private Link Scoped Resources - List By Private Link Scope:
+    # {value: [{properties: {linkedResourceId}}]}
+    # https://learn.microsoft.com/rest/api/monitor/private-link-scopes/get
+    scope = f"{deployed.prefix}-ampls"
+    path = f"microsoft.insights/privateLinkScopes/{scope}"
+    where = f"monitor private link scope {scope}"
+    read = reader.get(deployed.url(path, PRIVATE_LINK_SCOPES), where)
+    mode = (read.get("properties", {}).get("accessModeSettings") or {}).get("ingestionAccessMode")
+    if mode != "PrivateOnly":
+        found.append(f"{where}: ingestion access mode {mode}, expected PrivateOnly")
+    if not _approved_endpoint(read):
+        found.append(f"{where}: no approved private endpoint")
+    linked = {
+        str(item.get("properties", {}).get("linkedResourceId", "")).lower()
+        for item in reader.pages(deployed.url(f"{path}/scopedResources", PRIVATE_LINK_SCOPES), where, "value")
+    }
+    if str(component.get("id", "")).lower() not in linked:
+        found.append(f"{where}: application insights {insights} is not in the scope")
+
+
 def storage_encryption(deployed: Deployment, reader: Reader, found: list[str]) -> None:
     # Storage Accounts - Get Properties: {properties: {allowSharedKeyAccess, encryption: {keySource,
     # keyvaultproperties, services: {blob, file, queue: {keyType}, table: {keyType}}}, ...}}
@@ -381,6 +433,7 @@ LIVE: dict[str, LiveCheck] = {
     "least-privilege-grants": role_grants,
     "poison-queues": queues,
     "key-vault": key_vault,
+    "private-egress": private_egress,
     "storage-encryption": storage_encryption,
     "audit-archive-lock": audit_archive,
     "lake-retention": lake_retention,
