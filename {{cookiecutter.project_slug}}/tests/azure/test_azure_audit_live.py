@@ -643,14 +643,21 @@ AUDIT = "audit"  # the audit trail's app: every project has it
             f"function app {PREFIX}-api: /wallet/deposits skip App Service Authentication",
             id="deposits-excluded-from-auth",
         ),
-        pytest.param(
-            site("api", "/config/authsettingsV2"),
-            lambda a: a["properties"]["identityProviders"]["azureActiveDirectory"]["validation"].pop(
-                "defaultAuthorizationPolicy"
-            ),
-            "server-callers",
-            f"function app {PREFIX}-api: Entra ID admits any application of the tenant",
-            id="any-tenant-application-admitted",
+        # Only where the API has server callers (the wallet): without them it has no Entra ID provider.
+        *(
+            [
+                pytest.param(
+                    site("api", "/config/authsettingsV2"),
+                    lambda a: a["properties"]["identityProviders"]["azureActiveDirectory"]["validation"].pop(
+                        "defaultAuthorizationPolicy"
+                    ),
+                    "server-callers",
+                    f"function app {PREFIX}-api: Entra ID admits any application of the tenant",
+                    id="any-tenant-application-admitted",
+                )
+            ]
+            if DEPLOYED.server_callers
+            else []
         ),
         pytest.param(
             site(AUDIT, "/basicPublishingCredentialsPolicies/scm"),

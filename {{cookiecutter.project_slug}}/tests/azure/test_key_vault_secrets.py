@@ -8,8 +8,6 @@ key holding it must never be used: the secret reads as missing.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 from collections.abc import Callable
@@ -17,13 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters import azure_environment
 from {{ cookiecutter.package_name }}.adapters.azure_environment import (
     TERRAFORM_PLACEHOLDER,
     SecretMissing,
     VaultSecret,
 )
-from {{ cookiecutter.package_name }}.api.azure_server_calls import caller_with_vault_keys
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 VAULT = "https://casino-kv.vault.azure.net"
@@ -62,26 +58,3 @@ def test_a_secret_holding_the_placeholder_reads_as_missing_naming_the_fix() -> N
 def test_a_set_secret_reads_as_its_value() -> None:
     secret = VaultSecret(VAULT, "payment-provider-key", send=answers({"payment-provider-key": REAL_KEY}))
     assert secret.value() == REAL_KEY
-
-
-def test_a_previous_key_holding_the_placeholder_signs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        azure_environment,
-        "_vault_get",
-        answers({"payment-provider-key": REAL_KEY, "payment-provider-previous-key": TERRAFORM_PLACEHOLDER}),
-    )
-    caller = caller_with_vault_keys("wallet/credit", "payment_provider", {"KEY_VAULT_URI": VAULT})
-    assert caller.signing_keys is not None
-    keys = caller.signing_keys()
-    assert keys == (REAL_KEY,)
-    forged = hmac.new(TERRAFORM_PLACEHOLDER.encode(), b"payload", hashlib.sha256).hexdigest()
-    assert forged not in {hmac.new(key.encode(), b"payload", hashlib.sha256).hexdigest() for key in keys}
-
-
-def test_a_current_key_holding_the_placeholder_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    placeholder = answers({"payment-provider-key": TERRAFORM_PLACEHOLDER})
-    monkeypatch.setattr(azure_environment, "_vault_get", placeholder)
-    caller = caller_with_vault_keys("wallet/credit", "payment_provider", {"KEY_VAULT_URI": VAULT})
-    assert caller.signing_keys is not None
-    with pytest.raises(SecretMissing):
-        caller.signing_keys()
