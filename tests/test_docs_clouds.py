@@ -21,7 +21,7 @@ PAGES = (
     "leaderboards.md", "going-live.md", "scheduled-jobs.md", "reporting.md", "architecture.md", "networking.md",
     "security-defaults.md", "snapstart.md", "api.md", "index.md",
     "responsible-gaming.md", "deploying.md", "audit.md", "compliance.md",
-    "local-development.md", "notifications.md", "promotions.md",
+    "local-development.md", "notifications.md", "promotions.md", "dependencies.md",
 )
 
 # Pages of an AWS feature with no meaning elsewhere (Lambda SnapStart): pruned from GCP and Azure projects
