@@ -21,7 +21,7 @@ PAGES = (
     "leaderboards.md", "going-live.md", "scheduled-jobs.md", "reporting.md", "architecture.md", "networking.md",
     "security-defaults.md", "snapstart.md", "api.md", "index.md",
     "responsible-gaming.md", "deploying.md", "audit.md", "compliance.md",
-    "local-development.md", "notifications.md", "promotions.md", "dependencies.md",
+    "local-development.md", "notifications.md", "promotions.md", "dependencies.md", "regions.md",
 )
 
 # Pages of an AWS feature with no meaning elsewhere (Lambda SnapStart): pruned from GCP and Azure projects
@@ -51,6 +51,7 @@ ONLY_ON: dict[str, tuple[str, ...]] = {
 WRITTEN_BY: dict[str, str] = {
     "docs/controls.md": "tools/audit/report.py",  # make audit
     "docs/controls.json": "tools/audit/report.py",
+    ".cruft.json": "tools/regenerate.py",  # cruft create, or the `cruft link` make regenerate runs first
 }
 # A section whose heading names one of these compares with another cloud on purpose.
 COMPARISON = re.compile(r"^#+ .*\b(compared with|unlike|other clouds?)\b", re.IGNORECASE)
