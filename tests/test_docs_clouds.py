@@ -20,7 +20,9 @@ from conftest import TEMPLATE_DIR, Bake, bake
 PAGES = (
     "leaderboards.md", "going-live.md", "scheduled-jobs.md", "reporting.md", "architecture.md", "networking.md",
     "security-defaults.md", "snapstart.md", "api.md", "index.md",
-    "responsible-gaming.md",
+    "responsible-gaming.md", "deploying.md", "audit.md", "compliance.md",
+    "local-development.md", "notifications.md", "promotions.md", "dependencies.md", "regions.md",
+    "benchmarks.md",
 )
 
 # Pages of an AWS feature with no meaning elsewhere (Lambda SnapStart): pruned from GCP and Azure projects
@@ -45,8 +47,20 @@ ONLY_ON: dict[str, tuple[str, ...]] = {
         r"App Service Authentication", r"NCRONTAB",
     ),
 }
-# A section whose heading names one of these compares with another cloud on purpose.
+# Files a page may name that a command of the project writes (not generated): each with the file that writes it,
+# so a project without that writer (another cloud's) still fails for naming them.
+WRITTEN_BY: dict[str, str] = {
+    "docs/controls.md": "tools/audit/report.py",  # make audit
+    "docs/controls.json": "tools/audit/report.py",
+    ".cruft.json": "tools/regenerate.py",  # cruft create, or the `cruft link` make regenerate runs first
+    "bench-results.json": "tools/bench.py",  # make bench
+    ".build/function-code.json": "tools/aws/package_code.py",  # make package (AWS)
+    "function_app.py": "tools/azure/package.py",  # each app's archive (make package, Azure)
+}
+# A section whose heading names one of these compares with another cloud on purpose; its subsections
+# (deeper headings) are part of it.
 COMPARISON = re.compile(r"^#+ .*\b(compared with|unlike|other clouds?)\b", re.IGNORECASE)
+HEADING = re.compile(r"^(#+) ")
 
 CASES: dict[str, dict[str, Any]] = {
     **{case_id: answers for case_id, answers in SUPPORTED if case_id == "aws-default"},
@@ -66,15 +80,26 @@ def generated(case_id: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return result.project
 
 
+def own_lines(page: str) -> list[tuple[int, str]]:
+    """Each (number, line) of the page outside a comparison section and its subsections."""
+    kept = []
+    comparing = 0  # the level of the comparison's heading; 0 outside one
+    fenced = False
+    for number, line in enumerate(page.splitlines(), 1):
+        if line.startswith("```"):
+            fenced = not fenced
+        heading = None if fenced else HEADING.match(line)
+        if heading and not (comparing and len(heading.group(1)) > comparing):
+            comparing = len(heading.group(1)) if COMPARISON.match(line) else 0
+        if not comparing:
+            kept.append((number, line))
+    return kept
+
+
 def foreign_names(page: str, cloud: str) -> list[str]:
     """`line: name` for each other cloud's service the page names outside a comparison section."""
     found = []
-    comparing = False
-    for number, line in enumerate(page.splitlines(), 1):
-        if line.startswith("#"):
-            comparing = bool(COMPARISON.match(line))
-        if comparing:
-            continue
+    for number, line in own_lines(page):
         for other, names in ONLY_ON.items():
             if other == cloud:
                 continue
@@ -84,14 +109,17 @@ def foreign_names(page: str, cloud: str) -> list[str]:
 
 
 def missing_paths(page: str, project: Path) -> list[str]:
-    """Each file path in backticks (`a/b.py`, `infra/x.tf`) that no file of the project (or the template) ends with."""
+    """Each file path in backticks (`a/b.py`, `infra/x.tf`) outside a comparison section that no file of the
+    project (or the template) ends with."""
     files = [path.as_posix() for path in project.rglob("*") if path.is_file()]
     template = [path.as_posix() for path in (TEMPLATE_DIR / "templates").rglob("*") if path.is_file()]
-    named = set(re.findall(r"`([\w./{}<>-]+\.(?:py|tf|yml|yaml|json|md))`", page))
+    own = "\n".join(line for _, line in own_lines(page))
+    named = set(re.findall(r"`([\w./{}<>-]+\.(?:py|tf|yml|yaml|json|md))`", own))
     return sorted(
         name for name in named
         if "<" not in name and "{" not in name
         and not (TEMPLATE_DIR / name).is_file()
+        and not (name in WRITTEN_BY and (project / WRITTEN_BY[name]).is_file())
         and not any(path.endswith("/" + name) for path in files + template)
     )
 
@@ -140,3 +168,11 @@ def test_the_check_finds_a_service_of_another_cloud_and_spares_a_comparison() ->
     assert foreign_names(page, "gcp") == []
     assert foreign_names(page, "aws") == ["3: 'Cloud Scheduler' (gcp)"]
     assert foreign_names(page.replace("Compared with AWS", "Notes"), "gcp") == ["7: 'EventBridge' (aws)"]
+
+
+def test_a_comparison_spans_its_subsections_and_ends_at_the_next_section() -> None:
+    page = ("# Jobs\n\n## Compared with AWS\n\n### Its schedules\n\nEventBridge.\n\n```\n# a comment\n```\n\n"
+            "S3 too.\n\n## Costs\n\nSQS.\n")
+    assert foreign_names(page, "gcp") == ["17: 'SQS' (aws)"]
+    assert missing_paths(page + "\nSee `serverless.yml`.\n", Path("/nonexistent")) == ["serverless.yml"]
+    assert missing_paths(page.replace("S3 too.", "See `serverless.yml`."), Path("/nonexistent")) == []
