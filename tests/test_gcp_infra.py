@@ -172,7 +172,9 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                       ("  project                    = var.project_id\n  name                       = "
                        '"${local.prefix}-${each.value}-events"',
                        "  project = var.project_id\n  name = \"${local.prefix}-${each.value}-events\"")],
-        "monitoring.tf": [('"google_logging_metric" "function_errors"', '"google_logging_metrics" "x"')],
+        "monitoring.tf": [('"google_logging_metric" "function_errors"', '"google_logging_metrics" "x"'),
+                          # Logs kept Cloud Logging's default 30 days, not Malta's five years.
+                          ("  retention_days = 1827\n", "  retention_days = 30\n")],
         # Ledger exports kept live only (noncurrent versions forever), the event table's partitions forever.
         "modules/scheduled_jobs/main.tf": [('      with_state = "ANY"', '      with_state = "LIVE"')],
         "modules/reporting/main.tf": [("    expiration_ms = var.platform.retention_days * 86400000\n", "")],
@@ -205,7 +207,8 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "google_cloudfunctions2_function.function (main.tf): sets LOCAL_SECRET_VALUES",
                      "module audit_archive: sets STORAGE_EMULATOR_HOST",
                      "bucket exports: no lifecycle rule deletes its objects and noncurrent versions",
-                     "table domain_events: partitions not deleted after the retention"],
+                     "table domain_events: partitions not deleted after the retention",
+                     "log bucket _Default: retention_days 30, under the 1827 days required"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
     assert missed == [], output
@@ -216,11 +219,13 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     assert failed == {"key-rotation", "firestore-recovery", "audit-archive-lock", "function-ingress",
                       "no-public-or-primitive-grant", "subscriptions-dead-letter", "secrets-encrypted",
                       "topics-in-region", "api-invoker-gateway-only", "gateway-routes-authenticated",
-                      "no-local-run-variables", "storage-retention"}, output
+                      "no-local-run-variables", "storage-retention", "log-retention"}, output
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
     # The archive's lock cites the jurisdiction's retention rule (Malta's anti-money-laundering records rule).
     cited = {control["id"]: control["cites"][0] for control in controls}
     assert cited.pop("audit-archive-lock").startswith("Prevention of Money Laundering"), output
+    # The log retention cites the template's policy for Malta (five years, as the records).
+    assert cited.pop("log-retention").startswith("template policy: five years"), output
     assert all(text.startswith("MGA ") for text in cited.values()), cited
 
 

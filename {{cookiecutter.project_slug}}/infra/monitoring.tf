@@ -12,6 +12,16 @@ resource "google_monitoring_notification_channel" "alert_email" {
   }
 }
 
+# The project's logs (the functions' JSON lines, the requests, the audit logs Cloud Logging routes there)
+# live in its _Default bucket: kept for the jurisdiction's log retention ({{ manifest.jurisdictions[cookiecutter.jurisdiction].log_retention_days }} days; a log bucket keeps at
+# most 3650), not the 30 days Cloud Logging keeps by default. Terraform adopts the bucket; it is never deleted.
+resource "google_logging_project_bucket_config" "default" {
+  project        = var.project_id
+  location       = "global"
+  bucket_id      = "_Default"
+  retention_days = {{ [manifest.jurisdictions[cookiecutter.jurisdiction].log_retention_days, 3650] | min }}
+}
+
 resource "google_logging_metric" "function_errors" {
   project     = var.project_id
   name        = "${local.prefix}-function-errors"

@@ -20,6 +20,7 @@ from tools.regulation import (
     DELIVERY,
     ENCRYPTION,
     LEAST_PRIVILEGE,
+    LOGGING,
     NETWORK,
     RECORDS,
     RESIDENCY,
@@ -63,6 +64,8 @@ MAX_FILTER = 256  # Pub/Sub's limit on a subscription filter, in bytes
 # secrets, which adapters/secret_manager.py reads instead of Secret Manager beside FIRESTORE_EMULATOR_HOST
 # (adapters/cloud_storage.py honours STORAGE_EMULATOR_HOST beside it too): a local run (tools/gcp/dev.py)
 # sets them; a deployed function must never carry them.
+# The jurisdiction's log retention, at most the 3650 days a Cloud Logging bucket keeps (manifest.yaml).
+LOG_RETENTION_DAYS = {{ [manifest.jurisdictions[cookiecutter.jurisdiction].log_retention_days, 3650] | min }}
 LOCAL_RUN_VARIABLES = (
     "FIRESTORE_EMULATOR_HOST",
     "PUBSUB_EMULATOR_HOST",
@@ -326,6 +329,20 @@ def storage_retention(resources: list[Resource], modules: Modules, found: list[s
             )
 
 
+def log_retention(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """The project's _Default log bucket keeps logs for the jurisdiction's log retention."""
+    buckets = by_type(resources, "google_logging_project_bucket_config")
+    defaults = [bucket for bucket in buckets if value(bucket.body, "bucket_id") == "_Default"]
+    if not defaults:
+        found.append("no google_logging_project_bucket_config for _Default: Cloud Logging keeps logs 30 days")
+        return
+    days = str(value(defaults[0].body, "retention_days"))
+    if not days.isdigit() or int(days) < LOG_RETENTION_DAYS:
+        found.append(
+            f"log bucket _Default: retention_days {days}, under the {LOG_RETENTION_DAYS} days required"
+        )
+
+
 def no_local_run_variables(resources: list[Resource], modules: Modules, found: list[str]) -> None:
     """No resource, nor what a module call hands one, sets a variable of the local run."""
     bodies = [(f"{r.type}.{r.name} ({r.path.name})", r.body) for r in resources]
@@ -429,6 +446,13 @@ CONTROLS = (
         "jurisdiction's retention",
         RECORDS,
         storage_retention,
+    ),
+    Control(
+        "log-retention",
+        f"The project's logs are kept {LOG_RETENTION_DAYS} days (the jurisdiction's log retention)",
+        LOGGING,
+        log_retention,
+        rule="log_retention",
     ),
     Control(
         "subscription-filters",

@@ -37,6 +37,8 @@ REGION = live.variable_default((ROOT / "infra" / "variables.tf").read_text(), "r
 LOCATION = f"projects/{PROJECT}/locations/{REGION}"
 RING = f"{LOCATION}/keyRings/{PREFIX}"
 DEPLOYED = live.deployment(PROJECT, STAGE)
+LOG_BUCKET = f"{live.LOGGING}/projects/{PROJECT}/locations/global/buckets/_Default"
+LOG_RETENTION_DAYS = live._offline("LOG_RETENTION_DAYS")
 
 TABLE = f"{live.BIGQUERY}/projects/{PROJECT}/datasets/{DEPLOYED.analytics_dataset}/tables/"
 API_POLICY = f"{live.RUN}/projects/{PROJECT}/locations/{REGION}/services/{PREFIX}-api:getIamPolicy"
@@ -218,6 +220,15 @@ def compliant() -> Answers:
                 },
             },
         )
+    # projects.locations.buckets.get https://cloud.google.com/logging/docs/reference/v2/rest/v2/projects.locations.buckets
+    answers[LOG_BUCKET] = (
+        200,
+        {
+            "name": f"projects/{PROJECT}/locations/global/buckets/_Default",
+            "retentionDays": LOG_RETENTION_DAYS,
+            "lifecycleState": "ACTIVE",
+        },
+    )
     # projects.topics.list https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics
     topics = [f"{PREFIX}-core-events", f"{PREFIX}-audit-archive", f"{NAME_PREFIX.group(1)}-dev-core-events"]
     answers[f"{live.PUBSUB}/projects/{PROJECT}/topics"] = (
@@ -573,6 +584,15 @@ def test_a_kept_bucket_holding_data_past_the_retention_fails_storage_retention(
         f"bucket {bucket}: no lifecycle rule deletes its objects and noncurrent versions after "
         f"{DEPLOYED.retention_days} days"
     ), problems
+
+
+def test_logs_kept_the_default_30_days_fail_log_retention() -> None:
+    answers = drift(compliant(), LOG_BUCKET, lambda b: b.update(retentionDays=30))
+
+    required = LOG_RETENTION_DAYS
+    assert failed(answers) == {
+        "log-retention": [f"log bucket _Default: keeps logs 30 days, under the {required} days required"]
+    }
 
 
 @pytest.mark.parametrize("bucket", DEPLOYED.kept_buckets)

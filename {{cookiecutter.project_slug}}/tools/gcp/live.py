@@ -47,6 +47,7 @@ KMS = "https://cloudkms.googleapis.com/v1"
 SCHEDULER = "https://cloudscheduler.googleapis.com/v1"
 RUN = "https://run.googleapis.com/v2"
 BIGQUERY = "https://bigquery.googleapis.com/bigquery/v2"
+LOGGING = "https://logging.googleapis.com/v2"
 
 MAX_ROTATION_SECONDS = 90 * 86400
 SECONDS_PER_YEAR = 31557600  # main.tf's retention_period: years x 365.25 days
@@ -446,6 +447,16 @@ def storage_retention(deployed: Deployment, reader: Reader, found: list[str]) ->
             )
 
 
+def log_retention(deployed: Deployment, reader: Reader, found: list[str]) -> None:
+    # Cloud Logging, projects.locations.buckets.get: {name, retentionDays, locked, lifecycleState, ...}
+    # https://cloud.google.com/logging/docs/reference/v2/rest/v2/projects.locations.buckets
+    required = _offline("LOG_RETENTION_DAYS")
+    url = f"{LOGGING}/projects/{deployed.project}/locations/global/buckets/_Default"
+    days = reader.get(url, "log bucket _Default").get("retentionDays", 0)
+    if not isinstance(days, int) or days < required:
+        found.append(f"log bucket _Default: keeps logs {days} days, under the {required} days required")
+
+
 def keys(deployed: Deployment, reader: Reader, found: list[str]) -> None:
     # Cloud KMS, projects.locations.keyRings.cryptoKeys.list: {cryptoKeys: [{name, purpose,
     # rotationPeriod: "7776000s", nextRotationTime}], nextPageToken, totalSize}
@@ -476,6 +487,7 @@ LIVE: dict[str, LiveCheck] = {
     "topics-in-region": topics_in_region,
     "audit-archive-lock": archive_lock,
     "storage-retention": storage_retention,
+    "log-retention": log_retention,
 }
 OFFLINE_ONLY = {
     "no-public-or-primitive-grant": (
