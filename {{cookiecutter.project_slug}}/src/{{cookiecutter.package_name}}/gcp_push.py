@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .observability import set_trace, trace_of
+from .gcp_trace import set_trace, trace_of
 from .worker_events import BusEvent
 
 LOGGER = logging.getLogger(__name__)

@@ -103,7 +103,8 @@ def answer(
     """Run the job's step under the run's correlation id: 200 and the summary's fields, or 400 for an
     input the step refused (one of `refusals`, naming the field); any other exception propagates
     (functions-framework answers 500, Cloud Scheduler retries)."""
-    from .observability import flush_metrics, get_logger, set_correlation_id, set_trace, trace_of
+    from .gcp_trace import set_trace, trace_of
+    from .observability import flush_metrics, get_logger, set_correlation_id
 
     run = scheduled_run(request_headers, clock)
     set_correlation_id(run.correlation_id)

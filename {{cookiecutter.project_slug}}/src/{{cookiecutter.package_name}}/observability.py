@@ -11,12 +11,7 @@ Tracing is Lambda's active tracing (serverless.yml, provider.tracing): one segme
 import cost. Powertools' Tracer is not used: it loads the X-Ray SDK (about 0.3 s on a cold start) to add
 subsegments per AWS call; docs/security-defaults.md says how to turn it on.
 
-On GCP, Cloud Run records each request's trace itself; the log joins it without a tracing SDK: the front
-door, a push worker and a scheduled job hand their request's trace context (W3C `traceparent`, else
-`X-Cloud-Trace-Context`; a pushed event's `traceparent` attribute) to `set_trace`, and every JSON line
-then carries Cloud Logging's trace fields (TRACE_FIELD, SPAN_FIELD, SAMPLED_FIELD). The Pub/Sub
-publisher sends the current trace on with each event, and the wallet's outbox keeps it with the entry's
-events. Why no tracing SDK: docs/security-defaults.md.
+On GCP, gcp_trace.py adds Cloud Logging's trace fields to every JSON line (LINE_FIELDS).
 """
 
 from __future__ import annotations
@@ -27,9 +22,8 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, cast
 
 from .settings import PACKAGE
@@ -42,16 +36,8 @@ CORRELATION_ID_HEADER = "x-correlation-id"
 # Anything else (too long, spaces, control characters) is replaced, so a caller cannot forge log lines.
 _CORRELATION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=-]{0,127}")
 
-# Cloud Logging's fields that join a JSON log line to a trace and a span of it.
-TRACE_FIELD = "logging.googleapis.com/trace"
-SPAN_FIELD = "logging.googleapis.com/spanId"
-SAMPLED_FIELD = "logging.googleapis.com/trace_sampled"
-# W3C trace context, version 00, lower-case hex, no all-zero id; anything else gives no trace, so a caller
-# cannot forge log lines. X-Cloud-Trace-Context: TRACE_ID/SPAN_ID[;o=OPTIONS], its span id in decimal.
-_TRACEPARENT_RE = re.compile(r"00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-([0-9a-f]{2})")
-_CLOUD_TRACE_RE = re.compile(r"(?!0{32})([0-9a-f]{32})/([1-9][0-9]{0,19})(?:;o=([0-9]))?")
-# The trace context (a valid `traceparent`) of the request or pushed event this thread is handling.
-_trace: ContextVar[str | None] = ContextVar("trace", default=None)
+# What else every JSON line carries: each callable's fields (gcp_trace.py adds the trace's on GCP).
+LINE_FIELDS: list[Callable[[], dict[str, Any]]] = []
 
 _logger: Logger | None = None
 _metrics: Metrics | None = None
@@ -140,42 +126,6 @@ def correlation_id_or(value: object, fallback: str) -> str:
     return valid_correlation_id(value) or fallback
 
 
-def trace_of(headers: Any) -> str | None:
-    """The trace context in `headers` (a request's, or a message's attributes: anything with `get`) as a
-    `traceparent`: the W3C `traceparent`, else `X-Cloud-Trace-Context`; None if neither is valid."""
-    found = headers.get("traceparent")
-    if isinstance(found, str) and _TRACEPARENT_RE.fullmatch(found):
-        return found
-    cloud = headers.get("X-Cloud-Trace-Context")
-    matched = _CLOUD_TRACE_RE.fullmatch(cloud) if isinstance(cloud, str) else None
-    if matched is None or int(matched[2]) >= 2**64:
-        return None
-    sampled = int(matched[3] or 0) & 1
-    return f"00-{matched[1]}-{int(matched[2]):016x}-{sampled:02x}"
-
-
-def set_trace(traceparent: str | None) -> None:
-    """Log the following lines of this request or event under `traceparent` (None: under no trace)."""
-    _trace.set(traceparent)
-
-
-def current_traceparent() -> str | None:
-    """The trace context this request or event is handled under, to send on with what it publishes."""
-    return _trace.get()
-
-
-def trace_fields(traceparent: str | None, project: str | None) -> dict[str, Any]:
-    """Cloud Logging's trace fields for `traceparent` in `project`; none without both."""
-    if not traceparent or not project:
-        return {}
-    _, trace_id, span_id, flags = traceparent.split("-")
-    return {
-        TRACE_FIELD: f"projects/{project}/traces/{trace_id}",
-        SPAN_FIELD: span_id,
-        SAMPLED_FIELD: bool(int(flags, 16) & 1),
-    }
-
-
 def _metrics_instance() -> Metrics:
     global _metrics  # one metric set per process
     if _metrics is None:
@@ -226,8 +176,7 @@ def _has_powertools() -> bool:
 
 class JsonLinesLogger:
     """The log where Powertools is not installed (GCP, Azure): one JSON object per line on stdout, the
-    calls the code makes of Powertools' Logger, and `severity` and the trace fields, which Cloud Logging
-    reads (the project from GOOGLE_CLOUD_PROJECT, which infra/ gives every function)."""
+    calls the code makes of Powertools' Logger, `severity`, which Cloud Logging reads, and LINE_FIELDS."""
 
     def __init__(self, service: str, level: str) -> None:
         import logging  # here, not at the top: AWS cold starts never build this logger
@@ -263,6 +212,7 @@ class JsonLinesLogger:
         if level < self.level:
             return
         line = {"severity": severity, "message": message, **self.keys, **(extra or {})}
-        line.update(trace_fields(_trace.get(), os.environ.get("GOOGLE_CLOUD_PROJECT")))
+        for fields in LINE_FIELDS:
+            line.update(fields())
         sys.stdout.write(json.dumps(line, default=str) + "\n")
         sys.stdout.flush()

@@ -1,7 +1,7 @@
 """Each log line joins the trace Cloud Run records for its request, on the API, a push worker and a job.
 
 The api function reads the request's `traceparent` (or X-Cloud-Trace-Context) header; every JSON line
-of the request then carries Cloud Logging's trace fields (observability.py). An event published under
+of the request then carries Cloud Logging's trace fields (gcp_trace.py). An event published under
 a trace carries it as the `traceparent` attribute; the Pub/Sub emulator pushes it to a worker served by
 functions-framework, whose lines carry the same trace. A header that is not a valid trace context gives
 no trace: a caller cannot write the fields of a line.
@@ -27,14 +27,14 @@ from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
 from {{ cookiecutter.package_name }}.adapters.pubsub import PubSubPublisher
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.gcp_scheduled import answer
-from {{ cookiecutter.package_name }}.observability import (
+from {{ cookiecutter.package_name }}.gcp_trace import (
     SAMPLED_FIELD,
     SPAN_FIELD,
     TRACE_FIELD,
-    get_logger,
     set_trace,
     trace_of,
 )
+from {{ cookiecutter.package_name }}.observability import get_logger
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"

@@ -47,7 +47,7 @@ from {{ cookiecutter.package_name }}.adapters.pubsub import (
 from {{ cookiecutter.package_name }}.domain.events import DomainEvent
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
-from {{ cookiecutter.package_name }}.observability import set_trace
+from {{ cookiecutter.package_name }}.gcp_trace import set_trace
 
 PLAYER = "player-1"
 SOURCE = "{{ cookiecutter.package_name }}.wallet"

@@ -45,7 +45,7 @@ from urllib.parse import unquote
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from ..observability import set_trace, trace_of
+from ..gcp_trace import set_trace, trace_of
 from ..outbox import (
     EventSink,
     LoggingTelemetry,

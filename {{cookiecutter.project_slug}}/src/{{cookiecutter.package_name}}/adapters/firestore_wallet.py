@@ -68,7 +68,7 @@ from ..domain.wallet import (
     SessionRequired,
     WalletSnapshot,
 )
-from ..observability import current_traceparent
+from ..gcp_trace import current_traceparent
 from .document_records import protection_fields, protection_from_fields, timestamp
 
 if TYPE_CHECKING:

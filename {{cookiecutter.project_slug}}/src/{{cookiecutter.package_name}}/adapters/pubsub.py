@@ -17,7 +17,7 @@ from typing import Any
 
 from ..domain.audit import AuditRecord
 from ..domain.events import DomainEvent
-from ..observability import current_traceparent
+from ..gcp_trace import current_traceparent
 
 # Sources with no module of their own publish on the `core` topic (infra/events.tf).
 CORE_SOURCES = ("api", "deployment")

@@ -11,7 +11,7 @@ import io
 from typing import TYPE_CHECKING
 
 from ..api.gcp import app, with_userinfo
-from ..observability import set_trace, trace_of
+from ..gcp_trace import set_trace, trace_of
 
 if TYPE_CHECKING:
     from flask import Request, Response
