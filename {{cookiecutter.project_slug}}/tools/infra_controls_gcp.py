@@ -64,8 +64,10 @@ MAX_FILTER = 256  # Pub/Sub's limit on a subscription filter, in bytes
 # secrets, which adapters/secret_manager.py reads instead of Secret Manager beside FIRESTORE_EMULATOR_HOST
 # (adapters/cloud_storage.py honours STORAGE_EMULATOR_HOST beside it too): a local run (tools/gcp/dev.py)
 # sets them; a deployed function must never carry them.
-# The jurisdiction's log retention, at most the 3650 days a Cloud Logging bucket keeps (manifest.yaml).
-LOG_RETENTION_DAYS = {{ [manifest.jurisdictions[cookiecutter.jurisdiction].log_retention_days, 3650] | min }}
+# The jurisdiction's log retention (tools/jurisdiction.json, from manifest.yaml), at most the 3650 days a
+# Cloud Logging bucket keeps.
+_JURISDICTION = json.loads((Path(__file__).parent / "jurisdiction.json").read_text(encoding="utf-8"))
+LOG_RETENTION_DAYS = min(int(_JURISDICTION["log_retention_days"]), 3650)
 LOCAL_RUN_VARIABLES = (
     "FIRESTORE_EMULATOR_HOST",
     "PUBSUB_EMULATOR_HOST",
