@@ -58,6 +58,17 @@ def bake(output_dir: Path, answers: dict[str, Any] | None = None) -> Bake:
     return Bake(result.returncode, result.stdout + result.stderr, output_dir, answers)
 
 
+def baked_once(
+    cache: dict[str, Bake], case_id: str, answers: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A combination's project, generated once per test process and `cache` (a test file's own)."""
+    if case_id not in cache:
+        cache[case_id] = bake(tmp_path_factory.mktemp(case_id), answers)
+    result = cache[case_id]
+    assert result.returncode == 0, result.output
+    return result.project
+
+
 def bake_from_replay(output_dir: Path, answers: dict[str, Any]) -> Bake:
     """Generate from a replay file, so answers reach the hooks verbatim (no prompt, no rendering)."""
     defaults = bake(output_dir / "defaults")

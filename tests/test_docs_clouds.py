@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from combinations import AZURE_PREVIEW, GCP_PREVIEW, SUPPORTED
-from conftest import TEMPLATE_DIR, Bake, bake
+from conftest import TEMPLATE_DIR, Bake, baked_once
 
 # The pages held to their cloud. Other pages of docs/ join this list as they are rendered per cloud.
 PAGES = (
@@ -73,11 +73,7 @@ _BAKED: dict[str, Bake] = {}
 
 def generated(case_id: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Generate a combination once per test process."""
-    if case_id not in _BAKED:
-        _BAKED[case_id] = bake(tmp_path_factory.mktemp(case_id), CASES[case_id])
-    result = _BAKED[case_id]
-    assert result.returncode == 0, result.output
-    return result.project
+    return baked_once(_BAKED, case_id, CASES[case_id], tmp_path_factory)
 
 
 def own_lines(page: str) -> list[tuple[int, str]]:

@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from combinations import HOSTILE, SUPPORTED
-from conftest import PYTHON, TEMPLATE_DIR, Bake, bake, run
+from conftest import PYTHON, TEMPLATE_DIR, Bake, baked_once, run
 
 DEFAULT = "aws-default"
 LEAN = "aws-usnj-us-east-1-sessions-only-py312"  # sessions only
@@ -50,11 +50,7 @@ _BAKED: dict[str, Bake] = {}
 
 def generated(case_id: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Generate a combination once per test process."""
-    if case_id not in _BAKED:
-        _BAKED[case_id] = bake(tmp_path_factory.mktemp(case_id), CASES[case_id])
-    result = _BAKED[case_id]
-    assert result.returncode == 0, result.output
-    return result.project
+    return baked_once(_BAKED, case_id, CASES[case_id], tmp_path_factory)
 
 
 def _project_yaml_reader() -> types.ModuleType:
