@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,9 +24,9 @@ pytest.importorskip(
 import azure.functions as func
 from azure.storage.blob import BlobServiceClient
 from tests.azure.azurite import Azurite
+from tests.azure.queue_functions import drain_as_host
 from tools.azure.event_grid import EVERY_TYPE, LocalEventGrid, subscriptions
 from tools.azure.function_apps import declared, index_of
-from tools.azure.queue_host import QueueHost, queue_settings
 
 from {{ cookiecutter.package_name }}.adapters.event_grid import cloud_event
 from {{ cookiecutter.package_name }}.adapters.storage_queues import queue_client
@@ -116,13 +115,7 @@ def test_hosted_on_its_queue_every_event_type_lands_once_and_a_malformed_message
     grid.publish([events[2], events[0]])  # the bet delivered twice: landed once
     function = event_lake()
 
-    host = QueueHost(
-        azure_storage.connection_string,
-        name,
-        lambda body: function(func.QueueMessage(body=body.encode())),
-        replace(queue_settings(), visibility_timeout=0),
-    )
-    deliveries = host.drain(timeout=30)
+    deliveries = drain_as_host(azure_storage.connection_string, name, function)
 
     blobs = landed(lake)
     assert sorted(blobs) == sorted(f"{FOLDER}{each.event_id}.jsonl" for each in events)

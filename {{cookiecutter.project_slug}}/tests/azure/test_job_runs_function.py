@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,9 +25,9 @@ pytest.importorskip(
 import azure.functions as func
 from azure.storage.blob import BlobServiceClient
 from tests.azure.azurite import Azurite
+from tests.azure.queue_functions import drain_as_host
 from tools.azure.event_grid import subscriptions
 from tools.azure.function_apps import declared, index_of
-from tools.azure.queue_host import QueueHost, queue_settings
 
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
 from {{ cookiecutter.package_name }}.adapters.storage_queues import queue_client
@@ -115,13 +114,7 @@ def test_hosted_on_its_queue_a_refused_request_is_poisoned_and_a_good_one_runs(
     queue.send_message(json.dumps({"job": "dataExport", "date": DAY.date().isoformat()}))
     function = job_runs()
 
-    host = QueueHost(
-        azure_storage.connection_string,
-        name,
-        lambda body: function(func.QueueMessage(body=body.encode())),
-        replace(queue_settings(), visibility_timeout=0),
-    )
-    deliveries = host.drain(timeout=30)
+    deliveries = drain_as_host(azure_storage.connection_string, name, function)
 
     assert deliveries.poisoned == [refused]
     assert deliveries.processed == 1

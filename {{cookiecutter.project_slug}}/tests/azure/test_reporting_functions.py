@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,9 +26,9 @@ import azure.functions as func
 from azure.functions.timer import TimerRequest
 from azure.storage.blob import BlobServiceClient
 from tests.azure.azurite import Azurite
+from tests.azure.queue_functions import drain_as_host
 from tools.azure.event_grid import LocalEventGrid
 from tools.azure.function_apps import index_of
-from tools.azure.queue_host import QueueHost, queue_settings
 
 from {{ cookiecutter.package_name }}.adapters import azure_environment
 from {{ cookiecutter.package_name }}.adapters.event_grid import cloud_event
@@ -111,13 +110,7 @@ def test_hosted_on_its_queue_a_malformed_message_is_poisoned_and_the_bets_count_
     grid.publish([bet(3), bet(1)])  # bet 1 published twice: counted once
     function = ggr_totals()
 
-    host = QueueHost(
-        azure_storage.connection_string,
-        name,
-        lambda body: function(func.QueueMessage(body=body.encode())),
-        replace(queue_settings(), visibility_timeout=0),
-    )
-    deliveries = host.drain(timeout=30)
+    deliveries = drain_as_host(azure_storage.connection_string, name, function)
 
     assert totals.day_totals(YESTERDAY.date()) == [
         DailyTotals(YESTERDAY.date(), "EUR", PlayTotals(bets=3, stakes=300))

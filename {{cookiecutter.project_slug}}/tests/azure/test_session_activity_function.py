@@ -8,7 +8,6 @@ queue (tools/azure/queue_host.py, as tests/azure/test_queue_poison.py pins it), 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,9 +18,10 @@ pytest.importorskip("azure.data.tables", reason="azure-data-tables is not instal
 
 import azure.functions as func
 from tests.azure.azurite import Azurite
+from tests.azure.queue_functions import drain_as_host
 from tools.azure.event_grid import LocalEventGrid
 from tools.azure.function_apps import index_of
-from tools.azure.queue_host import QueueHost, queue_settings
+from tools.azure.queue_host import queue_settings
 
 from {{ cookiecutter.package_name }}.adapters.storage_queues import queue_client
 from {{ cookiecutter.package_name }}.adapters.table_sessions import TableSessionStore
@@ -109,13 +109,7 @@ def test_hosted_on_its_queue_a_malformed_message_is_poisoned_and_the_bets_count_
     grid.publish([bet(3)])
     function = session_activity()
 
-    host = QueueHost(
-        azure_storage.connection_string,
-        name,
-        lambda body: function(func.QueueMessage(body=body.encode())),
-        replace(queue_settings(), visibility_timeout=0),
-    )
-    deliveries = host.drain(timeout=30)
+    deliveries = drain_as_host(azure_storage.connection_string, name, function)
 
     session = sessions.get("session-1")
     assert session is not None
