@@ -171,6 +171,16 @@ def run(cmd: list[str], cwd: Path, timeout: int = 600, env: dict[str, str] | Non
     return output
 
 
+def failures_of(output: str, most: int = 12000) -> str:
+    """A failed pytest run's report of its failures and its summary, not the list of every test that passed
+    (a verbose run's passes would push the failure out of what a log keeps)."""
+    start = output.find("= FAILURES =")
+    if start < 0:
+        start = output.find("= ERRORS =")
+    report = output[output.rfind("\n", 0, start) + 1:] if start >= 0 else output
+    return report[-most:]
+
+
 # The quick tier (`make test-quick`, the inner loop while working on the template): the manifest, the
 # prompts and hooks, and one small combination generated, ruff-checked, tested on its own Python, and
 # packaged and scanned (`make audit`). `make test` runs everything, mypy included (on a whole project

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from combinations import LONGEST_SLUG
-from conftest import bake
+from conftest import bake, failures_of
 
 NEEDS = ("TEMPLATE_AZURE_PYTHON", "TEMPLATE_AZURITE")
 # The shared contract suites with a Table Storage store: each test on the in-memory store, then on the
@@ -107,7 +107,7 @@ def test_azure_tests_pass_on_azurite(tmp_path: Path) -> None:
         cwd=result.project, capture_output=True, text=True, check=False, timeout=900,
         env={**os.environ, "AZURITE": os.environ["TEMPLATE_AZURITE"], "WALLET_CONCURRENCY": "8x200"},
     )
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 0, failures_of(run.stdout + run.stderr)
     assert "SKIPPED" not in run.stdout, run.stdout
     for test in WALLET_ON_AZURITE:
         assert re.search(rf"{re.escape(test)}.*PASSED", run.stdout), f"{test} did not pass:\n{run.stdout}"

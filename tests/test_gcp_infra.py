@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from combinations import GCP_PREVIEW, LONGEST_SLUG, MODULES, only
-from conftest import TEMPLATE_DIR, Bake, bake
+from conftest import TEMPLATE_DIR, Bake, bake, failures_of
 from infra_support import aws_functions, copy_of, infra_check, install_commands, make_package, parsed
 
 from local_extensions import load_manifest, unix_cron
@@ -375,7 +375,7 @@ def test_gcp_tests_pass_on_the_emulators_and_functions_framework(tmp_path: Path)
         [os.environ["TEMPLATE_GCP_PYTHON"], "-m", "pytest", *GCP_PROJECT_TESTS, "-v", "-p", "no:cacheprovider"],
         cwd=result.project, capture_output=True, text=True, check=False, timeout=900,
     )
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 0, failures_of(run.stdout + run.stderr)
     assert "SKIPPED" not in run.stdout, run.stdout
     for test in ("test_a_malformed_message_ends_in_the_dead_letter_topic", "test_a_functions_framework_target",
                  "test_every_money_operation_is_one_read_and_one_transaction",

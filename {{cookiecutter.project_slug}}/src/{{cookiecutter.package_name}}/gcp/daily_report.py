@@ -2,13 +2,17 @@
 
 Cloud Scheduler calls it (infra/modules/reporting). The report is JSON and CSV under
 reports/ggr/date=<YYYY-MM-DD>/ in the reports bucket (adapters/cloud_storage_reporting.py) and is
-announced as DailyReportWritten on the reporting topic. Writing a day again gives the same objects, so a
-failed run is simply run again. Another day is written by calling the function with
-`{"date": "YYYY-MM-DD"}`; a date that is not one answers 400 naming the field, and writes nothing.
+announced as DailyReportWritten on the reporting topic. The day reported is the one before the day the
+call was scheduled for (X-CloudScheduler-ScheduleTime, in UTC), not the one before the call arrived: a
+retry of the 00:15 run that lands after the next midnight still writes the day it was meant for. Writing
+a day again gives the same objects, so a failed run is simply run again. Another day is written by
+calling the function with `{"date": "YYYY-MM-DD"}`; a date that is not one answers 400 naming the
+field, and writes nothing.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import ValidationFailed
@@ -19,7 +23,7 @@ from ..workers.daily_report import write_daily_report
 if TYPE_CHECKING:
     from flask import Request
 
-    from ..domain.reporting import DailyGgrReporter
+    from ..domain.reporting import DailyGgrReporter, GgrDay
     from ..gcp_scheduled import ScheduledCall
 
 _reporter: DailyGgrReporter | None = None
@@ -33,10 +37,15 @@ def daily_report(request: Request) -> tuple[dict[str, Any], int]:
 
     def step(call: ScheduledCall) -> dict[str, Any]:
         # A date given, even null, must be a finished day (report_date refuses it, naming `date`).
-        day = report_date(body["date"]) if "date" in body else None
+        day = report_date(body["date"]) if "date" in body else _day_before(call.scheduled_at)
         return write_daily_report(_daily_reporter(), day, call.correlation_id)
 
     return answer("daily ggr report", request.headers, SystemClock(), step, refusals=(ValidationFailed,))
+
+
+def _day_before(scheduled_at: datetime) -> GgrDay:
+    """The UTC day before the one a scheduled call was meant for."""
+    return scheduled_at.astimezone(UTC).date() - timedelta(days=1)
 
 
 def _daily_reporter() -> DailyGgrReporter:
