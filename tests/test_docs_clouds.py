@@ -9,6 +9,7 @@ backticks exists in the generated project (or, for a page that says so, in the t
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,23 @@ def test_a_page_of_an_aws_only_feature_is_in_aws_projects_only(
     in_nav = [name for name in AWS_ONLY_PAGES if f": {name}" in nav]
     expected = list(AWS_ONLY_PAGES) if CASES[case_id].get("cloud_provider", "aws") == "aws" else []
     assert (present, in_nav) == (expected, expected)
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_the_readme_describes_its_cloud_and_documents_every_make_target(
+    case_id: str, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The generated README names no other cloud's service, and its commands table holds exactly the
+    targets `make help` lists in that project (a GCP project was shown the AWS table, `make scan` included)."""
+    project = generated(case_id, tmp_path_factory)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert foreign_names(readme, CASES[case_id].get("cloud_provider", "aws")) == []
+    listed = subprocess.run(["make", "--no-print-directory", "help"], cwd=project, capture_output=True, text=True,
+                            check=True, timeout=60).stdout
+    targets = {line.split()[1] for line in listed.splitlines() if line.startswith("  make ")}
+    documented = re.findall(r"^\| `make ([\w-]+)", readme, re.MULTILINE)
+    assert len(documented) == len(set(documented)), documented
+    assert set(documented) == targets - {"help"}
 
 
 def test_the_check_finds_a_service_of_another_cloud_and_spares_a_comparison() -> None:
