@@ -126,10 +126,8 @@ def main() -> int:
         )
     for note in left_out_workers():
         print(note)
-    provider = MANIFEST["providers"][ANSWERS["cloud_provider"]]
-    if provider["status"] == "preview":
-        print(f"\nWarning: {provider['preview_warning']}\n", file=sys.stderr)
     slug = ANSWERS["project_slug"]
+    provider = MANIFEST["providers"][ANSWERS["cloud_provider"]]
     print(
         f"\nCreated {slug} ({ANSWERS['cloud_provider']}, {ANSWERS['region']}, "
         f"jurisdiction {ANSWERS['jurisdiction']}). Next:\n"

@@ -28,8 +28,6 @@ SLUG_MAX = 40
 NAME_MAX = 80
 DESCRIPTION_MAX = 200
 PYTHON_VERSIONS = ("3.13", "3.12", "3.14")
-# Provider statuses that generate a project: a preview one is in progress and says so on generation.
-GENERATED_STATUSES = ("available", "preview")
 # The license prompt's choices (SPDX ids, and "Proprietary" for code under no open licence); the
 # LICENSE file of the generated project holds a text for each.
 LICENSES = ("Proprietary", "MIT", "Apache-2.0", "BSD-3-Clause")
@@ -114,14 +112,6 @@ def check_provider_and_region(answers: dict) -> list[str]:
     if provider not in providers:
         return [problem("cloud_provider", f"{provider!r} is not one of {', '.join(providers)}", "aws")]
     spec = providers[provider]
-    # A preview flavour generates (with its warning, printed once by the post-generation hook).
-    if spec["status"] not in GENERATED_STATUSES:
-        ready = [name for name, other in providers.items() if other["status"] in GENERATED_STATUSES]
-        return [problem(
-            "cloud_provider",
-            f"{provider!r} is not available yet: {spec['planned_reason']}; choose {' or '.join(ready)}",
-            ready[0],
-        )]
     region = answers["region"]
     found = []
     if region not in spec["regions"]:

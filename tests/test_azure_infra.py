@@ -1,5 +1,5 @@
-"""The Azure flavour (a preview): it generates with its warning, without AWS or GCP files, and its Terraform holds
-up offline through the same tools/infra_check.py as the GCP flavour's."""
+"""The Azure flavour: it generates without AWS or GCP files, and its Terraform holds up offline through the
+same tools/infra_check.py as the GCP flavour's."""
 
 from __future__ import annotations
 
@@ -41,10 +41,11 @@ def other_cloud_paths(manifest: dict[str, Any], cloud: str, package: str) -> lis
     return [path.format(package=package) for path in manifest["providers"][cloud]["files"] if path not in azure]
 
 
-def test_azure_generates_with_the_preview_warning(azure_project: Bake, manifest: dict[str, Any]) -> None:
-    assert manifest["providers"]["azure"]["status"] == "preview"
-    assert "Warning: the Azure flavour is in progress" in azure_project.output
-    assert "Do not deploy this project." in azure_project.output
+def test_azure_generates_without_a_warning_and_names_its_own_next_steps(
+    azure_project: Bake, manifest: dict[str, Any]
+) -> None:
+    assert manifest["providers"]["azure"]["status"] == "available"
+    assert "Warning" not in azure_project.output and "in progress" not in azure_project.output
     assert "make infra-check" in azure_project.output
     assert "osls" not in azure_project.output.split("Next:")[1]
 

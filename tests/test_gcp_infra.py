@@ -1,4 +1,4 @@
-"""The GCP flavour (a preview): it generates with its warning, without AWS files, and its Terraform holds up offline."""
+"""The GCP flavour: it generates without AWS files, and its Terraform holds up offline."""
 
 from __future__ import annotations
 
@@ -37,10 +37,11 @@ def aws_paths(manifest: dict[str, Any], package: str) -> list[str]:
     return [path.format(package=package) for path in manifest["providers"]["aws"]["files"]]
 
 
-def test_gcp_generates_with_the_preview_warning(gcp_project: Bake, manifest: dict[str, Any]) -> None:
-    assert manifest["providers"]["gcp"]["status"] == "preview"
-    assert "Warning: the GCP flavour is in progress" in gcp_project.output
-    assert "Do not deploy this project." in gcp_project.output
+def test_gcp_generates_without_a_warning_and_names_its_own_next_steps(
+    gcp_project: Bake, manifest: dict[str, Any]
+) -> None:
+    assert manifest["providers"]["gcp"]["status"] == "available"
+    assert "Warning" not in gcp_project.output and "in progress" not in gcp_project.output
     assert "make infra-check" in gcp_project.output
     assert "osls" not in gcp_project.output.split("Next:")[1]
 

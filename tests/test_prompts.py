@@ -30,7 +30,7 @@ def test_bad_slug_is_refused_right_after_it_is_typed(tmp_path: Path) -> None:
 
 
 def test_unknown_provider_is_refused_right_after_the_provider_prompt(tmp_path: Path) -> None:
-    # Every provider of the manifest generates now (aws; gcp and azure as previews): an unknown one is refused.
+    # Every provider of the manifest generates now: an unknown one is refused.
     terminal = answer_at_a_terminal(tmp_path, {"cloud_provider": "oracle"})
     assert terminal.returncode == 1, terminal.output
     assert terminal.asked[-1] == "cloud_provider"
