@@ -199,8 +199,7 @@ def provider(needs: str = "local_run") -> Provider:
     if not hasattr(cloud, needs):
         what = "the local run" if needs == "local_run" else needs
         raise SystemExit(
-            f"{what} is not built in the {PROVIDER} flavour: "
-            "infra/README.md says what is built."
+            f"{what} is not built in the {PROVIDER} flavour: infra/README.md says what is built."
         )
     return cast(Provider, cloud)
 
