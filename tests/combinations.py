@@ -95,22 +95,32 @@ AZURE_PREVIEW: list[tuple[str, dict[str, Any]]] = [
     }),
 ]
 
-# The preview combinations whose whole project is checked like a supported one (tests/test_generated_project.py:
-# ruff, ruff format, mypy and the whole pytest on the cloud's own environment and local servers): the
-# default GCP and the default Azure project, the Azure one with the longest slug. Each run leaves out the
-# files the cloud's own template test already runs on the same kind of project (`ran_elsewhere`), so no
-# test runs twice: tests/test_gcp_infra.py (the emulators) and tests/test_azure_local.py (Azurite).
+# Every GCP and Azure combination's whole project is checked like a supported one (tests/test_generated_project.py:
+# ruff, ruff format, mypy and the whole pytest on the cloud's own environment and local servers). The cloud's
+# own template test runs some files on the default project (tests/test_gcp_infra.py on the emulators, with the
+# longest slug; tests/test_azure_local.py on Azurite): that project's run leaves them out (`ran_elsewhere`), and
+# the Azure default takes the longest slug as they do, so no test runs twice on the same kind of project.
+CLOUD_ENVIRONMENTS: dict[str, dict[str, Any]] = {
+    "gcp": {"python": "TEMPLATE_GCP_PYTHON", "env": {}},
+    "azure": {"python": "TEMPLATE_AZURE_PYTHON", "env": {"AZURITE": "TEMPLATE_AZURITE"}},
+}
+_CONTRACTS = ("tests/contract/test_ledger_store_contract.py",
+              "tests/contract/test_ledger_store_contract_with_sessions.py")
+_RUN_BY_THE_CLOUDS_OWN_TEST: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "gcp-default": ({}, ("tests/gcp", *_CONTRACTS)),
+    "azure-default": ({"project_slug": LONGEST_SLUG}, ("tests/azure", *_CONTRACTS)),
+}
+
+
+def _whole(case_id: str, answers: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    extra, ran_elsewhere = _RUN_BY_THE_CLOUDS_OWN_TEST.get(case_id, ({}, ()))
+    suffix = "-longest-slug" if extra and not case_id.endswith("longest-slug") else ""
+    return (case_id + suffix, {**answers, **extra},
+            {**CLOUD_ENVIRONMENTS[answers["cloud_provider"]], "ran_elsewhere": ran_elsewhere})
+
+
 CLOUD_WHOLE: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
-    ("gcp-default", dict(GCP_PREVIEW)["gcp-default"], {
-        "python": "TEMPLATE_GCP_PYTHON", "env": {},
-        "ran_elsewhere": ("tests/gcp", "tests/contract/test_ledger_store_contract.py",
-                          "tests/contract/test_ledger_store_contract_with_sessions.py"),
-    }),
-    ("azure-default-longest-slug", {**dict(AZURE_PREVIEW)["azure-default"], "project_slug": LONGEST_SLUG}, {
-        "python": "TEMPLATE_AZURE_PYTHON", "env": {"AZURITE": "TEMPLATE_AZURITE"},
-        "ran_elsewhere": ("tests/azure", "tests/contract/test_ledger_store_contract.py",
-                          "tests/contract/test_ledger_store_contract_with_sessions.py"),
-    }),
+    _whole(case_id, answers) for case_id, answers in [*GCP_PREVIEW, *AZURE_PREVIEW]
 ]
 
 # Allowed pairs of modules that no combination above has, each for its reason (test_manifest.py holds

@@ -204,7 +204,7 @@ LONGEST_FIRST = ("test_generated_tests_pass", "test_supported_combination_passes
                  "test_weakened_defaults_fail_the_audit_naming_their_controls",
                  "test_gcp_tests_pass_on_the_emulators_and_functions_framework",
                  "test_pre_commit_passes_on_a_fresh_project", "test_default_project_benchmarks_and_plays_its_demo",
-                 "test_azure_tests_pass_on_azurite", "test_a_preview_cloud_project_lints_and_passes_its_whole_suite")
+                 "test_azure_tests_pass_on_azurite", "test_a_terraform_cloud_project_lints_and_passes_its_whole_suite")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

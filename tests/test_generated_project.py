@@ -161,7 +161,7 @@ def test_the_wallets_rounds_hold_under_concurrent_clients_on_the_moto_server(def
 
 
 @pytest.mark.parametrize(("case_id", "answers", "cloud"), CLOUD_WHOLE, ids=[case[0] for case in CLOUD_WHOLE])
-def test_a_preview_cloud_project_lints_and_passes_its_whole_suite(
+def test_a_terraform_cloud_project_lints_and_passes_its_whole_suite(
     case_id: str, answers: dict[str, object], cloud: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """A GCP or Azure project lints clean and passes every test it has, on its cloud's environment (the
@@ -186,6 +186,6 @@ def test_a_preview_cloud_project_lints_and_passes_its_whole_suite(
                  result.project, timeout=1200, env={**SMALLER_CONCURRENCY, **env})
     summary = output.strip().splitlines()[-1]
     passed = re.search(r"(\d+) passed", summary)
-    assert passed and int(passed.group(1)) >= 900, summary
+    assert passed and int(passed.group(1)) >= 250, summary  # 281 in the smallest (Azure, sessions only)
     assert "skipped" not in summary and "failed" not in summary and "error" not in summary, summary
 
