@@ -46,8 +46,11 @@ def test_azure_generates_without_a_warning_and_names_its_own_next_steps(
 ) -> None:
     assert manifest["providers"]["azure"]["status"] == "available"
     assert "Warning" not in azure_project.output and "in progress" not in azure_project.output
-    assert "make infra-check" in azure_project.output
-    assert "osls" not in azure_project.output.split("Next:")[1]
+    steps = azure_project.output.split("Next:")[1]
+    assert [line.split()[1] for line in steps.splitlines() if line.startswith("  make ")] == [
+        "install", "test", "audit", "package", "deploy"
+    ]
+    assert "osls" not in steps and "DRY_RUN=1" in steps
 
 
 def test_azure_project_holds_no_aws_or_gcp_file(azure_project: Bake, manifest: dict[str, Any]) -> None:

@@ -42,8 +42,11 @@ def test_gcp_generates_without_a_warning_and_names_its_own_next_steps(
 ) -> None:
     assert manifest["providers"]["gcp"]["status"] == "available"
     assert "Warning" not in gcp_project.output and "in progress" not in gcp_project.output
-    assert "make infra-check" in gcp_project.output
-    assert "osls" not in gcp_project.output.split("Next:")[1]
+    steps = gcp_project.output.split("Next:")[1]
+    assert [line.split()[1] for line in steps.splitlines() if line.startswith("  make ")] == [
+        "install", "test", "audit", "package", "deploy"
+    ]
+    assert "osls" not in steps and "DRY_RUN=1" in steps
 
 
 def test_gcp_project_holds_no_aws_file(gcp_project: Bake, manifest: dict[str, Any]) -> None:
