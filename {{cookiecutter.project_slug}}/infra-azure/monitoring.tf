@@ -41,6 +41,27 @@ resource "azurerm_monitor_diagnostic_setting" "data_storage" {
   }
 }
 
+{#- The provider takes a table's total retention as 4-730 days or whole years (1095 ... 4383): the jurisdiction's
+    days, else the first whole year not shorter, at most 4383 (twelve years). #}
+{%- set log_years = [1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383] %}
+{%- set log_total_days = jurisdiction.log_retention_days if jurisdiction.log_retention_days <= 730 else (log_years | select(">=", jurisdiction.log_retention_days) | list + [4383]) | first %}
+
+# The tables the project's logs land in keep them {{ log_total_days }} days in total ({{ cookiecutter.jurisdiction }} asks {{ jurisdiction.log_retention_days }}; the provider takes
+# 4-730 days or whole years up to 4383): interactive for local.log_days, then in long-term retention (a search
+# job or a restore reads it). The host's OpenTelemetry export (App*, the alerts' tables among them) and the
+# data account's diagnostic settings (Storage*Logs). Terraform sets existing tables; it deletes none.
+resource "azurerm_log_analytics_workspace_table" "logs" {
+  for_each = toset([
+    "AppTraces", "AppRequests", "AppDependencies", "AppExceptions",
+    "StorageBlobLogs", "StorageQueueLogs", "StorageTableLogs",
+  ])
+
+  workspace_id            = azurerm_log_analytics_workspace.casino.id
+  name                    = each.value
+  retention_in_days       = local.log_days
+  total_retention_in_days = {{ log_total_days }}
+}
+
 resource "azurerm_application_insights" "casino" {
   name                          = "${local.prefix}-insights"
   location                      = var.region
