@@ -201,6 +201,9 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
         "events.tf": [("  public_network_access_enabled = false", "  public_network_access_enabled = true"),
                       ('subresource_names              = ["topic"]', 'subresource_names              = ["topics"]')],
     })
+    # Logs kept a quarter of the jurisdiction's 365 days, and the exceptions' table (an alert's) at the default.
+    edit(project / "infra", {"monitoring.tf": [("  total_retention_in_days = 365", "  total_retention_in_days = 90"),
+                                               ('"AppDependencies", "AppExceptions",', '"AppDependencies",')]})
     code, output, results = infra_check(project, "--no-checkov")
     assert code != 0, output
     problems = {result["name"]: "\n".join(result["problems"]) for result in results}
@@ -230,13 +233,16 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "log analytics workspace casino: not in an Azure Monitor private link scope"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
+    missed += [("controls", text) for text in ("log table AppTraces: total_retention_in_days 90, under the 365 days required",
+                                 "log table AppExceptions: no azurerm_log_analytics_workspace_table keeps it 365 days")
+               if text not in problems["controls"]]
     assert missed == [], output
     # Each weakness is named by its control, and each control cites what it serves (tools/regulation.py).
     controls = next(result for result in results if result["name"] == "controls")["controls"]
     failed = {control["id"] for control in controls if not control["passed"]}
     assert failed == {"app-transport", "app-identity", "server-callers", "least-privilege-grants", "poison-queues",
                       "key-vault",
-                      "storage-encryption", "audit-archive-lock", "lake-retention", "timer-schedules",
+                      "storage-encryption", "audit-archive-lock", "lake-retention", "log-retention", "timer-schedules",
                       "private-egress"}, output
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
 

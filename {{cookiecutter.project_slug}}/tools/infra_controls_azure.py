@@ -60,9 +60,9 @@ CONTAINER_NAME = re.compile(r"\$\{azurerm_storage_container\.\w+\.name\}")
 PRIVATE_TARGETS = {"azurerm_eventgrid_topic": "topic", "azurerm_monitor_private_link_scope": "azuremonitor"}
 # Resources that give the subnets internet egress (the apps call nothing that needs it).
 EGRESS_TYPES = ("azurerm_nat_gateway", "azurerm_subnet_nat_gateway_association", "azurerm_public_ip")
-# The jurisdiction's log retention (tools/jurisdiction.json, from manifest.yaml), at most the 4383 days (twelve
-# years) a Log Analytics table keeps in total. azurerm takes a table's total retention as 4-730 days or one
-# of these whole years, so a jurisdiction's days between them are rounded up to the next (monitoring.tf).
+# The jurisdiction's log retention (tools/jurisdiction.json, from manifest.yaml), at most the 4383 days
+# (twelve years) a Log Analytics table keeps in total. azurerm takes a table's total retention as 4-730 days
+# or one of these whole years, so days between them are rounded up to the next year (monitoring.tf).
 _JURISDICTION = json.loads((Path(__file__).parent / "jurisdiction.json").read_text(encoding="utf-8"))
 LOG_RETENTION_DAYS = min(int(_JURISDICTION["log_retention_days"]), 4383)
 LOG_TABLE_YEARS = (1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383)
