@@ -15,7 +15,7 @@ from combinations import AZURE_PREVIEW, MODULES, only
 from conftest import TEMPLATE_DIR, Bake, bake
 from infra_support import aws_functions, copy_of, infra_check, install_commands, make_package, parsed
 
-from local_extensions import load_manifest, ncrontab
+from local_extensions import load_manifest, log_table_days, ncrontab
 from tools import provider_schema
 
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
@@ -233,9 +233,9 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "log analytics workspace casino: not in an Azure Monitor private link scope"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
-    missed += [("controls", text) for text in ("log table AppTraces: total_retention_in_days 90, under the 365 days required",
-                                 "log table AppExceptions: no azurerm_log_analytics_workspace_table keeps it 365 days")
-               if text not in problems["controls"]]
+    short_logs = ("log table AppTraces: total_retention_in_days 90, under the 365 days required",
+                  "log table AppExceptions: no azurerm_log_analytics_workspace_table keeps it 365 days")
+    missed += [("controls", text) for text in short_logs if text not in problems["controls"]]
     assert missed == [], output
     # Each weakness is named by its control, and each control cites what it serves (tools/regulation.py).
     controls = next(result for result in results if result["name"] == "controls")["controls"]
@@ -344,6 +344,12 @@ def test_schema_regenerates_from_the_wheel_as_committed() -> None:
 ])
 def test_aws_schedules_become_ncrontab(schedule: str, expression: str) -> None:
     assert ncrontab(schedule) == expression
+
+
+@pytest.mark.parametrize(("days", "total"), [(365, 365), (730, 730), (1827, 2191), (3653, 3653), (5000, 4383)])
+def test_log_retention_becomes_a_total_retention_azurerm_takes(days: int, total: int) -> None:
+    """azurerm takes a table's total retention as 4-730 days or whole years up to 12: never shorter."""
+    assert log_table_days(days) == total
 
 
 def test_azure_names_fit_their_limits_with_the_longest_slug_and_stage(azure_project: Bake) -> None:

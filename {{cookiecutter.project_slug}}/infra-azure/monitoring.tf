@@ -6,8 +6,9 @@
 # telemetryMode); the apps carry the W3C trace context across the queue hops in each CloudEvent, and
 # their log lines give its trace_id, the operation id of the trace (README: "Telemetry").
 {%- set jurisdiction = manifest.jurisdictions[cookiecutter.jurisdiction] %}
+{%- set log_total_days = log_table_days(jurisdiction.log_retention_days) %}
 
-# Interactive retention is at most 730 days; {{ cookiecutter.jurisdiction }} asks {{ jurisdiction.log_retention_days }} days of logs (see infra/README.md).
+# Interactive retention is at most 730 days; the tables below keep the logs {{ log_total_days }} days in total (infra/README.md).
 resource "azurerm_log_analytics_workspace" "casino" {
   name                         = "${local.prefix}-logs"
   location                     = var.region
@@ -41,15 +42,11 @@ resource "azurerm_monitor_diagnostic_setting" "data_storage" {
   }
 }
 
-{#- The provider takes a table's total retention as 4-730 days or whole years (1095 ... 4383): the jurisdiction's
-    days, else the first whole year not shorter, at most 4383 (twelve years). #}
-{%- set log_years = [1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383] %}
-{%- set log_total_days = jurisdiction.log_retention_days if jurisdiction.log_retention_days <= 730 else (log_years | select(">=", jurisdiction.log_retention_days) | list + [4383]) | first %}
-
-# The tables the project's logs land in keep them {{ log_total_days }} days in total ({{ cookiecutter.jurisdiction }} asks {{ jurisdiction.log_retention_days }}; the provider takes
-# 4-730 days or whole years up to 4383): interactive for local.log_days, then in long-term retention (a search
-# job or a restore reads it). The host's OpenTelemetry export (App*, the alerts' tables among them) and the
-# data account's diagnostic settings (Storage*Logs). Terraform sets existing tables; it deletes none.
+# The tables the project's logs land in keep them {{ log_total_days }} days in total ({{ cookiecutter.jurisdiction }}'s log retention{% if log_total_days != jurisdiction.log_retention_days %} of
+# {{ jurisdiction.log_retention_days }} days, {{ "capped at" if log_total_days < jurisdiction.log_retention_days else "rounded up to" }} a whole year azurerm takes: 4-730 days or 3 to 12 years{% endif %}): interactive
+# for local.log_days, then long-term (a search job or a restore reads it). They are the host's OpenTelemetry
+# export (App*: the alerts' tables among them) and the data account's diagnostic settings (Storage*Logs).
+# Terraform sets the existing tables' retention; it deletes none.
 resource "azurerm_log_analytics_workspace_table" "logs" {
   for_each = toset([
     "AppTraces", "AppRequests", "AppDependencies", "AppExceptions",
