@@ -2,7 +2,8 @@
 
 checkov has no check for `azurerm_function_app_flex_consumption` (HTTPS only, TLS, identity,
 authentication, CORS), none for a role's scope (least privilege per app: Azure grants identity per app,
-not per function), none for a queue's poison queue, an immutability policy's lock or a timer's schedule.
+not per function), none for a queue's poison queue, an immutability policy's lock, a timer's schedule or a
+log table's total retention.
 Each control (CONTROLS, at the end) serves an area of tools/regulation.py.
 """
 

@@ -50,7 +50,7 @@ WEB, VAULT, STORAGE, EVENTS, AUTHORIZATION, INSIGHTS, PRIVATE_LINK_SCOPES = (
     "2020-02-02",
     "2021-07-01-preview",
 )
-LOG_TABLES_VERSION = "2022-10-01"  # Log Analytics workspace tables (azurerm 4.55.0 reads them with it)
+LOG_TABLES_VERSION = "2022-10-01"  # Log Analytics workspace tables (Tables - Get)
 TLS_VERSIONS = ("1.2", "1.3")
 UNAUTHENTICATED = ("Return401", "Return403")
 MIN_SOFT_DELETE_DAYS = 90
