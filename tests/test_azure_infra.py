@@ -247,6 +247,19 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
 
 
+def test_a_log_table_retention_azurerm_refuses_fails_log_retention(tmp_path: Path) -> None:
+    """Long enough is not enough: past 730 days azurerm takes whole years only, and refuses 1000 at plan."""
+    result = bake(tmp_path / "out", {**only("sessions"), "cloud_provider": "azure", "region": "westeurope"})
+    assert result.returncode == 0, result.output
+    project = copy_of(result.project, tmp_path)
+    edit(project / "infra", {"monitoring.tf": [("total_retention_in_days = 365", "total_retention_in_days = 1000")]})
+    code, output, results = infra_check(project, "--no-checkov")
+    assert code != 0, output
+    controls = next(result for result in results if result["name"] == "controls")["controls"]
+    assert {control["id"] for control in controls if not control["passed"]} == {"log-retention"}, output
+    assert "log table AppTraces: total_retention_in_days 1000, which azurerm refuses" in output
+
+
 def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) -> None:
     result = bake(tmp_path / "out", {**only("sessions"), "cloud_provider": "azure", "region": "westeurope"})
     assert result.returncode == 0, result.output
