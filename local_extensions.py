@@ -80,6 +80,7 @@ class ManifestExtension(Extension):
         environment.globals["absent_modules"] = absent_modules
         environment.globals["unix_cron"] = unix_cron
         environment.globals["ncrontab"] = ncrontab
+        environment.globals["log_table_days"] = log_table_days
         environment.globals["stand_ins"] = stand_ins
         environment.globals["module_on"] = module_on
         environment.globals["test_doubles"] = test_doubles
@@ -196,6 +197,18 @@ def ncrontab(schedule: str) -> str:
     NCRONTAB is unix cron with a leading seconds field: `rate(1 hour)` -> `0 0 */1 * * *`.
     """
     return f"0 {unix_cron(schedule)}"
+
+
+# The total retentions azurerm 4.55.0 takes for a Log Analytics table past 730 days: whole years, up to twelve.
+LOG_TABLE_YEARS = (1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383)
+
+
+def log_table_days(days: int) -> int:
+    """A jurisdiction's log retention as a workspace table's total retention azurerm accepts: the days
+    themselves up to 730, else the first whole year not shorter, at most 4383 (twelve years)."""
+    if days <= 730:
+        return days
+    return next((year for year in LOG_TABLE_YEARS if year >= days), LOG_TABLE_YEARS[-1])
 
 
 def default_region(answers: dict[str, Any]) -> str:

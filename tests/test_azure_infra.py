@@ -15,7 +15,7 @@ from combinations import AZURE_PREVIEW, MODULES, only
 from conftest import TEMPLATE_DIR, Bake, bake
 from infra_support import aws_functions, copy_of, infra_check, install_commands, make_package, parsed
 
-from local_extensions import load_manifest, ncrontab
+from local_extensions import load_manifest, log_table_days, ncrontab
 from tools import provider_schema
 
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
@@ -204,6 +204,9 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
         "events.tf": [("  public_network_access_enabled = false", "  public_network_access_enabled = true"),
                       ('subresource_names              = ["topic"]', 'subresource_names              = ["topics"]')],
     })
+    # Logs kept a quarter of the jurisdiction's 365 days, and the exceptions' table (an alert's) at the default.
+    edit(project / "infra", {"monitoring.tf": [("  total_retention_in_days = 365", "  total_retention_in_days = 90"),
+                                               ('"AppDependencies", "AppExceptions",', '"AppDependencies",')]})
     code, output, results = infra_check(project, "--no-checkov")
     assert code != 0, output
     problems = {result["name"]: "\n".join(result["problems"]) for result in results}
@@ -233,15 +236,31 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
                      "log analytics workspace casino: not in an Azure Monitor private link scope"],
     }
     missed = [(check, text) for check, texts in expected.items() for text in texts if text not in problems[check]]
+    short_logs = ("log table AppTraces: total_retention_in_days 90, under the 365 days required",
+                  "log table AppExceptions: no azurerm_log_analytics_workspace_table keeps it 365 days")
+    missed += [("controls", text) for text in short_logs if text not in problems["controls"]]
     assert missed == [], output
     # Each weakness is named by its control, and each control cites what it serves (tools/regulation.py).
     controls = next(result for result in results if result["name"] == "controls")["controls"]
     failed = {control["id"] for control in controls if not control["passed"]}
     assert failed == {"app-transport", "app-identity", "server-callers", "least-privilege-grants", "poison-queues",
                       "key-vault",
-                      "storage-encryption", "audit-archive-lock", "lake-retention", "timer-schedules",
+                      "storage-encryption", "audit-archive-lock", "lake-retention", "log-retention", "timer-schedules",
                       "private-egress"}, output
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
+
+
+def test_a_log_table_retention_azurerm_refuses_fails_log_retention(tmp_path: Path) -> None:
+    """Long enough is not enough: past 730 days azurerm takes whole years only, and refuses 1000 at plan."""
+    result = bake(tmp_path / "out", {**only("sessions"), "cloud_provider": "azure", "region": "westeurope"})
+    assert result.returncode == 0, result.output
+    project = copy_of(result.project, tmp_path)
+    edit(project / "infra", {"monitoring.tf": [("total_retention_in_days = 365", "total_retention_in_days = 1000")]})
+    code, output, results = infra_check(project, "--no-checkov")
+    assert code != 0, output
+    controls = next(result for result in results if result["name"] == "controls")["controls"]
+    assert {control["id"] for control in controls if not control["passed"]} == {"log-retention"}, output
+    assert "log table AppTraces: total_retention_in_days 1000, which azurerm refuses" in output
 
 
 def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) -> None:
@@ -341,6 +360,12 @@ def test_schema_regenerates_from_the_wheel_as_committed() -> None:
 ])
 def test_aws_schedules_become_ncrontab(schedule: str, expression: str) -> None:
     assert ncrontab(schedule) == expression
+
+
+@pytest.mark.parametrize(("days", "total"), [(365, 365), (730, 730), (1827, 2191), (3653, 3653), (5000, 4383)])
+def test_log_retention_becomes_a_total_retention_azurerm_takes(days: int, total: int) -> None:
+    """azurerm takes a table's total retention as 4-730 days or whole years up to 12: never shorter."""
+    assert log_table_days(days) == total
 
 
 def test_azure_names_fit_their_limits_with_the_longest_slug_and_stage(azure_project: Bake) -> None:

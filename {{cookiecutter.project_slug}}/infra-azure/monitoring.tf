@@ -6,8 +6,9 @@
 # telemetryMode); the apps carry the W3C trace context across the queue hops in each CloudEvent, and
 # their log lines give its trace_id, the operation id of the trace (README: "Telemetry").
 {%- set jurisdiction = manifest.jurisdictions[cookiecutter.jurisdiction] %}
+{%- set log_total_days = log_table_days(jurisdiction.log_retention_days) %}
 
-# Interactive retention is at most 730 days; {{ cookiecutter.jurisdiction }} asks {{ jurisdiction.log_retention_days }} days of logs (see infra/README.md).
+# Interactive retention is at most 730 days; the tables below keep the logs {{ log_total_days }} days in total (infra/README.md).
 resource "azurerm_log_analytics_workspace" "casino" {
   name                         = "${local.prefix}-logs"
   location                     = var.region
@@ -39,6 +40,23 @@ resource "azurerm_monitor_diagnostic_setting" "data_storage" {
   enabled_log {
     category = "StorageDelete"
   }
+}
+
+# The tables the project's logs land in keep them {{ log_total_days }} days in total ({{ cookiecutter.jurisdiction }}'s log retention{% if log_total_days != jurisdiction.log_retention_days %} of
+# {{ jurisdiction.log_retention_days }} days, {{ "capped at" if log_total_days < jurisdiction.log_retention_days else "rounded up to" }} a whole year azurerm takes: 4-730 days or 3 to 12 years{% endif %}): interactive
+# for local.log_days, then long-term (a search job or a restore reads it). They are the host's OpenTelemetry
+# export (App*: the alerts' tables among them) and the data account's diagnostic settings (Storage*Logs).
+# Terraform sets the existing tables' retention; it deletes none.
+resource "azurerm_log_analytics_workspace_table" "logs" {
+  for_each = toset([
+    "AppTraces", "AppRequests", "AppDependencies", "AppExceptions",
+    "StorageBlobLogs", "StorageQueueLogs", "StorageTableLogs",
+  ])
+
+  workspace_id            = azurerm_log_analytics_workspace.casino.id
+  name                    = each.value
+  retention_in_days       = local.log_days
+  total_retention_in_days = {{ log_total_days }}
 }
 
 resource "azurerm_application_insights" "casino" {

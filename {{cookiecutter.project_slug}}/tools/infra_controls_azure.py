@@ -2,7 +2,8 @@
 
 checkov has no check for `azurerm_function_app_flex_consumption` (HTTPS only, TLS, identity,
 authentication, CORS), none for a role's scope (least privilege per app: Azure grants identity per app,
-not per function), none for a queue's poison queue, an immutability policy's lock or a timer's schedule.
+not per function), none for a queue's poison queue, an immutability policy's lock, a timer's schedule or a
+log table's total retention.
 Each control (CONTROLS, at the end) serves an area of tools/regulation.py.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from infra_check import Control, Resource, blocks, by_type, value
@@ -19,6 +21,7 @@ from tools.regulation import (
     DELIVERY,
     ENCRYPTION,
     LEAST_PRIVILEGE,
+    LOGGING,
     NETWORK,
     RECORDS,
     SECRETS,
@@ -58,6 +61,17 @@ CONTAINER_NAME = re.compile(r"\$\{azurerm_storage_container\.\w+\.name\}")
 PRIVATE_TARGETS = {"azurerm_eventgrid_topic": "topic", "azurerm_monitor_private_link_scope": "azuremonitor"}
 # Resources that give the subnets internet egress (the apps call nothing that needs it).
 EGRESS_TYPES = ("azurerm_nat_gateway", "azurerm_subnet_nat_gateway_association", "azurerm_public_ip")
+# The jurisdiction's log retention (tools/jurisdiction.json, from manifest.yaml), at most the 4383 days
+# (twelve years) a Log Analytics table keeps in total. azurerm takes a table's total retention as 4-730 days
+# or one of these whole years, so days between them are rounded up to the next year (monitoring.tf).
+_JURISDICTION = json.loads((Path(__file__).parent / "jurisdiction.json").read_text(encoding="utf-8"))
+LOG_RETENTION_DAYS = min(int(_JURISDICTION["log_retention_days"]), 4383)
+LOG_TABLE_YEARS = (1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383)
+# Where the Functions host's OpenTelemetry export lands in workspace-based Application Insights: its
+# requests, dependencies, logs and exceptions (the alerts' queries name theirs too: read from them).
+APP_LOG_TABLES = ("AppTraces", "AppRequests", "AppDependencies", "AppExceptions")
+QUERY_TABLE = re.compile(r"^\s*(\w+)\s*\|")
+QUOTED_NAME = re.compile(r"['\"](\w+)['\"]")
 
 
 def app_transport(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
@@ -447,6 +461,63 @@ def lake_retention(resources: list[Resource], modules: list[dict[str, Any]], fou
             )
 
 
+def _logged_tables(resources: list[Resource]) -> list[str]:
+    """The workspace tables the project's logs land in: Application Insights' (and each alert query's
+    table), and a Storage<Service>Logs table per storage service whose diagnostic setting sends there."""
+    tables = list(APP_LOG_TABLES) if by_type(resources, "azurerm_application_insights") else []
+    for setting in by_type(resources, "azurerm_monitor_diagnostic_setting"):
+        target = str(value(setting.body, "target_resource_id"))
+        if value(setting.body, "log_analytics_workspace_id") is None or "Services/default" not in target:
+            continue
+        services = re.findall(r"/(\w+)Services/default", target)
+        if "each.value" in target:
+            services = QUOTED_NAME.findall(str(value(setting.body, "for_each")))
+        tables.extend(f"Storage{service.title()}Logs" for service in services)
+    for rule in by_type(resources, "azurerm_monitor_scheduled_query_rules_alert_v2"):
+        queries = [str(value(criteria, "query")) for criteria in blocks(rule.body, "criteria")]
+        if any("each.value" in query for query in queries):
+            named = re.findall(r"local\.(\w+)", str(value(rule.body, "for_each")))
+            queries = [
+                str(value(alert, "query"))
+                for entry in _terraform(rule.path).get("locals", [])
+                for name in named
+                for alerts in [value(entry, name)]
+                if isinstance(alerts, dict)
+                for alert in alerts.values()
+                if isinstance(alert, dict)
+            ]
+        tables.extend(match[1] for query in queries if (match := QUERY_TABLE.match(query)))
+    return list(dict.fromkeys(tables))
+
+
+def log_retention(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
+    """Each workspace table the project's logs land in keeps them the jurisdiction's log retention in
+    total (interactive, then long-term), at a value azurerm accepts."""
+    kept: dict[str, Any] = {}
+    for table in by_type(resources, "azurerm_log_analytics_workspace_table"):
+        name = str(value(table.body, "name"))
+        names = QUOTED_NAME.findall(str(value(table.body, "for_each"))) if "each." in name else [name]
+        kept.update(dict.fromkeys(names, value(table.body, "total_retention_in_days")))
+    for name in _logged_tables(resources):
+        if name not in kept:
+            found.append(
+                f"log table {name}: no azurerm_log_analytics_workspace_table keeps it {LOG_RETENTION_DAYS} "
+                "days (the workspace's own retention is at most 730)"
+            )
+            continue
+        days = int(kept[name]) if str(kept[name]).isdigit() else 0
+        if days < LOG_RETENTION_DAYS:
+            found.append(
+                f"log table {name}: total_retention_in_days {kept[name]}, under the {LOG_RETENTION_DAYS} "
+                "days required"
+            )
+        elif not (4 <= days <= 730 or days in LOG_TABLE_YEARS):
+            found.append(
+                f"log table {name}: total_retention_in_days {days}, which azurerm refuses (4-730 days or "
+                f"a whole year: {', '.join(map(str, LOG_TABLE_YEARS))})"
+            )
+
+
 def timers(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
     """Every timer-triggered function declares its NCRONTAB schedule (an app setting the trigger reads)."""
     for module in modules:
@@ -520,6 +591,14 @@ CONTROLS = (
         "The reports, the event lake and the ledger exports are deleted after the jurisdiction's retention",
         RECORDS,
         lake_retention,
+    ),
+    Control(
+        "log-retention",
+        f"The tables the project's logs land in keep them {LOG_RETENTION_DAYS} days (the jurisdiction's "
+        "log retention)",
+        LOGGING,
+        log_retention,
+        rule="log_retention",
     ),
     Control(
         "timer-schedules",

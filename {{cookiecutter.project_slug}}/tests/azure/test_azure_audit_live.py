@@ -353,6 +353,7 @@ def compliant() -> Answers:
             "properties": {"publicNetworkAccessForIngestion": "Disabled", "DisableLocalAuth": True},
         },
     )
+    answers.update(log_tables())
     # Private Link Scopes - Get https://learn.microsoft.com/rest/api/monitor/private-link-scopes/get
     answers[SCOPE] = (
         200,
@@ -484,6 +485,46 @@ SUBSCRIPTIONS = arm(f"Microsoft.EventGrid/topics/{PREFIX}-events/eventSubscripti
 ASSIGNMENTS = arm("Microsoft.Authorization/roleAssignments", live.AUTHORIZATION)
 
 
+# What monitoring.tf sets on each workspace table the logs land in: main.tf's log_days interactive, and its
+# total_retention_in_days (the jurisdiction's log retention, as azurerm takes it).
+LOG_DAYS = re.search(r"^\s*log_days\s*=\s*(\d+)", MAIN, re.MULTILINE)
+MONITORING = (ROOT / "infra" / "monitoring.tf").read_text()
+LOG_TOTAL_DAYS = re.search(r"total_retention_in_days\s*=\s*(\d+)", MONITORING)
+assert LOG_DAYS
+assert LOG_TOTAL_DAYS
+WORKSPACE = f"{GROUP}/providers/Microsoft.OperationalInsights/workspaces/{PREFIX}-logs"
+
+
+def log_table(name: str) -> str:
+    path = f"Microsoft.OperationalInsights/workspaces/{PREFIX}-logs/tables/{name}"
+    return arm(path, live.LOG_TABLES_VERSION)
+
+
+def log_tables() -> Answers:
+    """Tables - Get of each table the logs land in https://learn.microsoft.com/rest/api/loganalytics/tables/get"""
+    total = int(LOG_TOTAL_DAYS.group(1))
+    interactive = int(LOG_DAYS.group(1))
+    return {
+        log_table(name): (
+            200,
+            {
+                "id": f"{WORKSPACE}/tables/{name}",
+                "name": name,
+                "properties": {
+                    "plan": "Analytics",
+                    "retentionInDays": interactive,
+                    "totalRetentionInDays": total,
+                    "archiveRetentionInDays": total - interactive,
+                    "retentionInDaysAsDefault": False,
+                    "totalRetentionInDaysAsDefault": False,
+                    "provisioningState": "Succeeded",
+                },
+            },
+        )
+        for name in DEPLOYED.log_tables
+    }
+
+
 def audited(answers: Answers) -> tuple[dict[str, Any], RecordedArm]:
     transport = RecordedArm(answers)
     results = run("azure", DEPLOYED, Reader(transport, io.StringIO()), live.LIVE, live.OFFLINE_ONLY)
@@ -574,6 +615,43 @@ def test_the_ledger_exports_kept_past_the_retention_or_forever_are_found_live() 
         f"lifecycle policy of {DATA}: cannot be read, 404 not found (The Resource at "
         f"'{LIFECYCLE.split('?')[0]}' was not found.)"
     ]
+
+
+def test_each_table_the_logs_land_in_is_read_live() -> None:
+    _, transport = audited(compliant())
+
+    assert DEPLOYED.log_tables, "monitoring.tf keeps the logs in its workspace tables"
+    assert {"AppTraces", "AppExceptions", "StorageTableLogs"} <= set(DEPLOYED.log_tables)
+    read = [address for address in transport.asked if "/tables/" in address]
+    assert read == [log_table(name) for name in DEPLOYED.log_tables]
+
+
+def test_logs_kept_the_default_30_days_fail_log_retention() -> None:
+    answers = drift(
+        compliant(),
+        log_table("AppTraces"),
+        lambda t: t["properties"].update(totalRetentionInDays=30, totalRetentionInDaysAsDefault=True),
+    )
+
+    required = live._offline("LOG_RETENTION_DAYS")
+    assert failed(answers) == {
+        "log-retention": [
+            f"log table {PREFIX}-logs/AppTraces: keeps logs 30 days in total, "
+            f"under the {required} days required"
+        ]
+    }
+
+
+def test_a_log_table_missing_from_the_workspace_fails_log_retention() -> None:
+    answers = compliant()
+    answers.pop(log_table("StorageQueueLogs"))
+
+    assert failed(answers) == {
+        "log-retention": [
+            f"log table {PREFIX}-logs/StorageQueueLogs: cannot be read, 404 not found (The Resource at "
+            f"'{log_table('StorageQueueLogs').split('?')[0]}' was not found.)"
+        ]
+    }
 
 
 def drift(answers: Answers, address: str, change: Callable[[Any], Any]) -> Answers:

@@ -31,6 +31,7 @@ from tools.infra_live import (
     Transport,
     Unreadable,
     local_value,
+    offline_controls,
     report,
     run,
     terraform_text,
@@ -49,6 +50,7 @@ WEB, VAULT, STORAGE, EVENTS, AUTHORIZATION, INSIGHTS, PRIVATE_LINK_SCOPES = (
     "2020-02-02",
     "2021-07-01-preview",
 )
+LOG_TABLES_VERSION = "2022-10-01"  # Log Analytics workspace tables (Tables - Get)
 TLS_VERSIONS = ("1.2", "1.3")
 UNAUTHENTICATED = ("Return401", "Return403")
 MIN_SOFT_DELETE_DAYS = 90
@@ -69,6 +71,10 @@ VAULT_NAME = re.compile(r'resource\s+"azurerm_key_vault"\s+"\w+"\s*\{\s*name\s*=
 KEPT_CONTAINER = re.compile(
     r'resource\s+"azurerm_storage_container"\s+"(?:reports|exports)"\s*\{[^}]*?\bname\s*=\s*"([^"]+)"'
 )
+# The workspace tables whose total retention monitoring.tf sets (its for_each's names).
+LOG_TABLES = re.compile(
+    r'resource\s+"azurerm_log_analytics_workspace_table"\s+"\w+"\s*\{\s*for_each\s*=\s*toset\(\[([^\]]*)\]'
+)
 
 
 @dataclass
@@ -86,6 +92,8 @@ class Deployment:
     queues: list[str] = field(default_factory=list)
     # The data account's containers a lifecycle rule deletes after the retention (reports, exports).
     kept: list[str] = field(default_factory=list)
+    # The workspace tables the logs land in, kept for the jurisdiction's log retention (monitoring.tf).
+    log_tables: list[str] = field(default_factory=list)
     # The API admits the server callers' applications (variables.tf's server_client_ids, with the wallet).
     server_callers: bool = False
 
@@ -119,6 +127,7 @@ def deployment(subscription: str, stage: str, infra: Path = INFRA) -> Deployment
         apps=sorted(apps),
         queues=sorted(f.queue for functions in apps.values() for f in functions.values() if f.queue),
         kept=sorted(set(KEPT_CONTAINER.findall(text))),
+        log_tables=[name for names in LOG_TABLES.findall(text) for name in re.findall(r'"(\w+)"', names)],
         server_callers='variable "server_client_ids"' in text,
     )
 
@@ -426,6 +435,34 @@ def lake_retention(deployed: Deployment, reader: Reader, found: list[str]) -> No
     )
 
 
+def _offline(name: str) -> Any:
+    """A constant of the offline controls' module (the one fact, read from there)."""
+    offline_controls("azure")
+    return getattr(sys.modules["infra_controls_azure"], name)
+
+
+def log_retention(deployed: Deployment, reader: Reader, found: list[str]) -> None:
+    """Each workspace table the logs land in keeps them the jurisdiction's log retention in total."""
+    required = int(_offline("LOG_RETENTION_DAYS"))
+    workspace = f"{deployed.prefix}-logs"
+    if not deployed.log_tables:
+        found.append("infra/monitoring.tf: no azurerm_log_analytics_workspace_table keeps the logs")
+    # Tables - Get: {id, name, properties: {plan, retentionInDays, totalRetentionInDays,
+    # archiveRetentionInDays, retentionInDaysAsDefault, totalRetentionInDaysAsDefault, schema, ...}}
+    # https://learn.microsoft.com/rest/api/loganalytics/tables/get
+    for table in deployed.log_tables:
+        path = f"Microsoft.OperationalInsights/workspaces/{workspace}/tables/{table}"
+        where = f"log table {workspace}/{table}"
+        try:
+            properties = reader.get(deployed.url(path, LOG_TABLES_VERSION), where).get("properties", {})
+        except Unreadable as error:
+            found.append(str(error))
+            continue
+        days = properties.get("totalRetentionInDays")
+        if not isinstance(days, int) or days < required:
+            found.append(f"{where}: keeps logs {days} days in total, under the {required} days required")
+
+
 LIVE: dict[str, LiveCheck] = {
     "app-transport": app_transport,
     "app-identity": app_identity,
@@ -437,6 +474,7 @@ LIVE: dict[str, LiveCheck] = {
     "storage-encryption": storage_encryption,
     "audit-archive-lock": audit_archive,
     "lake-retention": lake_retention,
+    "log-retention": log_retention,
 }
 OFFLINE_ONLY = {
     "timer-schedules": (
