@@ -50,3 +50,14 @@ variable "platform" {
 {%- macro table(name) -%}
 "${var.platform.data_storage_id}/tableServices/default/tables/{{ name }}"
 {%- endmacro %}
+
+{#- The hybrid mode (module operator_wallet): a bonus-paying app's role on the Key Vault secret of the key
+    its bonus credits to the operator's wallet are signed with (infra/modules/operator_wallet), that secret
+    only; and its settings: the operator's wallet and the secret's NAME, never the key. -#}
+{%- macro operator_wallet_grant() -%}
+{ operator_wallet_key = { scope = "${var.platform.key_vault_id}/secrets/operator-wallet-key", role = "Key Vault Secrets User" } }
+{%- endmacro %}
+
+{%- macro operator_wallet_settings() -%}
+{ OPERATOR_WALLET_URL = var.platform.operator_wallet_url, OPERATOR_WALLET_KEY_PARAMETER = "operator-wallet-key" }
+{%- endmacro %}

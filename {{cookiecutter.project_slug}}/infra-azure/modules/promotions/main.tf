@@ -16,6 +16,15 @@ module "app" {
   app         = "promotions"
   description = "Grants bonuses from wallet events by the promotion rules"
 {{ azure.functions("promotions") }}
+{%- if "operator_wallet" in enabled_modules(cookiecutter) %}
+  # Hybrid mode: bonuses go to the operator's wallet, signed with the key of one Key Vault secret.
+  grants = merge({
+    promotions = { scope = azurerm_storage_table.promotions.resource_manager_id, role = "Storage Table Data Contributor" }
+  }, {{ azure.operator_wallet_grant() }}, {{ azure.publish_grant("promotions") }})
+  app_settings = merge({
+    PROMOTIONS_TABLE_NAME = azurerm_storage_table.promotions.name
+  }, {{ azure.operator_wallet_settings() }})
+{%- else %}
   grants = merge({
     promotions = { scope = azurerm_storage_table.promotions.resource_manager_id, role = "Storage Table Data Contributor" }
     wallet     = { scope = {{ azure.table("Wallet") }}, role = "Storage Table Data Contributor" }
@@ -24,6 +33,7 @@ module "app" {
     PROMOTIONS_TABLE_NAME = azurerm_storage_table.promotions.name
     WALLET_TABLE_NAME     = "Wallet"
   }
+{%- endif %}
 }
 
 output "api_grants" {
