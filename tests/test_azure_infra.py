@@ -240,6 +240,41 @@ def test_azure_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     assert all(len(control["cites"]) == 2 and control["cites"][1].startswith("GLI-19: ") for control in controls)
 
 
+def test_azure_no_wagering_control_names_the_wallet_put_back_into_a_hybrid_project(tmp_path: Path) -> None:
+    """us-nj keeps wagering off public clouds: the hybrid project passes, and the hosted wallet's table, its
+    role on it, a caller's key of the wallet and the wallet's code put back each fail no-wagering."""
+    result = bake(tmp_path / "out", dict(AZURE_PREVIEW)["azure-usnj-eastus-hybrid"])
+    assert result.returncode == 0, result.output
+    project = copy_of(result.project, tmp_path)
+    table = ('resource "azurerm_storage_table" "platform_events" {\n')
+    edit(project / "infra", {
+        "modules/operator_wallet/main.tf": [
+            (table, 'resource "azurerm_storage_table" "wallet" {\n  name                 = "Wallet"\n'
+                    '  storage_account_name = var.platform.data_storage_name\n}\n\n' + table),
+            ('toset(["operator-platform", "operator-platform-previous"])',
+             'toset(["operator-platform", "operator-platform-previous", "game-server"])'),
+        ],
+        "modules/promotions/main.tf": [
+            ("}, { operator_wallet_key", "}, { wallet = { scope = \"${var.platform.data_storage_id}/tableServices/default/"
+             "tables/Wallet\", role = \"Storage Table Data Contributor\" } }, { operator_wallet_key"),
+        ],
+    })
+    package = next(path.parent for path in (project / "src").glob("*/__init__.py"))
+    (package / "api" / "wallet.py").write_text('"""The hosted wallet\'s routes."""\n', encoding="utf-8")
+    code, output, results = infra_check(project, "--no-checkov")
+    assert code != 0, output
+    controls = next(result for result in results if result["name"] == "controls")
+    # server-callers too: variables.tf asks no game-server ids for the key put back.
+    failed = {control["id"] for control in controls["controls"] if not control["passed"]}
+    assert failed == {"no-wagering", "server-callers"}, output
+    problems = "\n".join(controls["problems"])
+    for text in ("table Wallet (operator_wallet): the table of wallet",
+                 "module app (promotions): a role or a setting on Wallet, the table of wallet",
+                 "operator_wallet: the signing key of game-server, a server caller of wallet",
+                 f"src/{package.name}/api/wallet.py: code of wallet"):
+        assert text in problems, output
+
+
 def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) -> None:
     result = bake(tmp_path / "out", {**only("sessions"), "cloud_provider": "azure", "region": "westeurope"})
     assert result.returncode == 0, result.output

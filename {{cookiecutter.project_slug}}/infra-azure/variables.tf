@@ -60,13 +60,15 @@ variable "oidc_client_id" {
 {% if cookiecutter.module_wallet %}
 # The server callers (payment provider, game server{{ ", KYC provider" if cookiecutter.module_responsible_gaming }}) are Entra ID applications calling with
 # client-credentials tokens of their own issuer, never the players' (as the AWS flavour's serverJwtIssuerUrl).
-{%- set callers = ["payment-provider", "game-server"] + (["kyc-provider"] if cookiecutter.module_responsible_gaming else []) %}
+{%- set callers = ["game-server", "payment-provider"] + (["kyc-provider"] if cookiecutter.module_responsible_gaming else []) %}
+{%- set told = ["payment-provider", "game-server"] + (["kyc-provider"] if cookiecutter.module_responsible_gaming else []) %}
 {%- set roles = "wallet:credit" + (", players:kyc" if cookiecutter.module_responsible_gaming else "") %}
 {%- elif cookiecutter.module_operator_wallet %}
 # The server caller of the hybrid mode: the operator's platform, an Entra ID application calling the
 # webhook with client-credentials tokens of the operator's tenant, never the players' (as the AWS
 # flavour's platformJwtIssuerUrl).
 {%- set callers = ["operator-platform"] %}
+{%- set told = callers %}
 {%- set roles = "platform:events" %}
 {%- endif %}
 {%- if callers is defined %}
@@ -96,7 +98,7 @@ variable "server_client_ids" {
 
   validation {
     condition     = sort(keys(var.server_client_ids)) == sort({{ callers | tojson }})
-    error_message = "server_client_ids: give exactly these callers: {{ callers | join(", ") }}."
+    error_message = "server_client_ids: give exactly these callers: {{ told | join(", ") }}."
   }
 
   validation {
