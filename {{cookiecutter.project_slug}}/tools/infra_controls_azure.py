@@ -515,7 +515,9 @@ def no_wagering(
         tables = WAGERING_TABLES.get(name, ())
         for table in by_type(resources, "azurerm_storage_table"):
             if value(table.body, "name") in tables:
-                found.append(f"table {value(table.body, 'name')} ({table.path.parent.name}): the table of {name}")
+                found.append(
+                    f"table {value(table.body, 'name')} ({table.path.parent.name}): the table of {name}"
+                )
         for module in modules:
             text = str(value(module, "grants")) + str(value(module, "app_settings"))
             found.extend(
