@@ -34,9 +34,12 @@ module "app" {
   grants = merge({
     leaderboards = { scope = azurerm_storage_table.leaderboards.resource_manager_id, role = "Storage Table Data Contributor" }
   }, {{ azure.operator_wallet_grant() }}, {{ azure.publish_grant("leaderboards") }})
-  app_settings = merge({
-    LEADERBOARDS_TABLE_NAME = azurerm_storage_table.leaderboards.name
-  }, {{ azure.operator_wallet_settings() }})
+  # OPERATOR_WALLET_KEY_PARAMETER: the NAME of the Key Vault secret its credits are signed with, never the key.
+  app_settings = {
+    LEADERBOARDS_TABLE_NAME       = azurerm_storage_table.leaderboards.name
+    OPERATOR_WALLET_URL           = var.platform.operator_wallet_url
+    OPERATOR_WALLET_KEY_PARAMETER = "operator-wallet-key"
+  }
 {%- else %}
   grants = merge({
     leaderboards = { scope = azurerm_storage_table.leaderboards.resource_manager_id, role = "Storage Table Data Contributor" }

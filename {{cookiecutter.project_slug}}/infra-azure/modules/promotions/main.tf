@@ -21,9 +21,12 @@ module "app" {
   grants = merge({
     promotions = { scope = azurerm_storage_table.promotions.resource_manager_id, role = "Storage Table Data Contributor" }
   }, {{ azure.operator_wallet_grant() }}, {{ azure.publish_grant("promotions") }})
-  app_settings = merge({
-    PROMOTIONS_TABLE_NAME = azurerm_storage_table.promotions.name
-  }, {{ azure.operator_wallet_settings() }})
+  # OPERATOR_WALLET_KEY_PARAMETER: the NAME of the Key Vault secret its credits are signed with, never the key.
+  app_settings = {
+    PROMOTIONS_TABLE_NAME         = azurerm_storage_table.promotions.name
+    OPERATOR_WALLET_URL           = var.platform.operator_wallet_url
+    OPERATOR_WALLET_KEY_PARAMETER = "operator-wallet-key"
+  }
 {%- else %}
   grants = merge({
     promotions = { scope = azurerm_storage_table.promotions.resource_manager_id, role = "Storage Table Data Contributor" }
