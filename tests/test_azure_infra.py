@@ -255,8 +255,9 @@ def test_azure_no_wagering_control_names_the_wallet_put_back_into_a_hybrid_proje
              'toset(["operator-platform", "operator-platform-previous", "game-server"])'),
         ],
         "modules/promotions/main.tf": [
-            ("}, { operator_wallet_key", "}, { wallet = { scope = \"${var.platform.data_storage_id}/tableServices/default/"
-             "tables/Wallet\", role = \"Storage Table Data Contributor\" } }, { operator_wallet_key"),
+            ("}, { operator_wallet_key",
+             '}, { wallet = { scope = "${var.platform.data_storage_id}/tableServices/default/tables/Wallet", '
+             'role = "Storage Table Data Contributor" } }, { operator_wallet_key'),
         ],
     })
     package = next(path.parent for path in (project / "src").glob("*/__init__.py"))
