@@ -121,7 +121,10 @@ def test_the_mission_the_operator_s_bets_complete_is_paid_by_the_operator_s_wall
     platform: tuple[FakeOperatorPlatform, dict[str, str]], table_factory: Callable[..., Any]
 ) -> None:
     from {{ cookiecutter.package_name }}.azure_apps import leaderboards as app
-    from {{ cookiecutter.package_name }}.domain.leaderboards import CATALOGUE_CURRENCY, DEFAULT_CATALOGUE
+    from {{ cookiecutter.package_name }}.domain.leaderboards import (
+        CATALOGUE_CURRENCY,
+        DEFAULT_CATALOGUE,
+    )
 
     fake, _ = platform
     mission = next(mission for mission in DEFAULT_CATALOGUE.missions if mission.counts == "BetPlaced")
