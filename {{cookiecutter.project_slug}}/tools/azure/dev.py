@@ -46,7 +46,7 @@ from contextlib import ExitStack
 from importlib import import_module
 from importlib.util import find_spec
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from tests.azure.azurite import Azurite, azurite, azurite_script, listening
 
@@ -429,7 +429,8 @@ class LocalRun:
 
         key = self._secrets[next(iter(self._signing_apps.values()))]
         platform = LocalPlatformProcess(key, self.log).start()
-        self.children.append(platform)  # type: ignore[arg-type]  # stopped by its PID like the others
+        # Not a Child, but stopped by its PID and checked for its exit as one.
+        self.children.append(cast("Child", platform))
         self._operator_wallet_url = platform.url
 
     def _wait_until_api_answers(self) -> None:

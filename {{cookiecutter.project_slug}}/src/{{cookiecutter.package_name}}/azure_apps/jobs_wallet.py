@@ -70,7 +70,6 @@ def export_job() -> LedgerExportJob:
 def reconcile(timer: func.TimerRequest) -> None:
     """Check every player's ledger sums against the balances; publish each mismatch."""
     from ..workers.ledger_jobs import run_reconciliation
-
     from .jobs import job_run, time_budget
 
     budget = time_budget()
@@ -86,7 +85,6 @@ def reconcile(timer: func.TimerRequest) -> None:
 def export_ledger(timer: func.TimerRequest) -> None:
     """Export the previous UTC day's ledger entries to exports/ledger/date=YYYY-MM-DD/ledger.jsonl."""
     from ..workers.ledger_jobs import run_data_export
-
     from .jobs import job_run, time_budget
 
     budget = time_budget()
@@ -104,7 +102,6 @@ def run_job_for_a_day(message: func.QueueMessage) -> None:
     from ..observability import get_logger
     from ..workers.job_runs import InvalidRunRequest, run_request
     from ..workers.ledger_jobs import run_data_export
-
     from .jobs import job_run, time_budget
 
     budget = time_budget()
