@@ -175,7 +175,9 @@ def test_without_the_key_the_grant_fails_retries_and_is_poisoned_never_sent_unsi
 
 
 def test_without_the_key_s_secret_name_or_vault_no_operator_wallet_is_built() -> None:
-    from {{ cookiecutter.package_name }}.azure_bonuses import operator_wallet_on_azure
+    from {{ cookiecutter.package_name }}.azure_operator_wallet import (
+        operator_wallet_signed_from_key_vault,
+    )
     from {{ cookiecutter.package_name }}.domain.operator_wallet import OperatorRefused
 
     for settings in (
@@ -186,4 +188,4 @@ def test_without_the_key_s_secret_name_or_vault_no_operator_wallet_is_built() ->
         },
     ):
         with pytest.raises(OperatorRefused, match="OPERATOR_WALLET_KEY_PARAMETER and KEY_VAULT_URI"):
-            operator_wallet_on_azure(settings)
+            operator_wallet_signed_from_key_vault(settings)
