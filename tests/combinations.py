@@ -93,6 +93,12 @@ AZURE_PREVIEW: list[tuple[str, dict[str, Any]]] = [
         **only("sessions"), "cloud_provider": "azure", "jurisdiction": "us-nj", "region": "eastus",
         "python_version": "3.12",
     }),
+    # The hybrid mode on Azure: the supporting modules around the operator's own wallet (as AWS's).
+    ("azure-usnj-eastus-hybrid", {
+        **only("sessions", "operator_wallet", "promotions", "notifications", "leaderboards", "reporting",
+               "scheduled_jobs"),
+        "cloud_provider": "azure", "jurisdiction": "us-nj", "region": "eastus",
+    }),
 ]
 
 # Every GCP and Azure combination's whole project is checked like a supported one (tests/test_generated_project.py:
@@ -177,11 +183,9 @@ UNSUPPORTED: list[tuple[str, dict[str, Any], str]] = [
     ("gcp-mga-outside-eu", {"cloud_provider": "gcp", "jurisdiction": "mga", "region": "us-central1"}, "region"),
     ("aws-region-on-azure", {"cloud_provider": "azure", "region": "eu-west-1"}, "region"),
     ("azure-mga-outside-eu", {"cloud_provider": "azure", "jurisdiction": "mga", "region": "eastus"}, "region"),
-    # The hybrid mode's operator wallet signs with a key from SSM Parameter Store: built on AWS only.
+    # The hybrid mode is not built on GCP (manifest.yaml: operator_wallet providers).
     ("hybrid-on-gcp", {**only("sessions", "operator_wallet", "promotions"), "cloud_provider": "gcp",
                        "region": "europe-west1"}, "module_operator_wallet"),
-    ("hybrid-on-azure", {**only("sessions", "operator_wallet"), "cloud_provider": "azure",
-                         "region": "westeurope"}, "module_operator_wallet"),
     ("unknown-jurisdiction", {"jurisdiction": "nowhere"}, "jurisdiction"),
     ("usnj-outside-us", {**only("sessions"), "jurisdiction": "us-nj", "region": "eu-west-1"}, "region"),
     # N.J.S.A. 5:12-95.22(a): wagering stays in Atlantic City, where no public cloud region is.

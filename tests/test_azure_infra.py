@@ -136,9 +136,11 @@ def test_azure_infra_passes_its_offline_checks(azure_project: Bake) -> None:
     # A floor the smallest combination (sessions only: the core and one module app) passes too.
     assert by_name["checkov"]["counted"]["passed"] > 60
     assert by_name["schema"]["counted"]["names"] > 250
-    # The API, the audit trail, and one app per module with functions (responsible gaming has none).
+    # The API, the audit trail, and one app per module with functions (responsible gaming and the operator
+    # wallet have none: their routes are the API's).
     answers = json.loads((azure_project.project / ".cookiecutter.json").read_text(encoding="utf-8"))
-    with_apps = [name for name in MODULES if answers[f"module_{name}"] and name != "responsible_gaming"]
+    without_apps = ("responsible_gaming", "operator_wallet")
+    with_apps = [name for name in MODULES if answers[f"module_{name}"] and name not in without_apps]
     assert by_name["controls"]["counted"]["function_apps"] == 2 + len(with_apps)
 
 
@@ -261,6 +263,42 @@ def test_a_log_table_retention_azurerm_refuses_fails_log_retention(tmp_path: Pat
     controls = next(result for result in results if result["name"] == "controls")["controls"]
     assert {control["id"] for control in controls if not control["passed"]} == {"log-retention"}, output
     assert "log table AppTraces: total_retention_in_days 1000, which azurerm refuses" in output
+
+
+def test_azure_no_wagering_control_names_the_wallet_put_back_into_a_hybrid_project(tmp_path: Path) -> None:
+    """us-nj keeps wagering off public clouds: the hybrid project passes, and the hosted wallet's table, its
+    role on it, a caller's key of the wallet and the wallet's code put back each fail no-wagering."""
+    result = bake(tmp_path / "out", dict(AZURE_PREVIEW)["azure-usnj-eastus-hybrid"])
+    assert result.returncode == 0, result.output
+    project = copy_of(result.project, tmp_path)
+    table = ('resource "azurerm_storage_table" "platform_events" {\n')
+    edit(project / "infra", {
+        "modules/operator_wallet/main.tf": [
+            (table, 'resource "azurerm_storage_table" "wallet" {\n  name                 = "Wallet"\n'
+                    '  storage_account_name = var.platform.data_storage_name\n}\n\n' + table),
+            ('toset(["operator-platform", "operator-platform-previous"])',
+             'toset(["operator-platform", "operator-platform-previous", "game-server"])'),
+        ],
+        "modules/promotions/main.tf": [
+            ("}, { operator_wallet_key",
+             '}, { wallet = { scope = "${var.platform.data_storage_id}/tableServices/default/tables/Wallet", '
+             'role = "Storage Table Data Contributor" } }, { operator_wallet_key'),
+        ],
+    })
+    package = next(path.parent for path in (project / "src").glob("*/__init__.py"))
+    (package / "api" / "wallet.py").write_text('"""The hosted wallet\'s routes."""\n', encoding="utf-8")
+    code, output, results = infra_check(project, "--no-checkov")
+    assert code != 0, output
+    controls = next(result for result in results if result["name"] == "controls")
+    # server-callers too: variables.tf asks no game-server ids for the key put back.
+    failed = {control["id"] for control in controls["controls"] if not control["passed"]}
+    assert failed == {"no-wagering", "server-callers"}, output
+    problems = "\n".join(controls["problems"])
+    for text in ("table Wallet (operator_wallet): the table of wallet",
+                 "module app (promotions): a role or a setting on Wallet, the table of wallet",
+                 "operator_wallet: the signing key of game-server, a server caller of wallet",
+                 f"src/{package.name}/api/wallet.py: code of wallet"):
+        assert text in problems, output
 
 
 def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) -> None:

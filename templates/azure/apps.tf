@@ -1,6 +1,7 @@
 {#- The function apps' pieces of one casino module, generated from manifest.yaml (see README.md here). -#}
 {#- The module's workers as the `functions` map of blocks/function_app: a queue function per worker that
-    takes events (their types from the sources this project has), a timer function per scheduled one; a
+    takes events (their types from the sources this project has, or a stand-in publishes for: the hybrid
+    mode's operator wallet publishes the wallet's), a timer function per scheduled one; a
     worker whose `needs` are not all on is left out, as on AWS. -#}
 {#- `own`: the app's functions of Azure only, by key, each with the rest of its line (the event lake, the
     runs queues an operator feeds: AWS has no function for them). -#}
@@ -15,7 +16,7 @@
 {%- set key = worker.function.ljust(width) %}
 {%- if worker.events is defined %}
 {%- set types = [] %}
-{%- for source, names in worker.events.items() if source in on %}{% for name in names %}{% set _ = types.append(name) %}{% endfor %}{% endfor %}
+{%- for source, names in worker.events.items() if module_on(cookiecutter, source) %}{% for name in names %}{% set _ = types.append(name) %}{% endfor %}{% endfor %}
     {{ key }} = { entry_point = "{{ worker.handler }}", trigger = "queue", event_types = {{ types | tojson }} }
 {%- else %}
     {{ key }} = { entry_point = "{{ worker.handler }}", trigger = "timer", schedule = "{{ ncrontab(worker.schedule) }}" }
@@ -49,4 +50,11 @@ variable "platform" {
 {#- The role of a table of the data account, by name (tables made by another module: the wallet's). -#}
 {%- macro table(name) -%}
 "${var.platform.data_storage_id}/tableServices/default/tables/{{ name }}"
+{%- endmacro %}
+
+{#- The hybrid mode (module operator_wallet): a bonus-paying app's role on the Key Vault secret of the key
+    its bonus credits to the operator's wallet are signed with (infra/modules/operator_wallet), that secret
+    only. -#}
+{%- macro operator_wallet_grant() -%}
+{ operator_wallet_key = { scope = "${var.platform.key_vault_id}/secrets/operator-wallet-key", role = "Key Vault Secrets User" } }
 {%- endmacro %}

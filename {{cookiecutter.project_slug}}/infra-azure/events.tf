@@ -71,8 +71,9 @@ locals {
     oidc_issuer                            = var.oidc_issuer
     oidc_client_id                         = var.oidc_client_id
     retention_days                         = local.retention_days
-    # The server callers' issuer, the API's app registration and their client ids (none without the wallet).
-{%- if cookiecutter.module_wallet %}
+    # The server callers' issuer, the API's app registration and their client ids (none without the
+    # wallet or, in the hybrid mode, the operator's platform).
+{%- if cookiecutter.module_wallet or cookiecutter.module_operator_wallet %}
     server_callers = {
       tenant_auth_endpoint = var.server_tenant_auth_endpoint
       api_client_id        = var.server_api_client_id
@@ -80,6 +81,10 @@ locals {
     }
 {%- else %}
     server_callers = null
+{%- endif %}
+{%- if cookiecutter.module_operator_wallet %}
+    # The operator's wallet the bonus-paying workers credit (hybrid mode).
+    operator_wallet_url = var.operator_wallet_url
 {%- endif %}
     app_settings = {
       STAGE                          = var.stage

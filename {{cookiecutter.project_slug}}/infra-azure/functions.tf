@@ -5,7 +5,7 @@
 {%- set audited = [] %}
 {%- for name in jurisdiction.audit_events %}
 {%- set event = manifest.audit_events[name] %}
-{%- if event.get("status") != "planned" and (event.module == "core" or event.module in on) %}{% set _ = audited.append(name) %}{% endif %}
+{%- if event.get("status") != "planned" and (event.module == "core" or module_on(cookiecutter, event.module)) %}{% set _ = audited.append(name) %}{% endif %}
 {%- endfor %}
 
 # The API: the Flask app behind the HTTP trigger. It reads and writes the modules' tables (their

@@ -5,7 +5,15 @@
 module "{{ name }}" {
   source   = "./modules/{{ name }}"
   platform = local.platform
-{%- set needs = manifest.modules[name].requires | select("in", on) | list %}
+{#- A module the project has in place of a required one (the hybrid mode's operator_wallet for the
+    wallet) is made first as that one would be: the apps' roles on its resources need them. #}
+{%- set needs = [] %}
+{%- for required in manifest.modules[name].requires %}
+{%- if required in on %}{% set _ = needs.append(required) %}
+{%- else %}
+{%- for other in on if manifest.modules[other].get("replaces") == required and name in manifest.modules[other].get("serves", []) %}{% set _ = needs.append(other) %}{% endfor %}
+{%- endif %}
+{%- endfor %}
 {%- if needs %}
   # Its app's roles on {{ needs | join(" and ") }}'s tables need them made first.
   depends_on = [{% for other in needs %}module.{{ other }}{{ ", " if not loop.last }}{% endfor %}]

@@ -60,6 +60,18 @@ variable "oidc_client_id" {
 {% if cookiecutter.module_wallet %}
 # The server callers (payment provider, game server{{ ", KYC provider" if cookiecutter.module_responsible_gaming }}) are Entra ID applications calling with
 # client-credentials tokens of their own issuer, never the players' (as the AWS flavour's serverJwtIssuerUrl).
+{%- set callers = ["game-server", "payment-provider"] + (["kyc-provider"] if cookiecutter.module_responsible_gaming else []) %}
+{%- set told = ["payment-provider", "game-server"] + (["kyc-provider"] if cookiecutter.module_responsible_gaming else []) %}
+{%- set roles = "wallet:credit" + (", players:kyc" if cookiecutter.module_responsible_gaming else "") %}
+{%- elif cookiecutter.module_operator_wallet %}
+# The server caller of the hybrid mode: the operator's platform, an Entra ID application calling the
+# webhook with client-credentials tokens of the operator's tenant, never the players' (as the AWS
+# flavour's platformJwtIssuerUrl).
+{%- set callers = ["operator-platform"] %}
+{%- set told = callers %}
+{%- set roles = "platform:events" %}
+{%- endif %}
+{%- if callers is defined %}
 variable "server_tenant_auth_endpoint" {
   description = "The Entra ID issuer of the server callers' tokens (https://login.microsoftonline.com/<tenant id>/v2.0): App Service Authentication validates their tokens against it."
   type        = string
@@ -71,7 +83,7 @@ variable "server_tenant_auth_endpoint" {
 }
 
 variable "server_api_client_id" {
-  description = "The client id of the API's Entra ID app registration the server callers ask tokens for (their audience, also as api://<client id>); its app roles are the routes' scopes (wallet:credit{{ ", players:kyc" if cookiecutter.module_responsible_gaming }})."
+  description = "The client id of the API's Entra ID app registration the server callers ask tokens for (their audience, also as api://<client id>); its app roles are the routes' scopes ({{ roles }})."
   type        = string
 
   validation {
@@ -85,8 +97,8 @@ variable "server_client_ids" {
   type        = map(string)
 
   validation {
-    condition     = sort(keys(var.server_client_ids)) == sort(["game-server", "payment-provider"{{ ", \"kyc-provider\"" if cookiecutter.module_responsible_gaming }}])
-    error_message = "server_client_ids: give exactly these callers: payment-provider, game-server{{ ", kyc-provider" if cookiecutter.module_responsible_gaming }}."
+    condition     = sort(keys(var.server_client_ids)) == sort({{ callers | tojson }})
+    error_message = "server_client_ids: give exactly these callers: {{ told | join(", ") }}."
   }
 
   validation {
@@ -96,6 +108,18 @@ variable "server_client_ids" {
       ])
     ])
     error_message = "server_client_ids: each caller's Application (client) IDs, GUIDs separated by commas (az ad app list --display-name <caller> --query [].appId -o tsv)."
+  }
+}
+{% endif %}
+{%- if cookiecutter.module_operator_wallet %}
+variable "operator_wallet_url" {
+  description = "The operator's seamless-wallet API the bonus-paying workers credit bonuses on (https only; adapters/operator_platform.py)."
+  type        = string
+  default     = "https://wallet.operator.example.com"
+
+  validation {
+    condition     = can(regex("^https://[a-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$", var.operator_wallet_url))
+    error_message = "operator_wallet_url: an https URL of the operator's wallet API (https://wallet.operator.example.com)."
   }
 }
 {% endif %}

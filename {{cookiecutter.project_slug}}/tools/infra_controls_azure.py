@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from tools.regulation import (
     LOGGING,
     NETWORK,
     RECORDS,
+    RESIDENCY,
     SECRETS,
     SYSTEM_INTEGRITY,
 )
@@ -72,6 +74,34 @@ LOG_TABLE_YEARS = (1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383)
 APP_LOG_TABLES = ("AppTraces", "AppRequests", "AppDependencies", "AppExceptions")
 QUERY_TABLE = re.compile(r"^\s*(\w+)\s*\|")
 QUOTED_NAME = re.compile(r"['\"](\w+)['\"]")
+PROJECT = Path(__file__).resolve().parents[1]
+# What each wagering module deploys on Azure (the modules tools/jurisdiction.json's wagering_modules
+# keeps off every public cloud region): its tables, its server callers' signing keys, and the code that
+# moves money or guards bets (in src/ or in an app's archive of make package). The hosted wallet's pure
+# domain and in-memory ledger stay in a hybrid project for its tests only, so they count in archives only.
+WAGERING_TABLES: dict[str, tuple[str, ...]] = {"wallet": ("Wallet",), "responsible_gaming": ("Wallet",)}
+WAGERING_CALLERS: dict[str, tuple[str, ...]] = {
+    "wallet": ("payment-provider", "game-server"),
+    "responsible_gaming": ("kyc-provider",),
+}
+WAGERING_CODE: dict[str, tuple[str, ...]] = {
+    "wallet": (
+        "api/wallet.py",
+        "api/azure_wallet.py",
+        "azure_apps/wallet.py",
+        "adapters/table_wallet.py",
+        "adapters/table_outbox.py",
+    ),
+    "responsible_gaming": (
+        "api/responsible_gaming.py",
+        "api/azure_responsible_gaming.py",
+        "domain/responsible_gaming.py",
+    ),
+}
+WAGERING_PACKAGED: dict[str, tuple[str, ...]] = {
+    "wallet": ("domain/wallet.py", "adapters/memory_wallet.py"),
+    "responsible_gaming": (),
+}
 
 
 def app_transport(resources: list[Resource], modules: list[dict[str, Any]], found: list[str]) -> None:
@@ -530,6 +560,68 @@ def timers(resources: list[Resource], modules: list[dict[str, Any]], found: list
                 found.append(f"module {module['name']}: timer {key} has no NCRONTAB schedule ({schedule!r})")
 
 
+def wagering_modules(project: Path = PROJECT) -> tuple[str, ...]:
+    """The modules the jurisdiction keeps off every public cloud region (tools/jurisdiction.json)."""
+    data = json.loads((project / "tools" / "jurisdiction.json").read_text(encoding="utf-8"))
+    return tuple(data.get("wagering_modules", []))
+
+
+def no_wagering(
+    resources: list[Resource], modules: list[dict[str, Any]], found: list[str], project: Path = PROJECT
+) -> None:
+    """Where the law keeps wagering off public clouds: no module, app, table, role, key or code of it.
+
+    The Azure side of N.J.S.A. 5:12-95.22(a) (the hybrid mode: module operator_wallet): generation
+    refuses the wallet there; this proves the Terraform and the code stayed so after local edits.
+    """
+    wagering = wagering_modules(project)
+    for module in modules:
+        if module["name"] in wagering:
+            found.append(f"module {module['name']}: a module that takes wagers ({module['path'].name})")
+        app = value(module, "app")
+        if app in wagering:
+            found.append(f"module {module['name']} ({module['path'].parent.name}): the function app of {app}")
+    for name in wagering:
+        tables = WAGERING_TABLES.get(name, ())
+        for table in by_type(resources, "azurerm_storage_table"):
+            if value(table.body, "name") in tables:
+                found.append(
+                    f"table {value(table.body, 'name')} ({table.path.parent.name}): the table of {name}"
+                )
+        for module in modules:
+            text = str(value(module, "grants")) + str(value(module, "app_settings"))
+            found.extend(
+                f"module {module['name']} ({module['path'].parent.name}): a role or a setting on {table}, "
+                f"the table of {name}"
+                for table in tables
+                if f"/tables/{table}" in text or f"'{table}'" in text
+            )
+        paths = sorted({secret.path for secret in by_type(resources, "azurerm_key_vault_secret")})
+        found.extend(
+            f"{path.parent.name}: the signing key of {caller}, a server caller of {name}"
+            for path in paths
+            for caller in _signing_callers(path)
+            if caller in WAGERING_CALLERS.get(name, ())
+        )
+        package = sorted((project / "src").glob("*/__init__.py"))
+        for source in package:
+            found.extend(
+                f"src/{source.parent.name}/{code}: code of {name}"
+                for code in WAGERING_CODE.get(name, ())
+                if (source.parent / code).exists()
+            )
+        # The apps' archives of the last `make package`.
+        for archive in sorted((project / ".build" / "azure").glob("*.zip")):
+            with zipfile.ZipFile(archive) as packaged:
+                names = packaged.namelist()
+            held = (*WAGERING_CODE.get(name, ()), *WAGERING_PACKAGED.get(name, ()))
+            found.extend(
+                f".build/azure/{archive.name}: holds {entry}, code of {name}"
+                for entry in names
+                if any(entry.endswith("/" + code) for code in held)
+            )
+
+
 CONTROLS = (
     Control(
         "app-transport",
@@ -599,6 +691,13 @@ CONTROLS = (
         LOGGING,
         log_retention,
         rule="log_retention",
+    ),
+    Control(
+        "no-wagering",
+        "Where the law keeps wagering off public clouds, no module, app, table, role, key or code of it",
+        RESIDENCY,
+        no_wagering,
+        rule="residency",
     ),
     Control(
         "timer-schedules",

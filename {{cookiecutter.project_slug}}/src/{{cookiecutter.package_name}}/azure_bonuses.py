@@ -2,9 +2,9 @@
 
 The hosted wallet's ledger is the wallet's Table Storage store, the `Wallet` table (WALLET_TABLE_NAME;
 infra/ gives these apps a role on that table only); a grant's BonusGranted goes out with its ledger
-entry, through the wallet's outbox relay. The hybrid mode's grants to the operator's wallet are not
-built on Azure: that wallet's signing key is read from SSM Parameter Store (handlers/operator_wallet.py,
-AWS only), so such a message fails and is retried, then poisoned (infra/README.md).
+entry, through the wallet's outbox relay. In the hybrid mode (module operator_wallet) the operator's
+wallet credits the bonuses instead, over signed HTTPS, signed with the project's key from Key Vault
+(azure_operator_wallet.py, a file of that module only).
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ def table_ledger() -> LedgerStore:
 
 
 def operator_wallet_on_azure() -> OperatorBonusWallet:
-    """Hybrid mode on Azure: not built (the module docstring says why)."""
-    raise NotImplementedError(
-        "bonuses to the operator's wallet are not built on Azure: its signing key is read from SSM "
-        "Parameter Store (handlers/operator_wallet.py, AWS only); deploy the hybrid mode on AWS"
-    )
+    """Hybrid mode: the operator's wallet, signed with the Key Vault key (azure_operator_wallet.py)."""
+    from .azure_operator_wallet import operator_wallet_signed_from_key_vault
+
+    return operator_wallet_signed_from_key_vault()

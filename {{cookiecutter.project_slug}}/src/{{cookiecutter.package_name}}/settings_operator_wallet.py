@@ -13,8 +13,9 @@ from .settings import required_variable
 class OperatorWalletSettings:
     """What the webhook and the bonus-paying workers need.
 
-    OPERATOR_WALLET_KEY_PARAMETER is the NAME of the SSM SecureString with the key this project signs
-    its bonus credits with, never the key; blank, every credit is refused before it is sent.
+    OPERATOR_WALLET_KEY_PARAMETER is the NAME of the secret with the key this project signs its bonus
+    credits with (an SSM SecureString on AWS, a Key Vault secret on Azure: azure_bonuses.py), never the
+    key; blank, every credit is refused before it is sent.
     """
 
     platform_events_table_name: str

@@ -564,20 +564,24 @@ def test_the_lake_kept_longer_than_the_retention_is_found_live() -> None:
         return
     answers = compliant()
 
-    def kept_ten_years(policy: dict[str, Any]) -> None:
+    # A year past the retention, whatever the jurisdiction's (us-nj's is ten years: 3650 days).
+    longer = DEPLOYED.retention_days + 365
+
+    def kept_a_year_longer(policy: dict[str, Any]) -> None:
         rule = next(r for r in policy["properties"]["policy"]["rules"] if r["name"] == "reports-retention")
-        rule["definition"]["actions"]["baseBlob"] = {"delete": {"daysAfterCreationGreaterThan": 3650}}
+        rule["definition"]["actions"]["baseBlob"] = {"delete": {"daysAfterCreationGreaterThan": longer}}
         rule["definition"]["filters"]["prefixMatch"] = ["reports/ggr/"]
 
-    assert failed(drift(answers, LIFECYCLE, kept_ten_years))["lake-retention"] == [
-        f"lifecycle rule reports-retention: baseBlob deleted after 3650 days, "
+    assert failed(drift(answers, LIFECYCLE, kept_a_year_longer))["lake-retention"] == [
+        f"lifecycle rule reports-retention: baseBlob deleted after {longer} days, "
         f"the retention is {DEPLOYED.retention_days}",
         f"lifecycle policy of {DATA}: no enabled rule deletes the reports container",
     ]
 
 
 def test_the_ledger_exports_kept_past_the_retention_or_forever_are_found_live() -> None:
-    if "jobs" not in DEPLOYED.apps:  # no exports container: nothing of the ledger is exported
+    # No exports container (no scheduled jobs, or no hosted wallet's ledger): nothing is exported.
+    if "exports" not in DEPLOYED.kept:
         results, transport = audited(compliant())
         assert results["lake-retention"].verdict == "passed"
         assert ("reporting" in DEPLOYED.apps) == (LIFECYCLE in transport.asked)
@@ -622,7 +626,7 @@ def test_each_table_the_logs_land_in_is_read_live() -> None:
 
     assert DEPLOYED.log_tables, "monitoring.tf keeps the logs in its workspace tables"
     assert {"AppTraces", "AppExceptions", "StorageTableLogs"} <= set(DEPLOYED.log_tables)
-    read = [address for address in transport.asked if "/tables/" in address]
+    read = [address for address in transport.asked if "/workspaces/" in address and "/tables/" in address]
     assert read == [log_table(name) for name in DEPLOYED.log_tables]
 
 
@@ -652,6 +656,29 @@ def test_a_log_table_missing_from_the_workspace_fails_log_retention() -> None:
             f"'{log_table('StorageQueueLogs').split('?')[0]}' was not found.)"
         ]
     }
+
+
+def test_a_wagering_module_s_app_or_table_deployed_where_the_law_keeps_it_off_fails_no_wagering() -> None:
+    from tools.infra_controls_azure import wagering_modules
+
+    wagering = wagering_modules()
+    results, transport = audited(compliant())
+    assert results["no-wagering"].verdict == "passed"
+    if not wagering:  # the jurisdiction lets wagering run in a public cloud region: nothing is read
+        assert not any("/tables/Wallet?" in url for url in transport.asked)
+        return
+    assert site(wagering[0]) in transport.asked  # each app of a wagering module is asked for, 404
+
+    answers = compliant()
+    answers[site(wagering[0])] = (200, {"name": f"{PREFIX}-{wagering[0]}", "type": "Microsoft.Web/sites"})
+    table = arm(f"Microsoft.Storage/storageAccounts/{DATA}/tableServices/default/tables/Wallet", live.STORAGE)
+    answers[table] = (200, {"name": "Wallet"})
+
+    problems = failed(answers)
+
+    assert list(problems) == ["no-wagering"]
+    assert any(f"function app of {wagering[0]}: deployed" in problem for problem in problems["no-wagering"])
+    assert any("table Wallet of wallet: deployed" in problem for problem in problems["no-wagering"])
 
 
 def drift(answers: Answers, address: str, change: Callable[[Any], Any]) -> Answers:

@@ -32,7 +32,7 @@ from tools.azure.function_apps import declared, index_of
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock
 from {{ cookiecutter.package_name }}.adapters.storage_queues import queue_client
 from {{ cookiecutter.package_name }}.adapters.table_wallet import TableLedgerStore
-from {{ cookiecutter.package_name }}.azure_apps import jobs
+from {{ cookiecutter.package_name }}.azure_apps import jobs, jobs_wallet
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 
@@ -57,9 +57,9 @@ def ledger(
     Wallet(TableLedgerStore(table), FixedClock(DAY), "casino.wallet").deposit(
         "player-1", "dep-1", Money(1_000, "EUR"), correlation_id="c"
     )
-    jobs.export_job.cache_clear()
+    jobs_wallet.export_job.cache_clear()
     yield container
-    jobs.export_job.cache_clear()
+    jobs_wallet.export_job.cache_clear()
     container.delete_container()
 
 

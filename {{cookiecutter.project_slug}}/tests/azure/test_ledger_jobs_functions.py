@@ -32,7 +32,7 @@ from {{ cookiecutter.package_name }}.adapters import azure_environment
 from {{ cookiecutter.package_name }}.adapters.azure_tables import int64
 from {{ cookiecutter.package_name }}.adapters.memory import FixedClock, InMemoryEventPublisher
 from {{ cookiecutter.package_name }}.adapters.table_wallet import TableLedgerStore
-from {{ cookiecutter.package_name }}.azure_apps import jobs
+from {{ cookiecutter.package_name }}.azure_apps import jobs, jobs_wallet
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.wallet import Wallet
 from {{ cookiecutter.package_name }}.workers import ledger_jobs
@@ -62,11 +62,11 @@ def wallet_table(
         "EVENT_TOPIC_ENDPOINT", "https://casino-events.westeurope-1.eventgrid.azure.net/api/events"
     )
     monkeypatch.setattr(ledger_jobs, "RECHECK_PAUSE_SECONDS", 0)
-    jobs.reconciliation_job.cache_clear()
-    jobs.export_job.cache_clear()
+    jobs_wallet.reconciliation_job.cache_clear()
+    jobs_wallet.export_job.cache_clear()
     yield table
-    jobs.reconciliation_job.cache_clear()
-    jobs.export_job.cache_clear()
+    jobs_wallet.reconciliation_job.cache_clear()
+    jobs_wallet.export_job.cache_clear()
 
 
 def test_the_reconciliation_timer_publishes_a_balance_that_differs_from_its_ledger(

@@ -20,8 +20,9 @@ Two cloud services have no local emulator, and each local process gets a stand-i
   (infra/) take its type;
 - Key Vault: the API reads the server callers' signing keys with one GET per secret
   (`_vault_get`); in the local API process that GET is answered from this run's random keys, passed in
-  its environment (never its command line). No Key Vault runs: the rest of the API's key handling
-  (names, rotation, caching) is the deployed code's.
+  its environment (never its command line), as is the hybrid mode's bonus-paying apps' key (their
+  credits go to the fake operator platform, tools/operator_platform.py, which checks them with it). No
+  Key Vault runs: the rest of the key handling (names, rotation, caching) is the deployed code's.
 Each of those processes is this module run again (`python -m tools.azure.dev api|app`); stopping the
 run stops every process it started, by PID, and Azurite's process group.
 """
@@ -45,7 +46,7 @@ from contextlib import ExitStack
 from importlib import import_module
 from importlib.util import find_spec
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from tests.azure.azurite import Azurite, azurite, azurite_script, listening
 
@@ -78,6 +79,8 @@ EVERY_N_SECONDS = re.compile(r"^\*/(?P<seconds>\d+) \* \* \* \* \*$")
 CLOUD_VALUES = {
     "EVENT_TOPIC_ENDPOINT": "https://local-event-grid.invalid/api/events",
     "KEY_VAULT_URI": "https://local-key-vault.invalid/",
+    # The hybrid mode's operator wallet: the run's fake operator platform answers (LocalRun.start).
+    "OPERATOR_WALLET_URL": "https://local-operator-wallet.invalid/",
 }
 # What a local process gets through its environment and removes from it at once.
 KEY_VARIABLE = "LOCAL_JWT_KEY"
@@ -125,6 +128,9 @@ class LocalRun:
         self._secrets: dict[str, str] = {}
         self._clients: dict[str, Any] = {}
         self._callers: tuple[str, ...] = ()
+        # The hybrid mode's bonus-paying apps: the Key Vault secret their credits are signed with, by app.
+        self._signing_apps: dict[str, str] = {}
+        self._operator_wallet_url = ""
 
     def __enter__(self) -> LocalRun:
         try:
@@ -154,6 +160,14 @@ class LocalRun:
         pseudonym_key = self.storage.app_settings("api").get("LEADERBOARD_PSEUDONYM_KEY_PARAMETER")
         if pseudonym_key:
             self._secrets[pseudonym_key] = secrets.token_hex(32)
+        # The hybrid mode: the apps that credit bonuses on the operator's wallet sign with a Key Vault key.
+        self._signing_apps = {
+            app: key
+            for app in self.hosted
+            if (key := self.storage.app_settings(app).get("OPERATOR_WALLET_KEY_PARAMETER", ""))
+        }
+        for key in set(self._signing_apps.values()):
+            self._secrets[key] = secrets.token_hex(32)
         script = azurite_script()
         if script is None:
             raise LocalSetupError(
@@ -166,6 +180,7 @@ class LocalRun:
             raise LocalRunError(str(error)) from error
         self._create_storage()
         self._start_api()
+        self._start_operator_platform()
         for app in self.hosted:
             child = Child(f"{app} app", ["app", "--name", app], self.app_environment(app), self.log)
             self.children.append(child.start())
@@ -226,12 +241,18 @@ class LocalRun:
             for f in self.apps.get(app, {}).values()
             if f.schedule_setting is not None and f.schedule is not None
         }
-        return {
+        environment = {
             **self._local_settings(),
             **self.storage.app_settings(app),
             **schedules,
             "APP_FUNCTIONS": ",".join(sorted(self.apps.get(app, {}))),
         }
+        if app in self._signing_apps:
+            # Its Key Vault stand-in answers its signing key only; its credits go to the fake platform.
+            key = self._signing_apps[app]
+            environment[SECRETS_VARIABLE] = json.dumps({key: self._secrets[key]})
+            environment["OPERATOR_WALLET_URL"] = self._operator_wallet_url
+        return environment
 
     def api_environment(self) -> dict[str, str]:
         """The API app's settings in this run: infra/'s, and each server caller's client id and key name."""
@@ -399,6 +420,19 @@ class LocalRun:
         finally:
             listener.close()  # the child holds its own copy of the listening socket
 
+    def _start_operator_platform(self) -> None:
+        """The hybrid mode: the operator's platform (its local fake, tools/operator_platform.py), checking
+        the bonus credits with the key the bonus-paying apps read from this run's Key Vault stand-in."""
+        if not self._signing_apps:
+            return
+        from tools.operator_platform import LocalPlatformProcess  # a file of the hybrid mode only
+
+        key = self._secrets[next(iter(self._signing_apps.values()))]
+        platform = LocalPlatformProcess(key, self.log).start()
+        # Not a Child, but stopped by its PID and checked for its exit as one.
+        self.children.append(cast("Child", platform))
+        self._operator_wallet_url = platform.url
+
     def _wait_until_api_answers(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while True:
@@ -502,7 +536,7 @@ def host_app(name: str) -> None:
     from tools.azure.queue_host import QueueHost
 
     _exit_when_parent_goes()
-    use_local_stand_ins()
+    use_local_stand_ins(os.environ.pop(SECRETS_VARIABLE, None))
     index = index_of(import_module(app_module(name)).app)
     threads = []
     for function in index.values():

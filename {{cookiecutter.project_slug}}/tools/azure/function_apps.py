@@ -27,8 +27,9 @@ INFRA = PROJECT_ROOT / "infra"
 APPS_DIR = SRC_DIR / PACKAGE / "azure_apps"
 # The Functions host's connection for the casino's storage (adapters/azure_environment.py).
 STORAGE_CONNECTION = "CasinoStorage"
-# The modules of azure_apps/ the apps share (queue handling, trace context): no app of their own.
-SHARED_MODULES = frozenset({"__init__", "queues", "tracing"})
+# The modules of azure_apps/ that are no app of their own: what the apps share (queue handling, trace
+# context), and the scheduled jobs' functions of the wallet's ledger (their app: jobs.py).
+SHARED_MODULES = frozenset({"__init__", "queues", "tracing", "jobs_wallet"})
 
 _APP = re.compile(r'^\s*app\s*=\s*"(?P<app>[a-z0-9-]+)"')
 _FUNCTION = re.compile(

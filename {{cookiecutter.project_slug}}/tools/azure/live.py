@@ -463,6 +463,38 @@ def log_retention(deployed: Deployment, reader: Reader, found: list[str]) -> Non
             found.append(f"{where}: keeps logs {days} days in total, under the {required} days required")
 
 
+def no_wagering(deployed: Deployment, reader: Reader, found: list[str]) -> None:
+    """Where the law keeps wagering off public clouds: the stage has no app or table of a wagering module.
+
+    The wagering modules are tools/jurisdiction.json's (tools/infra_controls_azure.py); each one's app
+    (`<prefix>-<module>`) and table must answer 404 (Web Apps - Get, Table - Get
+    https://learn.microsoft.com/rest/api/storagerp/table/get); anything else is a finding.
+    """
+    from tools.infra_controls_azure import WAGERING_TABLES, wagering_modules
+
+    account = deployed.account("data")
+    for module in wagering_modules():
+        targets = [(f"Microsoft.Web/sites/{_app_name(deployed, module)}", WEB, f"function app of {module}")]
+        targets += [
+            (
+                f"Microsoft.Storage/storageAccounts/{account}/tableServices/default/tables/{table}",
+                STORAGE,
+                f"table {table} of {module}",
+            )
+            for table in WAGERING_TABLES.get(module, ())
+        ]
+        for path, version, what in targets:
+            try:
+                reader.get(deployed.url(path, version), what)
+            except Unreadable as error:
+                if error.status != 404:
+                    found.append(str(error))
+                continue
+            found.append(
+                f"{what}: deployed where {module} must stay off public clouds ({path.rsplit('/', 1)[-1]})"
+            )
+
+
 LIVE: dict[str, LiveCheck] = {
     "app-transport": app_transport,
     "app-identity": app_identity,
@@ -475,6 +507,7 @@ LIVE: dict[str, LiveCheck] = {
     "audit-archive-lock": audit_archive,
     "lake-retention": lake_retention,
     "log-retention": log_retention,
+    "no-wagering": no_wagering,
 }
 OFFLINE_ONLY = {
     "timer-schedules": (

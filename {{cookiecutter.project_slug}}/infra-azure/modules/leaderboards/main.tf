@@ -29,6 +29,18 @@ module "app" {
   app         = "leaderboards"
   description = "Scores bets, wins and bonuses on leaderboards and advances missions"
 {{ azure.functions("leaderboards") }}
+{%- if "operator_wallet" in enabled_modules(cookiecutter) %}
+  # Hybrid mode: bonuses go to the operator's wallet, signed with the key of one Key Vault secret.
+  grants = merge({
+    leaderboards = { scope = azurerm_storage_table.leaderboards.resource_manager_id, role = "Storage Table Data Contributor" }
+  }, {{ azure.operator_wallet_grant() }}, {{ azure.publish_grant("leaderboards") }})
+  # OPERATOR_WALLET_KEY_PARAMETER: the NAME of the Key Vault secret its credits are signed with, never the key.
+  app_settings = {
+    LEADERBOARDS_TABLE_NAME       = azurerm_storage_table.leaderboards.name
+    OPERATOR_WALLET_URL           = var.platform.operator_wallet_url
+    OPERATOR_WALLET_KEY_PARAMETER = "operator-wallet-key"
+  }
+{%- else %}
   grants = merge({
     leaderboards = { scope = azurerm_storage_table.leaderboards.resource_manager_id, role = "Storage Table Data Contributor" }
     wallet       = { scope = {{ azure.table("Wallet") }}, role = "Storage Table Data Contributor" }
@@ -37,6 +49,7 @@ module "app" {
     LEADERBOARDS_TABLE_NAME = azurerm_storage_table.leaderboards.name
     WALLET_TABLE_NAME       = "Wallet"
   }
+{%- endif %}
 }
 
 output "api_grants" {

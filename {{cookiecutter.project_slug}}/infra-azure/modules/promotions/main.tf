@@ -16,6 +16,18 @@ module "app" {
   app         = "promotions"
   description = "Grants bonuses from wallet events by the promotion rules"
 {{ azure.functions("promotions") }}
+{%- if "operator_wallet" in enabled_modules(cookiecutter) %}
+  # Hybrid mode: bonuses go to the operator's wallet, signed with the key of one Key Vault secret.
+  grants = merge({
+    promotions = { scope = azurerm_storage_table.promotions.resource_manager_id, role = "Storage Table Data Contributor" }
+  }, {{ azure.operator_wallet_grant() }}, {{ azure.publish_grant("promotions") }})
+  # OPERATOR_WALLET_KEY_PARAMETER: the NAME of the Key Vault secret its credits are signed with, never the key.
+  app_settings = {
+    PROMOTIONS_TABLE_NAME         = azurerm_storage_table.promotions.name
+    OPERATOR_WALLET_URL           = var.platform.operator_wallet_url
+    OPERATOR_WALLET_KEY_PARAMETER = "operator-wallet-key"
+  }
+{%- else %}
   grants = merge({
     promotions = { scope = azurerm_storage_table.promotions.resource_manager_id, role = "Storage Table Data Contributor" }
     wallet     = { scope = {{ azure.table("Wallet") }}, role = "Storage Table Data Contributor" }
@@ -24,6 +36,7 @@ module "app" {
     PROMOTIONS_TABLE_NAME = azurerm_storage_table.promotions.name
     WALLET_TABLE_NAME     = "Wallet"
   }
+{%- endif %}
 }
 
 output "api_grants" {

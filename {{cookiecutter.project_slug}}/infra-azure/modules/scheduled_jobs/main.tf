@@ -71,6 +71,6 @@ output "lifecycle_rules" {
     delete_after_days = var.platform.retention_days
   }]
 {%- else %}
-  value = []
+  value       = []
 {%- endif %}
 }

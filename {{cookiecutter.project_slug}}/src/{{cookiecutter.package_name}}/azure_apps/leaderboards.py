@@ -5,7 +5,9 @@ Event Grid delivers BetPlaced, BetSettled and BonusGranted (infra/modules/leader
 once (domain/leaderboards.py), whatever the redeliveries. A money worker: a mission reward is a bonus
 paid into the hosted wallet on the Wallet table (the app's role there), built on the first reward
 (workers/bonus_wallet.py), and refused to an excluded player where the project has player protection
-(an outcome, not a failure). A malformed message raises: the host retries it, then poisons it.
+(an outcome, not a failure). In the hybrid mode (module operator_wallet) the reward is credited by the
+operator's wallet instead, signed with the Key Vault key of azure_bonuses.py. A malformed message
+raises: the host retries it, then poisons it.
 """
 
 # azure-functions' trigger decorators are untyped; the functions they register are typed here.

@@ -5,7 +5,9 @@ to the queue `promotions-promotions`; each effect is once per event (domain/prom
 worker: its bonuses are paid into the hosted wallet on the Wallet table (the app's role there), built on
 the first grant (workers/promotion_bonuses.py, as on AWS and GCP) and guarded by player protection where
 the project has it (an excluded player's grant is refused in the grant's own transaction); a settled
-bet's stake is read from the ledger.
+bet's stake is read from the ledger. In the hybrid mode (module operator_wallet) the triggers are the
+operator platform's events and each bonus is credited by the operator's wallet, signed with the Key
+Vault key of azure_bonuses.py (the app's role on that secret, not on any table of a wallet).
 """
 
 # azure-functions' trigger decorators are untyped; the functions they register are typed here.
