@@ -1,4 +1,7 @@
-"""One suite for every PlatformEventLog: the DynamoDB adapter must behave exactly like the in-memory one."""
+"""One suite for every PlatformEventLog: the chosen cloud's adapter must behave like the in-memory one.
+
+The cloud's log comes from its fixtures (tests/support/real_stores.py: `real_platform_event_log`).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from tests.support.real_stores import store_params
 
-from {{ cookiecutter.package_name }}.adapters.dynamodb_operator_wallet import DynamoPlatformEventLog
 from {{ cookiecutter.package_name }}.adapters.memory_operator_wallet import InMemoryPlatformEventLog
 from {{ cookiecutter.package_name }}.domain.operator_wallet import Claim
 from {{ cookiecutter.package_name }}.ports.operator_wallet import PlatformEventLog
@@ -15,12 +18,12 @@ from {{ cookiecutter.package_name }}.ports.operator_wallet import PlatformEventL
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.integration)])
+@pytest.fixture(params=store_params("real_platform_event_log"))
 def log(request: pytest.FixtureRequest) -> PlatformEventLog:
     if request.param == "memory":
         return InMemoryPlatformEventLog()
-    tables = request.getfixturevalue("aws_tables")
-    return DynamoPlatformEventLog(tables["PlatformEventsTable"])
+    real: PlatformEventLog = request.getfixturevalue("real_platform_event_log")
+    return real
 
 
 def test_a_new_event_id_is_claimed(log: PlatformEventLog) -> None:
