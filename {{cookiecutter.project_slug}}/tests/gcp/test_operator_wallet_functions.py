@@ -143,4 +143,3 @@ def test_without_its_key_secret_no_bonus_is_sent_and_the_push_fails(
     assert response.status_code == 500
     assert operator_wallet.attempts == 0
     assert operator_wallet.credits == {}
-
