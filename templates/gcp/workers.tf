@@ -17,7 +17,7 @@
 {#- Hybrid mode: a worker that pays bonuses credits the operator's wallet, signed with the key of the
     secret its name is given (infra/modules/operator_wallet: var.platform.operator_wallet). #}
 {%- set pays_operator = worker.get("grants_bonuses") and "operator_wallet" in on %}
-{%- set bonus_wallet = ', { OPERATOR_WALLET_URL = var.platform.operator_wallet.url, OPERATOR_WALLET_KEY_SECRET = var.platform.operator_wallet.key_secret }' if pays_operator else "" %}
+{%- set bonus_wallet = ", local." ~ name ~ "_operator_wallet" if pays_operator else "" %}
 {%- if worker.events is defined %}
 module "{{ name }}" {
   source = "../../blocks/worker"
@@ -85,6 +85,14 @@ resource "google_project_iam_member" "{{ name }}_database" {
   }
 }
 {%- if pays_operator %}
+
+locals {
+  # The operator's wallet this worker credits bonuses on, and the secret of the key it signs them with.
+  {{ name }}_operator_wallet = {
+    OPERATOR_WALLET_URL        = var.platform.operator_wallet.url
+    OPERATOR_WALLET_KEY_SECRET = var.platform.operator_wallet.key_secret
+  }
+}
 
 # The key it signs its bonus credits with: this secret only (not the platform's webhook keys).
 resource "google_secret_manager_secret_iam_member" "{{ name }}_operator_wallet_key" {

@@ -315,16 +315,18 @@ def no_wagering(resources: list[Resource], modules: Modules, found: list[str]) -
         parts = resource.path.parts
         owner = parts[parts.index("modules") + 1] if "modules" in parts[:-1] else None
         if owner in WAGERING_MODULES:
-            found.append(f"{resource.type}.{resource.name} (modules/{owner}): a resource of a wagering module")
+            found.append(
+                f"{resource.type}.{resource.name} (modules/{owner}): a resource of a wagering module"
+            )
     for config in by_type(resources, "google_api_gateway_api_config"):
         if not (config.path.parent / GATEWAY_OPENAPI).exists():
             continue
         for path, operations in (gateway_document(config).get("paths") or {}).items():
-            for module in WAGERING_MODULES:
-                prefixes = WAGERING_ROUTES.get(module, ())
+            for wagering in WAGERING_MODULES:
+                prefixes = WAGERING_ROUTES.get(wagering, ())
                 if any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes):
                     methods = ", ".join(sorted(m.upper() for m in operations if m in METHODS))
-                    found.append(f"{methods} {path}: a route of {module}")
+                    found.append(f"{methods} {path}: a route of {wagering}")
 
 
 def archive_lock(resources: list[Resource], modules: Modules, found: list[str]) -> None:

@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from tests.gcp.firestore_emulator import PROJECT
 from tests.gcp.functions import PLAYER, function_client, push, userinfo
 from tests.gcp.test_secret_manager import RecordedSecretManager, version
+from tools.gcp.stack import LOCAL_PROJECT, load
 from tools.operator_platform import EVENTS_PATH, FakeOperatorPlatform, platform_event, signed_event
 
 from {{ cookiecutter.package_name }}.adapters import secret_manager
@@ -143,3 +144,21 @@ def test_without_its_key_secret_no_bonus_is_sent_and_the_push_fails(
     assert response.status_code == 500
     assert operator_wallet.attempts == 0
     assert operator_wallet.credits == {}
+
+
+def test_infra_names_the_wallet_key_to_the_bonus_workers_alone() -> None:
+    """The local run reads what infra/ deploys: the bonus-paying workers are told the operator's wallet
+    and the secret of their key; the api function is not (it reads the platform's webhook keys)."""
+    stack = load("dev")
+    secret = f"projects/{LOCAL_PROJECT}/secrets/{stack.prefix}-operator-wallet-key"
+    payers = {f.name for f in stack.functions if "OPERATOR_WALLET_KEY_SECRET" in f.environment}
+
+    assert "promotions" in payers
+    for name in payers:
+        function = next(function for function in stack.functions if function.name == name)
+        assert function.environment["OPERATOR_WALLET_KEY_SECRET"] == secret
+        assert function.environment["OPERATOR_WALLET_URL"].startswith("https://")
+        assert stack.worker_secret_names[name] == (secret,)
+    assert secret not in stack.secret_names
+    assert "OPERATOR_WALLET_KEY_SECRET" not in stack.api.environment
+    assert stack.api.environment["OPERATOR_PLATFORM_KEY_SECRET"] in stack.secret_names
