@@ -22,7 +22,7 @@ PAGES = (
     "security-defaults.md", "snapstart.md", "api.md", "index.md",
     "responsible-gaming.md", "deploying.md", "audit.md", "compliance.md",
     "local-development.md", "notifications.md", "promotions.md", "dependencies.md", "regions.md",
-    "benchmarks.md",
+    "benchmarks.md", "operator-wallet.md",
 )
 
 # Pages of an AWS feature with no meaning elsewhere (Lambda SnapStart): pruned from GCP and Azure projects
