@@ -3,14 +3,12 @@
 The hosted wallet's ledger is the wallet's Firestore store; a grant's BonusGranted goes out with its
 ledger entry, through the outbox relay. In hybrid mode the bonus goes to the operator's wallet over
 signed HTTPS, signed with the key of the Secret Manager secret OPERATOR_WALLET_KEY_SECRET names
-(infra/modules/operator_wallet): never unsigned, so without it the push fails and is retried, then
-dead-lettered.
+(infra/modules/operator_wallet, built in gcp_operator_wallet.py): never unsigned, so without it the
+push fails and is retried, then dead-lettered.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,17 +25,8 @@ def firestore_ledger() -> LedgerStore:
     return ledger
 
 
-def operator_wallet_on_gcp(environ: Mapping[str, str] = os.environ) -> OperatorBonusWallet:
-    """Hybrid mode: bonus credits to the operator's wallet (OPERATOR_WALLET_URL), signed with the key of
-    the Secret Manager secret OPERATOR_WALLET_KEY_SECRET names, read on the first credit."""
-    from .adapters.operator_platform import OperatorPlatformClient
-    from .adapters.secret_manager import secret_reader
-    from .domain.operator_wallet import OperatorBonusWallet, OperatorRefused
-    from .settings import required_variable
+def operator_wallet_on_gcp() -> OperatorBonusWallet:
+    """Hybrid mode: the operator's wallet, its key from Secret Manager (gcp_operator_wallet.py)."""
+    from .gcp_operator_wallet import operator_bonus_wallet
 
-    secret = environ.get("OPERATOR_WALLET_KEY_SECRET", "").strip()
-    if not secret:
-        # Never unsigned: without its key the push fails, is retried, then dead-lettered (and alarms).
-        raise OperatorRefused("OPERATOR_WALLET_KEY_SECRET is not set: no bonus is sent unsigned")
-    url = required_variable(environ, "OPERATOR_WALLET_URL")
-    return OperatorBonusWallet(OperatorPlatformClient(url, secret_reader(secret, environ)))
+    return operator_bonus_wallet()
