@@ -243,15 +243,6 @@ def check_modules(answers: dict) -> list[str]:
             continue
         if not answers[key]:
             continue
-        built_on = spec.get("providers")
-        provider = answers.get("cloud_provider")
-        if built_on and provider in MANIFEST["providers"] and provider not in built_on:
-            found.append(problem(
-                key, f"{name} is built on {', '.join(built_on)} only, not on {provider} yet; answer no to {key}, "
-                f"or cloud_provider: {built_on[0]}",
-                f"{key}: no",
-            ))
-            continue
         met_by = {stand_in["replaces"] for stand_in in chosen_stand_ins.values() if name in stand_in["serves"]}
         missing = [f"module_{dep}" for dep in spec["requires"]
                    if f"module_{dep}" in answers and answers[f"module_{dep}"] is not True and dep not in met_by]

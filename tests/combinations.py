@@ -78,6 +78,12 @@ GCP_PREVIEW: list[tuple[str, dict[str, Any]]] = [
     ("gcp-usnj-us-east4-sessions-only", {
         **only("sessions"), "cloud_provider": "gcp", "jurisdiction": "us-nj", "region": "us-east4",
     }),
+    # The hybrid mode on GCP: the supporting modules around the operator's own wallet (as AWS's one).
+    ("gcp-usnj-us-east4-hybrid", {
+        **only("sessions", "operator_wallet", "promotions", "notifications", "leaderboards", "reporting",
+               "scheduled_jobs"),
+        "cloud_provider": "gcp", "jurisdiction": "us-nj", "region": "us-east4",
+    }),
 ]
 
 # The Azure flavour is a preview too (manifest.yaml: providers.azure.status), checked offline and packaged by
@@ -183,9 +189,6 @@ UNSUPPORTED: list[tuple[str, dict[str, Any], str]] = [
     ("gcp-mga-outside-eu", {"cloud_provider": "gcp", "jurisdiction": "mga", "region": "us-central1"}, "region"),
     ("aws-region-on-azure", {"cloud_provider": "azure", "region": "eu-west-1"}, "region"),
     ("azure-mga-outside-eu", {"cloud_provider": "azure", "jurisdiction": "mga", "region": "eastus"}, "region"),
-    # The hybrid mode is not built on GCP (manifest.yaml: operator_wallet providers).
-    ("hybrid-on-gcp", {**only("sessions", "operator_wallet", "promotions"), "cloud_provider": "gcp",
-                       "region": "europe-west1"}, "module_operator_wallet"),
     ("unknown-jurisdiction", {"jurisdiction": "nowhere"}, "jurisdiction"),
     ("usnj-outside-us", {**only("sessions"), "jurisdiction": "us-nj", "region": "eu-west-1"}, "region"),
     # N.J.S.A. 5:12-95.22(a): wagering stays in Atlantic City, where no public cloud region is.

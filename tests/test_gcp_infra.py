@@ -233,6 +233,38 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
     assert all(text.startswith("MGA ") for text in cited.values()), cited
 
 
+def test_gcp_infra_check_finds_wagering_put_back_in_a_hybrid_project(tmp_path: Path) -> None:
+    """Where the law keeps wagering off public clouds (us-nj: the hybrid mode), the hosted wallet's route at
+    the edge, its module call and its resources in infra/ each fail no-wagering-function, naming them."""
+    result = bake(tmp_path / "out", dict(GCP_PREVIEW)["gcp-usnj-us-east4-hybrid"])
+    assert result.returncode == 0, result.output
+    project = copy_of(result.project, tmp_path)
+    infra = project / "infra"
+    gateway = infra / "gateway" / "openapi.yaml.tftpl"
+    text = gateway.read_text(encoding="utf-8")
+    assert "  /platform/events:\n" in text
+    gateway.write_text(text.replace("  /platform/events:\n", "  /wallet/bets:\n    post:\n      operationId: placeBet\n"
+                                    "      security:\n        - playerJwt: []\n      responses:\n        default: "
+                                    "{description: bet}\n  /platform/events:\n", 1), encoding="utf-8")
+    with (infra / "modules.tf").open("a", encoding="utf-8") as modules:
+        modules.write('\nmodule "wallet" {\n  source   = "./modules/wallet"\n  platform = local.platform\n}\n')
+    (infra / "modules" / "wallet").mkdir()
+    (infra / "modules" / "wallet" / "main.tf").write_text(
+        'resource "google_firestore_field" "outbox" {\n  project    = "p"\n  database   = "d"\n'
+        '  collection = "ledger"\n  field      = "outbox"\n\n  index_config {}\n}\n', encoding="utf-8")
+
+    code, output, results = infra_check(project, "--no-checkov")
+
+    assert code != 0, output
+    controls = next(result for result in results if result["name"] == "controls")["controls"]
+    assert {control["id"] for control in controls if not control["passed"]} == {"no-wagering-function"}, output
+    problems = "\n".join(next(result for result in results if result["name"] == "controls")["problems"])
+    for text in ("module wallet: the Terraform of wallet, a wagering module",
+                 "google_firestore_field.outbox (modules/wallet): a resource of a wagering module",
+                 "POST /wallet/bets: a route of wallet"):
+        assert text in problems, output
+
+
 def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) -> None:
     result = bake(tmp_path / "out", {**only("sessions"), "cloud_provider": "gcp", "region": "europe-west1"})
     assert result.returncode == 0, result.output

@@ -4,7 +4,8 @@
 {%- set on = enabled_modules(cookiecutter) %}
 
 locals {
-  topic_names = ["core"{% for name in on %}, "{{ name }}"{% endfor %}]
+  # A stand-in publishes the module it replaces on that module's topic (hybrid mode: the wallet's events).
+  topic_names = ["core"{% for name in on %}, "{{ name }}"{% endfor %}{% for name in stand_ins(cookiecutter) %}, "{{ name }}"{% endfor %}]
 }
 
 resource "google_pubsub_topic" "events" {

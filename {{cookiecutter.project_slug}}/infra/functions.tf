@@ -5,7 +5,7 @@
 {%- set critical = {} %}
 {%- for name in jurisdiction.audit_events %}
 {%- set event = manifest.audit_events[name] %}
-{%- if event.get("status") != "planned" and (event.module == "core" or event.module in on) %}
+{%- if event.get("status") != "planned" and (event.module == "core" or module_on(cookiecutter, event.module)) %}
 {%- set topic = "core" if event.source in ("api", "deployment") else event.source %}
 {%- set clauses = ["attributes.type = \"" ~ name ~ "\""] %}
 {%- for key, values in event.get("filter", {}).items() %}{% set _ = clauses.append("attributes." ~ key ~ " = \"" ~ values[0] ~ "\"") %}{% endfor %}

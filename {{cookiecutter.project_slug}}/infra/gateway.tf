@@ -41,6 +41,12 @@ locals {
     server_issuer    = var.server_jwt_issuer
     server_jwks_uri  = var.server_jwks_uri
     server_audiences = join(",", local.server_audiences)
+{%- if cookiecutter.module_operator_wallet %}
+    # The webhook's own definition (hybrid mode): the operator platform's issuer and client ids only.
+    platform_issuer    = var.platform_jwt_issuer
+    platform_jwks_uri  = var.platform_jwks_uri
+    platform_audiences = var.server_client_ids["operator-platform"]
+{%- endif %}
   })
 }
 
@@ -73,6 +79,13 @@ resource "google_api_gateway_api_config" "api" {
       condition     = var.player_jwt_issuer != var.server_jwt_issuer
       error_message = "server_jwt_issuer: API Gateway takes one security definition per issuer; give the server callers an issuer of their own, not player_jwt_issuer."
     }
+{%- if cookiecutter.module_operator_wallet %}
+
+    precondition {
+      condition     = !contains([var.player_jwt_issuer, var.server_jwt_issuer], var.platform_jwt_issuer)
+      error_message = "platform_jwt_issuer: API Gateway takes one security definition per issuer; give the operator's platform an issuer of its own, not player_jwt_issuer or server_jwt_issuer."
+    }
+{%- endif %}
   }
 }
 

@@ -118,5 +118,47 @@ variable "server_client_ids" {
     payment-provider = "{{ cookiecutter.project_slug }}-payment-provider"
     game-server      = "{{ cookiecutter.project_slug }}-game-server"
     kyc-provider     = "{{ cookiecutter.project_slug }}-kyc-provider"
+{%- if cookiecutter.module_operator_wallet %}
+
+    operator-platform = "{{ cookiecutter.project_slug }}-operator-platform"
+{%- endif %}
   }
 }
+{%- if cookiecutter.module_operator_wallet %}
+
+# Hybrid mode (infra/modules/operator_wallet): the operator's platform calls the webhook with tokens of
+# its own issuer (API Gateway takes one security definition per issuer, so not the players' one), and
+# its wallet takes this project's signed bonus credits.
+variable "platform_jwt_issuer" {
+  description = "The issuer (iss claim) of the operator's platform's tokens on POST /platform/events; not the players' issuer."
+  type        = string
+  default     = "https://auth.example.com/operator-platform"
+
+  validation {
+    condition     = startswith(var.platform_jwt_issuer, "https://")
+    error_message = "platform_jwt_issuer: give the operator platform's issuer URL, https://... as in its tokens' iss claim."
+  }
+}
+
+variable "platform_jwks_uri" {
+  description = "Where the operator platform's issuer publishes its signing keys."
+  type        = string
+  default     = "https://auth.example.com/operator-platform/.well-known/jwks.json"
+
+  validation {
+    condition     = startswith(var.platform_jwks_uri, "https://")
+    error_message = "platform_jwks_uri: give the https:// URL of the operator platform's issuer's JSON Web Key Set."
+  }
+}
+
+variable "operator_wallet_url" {
+  description = "The operator's wallet API the bonus-paying workers credit bonuses on (signed HTTPS)."
+  type        = string
+  default     = "https://wallet.operator.example.com"
+
+  validation {
+    condition     = startswith(var.operator_wallet_url, "https://")
+    error_message = "operator_wallet_url: give the https:// base URL of the operator's wallet API."
+  }
+}
+{%- endif %}

@@ -2,7 +2,8 @@
 
 Firestore, Secret Manager, Cloud Scheduler, function ingress and invokers, the API Gateway's routes,
 Pub/Sub dead letters, key rotation, the archive's retention lock, the exports', reports' and events'
-deletion after that retention and one service account per function.
+deletion after that retention, one service account per function, and where the jurisdiction keeps
+wagering off public clouds (us-nj: the hybrid mode) no module, resource or route of it.
 Each control (CONTROLS, at the end) serves an area of tools/regulation.py.
 """
 
@@ -68,6 +69,19 @@ MAX_FILTER = 256  # Pub/Sub's limit on a subscription filter, in bytes
 # Cloud Logging bucket keeps.
 _JURISDICTION = json.loads((Path(__file__).parent / "jurisdiction.json").read_text(encoding="utf-8"))
 LOG_RETENTION_DAYS = min(int(_JURISDICTION["log_retention_days"]), 3650)
+# The modules that conduct wagering where the jurisdiction keeps them off public clouds (manifest.yaml:
+# residency.wagering_modules; none elsewhere), and the routes each answers at the edge.
+WAGERING_MODULES: tuple[str, ...] = tuple(_JURISDICTION.get("wagering_modules", []))
+WAGERING_ROUTES: dict[str, tuple[str, ...]] = {
+    "wallet": ("/wallet",),
+    "responsible_gaming": (
+        "/players/me/protection",
+        "/players/me/limits",
+        "/players/me/self-exclusion",
+        "/players/me/cool-off",
+        "/players/{player_id}/kyc",
+    ),
+}
 LOCAL_RUN_VARIABLES = (
     "FIRESTORE_EMULATOR_HOST",
     "PUBSUB_EMULATOR_HOST",
@@ -287,6 +301,34 @@ def topics_in_region(resources: list[Resource], modules: Modules, found: list[st
             found.append(f"topic {topic.name}: messages may be stored outside the region")
 
 
+def no_wagering(resources: list[Resource], modules: Modules, found: list[str]) -> None:
+    """Where the jurisdiction keeps wagering off public clouds: no module, resource or route of it.
+
+    The AWS flavour's no-wagering-function audit control, on the Terraform: generation refuses the
+    wagering modules there (the hybrid mode serves the others); this proves infra/ stayed so after edits.
+    """
+    for module in modules:
+        folder = str(value(module, "source")).rstrip("/").rsplit("/", 1)[-1]
+        if folder in WAGERING_MODULES:
+            found.append(f"module {module['name']}: the Terraform of {folder}, a wagering module")
+    for resource in resources:
+        parts = resource.path.parts
+        owner = parts[parts.index("modules") + 1] if "modules" in parts[:-1] else None
+        if owner in WAGERING_MODULES:
+            found.append(
+                f"{resource.type}.{resource.name} (modules/{owner}): a resource of a wagering module"
+            )
+    for config in by_type(resources, "google_api_gateway_api_config"):
+        if not (config.path.parent / GATEWAY_OPENAPI).exists():
+            continue
+        for path, operations in (gateway_document(config).get("paths") or {}).items():
+            for wagering in WAGERING_MODULES:
+                prefixes = WAGERING_ROUTES.get(wagering, ())
+                if any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes):
+                    methods = ", ".join(sorted(m.upper() for m in operations if m in METHODS))
+                    found.append(f"{methods} {path}: a route of {wagering}")
+
+
 def archive_lock(resources: list[Resource], modules: Modules, found: list[str]) -> None:
     """The audit archive keeps the jurisdiction's retention, its lock following archive_lock_stages."""
     archive = [b for b in by_type(resources, "google_storage_bucket") if b.name == "audit_archive"]
@@ -433,6 +475,13 @@ CONTROLS = (
         "Pub/Sub keeps every topic's messages in the stack's region",
         RESIDENCY,
         topics_in_region,
+        rule="residency",
+    ),
+    Control(
+        "no-wagering-function",
+        "Where the law keeps wagering off public clouds, no module, resource or route of it",
+        RESIDENCY,
+        no_wagering,
         rule="residency",
     ),
     Control(

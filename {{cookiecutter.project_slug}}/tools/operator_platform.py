@@ -248,15 +248,23 @@ class LocalPlatformProcess:
 def local_environment(run: Any, function: Any) -> dict[str, str]:
     """A function's OPERATOR_WALLET_URL in a local run: the fake platform, started once for the run.
 
-    It checks the bonus credits with the key the run made for the stack's operator-wallet parameter, and
-    stops with the run's other servers (it is one of `run.children`).
+    It checks the bonus credits with the key the run made for the stack's operator-wallet key (an SSM
+    parameter on AWS, a Secret Manager secret on GCP), and stops with the run's other servers (it is one
+    of `run.children`).
     """
-    environment = run.stack.environment(function)
+    # The function's variables as the stack defines them: AWS's stack resolves serverless.yml's
+    # references (it has the SSM `parameters`); GCP's reads them from infra/ already resolved.
+    environment = (
+        run.stack.environment(function) if hasattr(run.stack, "parameters") else function.environment
+    )
     if "OPERATOR_WALLET_URL" not in environment:
         return {}
     platform = next((child for child in run.children if isinstance(child, LocalPlatformProcess)), None)
     if platform is None:
-        key = run.stack.parameters.get(environment.get("OPERATOR_WALLET_KEY_PARAMETER", ""), "")
+        name = environment.get("OPERATOR_WALLET_KEY_PARAMETER") or environment.get(
+            "OPERATOR_WALLET_KEY_SECRET", ""
+        )
+        key = run.secrets.get(name, "")
         if not key:
             return {}  # no function here signs credits: nothing to stand in for
         platform = LocalPlatformProcess(key, run.log).start()

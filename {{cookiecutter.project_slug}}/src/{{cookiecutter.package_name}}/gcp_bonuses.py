@@ -1,9 +1,10 @@
 """What the GCP workers that pay bonuses (promotions, leaderboards) pay them with.
 
 The hosted wallet's ledger is the wallet's Firestore store; a grant's BonusGranted goes out with its
-ledger entry, through the outbox relay. The hybrid mode's grants to the operator's wallet are not built
-on GCP: that wallet's signing key is read from SSM Parameter Store (handlers/operator_wallet.py), AWS's
-only, so such a push fails and is retried, then dead-lettered (infra/README.md).
+ledger entry, through the outbox relay. In hybrid mode the bonus goes to the operator's wallet over
+signed HTTPS, signed with the key of the Secret Manager secret OPERATOR_WALLET_KEY_SECRET names
+(infra/modules/operator_wallet, built in gcp_operator_wallet.py): never unsigned, so without it the
+push fails and is retried, then dead-lettered.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ def firestore_ledger() -> LedgerStore:
 
 
 def operator_wallet_on_gcp() -> OperatorBonusWallet:
-    """Hybrid mode on GCP: not built (the module docstring says why)."""
-    raise NotImplementedError(
-        "bonuses to the operator's wallet are not built on GCP: its signing key is read from SSM "
-        "Parameter Store (handlers/operator_wallet.py, AWS only); deploy the hybrid mode on AWS"
-    )
+    """Hybrid mode: the operator's wallet, its key from Secret Manager (gcp_operator_wallet.py)."""
+    from .gcp_operator_wallet import operator_bonus_wallet
+
+    return operator_bonus_wallet()

@@ -1,6 +1,6 @@
 """One suite for every PlatformEventLog: the chosen cloud's adapter must behave like the in-memory one.
 
-The cloud's event log comes from its fixtures (tests/support/real_stores.py).
+The cloud's log comes from its fixtures (tests/support/real_stores.py: `real_platform_event_log`).
 """
 
 from __future__ import annotations

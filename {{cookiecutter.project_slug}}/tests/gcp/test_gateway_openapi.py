@@ -34,6 +34,9 @@ VALUES = {
     "server_issuer": "https://servers.auth.example.com/",
     "server_jwks_uri": "https://servers.auth.example.com/.well-known/jwks.json",
     "server_audiences": "casino-payment-provider,casino-game-server",
+    "platform_issuer": "https://operator.auth.example.com/",
+    "platform_jwks_uri": "https://operator.auth.example.com/.well-known/jwks.json",
+    "platform_audiences": "casino-operator-platform",
 }
 OPERATIONS = ("get", "put", "post", "delete", "patch")
 
@@ -114,6 +117,9 @@ def test_the_token_checks_are_terraforms_variables(gateway: dict[str, Any]) -> N
     if "serverJwt" in definitions:
         assert definitions["serverJwt"]["x-google-issuer"] == VALUES["server_issuer"]
         assert definitions["serverJwt"]["x-google-audiences"] == VALUES["server_audiences"]
+    if "platformJwt" in definitions:  # the hybrid mode's webhook: the operator's platform only
+        assert definitions["platformJwt"]["x-google-issuer"] == VALUES["platform_issuer"]
+        assert definitions["platformJwt"]["x-google-audiences"] == VALUES["platform_audiences"]
     # The gateway calls the function with an ID token for its URL, keeping each request's path.
     assert gateway["x-google-backend"] == {
         "address": VALUES["backend_url"],

@@ -19,7 +19,7 @@ from tests.gcp.pubsub_emulator import pubsub_emulator
 from tools.gcp.emulators import StorageServer
 from tools.gcp.emulators import storage_server as start_storage_server
 
-from {{ cookiecutter.package_name }}.registry import MODULES
+from {{ cookiecutter.package_name }}.registry import MODULES, STAND_INS
 
 # A named database, as deployed (infra/main.tf): the emulator keeps each database apart.
 DATABASE = "casino-tests"
@@ -59,7 +59,9 @@ def event_topics(pubsub_host: str) -> dict[str, str]:
     from google.cloud import pubsub_v1
 
     publisher = pubsub_v1.PublisherClient()
-    topics = {key: publisher.topic_path(PROJECT, f"functions-{key}-events") for key in ("core", *MODULES)}
+    # A stand-in publishes on the topic of the module it replaces (hybrid mode: the wallet's events).
+    keys = ("core", *MODULES, *STAND_INS)
+    topics = {key: publisher.topic_path(PROJECT, f"functions-{key}-events") for key in keys}
     for path in topics.values():
         publisher.create_topic(request={"name": path})
     return topics

@@ -22,7 +22,10 @@ What `make dev` and `make demo` start (tools/dev.py, tools/demo.py, through tool
   and posts Cloud Scheduler's sweep every minute;
 - the secrets the API's environment names (the server callers' keys, the leaderboards' pseudonym key):
   random for the run, given to the API in LOCAL_SECRET_VALUES (adapters/secret_manager.py honours it
-  only beside the Firestore emulator): no Secret Manager here.
+  only beside the Firestore emulator): no Secret Manager here; a worker's own (hybrid mode: the key the
+  bonus workers sign the operator's credits with) to that worker alone;
+- what the project's modules stand in for locally (tools/modules/: the hybrid mode's fake operator
+  platform, checking the bonus credits with the run's key of the operator's wallet).
 Each process is this module run again (`python -m tools.gcp.dev api|function|trigger`); stopping the
 run stops every process it started, by PID, each emulator's process group and the storage server.
 
@@ -65,6 +68,7 @@ from tools.gcp.stack import LOCAL_PROJECT, Function, Stack, load
 from tools.local import Child as LocalChild
 from tools.local import LocalRunError
 from tools.local_auth import ISSUER_PATH, LocalIssuer, request_token
+from tools.modules import local_environment
 from tools.project import PROJECT_ROOT, SRC_DIR, use_source_tree
 
 HOST = "127.0.0.1"
@@ -162,7 +166,8 @@ class LocalRun:
         for bucket, versioned in sorted(self.stack.buckets.items()):
             self.storage.create_bucket(bucket, versioned=versioned)
         self._point_clients_at_emulators()
-        self._secrets = {name: secrets.token_hex(32) for name in self.stack.secret_names}
+        worker_secrets = [name for names in self.stack.worker_secret_names.values() for name in names]
+        self._secrets = {name: secrets.token_hex(32) for name in (*self.stack.secret_names, *worker_secrets)}
         self._status_dir = Path(tempfile.mkdtemp(prefix="local-run-"))
         listeners = {function.name: self._listener() for function in self.served}
         try:
@@ -291,8 +296,16 @@ class LocalRun:
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        if function.entry_point == "api" and self._secrets:
-            environment["LOCAL_SECRET_VALUES"] = json.dumps(self._secrets)
+        # Each function the secrets its own environment names, none other.
+        assert self.stack is not None
+        if function.entry_point == "api":
+            names = self.stack.secret_names
+        else:
+            names = self.stack.worker_secret_names.get(function.name, ())
+        own = {name: self._secrets[name] for name in names if name in self._secrets}
+        if own:
+            environment["LOCAL_SECRET_VALUES"] = json.dumps(own)
+        environment.update(local_environment(self, function))  # a module's local stand-ins (tools/modules/)
         return environment
 
     def _start_function(self, function: Function, listener: socket.socket) -> None:
@@ -474,7 +487,7 @@ class LocalRun:
 
     @property
     def secrets(self) -> dict[str, str]:
-        """The key secrets the API reads (by resource name), random for this run."""
+        """The key secrets the functions read (by resource name), random for this run."""
         return dict(self._secrets)
 
     @property

@@ -499,6 +499,10 @@ OFFLINE_ONLY = {
         "a gateway config cannot be edited, only replaced, and infra/'s is checked offline; reading which "
         "config the deployed gateway serves (apigateway configs.get, view FULL) is not built yet"
     ),
+    "no-wagering-function": (
+        "a wagering module's functions, routes and resources can only come from infra/, checked offline; "
+        "listing every function and gateway config of the project for strays is not built yet"
+    ),
 }
 
 

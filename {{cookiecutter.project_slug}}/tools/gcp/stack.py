@@ -13,6 +13,9 @@ scanners' python-hcl2 is not in the functions' environment):
   environment and its Eventarc trigger's document pattern, if any;
 - modules/<module>/main.tf's `api_environment` output: the server callers' client ids and key secrets,
   and the leaderboards' pseudonym key secret (each secret's id from its resource's `secret_id`);
+- hybrid mode: modules/operator_wallet/main.tf's `bonus_wallet` output (the bonus-paying workers'
+  `var.platform.operator_wallet`): the operator's wallet URL (variables.tf's `operator_wallet_url`) and
+  its key's secret, named in those workers' `<worker>_operator_wallet` local;
 - a bucket a function's environment names (`google_storage_bucket.<name>.name`): its deployed name
   (main.tf's `unique` prefix, with the local project's hash) and whether it is versioned; the local run
   creates it on its Cloud Storage server.
@@ -87,6 +90,8 @@ class Stack:
     maximum_backoff: str
     api_environment: dict[str, str]
     secret_names: tuple[str, ...]  # the key secrets the API reads (their resource names), no -previous
+    # The key secrets each other function reads (hybrid mode: the bonus-paying workers'), by function.
+    worker_secret_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def database(self) -> str:
@@ -181,11 +186,25 @@ class _Reader:
             raise LocalSetupError("infra/main.tf: no `unique` local (the buckets' names) as expected")
         digest = hashlib.sha1(LOCAL_PROJECT.encode(), usedforsecurity=False).hexdigest()
         self.unique = f"{self.prefix}-{digest[: int(unique.group(1))]}"
+        self.operator_wallet = self._operator_wallet(variables)
         names = re.search(r"topic_names\s*=\s*\[([^\]]*)\]", events)
         if names is None:
             raise LocalSetupError("infra/events.tf has no topic_names")
         self.topics = {
             key: self.topic_id(f"{self.prefix}-{key}-events") for key in re.findall(_STRING, names.group(1))
+        }
+
+    def _operator_wallet(self, variables: str) -> dict[str, str]:
+        """Hybrid mode: what `var.platform.operator_wallet` holds (infra/modules.tf hands the modules the
+        operator_wallet module's `bonus_wallet`), as the local run names it; nothing without the module."""
+        path = INFRA / "modules" / "operator_wallet" / "main.tf"
+        if not path.is_file():
+            return {}
+        secret_id = self.secret_id(path.read_text(encoding="utf-8"), "bonus_key", "")
+        secret = f"projects/{LOCAL_PROJECT}/secrets/{secret_id}"
+        return {
+            "var.platform.operator_wallet.url": _default(variables, "operator_wallet_url"),
+            "var.platform.operator_wallet.key_secret": secret,
         }
 
     def topic_id(self, name: str) -> str:
@@ -227,11 +246,12 @@ class _Reader:
             "STAGE": self.stage,
         }
         parts = [expression]
-        if "local.environment" in expression:
-            locals_body = next((body for kind, *_, body in _blocks(file_text) if kind == "locals"), "")
-            found = re.search(r"^\s*environment\s*=\s*\{", locals_body, re.MULTILINE)
-            if found is not None:
-                parts.append(_braced(locals_body, found.start()))
+        # Each local map the expression merges (the module's `environment`, a worker's own).
+        for local in re.findall(r"\blocal\.([a-z_]+)\b", expression):
+            for locals_body in (body for kind, *_, body in _blocks(file_text) if kind == "locals"):
+                found = re.search(r"^\s*" + local + r"\s*=\s*\{", locals_body, re.MULTILINE)
+                if found is not None:
+                    parts.append(_braced(locals_body, found.start()))
         for part in parts:
             for name, value in re.findall(r"([A-Z][A-Z0-9_]+)\s*=\s*([^\n]+)", part):
                 resolved = self.value(value.strip().rstrip(","), file_text, own_topics, buckets)
@@ -250,6 +270,8 @@ class _Reader:
         bucket = re.fullmatch(r"google_storage_bucket\.([a-z_]+)\.name", value)
         if bucket is not None:
             return self.bucket(bucket.group(1), file_text, buckets)
+        if value in self.operator_wallet:
+            return self.operator_wallet[value]
         key = re.fullmatch(r'[a-z.]+topics\["([a-z_]+)"\]', value)
         if key is not None:
             return self.topics[key.group(1)]
@@ -394,6 +416,15 @@ def load(stage: str) -> Stack:
                 api_environment[name] = secret_id
                 if "PREVIOUS" not in name:
                     secret_names.append(secret_id)
+    # A key secret another function reads (hybrid mode: the operator's wallet key of the bonus workers).
+    worker_secret_names = {
+        function.name: tuple(
+            value for name, value in function.environment.items() if name.endswith("_KEY_SECRET")
+        )
+        for function in functions
+        if function.entry_point != "api"
+        and any(name.endswith("_KEY_SECRET") for name in function.environment)
+    }
     api = next((function for function in functions if function.entry_point == "api"), None)
     if api is None:
         raise LocalSetupError('infra/functions.tf declares no function with entry_point "api"')
@@ -416,4 +447,5 @@ def load(stage: str) -> Stack:
         maximum_backoff=maximum,
         api_environment=api_environment,
         secret_names=tuple(secret_names),
+        worker_secret_names=worker_secret_names,
     )

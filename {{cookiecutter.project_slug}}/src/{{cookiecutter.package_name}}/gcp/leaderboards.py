@@ -1,8 +1,8 @@
 """The leaderboards function: a pushed wallet event scored on the boards and counted for missions.
 
 A mission reward is granted on the wallet's Firestore ledger (its BonusGranted goes out with the ledger
-entry, through the outbox relay). In hybrid mode (the operator's wallet) the reward is not built on GCP
-(gcp_bonuses.py says why).
+entry, through the outbox relay). In hybrid mode the operator's wallet credits it, over signed HTTPS
+(gcp_bonuses.py).
 """
 
 from __future__ import annotations

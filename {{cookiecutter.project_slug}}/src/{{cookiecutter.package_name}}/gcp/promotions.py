@@ -1,8 +1,8 @@
 """The promotions function: a pushed wallet or tournament event counted towards the promotions.
 
 A bonus it earns is granted on the wallet's Firestore ledger (its BonusGranted goes out with the ledger
-entry, through the outbox relay). In hybrid mode (the operator's wallet) the grant is not built on GCP
-(gcp_bonuses.py says why).
+entry, through the outbox relay). In hybrid mode the operator's wallet credits it, over signed HTTPS
+(gcp_bonuses.py).
 """
 
 from __future__ import annotations
