@@ -63,11 +63,11 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
     }),
 ]
 
-# The GCP flavour is a preview (manifest.yaml: providers.gcp.status): tests/test_gcp_infra.py checks each one's
-# Terraform offline and runs its `make package`; not in SUPPORTED (make deploy has not run against a real cloud
-# yet), and CLOUD_WHOLE below runs the default one's lint and whole suite. Every module on, one module alone,
-# each jurisdiction with a GCP region rule, the longest slug.
-GCP_PREVIEW: list[tuple[str, dict[str, Any]]] = [
+# The GCP combinations: tests/test_gcp_infra.py checks each one's Terraform offline (the infra check, the
+# audit of this flavour) and runs its `make package`, and CLOUD_WHOLE below its lint and whole suite (SUPPORTED
+# is AWS's: its tests package with osls and scan CloudFormation). Every module on, a few modules alone, each
+# jurisdiction with a GCP region rule, the hybrid mode, another Python and the longest slug.
+GCP_COMBINATIONS: list[tuple[str, dict[str, Any]]] = [
     ("gcp-default", {"cloud_provider": "gcp", "region": "europe-west1"}),
     ("gcp-mga-europe-west8-py312", {"cloud_provider": "gcp", "jurisdiction": "mga", "region": "europe-west8",
                                     "python_version": "3.12"}),
@@ -86,10 +86,10 @@ GCP_PREVIEW: list[tuple[str, dict[str, Any]]] = [
     }),
 ]
 
-# The Azure flavour is a preview too (manifest.yaml: providers.azure.status), checked offline and packaged by
-# tests/test_azure_infra.py. A small pairwise set: every module on; money modules alone under a
-# jurisdiction with an Azure region rule, the longest slug and another Python; a supporting module alone.
-AZURE_PREVIEW: list[tuple[str, dict[str, Any]]] = [
+# The Azure combinations, checked offline and packaged by tests/test_azure_infra.py, linted and tested whole by
+# CLOUD_WHOLE. A small pairwise set: every module on; money modules alone under a jurisdiction with an Azure
+# region rule, the longest slug and another Python; a supporting module alone; the hybrid mode.
+AZURE_COMBINATIONS: list[tuple[str, dict[str, Any]]] = [
     ("azure-default", {"cloud_provider": "azure", "region": "westeurope"}),
     ("azure-mga-italynorth-wallet-promotions-reporting-py314-longest-slug", {
         **only("wallet", "promotions", "reporting"), "cloud_provider": "azure", "jurisdiction": "mga",
@@ -132,7 +132,7 @@ def _whole(case_id: str, answers: dict[str, Any]) -> tuple[str, dict[str, Any], 
 
 
 CLOUD_WHOLE: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
-    _whole(case_id, answers) for case_id, answers in [*GCP_PREVIEW, *AZURE_PREVIEW]
+    _whole(case_id, answers) for case_id, answers in [*GCP_COMBINATIONS, *AZURE_COMBINATIONS]
 ]
 
 # Allowed pairs of modules that no combination above has, each for its reason (test_manifest.py holds

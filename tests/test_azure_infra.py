@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from combinations import AZURE_PREVIEW, MODULES, only
+from combinations import AZURE_COMBINATIONS, MODULES, only
 from conftest import TEMPLATE_DIR, Bake, bake
 from infra_support import aws_functions, copy_of, infra_check, install_commands, make_package, parsed
 
@@ -24,7 +24,7 @@ SCHEMA = "infra-azure/schema/azurerm-4.55.0.json"
 _BAKED: dict[str, Bake] = {}
 
 
-@pytest.fixture(params=AZURE_PREVIEW, ids=[case[0] for case in AZURE_PREVIEW])
+@pytest.fixture(params=AZURE_COMBINATIONS, ids=[case[0] for case in AZURE_COMBINATIONS])
 def azure_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Bake:
     """Generate each Azure combination once per test process."""
     case_id, answers = request.param
@@ -268,7 +268,7 @@ def test_a_log_table_retention_azurerm_refuses_fails_log_retention(tmp_path: Pat
 def test_azure_no_wagering_control_names_the_wallet_put_back_into_a_hybrid_project(tmp_path: Path) -> None:
     """us-nj keeps wagering off public clouds: the hybrid project passes, and the hosted wallet's table, its
     role on it, a caller's key of the wallet and the wallet's code put back each fail no-wagering."""
-    result = bake(tmp_path / "out", dict(AZURE_PREVIEW)["azure-usnj-eastus-hybrid"])
+    result = bake(tmp_path / "out", dict(AZURE_COMBINATIONS)["azure-usnj-eastus-hybrid"])
     assert result.returncode == 0, result.output
     project = copy_of(result.project, tmp_path)
     table = ('resource "azurerm_storage_table" "platform_events" {\n')

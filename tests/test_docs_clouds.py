@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from combinations import AZURE_PREVIEW, GCP_PREVIEW, SUPPORTED
+from combinations import AZURE_COMBINATIONS, GCP_COMBINATIONS, SUPPORTED
 from conftest import TEMPLATE_DIR, Bake, baked_once
 
 # The pages held to their cloud. Other pages of docs/ join this list as they are rendered per cloud.
@@ -65,8 +65,8 @@ HEADING = re.compile(r"^(#+) ")
 
 CASES: dict[str, dict[str, Any]] = {
     **{case_id: answers for case_id, answers in SUPPORTED if case_id == "aws-default"},
-    **dict(GCP_PREVIEW),
-    **dict(AZURE_PREVIEW),
+    **dict(GCP_COMBINATIONS),
+    **dict(AZURE_COMBINATIONS),
 }
 
 _BAKED: dict[str, Bake] = {}

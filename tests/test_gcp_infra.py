@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from combinations import GCP_PREVIEW, LONGEST_SLUG, MODULES, only
+from combinations import GCP_COMBINATIONS, LONGEST_SLUG, MODULES, only
 from conftest import TEMPLATE_DIR, Bake, bake, failures_of
 from infra_support import aws_functions, copy_of, infra_check, install_commands, make_package, parsed
 
@@ -22,7 +22,7 @@ PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 _BAKED: dict[str, Bake] = {}
 
 
-@pytest.fixture(params=GCP_PREVIEW, ids=[case[0] for case in GCP_PREVIEW])
+@pytest.fixture(params=GCP_COMBINATIONS, ids=[case[0] for case in GCP_COMBINATIONS])
 def gcp_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Bake:
     """Generate each GCP combination once per test process."""
     case_id, answers = request.param
@@ -236,7 +236,7 @@ def test_gcp_infra_check_names_each_injected_weakness(tmp_path: Path) -> None:
 def test_gcp_infra_check_finds_wagering_put_back_in_a_hybrid_project(tmp_path: Path) -> None:
     """Where the law keeps wagering off public clouds (us-nj: the hybrid mode), the hosted wallet's route at
     the edge, its module call and its resources in infra/ each fail no-wagering-function, naming them."""
-    result = bake(tmp_path / "out", dict(GCP_PREVIEW)["gcp-usnj-us-east4-hybrid"])
+    result = bake(tmp_path / "out", dict(GCP_COMBINATIONS)["gcp-usnj-us-east4-hybrid"])
     assert result.returncode == 0, result.output
     project = copy_of(result.project, tmp_path)
     infra = project / "infra"
