@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from typing import Any
@@ -21,6 +22,7 @@ from {{ cookiecutter.package_name }}.api.server_calls import (
     GAME_SERVER,
     PAYMENT_PROVIDER,
     SIGNATURE_HEADER,
+    RotatingKeys,
     sign,
 )
 
@@ -134,6 +136,29 @@ def test_during_a_rotation_the_current_and_the_previous_key_are_accepted(service
     )
 
     assert [with_new.status, with_previous.status, with_retired.status] == [201, 201, 401]
+
+
+class KeyNotInStore(LookupError):
+    """What a secret store's reader raises for a key that is not there (a parameter, secret or version)."""
+
+
+def not_in_the_store() -> str:
+    raise KeyNotInStore("payment-provider-key")
+
+
+def test_a_key_named_but_missing_from_the_store_closes_the_route_as_missing(services: Services) -> None:
+    """Named in the settings but not set in the store yet (no parameter, no secret version, the placeholder):
+    the same 503 `signing_key_missing` as a key not named at all, not a 500, and nothing is credited."""
+    keys = RotatingKeys(not_in_the_store, missing=(KeyNotInStore,))
+    callers = server_callers()
+    callers[PAYMENT_PROVIDER] = dataclasses.replace(callers[PAYMENT_PROVIDER], signing_keys=keys)
+    api = app_with(services, server_callers=callers)
+    body = json.dumps(DEPOSIT).encode()
+
+    response = deposit(api, sign(PAYMENTS_KEY, now(), "POST", "/wallet/deposits", body))
+
+    assert (response.status, response.error["code"]) == (503, "signing_key_missing")
+    assert cash(api) == 0
 
 
 def test_a_header_with_several_signatures_passes_when_one_is_valid(api: ApiClient) -> None:

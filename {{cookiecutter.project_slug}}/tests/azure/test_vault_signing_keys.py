@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.adapters.azure_environment import (
     SecretMissing,
 )
 from {{ cookiecutter.package_name }}.api.azure_server_calls import caller_with_vault_keys
+from {{ cookiecutter.package_name }}.api.server_calls import KeyNotStored
 
 
 def test_a_previous_key_holding_the_placeholder_signs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,5 +41,6 @@ def test_a_current_key_holding_the_placeholder_fails_closed(monkeypatch: pytest.
     monkeypatch.setattr(azure_environment, "_vault_get", placeholder)
     caller = caller_with_vault_keys("wallet/credit", "payment_provider", {"KEY_VAULT_URI": VAULT})
     assert caller.signing_keys is not None
-    with pytest.raises(SecretMissing):
+    with pytest.raises(KeyNotStored) as refused:  # the route answers 503 signing_key_missing
         caller.signing_keys()
+    assert isinstance(refused.value.__cause__, SecretMissing)

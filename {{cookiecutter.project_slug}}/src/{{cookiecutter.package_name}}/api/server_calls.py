@@ -73,6 +73,10 @@ class SigningKeyMissing(DomainError):
     status = 503
 
 
+class KeyNotStored(LookupError):
+    """A caller's current key is named in the settings but not in the secret store (RotatingKeys)."""
+
+
 class PlayerMismatch(DomainError):
     """The signed body is for another player than the route names."""
 
@@ -103,13 +107,7 @@ def require_same_player(signed: str, route: str) -> None:
 
 
 def _verify_signature(caller_name: str, caller: ServerCaller) -> None:
-    if caller.signing_keys is None:
-        # Fails closed, loudly: the error line and the metric feed an alarm; the 503 feeds Api5xxAlarm.
-        get_logger().error("server call refused: no signing key configured", extra={"caller": caller_name})
-        add_metric("SigningKeyMissing")
-        raise SigningKeyMissing(
-            f"the {CALLER_LABELS[caller_name]}'s signing key is not configured; nothing is accepted unsigned"
-        )
+    keys = _signing_keys(caller_name, caller)
     timestamp, signatures = _parse_header(request.headers.get(SIGNATURE_HEADER, ""))
     tolerance = current_services().signature_tolerance_seconds
     if abs(time.time() - timestamp) > tolerance:
@@ -120,14 +118,31 @@ def _verify_signature(caller_name: str, caller: ServerCaller) -> None:
         )
     body = request.get_data(cache=True)  # kept for json_body, which reads it next
     payload = signed_payload(timestamp, request.method, request.path, body)
-    expected = [
-        hmac.new(key.encode(), payload, hashlib.sha256).hexdigest().encode() for key in caller.signing_keys()
-    ]
+    expected = [hmac.new(key.encode(), payload, hashlib.sha256).hexdigest().encode() for key in keys]
     # Every pair is compared (no early exit): the time taken says nothing about which key came close.
     matches = [hmac.compare_digest(given, wanted) for given in signatures for wanted in expected]
     if not any(matches):
         add_metric("SignaturesRefused")
         raise InvalidSignature(f"this request needs a valid {SIGNATURE_HEADER} header of the caller's key")
+
+
+def _signing_keys(caller_name: str, caller: ServerCaller) -> tuple[str, ...]:
+    """The caller's keys; a key not named in the settings, or named but not in the secret store yet,
+    refuses the call as missing (503), never as a server error."""
+    try:
+        if caller.signing_keys is None:
+            raise KeyNotStored("no key setting")
+        return caller.signing_keys()
+    except KeyNotStored as missing:
+        # Fails closed, loudly: the error line and the metric feed an alarm; the 503 feeds the 5xx alarm.
+        get_logger().error(
+            "server call refused: no signing key configured",
+            extra={"caller": caller_name, "reason": str(missing)},
+        )
+        add_metric("SigningKeyMissing")
+        raise SigningKeyMissing(
+            f"the {CALLER_LABELS[caller_name]}'s signing key is not configured; nothing is accepted unsigned"
+        ) from None
 
 
 def _parse_header(header: str) -> tuple[int, list[bytes]]:
@@ -169,7 +184,10 @@ class RotatingKeys:
         self._lock = threading.Lock()
 
     def __call__(self) -> tuple[str, ...]:
-        keys = [self.current()]
+        try:
+            keys = [self.current()]
+        except self.missing as error:
+            raise KeyNotStored(str(error)) from error
         previous = self._previous()
         if previous and previous != keys[0]:
             keys.append(previous)
