@@ -131,7 +131,7 @@ def test_azure_infra_passes_its_offline_checks(azure_project: Bake) -> None:
     print(output)
     assert code == 0, output
     by_name = {result["name"]: result for result in results}
-    assert set(by_name) == {"fmt", "parse", "schema", "controls", "checkov"}
+    assert set(by_name) == {"fmt", "parse", "references", "schema", "controls", "checkov"}
     assert by_name["checkov"]["counted"]["failed"] == 0
     # A floor the smallest combination (sessions only: the core and one module app) passes too.
     assert by_name["checkov"]["counted"]["passed"] > 60

@@ -116,7 +116,7 @@ def test_gcp_infra_passes_its_offline_checks(gcp_project: Bake, with_checkov: bo
     print(output)
     assert code == 0, output
     by_name = {result["name"]: result for result in results}
-    assert set(by_name) == {"fmt", "parse", "schema", "controls", "checkov"}
+    assert set(by_name) == {"fmt", "parse", "references", "schema", "controls", "checkov"}
     assert by_name["checkov"]["counted"]["failed"] == 0
     # A floor that only the modules' resources reach (the smallest combination, sessions only, passes 82).
     assert by_name["checkov"]["counted"]["passed"] > 50
@@ -263,6 +263,35 @@ def test_gcp_infra_check_finds_wagering_put_back_in_a_hybrid_project(tmp_path: P
                  "google_firestore_field.outbox (modules/wallet): a resource of a wagering module",
                  "POST /wallet/bets: a route of wallet"):
         assert text in problems, output
+
+
+@pytest.mark.parametrize("case_id", ["gcp-usnj-us-east4-hybrid", "gcp-usnj-us-east4-sessions-only"])
+def test_every_name_the_terraform_uses_is_declared_where_it_is_used(case_id: str, tmp_path: Path) -> None:
+    """What `terraform validate` would refuse first, checked offline: each module, variable, local, resource and
+    data source a folder's .tf files use is declared in that folder. The combinations that leave the most
+    out (the hybrid mode's jobs without the ledger, sessions alone); names in strings and comments are text,
+    and an undeclared one put in each kind of place is named."""
+    result = bake(tmp_path / "out", dict(GCP_COMBINATIONS)[case_id])
+    assert result.returncode == 0, result.output
+    code, output, results = infra_check(result.project, "--no-checkov")
+    assert next(check for check in results if check["name"] == "references")["problems"] == [], output
+    project = copy_of(result.project, tmp_path)
+    functions = project / "infra" / "functions.tf"
+    text = functions.read_text(encoding="utf-8")
+    functions.write_text(
+        text + '\nresource "google_storage_bucket_iam_member" "undeclared" {\n'
+        "  bucket = google_storage_bucket.nowhere.name\n"
+        '  role   = "roles/storage.objectViewer (module.not_a_reference)"\n'
+        '  member = "serviceAccount:${module.no_such_function.service_account_email}-${var.no_such_variable}"\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    code, output, results = infra_check(project, "--no-checkov")
+    assert code != 0, output
+    problems = next(check for check in results if check["name"] == "references")["problems"]
+    assert [problem.split(": ", 1)[1].split(" is ")[0] for problem in problems] == [
+        "google_storage_bucket.nowhere", "module.no_such_function", "var.no_such_variable"
+    ], output
 
 
 def test_checkov_finds_a_weakness_and_a_skip_without_its_reason(tmp_path: Path) -> None:

@@ -5,6 +5,9 @@ offline. Instead:
 
 - fmt: `terraform fmt -check -recursive` (terraform needs no provider for it);
 - parse: every .tf file parses (python-hcl2, from the scanners' environment);
+- references: every module, variable, local, resource and data source a folder's .tf files use (outside
+  comments, and in strings only inside `${...}`) is declared in that folder, as `terraform validate`
+  requires first;
 - schema: every resource and data source type, argument and nested block exists in its provider's
   schema (infra/schema/<provider>-<version>.json, extracted from the provider version that
   infra/versions.tf pins: google on GCP, and google-beta for the blocks that say `provider =
@@ -138,6 +141,86 @@ def parse(infra: Path) -> tuple[list[Resource], list[dict[str, Any]], Check]:
                 modules.append({"name": name, "path": path, **body})
     check.counted = {"files": len(files), "resources": len(resources)}
     return resources, modules, check
+
+
+# What `terraform validate` would refuse first and no other check here sees: a name used in a Terraform
+# module (one folder of .tf files) that the folder does not declare.
+DECLARED = {
+    "module": re.compile(r'^module\s+"([\w-]+)"', re.MULTILINE),
+    "var": re.compile(r'^variable\s+"([\w-]+)"', re.MULTILINE),
+    "resource": re.compile(r'^resource\s+"(\w+)"\s+"([\w-]+)"', re.MULTILINE),
+    "data": re.compile(r'^data\s+"(\w+)"\s+"([\w-]+)"', re.MULTILINE),
+}
+LOCALS_BLOCK = re.compile(r"^locals\s*\{\n(.*?)^\}", re.MULTILINE | re.DOTALL)
+LOCAL_NAME = re.compile(r"^  ([\w-]+)\s*=", re.MULTILINE)
+REFERENCE = re.compile(
+    r"(?<![\w.\"/-])(?:(module|var|local)\.([\w-]+)|data\.(\w+)\.([\w-]+)|((?:google|google_beta|azurerm)_\w+)\.([\w-]+))"
+)
+COMMENT = re.compile(r"^\s*(#|//).*$", re.MULTILINE)
+# A string or a heredoc: only what it interpolates (`${...}`) is code.
+LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|<<-?(\w+)\n.*?\n\s*\1\b', re.DOTALL)
+
+
+def interpolated(literal: str) -> str:
+    """The `${...}` parts of a string or heredoc (braces inside them balanced), on the literal's lines."""
+    kept, depth, index = [], 0, 0
+    while index < len(literal):
+        if depth == 0 and literal.startswith("${", index):
+            depth, index = 1, index + 2
+            kept.append(" ")
+            continue
+        char = literal[index]
+        if depth:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            kept.append(char if depth else " ")
+        else:
+            kept.append("\n" if char == "\n" else " ")
+        index += 1
+    return "".join(kept)
+
+
+def code_of(text: str) -> str:
+    """A .tf file without its comments, and its strings reduced to what they interpolate (same lines)."""
+    return LITERAL.sub(lambda match: interpolated(match.group(0)), COMMENT.sub("", text))
+
+
+def references(infra: Path) -> Check:
+    """Every module, variable, local, resource and data source a folder's .tf files use is declared there."""
+    check = Check("references")
+    used = 0
+    for folder in sorted({path.parent for path in infra.rglob("*.tf")}):
+        files = sorted(folder.glob("*.tf"))
+        raw = {path: path.read_text(encoding="utf-8") for path in files}
+        texts = {path: code_of(text) for path, text in raw.items()}
+        whole = "\n".join(COMMENT.sub("", text) for text in raw.values())
+        declared = {
+            "module": set(DECLARED["module"].findall(whole)),
+            "var": set(DECLARED["var"].findall(whole)),
+            "local": {name for block in LOCALS_BLOCK.findall(whole) for name in LOCAL_NAME.findall(block)},
+            "resource": {f"{kind}.{name}" for kind, name in DECLARED["resource"].findall(whole)},
+            "data": {f"{kind}.{name}" for kind, name in DECLARED["data"].findall(whole)},
+        }
+        for path, text in texts.items():
+            for number, line in enumerate(text.splitlines(), 1):
+                for match in REFERENCE.finditer(line):
+                    kind, name, data_type, data_name, resource_type, resource_name = match.groups()
+                    used += 1
+                    if kind:
+                        known, shown = name in declared[kind], f"{kind}.{name}"
+                    elif data_type:
+                        shown = f"data.{data_type}.{data_name}"
+                        known = f"{data_type}.{data_name}" in declared["data"]
+                    else:
+                        shown = f"{resource_type}.{resource_name}"
+                        known = shown in declared["resource"]
+                    if not known:
+                        where = folder.relative_to(infra).as_posix() if folder != infra else "infra/"
+                        check.problems.append(
+                            f"{path.relative_to(infra)}:{number}: {shown} is not declared in {where} "
+                            "(terraform validate would refuse it)"
+                        )
+    check.counted = {"references": used}
+    return check
 
 
 def fmt(infra: Path) -> Check:
@@ -318,7 +401,13 @@ def controls(infra: Path, resources: list[Resource], modules: list[dict[str, Any
 def run(infra: Path, checkov_bin: Path | None) -> list[Check]:
     """Every check, in order."""
     resources, modules, parsed = parse(infra)
-    checks = [fmt(infra), parsed, schema_check(infra, resources), controls(infra, resources, modules)]
+    checks = [
+        fmt(infra),
+        parsed,
+        references(infra),
+        schema_check(infra, resources),
+        controls(infra, resources, modules),
+    ]
     if checkov_bin is not None:
         checks.append(checkov(infra, checkov_bin))
     return checks

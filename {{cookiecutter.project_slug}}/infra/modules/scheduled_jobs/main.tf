@@ -2,6 +2,7 @@
 # The scheduled jobs: reconciliation, stale-session cleanup, the daily ledger export and the retention
 # purge, each called by Cloud Scheduler; the export goes to a CMEK bucket of its own.
 {{ gcp.platform() }}
+{%- if cookiecutter.module_wallet %}
 
 resource "google_storage_bucket" "exports" {
   project                     = var.platform.project_id
@@ -70,6 +71,15 @@ resource "google_storage_bucket_iam_member" "data_export_writes" {
   role   = "roles/storage.objectUser"
   member = module.data_export.service_account_member
 }
+{%- else %}
+
+# The hybrid mode: the operator's platform holds the ledger, so the ledger jobs (reconciliation, the
+# ledger export), their bucket and their index are not deployed; only the sessions' jobs are.
+locals {
+  environment = {}
+}
+{{ gcp.workers("scheduled_jobs") }}
+{%- endif %}
 
 output "api_environment" {
   description = "Variables the API function reads for this module."
