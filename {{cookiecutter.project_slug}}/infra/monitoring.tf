@@ -66,7 +66,7 @@ resource "google_logging_metric" "reconciliation_mismatches" {
   name        = "${local.prefix}-reconciliation-mismatches"
   description = "Reconciliation runs that found a player's ledger sum differing from the balance"
   # The line workers/ledger_jobs.py's run_reconciliation writes on a mismatch (tests/gcp's ledger job tests).
-  filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name:\"${local.prefix}-\" AND jsonPayload.message=\"reconciliation found ledger sums that differ from balances\""
+  filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${module.scheduled_jobs.reconciliation_function}\" AND jsonPayload.message=\"reconciliation found ledger sums that differ from balances\""
 
   metric_descriptor {
     metric_kind = "DELTA"

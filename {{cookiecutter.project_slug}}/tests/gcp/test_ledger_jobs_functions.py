@@ -96,6 +96,8 @@ def test_a_mismatch_is_counted_by_the_reconciliation_alerts_metric(
     that balances."""
     use_deployed_logger(monkeypatch)
     mismatches = log_metric_filters()["reconciliation_mismatches"]
+    # Only the reconciliation function's lines: no other function's line is counted as a mismatch.
+    assert 'resource.labels.service_name="${module.scheduled_jobs.reconciliation_function}"' in mismatches
     wallet = Wallet(FirestoreLedgerStore(DATABASE, firestore_client), SystemClock(), WALLET)
     wallet.deposit(PLAYER, f"{PLAYER}-dep", Money.of(100, "EUR"), correlation_id="c")
     capsys.readouterr()

@@ -71,6 +71,11 @@ resource "google_storage_bucket_iam_member" "data_export_writes" {
   role   = "roles/storage.objectUser"
   member = module.data_export.service_account_member
 }
+
+output "reconciliation_function" {
+  description = "The reconciliation function's service: the mismatch metric counts its lines only (infra/monitoring.tf)."
+  value       = module.reconciliation.name
+}
 {%- else %}
 
 # The hybrid mode: the operator's platform holds the ledger, so the ledger jobs (reconciliation, the
