@@ -69,8 +69,10 @@ SUPPORTED: list[tuple[str, dict[str, Any]]] = [
 # jurisdiction with a GCP region rule, the hybrid mode, another Python and the longest slug.
 GCP_COMBINATIONS: list[tuple[str, dict[str, Any]]] = [
     ("gcp-default", {"cloud_provider": "gcp", "region": "europe-west1"}),
-    ("gcp-mga-europe-west8-py312", {"cloud_provider": "gcp", "jurisdiction": "mga", "region": "europe-west8",
-                                    "python_version": "3.12"}),
+    ("gcp-mga-europe-west8-protection-notifications-jobs-py312", {
+        **only("sessions", "wallet", "responsible_gaming", "notifications", "scheduled_jobs"), "cloud_provider": "gcp",
+        "jurisdiction": "mga", "region": "europe-west8", "python_version": "3.12",
+    }),
     ("gcp-ukgc-europe-west2-wallet-promotions-reporting-py314-longest-slug", {
         **only("wallet", "promotions", "reporting"), "cloud_provider": "gcp", "jurisdiction": "uk-gc",
         "region": "europe-west2", "python_version": "3.14", "project_slug": LONGEST_SLUG,

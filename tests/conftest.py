@@ -200,11 +200,12 @@ def pytest_configure(config: pytest.Config) -> None:
 # its package and scanners, a project's own emulator suite, the local run) run first: a worker that
 # starts one of them last keeps the run going alone while the other has nothing left (`make test`
 # runs with --dist worksteal, which hands an idle worker the other's pending tests, not a running one).
-LONGEST_FIRST = ("test_generated_tests_pass", "test_supported_combination_passes_the_audit",
+LONGEST_FIRST = ("test_generated_tests_pass", "test_a_terraform_cloud_project_lints_and_passes_its_whole_suite",
+                 "test_supported_combination_passes_the_audit",
                  "test_weakened_defaults_fail_the_audit_naming_their_controls",
                  "test_gcp_tests_pass_on_the_emulators_and_functions_framework",
                  "test_pre_commit_passes_on_a_fresh_project", "test_default_project_benchmarks_and_plays_its_demo",
-                 "test_azure_tests_pass_on_azurite", "test_a_terraform_cloud_project_lints_and_passes_its_whole_suite")
+                 "test_azure_tests_pass_on_azurite")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
