@@ -151,9 +151,10 @@ def test_while_the_key_holds_the_placeholder_every_event_is_refused(
     call, events, publisher, secrets = webhook
     secrets["operator-platform-key"] = TERRAFORM_PLACEHOLDER
 
-    # The key cannot be read (SecretMissing): a 5xx, which the Functions WSGI middleware raises for the
-    # host to answer, and nothing claimed or published: never let through unsigned.
-    with pytest.raises(Exception, match="internal_error"):
+    # The key is not in Key Vault yet (the placeholder reads as missing): the route is closed as for a key
+    # not configured, 503 signing_key_missing, which the Functions WSGI middleware raises for the host to
+    # answer; nothing claimed or published: never let through unsigned.
+    with pytest.raises(Exception, match="signing_key_missing"):
         call(platform_event("BetPlaced", "player-1", "op-bet-1", 500, "USD"), key=TERRAFORM_PLACEHOLDER)
 
     assert publisher.events == []
